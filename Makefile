@@ -1,0 +1,51 @@
+# Stegvis: `make demo` runs the product on SQLite with demo data; `make test` runs the tests.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STEGVIS := $(BIN)/stegvis
+PYTHON := $(shell bin/find-python)
+DEMO_ENV := STEGVIS_DEMO=1 DEBUG=1
+
+.PHONY: demo test install install-dev bench lint messages clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Installs the project and its pinned dependencies; re-runs when pyproject changes.
+$(VENV)/.installed: $(BIN)/activate pyproject.toml constraints.txt
+	$(PY) -m pip install --quiet -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+demo: install
+	mkdir -p var
+	$(DEMO_ENV) $(STEGVIS) migrate --no-input
+	$(DEMO_ENV) $(STEGVIS) demo
+	@echo "Serving http://127.0.0.1:8000 with one background worker. Ctrl-C stops both."
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(DEMO_ENV) $(STEGVIS) worker & \
+	  $(DEMO_ENV) $(STEGVIS) runserver --noreload 127.0.0.1:8000
+
+test: install-dev
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+messages: install-dev
+	cd stegvis && ../$(STEGVIS) makemessages -l sv --no-obsolete --no-location && ../$(STEGVIS) compilemessages
+
+bench: install-dev
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) var

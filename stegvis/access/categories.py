@@ -1,0 +1,66 @@
+"""The data categories of a patient, the actions on them, and what each role may ever hold.
+
+ROLE_CEILING is the most a role can reach; whether a person reaches it for a given patient
+is decided by the predicates in stegvis.access.policy.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from stegvis.accounts.roles import Role
+
+
+class Category(models.TextChoices):
+    IDENTITY = "identity", _("Name and contact details")
+    SICK_LEAVE = "sick_leave", _("Sick leave and diagnosis")
+    CAPACITY = "capacity", _("Work capacity")
+    PLAN = "plan", _("Return-to-work plan")
+    CHECKINS = "checkins", _("Check-ins")
+    QUESTIONNAIRES = "questionnaires", _("Questionnaires")
+    MESSAGES = "messages", _("Messages")
+    MEETINGS = "meetings", _("Meetings")
+    CLINICAL_NOTES = "clinical_notes", _("Clinical notes")
+    ACCESS_LOG = "access_log", _("Who has seen the data")
+
+
+class Action(models.TextChoices):
+    VIEW = "view", _("viewed")
+    CREATE = "create", _("created")
+    UPDATE = "update", _("changed")
+    DELETE = "delete", _("deleted")
+    EXPORT = "export", _("exported")
+
+
+C = Category
+CLINICAL = frozenset(
+    {
+        C.IDENTITY, C.SICK_LEAVE, C.CAPACITY, C.PLAN, C.CHECKINS,
+        C.QUESTIONNAIRES, C.MESSAGES, C.MEETINGS, C.CLINICAL_NOTES,
+    }
+)  # fmt: skip
+
+# An employer never holds a diagnosis, clinical notes or questionnaire answers.
+EMPLOYER_NEVER = frozenset({C.SICK_LEAVE, C.CLINICAL_NOTES, C.QUESTIONNAIRES})
+
+ROLE_CEILING: dict[str, frozenset[str]] = {
+    Role.PHYSICIAN: CLINICAL,
+    Role.REHAB_COORDINATOR: CLINICAL,
+    Role.MMR_CLINICIAN: CLINICAL,
+    Role.COACH: frozenset({C.IDENTITY, C.CAPACITY, C.PLAN, C.CHECKINS, C.MESSAGES, C.MEETINGS}),
+    Role.INSURANCE_CASEWORKER: frozenset(
+        {C.IDENTITY, C.SICK_LEAVE, C.CAPACITY, C.PLAN, C.MEETINGS, C.MESSAGES}
+    ),
+    Role.EMPLOYMENT_CASEWORKER: frozenset({C.IDENTITY, C.CAPACITY, C.PLAN, C.MEETINGS, C.MESSAGES}),
+    Role.SOCIAL_SERVICES_CASEWORKER: frozenset(
+        {C.IDENTITY, C.CAPACITY, C.PLAN, C.MEETINGS, C.MESSAGES}
+    ),
+    Role.EMPLOYER_MANAGER: frozenset({C.IDENTITY, C.CAPACITY, C.PLAN, C.MEETINGS, C.MESSAGES}),
+    # A unit manager reviews who accessed what (HSLF-FS 2016:40), not the records themselves.
+    Role.UNIT_MANAGER: frozenset({C.IDENTITY, C.ACCESS_LOG}),
+    Role.PARTICIPATION_FACILITATOR: frozenset(),
+    Role.PATIENT_REPRESENTATIVE: frozenset(),
+    Role.ADMIN: frozenset(),
+    Role.PATIENT: frozenset(),
+}
+
+assert not (ROLE_CEILING[Role.EMPLOYER_MANAGER] & EMPLOYER_NEVER)  # noqa: S101

@@ -1,0 +1,99 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from stegvis.access.categories import Action, Category
+from stegvis.accounts.models import Organisation, User
+from stegvis.accounts.roles import Role
+
+GENESIS_HASH = "0" * 64
+
+
+class Outcome(models.TextChoices):
+    ALLOWED = "allowed", _("allowed")
+    DENIED = "denied", _("refused")
+
+
+class AccessEvent(models.Model):
+    """One decision about one patient's data. Append-only (database triggers) and
+    hash-chained: each row's hash covers its content and the previous row's hash."""
+
+    occurred_at = models.DateTimeField()
+    actor = models.ForeignKey(
+        User, null=True, on_delete=models.PROTECT, related_name="access_events_made"
+    )
+    actor_role = models.CharField(max_length=32, blank=True)
+    actor_organisation = models.ForeignKey(
+        Organisation, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    patient = models.ForeignKey(
+        User, null=True, on_delete=models.PROTECT, related_name="access_events_about"
+    )
+    category = models.CharField(max_length=20, choices=Category.choices)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    # Why access was allowed or refused: "self", "treating_unit", "no_relation", ...
+    basis = models.CharField(max_length=40)
+    object_type = models.CharField(max_length=40)
+    object_id = models.CharField(max_length=64, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    client_address = models.GenericIPAddressField(null=True, blank=True)
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["patient", "-occurred_at"]),
+            models.Index(fields=["actor", "-occurred_at"]),
+            models.Index(fields=["occurred_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_role} {self.action} {self.category}"
+
+    @property
+    def actor_role_label(self) -> str:
+        return Role(self.actor_role).label if self.actor_role in Role.values else "—"
+
+
+class AuditChainHead(models.Model):
+    """The newest hash of the chain: one row, locked while an event is appended, so
+    concurrent writers (on PostgreSQL) cannot fork the chain."""
+
+    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    last_event_id = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.last_hash
+
+
+class ReviewKind(models.TextChoices):
+    RANDOM = "random", _("Random sample")
+    TARGETED = "targeted", _("Targeted sample")
+
+
+class ReviewOutcome(models.TextChoices):
+    PENDING = "pending", _("Not yet reviewed")
+    NO_FINDINGS = "no_findings", _("All accesses justified")
+    FOLLOW_UP = "follow_up", _("Needs follow-up")
+
+
+class LogReview(models.Model):
+    """A unit manager's systematic review of access logs (HSLF-FS 2016:40 4 kap. 9 §)."""
+
+    reviewer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="log_reviews")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=10, choices=ReviewKind.choices)
+    criteria = models.JSONField(default=dict)
+    events = models.ManyToManyField(AccessEvent, related_name="reviews")
+    outcome = models.CharField(
+        _("outcome"), max_length=12, choices=ReviewOutcome.choices, default=ReviewOutcome.PENDING
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d}"

@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+
+
+@register(Tags.security, deploy=True)
+def check_production_secrets(app_configs, **kwargs):
+    problems = []
+    if not settings.STEGVIS_DATA_KEY:
+        problems.append(
+            Warning(
+                "STEGVIS_DATA_KEY is not set: national identity numbers are encrypted with "
+                "a key derived from SECRET_KEY.",
+                hint="Set STEGVIS_DATA_KEY or STEGVIS_DATA_KEY_FILE to a long random secret.",
+                id="stegvis.W001",
+            )
+        )
+    if settings.STEGVIS_DEMO:
+        problems.append(
+            Error(
+                "STEGVIS_DEMO is on: demo users may skip two-step verification.",
+                hint="Unset STEGVIS_DEMO in production.",
+                id="stegvis.E001",
+            )
+        )
+    return problems

@@ -1,0 +1,226 @@
+import hashlib
+import secrets
+import uuid
+from datetime import timedelta
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
+
+from stegvis.accounts import national_id
+from stegvis.accounts.roles import STAFF_ROLES, OrganisationKind, Role
+
+
+class Jurisdiction(models.TextChoices):
+    SWEDEN = "SE", _("Sweden")
+    NORWAY = "NO", _("Norway")
+
+
+class Language(models.TextChoices):
+    SWEDISH = "sv", _("Swedish")
+    ENGLISH = "en", _("English")
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> "User":
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def get_by_national_id(self, raw: str, country: str) -> "User":
+        parsed = national_id.parse(raw, country)
+        return self.get(national_id_hash=national_id.lookup_hash(parsed))
+
+
+class User(AbstractBaseUser):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField(_("e-mail"), unique=True)
+    given_name = models.CharField(_("given name"), max_length=150, blank=True)
+    family_name = models.CharField(_("family name"), max_length=150, blank=True)
+    preferred_language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.SWEDISH
+    )
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    national_id_encrypted = models.TextField(blank=True, default="", editable=False)
+    national_id_hash = models.CharField(
+        max_length=64, blank=True, default="", editable=False, db_index=True
+    )
+    # Raised at logout and deactivation; part of the session hash, so every session ends.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
+    is_active = models.BooleanField(default=True)
+    # Demo users may skip MFA, and only while STEGVIS_DEMO is on.
+    is_demo = models.BooleanField(default=False, editable=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+    # When the patient last opened "Who has seen my data", to point out what is new.
+    access_log_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = UserManager()
+
+    EMAIL_FIELD = "email"
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            models.UniqueConstraint(
+                fields=["national_id_hash"],
+                condition=~models.Q(national_id_hash=""),
+                name="user_national_id_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}".strip()
+
+    def set_national_id(self, raw: str, country: str = "SE") -> None:
+        parsed = national_id.parse(raw, country)
+        self.national_id_encrypted = national_id.encrypt(parsed)
+        self.national_id_hash = national_id.lookup_hash(parsed)
+
+    def get_national_id(self) -> national_id.NationalId | None:
+        if not self.national_id_encrypted:
+            return None
+        return national_id.decrypt(self.national_id_encrypted)
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        return salted_hmac(
+            "stegvis.accounts.User.session",
+            f"{self.password}:{self.session_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
+    def end_all_sessions(self) -> None:
+        """Invalidate every session of this user at their next request."""
+        User.objects.filter(pk=self.pk).update(session_epoch=models.F("session_epoch") + 1)
+        self.refresh_from_db(fields=["session_epoch"])
+
+    def memberships_cached(self) -> list["Membership"]:
+        """The user's memberships, fetched once per request-scoped user object."""
+        if not hasattr(self, "_memberships_cache"):
+            self._memberships_cache = list(
+                self.memberships.select_related("organisation").order_by("created_at")
+            )
+        return self._memberships_cache
+
+    @property
+    def roles(self) -> set[str]:
+        return {m.role for m in self.memberships_cached()}
+
+    @property
+    def is_patient(self) -> bool:
+        return Role.PATIENT in self.roles
+
+    @property
+    def is_staff_member(self) -> bool:
+        return bool(self.roles & STAFF_ROLES)
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=32, choices=OrganisationKind.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    jurisdiction = models.CharField(
+        max_length=2, choices=Jurisdiction.choices, default=Jurisdiction.SWEDEN
+    )
+    organisation_number = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role"], name="membership_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} @ {self.organisation}"
+
+
+class TokenScope(models.TextChoices):
+    READ = "read", _("Read")
+    WRITE = "write", _("Read and write")
+
+
+TOKEN_PREFIX = "stv_"  # noqa: S105 (a label, not a secret)
+
+
+def hash_token(raw: str) -> str:
+    # The raw token is 32 random bytes, so a fast hash is as safe as a slow one here.
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class PersonalAccessTokenQuerySet(models.QuerySet):
+    def usable(self) -> "PersonalAccessTokenQuerySet":
+        now = timezone.now()
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now, user__is_active=True)
+
+
+class PersonalAccessToken(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="access_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    scope = models.CharField(
+        _("scope"), max_length=8, choices=TokenScope.choices, default=TokenScope.READ
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The first characters, shown so a person can tell their tokens apart.
+    hint = models.CharField(max_length=12, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PersonalAccessTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.hint}…)"
+
+    @classmethod
+    def issue(
+        cls, *, user: User, name: str, scope: str, days: int
+    ) -> tuple["PersonalAccessToken", str]:
+        """Create a token; the raw value is returned once and never stored."""
+        raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        token = cls.objects.create(
+            user=user,
+            name=name,
+            scope=scope,
+            token_hash=hash_token(raw),
+            hint=raw[: len(TOKEN_PREFIX) + 4],
+            expires_at=timezone.now() + timedelta(days=days),
+        )
+        return token, raw
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

@@ -1,0 +1,36 @@
+"""Roles a person can hold at an organisation, and the kinds of organisation."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganisationKind(models.TextChoices):
+    REGION = "region", _("Region")
+    CARE_UNIT = "care_unit", _("Care unit")
+    MMR_TEAM = "mmr_team", _("Multimodal rehabilitation team")
+    FK_OFFICE = "fk_office", _("Försäkringskassan office")
+    AF_OFFICE = "af_office", _("Arbetsförmedlingen office")
+    SOCIAL_SERVICES = "social_services", _("Social services")
+    EMPLOYER = "employer", _("Employer")
+    NAV_OFFICE = "nav_office", _("NAV office")
+
+
+class Role(models.TextChoices):
+    PATIENT = "patient", _("Patient")
+    PHYSICIAN = "physician", _("Physician")
+    REHAB_COORDINATOR = "rehab_coordinator", _("Rehabilitation coordinator")
+    MMR_CLINICIAN = "mmr_clinician", _("MMR clinician")
+    COACH = "coach", _("Coach")
+    INSURANCE_CASEWORKER = "insurance_caseworker", _("Insurance caseworker")
+    EMPLOYMENT_CASEWORKER = "employment_caseworker", _("Employment caseworker")
+    SOCIAL_SERVICES_CASEWORKER = "social_services_caseworker", _("Social-services caseworker")
+    EMPLOYER_MANAGER = "employer_manager", _("Employer manager")
+    UNIT_MANAGER = "unit_manager", _("Unit manager")
+    PARTICIPATION_FACILITATOR = "participation_facilitator", _("Participation facilitator")
+    PATIENT_REPRESENTATIVE = "patient_representative", _("Patient representative")
+    ADMIN = "admin", _("Administrator")
+
+
+# Roles that never reach another person's patient data, so need no second factor.
+NON_STAFF_ROLES = frozenset({Role.PATIENT, Role.PATIENT_REPRESENTATIVE})
+STAFF_ROLES = frozenset(Role) - NON_STAFF_ROLES

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from stegvis.accounts import views
+
+urlpatterns = [
+    path("", views.account_settings, name="account_settings"),
+    path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
+]

@@ -1,0 +1,48 @@
+"""The JSON API (django-ninja), OpenAPI at /api/v1/openapi.json. Each app adds a router."""
+
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from stegvis.access.api import router as access_router
+from stegvis.accounts.api import router as accounts_router
+from stegvis.core.api_auth import api_auth
+
+api = NinjaAPI(
+    title="Stegvis API",
+    version="1",
+    description="Return-to-work platform. Every call is checked by the access policy and "
+    "audited. Errors are JSON objects with a stable `code`.",
+    auth=api_auth,
+    urls_namespace="api",
+)
+api.add_router("", accounts_router)
+api.add_router("", access_router)
+
+
+def _error(request, status: int, code: str, message: str, **extra):
+    return api.create_response(request, {"code": code, "message": message, **extra}, status=status)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    errors = [
+        {"loc": [str(part) for part in error.get("loc", ())], "msg": error.get("msg", "")}
+        for error in exc.errors
+    ]
+    return _error(request, 422, "validation_error", "The request is not valid.", errors=errors)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return _error(request, 404, "not_found", "Not found.")
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request, exc):
+    return _error(request, 401, "not_authenticated", "Sign in or send a valid token.")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    return _error(request, exc.status_code, getattr(exc, "code", "error"), str(exc))

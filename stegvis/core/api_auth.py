@@ -1,0 +1,42 @@
+"""API authentication: the browser's session, or a personal access token."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from ninja.errors import HttpError
+from ninja.security import HttpBearer, django_auth
+
+from stegvis.accounts.models import PersonalAccessToken, TokenScope, hash_token
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+LAST_USED_RESOLUTION = timedelta(minutes=5)
+
+
+class ApiError(HttpError):
+    """An API error with a stable machine-readable code."""
+
+    def __init__(self, status_code: int, code: str, message: str) -> None:
+        super().__init__(status_code, message)
+        self.code = code
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request, token: str):
+        found = (
+            PersonalAccessToken.objects.usable()
+            .select_related("user")
+            .filter(token_hash=hash_token(token))
+            .first()
+        )
+        if found is None:
+            return None
+        if request.method not in SAFE_METHODS and found.scope != TokenScope.WRITE:
+            raise ApiError(403, "insufficient_scope", "This token may only read.")
+        now = timezone.now()
+        if found.last_used_at is None or now - found.last_used_at > LAST_USED_RESOLUTION:
+            PersonalAccessToken.objects.filter(pk=found.pk).update(last_used_at=now)
+        request.user = found.user
+        return found.user
+
+
+api_auth = [TokenAuth(), django_auth]

@@ -1,0 +1,65 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+
+from stegvis.access.categories import Category
+from stegvis.access.helpers import record_cases_listed
+from stegvis.access.models import AccessEvent
+from stegvis.access.policy import cases_visible_to
+from stegvis.accounts.models import Language
+from stegvis.accounts.roles import Role
+
+CASELOAD_PAGE_SIZE = 50
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    context: dict = {}
+    if user.is_patient:
+        own_cases = list(cases_visible_to(user).filter(patient=user).select_related("organisation"))
+        record_cases_listed(user, own_cases, object_type="home")
+        context["own_cases"] = own_cases
+        context["new_accesses"] = (
+            AccessEvent.objects.filter(patient=user, outcome="allowed")
+            .exclude(actor=user)
+            .filter(occurred_at__gt=user.access_log_seen_at or user.date_joined)
+            .count()
+        )
+    if user.is_staff_member and user.roles - {Role.UNIT_MANAGER, Role.ADMIN}:
+        caseload = (
+            cases_visible_to(user, Category.IDENTITY)
+            .exclude(patient=user)
+            .select_related("patient", "organisation")
+            .order_by("-opened_on", "pk")
+        )
+        page = Paginator(caseload, CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
+        record_cases_listed(user, page.object_list, object_type="caseload")
+        context["caseload"] = page
+    context["is_unit_manager"] = Role.UNIT_MANAGER in user.roles
+    return render(request, "core/home.html", context)
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch language; a signed-in person keeps the choice on every device."""
+    response = django_set_language(request)
+    language = request.POST.get("language")
+    if request.user.is_authenticated and language in Language.values:
+        request.user.preferred_language = language
+        request.user.save(update_fields=["preferred_language"])
+    return response
+
+
+def health(request: HttpRequest) -> JsonResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(request, "core/csrf_failure.html", status=403)

@@ -1,0 +1,322 @@
+"""Stegvis settings: one module, configured by the environment (12-factor).
+
+The embedded default is SQLite under var/; DATABASE_URL switches to PostgreSQL.
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+env = environ.Env()
+
+VAR_DIR = Path(env.str("STEGVIS_VAR_DIR", default=str(BASE_DIR / "var")))
+DEBUG = env.bool("DEBUG", default=False)
+# Demo mode: demo data may be loaded and demo users may skip MFA. Never in production.
+STEGVIS_DEMO = env.bool("STEGVIS_DEMO", default=False)
+# Behind TLS (the production default): secure cookies, HSTS, redirect to https.
+STEGVIS_HTTPS = env.bool("STEGVIS_HTTPS", default=not (DEBUG or STEGVIS_DEMO))
+
+
+def _secret(name: str) -> str | None:
+    """A secret from NAME or from the file named by NAME_FILE (container secrets)."""
+    file_name = env.str(f"{name}_FILE", default="")
+    if file_name:
+        return Path(file_name).read_text().strip()
+    return env.str(name, default="") or None
+
+
+SECRET_KEY = _secret("SECRET_KEY")
+if not SECRET_KEY:
+    if not (DEBUG or STEGVIS_DEMO):
+        raise ImproperlyConfigured("Set SECRET_KEY or SECRET_KEY_FILE.")
+    # A development key kept beside the development database, never committed.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    key_file = VAR_DIR / "dev-secret-key"
+    if not key_file.exists():
+        from django.core.management.utils import get_random_secret_key
+
+        key_file.write_text(get_random_secret_key())
+        key_file.chmod(0o600)
+    SECRET_KEY = key_file.read_text().strip()
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+
+# The key that encrypts national identity numbers. Production sets it; development
+# derives one from SECRET_KEY (see stegvis.accounts.national_id and the deploy check).
+STEGVIS_DATA_KEY = _secret("STEGVIS_DATA_KEY")
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "ninja",
+    "django_htmx",
+    "axes",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "django_tasks_db",
+    "stegvis.core",
+    "stegvis.accounts",
+    "stegvis.access",
+    "stegvis.cases",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "stegvis.core.middleware.RequestContextMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "stegvis.accounts.middleware.SessionLimitMiddleware",
+    "stegvis.core.middleware.UserLanguageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "stegvis.accounts.middleware.StaffMfaMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "stegvis.core.middleware.NoStoreMiddleware",
+    # Axes must come last: it turns a lockout signal into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "stegvis.urls"
+WSGI_APPLICATION = "stegvis.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "stegvis" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    }
+]
+
+# --- Database -------------------------------------------------------------------------------
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'stegvis.sqlite3'}"),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        # IMMEDIATE takes the write lock at BEGIN, so concurrent writers queue instead of
+        # failing with "database is locked" half-way through a transaction.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Accounts, login and sessions ----------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
+
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = int(timedelta(hours=12).total_seconds())
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Idle and absolute limits per kind of user (enforced by SessionLimitMiddleware).
+STEGVIS_SESSION_LIMITS = {
+    "staff": {"idle": timedelta(minutes=15), "absolute": timedelta(hours=12)},
+    "patient": {"idle": timedelta(minutes=30), "absolute": timedelta(hours=12)},
+}
+
+ACCOUNT_ADAPTER = "stegvis.accounts.adapters.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if STEGVIS_HTTPS else "http"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Stegvis"
+SOCIALACCOUNT_ADAPTER = "stegvis.accounts.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+
+
+def _oidc_providers() -> dict:
+    """An OpenID Connect provider (an e-ID gateway such as a BankID broker) from the
+    environment alone: STEGVIS_OIDC_SERVER_URL, _CLIENT_ID, _CLIENT_SECRET[_FILE], _NAME."""
+    server_url = env.str("STEGVIS_OIDC_SERVER_URL", default="")
+    if not server_url:
+        return {}
+    app = {
+        "provider_id": env.str("STEGVIS_OIDC_PROVIDER_ID", default="eid"),
+        "name": env.str("STEGVIS_OIDC_NAME", default="e-legitimation"),
+        "client_id": env.str("STEGVIS_OIDC_CLIENT_ID"),
+        "secret": _secret("STEGVIS_OIDC_CLIENT_SECRET") or "",
+        "settings": {"server_url": server_url, "oauth_pkce_enabled": True},
+    }
+    return {"openid_connect": {"APPS": [app]}}
+
+
+SOCIALACCOUNT_PROVIDERS = _oidc_providers()
+
+# Lockout: 5 failures per account and address, lifted by itself after a cool-off, so a
+# lockout can never be used to shut a person out for good.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "login"
+AXES_USERNAME_CALLABLE = "stegvis.accounts.lockout.username_from_credentials"
+AXES_LOCKOUT_CALLABLE = "stegvis.accounts.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+
+# --- Internationalisation -------------------------------------------------------------------
+LANGUAGE_CODE = "sv"
+LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "stegvis" / "locale"]
+USE_I18N = True
+TIME_ZONE = "Europe/Stockholm"
+USE_TZ = True
+
+# --- Static files ---------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+# Without collectstatic (development, tests) whitenoise serves from the app folders.
+WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=True)
+
+# --- Security headers -----------------------------------------------------------------------
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "stegvis.core.views.csrf_failure"
+CSRF_COOKIE_HTTPONLY = False
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = STEGVIS_HTTPS
+SECURE_SSL_REDIRECT = STEGVIS_HTTPS and env.bool("SECURE_SSL_REDIRECT", default=True)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000) if STEGVIS_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = STEGVIS_HTTPS
+SECURE_HSTS_PRELOAD = STEGVIS_HTTPS
+if env.bool("STEGVIS_BEHIND_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies add themselves to X-Forwarded-For (0: trust REMOTE_ADDR only).
+STEGVIS_TRUSTED_PROXY_COUNT = env.int("STEGVIS_TRUSTED_PROXY_COUNT", default=0)
+
+
+# --- E-mail ---------------------------------------------------------------------------------
+def _mailer(url: str) -> dict:
+    """Django's MAILERS entry from EMAIL_URL, e.g. smtp+tls://user:pass@mail.example.org:587."""
+    parsed = environ.Env.email_url_config(url)
+    backend = parsed["EMAIL_BACKEND"]
+    if backend.endswith("smtp.EmailBackend"):
+        options = {
+            "host": parsed["EMAIL_HOST"],
+            "port": parsed["EMAIL_PORT"],
+            "username": parsed["EMAIL_HOST_USER"] or None,
+            "password": parsed["EMAIL_HOST_PASSWORD"] or None,
+            "use_tls": parsed.get("EMAIL_USE_TLS", False),
+            "use_ssl": parsed.get("EMAIL_USE_SSL", False),
+            "timeout": 20,
+        }
+    elif backend.endswith("filebased.EmailBackend"):
+        options = {"file_path": str(VAR_DIR / "mail")}
+    else:
+        options = {}
+    return {"BACKEND": backend, "OPTIONS": options}
+
+
+# The demo writes each e-mail as a file under var/mail.
+MAILERS = {
+    "default": _mailer(
+        env.str(
+            "EMAIL_URL", default="filemail://" if (DEBUG or STEGVIS_DEMO) else "smtp://localhost:25"
+        )
+    )
+}
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Stegvis <no-reply@stegvis.invalid>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Background work ------------------------------------------------------------------------
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# --- Logging --------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "stegvis.core.logging.RedactNationalIdFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["redact"],
+            "formatter": "plain",
+        }
+    },
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}
+
+# --- API ------------------------------------------------------------------------------------
+NINJA_PAGINATION_PER_PAGE = 50
+STEGVIS_TOKEN_MAX_DAYS = 365

@@ -1,0 +1,66 @@
+"""Shared fixtures. `personas` is the cast every permission table runs over."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from stegvis.access.models import AccessEvent
+from stegvis.accounts.models import Organisation, User
+from stegvis.accounts.roles import OrganisationKind as Kind
+from stegvis.accounts.roles import Role
+from tests.factories import OrganisationFactory, UserFactory, member, patient_at
+
+
+@dataclass
+class Personas:
+    unit: Organisation
+    other_unit: Organisation
+    patient: User
+    other_patient: User
+    treating_physician: User
+    coordinator: User
+    unrelated_physician: User
+    fk_caseworker: User
+    employer: User
+    unit_manager: User
+    outsider: User
+    physician_without_mfa: User
+
+    def get(self, name: str) -> User:
+        return getattr(self, name)
+
+
+PERSONA_NAMES = [
+    "patient", "treating_physician", "coordinator", "unrelated_physician", "fk_caseworker",
+    "employer", "unit_manager", "outsider", "physician_without_mfa",
+]  # fmt: skip
+
+
+@pytest.fixture
+def personas(db) -> Personas:
+    unit = OrganisationFactory(name="Vårdcentralen Solbacken")
+    other_unit = OrganisationFactory(name="Vårdcentralen Norrgården")
+    fk = OrganisationFactory(name="Försäkringskassan", kind=Kind.FK_OFFICE)
+    employer_org = OrganisationFactory(name="Bageriet Korn AB", kind=Kind.EMPLOYER)
+    return Personas(
+        unit=unit,
+        other_unit=other_unit,
+        patient=patient_at(unit, email="patient@example.org", given_name="Pia"),
+        other_patient=patient_at(other_unit, email="other.patient@example.org"),
+        treating_physician=member(UserFactory(email="physician@example.org"), unit, Role.PHYSICIAN),
+        coordinator=member(UserFactory(), unit, Role.REHAB_COORDINATOR),
+        unrelated_physician=member(UserFactory(), other_unit, Role.PHYSICIAN),
+        fk_caseworker=member(UserFactory(), fk, Role.INSURANCE_CASEWORKER),
+        employer=member(UserFactory(), employer_org, Role.EMPLOYER_MANAGER),
+        unit_manager=member(UserFactory(), unit, Role.UNIT_MANAGER),
+        outsider=UserFactory(email="outsider@example.org"),
+        physician_without_mfa=member(UserFactory(), unit, Role.PHYSICIAN, mfa=False),
+    )
+
+
+@pytest.fixture
+def events_about():
+    def count(patient: User | None, **filters) -> int:
+        return AccessEvent.objects.filter(patient=patient, **filters).count()
+
+    return count

@@ -1,0 +1,87 @@
+"""The access policy as a table over the personas."""
+
+import pytest
+
+from stegvis.access.categories import EMPLOYER_NEVER, ROLE_CEILING, Category
+from stegvis.access.policy import cases_visible_to, decide, patients_visible_to
+from stegvis.accounts.roles import Role
+from tests.factories import member
+
+C = Category
+# persona -> categories of `patient` it may view (everything else is refused).
+MAY_VIEW = {
+    "patient": set(C),
+    "treating_physician": set(C) - {C.ACCESS_LOG},
+    "coordinator": set(C) - {C.ACCESS_LOG},
+    "unit_manager": {C.IDENTITY, C.ACCESS_LOG},
+    "unrelated_physician": set(),
+    "fk_caseworker": set(),
+    "employer": set(),
+    "outsider": set(),
+    "physician_without_mfa": set(),
+}
+
+
+@pytest.mark.parametrize("persona", MAY_VIEW)
+@pytest.mark.parametrize("category", list(Category))
+def test_policy_table_for_each_persona_and_category(personas, persona, category):
+    decision = decide(personas.get(persona), personas.patient, category)
+    assert decision.allowed is (category in MAY_VIEW[persona])
+
+
+def test_treating_access_names_the_unit_and_role_for_the_audit(personas):
+    decision = decide(personas.treating_physician, personas.patient, Category.SICK_LEAVE)
+    assert (decision.basis, decision.role, decision.organisation) == (
+        "treating_unit",
+        Role.PHYSICIAN,
+        personas.unit,
+    )
+
+
+def test_staff_without_second_factor_are_refused_with_that_reason(personas):
+    decision = decide(personas.physician_without_mfa, personas.patient, Category.IDENTITY)
+    assert not decision.allowed
+    assert decision.basis == "mfa_required"
+
+
+def test_employer_never_sees_diagnosis_even_as_member_of_the_care_unit(personas):
+    # Even a membership at the unit holding the case gives an employer role no diagnosis.
+    member(personas.employer, personas.unit, Role.EMPLOYER_MANAGER, mfa=False)
+    for category in EMPLOYER_NEVER:
+        assert not decide(personas.employer, personas.patient, category).allowed
+    assert decide(personas.employer, personas.patient, Category.CAPACITY).allowed
+
+
+def test_employer_ceiling_holds_no_diagnosis_notes_or_questionnaires():
+    assert not ROLE_CEILING[Role.EMPLOYER_MANAGER] & {
+        Category.SICK_LEAVE,
+        Category.CLINICAL_NOTES,
+        Category.QUESTIONNAIRES,
+    }
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("patient", {"patient"}),
+        ("treating_physician", {"patient"}),
+        ("coordinator", {"patient"}),
+        ("unrelated_physician", {"other_patient"}),
+        ("fk_caseworker", set()),
+        ("employer", set()),
+        ("outsider", set()),
+        ("physician_without_mfa", set()),
+    ],
+)
+def test_selectors_return_exactly_the_visible_patients(personas, persona, expected):
+    user = personas.get(persona)
+    want = {personas.get(name).pk for name in expected}
+    assert set(patients_visible_to(user).values_list("pk", flat=True)) == want
+    assert set(cases_visible_to(user).values_list("patient_id", flat=True)) == want
+
+
+def test_deactivated_staff_are_refused(personas):
+    personas.treating_physician.is_active = False
+    personas.treating_physician.save()
+    assert not decide(personas.treating_physician, personas.patient, Category.IDENTITY).allowed
+    assert not patients_visible_to(personas.treating_physician).exists()
