@@ -17,3 +17,6 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# whitenoise warns about a missing STATIC_ROOT; tests serve from the app folders.
+STATIC_ROOT = __import__("tempfile").mkdtemp(prefix="stegvis-static-")

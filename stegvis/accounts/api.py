@@ -3,6 +3,7 @@ import uuid
 from ninja import Router, Schema
 
 from stegvis.accounts.mfa import mfa_satisfied
+from stegvis.accounts.models import Language
 
 router = Router(tags=["accounts"])
 
@@ -24,9 +25,11 @@ class MeOut(Schema):
     memberships: list[MembershipOut]
 
 
-@router.get("/me", response=MeOut, summary="The signed-in user")
-def me(request):
-    user = request.user
+class MePatch(Schema):
+    preferred_language: Language
+
+
+def _me(user) -> dict:
     return {
         "id": user.pk,
         "email": user.email,
@@ -44,3 +47,15 @@ def me(request):
             for m in user.memberships_cached()
         ],
     }
+
+
+@router.get("/me", response=MeOut, summary="The signed-in user")
+def me(request):
+    return _me(request.user)
+
+
+@router.patch("/me", response=MeOut, summary="Change the signed-in user's preferences")
+def update_me(request, changes: MePatch):
+    request.user.preferred_language = changes.preferred_language
+    request.user.save(update_fields=["preferred_language"])
+    return _me(request.user)

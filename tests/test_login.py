@@ -1,0 +1,85 @@
+"""Login: e-mail and password, lockout with a cool-off, Argon2, MFA for staff."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+import stegvis.settings as production_settings
+from tests.factories import PASSWORD
+
+
+def _login(client: Client, email: str, password: str, address: str = "10.0.0.1"):
+    return client.post(
+        reverse("account_login"), {"login": email, "password": password}, REMOTE_ADDR=address
+    )
+
+
+def test_login_by_email_and_password(client, personas):
+    response = _login(client, "PATIENT@example.org", PASSWORD)
+    assert response.status_code == 302
+    assert client.get("/api/v1/me").json()["email"] == "patient@example.org"
+
+
+def test_production_hashes_passwords_with_argon2():
+    assert production_settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+def test_open_signup_is_closed(client, db):
+    response = client.get(reverse("account_signup"))
+    assert "signup" in response.templates[0].name and response.status_code == 200
+    assert b'name="password1"' not in response.content
+
+
+def test_too_many_failures_lock_the_account_for_a_cool_off_only(personas):
+    client = Client()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        for _ in range(settings.AXES_FAILURE_LIMIT):
+            _login(client, "patient@example.org", "wrong password")
+        locked = _login(client, "patient@example.org", PASSWORD)
+        assert locked.status_code == 429
+        assert "15" in locked.content.decode()
+    with time_machine.travel(start + settings.AXES_COOLOFF_TIME + timedelta(minutes=1)):
+        assert _login(client, "patient@example.org", PASSWORD).status_code == 302
+
+
+def test_a_lockout_from_one_address_does_not_shut_the_person_out_elsewhere(personas):
+    attacker, owner = Client(), Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT + 2):
+        _login(attacker, "patient@example.org", "guess", address="203.0.113.9")
+    assert AccessAttempt.objects.filter(ip_address="203.0.113.9").exists()
+    assert _login(owner, "patient@example.org", PASSWORD, address="198.51.100.7").status_code == 302
+
+
+def test_staff_without_second_factor_are_sent_to_set_it_up(client, personas):
+    client.force_login(personas.physician_without_mfa)
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_activate_totp")
+
+
+def test_staff_without_second_factor_get_no_patient_data_from_the_api(client, personas):
+    client.force_login(personas.physician_without_mfa)
+    response = client.get(f"/api/v1/patients/{personas.patient.pk}")
+    assert response.status_code == 404
+
+
+def test_patients_need_no_second_factor(client, personas):
+    client.force_login(personas.patient)
+    assert client.get(reverse("home")).status_code == 200
+
+
+@pytest.mark.parametrize(("demo_mode", "status"), [(True, 200), (False, 302)])
+def test_demo_users_skip_mfa_only_in_demo_mode(client, personas, settings, demo_mode, status):
+    settings.STEGVIS_DEMO = demo_mode
+    user = personas.physician_without_mfa
+    user.is_demo = True
+    user.save()
+    client.force_login(user)
+    assert client.get(reverse("home")).status_code == status
