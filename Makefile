@@ -41,8 +41,11 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Extract user-visible strings, fill in Swedish from scripts/translations_sv.py, compile.
 messages: install-dev
-	cd stegvis && ../$(STEGVIS) makemessages -l sv --no-obsolete --no-location && ../$(STEGVIS) compilemessages
+	cd stegvis && DEBUG=1 ../$(STEGVIS) makemessages -l sv --no-obsolete --no-location
+	$(PY) scripts/translations_sv.py
+	cd stegvis && DEBUG=1 ../$(STEGVIS) compilemessages -l sv
 
 bench: install-dev
 	$(PY) bench/run.py

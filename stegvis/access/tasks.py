@@ -1,0 +1,21 @@
+import logging
+
+from django.core.mail import mail_admins
+from django.tasks import task
+
+from stegvis.access.audit import verify
+
+logger = logging.getLogger(__name__)
+
+
+@task
+def verify_audit_chain() -> dict:
+    """Check the audit trail's hash chain (run nightly by the worker); alert on a break."""
+    result = verify()
+    if not result.ok:
+        logger.error("Audit chain broken at event %s: %s", result.broken_event_id, result.reason)
+        mail_admins(
+            "Stegvis audit chain broken",
+            f"Event {result.broken_event_id}: {result.reason}. Run `stegvis audit verify`.",
+        )
+    return {"ok": result.ok, "checked": result.checked, "broken_event_id": result.broken_event_id}

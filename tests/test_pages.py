@@ -1,0 +1,170 @@
+"""Every page over the personas; headers; the caseload's cost; bad input."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from stegvis.access.models import AccessEvent
+from tests.conftest import PERSONA_NAMES
+from tests.factories import patient_at
+
+PAGES = ["home", "my_access_log", "log_reviews", "account_settings"]
+# persona -> expected status per page (302: sent to set up MFA). Anyone may see who
+# accessed data about themself, so "my_access_log" is open to every signed-in person.
+EXPECTED = {
+    "patient": [200, 200, 404, 200],
+    "treating_physician": [200, 200, 404, 200],
+    "coordinator": [200, 200, 404, 200],
+    "unit_manager": [200, 200, 200, 200],
+    "unrelated_physician": [200, 200, 404, 200],
+    "fk_caseworker": [200, 200, 404, 200],
+    "employer": [200, 200, 404, 200],
+    "outsider": [200, 200, 404, 200],
+    "physician_without_mfa": [302, 302, 302, 302],
+}
+
+
+@pytest.mark.parametrize("persona", PERSONA_NAMES)
+def test_page_permission_table(client, personas, persona):
+    client.force_login(personas.get(persona))
+    got = [client.get(reverse(page)).status_code for page in PAGES]
+    assert got == EXPECTED[persona]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_pages_ask_anonymous_visitors_to_sign_in(client, db, page):
+    response = client.get(reverse(page))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_caseload_shows_the_units_patients_only(client, personas):
+    client.force_login(personas.coordinator)
+    html = client.get(reverse("home")).content.decode()
+    assert str(personas.patient) in html
+    assert str(personas.other_patient) not in html
+
+
+def _caseload_queries(client, user) -> int:
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("home")).status_code == 200
+    return len(captured)
+
+
+def test_caseload_query_count_does_not_grow_with_its_length(
+    client, personas, django_assert_max_num_queries
+):
+    few = _caseload_queries(client, personas.coordinator)
+    for _ in range(30):
+        patient_at(personas.unit)
+    many = _caseload_queries(client, personas.coordinator)
+    assert many == few
+    with django_assert_max_num_queries(few):
+        client.get(reverse("home"))
+
+
+def test_patient_home_points_to_new_accesses(client, personas):
+    client.force_login(personas.treating_physician)
+    client.get(f"/api/v1/patients/{personas.patient.pk}")
+    client.force_login(personas.patient)
+    html = client.get(reverse("home")).content.decode()
+    assert reverse("my_access_log") in html
+    client.get(reverse("my_access_log"))
+    assert "Inget behöver göras i dag" in client.get(reverse("home")).content.decode()
+
+
+def test_who_has_seen_my_data_lists_organisation_role_and_what(client, personas):
+    client.force_login(personas.treating_physician)
+    client.get(f"/api/v1/patients/{personas.patient.pk}")
+    client.force_login(personas.patient)
+    personas.patient.preferred_language = "en"
+    personas.patient.save()
+    html = client.get(reverse("my_access_log")).content.decode()
+    assert personas.unit.name in html
+    assert "Physician" in html
+    assert "Name and contact details, viewed" in html
+
+
+def test_authenticated_responses_are_never_cached(client, personas):
+    client.force_login(personas.patient)
+    response = client.get(reverse("home"))
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+
+
+def test_pages_send_a_content_security_policy_and_request_id(client, personas):
+    client.force_login(personas.patient)
+    response = client.get(reverse("home"))
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert re.fullmatch(r"[0-9a-f]{32}", response["X-Request-ID"])
+
+
+def test_pages_load_nothing_from_other_hosts(client, personas):
+    client.force_login(personas.patient)
+    html = client.get(reverse("home")).content.decode()
+    for url in re.findall(r'(?:src|href)="([^"]+)"', html):
+        assert not re.match(r"^(https?:)?//", url), url
+
+
+def test_a_csrf_failure_shows_a_friendly_page_and_changes_nothing(personas):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(personas.patient)
+    response = client.post(reverse("account_settings"), {"preferences": "1",
+                                                         "preferred_language": "en"})  # fmt: skip
+    assert response.status_code == 403
+    assert (
+        "Nothing was changed" in response.content.decode() or "Inget" in response.content.decode()
+    )
+    personas.patient.refresh_from_db()
+    assert personas.patient.preferred_language == "sv"
+
+
+def test_a_form_error_keeps_what_was_typed(client, personas):
+    client.force_login(personas.patient)
+    response = client.post(
+        reverse("account_settings"),
+        {"token": "1", "name": "My diary app", "scope": "read", "days": "9999"},  # fmt: skip
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'value="My diary app"' in html
+    assert 'value="9999"' in html
+    assert not personas.patient.access_tokens.exists()
+
+
+def test_a_new_token_is_shown_once(client, personas):
+    client.force_login(personas.patient)
+    response = client.post(
+        reverse("account_settings"), {"token": "1", "name": "App", "scope": "read", "days": "30"}
+    )
+    raw = re.search(r'class="token-value">(stv_[^<]+)<', response.content.decode()).group(1)
+    assert raw not in client.get(reverse("account_settings")).content.decode()
+
+
+def test_the_language_switch_is_remembered_for_the_person(client, personas):
+    client.force_login(personas.patient)
+    assert "Hej" in client.get(reverse("home")).content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    personas.patient.refresh_from_db()
+    assert personas.patient.preferred_language == "en"
+    other_device = Client()
+    other_device.force_login(personas.patient)
+    html = other_device.get(reverse("home")).content.decode()
+    assert "Hello" in html and 'lang="en"' in html
+
+
+def test_events_are_written_for_the_log_page_itself(client, personas):
+    client.force_login(personas.patient)
+    client.get(reverse("my_access_log"))
+    assert (
+        AccessEvent.objects.filter(
+            patient=personas.patient, category="access_log", actor=personas.patient
+        ).count()
+        == 1
+    )
