@@ -71,8 +71,9 @@ def test_the_outcome_is_recorded(client, personas):
 
 def test_an_invalid_period_keeps_the_form_and_draws_nothing(client, personas):
     today = timezone.localdate()
-    response = _sample(client, personas, start=today.isoformat(),
-                       end=(today - timedelta(days=3)).isoformat())  # fmt: skip
+    response = _sample(
+        client, personas, start=today.isoformat(), end=(today - timedelta(days=3)).isoformat()
+    )
     assert response.status_code == 200
     assert not LogReview.objects.exists()
     assert f'value="{today.isoformat()}"' in response.content.decode()

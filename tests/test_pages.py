@@ -115,8 +115,9 @@ def test_pages_load_nothing_from_other_hosts(client, personas):
 def test_a_csrf_failure_shows_a_friendly_page_and_changes_nothing(personas):
     client = Client(enforce_csrf_checks=True)
     client.force_login(personas.patient)
-    response = client.post(reverse("account_settings"), {"preferences": "1",
-                                                         "preferred_language": "en"})  # fmt: skip
+    response = client.post(
+        reverse("account_settings"), {"preferences": "1", "preferred_language": "en"}
+    )
     assert response.status_code == 403
     assert (
         "Nothing was changed" in response.content.decode() or "Inget" in response.content.decode()
@@ -129,7 +130,7 @@ def test_a_form_error_keeps_what_was_typed(client, personas):
     client.force_login(personas.patient)
     response = client.post(
         reverse("account_settings"),
-        {"token": "1", "name": "My diary app", "scope": "read", "days": "9999"},  # fmt: skip
+        {"token": "1", "name": "My diary app", "scope": "read", "days": "9999"},
     )
     assert response.status_code == 200
     html = response.content.decode()
