@@ -213,6 +213,10 @@ SV: dict[str, str | list[str]] = {
         "Här finns inget för dig ännu. När en patient delar sin plan med dig visas den här."
     ),
     "Pages": "Sidor",
+    "E-mail": "E-post",
+    "Password": "Lösenord",
+    "Or sign in with": "Eller logga in med",
+    "Sampled events": "Händelser i urvalet",
 }
 
 

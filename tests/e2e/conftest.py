@@ -1,0 +1,119 @@
+"""End-to-end fixtures: the real product (migrated, demo data, gunicorn) in a subprocess,
+on a database of its own, driven by Playwright in Debian's chromium."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Chromium's own background traffic has nowhere to go here; keep it quiet.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+def pytest_collection_modifyitems(config, items):
+    if Path(CHROMIUM).exists():
+        return
+    reason = f"no chromium at {CHROMIUM} (apt-get install chromium)"
+    if os.environ.get("STEGVIS_REQUIRE_BROWSER"):
+        raise pytest.UsageError(f"Browser tests are required here, but there is {reason}.")
+    print(f"\nSkipping browser tests: {reason}.")
+    for item in items:
+        if "e2e" in str(item.fspath):
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    return {"executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # A Swedish phone: the first page follows the browser's language.
+    return {**browser_context_args, "locale": "sv-SE"}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _database_url(tmp: Path) -> tuple[str, callable]:
+    """A fresh database of the suite's kind: a SQLite file, or a new PostgreSQL database."""
+    suite_url = os.environ.get("DATABASE_URL", "")
+    if not suite_url.startswith("postgres"):
+        return f"sqlite:///{tmp / 'e2e.sqlite3'}", lambda: None
+    import psycopg
+
+    name = f"stegvis_e2e_{uuid.uuid4().hex[:8]}"
+    admin_url = suite_url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return suite_url.rsplit("/", 1)[0] + f"/{name}", drop
+
+
+@pytest.fixture(scope="session")
+def live_stegvis(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("e2e")
+    database_url, drop_database = _database_url(tmp)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "stegvis.settings",
+        "DATABASE_URL": database_url,
+        "STEGVIS_DEMO": "1",
+        "STEGVIS_VAR_DIR": str(tmp),
+        "SECRET_KEY": "e2e-" + uuid.uuid4().hex * 2,
+        "LOG_LEVEL": "WARNING",
+    }
+    stegvis = [sys.executable, "-m", "stegvis"]
+    subprocess.run([*stegvis, "migrate", "-v0"], env=env, check=True)
+    subprocess.run([*stegvis, "collectstatic", "--no-input", "-v0"], env=env, check=True)
+    subprocess.run([*stegvis, "demo"], env=env, check=True, capture_output=True)
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "stegvis.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+        ],  # fmt: skip
+        env=env,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base_url}/health/", timeout=1)  # noqa: S310
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("the server did not start")
+        yield base_url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        drop_database()
