@@ -64,3 +64,9 @@ def events_about():
         return AccessEvent.objects.filter(patient=patient, **filters).count()
 
     return count
+
+
+def pytest_collection_modifyitems(config, items):
+    # Playwright's sync API keeps an event loop running in the main thread once started,
+    # and Django then refuses database calls; so browser tests run after all the others.
+    items.sort(key=lambda item: "/e2e/" in str(item.fspath))

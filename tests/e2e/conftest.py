@@ -99,7 +99,7 @@ def live_stegvis(tmp_path_factory):
             "2",
             "--log-level",
             "warning",
-        ],  # fmt: skip
+        ],
         env=env,
     )
     base_url = f"http://127.0.0.1:{port}"
