@@ -70,10 +70,14 @@ class Command(BaseCommand):
             f"Demo data ready ({created} new people). Sign in at http://127.0.0.1:8000 "
             f"with password '{DEMO_PASSWORD}' as:"
         )
-        for login, given, family, _org, role in STAFF:
-            self.stdout.write(f"  {login}@{DOMAIN:<24} {Role(role).label} ({given} {family})")
-        for login, given, family, *_rest in PATIENTS:
-            self.stdout.write(f"  {login}@{DOMAIN:<24} patient ({given} {family})")
+        logins = [
+            (login, Role(role).label, given, family) for login, given, family, _o, role in STAFF
+        ]
+        logins += [
+            (login, Role.PATIENT.label, given, family) for login, given, family, *_ in PATIENTS
+        ]
+        for login, role, given, family in logins:
+            self.stdout.write(f"  {login + '@' + DOMAIN:<40} {role} ({given} {family})")
 
     def _user(self, login: str, given: str, family: str, language: str = "sv"):
         user, created = User.objects.get_or_create(
