@@ -70,6 +70,7 @@ def postgres_url() -> str | None:
         with psycopg.connect(f"{url}/postgres", connect_timeout=2, autocommit=True) as conn:
             name = f"stegvis_bench_{uuid.uuid4().hex[:8]}"
             conn.execute(f'CREATE DATABASE "{name}"')
+    # Whatever goes wrong (no driver, no server, no rights), the benchmark runs on SQLite.
     except Exception as error:
         print(f"PostgreSQL not available ({error.__class__.__name__}); SQLite only.")
         return None
