@@ -52,8 +52,10 @@ def test_synth_refuses_in_production(db, settings):
         call_command("synth", patients=10, seed=1)
 
 
+# The worker closes connections between tasks, which only a transactional test survives.
+@pytest.mark.django_db(transaction=True)
 @override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
-def test_the_worker_runs_queued_tasks(personas):
+def test_the_worker_runs_queued_tasks():
     queued = verify_audit_chain.enqueue()
     call_command("worker", "--batch", "--no-startup-delay", "--interval", "0")
     queued.refresh()
