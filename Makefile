@@ -32,7 +32,8 @@ demo: install
 	@echo "Serving http://127.0.0.1:8000 with one background worker. Ctrl-C stops both."
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(DEMO_ENV) $(STEGVIS) worker & \
-	  $(DEMO_ENV) $(STEGVIS) runserver --noreload 127.0.0.1:8000
+	  $(DEMO_ENV) $(STEGVIS) runserver --noreload 127.0.0.1:8000 & \
+	  wait
 
 test: install-dev
 	$(BIN)/pytest $(PYTEST_ARGS)
