@@ -7,7 +7,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -31,10 +30,10 @@ def _secret(name: str) -> str | None:
 
 
 SECRET_KEY = _secret("SECRET_KEY")
-if not SECRET_KEY:
-    if not (DEBUG or STEGVIS_DEMO):
-        raise ImproperlyConfigured("Set SECRET_KEY or SECRET_KEY_FILE.")
-    # A development key kept beside the development database, never committed.
+# Without one, a key is generated once and kept beside the local database (never committed),
+# so development commands just work; `check --deploy` refuses it for production (stegvis.E002).
+STEGVIS_SECRET_KEY_GENERATED = not SECRET_KEY
+if STEGVIS_SECRET_KEY_GENERATED:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     key_file = VAR_DIR / "dev-secret-key"
     if not key_file.exists():

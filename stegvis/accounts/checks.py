@@ -14,6 +14,15 @@ def check_production_secrets(app_configs, **kwargs):
                 id="stegvis.W001",
             )
         )
+    if settings.STEGVIS_SECRET_KEY_GENERATED:
+        problems.append(
+            Error(
+                "SECRET_KEY is not set: a key generated on this machine is in use, which "
+                "other web nodes do not share.",
+                hint="Set SECRET_KEY or SECRET_KEY_FILE.",
+                id="stegvis.E002",
+            )
+        )
     if settings.STEGVIS_DEMO:
         problems.append(
             Error(

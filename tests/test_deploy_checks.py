@@ -1,0 +1,23 @@
+import pytest
+from django.core.checks import run_checks
+
+
+def _ids() -> set[str]:
+    return {message.id for message in run_checks(include_deployment_checks=True)}
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "check_id"),
+    [
+        ("STEGVIS_SECRET_KEY_GENERATED", True, "stegvis.E002"),
+        ("STEGVIS_DEMO", True, "stegvis.E001"),
+        ("STEGVIS_DATA_KEY", None, "stegvis.W001"),
+    ],
+)
+def test_deploy_checks_refuse_unsafe_production_settings(settings, setting, value, check_id):
+    settings.STEGVIS_SECRET_KEY_GENERATED = False
+    settings.STEGVIS_DEMO = False
+    settings.STEGVIS_DATA_KEY = "a-long-random-data-key"
+    assert check_id not in _ids()
+    setattr(settings, setting, value)
+    assert check_id in _ids()
