@@ -14,7 +14,7 @@ def _ids() -> set[str]:
         ("STEGVIS_DATA_KEY", None, "stegvis.W001"),
     ],
 )
-def test_deploy_checks_refuse_unsafe_production_settings(settings, setting, value, check_id):
+def test_deploy_checks_refuse_unsafe_production_settings(db, settings, setting, value, check_id):
     settings.STEGVIS_SECRET_KEY_GENERATED = False
     settings.STEGVIS_DEMO = False
     settings.STEGVIS_DATA_KEY = "a-long-random-data-key"
