@@ -85,10 +85,19 @@ def _bearer(raw: str) -> dict:
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 
-def test_a_token_reaches_what_its_owner_may_see(client, personas):
-    _token, raw = PersonalAccessToken.issue(
-        user=personas.treating_physician, name="EHR", scope=TokenScope.READ, days=30
+def _token(user, scope: str) -> str:
+    _issued, raw = PersonalAccessToken.issue(user=user, name="test", scope=scope, days=1)
+    return raw
+
+
+def _set_language(client, language: str, **headers):
+    return client.patch(
+        "/api/v1/me", {"preferred_language": language}, content_type="application/json", **headers
     )
+
+
+def test_a_token_reaches_what_its_owner_may_see(client, personas):
+    raw = _token(personas.treating_physician, TokenScope.READ)
     response = client.get(f"/api/v1/patients/{personas.patient.pk}", **_bearer(raw))
     assert response.status_code == 200
     assert response["Cache-Control"].count("no-store") == 1
@@ -116,29 +125,21 @@ def test_revoked_tokens_stop_working_at_once(client, personas):
 
 
 def test_expired_tokens_stop_working(client, personas):
-    _token, raw = PersonalAccessToken.issue(
-        user=personas.patient, name="x", scope=TokenScope.READ, days=1
-    )
+    raw = _token(personas.patient, TokenScope.READ)
     with time_machine.travel(timezone.now() + timedelta(days=2)):
         assert client.get("/api/v1/me", **_bearer(raw)).status_code == 401
 
 
 def test_a_deactivated_users_token_stops_working(client, personas):
-    _token, raw = PersonalAccessToken.issue(
-        user=personas.patient, name="x", scope=TokenScope.READ, days=1
-    )
+    raw = _token(personas.patient, TokenScope.READ)
     personas.patient.is_active = False
     personas.patient.save()
     assert client.get("/api/v1/me", **_bearer(raw)).status_code == 401
 
 
 def test_a_read_token_cannot_write(client, personas):
-    _token, raw = PersonalAccessToken.issue(
-        user=personas.patient, name="x", scope=TokenScope.READ, days=1
-    )
-    response = client.patch(
-        "/api/v1/me", {"preferred_language": "en"}, content_type="application/json", **_bearer(raw)
-    )
+    raw = _token(personas.patient, TokenScope.READ)
+    response = _set_language(client, "en", **_bearer(raw))
     assert response.status_code == 403
     assert response.json()["code"] == "insufficient_scope"
     personas.patient.refresh_from_db()
@@ -146,21 +147,15 @@ def test_a_read_token_cannot_write(client, personas):
 
 
 def test_a_write_token_changes_preferences(client, personas):
-    _token, raw = PersonalAccessToken.issue(
-        user=personas.patient, name="x", scope=TokenScope.WRITE, days=1
-    )
-    response = client.patch(
-        "/api/v1/me", {"preferred_language": "en"}, content_type="application/json", **_bearer(raw)
-    )
+    raw = _token(personas.patient, TokenScope.WRITE)
+    response = _set_language(client, "en", **_bearer(raw))
     assert response.status_code == 200
     assert response.json()["preferred_language"] == "en"
 
 
 def test_a_malformed_body_gets_422_and_changes_nothing(client, personas):
     client.force_login(personas.patient)
-    response = client.patch(
-        "/api/v1/me", {"preferred_language": "fi"}, content_type="application/json"
-    )
+    response = _set_language(client, "fi")
     assert response.status_code == 422
     assert response.json()["errors"][0]["loc"][-1] == "preferred_language"
     personas.patient.refresh_from_db()

@@ -10,7 +10,7 @@ from datetime import UTC
 from django.db import transaction
 from django.utils import timezone
 
-from stegvis.access.models import AccessEvent, AuditChainHead
+from stegvis.access.models import GENESIS_HASH, AccessEvent, AuditChainHead
 from stegvis.core import request_context
 
 HASHED_FIELDS = (
@@ -84,7 +84,7 @@ class Verification:
 
 def verify(batch_size: int = 5000) -> Verification:
     """Recompute the chain from the start; name the first event that does not fit."""
-    previous = AuditChainHead._meta.get_field("last_hash").default
+    previous = GENESIS_HASH
     checked = 0
     last_id = 0
     rows: Iterable[dict] = (
