@@ -6,6 +6,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from stegvis.access.api import router as access_router
 from stegvis.accounts.api import router as accounts_router
+from stegvis.cases.api import router as cases_router
 from stegvis.core.api_auth import api_auth
 
 api = NinjaAPI(
@@ -18,6 +19,7 @@ api = NinjaAPI(
 )
 api.add_router("", accounts_router)
 api.add_router("", access_router)
+api.add_router("", cases_router)
 
 
 def _error(request, status: int, code: str, message: str, **extra):
