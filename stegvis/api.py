@@ -1,5 +1,6 @@
 """The JSON API (django-ninja), OpenAPI at /api/v1/openapi.json. Each app adds a router."""
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -7,7 +8,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from stegvis.access.api import router as access_router
 from stegvis.accounts.api import router as accounts_router
 from stegvis.cases.api import router as cases_router
-from stegvis.core.api_auth import api_auth
+from stegvis.core.api_auth import FieldErrors, api_auth
 
 api = NinjaAPI(
     title="Stegvis API",
@@ -33,6 +34,21 @@ def on_validation_error(request, exc: ValidationError):
         for error in exc.errors
     ]
     return _error(request, 422, "validation_error", "The request is not valid.", errors=errors)
+
+
+@api.exception_handler(FieldErrors)
+def on_field_errors(request, exc: FieldErrors):
+    errors = [
+        {"loc": field.split("."), "msg": message}
+        for field, messages in exc.errors.items()
+        for message in messages
+    ]
+    return _error(request, 422, "validation_error", "The request is not valid.", errors=errors)
+
+
+@api.exception_handler(PermissionDenied)
+def on_forbidden(request, exc):
+    return _error(request, 403, "forbidden", "Your role may not do this.")
 
 
 @api.exception_handler(Http404)

@@ -5,7 +5,10 @@ What a user may not see answers 404, whether it exists or not, so nothing leaks.
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import replace
+from operator import attrgetter
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from stegvis.access import audit
@@ -36,22 +39,22 @@ def get_patient_for(
     except ValueError:
         patient = None
     if patient is None:
-        audit.append(
-            [
-                audit.new_event(
-                    actor=_actor(user),
-                    patient=None,
-                    category=category,
-                    action=action,
-                    outcome=Outcome.DENIED,
-                    basis="not_found",
-                    object_type=object_type,
-                    object_id=str(patient_id)[:64],
-                )
-            ]
-        )
+        _record_not_found(user, category, action, object_type, patient_id)
         raise Http404
+    _decide_and_record(user, patient, category, action, object_type, object_id or str(patient.pk))
+    return patient
+
+
+def _decide_and_record(user, patient, category, action, object_type, object_id, roles=None) -> None:
+    """One audit event for the decision; Http404 when it refuses.
+
+    `roles` narrows who may do the action (only physicians sign certificates): someone who
+    may see the data but holds another role gets PermissionDenied, recorded as refused.
+    """
     decision = decide(user, patient, category, action)
+    wrong_role = decision.allowed and roles is not None and decision.role not in roles
+    if wrong_role:
+        decision = replace(decision, allowed=False, basis="role_not_permitted")
     audit.append(
         [
             audit.new_event(
@@ -64,13 +67,73 @@ def get_patient_for(
                 outcome=Outcome.ALLOWED if decision.allowed else Outcome.DENIED,
                 basis=decision.basis,
                 object_type=object_type,
-                object_id=object_id or str(patient.pk),
+                object_id=str(object_id),
             )
         ]
     )
+    if wrong_role:
+        raise PermissionDenied
     if not decision.allowed:
         raise Http404
-    return patient
+
+
+def _record_not_found(user, category, action, object_type, object_id) -> None:
+    audit.append(
+        [
+            audit.new_event(
+                actor=_actor(user),
+                patient=None,
+                category=category,
+                action=action,
+                outcome=Outcome.DENIED,
+                basis="not_found",
+                object_type=object_type,
+                object_id=str(object_id)[:64],
+            )
+        ]
+    )
+
+
+def get_object_for(
+    user: User,
+    queryset,
+    object_id,
+    *,
+    category: str,
+    action: str = Action.VIEW,
+    object_type: str,
+    patient_field: str = "case__patient",
+    roles=None,
+):
+    """An object of a patient, if `user` may do `action` on `category` of that patient.
+
+    Http404 for what does not exist or may not be seen, and one audit event either way.
+    """
+    try:
+        found = queryset.select_related(patient_field).filter(pk=uuid.UUID(str(object_id))).first()
+    except ValueError:
+        found = None
+    if found is None:
+        _record_not_found(user, category, action, object_type, object_id)
+        raise Http404
+    patient = attrgetter(patient_field.replace("__", "."))(found)
+    _decide_and_record(user, patient, category, action, object_type, found.pk, roles)
+    return found
+
+
+def get_case_for(
+    user: User, case_id, *, category: str, action: str = Action.VIEW, roles=None
+) -> Case:
+    return get_object_for(
+        user,
+        Case.objects.all(),
+        case_id,
+        category=category,
+        action=action,
+        object_type="case",
+        patient_field="patient",
+        roles=roles,
+    )
 
 
 def record_cases_listed(

@@ -1,14 +1,27 @@
-"""Cases, certificates and timelines under /api/v1/."""
+"""Cases, certificates and timelines under /api/v1/: the same policy and audit as the pages."""
 
+import uuid
 from datetime import date
+from typing import Literal
 
 from django.http import HttpResponse
-from ninja import Router, Schema
+from django.utils import timezone
+from ninja import Header, Router, Schema
+from pydantic import Field
 
+from stegvis.access.categories import Action, Category
+from stegvis.access.helpers import get_case_for, get_object_for, get_patient_for
+from stegvis.access.policy import cases_visible_to
+from stegvis.accounts.roles import Role
+from stegvis.cases import services, validation
 from stegvis.cases.deadlines import milestones, rule_set
+from stegvis.cases.models import Case, Certificate, Occupation, Prognosis, WorkMeasure
 from stegvis.cases.timeline_input import TimelineIn
+from stegvis.cases.timelines import case_timeline
+from stegvis.core.api_auth import ApiError, FieldErrors
 
 router = Router(tags=["cases"])
+CERTIFIERS = frozenset({Role.PHYSICIAN})
 
 
 class MilestoneOut(Schema):
@@ -23,6 +36,190 @@ class MilestoneOut(Schema):
     note_en: str | None
 
 
+class TimelineEntryOut(MilestoneOut):
+    status: Literal["upcoming", "due_soon", "overdue", "done"]
+
+
+class NextDeadlineOut(Schema):
+    code: str
+    date: date
+
+
+class CaseOut(Schema):
+    id: uuid.UUID
+    patient_id: uuid.UUID
+    organisation: str
+    jurisdiction: str
+    employment: str
+    employer: str | None
+    status: str
+    closed_reason: str
+    responsible_coordinator_id: uuid.UUID | None
+    responsible_physician_id: uuid.UUID | None
+    opened_on: date
+    closed_on: date | None
+    sick_from: date | None
+    expected_days: int | None
+    expectation_known_on: date | None
+    next_deadline: NextDeadlineOut | None
+
+
+class DiagnosisIO(Schema):
+    system: Literal["icd10", "icpc2"] = "icd10"
+    code: str = Field(max_length=10)
+    text: str = Field(default="", max_length=250)
+
+
+class PeriodIO(Schema):
+    degree: int
+    start: date = Field(alias="from")
+    end: date = Field(alias="to")
+
+
+Text = Field(default="", max_length=4000)
+
+
+class CertificateIn(Schema):
+    examined_on: date | None = None
+    telephone_on: date | None = None
+    records_on: date | None = None
+    occupation: Literal["", *Occupation.values] = ""  # type: ignore[valid-type]
+    occupation_text: str = Text
+    diagnoses: list[DiagnosisIO] = Field(default_factory=list, max_length=3)
+    functional_impairment: str = Text
+    functional_impairment_grade: int | None = Field(default=None, ge=0, le=4)
+    activity_limitation: str = Text
+    activity_limitation_grade: int | None = Field(default=None, ge=0, le=4)
+    ongoing_treatment: str = Text
+    planned_treatment: str = Text
+    periods: list[PeriodIO] = Field(default_factory=list, max_length=10)
+    fmb_typical_case: str = Field(default="", max_length=40)
+    fmb_justification: str = Text
+    working_hours_arranged: bool | None = None
+    working_hours_text: str = Text
+    prognosis: Literal["", *Prognosis.values] = ""  # type: ignore[valid-type]
+    prognosis_days: Literal[30, 60, 90, 180, 365] | None = None
+    measures: list[Literal[*WorkMeasure.values]] = Field(default_factory=list)  # type: ignore[valid-type]
+    measures_text: str = Text
+    fk_contact_wanted: bool = False
+    fk_contact_reason: str = Text
+    employer_note: str = Text
+
+
+class CertificateUpdateIn(CertificateIn):
+    revision: int
+
+
+class AssessmentOut(Schema):
+    cumulative_days: int
+    guidance: str | None
+    typical_case: str | None
+    max_days: int | None
+    exceeds: bool
+    suggest_partial: bool
+    advises_against_leave: bool
+    dfa_gaps: list[str]
+
+
+class CertificateOut(CertificateIn):
+    id: uuid.UUID
+    case_id: uuid.UUID
+    kind: str
+    series: uuid.UUID
+    version: int
+    revision: int
+    status: str
+    signed_at: str | None
+    assessment: AssessmentOut | None = None
+
+
+class EmployerCopyOut(Schema):
+    certificate_id: uuid.UUID
+    patient_name: str
+    periods: list[PeriodIO]
+    employer_note: str
+    signed_on: date | None
+
+
+def _case_out(case: Case) -> dict:
+    return {
+        **{f: getattr(case, f, None) for f in CaseOut.model_fields},
+        "organisation": case.organisation.name,
+        "employer": case.employer.name if case.employer else None,
+        "next_deadline": (
+            {"code": case.next_deadline_code, "date": case.next_deadline_on}
+            if case.next_deadline_on
+            else None
+        ),
+    }
+
+
+def _certificate_out(certificate: Certificate, *, with_assessment: bool = False) -> dict:
+    out = {
+        **{f: getattr(certificate, f, None) for f in CertificateIn.model_fields},
+        "id": certificate.pk,
+        "case_id": certificate.case_id,
+        "kind": certificate.kind,
+        "series": certificate.series,
+        "version": certificate.version,
+        "revision": certificate.revision,
+        "status": certificate.status,
+        "signed_at": certificate.signed_at.isoformat() if certificate.signed_at else None,
+        "diagnoses": [
+            {"system": d.system, "code": d.code, "text": d.text}
+            for d in certificate.diagnoses.all()
+        ],
+        "periods": [
+            {"degree": p.degree, "from": p.starts_on, "to": p.ends_on}
+            for p in certificate.periods.all()
+        ],
+    }
+    if with_assessment:
+        a = services.certificate_assessment(certificate)
+        out["assessment"] = {
+            "cumulative_days": a.cumulative_days,
+            "guidance": a.guidance.title_en if a.guidance else None,
+            "typical_case": a.typical_case.id if a.typical_case else None,
+            "max_days": a.typical_case.max_days if a.typical_case else None,
+            "exceeds": a.exceeds,
+            "suggest_partial": a.suggest_partial,
+            "advises_against_leave": a.advises_against_leave,
+            "dfa_gaps": a.dfa_gaps,
+        }
+    return out
+
+
+def _content(case: Case, payload: CertificateIn) -> services.CertificateContent:
+    """Check the payload against the case's jurisdiction; FieldErrors names what is wrong."""
+    errors: dict[str, list[str]] = {}
+    for i, d in enumerate(payload.diagnoses):
+        if messages := validation.diagnosis_errors(case.jurisdiction, d.system, d.code):
+            errors[f"diagnoses.{i}.code"] = messages
+    for i, p in enumerate(payload.periods):
+        if messages := validation.degree_errors(case.jurisdiction, p.degree):
+            errors[f"periods.{i}.degree"] = messages
+        for field, messages in validation.period_errors(p.start, p.end).items():
+            errors[f"periods.{i}.{'from' if field == 'starts_on' else 'to'}"] = messages
+    if messages := validation.overlap_errors([(p.start, p.end) for p in payload.periods]):
+        errors["periods"] = messages
+    for name in ("examined_on", "telephone_on", "records_on"):
+        if messages := validation.date_errors(getattr(payload, name)):
+            errors[name] = messages
+    if errors:
+        raise FieldErrors(errors)
+    fields = payload.model_dump(exclude={"diagnoses", "periods", "revision"})
+    return services.CertificateContent(
+        fields=fields,
+        diagnoses=[(d.system, d.code.strip().upper(), d.text) for d in payload.diagnoses],
+        periods=[(p.degree, p.start, p.end) for p in payload.periods],
+    )
+
+
+def _client_token(user, key: str | None) -> uuid.UUID | None:
+    # The same key from the same person means the same submission.
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"stegvis:{user.pk}:{key}") if key else None
+
+
 @router.post(
     "/timeline",
     response=list[MilestoneOut],
@@ -33,3 +230,173 @@ class MilestoneOut(Schema):
 def calculate_timeline(request, response: HttpResponse, payload: TimelineIn):
     response["X-Rule-Set-Version"] = rule_set(payload.jurisdiction).version
     return [m.as_dict() for m in milestones(payload.to_input())]
+
+
+@router.get("/patients/{patient_id}/cases", response=list[CaseOut], summary="A patient's cases")
+def list_cases(request, patient_id: str):
+    patient = get_patient_for(request.user, patient_id, category=Category.CAPACITY)
+    cases = (
+        cases_visible_to(request.user, Category.CAPACITY)
+        .filter(patient=patient)
+        .select_related("organisation", "employer")
+        .order_by("opened_on")
+    )
+    return [_case_out(case) for case in cases]
+
+
+@router.get("/cases/{case_id}", response=CaseOut, summary="One case")
+def get_case(request, case_id: str):
+    case = get_case_for(request.user, case_id, category=Category.CAPACITY)
+    return _case_out(case)
+
+
+@router.get(
+    "/cases/{case_id}/timeline",
+    response=list[TimelineEntryOut],
+    summary="The case's milestones with their status today",
+)
+def get_case_timeline(request, case_id: str):
+    case = get_case_for(request.user, case_id, category=Category.CAPACITY)
+    return [
+        {**entry.milestone.as_dict(), "status": entry.status}
+        for entry in case_timeline(case, timezone.localdate())
+    ]
+
+
+@router.get(
+    "/cases/{case_id}/certificates",
+    response=list[CertificateOut],
+    by_alias=True,
+    summary="The case's certificates, every version",
+)
+def list_certificates(request, case_id: str):
+    case = get_case_for(request.user, case_id, category=Category.SICK_LEAVE)
+    certificates = case.certificates.prefetch_related("diagnoses", "periods").order_by("created_at")
+    return [_certificate_out(c) for c in certificates]
+
+
+@router.post(
+    "/cases/{case_id}/certificates",
+    response={201: CertificateOut},
+    by_alias=True,
+    summary="Draft a certificate (physicians)",
+    description="Send an `Idempotency-Key` header to make a retry return the first draft.",
+)
+def create_certificate(
+    request,
+    case_id: str,
+    payload: CertificateIn,
+    idempotency_key: str | None = Header(default=None, alias="Idempotency-Key"),
+):
+    case = get_case_for(
+        request.user, case_id, category=Category.SICK_LEAVE, action=Action.CREATE, roles=CERTIFIERS
+    )
+    certificate = services.certificate_create(
+        actor=request.user,
+        case=case,
+        content=_content(case, payload),
+        client_token=_client_token(request.user, idempotency_key),
+    )
+    return 201, _certificate_out(certificate, with_assessment=True)
+
+
+def _certificate_for(request, certificate_id: str, action: str, roles=None) -> Certificate:
+    return get_object_for(
+        request.user,
+        Certificate.objects.all(),
+        certificate_id,
+        category=Category.SICK_LEAVE,
+        action=action,
+        object_type="certificate",
+        roles=roles,
+    )
+
+
+@router.get(
+    "/certificates/{certificate_id}",
+    response=CertificateOut,
+    by_alias=True,
+    summary="One certificate",
+)
+def get_certificate(request, certificate_id: str):
+    certificate = _certificate_for(request, certificate_id, Action.VIEW)
+    return _certificate_out(certificate, with_assessment=not certificate.is_signed)
+
+
+@router.patch(
+    "/certificates/{certificate_id}",
+    response=CertificateOut,
+    by_alias=True,
+    summary="Change a draft (send the revision you read; 409 if it is stale or signed)",
+)
+def update_certificate(request, certificate_id: str, payload: CertificateUpdateIn):
+    certificate = _certificate_for(request, certificate_id, Action.UPDATE, CERTIFIERS)
+    try:
+        updated = services.certificate_update(
+            actor=request.user,
+            certificate=certificate,
+            content=_content(certificate.case, payload),
+            revision=payload.revision,
+        )
+    except services.CertificateLocked:
+        raise ApiError(409, "certificate_signed", "A signed certificate never changes.") from None
+    except services.StaleEdit:
+        raise ApiError(409, "stale_edit", "Someone saved a newer version; reload it.") from None
+    return _certificate_out(updated, with_assessment=True)
+
+
+@router.post(
+    "/certificates/{certificate_id}/sign",
+    response=CertificateOut,
+    by_alias=True,
+    summary="Sign a draft (signing again changes nothing)",
+)
+def sign_certificate(request, certificate_id: str):
+    certificate = _certificate_for(request, certificate_id, Action.UPDATE, CERTIFIERS)
+    try:
+        signed = services.certificate_sign(actor=request.user, certificate=certificate)
+    except services.CertificateIncomplete as incomplete:
+        raise FieldErrors(incomplete.errors) from None
+    return _certificate_out(signed)
+
+
+@router.post(
+    "/certificates/{certificate_id}/correct",
+    response={201: CertificateOut},
+    by_alias=True,
+    summary="Start a corrected version of a signed certificate; the signed one stays",
+)
+def correct_certificate(request, certificate_id: str):
+    certificate = _certificate_for(request, certificate_id, Action.CREATE, CERTIFIERS)
+    if not certificate.is_signed:
+        raise ApiError(409, "not_signed", "Only a signed certificate is corrected; edit the draft.")
+    draft = services.certificate_correct(actor=request.user, certificate=certificate)
+    return 201, _certificate_out(draft, with_assessment=True)
+
+
+@router.get(
+    "/certificates/{certificate_id}/employer-copy",
+    response=EmployerCopyOut,
+    by_alias=True,
+    summary="The employer's copy: periods and degrees, never a diagnosis",
+)
+def employer_copy(request, certificate_id: str):
+    certificate = get_object_for(
+        request.user,
+        Certificate.objects.filter(status="signed"),
+        certificate_id,
+        category=Category.CAPACITY,
+        action=Action.VIEW,
+        object_type="certificate_employer_copy",
+    )
+    patient = certificate.case.patient
+    return {
+        "certificate_id": certificate.pk,
+        "patient_name": f"{patient.given_name} {patient.family_name}".strip(),
+        "periods": [
+            {"degree": p.degree, "from": p.starts_on, "to": p.ends_on}
+            for p in certificate.periods.all()
+        ],
+        "employer_note": certificate.employer_note,
+        "signed_on": certificate.signed_at.date() if certificate.signed_at else None,
+    }

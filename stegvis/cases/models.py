@@ -1,10 +1,12 @@
 import uuid
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from stegvis.accounts.models import Organisation, User
+from stegvis.accounts.models import Jurisdiction, Organisation, User
+from stegvis.cases import deadlines
 
 
 class CaseStatus(models.TextChoices):
@@ -14,6 +16,27 @@ class CaseStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class ClosedReason(models.TextChoices):
+    RETURNED_TO_WORK = "returned_to_work", _("Back at work")
+    NEW_WORK = "new_work", _("Started other work")
+    STUDIES = "studies", _("Started studies")
+    RETIREMENT = "retirement", _("Retired")
+    DISABILITY_BENEFIT = "disability_benefit", _("Granted activity or sickness compensation")
+    MOVED = "moved", _("Moved to another care unit")
+    OTHER = "other", _("Other reason")
+
+
+class Employment(models.TextChoices):
+    EMPLOYED = "employed", _("Employed")
+    UNEMPLOYED = "unemployed", _("Unemployed")
+    SELF_EMPLOYED = "self_employed", _("Self-employed")
+    STUDENT = "student", _("Student")
+    PARENTAL_LEAVE = "parental_leave", _("Parental leave")
+
+
+assert tuple(Employment.values) == deadlines.EMPLOYMENTS  # noqa: S101
+
+
 class Case(models.Model):
     """A patient's return-to-work case, held by a care unit."""
 
@@ -21,14 +44,291 @@ class Case(models.Model):
     patient = models.ForeignKey(User, on_delete=models.PROTECT, related_name="cases")
     # The care unit that holds the case; its staff are the treating team.
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="cases")
+    jurisdiction = models.CharField(
+        _("country"), max_length=2, choices=Jurisdiction.choices, default=Jurisdiction.SWEDEN
+    )
+    employment = models.CharField(
+        _("employment"), max_length=20, choices=Employment.choices, default=Employment.EMPLOYED
+    )
+    employer = models.ForeignKey(
+        Organisation,
+        verbose_name=_("employer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="employee_cases",
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.ACTIVE
     )
+    closed_reason = models.CharField(
+        _("reason for closing"), max_length=30, choices=ClosedReason.choices, blank=True
+    )
+    responsible_coordinator = models.ForeignKey(
+        User,
+        verbose_name=_("responsible coordinator"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="coordinated_cases",
+    )
+    responsible_physician = models.ForeignKey(
+        User,
+        verbose_name=_("responsible physician"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="physician_cases",
+    )
     opened_on = models.DateField(_("opened"), default=timezone.localdate)
     closed_on = models.DateField(_("closed"), null=True, blank=True)
+    # Day 1 of the chain: the first day of reduced work capacity (may precede the case).
+    sick_from = models.DateField(_("first day of reduced work capacity"), null=True, blank=True)
+    expected_days = models.PositiveIntegerField(
+        _("expected total duration (days)"), null=True, blank=True
+    )
+    expectation_known_on = models.DateField(
+        _("date that expectation became known"), null=True, blank=True
+    )
+    # The earliest milestone not yet done, kept here so the caseload can sort by it.
+    next_deadline_on = models.DateField(null=True, blank=True, editable=False)
+    next_deadline_code = models.CharField(max_length=40, blank=True, editable=False)
+    revision = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
-        indexes = [models.Index(fields=["organisation", "opened_on"])]
+        indexes = [
+            models.Index(fields=["organisation", "opened_on"]),
+            models.Index(fields=["organisation", "next_deadline_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status=CaseStatus.CLOSED) | ~Q(closed_reason=""),
+                name="closed_case_has_reason",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.patient} @ {self.organisation}"
+
+    @property
+    def day_one(self):
+        return self.sick_from or self.opened_on
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != CaseStatus.CLOSED
+
+
+class MilestoneCompletion(models.Model):
+    """A duty of the timeline that someone has done (the plan written, the meeting held)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="completions")
+    code = models.CharField(max_length=40)
+    completed_on = models.DateField(default=timezone.localdate)
+    completed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "code"], name="one_completion_per_milestone")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} done {self.completed_on}"
+
+
+class CertificateKind(models.TextChoices):
+    FK_7804 = "fk7804", _("Medical certificate for sickness benefit (FK 7804)")
+    NO_SYKMELDING = "no_sykmelding", _("Sick-leave certificate (sykmelding, Norway)")
+
+
+class CertificateStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SIGNED = "signed", _("Signed")
+
+
+class Occupation(models.TextChoices):
+    CURRENT_JOB = "current_job", _("Current job")
+    JOB_SEEKER = "job_seeker", _("Job seeker")
+    PARENTAL_LEAVE = "parental_leave", _("Parental leave")
+    STUDIES = "studies", _("Studies")
+
+
+class Prognosis(models.TextChoices):
+    # KV_FKMU_0006
+    LIKELY_FULL_RETURN = "STOR_SANNOLIKHET", _("Very likely to return fully after this period")
+    RETURN_AFTER_DAYS = "ATER_X_ANTAL_DGR", _("Very likely to return fully after a number of days")
+    PROBABLY_NOT = "SANNOLIKT_INTE", _("Probably cannot return")
+    UNCLEAR = "PROGNOS_OKLAR", _("Prognosis unclear")
+
+
+class PrognosisDays(models.IntegerChoices):
+    # KV_FKMU_0007
+    D30 = 30, _("30 days")
+    D60 = 60, _("60 days")
+    D90 = 90, _("90 days")
+    D180 = 180, _("180 days")
+    D365 = 365, _("365 days")
+
+
+class WorkMeasure(models.TextChoices):
+    NOT_RELEVANT = "not_relevant", _("Not relevant")
+    WORK_TRAINING = "work_training", _("Work training")
+    WORK_ADAPTATION = "work_adaptation", _("Work adaptation")
+    SEEKING_NEW_WORK = "seeking_new_work", _("Seeking new work")
+    WORKPLACE_VISIT = "workplace_visit", _("Workplace visit")
+    ERGONOMIC_ASSESSMENT = "ergonomic_assessment", _("Ergonomic assessment")
+    AIDS = "aids", _("Aids")
+    CONFLICT_MANAGEMENT = "conflict_management", _("Conflict management")
+    OCCUPATIONAL_HEALTH = "occupational_health", _("Contact with occupational health service")
+    TASK_REDISTRIBUTION = "task_redistribution", _("Redistribution of tasks")
+    OTHER = "other", _("Other")
+
+
+class CodeSystem(models.TextChoices):
+    ICD10 = "icd10", _("ICD-10")
+    ICPC2 = "icpc2", _("ICPC-2")
+
+
+ICF_GRADES = [
+    (0, _("0: no problem (0–4 %)")),
+    (1, _("1: mild (5–24 %)")),
+    (2, _("2: moderate (25–49 %)")),
+    (3, _("3: severe (50–95 %)")),
+    (4, _("4: complete (96–100 %)")),
+]
+
+
+class Certificate(models.Model):
+    """A sick-leave certificate. Signed versions never change; a correction is a new version.
+
+    All versions of one certificate share `series`; the newest signed version is the one
+    in force, and the older ones stay readable.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="certificates")
+    kind = models.CharField(max_length=20, choices=CertificateKind.choices)
+    series = models.UUIDField(default=uuid.uuid4, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    status = models.CharField(
+        max_length=10, choices=CertificateStatus.choices, default=CertificateStatus.DRAFT
+    )
+    # A retried submission with the same token returns the first result instead of a copy.
+    client_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    revision = models.PositiveIntegerField(default=1, editable=False)
+
+    # 1. Basis (Q1)
+    examined_on = models.DateField(_("own examination"), null=True, blank=True)
+    telephone_on = models.DateField(_("telephone contact"), null=True, blank=True)
+    records_on = models.DateField(_("records"), null=True, blank=True)
+    # 2. Occupation (Q28–Q29)
+    occupation = models.CharField(
+        _("occupation"), max_length=20, choices=Occupation.choices, blank=True
+    )
+    occupation_text = models.TextField(_("profession and tasks"), blank=True)
+    # 4. Consequences: the D-F-A chain (Q35, Q17)
+    functional_impairment = models.TextField(_("functional impairment"), blank=True)
+    functional_impairment_grade = models.PositiveSmallIntegerField(
+        _("ICF grade of the impairment"), choices=ICF_GRADES, null=True, blank=True
+    )
+    activity_limitation = models.TextField(_("activity limitation"), blank=True)
+    activity_limitation_grade = models.PositiveSmallIntegerField(
+        _("ICF grade of the limitation"), choices=ICF_GRADES, null=True, blank=True
+    )
+    # 5. Treatment (Q19, Q20)
+    ongoing_treatment = models.TextField(_("ongoing treatment"), blank=True)
+    planned_treatment = models.TextField(_("planned treatment"), blank=True)
+    # 6. Assessment (Q37, Q33, Q39)
+    fmb_typical_case = models.CharField(
+        _("typical case in the guidance"), max_length=40, blank=True
+    )
+    fmb_justification = models.TextField(
+        _("why the sick leave goes beyond the guidance"), blank=True
+    )
+    working_hours_arranged = models.BooleanField(
+        _("working hours can be arranged differently"), null=True, blank=True
+    )
+    working_hours_text = models.TextField(_("how working hours can be arranged"), blank=True)
+    prognosis = models.CharField(
+        _("prognosis"), max_length=20, choices=Prognosis.choices, blank=True
+    )
+    prognosis_days = models.PositiveSmallIntegerField(
+        _("return after"), choices=PrognosisDays.choices, null=True, blank=True
+    )
+    # 7. Work-oriented measures (Q40, Q44)
+    measures = models.JSONField(_("work-oriented measures"), default=list, blank=True)
+    measures_text = models.TextField(_("measures, in words"), blank=True)
+    # 9. Contact (Q26)
+    fk_contact_wanted = models.BooleanField(
+        _("I want Försäkringskassan to contact me"), default=False
+    )
+    fk_contact_reason = models.TextField(_("reason for contact"), blank=True)
+    # Norway: the part of the sykmelding the employer receives (no diagnosis).
+    employer_note = models.TextField(_("message to the employer"), blank=True)
+
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    signed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "version"], name="one_row_per_version"),
+            models.UniqueConstraint(
+                fields=["series"],
+                condition=Q(status="draft"),
+                name="one_draft_per_series",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} v{self.version}"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == CertificateStatus.SIGNED
+
+    @property
+    def first_day(self):
+        return min((p.starts_on for p in self.periods.all()), default=None)
+
+    @property
+    def last_day(self):
+        return max((p.ends_on for p in self.periods.all()), default=None)
+
+
+class CertificateDiagnosis(models.Model):
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="diagnoses")
+    position = models.PositiveSmallIntegerField(default=0)
+    system = models.CharField(max_length=10, choices=CodeSystem.choices, default=CodeSystem.ICD10)
+    code = models.CharField(max_length=10)
+    text = models.CharField(max_length=250, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class CertificatePeriod(models.Model):
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="periods")
+    degree = models.PositiveSmallIntegerField()
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+
+    class Meta:
+        ordering = ["starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="period_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.degree} % {self.starts_on}–{self.ends_on}"

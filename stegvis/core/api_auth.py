@@ -40,3 +40,11 @@ class TokenAuth(HttpBearer):
 
 
 api_auth = [TokenAuth(), django_auth]
+
+
+class FieldErrors(Exception):
+    """Input that passed the schema but breaks a domain rule: a 422 naming each field."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("The request is not valid.")
+        self.errors = errors

@@ -20,7 +20,9 @@ from django.utils import timezone
 from stegvis.accounts.models import Membership, Organisation, User
 from stegvis.accounts.roles import OrganisationKind as Kind
 from stegvis.accounts.roles import Role
-from stegvis.cases.models import Case, CaseStatus
+from stegvis.cases.deadlines import milestones
+from stegvis.cases.models import Case, CaseStatus, ClosedReason, Employment
+from stegvis.cases.timelines import entries, next_deadline, timeline_input
 
 GIVEN = ["Anna", "Erik", "Maria", "Lars", "Sara", "Johan", "Fatima", "Mohammed", "Elin",
          "Karl", "Emma", "Ali", "Ingrid", "Oskar", "Leila", "Nils", "Hanna", "Omar"]  # fmt: skip
@@ -36,6 +38,13 @@ STATUS_WEIGHTS = {
     CaseStatus.PARTIAL_RETURN: 20,
     CaseStatus.FULL_RETURN: 15,
     CaseStatus.CLOSED: 5,
+}
+EMPLOYMENT_WEIGHTS = {
+    Employment.EMPLOYED: 75,
+    Employment.UNEMPLOYED: 12,
+    Employment.SELF_EMPLOYED: 6,
+    Employment.STUDENT: 3,
+    Employment.PARENTAL_LEAVE: 4,
 }
 
 
@@ -89,10 +98,12 @@ class Command(BaseCommand):
             )
 
         staff, memberships = [], []
+        unit_staff: dict[int, dict[str, User]] = {}
         for u, unit in enumerate(units):
             for r, role in enumerate(STAFF_ROLES_PER_UNIT):
                 user = person(f"s{seed}-u{u}-{role}-{r}@{DOMAIN}")
                 staff.append(user)
+                unit_staff.setdefault(u, {}).setdefault(role, user)
                 memberships.append(Membership(user=user, organisation=unit, role=role))
         for e, employer in enumerate(employers):
             user = person(f"s{seed}-e{e}-manager@{DOMAIN}")
@@ -105,21 +116,38 @@ class Command(BaseCommand):
 
         today = timezone.localdate()
         statuses, weights = zip(*STATUS_WEIGHTS.items(), strict=True)
+        employments, employment_weights = zip(*EMPLOYMENT_WEIGHTS.items(), strict=True)
         cases = []
         for i, patient in enumerate(patients):
-            unit = units[i % n_units]
+            unit_index = i % n_units
+            unit = units[unit_index]
             memberships.append(Membership(user=patient, organisation=unit, role=Role.PATIENT))
             # Sick-leave lengths are skewed: most short, some beyond a year.
             days = min(int(rng.expovariate(1 / 90)), 900)
-            cases.append(
-                Case(
-                    id=self._uuid(rng),
-                    patient=patient,
-                    organisation=unit,
-                    status=rng.choices(statuses, weights)[0],
-                    opened_on=today - timedelta(days=days),
-                )
+            status = rng.choices(statuses, weights)[0]
+            employment = rng.choices(employments, employment_weights)[0]
+            sick_from = today - timedelta(days=days)
+            case = Case(
+                id=self._uuid(rng),
+                patient=patient,
+                organisation=unit,
+                employment=employment,
+                employer=rng.choice(employers) if employment == Employment.EMPLOYED else None,
+                status=status,
+                closed_reason=ClosedReason.RETURNED_TO_WORK if status == CaseStatus.CLOSED else "",
+                closed_on=today if status == CaseStatus.CLOSED else None,
+                responsible_physician=unit_staff[unit_index][Role.PHYSICIAN],
+                responsible_coordinator=unit_staff[unit_index][Role.REHAB_COORDINATOR],
+                opened_on=sick_from,
+                sick_from=sick_from,
+                expected_days=rng.choice([30, 60, 90, 180, 365]),
             )
+            # No certificates yet, so the timeline needs only the case itself.
+            found = milestones(timeline_input(case, [], today))
+            upcoming = next_deadline(entries(found, set(), today, False), case)
+            if upcoming:
+                case.next_deadline_on, case.next_deadline_code = upcoming.date, upcoming.code
+            cases.append(case)
         Membership.objects.bulk_create(memberships, batch_size=2000)
         Case.objects.bulk_create(cases, batch_size=2000)
         Authenticator.objects.bulk_create(

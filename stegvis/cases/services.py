@@ -1,0 +1,259 @@
+"""Writes on cases and certificates. The caller has resolved the case through the access
+helpers (which audit the access); these functions keep the data's own rules."""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from stegvis.accounts.models import User
+from stegvis.cases import fmb
+from stegvis.cases.deadlines import Period, capacity_days, current_chain, merge_periods, rule_set
+from stegvis.cases.models import (
+    Case,
+    Certificate,
+    CertificateDiagnosis,
+    CertificateKind,
+    CertificatePeriod,
+    CertificateStatus,
+    MilestoneCompletion,
+    Prognosis,
+)
+from stegvis.cases.timelines import case_timeline, next_deadline, signed_periods
+
+
+class StaleEdit(Exception):
+    """Someone saved a newer version since this edit began."""
+
+
+class CertificateLocked(Exception):
+    """A signed certificate never changes; correct it with a new version instead."""
+
+
+class CertificateIncomplete(Exception):
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("The certificate is not complete.")
+        self.errors = errors
+
+
+@dataclass
+class CertificateContent:
+    """What a physician writes: the model's plain fields, the diagnoses and the periods."""
+
+    fields: dict = field(default_factory=dict)
+    # (system, code, text)
+    diagnoses: list[tuple[str, str, str]] = field(default_factory=list)
+    # (degree, from, to)
+    periods: list[tuple[int, date, date]] = field(default_factory=list)
+
+
+EDITABLE_CASE_FIELDS = (
+    "employment",
+    "employer",
+    "status",
+    "closed_reason",
+    "responsible_coordinator",
+    "responsible_physician",
+    "sick_from",
+    "expected_days",
+    "expectation_known_on",
+    "closed_on",
+)
+
+
+def case_refresh_deadline(case: Case, today: date | None = None) -> None:
+    """Store the next deadline on the case, so the caseload can sort by it."""
+    today = today or timezone.localdate()
+    upcoming = next_deadline(case_timeline(case, today), case)
+    Case.objects.filter(pk=case.pk).update(
+        next_deadline_on=upcoming.date if upcoming else None,
+        next_deadline_code=upcoming.code if upcoming else "",
+    )
+
+
+@transaction.atomic
+def case_update(*, actor: User, case: Case, changes: dict, revision: int) -> Case:
+    """Apply `changes` unless the case changed since `revision` was read."""
+    updated = Case.objects.filter(pk=case.pk, revision=revision).update(
+        revision=F("revision") + 1,
+        **{name: value for name, value in changes.items() if name in EDITABLE_CASE_FIELDS},
+    )
+    if not updated:
+        raise StaleEdit
+    case.refresh_from_db()
+    case_refresh_deadline(case)
+    return case
+
+
+@transaction.atomic
+def milestone_complete(*, actor: User, case: Case, code: str, completed_on: date | None = None):
+    completion, _created = MilestoneCompletion.objects.get_or_create(
+        case=case,
+        code=code,
+        defaults={"completed_by": actor, "completed_on": completed_on or timezone.localdate()},
+    )
+    case_refresh_deadline(case)
+    return completion
+
+
+@transaction.atomic
+def milestone_reopen(*, actor: User, case: Case, code: str) -> None:
+    MilestoneCompletion.objects.filter(case=case, code=code).delete()
+    case_refresh_deadline(case)
+
+
+def _write_content(certificate: Certificate, content: CertificateContent) -> None:
+    for name, value in content.fields.items():
+        setattr(certificate, name, value)
+    certificate.save()
+    certificate.diagnoses.all().delete()
+    certificate.periods.all().delete()
+    CertificateDiagnosis.objects.bulk_create(
+        CertificateDiagnosis(certificate=certificate, position=i, system=s, code=c, text=t)
+        for i, (s, c, t) in enumerate(content.diagnoses)
+    )
+    CertificatePeriod.objects.bulk_create(
+        CertificatePeriod(certificate=certificate, degree=d, starts_on=start, ends_on=end)
+        for d, start, end in content.periods
+    )
+
+
+def certificate_create(
+    *, actor: User, case: Case, content: CertificateContent, client_token: uuid.UUID | None = None
+) -> Certificate:
+    """A new draft. A retried submission (same `client_token`) returns the first draft."""
+    if client_token is not None:
+        existing = Certificate.objects.filter(client_token=client_token, case=case).first()
+        if existing is not None:
+            return existing
+    kind = CertificateKind.FK_7804 if case.jurisdiction == "SE" else CertificateKind.NO_SYKMELDING
+    try:
+        with transaction.atomic():
+            certificate = Certificate(
+                case=case, kind=kind, created_by=actor, client_token=client_token
+            )
+            _write_content(certificate, content)
+    except IntegrityError:
+        # Two identical submissions raced; the other one won.
+        return Certificate.objects.get(client_token=client_token, case=case)
+    return certificate
+
+
+@transaction.atomic
+def certificate_update(
+    *, actor: User, certificate: Certificate, content: CertificateContent, revision: int
+) -> Certificate:
+    locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if locked.is_signed:
+        raise CertificateLocked
+    if locked.revision != revision:
+        raise StaleEdit
+    locked.revision += 1
+    _write_content(locked, content)
+    return locked
+
+
+def certificate_assessment(certificate: Certificate) -> fmb.Assessment:
+    """The guidance check for a draft: its periods plus the patient's linked earlier ones."""
+    case = certificate.case
+    proposed = [Period(p.starts_on, p.ends_on, p.degree) for p in certificate.periods.all()]
+    diagnoses = list(certificate.diagnoses.all())
+    return assessment_for(
+        case,
+        proposed,
+        exclude_series=certificate.series,
+        diagnosis_codes=[d.code for d in diagnoses],
+        diagnosis_texts=[d.text for d in diagnoses],
+        typical_case_id=certificate.fmb_typical_case,
+        functional_impairment=certificate.functional_impairment,
+        activity_limitation=certificate.activity_limitation,
+    )
+
+
+def assessment_for(case: Case, proposed: list[Period], *, exclude_series=None, **details):
+    """FMB assessment of proposed periods; cumulative days count linked earlier periods."""
+    earlier = signed_periods(case.patient_id, case.jurisdiction, exclude_series=exclude_series)
+    cumulative = 0
+    if proposed:
+        periods = merge_periods([*earlier, *proposed])
+        last_proposed = max(p.end for p in proposed)
+        upto = [p for p in periods if p.start <= last_proposed]
+        chain = current_chain(upto, rule_set(case.jurisdiction).max_gap_days)
+        cumulative = capacity_days(chain)
+    return fmb.assess(cumulative_days=cumulative, degrees=[p.degree for p in proposed], **details)
+
+
+def completeness_errors(certificate: Certificate, assessment: fmb.Assessment) -> dict:
+    """What must be present before signing. The guidance itself never blocks."""
+    errors: dict[str, list[str]] = {}
+    if not certificate.diagnoses.exists():
+        errors["diagnoses"] = [_("Add at least one diagnosis code.")]
+    if not certificate.periods.exists():
+        errors["periods"] = [_("Add at least one period of sick leave.")]
+    if certificate.kind == CertificateKind.FK_7804:
+        if not (certificate.examined_on or certificate.telephone_on or certificate.records_on):
+            errors["examined_on"] = [_("Give the date of at least one basis.")]
+        if certificate.prognosis == Prognosis.RETURN_AFTER_DAYS and not certificate.prognosis_days:
+            errors["prognosis_days"] = [_("Choose after how many days.")]
+    if assessment.needs_justification and not certificate.fmb_justification.strip():
+        errors["fmb_justification"] = [
+            _("The sick leave goes beyond the guidance: explain why (FK 7804, question 37).")
+        ]
+    return errors
+
+
+@transaction.atomic
+def certificate_sign(*, actor: User, certificate: Certificate) -> Certificate:
+    """Sign a draft. Signing a signed certificate again changes nothing."""
+    locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if locked.is_signed:
+        return locked
+    errors = completeness_errors(locked, certificate_assessment(locked))
+    if errors:
+        raise CertificateIncomplete(errors)
+    locked.status = CertificateStatus.SIGNED
+    locked.signed_by = actor
+    locked.signed_at = timezone.now()
+    locked.save(update_fields=["status", "signed_by", "signed_at", "updated_at"])
+    case_refresh_deadline(locked.case)
+    return locked
+
+
+@transaction.atomic
+def certificate_correct(*, actor: User, certificate: Certificate) -> Certificate:
+    """A new draft version of a signed certificate; the signed one stays as it was."""
+    if not certificate.is_signed:
+        return certificate
+    draft = Certificate.objects.filter(
+        series=certificate.series, status=CertificateStatus.DRAFT
+    ).first()
+    if draft is not None:
+        return draft
+    newest = Certificate.objects.filter(series=certificate.series).order_by("-version").first()
+    copy_fields = {
+        f.name: getattr(certificate, f.name)
+        for f in Certificate._meta.concrete_fields
+        if f.editable
+        and f.name not in ("id", "case", "kind", "status", "created_by")
+        and f.name not in ("signed_by", "signed_at")
+    }
+    draft = Certificate(
+        case=certificate.case,
+        kind=certificate.kind,
+        series=certificate.series,
+        version=newest.version + 1,
+        created_by=actor,
+    )
+    _write_content(
+        draft,
+        CertificateContent(
+            fields=copy_fields,
+            diagnoses=[(d.system, d.code, d.text) for d in certificate.diagnoses.all()],
+            periods=[(p.degree, p.starts_on, p.ends_on) for p in certificate.periods.all()],
+        ),
+    )
+    return draft
