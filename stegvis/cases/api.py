@@ -6,7 +6,7 @@ from typing import Literal
 
 from django.http import HttpResponse
 from django.utils import timezone
-from ninja import Header, Router, Schema
+from ninja import Header, Router, Schema, Status
 from pydantic import Field
 
 from stegvis.access.categories import Action, Category
@@ -193,8 +193,10 @@ def _content(case: Case, payload: CertificateIn) -> services.CertificateContent:
     """Check the payload against the case's jurisdiction; FieldErrors names what is wrong."""
     errors: dict[str, list[str]] = {}
     for i, d in enumerate(payload.diagnoses):
-        if messages := validation.diagnosis_errors(case.jurisdiction, d.system, d.code):
-            errors[f"diagnoses.{i}.code"] = messages
+        for field, messages in validation.diagnosis_errors(
+            case.jurisdiction, d.system, d.code
+        ).items():
+            errors[f"diagnoses.{i}.{field}"] = messages
     for i, p in enumerate(payload.periods):
         if messages := validation.degree_errors(case.jurisdiction, p.degree):
             errors[f"periods.{i}.degree"] = messages
@@ -297,7 +299,7 @@ def create_certificate(
         content=_content(case, payload),
         client_token=_client_token(request.user, idempotency_key),
     )
-    return 201, _certificate_out(certificate, with_assessment=True)
+    return Status(201, _certificate_out(certificate, with_assessment=True))
 
 
 def _certificate_for(request, certificate_id: str, action: str, roles=None) -> Certificate:
@@ -371,7 +373,7 @@ def correct_certificate(request, certificate_id: str):
     if not certificate.is_signed:
         raise ApiError(409, "not_signed", "Only a signed certificate is corrected; edit the draft.")
     draft = services.certificate_correct(actor=request.user, certificate=certificate)
-    return 201, _certificate_out(draft, with_assessment=True)
+    return Status(201, _certificate_out(draft, with_assessment=True))
 
 
 @router.get(

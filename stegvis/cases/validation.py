@@ -47,9 +47,14 @@ def overlap_errors(periods: Sequence[tuple[date, date]]) -> list[str]:
     ]
 
 
-def diagnosis_errors(jurisdiction: str, system: str, code: str) -> list[str]:
+def diagnosis_errors(jurisdiction: str, system: str, code: str) -> dict[str, list[str]]:
     if system not in CODE_SYSTEMS[jurisdiction]:
-        return [_("This code system is not used here.")]
+        return {"system": [_("This code system is not used in this country.")]}
     if codes.lookup(system, code) is None:
-        return [_("%(code)s is not a known %(system)s code.") % {"code": code, "system": system}]
-    return []
+        label = CodeSystem(system).label
+        return {
+            "code": [
+                _("%(code)s is not a known %(system)s code.") % {"code": code, "system": label}
+            ]
+        }
+    return {}
