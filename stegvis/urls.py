@@ -10,5 +10,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("account/", include("stegvis.accounts.urls")),
     path("", include("stegvis.access.urls")),
+    path("", include("stegvis.cases.urls")),
     path("api/v1/", api.urls),
 ]

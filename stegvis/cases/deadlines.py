@@ -115,6 +115,13 @@ def rule_set(jurisdiction: str) -> RuleSet:
     )
 
 
+def milestone_title(jurisdiction: str, code: str, language: str) -> str:
+    rule = next((r for r in rule_set(jurisdiction).milestones if r["code"] == code), None)
+    if rule is None:
+        return code
+    return rule["title_en"] if language == "en" else rule["title_sv"]
+
+
 def merge_periods(periods: Iterable[Period]) -> list[Period]:
     """Periods in date order with overlaps joined (for periods gathered from several sources)."""
     merged: list[Period] = []

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import TextChoices
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from stegvis.cases.deadlines import (
@@ -60,6 +61,14 @@ class TimelineEntry:
     @property
     def date(self) -> date:
         return self.milestone.date
+
+    @property
+    def title(self) -> str:
+        return self.milestone.title(get_language() or "sv")
+
+    @property
+    def note(self) -> str:
+        return self.milestone.note(get_language() or "sv")
 
     def get_status_display(self) -> str:
         return MilestoneStatus(self.status).label

@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
@@ -31,11 +32,12 @@ def home(request: HttpRequest) -> HttpResponse:
             .count()
         )
     if user.is_staff_member and user.roles - {Role.UNIT_MANAGER, Role.ADMIN}:
+        # The nearest deadline first (overdue ones are the nearest); ended cases last.
         caseload = (
             cases_visible_to(user, Category.IDENTITY)
             .exclude(patient=user)
             .select_related("patient", "organisation")
-            .order_by("-opened_on", "pk")
+            .order_by(F("next_deadline_on").asc(nulls_last=True), "-opened_on", "pk")
         )
         page = Paginator(caseload, CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
         record_cases_listed(user, page.object_list, object_type="caseload")

@@ -1,0 +1,20 @@
+from django import template
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from stegvis.cases.deadlines import milestone_title
+
+register = template.Library()
+
+
+@register.filter
+def next_deadline_title(case) -> str:
+    """The title of the case's next deadline, in the reader's language."""
+    if not case.next_deadline_code:
+        return ""
+    return milestone_title(case.jurisdiction, case.next_deadline_code, get_language() or "sv")
+
+
+@register.filter
+def is_overdue(day) -> bool:
+    return day is not None and day < timezone.localdate()

@@ -1,0 +1,309 @@
+"""Case, timeline and certificate pages. Each view resolves its object through the access
+helpers (404 for what may not be seen, an audit event either way) and calls one service."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from stegvis.access.categories import Action, Category
+from stegvis.access.helpers import get_case_for, get_object_for
+from stegvis.accounts.roles import Role
+from stegvis.cases import codes, services
+from stegvis.cases.deadlines import Period, rule_set
+from stegvis.cases.forms import CaseForm, CertificateForms
+from stegvis.cases.models import Certificate, CertificateKind
+from stegvis.cases.timelines import case_timeline, current_versions
+
+CERTIFIERS = frozenset({Role.PHYSICIAN})
+CASE_EDITORS = frozenset({Role.PHYSICIAN, Role.REHAB_COORDINATOR})
+# The patient marks their own duties done too (for example, applying for sickness benefit).
+MILESTONE_EDITORS = CASE_EDITORS | {Role.PATIENT}
+
+
+def _kind(case) -> str:
+    return CertificateKind.FK_7804 if case.jurisdiction == "SE" else CertificateKind.NO_SYKMELDING
+
+
+@login_required
+def case_detail(request: HttpRequest, case_id) -> HttpResponse:
+    case = get_case_for(request.user, case_id, category=Category.CAPACITY)
+    timeline = case_timeline(case, timezone.localdate())
+    is_patient = case.patient_id == request.user.pk
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "timeline": timeline,
+            "rules": rule_set(case.jurisdiction),
+            "is_patient": is_patient,
+            "may_edit": not is_patient and bool(request.user.roles & CASE_EDITORS),
+            "may_mark_done": is_patient or bool(request.user.roles & MILESTONE_EDITORS),
+        },
+    )
+
+
+@login_required
+def case_edit(request: HttpRequest, case_id) -> HttpResponse:
+    action = Action.UPDATE if request.method == "POST" else Action.VIEW
+    case = get_case_for(
+        request.user, case_id, category=Category.CAPACITY, action=action, roles=CASE_EDITORS
+    )
+    form = CaseForm(request.POST or None, case=case)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            services.case_update(
+                actor=request.user,
+                case=case,
+                changes=changes,
+                revision=form.cleaned_data["revision"],
+            )
+        except services.StaleEdit:
+            form.add_error(
+                None,
+                _(
+                    "Someone else saved this case while you were editing. Your changes are "
+                    "below and were not saved; open the case again to see theirs."
+                ),
+            )
+        else:
+            messages.success(request, _("The case is saved."))
+            return redirect("case_detail", case_id=case.pk)
+    return render(request, "cases/case_edit.html", {"case": case, "form": form})
+
+
+@login_required
+@require_POST
+def milestone_done(request: HttpRequest, case_id, code: str) -> HttpResponse:
+    case = get_case_for(
+        request.user,
+        case_id,
+        category=Category.CAPACITY,
+        action=Action.UPDATE,
+        roles=MILESTONE_EDITORS,
+    )
+    if code not in {m["code"] for m in rule_set(case.jurisdiction).milestones}:
+        raise Http404
+    if request.POST.get("undo"):
+        services.milestone_reopen(actor=request.user, case=case, code=code)
+    else:
+        services.milestone_complete(actor=request.user, case=case, code=code)
+    return redirect("case_detail", case_id=case.pk)
+
+
+@login_required
+def certificate_list(request: HttpRequest, case_id) -> HttpResponse:
+    case = get_case_for(request.user, case_id, category=Category.SICK_LEAVE)
+    certificates = list(
+        case.certificates.prefetch_related("diagnoses", "periods").order_by("series", "version")
+    )
+    in_force = {c.pk for c in current_versions(certificates)}
+    return render(
+        request,
+        "cases/certificate_list.html",
+        {
+            "case": case,
+            "certificates": certificates,
+            "in_force": in_force,
+            "may_certify": Role.PHYSICIAN in request.user.roles,
+        },
+    )
+
+
+def _form_context(case, forms, certificate=None) -> dict:
+    system = "icd10" if case.jurisdiction == "SE" else "icpc2"
+    return {
+        "case": case,
+        "forms": forms,
+        "certificate": certificate,
+        "assessment": _live_assessment(case, forms, certificate),
+        "code_list": codes.code_list(system).values(),
+        "code_system": system,
+    }
+
+
+def _live_assessment(case, forms, certificate):
+    """The guidance for what is on the form now (saved draft or the user's unsaved input)."""
+    if forms.main.is_bound:
+        forms.is_valid()
+        rows = [f.cleaned_data for f in forms.periods.forms if getattr(f, "cleaned_data", None)]
+        proposed = [
+            Period(r["starts_on"], r["ends_on"], r["degree"])
+            for r in rows
+            if {"starts_on", "ends_on", "degree"} <= r.keys() and r["ends_on"] >= r["starts_on"]
+        ]
+        diagnoses = [
+            f.cleaned_data
+            for f in forms.diagnoses.forms
+            if getattr(f, "cleaned_data", None) and f.cleaned_data.get("code")
+        ]
+        main = getattr(forms.main, "cleaned_data", {})
+        return services.assessment_for(
+            case,
+            proposed,
+            exclude_series=certificate.series if certificate else None,
+            diagnosis_codes=[d["code"] for d in diagnoses],
+            diagnosis_texts=[d.get("text", "") for d in diagnoses],
+            typical_case_id=main.get("fmb_typical_case", ""),
+            functional_impairment=main.get("functional_impairment", ""),
+            activity_limitation=main.get("activity_limitation", ""),
+        )
+    if certificate is not None:
+        return services.certificate_assessment(certificate)
+    return None
+
+
+@login_required
+def certificate_new(request: HttpRequest, case_id) -> HttpResponse:
+    action = Action.CREATE if request.method == "POST" else Action.VIEW
+    case = get_case_for(
+        request.user, case_id, category=Category.SICK_LEAVE, action=action, roles=CERTIFIERS
+    )
+    forms = CertificateForms(
+        kind=_kind(case), jurisdiction=case.jurisdiction, data=request.POST or None
+    )
+    if request.method == "POST" and forms.is_valid():
+        certificate = services.certificate_create(
+            actor=request.user,
+            case=case,
+            content=forms.content(),
+            client_token=forms.main.cleaned_data.get("client_token"),
+        )
+        messages.success(request, _("The draft is saved. Check it, then sign."))
+        return redirect("certificate_detail", certificate_id=certificate.pk)
+    return render(request, "cases/certificate_form.html", _form_context(case, forms))
+
+
+def _certificate_for(request, certificate_id, action=Action.VIEW, roles=None) -> Certificate:
+    return get_object_for(
+        request.user,
+        Certificate.objects.select_related("case__organisation"),
+        certificate_id,
+        category=Category.SICK_LEAVE,
+        action=action,
+        object_type="certificate",
+        roles=roles,
+    )
+
+
+@login_required
+def certificate_detail(request: HttpRequest, certificate_id) -> HttpResponse:
+    certificate = _certificate_for(request, certificate_id)
+    return _render_detail(request, certificate)
+
+
+def _render_detail(request, certificate, sign_errors=None, status=200) -> HttpResponse:
+    versions = Certificate.objects.filter(series=certificate.series).order_by("version")
+    return render(
+        request,
+        "cases/certificate_detail.html",
+        {
+            "certificate": certificate,
+            "case": certificate.case,
+            "versions": versions,
+            "assessment": None
+            if certificate.is_signed
+            else services.certificate_assessment(certificate),
+            "sign_errors": sign_errors,
+            "may_certify": Role.PHYSICIAN in request.user.roles,
+            "language": request.LANGUAGE_CODE,
+        },
+        status=status,
+    )
+
+
+@login_required
+def certificate_edit(request: HttpRequest, certificate_id) -> HttpResponse:
+    action = Action.UPDATE if request.method == "POST" else Action.VIEW
+    certificate = _certificate_for(request, certificate_id, action, CERTIFIERS)
+    if certificate.is_signed:
+        messages.info(request, _("A signed certificate never changes. Write a correction."))
+        return redirect("certificate_detail", certificate_id=certificate.pk)
+    case = certificate.case
+    forms = CertificateForms(
+        kind=certificate.kind,
+        jurisdiction=case.jurisdiction,
+        data=request.POST or None,
+        instance=certificate,
+    )
+    if request.method == "POST" and forms.is_valid():
+        try:
+            services.certificate_update(
+                actor=request.user,
+                certificate=certificate,
+                content=forms.content(),
+                revision=forms.main.cleaned_data.get("revision") or 0,
+            )
+        except services.StaleEdit:
+            forms.main.add_error(
+                None,
+                _(
+                    "This draft was saved elsewhere while you were editing. Your text is "
+                    "kept below and was not saved; compare it with the saved draft."
+                ),
+            )
+        except services.CertificateLocked:
+            messages.info(request, _("A signed certificate never changes. Write a correction."))
+            return redirect("certificate_detail", certificate_id=certificate.pk)
+        else:
+            messages.success(request, _("The draft is saved."))
+            return redirect("certificate_detail", certificate_id=certificate.pk)
+    return render(request, "cases/certificate_form.html", _form_context(case, forms, certificate))
+
+
+@login_required
+def certificate_guidance(request: HttpRequest, case_id) -> HttpResponse:
+    """The guidance panel for the form as it is now (htmx swaps it in while typing)."""
+    case = get_case_for(request.user, case_id, category=Category.SICK_LEAVE)
+    try:
+        certificate = case.certificates.filter(pk=uuid.UUID(request.GET["certificate"])).first()
+    except (KeyError, ValueError):
+        certificate = None
+    forms = CertificateForms(
+        kind=_kind(case), jurisdiction=case.jurisdiction, data=request.POST or None
+    )
+    return render(
+        request,
+        "cases/_guidance.html",
+        {"assessment": _live_assessment(case, forms, certificate), "case": case},
+    )
+
+
+@login_required
+@require_POST
+def certificate_sign(request: HttpRequest, certificate_id) -> HttpResponse:
+    certificate = _certificate_for(request, certificate_id, Action.UPDATE, CERTIFIERS)
+    try:
+        services.certificate_sign(actor=request.user, certificate=certificate)
+    except services.CertificateIncomplete as incomplete:
+        return _render_detail(request, certificate, sign_errors=incomplete.errors, status=422)
+    messages.success(request, _("The certificate is signed."))
+    return redirect("certificate_detail", certificate_id=certificate.pk)
+
+
+@login_required
+@require_POST
+def certificate_correct(request: HttpRequest, certificate_id) -> HttpResponse:
+    certificate = _certificate_for(request, certificate_id, Action.CREATE, CERTIFIERS)
+    draft = services.certificate_correct(actor=request.user, certificate=certificate)
+    return redirect("certificate_edit", certificate_id=draft.pk)
+
+
+@login_required
+def employer_copy(request: HttpRequest, certificate_id) -> HttpResponse:
+    certificate = get_object_for(
+        request.user,
+        Certificate.objects.filter(status="signed"),
+        certificate_id,
+        category=Category.CAPACITY,
+        action=Action.VIEW,
+        object_type="certificate_employer_copy",
+    )
+    return render(request, "cases/employer_copy.html", {"certificate": certificate})

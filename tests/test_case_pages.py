@@ -1,0 +1,219 @@
+"""Case, timeline and certificate pages: permissions, forms that keep input, guidance."""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from stegvis.access.models import AccessEvent
+from stegvis.cases.models import Case, Certificate, MilestoneCompletion
+from tests.conftest import PERSONA_NAMES
+from tests.factories import patient_at
+
+TODAY = timezone.localdate()
+
+
+def day(offset: int) -> str:
+    return (TODAY + timedelta(days=offset)).isoformat()
+
+
+@pytest.fixture
+def case(personas):
+    case = Case.objects.get(patient=personas.patient)
+    case.sick_from = TODAY - timedelta(days=20)
+    case.expected_days = 90
+    case.save()
+    return case
+
+
+def form_data(**changes) -> dict:
+    data = {
+        "client_token": str(uuid.uuid4()),
+        "diagnosis-TOTAL_FORMS": "3",
+        "diagnosis-INITIAL_FORMS": "0",
+        "diagnosis-0-system": "icd10",
+        "diagnosis-0-code": "f32.1",
+        "diagnosis-0-text": "Medelsvår depressiv episod",
+        "period-TOTAL_FORMS": "4",
+        "period-INITIAL_FORMS": "0",
+        "period-0-degree": "100",
+        "period-0-starts_on": day(0),
+        "period-0-ends_on": day(13),
+        "examined_on": day(0),
+        "occupation": "current_job",
+        "occupation_text": "Förskollärare",
+        "functional_impairment": "Nedsatt koncentration och minne.",
+        "activity_limitation": "Klarar inte att planera dagens arbete.",
+        "prognosis": "STOR_SANNOLIKHET",
+    }
+    data.update(changes)
+    return data
+
+
+# persona -> (case page, certificate list, new certificate form)
+EXPECTED = {
+    "patient": (200, 200, 403),
+    "treating_physician": (200, 200, 200),
+    "coordinator": (200, 200, 403),
+    "unit_manager": (404, 404, 404),
+    "unrelated_physician": (404, 404, 404),
+    "fk_caseworker": (404, 404, 404),
+    "employer": (404, 404, 404),
+    "outsider": (404, 404, 404),
+    # Sent to set up two-step verification before anything else.
+    "physician_without_mfa": (302, 302, 302),
+}
+
+
+@pytest.mark.parametrize("persona", PERSONA_NAMES)
+def test_case_pages_follow_the_policy(client, personas, case, persona):
+    client.force_login(personas.get(persona))
+    urls = [
+        reverse("case_detail", args=[case.pk]),
+        reverse("certificate_list", args=[case.pk]),
+        reverse("certificate_new", args=[case.pk]),
+    ]
+    before = AccessEvent.objects.count()
+    assert tuple(client.get(url).status_code for url in urls) == EXPECTED[persona]
+    audited = 0 if persona == "physician_without_mfa" else 3
+    assert AccessEvent.objects.count() == before + audited
+
+
+def test_the_timeline_page_shows_status_and_who_is_responsible(client, personas, case):
+    client.force_login(personas.patient)
+    page = client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert "Arbetsgivarens plan för återgång i arbete" in page
+    assert "Försenad" in page
+    assert "Arbetsgivare" in page
+    client.post(reverse("set_language"), {"language": "en"})
+    page = client.get(reverse("case_detail", args=[case.pk])).content.decode()
+    assert "Employer&#x27;s return-to-work plan" in page
+    assert "Due within 7 days" in page or "Overdue" in page
+
+
+def test_a_physician_drafts_and_signs_a_certificate(client, personas, case):
+    client.force_login(personas.treating_physician)
+    response = client.post(reverse("certificate_new", args=[case.pk]), form_data())
+    certificate = Certificate.objects.get()
+    assert response.url == reverse("certificate_detail", args=[certificate.pk])
+    assert certificate.diagnoses.get().code == "F32.1"
+    signed = client.post(reverse("certificate_sign", args=[certificate.pk]))
+    assert signed.status_code == 302
+    certificate.refresh_from_db()
+    assert certificate.is_signed
+    case.refresh_from_db()
+    assert case.next_deadline_code != "certificate_required"
+
+
+def test_a_retried_form_submission_makes_one_draft(client, personas, case):
+    client.force_login(personas.treating_physician)
+    data = form_data()
+    client.post(reverse("certificate_new", args=[case.pk]), data)
+    client.post(reverse("certificate_new", args=[case.pk]), data)
+    assert Certificate.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"period-0-degree": "30"}, "Select a valid choice"),
+        ({"period-0-ends_on": day(-5)}, "ends before it starts"),
+        ({"period-0-ends_on": day(800)}, "more than two years ahead"),
+        ({"diagnosis-0-code": "X12.3"}, "X12.3 is not a known ICD-10 code"),
+        (
+            {"period-1-degree": "50", "period-1-starts_on": day(10), "period-1-ends_on": day(20)},
+            "Period 2 overlaps period 1",
+        ),
+    ],
+)
+def test_a_bad_certificate_form_keeps_the_text_and_saves_nothing(
+    client, personas, case, changes, message
+):
+    client.force_login(personas.treating_physician)
+    client.post(reverse("set_language"), {"language": "en"})
+    response = client.post(reverse("certificate_new", args=[case.pk]), form_data(**changes))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert message in page
+    assert "Nedsatt koncentration och minne." in page
+    assert not Certificate.objects.exists()
+
+
+def test_guidance_warns_on_the_page_and_signing_asks_for_a_reason(client, personas, case):
+    client.force_login(personas.treating_physician)
+    client.post(reverse("set_language"), {"language": "en"})
+    long_leave = form_data(**{"period-0-ends_on": day(199)})
+    live = client.post(reverse("certificate_guidance", args=[case.pk]), long_leave)
+    assert "Beyond the typical case" in live.content.decode()
+    assert "part-time" in live.content.decode()
+
+    client.post(reverse("certificate_new", args=[case.pk]), long_leave)
+    certificate = Certificate.objects.get()
+    detail = client.get(reverse("certificate_detail", args=[certificate.pk])).content.decode()
+    assert "Beyond the typical case" in detail
+    refused = client.post(reverse("certificate_sign", args=[certificate.pk]))
+    assert refused.status_code == 422
+    assert "question 37" in refused.content.decode()
+
+
+def test_a_stale_case_edit_is_refused_and_keeps_the_input(client, personas, case):
+    client.force_login(personas.coordinator)
+    url = reverse("case_edit", args=[case.pk])
+    data = {
+        "employment": "employed",
+        "status": "active",
+        "expected_days": "120",
+        "sick_from": day(-20),
+        "revision": str(case.revision),
+    }
+    assert client.post(url, data).status_code == 302
+    stale = client.post(url, {**data, "expected_days": "45"})
+    assert "Someone else saved this case" in stale.content.decode() or "Någon annan" in (
+        stale.content.decode()
+    )
+    case.refresh_from_db()
+    assert case.expected_days == 120
+
+
+def test_a_closed_case_needs_a_reason(client, personas, case):
+    client.force_login(personas.coordinator)
+    data = {"employment": "employed", "status": "closed", "revision": str(case.revision)}
+    response = client.post(reverse("case_edit", args=[case.pk]), data)
+    assert response.status_code == 200
+    assert Case.objects.get(pk=case.pk).status == "active"
+
+
+def test_marking_a_duty_done_moves_the_next_deadline(client, personas, case):
+    client.force_login(personas.coordinator)
+    client.post(reverse("milestone_done", args=[case.pk, "certificate_required"]))
+    client.post(reverse("milestone_done", args=[case.pk, "fk_sickness_benefit"]))
+    case.refresh_from_db()
+    assert case.next_deadline_code == "employer_rtw_plan"
+    assert MilestoneCompletion.objects.filter(case=case).count() == 2
+    client.post(reverse("milestone_done", args=[case.pk, "fk_sickness_benefit"]), {"undo": "1"})
+    case.refresh_from_db()
+    assert case.next_deadline_code == "fk_sickness_benefit"
+
+
+def test_the_caseload_sorts_by_next_deadline_with_flat_queries(
+    client, personas, case, django_assert_max_num_queries
+):
+    from stegvis.cases.services import case_refresh_deadline
+
+    later = patient_at(personas.unit)
+    later_case = Case.objects.get(patient=later)
+    later_case.sick_from = TODAY - timedelta(days=2)
+    later_case.save()
+    for c in (case, later_case):
+        case_refresh_deadline(c)
+    client.force_login(personas.coordinator)
+    with django_assert_max_num_queries(14):
+        page = client.get(reverse("home")).content.decode()
+    assert page.index(str(personas.patient)) < page.index(str(later))
+    for _ in range(15):
+        extra = Case.objects.get(patient=patient_at(personas.unit))
+        case_refresh_deadline(extra)
+    with django_assert_max_num_queries(14):
+        client.get(reverse("home"))
