@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "stegvis.accounts",
     "stegvis.access",
     "stegvis.cases",
+    "stegvis.notifications",
 ]
 
 MIDDLEWARE = [
@@ -109,6 +110,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "stegvis.notifications.context_processors.unread_notifications",
             ],
         },
     }

@@ -11,5 +11,6 @@ urlpatterns = [
     path("account/", include("stegvis.accounts.urls")),
     path("", include("stegvis.access.urls")),
     path("", include("stegvis.cases.urls")),
+    path("", include("stegvis.notifications.urls")),
     path("api/v1/", api.urls),
 ]

@@ -57,7 +57,7 @@ def test_synth_refuses_in_production(db, settings):
 @override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
 def test_the_worker_runs_queued_tasks():
     queued = verify_audit_chain.enqueue()
-    call_command("worker", "--batch", "--no-startup-delay", "--interval", "0")
+    call_command("worker", "--batch", "--no-startup-delay", "--interval", "0", "--no-schedule")
     queued.refresh()
     assert queued.status == TaskResultStatus.SUCCESSFUL
     assert queued.return_value["ok"] is True

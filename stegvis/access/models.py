@@ -52,6 +52,8 @@ class AccessEvent(models.Model):
 
     @property
     def actor_role_label(self) -> str:
+        if self.actor_role == "system":
+            return _("Stegvis (automatic)")
         return Role(self.actor_role).label if self.actor_role in Role.values else "—"
 
 

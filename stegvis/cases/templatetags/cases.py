@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from stegvis.cases.deadlines import milestone_title
+from stegvis.cases.timelines import Responsible
 
 register = template.Library()
 
@@ -18,3 +19,15 @@ def next_deadline_title(case) -> str:
 @register.filter
 def is_overdue(day) -> bool:
     return day is not None and day < timezone.localdate()
+
+
+@register.filter
+def notification_title(notification) -> str:
+    return milestone_title(
+        notification.case.jurisdiction, notification.milestone_code, get_language() or "sv"
+    )
+
+
+@register.filter
+def on_behalf_label(notification) -> str:
+    return Responsible(notification.on_behalf_of).label
