@@ -17,7 +17,14 @@ from stegvis.access.models import Outcome
 from stegvis.accounts.models import Membership, Organisation, User
 from stegvis.accounts.roles import OrganisationKind as Kind
 from stegvis.accounts.roles import Role
+from stegvis.cases import codes
 from stegvis.cases.models import Case, CaseStatus
+from stegvis.cases.services import (
+    CertificateContent,
+    case_refresh_deadline,
+    certificate_create,
+    certificate_sign,
+)
 
 DEMO_PASSWORD = "stegvis-demo-2026"  # noqa: S105 (documented in the README)
 DOMAIN = "demo.stegvis.invalid"
@@ -43,17 +50,22 @@ STAFF = [
     ("chef.forskolan", "Eva", "Holm", "school", Role.EMPLOYER_MANAGER),
 ]
 
-# (login, given, family, days since sick leave began, status, language)
+# (login, given, family, days since sick leave began, status, language, employment,
+#  employer key, diagnosis, degree now)
 PATIENTS = [
-    ("sara", "Sara", "Ahmadi", 5, CaseStatus.ACTIVE, "sv"),
-    ("johan", "Johan", "Persson", 24, CaseStatus.ACTIVE, "sv"),
-    ("amira", "Amira", "Khalil", 52, CaseStatus.ACTIVE, "en"),
-    ("peter", "Peter", "Nilsson", 97, CaseStatus.PARTIAL_RETURN, "sv"),
-    ("linnea", "Linnéa", "Forsberg", 150, CaseStatus.ACTIVE, "sv"),
-    ("ali", "Ali", "Hassan", 200, CaseStatus.PARTIAL_RETURN, "sv"),
-    ("karin", "Karin", "Olsson", 380, CaseStatus.ACTIVE, "sv"),
-    ("tolvan", "Tolvan", "Tolvansson", 60, CaseStatus.FULL_RETURN, "sv"),
-]
+    ("sara", "Sara", "Ahmadi", 5, CaseStatus.ACTIVE, "sv", "employed", "school", None, 100),
+    ("johan", "Johan", "Persson", 24, CaseStatus.ACTIVE, "sv", "employed", "bakery", "M54.4", 100),
+    ("amira", "Amira", "Khalil", 52, CaseStatus.ACTIVE, "en", "employed", "school", "F43.8A", 100),
+    ("peter", "Peter", "Nilsson", 97, CaseStatus.PARTIAL_RETURN, "sv", "employed", "bakery",
+     "F32.1", 50),
+    ("linnea", "Linnéa", "Forsberg", 150, CaseStatus.ACTIVE, "sv", "unemployed", None, "F41.1",
+     100),
+    ("ali", "Ali", "Hassan", 200, CaseStatus.PARTIAL_RETURN, "sv", "employed", "bakery", "M79.7",
+     50),
+    ("karin", "Karin", "Olsson", 380, CaseStatus.ACTIVE, "sv", "employed", "school", "F33.1", 75),
+    ("tolvan", "Tolvan", "Tolvansson", 60, CaseStatus.FULL_RETURN, "sv", "employed", "bakery",
+     "F43.2", 100),
+]  # fmt: skip
 # Skatteverket's well-known test identity; no real person has it.
 TEST_PERSONNUMMER = {"tolvan": "19121212-1212"}
 
@@ -111,13 +123,26 @@ class Command(BaseCommand):
             )
         unit = organisations["unit"]
         today = timezone.localdate()
-        for login, given, family, days, status, language in PATIENTS:
+        for login, given, family, days, status, language, *sick_leave in PATIENTS:
+            employment, employer_key, diagnosis, degree = sick_leave
             patient, created = self._user(login, given, family, language)
             new_people += created
             Membership.objects.get_or_create(user=patient, organisation=unit, role=Role.PATIENT)
             opened: date = today - timedelta(days=days)
-            Case.objects.get_or_create(
-                patient=patient, organisation=unit, defaults={"status": status, "opened_on": opened}
+            case, _case_created = Case.objects.get_or_create(
+                patient=patient,
+                organisation=unit,
+                defaults={
+                    "status": status,
+                    "opened_on": opened,
+                    "sick_from": opened,
+                    "employment": employment,
+                    "employer": organisations.get(employer_key),
+                    "responsible_physician": staff["lakare"],
+                    "responsible_coordinator": staff["koordinator"],
+                    "expected_days": max(days + 30, 60),
+                    "expectation_known_on": opened + timedelta(days=min(days, 10)),
+                },
             )
             if created:
                 if login in TEST_PERSONNUMMER:
@@ -125,7 +150,33 @@ class Command(BaseCommand):
                     patient.birth_date = date(1912, 12, 12)
                     patient.save()
                 self._history(patient, staff, unit)
+                if diagnosis:
+                    self._certificate(case, staff["lakare"], diagnosis, degree, today)
+            case_refresh_deadline(case)
         return new_people
+
+    def _certificate(self, case: Case, physician: User, code: str, degree: int, today: date):
+        """A signed certificate from day 8 (the first week is self-certified) to 2 weeks ahead."""
+        start = case.day_one + timedelta(days=7)
+        if start > today:
+            return
+        content = CertificateContent(
+            fields={
+                "examined_on": start,
+                "occupation": "current_job" if case.employment == "employed" else "job_seeker",
+                "functional_impairment": "Nedsatt uthållighet och koncentration.",
+                "functional_impairment_grade": 2,
+                "activity_limitation": "Klarar inte ett helt arbetspass eller flera uppgifter.",
+                "activity_limitation_grade": 2,
+                "fmb_justification": "Långvarigt förlopp med samsjuklighet; se teamets bedömning.",
+                "prognosis": "PROGNOS_OKLAR",
+                "measures": ["work_adaptation"],
+            },
+            diagnoses=[("icd10", code, codes.lookup("icd10", code).title("sv"))],
+            periods=[(degree, start, today + timedelta(days=14))],
+        )
+        certificate = certificate_create(actor=physician, case=case, content=content)
+        certificate_sign(actor=physician, certificate=certificate)
 
     def _history(self, patient: User, staff: dict[str, User], unit: Organisation) -> None:
         """A few past accesses, so "Who has seen my data" has something to show."""
