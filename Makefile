@@ -49,6 +49,7 @@ messages: install-dev
 	cd stegvis && DEBUG=1 ../$(STEGVIS) compilemessages -l sv
 
 bench: install-dev
+	$(PY) bench/timelines.py
 	$(PY) bench/run.py
 
 clean:

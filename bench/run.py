@@ -1,9 +1,11 @@
-"""Benchmark: throughput and latency of three hot paths, audit writes included.
+"""Benchmark: throughput and latency of four hot paths, audit writes included.
 
 For SQLite, and for PostgreSQL when one answers on 127.0.0.1:5432 (or BENCH_POSTGRES_URL):
 migrate a fresh database, load `stegvis synth` data, start gunicorn, then send requests from
 a pool of threads for a fixed time to
-  - the staff caseload page (GET / as a rehabilitation coordinator),
+  - the staff caseload page, sorted by next deadline (GET / as a rehabilitation coordinator;
+    its query count is printed too),
+  - a case's timeline page (GET /cases/{id}/ as the coordinator),
   - the patient home page (GET / as a patient),
   - GET /api/v1/patients/{id} with a personal access token (a physician),
 and print requests per second with p50/p95 latency. Only loopback is contacted.
@@ -47,7 +49,17 @@ patient = Membership.objects.filter(
     role="patient", organisation__memberships__user=coordinator
 ).order_by("pk").first().user
 _token, raw = PersonalAccessToken.issue(user=physician, name="bench", scope="read", days=1)
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from stegvis.cases.models import Case
+client = Client()
+client.force_login(coordinator)
+with CaptureQueriesContext(connection) as caseload_queries:
+    assert client.get("/", HTTP_HOST="127.0.0.1").status_code == 200
+case_id = Case.objects.filter(patient=patient).values_list("pk", flat=True).first()
 print(json.dumps({
+    "caseload_queries": len(caseload_queries),
+    "case_id": str(case_id),
     "staff_cookie": session_cookie(coordinator),
     "patient_cookie": session_cookie(patient),
     "token": raw,
@@ -168,8 +180,12 @@ def bench_database(label: str, database_url: str, args) -> list[tuple]:
                 break
             except OSError:
                 time.sleep(0.1)
+        queries = secrets["caseload_queries"]
+        print(f"  {label:<10} caseload page with deadlines: {queries} queries per request")
+        staff = {"Cookie": f"sessionid={secrets['staff_cookie']}"}
         targets = [
-            ("staff caseload  GET /", "/", {"Cookie": f"sessionid={secrets['staff_cookie']}"}),
+            ("staff caseload  GET /", "/", staff),
+            ("case timeline   GET /cases/{id}/", f"/cases/{secrets['case_id']}/", staff),
             ("patient home    GET /", "/", {"Cookie": f"sessionid={secrets['patient_cookie']}"}),
             (
                 "API patient     GET /api/v1/patients/{id}",

@@ -36,6 +36,10 @@ def form_data(**changes) -> dict:
         "diagnosis-0-system": "icd10",
         "diagnosis-0-code": "f32.1",
         "diagnosis-0-text": "Medelsvår depressiv episod",
+        # What a browser sends for the unused rows: the preselected code system.
+        "diagnosis-1-system": "icd10",
+        "diagnosis-2-system": "icd10",
+        "period-1-degree": "",
         "period-TOTAL_FORMS": "4",
         "period-INITIAL_FORMS": "0",
         "period-0-degree": "100",

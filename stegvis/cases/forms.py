@@ -184,6 +184,8 @@ class DiagnosisForm(forms.Form):
         self.jurisdiction = jurisdiction
         systems = validation.CODE_SYSTEMS[jurisdiction]
         self.fields["system"].choices = [(s, CodeSystem(s).label) for s in systems]
+        # The preselected system alone does not make an unused row count as filled in.
+        self.fields["system"].initial = systems[0]
         self.fields["code"].widget.attrs.update(
             {"list": f"codes-{systems[0]}", "autocomplete": "off", "size": 8}
         )
@@ -207,7 +209,8 @@ class PeriodForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.jurisdiction = jurisdiction
         if jurisdiction == "SE":
-            self.fields["degree"].choices = [(d, f"{d} %") for d in (25, 50, 75, 100)]
+            # A blank first choice, so that an unused row stays unchanged (and is skipped).
+            self.fields["degree"].choices = [("", "–")] + [(d, f"{d} %") for d in (25, 50, 75, 100)]
         else:
             self.fields["degree"] = forms.IntegerField(
                 label=_("Degree of sick leave (%)"),
