@@ -404,6 +404,9 @@ SV: dict[str, str | list[str]] = {
     "Next on your timeline: %(title)s (%(date)s).": "Nästa på din tidslinje: %(title)s (%(date)s).",
     "See my timeline": "Se min tidslinje",
     "Next deadline": "Nästa tidsgräns",
+    "Open a case": "Öppna ett ärende",
+    "Open the case": "Öppna ärendet",
+    "The case is opened.": "Ärendet är öppnat.",
     "Employment": "Anställning",
     "employment": "anställning",
     "employer": "arbetsgivare",
@@ -444,7 +447,9 @@ def apply(po_path: str) -> list[str]:
     for entry in po:
         value = SV.get(entry.msgid)
         if value is None:
-            if not (entry.msgstr or any(entry.msgstr_plural.values())):
+            # A fuzzy guess by makemessages is not a translation.
+            guessed = "fuzzy" in entry.flags
+            if guessed or not (entry.msgstr or any(entry.msgstr_plural.values())):
                 missing.append(entry.msgid)
             continue
         if entry.msgid_plural:

@@ -221,3 +221,32 @@ def test_the_caseload_sorts_by_next_deadline_with_flat_queries(
         case_refresh_deadline(extra)
     with django_assert_max_num_queries(14):
         client.get(reverse("home"))
+
+
+def test_a_coordinator_opens_a_case_for_a_patient_of_the_unit(client, personas):
+    existing = Case.objects.get(patient=personas.patient)
+    client.force_login(personas.coordinator)
+    url = reverse("case_new")
+    data = {
+        "patient": str(personas.patient.pk),
+        "jurisdiction": "SE",
+        "employment": "employed",
+        "sick_from": day(-3),
+        "expected_days": "70",
+    }
+    response = client.post(url, data)
+    new_case = Case.objects.filter(patient=personas.patient).exclude(pk=existing.pk).get()
+    assert response.url == reverse("case_detail", args=[new_case.pk])
+    assert new_case.responsible_coordinator == personas.coordinator
+    assert new_case.next_deadline_code == "certificate_required"
+    assert AccessEvent.objects.filter(object_id=str(new_case.pk), action="create").exists()
+
+    other = client.post(url, {**data, "patient": str(personas.other_patient.pk)})
+    assert other.status_code == 200
+    assert not Case.objects.filter(patient=personas.other_patient, organisation=personas.unit)
+
+
+@pytest.mark.parametrize("persona", ["employer", "fk_caseworker", "patient", "unit_manager"])
+def test_only_unit_clinicians_open_cases(client, personas, persona):
+    client.force_login(personas.get(persona))
+    assert client.get(reverse("case_new")).status_code == 403

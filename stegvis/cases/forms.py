@@ -75,6 +75,28 @@ class CaseForm(forms.ModelForm):
         return data
 
 
+class NewCaseForm(forms.ModelForm):
+    """Open a case for a patient registered at the care unit."""
+
+    class Meta:
+        model = Case
+        fields = ["patient", "jurisdiction", "employment", "employer", "sick_from", "expected_days"]
+        widgets = {"sick_from": DATE}
+
+    def __init__(self, *args, unit: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["patient"].queryset = User.objects.filter(
+            memberships__organisation=unit, memberships__role=Role.PATIENT
+        ).order_by("family_name", "given_name")
+        self.fields["patient"].label = _("Patient")
+        self.fields["jurisdiction"].initial = unit.jurisdiction
+        self.fields["employer"].queryset = Organisation.objects.filter(
+            kind=OrganisationKind.EMPLOYER
+        ).order_by("name")
+        self.fields["sick_from"].required = True
+        self.fields["sick_from"].validators.append(_not_far_ahead)
+
+
 def _not_far_ahead(value):
     if messages := validation.date_errors(value):
         raise ValidationError(messages)

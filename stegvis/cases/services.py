@@ -10,7 +10,11 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from stegvis.access import audit
+from stegvis.access.categories import Action, Category
+from stegvis.access.models import Outcome
 from stegvis.accounts.models import User
+from stegvis.accounts.roles import Role
 from stegvis.cases import fmb
 from stegvis.cases.deadlines import Period, capacity_days, current_chain, merge_periods, rule_set
 from stegvis.cases.models import (
@@ -73,6 +77,37 @@ def case_refresh_deadline(case: Case, today: date | None = None) -> None:
         next_deadline_on=upcoming.date if upcoming else None,
         next_deadline_code=upcoming.code if upcoming else "",
     )
+
+
+@transaction.atomic
+def case_open(*, actor: User, unit, form_case: Case) -> Case:
+    """Open a case at `unit`; the actor becomes its responsible physician or coordinator."""
+    form_case.organisation = unit
+    form_case.opened_on = timezone.localdate()
+    roles = {m.role for m in actor.memberships_cached() if m.organisation_id == unit.pk}
+    if Role.PHYSICIAN in roles:
+        form_case.responsible_physician = actor
+    if Role.REHAB_COORDINATOR in roles:
+        form_case.responsible_coordinator = actor
+    form_case.save()
+    audit.append(
+        [
+            audit.new_event(
+                actor=actor,
+                actor_role=sorted(roles)[0] if roles else "",
+                actor_organisation=unit,
+                patient_id=form_case.patient_id,
+                category=Category.CAPACITY,
+                action=Action.CREATE,
+                outcome=Outcome.ALLOWED,
+                basis="treating_unit",
+                object_type="case",
+                object_id=form_case.pk,
+            )
+        ]
+    )
+    case_refresh_deadline(form_case)
+    return form_case
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@ from django.urls import path
 from stegvis.cases import views
 
 urlpatterns = [
+    path("cases/new/", views.case_new, name="case_new"),
     path("cases/<uuid:case_id>/", views.case_detail, name="case_detail"),
     path("cases/<uuid:case_id>/edit/", views.case_edit, name="case_edit"),
     path(

@@ -5,6 +5,7 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,7 +17,7 @@ from stegvis.access.helpers import get_case_for, get_object_for
 from stegvis.accounts.roles import Role
 from stegvis.cases import codes, services
 from stegvis.cases.deadlines import Period, rule_set
-from stegvis.cases.forms import CaseForm, CertificateForms
+from stegvis.cases.forms import CaseForm, CertificateForms, NewCaseForm
 from stegvis.cases.models import Certificate, CertificateKind
 from stegvis.cases.timelines import case_timeline, current_versions
 
@@ -47,6 +48,23 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
             "may_mark_done": is_patient or bool(request.user.roles & MILESTONE_EDITORS),
         },
     )
+
+
+@login_required
+def case_new(request: HttpRequest) -> HttpResponse:
+    """Open a case at a care unit where the user is a physician or coordinator."""
+    unit = next(
+        (m.organisation for m in request.user.memberships_cached() if m.role in CASE_EDITORS),
+        None,
+    )
+    if unit is None:
+        raise PermissionDenied
+    form = NewCaseForm(request.POST or None, unit=unit)
+    if request.method == "POST" and form.is_valid():
+        case = services.case_open(actor=request.user, unit=unit, form_case=form.save(commit=False))
+        messages.success(request, _("The case is opened."))
+        return redirect("case_detail", case_id=case.pk)
+    return render(request, "cases/case_new.html", {"form": form, "unit": unit})
 
 
 @login_required

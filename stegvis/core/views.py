@@ -42,6 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
         page = Paginator(caseload, CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
         record_cases_listed(user, page.object_list, object_type="caseload")
         context["caseload"] = page
+        context["may_open_case"] = bool(user.roles & {Role.PHYSICIAN, Role.REHAB_COORDINATOR})
     context["is_unit_manager"] = Role.UNIT_MANAGER in user.roles
     return render(request, "core/home.html", context)
 
