@@ -293,14 +293,6 @@ class Certificate(models.Model):
     def is_signed(self) -> bool:
         return self.status == CertificateStatus.SIGNED
 
-    @property
-    def first_day(self):
-        return min((p.starts_on for p in self.periods.all()), default=None)
-
-    @property
-    def last_day(self):
-        return max((p.ends_on for p in self.periods.all()), default=None)
-
 
 class CertificateDiagnosis(models.Model):
     certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="diagnoses")
