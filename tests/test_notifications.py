@@ -103,3 +103,16 @@ def test_a_person_reads_their_notifications(client, personas, case):
     assert client.get(reverse("home")).context["unread_notifications"] == 0
     client.force_login(personas.patient)
     assert "Sjukpenning" not in client.get(reverse("notification_list")).content.decode()
+
+
+def test_the_notification_list_is_audited_and_follows_the_policy(client, personas, case):
+    scan_deadlines()
+    client.force_login(personas.coordinator)
+    client.get(reverse("notification_list"))
+    assert AccessEvent.objects.filter(
+        patient=personas.patient, object_type="notification_list", actor=personas.coordinator
+    ).exists()
+    # Once the coordinator no longer works at the unit, the patient's name is not shown.
+    personas.coordinator.memberships.all().delete()
+    page = client.get(reverse("notification_list")).content.decode()
+    assert str(personas.patient) not in page

@@ -10,10 +10,10 @@ from ninja import Header, Router, Schema, Status
 from pydantic import Field
 
 from stegvis.access.categories import Action, Category
-from stegvis.access.helpers import get_case_for, get_object_for, get_patient_for
+from stegvis.access.helpers import get_case_for, get_patient_for
 from stegvis.access.policy import cases_visible_to
-from stegvis.accounts.roles import Role
 from stegvis.cases import services, validation
+from stegvis.cases.access import CERTIFIERS, get_certificate_for, get_employer_copy_for
 from stegvis.cases.deadlines import milestones, rule_set
 from stegvis.cases.models import Case, Certificate, Occupation, Prognosis, WorkMeasure
 from stegvis.cases.timeline_input import TimelineIn
@@ -21,7 +21,6 @@ from stegvis.cases.timelines import case_timeline
 from stegvis.core.api_auth import ApiError, FieldErrors
 
 router = Router(tags=["cases"])
-CERTIFIERS = frozenset({Role.PHYSICIAN})
 
 
 class MilestoneOut(Schema):
@@ -217,9 +216,9 @@ def _content(case: Case, payload: CertificateIn) -> services.CertificateContent:
     )
 
 
-def _client_token(user, key: str | None) -> uuid.UUID | None:
-    # The same key from the same person means the same submission.
-    return uuid.uuid5(uuid.NAMESPACE_URL, f"stegvis:{user.pk}:{key}") if key else None
+def _client_token(user, case: Case, key: str | None) -> uuid.UUID | None:
+    # The same key from the same person for the same case means the same submission.
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"stegvis:{user.pk}:{case.pk}:{key}") if key else None
 
 
 @router.post(
@@ -297,21 +296,9 @@ def create_certificate(
         actor=request.user,
         case=case,
         content=_content(case, payload),
-        client_token=_client_token(request.user, idempotency_key),
+        client_token=_client_token(request.user, case, idempotency_key),
     )
     return Status(201, _certificate_out(certificate, with_assessment=True))
-
-
-def _certificate_for(request, certificate_id: str, action: str, roles=None) -> Certificate:
-    return get_object_for(
-        request.user,
-        Certificate.objects.all(),
-        certificate_id,
-        category=Category.SICK_LEAVE,
-        action=action,
-        object_type="certificate",
-        roles=roles,
-    )
 
 
 @router.get(
@@ -321,7 +308,7 @@ def _certificate_for(request, certificate_id: str, action: str, roles=None) -> C
     summary="One certificate",
 )
 def get_certificate(request, certificate_id: str):
-    certificate = _certificate_for(request, certificate_id, Action.VIEW)
+    certificate = get_certificate_for(request.user, certificate_id, Action.VIEW)
     return _certificate_out(certificate, with_assessment=not certificate.is_signed)
 
 
@@ -332,7 +319,7 @@ def get_certificate(request, certificate_id: str):
     summary="Change a draft (send the revision you read; 409 if it is stale or signed)",
 )
 def update_certificate(request, certificate_id: str, payload: CertificateUpdateIn):
-    certificate = _certificate_for(request, certificate_id, Action.UPDATE, CERTIFIERS)
+    certificate = get_certificate_for(request.user, certificate_id, Action.UPDATE, CERTIFIERS)
     try:
         updated = services.certificate_update(
             actor=request.user,
@@ -354,7 +341,7 @@ def update_certificate(request, certificate_id: str, payload: CertificateUpdateI
     summary="Sign a draft (signing again changes nothing)",
 )
 def sign_certificate(request, certificate_id: str):
-    certificate = _certificate_for(request, certificate_id, Action.UPDATE, CERTIFIERS)
+    certificate = get_certificate_for(request.user, certificate_id, Action.UPDATE, CERTIFIERS)
     try:
         signed = services.certificate_sign(actor=request.user, certificate=certificate)
     except services.CertificateIncomplete as incomplete:
@@ -369,7 +356,7 @@ def sign_certificate(request, certificate_id: str):
     summary="Start a corrected version of a signed certificate; the signed one stays",
 )
 def correct_certificate(request, certificate_id: str):
-    certificate = _certificate_for(request, certificate_id, Action.CREATE, CERTIFIERS)
+    certificate = get_certificate_for(request.user, certificate_id, Action.CREATE, CERTIFIERS)
     if not certificate.is_signed:
         raise ApiError(409, "not_signed", "Only a signed certificate is corrected; edit the draft.")
     draft = services.certificate_correct(actor=request.user, certificate=certificate)
@@ -383,14 +370,7 @@ def correct_certificate(request, certificate_id: str):
     summary="The employer's copy: periods and degrees, never a diagnosis",
 )
 def employer_copy(request, certificate_id: str):
-    certificate = get_object_for(
-        request.user,
-        Certificate.objects.filter(status="signed"),
-        certificate_id,
-        category=Category.CAPACITY,
-        action=Action.VIEW,
-        object_type="certificate_employer_copy",
-    )
+    certificate = get_employer_copy_for(request.user, certificate_id)
     patient = certificate.case.patient
     return {
         "certificate_id": certificate.pk,

@@ -83,11 +83,15 @@ class RuleSet:
     counting: str
     max_gap_days: int
     degrees: frozenset[int]
-    degrees_text: str
+    degrees_text_sv: str
+    degrees_text_en: str
     milestones: tuple[dict, ...]
 
     def degree_allowed(self, degree: int) -> bool:
         return degree in self.degrees
+
+    def degrees_text(self, language: str) -> str:
+        return self.degrees_text_en if language == "en" else self.degrees_text_sv
 
 
 @cache
@@ -110,7 +114,8 @@ def rule_set(jurisdiction: str) -> RuleSet:
         counting=data["counting"],
         max_gap_days=data["linking"]["max_gap_days"],
         degrees=allowed,
-        degrees_text=degrees["text"],
+        degrees_text_sv=degrees["text_sv"],
+        degrees_text_en=degrees["text_en"],
         milestones=tuple(data["milestones"]),
     )
 

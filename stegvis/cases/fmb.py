@@ -98,10 +98,6 @@ class Assessment:
     advises_against_leave: bool = False
     dfa_gaps: list[str] = field(default_factory=list)
 
-    @property
-    def needs_justification(self) -> bool:
-        return self.exceeds
-
 
 def assess(
     *,

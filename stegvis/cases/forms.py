@@ -18,7 +18,7 @@ from stegvis.cases.models import (
     CodeSystem,
     WorkMeasure,
 )
-from stegvis.cases.services import CertificateContent
+from stegvis.cases.services import EDITABLE_CASE_FIELDS, CertificateContent
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SHORT_TEXT = forms.Textarea(attrs={"rows": 3})
@@ -29,18 +29,7 @@ class CaseForm(forms.ModelForm):
 
     class Meta:
         model = Case
-        fields = [
-            "employment",
-            "employer",
-            "status",
-            "closed_reason",
-            "closed_on",
-            "responsible_coordinator",
-            "responsible_physician",
-            "sick_from",
-            "expected_days",
-            "expectation_known_on",
-        ]
+        fields = list(EDITABLE_CASE_FIELDS)
         widgets = {"closed_on": DATE, "sick_from": DATE, "expectation_known_on": DATE}
         help_texts = {
             "sick_from": _("Day 1 of the rehabilitation chain."),
@@ -102,6 +91,20 @@ def _not_far_ahead(value):
         raise ValidationError(messages)
 
 
+# The fields each country's certificate asks for, in the order the form shows them.
+SWEDEN_FIELDS = [
+    "examined_on", "telephone_on", "records_on", "occupation", "occupation_text",
+    "functional_impairment", "functional_impairment_grade", "activity_limitation",
+    "activity_limitation_grade", "ongoing_treatment", "planned_treatment",
+    "fmb_typical_case", "fmb_justification", "working_hours_arranged",
+    "working_hours_text", "prognosis", "prognosis_days", "measures", "measures_text",
+    "fk_contact_wanted", "fk_contact_reason",
+]  # fmt: skip
+NORWAY_FIELDS = [
+    "examined_on", "functional_impairment", "activity_limitation", "employer_note",
+]  # fmt: skip
+
+
 class CertificateForm(forms.ModelForm):
     """The plain fields of a certificate; diagnoses and periods come in formsets."""
 
@@ -114,28 +117,9 @@ class CertificateForm(forms.ModelForm):
         required=False,
     )
 
-    SWEDEN_FIELDS = [
-        "examined_on", "telephone_on", "records_on", "occupation", "occupation_text",
-        "functional_impairment", "functional_impairment_grade", "activity_limitation",
-        "activity_limitation_grade", "ongoing_treatment", "planned_treatment",
-        "fmb_typical_case", "fmb_justification", "working_hours_arranged",
-        "working_hours_text", "prognosis", "prognosis_days", "measures", "measures_text",
-        "fk_contact_wanted", "fk_contact_reason",
-    ]  # fmt: skip
-    NORWAY_FIELDS = [
-        "examined_on", "functional_impairment", "activity_limitation", "employer_note",
-    ]  # fmt: skip
-
     class Meta:
         model = Certificate
-        fields = [
-            "examined_on", "telephone_on", "records_on", "occupation", "occupation_text",
-            "functional_impairment", "functional_impairment_grade", "activity_limitation",
-            "activity_limitation_grade", "ongoing_treatment", "planned_treatment",
-            "fmb_typical_case", "fmb_justification", "working_hours_arranged",
-            "working_hours_text", "prognosis", "prognosis_days", "measures_text",
-            "fk_contact_wanted", "fk_contact_reason", "employer_note",
-        ]  # fmt: skip
+        fields = [*SWEDEN_FIELDS, "employer_note"]
         widgets = {
             "examined_on": DATE,
             "telephone_on": DATE,
@@ -165,7 +149,7 @@ class CertificateForm(forms.ModelForm):
 
     def __init__(self, *args, kind: str, **kwargs):
         super().__init__(*args, **kwargs)
-        keep = self.SWEDEN_FIELDS if kind == CertificateKind.FK_7804 else self.NORWAY_FIELDS
+        keep = SWEDEN_FIELDS if kind == CertificateKind.FK_7804 else NORWAY_FIELDS
         for name in list(self.fields):
             if name not in (*keep, "revision", "client_token"):
                 del self.fields[name]

@@ -115,8 +115,11 @@ class Case(models.Model):
         return self.sick_from or self.opened_on
 
     @property
-    def is_open(self) -> bool:
-        return self.status != CaseStatus.CLOSED
+    def certificate_kind(self) -> str:
+        """The certificate form of the case's country."""
+        if self.jurisdiction == Jurisdiction.SWEDEN:
+            return CertificateKind.FK_7804
+        return CertificateKind.NO_SYKMELDING
 
 
 class MilestoneCompletion(models.Model):
@@ -292,6 +295,9 @@ class Certificate(models.Model):
     @property
     def is_signed(self) -> bool:
         return self.status == CertificateStatus.SIGNED
+
+    def get_measures_display(self) -> list[str]:
+        return [WorkMeasure(code).label for code in self.measures if code in WorkMeasure.values]
 
 
 class CertificateDiagnosis(models.Model):

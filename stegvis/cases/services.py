@@ -27,7 +27,12 @@ from stegvis.cases.models import (
     MilestoneCompletion,
     Prognosis,
 )
-from stegvis.cases.timelines import case_timeline, next_deadline, signed_periods
+from stegvis.cases.timelines import (
+    TimelineEntry,
+    case_timeline,
+    next_deadline,
+    signed_periods,
+)
 
 
 class StaleEdit(Exception):
@@ -60,19 +65,23 @@ EDITABLE_CASE_FIELDS = (
     "employer",
     "status",
     "closed_reason",
+    "closed_on",
     "responsible_coordinator",
     "responsible_physician",
     "sick_from",
     "expected_days",
     "expectation_known_on",
-    "closed_on",
 )
 
 
 def case_refresh_deadline(case: Case, today: date | None = None) -> None:
     """Store the next deadline on the case, so the caseload can sort by it."""
-    today = today or timezone.localdate()
-    upcoming = next_deadline(case_timeline(case, today), case)
+    store_next_deadline(case, case_timeline(case, today or timezone.localdate()))
+
+
+def store_next_deadline(case: Case, timeline: list[TimelineEntry]) -> None:
+    """As case_refresh_deadline, for a caller that has the case's timeline already."""
+    upcoming = next_deadline(timeline, case)
     Case.objects.filter(pk=case.pk).update(
         next_deadline_on=upcoming.date if upcoming else None,
         next_deadline_code=upcoming.code if upcoming else "",
@@ -165,11 +174,10 @@ def certificate_create(
         existing = Certificate.objects.filter(client_token=client_token, case=case).first()
         if existing is not None:
             return existing
-    kind = CertificateKind.FK_7804 if case.jurisdiction == "SE" else CertificateKind.NO_SYKMELDING
     try:
         with transaction.atomic():
             certificate = Certificate(
-                case=case, kind=kind, created_by=actor, client_token=client_token
+                case=case, kind=case.certificate_kind, created_by=actor, client_token=client_token
             )
             _write_content(certificate, content)
     except IntegrityError:
@@ -234,7 +242,7 @@ def completeness_errors(certificate: Certificate, assessment: fmb.Assessment) ->
             errors["examined_on"] = [_("Give the date of at least one basis.")]
         if certificate.prognosis == Prognosis.RETURN_AFTER_DAYS and not certificate.prognosis_days:
             errors["prognosis_days"] = [_("Choose after how many days.")]
-    if assessment.needs_justification and not certificate.fmb_justification.strip():
+    if assessment.exceeds and not certificate.fmb_justification.strip():
         errors["fmb_justification"] = [
             _("The sick leave goes beyond the guidance: explain why (FK 7804, question 37).")
         ]
@@ -258,6 +266,10 @@ def certificate_sign(*, actor: User, certificate: Certificate) -> Certificate:
     return locked
 
 
+# Who wrote and signed, and the state, belong to each version; the content is copied.
+NOT_COPIED_ON_CORRECTION = ("id", "case", "kind", "status", "created_by", "signed_by", "signed_at")
+
+
 @transaction.atomic
 def certificate_correct(*, actor: User, certificate: Certificate) -> Certificate:
     """A new draft version of a signed certificate; the signed one stays as it was."""
@@ -272,9 +284,7 @@ def certificate_correct(*, actor: User, certificate: Certificate) -> Certificate
     copy_fields = {
         f.name: getattr(certificate, f.name)
         for f in Certificate._meta.concrete_fields
-        if f.editable
-        and f.name not in ("id", "case", "kind", "status", "created_by")
-        and f.name not in ("signed_by", "signed_at")
+        if f.editable and f.name not in NOT_COPIED_ON_CORRECTION
     }
     draft = Certificate(
         case=certificate.case,

@@ -21,8 +21,12 @@ def latest_allowed_date() -> date:
     return timezone.localdate() + timedelta(days=MAX_DAYS_AHEAD)
 
 
+def is_far_ahead(value: date | None) -> bool:
+    return value is not None and value > latest_allowed_date()
+
+
 def check_not_far_ahead(value: date | None) -> date | None:
-    if value is not None and value > latest_allowed_date():
+    if is_far_ahead(value):
         raise ValueError("is more than two years ahead")
     return value
 
@@ -69,7 +73,7 @@ class TimelineIn(Schema):
             if not rules.degree_allowed(period.degree):
                 raise ValueError(
                     f"period {number}: degree {period.degree} is not allowed in "
-                    f"{jurisdiction} ({rules.degrees_text})"
+                    f"{jurisdiction} ({rules.degrees_text('en')})"
                 )
         ordered = sorted(enumerate(periods, start=1), key=lambda item: item[1].start)
         for (first_no, first), (second_no, second) in pairwise(ordered):

@@ -7,12 +7,13 @@ from collections.abc import Sequence
 from datetime import date
 from itertools import pairwise
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from stegvis.cases import codes
 from stegvis.cases.deadlines import rule_set
 from stegvis.cases.models import CodeSystem
-from stegvis.cases.timeline_input import latest_allowed_date
+from stegvis.cases.timeline_input import is_far_ahead
 
 CODE_SYSTEMS = {"SE": (CodeSystem.ICD10,), "NO": (CodeSystem.ICPC2, CodeSystem.ICD10)}
 
@@ -20,12 +21,13 @@ CODE_SYSTEMS = {"SE": (CodeSystem.ICD10,), "NO": (CodeSystem.ICPC2, CodeSystem.I
 def degree_errors(jurisdiction: str, degree: int | None) -> list[str]:
     rules = rule_set(jurisdiction)
     if degree is None or not rules.degree_allowed(degree):
-        return [_("Choose a degree of %(allowed)s %%.") % {"allowed": rules.degrees_text}]
+        allowed = rules.degrees_text(get_language() or "sv")
+        return [_("Choose a degree of %(allowed)s %%.") % {"allowed": allowed}]
     return []
 
 
 def date_errors(value: date | None) -> list[str]:
-    if value is not None and value > latest_allowed_date():
+    if is_far_ahead(value):
         return [_("This date is more than two years ahead.")]
     return []
 

@@ -13,22 +13,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from stegvis.access.categories import Action, Category
-from stegvis.access.helpers import get_case_for, get_object_for
+from stegvis.access.helpers import get_case_for
 from stegvis.accounts.roles import Role
 from stegvis.cases import codes, services
+from stegvis.cases.access import CERTIFIERS, get_certificate_for, get_employer_copy_for
 from stegvis.cases.deadlines import Period, rule_set
 from stegvis.cases.forms import CaseForm, CertificateForms, NewCaseForm
-from stegvis.cases.models import Certificate, CertificateKind
+from stegvis.cases.models import Certificate
 from stegvis.cases.timelines import case_timeline, current_versions
 
-CERTIFIERS = frozenset({Role.PHYSICIAN})
 CASE_EDITORS = frozenset({Role.PHYSICIAN, Role.REHAB_COORDINATOR})
 # The patient marks their own duties done too (for example, applying for sickness benefit).
 MILESTONE_EDITORS = CASE_EDITORS | {Role.PATIENT}
-
-
-def _kind(case) -> str:
-    return CertificateKind.FK_7804 if case.jurisdiction == "SE" else CertificateKind.NO_SYKMELDING
 
 
 @login_required
@@ -185,7 +181,7 @@ def certificate_new(request: HttpRequest, case_id) -> HttpResponse:
         request.user, case_id, category=Category.SICK_LEAVE, action=action, roles=CERTIFIERS
     )
     forms = CertificateForms(
-        kind=_kind(case), jurisdiction=case.jurisdiction, data=request.POST or None
+        kind=case.certificate_kind, jurisdiction=case.jurisdiction, data=request.POST or None
     )
     if request.method == "POST" and forms.is_valid():
         certificate = services.certificate_create(
@@ -199,21 +195,9 @@ def certificate_new(request: HttpRequest, case_id) -> HttpResponse:
     return render(request, "cases/certificate_form.html", _form_context(case, forms))
 
 
-def _certificate_for(request, certificate_id, action=Action.VIEW, roles=None) -> Certificate:
-    return get_object_for(
-        request.user,
-        Certificate.objects.select_related("case__organisation"),
-        certificate_id,
-        category=Category.SICK_LEAVE,
-        action=action,
-        object_type="certificate",
-        roles=roles,
-    )
-
-
 @login_required
 def certificate_detail(request: HttpRequest, certificate_id) -> HttpResponse:
-    certificate = _certificate_for(request, certificate_id)
+    certificate = get_certificate_for(request.user, certificate_id)
     return _render_detail(request, certificate)
 
 
@@ -240,7 +224,7 @@ def _render_detail(request, certificate, sign_errors=None, status=200) -> HttpRe
 @login_required
 def certificate_edit(request: HttpRequest, certificate_id) -> HttpResponse:
     action = Action.UPDATE if request.method == "POST" else Action.VIEW
-    certificate = _certificate_for(request, certificate_id, action, CERTIFIERS)
+    certificate = get_certificate_for(request.user, certificate_id, action, CERTIFIERS)
     if certificate.is_signed:
         messages.info(request, _("A signed certificate never changes. Write a correction."))
         return redirect("certificate_detail", certificate_id=certificate.pk)
@@ -285,7 +269,7 @@ def certificate_guidance(request: HttpRequest, case_id) -> HttpResponse:
     except (KeyError, ValueError):
         certificate = None
     forms = CertificateForms(
-        kind=_kind(case), jurisdiction=case.jurisdiction, data=request.POST or None
+        kind=case.certificate_kind, jurisdiction=case.jurisdiction, data=request.POST or None
     )
     return render(
         request,
@@ -297,7 +281,7 @@ def certificate_guidance(request: HttpRequest, case_id) -> HttpResponse:
 @login_required
 @require_POST
 def certificate_sign(request: HttpRequest, certificate_id) -> HttpResponse:
-    certificate = _certificate_for(request, certificate_id, Action.UPDATE, CERTIFIERS)
+    certificate = get_certificate_for(request.user, certificate_id, Action.UPDATE, CERTIFIERS)
     try:
         services.certificate_sign(actor=request.user, certificate=certificate)
     except services.CertificateIncomplete as incomplete:
@@ -309,19 +293,12 @@ def certificate_sign(request: HttpRequest, certificate_id) -> HttpResponse:
 @login_required
 @require_POST
 def certificate_correct(request: HttpRequest, certificate_id) -> HttpResponse:
-    certificate = _certificate_for(request, certificate_id, Action.CREATE, CERTIFIERS)
+    certificate = get_certificate_for(request.user, certificate_id, Action.CREATE, CERTIFIERS)
     draft = services.certificate_correct(actor=request.user, certificate=certificate)
     return redirect("certificate_edit", certificate_id=draft.pk)
 
 
 @login_required
 def employer_copy(request: HttpRequest, certificate_id) -> HttpResponse:
-    certificate = get_object_for(
-        request.user,
-        Certificate.objects.filter(status="signed"),
-        certificate_id,
-        category=Category.CAPACITY,
-        action=Action.VIEW,
-        object_type="certificate_employer_copy",
-    )
+    certificate = get_employer_copy_for(request.user, certificate_id)
     return render(request, "cases/employer_copy.html", {"certificate": certificate})

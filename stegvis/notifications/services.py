@@ -9,8 +9,13 @@ from stegvis.access import audit
 from stegvis.access.categories import Action, Category
 from stegvis.access.models import Outcome
 from stegvis.cases.models import Case, CaseStatus
-from stegvis.cases.services import case_refresh_deadline
-from stegvis.cases.timelines import DUE_SOON_DAYS, MilestoneStatus, case_timeline
+from stegvis.cases.services import store_next_deadline
+from stegvis.cases.timelines import (
+    DUE_SOON_DAYS,
+    MilestoneStatus,
+    TimelineEntry,
+    case_timeline,
+)
 from stegvis.notifications.models import Notification, NotificationKind
 
 OPEN_STATUSES = (CaseStatus.ACTIVE, CaseStatus.PARTIAL_RETURN)
@@ -37,9 +42,9 @@ def recipients(case: Case, responsible: str) -> list[tuple[int, str]]:
 
 
 @transaction.atomic
-def notify_case(case: Case, today: date) -> list[Notification]:
+def notify_case(case: Case, timeline: list[TimelineEntry]) -> list[Notification]:
     new = []
-    for entry in case_timeline(case, today):
+    for entry in timeline:
         if entry.status == MilestoneStatus.OVERDUE:
             kind = NotificationKind.DEADLINE_OVERDUE
         elif entry.status == MilestoneStatus.DUE_SOON:
@@ -97,6 +102,7 @@ def scan_deadlines(today: date | None = None) -> dict:
     scanned = notified = 0
     for case in cases.iterator(chunk_size=500):
         scanned += 1
-        notified += len(notify_case(case, today))
-        case_refresh_deadline(case, today)
+        timeline = case_timeline(case, today)
+        notified += len(notify_case(case, timeline))
+        store_next_deadline(case, timeline)
     return {"scanned": scanned, "notifications": notified}
