@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "stegvis.accounts",
     "stegvis.access",
     "stegvis.cases",
+    "stegvis.network",
     "stegvis.notifications",
 ]
 

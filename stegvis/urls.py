@@ -11,6 +11,7 @@ urlpatterns = [
     path("account/", include("stegvis.accounts.urls")),
     path("", include("stegvis.access.urls")),
     path("", include("stegvis.cases.urls")),
+    path("", include("stegvis.network.urls")),
     path("", include("stegvis.notifications.urls")),
     path("api/v1/", api.urls),
 ]

@@ -65,7 +65,7 @@ def _event(personas):
         category=Category.IDENTITY,
         action="view",
         outcome="allowed",
-        basis="treating_unit",
+        basis="clinical_need",
         object_type="patient",
     )
     return audit.append([event])[0]

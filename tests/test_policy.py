@@ -2,7 +2,7 @@
 
 import pytest
 
-from stegvis.access.categories import EMPLOYER_NEVER, ROLE_CEILING, Category
+from stegvis.access.categories import ROLE_CEILING, Category
 from stegvis.access.policy import cases_visible_to, decide, patients_visible_to
 from stegvis.accounts.roles import Role
 from tests.factories import member
@@ -11,8 +11,8 @@ C = Category
 # persona -> categories of `patient` it may view (everything else is refused).
 MAY_VIEW = {
     "patient": set(C),
-    "treating_physician": set(C) - {C.ACCESS_LOG},
-    "coordinator": set(C) - {C.ACCESS_LOG},
+    "treating_physician": set(C) - {C.ACCESS_LOG, C.NETWORK},
+    "coordinator": set(C) - {C.ACCESS_LOG, C.NETWORK},
     "unit_manager": {C.IDENTITY, C.ACCESS_LOG},
     "unrelated_physician": set(),
     "fk_caseworker": set(),
@@ -32,7 +32,7 @@ def test_policy_table_for_each_persona_and_category(personas, persona, category)
 def test_treating_access_names_the_unit_and_role_for_the_audit(personas):
     decision = decide(personas.treating_physician, personas.patient, Category.SICK_LEAVE)
     assert (decision.basis, decision.role, decision.organisation) == (
-        "treating_unit",
+        "clinical_need",
         Role.PHYSICIAN,
         personas.unit,
     )
@@ -44,12 +44,11 @@ def test_staff_without_second_factor_are_refused_with_that_reason(personas):
     assert decision.basis == "mfa_required"
 
 
-def test_employer_never_sees_diagnosis_even_as_member_of_the_care_unit(personas):
-    # Even a membership at the unit holding the case gives an employer role no diagnosis.
+def test_an_employer_role_at_the_care_unit_gives_no_clinical_need(personas):
+    # Only care roles reach patients through the unit; an employer role there reaches nothing.
     member(personas.employer, personas.unit, Role.EMPLOYER_MANAGER, mfa=False)
-    for category in EMPLOYER_NEVER:
+    for category in Category:
         assert not decide(personas.employer, personas.patient, category).allowed
-    assert decide(personas.employer, personas.patient, Category.CAPACITY).allowed
 
 
 def test_employer_ceiling_holds_no_diagnosis_notes_or_questionnaires():

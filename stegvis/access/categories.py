@@ -21,6 +21,7 @@ class Category(models.TextChoices):
     MEETINGS = "meetings", _("Meetings")
     CLINICAL_NOTES = "clinical_notes", _("Clinical notes")
     ACCESS_LOG = "access_log", _("Who has seen the data")
+    NETWORK = "network", _("Network and consents")
 
 
 class Action(models.TextChoices):
@@ -38,6 +39,12 @@ CLINICAL = frozenset(
         C.QUESTIONNAIRES, C.MESSAGES, C.MEETINGS, C.CLINICAL_NOTES,
     }
 )  # fmt: skip
+
+# Roles that reach a patient's data through their care unit's own clinical need, without a
+# consent (Patientdatalagen 4 kap.); the unit manager only for log review.
+CLINICAL_NEED_ROLES = frozenset(
+    {Role.PHYSICIAN, Role.REHAB_COORDINATOR, Role.MMR_CLINICIAN, Role.COACH, Role.UNIT_MANAGER}
+)
 
 # An employer never holds a diagnosis, clinical notes or questionnaire answers.
 EMPLOYER_NEVER = frozenset({C.SICK_LEAVE, C.CLINICAL_NOTES, C.QUESTIONNAIRES})

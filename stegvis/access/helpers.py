@@ -14,7 +14,12 @@ from django.http import Http404
 from stegvis.access import audit
 from stegvis.access.categories import Action, Category
 from stegvis.access.models import AccessEvent, Outcome
-from stegvis.access.policy import cases_visible_to, decide, membership_for_case
+from stegvis.access.policy import (
+    cases_visible_to,
+    consent_grants,
+    decide,
+    membership_for_case,
+)
 from stegvis.accounts.models import User
 from stegvis.accounts.roles import Role
 from stegvis.cases.models import Case
@@ -141,21 +146,36 @@ def record_cases_listed(
 ) -> list[AccessEvent]:
     """One event per listed case's patient, written in one statement.
 
-    The cases come from `cases_visible_to`, so each was allowed by the same policy.
+    The cases come from `cases_visible_to`, so each was allowed by the same policy; this
+    names the way: the patient themself, the unit's clinical need, or a consent.
     """
+    cases = list(cases)
+    others = {case.patient_id for case in cases if case.patient_id != user.pk}
+    grants = consent_grants(user, category, others) if others else {}
     events = []
     for case in cases:
         membership = membership_for_case(user, case, category)
+        if case.patient_id == user.pk:
+            role, organisation_id, basis = Role.PATIENT, None, "self"
+        elif membership is not None:
+            role, organisation_id, basis = (
+                membership.role,
+                membership.organisation_id,
+                "clinical_need",
+            )
+        else:
+            grant = grants[case.patient_id]
+            role, organisation_id, basis = grant.role, grant.organisation_id, grant.basis
         events.append(
             audit.new_event(
                 actor=user,
-                actor_role=membership.role if membership else Role.PATIENT,
-                actor_organisation_id=membership.organisation_id if membership else None,
+                actor_role=role,
+                actor_organisation_id=organisation_id,
                 patient_id=case.patient_id,
                 category=category,
                 action=Action.VIEW,
                 outcome=Outcome.ALLOWED,
-                basis="treating_unit" if membership else "self",
+                basis=basis,
                 object_type=object_type,
                 object_id=str(case.pk),
             )

@@ -31,7 +31,8 @@ class AccessEvent(models.Model):
     category = models.CharField(max_length=20, choices=Category.choices)
     action = models.CharField(max_length=10, choices=Action.choices)
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
-    # Why access was allowed or refused: "self", "treating_unit", "no_relation", ...
+    # Why access was allowed or refused: "self", "clinical_need", "consent:<purpose>",
+    # "no_relation", ...
     basis = models.CharField(max_length=40)
     object_type = models.CharField(max_length=40)
     object_id = models.CharField(max_length=64, blank=True)

@@ -1,9 +1,15 @@
 """THE access policy: who may do what with which category of a patient's data.
 
-Access comes from (1) being the patient, or (2) working, with a second factor, at a care
-unit that holds one of the patient's cases, in a role whose ceiling includes the category.
-Rule (2) is the one a consent-based rule will replace: it lives in `treating_memberships`
-and `treating_organisation_ids`, which the predicates and the selectors both use.
+A person reaches a patient's data in one of three ways, each recorded as the basis:
+1. "self": they are the patient.
+2. "clinical_need": they work, in a care role and with a second factor, at the care unit
+   that holds one of the patient's cases (the unit's own clinical need, Patientdatalagen
+   4 kap.). Only care roles have it; an employer's membership anywhere never does.
+3. "consent:<purpose>": they are an active member of the patient's network, with a second
+   factor, holding an active consent for the category, in the role and organisation the
+   consent was given to.
+Whatever the way, a role never exceeds its ceiling (ROLE_CEILING): an employer can never
+reach a diagnosis, clinical notes or questionnaire answers.
 """
 
 from dataclasses import dataclass, field
@@ -11,11 +17,12 @@ from dataclasses import dataclass, field
 import rules
 from django.db.models import Q, QuerySet
 
-from stegvis.access.categories import ROLE_CEILING, Action, Category
+from stegvis.access.categories import CLINICAL_NEED_ROLES, ROLE_CEILING, Action, Category
 from stegvis.accounts.mfa import mfa_satisfied
 from stegvis.accounts.models import Membership, Organisation, User
 from stegvis.accounts.roles import Role
 from stegvis.cases.models import Case
+from stegvis.network.models import Consent
 
 
 @dataclass
@@ -45,18 +52,63 @@ def _memberships_for_category(user: User, category: str) -> list[Membership]:
     return [m for m in user.memberships_cached() if category in ROLE_CEILING.get(m.role, ())]
 
 
+def _care_memberships(user: User, category: str) -> list[Membership]:
+    return [m for m in _memberships_for_category(user, category) if m.role in CLINICAL_NEED_ROLES]
+
+
 def treating_organisation_ids(user: User, category: str) -> set[int]:
     """Organisations whose patients' `category` this user may reach by working there."""
-    return {m.organisation_id for m in _memberships_for_category(user, category)}
+    return {m.organisation_id for m in _care_memberships(user, category)}
 
 
 def treating_memberships(user: User, target: Target) -> list[Membership]:
     case_orgs = target.case_organisation_ids()
-    return [
-        m
-        for m in _memberships_for_category(user, target.category)
-        if m.organisation_id in case_orgs
-    ]
+    return [m for m in _care_memberships(user, target.category) if m.organisation_id in case_orgs]
+
+
+@dataclass(frozen=True)
+class Grant:
+    """An active consent through which a user reaches a patient's category."""
+
+    patient_id: object
+    role: str
+    organisation_id: int
+    purpose: str
+
+    @property
+    def basis(self) -> str:
+        return f"consent:{self.purpose}"
+
+
+def _consents_held(user: User, category: str):
+    """Active consents for `category` given to `user` in a role they still hold.
+
+    A consent follows the member's role at an organisation: someone who has left the
+    organisation, or a role whose ceiling lacks the category, reaches nothing through it.
+    """
+    memberships = _memberships_for_category(user, category)
+    if not memberships:
+        return Consent.objects.none()
+    held = Q()
+    for m in memberships:
+        held |= Q(member__role=m.role, member__organisation_id=m.organisation_id)
+    return Consent.objects.active().filter(held, member__user=user, category=category)
+
+
+def consent_grants(user: User, category: str, patient_ids) -> dict[object, Grant]:
+    """Per patient, one active consent through which `user` reaches `category`."""
+    grants: dict[object, Grant] = {}
+    rows = _consents_held(user, category).filter(patient_id__in=patient_ids)
+    for patient_id, role, organisation_id, purpose in rows.values_list(
+        "patient_id", "role", "member__organisation_id", "purpose"
+    ).order_by("granted_at"):
+        grants.setdefault(patient_id, Grant(patient_id, role, organisation_id, purpose))
+    return grants
+
+
+def consented_patient_ids(user: User, category: str):
+    """A subquery of the patients whose `category` the user reaches through consent."""
+    return _consents_held(user, category).values("patient_id")
 
 
 @rules.predicate
@@ -74,7 +126,13 @@ def works_at_treating_unit(user: User, target: Target) -> bool:
     return bool(treating_memberships(user, target))
 
 
-may_access_patient_data = is_the_patient | (works_at_treating_unit & has_second_factor)
+@rules.predicate
+def holds_consent(user: User, target: Target) -> bool:
+    return _consents_held(user, target.category).filter(patient=target.patient).exists()
+
+
+has_relation = works_at_treating_unit | holds_consent
+may_access_patient_data = is_the_patient | (has_relation & has_second_factor)
 
 
 def _primary_membership(user: User) -> Membership | None:
@@ -90,7 +148,7 @@ def decide(user: User, patient: User, category: str, action: str = Action.VIEW) 
     if not may_access_patient_data(user, target):
         membership = _primary_membership(user)
         basis = "no_relation"
-        if works_at_treating_unit(user, target):
+        if has_relation(user, target):
             basis = "mfa_required"
         return Decision(
             False,
@@ -100,8 +158,13 @@ def decide(user: User, patient: User, category: str, action: str = Action.VIEW) 
         )
     if is_the_patient(user, target):
         return Decision(True, "self", Role.PATIENT)
-    membership = treating_memberships(user, target)[0]
-    return Decision(True, "treating_unit", membership.role, membership.organisation)
+    treating = treating_memberships(user, target)
+    if treating:
+        return Decision(True, "clinical_need", treating[0].role, treating[0].organisation)
+    grant = consent_grants(user, category, [patient.pk])[patient.pk]
+    return Decision(
+        True, grant.basis, grant.role, Organisation.objects.get(pk=grant.organisation_id)
+    )
 
 
 def patients_visible_to(user: User, category: str = Category.IDENTITY) -> QuerySet[User]:
@@ -109,26 +172,30 @@ def patients_visible_to(user: User, category: str = Category.IDENTITY) -> QueryS
     if not (user.is_authenticated and user.is_active):
         return User.objects.none()
     condition = Q(pk=user.pk, cases__isnull=False)
-    org_ids = treating_organisation_ids(user, category) if mfa_satisfied(user) else set()
-    if org_ids:
-        condition |= Q(cases__organisation_id__in=org_ids)
+    if mfa_satisfied(user):
+        org_ids = treating_organisation_ids(user, category)
+        if org_ids:
+            condition |= Q(cases__organisation_id__in=org_ids)
+        condition |= Q(pk__in=consented_patient_ids(user, category))
     return User.objects.filter(condition).distinct()
 
 
 def cases_visible_to(user: User, category: str = Category.IDENTITY) -> QuerySet[Case]:
-    """Cases whose `category` the user may see: their own, and their units' cases."""
+    """Cases whose `category` the user may see: their own, their units', consented ones."""
     if not (user.is_authenticated and user.is_active):
         return Case.objects.none()
     condition = Q(patient=user)
-    org_ids = treating_organisation_ids(user, category) if mfa_satisfied(user) else set()
-    if org_ids:
-        condition |= Q(organisation_id__in=org_ids)
+    if mfa_satisfied(user):
+        org_ids = treating_organisation_ids(user, category)
+        if org_ids:
+            condition |= Q(organisation_id__in=org_ids)
+        condition |= Q(patient_id__in=consented_patient_ids(user, category))
     return Case.objects.filter(condition)
 
 
 def membership_for_case(user: User, case: Case, category: str) -> Membership | None:
-    """The membership through which `user` sees `case` (None: they are its patient)."""
-    for membership in _memberships_for_category(user, category):
+    """The care membership through which `user` sees `case` by clinical need, if any."""
+    for membership in _care_memberships(user, category):
         if membership.organisation_id == case.organisation_id:
             return membership
     return None

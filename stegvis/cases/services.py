@@ -109,7 +109,7 @@ def case_open(*, actor: User, unit, form_case: Case) -> Case:
                 category=Category.CAPACITY,
                 action=Action.CREATE,
                 outcome=Outcome.ALLOWED,
-                basis="treating_unit",
+                basis="clinical_need",
                 object_type="case",
                 object_id=form_case.pk,
             )

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import get_case_for
+from stegvis.access.policy import decide
 from stegvis.accounts.roles import Role
 from stegvis.cases import codes, services
 from stegvis.cases.access import CERTIFIERS, get_certificate_for, get_employer_copy_for
@@ -42,6 +43,8 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
             "is_patient": is_patient,
             "may_edit": not is_patient and bool(request.user.roles & CASE_EDITORS),
             "may_mark_done": is_patient or bool(request.user.roles & MILESTONE_EDITORS),
+            # Only a hint for the link; the certificate pages check (and audit) themselves.
+            "may_see_certificates": decide(request.user, case.patient, Category.SICK_LEAVE).allowed,
         },
     )
 

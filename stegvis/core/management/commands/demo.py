@@ -197,7 +197,7 @@ class Command(BaseCommand):
                     category=category,
                     action=action,
                     outcome=Outcome.ALLOWED,
-                    basis="treating_unit",
+                    basis="clinical_need",
                     object_type="patient",
                     object_id=patient.pk,
                 )

@@ -1,0 +1,77 @@
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from stegvis.accounts.models import Organisation
+from stegvis.accounts.roles import NON_STAFF_ROLES, Role
+
+# The roles a patient can bring into their network.
+NETWORK_ROLES = [
+    (value, label)
+    for value, label in Role.choices
+    if value not in NON_STAFF_ROLES
+    and value not in {Role.UNIT_MANAGER, Role.ADMIN, Role.PARTICIPATION_FACILITATOR}
+]
+
+
+class FindStaffForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.order_by("name")
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=NETWORK_ROLES)
+
+
+class EmailInvitationForm(forms.Form):
+    name = forms.CharField(label=_("Their name"), max_length=150)
+    email = forms.EmailField(label=_("Their e-mail"))
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.order_by("name")
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=NETWORK_ROLES)
+
+
+class ConsentForm(forms.Form):
+    ends_on = forms.DateField(
+        label=_("Until (optional)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty to share until you stop it."),
+    )
+
+    def clean_ends_on(self):
+        ends_on = self.cleaned_data["ends_on"]
+        if ends_on and ends_on < timezone.localdate():
+            raise ValidationError(_("Choose today or a later date."))
+        return ends_on
+
+
+class JoinRequestForm(forms.Form):
+    identifier = forms.CharField(
+        label=_("The patient's personal identity number or e-mail"), max_length=200
+    )
+    message = forms.CharField(
+        label=_("A short note to the patient (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class RegisterForm(forms.Form):
+    given_name = forms.CharField(label=_("Given name"), max_length=150)
+    family_name = forms.CharField(label=_("Family name"), max_length=150)
+    password1 = forms.CharField(label=_("Choose a password"), widget=forms.PasswordInput)
+    password2 = forms.CharField(label=_("The password again"), widget=forms.PasswordInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("The passwords differ."))
+        elif data.get("password1"):
+            try:
+                validate_password(data["password1"])
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return data

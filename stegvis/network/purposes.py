@@ -1,0 +1,71 @@
+"""The purposes a consent can name, read from data/purposes.toml with their legal basis."""
+
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+DATA_FILE = Path(__file__).parent / "data" / "purposes.toml"
+
+
+class Purpose(models.TextChoices):
+    COORDINATION = "coordination", _("Coordination (Act 2019:1297)")
+    FK_INFORMATION = "fk_information", _("Information to Försäkringskassan")
+    SIP = "sip", _("Coordinated individual plan (SIP)")
+    EMPLOYER_DIALOGUE = "employer_dialogue", _("Dialogue with the employer")
+    MMR_PROGRAM = "mmr_program", _("Multimodal rehabilitation program")
+
+
+@dataclass(frozen=True)
+class PurposeRule:
+    code: str
+    legal_reference: str
+    source: str
+    valid_from: date
+    text_sv: str
+    text_en: str
+    roles: frozenset[str]
+    categories: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        return Purpose(self.code).label
+
+    @property
+    def text(self) -> str:
+        return self.text_sv if (get_language() or "sv").startswith("sv") else self.text_en
+
+
+@dataclass(frozen=True)
+class PurposeSet:
+    version: str
+    reviewed: date
+    rules: dict[str, PurposeRule]
+
+
+@cache
+def purpose_set() -> PurposeSet:
+    data = tomllib.loads(DATA_FILE.read_text())
+    rules = {
+        entry["code"]: PurposeRule(
+            code=entry["code"],
+            legal_reference=entry["legal_reference"],
+            source=entry["source"],
+            valid_from=entry["valid_from"],
+            text_sv=entry["text_sv"],
+            text_en=entry["text_en"],
+            roles=frozenset(entry["roles"]),
+            categories=tuple(entry["categories"]),
+        )
+        for entry in data["purpose"]
+    }
+    return PurposeSet(version=data["version"], reviewed=data["reviewed"], rules=rules)
+
+
+def purposes_for_role(role: str) -> list[PurposeRule]:
+    return [rule for rule in purpose_set().rules.values() if role in rule.roles]

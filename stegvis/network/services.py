@@ -1,0 +1,272 @@
+"""Writes on a patient's network and consents. Each records one audit event about the
+patient (category `network`), in the same transaction as the change."""
+
+import hashlib
+import secrets
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from stegvis.access import audit
+from stegvis.access.categories import EMPLOYER_NEVER, ROLE_CEILING, Action, Category
+from stegvis.access.models import Outcome
+from stegvis.accounts.models import Membership, Organisation, User
+from stegvis.accounts.roles import Role
+from stegvis.network.models import OPEN_STATUSES, Consent, MemberStatus, NetworkMember
+from stegvis.network.purposes import purpose_set
+
+INVITATION_DAYS = 14
+
+
+class ConsentNotAllowed(Exception):
+    """The role may never hold this category, or the purpose is not one for the role."""
+
+
+def _record(*, actor: User, patient: User, action: str, basis: str, obj, role=Role.PATIENT,
+            organisation_id=None) -> None:  # fmt: skip
+    audit.append(
+        [
+            audit.new_event(
+                actor=actor,
+                actor_role=role,
+                actor_organisation_id=organisation_id,
+                patient=patient,
+                category=Category.NETWORK,
+                action=action,
+                outcome=Outcome.ALLOWED,
+                basis=basis,
+                object_type=obj._meta.model_name,
+                object_id=str(obj.pk),
+            )
+        ]
+    )
+
+
+def hash_invitation_token(raw: str) -> str:
+    # The token is 32 random bytes; a fast hash is enough and lets us look it up.
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _open_member(patient: User, *, user=None, email="", organisation, role):
+    members = NetworkMember.objects.filter(
+        patient=patient, organisation=organisation, role=role, status__in=OPEN_STATUSES
+    )
+    if user is not None:
+        return members.filter(user=user).first()
+    return members.filter(invited_email__iexact=email).first()
+
+
+@transaction.atomic
+def member_add(*, actor: User, user: User, organisation: Organisation, role: str) -> NetworkMember:
+    """The patient lets a staff member in, found by organisation and role. Idempotent."""
+    if not Membership.objects.filter(user=user, organisation=organisation, role=role).exists():
+        raise ValueError("The person does not hold that role there.")
+    existing = _open_member(actor, user=user, organisation=organisation, role=role)
+    if existing is not None:
+        if existing.status != MemberStatus.ACTIVE:
+            existing.status = MemberStatus.ACTIVE
+            existing.responded_at = timezone.now()
+            existing.save(update_fields=["status", "responded_at"])
+            _record(actor=actor, patient=actor, action=Action.UPDATE, basis="self", obj=existing)
+        return existing
+    member = NetworkMember.objects.create(
+        patient=actor,
+        user=user,
+        organisation=organisation,
+        role=role,
+        status=MemberStatus.ACTIVE,
+        created_by=actor,
+        responded_at=timezone.now(),
+    )
+    _record(actor=actor, patient=actor, action=Action.CREATE, basis="self", obj=member)
+    return member
+
+
+@transaction.atomic
+def member_invite_by_email(
+    *, actor: User, email: str, name: str, organisation: Organisation, role: str, base_url: str
+) -> NetworkMember:
+    """An e-mail invitation; its link makes (or signs in) an account of that role.
+
+    Asking twice for the same person sends a fresh link and keeps one invitation.
+    """
+    member = _open_member(actor, email=email, organisation=organisation, role=role)
+    if member is None:
+        member = NetworkMember(
+            patient=actor,
+            organisation=organisation,
+            role=role,
+            status=MemberStatus.INVITED,
+            invited_email=email.lower(),
+            invited_name=name,
+            created_by=actor,
+        )
+    elif member.status == MemberStatus.ACTIVE:
+        return member
+    raw = secrets.token_urlsafe(32)
+    member.token_hash = hash_invitation_token(raw)
+    member.token_expires_at = timezone.now() + timedelta(days=INVITATION_DAYS)
+    member.save()
+    _record(actor=actor, patient=actor, action=Action.CREATE, basis="self", obj=member)
+    link = base_url.rstrip("/") + reverse("invitation_accept", args=[raw])
+    # The invitee's language is unknown; the patient's is the best guess. The e-mail names
+    # the person and the role, and nothing about their health.
+    with override(actor.preferred_language):
+        context = {"patient": actor, "member": member, "link": link, "days": INVITATION_DAYS}
+        send_mail(
+            subject=_("{name} invites you to Stegvis").format(name=actor.full_name or actor),
+            message=render_to_string("network/invitation_email.txt", context),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[member.invited_email],
+        )
+    return member
+
+
+def invitation_for_token(raw: str) -> NetworkMember | None:
+    member = (
+        NetworkMember.objects.select_related("patient", "organisation")
+        .filter(token_hash=hash_invitation_token(raw), status=MemberStatus.INVITED)
+        .first()
+    )
+    if member is None or member.token_expires_at < timezone.now():
+        return None
+    return member
+
+
+@transaction.atomic
+def invitation_accept(*, member: NetworkMember, user: User) -> NetworkMember:
+    """The invitee, signed in (or just registered), joins in the invited role."""
+    Membership.objects.get_or_create(user=user, organisation=member.organisation, role=member.role)
+    member.user = user
+    member.status = MemberStatus.ACTIVE
+    member.responded_at = timezone.now()
+    member.token_hash = ""
+    member.save(update_fields=["user", "status", "responded_at", "token_hash"])
+    _record(
+        actor=user,
+        patient=member.patient,
+        action=Action.UPDATE,
+        basis="invitation",
+        obj=member,
+        role=member.role,
+        organisation_id=member.organisation_id,
+    )
+    return member
+
+
+@transaction.atomic
+def member_request_join(
+    *, actor: User, membership: Membership, patient: User, message: str = ""
+) -> NetworkMember:
+    """A staff member asks to join. The patient sees it and answers; nothing is shared yet."""
+    existing = _open_member(
+        patient, user=actor, organisation=membership.organisation, role=membership.role
+    )
+    if existing is not None:
+        return existing
+    member = NetworkMember.objects.create(
+        patient=patient,
+        user=actor,
+        organisation=membership.organisation,
+        role=membership.role,
+        status=MemberStatus.REQUESTED,
+        message=message,
+        created_by=actor,
+    )
+    _record(
+        actor=actor,
+        patient=patient,
+        action=Action.CREATE,
+        basis="join_request",
+        obj=member,
+        role=membership.role,
+        organisation_id=membership.organisation_id,
+    )
+    return member
+
+
+@transaction.atomic
+def member_respond(*, actor: User, member: NetworkMember, accept: bool) -> NetworkMember:
+    if member.status == MemberStatus.REQUESTED:
+        member.status = MemberStatus.ACTIVE if accept else MemberStatus.DECLINED
+        member.responded_at = timezone.now()
+        member.save(update_fields=["status", "responded_at"])
+        _record(actor=actor, patient=actor, action=Action.UPDATE, basis="self", obj=member)
+    return member
+
+
+@transaction.atomic
+def member_remove(*, actor: User, member: NetworkMember) -> NetworkMember:
+    """Out of the network; every consent the member held ends now."""
+    now = timezone.now()
+    for consent in member.consents.filter(withdrawn_at__isnull=True):
+        consent_withdraw(actor=actor, consent=consent, now=now)
+    if member.status in OPEN_STATUSES:
+        member.status = MemberStatus.REMOVED
+        member.responded_at = now
+        member.token_hash = ""
+        member.save(update_fields=["status", "responded_at", "token_hash"])
+        _record(actor=actor, patient=actor, action=Action.DELETE, basis="self", obj=member)
+    return member
+
+
+def check_consent_allowed(role: str, category: str, purpose: str) -> None:
+    if role == Role.EMPLOYER_MANAGER and category in EMPLOYER_NEVER:
+        raise ConsentNotAllowed(_("An employer can never see this."))
+    if category not in ROLE_CEILING.get(role, ()):
+        raise ConsentNotAllowed(_("This role cannot be given these data."))
+    rule = purpose_set().rules.get(purpose)
+    if rule is None or role not in rule.roles:
+        raise ConsentNotAllowed(_("This purpose does not apply to this role."))
+
+
+@transaction.atomic
+def consent_grant(
+    *, actor: User, member: NetworkMember, category: str, purpose: str, ends_on: date | None = None
+) -> Consent:
+    """One click: the member may now see `category` for `purpose`. A repeat changes nothing
+    but the end date."""
+    check_consent_allowed(member.role, category, purpose)
+    if member.status != MemberStatus.ACTIVE:
+        raise ConsentNotAllowed(_("Only people in your network can be given access."))
+    consent = (
+        Consent.objects.select_for_update()
+        .filter(member=member, category=category, purpose=purpose, withdrawn_at__isnull=True)
+        .first()
+    )
+    if consent is not None:
+        if consent.ends_on != ends_on:
+            consent.ends_on = ends_on
+            consent.save(update_fields=["ends_on"])
+            _record(actor=actor, patient=actor, action=Action.UPDATE, basis="self", obj=consent)
+        return consent
+    consent = Consent.objects.create(
+        member=member,
+        patient=member.patient,
+        role=member.role,
+        category=category,
+        purpose=purpose,
+        granted_by=actor,
+        ends_on=ends_on,
+    )
+    _record(actor=actor, patient=actor, action=Action.CREATE, basis="self", obj=consent)
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, actor: User, consent: Consent, now=None) -> Consent:
+    """One click; the next request of the member is refused. Withdrawing twice is harmless."""
+    if consent.withdrawn_at is None:
+        consent.withdrawn_at = now or timezone.now()
+        consent.withdrawn_by = actor
+        consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
+        _record(actor=actor, patient=consent.patient, action=Action.DELETE, basis="self",
+                obj=consent)  # fmt: skip
+    return consent

@@ -1,0 +1,182 @@
+"""The patient's network pages, the e-mail invitation, and a staff member's join request."""
+
+import re
+
+import pytest
+from django.core import mail
+
+from stegvis.access.categories import Category
+from stegvis.access.policy import decide
+from stegvis.accounts.models import Membership, User
+from stegvis.accounts.roles import Role
+from stegvis.network.models import Consent, MemberStatus, NetworkMember
+from stegvis.network.purposes import Purpose, purpose_set
+
+
+@pytest.fixture
+def patient_client(client, personas):
+    client.force_login(personas.patient)
+    return client
+
+
+def add_employer(client, personas) -> NetworkMember:
+    organisation = personas.employer.memberships.get().organisation
+    found = client.get(
+        "/network/add/", {"organisation": organisation.pk, "role": Role.EMPLOYER_MANAGER}
+    )
+    assert personas.employer.full_name in found.content.decode()
+    response = client.post(
+        "/network/add/",
+        {
+            "add": "1",
+            "user": personas.employer.pk,
+            "organisation": organisation.pk,
+            "role": Role.EMPLOYER_MANAGER,
+        },
+    )
+    member = NetworkMember.objects.get(user=personas.employer)
+    assert response.url == f"/network/members/{member.pk}/"
+    return member
+
+
+def test_every_purpose_has_its_legal_basis_in_the_data_file():
+    rules = purpose_set().rules
+    assert set(rules) == set(Purpose.values)
+    for rule in rules.values():
+        assert rule.legal_reference and rule.source.startswith("https://") and rule.roles
+
+
+def test_a_patient_finds_their_manager_shares_and_stops_with_one_click_each(
+    patient_client, personas
+):
+    member = add_employer(patient_client, personas)
+    page = patient_client.get(f"/network/members/{member.pk}/").content.decode()
+    # The employer is never offered a diagnosis.
+    assert "capacity:employer_dialogue" in page
+    assert "sick_leave:" not in page and "clinical_notes:" not in page
+
+    patient_client.post(f"/network/members/{member.pk}/", {"grant": "capacity:employer_dialogue"})
+    assert decide(personas.employer, personas.patient, Category.CAPACITY).allowed
+    listing = patient_client.get("/network/").content.decode()
+    assert "Work capacity" in listing or "Arbetsförmåga" in listing
+
+    consent = Consent.objects.get()
+    patient_client.post(f"/network/members/{member.pk}/", {"withdraw": consent.pk})
+    assert not decide(personas.employer, personas.patient, Category.CAPACITY).allowed
+
+
+def test_a_forged_request_for_a_diagnosis_to_the_employer_is_refused(patient_client, personas):
+    member = add_employer(patient_client, personas)
+    response = patient_client.post(
+        f"/network/members/{member.pk}/", {"grant": "sick_leave:employer_dialogue"}
+    )
+    assert response.status_code == 400
+    assert not Consent.objects.exists()
+
+
+def test_an_end_date_in_the_past_is_refused_and_nothing_is_shared(patient_client, personas):
+    member = add_employer(patient_client, personas)
+    response = patient_client.post(
+        f"/network/members/{member.pk}/",
+        {"grant": "capacity:employer_dialogue", "ends_on": "2001-01-01"},
+    )
+    assert response.status_code == 400
+    assert not Consent.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["treating_physician", "employer", "outsider"])
+def test_nobody_else_opens_a_patients_network(client, personas, persona):
+    member = add_employer_directly(personas)
+    client.force_login(personas.get(persona))
+    assert client.get(f"/network/members/{member.pk}/").status_code == 404
+    assert (
+        client.post(
+            f"/network/members/{member.pk}/", {"grant": "capacity:employer_dialogue"}
+        ).status_code
+        == 404
+    )
+
+
+def add_employer_directly(personas) -> NetworkMember:
+    from stegvis.network import services
+
+    membership = personas.employer.memberships.get()
+    return services.member_add(
+        actor=personas.patient,
+        user=personas.employer,
+        organisation=membership.organisation,
+        role=membership.role,
+    )
+
+
+def test_an_email_invitation_becomes_an_account_of_the_invited_role(patient_client, client,
+                                                                    personas):  # fmt: skip
+    organisation = personas.employer.memberships.get().organisation
+    response = patient_client.post(
+        "/network/add/",
+        {
+            "invite": "1",
+            "name": "Nora Chef",
+            "email": "Nora@Example.org",
+            "organisation": organisation.pk,
+            "role": Role.EMPLOYER_MANAGER,
+        },
+    )
+    assert response.status_code == 302
+    (message,) = mail.outbox
+    assert message.to == ["nora@example.org"]
+    link = re.search(r"http://testserver(/invitations/\S+/)", message.body).group(1)
+
+    patient_client.logout()
+    page = client.get(link)
+    assert page.status_code == 200
+    refused = client.post(link, {"given_name": "Nora", "family_name": "Chef",
+                                 "password1": "short", "password2": "short"})  # fmt: skip
+    assert refused.status_code == 400
+    assert "Nora" in refused.content.decode()
+    accepted = client.post(link, {"given_name": "Nora", "family_name": "Chef",
+                                  "password1": "a long passphrase 2026",
+                                  "password2": "a long passphrase 2026"})  # fmt: skip
+    assert accepted.status_code == 302
+    nora = User.objects.get(email="nora@example.org")
+    assert Membership.objects.filter(
+        user=nora, organisation=organisation, role=Role.EMPLOYER_MANAGER
+    ).exists()
+    member = NetworkMember.objects.get(user=nora)
+    assert member.status == MemberStatus.ACTIVE
+    # The link works once.
+    assert client.get(link).status_code == 404
+
+
+def test_the_invitation_email_carries_no_health_data(patient_client, personas):
+    organisation = personas.employer.memberships.get().organisation
+    patient_client.post(
+        "/network/add/",
+        {"invite": "1", "name": "Nora", "email": "nora@example.org",
+         "organisation": organisation.pk, "role": Role.EMPLOYER_MANAGER},
+    )  # fmt: skip
+    body = mail.outbox[0].body.lower()
+    for word in ("diagnos", "sjukskriv", "sick", "f43", "depression"):
+        assert word not in body
+
+
+def test_a_join_request_reveals_nothing_about_whether_the_patient_exists(client, personas):
+    client.force_login(personas.fk_caseworker)
+    known = client.post("/network/join/", {"identifier": "patient@example.org"}, follow=True)
+    unknown = client.post("/network/join/", {"identifier": "nobody@example.org"}, follow=True)
+    assert known.status_code == unknown.status_code == 200
+    text = "If the person uses Stegvis"
+    assert text in known.content.decode() or "Om personen" in known.content.decode()
+    assert NetworkMember.objects.filter(status=MemberStatus.REQUESTED).count() == 1
+
+
+def test_the_patient_answers_a_join_request_from_their_network_page(client, personas):
+    client.force_login(personas.fk_caseworker)
+    client.post("/network/join/", {"identifier": "patient@example.org", "message": "Hej"})
+    client.force_login(personas.patient)
+    page = client.get("/network/").content.decode()
+    assert personas.fk_caseworker.full_name in page
+    member = NetworkMember.objects.get()
+    client.post(f"/network/members/{member.pk}/respond/", {"answer": "decline"})
+    member.refresh_from_db()
+    assert member.status == MemberStatus.DECLINED
