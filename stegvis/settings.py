@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "stegvis.access",
     "stegvis.cases",
     "stegvis.network",
+    "stegvis.plans",
     "stegvis.notifications",
 ]
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("stegvis.access.urls")),
     path("", include("stegvis.cases.urls")),
     path("", include("stegvis.network.urls")),
+    path("", include("stegvis.plans.urls")),
     path("", include("stegvis.notifications.urls")),
     path("api/v1/", api.urls),
 ]

@@ -109,8 +109,9 @@ def add_employer_directly(personas) -> NetworkMember:
     )
 
 
-def test_an_email_invitation_becomes_an_account_of_the_invited_role(patient_client, client,
-                                                                    personas):  # fmt: skip
+def test_an_email_invitation_becomes_an_account_of_the_invited_role(
+    patient_client, client, personas
+):
     organisation = personas.employer.memberships.get().organisation
     response = patient_client.post(
         "/network/add/",
@@ -130,13 +131,21 @@ def test_an_email_invitation_becomes_an_account_of_the_invited_role(patient_clie
     patient_client.logout()
     page = client.get(link)
     assert page.status_code == 200
-    refused = client.post(link, {"given_name": "Nora", "family_name": "Chef",
-                                 "password1": "short", "password2": "short"})  # fmt: skip
+    refused = client.post(
+        link,
+        {"given_name": "Nora", "family_name": "Chef", "password1": "short", "password2": "short"},
+    )
     assert refused.status_code == 400
     assert "Nora" in refused.content.decode()
-    accepted = client.post(link, {"given_name": "Nora", "family_name": "Chef",
-                                  "password1": "a long passphrase 2026",
-                                  "password2": "a long passphrase 2026"})  # fmt: skip
+    accepted = client.post(
+        link,
+        {
+            "given_name": "Nora",
+            "family_name": "Chef",
+            "password1": "a long passphrase 2026",
+            "password2": "a long passphrase 2026",
+        },
+    )
     assert accepted.status_code == 302
     nora = User.objects.get(email="nora@example.org")
     assert Membership.objects.filter(
@@ -152,9 +161,14 @@ def test_the_invitation_email_carries_no_health_data(patient_client, personas):
     organisation = personas.employer.memberships.get().organisation
     patient_client.post(
         "/network/add/",
-        {"invite": "1", "name": "Nora", "email": "nora@example.org",
-         "organisation": organisation.pk, "role": Role.EMPLOYER_MANAGER},
-    )  # fmt: skip
+        {
+            "invite": "1",
+            "name": "Nora",
+            "email": "nora@example.org",
+            "organisation": organisation.pk,
+            "role": Role.EMPLOYER_MANAGER,
+        },
+    )
     body = mail.outbox[0].body.lower()
     for word in ("diagnos", "sjukskriv", "sick", "f43", "depression"):
         assert word not in body

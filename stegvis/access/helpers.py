@@ -50,7 +50,7 @@ def get_patient_for(
     return patient
 
 
-def _decide_and_record(user, patient, category, action, object_type, object_id, roles=None) -> None:
+def _decide_and_record(user, patient, category, action, object_type, object_id, roles=None):
     """One audit event for the decision; Http404 when it refuses.
 
     `roles` narrows who may do the action (only physicians sign certificates): someone who
@@ -80,6 +80,7 @@ def _decide_and_record(user, patient, category, action, object_type, object_id, 
         raise PermissionDenied
     if not decision.allowed:
         raise Http404
+    return decision
 
 
 def _record_not_found(user, category, action, object_type, object_id) -> None:
@@ -113,6 +114,7 @@ def get_object_for(
     """An object of a patient, if `user` may do `action` on `category` of that patient.
 
     Http404 for what does not exist or may not be seen, and one audit event either way.
+    The object carries the allowing Decision as `access_decision`.
     """
     try:
         found = queryset.select_related(patient_field).filter(pk=uuid.UUID(str(object_id))).first()
@@ -122,7 +124,10 @@ def get_object_for(
         _record_not_found(user, category, action, object_type, object_id)
         raise Http404
     patient = attrgetter(patient_field.replace("__", "."))(found)
-    _decide_and_record(user, patient, category, action, object_type, found.pk, roles)
+    # The decision rides along, so a view can tell in which role the user came.
+    found.access_decision = _decide_and_record(
+        user, patient, category, action, object_type, found.pk, roles
+    )
     return found
 
 

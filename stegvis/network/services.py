@@ -29,8 +29,16 @@ class ConsentNotAllowed(Exception):
     """The role may never hold this category, or the purpose is not one for the role."""
 
 
-def _record(*, actor: User, patient: User, action: str, basis: str, obj, role=Role.PATIENT,
-            organisation_id=None) -> None:  # fmt: skip
+def _record(
+    *,
+    actor: User,
+    patient: User,
+    action: str,
+    basis: str,
+    obj,
+    role=Role.PATIENT,
+    organisation_id=None,
+) -> None:
     audit.append(
         [
             audit.new_event(
@@ -267,6 +275,7 @@ def consent_withdraw(*, actor: User, consent: Consent, now=None) -> Consent:
         consent.withdrawn_at = now or timezone.now()
         consent.withdrawn_by = actor
         consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
-        _record(actor=actor, patient=consent.patient, action=Action.DELETE, basis="self",
-                obj=consent)  # fmt: skip
+        _record(
+            actor=actor, patient=consent.patient, action=Action.DELETE, basis="self", obj=consent
+        )
     return consent

@@ -1,0 +1,62 @@
+"""The points of the employer's plan per country, read from data/employer_plan.toml."""
+
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from django.utils.translation import get_language
+
+DATA_FILE = Path(__file__).parent / "data" / "employer_plan.toml"
+
+
+def _in_reader_language(sv: str, en: str) -> str:
+    return sv if (get_language() or "sv").startswith("sv") else en
+
+
+@dataclass(frozen=True)
+class Point:
+    code: str
+    text_sv: str
+    text_en: str
+
+    @property
+    def text(self) -> str:
+        return _in_reader_language(self.text_sv, self.text_en)
+
+
+@dataclass(frozen=True)
+class EmployerPlanRules:
+    jurisdiction: str
+    milestone: str
+    legal_reference: str
+    source: str
+    valid_from: date
+    title_sv: str
+    title_en: str
+    points: tuple[Point, ...]
+    version: str
+    reviewed: date
+
+    @property
+    def title(self) -> str:
+        return _in_reader_language(self.title_sv, self.title_en)
+
+
+@cache
+def employer_plan_rules(jurisdiction: str) -> EmployerPlanRules:
+    data = tomllib.loads(DATA_FILE.read_text())
+    country = data[jurisdiction]
+    return EmployerPlanRules(
+        jurisdiction=jurisdiction,
+        milestone=country["milestone"],
+        legal_reference=country["legal_reference"],
+        source=country["source"],
+        valid_from=country["valid_from"],
+        title_sv=country["title_sv"],
+        title_en=country["title_en"],
+        points=tuple(Point(p["code"], p["text_sv"], p["text_en"]) for p in country["point"]),
+        version=data["version"],
+        reviewed=data["reviewed"],
+    )

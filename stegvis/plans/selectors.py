@@ -1,0 +1,113 @@
+"""Reads for the plan pages: what each reader sees, shaped for the templates and PDFs."""
+
+import difflib
+import json
+
+from django.utils import timezone
+
+from stegvis.access.policy import Decision
+from stegvis.accounts.models import User
+from stegvis.accounts.roles import Role
+from stegvis.cases.models import WorkMeasure
+from stegvis.network.models import MemberStatus, NetworkMember
+from stegvis.plans import content
+from stegvis.plans.employer_points import employer_plan_rules
+from stegvis.plans.forms import CommentForm
+from stegvis.plans.models import CapacityNote, EmployerPlan, ProposalStatus, RtwPlan
+from stegvis.plans.services import capacity_note_for, employer_plan_missing, plan_for
+
+
+def action_owner_choices(patient: User) -> list[tuple[str, str]]:
+    """The network members an action can be given to, as (id, "name, role")."""
+    members = NetworkMember.objects.filter(
+        patient=patient, status=MemberStatus.ACTIVE
+    ).select_related("user", "organisation")
+    return [(str(m.pk), f"{m.display_name}, {m.get_role_display()}") for m in members]
+
+
+def plan_context(case, plan: RtwPlan, is_owner: bool) -> dict:
+    owners = dict(action_owner_choices(case.patient))
+    pending = list(plan.proposals.filter(status=ProposalStatus.PENDING).select_related("author"))
+    return {
+        "case": case,
+        "plan": plan,
+        "sections": content.SECTIONS,
+        "c": plan.content,
+        "owner_names": owners,
+        "barrier_kinds": content.BARRIER_KINDS,
+        "statuses": content.ACTION_STATUSES,
+        "measure_labels": _measure_labels(),
+        "proposals": pending,
+        "comments": list(plan.comments.select_related("author")),
+        "comment_form": CommentForm(),
+        "is_owner": is_owner,
+        "today": timezone.localdate(),
+    }
+
+
+def _measure_labels() -> dict[str, str]:
+    return {m: WorkMeasure(m).label for m in content.MEASURES}
+
+
+def compare(plan: RtwPlan, a, b) -> list[dict] | None:
+    """Section by section, what changed between two versions (line diff of each)."""
+    try:
+        numbers = sorted({int(a), int(b)})
+    except (TypeError, ValueError):
+        return None
+    versions = {v.number: v.content for v in plan.versions.filter(number__in=numbers)}
+    if len(versions) != 2:
+        return None
+    old, new = (versions[n] for n in numbers)
+    rows = []
+    for section, label in content.SECTIONS.items():
+        before = _as_lines(old.get(section))
+        after = _as_lines(new.get(section))
+        if before == after:
+            continue
+        diff = [line for line in difflib.ndiff(before, after) if line[:1] in "+-"]
+        rows.append(
+            {
+                "label": label,
+                "removed": [d[2:] for d in diff if d[0] == "-"],
+                "added": [d[2:] for d in diff if d[0] == "+"],
+            }
+        )
+    return rows
+
+
+def _as_lines(value) -> list[str]:
+    if isinstance(value, list):
+        return [json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v for v in value]
+    if isinstance(value, dict):
+        return [f"{k}: {v}" for k, v in value.items() if v]
+    return [] if value is None else [str(value)]
+
+
+def may_read_note(user: User, decision: Decision, note: CapacityNote) -> bool:
+    """Only the patient shares the note with an employer: an employer reads it only when
+    it is shared with them."""
+    if decision.role != Role.EMPLOYER_MANAGER:
+        return True
+    return bool(note.shared_at and note.shared_with and note.shared_with.user_id == user.pk)
+
+
+def employer_plan_context(user: User, case, plan: EmployerPlan) -> dict:
+    """What the employer's plan shows: the note if shared, the adjustments and schedule
+    from the patient's plan, and the points. Nothing else of the case."""
+    note = capacity_note_for(case)
+    rtw = plan_for(case).content
+    rules = employer_plan_rules(case.jurisdiction)
+    return {
+        "case": case,
+        "employer_plan": plan,
+        "rules": rules,
+        "answers": [(p, plan.answers.get(p.code, "")) for p in rules.points],
+        "missing": employer_plan_missing(plan),
+        "note": note
+        if may_read_note(user, case.access_decision, note) and not note.is_empty
+        else None,
+        "adjustments": rtw["adjustments"],
+        "schedule": rtw["schedule"],
+        "measure_labels": _measure_labels(),
+    }

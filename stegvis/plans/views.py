@@ -1,0 +1,334 @@
+"""The plan, capacity note and employer's plan pages (and their PDFs). Each view resolves
+the case through the access helpers, which decide and audit, then calls one service."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from pydantic import ValidationError as SchemaError
+
+from stegvis.access.categories import Action, Category
+from stegvis.access.helpers import get_case_for, get_object_for
+from stegvis.accounts.roles import Role
+from stegvis.cases.services import StaleEdit
+from stegvis.plans import content, selectors, services
+from stegvis.plans.employer_points import employer_plan_rules
+from stegvis.plans.forms import (
+    CapacityNoteForm,
+    CommentForm,
+    EmployerPlanForm,
+    ProposalCommentForm,
+    SectionEditor,
+)
+from stegvis.plans.models import PlanProposal
+from stegvis.plans.pdf import pdf_response
+
+NOTE_EDITORS = frozenset({Role.PATIENT, Role.PHYSICIAN})
+
+
+def _plan_case(request, case_id, action=Action.VIEW):
+    return get_case_for(request.user, case_id, category=Category.PLAN, action=action)
+
+
+def _is_owner(case) -> bool:
+    return case.access_decision.role == Role.PATIENT
+
+
+@login_required
+def plan_detail(request: HttpRequest, case_id) -> HttpResponse:
+    case = _plan_case(request, case_id)
+    plan = services.plan_for(case)
+    return render(request, "plans/plan.html", selectors.plan_context(case, plan, _is_owner(case)))
+
+
+@login_required
+def plan_pdf(request: HttpRequest, case_id) -> HttpResponse:
+    case = _plan_case(request, case_id, Action.EXPORT)
+    plan = services.plan_for(case)
+    context = selectors.plan_context(case, plan, _is_owner(case))
+    return pdf_response(request, "plans/pdf/plan.html", context, "return-to-work-plan.pdf")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_section(request: HttpRequest, case_id, section: str) -> HttpResponse:
+    """The patient edits a section; anyone else with the plan proposes a change to it."""
+    if section not in content.SECTIONS:
+        raise Http404
+    is_write = request.method == "POST"
+    case = _plan_case(request, case_id, Action.UPDATE if is_write else Action.VIEW)
+    owner = _is_owner(case)
+    plan = services.plan_for(case)
+    owners = selectors.action_owner_choices(case.patient)
+    editor = SectionEditor(section, plan.content[section], request.POST or None, owners)
+    comment = ProposalCommentForm(request.POST or None)
+    conflict = None
+    status = 200
+    if is_write and editor.is_valid() and comment.is_valid():
+        try:
+            if owner:
+                services.plan_save_section(
+                    actor=request.user,
+                    plan=plan,
+                    section=section,
+                    value=editor.value(),
+                    base_version=int(request.POST.get("base_version", -1)),
+                )
+                messages.success(request, _("Saved. Your earlier version is kept."))
+            else:
+                services.proposal_create(
+                    actor=request.user,
+                    role=case.access_decision.role,
+                    plan=plan,
+                    section=section,
+                    value=editor.value(),
+                    comment=comment.cleaned_data["comment"],
+                )
+                messages.success(request, _("Your suggestion was sent. The patient decides."))
+            return redirect("plan_detail", case.pk)
+        except StaleEdit:
+            conflict = plan.content[section]
+            status = 409
+        except SchemaError as error:
+            messages.error(
+                request,
+                _("Some rows are not valid: {details}").format(
+                    details="; ".join(e["msg"] for e in error.errors())
+                ),
+            )
+            status = 400
+    elif is_write:
+        status = 400
+    return render(
+        request,
+        "plans/section_edit.html",
+        {
+            "case": case,
+            "plan": plan,
+            "section": section,
+            "section_label": content.SECTIONS[section],
+            "editor": editor,
+            "comment_form": comment,
+            "is_owner": owner,
+            "conflict": conflict,
+            "base_version": request.POST.get("base_version", plan.version)
+            if conflict is None
+            else plan.version,
+            "owner_names": dict(owners),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def proposal_decide(request: HttpRequest, proposal_id) -> HttpResponse:
+    proposal = get_object_for(
+        request.user,
+        PlanProposal.objects.select_related("plan__case"),
+        proposal_id,
+        category=Category.PLAN,
+        action=Action.UPDATE,
+        object_type="plan_proposal",
+        patient_field="plan__case__patient",
+        roles=[Role.PATIENT],
+    )
+    accept = request.POST.get("answer") == "accept"
+    services.proposal_decide(actor=request.user, proposal=proposal, accept=accept)
+    messages.success(request, _("Added to your plan.") if accept else _("Declined."))
+    return redirect("plan_detail", proposal.plan.case_id)
+
+
+@login_required
+@require_POST
+def plan_comment(request: HttpRequest, case_id) -> HttpResponse:
+    case = _plan_case(request, case_id, Action.CREATE)
+    form = CommentForm(request.POST)
+    plan = services.plan_for(case)
+    if not form.is_valid():
+        context = selectors.plan_context(case, plan, _is_owner(case))
+        return render(request, "plans/plan.html", {**context, "comment_form": form}, status=400)
+    services.comment_add(
+        actor=request.user,
+        role=case.access_decision.role,
+        plan=plan,
+        text=form.cleaned_data["text"],
+    )
+    return redirect("plan_detail", case.pk)
+
+
+@login_required
+def plan_versions(request: HttpRequest, case_id) -> HttpResponse:
+    case = _plan_case(request, case_id)
+    plan = services.plan_for(case)
+    versions = list(plan.versions.select_related("author"))
+    comparison = selectors.compare(plan, request.GET.get("a"), request.GET.get("b"))
+    return render(
+        request,
+        "plans/versions.html",
+        {"case": case, "plan": plan, "versions": versions, "comparison": comparison},
+    )
+
+
+def _note_case(request, case_id, action=Action.VIEW, roles=None):
+    case = get_case_for(
+        request.user, case_id, category=Category.CAPACITY, action=action, roles=roles
+    )
+    note = services.capacity_note_for(case)
+    if not selectors.may_read_note(request.user, case.access_decision, note):
+        raise Http404
+    return case, note
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def capacity_note(request: HttpRequest, case_id) -> HttpResponse:
+    is_write = request.method == "POST"
+    case, note = _note_case(
+        request,
+        case_id,
+        Action.UPDATE if is_write else Action.VIEW,
+        roles=NOTE_EDITORS if is_write else None,
+    )
+    form = CapacityNoteForm(request.POST or None, instance=note)
+    status = 200
+    if is_write and ("share" in request.POST or "unshare" in request.POST):
+        return _share_note(request, case, note)
+    if is_write and form.is_valid():
+        try:
+            services.capacity_note_save(
+                actor=request.user,
+                note=note,
+                data=form.cleaned_data,
+                base_revision=int(request.POST.get("revision", -1)),
+            )
+            messages.success(request, _("Saved."))
+            return redirect("capacity_note", case.pk)
+        except StaleEdit:
+            note.refresh_from_db()
+            status = 409
+    elif is_write:
+        status = 400
+    decision = case.access_decision
+    return render(
+        request,
+        "plans/capacity_note.html",
+        {
+            "case": case,
+            "note": note,
+            "form": form,
+            "conflict": status == 409,
+            "revision": note.revision
+            if status == 409
+            else request.POST.get("revision", note.revision),
+            "may_edit": decision.role in NOTE_EDITORS,
+            "is_owner": decision.role == Role.PATIENT,
+            "employers": services.employer_members(case.patient),
+        },
+        status=status,
+    )
+
+
+def _share_note(request, case, note) -> HttpResponse:
+    if case.access_decision.role != Role.PATIENT:
+        raise PermissionDenied
+    try:
+        if "unshare" in request.POST:
+            services.capacity_note_unshare(actor=request.user, note=note)
+            messages.success(request, _("Your employer no longer sees the note."))
+        else:
+            member = next(
+                (
+                    m
+                    for m in services.employer_members(case.patient)
+                    if str(m.pk) == request.POST.get("member")
+                ),
+                None,
+            )
+            if member is None:
+                raise services.NotAllowed(_("Choose your manager from your network."))
+            services.capacity_note_share(actor=request.user, note=note, member=member)
+            messages.success(
+                request, _("{name} can now read the note.").format(name=member.display_name)
+            )
+    except services.NotAllowed as refusal:
+        messages.error(request, str(refusal))
+    return redirect("capacity_note", case.pk)
+
+
+@login_required
+def capacity_note_pdf(request: HttpRequest, case_id) -> HttpResponse:
+    case, note = _note_case(request, case_id, Action.EXPORT)
+    return pdf_response(
+        request, "plans/pdf/capacity_note.html", {"case": case, "note": note}, "capacity-note.pdf"
+    )
+
+
+def _employer_case(request, case_id, action=Action.VIEW, roles=None):
+    case = get_case_for(
+        request.user, case_id, category=Category.CAPACITY, action=action, roles=roles
+    )
+    return case, services.employer_plan_for(case)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def employer_plan(request: HttpRequest, case_id) -> HttpResponse:
+    """The employer completes the plan, seeing only the capacity note (if shared with
+    them), the adjustments and the graded schedule: never a diagnosis."""
+    is_write = request.method == "POST"
+    editors = [Role.EMPLOYER_MANAGER]
+    case, plan = _employer_case(
+        request, case_id, Action.UPDATE if is_write else Action.VIEW, editors if is_write else None
+    )
+    rules = employer_plan_rules(case.jurisdiction)
+    form = EmployerPlanForm(request.POST or None, plan=plan, rules=rules)
+    status = 200
+    if is_write and form.is_valid():
+        try:
+            plan = services.employer_plan_save(
+                actor=request.user,
+                plan=plan,
+                answers=form.answers(),
+                follow_up_on=form.cleaned_data["follow_up_on"],
+                base_revision=int(request.POST.get("revision", -1)),
+            )
+            if "complete" in request.POST:
+                services.employer_plan_complete(actor=request.user, plan=plan)
+                messages.success(request, _("The plan is complete. The timeline shows it done."))
+            else:
+                messages.success(request, _("Saved."))
+            return redirect("employer_plan", case.pk)
+        except StaleEdit:
+            plan.refresh_from_db()
+            status = 409
+        except services.NotAllowed as refusal:
+            form.add_error(None, str(refusal))
+            status = 400
+    elif is_write:
+        status = 400
+    context = selectors.employer_plan_context(request.user, case, plan)
+    return render(
+        request,
+        "plans/employer_plan.html",
+        {
+            **context,
+            "form": form,
+            "conflict": status == 409,
+            "revision": plan.revision
+            if status == 409
+            else request.POST.get("revision", plan.revision),
+            "may_edit": case.access_decision.role == Role.EMPLOYER_MANAGER,
+        },
+        status=status,
+    )
+
+
+@login_required
+def employer_plan_pdf(request: HttpRequest, case_id) -> HttpResponse:
+    case, plan = _employer_case(request, case_id, Action.EXPORT)
+    context = selectors.employer_plan_context(request.user, case, plan)
+    return pdf_response(request, "plans/pdf/employer_plan.html", context, "employer-plan.pdf")
