@@ -84,6 +84,7 @@ class ConsentQuerySet(models.QuerySet):
 
 
 class Consent(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     member = models.ForeignKey(NetworkMember, on_delete=models.CASCADE, related_name="consents")
     # Copied from the member so the database itself can refuse an employer a diagnosis.
     patient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="consents_given")

@@ -1,5 +1,7 @@
 """The patient's network pages, the invitation link, and a staff member's join request."""
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -76,9 +78,7 @@ def member_detail(request: HttpRequest, member_id) -> HttpResponse:
                 )
                 messages.success(request, _("Shared. It applies from their next click."))
             elif "withdraw" in request.POST:
-                consent = member.consents.filter(pk=request.POST["withdraw"]).first()
-                if consent is None:
-                    raise Http404
+                consent = _open_consent(member, request.POST["withdraw"])
                 services.consent_withdraw(actor=request.user, consent=consent)
                 messages.success(request, _("Stopped. They can no longer see it."))
             return redirect("network_member", member.pk)
@@ -239,3 +239,10 @@ def _find_patient(identifier: str) -> User | None:
         except (User.DoesNotExist, ValidationError):
             continue
     return None
+
+
+def _open_consent(member: NetworkMember, consent_id: str):
+    try:
+        return member.consents.get(pk=uuid.UUID(consent_id))
+    except (ValueError, member.consents.model.DoesNotExist):
+        raise Http404 from None

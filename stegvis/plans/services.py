@@ -42,14 +42,14 @@ def plan_for(case: Case) -> RtwPlan:
 def plan_save(
     *, actor: User, plan: RtwPlan, new_content: dict, base_version: int, note: str = ""
 ) -> RtwPlan:
-    """A new version, if `base_version` is still the newest; an unchanged save (a retried
-    submission) makes no version."""
+    """A new version, if `base_version` is still the newest. A save that changes nothing
+    (a retried submission) succeeds and makes no version, whatever its base."""
     locked = RtwPlan.objects.select_for_update().get(pk=plan.pk)
-    if locked.version != base_version:
-        raise StaleEdit
     new_content = content.validated(new_content)
     if new_content == locked.content:
         return locked
+    if locked.version != base_version:
+        raise StaleEdit
     return _new_version(locked, actor, new_content, note)
 
 
