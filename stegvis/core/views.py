@@ -12,7 +12,8 @@ from stegvis.access.helpers import record_cases_listed
 from stegvis.access.models import AccessEvent
 from stegvis.access.policy import cases_visible_to
 from stegvis.accounts.models import Language
-from stegvis.accounts.roles import Role
+from stegvis.accounts.roles import STAFF_ROLES, Role
+from stegvis.core.next_step import next_step_for
 
 CASELOAD_PAGE_SIZE = 50
 
@@ -25,6 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
         own_cases = list(cases_visible_to(user).filter(patient=user).select_related("organisation"))
         record_cases_listed(user, own_cases, object_type="home")
         context["own_cases"] = own_cases
+        context["next_step"] = next_step_for(user, own_cases)
         context["new_accesses"] = (
             AccessEvent.objects.filter(patient=user, outcome="allowed")
             .exclude(actor=user)
@@ -44,6 +46,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["caseload"] = page
         context["may_open_case"] = bool(user.roles & {Role.PHYSICIAN, Role.REHAB_COORDINATOR})
     context["is_unit_manager"] = Role.UNIT_MANAGER in user.roles
+    context["may_ask_to_join"] = bool(user.roles & STAFF_ROLES)
     return render(request, "core/home.html", context)
 
 

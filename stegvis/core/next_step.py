@@ -1,0 +1,75 @@
+"""The one next step a patient sees first on their home page: the most useful thing to do
+now, in plain words. Ordered by what others are waiting for, then by deadlines."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from stegvis.accounts.models import User
+from stegvis.cases.models import Case
+from stegvis.network.models import MemberStatus, NetworkMember
+from stegvis.plans.models import CapacityNote, PlanProposal, ProposalStatus, RtwPlan
+
+SOON = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class NextStep:
+    text: str
+    action: str
+    url: str
+    # Someone waits for the patient, or a date is near: shown before anything else.
+    urgent: bool = True
+
+
+def next_step_for(patient: User, cases: list[Case]) -> NextStep | None:
+    request = (
+        NetworkMember.objects.filter(patient=patient, status=MemberStatus.REQUESTED)
+        .select_related("user")
+        .first()
+    )
+    if request is not None:
+        return NextStep(
+            _("{name} asks to join your network. You decide.").format(name=request.display_name),
+            _("Answer the request"),
+            reverse("network"),
+        )
+    open_cases = [c for c in cases if c.closed_on is None]
+    if not open_cases:
+        return None
+    case = open_cases[0]
+    if PlanProposal.objects.filter(plan__case=case, status=ProposalStatus.PENDING).exists():
+        return NextStep(
+            _("Someone in your network suggested a change to your plan."),
+            _("Check the plan"),
+            reverse("plan_detail", args=[case.pk]),
+        )
+    today = timezone.localdate()
+    if case.next_deadline_on and case.next_deadline_on <= today + SOON:
+        return NextStep(
+            _("Something on your timeline is due soon."),
+            _("See my timeline"),
+            reverse("case_detail", args=[case.pk]),
+        )
+    if not RtwPlan.objects.filter(case=case, version__gt=0).exists():
+        return NextStep(
+            _("Start your return-to-work plan with one goal, in your own words."),
+            _("Write my first goal"),
+            reverse("plan_section", args=[case.pk, "goals"]),
+            urgent=False,
+        )
+    has_manager = NetworkMember.objects.filter(
+        patient=patient, role="employer_manager", status=MemberStatus.ACTIVE
+    ).exists()
+    note = CapacityNote.objects.filter(case=case).first()
+    if has_manager and (note is None or note.shared_at is None):
+        return NextStep(
+            _("When you feel ready, the capacity note helps you talk with your manager."),
+            _("Open the capacity note"),
+            reverse("capacity_note", args=[case.pk]),
+            urgent=False,
+        )
+    return None

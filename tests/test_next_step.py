@@ -1,0 +1,73 @@
+"""The patient's home shows one next step, the most pressing first."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from stegvis.cases.models import Case
+from stegvis.network import services as network
+from stegvis.plans import services as plans
+
+
+@pytest.fixture
+def home(client, personas):
+    def get() -> str:
+        client.force_login(personas.patient)
+        return client.get(reverse("home")).content.decode()
+
+    return get
+
+
+def test_the_steps_come_in_order_of_who_is_waiting(home, personas):
+    case = Case.objects.get(patient=personas.patient)
+    # Nothing written yet: start the plan.
+    assert reverse("plan_section", args=[case.pk, "goals"]) in home()
+
+    plan = plans.plan_for(case)
+    plans.plan_save(
+        actor=personas.patient, plan=plan, new_content={"goals": ["Work"]}, base_version=0
+    )
+    # A manager in the network and a note not shared: the capacity note.
+    membership = personas.employer.memberships.get()
+    network.member_add(
+        actor=personas.patient,
+        user=personas.employer,
+        organisation=membership.organisation,
+        role=membership.role,
+    )
+    assert f'class="button" href="{reverse("capacity_note", args=[case.pk])}"' in home()
+
+    # A deadline within a week comes before that.
+    Case.objects.filter(pk=case.pk).update(next_deadline_on=timezone.localdate() + timedelta(3))
+    assert f'class="button" href="{reverse("case_detail", args=[case.pk])}"' in home()
+
+    # A suggestion to the plan comes before the deadline.
+    plans.proposal_create(
+        actor=personas.coordinator,
+        role="rehab_coordinator",
+        plan=plans.plan_for(case),
+        section="goals",
+        value=["Rest"],
+    )
+    assert f'class="button" href="{reverse("plan_detail", args=[case.pk])}"' in home()
+
+    # Someone asking to join comes first.
+    fk = personas.fk_caseworker.memberships.get()
+    network.member_request_join(
+        actor=personas.fk_caseworker, membership=fk, patient=personas.patient
+    )
+    assert f'class="button" href="{reverse("network")}"' in home()
+
+
+def test_everything_is_one_tap_from_home(home, personas):
+    case = Case.objects.get(patient=personas.patient)
+    page = home()
+    for url in (
+        reverse("plan_detail", args=[case.pk]),
+        reverse("case_detail", args=[case.pk]),
+        reverse("capacity_note", args=[case.pk]),
+        reverse("network"),
+    ):
+        assert f'href="{url}"' in page
