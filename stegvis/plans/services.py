@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from stegvis.access.categories import Category
 from stegvis.accounts.models import User
 from stegvis.accounts.roles import Role
 from stegvis.cases.models import Case
@@ -152,17 +153,18 @@ def employer_members(patient: User) -> list[NetworkMember]:
 
 @transaction.atomic
 def capacity_note_share(*, actor: User, note: CapacityNote, member: NetworkMember) -> CapacityNote:
-    """The patient gives the note to their manager: one click shares the note and the work
-    capacity data it belongs to (consent for dialogue with the employer)."""
+    """The patient gives the note to their manager: one click shares the note, the work
+    capacity data it belongs to and whose it is (consents for dialogue with the employer)."""
     if actor.pk != note.case.patient_id or member.patient_id != actor.pk:
         raise NotAllowed(_("Only you can share your capacity note."))
     if member.role != Role.EMPLOYER_MANAGER or member.status != MemberStatus.ACTIVE:
         raise NotAllowed(_("Choose your manager from your network."))
     if note.is_empty:
         raise NotAllowed(_("Write something in the note before you share it."))
-    network_services.consent_grant(
-        actor=actor, member=member, category="capacity", purpose=Purpose.EMPLOYER_DIALOGUE
-    )
+    for category in (Category.IDENTITY, Category.CAPACITY):
+        network_services.consent_grant(
+            actor=actor, member=member, category=category, purpose=Purpose.EMPLOYER_DIALOGUE
+        )
     note.shared_with = member
     note.shared_at = timezone.now()
     note.save(update_fields=["shared_with", "shared_at"])
