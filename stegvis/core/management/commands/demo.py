@@ -25,6 +25,9 @@ from stegvis.cases.services import (
     certificate_create,
     certificate_sign,
 )
+from stegvis.network import services as network
+from stegvis.network.purposes import Purpose
+from stegvis.plans import services as plans
 
 DEMO_PASSWORD = "stegvis-demo-2026"  # noqa: S105 (documented in the README)
 DOMAIN = "demo.stegvis.invalid"
@@ -152,8 +155,46 @@ class Command(BaseCommand):
                 self._history(patient, staff, unit)
                 if diagnosis:
                     self._certificate(case, staff["lakare"], diagnosis, degree, today)
+                if login == "peter":
+                    self._plan(case, staff["chef.bageriet"])
             case_refresh_deadline(case)
         return new_people
+
+    def _plan(self, case: Case, manager: User) -> None:
+        """One patient further along: their manager in the network, a plan and a shared note."""
+        patient = case.patient
+        membership = manager.memberships.get()
+        member = network.member_add(
+            actor=patient, user=manager, organisation=membership.organisation, role=membership.role
+        )
+        network.consent_grant(actor=patient, member=member, category=Category.PLAN,
+                              purpose=Purpose.EMPLOYER_DIALOGUE)  # fmt: skip
+        plan = plans.plan_for(case)
+        plans.plan_save(
+            actor=patient,
+            plan=plan,
+            base_version=0,
+            new_content={
+                "goals": ["Baka bröd igen, först på förmiddagarna", "Orka umgås med familjen"],
+                "strengths": ["Kan mitt hantverk", "Bra stöd hemma"],
+                "barriers": [{"kind": "work", "text": "Nattpassen tar all ork"}],
+                "actions": [{"text": "Prata med Bo om dagpass", "owner": str(member.pk)}],
+                "adjustments": {"measures": ["work_adaptation"], "other": "Inga nattpass"},
+                "schedule": [{"weeks": 4, "percent": 50}, {"weeks": 4, "percent": 75}],
+                "hard_times": {"warning_signs": "Jag slutar sova", "whom_to_call": "Vårdcentralen"},
+            },
+        )
+        note = plans.capacity_note_save(
+            actor=patient,
+            note=plans.capacity_note_for(case),
+            base_revision=0,
+            data={
+                "work_situation": "Bagare, vanligen nattpass.",
+                "limitations": "Orkar inte långa pass eller nattarbete just nu.",
+                "adjustments": "Dagpass, halvtid, färre beställningar åt gången.",
+            },
+        )
+        plans.capacity_note_share(actor=patient, note=note, member=member)
 
     def _certificate(self, case: Case, physician: User, code: str, degree: int, today: date):
         """A signed certificate from day 8 (the first week is self-certified) to 2 weeks ahead."""
