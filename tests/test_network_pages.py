@@ -4,13 +4,16 @@ import re
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 
 from stegvis.access.categories import Category
 from stegvis.access.policy import decide
 from stegvis.accounts.models import Membership, User
 from stegvis.accounts.roles import Role
+from stegvis.network import services
 from stegvis.network.models import Consent, MemberStatus, NetworkMember
 from stegvis.network.purposes import Purpose, purpose_set
+from tests.factories import OrganisationFactory, UserFactory, member, patient_at
 
 
 @pytest.fixture
@@ -98,8 +101,6 @@ def test_nobody_else_opens_a_patients_network(client, personas, persona):
 
 
 def add_employer_directly(personas) -> NetworkMember:
-    from stegvis.network import services
-
     membership = personas.employer.memberships.get()
     return services.member_add(
         actor=personas.patient,
@@ -194,3 +195,54 @@ def test_the_patient_answers_a_join_request_from_their_network_page(client, pers
     client.post(f"/network/members/{member.pk}/respond/", {"answer": "decline"})
     member.refresh_from_db()
     assert member.status == MemberStatus.DECLINED
+
+
+def test_the_network_page_costs_the_same_with_more_members(
+    client, personas, django_assert_max_num_queries
+):
+    def add_members(count: int) -> None:
+        for _ in range(count):
+            org = OrganisationFactory()
+            user = member(UserFactory(), org, Role.COACH)
+            added = services.member_add(
+                actor=personas.patient, user=user, organisation=org, role=Role.COACH
+            )
+            services.consent_grant(
+                actor=personas.patient, member=added, category="plan", purpose="coordination"
+            )
+
+    client.force_login(personas.patient)
+    add_members(2)
+    with django_assert_max_num_queries(20) as small:
+        client.get("/network/")
+    add_members(10)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get("/network/")
+
+
+def test_an_employers_caseload_of_consented_employees_has_flat_queries(
+    client, personas, django_assert_max_num_queries
+):
+    membership = personas.employer.memberships.get()
+
+    def share_with_employer(patient):
+        added = services.member_add(
+            actor=patient,
+            user=personas.employer,
+            organisation=membership.organisation,
+            role=membership.role,
+        )
+        services.consent_grant(
+            actor=patient, member=added, category="identity", purpose="employer_dialogue"
+        )
+
+    share_with_employer(personas.patient)
+    client.force_login(personas.employer)
+    with django_assert_max_num_queries(20) as small:
+        page = client.get(reverse("home")).content.decode()
+    assert str(personas.patient) in page
+    assert str(personas.other_patient) not in page
+    for _ in range(10):
+        share_with_employer(patient_at(personas.unit))
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(reverse("home"))
