@@ -51,6 +51,7 @@ messages: install-dev
 bench: install-dev
 	$(PY) bench/timelines.py
 	$(PY) bench/run.py
+	$(PY) bench/consents.py
 
 clean:
 	rm -rf $(VENV) var
