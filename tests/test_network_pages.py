@@ -246,3 +246,17 @@ def test_an_employers_caseload_of_consented_employees_has_flat_queries(
         share_with_employer(patient_at(personas.unit))
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(reverse("home"))
+
+
+def test_opening_an_invitation_link_is_audited(patient_client, client, personas, events_about):
+    organisation = personas.employer.memberships.get().organisation
+    patient_client.post(
+        "/network/add/",
+        {"invite": "1", "name": "Nora", "email": "nora@example.org",
+         "organisation": organisation.pk, "role": Role.EMPLOYER_MANAGER},
+    )  # fmt: skip
+    link = re.search(r"http://testserver(/invitations/\S+/)", mail.outbox[0].body).group(1)
+    patient_client.logout()
+    before = events_about(personas.patient, basis="invitation", action="view")
+    client.get(link)
+    assert events_about(personas.patient, basis="invitation", action="view") == before + 1

@@ -31,6 +31,8 @@ class Target:
     category: str
     action: str = Action.VIEW
     _case_org_ids: set[int] | None = field(default=None, repr=False)
+    # False until looked up: the predicate and the decision share one query.
+    _grant: "Grant | bool | None" = field(default=False, repr=False)
 
     def case_organisation_ids(self) -> set[int]:
         if self._case_org_ids is None:
@@ -38,6 +40,12 @@ class Target:
                 Case.objects.filter(patient=self.patient).values_list("organisation_id", flat=True)
             )
         return self._case_org_ids
+
+    def consent_grant(self, user: User) -> "Grant | None":
+        if self._grant is False:
+            grants = consent_grants(user, self.category, [self.patient.pk])
+            self._grant = grants.get(self.patient.pk)
+        return self._grant
 
 
 @dataclass(frozen=True)
@@ -72,8 +80,12 @@ class Grant:
 
     patient_id: object
     role: str
-    organisation_id: int
+    organisation: Organisation
     purpose: str
+
+    @property
+    def organisation_id(self) -> int:
+        return self.organisation.pk
 
     @property
     def basis(self) -> str:
@@ -98,11 +110,17 @@ def _consents_held(user: User, category: str):
 def consent_grants(user: User, category: str, patient_ids) -> dict[object, Grant]:
     """Per patient, one active consent through which `user` reaches `category`."""
     grants: dict[object, Grant] = {}
-    rows = _consents_held(user, category).filter(patient_id__in=patient_ids)
-    for patient_id, role, organisation_id, purpose in rows.values_list(
-        "patient_id", "role", "member__organisation_id", "purpose"
-    ).order_by("granted_at"):
-        grants.setdefault(patient_id, Grant(patient_id, role, organisation_id, purpose))
+    rows = (
+        _consents_held(user, category)
+        .filter(patient_id__in=patient_ids)
+        .select_related("member__organisation")
+        .order_by("granted_at")
+    )
+    for consent in rows:
+        grants.setdefault(
+            consent.patient_id,
+            Grant(consent.patient_id, consent.role, consent.member.organisation, consent.purpose),
+        )
     return grants
 
 
@@ -128,7 +146,7 @@ def works_at_treating_unit(user: User, target: Target) -> bool:
 
 @rules.predicate
 def holds_consent(user: User, target: Target) -> bool:
-    return _consents_held(user, target.category).filter(patient=target.patient).exists()
+    return target.consent_grant(user) is not None
 
 
 has_relation = works_at_treating_unit | holds_consent
@@ -161,10 +179,8 @@ def decide(user: User, patient: User, category: str, action: str = Action.VIEW) 
     treating = treating_memberships(user, target)
     if treating:
         return Decision(True, "clinical_need", treating[0].role, treating[0].organisation)
-    grant = consent_grants(user, category, [patient.pk])[patient.pk]
-    return Decision(
-        True, grant.basis, grant.role, Organisation.objects.get(pk=grant.organisation_id)
-    )
+    grant = target.consent_grant(user)
+    return Decision(True, grant.basis, grant.role, grant.organisation)
 
 
 def patients_visible_to(user: User, category: str = Category.IDENTITY) -> QuerySet[User]:

@@ -22,8 +22,8 @@ from stegvis.cases.deadlines import Period, rule_set
 from stegvis.cases.forms import CaseForm, CertificateForms, NewCaseForm
 from stegvis.cases.models import Certificate
 from stegvis.cases.timelines import case_timeline, current_versions
-from stegvis.plans.selectors import may_read_note
-from stegvis.plans.services import capacity_note_for
+from stegvis.plans.access import may_read_note
+from stegvis.plans.models import CapacityNote
 
 CASE_EDITORS = frozenset({Role.PHYSICIAN, Role.REHAB_COORDINATOR})
 # The patient marks their own duties done too (for example, applying for sickness benefit).
@@ -48,8 +48,9 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
             # Hints for the links only; the pages behind them check (and audit) themselves.
             "may_see_certificates": decide(request.user, case.patient, Category.SICK_LEAVE).allowed,
             "may_see_plan": decide(request.user, case.patient, Category.PLAN).allowed,
+            # Reading, not creating: the note exists once someone opens it.
             "may_see_note": may_read_note(
-                request.user, case.access_decision, capacity_note_for(case)
+                request.user, case.access_decision, CapacityNote.objects.filter(case=case).first()
             ),
         },
     )

@@ -63,12 +63,6 @@ class ConsentIn(Schema):
 
 
 def _member_out(member: NetworkMember) -> dict:
-    consents = getattr(member, "active_consents", None)
-    if consents is None:
-        today = timezone.localdate()
-        consents = [
-            c for c in member.consents.filter(withdrawn_at__isnull=True) if c.is_active(today)
-        ]
     return {
         "id": member.pk,
         "name": member.display_name,
@@ -77,7 +71,7 @@ def _member_out(member: NetworkMember) -> dict:
         "organisation_id": member.organisation_id,
         "organisation": member.organisation.name,
         "status": member.status,
-        "consents": consents,
+        "consents": selectors.active_consents(member),
     }
 
 

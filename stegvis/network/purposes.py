@@ -7,8 +7,9 @@ from functools import cache
 from pathlib import Path
 
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from stegvis.core.language import in_reader_language
 
 DATA_FILE = Path(__file__).parent / "data" / "purposes.toml"
 
@@ -38,7 +39,7 @@ class PurposeRule:
 
     @property
     def text(self) -> str:
-        return self.text_sv if (get_language() or "sv").startswith("sv") else self.text_en
+        return in_reader_language(self.text_sv, self.text_en)
 
 
 @dataclass(frozen=True)

@@ -11,18 +11,29 @@ from stegvis.network.models import OPEN_STATUSES, Consent, MemberStatus, Network
 from stegvis.network.purposes import PurposeRule, purposes_for_role
 
 
+def _open_consents():
+    return Consent.objects.filter(withdrawn_at__isnull=True).order_by("category")
+
+
+def active_consents(member: NetworkMember) -> list[Consent]:
+    """The member's consents in force today (from the prefetch when `network_of` made it)."""
+    today = timezone.localdate()
+    current = getattr(member, "open_consents", None)
+    if current is None:
+        current = _open_consents().filter(member=member)
+    return [c for c in current if c.is_active(today)]
+
+
 def network_of(patient: User) -> list[NetworkMember]:
     """The open members of a patient's network with their current consents (2 queries)."""
-    today = timezone.localdate()
-    current = Consent.objects.filter(withdrawn_at__isnull=True).order_by("category")
     members = list(
         NetworkMember.objects.filter(patient=patient, status__in=OPEN_STATUSES)
         .select_related("user", "organisation")
-        .prefetch_related(Prefetch("consents", queryset=current, to_attr="open_consents"))
+        .prefetch_related(Prefetch("consents", queryset=_open_consents(), to_attr="open_consents"))
         .order_by("status", "created_at")
     )
     for member in members:
-        member.active_consents = [c for c in member.open_consents if c.is_active(today)]
+        member.active_consents = active_consents(member)
     return members
 
 
@@ -49,12 +60,7 @@ class PurposeSection:
 
 def consent_grid(member: NetworkMember) -> list[PurposeSection]:
     """Per purpose that fits the member's role, each category they could be given."""
-    today = timezone.localdate()
-    current = {
-        (c.category, c.purpose): c
-        for c in member.consents.filter(withdrawn_at__isnull=True)
-        if c.is_active(today)
-    }
+    current = {(c.category, c.purpose): c for c in active_consents(member)}
     ceiling = ROLE_CEILING.get(member.role, frozenset())
     sections = []
     for rule in purposes_for_role(member.role):

@@ -31,7 +31,7 @@ class ConsentNotAllowed(Exception):
 
 def _record(
     *,
-    actor: User,
+    actor: User | None,
     patient: User,
     action: str,
     basis: str,
@@ -137,7 +137,9 @@ def member_invite_by_email(
     return member
 
 
-def invitation_for_token(raw: str) -> NetworkMember | None:
+def invitation_for_token(raw: str, *, reader: User | None = None) -> NetworkMember | None:
+    """The open invitation behind a link. Opening it shows the patient's name, so that
+    read is audited, with whoever holds the link as the reader."""
     member = (
         NetworkMember.objects.select_related("patient", "organisation")
         .filter(token_hash=hash_invitation_token(raw), status=MemberStatus.INVITED)
@@ -145,6 +147,8 @@ def invitation_for_token(raw: str) -> NetworkMember | None:
     )
     if member is None or member.token_expires_at < timezone.now():
         return None
+    _record(actor=reader, patient=member.patient, action=Action.VIEW, basis="invitation",
+            obj=member, role=member.role, organisation_id=member.organisation_id)  # fmt: skip
     return member
 
 

@@ -171,10 +171,10 @@ def member_add(request: HttpRequest) -> HttpResponse:
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     """The link in an invitation e-mail. A signed-in invitee accepts with one click; a
     new one chooses a name and password, and gets an account of the invited role."""
-    member = services.invitation_for_token(token)
+    user = request.user if request.user.is_authenticated else None
+    member = services.invitation_for_token(token, reader=user)
     if member is None:
         return render(request, "network/invitation_invalid.html", status=404)
-    user = request.user if request.user.is_authenticated else None
     existing = User.objects.filter(email__iexact=member.invited_email).first()
     form = RegisterForm(request.POST or None) if existing is None and user is None else None
     if request.method == "POST":

@@ -15,10 +15,10 @@ from stegvis.cases.services import StaleEdit
 from stegvis.core.api_auth import ApiError, FieldErrors
 from stegvis.network.models import NetworkMember
 from stegvis.plans import content, selectors, services
+from stegvis.plans.access import NOTE_EDITORS, get_note_for
 from stegvis.plans.content import PlanContent
 from stegvis.plans.employer_points import employer_plan_rules
 from stegvis.plans.models import PlanProposal
-from stegvis.plans.views import NOTE_EDITORS
 
 router = Router(tags=["plans"])
 
@@ -254,14 +254,6 @@ def create_comment(request, case_id: str, payload: CommentIn):
     return Status(201, comment)
 
 
-def _note(request, case_id, action=Action.VIEW, roles=None):
-    case = _case(request, case_id, Category.CAPACITY, action, roles)
-    note = services.capacity_note_for(case)
-    if not selectors.may_read_note(request.user, case.access_decision, note):
-        raise ApiError(404, "not_found", "Not found.")
-    return case, note
-
-
 def _note_out(note, response: HttpResponse):
     response["ETag"] = note.etag
     return {**note.__dict__, "shared_with_member_id": note.shared_with_id}
@@ -269,7 +261,7 @@ def _note_out(note, response: HttpResponse):
 
 @router.get("/cases/{case_id}/capacity-note", response=NoteOut, summary="The capacity note")
 def get_note(request, case_id: str, response: HttpResponse):
-    _case_obj, note = _note(request, case_id)
+    _case_obj, note = get_note_for(request.user, case_id)
     return _note_out(note, response)
 
 
@@ -279,7 +271,7 @@ def get_note(request, case_id: str, response: HttpResponse):
     summary="Write the note (patient or physician; If-Match required)",
 )
 def put_note(request, case_id: str, payload: NoteIn, response: HttpResponse):
-    _case_obj, note = _note(request, case_id, Action.UPDATE, NOTE_EDITORS)
+    _case_obj, note = get_note_for(request.user, case_id, action=Action.UPDATE, roles=NOTE_EDITORS)
     _require_match(request, note.etag)
     too_long = [n for n, v in payload.dict().items() if len(v) > 4000]
     if too_long:
@@ -299,7 +291,7 @@ def put_note(request, case_id: str, payload: NoteIn, response: HttpResponse):
     summary="Share the note with a manager in the network (the patient only)",
 )
 def share_note(request, case_id: str, payload: ShareIn, response: HttpResponse):
-    case, note = _note(request, case_id, Action.UPDATE, [Role.PATIENT])
+    case, note = get_note_for(request.user, case_id, action=Action.UPDATE, roles=[Role.PATIENT])
     member = NetworkMember.objects.filter(pk=payload.member_id, patient=case.patient).first()
     if member is None:
         raise FieldErrors({"member_id": ["Not a member of your network."]})
@@ -316,7 +308,9 @@ def share_note(request, case_id: str, payload: ShareIn, response: HttpResponse):
     summary="Stop sharing the note (the patient only)",
 )
 def unshare_note(request, case_id: str, response: HttpResponse):
-    _case_obj, note = _note(request, case_id, Action.UPDATE, [Role.PATIENT])
+    _case_obj, note = get_note_for(
+        request.user, case_id, action=Action.UPDATE, roles=[Role.PATIENT]
+    )
     return _note_out(services.capacity_note_unshare(actor=request.user, note=note), response)
 
 

@@ -6,13 +6,9 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
-from django.utils.translation import get_language
+from stegvis.core.language import in_reader_language
 
 DATA_FILE = Path(__file__).parent / "data" / "employer_plan.toml"
-
-
-def _in_reader_language(sv: str, en: str) -> str:
-    return sv if (get_language() or "sv").startswith("sv") else en
 
 
 @dataclass(frozen=True)
@@ -23,7 +19,7 @@ class Point:
 
     @property
     def text(self) -> str:
-        return _in_reader_language(self.text_sv, self.text_en)
+        return in_reader_language(self.text_sv, self.text_en)
 
 
 @dataclass(frozen=True)
@@ -41,7 +37,7 @@ class EmployerPlanRules:
 
     @property
     def title(self) -> str:
-        return _in_reader_language(self.title_sv, self.title_en)
+        return in_reader_language(self.title_sv, self.title_en)
 
 
 @cache

@@ -5,15 +5,14 @@ import json
 
 from django.utils import timezone
 
-from stegvis.access.policy import Decision
 from stegvis.accounts.models import User
-from stegvis.accounts.roles import Role
 from stegvis.cases.models import WorkMeasure
 from stegvis.network.models import MemberStatus, NetworkMember
 from stegvis.plans import content
+from stegvis.plans.access import may_read_note
 from stegvis.plans.employer_points import employer_plan_rules
 from stegvis.plans.forms import CommentForm
-from stegvis.plans.models import CapacityNote, EmployerPlan, ProposalStatus, RtwPlan
+from stegvis.plans.models import EmployerPlan, ProposalStatus, RtwPlan
 from stegvis.plans.services import capacity_note_for, employer_plan_missing, plan_for
 
 
@@ -82,14 +81,6 @@ def _as_lines(value) -> list[str]:
     if isinstance(value, dict):
         return [f"{k}: {v}" for k, v in value.items() if v]
     return [] if value is None else [str(value)]
-
-
-def may_read_note(user: User, decision: Decision, note: CapacityNote) -> bool:
-    """Only the patient shares the note with an employer: an employer reads it only when
-    it is shared with them."""
-    if decision.role != Role.EMPLOYER_MANAGER:
-        return True
-    return bool(note.shared_at and note.shared_with and note.shared_with.user_id == user.pk)
 
 
 def employer_plan_context(user: User, case, plan: EmployerPlan) -> dict:

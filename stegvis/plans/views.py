@@ -15,6 +15,7 @@ from stegvis.access.helpers import get_case_for, get_object_for
 from stegvis.accounts.roles import Role
 from stegvis.cases.services import StaleEdit
 from stegvis.plans import content, selectors, services
+from stegvis.plans.access import NOTE_EDITORS, get_note_for
 from stegvis.plans.employer_points import employer_plan_rules
 from stegvis.plans.forms import (
     CapacityNoteForm,
@@ -26,11 +27,23 @@ from stegvis.plans.forms import (
 from stegvis.plans.models import PlanProposal
 from stegvis.plans.pdf import pdf_response
 
-NOTE_EDITORS = frozenset({Role.PATIENT, Role.PHYSICIAN})
-
 
 def _plan_case(request, case_id, action=Action.VIEW):
     return get_case_for(request.user, case_id, category=Category.PLAN, action=action)
+
+
+def _posted_base(request, name: str) -> int:
+    """The version a form was read at; a missing or garbled one counts as stale."""
+    try:
+        return int(request.POST.get(name, -1))
+    except ValueError:
+        return -1
+
+
+def _form_base(request, name: str, current: int, conflict: bool):
+    """The version the re-shown form carries: after a conflict the newest, so the merged
+    text can be saved; otherwise the one it was read at."""
+    return current if conflict else request.POST.get(name, current)
 
 
 def _is_owner(case) -> bool:
@@ -75,7 +88,7 @@ def plan_section(request: HttpRequest, case_id, section: str) -> HttpResponse:
                     plan=plan,
                     section=section,
                     value=editor.value(),
-                    base_version=int(request.POST.get("base_version", -1)),
+                    base_version=_posted_base(request, "base_version"),
                 )
                 messages.success(request, _("Saved. Your earlier version is kept."))
             else:
@@ -114,9 +127,7 @@ def plan_section(request: HttpRequest, case_id, section: str) -> HttpResponse:
             "comment_form": comment,
             "is_owner": owner,
             "conflict": conflict,
-            "base_version": request.POST.get("base_version", plan.version)
-            if conflict is None
-            else plan.version,
+            "base_version": _form_base(request, "base_version", plan.version, conflict is not None),
             "owner_names": dict(owners),
         },
         status=status,
@@ -173,24 +184,14 @@ def plan_versions(request: HttpRequest, case_id) -> HttpResponse:
     )
 
 
-def _note_case(request, case_id, action=Action.VIEW, roles=None):
-    case = get_case_for(
-        request.user, case_id, category=Category.CAPACITY, action=action, roles=roles
-    )
-    note = services.capacity_note_for(case)
-    if not selectors.may_read_note(request.user, case.access_decision, note):
-        raise Http404
-    return case, note
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def capacity_note(request: HttpRequest, case_id) -> HttpResponse:
     is_write = request.method == "POST"
-    case, note = _note_case(
-        request,
+    case, note = get_note_for(
+        request.user,
         case_id,
-        Action.UPDATE if is_write else Action.VIEW,
+        action=Action.UPDATE if is_write else Action.VIEW,
         roles=NOTE_EDITORS if is_write else None,
     )
     form = CapacityNoteForm(request.POST or None, instance=note)
@@ -203,7 +204,7 @@ def capacity_note(request: HttpRequest, case_id) -> HttpResponse:
                 actor=request.user,
                 note=note,
                 data=form.cleaned_data,
-                base_revision=int(request.POST.get("revision", -1)),
+                base_revision=_posted_base(request, "revision"),
             )
             messages.success(request, _("Saved."))
             return redirect("capacity_note", case.pk)
@@ -221,9 +222,7 @@ def capacity_note(request: HttpRequest, case_id) -> HttpResponse:
             "note": note,
             "form": form,
             "conflict": status == 409,
-            "revision": note.revision
-            if status == 409
-            else request.POST.get("revision", note.revision),
+            "revision": _form_base(request, "revision", note.revision, status == 409),
             "may_edit": decision.role in NOTE_EDITORS,
             "is_owner": decision.role == Role.PATIENT,
             "employers": services.employer_members(case.patient),
@@ -261,7 +260,7 @@ def _share_note(request, case, note) -> HttpResponse:
 
 @login_required
 def capacity_note_pdf(request: HttpRequest, case_id) -> HttpResponse:
-    case, note = _note_case(request, case_id, Action.EXPORT)
+    case, note = get_note_for(request.user, case_id, action=Action.EXPORT)
     return pdf_response(
         request, "plans/pdf/capacity_note.html", {"case": case, "note": note}, "capacity-note.pdf"
     )
@@ -294,7 +293,7 @@ def employer_plan(request: HttpRequest, case_id) -> HttpResponse:
                 plan=plan,
                 answers=form.answers(),
                 follow_up_on=form.cleaned_data["follow_up_on"],
-                base_revision=int(request.POST.get("revision", -1)),
+                base_revision=_posted_base(request, "revision"),
             )
             if "complete" in request.POST:
                 services.employer_plan_complete(actor=request.user, plan=plan)
@@ -318,9 +317,7 @@ def employer_plan(request: HttpRequest, case_id) -> HttpResponse:
             **context,
             "form": form,
             "conflict": status == 409,
-            "revision": plan.revision
-            if status == 409
-            else request.POST.get("revision", plan.revision),
+            "revision": _form_base(request, "revision", plan.revision, status == 409),
             "may_edit": case.access_decision.role == Role.EMPLOYER_MANAGER,
         },
         status=status,
