@@ -9,6 +9,7 @@ from stegvis.access.api import router as access_router
 from stegvis.accounts.api import router as accounts_router
 from stegvis.cases.api import router as cases_router
 from stegvis.core.api_auth import FieldErrors, api_auth
+from stegvis.instruments.api import router as instruments_router
 from stegvis.network.api import router as network_router
 from stegvis.plans.api import router as plans_router
 
@@ -25,6 +26,7 @@ api.add_router("", access_router)
 api.add_router("", cases_router)
 api.add_router("", network_router)
 api.add_router("", plans_router)
+api.add_router("", instruments_router)
 
 
 def _error(request, status: int, code: str, message: str, **extra):

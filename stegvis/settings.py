@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "stegvis.network",
     "stegvis.plans",
     "stegvis.notifications",
+    "stegvis.instruments",
+    "stegvis.coaching",
 ]
 
 MIDDLEWARE = [
@@ -305,6 +307,8 @@ MAILERS = {
         )
     )
 }
+# Where links in e-mails sent by the worker point (no request to read it from).
+BASE_URL = env.str("STEGVIS_BASE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Stegvis <no-reply@stegvis.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

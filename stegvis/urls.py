@@ -14,5 +14,7 @@ urlpatterns = [
     path("", include("stegvis.network.urls")),
     path("", include("stegvis.plans.urls")),
     path("", include("stegvis.notifications.urls")),
+    path("", include("stegvis.coaching.urls")),
+    path("", include("stegvis.instruments.urls")),
     path("api/v1/", api.urls),
 ]

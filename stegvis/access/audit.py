@@ -10,7 +10,7 @@ from datetime import UTC
 from django.db import transaction
 from django.utils import timezone
 
-from stegvis.access.models import GENESIS_HASH, AccessEvent, AuditChainHead
+from stegvis.access.models import GENESIS_HASH, AccessEvent, AuditChainHead, Outcome
 from stegvis.core import request_context
 
 HASHED_FIELDS = (
@@ -50,6 +50,24 @@ def new_event(**fields) -> AccessEvent:
     fields.setdefault("client_address", _normalised_address(context.client_address))
     fields["object_id"] = str(fields.get("object_id") or "")
     return AccessEvent(**fields)
+
+
+def system_event(
+    *, patient_id, category: str, action: str, basis: str, object_type: str, object_id
+):
+    """An unsaved event for what the system itself did with a patient's data (a worker job),
+    named by its basis, e.g. "deadline_notification" or "checkin_reminder"."""
+    return new_event(
+        actor=None,
+        actor_role="system",
+        patient_id=patient_id,
+        category=category,
+        action=action,
+        outcome=Outcome.ALLOWED,
+        basis=basis,
+        object_type=object_type,
+        object_id=object_id,
+    )
 
 
 @transaction.atomic

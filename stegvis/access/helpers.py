@@ -83,6 +83,18 @@ def _decide_and_record(user, patient, category, action, object_type, object_id, 
     return decision
 
 
+def may_access(
+    user: User, patient: User, *, category: str, action: str = Action.VIEW, object_type: str
+) -> bool:
+    """Whether `user` may reach `category` of a patient already shown to them, to decide
+    what else a page includes; recorded like any other decision."""
+    try:
+        _decide_and_record(user, patient, category, action, object_type, str(patient.pk))
+    except Http404:
+        return False
+    return True
+
+
 def _record_not_found(user, category, action, object_type, object_id) -> None:
     audit.append(
         [

@@ -32,7 +32,7 @@ class SessionLimitMiddleware:
 # Pages a staff member without a second factor may still reach: sign-in, MFA set-up,
 # language, static files. Patient data is refused by the access policy as well.
 MFA_EXEMPT_PREFIXES = (
-    "/accounts/", "/language/", "/static/", "/health/", "/api/", "/invitations/",
+    "/accounts/", "/language/", "/static/", "/health/", "/api/", "/invitations/", "/help/",
 )  # fmt: skip
 
 

@@ -17,6 +17,14 @@ logger = logging.getLogger(__name__)
 SCHEDULE = [
     ("scan_deadlines", "stegvis.notifications.tasks.scan_deadlines_task", timedelta(hours=1)),
     ("verify_audit_chain", "stegvis.access.tasks.verify_audit_chain", timedelta(days=1)),
+    ("plan_reminders", "stegvis.coaching.tasks.plan_reminders_task", timedelta(hours=1)),
+    ("dispatch_reminders", "stegvis.coaching.tasks.dispatch_reminders_task", timedelta(minutes=1)),
+    ("scan_flags", "stegvis.coaching.tasks.scan_flags_task", timedelta(hours=1)),
+    (
+        "plan_questionnaires",
+        "stegvis.instruments.tasks.plan_questionnaires_task",
+        timedelta(hours=6),
+    ),
 ]
 CHECK_EVERY_SECONDS = 30
 

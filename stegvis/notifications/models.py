@@ -1,4 +1,5 @@
-"""A minimal outbox: one row per recipient and event, shown in the app.
+"""A minimal outbox: one row per recipient and event (a deadline, a coach flag), shown
+in the app.
 
 The coordination issue adds channels (e-mail, SMS), preferences and a digest on top.
 """
@@ -15,6 +16,8 @@ from stegvis.cases.models import Case
 class NotificationKind(models.TextChoices):
     DEADLINE_DUE_SOON = "deadline_due_soon", _("A deadline is near")
     DEADLINE_OVERDUE = "deadline_overdue", _("A deadline has passed")
+    URGENT_FLAG = "urgent_flag", _("An urgent flag needs a response")
+    FLAG_ESCALATED = "flag_escalated", _("A flag was escalated to you")
 
 
 class Notification(models.Model):
@@ -22,8 +25,10 @@ class Notification(models.Model):
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=30, choices=NotificationKind.choices)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notifications")
-    milestone_code = models.CharField(max_length=40)
-    due_on = models.DateField()
+    milestone_code = models.CharField(max_length=40, blank=True)
+    # The deadline's date, or for a flag the time a response is due.
+    due_on = models.DateField(null=True, blank=True)
+    respond_by = models.DateTimeField(null=True, blank=True)
     # Who the duty belongs to, when the recipient is told on their behalf (an employer's
     # duty goes to the coordinator, who keeps the contact).
     on_behalf_of = models.CharField(max_length=20, blank=True)

@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from stegvis.access import audit
 from stegvis.access.categories import Action, Category
-from stegvis.access.models import Outcome
 from stegvis.cases.models import Case, CaseStatus
 from stegvis.cases.services import store_next_deadline
 from stegvis.cases.timelines import (
@@ -74,13 +73,10 @@ def notify_case(case: Case, timeline: list[TimelineEntry]) -> list[Notification]
         # The worker read the case's timeline to tell people: that is an access too.
         audit.append(
             [
-                audit.new_event(
-                    actor=None,
-                    actor_role="system",
+                audit.system_event(
                     patient_id=case.patient_id,
                     category=Category.CAPACITY,
                     action=Action.VIEW,
-                    outcome=Outcome.ALLOWED,
                     basis="deadline_notification",
                     object_type="case",
                     object_id=case.pk,

@@ -1,0 +1,256 @@
+"""Reads of the digital coach: trends and charts, the weekly summary, the work queue."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from statistics import mean
+
+from django.db.models import Count, IntegerField, Max, Min, Q
+from django.db.models.functions import Cast
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from stegvis.access.categories import Category
+from stegvis.access.policy import consented_patient_ids, patients_visible_to
+from stegvis.accounts.models import User
+from stegvis.accounts.roles import Role
+from stegvis.cases.models import Case
+from stegvis.cases.timelines import case_timeline, signed_periods
+from stegvis.coaching.charts import Chart, chart
+from stegvis.coaching.feedback import TREND_DAYS, trend_of
+from stegvis.coaching.flags import OPEN, queue_filter_for_role
+from stegvis.coaching.guidance import strategies
+from stegvis.coaching.models import (
+    HIGHER_IS_BETTER,
+    MEASURES,
+    CheckIn,
+    CoachFlag,
+    Reminder,
+    ReminderStatus,
+)
+
+MEASURE_LABELS = {
+    "mood": _("Mood"),
+    "energy": _("Energy"),
+    "pain": _("Pain"),
+    "sleep": _("Sleep"),
+    "stress": _("Stress"),
+    "work_ability": _("Work ability today"),
+}
+TREND_WEEKS = 8
+
+
+def checkins_between(patient: User, start: date, end: date) -> list[CheckIn]:
+    return list(
+        CheckIn.objects.filter(
+            patient=patient, local_date__gte=start, local_date__lte=end
+        ).order_by("submitted_at")
+    )
+
+
+def degree_periods(patient: User) -> list[tuple[date, date, int]]:
+    """The sick-leave degree over time, from signed certificates in every jurisdiction."""
+    jurisdictions = set(Case.objects.filter(patient=patient).values_list("jurisdiction", flat=True))
+    return sorted(
+        (p.start, p.end, p.degree)
+        for jurisdiction in jurisdictions
+        for p in signed_periods(patient.pk, jurisdiction)
+    )
+
+
+def milestone_marks(patient: User, today: date) -> list[tuple[date, str]]:
+    marks = []
+    for case in Case.objects.filter(patient=patient):
+        marks += [(entry.date, str(entry.title)) for entry in case_timeline(case, today)]
+    return marks
+
+
+@dataclass
+class Trend:
+    start: date
+    end: date
+    checkins: list[CheckIn]
+    charts: list[Chart]
+    milestones: list[tuple[date, str]]
+
+
+def trend(patient: User, *, with_capacity: bool, weeks: int = TREND_WEEKS) -> Trend:
+    """Charts of the check-ins; the sick-leave degree and milestones only for a reader
+    who may also see the patient's work capacity."""
+    end = timezone.localdate()
+    start = end - timedelta(weeks=weeks)
+    checkins = checkins_between(patient, start, end)
+    degrees = degree_periods(patient) if with_capacity else []
+    milestones = milestone_marks(patient, end) if with_capacity else []
+    charts = [
+        chart(
+            str(MEASURE_LABELS[m]),
+            [(c.local_date, getattr(c, m)) for c in checkins],
+            start,
+            end,
+            degrees=degrees,
+            milestones=milestones,
+        )
+        for m in MEASURES
+    ]
+    hours = [(c.local_date, float(c.hours_worked)) for c in checkins if c.hours_worked is not None]
+    if hours:
+        charts.append(
+            chart(
+                str(_("Hours worked")),
+                hours,
+                start,
+                end,
+                high=max(8, max(h for _d, h in hours)),
+                degrees=degrees,
+                milestones=milestones,
+            )
+        )
+    marks = sorted(m for m in milestones if start <= m[0] <= end)
+    return Trend(start, end, checkins, charts, marks)
+
+
+@dataclass
+class MeasureChange:
+    measure: str
+    label: str
+    this_week: float | None
+    week_before: float | None
+
+    @property
+    def direction(self) -> str:
+        """better, worse or same, taking into account which way is good."""
+        if self.this_week is None or self.week_before is None:
+            return ""
+        change = self.this_week - self.week_before
+        if abs(change) < 1:
+            return "same"
+        better = change > 0 if self.measure in HIGHER_IS_BETTER else change < 0
+        return "better" if better else "worse"
+
+
+def _mean(values) -> float | None:
+    values = list(values)
+    return round(mean(values), 1) if values else None
+
+
+def weekly_summary(patient: User, now: datetime | None = None) -> dict:
+    """The past week beside the week before, strengths first."""
+    now = now or timezone.now()
+    week_start = now - timedelta(days=TREND_DAYS)
+    recent = list(
+        CheckIn.objects.filter(
+            patient=patient, submitted_at__gt=now - timedelta(days=2 * TREND_DAYS)
+        ).order_by("submitted_at")
+    )
+    this_week = [c for c in recent if c.submitted_at > week_start]
+    before = [c for c in recent if c.submitted_at <= week_start]
+    changes = [
+        MeasureChange(
+            m,
+            str(MEASURE_LABELS[m]),
+            _mean(getattr(c, m) for c in this_week),
+            _mean(getattr(c, m) for c in before),
+        )
+        for m in MEASURES
+    ]
+    suggested = [
+        strategies()[code]
+        for code in dict.fromkeys(code for c in this_week for code in c.strategies)
+        if code in strategies()
+    ][:2]
+    return {
+        "checkins": len(this_week),
+        "hours": sum((c.hours_worked or 0) for c in this_week),
+        "trend": trend_of(recent, now),
+        "better": [c for c in changes if c.direction == "better"],
+        "same": [c for c in changes if c.direction == "same"],
+        "worse": [c for c in changes if c.direction == "worse"],
+        "changes": changes,
+        "strategies": suggested,
+        "start": timezone.localdate(week_start),
+        "end": timezone.localdate(now),
+    }
+
+
+def open_window(patient: User, now: datetime | None = None) -> Reminder | None:
+    now = now or timezone.now()
+    return (
+        Reminder.objects.filter(
+            patient=patient,
+            status__in=(ReminderStatus.SCHEDULED, ReminderStatus.CLAIMED, ReminderStatus.SENT),
+            due_at__lte=now,
+            expires_at__gt=now,
+        )
+        .order_by("-due_at")
+        .first()
+    )
+
+
+def queue_role(user: User) -> str | None:
+    """The role in which a user works the queue: coach first, then coordinator, physician."""
+    for role in (Role.COACH, Role.REHAB_COORDINATOR, Role.PHYSICIAN):
+        if role in user.roles:
+            return role
+    return None
+
+
+def queue_patients(user: User):
+    """Patients on the user's queue: for a coach, only those whose consent gives them
+    check-ins; for a coordinator or physician, every patient whose check-ins they may see."""
+    role = queue_role(user)
+    if role is None:
+        return User.objects.none()
+    if role == Role.COACH:
+        return User.objects.filter(pk__in=consented_patient_ids(user, Category.CHECKINS))
+    return patients_visible_to(user, Category.CHECKINS).exclude(pk=user.pk)
+
+
+@dataclass
+class QueueRow:
+    patient: User
+    flags: list[CoachFlag]
+    urgent: bool
+    respond_by: datetime
+    raised_at: datetime
+
+    @property
+    def overdue(self) -> bool:
+        return self.respond_by < timezone.now()
+
+
+def work_queue(user: User, limit: int = 100) -> list[QueueRow]:
+    """Patients ranked by their open flags: urgent first, then the earliest response
+    target, then the number of flags. A fixed number of queries whatever the length."""
+    role = queue_role(user)
+    if role is None:
+        return []
+    open_flags = CoachFlag.objects.filter(
+        Q(status__in=OPEN) & queue_filter_for_role(role),
+        patient__in=queue_patients(user).values("pk"),
+    )
+    ranked = list(
+        open_flags.values("patient_id")
+        .annotate(
+            # PostgreSQL has no max() of booleans.
+            urgent=Max(Cast("urgent", IntegerField())),
+            respond_by=Min("respond_by"),
+            raised_at=Min("raised_at"),
+            count=Count("pk"),
+        )
+        .order_by("-urgent", "respond_by", "-count")[:limit]
+    )
+    patient_ids = [row["patient_id"] for row in ranked]
+    patients = User.objects.in_bulk(patient_ids)
+    flags_by_patient: dict = {}
+    for flag in open_flags.filter(patient_id__in=patient_ids).order_by("-urgent", "respond_by"):
+        flags_by_patient.setdefault(flag.patient_id, []).append(flag)
+    return [
+        QueueRow(
+            patients[row["patient_id"]],
+            flags_by_patient.get(row["patient_id"], []),
+            bool(row["urgent"]),
+            row["respond_by"],
+            row["raised_at"],
+        )
+        for row in ranked
+    ]

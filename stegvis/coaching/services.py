@@ -1,0 +1,94 @@
+"""Writes of the digital coach: the schedule, check-ins and messages with the coach."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils import timezone
+
+from stegvis.accounts.models import User
+from stegvis.cases.services import StaleEdit
+from stegvis.coaching import flags
+from stegvis.coaching.feedback import choose_rule, signals_for, suggest_strategies
+from stegvis.coaching.guidance import mentions_crisis
+from stegvis.coaching.models import CheckIn, CheckinSchedule, CoachMessage
+from stegvis.coaching.reminders import reminder_answer, reminders_plan_for
+
+
+def schedule_for(patient: User) -> CheckinSchedule:
+    schedule, _created = CheckinSchedule.objects.get_or_create(patient=patient)
+    return schedule
+
+
+@transaction.atomic
+def schedule_save(
+    *, actor: User, cadence: str, time_of_day, timezone_name: str, revision: int
+) -> CheckinSchedule:
+    """The patient's own cadence and time; coming reminders follow at once."""
+    schedule = CheckinSchedule.objects.select_for_update().get(pk=schedule_for(actor).pk)
+    if schedule.revision != revision:
+        raise StaleEdit(schedule)
+    unchanged = (schedule.cadence, schedule.time_of_day, schedule.timezone) == (
+        cadence,
+        time_of_day,
+        timezone_name,
+    )
+    if not unchanged:
+        schedule.cadence = cadence
+        schedule.time_of_day = time_of_day
+        schedule.timezone = timezone_name
+        schedule.revision += 1
+        schedule.save()
+    reminders_plan_for(schedule)
+    return schedule
+
+
+@dataclass
+class CheckinResult:
+    checkin: CheckIn
+    created: bool
+
+
+def checkin_submit(
+    *, actor: User, values: dict, submission_id: uuid.UUID, now: datetime | None = None
+) -> CheckinResult:
+    """Store a check-in once per form submission, answer its reminder, choose feedback
+    and raise any flag. A retried submission returns the check-in it already made."""
+    existing = CheckIn.objects.filter(submission_id=submission_id, patient=actor).first()
+    if existing is not None:
+        return CheckinResult(existing, False)
+    now = now or timezone.now()
+    zone = ZoneInfo(schedule_for(actor).timezone)
+    with transaction.atomic():
+        checkin = CheckIn(
+            patient=actor,
+            submission_id=submission_id,
+            submitted_at=now,
+            local_date=now.astimezone(zone).date(),
+            crisis=mentions_crisis(values.get("note", "")),
+            **values,
+        )
+        checkin.reminder = reminder_answer(actor.pk, checkin.local_date, now)
+        checkin.save()
+        signals = signals_for(checkin, now)
+        checkin.feedback_rule = choose_rule(signals).code
+        checkin.strategies = [s.code for s in suggest_strategies(signals, checkin.local_date)]
+        checkin.save(update_fields=["feedback_rule", "strategies"])
+        flags.checkin_recorded(checkin, signals.trend)
+    return CheckinResult(checkin, True)
+
+
+@transaction.atomic
+def coach_message_post(
+    *, actor: User, patient: User, body: str, submission_id: uuid.UUID
+) -> CoachMessage:
+    """A message in the patient's thread with their coach; posting twice makes one."""
+    message, created = CoachMessage.objects.get_or_create(
+        submission_id=submission_id,
+        defaults={"patient": patient, "author": actor, "body": body.strip()},
+    )
+    if created:
+        flags.message_posted(message)
+    return message

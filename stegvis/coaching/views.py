@@ -1,0 +1,276 @@
+"""The digital coach's pages: check-in, schedule, trend, weekly summary, strategies, the
+thread with the coach, crisis help, and the staff work queue. Each view resolves the
+patient through the access helpers (which decide and audit) and calls one service."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from stegvis.access.categories import Action, Category
+from stegvis.access.helpers import (
+    get_object_for,
+    get_patient_for,
+    may_access,
+    record_patients_listed,
+)
+from stegvis.cases.models import Case
+from stegvis.cases.services import StaleEdit
+from stegvis.coaching import selectors, services
+from stegvis.coaching.feedback import message_for
+from stegvis.coaching.flags import flag_escalate, flag_handle
+from stegvis.coaching.forms import (
+    CheckinForm,
+    FlagActionForm,
+    MessageForm,
+    ScheduleForm,
+    last_values,
+)
+from stegvis.coaching.guidance import crisis_contacts, feedback_rules, flag_rules, strategies
+from stegvis.coaching.models import CheckIn, CoachFlag, CoachMessage
+
+
+def _own(request, action=Action.VIEW, category=Category.CHECKINS, object_type="checkins"):
+    """The signed-in patient themself, as an audited decision."""
+    if not request.user.is_patient:
+        raise Http404
+    return get_patient_for(
+        request.user, request.user.pk, category=category, action=action, object_type=object_type
+    )
+
+
+def patient_country(patient) -> str | None:
+    case = Case.objects.filter(patient=patient).order_by("-opened_on").first()
+    return case.jurisdiction if case else None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkin(request: HttpRequest) -> HttpResponse:
+    is_write = request.method == "POST"
+    patient = _own(request, Action.CREATE if is_write else Action.VIEW)
+    form = CheckinForm(request.POST or None, initial_values=last_values(patient))
+    if is_write and form.is_valid():
+        result = services.checkin_submit(
+            actor=patient, values=form.values(), submission_id=form.cleaned_data["submission_id"]
+        )
+        return redirect("checkin_done", result.checkin.pk)
+    context = {"form": form, "window": selectors.open_window(patient)}
+    return render(request, "coaching/checkin.html", context, status=422 if is_write else 200)
+
+
+@login_required
+def checkin_done(request: HttpRequest, checkin_id) -> HttpResponse:
+    found = get_object_for(
+        request.user,
+        CheckIn.objects.all(),
+        checkin_id,
+        category=Category.CHECKINS,
+        object_type="checkin",
+        patient_field="patient",
+    )
+    if found.patient_id != request.user.pk:
+        raise Http404
+    rules = {rule.code: rule for rule in feedback_rules()}
+    context = {
+        "checkin": found,
+        "message": message_for(found.feedback_rule, found, timezone.now()),
+        "rule": rules.get(found.feedback_rule),
+        "strategies": [strategies()[c] for c in found.strategies if c in strategies()],
+        "contacts": crisis_contacts(patient_country(found.patient)) if found.crisis else [],
+    }
+    return render(request, "coaching/checkin_done.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def schedule(request: HttpRequest) -> HttpResponse:
+    is_write = request.method == "POST"
+    patient = _own(request, Action.UPDATE if is_write else Action.VIEW, object_type="schedule")
+    current = services.schedule_for(patient)
+    initial = {
+        "cadence": current.cadence,
+        "time_of_day": current.time_of_day,
+        "timezone": current.timezone,
+        "revision": current.revision,
+    }
+    form = ScheduleForm(request.POST or None, initial=initial, current_zone=current.timezone)
+    conflict = False
+    if is_write and form.is_valid():
+        try:
+            services.schedule_save(
+                actor=patient,
+                cadence=form.cleaned_data["cadence"],
+                time_of_day=form.cleaned_data["time_of_day"],
+                timezone_name=form.cleaned_data["timezone"],
+                revision=form.cleaned_data["revision"],
+            )
+        except StaleEdit:
+            conflict = True
+        else:
+            messages.success(request, _("Your check-in times are saved."))
+            return redirect("checkin_trend")
+    context = {"form": form, "schedule": current, "conflict": conflict}
+    status = 409 if conflict else 422 if is_write else 200
+    return render(request, "coaching/schedule.html", context, status=status)
+
+
+def _trend_context(viewer, patient) -> dict:
+    with_capacity = may_access(
+        viewer, patient, category=Category.CAPACITY, object_type="trend_capacity"
+    )
+    trend = selectors.trend(patient, with_capacity=with_capacity)
+    return {"patient": patient, "trend": trend, "with_capacity": with_capacity}
+
+
+@login_required
+def checkin_trend(request: HttpRequest) -> HttpResponse:
+    patient = _own(request, object_type="trend")
+    context = _trend_context(request.user, patient)
+    context["schedule"] = services.schedule_for(patient)
+    context["window"] = selectors.open_window(patient)
+    return render(request, "coaching/trend.html", context)
+
+
+@login_required
+def weekly_summary(request: HttpRequest) -> HttpResponse:
+    patient = _own(request, object_type="weekly_summary")
+    return render(request, "coaching/week.html", {"summary": selectors.weekly_summary(patient)})
+
+
+@login_required
+def strategy_library(request: HttpRequest) -> HttpResponse:
+    return render(request, "coaching/strategies.html", {"strategies": strategies().values()})
+
+
+def crisis_help(request: HttpRequest) -> HttpResponse:
+    """Crisis contacts for everyone, signed in or not."""
+    return render(request, "coaching/help.html", {"contacts": crisis_contacts()})
+
+
+def _thread(patient):
+    return list(
+        CoachMessage.objects.filter(patient=patient).select_related("author").order_by("created_at")
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_coach(request: HttpRequest) -> HttpResponse:
+    is_write = request.method == "POST"
+    patient = _own(
+        request,
+        Action.CREATE if is_write else Action.VIEW,
+        category=Category.MESSAGES,
+        object_type="coach_thread",
+    )
+    form = MessageForm(request.POST or None)
+    if is_write and form.is_valid():
+        message = services.coach_message_post(
+            actor=patient,
+            patient=patient,
+            body=form.cleaned_data["body"],
+            submission_id=form.cleaned_data["submission_id"],
+        )
+        if (
+            message.from_patient
+            and CoachFlag.objects.filter(
+                source_type="coach_message", source_id=str(message.pk)
+            ).exists()
+        ):
+            return render(
+                request,
+                "coaching/help.html",
+                {"contacts": crisis_contacts(patient_country(patient)), "after_message": True},
+            )
+        messages.success(request, _("Your message is sent."))
+        return redirect("my_coach")
+    return render(request, "coaching/my_coach.html", {"form": form, "thread": _thread(patient)})
+
+
+@login_required
+def coach_queue(request: HttpRequest) -> HttpResponse:
+    role = selectors.queue_role(request.user)
+    if role is None:
+        raise Http404
+    rows = selectors.work_queue(request.user)
+    record_patients_listed(
+        request.user,
+        [row.patient for row in rows],
+        category=Category.CHECKINS,
+        object_type="coach_queue",
+    )
+    context = {"rows": rows, "role": role, "targets": flag_rules().targets_hours}
+    return render(request, "coaching/queue.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def coach_patient(request: HttpRequest, patient_id) -> HttpResponse:
+    """A patient's check-ins, flags and thread, for staff who may see their check-ins."""
+    patient = get_patient_for(
+        request.user, patient_id, category=Category.CHECKINS, object_type="coach_patient"
+    )
+    if patient.pk == request.user.pk:
+        return redirect("checkin_trend")
+    may_message = may_access(
+        request.user,
+        patient,
+        category=Category.MESSAGES,
+        action=Action.CREATE if request.method == "POST" else Action.VIEW,
+        object_type="coach_thread",
+    )
+    form = MessageForm(request.POST or None) if may_message else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        services.coach_message_post(
+            actor=request.user,
+            patient=patient,
+            body=form.cleaned_data["body"],
+            submission_id=form.cleaned_data["submission_id"],
+        )
+        messages.success(request, _("Your message is sent."))
+        return redirect("coach_patient", patient.pk)
+    context = _trend_context(request.user, patient)
+    context.update(
+        {
+            "flags": CoachFlag.objects.filter(patient=patient).order_by("status", "-raised_at")[
+                :20
+            ],
+            "thread": _thread(patient) if may_message else None,
+            "form": form,
+            "flag_form": FlagActionForm(),
+            "role": selectors.queue_role(request.user),
+        }
+    )
+    return render(request, "coaching/patient.html", context)
+
+
+@login_required
+@require_POST
+def flag_action(request: HttpRequest, flag_id) -> HttpResponse:
+    if selectors.queue_role(request.user) is None:
+        raise Http404
+    flag = get_object_for(
+        request.user,
+        CoachFlag.objects.all(),
+        flag_id,
+        category=Category.CHECKINS,
+        action=Action.UPDATE,
+        object_type="coach_flag",
+        patient_field="patient",
+    )
+    form = FlagActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write what was done before closing or escalating the flag."))
+        return redirect("coach_patient", flag.patient_id)
+    note = form.cleaned_data["note"]
+    if form.cleaned_data["escalate_to"]:
+        flag_escalate(actor=request.user, flag=flag, to=form.cleaned_data["escalate_to"], note=note)
+        messages.success(request, _("The flag is escalated and the person responsible is told."))
+    else:
+        flag_handle(actor=request.user, flag=flag, note=note)
+        messages.success(request, _("The flag is marked as handled."))
+    return redirect("coach_patient", flag.patient_id)

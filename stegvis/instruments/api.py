@@ -1,0 +1,202 @@
+"""Instruments under /api/v1/: definitions and scoring (public: no patient data), and a
+patient's questionnaires (through the access policy, audited)."""
+
+import json
+import uuid
+from datetime import date, datetime
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from stegvis.access.categories import Action, Category
+from stegvis.access.helpers import get_object_for, get_patient_for
+from stegvis.core.api_auth import ApiError, FieldErrors
+from stegvis.instruments import services
+from stegvis.instruments.definitions import Instrument, instrument, instruments
+from stegvis.instruments.models import Administration
+from stegvis.instruments.scoring import AnswerErrors, score
+
+router = Router(tags=["instruments"])
+
+
+class OptionOut(Schema):
+    value: int
+    sv: str
+    en: str
+
+
+class ItemOut(Schema):
+    number: int
+    sv: str
+    en: str
+    minimum: int
+    maximum: int
+    options: list[OptionOut]
+    low_sv: str
+    low_en: str
+    high_sv: str
+    high_en: str
+    reverse: bool
+
+
+class BandOut(Schema):
+    code: str
+    minimum: float
+    maximum: float
+
+
+class InstrumentSummaryOut(Schema):
+    code: str
+    version: str
+    name: str
+    title_sv: str
+    title_en: str
+    scoring: str
+    score_range: tuple[float, float]
+    licence: str
+    licence_note_sv: str
+    licence_note_en: str
+    enabled: bool
+    source: str
+    reviewed: date
+
+
+class InstrumentOut(InstrumentSummaryOut):
+    intro_sv: str
+    intro_en: str
+    required_items: int
+    items: list[ItemOut]
+    bands: list[BandOut]
+    flags: list[str]
+
+
+class ScoreOut(Schema):
+    instrument: str
+    total: float
+    band: str | None
+    flags: list[str]
+
+
+def _summary(definition: Instrument, enabled: set[str]) -> dict:
+    return {
+        **definition.__dict__,
+        "score_range": definition.score_range,
+        "enabled": definition.code in enabled,
+    }
+
+
+def _definition(code: str) -> Instrument:
+    definition = instrument(code)
+    if definition is None:
+        raise ApiError(404, "not_found", "No such instrument.")
+    return definition
+
+
+def _answers(request: HttpRequest, key: str = "answers") -> dict:
+    """The answers object: the body itself, or its `answers` member."""
+    try:
+        body = json.loads(request.body or b"null")
+    except ValueError:
+        raise FieldErrors({"body": ["The body is not JSON."]}) from None
+    if isinstance(body, dict) and isinstance(body.get(key), dict):
+        return body[key]
+    return body
+
+
+def _scored(definition: Instrument, answers) -> dict:
+    try:
+        return score(definition, answers).as_dict()
+    except AnswerErrors as errors:
+        raise FieldErrors(
+            {f"answers.{item}": [f"item {item}: {why}"] for item, why in errors.errors.items()}
+        ) from None
+
+
+@router.get("/instruments", response=list[InstrumentSummaryOut], auth=None)
+def instrument_list(request):
+    enabled = services.enabled_codes()
+    return [_summary(definition, enabled) for definition in instruments().values()]
+
+
+@router.get("/instruments/{code}", response=InstrumentOut, auth=None)
+def instrument_detail(request, code: str):
+    definition = _definition(code)
+    return {
+        **_summary(definition, services.enabled_codes()),
+        "items": [item.__dict__ for item in definition.items],
+        "bands": [band.__dict__ for band in definition.bands],
+        "flags": [flag.code for flag in definition.flags],
+    }
+
+
+@router.post(
+    "/instruments/{code}/score",
+    response=ScoreOut,
+    auth=None,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "description": 'Item numbers as strings ("1"…"n") to the value '
+                        'chosen as printed on the form; or {"answers": {...}}.',
+                        "additionalProperties": True,
+                    }
+                }
+            },
+        }
+    },
+)
+def instrument_score(request, code: str):
+    """Score answers with the instrument's rule. Pure: nothing is stored or audited."""
+    return _scored(_definition(code), _answers(request))
+
+
+class AdministrationOut(Schema):
+    id: uuid.UUID
+    instrument_code: str
+    instrument_version: str
+    occasion: str
+    status: str
+    due_on: date
+    expires_on: date
+    total: float | None
+    band: str
+    flags: list[str]
+    completed_at: datetime | None
+
+
+@router.get("/patients/{patient_id}/questionnaires", response=list[AdministrationOut])
+def questionnaire_list(request, patient_id: uuid.UUID):
+    patient = get_patient_for(
+        request.user, patient_id, category=Category.QUESTIONNAIRES, object_type="questionnaires"
+    )
+    return list(Administration.objects.filter(patient=patient).order_by("-due_on"))
+
+
+@router.post("/administrations/{administration_id}/answers", response=AdministrationOut)
+def questionnaire_answer(request, administration_id: uuid.UUID):
+    """The patient answers; a retry with the same answers returns the same result."""
+    administration = get_object_for(
+        request.user,
+        Administration.objects.all(),
+        administration_id,
+        category=Category.QUESTIONNAIRES,
+        action=Action.UPDATE,
+        object_type="administration",
+        patient_field="patient",
+    )
+    if administration.patient_id != request.user.pk:
+        raise ApiError(403, "forbidden", "Only the patient answers their questionnaires.")
+    answers = _answers(request)
+    _scored(instrument(administration.instrument_code), answers)
+    try:
+        services.administration_complete(
+            actor=request.user, administration=administration, answers=answers
+        )
+    except services.AlreadyAnswered:
+        raise ApiError(409, "already_answered", "This questionnaire was answered.") from None
+    administration.refresh_from_db()
+    return administration

@@ -1,0 +1,238 @@
+"""Questionnaires given to patients: enabling instruments, scheduling, answering, expiry."""
+
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from stegvis.access import audit
+from stegvis.access.categories import Action, Category
+from stegvis.accounts.models import User
+from stegvis.cases.models import (
+    Case,
+    CaseStatus,
+    CertificateDiagnosis,
+    CertificatePeriod,
+    CertificateStatus,
+    ClosedReason,
+)
+from stegvis.instruments.definitions import Instrument, instrument, instruments
+from stegvis.instruments.models import (
+    Administration,
+    AdministrationStatus,
+    InstrumentSetting,
+    Occasion,
+)
+from stegvis.instruments.occasions import due_and_expiry, instruments_for, occasion_set
+from stegvis.instruments.scoring import Score, score
+
+ON_DEMAND_WINDOW_DAYS = 14
+RETURNED = (ClosedReason.RETURNED_TO_WORK, ClosedReason.NEW_WORK)
+
+
+class InstrumentDisabled(Exception):
+    """The instrument's licence is unclear and no administrator has enabled it."""
+
+
+def enabled_codes() -> set[str]:
+    decided = dict(InstrumentSetting.objects.values_list("code", "enabled"))
+    return {
+        code
+        for code, definition in instruments().items()
+        if decided.get(code, definition.enabled_by_default)
+    }
+
+
+def is_enabled(code: str) -> bool:
+    return code in enabled_codes()
+
+
+@transaction.atomic
+def instrument_setting_set(*, actor: User, code: str, enabled: bool, reason: str = ""):
+    if instrument(code) is None:
+        raise KeyError(code)
+    setting, _created = InstrumentSetting.objects.update_or_create(
+        code=code, defaults={"enabled": enabled, "changed_by": actor, "reason": reason}
+    )
+    return setting
+
+
+def main_diagnosis_code(case: Case) -> str | None:
+    return (
+        CertificateDiagnosis.objects.filter(
+            certificate__case=case, certificate__status=CertificateStatus.SIGNED
+        )
+        .order_by("-certificate__signed_at", "position")
+        .values_list("code", flat=True)
+        .first()
+    )
+
+
+def returned_on(case: Case) -> date | None:
+    """The first day back at work: the day after the last sick-leave period of a case
+    that ended in a return (or its closing day if it had no signed periods)."""
+    back = case.status == CaseStatus.FULL_RETURN or (
+        case.status == CaseStatus.CLOSED and case.closed_reason in RETURNED
+    )
+    if not back:
+        return None
+    last = CertificatePeriod.objects.filter(
+        certificate__case=case, certificate__status=CertificateStatus.SIGNED
+    ).aggregate(last=Max("ends_on"))["last"]
+    if last:
+        return last + timedelta(days=1)
+    return case.closed_on
+
+
+def _anchor_day(case: Case, anchor: str) -> date | None:
+    if anchor == "case_opened":
+        return case.sick_from or case.opened_on
+    if anchor == "returned":
+        return returned_on(case)
+    # program_ended: set by a clinician with occasion_schedule.
+    return None
+
+
+def _new_administrations(case, occasion, due_on, expires_on, codes, requested_by=None):
+    return [
+        Administration(
+            patient_id=case.patient_id,
+            case=case,
+            instrument_code=code,
+            instrument_version=instrument(code).version,
+            occasion=occasion,
+            due_on=due_on,
+            expires_on=expires_on,
+            requested_by=requested_by,
+        )
+        for code in codes
+    ]
+
+
+@transaction.atomic
+def administrations_plan_case(case: Case, today: date) -> list[Administration]:
+    """Create the questionnaires this case is due for today (each occasion once)."""
+    enabled = enabled_codes()
+    codes = [c for c in instruments_for(main_diagnosis_code(case)) if c in enabled]
+    given = set(Administration.objects.filter(case=case).values_list("instrument_code", "occasion"))
+    new = []
+    for rule in occasion_set().rules.values():
+        anchor_day = _anchor_day(case, rule.anchor)
+        if anchor_day is None:
+            continue
+        due_on, expires_on = due_and_expiry(rule, anchor_day)
+        # Only open windows: a questionnaire whose time has passed is not sent late.
+        if due_on <= today < expires_on:
+            missing = [c for c in codes if (c, rule.code) not in given]
+            new += _new_administrations(case, rule.code, due_on, expires_on, missing)
+    if not new:
+        return []
+    # The unique constraint keeps a concurrent planner from giving an occasion twice.
+    created = Administration.objects.bulk_create(new, ignore_conflicts=True)
+    audit.append(
+        [
+            audit.system_event(
+                patient_id=case.patient_id,
+                category=Category.QUESTIONNAIRES,
+                action=Action.CREATE,
+                basis="questionnaire_schedule",
+                object_type="case",
+                object_id=case.pk,
+            )
+        ]
+    )
+    return created
+
+
+def administrations_plan(today: date | None = None) -> dict:
+    """The daily job: every case that may be due for a questionnaire gets it."""
+    today = today or timezone.localdate()
+    earliest_return = today - timedelta(days=400)
+    cases = Case.objects.filter(
+        Q(status__in=(CaseStatus.ACTIVE, CaseStatus.PARTIAL_RETURN, CaseStatus.FULL_RETURN))
+        | Q(status=CaseStatus.CLOSED, closed_on__gte=earliest_return)
+    ).order_by("pk")
+    planned = 0
+    for case in cases.iterator(chunk_size=500):
+        planned += len(administrations_plan_case(case, today))
+    return {"administrations": planned}
+
+
+@transaction.atomic
+def occasion_schedule(
+    *, actor: User, case: Case, occasion: str, due_on: date, codes: list[str] | None = None
+) -> list[Administration]:
+    """A clinician gives questionnaires now or later: the end-of-program set, or any
+    enabled instruments on demand."""
+    enabled = enabled_codes()
+    if codes is None:
+        codes = list(instruments_for(main_diagnosis_code(case)))
+    refused = [c for c in codes if c not in enabled]
+    if refused:
+        raise InstrumentDisabled(", ".join(refused))
+    window = ON_DEMAND_WINDOW_DAYS
+    if occasion != Occasion.ON_DEMAND:
+        window = occasion_set().rules[occasion].window_days
+    new = _new_administrations(
+        case, occasion, due_on, due_on + timedelta(days=window), codes, requested_by=actor
+    )
+    if occasion == Occasion.ON_DEMAND:
+        return Administration.objects.bulk_create(new)
+    return Administration.objects.bulk_create(new, ignore_conflicts=True)
+
+
+class AlreadyAnswered(Exception):
+    """The questionnaire was answered (or closed) before; nothing is overwritten."""
+
+
+def administration_complete(
+    *, actor: User, administration: Administration, answers: dict, activity_names=None
+) -> Score:
+    """Score and store the answers once. Raises AnswerErrors naming wrong items.
+
+    A retried submission of the same answers returns the stored score; different answers
+    to an answered questionnaire raise AlreadyAnswered.
+    """
+    definition: Instrument = instrument(administration.instrument_code)
+    result = score(definition, answers)
+    with transaction.atomic():
+        updated = Administration.objects.filter(
+            pk=administration.pk, status=AdministrationStatus.PENDING
+        ).update(
+            status=AdministrationStatus.COMPLETED,
+            answers=answers,
+            activity_names=activity_names or {},
+            total=result.total,
+            band=result.band or "",
+            flags=result.flags,
+            completed_at=timezone.now(),
+        )
+        if not updated:
+            administration.refresh_from_db()
+            if administration.answers == answers:
+                return result
+            raise AlreadyAnswered
+        administration.refresh_from_db()
+        # Imported here: coaching builds on instruments, not the other way round.
+        from stegvis.coaching.flags import questionnaire_answered
+
+        questionnaire_answered(administration, result)
+    return result
+
+
+def administrations_expire(today: date | None = None) -> int:
+    today = today or timezone.localdate()
+    return Administration.objects.filter(
+        status=AdministrationStatus.PENDING, expires_on__lte=today
+    ).update(status=AdministrationStatus.EXPIRED)
+
+
+def pending_for(patient: User, today: date | None = None):
+    today = today or timezone.localdate()
+    return Administration.objects.filter(
+        patient=patient,
+        status=AdministrationStatus.PENDING,
+        due_on__lte=today,
+        expires_on__gt=today,
+    ).order_by("due_on", "instrument_code")

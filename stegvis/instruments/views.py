@@ -1,0 +1,186 @@
+"""Questionnaire pages: the patient answers and sees scores over time; a clinician sees
+results and gives questionnaires; an administrator enables instruments."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from stegvis.access.categories import Action, Category
+from stegvis.access.helpers import get_case_for, get_object_for, get_patient_for
+from stegvis.accounts.roles import Role
+from stegvis.coaching.charts import chart
+from stegvis.coaching.guidance import crisis_contacts
+from stegvis.coaching.views import patient_country
+from stegvis.instruments import services
+from stegvis.instruments.definitions import instrument, instruments
+from stegvis.instruments.forms import AnswerForm, RequestForm
+from stegvis.instruments.models import Administration, AdministrationStatus
+from stegvis.instruments.scoring import AnswerErrors
+
+REQUESTERS = {Role.PHYSICIAN, Role.REHAB_COORDINATOR, Role.MMR_CLINICIAN}
+
+
+def score_charts(patient) -> list:
+    """Scores over time, one chart per instrument answered."""
+    done = list(
+        Administration.objects.filter(
+            patient=patient, status=AdministrationStatus.COMPLETED
+        ).order_by("completed_at")
+    )
+    if not done:
+        return []
+    start = min(a.completed_at for a in done).date()
+    end = max(timezone.localdate(), start)
+    charts = []
+    for code in dict.fromkeys(a.instrument_code for a in done):
+        definition = instrument(code)
+        low, high = definition.score_range
+        values = [
+            (timezone.localdate(a.completed_at), a.total) for a in done if a.instrument_code == code
+        ]
+        charts.append(chart(definition.name, values, start, end, low=low, high=high))
+    return charts
+
+
+@login_required
+def my_questionnaires(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_patient:
+        raise Http404
+    patient = get_patient_for(
+        request.user,
+        request.user.pk,
+        category=Category.QUESTIONNAIRES,
+        object_type="questionnaires",
+    )
+    context = {
+        "pending": [(a, instrument(a.instrument_code)) for a in services.pending_for(patient)],
+        "done": Administration.objects.filter(
+            patient=patient, status=AdministrationStatus.COMPLETED
+        ).order_by("-completed_at")[:50],
+        "charts": score_charts(patient),
+    }
+    return render(request, "instruments/mine.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def answer(request: HttpRequest, administration_id) -> HttpResponse:
+    is_write = request.method == "POST"
+    administration = get_object_for(
+        request.user,
+        Administration.objects.all(),
+        administration_id,
+        category=Category.QUESTIONNAIRES,
+        action=Action.UPDATE if is_write else Action.VIEW,
+        object_type="administration",
+        patient_field="patient",
+    )
+    if administration.patient_id != request.user.pk:
+        raise Http404
+    definition = instrument(administration.instrument_code)
+    if administration.status == AdministrationStatus.COMPLETED:
+        contacts = []
+        if "self_harm" in administration.flags:
+            contacts = crisis_contacts(patient_country(administration.patient))
+        band = definition.band_for(administration.total)
+        context = {
+            "administration": administration,
+            "instrument": definition,
+            "contacts": contacts,
+            "band_label": band.label if band else "",
+        }
+        return render(request, "instruments/result.html", context)
+    if administration.status != AdministrationStatus.PENDING:
+        messages.info(request, _("This questionnaire is closed. Nothing is missing because of it."))
+        return redirect("my_questionnaires")
+    form = AnswerForm(definition, request.POST or None)
+    if is_write and form.is_valid():
+        try:
+            services.administration_complete(
+                actor=request.user,
+                administration=administration,
+                answers=form.answers(),
+                activity_names=form.activity_names(),
+            )
+        except AnswerErrors as errors:
+            for item, why in errors.errors.items():
+                form.add_error(f"item_{item}" if item.isdigit() else None, why)
+        except services.AlreadyAnswered:
+            messages.info(request, _("You had already answered this questionnaire."))
+        else:
+            return redirect("questionnaire_answer", administration.pk)
+    context = {"administration": administration, "instrument": definition, "form": form}
+    return render(request, "instruments/answer.html", context, status=422 if is_write else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_questionnaires(request: HttpRequest, case_id) -> HttpResponse:
+    """Results over time for a case's patient; clinicians give questionnaires here."""
+    is_write = request.method == "POST"
+    case = get_case_for(
+        request.user,
+        case_id,
+        category=Category.QUESTIONNAIRES,
+        action=Action.CREATE if is_write else Action.VIEW,
+    )
+    may_request = case.access_decision.role in REQUESTERS
+    enabled = [instruments()[c] for c in instruments() if c in services.enabled_codes()]
+    form = RequestForm(request.POST or None, enabled=enabled) if may_request else None
+    if is_write:
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.occasion_schedule(
+                    actor=request.user,
+                    case=case,
+                    occasion=form.cleaned_data["occasion"],
+                    due_on=form.cleaned_data["due_on"],
+                    codes=form.cleaned_data["codes"] or None,
+                )
+            except services.InstrumentDisabled as disabled:
+                form.add_error("codes", _("Not enabled: {codes}").format(codes=disabled))
+            else:
+                messages.success(request, _("The questionnaires are given to the patient."))
+                return redirect("case_questionnaires", case.pk)
+    context = {
+        "case": case,
+        "form": form,
+        "administrations": Administration.objects.filter(patient=case.patient).order_by("-due_on")[
+            :100
+        ],
+        "charts": score_charts(case.patient),
+    }
+    return render(request, "instruments/case.html", context, status=422 if is_write else 200)
+
+
+@login_required
+def instrument_list(request: HttpRequest) -> HttpResponse:
+    """Every instrument with its source and licence; an administrator switches them."""
+    if not request.user.is_staff_member:
+        raise Http404
+    enabled = services.enabled_codes()
+    rows = [(definition, definition.code in enabled) for definition in instruments().values()]
+    is_admin = Role.ADMIN in request.user.roles
+    return render(request, "instruments/list.html", {"rows": rows, "is_admin": is_admin})
+
+
+@login_required
+@require_POST
+def instrument_switch(request: HttpRequest, code: str) -> HttpResponse:
+    if Role.ADMIN not in request.user.roles:
+        raise PermissionDenied
+    if instrument(code) is None:
+        raise Http404
+    enabled = request.POST.get("enabled") == "1"
+    services.instrument_setting_set(
+        actor=request.user, code=code, enabled=enabled, reason=request.POST.get("reason", "")
+    )
+    messages.success(request, _("Saved."))
+    return redirect("instrument_list")
