@@ -24,7 +24,7 @@ class AnswerForm(forms.Form):
                 choices=choices,
                 coerce=int,
                 required=required,
-                widget=forms.RadioSelect(attrs={"class": "scale" if not item.options else ""}),
+                widget=forms.RadioSelect(attrs={} if item.options else {"class": "scale"}),
                 help_text=f"{item.minimum} = {item.low} · {item.maximum} = {item.high}"
                 if item.low
                 else "",

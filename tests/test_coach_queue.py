@@ -1,0 +1,254 @@
+"""Safety flags and the human coach's work queue: who is told, who sees what, ranking,
+handling and escalation, and flags raised by time passing."""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from stegvis.access.categories import Category
+from stegvis.access.models import AccessEvent
+from stegvis.accounts.roles import Role
+from stegvis.cases.models import Case
+from stegvis.coaching import flags
+from stegvis.coaching.models import CoachFlag, CoachMessage, Reminder, ReminderStatus
+from stegvis.coaching.services import coach_message_post
+from stegvis.notifications.models import Notification
+from tests.factories import UserFactory, member, patient_at
+from tests.test_coaching import checkin_on, form_data, grant
+
+
+@pytest.fixture
+def responsible(personas):
+    Case.objects.filter(patient=personas.patient).update(
+        responsible_physician=personas.treating_physician,
+        responsible_coordinator=personas.coordinator,
+    )
+    return personas
+
+
+@pytest.fixture
+def coach(personas):
+    return member(UserFactory(email="coach@example.org"), personas.other_unit, Role.COACH)
+
+
+def test_crisis_words_show_contacts_at_once_and_raise_an_urgent_flag(
+    client, responsible, django_capture_on_commit_callbacks
+):
+    client.force_login(responsible.patient)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/checkin/", form_data(note="Jag har självmordstankar"), follow=True)
+    assert 'href="tel:112"' in response.text and 'href="tel:1177"' in response.text
+    assert 'href="tel:90101"' in response.text
+    flag = CoachFlag.objects.get(patient=responsible.patient, kind="safety")
+    assert flag.urgent and flag.respond_by - flag.raised_at == timedelta(hours=1)
+    told = set(Notification.objects.filter(kind="urgent_flag").values_list("recipient", flat=True))
+    assert told == {responsible.treating_physician.pk, responsible.coordinator.pk}
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [responsible.treating_physician.email, responsible.coordinator.email]
+    )
+    for message in mail.outbox:
+        assert (
+            "självmord" not in message.body
+            and f"/coach/patients/{flag.patient_id}/" in message.body
+        )
+    assert AccessEvent.objects.filter(
+        patient=responsible.patient, object_type="coach_flag", basis="coach_flag"
+    ).exists()
+
+
+def test_without_named_people_the_units_physicians_and_coordinators_are_told(personas):
+    checkin_on(personas.patient, 0, note="I want to die")
+    told = set(Notification.objects.filter(kind="urgent_flag").values_list("recipient", flat=True))
+    assert {personas.treating_physician.pk, personas.coordinator.pk} <= told
+    assert personas.unrelated_physician.pk not in told
+
+
+def test_a_second_signal_renews_the_flag_and_tells_them_again(
+    responsible, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        checkin_on(responsible.patient, 0.1, note="suicidal")
+        checkin_on(responsible.patient, 0, note="suicidal")
+    assert CoachFlag.objects.filter(kind="safety").count() == 1
+    assert len(mail.outbox) == 4
+
+
+def test_norwegian_patients_get_norwegian_crisis_lines(client, db):
+    from tests.factories import OrganisationFactory
+
+    unit = OrganisationFactory(jurisdiction="NO")
+    patient = patient_at(unit)
+    Case.objects.filter(patient=patient).update(jurisdiction="NO")
+    client.force_login(patient)
+    page = client.post("/checkin/", form_data(note="I want to end my life"), follow=True)
+    assert 'href="tel:113"' in page.text and 'href="tel:116123"' in page.text
+    assert 'href="tel:112"' not in page.text
+
+
+def test_the_help_page_is_open_to_everyone(client, db):
+    page = client.get("/help/")
+    assert page.status_code == 200 and 'href="tel:90101"' in page.text
+
+
+def test_a_message_with_crisis_words_shows_the_contacts(client, responsible):
+    client.force_login(responsible.patient)
+    page = client.post("/my-coach/", {"submission_id": uuid.uuid4(), "body": "I want to die"})
+    assert 'href="tel:112"' in page.text
+    assert CoachFlag.objects.filter(kind="safety", source_type="coach_message").exists()
+
+
+# --- the queue ---------------------------------------------------------------------------
+
+
+def test_only_patients_who_share_check_ins_with_the_coach_are_on_the_queue(client, personas, coach):
+    checkin_on(personas.patient, 0, note="I want to die")
+    client.force_login(coach)
+    assert personas.patient.full_name not in client.get("/coach/queue/").text
+    grant(personas.patient, coach, [Category.IDENTITY, Category.CHECKINS])
+    page = client.get("/coach/queue/")
+    assert personas.patient.full_name in page.text
+    assert AccessEvent.objects.filter(
+        actor=coach, object_type="coach_queue", basis="consent:coordination"
+    ).exists()
+
+
+def test_a_coach_at_the_treating_unit_still_needs_the_consent_for_the_queue(client, personas):
+    unit_coach = member(UserFactory(), personas.unit, Role.COACH)
+    flags.flag_raise(patient_id=personas.patient.pk, kind="missed")
+    client.force_login(unit_coach)
+    assert personas.patient.full_name not in client.get("/coach/queue/").text
+
+
+def test_physicians_see_safety_and_escalated_flags_only(client, responsible):
+    flags.flag_raise(patient_id=responsible.patient.pk, kind="missed")
+    client.force_login(responsible.treating_physician)
+    assert responsible.patient.full_name not in client.get("/coach/queue/").text
+    flags.flag_raise(patient_id=responsible.patient.pk, kind="safety", urgent=True)
+    assert responsible.patient.full_name in client.get("/coach/queue/").text
+
+
+@pytest.mark.parametrize("persona", ["employer", "fk_caseworker", "outsider", "patient"])
+def test_the_queue_is_for_coaches_coordinators_and_physicians(client, personas, persona):
+    client.force_login(personas.get(persona))
+    assert client.get("/coach/queue/").status_code == 404
+
+
+def test_the_queue_ranks_urgent_first_then_by_response_target(personas, coach):
+    others = [patient_at(personas.unit) for _ in range(3)]
+    for patient in [personas.patient, *others]:
+        grant(patient, coach, [Category.IDENTITY, Category.CHECKINS])
+    now = timezone.now()
+    flags.flag_raise(patient_id=others[0].pk, kind="missed", now=now - timedelta(hours=80))
+    flags.flag_raise(patient_id=others[1].pk, kind="threshold", now=now)
+    flags.flag_raise(patient_id=others[2].pk, kind="worsening", now=now)
+    flags.flag_raise(patient_id=personas.patient.pk, kind="safety", urgent=True, now=now)
+    from stegvis.coaching.selectors import work_queue
+
+    rows = work_queue(coach)
+    assert [r.patient for r in rows] == [personas.patient, others[0], others[1], others[2]]
+    assert rows[1].overdue and not rows[2].overdue
+
+
+def test_the_queue_costs_the_same_number_of_queries_however_long(
+    client, personas, coach, django_assert_max_num_queries
+):
+    def add(n):
+        for _ in range(n):
+            patient = patient_at(personas.unit)
+            grant(patient, coach, [Category.IDENTITY, Category.CHECKINS])
+            flags.flag_raise(patient_id=patient.pk, kind="missed")
+            flags.flag_raise(patient_id=patient.pk, kind="worsening")
+
+    client.force_login(coach)
+    add(2)
+    client.get("/coach/queue/")
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get("/coach/queue/")
+    add(8)
+    with django_assert_max_num_queries(len(few)):
+        page = client.get("/coach/queue/")
+    assert page.text.count("/coach/patients/") == 10
+
+
+def test_a_coach_handles_or_escalates_a_flag(client, responsible, coach):
+    grant(responsible.patient, coach, [Category.IDENTITY, Category.CHECKINS])
+    flag, _ = flags.flag_raise(patient_id=responsible.patient.pk, kind="worsening")
+    client.force_login(coach)
+    url = f"/coach/flags/{flag.pk}/"
+    client.post(url, {"note": "", "escalate_to": ""})
+    flag.refresh_from_db()
+    assert flag.status == "open"
+    client.post(
+        url, {"note": "Ringde, vill prata med koordinatorn", "escalate_to": "rehab_coordinator"}
+    )
+    flag.refresh_from_db()
+    assert (flag.status, flag.escalated_to) == ("escalated", "rehab_coordinator")
+    assert Notification.objects.filter(
+        kind="flag_escalated", recipient=responsible.coordinator
+    ).exists()
+    assert not Notification.objects.filter(recipient=responsible.treating_physician).exists()
+    client.force_login(responsible.coordinator)
+    assert responsible.patient.full_name in client.get("/coach/queue/").text
+    client.post(url, {"note": "Samtal bokat"})
+    flag.refresh_from_db()
+    assert flag.status == "handled" and flag.handled_by == responsible.coordinator
+
+
+def test_an_unrelated_coach_cannot_touch_a_flag(client, personas, coach):
+    flag, _ = flags.flag_raise(patient_id=personas.patient.pk, kind="worsening")
+    client.force_login(coach)
+    assert client.post(f"/coach/flags/{flag.pk}/", {"note": "x"}).status_code == 404
+    flag.refresh_from_db()
+    assert flag.status == "open"
+
+
+# --- flags raised by time ----------------------------------------------------------------
+
+
+def test_three_missed_check_ins_in_a_row_raise_one_flag(personas):
+    now = timezone.now()
+    for days in (1, 2, 3):
+        Reminder.objects.create(
+            patient=personas.patient,
+            occasion_on=(now - timedelta(days=days)).date(),
+            due_at=now - timedelta(days=days, hours=1),
+            expires_at=now - timedelta(days=days) + timedelta(hours=19),
+            status=ReminderStatus.EXPIRED,
+        )
+    assert flags.flags_scan(now)["missed"] == 1
+    assert flags.flags_scan(now)["missed"] == 0
+    assert CoachFlag.objects.get(kind="missed").respond_by - now == timedelta(hours=72)
+
+
+def test_an_unanswered_message_raises_a_flag_and_an_answer_closes_it(personas, coach):
+    message = coach_message_post(
+        actor=personas.patient,
+        patient=personas.patient,
+        body="Hur gör jag?",
+        submission_id=uuid.uuid4(),
+    )
+    CoachMessage.objects.filter(pk=message.pk).update(
+        created_at=timezone.now() - timedelta(hours=25)
+    )
+    assert flags.flags_scan()["unanswered_message"] == 1
+    coach_message_post(
+        actor=coach, patient=personas.patient, body="Så här!", submission_id=uuid.uuid4()
+    )
+    assert CoachFlag.objects.get(kind="unanswered_message").status == "handled"
+
+
+def test_an_overdue_plan_action_raises_a_flag(personas):
+    from stegvis.plans.services import plan_for, plan_save
+
+    plan = plan_for(personas.patient.cases.get())
+    content = dict(plan.content)
+    past = (timezone.localdate() - timedelta(days=2)).isoformat()
+    content["actions"] = [{"text": "Boka möte", "owner": "patient", "due_on": past}]
+    plan_save(actor=personas.patient, plan=plan, new_content=content, base_version=plan.version)
+    assert flags.flags_scan()["action_overdue"] == 1
