@@ -865,6 +865,11 @@ SV: dict[str, str | list[str]] = {
     "The questionnaires are given to the patient.": "Formulären är givna till patienten.",
     "An urgent flag needs a response": "En brådskande flagga behöver svar",
     "A flag was escalated to you": "En flagga har lämnats vidare till dig",
+    "A short questionnaire is waiting for you, when you have a moment.": "Ett kort frågeformulär väntar på dig, när du har en stund.",
+    "Answer the questionnaire": "Svara på formuläret",
+    "Today's check-in is open. It takes half a minute.": "Dagens incheckning är öppen. Den tar en halv minut.",
+    "Check in": "Checka in",
+    "Between visits": "Mellan besöken",
 }
 
 

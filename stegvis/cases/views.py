@@ -48,6 +48,10 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
             # Hints for the links only; the pages behind them check (and audit) themselves.
             "may_see_certificates": decide(request.user, case.patient, Category.SICK_LEAVE).allowed,
             "may_see_plan": decide(request.user, case.patient, Category.PLAN).allowed,
+            "may_see_questionnaires": not is_patient
+            and decide(request.user, case.patient, Category.QUESTIONNAIRES).allowed,
+            "may_see_checkins": not is_patient
+            and decide(request.user, case.patient, Category.CHECKINS).allowed,
             # Reading, not creating: the note exists once someone opens it.
             "may_see_note": may_read_note(
                 request.user, case.access_decision, CapacityNote.objects.filter(case=case).first()

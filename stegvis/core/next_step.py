@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 
 from stegvis.accounts.models import User
 from stegvis.cases.models import Case
+from stegvis.coaching.selectors import open_window
+from stegvis.instruments.services import pending_for
 from stegvis.network.models import MemberStatus, NetworkMember
 from stegvis.plans.models import CapacityNote, PlanProposal, ProposalStatus, RtwPlan
 
@@ -38,22 +40,39 @@ def next_step_for(patient: User, cases: list[Case]) -> NextStep | None:
             reverse("network"),
         )
     open_cases = [c for c in cases if c.closed_on is None]
-    if not open_cases:
-        return None
-    case = open_cases[0]
-    if PlanProposal.objects.filter(plan__case=case, status=ProposalStatus.PENDING).exists():
+    case = open_cases[0] if open_cases else None
+    if (
+        case is not None
+        and PlanProposal.objects.filter(plan__case=case, status=ProposalStatus.PENDING).exists()
+    ):
         return NextStep(
             _("Someone in your network suggested a change to your plan."),
             _("Check the plan"),
             reverse("plan_detail", args=[case.pk]),
         )
     today = timezone.localdate()
-    if case.next_deadline_on and case.next_deadline_on <= today + SOON:
+    if case is not None and case.next_deadline_on and case.next_deadline_on <= today + SOON:
         return NextStep(
             _("Something on your timeline is due soon."),
             _("See my timeline"),
             reverse("case_detail", args=[case.pk]),
         )
+    if pending_for(patient, today).exists():
+        return NextStep(
+            _("A short questionnaire is waiting for you, when you have a moment."),
+            _("Answer the questionnaire"),
+            reverse("my_questionnaires"),
+            urgent=False,
+        )
+    if open_window(patient) is not None:
+        return NextStep(
+            _("Today's check-in is open. It takes half a minute."),
+            _("Check in"),
+            reverse("checkin"),
+            urgent=False,
+        )
+    if case is None:
+        return None
     if not RtwPlan.objects.filter(case=case, version__gt=0).exists():
         return NextStep(
             _("Start your return-to-work plan with one goal, in your own words."),

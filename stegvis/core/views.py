@@ -47,6 +47,9 @@ def home(request: HttpRequest) -> HttpResponse:
         context["may_open_case"] = bool(user.roles & {Role.PHYSICIAN, Role.REHAB_COORDINATOR})
     context["is_unit_manager"] = Role.UNIT_MANAGER in user.roles
     context["may_ask_to_join"] = bool(user.roles & STAFF_ROLES)
+    context["may_work_queue"] = bool(
+        user.roles & {Role.COACH, Role.REHAB_COORDINATOR, Role.PHYSICIAN}
+    )
     return render(request, "core/home.html", context)
 
 

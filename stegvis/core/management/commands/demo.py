@@ -4,6 +4,7 @@ Idempotent: everything is looked up by a natural key first, so a second run chan
 nothing. Refuses to run unless STEGVIS_DEMO=1, because demo users skip MFA.
 """
 
+import uuid
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -25,6 +26,14 @@ from stegvis.cases.services import (
     certificate_create,
     certificate_sign,
 )
+from stegvis.coaching import flags
+from stegvis.coaching import services as coaching
+from stegvis.coaching.models import Cadence, CheckIn, FlagKind
+from stegvis.coaching.reminders import reminders_plan_for
+from stegvis.instruments.definitions import instrument
+from stegvis.instruments.models import Administration, AdministrationStatus, Occasion
+from stegvis.instruments.scoring import score
+from stegvis.instruments.services import administrations_plan
 from stegvis.network import services as network
 from stegvis.network.purposes import Purpose
 from stegvis.plans import services as plans
@@ -69,6 +78,11 @@ PATIENTS = [
     ("tolvan", "Tolvan", "Tolvansson", 60, CaseStatus.FULL_RETURN, "sv", "employed", "bakery",
      "F43.2", 100),
 ]  # fmt: skip
+# Patients with a coach: check-ins going from `start` to `end` over `days`.
+COACHED = {
+    "peter": {"start": 3, "end": 7, "days": 28},
+    "amira": {"start": 7, "end": 3, "days": 21},
+}
 # Skatteverket's well-known test identity; no real person has it.
 TEST_PERSONNUMMER = {"tolvan": "19121212-1212"}
 
@@ -157,8 +171,72 @@ class Command(BaseCommand):
                     self._certificate(case, staff["lakare"], diagnosis, degree, today)
                 if login == "peter":
                     self._plan(case, staff["chef.bageriet"])
+                if login in COACHED:
+                    self._coaching(patient, staff["coach"], **COACHED[login])
             case_refresh_deadline(case)
+        # Baselines for the cases whose questionnaire window is open today.
+        administrations_plan(today)
         return new_people
+
+    def _coaching(self, patient: User, coach: User, *, start: int, end: int, days: int) -> None:
+        """A coach in the network with the check-ins consent, a daily schedule, some weeks of
+        check-ins moving from `start` to `end` (missed days included), and a PHQ-9 history."""
+        membership = coach.memberships.get()
+        member = network.member_add(
+            actor=patient, user=coach, organisation=membership.organisation, role=membership.role
+        )
+        for category in (Category.IDENTITY, Category.CHECKINS, Category.MESSAGES):
+            network.consent_grant(
+                actor=patient, member=member, category=category, purpose=Purpose.COORDINATION
+            )
+        schedule = coaching.schedule_for(patient)
+        schedule.cadence = Cadence.DAILY
+        schedule.save()
+        reminders_plan_for(schedule)
+        now = timezone.now()
+        checkins = []
+        for back in range(days, 0, -1):
+            # Every fifth day is missed: the record shows it, nobody scolds.
+            if back % 5 == 0:
+                continue
+            level = round(end + (start - end) * back / days)
+            checkins.append(
+                CheckIn(
+                    patient=patient,
+                    submission_id=uuid.uuid4(),
+                    submitted_at=now - timedelta(days=back, hours=-1),
+                    local_date=(now - timedelta(days=back)).date(),
+                    mood=level,
+                    energy=max(level - 1, 0),
+                    pain=max(8 - level, 0),
+                    sleep=level,
+                    stress=max(9 - level, 0),
+                    work_ability=level,
+                    hours_worked=4 if level >= 5 else None,
+                    feedback_rule="thanks",
+                )
+            )
+        CheckIn.objects.bulk_create(checkins)
+        if end < start:
+            flags.flag_raise(patient_id=patient.pk, kind=FlagKind.WORSENING)
+        phq9 = instrument("phq9")
+        for weeks_ago, each in ((10, 2), (4, 1)):
+            answers = {str(n): each if n < 9 else 0 for n in range(1, 10)}
+            result = score(phq9, answers)
+            Administration.objects.create(
+                patient=patient,
+                case=patient.cases.first(),
+                instrument_code="phq9",
+                instrument_version=phq9.version,
+                occasion=Occasion.ON_DEMAND,
+                due_on=(now - timedelta(weeks=weeks_ago)).date(),
+                expires_on=(now - timedelta(weeks=weeks_ago - 2)).date(),
+                status=AdministrationStatus.COMPLETED,
+                answers=answers,
+                total=result.total,
+                band=result.band,
+                completed_at=now - timedelta(weeks=weeks_ago),
+            )
 
     def _plan(self, case: Case, manager: User) -> None:
         """One patient further along: their manager in the network, a plan and a shared note."""
