@@ -52,6 +52,7 @@ bench: install-dev
 	$(PY) bench/timelines.py
 	$(PY) bench/run.py
 	$(PY) bench/consents.py
+	$(PY) bench/reminders.py
 
 clean:
 	rm -rf $(VENV) var

@@ -1,0 +1,152 @@
+"""Benchmark: 100 000 due check-in reminders dispatched by one worker and by two.
+
+Runs on PostgreSQL (where workers claim with SKIP LOCKED): makes a throw-away database
+on the server at --server (default postgres://postgres@127.0.0.1:5432), fills it with due
+reminders, and times `reminders_dispatch` in one worker process, then in two at once.
+Mail goes through Django's dummy backend, so the figures are Stegvis's own work: claiming,
+rendering each e-mail in the patient's language, the delivery log and the audit events.
+Prints the throughput of each run and their ratio, and checks that nothing was sent twice.
+
+Usage: python bench/reminders.py [--reminders 100000] [--batch 200]
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "stegvis.settings")
+os.environ.setdefault("STEGVIS_VAR_DIR", tempfile.mkdtemp(prefix="stegvis-bench-"))
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+os.environ["EMAIL_URL"] = "dummymail://"
+OCCASIONS_PER_PATIENT = 5
+
+
+def worker(start_at: float, batch: int) -> None:
+    """One worker process: set up, wait for the common start, dispatch, report."""
+    import django
+
+    django.setup()
+    from django.utils import timezone
+
+    from stegvis.coaching.reminders import reminders_dispatch
+
+    time.sleep(max(0.0, start_at - time.time()))
+    sent = reminders_dispatch(timezone.now(), batch_size=batch)
+    print(f"{sent} {time.time()}", flush=True)
+
+
+def build(total: int) -> None:
+    from django.contrib.auth.hashers import make_password
+    from django.utils import timezone
+
+    from stegvis.accounts.models import User
+    from stegvis.coaching.models import Reminder
+
+    now = timezone.now()
+    patients = total // OCCASIONS_PER_PATIENT
+    unusable = make_password(None)
+    users = User.objects.bulk_create(
+        [
+            User(email=f"p{i}@bench.invalid", given_name=f"P{i}", password=unusable)
+            for i in range(patients)
+        ],
+        batch_size=5000,
+    )
+    Reminder.objects.bulk_create(
+        [
+            Reminder(
+                patient=user,
+                occasion_on=(now - timedelta(days=day)).date(),
+                due_at=now - timedelta(minutes=1),
+                expires_at=now + timedelta(hours=10),
+            )
+            for user in users
+            for day in range(OCCASIONS_PER_PATIENT)
+        ],
+        batch_size=5000,
+    )
+
+
+def reset() -> None:
+    from stegvis.coaching.models import Reminder
+
+    Reminder.objects.update(status="scheduled", claim_token=None, claimed_at=None, sent_at=None)
+
+
+def run_workers(count: int, batch: int, env: dict) -> tuple[int, float]:
+    start_at = time.time() + 3
+    processes = [
+        subprocess.Popen(
+            [sys.executable, __file__, "--worker", str(start_at), "--batch", str(batch)],
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(count)
+    ]
+    results = [p.communicate()[0].split() for p in processes]
+    if any(p.returncode for p in processes):
+        raise SystemExit("a worker failed")
+    sent = sum(int(r[0]) for r in results)
+    return sent, max(float(r[1]) for r in results) - start_at
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--reminders", type=int, default=100_000)
+    parser.add_argument("--batch", type=int, default=200)
+    parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--worker", type=float, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker(args.worker, args.batch)
+        return
+
+    import psycopg
+
+    name = f"stegvis_bench_{uuid.uuid4().hex[:8]}"
+    admin = f"{args.server}/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    env = {**os.environ, "DATABASE_URL": f"{args.server}/{name}"}
+    os.environ["DATABASE_URL"] = env["DATABASE_URL"]
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        from stegvis.coaching.models import ReminderEvent
+
+        call_command("migrate", verbosity=0)
+        started = time.perf_counter()
+        build(args.reminders)
+        print(f"{args.reminders} due reminders made in {time.perf_counter() - started:.1f} s")
+        figures = {}
+        for count in (1, 2):
+            reset()
+            sent, seconds = run_workers(count, args.batch, env)
+            assert sent == args.reminders, (sent, args.reminders)
+            figures[count] = sent / seconds
+            print(f"{count} worker(s): {sent} sent in {seconds:.1f} s = {figures[count]:.0f}/s")
+        sent_events = ReminderEvent.objects.filter(kind="sent").count()
+        assert sent_events == 2 * args.reminders, "a reminder was sent twice or not at all"
+        print(f"Two workers / one worker: {figures[2] / figures[1]:.2f} times; none sent twice")
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    main()
