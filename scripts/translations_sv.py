@@ -870,6 +870,8 @@ SV: dict[str, str | list[str]] = {
     "Today's check-in is open. It takes half a minute.": "Dagens incheckning är öppen. Den tar en halv minut.",
     "Check in": "Checka in",
     "Between visits": "Mellan besöken",
+    "Respond by %(due)s.": "Svara senast %(due)s.",
+    "Open the flag": "Öppna flaggan",
 }
 
 

@@ -57,6 +57,10 @@ def test_crisis_words_show_contacts_at_once_and_raise_an_urgent_flag(
     assert AccessEvent.objects.filter(
         patient=responsible.patient, object_type="coach_flag", basis="coach_flag"
     ).exists()
+    client.force_login(responsible.coordinator)
+    notices = client.get("/notifications/")
+    assert "En brådskande flagga behöver svar" in notices.text
+    assert f"/coach/patients/{flag.patient_id}/" in notices.text
 
 
 def test_without_named_people_the_units_physicians_and_coordinators_are_told(personas):
