@@ -103,13 +103,11 @@ def _answers(request: HttpRequest, key: str = "answers") -> dict:
     return body
 
 
-def _scored(definition: Instrument, answers) -> dict:
-    try:
-        return score(definition, answers).as_dict()
-    except AnswerErrors as errors:
-        raise FieldErrors(
-            {f"answers.{item}": [f"item {item}: {why}"] for item, why in errors.errors.items()}
-        ) from None
+def _field_errors(errors: AnswerErrors) -> FieldErrors:
+    """A 422 whose errors name each item: loc ["answers", "9"], "item 9: answer missing"."""
+    return FieldErrors(
+        {f"answers.{item}": [f"item {item}: {why}"] for item, why in errors.errors.items()}
+    )
 
 
 @router.get("/instruments", response=list[InstrumentSummaryOut], auth=None)
@@ -151,7 +149,10 @@ def instrument_detail(request, code: str):
 )
 def instrument_score(request, code: str):
     """Score answers with the instrument's rule. Pure: nothing is stored or audited."""
-    return _scored(_definition(code), _answers(request))
+    try:
+        return score(_definition(code), _answers(request)).as_dict()
+    except AnswerErrors as errors:
+        raise _field_errors(errors) from None
 
 
 class AdministrationOut(Schema):
@@ -190,12 +191,12 @@ def questionnaire_answer(request, administration_id: uuid.UUID):
     )
     if administration.patient_id != request.user.pk:
         raise ApiError(403, "forbidden", "Only the patient answers their questionnaires.")
-    answers = _answers(request)
-    _scored(instrument(administration.instrument_code), answers)
     try:
         services.administration_complete(
-            actor=request.user, administration=administration, answers=answers
+            actor=request.user, administration=administration, answers=_answers(request)
         )
+    except AnswerErrors as errors:
+        raise _field_errors(errors) from None
     except services.AlreadyAnswered:
         raise ApiError(409, "already_answered", "This questionnaire was answered.") from None
     administration.refresh_from_db()
