@@ -25,8 +25,8 @@ from stegvis.coaching.models import (
     CheckIn,
     CoachFlag,
     Reminder,
-    ReminderStatus,
 )
+from stegvis.coaching.reminders import OPEN_STATUSES
 
 MEASURE_LABELS = {
     "mood": _("Mood"),
@@ -177,7 +177,7 @@ def open_window(patient: User, now: datetime | None = None) -> Reminder | None:
     return (
         Reminder.objects.filter(
             patient=patient,
-            status__in=(ReminderStatus.SCHEDULED, ReminderStatus.CLAIMED, ReminderStatus.SENT),
+            status__in=OPEN_STATUSES,
             due_at__lte=now,
             expires_at__gt=now,
         )
