@@ -256,3 +256,14 @@ def test_an_overdue_plan_action_raises_a_flag(personas):
     content["actions"] = [{"text": "Boka möte", "owner": "patient", "due_on": past}]
     plan_save(actor=personas.patient, plan=plan, new_content=content, base_version=plan.version)
     assert flags.flags_scan()["action_overdue"] == 1
+
+
+def test_listing_a_patient_reached_by_consent_without_a_case_is_audited(client, personas, coach):
+    caseless = UserFactory()
+    grant(caseless, coach, [Category.IDENTITY, Category.CHECKINS])
+    flags.flag_raise(patient_id=caseless.pk, kind="worsening")
+    client.force_login(coach)
+    assert caseless.full_name in client.get("/coach/queue/").text
+    assert AccessEvent.objects.filter(
+        actor=coach, patient=caseless, object_type="coach_queue", basis="consent:coordination"
+    ).exists()

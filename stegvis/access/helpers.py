@@ -211,6 +211,29 @@ def record_patients_listed(
         # Prefer the case the user sees as staff; their own case when it is themself.
         if preferred is None or membership_for_case(user, preferred, category) is None:
             cases_by_patient[case.patient_id] = case
-    return record_cases_listed(
+    events = record_cases_listed(
         user, cases_by_patient.values(), category=category, object_type=object_type
     )
+    # A patient reached by consent need not have a case (a coach's patient, say): the
+    # consent itself is the basis, named on the event for the patient.
+    caseless = [p.pk for p in patients if p.pk not in cases_by_patient and p.pk != user.pk]
+    if caseless:
+        grants = consent_grants(user, category, caseless)
+        events += audit.append(
+            [
+                audit.new_event(
+                    actor=user,
+                    actor_role=grant.role,
+                    actor_organisation_id=grant.organisation_id,
+                    patient_id=patient_id,
+                    category=category,
+                    action=Action.VIEW,
+                    outcome=Outcome.ALLOWED,
+                    basis=grant.basis,
+                    object_type=object_type,
+                    object_id=str(patient_id),
+                )
+                for patient_id, grant in grants.items()
+            ]
+        )
+    return events

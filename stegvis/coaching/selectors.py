@@ -18,7 +18,7 @@ from stegvis.cases.timelines import case_timeline, signed_periods
 from stegvis.coaching.charts import Chart, chart
 from stegvis.coaching.feedback import TREND_DAYS, trend_of
 from stegvis.coaching.flags import OPEN, queue_filter_for_role
-from stegvis.coaching.guidance import strategies
+from stegvis.coaching.guidance import CrisisContact, crisis_contacts, strategies
 from stegvis.coaching.models import (
     HIGHER_IS_BETTER,
     MEASURES,
@@ -37,6 +37,12 @@ MEASURE_LABELS = {
     "work_ability": _("Work ability today"),
 }
 TREND_WEEKS = 8
+
+
+def crisis_contacts_for(patient: User) -> list[CrisisContact]:
+    """The crisis lines of the country of the patient's latest case (both when none)."""
+    case = Case.objects.filter(patient=patient).order_by("-opened_on").first()
+    return crisis_contacts(case.jurisdiction if case else None)
 
 
 def checkins_between(patient: User, start: date, end: date) -> list[CheckIn]:

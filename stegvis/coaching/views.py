@@ -17,7 +17,6 @@ from stegvis.access.helpers import (
     may_access,
     record_patients_listed,
 )
-from stegvis.cases.models import Case
 from stegvis.cases.services import StaleEdit
 from stegvis.coaching import selectors, services
 from stegvis.coaching.feedback import message_for
@@ -29,7 +28,13 @@ from stegvis.coaching.forms import (
     ScheduleForm,
     last_values,
 )
-from stegvis.coaching.guidance import crisis_contacts, feedback_rules, flag_rules, strategies
+from stegvis.coaching.guidance import (
+    crisis_contacts,
+    feedback_rules,
+    flag_rules,
+    mentions_crisis,
+    strategies,
+)
 from stegvis.coaching.models import CheckIn, CoachFlag, CoachMessage
 
 
@@ -40,11 +45,6 @@ def _own(request, action=Action.VIEW, category=Category.CHECKINS, object_type="c
     return get_patient_for(
         request.user, request.user.pk, category=category, action=action, object_type=object_type
     )
-
-
-def patient_country(patient) -> str | None:
-    case = Case.objects.filter(patient=patient).order_by("-opened_on").first()
-    return case.jurisdiction if case else None
 
 
 @login_required
@@ -80,7 +80,7 @@ def checkin_done(request: HttpRequest, checkin_id) -> HttpResponse:
         "message": message_for(found.feedback_rule, found, timezone.now()),
         "rule": rules.get(found.feedback_rule),
         "strategies": [strategies()[c] for c in found.strategies if c in strategies()],
-        "contacts": crisis_contacts(patient_country(found.patient)) if found.crisis else [],
+        "contacts": selectors.crisis_contacts_for(found.patient) if found.crisis else [],
     }
     return render(request, "coaching/checkin_done.html", context)
 
@@ -175,16 +175,12 @@ def my_coach(request: HttpRequest) -> HttpResponse:
             body=form.cleaned_data["body"],
             submission_id=form.cleaned_data["submission_id"],
         )
-        if (
-            message.from_patient
-            and CoachFlag.objects.filter(
-                source_type="coach_message", source_id=str(message.pk)
-            ).exists()
-        ):
+        # The same test that raised the safety flag decides to show the lines at once.
+        if mentions_crisis(message.body):
             return render(
                 request,
                 "coaching/help.html",
-                {"contacts": crisis_contacts(patient_country(patient)), "after_message": True},
+                {"contacts": selectors.crisis_contacts_for(patient), "after_message": True},
             )
         messages.success(request, _("Your message is sent."))
         return redirect("my_coach")

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from stegvis.accounts.models import User
 from stegvis.cases.models import Case
+from stegvis.instruments.definitions import instrument
 
 
 class InstrumentSetting(models.Model):
@@ -84,3 +85,13 @@ class Administration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instrument_code} {self.occasion} for {self.patient_id}"
+
+    @property
+    def definition(self):
+        return instrument(self.instrument_code)
+
+    @property
+    def band_label(self) -> str:
+        """The band in the reader's language ("" when the instrument has no bands)."""
+        band = next((b for b in self.definition.bands if b.code == self.band), None)
+        return band.label if band else ""

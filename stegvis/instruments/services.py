@@ -177,8 +177,7 @@ def occasion_schedule(
     new = _new_administrations(
         case, occasion, due_on, due_on + timedelta(days=window), codes, requested_by=actor
     )
-    if occasion == Occasion.ON_DEMAND:
-        return Administration.objects.bulk_create(new)
+    # A scheduled occasion already given stays as it was (the unique constraint).
     return Administration.objects.bulk_create(new, ignore_conflicts=True)
 
 

@@ -14,8 +14,7 @@ from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import get_case_for, get_object_for, get_patient_for
 from stegvis.accounts.roles import Role
 from stegvis.coaching.charts import chart
-from stegvis.coaching.guidance import crisis_contacts
-from stegvis.coaching.views import patient_country
+from stegvis.coaching.selectors import crisis_contacts_for
 from stegvis.instruments import services
 from stegvis.instruments.definitions import instrument, instruments
 from stegvis.instruments.forms import AnswerForm, RequestForm
@@ -86,14 +85,8 @@ def answer(request: HttpRequest, administration_id) -> HttpResponse:
     if administration.status == AdministrationStatus.COMPLETED:
         contacts = []
         if "self_harm" in administration.flags:
-            contacts = crisis_contacts(patient_country(administration.patient))
-        band = definition.band_for(administration.total)
-        context = {
-            "administration": administration,
-            "instrument": definition,
-            "contacts": contacts,
-            "band_label": band.label if band else "",
-        }
+            contacts = crisis_contacts_for(administration.patient)
+        context = {"administration": administration, "instrument": definition, "contacts": contacts}
         return render(request, "instruments/result.html", context)
     if administration.status != AdministrationStatus.PENDING:
         messages.info(request, _("This questionnaire is closed. Nothing is missing because of it."))
