@@ -9,15 +9,10 @@ e-mail (a link only), whether or not a coach is assigned.
 import logging
 from datetime import datetime, timedelta
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from stegvis.access import audit
 from stegvis.access.categories import Action, Category
@@ -36,7 +31,8 @@ from stegvis.coaching.models import (
     ReminderStatus,
 )
 from stegvis.network.models import MemberStatus, NetworkMember
-from stegvis.notifications.models import Notification, NotificationKind
+from stegvis.notifications.models import NotificationKind
+from stegvis.notifications.outbox import Notice, notify
 
 logger = logging.getLogger(__name__)
 
@@ -124,42 +120,17 @@ def responsible_people(patient_id) -> list[tuple[User, Case | None]]:
 
 
 def _tell(flag: CoachFlag, kind: str, people: list[tuple[User, Case | None]]) -> None:
-    """An in-app notice on the patient's case and an e-mail with only a link."""
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                recipient=user,
-                kind=kind,
-                case=case,
-                respond_by=flag.respond_by,
-                dedupe_key=f"{kind}:{flag.pk}:{user.pk}:{flag.respond_by.isoformat()}",
-            )
-            for user, case in people
-            if case is not None
-        ],
-        ignore_conflicts=True,
+    """In the app and on each person's channels; the e-mail holds only a link."""
+    notify(
+        Notice(
+            kind=kind,
+            key=f"{kind}:{flag.pk}:{flag.respond_by.isoformat()}",
+            link=reverse("coach_patient", args=[flag.patient_id]),
+            patient_id=flag.patient_id,
+            respond_by=flag.respond_by,
+        ),
+        people,
     )
-    link = settings.BASE_URL.rstrip("/") + reverse("coach_patient", args=[flag.patient_id])
-    recipients = [(user.email, user.preferred_language) for user, _case in people]
-
-    def send():
-        for email, language in recipients:
-            with override(language):
-                try:
-                    send_mail(
-                        subject=_("Stegvis: a flag needs your response"),
-                        message=render_to_string(
-                            "coaching/flag_email.txt",
-                            {"link": link, "urgent": flag.urgent, "kind": kind},
-                        ),
-                        from_email=settings.DEFAULT_FROM_EMAIL,
-                        recipient_list=[email],
-                    )
-                except Exception:
-                    # The in-app notice and the queue still carry the flag.
-                    logger.exception("E-mail about flag %s failed", flag.pk)
-
-    transaction.on_commit(send)
 
 
 @transaction.atomic

@@ -18,6 +18,8 @@ SCHEDULE = [
     ("scan_deadlines", "stegvis.notifications.tasks.scan_deadlines_task", timedelta(hours=1)),
     ("verify_audit_chain", "stegvis.access.tasks.verify_audit_chain", timedelta(days=1)),
     ("plan_reminders", "stegvis.coaching.tasks.plan_reminders_task", timedelta(hours=1)),
+    ("dispatch_outbox", "stegvis.notifications.tasks.dispatch_outbox_task", timedelta(minutes=1)),
+    ("build_digests", "stegvis.notifications.tasks.build_digests_task", timedelta(hours=1)),
     ("dispatch_reminders", "stegvis.coaching.tasks.dispatch_reminders_task", timedelta(minutes=1)),
     ("scan_flags", "stegvis.coaching.tasks.scan_flags_task", timedelta(hours=1)),
     (

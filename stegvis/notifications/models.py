@@ -1,12 +1,17 @@
-"""A minimal outbox: one row per recipient and event (a deadline, a coach flag), shown
-in the app.
+"""Notifications: the event told to one person, and the outbox that carries it.
 
-The coordination issue adds channels (e-mail, SMS), preferences and a digest on top.
+A `Notification` is what a person sees in the app. For every channel they receive it on
+(in the app, by e-mail, by SMS) there is one `OutboxMessage`, rendered in the recipient's
+language only when it is sent, sent once, and logged step by step in `DeliveryEvent`.
+E-mails and text messages hold no health data: only what kind of thing happened and a link.
 """
 
 import uuid
 
+from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from stegvis.accounts.models import User
@@ -18,13 +23,34 @@ class NotificationKind(models.TextChoices):
     DEADLINE_OVERDUE = "deadline_overdue", _("A deadline has passed")
     URGENT_FLAG = "urgent_flag", _("An urgent flag needs a response")
     FLAG_ESCALATED = "flag_escalated", _("A flag was escalated to you")
+    MESSAGE_RECEIVED = "message_received", _("You have a new message")
+    MEETING_INVITATION = "meeting_invitation", _("You are invited to a meeting")
+    MEETING_CHANGED = "meeting_changed", _("A meeting was changed")
+    MEETING_CANCELLED = "meeting_cancelled", _("A meeting was cancelled")
+    TASK_ASSIGNED = "task_assigned", _("You have a new task")
+
+
+# Told at once on every channel the person has, whatever their digest preference: a
+# possible risk to someone's life does not wait for tomorrow's summary.
+URGENT_KINDS = frozenset({NotificationKind.URGENT_FLAG, NotificationKind.FLAG_ESCALATED})
 
 
 class Notification(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=30, choices=NotificationKind.choices)
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notifications")
+    # The patient it is about (the recipient may see them only while the policy allows).
+    patient = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    # Where to go in the app; the only thing an e-mail carries besides the kind.
+    link = models.CharField(max_length=300, blank=True)
+    # What it is about (a meeting for its calendar file, say).
+    object_type = models.CharField(max_length=30, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
     milestone_code = models.CharField(max_length=40, blank=True)
     # The deadline's date, or for a flag the time a response is due.
     due_on = models.DateField(null=True, blank=True)
@@ -42,3 +68,122 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.milestone_code} to {self.recipient_id}"
+
+    @property
+    def urgent(self) -> bool:
+        return self.kind in URGENT_KINDS
+
+
+class Channel(models.TextChoices):
+    IN_APP = "in_app", _("In Stegvis")
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("Text message")
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    CLAIMED = "claimed", _("Being sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Could not be sent")
+    HELD = "held", _("Waiting for the daily summary")
+    IN_DIGEST = "in_digest", _("Sent in the daily summary")
+
+
+class OutboxMessage(models.Model):
+    """One notification on one channel to one person, or (without a notification) one
+    person's daily summary."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    notification = models.ForeignKey(
+        Notification, null=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    status = models.CharField(max_length=10, choices=DeliveryStatus.choices)
+    # The notification's key and the channel, or "digest:<user>:<date>": a retried creation
+    # or a second worker can never add a second row.
+    dedupe_key = models.CharField(max_length=220, unique=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claim_token = models.UUIDField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # The language it was rendered in when sent.
+    language = models.CharField(max_length=8, blank=True)
+    digest = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="digested"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status="pending"),
+                name="outbox_pending_due",
+            ),
+            models.Index(fields=["recipient", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} to {self.recipient_id}: {self.status}"
+
+    @property
+    def is_digest(self) -> bool:
+        return self.notification_id is None
+
+
+class DeliveryEventKind(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    DELIVERED = "delivered", _("shown in the app")
+    HELD = "held", _("held for the daily summary")
+    CLAIMED = "claimed", _("taken by a worker")
+    SENT = "sent", _("sent")
+    RETRY = "retry", _("failed, will try again")
+    FAILED = "failed", _("failed")
+    DIGESTED = "digested", _("put in the daily summary")
+
+
+class DeliveryEvent(models.Model):
+    """The delivery log: every step of every outbox row, never changed afterwards."""
+
+    message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=DeliveryEventKind.choices)
+    at = models.DateTimeField(default=timezone.now)
+    detail = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} {self.kind}"
+
+
+class EmailMode(models.TextChoices):
+    IMMEDIATE = "immediate", _("At once")
+    DIGEST = "digest", _("Once a day, in a summary")
+    OFF = "off", _("Not by e-mail")
+
+
+phone_number = RegexValidator(
+    r"^\+[1-9][0-9]{6,14}$", _("Write the number with the country code, like +46701234567.")
+)
+
+
+class NotificationPreference(models.Model):
+    """How a person wants to be told. Without a row: e-mail at once, no text messages."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, primary_key=True, related_name="notification_preference"
+    )
+    email = models.CharField(
+        _("E-mail"), max_length=10, choices=EmailMode.choices, default=EmailMode.IMMEDIATE
+    )
+    sms = models.BooleanField(_("Also by text message"), default=False)
+    sms_number = models.CharField(
+        _("Mobile number"), max_length=16, blank=True, validators=[phone_number]
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.email}"

@@ -3,10 +3,12 @@
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from stegvis.access import audit
 from stegvis.access.categories import Action, Category
+from stegvis.accounts.models import User
 from stegvis.cases.models import Case, CaseStatus
 from stegvis.cases.services import store_next_deadline
 from stegvis.cases.timelines import (
@@ -16,60 +18,59 @@ from stegvis.cases.timelines import (
     case_timeline,
 )
 from stegvis.notifications.models import Notification, NotificationKind
+from stegvis.notifications.outbox import Notice, notify
 
 OPEN_STATUSES = (CaseStatus.ACTIVE, CaseStatus.PARTIAL_RETURN)
 
 
-def recipients(case: Case, responsible: str) -> list[tuple[int, str]]:
-    """Who is told about a milestone: (user id, on behalf of whom, if not themself).
+def recipients(case: Case, responsible: str) -> list[tuple[User, str]]:
+    """Who is told about a milestone: (user, on behalf of whom, if not themself).
 
     Employers, Försäkringskassan and NAV are outside the care unit; their duties go to the
     case's coordinator, who keeps contact with them. Employers get their own notices once
     the patient has consented to share (the network issue).
     """
     direct = {
-        "patient": case.patient_id,
-        "physician": case.responsible_physician_id,
-        "coordinator": case.responsible_coordinator_id,
+        "patient": case.patient,
+        "physician": case.responsible_physician,
+        "coordinator": case.responsible_coordinator,
     }
     if responsible in direct:
-        user_id = direct[responsible]
-        return [(user_id, "")] if user_id else []
-    if case.responsible_coordinator_id:
-        return [(case.responsible_coordinator_id, responsible)]
+        user = direct[responsible]
+        return [(user, "")] if user else []
+    if case.responsible_coordinator:
+        return [(case.responsible_coordinator, responsible)]
     return []
+
+
+KIND_BY_STATUS = {
+    MilestoneStatus.OVERDUE: NotificationKind.DEADLINE_OVERDUE,
+    MilestoneStatus.DUE_SOON: NotificationKind.DEADLINE_DUE_SOON,
+}
 
 
 @transaction.atomic
 def notify_case(case: Case, timeline: list[TimelineEntry]) -> list[Notification]:
     new = []
+    link = reverse("case_detail", args=[case.pk])
     for entry in timeline:
-        if entry.status == MilestoneStatus.OVERDUE:
-            kind = NotificationKind.DEADLINE_OVERDUE
-        elif entry.status == MilestoneStatus.DUE_SOON:
-            kind = NotificationKind.DEADLINE_DUE_SOON
-        else:
+        kind = KIND_BY_STATUS.get(entry.status)
+        if kind is None:
             continue
-        for user_id, on_behalf_of in recipients(case, entry.milestone.responsible):
-            new.append(
-                Notification(
-                    recipient_id=user_id,
-                    kind=kind,
-                    case=case,
-                    milestone_code=entry.code,
-                    due_on=entry.date,
-                    on_behalf_of=on_behalf_of,
-                    dedupe_key=f"{kind}:{case.pk}:{entry.code}:{entry.date}:{user_id}",
-                )
+        by_party: dict[str, list] = {}
+        for user, on_behalf_of in recipients(case, entry.milestone.responsible):
+            by_party.setdefault(on_behalf_of, []).append((user, case))
+        for on_behalf_of, people in by_party.items():
+            notice = Notice(
+                kind=kind,
+                key=f"{kind}:{case.pk}:{entry.code}:{entry.date}",
+                link=link,
+                milestone_code=entry.code,
+                due_on=entry.date,
+                on_behalf_of=on_behalf_of,
             )
-    keys = {n.dedupe_key for n in new}
-    existing = set(
-        Notification.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True)
-    )
-    created = Notification.objects.bulk_create(
-        [n for n in new if n.dedupe_key not in existing], ignore_conflicts=True
-    )
-    if created:
+            new += notify(notice, people)
+    if new:
         # The worker read the case's timeline to tell people: that is an access too.
         audit.append(
             [
@@ -83,7 +84,7 @@ def notify_case(case: Case, timeline: list[TimelineEntry]) -> list[Notification]
                 )
             ]
         )
-    return created
+    return new
 
 
 def scan_deadlines(today: date | None = None) -> dict:
@@ -92,7 +93,7 @@ def scan_deadlines(today: date | None = None) -> dict:
     horizon = today + timedelta(days=DUE_SOON_DAYS)
     cases = (
         Case.objects.filter(status__in=OPEN_STATUSES, next_deadline_on__lte=horizon)
-        .select_related("patient")
+        .select_related("patient", "responsible_physician", "responsible_coordinator")
         .order_by("pk")
     )
     scanned = notified = 0

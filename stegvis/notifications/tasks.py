@@ -1,5 +1,6 @@
 from django.tasks import task
 
+from stegvis.notifications.outbox import digests_build, outbox_dispatch, outbox_release_stale
 from stegvis.notifications.services import scan_deadlines
 
 
@@ -7,3 +8,15 @@ from stegvis.notifications.services import scan_deadlines
 def scan_deadlines_task() -> dict:
     """Tell responsible people about near and passed deadlines (the worker runs it hourly)."""
     return scan_deadlines()
+
+
+@task
+def dispatch_outbox_task() -> dict:
+    """Send what is due in the outbox (every minute)."""
+    return {"released": outbox_release_stale(), "sent": outbox_dispatch()}
+
+
+@task
+def build_digests_task() -> dict:
+    """Gather held e-mails into each person's daily summary (hourly; once a day each)."""
+    return {"digests": digests_build()}

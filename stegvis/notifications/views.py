@@ -1,32 +1,53 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from stegvis.access.categories import Category
-from stegvis.access.helpers import record_cases_listed
-from stegvis.access.policy import cases_visible_to
-from stegvis.notifications.models import Notification
+from stegvis.access.helpers import record_cases_listed, record_patients_listed
+from stegvis.access.policy import cases_visible_to, patients_visible_to
+from stegvis.notifications import channels
+from stegvis.notifications.forms import PreferenceForm
+from stegvis.notifications.models import (
+    Channel,
+    Notification,
+    NotificationPreference,
+    OutboxMessage,
+)
 
 PAGE_SIZE = 50
 
 
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
-    """The user's notifications about cases they may still see; each listed case is audited."""
+    """The user's notifications about patients they may still see; each listed case or
+    patient is audited. How each was delivered is shown beside it."""
+    user = request.user
+    visible = (
+        Q(case__in=cases_visible_to(user, Category.CAPACITY))
+        | Q(case__isnull=True, patient__in=patients_visible_to(user))
+        | Q(case__isnull=True, patient__isnull=True)
+    )
     notifications = list(
-        Notification.objects.filter(
-            recipient=request.user,
-            case__in=cases_visible_to(request.user, Category.CAPACITY),
+        Notification.objects.filter(visible, recipient=user)
+        .select_related("case__patient", "patient")
+        .prefetch_related(
+            Prefetch(
+                "deliveries",
+                queryset=OutboxMessage.objects.exclude(channel=Channel.IN_APP).order_by("channel"),
+            )
         )
-        .select_related("case__patient")
         .order_by("read_at", "-created_at")[:PAGE_SIZE]
     )
-    cases = {n.case_id: n.case for n in notifications}.values()
-    record_cases_listed(
-        request.user, cases, category=Category.CAPACITY, object_type="notification_list"
-    )
+    cases = {n.case_id: n.case for n in notifications if n.case_id}.values()
+    record_cases_listed(user, cases, category=Category.CAPACITY, object_type="notification_list")
+    patients = {n.patient_id: n.patient for n in notifications if not n.case_id and n.patient_id}
+    if patients:
+        record_patients_listed(user, list(patients.values()), object_type="notification_list")
     return render(request, "notifications/list.html", {"notifications": notifications})
 
 
@@ -37,3 +58,19 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
         read_at=timezone.now()
     )
     return redirect("notification_list")
+
+
+@login_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    """How the user wants to be told; their own settings, not patient data."""
+    current = NotificationPreference.objects.filter(user=request.user).first()
+    current = current or NotificationPreference(user=request.user)
+    sms_available = channels.sms_backend() is not None
+    form = PreferenceForm(request.POST or None, instance=current, sms_available=sms_available)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Your notification settings are saved."))
+            return redirect("notification_preferences")
+        return render(request, "notifications/preferences.html", {"form": form}, status=422)
+    return render(request, "notifications/preferences.html", {"form": form})

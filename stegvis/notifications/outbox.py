@@ -1,0 +1,303 @@
+"""The outbox: who is told what on which channel, and the worker that sends it exactly once.
+
+`notify` writes, in the caller's transaction, one in-app notification per person and one
+outbox row per channel they want. The worker claims due rows by a conditional update (on
+PostgreSQL picking candidates with SKIP LOCKED), renders each in the recipient's language,
+sends it, and logs every step. A row whose worker died mid-send is not sent again: a
+duplicate message is worse than one the delivery log shows as interrupted.
+"""
+
+import logging
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from stegvis.accounts.models import User
+from stegvis.cases.models import Case
+from stegvis.notifications import channels
+from stegvis.notifications.models import (
+    URGENT_KINDS,
+    Channel,
+    DeliveryEvent,
+    DeliveryEventKind,
+    DeliveryStatus,
+    EmailMode,
+    Notification,
+    NotificationPreference,
+    OutboxMessage,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+# A claim older than this belongs to a worker that stopped mid-send.
+CLAIM_TIMEOUT = timedelta(minutes=15)
+# The local hour after which the day's summary goes out.
+DIGEST_HOUR = 7
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What happened, without the recipients: `key` names the event, once."""
+
+    kind: str
+    key: str
+    link: str = ""
+    patient_id: object = None
+    object_type: str = ""
+    object_id: str = ""
+    milestone_code: str = ""
+    due_on: date | None = None
+    respond_by: datetime | None = None
+    on_behalf_of: str = ""
+
+
+def _log(messages: Iterable[OutboxMessage], kind: str, at: datetime, detail: str = "") -> None:
+    DeliveryEvent.objects.bulk_create(
+        [DeliveryEvent(message_id=m.pk, kind=kind, at=at, detail=detail) for m in messages]
+    )
+
+
+def preferences_for(user_ids) -> dict:
+    return {p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=user_ids)}
+
+
+def _wanted_channels(notification: Notification, preference) -> list[tuple[str, str]]:
+    """(channel, first status) for each channel the person is told on."""
+    wanted = [(Channel.IN_APP, DeliveryStatus.SENT)]
+    mode = preference.email if preference else EmailMode.IMMEDIATE
+    if notification.kind in URGENT_KINDS:
+        mode = EmailMode.IMMEDIATE
+    if mode == EmailMode.IMMEDIATE:
+        wanted.append((Channel.EMAIL, DeliveryStatus.PENDING))
+    elif mode == EmailMode.DIGEST:
+        wanted.append((Channel.EMAIL, DeliveryStatus.HELD))
+    if preference and preference.sms and preference.sms_number and channels.sms_backend():
+        wanted.append((Channel.SMS, DeliveryStatus.PENDING))
+    return wanted
+
+
+def notify(notice: Notice, people: Iterable[tuple[User, Case | None]]) -> list[Notification]:
+    """Tell each person (with the case it concerns them through, if any); returns the
+    notifications that are new. Telling the same event again creates nothing."""
+    people = [(user, case) for user, case in people if user is not None and user.is_active]
+    if not people:
+        return []
+    by_key = {
+        f"{notice.key}:{user.pk}": Notification(
+            recipient=user,
+            kind=notice.kind,
+            patient_id=notice.patient_id or (case.patient_id if case else None),
+            case=case,
+            link=notice.link,
+            object_type=notice.object_type,
+            object_id=str(notice.object_id),
+            milestone_code=notice.milestone_code,
+            due_on=notice.due_on,
+            respond_by=notice.respond_by,
+            on_behalf_of=notice.on_behalf_of,
+            dedupe_key=f"{notice.key}:{user.pk}",
+        )
+        for user, case in people
+    }
+    existing = set(
+        Notification.objects.filter(dedupe_key__in=by_key).values_list("dedupe_key", flat=True)
+    )
+    new = [n for key, n in by_key.items() if key not in existing]
+    if not new:
+        return []
+    Notification.objects.bulk_create(new, ignore_conflicts=True)
+    # A concurrent teller may have won some keys: queue the rows that are really there.
+    stored = {
+        n.dedupe_key: n
+        for n in Notification.objects.filter(dedupe_key__in=[n.dedupe_key for n in new])
+    }
+    preferences = preferences_for([n.recipient_id for n in new])
+    now = timezone.now()
+    rows = [
+        OutboxMessage(
+            notification=stored[n.dedupe_key],
+            recipient_id=n.recipient_id,
+            channel=channel,
+            status=status,
+            dedupe_key=f"{n.dedupe_key}:{channel}",
+            sent_at=now if channel == Channel.IN_APP else None,
+            created_at=now,
+        )
+        for n in new
+        if n.dedupe_key in stored
+        for channel, status in _wanted_channels(n, preferences.get(n.recipient_id))
+    ]
+    OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
+    queued = list(OutboxMessage.objects.filter(dedupe_key__in=[r.dedupe_key for r in rows]))
+    first_event = {
+        DeliveryStatus.SENT: DeliveryEventKind.DELIVERED,
+        DeliveryStatus.PENDING: DeliveryEventKind.QUEUED,
+        DeliveryStatus.HELD: DeliveryEventKind.HELD,
+    }
+    DeliveryEvent.objects.bulk_create(
+        [
+            DeliveryEvent(message_id=m.pk, kind=first_event[m.status], at=now)
+            for m in queued
+            if m.created_at == now
+        ]
+    )
+    urgent = [m.pk for m in queued if m.status == DeliveryStatus.PENDING]
+    if urgent and notice.kind in URGENT_KINDS:
+        # Not a minute later with the next worker round: sent right after the commit,
+        # through the same claim, so a worker that races it cannot send it twice.
+        transaction.on_commit(lambda: outbox_dispatch(only_ids=urgent))
+    return [stored[n.dedupe_key] for n in new if n.dedupe_key in stored]
+
+
+def outbox_claim(now: datetime, limit: int, token: uuid.UUID, only_ids=None) -> list:
+    with transaction.atomic():
+        candidates = OutboxMessage.objects.filter(
+            status=DeliveryStatus.PENDING, next_attempt_at__lte=now
+        ).order_by("next_attempt_at")
+        if only_ids is not None:
+            candidates = candidates.filter(pk__in=only_ids)
+        if connection.features.has_select_for_update_skip_locked:
+            candidates = candidates.select_for_update(skip_locked=True)
+        ids = list(candidates.values_list("pk", flat=True)[:limit])
+        if not ids:
+            return []
+        OutboxMessage.objects.filter(pk__in=ids, status=DeliveryStatus.PENDING).update(
+            status=DeliveryStatus.CLAIMED, claim_token=token, claimed_at=now
+        )
+    claimed = list(
+        OutboxMessage.objects.filter(
+            claim_token=token, status=DeliveryStatus.CLAIMED
+        ).select_related("recipient", "notification")
+    )
+    _log(claimed, DeliveryEventKind.CLAIMED, now, str(token))
+    return claimed
+
+
+def _send_one(message: OutboxMessage, mail, sms) -> None:
+    rendered = channels.render(message)
+    message.language = message.recipient.preferred_language
+    if message.channel == Channel.EMAIL:
+        mail.send_messages([channels.email_for(message, rendered)])
+    elif message.channel == Channel.SMS:
+        if sms is None:
+            raise RuntimeError("no text-message backend is configured")
+        number = message.recipient.notification_preference.sms_number
+        sms.send_text(number, channels.sms_text(rendered))
+
+
+def _send(claimed: list[OutboxMessage], token: uuid.UUID, now: datetime) -> int:
+    from django.core.mail import mailers
+
+    sent, failed = [], []
+    sms = channels.sms_backend()
+    try:
+        with mailers.default as mail:
+            for message in claimed:
+                try:
+                    _send_one(message, mail, sms)
+                    sent.append(message)
+                except Exception as error:
+                    logger.exception("Sending outbox message %s failed", message.pk)
+                    failed.append((message, type(error).__name__))
+    except Exception as error:
+        # The mail server could not be reached at all: what was not sent is retried.
+        logger.exception("The mail connection failed")
+        done = {m.pk for m in sent} | {m.pk for m, _reason in failed}
+        failed += [(m, type(error).__name__) for m in claimed if m.pk not in done]
+    with transaction.atomic():
+        for message in sent:
+            OutboxMessage.objects.filter(pk=message.pk, claim_token=token).update(
+                status=DeliveryStatus.SENT, sent_at=now, language=message.language
+            )
+        _log(sent, DeliveryEventKind.SENT, now)
+        for message, reason in failed:
+            attempts = message.attempts + 1
+            if attempts < MAX_ATTEMPTS:
+                status, kind = DeliveryStatus.PENDING, DeliveryEventKind.RETRY
+            else:
+                status, kind = DeliveryStatus.FAILED, DeliveryEventKind.FAILED
+            # Back off 2, 4, 8, 16 minutes: a mail server that is down gets time to return.
+            OutboxMessage.objects.filter(pk=message.pk, claim_token=token).update(
+                status=status,
+                attempts=attempts,
+                next_attempt_at=now + timedelta(minutes=2**attempts),
+            )
+            _log([message], kind, now, reason)
+    return len(sent)
+
+
+def outbox_dispatch(now: datetime | None = None, batch_size: int = 100, only_ids=None) -> int:
+    """Send every due row this worker can claim (or only `only_ids`); returns how many."""
+    total = 0
+    while True:
+        at = now or timezone.now()
+        token = uuid.uuid4()
+        claimed = outbox_claim(at, batch_size, token, only_ids)
+        if not claimed:
+            return total
+        total += _send(claimed, token, at)
+
+
+def outbox_release_stale(now: datetime | None = None) -> int:
+    """Close claims of workers that stopped mid-send, without sending them again."""
+    now = now or timezone.now()
+    stale = list(
+        OutboxMessage.objects.filter(
+            status=DeliveryStatus.CLAIMED, claimed_at__lt=now - CLAIM_TIMEOUT
+        )
+    )
+    closed = [
+        m
+        for m in stale
+        if OutboxMessage.objects.filter(pk=m.pk, status=DeliveryStatus.CLAIMED).update(
+            status=DeliveryStatus.FAILED
+        )
+    ]
+    _log(closed, DeliveryEventKind.FAILED, now, "interrupted; not resent to avoid a duplicate")
+    return len(closed)
+
+
+@transaction.atomic
+def digests_build(now: datetime | None = None) -> int:
+    """After DIGEST_HOUR local time, gather each person's held e-mails into one summary,
+    queued for the worker like any other row. Once a day per person, whatever the reruns."""
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    if local.time() < time(DIGEST_HOUR):
+        return 0
+    today = local.date()
+    recipients = (
+        OutboxMessage.objects.filter(status=DeliveryStatus.HELD, channel=Channel.EMAIL)
+        .values_list("recipient_id", flat=True)
+        .distinct()
+    )
+    built = 0
+    for recipient_id in list(recipients):
+        digest, created = OutboxMessage.objects.get_or_create(
+            dedupe_key=f"digest:{recipient_id}:{today.isoformat()}",
+            defaults={
+                "recipient_id": recipient_id,
+                "channel": Channel.EMAIL,
+                "status": DeliveryStatus.PENDING,
+                "created_at": now,
+            },
+        )
+        if not created:
+            continue
+        held = list(
+            OutboxMessage.objects.select_for_update().filter(
+                recipient_id=recipient_id, status=DeliveryStatus.HELD
+            )
+        )
+        OutboxMessage.objects.filter(pk__in=[m.pk for m in held]).update(
+            status=DeliveryStatus.IN_DIGEST, digest=digest
+        )
+        _log(held, DeliveryEventKind.DIGESTED, now, str(digest.pk))
+        _log([digest], DeliveryEventKind.QUEUED, now, f"{len(held)} notifications")
+        built += 1
+    return built
