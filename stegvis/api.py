@@ -8,6 +8,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from stegvis.access.api import router as access_router
 from stegvis.accounts.api import router as accounts_router
 from stegvis.cases.api import router as cases_router
+from stegvis.coordination.api import router as coordination_router
 from stegvis.core.api_auth import FieldErrors, api_auth
 from stegvis.instruments.api import router as instruments_router
 from stegvis.network.api import router as network_router
@@ -27,6 +28,7 @@ api.add_router("", cases_router)
 api.add_router("", network_router)
 api.add_router("", plans_router)
 api.add_router("", instruments_router)
+api.add_router("", coordination_router)
 
 
 def _error(request, status: int, code: str, message: str, **extra):

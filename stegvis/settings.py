@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "stegvis.notifications",
     "stegvis.instruments",
     "stegvis.coaching",
+    "stegvis.coordination",
 ]
 
 MIDDLEWARE = [
@@ -115,6 +116,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "stegvis.notifications.context_processors.unread_notifications",
+                "stegvis.coordination.context_processors.unread_messages",
             ],
         },
     }

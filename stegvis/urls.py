@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("stegvis.notifications.urls")),
     path("", include("stegvis.coaching.urls")),
     path("", include("stegvis.instruments.urls")),
+    path("", include("stegvis.coordination.urls")),
     path("api/v1/", api.urls),
 ]

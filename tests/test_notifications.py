@@ -82,7 +82,7 @@ def test_done_duties_and_closed_cases_are_quiet(personas, case):
 
 def test_the_scan_runs_as_a_worker_task(personas, case):
     result = scan_deadlines_task.enqueue()
-    assert result.return_value == {"scanned": 1, "notifications": 2}
+    assert result.return_value == {"scanned": 1, "notifications": 2, "tasks": 2}
 
 
 def test_periodic_jobs_are_enqueued_once_per_interval(db):

@@ -52,6 +52,9 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
             and decide(request.user, case.patient, Category.QUESTIONNAIRES).allowed,
             "may_see_checkins": not is_patient
             and decide(request.user, case.patient, Category.CHECKINS).allowed,
+            "may_see_meetings": decide(request.user, case.patient, Category.MEETINGS).allowed,
+            "may_message": not is_patient
+            and decide(request.user, case.patient, Category.MESSAGES).allowed,
             # Reading, not creating: the note exists once someone opens it.
             "may_see_note": may_read_note(
                 request.user, case.access_decision, CapacityNote.objects.filter(case=case).first()

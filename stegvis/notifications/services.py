@@ -17,6 +17,7 @@ from stegvis.cases.timelines import (
     TimelineEntry,
     case_timeline,
 )
+from stegvis.coordination.services import tasks_for_deadlines
 from stegvis.notifications.models import Notification, NotificationKind
 from stegvis.notifications.outbox import Notice, notify
 
@@ -96,10 +97,11 @@ def scan_deadlines(today: date | None = None) -> dict:
         .select_related("patient", "responsible_physician", "responsible_coordinator")
         .order_by("pk")
     )
-    scanned = notified = 0
+    scanned = notified = tasks = 0
     for case in cases.iterator(chunk_size=500):
         scanned += 1
         timeline = case_timeline(case, today)
         notified += len(notify_case(case, timeline))
+        tasks += tasks_for_deadlines(case, timeline, recipients)
         store_next_deadline(case, timeline)
-    return {"scanned": scanned, "notifications": notified}
+    return {"scanned": scanned, "notifications": notified, "tasks": tasks}

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class CoordinationConfig(AppConfig):
+    name = "stegvis.coordination"

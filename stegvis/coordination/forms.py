@@ -1,0 +1,203 @@
+import uuid
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from stegvis.accounts.roles import Role
+from stegvis.coordination import attachments
+from stegvis.coordination.models import DecisionKind, ThreadKind
+from stegvis.coordination.sip import PROVIDERS
+
+
+def submission_field():
+    return forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class AttachmentsField(forms.FileField):
+    """Several files; each checked by its content (coordination.attachments)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            MultipleFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg,image/webp"}),
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        files = [super(AttachmentsField, self).clean(f, initial) for f in files]
+        if len(files) > attachments.MAX_FILES_PER_MESSAGE:
+            raise ValidationError(
+                _("At most {n} files per message.").format(n=attachments.MAX_FILES_PER_MESSAGE)
+            )
+        errors = []
+        for upload in files:
+            try:
+                attachments.checked(upload)
+            except ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
+        return files
+
+
+def _files_field():
+    return AttachmentsField(
+        label=_("Attach files (PDF or images, optional)"),
+        required=False,
+        help_text=_("PDF, PNG, JPEG or WebP, at most 10 MB each."),
+    )
+
+
+class PeopleField(forms.TypedMultipleChoiceField):
+    def __init__(self, people, **kwargs):
+        super().__init__(
+            choices=[
+                (str(user.pk), f"{user} ({Role(d.role).label}, {d.organisation})")
+                for user, d in people
+            ],
+            widget=forms.CheckboxSelectMultiple,
+            **kwargs,
+        )
+
+
+class MessageForm(forms.Form):
+    submission_id = submission_field()
+    body = forms.CharField(
+        label=_("Message"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    files = _files_field()
+
+
+class ThreadForm(MessageForm):
+    subject = forms.CharField(label=_("Subject"), max_length=120)
+    field_order = ["submission_id", "subject", "kind", "participants", "body", "files"]
+
+    def __init__(self, *args, people, patient_is_author: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["participants"] = PeopleField(
+            people, label=_("With"), required=not patient_is_author
+        )
+        if patient_is_author:
+            self.fields["participants"].required = True
+        else:
+            self.fields["kind"] = forms.ChoiceField(
+                label=_("Who reads it"),
+                choices=ThreadKind.choices,
+                widget=forms.RadioSelect,
+                initial=ThreadKind.STAFF,
+            )
+        self.order_fields(self.field_order)
+
+
+class MeetingForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of meeting"))
+    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.TimeField(label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}))
+    duration_minutes = forms.IntegerField(
+        label=_("Length (minutes)"), min_value=15, max_value=480, initial=60
+    )
+    place = forms.CharField(
+        label=_("Place or video link"),
+        max_length=200,
+        required=False,
+        help_text=_("Shown in calendar invitations: an address or a link, nothing about health."),
+    )
+    questionnaire_code = forms.ChoiceField(
+        label=_("Questionnaire before the meeting"), required=False
+    )
+
+    def __init__(self, *args, kinds, people, questionnaires, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k.code, k.title) for k in kinds]
+        self.fields["participants"] = PeopleField(
+            people,
+            label=_("Invite (the patient is always invited)"),
+            required=False,
+            help_text=_("Only people the patient has let see their meetings are listed."),
+        )
+        self.fields["questionnaire_code"].choices = [("", _("None")), *questionnaires]
+
+
+class AgendaForm(forms.Form):
+    submission_id = submission_field()
+    text = forms.CharField(label=_("Something you want to talk about"), max_length=500)
+
+
+class SipMeasureForm(forms.Form):
+    text = forms.CharField(label=_("Measure"), max_length=500, required=False)
+    provider = forms.ChoiceField(
+        label=_("Provided by"), choices=[("", "—"), *PROVIDERS.items()], required=False
+    )
+    provider_name = forms.CharField(label=_("Who, by name"), max_length=200, required=False)
+
+
+SipMeasureFormSet = forms.formset_factory(SipMeasureForm, extra=3, max_num=30)
+
+
+class SipPlanForm(forms.Form):
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+    overall_responsibility = forms.ChoiceField(
+        label=_("Overall responsibility for the plan"),
+        choices=[
+            ("", "—"),
+            ("municipality", PROVIDERS["municipality"]),
+            ("region", PROVIDERS["region"]),
+        ],
+        required=False,
+    )
+    responsible_authority = forms.CharField(
+        label=_("The responsible authority, by name"), max_length=200, required=False
+    )
+
+
+class MinutesForm(forms.Form):
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+    minutes = forms.CharField(
+        label=_("Minutes"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    follow_up_on = forms.DateField(
+        label=_("Follow-up date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class DecisionForm(forms.Form):
+    submission_id = submission_field()
+    text = forms.CharField(label=_("Decision"), max_length=500)
+    kind = forms.ChoiceField(
+        label=_("Becomes"),
+        choices=DecisionKind.choices,
+        widget=forms.RadioSelect,
+        initial=DecisionKind.PLAN_ACTION,
+    )
+    owner = forms.ChoiceField(label=_("Who does it"))
+    due_on = forms.DateField(label=_("By"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, participants, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [(str(p.user_id), str(p.user)) for p in participants]
+
+
+class RevisionForm(forms.Form):
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class TaskForm(forms.Form):
+    submission_id = submission_field()
+    title = forms.CharField(label=_("Task"), max_length=200)
+    assignee = forms.ChoiceField(label=_("For"))
+    due_on = forms.DateField(
+        label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].choices = [(str(u.pk), str(u)) for u, _d in people]

@@ -1,0 +1,309 @@
+"""Meetings: participants let in by the patient, agenda from the patient, the SIP's
+mandatory content, decisions that become plan actions or tasks, calendar files without
+health data, and a held meeting marking its milestone done."""
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.core import mail
+from icalendar import Calendar
+from pydantic import ValidationError
+
+from stegvis.access.categories import Category
+from stegvis.accounts.roles import Role
+from stegvis.cases.models import Case, MilestoneCompletion
+from stegvis.coordination import services
+from stegvis.coordination.ics import meeting_calendar
+from stegvis.coordination.models import Decision, MeetingStatus, Task, TaskSource
+from stegvis.network.purposes import Purpose
+from stegvis.notifications.outbox import outbox_dispatch
+from stegvis.plans.services import plan_for
+from tests.factories import OrganisationFactory, UserFactory, member, patient_at
+from tests.test_coaching import grant
+
+STARTS = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+SIP_PLAN = {
+    "measures": [
+        {"text": "Boendestöd två gånger i veckan", "provider": "municipality"},
+        {"text": "Samtalsbehandling", "provider": "region"},
+        {"text": "Arbetsträning", "provider": "other", "provider_name": "Arbetsförmedlingen"},
+    ],
+    "overall_responsibility": "municipality",
+    "responsible_authority": "Socialtjänsten i Solna",
+}
+
+
+@pytest.fixture
+def case(personas):
+    case = Case.objects.get(patient=personas.patient)
+    case.responsible_coordinator = personas.coordinator
+    case.save()
+    return case
+
+
+@pytest.fixture
+def fk(personas):
+    grant(personas.patient, personas.fk_caseworker, [Category.MEETINGS], Purpose.FK_INFORMATION)
+    return personas.fk_caseworker
+
+
+def call(case, actor, kind="sip", people=(), **more):
+    return services.meeting_schedule(
+        actor=actor,
+        case=case,
+        kind=kind,
+        starts_at=STARTS,
+        place="Storgatan 1, Solna",
+        participants=list(people),
+        **more,
+    )
+
+
+# --- SIP validation -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "missing"),
+    [
+        ({"measures": []}, "measures"),
+        ({"overall_responsibility": None}, "overall_responsibility"),
+        ({"overall_responsibility": "employer"}, "overall_responsibility"),
+        ({"responsible_authority": " "}, "responsible_authority"),
+        ({"measures": SIP_PLAN["measures"][1:]}, "municipality"),
+        ({"measures": SIP_PLAN["measures"][:1]}, "region"),
+        ({"measures": [*SIP_PLAN["measures"][:2], {"text": "X", "provider": "other"}]}, "who else"),
+    ],
+)
+def test_a_sip_plan_without_its_mandatory_content_is_not_saved(case, personas, change, missing):
+    meeting = call(case, personas.coordinator)
+    with pytest.raises(ValidationError) as error:
+        services.sip_plan_save(
+            actor=personas.coordinator, meeting=meeting, plan={**SIP_PLAN, **change}, revision=1
+        )
+    assert missing in str(error.value)
+    meeting.refresh_from_db()
+    assert meeting.sip_plan is None
+
+
+def test_a_complete_sip_plan_is_saved_and_the_meeting_can_then_be_held(case, personas):
+    meeting = call(case, personas.coordinator)
+    with pytest.raises(services.Incomplete):
+        services.meeting_mark_held(actor=personas.coordinator, meeting=meeting, revision=1)
+    services.sip_plan_save(actor=personas.coordinator, meeting=meeting, plan=SIP_PLAN, revision=1)
+    assert meeting.sip_plan["responsible_authority"] == "Socialtjänsten i Solna"
+    services.meeting_mark_held(actor=personas.coordinator, meeting=meeting, revision=2)
+    assert meeting.status == MeetingStatus.HELD
+
+
+def test_the_sip_form_names_what_is_missing_and_keeps_what_was_written(client, case, personas):
+    meeting = call(case, personas.coordinator)
+    client.force_login(personas.coordinator)
+    data = {
+        "revision": 1,
+        "measures-TOTAL_FORMS": 3,
+        "measures-INITIAL_FORMS": 0,
+        "measures-0-text": "Samtalsbehandling",
+        "measures-0-provider": "region",
+        "overall_responsibility": "",
+        "responsible_authority": "",
+    }
+    page = client.post(f"/meetings/{meeting.pk}/sip/", data)
+    assert page.status_code == 422
+    assert "Ange minst en insats som kommunen ger." in page.text
+    assert "Välj vem som har det övergripande ansvaret för planen." in page.text
+    assert 'value="Samtalsbehandling"' in page.text
+
+
+def test_a_stale_sip_edit_is_refused(case, personas):
+    meeting = call(case, personas.coordinator)
+    services.sip_plan_save(actor=personas.coordinator, meeting=meeting, plan=SIP_PLAN, revision=1)
+    changed = {
+        **SIP_PLAN,
+        "responsible_authority": "Region Stockholm",
+        "overall_responsibility": "region",
+    }
+    with pytest.raises(services.StaleEdit):
+        services.sip_plan_save(
+            actor=personas.coordinator, meeting=meeting, plan=changed, revision=1
+        )
+
+
+# --- participants ---------------------------------------------------------------------------
+
+
+def test_every_participant_needs_the_patients_consent(case, personas, fk):
+    with pytest.raises(services.NotAllowed) as refused:
+        call(case, personas.coordinator, people=[fk, personas.employer])
+    assert refused.value.names == [str(personas.employer)]
+    meeting = call(case, personas.coordinator, people=[fk])
+    seats = {p.user_id: p.basis for p in meeting.participants.all()}
+    assert seats == {
+        personas.coordinator.pk: "clinical_need",
+        personas.patient.pk: "self",
+        fk.pk: "consent:fk_information",
+    }
+
+
+def test_invitations_carry_a_calendar_file_with_no_health_data(case, personas, fk):
+    Case.objects.filter(pk=case.pk).update(jurisdiction="SE")
+    meeting = call(case, personas.coordinator, people=[fk])
+    assert outbox_dispatch() == 2
+    invited = {m.to[0] for m in mail.outbox}
+    assert invited == {personas.patient.email, fk.email}
+    for email in mail.outbox:
+        (name, content, mimetype) = email.attachments[0]
+        assert name.endswith(".ics") and mimetype == "text/calendar"
+        content = content if isinstance(content, str) else content.decode()
+        calendar = Calendar.from_ical(content)
+        (event,) = calendar.walk("VEVENT")
+        assert str(event["UID"]) == f"{meeting.pk}@stegvis"
+        assert event.decoded("DTSTART") == STARTS
+        assert "SIP" not in content and str(personas.patient) not in content
+        assert str(event["LOCATION"]) == "Storgatan 1, Solna"
+
+
+def test_the_calendar_file_parses_and_a_cancellation_raises_its_sequence(case, personas):
+    meeting = call(case, personas.coordinator)
+    first = Calendar.from_ical(meeting_calendar(meeting))
+    services.meeting_cancel(actor=personas.coordinator, meeting=meeting, revision=1)
+    second = Calendar.from_ical(meeting_calendar(meeting))
+    assert first["METHOD"] == "PUBLISH" and second["METHOD"] == "CANCEL"
+    (event,) = second.walk("VEVENT")
+    assert event["STATUS"] == "CANCELLED" and int(event["SEQUENCE"]) == 2
+
+
+# --- agenda, decisions, held ----------------------------------------------------------------
+
+
+def test_the_patient_adds_an_agenda_item_once_however_often_it_is_sent(client, case, personas):
+    meeting = call(case, personas.coordinator)
+    client.force_login(personas.patient)
+    data = {"submission_id": uuid.uuid4(), "text": "Kan jag börja på halvtid?"}
+    assert client.post(f"/meetings/{meeting.pk}/agenda/", data).status_code == 302
+    assert client.post(f"/meetings/{meeting.pk}/agenda/", data).status_code == 302
+    assert list(meeting.agenda.values_list("text", flat=True)) == ["Kan jag börja på halvtid?"]
+    page = client.get(f"/meetings/{meeting.pk}/")
+    assert "Kan jag börja på halvtid?" in page.text and "från patienten" in page.text
+    assert "Spara beslutet" not in page.text, "the patient does not record decisions"
+    assert client.post(f"/meetings/{meeting.pk}/minutes/", {"revision": 1}).status_code == 404
+
+
+def test_a_decision_becomes_an_action_in_the_patients_plan(case, personas):
+    meeting = call(case, personas.coordinator)
+    before = plan_for(case).version
+    decision = services.decision_add(
+        actor=personas.coordinator,
+        meeting=meeting,
+        kind="plan_action",
+        text="Prova två timmar om dagen",
+        owner=personas.patient,
+        due_on=date(2026, 12, 20),
+        submission_id=uuid.uuid4(),
+    )
+    plan = plan_for(case)
+    assert plan.version == before + 1
+    (action,) = plan.content["actions"]
+    assert action == {
+        "id": decision.plan_action_id,
+        "text": "Prova två timmar om dagen",
+        "owner": "patient",
+        "due_on": "2026-12-20",
+        "status": "open",
+    }
+    assert (
+        "Beslutat på mötet" in plan.versions.first().note or "Decided" in plan.versions.first().note
+    )
+    assert not Task.objects.exists(), "the patient's own action is not a professional's task"
+
+
+def test_a_decision_owned_by_a_professional_lands_in_their_inbox(case, personas, fk):
+    meeting = call(case, personas.coordinator, people=[fk])
+    sid = uuid.uuid4()
+    for _ in range(2):
+        services.decision_add(
+            actor=personas.coordinator,
+            meeting=meeting,
+            kind="task",
+            text="Begär läkarutlåtande",
+            owner=fk,
+            due_on=date(2026, 12, 10),
+            submission_id=sid,
+        )
+    assert Decision.objects.count() == 1
+    task = Task.objects.get()
+    assert task.assignee == fk and task.source == TaskSource.DECISION and task.meeting == meeting
+    assert fk.notifications.filter(kind="task_assigned").exists()
+
+
+def test_a_plan_action_cannot_belong_to_someone_outside_the_network(case, personas):
+    meeting = call(case, personas.coordinator)
+    with pytest.raises(ValueError):
+        services.decision_add(
+            actor=personas.coordinator,
+            meeting=meeting,
+            kind="plan_action",
+            text="X",
+            owner=personas.coordinator,
+            due_on=date(2026, 12, 20),
+            submission_id=uuid.uuid4(),
+        )
+    assert plan_for(case).content["actions"] == []
+
+
+def test_a_held_dialogue_meeting_marks_its_milestone_done_and_sets_a_follow_up_task(personas):
+    unit = OrganisationFactory(jurisdiction="NO")
+    patient = patient_at(unit)
+    case = Case.objects.get(patient=patient)
+    Case.objects.filter(pk=case.pk).update(jurisdiction="NO")
+    case.refresh_from_db()
+    coordinator = member(UserFactory(), unit, Role.REHAB_COORDINATOR)
+    with pytest.raises(ValueError):
+        call(case, coordinator, kind="sip")
+    meeting = call(case, coordinator, kind="dialogue_meeting_1")
+    services.minutes_save(
+        actor=coordinator,
+        meeting=meeting,
+        minutes="Vi gick igenom planen.",
+        follow_up_on=date(2027, 1, 15),
+        revision=1,
+    )
+    services.meeting_mark_held(actor=coordinator, meeting=meeting, revision=2)
+    done = MilestoneCompletion.objects.get(case=case)
+    assert done.code == "dialogue_meeting_1" and done.completed_on == STARTS.date()
+    follow_up = Task.objects.get(source=TaskSource.FOLLOW_UP)
+    assert follow_up.assignee == coordinator and follow_up.due_on == date(2027, 1, 15)
+
+
+def test_a_questionnaire_before_the_meeting_is_given_to_the_patient(case, personas):
+    call(case, personas.coordinator, questionnaire_code="phq9")
+    administration = personas.patient.administrations.get()
+    assert administration.instrument_code == "phq9" and administration.occasion == "on_demand"
+
+
+@pytest.mark.parametrize("who", ["outsider", "unrelated_physician", "employer", "other_patient"])
+def test_people_outside_the_meeting_see_nothing_of_it(client, case, personas, who):
+    meeting = call(case, personas.coordinator)
+    client.force_login(personas.get(who))
+    assert client.get(f"/meetings/{meeting.pk}/").status_code == 404
+    assert client.get(f"/meetings/{meeting.pk}/calendar.ics").status_code == 404
+
+
+def test_the_coordinator_calls_a_meeting_through_the_form(client, case, personas, fk):
+    client.force_login(personas.coordinator)
+    page = client.get(f"/cases/{case.pk}/meetings/new/")
+    assert str(fk.pk) in page.text and str(personas.employer.pk) not in page.text
+    day = (STARTS + timedelta(days=1)).date()
+    data = {
+        "kind": "sip",
+        "day": day,
+        "start": "10:00",
+        "duration_minutes": 60,
+        "place": "",
+        "participants": [fk.pk],
+        "questionnaire_code": "",
+    }
+    response = client.post(f"/cases/{case.pk}/meetings/new/", data)
+    assert response.status_code == 302
+    bad = client.post(f"/cases/{case.pk}/meetings/new/", {**data, "day": "", "place": "Rum 3"})
+    assert bad.status_code == 422 and 'value="Rum 3"' in bad.text
