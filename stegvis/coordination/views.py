@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError as PydanticError
 
@@ -354,13 +355,14 @@ def meeting_sip(request: HttpRequest, meeting_id) -> HttpResponse:
     return redirect("meeting_detail", meeting.pk)
 
 
+# Lazy: the dict is built at import, the words are chosen per request.
 SIP_PROBLEMS = {
-    "measures": _("Write at least one measure."),
-    "overall_responsibility": _("Choose who holds overall responsibility for the plan."),
-    "responsible_authority": _("Name the authority that holds overall responsibility."),
-    "municipality": _("Name at least one measure the municipality provides."),
-    "region": _("Name at least one measure the region provides."),
-    "other": _("Name who else provides each measure marked 'Someone else'."),
+    "measures": gettext_lazy("Write at least one measure."),
+    "overall_responsibility": gettext_lazy("Choose who holds overall responsibility for the plan."),
+    "responsible_authority": gettext_lazy("Name the authority that holds overall responsibility."),
+    "municipality": gettext_lazy("Name at least one measure the municipality provides."),
+    "region": gettext_lazy("Name at least one measure the region provides."),
+    "other": gettext_lazy("Name who else provides each measure marked 'Someone else'."),
 }
 
 
