@@ -1056,6 +1056,8 @@ SV: dict[str, str | list[str]] = {
     "The patient has not let this person see the plan.": "Patienten har inte gett den här personen tillgång till planen.",
     "The task is added.": "Uppgiften är tillagd.",
     "unread": "olästa",
+    "Support measure": "Insats",
+    "Due by": "Senast",
 }
 
 

@@ -10,6 +10,17 @@ from stegvis.coordination.models import DecisionKind, ThreadKind
 from stegvis.coordination.sip import PROVIDERS
 
 
+class OwnIds:
+    """Several forms share the meeting page: each gets its own element ids (the field
+    names stay plain), so every label points at its own field."""
+
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"id_{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
 def submission_field():
     return forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
 
@@ -124,13 +135,14 @@ class MeetingForm(forms.Form):
         self.fields["questionnaire_code"].choices = [("", _("None")), *questionnaires]
 
 
-class AgendaForm(forms.Form):
+class AgendaForm(OwnIds, forms.Form):
+    id_prefix = "agenda"
     submission_id = submission_field()
     text = forms.CharField(label=_("Something you want to talk about"), max_length=500)
 
 
 class SipMeasureForm(forms.Form):
-    text = forms.CharField(label=_("Measure"), max_length=500, required=False)
+    text = forms.CharField(label=_("Support measure"), max_length=500, required=False)
     provider = forms.ChoiceField(
         label=_("Provided by"), choices=[("", "—"), *PROVIDERS.items()], required=False
     )
@@ -140,7 +152,8 @@ class SipMeasureForm(forms.Form):
 SipMeasureFormSet = forms.formset_factory(SipMeasureForm, extra=3, max_num=30)
 
 
-class SipPlanForm(forms.Form):
+class SipPlanForm(OwnIds, forms.Form):
+    id_prefix = "sip"
     revision = forms.IntegerField(widget=forms.HiddenInput)
     overall_responsibility = forms.ChoiceField(
         label=_("Overall responsibility for the plan"),
@@ -156,7 +169,8 @@ class SipPlanForm(forms.Form):
     )
 
 
-class MinutesForm(forms.Form):
+class MinutesForm(OwnIds, forms.Form):
+    id_prefix = "minutes"
     revision = forms.IntegerField(widget=forms.HiddenInput)
     minutes = forms.CharField(
         label=_("Minutes"),
@@ -169,7 +183,8 @@ class MinutesForm(forms.Form):
     )
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(OwnIds, forms.Form):
+    id_prefix = "decision"
     submission_id = submission_field()
     text = forms.CharField(label=_("Decision"), max_length=500)
     kind = forms.ChoiceField(
@@ -179,14 +194,15 @@ class DecisionForm(forms.Form):
         initial=DecisionKind.PLAN_ACTION,
     )
     owner = forms.ChoiceField(label=_("Who does it"))
-    due_on = forms.DateField(label=_("By"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = forms.DateField(label=_("Due by"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, participants, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = [(str(p.user_id), str(p.user)) for p in participants]
 
 
-class RevisionForm(forms.Form):
+class RevisionForm(OwnIds, forms.Form):
+    id_prefix = "revision"
     revision = forms.IntegerField(widget=forms.HiddenInput)
 
 
@@ -195,7 +211,7 @@ class TaskForm(forms.Form):
     title = forms.CharField(label=_("Task"), max_length=200)
     assignee = forms.ChoiceField(label=_("For"))
     due_on = forms.DateField(
-        label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Due by"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
     def __init__(self, *args, people, **kwargs):
