@@ -311,6 +311,9 @@ MAILERS = {
 }
 # Where links in e-mails sent by the worker point (no request to read it from).
 BASE_URL = env.str("STEGVIS_BASE_URL", default="http://127.0.0.1:8000")
+# A class with send_text(number, text) for text messages; none is bundled, so off by default.
+STEGVIS_SMS_BACKEND = env.str("STEGVIS_SMS_BACKEND", default="")
+STEGVIS_ATTACHMENT_MAX_BYTES = env.int("STEGVIS_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Stegvis <no-reply@stegvis.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -32,7 +32,7 @@ def storage() -> FileSystemStorage:
 
 
 def max_bytes() -> int:
-    return getattr(settings, "STEGVIS_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+    return settings.STEGVIS_ATTACHMENT_MAX_BYTES
 
 
 def checked(upload) -> dict:

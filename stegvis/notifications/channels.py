@@ -89,7 +89,7 @@ def sms_text(rendered: Rendered) -> str:
 
 def sms_backend():
     """The configured text-message backend, or None when the channel is not set up."""
-    path = getattr(settings, "STEGVIS_SMS_BACKEND", "")
+    path = settings.STEGVIS_SMS_BACKEND
     return import_string(path)() if path else None
 
 

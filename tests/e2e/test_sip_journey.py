@@ -83,3 +83,26 @@ def test_a_sip_meeting_from_invitation_to_the_patients_plan(page: Page, live_ste
     page.get_by_role("link", name=re.compile("plan", re.I)).first.click()
     expect(page.get_by_text("Börja med två timmar om dagen")).to_be_visible()
     assert_accessible(page)
+
+
+def test_the_coordinators_day_inbox_and_messages_work_on_a_phone(page: Page, live_stegvis):
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_stegvis, "koordinator@demo.stegvis.invalid")
+    page.get_by_role("link", name="Mina uppgifter").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mina uppgifter")
+    expect(
+        page.locator("strong", has_text="Skicka underlag till Försäkringskassan")
+    ).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Min dag").click()
+    expect(page.get_by_role("heading", name=re.compile("Meddelanden som väntar"))).to_be_visible()
+    expect(page.get_by_role("link", name="Inför mötet med Försäkringskassan")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Inför mötet med Försäkringskassan").click()
+    page.get_by_label("Meddelande").fill("Hej Peter! Vi tar det på mötet.")
+    page.get_by_role("button", name="Skicka").click()
+    expect(page.get_by_text("Hej Peter! Vi tar det på mötet.")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Möten").first.click()
+    expect(page.get_by_role("link", name=re.compile("Avstämningsmöte"))).to_be_visible()
+    assert_accessible(page)

@@ -30,6 +30,8 @@ from stegvis.coaching import flags
 from stegvis.coaching import services as coaching
 from stegvis.coaching.models import Cadence, CheckIn, FlagKind
 from stegvis.coaching.reminders import reminders_plan_for
+from stegvis.coordination import services as coordination
+from stegvis.coordination.models import ThreadKind
 from stegvis.instruments.definitions import instrument
 from stegvis.instruments.models import Administration, AdministrationStatus, Occasion
 from stegvis.instruments.scoring import score
@@ -68,16 +70,56 @@ PATIENTS = [
     ("sara", "Sara", "Ahmadi", 5, CaseStatus.ACTIVE, "sv", "employed", "school", None, 100),
     ("johan", "Johan", "Persson", 24, CaseStatus.ACTIVE, "sv", "employed", "bakery", "M54.4", 100),
     ("amira", "Amira", "Khalil", 52, CaseStatus.ACTIVE, "en", "employed", "school", "F43.8A", 100),
-    ("peter", "Peter", "Nilsson", 97, CaseStatus.PARTIAL_RETURN, "sv", "employed", "bakery",
-     "F32.1", 50),
-    ("linnea", "Linnéa", "Forsberg", 150, CaseStatus.ACTIVE, "sv", "unemployed", None, "F41.1",
-     100),
-    ("ali", "Ali", "Hassan", 200, CaseStatus.PARTIAL_RETURN, "sv", "employed", "bakery", "M79.7",
-     50),
+    (
+        "peter",
+        "Peter",
+        "Nilsson",
+        97,
+        CaseStatus.PARTIAL_RETURN,
+        "sv",
+        "employed",
+        "bakery",
+        "F32.1",
+        50,
+    ),
+    (
+        "linnea",
+        "Linnéa",
+        "Forsberg",
+        150,
+        CaseStatus.ACTIVE,
+        "sv",
+        "unemployed",
+        None,
+        "F41.1",
+        100,
+    ),
+    (
+        "ali",
+        "Ali",
+        "Hassan",
+        200,
+        CaseStatus.PARTIAL_RETURN,
+        "sv",
+        "employed",
+        "bakery",
+        "M79.7",
+        50,
+    ),
     ("karin", "Karin", "Olsson", 380, CaseStatus.ACTIVE, "sv", "employed", "school", "F33.1", 75),
-    ("tolvan", "Tolvan", "Tolvansson", 60, CaseStatus.FULL_RETURN, "sv", "employed", "bakery",
-     "F43.2", 100),
-]  # fmt: skip
+    (
+        "tolvan",
+        "Tolvan",
+        "Tolvansson",
+        60,
+        CaseStatus.FULL_RETURN,
+        "sv",
+        "employed",
+        "bakery",
+        "F43.2",
+        100,
+    ),
+]
 # Patients with a coach: check-ins going from `start` to `end` over `days`.
 COACHED = {
     "peter": {"start": 3, "end": 7, "days": 28},
@@ -173,6 +215,8 @@ class Command(BaseCommand):
                     self._plan(case, staff["chef.bageriet"])
                 if login in COACHED:
                     self._coaching(patient, staff["coach"], **COACHED[login])
+                if login == "peter":
+                    self._coordination(case, staff)
             case_refresh_deadline(case)
         # Baselines for the cases whose questionnaire window is open today.
         administrations_plan(today)
@@ -238,6 +282,50 @@ class Command(BaseCommand):
                 completed_at=now - timedelta(weeks=weeks_ago),
             )
 
+    def _coordination(self, case: Case, staff: dict[str, User]) -> None:
+        """Försäkringskassan in the network, a thread with the coordinator, an avstämningsmöte
+        next week and a task in the coordinator's inbox."""
+        patient, coordinator = case.patient, staff["koordinator"]
+        caseworker = staff["handlaggare.fk"]
+        membership = caseworker.memberships.get()
+        member = network.member_add(
+            actor=patient,
+            user=caseworker,
+            organisation=membership.organisation,
+            role=membership.role,
+        )
+        for category in (Category.IDENTITY, Category.MEETINGS, Category.MESSAGES, Category.PLAN):
+            network.consent_grant(
+                actor=patient, member=member, category=category, purpose=Purpose.FK_INFORMATION
+            )
+        coordination.thread_start(
+            actor=patient,
+            role=Role.PATIENT,
+            patient=patient,
+            kind=ThreadKind.WITH_PATIENT,
+            subject="Inför mötet med Försäkringskassan",
+            participants=[coordinator],
+            body="Hej! Kan vi prata om hur många timmar jag ska jobba efter jul?",
+            submission_id=uuid.uuid4(),
+        )
+        starts = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+        coordination.meeting_schedule(
+            actor=coordinator,
+            case=case,
+            kind="fk_reconciliation",
+            starts_at=starts + timedelta(days=7),
+            place="Vårdcentralen Solbacken, rum 4",
+            participants=[caseworker, staff["lakare"]],
+        )
+        coordination.task_create(
+            actor=coordinator,
+            case=case,
+            assignee=coordinator,
+            title="Skicka underlag till Försäkringskassan inför avstämningsmötet",
+            due_on=timezone.localdate(),
+            submission_id=uuid.uuid4(),
+        )
+
     def _plan(self, case: Case, manager: User) -> None:
         """One patient further along: their manager in the network, a plan and a shared note."""
         patient = case.patient
@@ -245,8 +333,9 @@ class Command(BaseCommand):
         member = network.member_add(
             actor=patient, user=manager, organisation=membership.organisation, role=membership.role
         )
-        network.consent_grant(actor=patient, member=member, category=Category.PLAN,
-                              purpose=Purpose.EMPLOYER_DIALOGUE)  # fmt: skip
+        network.consent_grant(
+            actor=patient, member=member, category=Category.PLAN, purpose=Purpose.EMPLOYER_DIALOGUE
+        )
         plan = plans.plan_for(case)
         plans.plan_save(
             actor=patient,
