@@ -1058,6 +1058,7 @@ SV: dict[str, str | list[str]] = {
     "unread": "olästa",
     "Support measure": "Insats",
     "Due by": "Senast",
+    "Choose who to write to.": "Välj vem du skriver till.",
 }
 
 

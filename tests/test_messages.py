@@ -209,3 +209,18 @@ def test_the_thread_list_takes_the_same_queries_for_many_threads(
     with django_assert_max_num_queries(14):
         page = client.get("/messages/")
     assert page.text.count("Möte i maj") == 16
+
+
+def test_staff_write_to_the_patient_alone_but_not_to_no_one(client, personas):
+    client.force_login(personas.coordinator)
+    url = f"/patients/{personas.patient.pk}/messages/new/"
+    base = {"submission_id": uuid.uuid4(), "subject": "Tid", "body": "Vi ses på tisdag"}
+    nobody = client.post(url, {**base, "kind": "staff"})
+    assert nobody.status_code == 422 and "Välj vem du skriver till." in nobody.text
+    assert "Vi ses på tisdag" in nobody.text
+    assert client.post(url, {**base, "kind": "with_patient"}).status_code == 302
+    thread = Thread.objects.get()
+    assert set(thread.participants.values_list("user", flat=True)) == {
+        personas.coordinator.pk,
+        personas.patient.pk,
+    }

@@ -29,7 +29,7 @@ from stegvis.coordination.access import (
     visible_meetings,
 )
 from stegvis.coordination.ics import meeting_calendar
-from stegvis.coordination.models import DecisionKind, ThreadKind
+from stegvis.coordination.models import DecisionKind, TaskStatus, ThreadKind
 from stegvis.core.api_auth import ApiError, FieldErrors
 
 router = Router(tags=["coordination"])
@@ -391,7 +391,7 @@ def mark_held(request, meeting_id: str, payload: RevisionIn):
 
 
 @router.get("/tasks", response=list[TaskOut], summary="My tasks across all cases")
-def list_tasks(request, status: str = "open"):
+def list_tasks(request, status: TaskStatus = TaskStatus.OPEN):
     tasks = list(
         selectors.tasks_for(request.user)
         .filter(status=status)

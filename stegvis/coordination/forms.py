@@ -91,12 +91,12 @@ class ThreadForm(MessageForm):
 
     def __init__(self, *args, people, patient_is_author: bool, **kwargs):
         super().__init__(*args, **kwargs)
+        # The patient always writes to someone; staff writing with the patient may write
+        # to the patient alone.
         self.fields["participants"] = PeopleField(
-            people, label=_("With"), required=not patient_is_author
+            people, label=_("With"), required=patient_is_author
         )
-        if patient_is_author:
-            self.fields["participants"].required = True
-        else:
+        if not patient_is_author:
             self.fields["kind"] = forms.ChoiceField(
                 label=_("Who reads it"),
                 choices=ThreadKind.choices,
@@ -104,6 +104,12 @@ class ThreadForm(MessageForm):
                 initial=ThreadKind.STAFF,
             )
         self.order_fields(self.field_order)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == ThreadKind.STAFF and not data.get("participants"):
+            self.add_error("participants", _("Choose who to write to."))
+        return data
 
 
 class MeetingForm(forms.Form):

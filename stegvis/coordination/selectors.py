@@ -11,6 +11,7 @@ from django.utils import timezone
 from stegvis.access.categories import Category
 from stegvis.access.policy import cases_visible_to, patients_visible_to
 from stegvis.accounts.models import User
+from stegvis.cases.models import CaseStatus
 from stegvis.coordination.models import (
     Meeting,
     MeetingStatus,
@@ -20,6 +21,8 @@ from stegvis.coordination.models import (
     Thread,
     ThreadParticipant,
 )
+
+OPEN_CASE_STATUSES = (CaseStatus.ACTIVE, CaseStatus.PARTIAL_RETURN)
 
 
 def _unread_messages(user: User) -> QuerySet:
@@ -129,9 +132,10 @@ def day_view(user: User, day: date) -> DayView:
         .filter(
             Q(responsible_coordinator=user) | Q(responsible_physician=user),
             next_deadline_on__lte=day + timedelta(days=7),
+            status__in=OPEN_CASE_STATUSES,
         )
         .select_related("patient")
         .order_by("next_deadline_on")
     )
-    unread = [t for t in threads_for(user) if t.unread]
+    unread = list(threads_for(user).filter(unread__gt=0))
     return DayView(day, meetings, tasks, deadlines, unread)

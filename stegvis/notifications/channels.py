@@ -49,8 +49,11 @@ def render(message: OutboxMessage) -> Rendered:
             return _render_digest(message)
         notification = message.notification
         link = absolute(notification.link or reverse("notification_list"))
-        context = {"kind": notification.get_kind_display(), "link": link, "urgent": False}
-        context["urgent"] = notification.urgent
+        context = {
+            "kind": notification.get_kind_display(),
+            "link": link,
+            "urgent": notification.urgent,
+        }
         subject = _("Stegvis: {what}").format(what=notification.get_kind_display())
         body = render_to_string("notifications/email/notification.txt", context)
         attachments = []
