@@ -307,3 +307,30 @@ def test_the_coordinator_calls_a_meeting_through_the_form(client, case, personas
     assert response.status_code == 302
     bad = client.post(f"/cases/{case.pk}/meetings/new/", {**data, "day": "", "place": "Rum 3"})
     assert bad.status_code == 422 and 'value="Rum 3"' in bad.text
+
+
+def test_moving_a_meeting_tells_the_others_with_a_new_calendar_sequence(case, personas, fk):
+    meeting = call(case, personas.coordinator, people=[fk])
+    outbox_dispatch()
+    mail.outbox.clear()
+    services.meeting_reschedule(
+        actor=personas.coordinator,
+        meeting=meeting,
+        revision=1,
+        starts_at=STARTS + timedelta(days=1),
+        duration_minutes=90,
+        place="Rum 2",
+    )
+    with pytest.raises(services.StaleEdit):
+        services.meeting_reschedule(
+            actor=personas.coordinator,
+            meeting=meeting,
+            revision=1,
+            starts_at=STARTS,
+            duration_minutes=60,
+            place="",
+        )
+    assert outbox_dispatch() == 2
+    assert {m.to[0] for m in mail.outbox} == {personas.patient.email, fk.email}
+    (event,) = Calendar.from_ical(meeting_calendar(meeting)).walk("VEVENT")
+    assert int(event["SEQUENCE"]) == 2 and event.decoded("DTSTART") == STARTS + timedelta(days=1)
