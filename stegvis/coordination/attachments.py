@@ -68,3 +68,19 @@ def checked(upload) -> dict:
         "size": len(data),
         "sha256": hashlib.sha256(data).hexdigest(),
     }
+
+
+def checked_all(files) -> list[dict]:
+    """What each upload is, in order; one ValidationError naming every refused file."""
+    files = list(files or ())
+    if len(files) > MAX_FILES_PER_MESSAGE:
+        raise ValidationError(_("At most {n} files per message.").format(n=MAX_FILES_PER_MESSAGE))
+    facts, errors = [], []
+    for upload in files:
+        try:
+            facts.append(checked(upload))
+        except ValidationError as error:
+            errors.extend(error.messages)
+    if errors:
+        raise ValidationError(errors)
+    return facts

@@ -1,7 +1,6 @@
 import uuid
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from stegvis.accounts.roles import Role
@@ -42,18 +41,7 @@ class AttachmentsField(forms.FileField):
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else [data] if data else []
         files = [super(AttachmentsField, self).clean(f, initial) for f in files]
-        if len(files) > attachments.MAX_FILES_PER_MESSAGE:
-            raise ValidationError(
-                _("At most {n} files per message.").format(n=attachments.MAX_FILES_PER_MESSAGE)
-            )
-        errors = []
-        for upload in files:
-            try:
-                attachments.checked(upload)
-            except ValidationError as error:
-                errors.extend(error.messages)
-        if errors:
-            raise ValidationError(errors)
+        attachments.checked_all(files)
         return files
 
 

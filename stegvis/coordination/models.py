@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from stegvis.accounts.models import Organisation, User
 from stegvis.cases.models import Case
 from stegvis.coordination import attachments
+from stegvis.coordination.kinds import MeetingKind, meeting_kind
 
 
 class ThreadKind(models.TextChoices):
@@ -137,9 +138,7 @@ class Meeting(models.Model):
         return self.starts_at + timedelta(minutes=self.duration_minutes)
 
     @property
-    def definition(self):
-        from stegvis.coordination.kinds import meeting_kind
-
+    def definition(self) -> MeetingKind:
         return meeting_kind(self.kind)
 
 

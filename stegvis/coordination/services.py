@@ -10,7 +10,6 @@ concerned are told through the outbox with nothing but a link.
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -107,24 +106,24 @@ def _admitted(patient: User, people: Iterable[User], category: str) -> dict:
 # --- Messages -----------------------------------------------------------------------------
 
 
-def _attach(message: Message, files) -> None:
-    for upload in files or ():
-        facts = attachments.checked(upload)
-        attachment = Attachment(message=message, **facts)
-        attachment.file.save(
-            f"{attachment.id}.{facts['name'].rsplit('.', 1)[1]}", upload, save=False
-        )
+def _new_message(*, thread: Thread, actor: User, role: str, body: str, submission_id, files, at):
+    """The message and its files (already checked), and everyone else in the thread told."""
+    facts = attachments.checked_all(files)
+    message = Message.objects.create(
+        thread=thread,
+        author=actor,
+        author_role=role,
+        body=body,
+        submission_id=submission_id,
+        created_at=at,
+    )
+    for upload, fact in zip(files or (), facts, strict=True):
+        attachment = Attachment(message=message, **fact)
+        extension = fact["name"].rsplit(".", 1)[1]
+        attachment.file.save(f"{attachment.id}.{extension}", upload, save=False)
         attachment.save()
-
-
-def check_files(files) -> None:
-    """Refuse a bad attachment before anything is written (ValidationError)."""
-    if len(files or ()) > attachments.MAX_FILES_PER_MESSAGE:
-        raise ValidationError(
-            _("At most {n} files per message.").format(n=attachments.MAX_FILES_PER_MESSAGE)
-        )
-    for upload in files or ():
-        attachments.checked(upload)
+    _tell_thread(thread, actor)
+    return message
 
 
 def _tell_thread(thread: Thread, author: User) -> None:
@@ -166,7 +165,6 @@ def thread_start(
         raise ValueError("a patient's threads include the patient")
     people = {u.pk: u for u in participants if u.pk not in (actor.pk, patient.pk)}
     admitted = _admitted(patient, people.values(), Category.MESSAGES)
-    check_files(files)
     now = timezone.now()
     thread = Thread.objects.create(
         patient=patient,
@@ -184,16 +182,15 @@ def thread_start(
         for user, d in admitted.values()
     ]
     ThreadParticipant.objects.bulk_create(seats)
-    message = Message.objects.create(
+    _new_message(
         thread=thread,
-        author=actor,
-        author_role=role,
+        actor=actor,
+        role=role,
         body=body,
         submission_id=submission_id,
-        created_at=now,
+        files=files,
+        at=now,
     )
-    _attach(message, files)
-    _tell_thread(thread, actor)
     return thread
 
 
@@ -204,22 +201,19 @@ def message_post(
     existing = Message.objects.filter(submission_id=submission_id).first()
     if existing is not None:
         return existing
-    check_files(files)
     now = timezone.now()
-    message = Message.objects.create(
-        thread=thread,
-        author=actor,
-        author_role=role,
-        body=body,
-        submission_id=submission_id,
-        created_at=now,
-    )
-    _attach(message, files)
     Thread.objects.filter(pk=thread.pk).update(last_message_at=now)
     thread.last_message_at = now
     ThreadParticipant.objects.filter(thread=thread, user=actor).update(last_read_at=now)
-    _tell_thread(thread, actor)
-    return message
+    return _new_message(
+        thread=thread,
+        actor=actor,
+        role=role,
+        body=body,
+        submission_id=submission_id,
+        files=files,
+        at=now,
+    )
 
 
 def thread_mark_read(*, user: User, thread: Thread) -> None:

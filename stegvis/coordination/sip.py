@@ -13,6 +13,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
@@ -35,7 +36,7 @@ class SipMeasure(BaseModel):
     @model_validator(mode="after")
     def other_is_named(self):
         if self.provider == "other" and not self.provider_name:
-            raise ValueError("name who else provides the measure")
+            raise PydanticCustomError("provider_unnamed", "name who else provides the measure")
         return self
 
 
@@ -57,7 +58,11 @@ class SipPlan(BaseModel):
         providers = {m.provider for m in measures}
         missing = [p for p in ("municipality", "region") if p not in providers]
         if missing:
-            raise ValueError(f"no measure provided by: {', '.join(missing)}")
+            raise PydanticCustomError(
+                "principal_missing",
+                "no measure provided by: {names}",
+                {"names": ", ".join(missing), "missing": missing},
+            )
         return measures
 
 

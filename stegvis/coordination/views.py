@@ -27,7 +27,7 @@ from stegvis.access.helpers import (
 from stegvis.access.policy import decide
 from stegvis.accounts.models import User
 from stegvis.cases.services import StaleEdit
-from stegvis.coordination import forms, selectors, services
+from stegvis.coordination import forms, ics, selectors, services
 from stegvis.coordination.access import (
     get_meeting_for,
     get_task_for,
@@ -72,7 +72,7 @@ def _thread_new(request: HttpRequest, patient: User) -> HttpResponse:
         chosen = User.objects.filter(pk__in=form.cleaned_data["participants"])
         thread = services.thread_start(
             actor=request.user,
-            role=patient.access_role,
+            role=decide(request.user, patient, Category.MESSAGES).role,
             patient=patient,
             kind=form.cleaned_data.get("kind", ThreadKind.WITH_PATIENT),
             subject=form.cleaned_data["subject"],
@@ -87,27 +87,28 @@ def _thread_new(request: HttpRequest, patient: User) -> HttpResponse:
     return render(request, "coordination/thread_form.html", context, status=status)
 
 
-def _patient_for_writing(request, patient_id, category, object_type) -> User:
-    action = Action.CREATE if request.method == "POST" else Action.VIEW
-    patient = get_patient_for(
-        request.user, patient_id, category=category, action=action, object_type=object_type
+def _thread_patient(request, patient_id) -> User:
+    """The patient a new thread is about, as an audited decision on their messages."""
+    return get_patient_for(
+        request.user,
+        patient_id,
+        category=Category.MESSAGES,
+        action=Action.CREATE if request.method == "POST" else Action.VIEW,
+        object_type="message_thread",
     )
-    decision = decide(request.user, patient, category)
-    patient.access_role = decision.role
-    return patient
 
 
 @login_required
 def thread_new_own(request: HttpRequest) -> HttpResponse:
     if not request.user.is_patient:
         raise Http404
-    patient = _patient_for_writing(request, request.user.pk, Category.MESSAGES, "message_thread")
+    patient = _thread_patient(request, request.user.pk)
     return _thread_new(request, patient)
 
 
 @login_required
 def thread_new(request: HttpRequest, patient_id) -> HttpResponse:
-    patient = _patient_for_writing(request, patient_id, Category.MESSAGES, "message_thread")
+    patient = _thread_patient(request, patient_id)
     if patient.pk == request.user.pk:
         return redirect("thread_new_own")
     return _thread_new(request, patient)
@@ -140,7 +141,7 @@ def thread_detail(request: HttpRequest, thread_id) -> HttpResponse:
         "thread": thread,
         "thread_messages": thread_messages,
         "participants": participants,
-        "form": form if is_write else forms.MessageForm(),
+        "form": form,
     }
     return render(request, "coordination/thread.html", context, status=422 if is_write else 200)
 
@@ -195,6 +196,19 @@ def my_meetings(request: HttpRequest) -> HttpResponse:
     return render(request, "coordination/my_meetings.html", {"meetings": meetings})
 
 
+def _case_for_staff(request, case_id, category: str):
+    """A case the professional writes on (the patient does not call meetings or set tasks)."""
+    case = get_case_for(
+        request.user,
+        case_id,
+        category=category,
+        action=Action.CREATE if request.method == "POST" else Action.VIEW,
+    )
+    if case.patient_id == request.user.pk:
+        raise Http404
+    return case
+
+
 def _questionnaire_choices() -> list[tuple[str, str]]:
     return sorted((code, instrument(code).name) for code in enabled_codes())
 
@@ -202,14 +216,7 @@ def _questionnaire_choices() -> list[tuple[str, str]]:
 @login_required
 def meeting_new(request: HttpRequest, case_id) -> HttpResponse:
     is_write = request.method == "POST"
-    case = get_case_for(
-        request.user,
-        case_id,
-        category=Category.MEETINGS,
-        action=Action.CREATE if is_write else Action.VIEW,
-    )
-    if case.patient_id == request.user.pk:
-        raise Http404
+    case = _case_for_staff(request, case_id, Category.MEETINGS)
     people = [
         p for p in services.candidates(case.patient, Category.MEETINGS) if p[0] != request.user
     ]
@@ -288,10 +295,10 @@ def meeting_detail(request: HttpRequest, meeting_id) -> HttpResponse:
 
 @login_required
 def meeting_calendar(request: HttpRequest, meeting_id) -> HttpResponse:
-    from stegvis.coordination.ics import meeting_calendar as calendar
-
     meeting = get_meeting_for(request.user, meeting_id)
-    response = HttpResponse(calendar(meeting), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(
+        ics.meeting_calendar(meeting), content_type="text/calendar; charset=utf-8"
+    )
     response["Content-Disposition"] = 'attachment; filename="stegvis-meeting.ics"'
     return response
 
@@ -370,15 +377,15 @@ def sip_problems(error: PydanticError) -> list[str]:
     """The SIP's missing mandatory content, in the reader's words."""
     found = []
     for problem in error.errors():
-        where = [str(part) for part in problem["loc"]]
-        text = problem.get("msg", "")
-        if "provider_name" in where or "who else" in text:
-            key = "other"
-        elif "no measure provided by" in text:
-            found += [str(SIP_PROBLEMS[p]) for p in ("municipality", "region") if p in text]
+        # The SIP model names its own rules by error type; other errors by their field.
+        if problem["type"] == "principal_missing":
+            found += [str(SIP_PROBLEMS[p]) for p in problem["ctx"]["missing"]]
             continue
+        if problem["type"] == "provider_unnamed":
+            key = "other"
         else:
-            key = where[0] if where and where[0] in SIP_PROBLEMS else "measures"
+            field = str(problem["loc"][0]) if problem["loc"] else ""
+            key = field if field in SIP_PROBLEMS else "measures"
         found.append(str(SIP_PROBLEMS[key]))
     return list(dict.fromkeys(found))
 
@@ -491,14 +498,7 @@ def task_done(request: HttpRequest, task_id) -> HttpResponse:
 @login_required
 def task_new(request: HttpRequest, case_id) -> HttpResponse:
     is_write = request.method == "POST"
-    case = get_case_for(
-        request.user,
-        case_id,
-        category=Category.PLAN,
-        action=Action.CREATE if is_write else Action.VIEW,
-    )
-    if case.patient_id == request.user.pk:
-        raise Http404
+    case = _case_for_staff(request, case_id, Category.PLAN)
     people = services.candidates(case.patient, Category.PLAN)
     if request.user not in [u for u, _d in people]:
         people.insert(0, (request.user, None))

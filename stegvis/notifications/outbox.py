@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.core.mail import mailers
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -66,7 +67,7 @@ def preferences_for(user_ids) -> dict:
     return {p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=user_ids)}
 
 
-def _wanted_channels(notification: Notification, preference) -> list[tuple[str, str]]:
+def _wanted_channels(notification: Notification, preference, sms_on: bool) -> list[tuple[str, str]]:
     """(channel, first status) for each channel the person is told on."""
     wanted = [(Channel.IN_APP, DeliveryStatus.SENT)]
     mode = preference.email if preference else EmailMode.IMMEDIATE
@@ -76,7 +77,7 @@ def _wanted_channels(notification: Notification, preference) -> list[tuple[str, 
         wanted.append((Channel.EMAIL, DeliveryStatus.PENDING))
     elif mode == EmailMode.DIGEST:
         wanted.append((Channel.EMAIL, DeliveryStatus.HELD))
-    if preference and preference.sms and preference.sms_number and channels.sms_backend():
+    if sms_on and preference and preference.sms and preference.sms_number:
         wanted.append((Channel.SMS, DeliveryStatus.PENDING))
     return wanted
 
@@ -117,6 +118,7 @@ def notify(notice: Notice, people: Iterable[tuple[User, Case | None]]) -> list[N
         for n in Notification.objects.filter(dedupe_key__in=[n.dedupe_key for n in new])
     }
     preferences = preferences_for([n.recipient_id for n in new])
+    sms_on = channels.sms_backend() is not None
     now = timezone.now()
     rows = [
         OutboxMessage(
@@ -130,7 +132,7 @@ def notify(notice: Notice, people: Iterable[tuple[User, Case | None]]) -> list[N
         )
         for n in new
         if n.dedupe_key in stored
-        for channel, status in _wanted_channels(n, preferences.get(n.recipient_id))
+        for channel, status in _wanted_channels(n, preferences.get(n.recipient_id), sms_on)
     ]
     OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
     queued = list(OutboxMessage.objects.filter(dedupe_key__in=[r.dedupe_key for r in rows]))
@@ -191,8 +193,6 @@ def _send_one(message: OutboxMessage, mail, sms) -> None:
 
 
 def _send(claimed: list[OutboxMessage], token: uuid.UUID, now: datetime) -> int:
-    from django.core.mail import mailers
-
     sent, failed = [], []
     sms = channels.sms_backend()
     try:
