@@ -1,6 +1,7 @@
 """The digital coach: the check-in page, feedback rules, strategies, the weekly summary,
 and the staff trend page under the check-ins consent."""
 
+import re
 import uuid
 from datetime import timedelta
 
@@ -200,6 +201,37 @@ def test_the_trend_page_draws_each_measure_with_a_table(client, personas):
     assert page.status_code == 200
     assert page.text.count("<svg") == 6
     assert "<polyline" in page.text and "<table>" in page.text
+
+
+SVG_NUMBER_ATTRIBUTES = re.compile(
+    r'\s(x|y|x1|x2|y1|y2|cx|cy|r|width|height|fill-opacity|points)="([^"]*)"'
+)
+
+
+def svg_attributes_that_are_not_numbers(html: str) -> list[str]:
+    """Numbers a browser cannot parse: a decimal comma breaks every coordinate."""
+    wrong = []
+    for svg in re.findall(r"<svg.*?</svg>", html, flags=re.S):
+        for name, value in SVG_NUMBER_ATTRIBUTES.findall(svg):
+            for number in re.split(r"[\s,]+" if name == "points" else r"$^", value.strip()):
+                try:
+                    float(number)
+                except ValueError:
+                    wrong.append(f'{name}="{value}"')
+    return wrong
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_chart_coordinates_are_never_written_with_a_decimal_comma(client, personas, language):
+    for days_ago, mood in ((9, 3), (5, 4), (1, 7)):
+        checkin_on(personas.patient, days_ago, mood=mood, pain=days_ago / 2)
+    personas.patient.preferred_language = language
+    personas.patient.save()
+    client.force_login(personas.patient)
+    page = client.get("/checkins/").text
+    assert f'<html lang="{language}">' in page
+    assert "<circle" in page and "<polyline" in page
+    assert svg_attributes_that_are_not_numbers(page) == []
 
 
 def test_the_weekly_summary_puts_what_went_well_first(client, personas):

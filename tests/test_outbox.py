@@ -2,6 +2,7 @@
 rendered in the recipient's language when sent, logged, with preferences and a digest."""
 
 import threading
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -141,6 +142,7 @@ REFUSING = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend"
                         "OPTIONS": {"host": "127.0.0.1", "port": 9, "timeout": 2}}}  # fmt: skip
 
 
+@time_machine.travel(MORNING, tick=False)
 def test_a_failed_send_is_retried_later_and_given_up_after_five_attempts(db, settings):
     settings.MAILERS = REFUSING
     tell(UserFactory())
@@ -157,11 +159,10 @@ def test_a_failed_send_is_retried_later_and_given_up_after_five_attempts(db, set
     assert log(row)[-1] == DeliveryEventKind.FAILED
 
 
+@time_machine.travel(MORNING, tick=False)
 def test_a_claim_left_by_a_stopped_worker_is_closed_and_not_sent_again(db):
     tell(UserFactory())
     row = OutboxMessage.objects.get(channel="email")
-    import uuid
-
     assert outbox.outbox_claim(MORNING, 10, uuid.uuid4())
     assert outbox.outbox_release_stale(MORNING + timedelta(minutes=5)) == 0
     assert outbox.outbox_release_stale(MORNING + timedelta(minutes=16)) == 1

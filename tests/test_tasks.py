@@ -2,9 +2,11 @@
 coordinator's day view, and e-mails that never carry health data."""
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core import mail
 from django.utils import timezone
 
@@ -20,7 +22,15 @@ from stegvis.notifications.services import scan_deadlines
 from tests.factories import patient_at
 from tests.test_coaching import checkin_on, grant
 
-TODAY = timezone.localdate()
+# A Wednesday morning in Stockholm, so that "today" and "this week" never straddle midnight.
+NOW = datetime(2026, 11, 25, 8, 30, tzinfo=ZoneInfo("Europe/Stockholm"))
+TODAY = NOW.date()
+
+
+@pytest.fixture(autouse=True)
+def _clock():
+    with time_machine.travel(NOW, tick=True):
+        yield
 
 
 @pytest.fixture
@@ -118,7 +128,7 @@ def test_the_day_view_shows_the_days_meetings_tasks_duties_and_waiting_messages(
         actor=personas.coordinator,
         case=case,
         kind="sip",
-        starts_at=timezone.now().replace(hour=10, minute=0),
+        starts_at=NOW.replace(hour=10, minute=0),
         participants=[],
     )
     by_hand(case, personas.coordinator, title="Skicka kallelsen")
