@@ -1059,6 +1059,11 @@ SV: dict[str, str | list[str]] = {
     "Support measure": "Insats",
     "Due by": "Senast",
     "Choose who to write to.": "Välj vem du skriver till.",
+    "Choose a number from 0 to 10.": "Välj ett tal från 0 till 10.",
+    "Six quick answers from 0 to 10. Your answer from last time is shown beside each one.": "Sex snabba svar från 0 till 10. Ditt svar från förra gången visas vid varje fråga.",
+    "Last time: %(last)s": "Förra gången: %(last)s",
+    "Not answered yet": "Inte besvarad än",
+    "The patient has not shared their case with you.": "Patienten har inte delat sitt ärende med dig.",
 }
 
 

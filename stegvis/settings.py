@@ -232,6 +232,7 @@ LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "stegvis" / "locale"]
 USE_I18N = True
+FORMAT_MODULE_PATH = ["stegvis.formats"]
 TIME_ZONE = "Europe/Stockholm"
 USE_TZ = True
 

@@ -17,6 +17,7 @@ from stegvis.coaching.models import CoachFlag, CoachMessage, Reminder, ReminderS
 from stegvis.coaching.services import coach_message_post
 from stegvis.notifications.models import Notification
 from tests.factories import UserFactory, member, patient_at
+from tests.html_checks import broken_links
 from tests.test_coaching import checkin_on, form_data, grant
 
 
@@ -267,3 +268,13 @@ def test_listing_a_patient_reached_by_consent_without_a_case_is_audited(client, 
     assert AccessEvent.objects.filter(
         actor=coach, patient=caseless, object_type="coach_queue", basis="consent:coordination"
     ).exists()
+
+
+def test_a_clinician_without_a_work_queue_is_offered_no_link_to_one(client, personas):
+    physiotherapist = member(UserFactory(), personas.unit, Role.MMR_CLINICIAN)
+    grant(personas.patient, physiotherapist, [Category.CHECKINS])
+    checkin_on(personas.patient, 1)
+    client.force_login(physiotherapist)
+    page = client.get(f"/coach/patients/{personas.patient.pk}/")
+    assert page.status_code == 200
+    assert broken_links(client, page.text) == []

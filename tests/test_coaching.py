@@ -68,6 +68,21 @@ def test_a_patient_checks_in_and_sees_feedback(client, personas):
     ).exists()
 
 
+def test_every_answer_starts_unset_and_an_untouched_one_is_asked_for_not_guessed(client, personas):
+    checkin_on(personas.patient, 2, mood=8)
+    client.force_login(personas.patient)
+    page = client.get("/checkin/").text
+    assert re.search(r'name="mood" id="id_mood" value=""', page), "no answer is filled in"
+    assert "Förra gången: 8" in page
+    data = form_data(note="Trött i dag")
+    del data["pain"]
+    refused = client.post("/checkin/", data)
+    assert refused.status_code == 422
+    assert "Välj ett tal från 0 till 10." in refused.text
+    assert "Trött i dag" in refused.text and 'name="mood" id="id_mood" value="6"' in refused.text
+    assert CheckIn.objects.filter(patient=personas.patient).count() == 1
+
+
 def test_a_retried_submission_makes_one_check_in(client, personas):
     client.force_login(personas.patient)
     data = form_data()

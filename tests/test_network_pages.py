@@ -14,6 +14,7 @@ from stegvis.network import services
 from stegvis.network.models import Consent, MemberStatus, NetworkMember
 from stegvis.network.purposes import Purpose, purpose_set
 from tests.factories import OrganisationFactory, UserFactory, member, patient_at
+from tests.html_checks import duplicate_ids
 
 
 @pytest.fixture
@@ -28,6 +29,7 @@ def add_employer(client, personas) -> NetworkMember:
         "/network/add/", {"organisation": organisation.pk, "role": Role.EMPLOYER_MANAGER}
     )
     assert personas.employer.full_name in found.content.decode()
+    assert duplicate_ids(found.text) == [], "the search and the invitation share field names"
     response = client.post(
         "/network/add/",
         {

@@ -8,9 +8,14 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from stegvis.access.categories import Category
 from stegvis.access.models import AccessEvent
+from stegvis.cases.models import Case
+from stegvis.network import services as network
+from stegvis.network.purposes import Purpose
 from tests.conftest import PERSONA_NAMES
 from tests.factories import patient_at
+from tests.test_coaching import grant
 
 PAGES = ["home", "my_access_log", "log_reviews", "account_settings"]
 # persona -> expected status per page (302: sent to set up MFA). Anyone may see who
@@ -47,6 +52,28 @@ def test_caseload_shows_the_units_patients_only(client, personas):
     html = client.get(reverse("home")).content.decode()
     assert str(personas.patient) in html
     assert str(personas.other_patient) not in html
+
+
+def test_a_caseload_links_only_the_cases_its_reader_may_open(client, personas):
+    member = grant(
+        personas.patient, personas.fk_caseworker, [Category.IDENTITY], Purpose.FK_INFORMATION
+    )
+    client.force_login(personas.fk_caseworker)
+    case = Case.objects.get(patient=personas.patient)
+    link = f'href="{reverse("case_detail", args=[case.pk])}"'
+    home = client.get(reverse("home")).text
+    assert str(personas.patient) in home and link not in home
+    assert client.get(reverse("case_detail", args=[case.pk])).status_code == 404
+
+    network.consent_grant(
+        actor=personas.patient,
+        member=member,
+        category=Category.CAPACITY,
+        purpose=Purpose.FK_INFORMATION,
+    )
+    home = client.get(reverse("home")).text
+    assert link in home
+    assert client.get(reverse("case_detail", args=[case.pk])).status_code == 200
 
 
 def _caseload_queries(client, user) -> int:

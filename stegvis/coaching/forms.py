@@ -37,6 +37,7 @@ class ZeroToTen(forms.IntegerField):
             min_value=0,
             max_value=10,
             widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "zero-to-ten"}),
+            error_messages={"required": _("Choose a number from 0 to 10.")},
             **kwargs,
         )
         self.low, self.high = low, high
@@ -62,16 +63,18 @@ class CheckinForm(forms.Form):
 
     def __init__(self, *args, initial_values=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Every answer starts unset, so one left untouched is asked for, never saved as a
+        # guess; the last answer is shown beside it as a reminder.
+        self.last_values = initial_values or {}
         for measure in MEASURES:
-            self.fields[measure] = ZeroToTen(
-                measure, initial=(initial_values or {}).get(measure, 5)
-            )
+            self.fields[measure] = ZeroToTen(measure)
         self.order_fields([*MEASURES, "working", "hours_worked", "note", "submission_id"])
         if not self.is_bound:
             self.initial.setdefault("submission_id", uuid.uuid4())
 
     def measure_fields(self):
-        return [self[m] for m in MEASURES]
+        """Each answer's field with the patient's last answer to it (None the first time)."""
+        return [(self[m], self.last_values.get(m)) for m in MEASURES]
 
     def clean(self):
         data = super().clean()

@@ -119,8 +119,11 @@ def member_remove(request: HttpRequest, member_id) -> HttpResponse:
 def member_add(request: HttpRequest) -> HttpResponse:
     """Find staff by organisation and role and add them, or invite anyone by e-mail."""
     patient = _own_network(request, "network_add")
-    find = FindStaffForm(request.GET or None)
-    invite = EmailInvitationForm(request.POST if "invite" in request.POST else None)
+    # Both forms ask for an organisation and a role: their own ids keep each label on its field.
+    find = FindStaffForm(request.GET or None, auto_id="find_%s")
+    invite = EmailInvitationForm(
+        request.POST if "invite" in request.POST else None, auto_id="invite_%s"
+    )
     staff = []
     if find.is_valid():
         staff = (

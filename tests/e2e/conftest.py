@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -69,9 +70,9 @@ def _database_url(tmp: Path) -> tuple[str, callable]:
     return suite_url.rsplit("/", 1)[0] + f"/{name}", drop
 
 
-@pytest.fixture(scope="session")
-def live_stegvis(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("e2e")
+@contextmanager
+def serving_demo(tmp: Path):
+    """The product with its demo data, served by gunicorn on a free port; yields its URL."""
     database_url, drop_database = _database_url(tmp)
     env = {
         **os.environ,
@@ -117,3 +118,28 @@ def live_stegvis(tmp_path_factory):
         server.terminate()
         server.wait(timeout=10)
         drop_database()
+
+
+@pytest.fixture(scope="session")
+def live_stegvis(tmp_path_factory):
+    with serving_demo(tmp_path_factory.mktemp("e2e")) as base_url:
+        yield base_url
+
+
+@pytest.fixture(scope="module")
+def crawl_stegvis(tmp_path_factory):
+    """A server of the crawl's own: it switches every demo user's language as it goes."""
+    with serving_demo(tmp_path_factory.mktemp("crawl")) as base_url:
+        yield base_url
+
+
+def pytest_terminal_summary(terminalreporter):
+    from tests.e2e.test_persona_crawl import CRAWL_TABLE, Crawl
+
+    if not CRAWL_TABLE:
+        return
+    write = terminalreporter.write_line
+    terminalreporter.section("persona crawl")
+    write(Crawl.HEADER)
+    for crawl in sorted(CRAWL_TABLE, key=lambda c: (c.login, c.language)):
+        write(crawl.row())

@@ -1,0 +1,6 @@
+# Day before month, as in the Swedish pages, so the two languages read the same dates alike.
+DATE_FORMAT = "j F Y"
+DATETIME_FORMAT = "j F Y H:i"
+SHORT_DATE_FORMAT = "j M Y"
+SHORT_DATETIME_FORMAT = "j M Y H:i"
+MONTH_DAY_FORMAT = "j F"

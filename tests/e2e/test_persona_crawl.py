@@ -1,0 +1,214 @@
+"""Every demo role, in Swedish and in English, on a 390 by 844 phone, follows every link the
+pages offer (GET only, breadth first, bounded) and each page is checked for what a new user
+would trip over: a link that answers 4xx/5xx, a console error, sideways scrolling, a page
+over 100 KB, text in the other language, duplicate element ids and serious accessibility
+violations. The table of what was visited is printed at the end of the run."""
+
+import re
+import time
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urldefrag, urlencode, urlsplit
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Error, Page
+
+from stegvis.core.management.commands.demo import DEMO_PASSWORD, DOMAIN, PATIENTS, STAFF
+from tests.e2e.test_patient_journey import PHONE
+from tests.e2e.wrong_language import wrong_language
+
+pytestmark = pytest.mark.browser
+
+LOGINS = [row[0] for row in PATIENTS] + [row[0] for row in STAFF]
+MAX_PAGES = 90
+# Calendars, pagination and one page per patient: a shape of URL is followed this often.
+MAX_PER_SHAPE = 3
+MAX_HTML_BYTES = 100 * 1024
+# Links a crawl must not follow: they end the session or leave the pages.
+SKIP = re.compile(r"^/(accounts/logout|admin|static|api/v1/openapi|api/v1/docs)")
+ID_IN_PATH = re.compile(r"/(\d+|[0-9a-f]{8}-[0-9a-f-]{27})(?=/)")
+
+CRAWL_TABLE: list["Crawl"] = []
+
+VISIBLE_TEXTS = """() => {
+  const lang = document.documentElement.lang;
+  const ownLanguage = (el) => { const l = el.closest('[lang]'); return !l || l.lang === lang; };
+  const texts = [];
+  const leaves = 'h1,h2,h3,h4,h5,h6,p,li,td,th,dt,dd,label,legend,button,a,span,small,strong,'
+    + 'em,summary,figcaption,caption,option,title,text,div';
+  for (const el of document.querySelectorAll(leaves)) {
+    if (!ownLanguage(el)) continue;
+    const visible = el.tagName === 'OPTION' || el.tagName === 'title' || el.tagName === 'text'
+      ? true : el.checkVisibility();
+    if (!visible) continue;
+    // Only the element's own words: skip containers of other blocks.
+    if (el.tagName === 'DIV' && el.querySelector('div,p,ul,ol,table,form,section')) continue;
+    texts.push(el.textContent);
+  }
+  for (const el of document.querySelectorAll('[aria-label],[placeholder],[alt]')) {
+    if (!ownLanguage(el)) continue;
+    for (const name of ['aria-label', 'placeholder', 'alt']) {
+      if (el.hasAttribute(name)) texts.push(el.getAttribute(name));
+    }
+  }
+  return texts;
+}"""
+
+PAGE_FACTS = """() => {
+  const ids = [...document.querySelectorAll('[id]')].map((el) => el.id);
+  const duplicates = [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
+  const root = document.documentElement;
+  return {
+    lang: root.lang,
+    width: root.scrollWidth,
+    viewport: root.clientWidth,
+    duplicates,
+    links: [...document.querySelectorAll('a[href]')].map((a) => a.href),
+  };
+}"""
+
+
+@dataclass
+class Crawl:
+    login: str
+    language: str
+    visited: int = 0
+    slowest: tuple[float, str] = (0.0, "")
+    largest: tuple[int, str] = (0, "")
+    problems: list[str] = field(default_factory=list)
+
+    HEADER = f"{'role':<16}{'lang':<6}{'pages':>5}  {'slowest page':<46}{'largest page':<46}"
+    HEADER += "problems"
+
+    def row(self) -> str:
+        seconds, slow = self.slowest
+        size, large = self.largest
+        slowest = f"{seconds * 1000:.0f} ms {shape(slow)}"
+        largest = f"{size / 1024:.0f} KB {shape(large)}"
+        return (
+            f"{self.login:<16}{self.language:<6}{self.visited:>5}  "
+            f"{slowest:<46}{largest:<46}{len(self.problems)}"
+        )
+
+    def measure(self, path: str, seconds: float, size: int) -> None:
+        self.visited += 1
+        self.slowest = max(self.slowest, (seconds, path))
+        self.largest = max(self.largest, (size, path))
+
+
+def shape(path_and_query: str) -> str:
+    """A URL with its ids and query values blanked: /cases/7/?page=2 -> /cases/#/?page=."""
+    parts = urlsplit(path_and_query)
+    keys = sorted(key for key, _ in parse_qsl(parts.query))
+    return ID_IN_PATH.sub("/#", parts.path) + (
+        "?" + urlencode([(k, "") for k in keys]) if keys else ""
+    )
+
+
+def same_origin_links(base: str, hrefs: list[str]) -> list[str]:
+    links = []
+    for href in hrefs:
+        url = urldefrag(href).url
+        if not url.startswith(base + "/"):
+            continue
+        path = url[len(base) :]
+        if not SKIP.match(path):
+            links.append(path)
+    return links
+
+
+def sign_in(page: Page, base: str, login: str, language: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.locator("input[name=login]").fill(f"{login}@{DOMAIN}")
+    page.locator("input[name=password]").fill(DEMO_PASSWORD)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    if page.evaluate("document.documentElement.lang") != language:
+        with page.expect_navigation():
+            page.locator(f".language-form button[value={language}]").click()
+    assert page.evaluate("document.documentElement.lang") == language
+
+
+def check_page(page: Page, crawl: Crawl, path: str, axe_done: set[str]) -> list[str]:
+    """Checks the page now shown; returns the links it offers."""
+    facts = page.evaluate(PAGE_FACTS)
+    if facts["lang"] != crawl.language:
+        crawl.problems.append(f"{path}: page in {facts['lang']!r}, not {crawl.language!r}")
+    if facts["width"] > facts["viewport"]:
+        crawl.problems.append(
+            f"{path}: {facts['width']} px wide on a {facts['viewport']} px screen"
+        )
+    if facts["duplicates"]:
+        crawl.problems.append(f"{path}: duplicate ids {facts['duplicates']}")
+    wrong = wrong_language(page.evaluate(VISIBLE_TEXTS), crawl.language)
+    if wrong:
+        crawl.problems.append(f"{path}: not in {crawl.language}: {wrong[:8]}")
+    if shape(path) not in axe_done:
+        axe_done.add(shape(path))
+        violations = Axe().run(page).response["violations"]
+        for v in violations:
+            if v["impact"] in ("serious", "critical"):
+                targets = [node["target"] for node in v["nodes"]][:3]
+                crawl.problems.append(f"{path}: axe {v['id']} ({v['impact']}) at {targets}")
+    return facts["links"]
+
+
+def crawl_as(browser: Browser, base: str, login: str, language: str) -> Crawl:
+    crawl = Crawl(login, language)
+    context = browser.new_context(viewport=PHONE, locale=f"{language}-SE")
+    page = context.new_page()
+    console: list[str] = []
+    page.on("console", lambda m: m.type == "error" and console.append(m.text))
+    page.on("pageerror", lambda e: console.append(str(e)))
+    sign_in(page, base, login, language)
+
+    queue: deque[tuple[str, str]] = deque([("/", "sign-in")])
+    seen: set[str] = {"/"}
+    per_shape: Counter[str] = Counter()
+    axe_done: set[str] = set()
+    while queue and crawl.visited < MAX_PAGES:
+        path, offered_by = queue.popleft()
+        console.clear()
+        started = time.perf_counter()
+        try:
+            response = page.goto(base + path)
+        except Error as error:
+            # A download (PDF, calendar file) is not a page: ask for it directly.
+            if "Download is starting" not in str(error) and "ERR_ABORTED" not in str(error):
+                raise
+            response = context.request.get(base + path)
+            if not response.ok:
+                crawl.problems.append(f"{path} (linked from {offered_by}): {response.status}")
+            crawl.measure(path, time.perf_counter() - started, len(response.body()))
+            continue
+        seconds = time.perf_counter() - started
+        if response is None or not response.ok:
+            status = response.status if response else "no response"
+            crawl.problems.append(f"{path} (linked from {offered_by}): {status}")
+            continue
+        body = response.body()
+        crawl.measure(path, seconds, len(body))
+        if "text/html" not in response.headers.get("content-type", ""):
+            continue
+        if len(body) > MAX_HTML_BYTES:
+            crawl.problems.append(f"{path}: {len(body) // 1024} KB of HTML")
+        links = check_page(page, crawl, path, axe_done)
+        crawl.problems.extend(f"{path}: console: {text}" for text in console)
+        for link in same_origin_links(base, links):
+            if link in seen or per_shape[shape(link)] >= MAX_PER_SHAPE:
+                continue
+            seen.add(link)
+            per_shape[shape(link)] += 1
+            queue.append((link, path))
+    context.close()
+    return crawl
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+@pytest.mark.parametrize("login", LOGINS)
+def test_every_page_a_role_can_reach_is_sound(browser: Browser, crawl_stegvis, login, language):
+    crawl = crawl_as(browser, crawl_stegvis, login, language)
+    CRAWL_TABLE.append(crawl)
+    assert crawl.visited > 3, "the crawl reached almost nothing"
+    assert not crawl.problems, "\n".join(["", *crawl.problems])
