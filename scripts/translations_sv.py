@@ -1064,6 +1064,16 @@ SV: dict[str, str | list[str]] = {
     "Last time: %(last)s": "Förra gången: %(last)s",
     "Not answered yet": "Inte besvarad än",
     "The patient has not shared their case with you.": "Patienten har inte delat sitt ärende med dig.",
+    "Yours to do by {date}: {title}.": "Ditt att göra senast {date}: {title}.",
+    "Next on your timeline, on {date}: {title}. {who} takes care of it.": "Nästa på din tidslinje, {date}: {title}. {who} tar hand om det.",
+    "Passed": "Passerad",
+    "In Sweden": "I Sverige",
+    "In Norway": "I Norge",
+    "Answered %(answer)s (of 3) to item 9 of %(instrument)s.": "Svarade %(answer)s (av 3) på fråga 9 i %(instrument)s.",
+    "Urgent: respond now": "Brådskande: svara nu",
+    "Mark as handled": "Markera som hanterad",
+    "WHO's English title": "WHO:s engelska titel",
+    "Type a code or a word to search the code list. Codes without a Swedish title in Stegvis show WHO's English title, marked as such.": "Skriv en kod eller ett ord för att söka i kodlistan. Koder som saknar svensk titel i Stegvis visar WHO:s engelska titel och är märkta så.",
 }
 
 

@@ -1,5 +1,6 @@
 """Case, timeline and certificate pages: permissions, forms that keep input, guidance."""
 
+import re
 import uuid
 from datetime import timedelta
 
@@ -7,10 +8,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from stegvis.access.categories import Category
 from stegvis.access.models import AccessEvent
 from stegvis.cases.models import Case, Certificate, MilestoneCompletion
+from stegvis.network.purposes import Purpose
 from tests.conftest import PERSONA_NAMES
 from tests.factories import patient_at
+from tests.test_coaching import grant
 
 TODAY = timezone.localdate()
 
@@ -213,13 +217,13 @@ def test_the_caseload_sorts_by_next_deadline_with_flat_queries(
     for c in (case, later_case):
         case_refresh_deadline(c)
     client.force_login(personas.coordinator)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(18):
         page = client.get(reverse("home")).content.decode()
     assert page.index(str(personas.patient)) < page.index(str(later))
     for _ in range(15):
         extra = Case.objects.get(patient=patient_at(personas.unit))
         case_refresh_deadline(extra)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(18):
         client.get(reverse("home"))
 
 
@@ -250,3 +254,46 @@ def test_a_coordinator_opens_a_case_for_a_patient_of_the_unit(client, personas):
 def test_only_unit_clinicians_open_cases(client, personas, persona):
     client.force_login(personas.get(persona))
     assert client.get(reverse("case_new")).status_code == 403
+
+
+def _mark_buttons(client, case) -> set[str]:
+    page = client.get(reverse("case_detail", args=[case.pk])).text
+    return set(re.findall(r'action="/cases/[^/]+/milestones/([a-z0-9_]+)/done/"', page))
+
+
+def test_only_the_responsible_party_and_the_coordinator_mark_a_duty(client, personas, case):
+    client.force_login(personas.coordinator)
+    employer_duties = {"fk_sickness_benefit", "employer_rtw_plan"}
+    assert _mark_buttons(client, case) == {"certificate_required", *employer_duties}
+
+    # The patient is responsible for none of an employee's duties.
+    client.force_login(personas.patient)
+    assert _mark_buttons(client, case) == set()
+    done = reverse("milestone_done", args=[case.pk, "certificate_required"])
+    assert client.post(done).status_code == 403
+    assert not MilestoneCompletion.objects.filter(case=case).exists()
+
+    # The employer, shown the case through the patient's consent, marks their own duty.
+    grant(personas.patient, personas.employer, [Category.CAPACITY], Purpose.EMPLOYER_DIALOGUE)
+    client.force_login(personas.employer)
+    assert _mark_buttons(client, case) == employer_duties
+    assert client.post(done).status_code == 403
+    employer_plan = reverse("milestone_done", args=[case.pk, "employer_rtw_plan"])
+    assert client.post(employer_plan).status_code == 302
+    assert MilestoneCompletion.objects.get(case=case).code == "employer_rtw_plan"
+
+
+def test_the_certificate_form_searches_codes_instead_of_carrying_them_all(client, personas, case):
+    client.force_login(personas.treating_physician)
+    form = client.get(reverse("certificate_new", args=[case.pk]))
+    assert form.status_code == 200 and len(form.content) < 40_000
+    assert '<option value="F32.1">F32.1 Medelsvår depressiv episod</option>' in form.text
+    assert 'hx-get="/codes/icd10/"' in form.text
+
+    search = reverse("code_search", args=["icd10"])
+    found = client.get(search, {"diagnosis-0-code": "depressiv"}).text
+    assert '<option value="F32.1">F32.1 Medelsvår depressiv episod</option>' in found
+    # A code without a Swedish title says plainly that its title is WHO's English one.
+    dementia = client.get(search, {"q": "F00.0"}).text
+    assert "F00.0 Dementia in Alzheimer disease with early onset (WHO:s engelska titel)" in dementia
+    assert client.get(reverse("code_search", args=["nope"])).status_code == 404

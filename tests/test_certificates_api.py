@@ -286,9 +286,11 @@ def test_timeline_statuses_follow_the_day(physician, case):
     post(physician, f"/api/v1/certificates/{draft['id']}/sign")
     timeline = {m["code"]: m for m in physician.get(f"/api/v1/cases/{case.pk}/timeline").json()}
     assert timeline["certificate_required"]["status"] == "done"
+    # Day 15 was nine days ago: the employer's week to report has gone by.
+    assert timeline["fk_sickness_benefit"]["status"] == "past"
     case.refresh_from_db()
     assert (case.next_deadline_code, case.next_deadline_on) == (
-        "fk_sickness_benefit",
-        TODAY - timedelta(days=9),
+        "employer_rtw_plan",
+        TODAY + timedelta(days=6),
     )
     assert Certificate.objects.get().status == CertificateStatus.SIGNED

@@ -1,6 +1,7 @@
 """Safety flags and the human coach's work queue: who is told, who sees what, ranking,
 handling and escalation, and flags raised by time passing."""
 
+import re
 import uuid
 from datetime import timedelta
 
@@ -43,6 +44,9 @@ def test_crisis_words_show_contacts_at_once_and_raise_an_urgent_flag(
         response = client.post("/checkin/", form_data(note="Jag har självmordstankar"), follow=True)
     assert 'href="tel:112"' in response.text and 'href="tel:1177"' in response.text
     assert 'href="tel:90101"' in response.text
+    # The help stands alone: no thanks for checking in, no tips below it.
+    assert "Tack för att du checkade in" not in response.text
+    assert "Något som kan hjälpa" not in response.text
     flag = CoachFlag.objects.get(patient=responsible.patient, kind="safety")
     assert flag.urgent and flag.respond_by - flag.raised_at == timedelta(hours=1)
     told = set(Notification.objects.filter(kind="urgent_flag").values_list("recipient", flat=True))
@@ -62,6 +66,30 @@ def test_crisis_words_show_contacts_at_once_and_raise_an_urgent_flag(
     notices = client.get("/notifications/")
     assert "En brådskande flagga behöver svar" in notices.text
     assert f"/coach/patients/{flag.patient_id}/" in notices.text
+
+
+def test_an_urgent_flag_tops_the_responsible_persons_home_with_what_was_written(
+    client, responsible
+):
+    checkin_on(responsible.patient, 0, note="Jag orkar inte leva längre")
+    flag = CoachFlag.objects.get(patient=responsible.patient, kind="safety")
+    for person in (responsible.treating_physician, responsible.coordinator):
+        client.force_login(person)
+        home = client.get("/").text
+        urgent = home.split('id="urgent-heading"')[1]
+        assert home.index('id="urgent-heading"') < home.index('id="caseload-heading"')
+        assert str(responsible.patient) in urgent
+        assert "Jag orkar inte leva längre" in urgent
+        assert flag.respond_by.astimezone().strftime("%H:%M") in urgent
+    # One click handles it from there, and the person is back on their home.
+    done = client.post(f"/coach/flags/{flag.pk}/", {"note": "Ringde, akut tid i dag", "next": "/"})
+    assert done.status_code == 302 and done.url == "/"
+    flag.refresh_from_db()
+    assert flag.status == "handled"
+    assert 'id="urgent-heading"' not in client.get("/").text
+    # Someone outside the patient's care sees nothing of it.
+    client.force_login(responsible.unrelated_physician)
+    assert "Jag orkar inte leva" not in client.get("/").text
 
 
 def test_without_named_people_the_units_physicians_and_coordinators_are_told(personas):
@@ -96,6 +124,19 @@ def test_norwegian_patients_get_norwegian_crisis_lines(client, db):
 def test_the_help_page_is_open_to_everyone(client, db):
     page = client.get("/help/")
     assert page.status_code == 200 and 'href="tel:90101"' in page.text
+
+
+def _countries_in_order(html: str) -> list[str]:
+    return re.findall(r'<h2 id="help-[A-Z]+"[^>]*>([^<]+)</h2>', html)
+
+
+def test_the_help_page_shows_the_readers_country_first_and_names_each(client, personas):
+    assert _countries_in_order(client.get("/help/").text) == ["I Sverige", "I Norge"]
+    Case.objects.filter(patient=personas.patient).update(jurisdiction="NO")
+    client.force_login(personas.patient)
+    page = client.get("/help/").text
+    assert _countries_in_order(page) == ["I Norge", "I Sverige"]
+    assert page.index('href="tel:113"') < page.index('href="tel:112"')
 
 
 def test_a_message_with_crisis_words_shows_the_contacts(client, responsible):

@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from stegvis.cases.deadlines import Period, TimelineInput, milestones, rule_set
+from stegvis.cases.timelines import entries
 
 D = date.fromisoformat
 JAN_1 = D("2025-01-01")
@@ -122,13 +123,35 @@ def test_unemployed_have_no_employer_plan_and_no_chain_milestones():
     assert unemployed["certificate_required"] == employed["certificate_required"]
 
 
-def test_who_is_responsible_for_the_benefit_depends_on_employment():
-    def responsible(employment):
+def test_who_is_responsible_for_reporting_to_fk_depends_on_employment():
+    def duties(employment):
         result = milestones(TimelineInput("SE", employment, [Period(JAN_1, plus(99))], 100))
-        return {m.code: m.responsible for m in result}["fk_sickness_benefit"]
+        return {m.code: (m.responsible, m.date) for m in result if m.kind == "duty"}
 
-    assert responsible("employed") == "employer"
-    assert responsible("self_employed") == "patient"
+    assert duties("employed")["fk_sickness_benefit"] == ("employer", plus(14))
+    assert "fk_sick_report" not in duties("employed")
+    # Without an employer there is no sick-pay period: the patient reports on day 1.
+    for employment in ("unemployed", "self_employed"):
+        assert duties(employment)["fk_sick_report"] == ("patient", JAN_1)
+        assert "fk_sickness_benefit" not in duties(employment)
+
+
+def test_a_duty_nobody_can_still_act_on_is_past_not_late():
+    found = milestones(TimelineInput("SE", "employed", [Period(JAN_1, plus(99))], 100))
+    day_15 = plus(14)
+
+    def status(today):
+        (entry,) = [
+            e for e in entries(found, set(), today, True) if e.code == "fk_sickness_benefit"
+        ]
+        return entry.status
+
+    assert status(day_15 - timedelta(days=1)) == "due_soon"
+    assert status(day_15 + timedelta(days=7)) == "overdue", "the employer can still report"
+    assert status(day_15 + timedelta(days=8)) == "past"
+    # The employer's plan can still be made late, so it stays late until it is done.
+    (plan,) = [e for e in entries(found, set(), plus(200), True) if e.code == "employer_rtw_plan"]
+    assert plan.status == "overdue"
 
 
 @pytest.mark.parametrize(

@@ -39,9 +39,18 @@ def test_the_steps_come_in_order_of_who_is_waiting(home, personas):
     )
     assert f'class="button" href="{reverse("capacity_note", args=[case.pk])}"' in home()
 
-    # A deadline within a week comes before that.
-    Case.objects.filter(pk=case.pk).update(next_deadline_on=timezone.localdate() + timedelta(3))
-    assert f'class="button" href="{reverse("case_detail", args=[case.pk])}"' in home()
+    # A deadline within a week comes before that, named with its date and whose it is.
+    Case.objects.filter(pk=case.pk).update(
+        next_deadline_on=timezone.localdate() + timedelta(3),
+        next_deadline_code="fk_sickness_benefit",
+    )
+    page = home()
+    assert f'class="button" href="{reverse("case_detail", args=[case.pk])}"' in page
+    assert "Sjukpenning från Försäkringskassan (dag 15). Arbetsgivare tar hand om det." in page
+    Case.objects.filter(pk=case.pk).update(
+        employment="unemployed", next_deadline_code="fk_sick_report"
+    )
+    assert "Ditt att göra senast" in home()
 
     # A suggestion to the plan comes before the deadline.
     plans.proposal_create(

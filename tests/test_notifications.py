@@ -66,10 +66,12 @@ def test_a_deadline_within_a_week_is_announced_when_it_comes_near(personas, case
 
 
 def test_the_patient_is_told_about_their_own_duty(personas, case):
-    Case.objects.filter(pk=case.pk).update(employment=Employment.UNEMPLOYED)
+    Case.objects.filter(pk=case.pk).update(
+        employment=Employment.UNEMPLOYED, sick_from=TODAY - timedelta(days=3)
+    )
     case.refresh_from_db()
     scan_deadlines()
-    assert (personas.patient.email, "fk_sickness_benefit", "deadline_overdue") in sent()
+    assert (personas.patient.email, "fk_sick_report", "deadline_overdue") in sent()
 
 
 def test_done_duties_and_closed_cases_are_quiet(personas, case):

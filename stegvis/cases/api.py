@@ -36,7 +36,7 @@ class MilestoneOut(Schema):
 
 
 class TimelineEntryOut(MilestoneOut):
-    status: Literal["upcoming", "due_soon", "overdue", "done"]
+    status: Literal["upcoming", "due_soon", "overdue", "past", "done"]
 
 
 class NextDeadlineOut(Schema):

@@ -20,6 +20,10 @@ class Code:
     def title(self, language: str) -> str:
         return (self.title_sv if language == "sv" else "") or self.title_en
 
+    def title_is_english(self, language: str) -> bool:
+        """Whether the title shown in `language` is WHO's English one (no Swedish kept)."""
+        return language == "sv" and not self.title_sv
+
 
 @cache
 def code_list(system: str) -> dict[str, Code]:
@@ -38,6 +42,11 @@ def normalise(code: str) -> str:
 
 def lookup(system: str, code: str) -> Code | None:
     return code_list(system).get(normalise(code) if system == "icd10" else code.strip().upper())
+
+
+def with_swedish_titles(system: str) -> list[Code]:
+    """The codes that have a Swedish title: the ones most used in sick-leave certificates."""
+    return [c for c in code_list(system).values() if c.title_sv]
 
 
 def search(system: str, text: str, limit: int = 20) -> list[Code]:

@@ -53,6 +53,8 @@ class Milestone:
     kind: str
     note_sv: str = ""
     note_en: str = ""
+    # Days after `date` during which the responsible party can still act; None: until done.
+    act_within_days: int | None = None
 
     def title(self, language: str) -> str:
         return self.title_en if language == "en" else self.title_sv
@@ -187,6 +189,11 @@ def _rule_date(rule: dict, rules: RuleSet, chain: list[Period], spell: list[Peri
     return chain[0].start + timedelta(days=offset)
 
 
+def responsible_for(rule: dict, employment: str) -> str:
+    """Who is responsible for a rule's milestone, for this kind of employment."""
+    return rule.get("responsible_by_employment", {}).get(employment, rule["responsible"])
+
+
 def _localised(value: dict | None, employment: str) -> dict | None:
     return (value or {}).get(employment)
 
@@ -211,7 +218,7 @@ def milestones(data: TimelineInput) -> list[Milestone]:
             known = data.expectation_known
             if rule.get("due_when_expectation_known_later") and known and known > due:
                 due = known
-        note = _localised(rule.get("notes_by_employment"), data.employment) or {}
+        note = _localised(rule.get("notes_by_employment"), data.employment) or rule.get("note", {})
         age_note = rule.get("age_note")
         if age_note and data.birth_date and _age_on(data.birth_date, due) >= age_note["min_age"]:
             note = age_note
@@ -221,13 +228,12 @@ def milestones(data: TimelineInput) -> list[Milestone]:
                 date=due,
                 title_sv=rule["title_sv"],
                 title_en=rule["title_en"],
-                responsible=rule.get("responsible_by_employment", {}).get(
-                    data.employment, rule["responsible"]
-                ),
+                responsible=responsible_for(rule, data.employment),
                 legal_reference=rule["legal_reference"],
                 kind=rule["kind"],
                 note_sv=note.get("sv", ""),
                 note_en=note.get("en", ""),
+                act_within_days=rule.get("act_within_days"),
             )
         )
     # Stable: milestones on the same day keep the rule set's order.

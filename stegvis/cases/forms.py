@@ -4,6 +4,7 @@ import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -193,7 +194,18 @@ class DiagnosisForm(forms.Form):
         # The preselected system alone does not make an unused row count as filled in.
         self.fields["system"].initial = systems[0]
         self.fields["code"].widget.attrs.update(
-            {"list": f"codes-{systems[0]}", "autocomplete": "off", "size": 8}
+            {
+                "list": f"codes-{systems[0]}",
+                "autocomplete": "off",
+                "size": 8,
+                "aria-describedby": "codes-help",
+                # The list holds the common codes; typing fetches the matching ones.
+                "hx-get": reverse("code_search", args=[systems[0]]),
+                "hx-trigger": "input changed delay:250ms",
+                "hx-target": f"#codes-{systems[0]}",
+                "hx-swap": "innerHTML",
+                "hx-sync": "this:replace",
+            }
         )
 
     def clean(self):

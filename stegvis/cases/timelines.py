@@ -12,6 +12,7 @@ from django.db.models import TextChoices
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from stegvis.accounts.roles import Role
 from stegvis.cases.deadlines import (
     Milestone,
     Period,
@@ -37,6 +38,8 @@ class MilestoneStatus(TextChoices):
     UPCOMING = "upcoming", _("Upcoming")
     DUE_SOON = "due_soon", _("Due within 7 days")
     OVERDUE = "overdue", _("Overdue")
+    # The date has gone by and nobody can still act on it: history, not a warning.
+    PAST = "past", _("Passed")
     DONE = "done", _("Done")
 
 
@@ -47,6 +50,26 @@ class Responsible(TextChoices):
     FK = "fk", _("Försäkringskassan")
     NAV = "nav", _("NAV")
     COORDINATOR = "coordinator", _("Rehabilitation coordinator")
+
+
+# Nothing more to do about these.
+SETTLED = frozenset({MilestoneStatus.DONE, MilestoneStatus.PAST})
+
+
+# Who may mark a duty done: the party responsible for it, and the rehabilitation coordinator,
+# who keeps the whole chain together. A patient does not tick off the physician's duty.
+MARKED_BY = {
+    Responsible.PATIENT: frozenset({Role.PATIENT}),
+    Responsible.PHYSICIAN: frozenset({Role.PHYSICIAN}),
+    Responsible.EMPLOYER: frozenset({Role.EMPLOYER_MANAGER}),
+    Responsible.FK: frozenset({Role.INSURANCE_CASEWORKER}),
+    Responsible.NAV: frozenset({Role.INSURANCE_CASEWORKER}),
+    Responsible.COORDINATOR: frozenset(),
+}
+
+
+def roles_that_mark(responsible: str) -> frozenset[str]:
+    return MARKED_BY[Responsible(responsible)] | {Role.REHAB_COORDINATOR}
 
 
 @dataclass(frozen=True)
@@ -72,6 +95,13 @@ class TimelineEntry:
 
     def get_status_display(self) -> str:
         return MilestoneStatus(self.status).label
+
+    def may_be_marked_by(self, role: str) -> bool:
+        return (
+            self.milestone.kind == "duty"
+            and self.status != MilestoneStatus.PAST
+            and role in roles_that_mark(self.milestone.responsible)
+        )
 
     def get_responsible_display(self) -> str:
         return Responsible(self.milestone.responsible).label
@@ -154,7 +184,9 @@ def entries(
         if done or (milestone.kind == "checkpoint" and milestone.date <= today):
             status = MilestoneStatus.DONE
         elif milestone.date < today:
-            status = MilestoneStatus.OVERDUE
+            window = milestone.act_within_days
+            too_late = window is not None and today > milestone.date + timedelta(days=window)
+            status = MilestoneStatus.PAST if too_late else MilestoneStatus.OVERDUE
         elif milestone.date <= today + timedelta(days=DUE_SOON_DAYS):
             status = MilestoneStatus.DUE_SOON
         else:
@@ -176,4 +208,4 @@ def next_deadline(timeline: list[TimelineEntry], case: Case) -> TimelineEntry | 
     """The earliest milestone still to do; none for a case that has ended."""
     if case.status in (CaseStatus.CLOSED, CaseStatus.FULL_RETURN):
         return None
-    return next((e for e in timeline if e.status != MilestoneStatus.DONE), None)
+    return next((e for e in timeline if e.status not in SETTLED), None)

@@ -4,6 +4,7 @@ from stegvis.cases import views
 
 urlpatterns = [
     path("cases/new/", views.case_new, name="case_new"),
+    path("codes/<slug:system>/", views.code_search, name="code_search"),
     path("cases/<uuid:case_id>/", views.case_detail, name="case_detail"),
     path("cases/<uuid:case_id>/edit/", views.case_edit, name="case_edit"),
     path(

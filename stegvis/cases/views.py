@@ -18,16 +18,14 @@ from stegvis.access.policy import decide
 from stegvis.accounts.roles import Role
 from stegvis.cases import codes, services
 from stegvis.cases.access import CERTIFIERS, get_certificate_for, get_employer_copy_for
-from stegvis.cases.deadlines import Period, rule_set
+from stegvis.cases.deadlines import JURISDICTIONS, Period, responsible_for, rule_set
 from stegvis.cases.forms import CaseForm, CertificateForms, NewCaseForm
 from stegvis.cases.models import Certificate
-from stegvis.cases.timelines import case_timeline, current_versions
+from stegvis.cases.timelines import case_timeline, current_versions, roles_that_mark
 from stegvis.plans.access import may_read_note
 from stegvis.plans.models import CapacityNote
 
 CASE_EDITORS = frozenset({Role.PHYSICIAN, Role.REHAB_COORDINATOR})
-# The patient marks their own duties done too (for example, applying for sickness benefit).
-MILESTONE_EDITORS = CASE_EDITORS | {Role.PATIENT}
 
 
 @login_required
@@ -44,7 +42,8 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
             "rules": rule_set(case.jurisdiction),
             "is_patient": is_patient,
             "may_edit": not is_patient and bool(request.user.roles & CASE_EDITORS),
-            "may_mark_done": is_patient or bool(request.user.roles & MILESTONE_EDITORS),
+            # Each duty is marked by its responsible party or the coordinator.
+            "marking_role": case.access_decision.role,
             # Hints for the links only; the pages behind them check (and audit) themselves.
             "may_see_certificates": decide(request.user, case.patient, Category.SICK_LEAVE).allowed,
             "may_see_plan": decide(request.user, case.patient, Category.PLAN).allowed,
@@ -113,15 +112,32 @@ def case_edit(request: HttpRequest, case_id) -> HttpResponse:
 @login_required
 @require_POST
 def milestone_done(request: HttpRequest, case_id, code: str) -> HttpResponse:
+    duties = {
+        jurisdiction: rule
+        for jurisdiction in JURISDICTIONS
+        for rule in rule_set(jurisdiction).milestones
+        if rule["code"] == code and rule["kind"] == "duty"
+    }
+    if not duties:
+        raise Http404
+    # Everyone who could be responsible for this duty somewhere; the case narrows it below.
+    possible = {
+        who
+        for rule in duties.values()
+        for who in (rule["responsible"], *rule.get("responsible_by_employment", {}).values())
+    }
     case = get_case_for(
         request.user,
         case_id,
         category=Category.CAPACITY,
         action=Action.UPDATE,
-        roles=MILESTONE_EDITORS,
+        roles=frozenset().union(*(roles_that_mark(who) for who in possible)),
     )
-    if code not in {m["code"] for m in rule_set(case.jurisdiction).milestones}:
+    rule = duties.get(case.jurisdiction)
+    if rule is None:
         raise Http404
+    if case.access_decision.role not in roles_that_mark(responsible_for(rule, case.employment)):
+        raise PermissionDenied
     if request.POST.get("undo"):
         services.milestone_reopen(actor=request.user, case=case, code=code)
     else:
@@ -155,7 +171,9 @@ def _form_context(case, forms, certificate=None) -> dict:
         "forms": forms,
         "certificate": certificate,
         "assessment": _live_assessment(case, forms, certificate),
-        "code_list": codes.code_list(system).values(),
+        # The form offers the common codes at first and searches the rest as the user types,
+        # instead of carrying every code in the page.
+        "code_list": codes.with_swedish_titles(system),
         "code_system": system,
     }
 
@@ -319,3 +337,17 @@ def certificate_correct(request: HttpRequest, certificate_id) -> HttpResponse:
 def employer_copy(request: HttpRequest, certificate_id) -> HttpResponse:
     certificate = get_employer_copy_for(request.user, certificate_id)
     return render(request, "cases/employer_copy.html", {"certificate": certificate})
+
+
+@login_required
+def code_search(request: HttpRequest, system: str) -> HttpResponse:
+    """Diagnosis codes matching what is typed, as options for the form's list (htmx).
+    Reference data only: no patient's data, so any signed-in person may search."""
+    if system not in codes.FILES:
+        raise Http404
+    # htmx sends the code field under its form name (diagnosis-0-code); `q` for others.
+    text = request.GET.get("q") or next(
+        (value for name, value in request.GET.items() if name.endswith("code")), ""
+    )
+    found = codes.search(system, text) or codes.with_swedish_titles(system)
+    return render(request, "cases/_code_options.html", {"code_list": found})

@@ -24,9 +24,11 @@ from stegvis.coaching.models import (
     MEASURES,
     CheckIn,
     CoachFlag,
+    CoachMessage,
     Reminder,
 )
 from stegvis.coaching.reminders import OPEN_STATUSES
+from stegvis.instruments.models import Administration
 
 MEASURE_LABELS = {
     "mood": _("Mood"),
@@ -37,6 +39,21 @@ MEASURE_LABELS = {
     "work_ability": _("Work ability today"),
 }
 TREND_WEEKS = 8
+
+
+# The countries whose crisis lines Stegvis knows, by the code the cases use.
+COUNTRY_NAMES = {"SE": _("In Sweden"), "NO": _("In Norway")}
+LANGUAGE_COUNTRY = {"sv": "SE", "nb": "NO"}
+
+
+def reader_country(user: User, language: str | None) -> str:
+    """The country whose help a reader most likely needs: their latest case's, else their
+    language's, else Sweden."""
+    if user.is_authenticated:
+        case = Case.objects.filter(patient=user).order_by("-opened_on").first()
+        if case is not None:
+            return case.jurisdiction
+    return LANGUAGE_COUNTRY.get(language or "", "SE")
 
 
 def crisis_contacts_for(patient: User) -> list[CrisisContact]:
@@ -260,3 +277,55 @@ def work_queue(user: User, limit: int = 100) -> list[QueueRow]:
         )
         for row in ranked
     ]
+
+
+@dataclass
+class UrgentFlag:
+    """An open urgent flag with what raised it, for the top of a responsible person's home."""
+
+    flag: CoachFlag
+    # The patient's own words, or the questionnaire answer, that raised it ("" if gone).
+    trigger: str
+
+    @property
+    def overdue(self) -> bool:
+        return self.flag.respond_by < timezone.now()
+
+
+def urgent_flags_for(user: User) -> list[UrgentFlag]:
+    """Open urgent flags on the user's work queue, the earliest response target first,
+    each with its trigger (a fixed number of queries)."""
+    role = queue_role(user)
+    if role is None:
+        return []
+    flags = list(
+        CoachFlag.objects.filter(
+            Q(status__in=OPEN) & queue_filter_for_role(role),
+            urgent=True,
+            patient__in=queue_patients(user).values("pk"),
+        )
+        .select_related("patient")
+        .order_by("respond_by")[:20]
+    )
+    ids = {kind: [f.source_id for f in flags if f.source_type == kind] for kind in TRIGGERS}
+    texts: dict[tuple[str, str], str] = {}
+    for kind, (model, describe) in TRIGGERS.items():
+        if ids[kind]:
+            for source in model.objects.filter(pk__in=ids[kind]):
+                texts[(kind, str(source.pk))] = describe(source)
+    return [UrgentFlag(f, texts.get((f.source_type, f.source_id), "")) for f in flags]
+
+
+def _item_9(administration) -> str:
+    return _("Answered %(answer)s (of 3) to item 9 of %(instrument)s.") % {
+        "answer": administration.answers.get("9", "?"),
+        "instrument": administration.definition.name,
+    }
+
+
+# What can raise an urgent flag, and how to show what it said.
+TRIGGERS = {
+    "checkin": (CheckIn, lambda checkin: checkin.note),
+    "coach_message": (CoachMessage, lambda message: message.body),
+    "administration": (Administration, _item_9),
+}

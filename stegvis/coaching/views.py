@@ -6,7 +6,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -147,8 +149,13 @@ def strategy_library(request: HttpRequest) -> HttpResponse:
 
 
 def crisis_help(request: HttpRequest) -> HttpResponse:
-    """Crisis contacts for everyone, signed in or not."""
-    return render(request, "coaching/help.html", {"contacts": crisis_contacts()})
+    """Crisis contacts for everyone, signed in or not: the reader's country first (from
+    their case, else their language), the other one below it under its own name."""
+    country = selectors.reader_country(request.user, get_language())
+    names = selectors.COUNTRY_NAMES
+    countries = sorted(names, key=lambda code: code != country)
+    groups = [(code, names[code], crisis_contacts(code)) for code in countries]
+    return render(request, "coaching/help.html", {"groups": groups})
 
 
 def _thread(patient):
@@ -259,9 +266,15 @@ def flag_action(request: HttpRequest, flag_id) -> HttpResponse:
         patient_field="patient",
     )
     form = FlagActionForm(request.POST)
+    # Handled from the home page's urgent list, the person goes back there.
+    back = (
+        ("home",)
+        if request.POST.get("next") == reverse("home")
+        else ("coach_patient", flag.patient_id)
+    )
     if not form.is_valid():
         messages.error(request, _("Write what was done before closing or escalating the flag."))
-        return redirect("coach_patient", flag.patient_id)
+        return redirect(*back)
     note = form.cleaned_data["note"]
     if form.cleaned_data["escalate_to"]:
         flag_escalate(actor=request.user, flag=flag, to=form.cleaned_data["escalate_to"], note=note)
@@ -269,4 +282,4 @@ def flag_action(request: HttpRequest, flag_id) -> HttpResponse:
     else:
         flag_handle(actor=request.user, flag=flag, note=note)
         messages.success(request, _("The flag is marked as handled."))
-    return redirect("coach_patient", flag.patient_id)
+    return redirect(*back)

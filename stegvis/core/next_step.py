@@ -6,10 +6,14 @@ from datetime import timedelta
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from stegvis.accounts.models import User
+from stegvis.cases.deadlines import milestone_title, responsible_for, rule_set
 from stegvis.cases.models import Case
+from stegvis.cases.timelines import Responsible
 from stegvis.coaching.selectors import open_window
 from stegvis.instruments.services import pending_for
 from stegvis.network.models import MemberStatus, NetworkMember
@@ -25,6 +29,25 @@ class NextStep:
     url: str
     # Someone waits for the patient, or a date is near: shown before anything else.
     urgent: bool = True
+
+
+def _responsible(case: Case) -> str:
+    rule = next(
+        r for r in rule_set(case.jurisdiction).milestones if r["code"] == case.next_deadline_code
+    )
+    return responsible_for(rule, case.employment)
+
+
+def _deadline_text(case: Case) -> str:
+    """What is next on the timeline, by when, and whose it is, in plain words."""
+    title = milestone_title(case.jurisdiction, case.next_deadline_code, get_language() or "sv")
+    when = date_format(case.next_deadline_on, "DATE_FORMAT")
+    responsible = _responsible(case)
+    if responsible == Responsible.PATIENT:
+        return _("Yours to do by {date}: {title}.").format(date=when, title=title)
+    return _("Next on your timeline, on {date}: {title}. {who} takes care of it.").format(
+        date=when, title=title, who=Responsible(responsible).label
+    )
 
 
 def next_step_for(patient: User, cases: list[Case]) -> NextStep | None:
@@ -51,11 +74,13 @@ def next_step_for(patient: User, cases: list[Case]) -> NextStep | None:
             reverse("plan_detail", args=[case.pk]),
         )
     today = timezone.localdate()
-    if case is not None and case.next_deadline_on and case.next_deadline_on <= today + SOON:
+    if case is not None and case.next_deadline_code and case.next_deadline_on <= today + SOON:
         return NextStep(
-            _("Something on your timeline is due soon."),
+            _deadline_text(case),
             _("See my timeline"),
             reverse("case_detail", args=[case.pk]),
+            # Someone else's duty is worth knowing about, but it is not the patient's to do.
+            urgent=_responsible(case) == Responsible.PATIENT,
         )
     if pending_for(patient, today).exists():
         return NextStep(

@@ -8,11 +8,12 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from stegvis.access.categories import Category
-from stegvis.access.helpers import record_cases_listed
+from stegvis.access.helpers import record_cases_listed, record_patients_listed
 from stegvis.access.models import AccessEvent
 from stegvis.access.policy import cases_visible_to
 from stegvis.accounts.models import Language
 from stegvis.accounts.roles import STAFF_ROLES, Role
+from stegvis.coaching.selectors import urgent_flags_for
 from stegvis.core.next_step import next_step_for
 
 CASELOAD_PAGE_SIZE = 50
@@ -57,6 +58,16 @@ def home(request: HttpRequest) -> HttpResponse:
     context["may_work_queue"] = bool(
         user.roles & {Role.COACH, Role.REHAB_COORDINATOR, Role.PHYSICIAN}
     )
+    if context["may_work_queue"]:
+        # Urgent flags come first on the home of everyone who must respond to them.
+        urgent = urgent_flags_for(user)
+        record_patients_listed(
+            user,
+            [u.flag.patient for u in urgent],
+            category=Category.CHECKINS,
+            object_type="urgent_flags",
+        )
+        context["urgent_flags"] = urgent
     return render(request, "core/home.html", context)
 
 

@@ -31,3 +31,15 @@ def notification_title(notification) -> str:
 @register.filter
 def on_behalf_label(notification) -> str:
     return Responsible(notification.on_behalf_of).label
+
+
+@register.filter
+def may_mark(entry, role) -> bool:
+    """Whether someone in `role` may mark this timeline entry done (or undo it)."""
+    return entry.may_be_marked_by(role)
+
+
+@register.filter
+def english_title(code, language) -> bool:
+    """Whether a diagnosis code's title shows in English because no Swedish one is kept."""
+    return code.title_is_english(language)
