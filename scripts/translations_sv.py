@@ -1074,6 +1074,8 @@ SV: dict[str, str | list[str]] = {
     "Mark as handled": "Markera som hanterad",
     "WHO's English title": "WHO:s engelska titel",
     "Type a code or a word to search the code list. Codes without a Swedish title in Stegvis show WHO's English title, marked as such.": "Skriv en kod eller ett ord för att söka i kodlistan. Koder som saknar svensk titel i Stegvis visar WHO:s engelska titel och är märkta så.",
+    "Answer this point to complete the plan.": "Besvara den här punkten för att slutföra planen.",
+    "- Select an option -": "- Välj ett alternativ -",
 }
 
 

@@ -34,3 +34,11 @@ def test_anonymous_visitors_get_swedish_by_default_and_english_on_request(client
     assert 'lang="sv"' in client.get(reverse("account_login")).content.decode()
     english = client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE="en")
     assert 'lang="en"' in english.content.decode()
+
+
+def test_djangos_own_untranslated_strings_are_swedish_through_our_catalogue():
+    from django.db.models.fields import BLANK_CHOICE_LABEL
+    from django.utils import translation
+
+    with translation.override("sv"):
+        assert str(BLANK_CHOICE_LABEL) == "- Välj ett alternativ -"

@@ -26,6 +26,25 @@ def test_login_by_email_and_password(client, personas):
     assert client.get("/api/v1/me").json()["email"] == "patient@example.org"
 
 
+@pytest.mark.parametrize(
+    ("preferred", "browser", "said"),
+    [("en", "sv", "Successfully signed in as"), ("sv", "en", "Du har loggat in som")],
+)
+def test_the_sign_in_message_is_in_the_persons_own_language(
+    client, personas, preferred, browser, said
+):
+    personas.patient.preferred_language = preferred
+    personas.patient.save()
+    response = client.post(
+        reverse("account_login"),
+        {"login": "patient@example.org", "password": PASSWORD},
+        headers={"accept-language": browser},
+        follow=True,
+    )
+    assert f'<html lang="{preferred}">' in response.text
+    assert said in response.text
+
+
 def test_production_hashes_passwords_with_argon2():
     assert production_settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
 

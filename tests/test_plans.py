@@ -10,7 +10,7 @@ from stegvis.cases.models import Case, MilestoneCompletion
 from stegvis.network import services as network
 from stegvis.network.purposes import Purpose
 from stegvis.plans import services
-from stegvis.plans.models import PlanProposal, PlanVersion, ProposalStatus
+from stegvis.plans.models import EmployerPlan, PlanProposal, PlanVersion, ProposalStatus
 
 
 @pytest.fixture
@@ -314,11 +314,15 @@ def test_the_employer_completes_their_plan_and_the_milestone_is_done(client, per
         {"point_contact": "Weekly call", "revision": 0, "complete": "1"},
     )
     assert incomplete.status_code == 400
-    assert "Weekly call" in incomplete.content.decode()
+    assert "Weekly call" in incomplete.text
+    # Each point still to answer is marked, and nothing is saved half-way.
+    assert incomplete.text.count("Besvara den här punkten för att slutföra planen.") == 8
+    assert 'aria-invalid="true"' in incomplete.text
     assert not MilestoneCompletion.objects.filter(case=case).exists()
+    assert EmployerPlan.objects.get(case=case).revision == 0
     done = client.post(
         f"/cases/{case.pk}/employer-plan/",
-        employer_answers(1, complete="1", follow_up_on="2026-12-15"),
+        employer_answers(0, complete="1", follow_up_on="2026-12-15"),
     )
     assert done.status_code == 302
     assert MilestoneCompletion.objects.filter(case=case, code="employer_rtw_plan").exists()

@@ -3,9 +3,19 @@ import time
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
+from django.utils import translation
 
 from stegvis.accounts.models import User
 from stegvis.accounts.sessions import SESSION_LAST_SEEN, SESSION_STARTED
+
+
+@receiver(user_logged_in)
+def speak_the_users_language(sender, request, user, **kwargs) -> None:
+    """From the moment of signing in the person's own language holds, so the messages of
+    the sign-in request itself ("Signed in as ...") are in it too."""
+    if user.preferred_language:
+        translation.activate(user.preferred_language)
+        request.LANGUAGE_CODE = user.preferred_language
 
 
 @receiver(user_logged_in)

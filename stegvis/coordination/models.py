@@ -12,9 +12,11 @@ from datetime import timedelta
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from stegvis.accounts.models import Organisation, User
+from stegvis.cases.deadlines import milestone_title
 from stegvis.cases.models import Case
 from stegvis.coordination import attachments
 from stegvis.coordination.kinds import MeetingKind, meeting_kind
@@ -258,3 +260,13 @@ class Task(models.Model):
             and self.due_on is not None
             and self.due_on < timezone.localdate()
         )
+
+    def display_title(self) -> str:
+        """The title in the reader's language: a deadline's or a follow-up's is made anew
+        from its source each time; only a title someone typed stays as written."""
+        if self.milestone_code:
+            language = get_language() or "sv"
+            return milestone_title(self.case.jurisdiction, self.milestone_code, language)
+        if self.source == TaskSource.FOLLOW_UP and self.meeting_id:
+            return str(_("Follow up: {kind}")).format(kind=self.meeting.definition.title)
+        return self.title

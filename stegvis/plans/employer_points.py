@@ -27,6 +27,8 @@ class EmployerPlanRules:
     jurisdiction: str
     milestone: str
     legal_reference: str
+    about_sv: str
+    about_en: str
     source: str
     valid_from: date
     title_sv: str
@@ -39,6 +41,11 @@ class EmployerPlanRules:
     def title(self) -> str:
         return in_reader_language(self.title_sv, self.title_en)
 
+    @property
+    def about(self) -> str:
+        """What the law says, in the reader's language (the citation itself stays as cited)."""
+        return in_reader_language(self.about_sv, self.about_en)
+
 
 @cache
 def employer_plan_rules(jurisdiction: str) -> EmployerPlanRules:
@@ -48,6 +55,8 @@ def employer_plan_rules(jurisdiction: str) -> EmployerPlanRules:
         jurisdiction=jurisdiction,
         milestone=country["milestone"],
         legal_reference=country["legal_reference"],
+        about_sv=country["about_sv"],
+        about_en=country["about_en"],
         source=country["source"],
         valid_from=country["valid_from"],
         title_sv=country["title_sv"],

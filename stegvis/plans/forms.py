@@ -200,7 +200,9 @@ class EmployerPlanForm(forms.Form):
         label=_("Next follow-up"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, data=None, *, plan, rules):
+    def __init__(self, data=None, *, plan, rules, completing: bool = False):
+        # Completing needs every point answered; a plain save takes what there is.
+        self.completing = completing
         initial = {f"point_{code}": text for code, text in plan.answers.items()}
         initial["follow_up_on"] = plan.follow_up_on
         super().__init__(data, initial=initial)
@@ -214,6 +216,17 @@ class EmployerPlanForm(forms.Form):
             )
         # The date field last, after the points.
         self.order_fields([f"point_{p.code}" for p in rules.points] + ["follow_up_on"])
+
+    def clean(self):
+        data = super().clean()
+        if self.completing:
+            for point in self.points:
+                name = f"point_{point.code}"
+                if name in data and not data[name].strip():
+                    self.add_error(name, _("Answer this point to complete the plan."))
+            if self.errors:
+                raise forms.ValidationError(_("Answer every point before you complete the plan."))
+        return data
 
     def answers(self) -> dict[str, str]:
         return {p.code: self.cleaned_data[f"point_{p.code}"] for p in self.points}

@@ -284,7 +284,9 @@ def employer_plan(request: HttpRequest, case_id) -> HttpResponse:
         request, case_id, Action.UPDATE if is_write else Action.VIEW, editors if is_write else None
     )
     rules = employer_plan_rules(case.jurisdiction)
-    form = EmployerPlanForm(request.POST or None, plan=plan, rules=rules)
+    form = EmployerPlanForm(
+        request.POST or None, plan=plan, rules=rules, completing="complete" in request.POST
+    )
     status = 200
     if is_write and form.is_valid():
         try:

@@ -74,12 +74,15 @@ def _catalogues() -> list[Path]:
 
 
 def _catalogue_pairs():
+    """(English, Swedish) pairs; Swedish is "" where a catalogue has no translation, since
+    such a string shows in English on a Swedish page unless Stegvis's catalogue has it."""
     for path in _catalogues():
         for entry in polib.pofile(str(path)):
-            if entry.obsolete or entry.fuzzy:
+            if entry.obsolete:
                 continue
-            if entry.msgstr:
-                yield entry.msgid, entry.msgstr
+            swedish = "" if entry.fuzzy else entry.msgstr
+            if not entry.msgid_plural:
+                yield entry.msgid, swedish
             for index, text in entry.msgstr_plural.items():
                 yield (entry.msgid if index == 0 else entry.msgid_plural), text
 
@@ -110,10 +113,10 @@ def lexicons() -> dict[str, Lexicon]:
     """For each page language, the interface strings of the other language."""
     english, swedish = set(), set()
     for msgid, msgstr in [*_catalogue_pairs(), *_data_pairs()]:
-        msgid, msgstr = _normal(msgid), _normal(msgstr)
-        if msgid != msgstr:
-            english.add(msgid)
-            swedish.add(msgstr)
+        english.add(_normal(msgid))
+        if msgstr:
+            swedish.add(_normal(msgstr))
+    # Words the same in both ("Status", "Plan") prove nothing either way.
     shared = english & swedish
     wrong = {"sv": english - shared, "en": swedish - shared}
     result = {}
