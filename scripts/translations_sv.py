@@ -1076,6 +1076,8 @@ SV: dict[str, str | list[str]] = {
     "Type a code or a word to search the code list. Codes without a Swedish title in Stegvis show WHO's English title, marked as such.": "Skriv en kod eller ett ord för att söka i kodlistan. Koder som saknar svensk titel i Stegvis visar WHO:s engelska titel och är märkta så.",
     "Answer this point to complete the plan.": "Besvara den här punkten för att slutföra planen.",
     "- Select an option -": "- Välj ett alternativ -",
+    "Your other patients": "Dina andra patienter",
+    "They share their check-ins with you and have no open flags.": "De delar sina incheckningar med dig och har inga öppna flaggor.",
 }
 
 

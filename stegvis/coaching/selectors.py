@@ -228,6 +228,15 @@ def queue_patients(user: User):
     return patients_visible_to(user, Category.CHECKINS).exclude(pk=user.pk)
 
 
+def patients_without_open_flags(user: User, flagged_ids, limit: int = 100) -> list[User]:
+    """The rest of the user's queue: patients who share check-ins but need nothing now."""
+    return list(
+        queue_patients(user)
+        .exclude(pk__in=flagged_ids)
+        .order_by("given_name", "family_name")[:limit]
+    )
+
+
 @dataclass
 class QueueRow:
     patient: User

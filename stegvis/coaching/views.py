@@ -19,6 +19,7 @@ from stegvis.access.helpers import (
     may_access,
     record_patients_listed,
 )
+from stegvis.accounts.roles import Role
 from stegvis.cases.services import StaleEdit
 from stegvis.coaching import selectors, services
 from stegvis.coaching.feedback import message_for
@@ -200,13 +201,24 @@ def coach_queue(request: HttpRequest) -> HttpResponse:
     if role is None:
         raise Http404
     rows = selectors.work_queue(request.user)
+    # A coach also sees the patients who need nothing today, below the ones who do.
+    others = (
+        selectors.patients_without_open_flags(request.user, [row.patient.pk for row in rows])
+        if role == Role.COACH
+        else []
+    )
     record_patients_listed(
         request.user,
-        [row.patient for row in rows],
+        [row.patient for row in rows] + others,
         category=Category.CHECKINS,
         object_type="coach_queue",
     )
-    context = {"rows": rows, "role": role, "targets": flag_rules().targets_hours}
+    context = {
+        "rows": rows,
+        "others": others,
+        "role": role,
+        "targets": flag_rules().targets_hours,
+    }
     return render(request, "coaching/queue.html", context)
 
 

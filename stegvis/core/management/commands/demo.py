@@ -50,6 +50,8 @@ ORGANISATIONS = [
     ("af", "Arbetsförmedlingen Exempelby", Kind.AF_OFFICE, None),
     ("bakery", "Bageriet Korn AB", Kind.EMPLOYER, None),
     ("school", "Exempelby kommun, förskolan Lärkan", Kind.EMPLOYER, None),
+    ("social", "Exempelby kommun, socialtjänsten", Kind.SOCIAL_SERVICES, None),
+    ("labour", "Exempelby kommun, arbetsmarknadsenheten", Kind.SOCIAL_SERVICES, None),
 ]
 
 STAFF = [
@@ -62,7 +64,11 @@ STAFF = [
     ("handlaggare.af", "Aisha", "Mohammed", "af", Role.EMPLOYMENT_CASEWORKER),
     ("chef.bageriet", "Bo", "Karlsson", "bakery", Role.EMPLOYER_MANAGER),
     ("chef.forskolan", "Eva", "Holm", "school", Role.EMPLOYER_MANAGER),
+    ("socialtjanst", "Sofia", "Lund", "social", Role.SOCIAL_SERVICES_CASEWORKER),
+    ("arbetsmarknad", "Jonas", "Berg", "labour", Role.SOCIAL_SERVICES_CASEWORKER),
 ]
+# Ali's SIP can invite the municipality's social services and labour-market unit.
+SIP_NETWORK = {"ali": ("socialtjanst", "arbetsmarknad")}
 
 # (login, given, family, days since sick leave began, status, language, employment,
 #  employer key, diagnosis, degree now)
@@ -217,22 +223,35 @@ class Command(BaseCommand):
                     self._coaching(patient, staff["coach"], **COACHED[login])
                 if login == "peter":
                     self._coordination(case, staff)
+                for municipal in SIP_NETWORK.get(login, ()):
+                    self._in_network(
+                        patient,
+                        staff[municipal],
+                        (Category.IDENTITY, Category.MEETINGS, Category.PLAN),
+                        Purpose.SIP,
+                    )
             case_refresh_deadline(case)
         # Baselines for the cases whose questionnaire window is open today.
         administrations_plan(today)
         return new_people
 
+    def _in_network(self, patient: User, user: User, categories, purpose) -> None:
+        membership = user.memberships.get()
+        member = network.member_add(
+            actor=patient, user=user, organisation=membership.organisation, role=membership.role
+        )
+        for category in categories:
+            network.consent_grant(actor=patient, member=member, category=category, purpose=purpose)
+
     def _coaching(self, patient: User, coach: User, *, start: int, end: int, days: int) -> None:
         """A coach in the network with the check-ins consent, a daily schedule, some weeks of
         check-ins moving from `start` to `end` (missed days included), and a PHQ-9 history."""
-        membership = coach.memberships.get()
-        member = network.member_add(
-            actor=patient, user=coach, organisation=membership.organisation, role=membership.role
+        self._in_network(
+            patient,
+            coach,
+            (Category.IDENTITY, Category.CHECKINS, Category.MESSAGES),
+            Purpose.COORDINATION,
         )
-        for category in (Category.IDENTITY, Category.CHECKINS, Category.MESSAGES):
-            network.consent_grant(
-                actor=patient, member=member, category=category, purpose=Purpose.COORDINATION
-            )
         schedule = coaching.schedule_for(patient)
         schedule.cadence = Cadence.DAILY
         schedule.save()
@@ -287,17 +306,12 @@ class Command(BaseCommand):
         next week and a task in the coordinator's inbox."""
         patient, coordinator = case.patient, staff["koordinator"]
         caseworker = staff["handlaggare.fk"]
-        membership = caseworker.memberships.get()
-        member = network.member_add(
-            actor=patient,
-            user=caseworker,
-            organisation=membership.organisation,
-            role=membership.role,
+        self._in_network(
+            patient,
+            caseworker,
+            (Category.IDENTITY, Category.MEETINGS, Category.MESSAGES, Category.PLAN),
+            Purpose.FK_INFORMATION,
         )
-        for category in (Category.IDENTITY, Category.MEETINGS, Category.MESSAGES, Category.PLAN):
-            network.consent_grant(
-                actor=patient, member=member, category=category, purpose=Purpose.FK_INFORMATION
-            )
         coordination.thread_start(
             actor=patient,
             role=Role.PATIENT,
@@ -308,12 +322,15 @@ class Command(BaseCommand):
             body="Hej! Kan vi prata om hur många timmar jag ska jobba efter jul?",
             submission_id=uuid.uuid4(),
         )
+        # Next week, on a working day.
         starts = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+        starts += timedelta(days=7)
+        starts += timedelta(days=max(0, 7 - starts.weekday()) if starts.weekday() >= 5 else 0)
         coordination.meeting_schedule(
             actor=coordinator,
             case=case,
             kind="fk_reconciliation",
-            starts_at=starts + timedelta(days=7),
+            starts_at=starts,
             place="Vårdcentralen Solbacken, rum 4",
             participants=[caseworker, staff["lakare"]],
         )

@@ -1,0 +1,49 @@
+"""The demo data keeps the promises the README makes about it."""
+
+import io
+from datetime import datetime
+
+import pytest
+import time_machine
+from django.core.management import call_command
+
+from stegvis.accounts.models import User
+from stegvis.coordination.models import Meeting
+
+DOMAIN = "demo.stegvis.invalid"
+
+
+@pytest.fixture
+def demo(db, settings):
+    settings.STEGVIS_DEMO = True
+    call_command("demo", stdout=io.StringIO())
+
+
+def signed_in(client, login: str):
+    client.force_login(User.objects.get(email=f"{login}@{DOMAIN}"))
+    return client
+
+
+def test_the_coach_queue_shows_both_patients_the_readme_names(client, demo):
+    queue = signed_in(client, "coach").get("/coach/queue/").text
+    assert "Amira Khalil" in queue and "Peter Nilsson" in queue
+    # Amira, worsening, is on the queue itself; Peter, improving, among the others.
+    assert queue.index("Amira Khalil") < queue.index('id="others-heading"')
+    assert queue.index('id="others-heading"') < queue.index("Peter Nilsson")
+
+
+def test_a_sip_for_ali_can_invite_social_services_and_the_municipality(client, demo):
+    ali = User.objects.get(email=f"ali@{DOMAIN}")
+    case = ali.cases.get()
+    form = signed_in(client, "koordinator").get(f"/cases/{case.pk}/meetings/new/").text
+    assert "Sofia Lund" in form and "Jonas Berg" in form
+
+
+@pytest.mark.parametrize("loaded_on", ["2026-11-28", "2026-11-29", "2026-12-02"])
+def test_no_demo_meeting_falls_on_a_weekend(db, settings, loaded_on):
+    settings.STEGVIS_DEMO = True
+    # Loaded on a Saturday, a Sunday and a Wednesday: "next week" must be a working day.
+    with time_machine.travel(datetime.fromisoformat(f"{loaded_on}T09:00+01:00"), tick=False):
+        call_command("demo", stdout=io.StringIO())
+    days = [meeting.starts_at.astimezone().weekday() for meeting in Meeting.objects.all()]
+    assert days and all(day < 5 for day in days)
