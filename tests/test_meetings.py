@@ -20,6 +20,7 @@ from stegvis.network.purposes import Purpose
 from stegvis.notifications.outbox import outbox_dispatch
 from stegvis.plans.services import plan_for
 from tests.factories import OrganisationFactory, UserFactory, member, patient_at
+from tests.html_checks import broken_links
 from tests.test_coaching import grant
 
 STARTS = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
@@ -334,3 +335,14 @@ def test_moving_a_meeting_tells_the_others_with_a_new_calendar_sequence(case, pe
     assert {m.to[0] for m in mail.outbox} == {personas.patient.email, fk.email}
     (event,) = Calendar.from_ical(meeting_calendar(meeting)).walk("VEVENT")
     assert int(event["SEQUENCE"]) == 2 and event.decoded("DTSTART") == STARTS + timedelta(days=1)
+
+
+def test_the_meetings_page_links_the_case_only_for_those_who_may_open_it(client, personas, case):
+    grant(personas.patient, personas.fk_caseworker, [Category.MEETINGS], Purpose.FK_INFORMATION)
+    client.force_login(personas.fk_caseworker)
+    page = client.get(f"/cases/{case.pk}/meetings/")
+    assert page.status_code == 200
+    assert f'href="/cases/{case.pk}/"' not in page.text
+    assert broken_links(client, page.text) == []
+    client.force_login(personas.coordinator)
+    assert f'href="/cases/{case.pk}/"' in client.get(f"/cases/{case.pk}/meetings/").text

@@ -10,6 +10,7 @@ from stegvis.access.categories import Category
 from stegvis.access.policy import decide
 from stegvis.accounts.models import Membership, User
 from stegvis.accounts.roles import Role
+from stegvis.cases.models import Case
 from stegvis.network import services
 from stegvis.network.models import Consent, MemberStatus, NetworkMember
 from stegvis.network.purposes import Purpose, purpose_set
@@ -262,3 +263,12 @@ def test_opening_an_invitation_link_is_audited(patient_client, client, personas,
     before = events_about(personas.patient, basis="invitation", action="view")
     client.get(link)
     assert events_about(personas.patient, basis="invitation", action="view") == before + 1
+
+
+def test_a_patient_sees_only_their_own_countrys_law_for_a_purpose(patient_client, personas):
+    member = add_employer(patient_client, personas)
+    page = patient_client.get(f"/network/members/{member.pk}/").text
+    assert "SFB 30 kap. 6 §" in page and "rbeidsmiljøloven" not in page
+    Case.objects.filter(patient=personas.patient).update(jurisdiction="NO")
+    page = patient_client.get(f"/network/members/{member.pk}/").text
+    assert "Arbeidsmiljøloven § 4-6" in page and "SFB 30 kap. 6 §" not in page

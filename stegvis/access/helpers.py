@@ -158,6 +158,16 @@ def get_case_for(
     )
 
 
+def openable_case_ids(user: User, cases: Iterable[Case]) -> set:
+    """Of `cases` already listed to `user`, those whose case page they may open, so a list
+    offers a link only where it leads somewhere (the case page needs `capacity`)."""
+    ids = {case.pk for case in cases}
+    if not ids:
+        return set()
+    visible = cases_visible_to(user, Category.CAPACITY).filter(pk__in=ids)
+    return set(visible.values_list("pk", flat=True))
+
+
 def record_cases_listed(
     user: User, cases: Iterable[Case], *, category: str = Category.IDENTITY, object_type: str
 ) -> list[AccessEvent]:

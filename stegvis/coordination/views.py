@@ -21,6 +21,7 @@ from stegvis.access.helpers import (
     get_case_for,
     get_object_for,
     get_patient_for,
+    openable_case_ids,
     record_cases_listed,
     record_patients_listed,
 )
@@ -179,7 +180,12 @@ def case_meetings(request: HttpRequest, case_id) -> HttpResponse:
         .order_by("-starts_at")
     )
     is_patient = case.patient_id == request.user.pk
-    context = {"case": case, "meetings": meetings, "is_patient": is_patient}
+    context = {
+        "case": case,
+        "meetings": meetings,
+        "is_patient": is_patient,
+        "openable_case_ids": openable_case_ids(request.user, [case]),
+    }
     return render(request, "coordination/case_meetings.html", context)
 
 
@@ -484,7 +490,8 @@ def meeting_cancel(request: HttpRequest, meeting_id) -> HttpResponse:
 def task_inbox(request: HttpRequest) -> HttpResponse:
     inbox = selectors.inbox(request.user)
     record_cases_listed(request.user, inbox.cases, category=Category.PLAN, object_type="tasks")
-    return render(request, "coordination/inbox.html", {"inbox": inbox})
+    context = {"inbox": inbox, "openable_case_ids": openable_case_ids(request.user, inbox.cases)}
+    return render(request, "coordination/inbox.html", context)
 
 
 @login_required
@@ -548,5 +555,6 @@ def day_view(request: HttpRequest) -> HttpResponse:
         "previous": day - timedelta(days=1),
         "next": day + timedelta(days=1),
         "is_today": day == timezone.localdate(),
+        "openable_case_ids": openable_case_ids(request.user, cases.values()),
     }
     return render(request, "coordination/day.html", context)

@@ -8,7 +8,11 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from stegvis.access.categories import Category
-from stegvis.access.helpers import record_cases_listed, record_patients_listed
+from stegvis.access.helpers import (
+    openable_case_ids,
+    record_cases_listed,
+    record_patients_listed,
+)
 from stegvis.access.models import AccessEvent
 from stegvis.access.policy import cases_visible_to
 from stegvis.accounts.models import Language
@@ -45,13 +49,9 @@ def home(request: HttpRequest) -> HttpResponse:
         page = Paginator(caseload, CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
         record_cases_listed(user, page.object_list, object_type="caseload")
         context["caseload"] = page
-        # A list offers only links its reader may open: the case page needs `capacity`, which
-        # a consent to `identity` alone (e.g. Försäkringskassan's) does not give.
-        context["openable_case_ids"] = set(
-            cases_visible_to(user, Category.CAPACITY)
-            .filter(pk__in=[case.pk for case in page.object_list])
-            .values_list("pk", flat=True)
-        )
+        # A consent to `identity` alone (e.g. Försäkringskassan's) lists the case but does
+        # not open its page.
+        context["openable_case_ids"] = openable_case_ids(user, page.object_list)
         context["may_open_case"] = bool(user.roles & {Role.PHYSICIAN, Role.REHAB_COORDINATOR})
     context["is_unit_manager"] = Role.UNIT_MANAGER in user.roles
     context["may_ask_to_join"] = bool(user.roles & STAFF_ROLES)

@@ -32,6 +32,12 @@ class PurposeRule:
     text_en: str
     roles: frozenset[str]
     categories: tuple[str, ...]
+    # Norway's law where it differs; without it the Swedish reference holds in both.
+    legal_reference_no: str = ""
+
+    def legal_reference_for(self, country: str) -> str:
+        """The law that applies in the patient's country, not the other country's."""
+        return (self.legal_reference_no if country == "NO" else "") or self.legal_reference
 
     @property
     def label(self) -> str:
@@ -62,6 +68,7 @@ def purpose_set() -> PurposeSet:
             text_en=entry["text_en"],
             roles=frozenset(entry["roles"]),
             categories=tuple(entry["categories"]),
+            legal_reference_no=entry.get("legal_reference_no", ""),
         )
         for entry in data["purpose"]
     }

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from stegvis.access.categories import ROLE_CEILING, Category
 from stegvis.accounts.models import User
+from stegvis.cases.models import Case
 from stegvis.network.models import OPEN_STATUSES, Consent, MemberStatus, NetworkMember
 from stegvis.network.purposes import PurposeRule, purposes_for_role
 
@@ -55,6 +56,7 @@ class ConsentRow:
 @dataclass
 class PurposeSection:
     rule: PurposeRule
+    legal_reference: str
     rows: list[ConsentRow] = field(default_factory=list)
 
 
@@ -62,6 +64,12 @@ def consent_grid(member: NetworkMember) -> list[PurposeSection]:
     """Per purpose that fits the member's role, each category they could be given."""
     current = {(c.category, c.purpose): c for c in active_consents(member)}
     ceiling = ROLE_CEILING.get(member.role, frozenset())
+    country = (
+        Case.objects.filter(patient_id=member.patient_id)
+        .order_by("-opened_on")
+        .values_list("jurisdiction", flat=True)
+        .first()
+    ) or "SE"
     sections = []
     for rule in purposes_for_role(member.role):
         rows = [
@@ -69,5 +77,5 @@ def consent_grid(member: NetworkMember) -> list[PurposeSection]:
             for category in rule.categories
             if category in ceiling
         ]
-        sections.append(PurposeSection(rule, rows))
+        sections.append(PurposeSection(rule, rule.legal_reference_for(country), rows))
     return sections

@@ -25,11 +25,17 @@ MAX_PAGES = 90
 # Calendars, pagination and one page per patient: a shape of URL is followed this often.
 MAX_PER_SHAPE = 3
 MAX_HTML_BYTES = 100 * 1024
+# The header on a phone: content must start near the top of the screen.
+MAX_HEADER_PX = 110
 # Links a crawl must not follow: they end the session or leave the pages.
 SKIP = re.compile(r"^/(accounts/logout|admin|static|api/v1/openapi|api/v1/docs)")
 ID_IN_PATH = re.compile(r"/(\d+|[0-9a-f]{8}-[0-9a-f-]{27})(?=/)")
 
 CRAWL_TABLE: list["Crawl"] = []
+PATIENT_LOGINS = {row[0] for row in PATIENTS}
+# axe-core takes about a second a page, and its findings belong to a template and a kind of
+# reader, not to a language or to which patient it is: each (reader, shape) is run once.
+AXE_DONE: set[tuple[str, str]] = set()
 
 VISIBLE_TEXTS = """() => {
   const lang = document.documentElement.lang;
@@ -62,6 +68,7 @@ PAGE_FACTS = """() => {
   return {
     lang: root.lang,
     width: root.scrollWidth,
+    header: Math.round(document.querySelector('.site-header').getBoundingClientRect().height),
     viewport: root.clientWidth,
     duplicates,
     links: [...document.querySelectorAll('a[href]')].map((a) => a.href),
@@ -130,7 +137,7 @@ def sign_in(page: Page, base: str, login: str, language: str) -> None:
     assert page.evaluate("document.documentElement.lang") == language
 
 
-def check_page(page: Page, crawl: Crawl, path: str, axe_done: set[str]) -> list[str]:
+def check_page(page: Page, crawl: Crawl, path: str) -> list[str]:
     """Checks the page now shown; returns the links it offers."""
     facts = page.evaluate(PAGE_FACTS)
     if facts["lang"] != crawl.language:
@@ -139,13 +146,16 @@ def check_page(page: Page, crawl: Crawl, path: str, axe_done: set[str]) -> list[
         crawl.problems.append(
             f"{path}: {facts['width']} px wide on a {facts['viewport']} px screen"
         )
+    if facts["header"] > MAX_HEADER_PX:
+        crawl.problems.append(f"{path}: the header takes {facts['header']} px of the screen")
     if facts["duplicates"]:
         crawl.problems.append(f"{path}: duplicate ids {facts['duplicates']}")
     wrong = wrong_language(page.evaluate(VISIBLE_TEXTS), crawl.language)
     if wrong:
         crawl.problems.append(f"{path}: not in {crawl.language}: {wrong[:8]}")
-    if shape(path) not in axe_done:
-        axe_done.add(shape(path))
+    reader = "patient" if crawl.login in PATIENT_LOGINS else crawl.login
+    if (reader, shape(path)) not in AXE_DONE:
+        AXE_DONE.add((reader, shape(path)))
         violations = Axe().run(page).response["violations"]
         for v in violations:
             if v["impact"] in ("serious", "critical"):
@@ -166,7 +176,6 @@ def crawl_as(browser: Browser, base: str, login: str, language: str) -> Crawl:
     queue: deque[tuple[str, str]] = deque([("/", "sign-in")])
     seen: set[str] = {"/"}
     per_shape: Counter[str] = Counter()
-    axe_done: set[str] = set()
     while queue and crawl.visited < MAX_PAGES:
         path, offered_by = queue.popleft()
         console.clear()
@@ -193,7 +202,7 @@ def crawl_as(browser: Browser, base: str, login: str, language: str) -> Crawl:
             continue
         if len(body) > MAX_HTML_BYTES:
             crawl.problems.append(f"{path}: {len(body) // 1024} KB of HTML")
-        links = check_page(page, crawl, path, axe_done)
+        links = check_page(page, crawl, path)
         crawl.problems.extend(f"{path}: console: {text}" for text in console)
         for link in same_origin_links(base, links):
             if link in seen or per_shape[shape(link)] >= MAX_PER_SHAPE:
