@@ -1059,8 +1059,6 @@ SV: dict[str, str | list[str]] = {
     "Support measure": "Insats",
     "Due by": "Senast",
     "Choose who to write to.": "Välj vem du skriver till.",
-    "Choose a number from 0 to 10.": "Välj ett tal från 0 till 10.",
-    "Six quick answers from 0 to 10. Your answer from last time is shown beside each one.": "Sex snabba svar från 0 till 10. Ditt svar från förra gången visas vid varje fråga.",
     "Last time: %(last)s": "Förra gången: %(last)s",
     "Not answered yet": "Inte besvarad än",
     "The patient has not shared their case with you.": "Patienten har inte delat sitt ärende med dig.",
@@ -1078,6 +1076,8 @@ SV: dict[str, str | list[str]] = {
     "- Select an option -": "- Välj ett alternativ -",
     "Your other patients": "Dina andra patienter",
     "They share their check-ins with you and have no open flags.": "De delar sina incheckningar med dig och har inga öppna flaggor.",
+    "Answer at least one question, or write a few words.": "Svara på minst en fråga eller skriv några ord.",
+    "Six quick answers from 0 to 10. Answer the ones you want to; your answer from last time is shown beside each one.": "Sex snabba svar från 0 till 10. Svara på dem du vill; ditt svar från förra gången visas vid varje fråga.",
 }
 
 

@@ -68,7 +68,7 @@ def test_a_patient_checks_in_and_sees_feedback(client, personas):
     ).exists()
 
 
-def test_every_answer_starts_unset_and_an_untouched_one_is_asked_for_not_guessed(client, personas):
+def test_every_answer_starts_unset_and_an_untouched_one_is_not_recorded(client, personas):
     checkin_on(personas.patient, 2, mood=8)
     client.force_login(personas.patient)
     page = client.get("/checkin/").text
@@ -76,11 +76,26 @@ def test_every_answer_starts_unset_and_an_untouched_one_is_asked_for_not_guessed
     assert "Förra gången: 8" in page
     data = form_data(note="Trött i dag")
     del data["pain"]
-    refused = client.post("/checkin/", data)
-    assert refused.status_code == 422
-    assert "Välj ett tal från 0 till 10." in refused.text
-    assert "Trött i dag" in refused.text and 'name="mood" id="id_mood" value="6"' in refused.text
-    assert CheckIn.objects.filter(patient=personas.patient).count() == 1
+    assert client.post("/checkin/", data).status_code == 302
+    latest = CheckIn.objects.filter(patient=personas.patient).latest("submitted_at")
+    assert latest.pain is None and latest.mood == 6, "the untouched answer is not a guess"
+    # Words alone are a check-in too; nothing at all is asked for again.
+    words_only = {"submission_id": str(uuid.uuid4()), "note": "Bara ord i dag"}
+    assert client.post("/checkin/", words_only).status_code == 302
+    empty = client.post("/checkin/", {"submission_id": str(uuid.uuid4()), "note": " "})
+    assert empty.status_code == 422
+    assert "Svara på minst en fråga eller skriv några ord." in empty.text
+    assert CheckIn.objects.filter(patient=personas.patient).count() == 3
+
+
+def test_a_check_in_of_words_only_still_reaches_the_trend_and_the_rules(client, personas):
+    checkin_on(personas.patient, 3, mood=4)
+    client.force_login(personas.patient)
+    words = {"submission_id": str(uuid.uuid4()), "note": "Jag vill inte leva längre"}
+    crisis = client.post("/checkin/", words, follow=True)
+    assert 'href="tel:90101"' in crisis.text, "crisis words are never held up by the form"
+    trend = client.get("/checkins/").text
+    assert trend.count("<svg") == 6 and "<td>–</td>" in trend
 
 
 def test_a_retried_submission_makes_one_check_in(client, personas):

@@ -220,9 +220,7 @@ def test_no_email_carries_a_diagnosis_or_a_checkin_value(
             assert secret not in text, (secret, email.subject)
 
 
-def test_a_deadline_task_reads_in_the_language_of_whoever_opens_the_inbox(
-    client, personas, case
-):
+def test_a_deadline_task_reads_in_the_language_of_whoever_opens_the_inbox(client, personas, case):
     scan_deadlines()
     client.force_login(personas.coordinator)
     assert "Sjukpenning från Försäkringskassan (dag 15)" in client.get("/tasks/").text

@@ -23,20 +23,20 @@ MISSED_DAYS = 14
 MAX_STRATEGIES = 2
 
 
-def wellbeing(checkin) -> float:
-    """One number per check-in, 0–10, higher is better: pain and stress count inverted."""
-    return mean(
-        getattr(checkin, m) if m in HIGHER_IS_BETTER else 10 - getattr(checkin, m) for m in MEASURES
-    )
+def wellbeing(checkin) -> float | None:
+    """One number per check-in, 0–10, higher is better: pain and stress count inverted.
+    The mean of what was answered; None for a check-in of words only."""
+    answers = [(m, getattr(checkin, m)) for m in MEASURES]
+    scores = [v if m in HIGHER_IS_BETTER else 10 - v for m, v in answers if v is not None]
+    return mean(scores) if scores else None
 
 
 def trend_of(checkins: list, now: datetime) -> str:
     """improving, stable or worsening: this week's mean against the week before's."""
-    this_week = [wellbeing(c) for c in checkins if c.submitted_at > now - timedelta(TREND_DAYS)]
+    scored = [(c.submitted_at, w) for c in checkins if (w := wellbeing(c)) is not None]
+    this_week = [w for at, w in scored if at > now - timedelta(TREND_DAYS)]
     week_before = [
-        wellbeing(c)
-        for c in checkins
-        if now - timedelta(2 * TREND_DAYS) < c.submitted_at <= now - timedelta(TREND_DAYS)
+        w for at, w in scored if now - timedelta(2 * TREND_DAYS) < at <= now - timedelta(TREND_DAYS)
     ]
     if min(len(this_week), len(week_before)) < MIN_CHECKINS_PER_WEEK:
         return "unknown"
@@ -50,15 +50,16 @@ def trend_of(checkins: list, now: datetime) -> str:
 
 def _value_signals(checkin) -> set[str]:
     tags = set()
-    if checkin.pain >= 7:
+    # An unanswered question says nothing either way.
+    if (checkin.pain or 0) >= 7:
         tags.add("pain_high")
-    if checkin.sleep <= 3:
+    if checkin.sleep is not None and checkin.sleep <= 3:
         tags.add("sleep_low")
-    if checkin.stress >= 7:
+    if (checkin.stress or 0) >= 7:
         tags.add("stress_high")
-    if checkin.energy <= 3:
+    if checkin.energy is not None and checkin.energy <= 3:
         tags.add("energy_low")
-    if checkin.mood <= 3:
+    if checkin.mood is not None and checkin.mood <= 3:
         tags.add("mood_low")
     if checkin.hours_worked:
         tags.add("working")

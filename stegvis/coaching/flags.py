@@ -178,7 +178,9 @@ def questionnaire_answered(administration, result) -> None:
         )
 
 
-def _beyond(value: int, rule: dict) -> bool:
+def _beyond(value: int | None, rule: dict) -> bool:
+    if value is None:
+        return False
     if "at_most" in rule:
         return value <= rule["at_most"]
     return value >= rule["at_least"]

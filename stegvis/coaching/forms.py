@@ -37,7 +37,7 @@ class ZeroToTen(forms.IntegerField):
             min_value=0,
             max_value=10,
             widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "zero-to-ten"}),
-            error_messages={"required": _("Choose a number from 0 to 10.")},
+            required=False,
             **kwargs,
         )
         self.low, self.high = low, high
@@ -63,8 +63,8 @@ class CheckinForm(forms.Form):
 
     def __init__(self, *args, initial_values=None, **kwargs):
         super().__init__(*args, **kwargs)
-        # Every answer starts unset, so one left untouched is asked for, never saved as a
-        # guess; the last answer is shown beside it as a reminder.
+        # Every answer starts unset, and one left untouched is not recorded: nothing is saved
+        # as a guess. The last answer is shown beside it as a reminder.
         self.last_values = initial_values or {}
         for measure in MEASURES:
             self.fields[measure] = ZeroToTen(measure)
@@ -82,6 +82,9 @@ class CheckinForm(forms.Form):
             data["working"] = True
         if not data.get("working"):
             data["hours_worked"] = None
+        answered = any(data.get(m) is not None for m in MEASURES)
+        if not answered and not data.get("note", "").strip():
+            raise forms.ValidationError(_("Answer at least one question, or write a few words."))
         return data
 
     def values(self) -> dict:

@@ -117,12 +117,25 @@ class CheckIn(models.Model):
     submission_id = models.UUIDField(unique=True)
     submitted_at = models.DateTimeField()
     local_date = models.DateField()
-    mood = models.PositiveSmallIntegerField(_("mood"), validators=ZERO_TO_TEN)
-    energy = models.PositiveSmallIntegerField(_("energy"), validators=ZERO_TO_TEN)
-    pain = models.PositiveSmallIntegerField(_("pain"), validators=ZERO_TO_TEN)
-    sleep = models.PositiveSmallIntegerField(_("sleep"), validators=ZERO_TO_TEN)
-    stress = models.PositiveSmallIntegerField(_("stress"), validators=ZERO_TO_TEN)
-    work_ability = models.PositiveSmallIntegerField(_("work ability today"), validators=ZERO_TO_TEN)
+    # Each answer is optional: one the patient left untouched is not recorded as a guess.
+    mood = models.PositiveSmallIntegerField(
+        _("mood"), null=True, blank=True, validators=ZERO_TO_TEN
+    )
+    energy = models.PositiveSmallIntegerField(
+        _("energy"), null=True, blank=True, validators=ZERO_TO_TEN
+    )
+    pain = models.PositiveSmallIntegerField(
+        _("pain"), null=True, blank=True, validators=ZERO_TO_TEN
+    )
+    sleep = models.PositiveSmallIntegerField(
+        _("sleep"), null=True, blank=True, validators=ZERO_TO_TEN
+    )
+    stress = models.PositiveSmallIntegerField(
+        _("stress"), null=True, blank=True, validators=ZERO_TO_TEN
+    )
+    work_ability = models.PositiveSmallIntegerField(
+        _("work ability today"), null=True, blank=True, validators=ZERO_TO_TEN
+    )
     hours_worked = models.DecimalField(
         _("hours worked today"),
         max_digits=4,

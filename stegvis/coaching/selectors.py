@@ -107,7 +107,7 @@ def trend(patient: User, *, with_capacity: bool, weeks: int = TREND_WEEKS) -> Tr
     charts = [
         chart(
             str(MEASURE_LABELS[m]),
-            [(c.local_date, getattr(c, m)) for c in checkins],
+            [(c.local_date, getattr(c, m)) for c in checkins if getattr(c, m) is not None],
             start,
             end,
             degrees=degrees,
@@ -152,7 +152,7 @@ class MeasureChange:
 
 
 def _mean(values) -> float | None:
-    values = list(values)
+    values = [value for value in values if value is not None]
     return round(mean(values), 1) if values else None
 
 

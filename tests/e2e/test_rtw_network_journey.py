@@ -26,8 +26,10 @@ def test_patient_shares_the_note_and_the_manager_completes_the_plan(page: Page, 
     page.get_by_role("link", name="Mitt nätverk").first.click()
     assert_accessible(page)
     page.get_by_role("link", name="Lägg till någon").click()
-    page.get_by_label("Organisation").select_option(label="Bageriet Korn AB")
-    page.get_by_label("Roll").select_option(label="Chef hos arbetsgivaren")
+    # The search and the invitation each have their own fields, each label on its own.
+    find = page.get_by_role("region", name="Hitta en yrkesperson")
+    find.get_by_label("Organisation").select_option(label="Bageriet Korn AB")
+    find.get_by_label("Roll").select_option(label="Chef hos arbetsgivaren")
     page.get_by_role("button", name="Sök").click()
     assert_accessible(page)
     page.get_by_role("button", name="Lägg till Bo Karlsson").click()
