@@ -1078,6 +1078,7 @@ SV: dict[str, str | list[str]] = {
     "They share their check-ins with you and have no open flags.": "De delar sina incheckningar med dig och har inga öppna flaggor.",
     "Answer at least one question, or write a few words.": "Svara på minst en fråga eller skriv några ord.",
     "Six quick answers from 0 to 10. Answer the ones you want to; your answer from last time is shown beside each one.": "Sex snabba svar från 0 till 10. Svara på dem du vill; ditt svar från förra gången visas vid varje fråga.",
+    "Still to be done: %(title)s (due %(date)s).": "Återstår: %(title)s (skulle ha gjorts %(date)s).",
 }
 
 

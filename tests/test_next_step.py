@@ -47,10 +47,15 @@ def test_the_steps_come_in_order_of_who_is_waiting(home, personas):
     page = home()
     assert f'class="button" href="{reverse("case_detail", args=[case.pk])}"' in page
     assert "Sjukpenning från Försäkringskassan (dag 15). Arbetsgivare tar hand om det." in page
+    # Someone else's duty that is already late is nothing the patient can do: no step.
+    Case.objects.filter(pk=case.pk).update(next_deadline_on=timezone.localdate() - timedelta(9))
+    assert "Arbetsgivare tar hand om det" not in home()
+    # Their own late duty stays their next step.
     Case.objects.filter(pk=case.pk).update(
         employment="unemployed", next_deadline_code="fk_sick_report"
     )
     assert "Ditt att göra senast" in home()
+    Case.objects.filter(pk=case.pk).update(next_deadline_on=timezone.localdate() + timedelta(3))
 
     # A suggestion to the plan comes before the deadline.
     plans.proposal_create(

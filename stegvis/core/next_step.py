@@ -38,6 +38,14 @@ def _responsible(case: Case) -> str:
     return responsible_for(rule, case.employment)
 
 
+def _deadline_worth_a_step(case: Case, today) -> bool:
+    """The patient's own duty within a week (or late); someone else's only while it is
+    still ahead, since a late one of theirs is nothing the patient can do."""
+    if not case.next_deadline_code or case.next_deadline_on > today + SOON:
+        return False
+    return _responsible(case) == Responsible.PATIENT or case.next_deadline_on >= today
+
+
 def _deadline_text(case: Case) -> str:
     """What is next on the timeline, by when, and whose it is, in plain words."""
     title = milestone_title(case.jurisdiction, case.next_deadline_code, get_language() or "sv")
@@ -74,7 +82,7 @@ def next_step_for(patient: User, cases: list[Case]) -> NextStep | None:
             reverse("plan_detail", args=[case.pk]),
         )
     today = timezone.localdate()
-    if case is not None and case.next_deadline_code and case.next_deadline_on <= today + SOON:
+    if case is not None and _deadline_worth_a_step(case, today):
         return NextStep(
             _deadline_text(case),
             _("See my timeline"),
