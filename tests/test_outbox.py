@@ -210,8 +210,10 @@ if connection.vendor == "postgresql":
     @pytest.mark.django_db(transaction=True)
     def test_two_workers_send_every_outbox_row_exactly_once():
         people = UserFactory.create_batch(40)
-        for n, person in enumerate(people):
-            tell(person, notice=message_notice(str(n)))
+        # Queued the morning before the workers run, whatever today's date is.
+        with time_machine.travel(MORNING, tick=True):
+            for n, person in enumerate(people):
+                tell(person, notice=message_notice(str(n)))
         start = threading.Barrier(2)
         sent = []
 
