@@ -92,6 +92,23 @@ def test_an_urgent_flag_tops_the_responsible_persons_home_with_what_was_written(
     assert "Jag orkar inte leva" not in client.get("/").text
 
 
+def test_a_messages_words_on_the_urgent_card_need_the_messages_consent(client, personas):
+    outside = member(UserFactory(), personas.other_unit, Role.REHAB_COORDINATOR)
+    grant(personas.patient, outside, [Category.CHECKINS])
+    coach_message_post(
+        actor=personas.patient,
+        patient=personas.patient,
+        body="Jag vill inte leva längre",
+        submission_id=uuid.uuid4(),
+    )
+    client.force_login(outside)
+    home = client.get("/").text
+    assert 'id="urgent-heading"' in home and str(personas.patient) in home
+    assert "Jag vill inte leva" not in home
+    client.force_login(personas.coordinator)
+    assert "Jag vill inte leva längre" in client.get("/").text
+
+
 def test_without_named_people_the_units_physicians_and_coordinators_are_told(personas):
     checkin_on(personas.patient, 0, note="I want to die")
     told = set(Notification.objects.filter(kind="urgent_flag").values_list("recipient", flat=True))

@@ -46,20 +46,21 @@ COUNTRY_NAMES = {"SE": _("In Sweden"), "NO": _("In Norway")}
 LANGUAGE_COUNTRY = {"sv": "SE", "nb": "NO"}
 
 
+def _latest_country(patient: User) -> str | None:
+    case = Case.objects.filter(patient=patient).order_by("-opened_on").first()
+    return case.jurisdiction if case else None
+
+
 def reader_country(user: User, language: str | None) -> str:
     """The country whose help a reader most likely needs: their latest case's, else their
     language's, else Sweden."""
-    if user.is_authenticated:
-        case = Case.objects.filter(patient=user).order_by("-opened_on").first()
-        if case is not None:
-            return case.jurisdiction
-    return LANGUAGE_COUNTRY.get(language or "", "SE")
+    country = _latest_country(user) if user.is_authenticated else None
+    return country or LANGUAGE_COUNTRY.get(language or "", "SE")
 
 
 def crisis_contacts_for(patient: User) -> list[CrisisContact]:
     """The crisis lines of the country of the patient's latest case (both when none)."""
-    case = Case.objects.filter(patient=patient).order_by("-opened_on").first()
-    return crisis_contacts(case.jurisdiction if case else None)
+    return crisis_contacts(_latest_country(patient))
 
 
 def checkins_between(patient: User, start: date, end: date) -> list[CheckIn]:
