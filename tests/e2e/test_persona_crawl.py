@@ -2,7 +2,8 @@
 pages offer (GET only, breadth first, bounded) and each page is checked for what a new user
 would trip over: a link that answers 4xx/5xx, a console error, sideways scrolling, a page
 over 100 KB, a header that fills the screen, text in the other language, duplicate element
-ids and serious accessibility violations. The table of what was visited is printed at the end of the run."""
+ids and serious accessibility violations. The table of what was visited is printed at the
+end of the run."""
 
 import re
 import time
