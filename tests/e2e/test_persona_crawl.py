@@ -87,8 +87,9 @@ class Crawl:
     largest: tuple[int, str] = (0, "")
     problems: list[str] = field(default_factory=list)
 
-    HEADER = f"{'role':<16}{'lang':<6}{'pages':>5}  {'slowest page':<46}{'largest page':<46}"
-    HEADER += "problems"
+    HEADER = "{:<16}{:<6}{:>5}  {:<46}{:<46}{}".format(
+        "role", "lang", "pages", "slowest page", "largest page", "problems"
+    )
 
     def row(self) -> str:
         seconds, slow = self.slowest
