@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from stegvis.access.categories import Category
+from stegvis.access.helpers import decision_about
 from stegvis.access.models import AccessEvent
 from stegvis.coordination import services
 from stegvis.coordination.models import Attachment, Message, Thread, ThreadKind
@@ -34,7 +35,7 @@ def fk(personas):
 
 
 def start(personas, actor, people, kind=ThreadKind.WITH_PATIENT, files=(), body="Hej"):
-    role = services.decide(actor, personas.patient, Category.MESSAGES).role
+    role = decision_about(actor, personas.patient, Category.MESSAGES).role
     return services.thread_start(
         actor=actor,
         role=role,

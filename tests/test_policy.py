@@ -84,3 +84,19 @@ def test_deactivated_staff_are_refused(personas):
     personas.treating_physician.save()
     assert not decide(personas.treating_physician, personas.patient, Category.IDENTITY).allowed
     assert not patients_visible_to(personas.treating_physician).exists()
+
+
+def test_only_the_access_package_calls_the_policys_decide():
+    import re
+    from pathlib import Path
+
+    import stegvis
+
+    root = Path(stegvis.__file__).parent
+    callers = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if path.parts[len(root.parts)] != "access"
+        and re.search(r"\bdecide\(|import [^\n]*\bdecide\b", path.read_text(encoding="utf-8"))
+    ]
+    assert callers == []

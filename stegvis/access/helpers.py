@@ -83,6 +83,13 @@ def _decide_and_record(user, patient, category, action, object_type, object_id, 
     return decision
 
 
+def decision_about(user: User, patient: User, category: str, action: str = Action.VIEW):
+    """What the policy would decide, without recording it. Only for questions that read no
+    patient data themselves: which links a page offers, who may be invited or told, the role
+    someone acts in. The read that follows goes through an audited helper, which records it."""
+    return decide(user, patient, category, action)
+
+
 def may_access(
     user: User, patient: User, *, category: str, action: str = Action.VIEW, object_type: str
 ) -> bool:

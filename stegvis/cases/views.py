@@ -13,8 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from stegvis.access.categories import Action, Category
-from stegvis.access.helpers import get_case_for
-from stegvis.access.policy import decide
+from stegvis.access.helpers import decision_about, get_case_for
 from stegvis.accounts.roles import Role
 from stegvis.cases import codes, services
 from stegvis.cases.access import CERTIFIERS, get_certificate_for, get_employer_copy_for
@@ -45,15 +44,19 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
             # Each duty is marked by its responsible party or the coordinator.
             "marking_role": case.access_decision.role,
             # Hints for the links only; the pages behind them check (and audit) themselves.
-            "may_see_certificates": decide(request.user, case.patient, Category.SICK_LEAVE).allowed,
-            "may_see_plan": decide(request.user, case.patient, Category.PLAN).allowed,
+            "may_see_certificates": decision_about(
+                request.user, case.patient, Category.SICK_LEAVE
+            ).allowed,
+            "may_see_plan": decision_about(request.user, case.patient, Category.PLAN).allowed,
             "may_see_questionnaires": not is_patient
-            and decide(request.user, case.patient, Category.QUESTIONNAIRES).allowed,
+            and decision_about(request.user, case.patient, Category.QUESTIONNAIRES).allowed,
             "may_see_checkins": not is_patient
-            and decide(request.user, case.patient, Category.CHECKINS).allowed,
-            "may_see_meetings": decide(request.user, case.patient, Category.MEETINGS).allowed,
+            and decision_about(request.user, case.patient, Category.CHECKINS).allowed,
+            "may_see_meetings": decision_about(
+                request.user, case.patient, Category.MEETINGS
+            ).allowed,
             "may_message": not is_patient
-            and decide(request.user, case.patient, Category.MESSAGES).allowed,
+            and decision_about(request.user, case.patient, Category.MESSAGES).allowed,
             # Reading, not creating: the note exists once someone opens it.
             "may_see_note": may_read_note(
                 request.user, case.access_decision, CapacityNote.objects.filter(case=case).first()

@@ -12,12 +12,12 @@ from pydantic import ValidationError as SchemaError
 
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import (
+    decision_about,
     get_case_for,
     get_patient_for,
     record_cases_listed,
     record_patients_listed,
 )
-from stegvis.access.policy import decide
 from stegvis.accounts.models import User
 from stegvis.cases.services import StaleEdit
 from stegvis.coordination import selectors, services
@@ -213,7 +213,7 @@ def create_thread(request, patient_id: str, payload: ThreadIn):
         action=Action.CREATE,
         object_type="message_thread",
     )
-    role = decide(request.user, patient, Category.MESSAGES).role
+    role = decision_about(request.user, patient, Category.MESSAGES).role
     if patient.pk == request.user.pk and payload.kind != ThreadKind.WITH_PATIENT:
         raise FieldErrors({"kind": ["A patient's threads include the patient."]})
     try:

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stegvis.access.categories import Category
+from stegvis.access.helpers import decision_about
 from stegvis.access.policy import Decision as AccessDecision
-from stegvis.access.policy import decide
 from stegvis.accounts.models import User
 from stegvis.accounts.roles import Role
 from stegvis.cases.models import Case
@@ -83,7 +83,7 @@ def candidates(patient: User, category: str) -> list[tuple[User, AccessDecision]
     the network with a consent for it, and the case's responsible people."""
     found = []
     for user in _network_people(patient):
-        decision = decide(user, patient, category)
+        decision = decision_about(user, patient, category)
         if decision.allowed:
             found.append((user, decision))
     return sorted(found, key=lambda pair: str(pair[0]))
@@ -93,7 +93,7 @@ def _admitted(patient: User, people: Iterable[User], category: str) -> dict:
     """Each person's allowing decision; NotAllowed naming everyone who is not let in."""
     decisions, refused = {}, []
     for user in people:
-        decision = decide(user, patient, category)
+        decision = decision_about(user, patient, category)
         if decision.allowed:
             decisions[user.pk] = (user, decision)
         else:
@@ -130,7 +130,7 @@ def _tell_thread(thread: Thread, author: User) -> None:
     others = [
         p.user
         for p in thread.participants.select_related("user").exclude(user=author)
-        if decide(p.user, thread.patient, Category.MESSAGES).allowed
+        if decision_about(p.user, thread.patient, Category.MESSAGES).allowed
     ]
     notify(
         Notice(
@@ -268,7 +268,7 @@ def meeting_schedule(
     patient = case.patient
     people = {u.pk: u for u in participants if u.pk not in (actor.pk, patient.pk)}
     admitted = _admitted(patient, people.values(), Category.MEETINGS)
-    organiser_decision = decide(actor, patient, Category.MEETINGS)
+    organiser_decision = decision_about(actor, patient, Category.MEETINGS)
     meeting = Meeting.objects.create(
         case=case,
         kind=kind,
@@ -500,7 +500,10 @@ def meeting_mark_held(*, actor: User, meeting: Meeting, revision: int) -> Meetin
 def task_create(
     *, actor: User, case: Case, assignee: User, title: str, due_on: date | None, submission_id
 ) -> Task:
-    if not decide(assignee, case.patient, Category.PLAN).allowed or assignee.pk == case.patient_id:
+    if (
+        not decision_about(assignee, case.patient, Category.PLAN).allowed
+        or assignee.pk == case.patient_id
+    ):
         raise NotAllowed([str(assignee)])
     task, _created = _task(
         assignee=assignee,

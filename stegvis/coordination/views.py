@@ -18,6 +18,7 @@ from pydantic import ValidationError as PydanticError
 
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import (
+    decision_about,
     get_case_for,
     get_object_for,
     get_patient_for,
@@ -25,7 +26,6 @@ from stegvis.access.helpers import (
     record_cases_listed,
     record_patients_listed,
 )
-from stegvis.access.policy import decide
 from stegvis.accounts.models import User
 from stegvis.cases.services import StaleEdit
 from stegvis.coordination import forms, ics, selectors, services
@@ -73,7 +73,7 @@ def _thread_new(request: HttpRequest, patient: User) -> HttpResponse:
         chosen = User.objects.filter(pk__in=form.cleaned_data["participants"])
         thread = services.thread_start(
             actor=request.user,
-            role=decide(request.user, patient, Category.MESSAGES).role,
+            role=decision_about(request.user, patient, Category.MESSAGES).role,
             patient=patient,
             kind=form.cleaned_data.get("kind", ThreadKind.WITH_PATIENT),
             subject=form.cleaned_data["subject"],
