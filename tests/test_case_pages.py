@@ -86,7 +86,12 @@ def test_case_pages_follow_the_policy(client, personas, case, persona):
     before = AccessEvent.objects.count()
     assert tuple(client.get(url).status_code for url in urls) == EXPECTED[persona]
     audited = 0 if persona == "physician_without_mfa" else 3
-    assert AccessEvent.objects.count() == before + audited
+    pages = AccessEvent.objects.exclude(object_type="case_page_links")
+    assert pages.count() == before + audited
+    # The page's links are decisions too: one event for each page it may link to.
+    links = AccessEvent.objects.filter(object_type="case_page_links")
+    expected_links = {"patient": 3, "treating_physician": 6, "coordinator": 6}
+    assert links.count() == expected_links.get(persona, 0)
 
 
 def test_the_timeline_page_shows_status_and_who_is_responsible(client, personas, case):

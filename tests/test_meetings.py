@@ -10,7 +10,9 @@ from django.core import mail
 from icalendar import Calendar
 from pydantic import ValidationError
 
-from stegvis.access.categories import Category
+from stegvis.access.categories import Action, Category
+from stegvis.access.helpers import get_case_for
+from stegvis.access.models import AccessEvent
 from stegvis.accounts.roles import Role
 from stegvis.cases.models import Case, MilestoneCompletion
 from stegvis.coordination import services
@@ -50,9 +52,11 @@ def fk(personas):
 
 
 def call(case, actor, kind="sip", people=(), **more):
+    # The organiser resolves the case first, as the page does; their decision rides on it.
+    resolved = get_case_for(actor, case.pk, category=Category.MEETINGS, action=Action.CREATE)
     return services.meeting_schedule(
         actor=actor,
-        case=case,
+        case=resolved,
         kind=kind,
         starts_at=STARTS,
         place="Storgatan 1, Solna",
@@ -187,7 +191,10 @@ def test_the_patient_adds_an_agenda_item_once_however_often_it_is_sent(client, c
     page = client.get(f"/meetings/{meeting.pk}/")
     assert "Kan jag börja på halvtid?" in page.text and "från patienten" in page.text
     assert "Spara beslutet" not in page.text, "the patient does not record decisions"
-    assert client.post(f"/meetings/{meeting.pk}/minutes/", {"revision": 1}).status_code == 404
+    # The patient sees the meeting but does not run it: refused, and recorded as such.
+    assert client.post(f"/meetings/{meeting.pk}/minutes/", {"revision": 1}).status_code == 403
+    refusal = AccessEvent.objects.latest("pk")
+    assert (refusal.outcome, refusal.basis) == ("denied", "not_running_meeting")
 
 
 def test_a_decision_becomes_an_action_in_the_patients_plan(case, personas):

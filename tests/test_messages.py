@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from stegvis.access.categories import Category
-from stegvis.access.helpers import decision_about
+from stegvis.access.helpers import get_patient_for
 from stegvis.access.models import AccessEvent
 from stegvis.coordination import services
 from stegvis.coordination.models import Attachment, Message, Thread, ThreadKind
@@ -35,7 +35,9 @@ def fk(personas):
 
 
 def start(personas, actor, people, kind=ThreadKind.WITH_PATIENT, files=(), body="Hej"):
-    role = decision_about(actor, personas.patient, Category.MESSAGES).role
+    role = get_patient_for(
+        actor, personas.patient.pk, category=Category.MESSAGES
+    ).access_decision.role
     return services.thread_start(
         actor=actor,
         role=role,

@@ -11,6 +11,7 @@ from django.core import mail
 from django.utils import timezone
 
 from stegvis.access.categories import Category
+from stegvis.access.helpers import get_case_for
 from stegvis.access.models import AccessEvent
 from stegvis.cases.models import Case, CertificateDiagnosis
 from stegvis.cases.services import case_refresh_deadline, milestone_complete
@@ -126,7 +127,7 @@ def test_the_day_view_shows_the_days_meetings_tasks_duties_and_waiting_messages(
 ):
     services.meeting_schedule(
         actor=personas.coordinator,
-        case=case,
+        case=get_case_for(personas.coordinator, case.pk, category=Category.MEETINGS),
         kind="sip",
         starts_at=NOW.replace(hour=10, minute=0),
         participants=[],
@@ -178,7 +179,7 @@ def test_no_email_carries_a_diagnosis_or_a_checkin_value(
     scan_deadlines()
     meeting = services.meeting_schedule(
         actor=personas.coordinator,
-        case=case,
+        case=get_case_for(personas.coordinator, case.pk, category=Category.MEETINGS),
         kind="sip",
         starts_at=timezone.now(),
         participants=[personas.fk_caseworker],

@@ -4,6 +4,8 @@ import hashlib
 import ipaddress
 import json
 from collections.abc import Iterable
+from contextlib import ContextDecorator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC
 
@@ -70,9 +72,62 @@ def system_event(
     )
 
 
-@transaction.atomic
+# Events recorded inside `atomic()` wait here until its last statement.
+_pending: ContextVar[list[AccessEvent] | None] = ContextVar("audit_pending", default=None)
+
+
+class atomic(ContextDecorator):
+    """A write and its audit events in one transaction (Zulip's `do_*` actions).
+
+    Events recorded inside are appended as the transaction's last statements, so the chain
+    head's row lock is taken just before the commit and held only for the insert, however
+    long the write before it took. Nested blocks are savepoints whose events the outermost
+    block appends. When the block fails, the write is undone and only refusals are kept.
+    Every service that writes uses this rather than transaction.atomic.
+    """
+
+    def _recreate_cm(self):
+        # A fresh instance per call of a decorated function: the state below is per block.
+        return type(self)()
+
+    def __enter__(self):
+        self._outermost = _pending.get() is None
+        if self._outermost:
+            self._token = _pending.set([])
+        self._transaction = transaction.atomic()
+        self._transaction.__enter__()
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if not self._outermost:
+            return self._transaction.__exit__(exc_type, exc, tb)
+        events = _pending.get()
+        _pending.reset(self._token)
+        if exc_type is not None:
+            suppressed = self._transaction.__exit__(exc_type, exc, tb)
+            # The write is undone, but a refusal happened all the same: it stays on record.
+            _append_now([event for event in events if event.outcome == Outcome.DENIED])
+            return suppressed
+        try:
+            _append_now(events)
+        except BaseException as error:
+            self._transaction.__exit__(type(error), error, error.__traceback__)
+            raise
+        return self._transaction.__exit__(None, None, None)
+
+
 def append(events: list[AccessEvent]) -> list[AccessEvent]:
-    """Append events to the chain in one statement, under the chain head's lock."""
+    """Append events to the chain: at once, or last in the enclosing `atomic()` block."""
+    pending = _pending.get()
+    if pending is not None:
+        pending.extend(events)
+        return events
+    return _append_now(events)
+
+
+@transaction.atomic
+def _append_now(events: list[AccessEvent]) -> list[AccessEvent]:
+    """Append events in one statement, under the chain head's lock."""
     if not events:
         return events
     # The migration creates the head; get_or_create only matters for a flushed test database.

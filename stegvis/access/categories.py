@@ -30,6 +30,8 @@ class Action(models.TextChoices):
     UPDATE = "update", _("changed")
     DELETE = "delete", _("deleted")
     EXPORT = "export", _("exported")
+    # Made reachable to the actor by someone else: invited, told, given a task.
+    SHARE = "share", _("shared with them")
 
 
 C = Category

@@ -3,6 +3,7 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from stegvis.access.models import ReviewKind, ReviewOutcome
 
@@ -10,8 +11,14 @@ from stegvis.access.models import ReviewKind, ReviewOutcome
 class SampleForm(forms.Form):
     organisation = forms.TypedChoiceField(label=_("Unit"), coerce=int)
     kind = forms.ChoiceField(label=_("Kind of sample"), choices=ReviewKind.choices)
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label=pgettext_lazy("start of a date range", "From"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    end = forms.DateField(
+        label=pgettext_lazy("end of a date range", "To"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
     sample_size = forms.IntegerField(
         label=_("Number of events"), min_value=1, max_value=200, initial=20
     )

@@ -13,8 +13,10 @@ from django.http import Http404
 
 from stegvis.access import audit
 from stegvis.access.categories import Action, Category
+from stegvis.access.checks import Check, role_in
 from stegvis.access.models import AccessEvent, Outcome
 from stegvis.access.policy import (
+    Decision,
     cases_visible_to,
     consent_grants,
     decide,
@@ -29,6 +31,46 @@ def _actor(user: User) -> User | None:
     return user if user.is_authenticated else None
 
 
+def _event(user, patient, category, action, decision, object_type, object_id):
+    return audit.new_event(
+        actor=_actor(user),
+        actor_role=decision.role,
+        actor_organisation=decision.organisation,
+        patient=patient,
+        category=category,
+        action=action,
+        outcome=Outcome.ALLOWED if decision.allowed else Outcome.DENIED,
+        basis=decision.basis,
+        object_type=object_type,
+        object_id=str(object_id),
+    )
+
+
+def _checked(user, decision, obj, checks) -> tuple:
+    """The decision after the object's own rules, and the first rule that failed."""
+    if decision.allowed:
+        for check in checks:
+            if not check.holds(user, decision, obj):
+                return replace(decision, allowed=False, basis=check.reason), check
+    return decision, None
+
+
+def _decide_and_record(user, patient, category, action, object_type, object_id, obj, checks):
+    """One audit event for the decision, with its real outcome; Http404 when it refuses,
+    PermissionDenied when a `forbidden` check refuses (the reader may see, not do)."""
+    decision, failed = _checked(user, decide(user, patient, category, action), obj, checks)
+    audit.append([_event(user, patient, category, action, decision, object_type, object_id)])
+    if failed is not None and failed.forbidden:
+        raise PermissionDenied
+    if not decision.allowed:
+        raise Http404
+    return decision
+
+
+def _with_roles(checks, roles) -> tuple[Check, ...]:
+    return (*(() if roles is None else (role_in(roles),)), *checks)
+
+
 def get_patient_for(
     user: User,
     patient_id,
@@ -37,8 +79,12 @@ def get_patient_for(
     action: str = Action.VIEW,
     object_type: str = "patient",
     object_id: str = "",
+    checks: Iterable[Check] = (),
 ) -> User:
-    """The patient, if `user` may do `action` on `category` of them; else Http404."""
+    """The patient, if `user` may do `action` on `category` of them; else Http404.
+
+    The patient carries the allowing Decision as `access_decision` (the role the user
+    came in, for what they write)."""
     try:
         patient = User.objects.filter(pk=uuid.UUID(str(patient_id))).first()
     except ValueError:
@@ -46,60 +92,130 @@ def get_patient_for(
     if patient is None:
         _record_not_found(user, category, action, object_type, patient_id)
         raise Http404
-    _decide_and_record(user, patient, category, action, object_type, object_id or str(patient.pk))
+    patient.access_decision = _decide_and_record(
+        user, patient, category, action, object_type, object_id or patient.pk, patient, checks
+    )
     return patient
 
 
-def _decide_and_record(user, patient, category, action, object_type, object_id, roles=None):
-    """One audit event for the decision; Http404 when it refuses.
-
-    `roles` narrows who may do the action (only physicians sign certificates): someone who
-    may see the data but holds another role gets PermissionDenied, recorded as refused.
-    """
-    decision = decide(user, patient, category, action)
-    wrong_role = decision.allowed and roles is not None and decision.role not in roles
-    if wrong_role:
-        decision = replace(decision, allowed=False, basis="role_not_permitted")
+def categories_allowed(
+    user: User,
+    patient: User,
+    categories: Iterable[str],
+    *,
+    object_type: str,
+    action: str = Action.VIEW,
+) -> set[str]:
+    """Of `categories`, those `user` may reach for a patient already shown to them: what
+    else a page includes, or which links it offers (only where they lead somewhere). Each
+    is a decision recorded like any other, in one statement; a linked page decides again."""
+    decisions = {category: decide(user, patient, category, action) for category in categories}
     audit.append(
         [
-            audit.new_event(
-                actor=_actor(user),
-                actor_role=decision.role,
-                actor_organisation=decision.organisation,
-                patient=patient,
-                category=category,
-                action=action,
-                outcome=Outcome.ALLOWED if decision.allowed else Outcome.DENIED,
-                basis=decision.basis,
-                object_type=object_type,
-                object_id=str(object_id),
-            )
+            _event(user, patient, category, action, decision, object_type, patient.pk)
+            for category, decision in decisions.items()
         ]
     )
-    if wrong_role:
-        raise PermissionDenied
-    if not decision.allowed:
-        raise Http404
-    return decision
-
-
-def decision_about(user: User, patient: User, category: str, action: str = Action.VIEW):
-    """What the policy would decide, without recording it. Only for questions that read no
-    patient data themselves: which links a page offers, who may be invited or told, the role
-    someone acts in. The read that follows goes through an audited helper, which records it."""
-    return decide(user, patient, category, action)
+    return {category for category, decision in decisions.items() if decision.allowed}
 
 
 def may_access(
     user: User, patient: User, *, category: str, action: str = Action.VIEW, object_type: str
 ) -> bool:
-    """Whether `user` may reach `category` of a patient already shown to them, to decide
-    what else a page includes; recorded like any other decision."""
-    try:
-        _decide_and_record(user, patient, category, action, object_type, str(patient.pk))
-    except Http404:
-        return False
-    return True
+    """One category (see `categories_allowed`)."""
+    allowed = categories_allowed(user, patient, [category], object_type=object_type, action=action)
+    return category in allowed
+
+
+def shared_with(
+    people: Iterable[User], patient: User, category: str, *, object_type: str, object_id
+) -> dict:
+    """Each person's decision, recorded as the patient's `category` being shared with them
+    (invited to a meeting, told of a message, given a task): the person is the actor."""
+    people = list(people)
+    decisions = {person.pk: decide(person, patient, category, Action.SHARE) for person in people}
+    share = Action.SHARE
+    audit.append(
+        [
+            _event(person, patient, category, share, decisions[person.pk], object_type, object_id)
+            for person in people
+        ]
+    )
+    return decisions
+
+
+def who_may_be_offered(people: Iterable[User], patient: User, category: str) -> list:
+    """(person, decision) for those of `people` who reach `category` of the patient: the
+    choices a form offers (whom to write to). Nothing is shared by offering a choice, so
+    nothing is recorded; choosing one goes through `shared_with`, which records it."""
+    found = [(person, decide(person, patient, category)) for person in people]
+    return [(person, decision) for person, decision in found if decision.allowed]
+
+
+def record_decision(user: User, patient: User, *, category: str, action: str, obj) -> Decision:
+    """Record a write a service has just made on the patient's data, with the way the
+    actor reached it (opening a case at their unit, a patient changing their network)."""
+    decision = decide(user, patient, category, action)
+    audit.append([_event(user, patient, category, action, decision, obj._meta.model_name, obj.pk)])
+    return decision
+
+
+def record_allowed(
+    actor: User,
+    patient_id,
+    *,
+    category: str,
+    action: str,
+    basis: str,
+    obj=None,
+    object_type: str = "",
+    object_id="",
+    role: str = Role.PATIENT,
+    organisation_id=None,
+    occurred_at=None,
+) -> None:
+    """Record an access allowed on a basis the policy does not decide: the patient's own
+    network ("self"), an invitation's link ("invitation"), a request to join ("join_request").
+    `obj` names the object, or `object_type` and `object_id` do."""
+    extra = {} if occurred_at is None else {"occurred_at": occurred_at}
+    audit.append(
+        [
+            audit.new_event(
+                actor=actor,
+                actor_role=role,
+                actor_organisation_id=organisation_id,
+                patient_id=patient_id,
+                category=category,
+                action=action,
+                outcome=Outcome.ALLOWED,
+                basis=basis,
+                object_type=obj._meta.model_name if obj is not None else object_type,
+                object_id=str(obj.pk if obj is not None else object_id),
+                **extra,
+            )
+        ]
+    )
+
+
+def record_system(
+    patient_ids: Iterable, *, category: str, action: str, basis: str, object_type: str, object_id
+) -> None:
+    """What the system itself did with patients' data (a worker job), named by its basis,
+    e.g. "deadline_notification"; one event per patient, in one statement. `object_id` is
+    one id for all, or a function of the patient id."""
+    audit.append(
+        [
+            audit.system_event(
+                patient_id=patient_id,
+                category=category,
+                action=action,
+                basis=basis,
+                object_type=object_type,
+                object_id=object_id(patient_id) if callable(object_id) else object_id,
+            )
+            for patient_id in patient_ids
+        ]
+    )
 
 
 def _record_not_found(user, category, action, object_type, object_id) -> None:
@@ -129,8 +245,10 @@ def get_object_for(
     object_type: str,
     patient_field: str = "case__patient",
     roles=None,
+    checks: Iterable[Check] = (),
 ):
-    """An object of a patient, if `user` may do `action` on `category` of that patient.
+    """An object of a patient, if `user` may do `action` on `category` of that patient
+    and the object's own `checks` hold (`roles`: only these roles may do the action).
 
     Http404 for what does not exist or may not be seen, and one audit event either way.
     The object carries the allowing Decision as `access_decision`.
@@ -145,13 +263,13 @@ def get_object_for(
     patient = attrgetter(patient_field.replace("__", "."))(found)
     # The decision rides along, so a view can tell in which role the user came.
     found.access_decision = _decide_and_record(
-        user, patient, category, action, object_type, found.pk, roles
+        user, patient, category, action, object_type, found.pk, found, _with_roles(checks, roles)
     )
     return found
 
 
 def get_case_for(
-    user: User, case_id, *, category: str, action: str = Action.VIEW, roles=None
+    user: User, case_id, *, category: str, action: str = Action.VIEW, roles=None, checks=()
 ) -> Case:
     return get_object_for(
         user,
@@ -162,6 +280,7 @@ def get_case_for(
         object_type="case",
         patient_field="patient",
         roles=roles,
+        checks=checks,
     )
 
 

@@ -5,7 +5,7 @@ import uuid
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from stegvis.accounts.models import Organisation, User
@@ -220,8 +220,8 @@ class DiagnosisForm(forms.Form):
 
 class PeriodForm(forms.Form):
     degree = forms.TypedChoiceField(label=_("Degree of sick leave (%)"), coerce=int)
-    starts_on = forms.DateField(label=_("From"), widget=DATE)
-    ends_on = forms.DateField(label=_("To"), widget=DATE)
+    starts_on = forms.DateField(label=pgettext_lazy("start of a date range", "From"), widget=DATE)
+    ends_on = forms.DateField(label=pgettext_lazy("end of a date range", "To"), widget=DATE)
 
     def __init__(self, *args, jurisdiction: str, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,14 +5,14 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from stegvis.access import audit
 from stegvis.access.categories import Action, Category
-from stegvis.access.models import Outcome
+from stegvis.access.helpers import record_decision
 from stegvis.accounts.models import User
 from stegvis.accounts.roles import Role
 from stegvis.cases import fmb
@@ -88,7 +88,7 @@ def store_next_deadline(case: Case, timeline: list[TimelineEntry]) -> None:
     )
 
 
-@transaction.atomic
+@audit.atomic()
 def case_open(*, actor: User, unit, form_case: Case) -> Case:
     """Open a case at `unit`; the actor becomes its responsible physician or coordinator."""
     form_case.organisation = unit
@@ -99,27 +99,14 @@ def case_open(*, actor: User, unit, form_case: Case) -> Case:
     if Role.REHAB_COORDINATOR in roles:
         form_case.responsible_coordinator = actor
     form_case.save()
-    audit.append(
-        [
-            audit.new_event(
-                actor=actor,
-                actor_role=sorted(roles)[0] if roles else "",
-                actor_organisation=unit,
-                patient_id=form_case.patient_id,
-                category=Category.CAPACITY,
-                action=Action.CREATE,
-                outcome=Outcome.ALLOWED,
-                basis="clinical_need",
-                object_type="case",
-                object_id=form_case.pk,
-            )
-        ]
+    record_decision(
+        actor, form_case.patient, category=Category.CAPACITY, action=Action.CREATE, obj=form_case
     )
     case_refresh_deadline(form_case)
     return form_case
 
 
-@transaction.atomic
+@audit.atomic()
 def case_update(*, actor: User, case: Case, changes: dict, revision: int) -> Case:
     """Apply `changes` unless the case changed since `revision` was read."""
     updated = Case.objects.filter(pk=case.pk, revision=revision).update(
@@ -133,7 +120,7 @@ def case_update(*, actor: User, case: Case, changes: dict, revision: int) -> Cas
     return case
 
 
-@transaction.atomic
+@audit.atomic()
 def milestone_complete(*, actor: User, case: Case, code: str, completed_on: date | None = None):
     completion, _created = MilestoneCompletion.objects.get_or_create(
         case=case,
@@ -148,7 +135,7 @@ def milestone_complete(*, actor: User, case: Case, code: str, completed_on: date
     return completion
 
 
-@transaction.atomic
+@audit.atomic()
 def milestone_reopen(*, actor: User, case: Case, code: str) -> None:
     MilestoneCompletion.objects.filter(case=case, code=code).delete()
     case_refresh_deadline(case)
@@ -179,7 +166,7 @@ def certificate_create(
         if existing is not None:
             return existing
     try:
-        with transaction.atomic():
+        with audit.atomic():
             certificate = Certificate(
                 case=case, kind=case.certificate_kind, created_by=actor, client_token=client_token
             )
@@ -190,7 +177,7 @@ def certificate_create(
     return certificate
 
 
-@transaction.atomic
+@audit.atomic()
 def certificate_update(
     *, actor: User, certificate: Certificate, content: CertificateContent, revision: int
 ) -> Certificate:
@@ -253,7 +240,7 @@ def completeness_errors(certificate: Certificate, assessment: fmb.Assessment) ->
     return errors
 
 
-@transaction.atomic
+@audit.atomic()
 def certificate_sign(*, actor: User, certificate: Certificate) -> Certificate:
     """Sign a draft. Signing a signed certificate again changes nothing."""
     locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
@@ -274,7 +261,7 @@ def certificate_sign(*, actor: User, certificate: Certificate) -> Certificate:
 NOT_COPIED_ON_CORRECTION = ("id", "case", "kind", "status", "created_by", "signed_by", "signed_at")
 
 
-@transaction.atomic
+@audit.atomic()
 def certificate_correct(*, actor: User, certificate: Certificate) -> Certificate:
     """A new draft version of a signed certificate; the signed one stays as it was."""
     if not certificate.is_signed:

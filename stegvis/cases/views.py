@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from stegvis.access.categories import Action, Category
-from stegvis.access.helpers import decision_about, get_case_for
+from stegvis.access.checks import NOTE_SHARED_WITH_READER, Check
+from stegvis.access.helpers import categories_allowed, get_case_for
 from stegvis.accounts.roles import Role
 from stegvis.cases import codes, services
 from stegvis.cases.access import CERTIFIERS, get_certificate_for, get_employer_copy_for
@@ -21,10 +22,14 @@ from stegvis.cases.deadlines import JURISDICTIONS, Period, responsible_for, rule
 from stegvis.cases.forms import CaseForm, CertificateForms, NewCaseForm
 from stegvis.cases.models import Certificate
 from stegvis.cases.timelines import case_timeline, current_versions, roles_that_mark
-from stegvis.plans.access import may_read_note
-from stegvis.plans.models import CapacityNote
 
 CASE_EDITORS = frozenset({Role.PHYSICIAN, Role.REHAB_COORDINATOR})
+
+
+# The pages a case page links to, by the category each needs. A patient reaches their own
+# check-ins, questionnaires and messages from their home page instead.
+OWN_CASE_LINKS = (Category.SICK_LEAVE, Category.PLAN, Category.MEETINGS)
+CASE_LINKS = (*OWN_CASE_LINKS, Category.QUESTIONNAIRES, Category.CHECKINS, Category.MESSAGES)
 
 
 @login_required
@@ -43,24 +48,14 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
             "may_edit": not is_patient and bool(request.user.roles & CASE_EDITORS),
             # Each duty is marked by its responsible party or the coordinator.
             "marking_role": case.access_decision.role,
-            # Hints for the links only; the pages behind them check (and audit) themselves.
-            "may_see_certificates": decision_about(
-                request.user, case.patient, Category.SICK_LEAVE
-            ).allowed,
-            "may_see_plan": decision_about(request.user, case.patient, Category.PLAN).allowed,
-            "may_see_questionnaires": not is_patient
-            and decision_about(request.user, case.patient, Category.QUESTIONNAIRES).allowed,
-            "may_see_checkins": not is_patient
-            and decision_about(request.user, case.patient, Category.CHECKINS).allowed,
-            "may_see_meetings": decision_about(
-                request.user, case.patient, Category.MEETINGS
-            ).allowed,
-            "may_message": not is_patient
-            and decision_about(request.user, case.patient, Category.MESSAGES).allowed,
-            # Reading, not creating: the note exists once someone opens it.
-            "may_see_note": may_read_note(
-                request.user, case.access_decision, CapacityNote.objects.filter(case=case).first()
+            # Links only where they lead: each a decision, recorded; the pages check again.
+            "may_open": categories_allowed(
+                request.user,
+                case.patient,
+                OWN_CASE_LINKS if is_patient else CASE_LINKS,
+                object_type="case_page_links",
             ),
+            "may_see_note": NOTE_SHARED_WITH_READER.holds(request.user, case.access_decision, case),
         },
     )
 
@@ -112,6 +107,19 @@ def case_edit(request: HttpRequest, case_id) -> HttpResponse:
     return render(request, "cases/case_edit.html", {"case": case, "form": form})
 
 
+def _marks_duty(duties: dict) -> Check:
+    """Each duty is marked by its responsible party (by the case's jurisdiction and the
+    patient's employment) or the coordinator; the case's own rule, after the policy's."""
+
+    def holds(user, decision, case) -> bool:
+        rule = duties.get(case.jurisdiction)
+        return rule is not None and decision.role in roles_that_mark(
+            responsible_for(rule, case.employment)
+        )
+
+    return Check("not_responsible_for_duty", holds, forbidden=True)
+
+
 @login_required
 @require_POST
 def milestone_done(request: HttpRequest, case_id, code: str) -> HttpResponse:
@@ -123,24 +131,13 @@ def milestone_done(request: HttpRequest, case_id, code: str) -> HttpResponse:
     }
     if not duties:
         raise Http404
-    # Everyone who could be responsible for this duty somewhere; the case narrows it below.
-    possible = {
-        who
-        for rule in duties.values()
-        for who in (rule["responsible"], *rule.get("responsible_by_employment", {}).values())
-    }
     case = get_case_for(
         request.user,
         case_id,
         category=Category.CAPACITY,
         action=Action.UPDATE,
-        roles=frozenset().union(*(roles_that_mark(who) for who in possible)),
+        checks=[_marks_duty(duties)],
     )
-    rule = duties.get(case.jurisdiction)
-    if rule is None:
-        raise Http404
-    if case.access_decision.role not in roles_that_mark(responsible_for(rule, case.employment)):
-        raise PermissionDenied
     if request.POST.get("undo"):
         services.milestone_reopen(actor=request.user, case=case, code=code)
     else:

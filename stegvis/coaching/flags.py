@@ -9,13 +9,14 @@ e-mail (a link only), whether or not a coach is assigned.
 import logging
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from stegvis.access import audit
 from stegvis.access.categories import Action, Category
+from stegvis.access.helpers import record_system
 from stegvis.accounts.models import Membership, User
 from stegvis.accounts.roles import Role
 from stegvis.cases.models import Case, CaseStatus
@@ -41,9 +42,9 @@ OPEN_CASES = (CaseStatus.ACTIVE, CaseStatus.PARTIAL_RETURN, CaseStatus.FULL_RETU
 RESPONSIBLE_ROLES = (Role.PHYSICIAN, Role.REHAB_COORDINATOR)
 
 
-def _event(patient_id, action: str, basis: str, flag: CoachFlag):
-    return audit.system_event(
-        patient_id=patient_id,
+def _record(patient_id, action: str, basis: str, flag: CoachFlag) -> None:
+    record_system(
+        [patient_id],
         category=Category.CHECKINS,
         action=action,
         basis=basis,
@@ -66,7 +67,7 @@ def flag_raise(
     now = now or timezone.now()
     respond_by = now + timedelta(hours=flag_rules().targets_hours[kind])
     try:
-        with transaction.atomic():
+        with audit.atomic():
             flag = CoachFlag.objects.create(
                 patient_id=patient_id,
                 kind=kind,
@@ -77,7 +78,7 @@ def flag_raise(
                 source_type=source_type,
                 source_id=str(source_id),
             )
-            audit.append([_event(patient_id, Action.CREATE, "coach_flag", flag)])
+            _record(patient_id, Action.CREATE, "coach_flag", flag)
             return flag, True
     except IntegrityError:
         flag = CoachFlag.objects.get(patient_id=patient_id, kind=kind, status__in=OPEN)
@@ -133,7 +134,7 @@ def _tell(flag: CoachFlag, kind: str, people: list[tuple[User, Case | None]]) ->
     )
 
 
-@transaction.atomic
+@audit.atomic()
 def safety_raise(*, patient_id, source_type: str, source_id, reason: str) -> CoachFlag:
     """Raise (or renew) the urgent safety flag and tell the responsible people at once.
 
@@ -151,7 +152,7 @@ def safety_raise(*, patient_id, source_type: str, source_id, reason: str) -> Coa
     if not created:
         flag.respond_by = timezone.now() + timedelta(hours=flag_rules().targets_hours["safety"])
         flag.save(update_fields=["respond_by"])
-        audit.append([_event(patient_id, Action.UPDATE, "coach_flag_renewed", flag)])
+        _record(patient_id, Action.UPDATE, "coach_flag_renewed", flag)
     people = responsible_people(patient_id)
     if not people:
         logger.error("Safety flag %s has no one responsible to tell", flag.pk)
@@ -306,7 +307,7 @@ def flags_scan(now: datetime | None = None) -> dict:
     return raised
 
 
-@transaction.atomic
+@audit.atomic()
 def flag_handle(*, actor: User, flag: CoachFlag, note: str) -> CoachFlag:
     """Mark a flag handled, with what was done. The caller resolved the flag through the
     access helpers, which decided and audited the change."""
@@ -317,7 +318,7 @@ def flag_handle(*, actor: User, flag: CoachFlag, note: str) -> CoachFlag:
     return flag
 
 
-@transaction.atomic
+@audit.atomic()
 def flag_escalate(*, actor: User, flag: CoachFlag, to: str, note: str) -> CoachFlag:
     """Pass a flag to the coordinator or physician, who is told at once."""
     updated = CoachFlag.objects.filter(pk=flag.pk, status__in=OPEN).update(

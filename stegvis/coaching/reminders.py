@@ -21,6 +21,7 @@ from django.utils.translation import override
 
 from stegvis.access import audit
 from stegvis.access.categories import Action, Category
+from stegvis.access.helpers import record_system
 from stegvis.coaching.models import (
     Cadence,
     CheckinSchedule,
@@ -71,7 +72,7 @@ def wanted_occasions(schedule: CheckinSchedule, now: datetime) -> dict[date, tup
     return wanted
 
 
-@transaction.atomic
+@audit.atomic()
 def reminders_plan_for(schedule: CheckinSchedule, now: datetime | None = None) -> dict:
     """Bring the patient's coming reminders in line with their schedule."""
     now = now or timezone.now()
@@ -173,7 +174,7 @@ def _send(reminders: list[Reminder], token: uuid.UUID, now: datetime) -> int:
             except Exception:
                 logger.exception("Sending reminder %s failed", reminder.pk)
                 failed.append(reminder)
-    with transaction.atomic():
+    with audit.atomic():
         Reminder.objects.filter(
             pk__in=[r.pk for r in sent], claim_token=token, status=ReminderStatus.CLAIMED
         ).update(status=ReminderStatus.SENT, sent_at=now)
@@ -185,18 +186,14 @@ def _send(reminders: list[Reminder], token: uuid.UUID, now: datetime) -> int:
         _log(sent, ReminderEventKind.SENT, now)
         _log(failed, ReminderEventKind.FAILED, now, "the mail server refused it")
         # The worker read each patient's address and language to send: an access.
-        audit.append(
-            [
-                audit.system_event(
-                    patient_id=r.patient_id,
-                    category=Category.IDENTITY,
-                    action=Action.VIEW,
-                    basis="checkin_reminder",
-                    object_type="reminder",
-                    object_id=r.pk,
-                )
-                for r in sent
-            ]
+        by_patient = {r.patient_id: r.pk for r in sent}
+        record_system(
+            by_patient,
+            category=Category.IDENTITY,
+            action=Action.VIEW,
+            basis="checkin_reminder",
+            object_type="reminder",
+            object_id=by_patient.get,
         )
     return len(sent)
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from stegvis.access.categories import Category
+from stegvis.access.checks import QUEUE_ROLES
 from stegvis.access.policy import consented_patient_ids, patients_visible_to
 from stegvis.accounts.models import User
 from stegvis.accounts.roles import Role
@@ -212,7 +213,7 @@ def open_window(patient: User, now: datetime | None = None) -> Reminder | None:
 
 def queue_role(user: User) -> str | None:
     """The role in which a user works the queue: coach first, then coordinator, physician."""
-    for role in (Role.COACH, Role.REHAB_COORDINATOR, Role.PHYSICIAN):
+    for role in QUEUE_ROLES:
         if role in user.roles:
             return role
     return None

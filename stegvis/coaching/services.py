@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
 from django.utils import timezone
 
+from stegvis.access import audit
 from stegvis.accounts.models import User
 from stegvis.cases.services import StaleEdit
 from stegvis.coaching import flags
@@ -22,7 +22,7 @@ def schedule_for(patient: User) -> CheckinSchedule:
     return schedule
 
 
-@transaction.atomic
+@audit.atomic()
 def schedule_save(
     *, actor: User, cadence: str, time_of_day, timezone_name: str, revision: int
 ) -> CheckinSchedule:
@@ -61,7 +61,7 @@ def checkin_submit(
         return CheckinResult(existing, False)
     now = now or timezone.now()
     zone = ZoneInfo(schedule_for(actor).timezone)
-    with transaction.atomic():
+    with audit.atomic():
         checkin = CheckIn(
             patient=actor,
             submission_id=submission_id,
@@ -80,7 +80,7 @@ def checkin_submit(
     return CheckinResult(checkin, True)
 
 
-@transaction.atomic
+@audit.atomic()
 def coach_message_post(
     *, actor: User, patient: User, body: str, submission_id: uuid.UUID
 ) -> CoachMessage:

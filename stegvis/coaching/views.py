@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from stegvis.access.categories import Action, Category
+from stegvis.access.checks import OWN, WORKS_QUEUE
 from stegvis.access.helpers import (
     get_object_for,
     get_patient_for,
@@ -74,9 +75,8 @@ def checkin_done(request: HttpRequest, checkin_id) -> HttpResponse:
         category=Category.CHECKINS,
         object_type="checkin",
         patient_field="patient",
+        checks=[OWN],
     )
-    if found.patient_id != request.user.pk:
-        raise Http404
     rules = {rule.code: rule for rule in feedback_rules()}
     context = {
         "checkin": found,
@@ -266,8 +266,6 @@ def coach_patient(request: HttpRequest, patient_id) -> HttpResponse:
 @login_required
 @require_POST
 def flag_action(request: HttpRequest, flag_id) -> HttpResponse:
-    if selectors.queue_role(request.user) is None:
-        raise Http404
     flag = get_object_for(
         request.user,
         CoachFlag.objects.all(),
@@ -276,6 +274,7 @@ def flag_action(request: HttpRequest, flag_id) -> HttpResponse:
         action=Action.UPDATE,
         object_type="coach_flag",
         patient_field="patient",
+        checks=[WORKS_QUEUE],
     )
     form = FlagActionForm(request.POST)
     # Handled from the home page's urgent list, the person goes back there.

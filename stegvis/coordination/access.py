@@ -2,7 +2,8 @@
 
 from django.db.models import Q
 
-from stegvis.access.categories import CLINICAL_NEED_ROLES, Action, Category
+from stegvis.access.categories import Action, Category
+from stegvis.access.checks import RUNS_MEETING
 from stegvis.access.helpers import get_object_for
 from stegvis.access.policy import treating_organisation_ids
 from stegvis.accounts.models import User
@@ -31,7 +32,7 @@ def visible_meetings(user: User):
     )
 
 
-def get_meeting_for(user: User, meeting_id, action=Action.VIEW) -> Meeting:
+def get_meeting_for(user: User, meeting_id, action=Action.VIEW, checks=()) -> Meeting:
     return get_object_for(
         user,
         visible_meetings(user),
@@ -39,12 +40,18 @@ def get_meeting_for(user: User, meeting_id, action=Action.VIEW) -> Meeting:
         category=Category.MEETINGS,
         action=action,
         object_type="meeting",
+        checks=checks,
     )
 
 
+def get_running_meeting_for(user: User, meeting_id) -> Meeting:
+    """A meeting the user runs (minutes, the SIP plan, decisions): 403 for a participant."""
+    return get_meeting_for(user, meeting_id, Action.UPDATE, checks=[RUNS_MEETING])
+
+
 def may_run(user: User, meeting: Meeting) -> bool:
-    """The organiser and the care team write minutes, the SIP plan and decisions."""
-    return meeting.organiser_id == user.pk or meeting.access_decision.role in CLINICAL_NEED_ROLES
+    """For a meeting already resolved: whether its page offers the running controls."""
+    return RUNS_MEETING.holds(user, meeting.access_decision, meeting)
 
 
 def get_task_for(user: User, task_id, action=Action.VIEW) -> Task:

@@ -12,7 +12,6 @@ from pydantic import ValidationError as SchemaError
 
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import (
-    decision_about,
     get_case_for,
     get_patient_for,
     record_cases_listed,
@@ -23,9 +22,9 @@ from stegvis.cases.services import StaleEdit
 from stegvis.coordination import selectors, services
 from stegvis.coordination.access import (
     get_meeting_for,
+    get_running_meeting_for,
     get_task_for,
     get_thread_for,
-    may_run,
     visible_meetings,
 )
 from stegvis.coordination.ics import meeting_calendar
@@ -213,7 +212,7 @@ def create_thread(request, patient_id: str, payload: ThreadIn):
         action=Action.CREATE,
         object_type="message_thread",
     )
-    role = decision_about(request.user, patient, Category.MESSAGES).role
+    role = patient.access_decision.role
     if patient.pk == request.user.pk and payload.kind != ThreadKind.WITH_PATIENT:
         raise FieldErrors({"kind": ["A patient's threads include the patient."]})
     try:
@@ -321,18 +320,11 @@ def add_agenda_item(request, meeting_id: str, payload: AgendaIn):
     return Status(201, item)
 
 
-def _running(request, meeting_id):
-    meeting = get_meeting_for(request.user, meeting_id, Action.UPDATE)
-    if not may_run(request.user, meeting):
-        raise ApiError(403, "forbidden", "The organiser and the care team run the meeting.")
-    return meeting
-
-
 @router.put(
     "/meetings/{meeting_id}/sip-plan", response=MeetingDetailOut, summary="Save the SIP plan, whole"
 )
 def put_sip_plan(request, meeting_id: str, payload: SipPlanIn):
-    meeting = _running(request, meeting_id)
+    meeting = get_running_meeting_for(request.user, meeting_id)
     try:
         services.sip_plan_save(
             actor=request.user, meeting=meeting, plan=payload.plan, revision=payload.revision
@@ -354,7 +346,7 @@ def put_sip_plan(request, meeting_id: str, payload: SipPlanIn):
     "/meetings/{meeting_id}/decisions", response={201: DecisionOut}, summary="Record a decision"
 )
 def add_decision(request, meeting_id: str, payload: DecisionIn):
-    meeting = _running(request, meeting_id)
+    meeting = get_running_meeting_for(request.user, meeting_id)
     owner = User.objects.filter(pk=payload.owner_id).first()
     if owner is None:
         raise FieldErrors({"owner_id": ["Unknown person."]})
@@ -377,7 +369,7 @@ def add_decision(request, meeting_id: str, payload: DecisionIn):
     "/meetings/{meeting_id}/held", response=MeetingDetailOut, summary="Mark the meeting held"
 )
 def mark_held(request, meeting_id: str, payload: RevisionIn):
-    meeting = _running(request, meeting_id)
+    meeting = get_running_meeting_for(request.user, meeting_id)
     try:
         services.meeting_mark_held(actor=request.user, meeting=meeting, revision=payload.revision)
     except services.Incomplete as missing:

@@ -10,13 +10,13 @@ concerned are told through the outbox with nothing but a link.
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from stegvis.access import audit
 from stegvis.access.categories import Category
-from stegvis.access.helpers import decision_about
+from stegvis.access.helpers import shared_with, who_may_be_offered
 from stegvis.access.policy import Decision as AccessDecision
 from stegvis.accounts.models import User
 from stegvis.accounts.roles import Role
@@ -81,26 +81,21 @@ def _network_people(patient: User) -> list[User]:
 def candidates(patient: User, category: str) -> list[tuple[User, AccessDecision]]:
     """The professionals around the patient who reach `category` under the policy now:
     the network with a consent for it, and the case's responsible people."""
-    found = []
-    for user in _network_people(patient):
-        decision = decision_about(user, patient, category)
-        if decision.allowed:
-            found.append((user, decision))
+    found = who_may_be_offered(_network_people(patient), patient, category)
     return sorted(found, key=lambda pair: str(pair[0]))
 
 
-def _admitted(patient: User, people: Iterable[User], category: str) -> dict:
-    """Each person's allowing decision; NotAllowed naming everyone who is not let in."""
-    decisions, refused = {}, []
-    for user in people:
-        decision = decision_about(user, patient, category)
-        if decision.allowed:
-            decisions[user.pk] = (user, decision)
-        else:
-            refused.append(str(user))
+def _admitted(patient: User, people: Iterable[User], category: str, *, obj) -> dict:
+    """Each person's allowing decision, recorded as sharing `obj` with them; NotAllowed
+    naming everyone who is not let in (the caller's transaction then undoes `obj`)."""
+    people = list(people)
+    decisions = shared_with(
+        people, patient, category, object_type=obj._meta.model_name, object_id=obj.pk
+    )
+    refused = [str(user) for user in people if not decisions[user.pk].allowed]
     if refused:
         raise NotAllowed(refused)
-    return decisions
+    return {user.pk: (user, decisions[user.pk]) for user in people}
 
 
 # --- Messages -----------------------------------------------------------------------------
@@ -127,11 +122,11 @@ def _new_message(*, thread: Thread, actor: User, role: str, body: str, submissio
 
 
 def _tell_thread(thread: Thread, author: User) -> None:
-    others = [
-        p.user
-        for p in thread.participants.select_related("user").exclude(user=author)
-        if decision_about(p.user, thread.patient, Category.MESSAGES).allowed
-    ]
+    people = [p.user for p in thread.participants.select_related("user").exclude(user=author)]
+    decisions = shared_with(
+        people, thread.patient, Category.MESSAGES, object_type="thread", object_id=thread.pk
+    )
+    others = [user for user in people if decisions[user.pk].allowed]
     notify(
         Notice(
             kind=NotificationKind.MESSAGE_RECEIVED,
@@ -143,7 +138,7 @@ def _tell_thread(thread: Thread, author: User) -> None:
     )
 
 
-@transaction.atomic
+@audit.atomic()
 def thread_start(
     *,
     actor: User,
@@ -164,7 +159,6 @@ def thread_start(
     if actor.pk == patient.pk and kind != ThreadKind.WITH_PATIENT:
         raise ValueError("a patient's threads include the patient")
     people = {u.pk: u for u in participants if u.pk not in (actor.pk, patient.pk)}
-    admitted = _admitted(patient, people.values(), Category.MESSAGES)
     now = timezone.now()
     thread = Thread.objects.create(
         patient=patient,
@@ -174,6 +168,7 @@ def thread_start(
         created_at=now,
         last_message_at=now,
     )
+    admitted = _admitted(patient, people.values(), Category.MESSAGES, obj=thread)
     seats = [ThreadParticipant(thread=thread, user=actor, role=role, last_read_at=now)]
     if kind == ThreadKind.WITH_PATIENT and actor.pk != patient.pk:
         seats.append(ThreadParticipant(thread=thread, user=patient, role=Role.PATIENT))
@@ -194,7 +189,7 @@ def thread_start(
     return thread
 
 
-@transaction.atomic
+@audit.atomic()
 def message_post(
     *, actor: User, role: str, thread: Thread, body: str, submission_id, files=()
 ) -> Message:
@@ -248,7 +243,7 @@ def _bump(meeting: Meeting, revision: int, **changes) -> Meeting:
     return meeting
 
 
-@transaction.atomic
+@audit.atomic()
 def meeting_schedule(
     *,
     actor: User,
@@ -267,8 +262,8 @@ def meeting_schedule(
         raise ValueError(f"no meeting kind {kind!r} in {case.jurisdiction}")
     patient = case.patient
     people = {u.pk: u for u in participants if u.pk not in (actor.pk, patient.pk)}
-    admitted = _admitted(patient, people.values(), Category.MEETINGS)
-    organiser_decision = decision_about(actor, patient, Category.MEETINGS)
+    # The organiser's own decision, made when the caller resolved the case.
+    organiser_decision = case.access_decision
     meeting = Meeting.objects.create(
         case=case,
         kind=kind,
@@ -278,6 +273,7 @@ def meeting_schedule(
         organiser=actor,
         questionnaire_code=questionnaire_code,
     )
+    admitted = _admitted(patient, people.values(), Category.MEETINGS, obj=meeting)
     seats = [
         MeetingParticipant(
             meeting=meeting,
@@ -314,7 +310,7 @@ def _others(meeting: Meeting, actor: User) -> list[User]:
     return [p.user for p in meeting.participants.select_related("user") if p.user_id != actor.pk]
 
 
-@transaction.atomic
+@audit.atomic()
 def meeting_reschedule(
     *,
     actor: User,
@@ -331,7 +327,7 @@ def meeting_reschedule(
     return meeting
 
 
-@transaction.atomic
+@audit.atomic()
 def meeting_cancel(*, actor: User, meeting: Meeting, revision: int) -> Meeting:
     if meeting.status == MeetingStatus.CANCELLED:
         return meeting
@@ -348,7 +344,7 @@ def agenda_add(*, actor: User, meeting: Meeting, text: str, submission_id) -> Ag
     return item
 
 
-@transaction.atomic
+@audit.atomic()
 def sip_plan_save(*, actor: User, meeting: Meeting, plan: dict, revision: int) -> Meeting:
     """Store the SIP plan only whole: pydantic's ValidationError names what is missing."""
     if not meeting.definition.requires_sip_plan:
@@ -359,7 +355,7 @@ def sip_plan_save(*, actor: User, meeting: Meeting, plan: dict, revision: int) -
     return _bump(meeting, revision, sip_plan=stored)
 
 
-@transaction.atomic
+@audit.atomic()
 def minutes_save(
     *, actor: User, meeting: Meeting, minutes: str, follow_up_on: date | None, revision: int
 ) -> Meeting:
@@ -409,7 +405,7 @@ def _task(*, assignee: User, case: Case, title: str, due_on, source: str, key: s
     return task, created
 
 
-@transaction.atomic
+@audit.atomic()
 def decision_add(
     *,
     actor: User,
@@ -467,7 +463,7 @@ def decision_add(
     return decision
 
 
-@transaction.atomic
+@audit.atomic()
 def meeting_mark_held(*, actor: User, meeting: Meeting, revision: int) -> Meeting:
     """Held: the timeline duty of its kind is done, and a follow-up date becomes a task."""
     if meeting.status == MeetingStatus.HELD:
@@ -497,15 +493,13 @@ def meeting_mark_held(*, actor: User, meeting: Meeting, revision: int) -> Meetin
 # --- Tasks --------------------------------------------------------------------------------
 
 
+@audit.atomic()
 def task_create(
     *, actor: User, case: Case, assignee: User, title: str, due_on: date | None, submission_id
 ) -> Task:
-    if (
-        not decision_about(assignee, case.patient, Category.PLAN).allowed
-        or assignee.pk == case.patient_id
-    ):
+    if assignee.pk == case.patient_id:
         raise NotAllowed([str(assignee)])
-    task, _created = _task(
+    task, created = _task(
         assignee=assignee,
         case=case,
         title=title,
@@ -514,6 +508,8 @@ def task_create(
         key=f"manual:{submission_id}",
         created_by=actor,
     )
+    if created:
+        _admitted(case.patient, [assignee], Category.PLAN, obj=task)
     return task
 
 

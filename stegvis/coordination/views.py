@@ -17,8 +17,8 @@ from django.views.decorators.http import require_POST
 from pydantic import ValidationError as PydanticError
 
 from stegvis.access.categories import Action, Category
+from stegvis.access.checks import STAFF_ONLY
 from stegvis.access.helpers import (
-    decision_about,
     get_case_for,
     get_object_for,
     get_patient_for,
@@ -31,6 +31,7 @@ from stegvis.cases.services import StaleEdit
 from stegvis.coordination import forms, ics, selectors, services
 from stegvis.coordination.access import (
     get_meeting_for,
+    get_running_meeting_for,
     get_task_for,
     get_thread_for,
     may_run,
@@ -73,7 +74,7 @@ def _thread_new(request: HttpRequest, patient: User) -> HttpResponse:
         chosen = User.objects.filter(pk__in=form.cleaned_data["participants"])
         thread = services.thread_start(
             actor=request.user,
-            role=decision_about(request.user, patient, Category.MESSAGES).role,
+            role=patient.access_decision.role,
             patient=patient,
             kind=form.cleaned_data.get("kind", ThreadKind.WITH_PATIENT),
             subject=form.cleaned_data["subject"],
@@ -204,15 +205,13 @@ def my_meetings(request: HttpRequest) -> HttpResponse:
 
 def _case_for_staff(request, case_id, category: str):
     """A case the professional writes on (the patient does not call meetings or set tasks)."""
-    case = get_case_for(
+    return get_case_for(
         request.user,
         case_id,
         category=category,
         action=Action.CREATE if request.method == "POST" else Action.VIEW,
+        checks=[STAFF_ONLY],
     )
-    if case.patient_id == request.user.pk:
-        raise Http404
-    return case
 
 
 def _questionnaire_choices() -> list[tuple[str, str]]:
@@ -309,13 +308,6 @@ def meeting_calendar(request: HttpRequest, meeting_id) -> HttpResponse:
     return response
 
 
-def _running(request, meeting_id) -> Meeting:
-    meeting = get_meeting_for(request.user, meeting_id, Action.UPDATE)
-    if not may_run(request.user, meeting):
-        raise Http404
-    return meeting
-
-
 def _stale(request, meeting) -> HttpResponse:
     flash.error(
         request, _("Someone else changed the meeting meanwhile. Here is what is saved now.")
@@ -343,7 +335,7 @@ def meeting_agenda(request: HttpRequest, meeting_id) -> HttpResponse:
 @login_required
 @require_POST
 def meeting_sip(request: HttpRequest, meeting_id) -> HttpResponse:
-    meeting = _running(request, meeting_id)
+    meeting = get_running_meeting_for(request.user, meeting_id)
     form = forms.SipPlanForm(request.POST)
     measures = forms.SipMeasureFormSet(request.POST, prefix="measures")
     if not (form.is_valid() and measures.is_valid()):
@@ -399,7 +391,7 @@ def sip_problems(error: PydanticError) -> list[str]:
 @login_required
 @require_POST
 def meeting_minutes(request: HttpRequest, meeting_id) -> HttpResponse:
-    meeting = _running(request, meeting_id)
+    meeting = get_running_meeting_for(request.user, meeting_id)
     form = forms.MinutesForm(request.POST)
     if not form.is_valid():
         return _meeting_page(request, meeting, 422, minutes_form=form)
@@ -420,7 +412,7 @@ def meeting_minutes(request: HttpRequest, meeting_id) -> HttpResponse:
 @login_required
 @require_POST
 def meeting_decision(request: HttpRequest, meeting_id) -> HttpResponse:
-    meeting = _running(request, meeting_id)
+    meeting = get_running_meeting_for(request.user, meeting_id)
     participants = list(meeting.participants.select_related("user"))
     form = forms.DecisionForm(request.POST, participants=participants)
     if form.is_valid():
@@ -449,7 +441,7 @@ def meeting_decision(request: HttpRequest, meeting_id) -> HttpResponse:
 @login_required
 @require_POST
 def meeting_held(request: HttpRequest, meeting_id) -> HttpResponse:
-    meeting = _running(request, meeting_id)
+    meeting = get_running_meeting_for(request.user, meeting_id)
     form = forms.RevisionForm(request.POST)
     if not form.is_valid():
         raise Http404
@@ -469,7 +461,7 @@ def meeting_held(request: HttpRequest, meeting_id) -> HttpResponse:
 @login_required
 @require_POST
 def meeting_cancel(request: HttpRequest, meeting_id) -> HttpResponse:
-    meeting = _running(request, meeting_id)
+    meeting = get_running_meeting_for(request.user, meeting_id)
     form = forms.RevisionForm(request.POST)
     if not form.is_valid():
         raise Http404

@@ -3,6 +3,7 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from stegvis.instruments.definitions import Instrument
 from stegvis.instruments.models import Occasion
@@ -67,7 +68,10 @@ class RequestForm(forms.Form):
     codes = forms.MultipleChoiceField(
         label=_("Questionnaires"), widget=forms.CheckboxSelectMultiple, required=False
     )
-    due_on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = forms.DateField(
+        label=pgettext_lazy("start of a date range", "From"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
     def __init__(self, *args, enabled: list[Instrument], **kwargs):
         super().__init__(*args, **kwargs)

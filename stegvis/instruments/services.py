@@ -2,12 +2,12 @@
 
 from datetime import date, timedelta
 
-from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
 from stegvis.access import audit
 from stegvis.access.categories import Action, Category
+from stegvis.access.helpers import record_system
 from stegvis.accounts.models import User
 from stegvis.cases.models import (
     Case,
@@ -48,7 +48,7 @@ def is_enabled(code: str) -> bool:
     return code in enabled_codes()
 
 
-@transaction.atomic
+@audit.atomic()
 def instrument_setting_set(*, actor: User, code: str, enabled: bool, reason: str = ""):
     if instrument(code) is None:
         raise KeyError(code)
@@ -110,7 +110,7 @@ def _new_administrations(case, occasion, due_on, expires_on, codes, requested_by
     ]
 
 
-@transaction.atomic
+@audit.atomic()
 def administrations_plan_case(case: Case, today: date) -> list[Administration]:
     """Create the questionnaires this case is due for today (each occasion once)."""
     enabled = enabled_codes()
@@ -130,17 +130,13 @@ def administrations_plan_case(case: Case, today: date) -> list[Administration]:
         return []
     # The unique constraint keeps a concurrent planner from giving an occasion twice.
     created = Administration.objects.bulk_create(new, ignore_conflicts=True)
-    audit.append(
-        [
-            audit.system_event(
-                patient_id=case.patient_id,
-                category=Category.QUESTIONNAIRES,
-                action=Action.CREATE,
-                basis="questionnaire_schedule",
-                object_type="case",
-                object_id=case.pk,
-            )
-        ]
+    record_system(
+        [case.patient_id],
+        category=Category.QUESTIONNAIRES,
+        action=Action.CREATE,
+        basis="questionnaire_schedule",
+        object_type="case",
+        object_id=case.pk,
     )
     return created
 
@@ -159,7 +155,7 @@ def administrations_plan(today: date | None = None) -> dict:
     return {"administrations": planned}
 
 
-@transaction.atomic
+@audit.atomic()
 def occasion_schedule(
     *, actor: User, case: Case, occasion: str, due_on: date, codes: list[str] | None = None
 ) -> list[Administration]:
@@ -195,7 +191,7 @@ def administration_complete(
     """
     definition: Instrument = instrument(administration.instrument_code)
     result = score(definition, answers)
-    with transaction.atomic():
+    with audit.atomic():
         updated = Administration.objects.filter(
             pk=administration.pk, status=AdministrationStatus.PENDING
         ).update(

@@ -7,7 +7,6 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +15,7 @@ from django.utils.translation import override
 
 from stegvis.access import audit
 from stegvis.access.categories import EMPLOYER_NEVER, ROLE_CEILING, Action, Category
-from stegvis.access.models import Outcome
+from stegvis.access.helpers import record_allowed
 from stegvis.accounts.models import Membership, Organisation, User
 from stegvis.accounts.roles import Role
 from stegvis.network.models import OPEN_STATUSES, Consent, MemberStatus, NetworkMember
@@ -39,21 +38,15 @@ def _record(
     role=Role.PATIENT,
     organisation_id=None,
 ) -> None:
-    audit.append(
-        [
-            audit.new_event(
-                actor=actor,
-                actor_role=role,
-                actor_organisation_id=organisation_id,
-                patient=patient,
-                category=Category.NETWORK,
-                action=action,
-                outcome=Outcome.ALLOWED,
-                basis=basis,
-                object_type=obj._meta.model_name,
-                object_id=str(obj.pk),
-            )
-        ]
+    record_allowed(
+        actor,
+        patient.pk,
+        category=Category.NETWORK,
+        action=action,
+        basis=basis,
+        obj=obj,
+        role=role,
+        organisation_id=organisation_id,
     )
 
 
@@ -71,7 +64,7 @@ def _open_member(patient: User, *, user=None, email="", organisation, role):
     return members.filter(invited_email__iexact=email).first()
 
 
-@transaction.atomic
+@audit.atomic()
 def member_add(*, actor: User, user: User, organisation: Organisation, role: str) -> NetworkMember:
     """The patient lets a staff member in, found by organisation and role. Idempotent."""
     if not Membership.objects.filter(user=user, organisation=organisation, role=role).exists():
@@ -97,7 +90,7 @@ def member_add(*, actor: User, user: User, organisation: Organisation, role: str
     return member
 
 
-@transaction.atomic
+@audit.atomic()
 def member_invite_by_email(
     *, actor: User, email: str, name: str, organisation: Organisation, role: str, base_url: str
 ) -> NetworkMember:
@@ -152,7 +145,7 @@ def invitation_for_token(raw: str, *, reader: User | None = None) -> NetworkMemb
     return member
 
 
-@transaction.atomic
+@audit.atomic()
 def invitation_accept(*, member: NetworkMember, user: User) -> NetworkMember:
     """The invitee, signed in (or just registered), joins in the invited role."""
     Membership.objects.get_or_create(user=user, organisation=member.organisation, role=member.role)
@@ -173,7 +166,7 @@ def invitation_accept(*, member: NetworkMember, user: User) -> NetworkMember:
     return member
 
 
-@transaction.atomic
+@audit.atomic()
 def member_request_join(
     *, actor: User, membership: Membership, patient: User, message: str = ""
 ) -> NetworkMember:
@@ -204,7 +197,7 @@ def member_request_join(
     return member
 
 
-@transaction.atomic
+@audit.atomic()
 def member_respond(*, actor: User, member: NetworkMember, accept: bool) -> NetworkMember:
     if member.status == MemberStatus.REQUESTED:
         member.status = MemberStatus.ACTIVE if accept else MemberStatus.DECLINED
@@ -214,7 +207,7 @@ def member_respond(*, actor: User, member: NetworkMember, accept: bool) -> Netwo
     return member
 
 
-@transaction.atomic
+@audit.atomic()
 def member_remove(*, actor: User, member: NetworkMember) -> NetworkMember:
     """Out of the network; every consent the member held ends now."""
     now = timezone.now()
@@ -239,7 +232,7 @@ def check_consent_allowed(role: str, category: str, purpose: str) -> None:
         raise ConsentNotAllowed(_("This purpose does not apply to this role."))
 
 
-@transaction.atomic
+@audit.atomic()
 def consent_grant(
     *, actor: User, member: NetworkMember, category: str, purpose: str, ends_on: date | None = None
 ) -> Consent:
@@ -272,7 +265,7 @@ def consent_grant(
     return consent
 
 
-@transaction.atomic
+@audit.atomic()
 def consent_withdraw(*, actor: User, consent: Consent, now=None) -> Consent:
     """One click; the next request of the member is refused. Withdrawing twice is harmless."""
     if consent.withdrawn_at is None:

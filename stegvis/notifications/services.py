@@ -2,12 +2,12 @@
 
 from datetime import date, timedelta
 
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from stegvis.access import audit
 from stegvis.access.categories import Action, Category
+from stegvis.access.helpers import record_system
 from stegvis.accounts.models import User
 from stegvis.cases.models import Case, CaseStatus
 from stegvis.cases.services import store_next_deadline
@@ -50,7 +50,7 @@ KIND_BY_STATUS = {
 }
 
 
-@transaction.atomic
+@audit.atomic()
 def notify_case(case: Case, timeline: list[TimelineEntry]) -> list[Notification]:
     new = []
     link = reverse("case_detail", args=[case.pk])
@@ -73,17 +73,13 @@ def notify_case(case: Case, timeline: list[TimelineEntry]) -> list[Notification]
             new += notify(notice, people)
     if new:
         # The worker read the case's timeline to tell people: that is an access too.
-        audit.append(
-            [
-                audit.system_event(
-                    patient_id=case.patient_id,
-                    category=Category.CAPACITY,
-                    action=Action.VIEW,
-                    basis="deadline_notification",
-                    object_type="case",
-                    object_id=case.pk,
-                )
-            ]
+        record_system(
+            [case.patient_id],
+            category=Category.CAPACITY,
+            action=Action.VIEW,
+            basis="deadline_notification",
+            object_type="case",
+            object_id=case.pk,
         )
     return new
 

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Annotated, Literal
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from stegvis.cases.models import WorkMeasure
@@ -91,7 +92,7 @@ SECTIONS = {
 }
 BARRIER_KINDS = {
     "medical": _("Health"),
-    "work": _("Work"),
+    "work": pgettext_lazy("kind of barrier to work", "Work"),
     "social": _("Social"),
     "financial": _("Money"),
 }

@@ -33,10 +33,12 @@ class LinesForm(forms.Form):
 
 
 class BarriersForm(forms.Form):
-    medical = forms.CharField(label=_("Health"), required=False, widget=TEXTAREA, max_length=4000)
-    work = forms.CharField(label=_("Work"), required=False, widget=TEXTAREA, max_length=4000)
-    social = forms.CharField(label=_("Social"), required=False, widget=TEXTAREA, max_length=4000)
-    financial = forms.CharField(label=_("Money"), required=False, widget=TEXTAREA, max_length=4000)
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind, label in content.BARRIER_KINDS.items():
+            self.fields[kind] = forms.CharField(
+                label=label, required=False, widget=TEXTAREA, max_length=4000
+            )
 
 
 class ActionForm(forms.Form):

@@ -5,11 +5,11 @@ import json
 
 from django.utils import timezone
 
+from stegvis.access.checks import NOTE_SHARED_WITH_READER
 from stegvis.accounts.models import User
 from stegvis.cases.models import WorkMeasure
 from stegvis.network.models import MemberStatus, NetworkMember
 from stegvis.plans import content
-from stegvis.plans.access import may_read_note
 from stegvis.plans.employer_points import employer_plan_rules
 from stegvis.plans.forms import CommentForm
 from stegvis.plans.models import EmployerPlan, ProposalStatus, RtwPlan
@@ -96,7 +96,7 @@ def employer_plan_context(user: User, case, plan: EmployerPlan) -> dict:
         "answers": [(p, plan.answers.get(p.code, "")) for p in rules.points],
         "missing": employer_plan_missing(plan),
         "note": note
-        if may_read_note(user, case.access_decision, note) and not note.is_empty
+        if NOTE_SHARED_WITH_READER.holds(user, case.access_decision, case) and not note.is_empty
         else None,
         "adjustments": rtw["adjustments"],
         "schedule": rtw["schedule"],

@@ -5,10 +5,10 @@ the patient alone."""
 
 from datetime import date
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from stegvis.access import audit
 from stegvis.access.categories import Category
 from stegvis.accounts.models import User
 from stegvis.accounts.roles import Role
@@ -39,7 +39,7 @@ def plan_for(case: Case) -> RtwPlan:
     return plan
 
 
-@transaction.atomic
+@audit.atomic()
 def plan_save(
     *, actor: User, plan: RtwPlan, new_content: dict, base_version: int, note: str = ""
 ) -> RtwPlan:
@@ -77,7 +77,7 @@ def plan_save_section(
     )
 
 
-@transaction.atomic
+@audit.atomic()
 def proposal_create(
     *, actor: User, role: str, plan: RtwPlan, section: str, value, comment: str = ""
 ) -> PlanProposal:
@@ -98,7 +98,7 @@ def proposal_create(
     )
 
 
-@transaction.atomic
+@audit.atomic()
 def proposal_decide(*, actor: User, proposal: PlanProposal, accept: bool) -> PlanProposal:
     """Accepting replaces that one section in the newest version; other sections changed
     since the proposal was made are kept."""
@@ -124,7 +124,7 @@ def capacity_note_for(case: Case) -> CapacityNote:
     return note
 
 
-@transaction.atomic
+@audit.atomic()
 def capacity_note_save(
     *, actor: User, note: CapacityNote, data: dict, base_revision: int
 ) -> CapacityNote:
@@ -151,7 +151,7 @@ def employer_members(patient: User) -> list[NetworkMember]:
     )
 
 
-@transaction.atomic
+@audit.atomic()
 def capacity_note_share(*, actor: User, note: CapacityNote, member: NetworkMember) -> CapacityNote:
     """The patient gives the note to their manager: one click shares the note, the work
     capacity data it belongs to and whose it is (consents for dialogue with the employer)."""
@@ -171,7 +171,7 @@ def capacity_note_share(*, actor: User, note: CapacityNote, member: NetworkMembe
     return note
 
 
-@transaction.atomic
+@audit.atomic()
 def capacity_note_unshare(*, actor: User, note: CapacityNote) -> CapacityNote:
     if actor.pk != note.case.patient_id:
         raise NotAllowed(_("Only you can stop sharing your capacity note."))
@@ -186,7 +186,7 @@ def employer_plan_for(case: Case) -> EmployerPlan:
     return plan
 
 
-@transaction.atomic
+@audit.atomic()
 def employer_plan_save(
     *, actor: User, plan: EmployerPlan, answers: dict, follow_up_on: date | None, base_revision: int
 ) -> EmployerPlan:
@@ -211,7 +211,7 @@ def employer_plan_missing(plan: EmployerPlan) -> list[str]:
     return [p.code for p in points if not plan.answers.get(p.code, "").strip()]
 
 
-@transaction.atomic
+@audit.atomic()
 def employer_plan_complete(*, actor: User, plan: EmployerPlan) -> EmployerPlan:
     """Every point answered marks the plan complete and its milestone done."""
     missing = employer_plan_missing(plan)
@@ -226,7 +226,7 @@ def employer_plan_complete(*, actor: User, plan: EmployerPlan) -> EmployerPlan:
     return plan
 
 
-@transaction.atomic
+@audit.atomic()
 def employer_plan_reopen(*, actor: User, plan: EmployerPlan) -> EmployerPlan:
     plan.completed_at = None
     plan.completed_by = None

@@ -3,7 +3,6 @@ the case through the access helpers, which decide and audit, then calls one serv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -188,15 +187,17 @@ def plan_versions(request: HttpRequest, case_id) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def capacity_note(request: HttpRequest, case_id) -> HttpResponse:
     is_write = request.method == "POST"
+    sharing = is_write and ("share" in request.POST or "unshare" in request.POST)
     case, note = get_note_for(
         request.user,
         case_id,
         action=Action.UPDATE if is_write else Action.VIEW,
-        roles=NOTE_EDITORS if is_write else None,
+        # Patient and physician write the note; only the patient shares it.
+        roles=([Role.PATIENT] if sharing else NOTE_EDITORS) if is_write else None,
     )
     form = CapacityNoteForm(request.POST or None, instance=note)
     status = 200
-    if is_write and ("share" in request.POST or "unshare" in request.POST):
+    if sharing:
         return _share_note(request, case, note)
     if is_write and form.is_valid():
         try:
@@ -232,8 +233,6 @@ def capacity_note(request: HttpRequest, case_id) -> HttpResponse:
 
 
 def _share_note(request, case, note) -> HttpResponse:
-    if case.access_decision.role != Role.PATIENT:
-        raise PermissionDenied
     try:
         if "unshare" in request.POST:
             services.capacity_note_unshare(actor=request.user, note=note)

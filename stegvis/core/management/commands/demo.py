@@ -9,12 +9,11 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.utils import timezone
 
 from stegvis.access import audit
 from stegvis.access.categories import Action, Category
-from stegvis.access.models import Outcome
+from stegvis.access.helpers import get_case_for, record_allowed
 from stegvis.accounts.models import Membership, Organisation, User
 from stegvis.accounts.roles import OrganisationKind as Kind
 from stegvis.accounts.roles import Role
@@ -141,7 +140,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not settings.STEGVIS_DEMO:
             raise CommandError("Demo data is only for demo mode: set STEGVIS_DEMO=1.")
-        with transaction.atomic():
+        with audit.atomic():
             created = self._load()
         self.stdout.write(
             f"Demo data ready ({created} new people). Sign in at http://127.0.0.1:8000 "
@@ -328,7 +327,9 @@ class Command(BaseCommand):
         starts += timedelta(days=max(0, 7 - starts.weekday()) if starts.weekday() >= 5 else 0)
         coordination.meeting_schedule(
             actor=coordinator,
-            case=case,
+            case=get_case_for(
+                coordinator, case.pk, category=Category.MEETINGS, action=Action.CREATE
+            ),
             kind="fk_reconciliation",
             starts_at=starts,
             place="Vårdcentralen Solbacken, rum 4",
@@ -411,21 +412,16 @@ class Command(BaseCommand):
             ("lakare", Role.PHYSICIAN, Category.SICK_LEAVE, Action.VIEW, 1),
         ]
         now = timezone.now()
-        audit.append(
-            [
-                audit.new_event(
-                    occurred_at=now - timedelta(days=days_ago),
-                    actor=staff[login],
-                    actor_role=role,
-                    actor_organisation=unit,
-                    patient=patient,
-                    category=category,
-                    action=action,
-                    outcome=Outcome.ALLOWED,
-                    basis="clinical_need",
-                    object_type="patient",
-                    object_id=patient.pk,
-                )
-                for login, role, category, action, days_ago in visits
-            ]
-        )
+        for login, role, category, action, days_ago in visits:
+            record_allowed(
+                staff[login],
+                patient.pk,
+                category=category,
+                action=action,
+                basis="clinical_need",
+                object_type="patient",
+                object_id=patient.pk,
+                role=role,
+                organisation_id=unit.pk,
+                occurred_at=now - timedelta(days=days_ago),
+            )

@@ -14,9 +14,9 @@ from allauth.mfa.totp.internal.auth import generate_totp_secret
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.utils import timezone
 
+from stegvis.access import audit
 from stegvis.accounts.models import Membership, Organisation, User
 from stegvis.accounts.roles import OrganisationKind as Kind
 from stegvis.accounts.roles import Role
@@ -63,7 +63,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Synthetic data for seed {seed} is already loaded.")
             return
         rng = random.Random(seed)  # noqa: S311 (reproducible data, not secrets)
-        with transaction.atomic():
+        with audit.atomic():
             counts = self._generate(rng, seed, patients, make_password(password))
         self.stdout.write(
             "Created {units} care units, {staff} staff, {patients} patients, {cases} cases "

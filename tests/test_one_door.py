@@ -1,0 +1,228 @@
+"""One audited door: each decision recorded once with its real outcome, object rules as
+checks of the policy, and a write's audit events committed with it, the chain's lock last."""
+
+import ast
+import uuid
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+import stegvis
+from stegvis.access import audit
+from stegvis.access.categories import Category
+from stegvis.access.helpers import get_case_for, get_patient_for, shared_with
+from stegvis.access.models import AccessEvent
+from stegvis.accounts.roles import Role
+from stegvis.cases import services as cases
+from stegvis.cases.models import Case
+from stegvis.coaching.flags import flag_raise
+from stegvis.coordination import services as coordination
+from stegvis.network.purposes import Purpose
+from tests.factories import UserFactory, member, patient_at
+from tests.test_coaching import grant
+
+ROOT = Path(stegvis.__file__).parent
+
+
+def _imports(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            names |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return names
+
+
+def test_no_module_outside_access_imports_the_policys_decide():
+    importers = [
+        str(path.relative_to(ROOT))
+        for path in ROOT.rglob("*.py")
+        if path.parts[len(ROOT.parts)] != "access"
+        and "stegvis.access.policy.decide" in _imports(path)
+    ]
+    assert importers == []
+
+
+# Modules whose transactions hold no audit event: the workers' claims of queued rows.
+PLAIN_TRANSACTIONS = {"notifications/outbox.py", "coaching/reminders.py", "core/tasks.py"}
+
+
+def test_writes_use_the_audited_transaction():
+    """A plain transaction.atomic around an audited write would hold the chain's lock until
+    its commit; every service uses audit.atomic, which appends the events last."""
+    plain = [
+        str(path.relative_to(ROOT))
+        for path in ROOT.rglob("*.py")
+        if "migrations" not in path.parts
+        and path.parts[len(ROOT.parts)] != "access"
+        and str(path.relative_to(ROOT)) not in PLAIN_TRANSACTIONS
+        and "transaction.atomic" in path.read_text(encoding="utf-8")
+    ]
+    assert plain == []
+
+
+@pytest.fixture
+def case(personas):
+    return Case.objects.get(patient=personas.patient)
+
+
+def test_the_employer_a_note_is_not_shared_with_is_refused_once_with_that_reason(
+    client, personas, case
+):
+    grant(personas.patient, personas.employer, [Category.CAPACITY], Purpose.EMPLOYER_DIALOGUE)
+    client.force_login(personas.employer)
+    before = AccessEvent.objects.count()
+    assert client.get(f"/cases/{case.pk}/capacity-note/").status_code == 404
+    assert AccessEvent.objects.count() == before + 1
+    event = AccessEvent.objects.latest("pk")
+    assert (event.outcome, event.basis, event.actor) == (
+        "denied",
+        "note_not_shared",
+        personas.employer,
+    )
+
+
+def test_a_role_restricted_action_is_refused_once_as_forbidden(client, personas, case):
+    client.force_login(personas.coordinator)
+    before = AccessEvent.objects.count()
+    assert client.get(f"/cases/{case.pk}/certificates/new/").status_code == 403
+    assert AccessEvent.objects.count() == before + 1
+    event = AccessEvent.objects.latest("pk")
+    assert (event.outcome, event.basis) == ("denied", "role_not_permitted")
+
+
+def test_handling_a_flag_off_the_queue_is_refused_and_recorded(client, personas):
+    flag, _created = flag_raise(patient_id=personas.patient.pk, kind="missed")
+    # A pain team's clinician at the unit sees the check-ins but does not work the queue.
+    clinician = member(UserFactory(), personas.unit, Role.MMR_CLINICIAN)
+    client.force_login(clinician)
+    response = client.post(f"/coach/flags/{flag.pk}/", {"note": "Ringt"})
+    assert response.status_code == 404
+    event = AccessEvent.objects.latest("pk")
+    assert (event.outcome, event.basis, event.object_type) == (
+        "denied",
+        "not_on_queue",
+        "coach_flag",
+    )
+
+
+def test_the_patient_carries_the_decision_it_was_reached_by(personas):
+    patient = get_patient_for(personas.coordinator, personas.patient.pk, category=Category.PLAN)
+    assert (patient.access_decision.basis, patient.access_decision.role) == (
+        "clinical_need",
+        "rehab_coordinator",
+    )
+
+
+def test_sharing_with_someone_records_each_persons_decision_as_theirs(personas):
+    grant(personas.patient, personas.fk_caseworker, [Category.MEETINGS], Purpose.FK_INFORMATION)
+    decisions = shared_with(
+        [personas.fk_caseworker, personas.employer],
+        personas.patient,
+        Category.MEETINGS,
+        object_type="meeting",
+        object_id="m-1",
+    )
+    assert [decisions[p.pk].allowed for p in (personas.fk_caseworker, personas.employer)] == [
+        True,
+        False,
+    ]
+    events = AccessEvent.objects.filter(object_id="m-1").order_by("pk")
+    assert [(e.actor, e.action, e.outcome) for e in events] == [
+        (personas.fk_caseworker, "share", "allowed"),
+        (personas.employer, "share", "denied"),
+    ]
+
+
+def test_a_refused_invitation_undoes_the_meeting_but_keeps_the_refusal(personas, case):
+    resolved = get_case_for(personas.coordinator, case.pk, category=Category.MEETINGS)
+    with pytest.raises(coordination.NotAllowed):
+        coordination.meeting_schedule(
+            actor=personas.coordinator,
+            case=resolved,
+            kind="sip",
+            starts_at=timezone.now(),
+            participants=[personas.employer],
+        )
+    assert not case.meetings.exists()
+    refusal = AccessEvent.objects.latest("pk")
+    assert (refusal.actor, refusal.action, refusal.outcome) == (
+        personas.employer,
+        "share",
+        "denied",
+    )
+
+
+def _statement_kinds(queries) -> list[str]:
+    kinds = []
+    for query in queries:
+        sql = query["sql"].upper()
+        if "ACCESS_AUDITCHAINHEAD" in sql:
+            kinds.append("head")
+        elif "ACCESS_ACCESSEVENT" in sql:
+            kinds.append("event")
+        elif sql.startswith(("INSERT", "UPDATE", "DELETE")):
+            kinds.append("write")
+    return kinds
+
+
+def test_a_services_audit_events_are_the_last_statements_before_its_commit(personas):
+    """Opening a case records the decision, then stores the case's next deadline: the
+    event is appended after that write, under the chain's lock, just before the commit."""
+    patient = patient_at(personas.other_unit, email="ny.patient@example.org")
+    new_case = Case(patient=patient, sick_from=timezone.localdate(), expected_days=30)
+    with CaptureQueriesContext(connection) as captured:
+        cases.case_open(actor=personas.coordinator, unit=personas.unit, form_case=new_case)
+    kinds = _statement_kinds(captured.captured_queries)
+    first_head = kinds.index("head")
+    assert kinds.count("write") >= 2 and "write" in kinds[:first_head]
+    assert set(kinds[first_head:]) <= {"head", "event"}
+    event = AccessEvent.objects.latest("pk")
+    assert (event.basis, event.object_type, event.action) == ("clinical_need", "case", "create")
+
+
+def test_a_failed_audited_write_keeps_only_its_refusals(db):
+    def event(outcome):
+        return audit.new_event(
+            actor=None, category="plan", action="view", outcome=outcome, basis="b", object_type="t"
+        )
+
+    with pytest.raises(RuntimeError), audit.atomic():
+        audit.append([event("allowed"), event("denied")])
+        raise RuntimeError
+    assert list(AccessEvent.objects.values_list("outcome", flat=True)) == ["denied"]
+    assert audit.verify().ok
+    # A nested block's events wait for the outermost one, then the chain still holds.
+    with audit.atomic():
+        with audit.atomic():
+            audit.append([event("allowed")])
+        assert AccessEvent.objects.count() == 1
+    assert AccessEvent.objects.count() == 2
+    assert audit.verify().ok
+
+
+def test_a_submission_retried_returns_the_same_task(personas, case):
+    grant(personas.patient, personas.fk_caseworker, [Category.PLAN], Purpose.FK_INFORMATION)
+    resolved = get_case_for(personas.coordinator, case.pk, category=Category.PLAN)
+    sid = uuid.uuid4()
+    first = coordination.task_create(
+        actor=personas.coordinator,
+        case=resolved,
+        assignee=personas.fk_caseworker,
+        title="Ring",
+        due_on=None,
+        submission_id=sid,
+    )
+    again = coordination.task_create(
+        actor=personas.coordinator,
+        case=resolved,
+        assignee=personas.fk_caseworker,
+        title="Ring",
+        due_on=None,
+        submission_id=sid,
+    )
+    assert first.pk == again.pk
+    shares = AccessEvent.objects.filter(object_type="task", action="share")
+    assert shares.count() == 1
