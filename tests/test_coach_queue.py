@@ -307,9 +307,10 @@ def test_an_unanswered_message_raises_a_flag_and_an_answer_closes_it(personas, c
 
 
 def test_an_overdue_plan_action_raises_a_flag(personas):
-    from stegvis.plans.services import plan_for, plan_save
+    from stegvis.plans.selectors import plan_of
+    from stegvis.plans.services import plan_save
 
-    plan = plan_for(personas.patient.cases.get())
+    plan = plan_of(personas.patient.cases.get())
     content = dict(plan.content)
     past = (timezone.localdate() - timedelta(days=2)).isoformat()
     content["actions"] = [{"text": "Boka möte", "owner": "patient", "due_on": past}]

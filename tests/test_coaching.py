@@ -17,7 +17,8 @@ from stegvis.coaching.models import CheckIn, CoachFlag, Reminder, ReminderStatus
 from stegvis.coaching.services import checkin_submit
 from stegvis.network import services as network
 from stegvis.network.purposes import Purpose
-from stegvis.plans.services import plan_for, plan_save
+from stegvis.plans.selectors import plan_of
+from stegvis.plans.services import plan_save
 
 VALUES = {"mood": 6, "energy": 6, "pain": 3, "sleep": 6, "stress": 3, "work_ability": 6,
           "hours_worked": None, "note": ""}  # fmt: skip
@@ -165,7 +166,7 @@ def test_after_missed_days_the_welcome_is_warm_and_never_scolding(personas):
 
 def test_an_action_due_soon_is_named_in_the_message(personas):
     case = personas.patient.cases.get()
-    plan = plan_for(case)
+    plan = plan_of(case)
     content = dict(plan.content)
     due = (timezone.localdate() + timedelta(days=2)).isoformat()
     content["actions"] = [{"text": "Ring chefen", "owner": "patient", "due_on": due}]

@@ -9,7 +9,7 @@ from stegvis.access.categories import Category
 from stegvis.access.models import AccessEvent
 from stegvis.cases.models import Case
 from stegvis.network.purposes import Purpose
-from stegvis.plans.services import plan_for
+from stegvis.plans.selectors import plan_of
 from tests.test_coaching import grant
 from tests.test_meetings import SIP_PLAN
 from tests.test_plans_api import send
@@ -111,7 +111,7 @@ def test_a_meeting_through_the_api_from_call_to_held(client, personas, case, fk)
         "submission_id": str(uuid.uuid4()),
     }
     assert send(client, "post", f"{url}/decisions", decision).status_code == 201
-    assert [a["text"] for a in plan_for(case).content["actions"]] == ["Prova halvtid"]
+    assert [a["text"] for a in plan_of(case).content["actions"]] == ["Prova halvtid"]
     held = send(client, "post", f"{url}/held", {"revision": 2})
     assert held.status_code == 200 and held.json()["status"] == "held"
     ics = client.get(f"{url}/calendar.ics")

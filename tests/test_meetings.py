@@ -20,7 +20,7 @@ from stegvis.coordination.ics import meeting_calendar
 from stegvis.coordination.models import Decision, MeetingStatus, Task, TaskSource
 from stegvis.network.purposes import Purpose
 from stegvis.notifications.outbox import outbox_dispatch
-from stegvis.plans.services import plan_for
+from stegvis.plans.selectors import plan_of
 from tests.factories import OrganisationFactory, UserFactory, member, patient_at
 from tests.html_checks import broken_links
 from tests.test_coaching import grant
@@ -199,7 +199,7 @@ def test_the_patient_adds_an_agenda_item_once_however_often_it_is_sent(client, c
 
 def test_a_decision_becomes_an_action_in_the_patients_plan(case, personas):
     meeting = call(case, personas.coordinator)
-    before = plan_for(case).version
+    before = plan_of(case).version
     decision = services.decision_add(
         actor=personas.coordinator,
         meeting=meeting,
@@ -209,7 +209,7 @@ def test_a_decision_becomes_an_action_in_the_patients_plan(case, personas):
         due_on=date(2026, 12, 20),
         submission_id=uuid.uuid4(),
     )
-    plan = plan_for(case)
+    plan = plan_of(case)
     assert plan.version == before + 1
     (action,) = plan.content["actions"]
     assert action == {
@@ -256,7 +256,7 @@ def test_a_plan_action_cannot_belong_to_someone_outside_the_network(case, person
             due_on=date(2026, 12, 20),
             submission_id=uuid.uuid4(),
         )
-    assert plan_for(case).content["actions"] == []
+    assert plan_of(case).content["actions"] == []
 
 
 def test_a_held_dialogue_meeting_marks_its_milestone_done_and_sets_a_follow_up_task(personas):

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from stegvis.cases.models import Case
 from stegvis.network import services as network
+from stegvis.plans import selectors as plan_selectors
 from stegvis.plans import services as plans
 
 
@@ -25,7 +26,7 @@ def test_the_steps_come_in_order_of_who_is_waiting(home, personas):
     # Nothing written yet: start the plan.
     assert reverse("plan_section", args=[case.pk, "goals"]) in home()
 
-    plan = plans.plan_for(case)
+    plan = plan_selectors.plan_of(case)
     plans.plan_save(
         actor=personas.patient, plan=plan, new_content={"goals": ["Work"]}, base_version=0
     )
@@ -61,7 +62,7 @@ def test_the_steps_come_in_order_of_who_is_waiting(home, personas):
     plans.proposal_create(
         actor=personas.coordinator,
         role="rehab_coordinator",
-        plan=plans.plan_for(case),
+        plan=plan_selectors.plan_of(case),
         section="goals",
         value=["Rest"],
     )

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from stegvis.access.categories import Category
 from stegvis.cases.models import Case, MilestoneCompletion
 from stegvis.network.models import NetworkMember
-from stegvis.plans import services
+from stegvis.plans import selectors, services
 from tests.test_certificates_api import complete_body
 
 
@@ -171,7 +171,7 @@ def test_no_page_api_response_or_pdf_gives_an_employer_a_diagnosis(client, perso
         Category.MESSAGES,
     ):
         assert grant(client, member_id, category, "employer_dialogue").status_code == 201
-    note = services.capacity_note_for(case)
+    note = selectors.capacity_note_of(case)
     note = services.capacity_note_save(
         actor=personas.patient,
         note=note,

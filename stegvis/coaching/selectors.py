@@ -24,6 +24,7 @@ from stegvis.coaching.models import (
     HIGHER_IS_BETTER,
     MEASURES,
     CheckIn,
+    CheckinSchedule,
     CoachFlag,
     CoachMessage,
     Reminder,
@@ -87,6 +88,13 @@ def milestone_marks(patient: User, today: date) -> list[tuple[date, str]]:
     for case in Case.objects.filter(patient=patient):
         marks += [(entry.date, str(entry.title)) for entry in case_timeline(case, today)]
     return marks
+
+
+def schedule_of(patient: User) -> CheckinSchedule:
+    """The patient's schedule, or an unsaved default: reading creates nothing."""
+    return CheckinSchedule.objects.filter(patient=patient).first() or CheckinSchedule(
+        patient=patient
+    )
 
 
 @dataclass

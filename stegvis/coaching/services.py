@@ -15,11 +15,7 @@ from stegvis.coaching.feedback import choose_rule, signals_for, suggest_strategi
 from stegvis.coaching.guidance import mentions_crisis
 from stegvis.coaching.models import CheckIn, CheckinSchedule, CoachMessage
 from stegvis.coaching.reminders import reminder_answer, reminders_plan_for
-
-
-def schedule_for(patient: User) -> CheckinSchedule:
-    schedule, _created = CheckinSchedule.objects.get_or_create(patient=patient)
-    return schedule
+from stegvis.coaching.selectors import schedule_of
 
 
 @audit.atomic()
@@ -27,7 +23,7 @@ def schedule_save(
     *, actor: User, cadence: str, time_of_day, timezone_name: str, revision: int
 ) -> CheckinSchedule:
     """The patient's own cadence and time; coming reminders follow at once."""
-    schedule = CheckinSchedule.objects.select_for_update().get(pk=schedule_for(actor).pk)
+    schedule, _created = CheckinSchedule.objects.select_for_update().get_or_create(patient=actor)
     if schedule.revision != revision:
         raise StaleEdit(schedule)
     unchanged = (schedule.cadence, schedule.time_of_day, schedule.timezone) == (
@@ -60,7 +56,7 @@ def checkin_submit(
     if existing is not None:
         return CheckinResult(existing, False)
     now = now or timezone.now()
-    zone = ZoneInfo(schedule_for(actor).timezone)
+    zone = ZoneInfo(schedule_of(actor).timezone)
     with audit.atomic():
         checkin = CheckIn(
             patient=actor,

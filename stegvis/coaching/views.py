@@ -93,7 +93,7 @@ def checkin_done(request: HttpRequest, checkin_id) -> HttpResponse:
 def schedule(request: HttpRequest) -> HttpResponse:
     is_write = request.method == "POST"
     patient = _own(request, Action.UPDATE if is_write else Action.VIEW, object_type="schedule")
-    current = services.schedule_for(patient)
+    current = selectors.schedule_of(patient)
     initial = {
         "cadence": current.cadence,
         "time_of_day": current.time_of_day,
@@ -133,7 +133,7 @@ def _trend_context(viewer, patient) -> dict:
 def checkin_trend(request: HttpRequest) -> HttpResponse:
     patient = _own(request, object_type="trend")
     context = _trend_context(request.user, patient)
-    context["schedule"] = services.schedule_for(patient)
+    context["schedule"] = selectors.schedule_of(patient)
     context["window"] = selectors.open_window(patient)
     return render(request, "coaching/trend.html", context)
 

@@ -45,7 +45,8 @@ from stegvis.network.models import MemberStatus, NetworkMember
 from stegvis.notifications.models import NotificationKind
 from stegvis.notifications.outbox import Notice, notify
 from stegvis.plans import content as plan_content
-from stegvis.plans.services import plan_for, plan_save
+from stegvis.plans.selectors import plan_of
+from stegvis.plans.services import plan_save
 
 
 class NotAllowed(Exception):
@@ -437,7 +438,7 @@ def decision_add(
         action = plan_content.PlanAction(
             text=text, owner=_plan_owner(meeting, owner), due_on=due_on
         )
-        plan = plan_for(case)
+        plan = plan_of(case)
         new_content = {
             **plan.content,
             "actions": [*plan.content["actions"], action.model_dump(mode="json")],

@@ -7,7 +7,7 @@ from stegvis.accounts.models import User
 from stegvis.accounts.roles import Role
 from stegvis.cases.models import Case
 from stegvis.plans.models import CapacityNote
-from stegvis.plans.services import capacity_note_for
+from stegvis.plans.selectors import capacity_note_of
 
 # Patient and physician write the note together (domain.md §6).
 NOTE_EDITORS = frozenset({Role.PATIENT, Role.PHYSICIAN})
@@ -26,4 +26,4 @@ def get_note_for(
         roles=roles,
         checks=[NOTE_SHARED_WITH_READER],
     )
-    return case, capacity_note_for(case)
+    return case, capacity_note_of(case)

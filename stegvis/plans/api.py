@@ -147,7 +147,7 @@ def _plan_out(plan, response: HttpResponse):
 @router.get("/cases/{case_id}/plan", response=PlanOut, summary="The patient's plan (with ETag)")
 def get_plan(request, case_id: str, response: HttpResponse):
     case = _case(request, case_id, Category.PLAN)
-    return _plan_out(services.plan_for(case), response)
+    return _plan_out(selectors.plan_of(case), response)
 
 
 @router.put(
@@ -157,7 +157,7 @@ def get_plan(request, case_id: str, response: HttpResponse):
 )
 def put_plan(request, case_id: str, payload: PlanContent, response: HttpResponse):
     case = _case(request, case_id, Category.PLAN, Action.UPDATE, roles=[Role.PATIENT])
-    plan = services.plan_for(case)
+    plan = selectors.plan_of(case)
     new_content = payload.model_dump(mode="json")
     if new_content != plan.content:
         _require_match(request, plan.etag)
@@ -173,7 +173,7 @@ def put_plan(request, case_id: str, payload: PlanContent, response: HttpResponse
 @router.get("/cases/{case_id}/plan/versions", response=list[VersionOut], summary="Plan history")
 def list_versions(request, case_id: str):
     case = _case(request, case_id, Category.PLAN)
-    return list(services.plan_for(case).versions.all())
+    return list(selectors.plan_of(case).versions.all())
 
 
 @router.get(
@@ -183,7 +183,7 @@ def list_versions(request, case_id: str):
 )
 def get_version(request, case_id: str, number: int):
     case = _case(request, case_id, Category.PLAN)
-    version = services.plan_for(case).versions.filter(number=number).first()
+    version = selectors.plan_of(case).versions.filter(number=number).first()
     if version is None:
         raise ApiError(404, "not_found", "No such version.")
     return version
@@ -194,7 +194,7 @@ def get_version(request, case_id: str, number: int):
 )
 def list_proposals(request, case_id: str):
     case = _case(request, case_id, Category.PLAN)
-    return list(services.plan_for(case).proposals.all())
+    return list(selectors.plan_of(case).proposals.all())
 
 
 @router.post(
@@ -210,7 +210,7 @@ def create_proposal(request, case_id: str, payload: ProposalIn):
         proposal = services.proposal_create(
             actor=request.user,
             role=case.access_decision.role,
-            plan=services.plan_for(case),
+            plan=selectors.plan_of(case),
             section=payload.section,
             value=payload.value,
             comment=payload.comment,
@@ -247,7 +247,7 @@ def create_comment(request, case_id: str, payload: CommentIn):
     text = payload.text.strip()
     if not text or len(text) > 2000:
         raise FieldErrors({"text": ["Write 1 to 2000 characters."]})
-    plan = services.plan_for(case)
+    plan = selectors.plan_of(case)
     comment = services.comment_add(
         actor=request.user, role=case.access_decision.role, plan=plan, text=text
     )
@@ -343,7 +343,7 @@ def _employer_plan_out(request, case, plan, response: HttpResponse):
 )
 def get_employer_plan(request, case_id: str, response: HttpResponse):
     case = _case(request, case_id, Category.CAPACITY)
-    return _employer_plan_out(request, case, services.employer_plan_for(case), response)
+    return _employer_plan_out(request, case, selectors.employer_plan_of(case), response)
 
 
 @router.put(
@@ -353,7 +353,7 @@ def get_employer_plan(request, case_id: str, response: HttpResponse):
 )
 def put_employer_plan(request, case_id: str, payload: EmployerPlanIn, response: HttpResponse):
     case = _case(request, case_id, Category.CAPACITY, Action.UPDATE, [Role.EMPLOYER_MANAGER])
-    plan = services.employer_plan_for(case)
+    plan = selectors.employer_plan_of(case)
     _require_match(request, plan.etag)
     codes = {p.code for p in employer_plan_rules(case.jurisdiction).points}
     unknown = sorted(set(payload.answers) - codes)
@@ -379,7 +379,7 @@ def put_employer_plan(request, case_id: str, payload: EmployerPlanIn, response: 
 )
 def complete_employer_plan(request, case_id: str, response: HttpResponse):
     case = _case(request, case_id, Category.CAPACITY, Action.UPDATE, [Role.EMPLOYER_MANAGER])
-    plan = services.employer_plan_for(case)
+    plan = selectors.employer_plan_of(case)
     missing = services.employer_plan_missing(plan)
     if missing:
         raise FieldErrors({f"answers.{code}": ["Answer this point."] for code in missing})

@@ -27,7 +27,8 @@ class RtwPlan(models.Model):
 
     @property
     def etag(self) -> str:
-        return f'"plan-{self.pk}-{self.version}"'
+        # By the case, not the row's id: a plan not yet written has no stored id.
+        return f'"plan-{self.case_id}-{self.version}"'
 
 
 class PlanVersion(models.Model):
@@ -124,7 +125,7 @@ class CapacityNote(models.Model):
 
     @property
     def etag(self) -> str:
-        return f'"note-{self.pk}-{self.revision}"'
+        return f'"note-{self.case_id}-{self.revision}"'
 
     @property
     def is_empty(self) -> bool:
@@ -151,4 +152,4 @@ class EmployerPlan(models.Model):
 
     @property
     def etag(self) -> str:
-        return f'"employer-plan-{self.pk}-{self.revision}"'
+        return f'"employer-plan-{self.case_id}-{self.revision}"'

@@ -11,9 +11,26 @@ from stegvis.cases.models import WorkMeasure
 from stegvis.network.models import MemberStatus, NetworkMember
 from stegvis.plans import content
 from stegvis.plans.employer_points import employer_plan_rules
-from stegvis.plans.forms import CommentForm
-from stegvis.plans.models import EmployerPlan, ProposalStatus, RtwPlan
-from stegvis.plans.services import capacity_note_for, employer_plan_missing, plan_for
+from stegvis.plans.models import CapacityNote, EmployerPlan, ProposalStatus, RtwPlan
+from stegvis.plans.services import employer_plan_missing
+
+
+def _stored_or_new(model, case):
+    """The case's row, or an unsaved one with the defaults: a read creates nothing; the
+    first write stores it (the services' `_locked`)."""
+    return model.objects.filter(case=case).first() or model(case=case)
+
+
+def plan_of(case) -> RtwPlan:
+    return _stored_or_new(RtwPlan, case)
+
+
+def capacity_note_of(case) -> CapacityNote:
+    return _stored_or_new(CapacityNote, case)
+
+
+def employer_plan_of(case) -> EmployerPlan:
+    return _stored_or_new(EmployerPlan, case)
 
 
 def action_owner_choices(patient: User) -> list[tuple[str, str]]:
@@ -38,7 +55,6 @@ def plan_context(case, plan: RtwPlan, is_owner: bool) -> dict:
         "measure_labels": _measure_labels(),
         "proposals": pending,
         "comments": list(plan.comments.select_related("author")),
-        "comment_form": CommentForm(),
         "is_owner": is_owner,
         "today": timezone.localdate(),
     }
@@ -86,8 +102,8 @@ def _as_lines(value) -> list[str]:
 def employer_plan_context(user: User, case, plan: EmployerPlan) -> dict:
     """What the employer's plan shows: the note if shared, the adjustments and schedule
     from the patient's plan, and the points. Nothing else of the case."""
-    note = capacity_note_for(case)
-    rtw = plan_for(case).content
+    note = capacity_note_of(case)
+    rtw = plan_of(case).content
     rules = employer_plan_rules(case.jurisdiction)
     return {
         "case": case,

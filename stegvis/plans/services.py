@@ -12,7 +12,6 @@ from stegvis.access import audit
 from stegvis.access.categories import Category
 from stegvis.accounts.models import User
 from stegvis.accounts.roles import Role
-from stegvis.cases.models import Case
 from stegvis.cases.services import StaleEdit, milestone_complete, milestone_reopen
 from stegvis.network import services as network_services
 from stegvis.network.models import MemberStatus, NetworkMember
@@ -34,9 +33,13 @@ class NotAllowed(Exception):
     """The request is understood but the rules of the data forbid it."""
 
 
-def plan_for(case: Case) -> RtwPlan:
-    plan, _created = RtwPlan.objects.get_or_create(case=case)
-    return plan
+def _locked(model, obj):
+    """The row to write, locked. A read left an unsaved default (selectors create
+    nothing), so the first write stores it, keeping the id the reader was shown."""
+    locked, _created = model.objects.select_for_update().get_or_create(
+        case_id=obj.case_id, defaults={"id": obj.pk}
+    )
+    return locked
 
 
 @audit.atomic()
@@ -45,7 +48,7 @@ def plan_save(
 ) -> RtwPlan:
     """A new version, if `base_version` is still the newest. A save that changes nothing
     (a retried submission) succeeds and makes no version, whatever its base."""
-    locked = RtwPlan.objects.select_for_update().get(pk=plan.pk)
+    locked = _locked(RtwPlan, plan)
     new_content = content.validated(new_content)
     if new_content == locked.content:
         return locked
@@ -82,6 +85,7 @@ def proposal_create(
     *, actor: User, role: str, plan: RtwPlan, section: str, value, comment: str = ""
 ) -> PlanProposal:
     value = content.validated_section(section, value)
+    plan = _locked(RtwPlan, plan)
     existing = PlanProposal.objects.filter(
         plan=plan, author=actor, section=section, status=ProposalStatus.PENDING
     ).first()
@@ -115,20 +119,17 @@ def proposal_decide(*, actor: User, proposal: PlanProposal, accept: bool) -> Pla
     return proposal
 
 
+@audit.atomic()
 def comment_add(*, actor: User, role: str, plan: RtwPlan, text: str) -> PlanComment:
+    plan = _locked(RtwPlan, plan)
     return PlanComment.objects.create(plan=plan, author=actor, author_role=role, text=text)
-
-
-def capacity_note_for(case: Case) -> CapacityNote:
-    note, _created = CapacityNote.objects.get_or_create(case=case)
-    return note
 
 
 @audit.atomic()
 def capacity_note_save(
     *, actor: User, note: CapacityNote, data: dict, base_revision: int
 ) -> CapacityNote:
-    locked = CapacityNote.objects.select_for_update().get(pk=note.pk)
+    locked = _locked(CapacityNote, note)
     if locked.revision != base_revision:
         raise StaleEdit
     changed = [f for f in CapacityNote.TEXT_FIELDS if getattr(locked, f) != data.get(f, "")]
@@ -165,6 +166,7 @@ def capacity_note_share(*, actor: User, note: CapacityNote, member: NetworkMembe
         network_services.consent_grant(
             actor=actor, member=member, category=category, purpose=Purpose.EMPLOYER_DIALOGUE
         )
+    note = _locked(CapacityNote, note)
     note.shared_with = member
     note.shared_at = timezone.now()
     note.save(update_fields=["shared_with", "shared_at"])
@@ -175,22 +177,18 @@ def capacity_note_share(*, actor: User, note: CapacityNote, member: NetworkMembe
 def capacity_note_unshare(*, actor: User, note: CapacityNote) -> CapacityNote:
     if actor.pk != note.case.patient_id:
         raise NotAllowed(_("Only you can stop sharing your capacity note."))
+    note = _locked(CapacityNote, note)
     note.shared_with = None
     note.shared_at = None
     note.save(update_fields=["shared_with", "shared_at"])
     return note
 
 
-def employer_plan_for(case: Case) -> EmployerPlan:
-    plan, _created = EmployerPlan.objects.get_or_create(case=case)
-    return plan
-
-
 @audit.atomic()
 def employer_plan_save(
     *, actor: User, plan: EmployerPlan, answers: dict, follow_up_on: date | None, base_revision: int
 ) -> EmployerPlan:
-    locked = EmployerPlan.objects.select_for_update().get(pk=plan.pk)
+    locked = _locked(EmployerPlan, plan)
     if locked.revision != base_revision:
         raise StaleEdit
     codes = {p.code for p in employer_plan_rules(locked.case.jurisdiction).points}
@@ -217,6 +215,7 @@ def employer_plan_complete(*, actor: User, plan: EmployerPlan) -> EmployerPlan:
     missing = employer_plan_missing(plan)
     if missing:
         raise NotAllowed(_("Answer every point before you complete the plan."))
+    plan = _locked(EmployerPlan, plan)
     if plan.completed_at is None:
         plan.completed_at = timezone.now()
         plan.completed_by = actor
@@ -228,6 +227,7 @@ def employer_plan_complete(*, actor: User, plan: EmployerPlan) -> EmployerPlan:
 
 @audit.atomic()
 def employer_plan_reopen(*, actor: User, plan: EmployerPlan) -> EmployerPlan:
+    plan = _locked(EmployerPlan, plan)
     plan.completed_at = None
     plan.completed_by = None
     plan.save(update_fields=["completed_at", "completed_by"])

@@ -52,14 +52,15 @@ def _is_owner(case) -> bool:
 @login_required
 def plan_detail(request: HttpRequest, case_id) -> HttpResponse:
     case = _plan_case(request, case_id)
-    plan = services.plan_for(case)
-    return render(request, "plans/plan.html", selectors.plan_context(case, plan, _is_owner(case)))
+    plan = selectors.plan_of(case)
+    context = selectors.plan_context(case, plan, _is_owner(case))
+    return render(request, "plans/plan.html", {**context, "comment_form": CommentForm()})
 
 
 @login_required
 def plan_pdf(request: HttpRequest, case_id) -> HttpResponse:
     case = _plan_case(request, case_id, Action.EXPORT)
-    plan = services.plan_for(case)
+    plan = selectors.plan_of(case)
     context = selectors.plan_context(case, plan, _is_owner(case))
     return pdf_response(request, "plans/pdf/plan.html", context, "return-to-work-plan.pdf")
 
@@ -73,7 +74,7 @@ def plan_section(request: HttpRequest, case_id, section: str) -> HttpResponse:
     is_write = request.method == "POST"
     case = _plan_case(request, case_id, Action.UPDATE if is_write else Action.VIEW)
     owner = _is_owner(case)
-    plan = services.plan_for(case)
+    plan = selectors.plan_of(case)
     owners = selectors.action_owner_choices(case.patient)
     editor = SectionEditor(section, plan.content[section], request.POST or None, owners)
     comment = ProposalCommentForm(request.POST or None)
@@ -157,7 +158,7 @@ def proposal_decide(request: HttpRequest, proposal_id) -> HttpResponse:
 def plan_comment(request: HttpRequest, case_id) -> HttpResponse:
     case = _plan_case(request, case_id, Action.CREATE)
     form = CommentForm(request.POST)
-    plan = services.plan_for(case)
+    plan = selectors.plan_of(case)
     if not form.is_valid():
         context = selectors.plan_context(case, plan, _is_owner(case))
         return render(request, "plans/plan.html", {**context, "comment_form": form}, status=400)
@@ -173,7 +174,7 @@ def plan_comment(request: HttpRequest, case_id) -> HttpResponse:
 @login_required
 def plan_versions(request: HttpRequest, case_id) -> HttpResponse:
     case = _plan_case(request, case_id)
-    plan = services.plan_for(case)
+    plan = selectors.plan_of(case)
     versions = list(plan.versions.select_related("author"))
     comparison = selectors.compare(plan, request.GET.get("a"), request.GET.get("b"))
     return render(
@@ -269,7 +270,7 @@ def _employer_case(request, case_id, action=Action.VIEW, roles=None):
     case = get_case_for(
         request.user, case_id, category=Category.CAPACITY, action=action, roles=roles
     )
-    return case, services.employer_plan_for(case)
+    return case, selectors.employer_plan_of(case)
 
 
 @login_required

@@ -26,7 +26,7 @@ from stegvis.cases.services import (
     certificate_sign,
 )
 from stegvis.coaching import flags
-from stegvis.coaching import services as coaching
+from stegvis.coaching import selectors as coaching_selectors
 from stegvis.coaching.models import Cadence, CheckIn, FlagKind
 from stegvis.coaching.reminders import reminders_plan_for
 from stegvis.coordination import services as coordination
@@ -37,6 +37,7 @@ from stegvis.instruments.scoring import score
 from stegvis.instruments.services import administrations_plan
 from stegvis.network import services as network
 from stegvis.network.purposes import Purpose
+from stegvis.plans import selectors as plan_selectors
 from stegvis.plans import services as plans
 
 DEMO_PASSWORD = "stegvis-demo-2026"  # noqa: S105 (documented in the README)
@@ -251,7 +252,7 @@ class Command(BaseCommand):
             (Category.IDENTITY, Category.CHECKINS, Category.MESSAGES),
             Purpose.COORDINATION,
         )
-        schedule = coaching.schedule_for(patient)
+        schedule = coaching_selectors.schedule_of(patient)
         schedule.cadence = Cadence.DAILY
         schedule.save()
         reminders_plan_for(schedule)
@@ -354,7 +355,7 @@ class Command(BaseCommand):
         network.consent_grant(
             actor=patient, member=member, category=Category.PLAN, purpose=Purpose.EMPLOYER_DIALOGUE
         )
-        plan = plans.plan_for(case)
+        plan = plan_selectors.plan_of(case)
         plans.plan_save(
             actor=patient,
             plan=plan,
@@ -371,7 +372,7 @@ class Command(BaseCommand):
         )
         note = plans.capacity_note_save(
             actor=patient,
-            note=plans.capacity_note_for(case),
+            note=plan_selectors.capacity_note_of(case),
             base_revision=0,
             data={
                 "work_situation": "Bagare, vanligen nattpass.",
