@@ -1,13 +1,19 @@
 """Shared fixtures. `personas` is the cast every permission table runs over."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from stegvis.access.models import AccessEvent
 from stegvis.accounts.models import Organisation, User
 from stegvis.accounts.roles import OrganisationKind as Kind
 from stegvis.accounts.roles import Role
+from stegvis.cases.models import Case
+from stegvis.cases.services import case_refresh_deadline
+from stegvis.network import services as network
+from stegvis.network.purposes import Purpose
 from tests.factories import OrganisationFactory, UserFactory, member, patient_at
 
 
@@ -28,6 +34,18 @@ class Personas:
 
     def get(self, name: str) -> User:
         return getattr(self, name)
+
+    def with_consent(self, user: User, categories, purpose=Purpose.COORDINATION, patient=None):
+        """`user` joins the patient's network in their role, holding a consent for each
+        of `categories` given for `purpose`."""
+        patient = patient or self.patient
+        membership = user.memberships_cached()[0]
+        member = network.member_add(
+            actor=patient, user=user, organisation=membership.organisation, role=membership.role
+        )
+        for category in categories:
+            network.consent_grant(actor=patient, member=member, category=category, purpose=purpose)
+        return member
 
 
 PERSONA_NAMES = [
@@ -56,6 +74,20 @@ def personas(db) -> Personas:
         outsider=UserFactory(email="outsider@example.org"),
         physician_without_mfa=member(UserFactory(), unit, Role.PHYSICIAN, mfa=False),
     )
+
+
+@pytest.fixture
+def case(personas) -> Case:
+    """The patient's case: on sick leave for 20 days of 90 expected, with a responsible
+    physician and coordinator, its next deadline stored."""
+    case = Case.objects.get(patient=personas.patient)
+    case.sick_from = timezone.localdate() - timedelta(days=20)
+    case.expected_days = 90
+    case.responsible_physician = personas.treating_physician
+    case.responsible_coordinator = personas.coordinator
+    case.save()
+    case_refresh_deadline(case)
+    return case
 
 
 @pytest.fixture

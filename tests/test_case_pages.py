@@ -14,22 +14,12 @@ from stegvis.cases.models import Case, Certificate, MilestoneCompletion
 from stegvis.network.purposes import Purpose
 from tests.conftest import PERSONA_NAMES
 from tests.factories import patient_at
-from tests.test_coaching import grant
 
 TODAY = timezone.localdate()
 
 
 def day(offset: int) -> str:
     return (TODAY + timedelta(days=offset)).isoformat()
-
-
-@pytest.fixture
-def case(personas):
-    case = Case.objects.get(patient=personas.patient)
-    case.sick_from = TODAY - timedelta(days=20)
-    case.expected_days = 90
-    case.save()
-    return case
 
 
 def form_data(**changes) -> dict:
@@ -279,7 +269,7 @@ def test_only_the_responsible_party_and_the_coordinator_mark_a_duty(client, pers
     assert not MilestoneCompletion.objects.filter(case=case).exists()
 
     # The employer, shown the case through the patient's consent, marks their own duty.
-    grant(personas.patient, personas.employer, [Category.CAPACITY], Purpose.EMPLOYER_DIALOGUE)
+    personas.with_consent(personas.employer, [Category.CAPACITY], Purpose.EMPLOYER_DIALOGUE)
     client.force_login(personas.employer)
     assert _mark_buttons(client, case) == employer_duties
     assert client.post(done).status_code == 403

@@ -10,30 +10,9 @@ from django.utils import timezone
 from stegvis.access.models import AccessEvent
 from stegvis.cases.models import Case, Certificate, CertificatePeriod, CertificateStatus
 from tests.conftest import PERSONA_NAMES
+from tests.support import complete_body, day
 
 TODAY = timezone.localdate()
-
-
-def day(offset: int) -> str:
-    return (TODAY + timedelta(days=offset)).isoformat()
-
-
-def complete_body(**changes) -> dict:
-    body = {
-        "examined_on": day(0),
-        "occupation": "current_job",
-        "occupation_text": "Baker, early shifts",
-        "diagnoses": [{"system": "icd10", "code": "F43.8A", "text": "Utmattningssyndrom"}],
-        "functional_impairment": "Memory and concentration clearly reduced.",
-        "functional_impairment_grade": 2,
-        "activity_limitation": "Cannot plan the day's baking or keep several orders in mind.",
-        "periods": [{"degree": 100, "from": day(0), "to": day(27)}],
-        "prognosis": "ATER_X_ANTAL_DGR",
-        "prognosis_days": 60,
-        "measures": ["work_adaptation"],
-    }
-    body.update(changes)
-    return body
 
 
 def post(client, url, body=None, **headers):
@@ -42,11 +21,6 @@ def post(client, url, body=None, **headers):
 
 def patch(client, url, body):
     return client.patch(url, json.dumps(body), content_type="application/json")
-
-
-@pytest.fixture
-def case(personas):
-    return Case.objects.get(patient=personas.patient)
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from stegvis.coaching.services import coach_message_post
 from stegvis.notifications.models import Notification
 from tests.factories import UserFactory, member, patient_at
 from tests.html_checks import broken_links
-from tests.test_coaching import checkin_on, form_data, grant
+from tests.support import checkin_form, checkin_on
 
 
 @pytest.fixture
@@ -41,7 +41,9 @@ def test_crisis_words_show_contacts_at_once_and_raise_an_urgent_flag(
 ):
     client.force_login(responsible.patient)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/checkin/", form_data(note="Jag har självmordstankar"), follow=True)
+        response = client.post(
+            "/checkin/", checkin_form(note="Jag har självmordstankar"), follow=True
+        )
     assert 'href="tel:112"' in response.text and 'href="tel:1177"' in response.text
     assert 'href="tel:90101"' in response.text
     # The help stands alone: no thanks for checking in, no tips below it.
@@ -94,7 +96,7 @@ def test_an_urgent_flag_tops_the_responsible_persons_home_with_what_was_written(
 
 def test_a_messages_words_on_the_urgent_card_need_the_messages_consent(client, personas):
     outside = member(UserFactory(), personas.other_unit, Role.REHAB_COORDINATOR)
-    grant(personas.patient, outside, [Category.CHECKINS])
+    personas.with_consent(outside, [Category.CHECKINS])
     coach_message_post(
         actor=personas.patient,
         patient=personas.patient,
@@ -133,7 +135,7 @@ def test_norwegian_patients_get_norwegian_crisis_lines(client, db):
     patient = patient_at(unit)
     Case.objects.filter(patient=patient).update(jurisdiction="NO")
     client.force_login(patient)
-    page = client.post("/checkin/", form_data(note="I want to end my life"), follow=True)
+    page = client.post("/checkin/", checkin_form(note="I want to end my life"), follow=True)
     assert 'href="tel:113"' in page.text and 'href="tel:116123"' in page.text
     assert 'href="tel:112"' not in page.text
 
@@ -170,7 +172,7 @@ def test_only_patients_who_share_check_ins_with_the_coach_are_on_the_queue(clien
     checkin_on(personas.patient, 0, note="I want to die")
     client.force_login(coach)
     assert personas.patient.full_name not in client.get("/coach/queue/").text
-    grant(personas.patient, coach, [Category.IDENTITY, Category.CHECKINS])
+    personas.with_consent(coach, [Category.IDENTITY, Category.CHECKINS])
     page = client.get("/coach/queue/")
     assert personas.patient.full_name in page.text
     assert AccessEvent.objects.filter(
@@ -202,7 +204,7 @@ def test_the_queue_is_for_coaches_coordinators_and_physicians(client, personas, 
 def test_the_queue_ranks_urgent_first_then_by_response_target(personas, coach):
     others = [patient_at(personas.unit) for _ in range(3)]
     for patient in [personas.patient, *others]:
-        grant(patient, coach, [Category.IDENTITY, Category.CHECKINS])
+        personas.with_consent(coach, [Category.IDENTITY, Category.CHECKINS], patient=patient)
     now = timezone.now()
     flags.flag_raise(patient_id=others[0].pk, kind="missed", now=now - timedelta(hours=80))
     flags.flag_raise(patient_id=others[1].pk, kind="threshold", now=now)
@@ -221,7 +223,7 @@ def test_the_queue_costs_the_same_number_of_queries_however_long(
     def add(n):
         for _ in range(n):
             patient = patient_at(personas.unit)
-            grant(patient, coach, [Category.IDENTITY, Category.CHECKINS])
+            personas.with_consent(coach, [Category.IDENTITY, Category.CHECKINS], patient=patient)
             flags.flag_raise(patient_id=patient.pk, kind="missed")
             flags.flag_raise(patient_id=patient.pk, kind="worsening")
 
@@ -239,8 +241,10 @@ def test_the_queue_costs_the_same_number_of_queries_however_long(
     assert page.text.count("/coach/patients/") == 10
 
 
-def test_a_coach_handles_or_escalates_a_flag(client, responsible, coach):
-    grant(responsible.patient, coach, [Category.IDENTITY, Category.CHECKINS])
+def test_a_coach_handles_or_escalates_a_flag(client, personas, responsible, coach):
+    personas.with_consent(
+        coach, [Category.IDENTITY, Category.CHECKINS], patient=responsible.patient
+    )
     flag, _ = flags.flag_raise(patient_id=responsible.patient.pk, kind="worsening")
     client.force_login(coach)
     url = f"/coach/flags/{flag.pk}/"
@@ -320,7 +324,7 @@ def test_an_overdue_plan_action_raises_a_flag(personas):
 
 def test_listing_a_patient_reached_by_consent_without_a_case_is_audited(client, personas, coach):
     caseless = UserFactory()
-    grant(caseless, coach, [Category.IDENTITY, Category.CHECKINS])
+    personas.with_consent(coach, [Category.IDENTITY, Category.CHECKINS], patient=caseless)
     flags.flag_raise(patient_id=caseless.pk, kind="worsening")
     client.force_login(coach)
     assert caseless.full_name in client.get("/coach/queue/").text
@@ -331,7 +335,7 @@ def test_listing_a_patient_reached_by_consent_without_a_case_is_audited(client, 
 
 def test_a_clinician_without_a_work_queue_is_offered_no_link_to_one(client, personas):
     physiotherapist = member(UserFactory(), personas.unit, Role.MMR_CLINICIAN)
-    grant(personas.patient, physiotherapist, [Category.CHECKINS])
+    personas.with_consent(physiotherapist, [Category.CHECKINS])
     checkin_on(personas.patient, 1)
     client.force_login(physiotherapist)
     page = client.get(f"/coach/patients/{personas.patient.pk}/")

@@ -6,7 +6,6 @@ import uuid
 from datetime import timedelta
 
 import pytest
-import time_machine
 from django.utils import timezone
 
 from stegvis.access.categories import Category
@@ -14,40 +13,11 @@ from stegvis.access.models import AccessEvent
 from stegvis.coaching import feedback
 from stegvis.coaching.guidance import feedback_rules, mentions_crisis, strategies
 from stegvis.coaching.models import CheckIn, CoachFlag, Reminder, ReminderStatus
-from stegvis.coaching.services import checkin_submit
 from stegvis.network import services as network
-from stegvis.network.purposes import Purpose
 from stegvis.plans.selectors import plan_of
 from stegvis.plans.services import plan_save
-
-VALUES = {"mood": 6, "energy": 6, "pain": 3, "sleep": 6, "stress": 3, "work_ability": 6,
-          "hours_worked": None, "note": ""}  # fmt: skip
-
-
-def form_data(**changes):
-    data = {k: v for k, v in VALUES.items() if v is not None}
-    data["submission_id"] = str(uuid.uuid4())
-    data.update(changes)
-    return data
-
-
-def checkin_on(patient, days_ago: float, **values):
-    at = timezone.now() - timedelta(days=days_ago)
-    with time_machine.travel(at, tick=False):
-        return checkin_submit(
-            actor=patient, values={**VALUES, **values}, submission_id=uuid.uuid4()
-        ).checkin
-
-
-def grant(patient, user, categories, purpose=Purpose.COORDINATION):
-    membership = user.memberships_cached()[0]
-    member = network.member_add(
-        actor=patient, user=user, organisation=membership.organisation, role=membership.role
-    )
-    for category in categories:
-        network.consent_grant(actor=patient, member=member, category=category, purpose=purpose)
-    return member
-
+from tests.support import checkin_form as form_data
+from tests.support import checkin_on
 
 # --- the check-in page -------------------------------------------------------------------
 
@@ -286,7 +256,7 @@ def test_a_coach_sees_the_trend_only_with_the_check_ins_consent(client, personas
     client.force_login(coach)
     url = f"/coach/patients/{personas.patient.pk}/"
     assert client.get(url).status_code == 404
-    grant(personas.patient, coach, [Category.IDENTITY, Category.CHECKINS])
+    personas.with_consent(coach, [Category.IDENTITY, Category.CHECKINS])
     page = client.get(url)
     assert page.status_code == 200 and "<svg" in page.text
     # Without the capacity consent, no sick-leave degree or milestones are drawn.
@@ -296,6 +266,6 @@ def test_a_coach_sees_the_trend_only_with_the_check_ins_consent(client, personas
 def test_an_employer_never_reaches_check_ins(client, personas):
     checkin_on(personas.patient, 1)
     with pytest.raises(network.ConsentNotAllowed):
-        grant(personas.patient, personas.employer, [Category.CHECKINS])
+        personas.with_consent(personas.employer, [Category.CHECKINS])
     client.force_login(personas.employer)
     assert client.get(f"/coach/patients/{personas.patient.pk}/").status_code == 404

@@ -7,23 +7,15 @@ from icalendar import Calendar
 
 from stegvis.access.categories import Category
 from stegvis.access.models import AccessEvent
-from stegvis.cases.models import Case
 from stegvis.network.purposes import Purpose
 from stegvis.plans.selectors import plan_of
-from tests.test_coaching import grant
-from tests.test_meetings import SIP_PLAN
-from tests.test_plans_api import send
-
-
-@pytest.fixture
-def case(personas):
-    return Case.objects.get(patient=personas.patient)
+from tests.support import SIP_PLAN, send
 
 
 @pytest.fixture
 def fk(personas):
     categories = [Category.MESSAGES, Category.MEETINGS, Category.PLAN]
-    grant(personas.patient, personas.fk_caseworker, categories, Purpose.FK_INFORMATION)
+    personas.with_consent(personas.fk_caseworker, categories, Purpose.FK_INFORMATION)
     return personas.fk_caseworker
 
 

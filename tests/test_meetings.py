@@ -23,31 +23,14 @@ from stegvis.notifications.outbox import outbox_dispatch
 from stegvis.plans.selectors import plan_of
 from tests.factories import OrganisationFactory, UserFactory, member, patient_at
 from tests.html_checks import broken_links
-from tests.test_coaching import grant
+from tests.support import SIP_PLAN
 
 STARTS = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
-SIP_PLAN = {
-    "measures": [
-        {"text": "Boendestöd två gånger i veckan", "provider": "municipality"},
-        {"text": "Samtalsbehandling", "provider": "region"},
-        {"text": "Arbetsträning", "provider": "other", "provider_name": "Arbetsförmedlingen"},
-    ],
-    "overall_responsibility": "municipality",
-    "responsible_authority": "Socialtjänsten i Solna",
-}
-
-
-@pytest.fixture
-def case(personas):
-    case = Case.objects.get(patient=personas.patient)
-    case.responsible_coordinator = personas.coordinator
-    case.save()
-    return case
 
 
 @pytest.fixture
 def fk(personas):
-    grant(personas.patient, personas.fk_caseworker, [Category.MEETINGS], Purpose.FK_INFORMATION)
+    personas.with_consent(personas.fk_caseworker, [Category.MEETINGS], Purpose.FK_INFORMATION)
     return personas.fk_caseworker
 
 
@@ -345,7 +328,7 @@ def test_moving_a_meeting_tells_the_others_with_a_new_calendar_sequence(case, pe
 
 
 def test_the_meetings_page_links_the_case_only_for_those_who_may_open_it(client, personas, case):
-    grant(personas.patient, personas.fk_caseworker, [Category.MEETINGS], Purpose.FK_INFORMATION)
+    personas.with_consent(personas.fk_caseworker, [Category.MEETINGS], Purpose.FK_INFORMATION)
     client.force_login(personas.fk_caseworker)
     page = client.get(f"/cases/{case.pk}/meetings/")
     assert page.status_code == 200

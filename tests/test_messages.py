@@ -17,7 +17,6 @@ from stegvis.coordination.selectors import threads_for, unread_message_count
 from stegvis.network import services as network
 from stegvis.network.purposes import Purpose
 from stegvis.notifications.models import Notification
-from tests.test_coaching import grant
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -30,7 +29,7 @@ def png_bytes() -> bytes:
 
 @pytest.fixture
 def fk(personas):
-    grant(personas.patient, personas.fk_caseworker, [Category.MESSAGES], Purpose.FK_INFORMATION)
+    personas.with_consent(personas.fk_caseworker, [Category.MESSAGES], Purpose.FK_INFORMATION)
     return personas.fk_caseworker
 
 

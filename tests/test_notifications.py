@@ -2,14 +2,12 @@
 
 from datetime import timedelta
 
-import pytest
 import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
 from stegvis.access.models import AccessEvent
 from stegvis.cases.models import Case, CaseStatus, ClosedReason, Employment
-from stegvis.cases.services import case_refresh_deadline
 from stegvis.core.models import ScheduledRun
 from stegvis.core.scheduler import SCHEDULE, enqueue_due
 from stegvis.notifications.models import Notification, NotificationKind
@@ -17,18 +15,6 @@ from stegvis.notifications.services import scan_deadlines
 from stegvis.notifications.tasks import scan_deadlines_task
 
 TODAY = timezone.localdate()
-
-
-@pytest.fixture
-def case(personas):
-    case = Case.objects.get(patient=personas.patient)
-    case.sick_from = TODAY - timedelta(days=20)
-    case.expected_days = 90
-    case.responsible_physician = personas.treating_physician
-    case.responsible_coordinator = personas.coordinator
-    case.save()
-    case_refresh_deadline(case)
-    return case
 
 
 def sent(**filters) -> set[tuple[str, str, str]]:

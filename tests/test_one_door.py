@@ -22,7 +22,6 @@ from stegvis.coaching.flags import flag_raise
 from stegvis.coordination import services as coordination
 from stegvis.network.purposes import Purpose
 from tests.factories import UserFactory, member, patient_at
-from tests.test_coaching import grant
 
 ROOT = Path(stegvis.__file__).parent
 
@@ -63,15 +62,10 @@ def test_writes_use_the_audited_transaction():
     assert plain == []
 
 
-@pytest.fixture
-def case(personas):
-    return Case.objects.get(patient=personas.patient)
-
-
 def test_the_employer_a_note_is_not_shared_with_is_refused_once_with_that_reason(
     client, personas, case
 ):
-    grant(personas.patient, personas.employer, [Category.CAPACITY], Purpose.EMPLOYER_DIALOGUE)
+    personas.with_consent(personas.employer, [Category.CAPACITY], Purpose.EMPLOYER_DIALOGUE)
     client.force_login(personas.employer)
     before = AccessEvent.objects.count()
     assert client.get(f"/cases/{case.pk}/capacity-note/").status_code == 404
@@ -117,7 +111,7 @@ def test_the_patient_carries_the_decision_it_was_reached_by(personas):
 
 
 def test_sharing_with_someone_records_each_persons_decision_as_theirs(personas):
-    grant(personas.patient, personas.fk_caseworker, [Category.MEETINGS], Purpose.FK_INFORMATION)
+    personas.with_consent(personas.fk_caseworker, [Category.MEETINGS], Purpose.FK_INFORMATION)
     decisions = shared_with(
         [personas.fk_caseworker, personas.employer],
         personas.patient,
@@ -204,7 +198,7 @@ def test_a_failed_audited_write_keeps_only_its_refusals(db):
 
 
 def test_a_submission_retried_returns_the_same_task(personas, case):
-    grant(personas.patient, personas.fk_caseworker, [Category.PLAN], Purpose.FK_INFORMATION)
+    personas.with_consent(personas.fk_caseworker, [Category.PLAN], Purpose.FK_INFORMATION)
     resolved = get_case_for(personas.coordinator, case.pk, category=Category.PLAN)
     sid = uuid.uuid4()
     first = coordination.task_create(

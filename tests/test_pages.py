@@ -15,7 +15,6 @@ from stegvis.network import services as network
 from stegvis.network.purposes import Purpose
 from tests.conftest import PERSONA_NAMES
 from tests.factories import patient_at
-from tests.test_coaching import grant
 
 PAGES = ["home", "my_access_log", "log_reviews", "account_settings"]
 # persona -> expected status per page (302: sent to set up MFA). Anyone may see who
@@ -55,8 +54,8 @@ def test_caseload_shows_the_units_patients_only(client, personas):
 
 
 def test_a_caseload_links_only_the_cases_its_reader_may_open(client, personas):
-    member = grant(
-        personas.patient, personas.fk_caseworker, [Category.IDENTITY], Purpose.FK_INFORMATION
+    member = personas.with_consent(
+        personas.fk_caseworker, [Category.IDENTITY], Purpose.FK_INFORMATION
     )
     client.force_login(personas.fk_caseworker)
     case = Case.objects.get(patient=personas.patient)

@@ -13,11 +13,6 @@ from stegvis.plans import selectors, services
 from stegvis.plans.models import EmployerPlan, PlanProposal, PlanVersion, ProposalStatus
 
 
-@pytest.fixture
-def case(personas):
-    return Case.objects.get(patient=personas.patient)
-
-
 def join(personas, persona, purpose, categories):
     user = personas.get(persona)
     membership = user.memberships.get()

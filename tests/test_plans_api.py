@@ -2,27 +2,15 @@
 rule that nothing an employer can open carries a diagnosis."""
 
 import io
-import json
 
 import pytest
 from pypdf import PdfReader
 
 from stegvis.access.categories import Category
-from stegvis.cases.models import Case, MilestoneCompletion
+from stegvis.cases.models import MilestoneCompletion
 from stegvis.network.models import NetworkMember
 from stegvis.plans import selectors, services
-from tests.test_certificates_api import complete_body
-
-
-def send(client, method, url, body=None, **headers):
-    return getattr(client, method)(
-        url, json.dumps(body or {}), content_type="application/json", **headers
-    )
-
-
-@pytest.fixture
-def case(personas):
-    return Case.objects.get(patient=personas.patient)
+from tests.support import complete_body, send
 
 
 def add_member(client, personas, persona) -> str:

@@ -15,15 +15,18 @@ from stegvis.instruments.occasions import add_months, group_for
 from tests.factories import UserFactory, member
 
 
+@pytest.fixture
+def case(case):
+    """Sick leave starting today, so the baseline questionnaires are due now."""
+    case.sick_from = timezone.localdate()
+    case.save(update_fields=["sick_from"])
+    return case
+
+
 def phq9_form(item9=0, rest=1):
     data = {f"item_{n}": rest for n in range(1, 9)}
     data["item_9"] = item9
     return data
-
-
-@pytest.fixture
-def case(personas):
-    return Case.objects.get(patient=personas.patient)
 
 
 def test_diagnosis_groups_choose_the_instruments():

@@ -7,7 +7,6 @@ from stegvis.access.categories import Category
 from stegvis.access.models import AccessEvent, AuditChainHead
 from stegvis.cases.models import Case
 from stegvis.network.purposes import Purpose
-from tests.test_coaching import grant
 
 # The audit trail is what a read is meant to leave; sessions change on every request.
 WRITTEN_BY_READS = {AccessEvent, AuditChainHead, apps.get_model("sessions", "Session")}
@@ -44,8 +43,7 @@ def row_counts() -> dict:
 )
 def test_opening_a_case_s_plans_creates_nothing(client, personas, persona, paths):
     case = Case.objects.get(patient=personas.patient)
-    grant(
-        personas.patient,
+    personas.with_consent(
         personas.employer,
         [Category.IDENTITY, Category.CAPACITY, Category.PLAN],
         Purpose.EMPLOYER_DIALOGUE,

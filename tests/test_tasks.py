@@ -14,14 +14,14 @@ from stegvis.access.categories import Category
 from stegvis.access.helpers import get_case_for
 from stegvis.access.models import AccessEvent
 from stegvis.cases.models import Case, CertificateDiagnosis
-from stegvis.cases.services import case_refresh_deadline, milestone_complete
+from stegvis.cases.services import milestone_complete
 from stegvis.coordination import services
 from stegvis.coordination.models import Task, TaskSource, TaskStatus, ThreadKind
 from stegvis.network.purposes import Purpose
 from stegvis.notifications.outbox import outbox_dispatch
 from stegvis.notifications.services import scan_deadlines
 from tests.factories import patient_at
-from tests.test_coaching import checkin_on, grant
+from tests.support import checkin_on
 
 # A Wednesday morning in Stockholm, so that "today" and "this week" never straddle midnight.
 NOW = datetime(2026, 11, 25, 8, 30, tzinfo=ZoneInfo("Europe/Stockholm"))
@@ -32,18 +32,6 @@ TODAY = NOW.date()
 def _clock():
     with time_machine.travel(NOW, tick=True):
         yield
-
-
-@pytest.fixture
-def case(personas):
-    case = Case.objects.get(patient=personas.patient)
-    case.sick_from = TODAY - timedelta(days=20)
-    case.expected_days = 90
-    case.responsible_physician = personas.treating_physician
-    case.responsible_coordinator = personas.coordinator
-    case.save()
-    case_refresh_deadline(case)
-    return case
 
 
 def by_hand(case, actor, assignee=None, title="Ring arbetsgivaren", due_on=TODAY):
@@ -116,7 +104,7 @@ def test_only_the_assignee_completes_a_task(client, personas, case):
 def test_a_task_by_hand_goes_only_to_someone_who_may_see_the_plan(personas, case):
     with pytest.raises(services.NotAllowed):
         by_hand(case, personas.coordinator, assignee=personas.employer)
-    grant(personas.patient, personas.fk_caseworker, [Category.PLAN], Purpose.FK_INFORMATION)
+    personas.with_consent(personas.fk_caseworker, [Category.PLAN], Purpose.FK_INFORMATION)
     task = by_hand(case, personas.coordinator, assignee=personas.fk_caseworker)
     assert task.source == TaskSource.MANUAL
     assert personas.fk_caseworker.notifications.filter(kind="task_assigned").exists()
@@ -168,8 +156,7 @@ def test_no_email_carries_a_diagnosis_or_a_checkin_value(
         code="F32.1",
         text="Medelsvår depressiv episod",
     )
-    grant(
-        personas.patient,
+    personas.with_consent(
         personas.fk_caseworker,
         [Category.MEETINGS, Category.MESSAGES],
         Purpose.FK_INFORMATION,

@@ -5,16 +5,9 @@ then signs. Each page passes axe-core; the form works from the keyboard on a pho
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_patient_journey import PHONE, assert_accessible
+from tests.e2e.browser import PHONE, assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page: Page, base: str, email: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("E-post").fill(email)
-    page.get_by_label("Lösenord").fill("stegvis-demo-2026")
-    page.get_by_role("button", name="Logga in").click()
 
 
 def test_a_physician_writes_a_certificate_with_guidance(page: Page, live_stegvis):

@@ -2,17 +2,11 @@
 passes axe-core without serious or critical violations, on a phone-sized screen."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
+from tests.e2e.browser import PHONE, assert_accessible
+
 pytestmark = pytest.mark.browser
-PHONE = {"width": 390, "height": 844}
-
-
-def assert_accessible(page: Page) -> None:
-    results = Axe().run(page)
-    bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-    assert bad == [], [(v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in bad]
 
 
 def test_patient_signs_in_switches_language_and_sees_who_has_seen_their_data(

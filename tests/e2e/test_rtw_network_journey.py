@@ -5,8 +5,7 @@ Each page passes axe-core on a phone-sized screen; nowhere does the manager meet
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_certificate_journey import sign_in
-from tests.e2e.test_patient_journey import PHONE, assert_accessible
+from tests.e2e.browser import PHONE, assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
 

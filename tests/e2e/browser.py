@@ -1,0 +1,23 @@
+"""What the browser tests share: the phone screen, the accessibility check, signing in."""
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page
+
+from stegvis.core.management.commands.demo import DEMO_PASSWORD
+
+PHONE = {"width": 390, "height": 844}
+
+
+def assert_accessible(page: Page) -> None:
+    """No serious or critical axe-core violation on the page as it is now."""
+    results = Axe().run(page)
+    bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert bad == [], [(v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in bad]
+
+
+def sign_in(page: Page, base: str, email: str) -> None:
+    """Sign a demo user in through the Swedish login form."""
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("E-post").fill(email)
+    page.get_by_label("Lösenord").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
