@@ -7,9 +7,10 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from stegvis.access.api import router as access_router
 from stegvis.accounts.api import router as accounts_router
+from stegvis.accounts.api_auth import api_auth
 from stegvis.cases.api import router as cases_router
 from stegvis.coordination.api import router as coordination_router
-from stegvis.core.api_auth import FieldErrors, api_auth
+from stegvis.core.errors import FieldErrors, Incomplete, NotAllowed, StaleEdit
 from stegvis.instruments.api import router as instruments_router
 from stegvis.network.api import router as network_router
 from stegvis.plans.api import router as plans_router
@@ -52,6 +53,28 @@ def on_field_errors(request, exc: FieldErrors):
         for message in messages
     ]
     return _error(request, 422, "validation_error", "The request is not valid.", errors=errors)
+
+
+@api.exception_handler(StaleEdit)
+def on_stale_edit(request, exc):
+    return _error(
+        request, 412, "precondition_failed", "Someone saved a newer version; read it again."
+    )
+
+
+@api.exception_handler(NotAllowed)
+def on_not_allowed(request, exc: NotAllowed):
+    return _error(request, 422, "not_allowed", str(exc), names=exc.names)
+
+
+@api.exception_handler(Incomplete)
+def on_incomplete(request, exc: Incomplete):
+    errors = [
+        {"loc": field.split("."), "msg": message}
+        for field, messages in exc.errors.items()
+        for message in messages
+    ]
+    return _error(request, 422, "incomplete", str(exc), errors=errors)
 
 
 @api.exception_handler(PermissionDenied)

@@ -153,7 +153,7 @@ def test_a_stale_edit_is_refused(physician, case):
     saved = patch(physician, url, {**complete_body(), "revision": draft["revision"]})
     assert saved.status_code == 200
     stale = patch(physician, url, {**complete_body(occupation_text="x"), "revision": 1})
-    assert (stale.status_code, stale.json()["code"]) == (409, "stale_edit")
+    assert (stale.status_code, stale.json()["code"]) == (412, "precondition_failed")
     assert Certificate.objects.get(pk=draft["id"]).occupation_text == "Baker, early shifts"
 
 

@@ -18,6 +18,7 @@ from stegvis.cases.models import Case, MilestoneCompletion
 from stegvis.coordination import services
 from stegvis.coordination.ics import meeting_calendar
 from stegvis.coordination.models import Decision, MeetingStatus, Task, TaskSource
+from stegvis.core.errors import Incomplete, NotAllowed, StaleEdit
 from stegvis.network.purposes import Purpose
 from stegvis.notifications.outbox import outbox_dispatch
 from stegvis.plans.selectors import plan_of
@@ -76,7 +77,7 @@ def test_a_sip_plan_without_its_mandatory_content_is_not_saved(case, personas, c
 
 def test_a_complete_sip_plan_is_saved_and_the_meeting_can_then_be_held(case, personas):
     meeting = call(case, personas.coordinator)
-    with pytest.raises(services.Incomplete):
+    with pytest.raises(Incomplete):
         services.meeting_mark_held(actor=personas.coordinator, meeting=meeting, revision=1)
     services.sip_plan_save(actor=personas.coordinator, meeting=meeting, plan=SIP_PLAN, revision=1)
     assert meeting.sip_plan["responsible_authority"] == "Socialtjänsten i Solna"
@@ -111,7 +112,7 @@ def test_a_stale_sip_edit_is_refused(case, personas):
         "responsible_authority": "Region Stockholm",
         "overall_responsibility": "region",
     }
-    with pytest.raises(services.StaleEdit):
+    with pytest.raises(StaleEdit):
         services.sip_plan_save(
             actor=personas.coordinator, meeting=meeting, plan=changed, revision=1
         )
@@ -121,7 +122,7 @@ def test_a_stale_sip_edit_is_refused(case, personas):
 
 
 def test_every_participant_needs_the_patients_consent(case, personas, fk):
-    with pytest.raises(services.NotAllowed) as refused:
+    with pytest.raises(NotAllowed) as refused:
         call(case, personas.coordinator, people=[fk, personas.employer])
     assert refused.value.names == [str(personas.employer)]
     meeting = call(case, personas.coordinator, people=[fk])
@@ -312,7 +313,7 @@ def test_moving_a_meeting_tells_the_others_with_a_new_calendar_sequence(case, pe
         duration_minutes=90,
         place="Rum 2",
     )
-    with pytest.raises(services.StaleEdit):
+    with pytest.raises(StaleEdit):
         services.meeting_reschedule(
             actor=personas.coordinator,
             meeting=meeting,

@@ -14,6 +14,7 @@ from stegvis.access.models import AccessEvent
 from stegvis.coordination import services
 from stegvis.coordination.models import Attachment, Message, Thread, ThreadKind
 from stegvis.coordination.selectors import threads_for, unread_message_count
+from stegvis.core.errors import NotAllowed
 from stegvis.network import services as network
 from stegvis.network.purposes import Purpose
 from stegvis.notifications.models import Notification
@@ -73,7 +74,7 @@ def test_the_patient_writes_to_a_member_with_consent_and_they_are_told(client, p
 
 
 def test_someone_without_consent_cannot_be_added(personas, fk):
-    with pytest.raises(services.NotAllowed) as refused:
+    with pytest.raises(NotAllowed) as refused:
         start(personas, personas.patient, [fk, personas.employer])
     assert refused.value.names == [str(personas.employer)]
     assert not Thread.objects.exists()

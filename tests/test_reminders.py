@@ -185,7 +185,7 @@ def test_a_claimed_reminder_cannot_be_claimed_again():
 
 @pytest.mark.django_db
 def test_a_schedule_saved_from_a_stale_form_is_refused():
-    from stegvis.cases.services import StaleEdit
+    from stegvis.core.errors import StaleEdit
 
     patient = UserFactory()
     schedule = scheduled(patient)

@@ -17,6 +17,7 @@ from stegvis.cases.models import Case, CertificateDiagnosis
 from stegvis.cases.services import milestone_complete
 from stegvis.coordination import services
 from stegvis.coordination.models import Task, TaskSource, TaskStatus, ThreadKind
+from stegvis.core.errors import NotAllowed
 from stegvis.network.purposes import Purpose
 from stegvis.notifications.outbox import outbox_dispatch
 from stegvis.notifications.services import scan_deadlines
@@ -102,7 +103,7 @@ def test_only_the_assignee_completes_a_task(client, personas, case):
 
 
 def test_a_task_by_hand_goes_only_to_someone_who_may_see_the_plan(personas, case):
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(NotAllowed):
         by_hand(case, personas.coordinator, assignee=personas.employer)
     personas.with_consent(personas.fk_caseworker, [Category.PLAN], Purpose.FK_INFORMATION)
     task = by_hand(case, personas.coordinator, assignee=personas.fk_caseworker)

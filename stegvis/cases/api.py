@@ -18,7 +18,7 @@ from stegvis.cases.deadlines import milestones, rule_set
 from stegvis.cases.models import Case, Certificate, Occupation, Prognosis, WorkMeasure
 from stegvis.cases.timeline_input import TimelineIn
 from stegvis.cases.timelines import case_timeline
-from stegvis.core.api_auth import ApiError, FieldErrors
+from stegvis.core.errors import ApiError, FieldErrors
 
 router = Router(tags=["cases"])
 
@@ -329,8 +329,6 @@ def update_certificate(request, certificate_id: str, payload: CertificateUpdateI
         )
     except services.CertificateLocked:
         raise ApiError(409, "certificate_signed", "A signed certificate never changes.") from None
-    except services.StaleEdit:
-        raise ApiError(409, "stale_edit", "Someone saved a newer version; reload it.") from None
     return _certificate_out(updated, with_assessment=True)
 
 

@@ -33,20 +33,16 @@ from stegvis.cases.timelines import (
     next_deadline,
     signed_periods,
 )
-
-
-class StaleEdit(Exception):
-    """Someone saved a newer version since this edit began."""
+from stegvis.core.errors import Incomplete, StaleEdit
 
 
 class CertificateLocked(Exception):
     """A signed certificate never changes; correct it with a new version instead."""
 
 
-class CertificateIncomplete(Exception):
+class CertificateIncomplete(Incomplete):
     def __init__(self, errors: dict[str, list[str]]):
-        super().__init__("The certificate is not complete.")
-        self.errors = errors
+        super().__init__("The certificate is not complete.", errors)
 
 
 @dataclass

@@ -22,6 +22,7 @@ from stegvis.cases.deadlines import JURISDICTIONS, Period, responsible_for, rule
 from stegvis.cases.forms import CaseForm, CertificateForms, NewCaseForm
 from stegvis.cases.models import Certificate
 from stegvis.cases.timelines import case_timeline, current_versions, roles_that_mark
+from stegvis.core.errors import StaleEdit
 
 CASE_EDITORS = frozenset({Role.PHYSICIAN, Role.REHAB_COORDINATOR})
 
@@ -93,7 +94,7 @@ def case_edit(request: HttpRequest, case_id) -> HttpResponse:
                 changes=changes,
                 revision=form.cleaned_data["revision"],
             )
-        except services.StaleEdit:
+        except StaleEdit:
             form.add_error(
                 None,
                 _(
@@ -278,7 +279,7 @@ def certificate_edit(request: HttpRequest, certificate_id) -> HttpResponse:
                 content=forms.content(),
                 revision=forms.main.cleaned_data.get("revision") or 0,
             )
-        except services.StaleEdit:
+        except StaleEdit:
             forms.main.add_error(
                 None,
                 _(

@@ -9,13 +9,13 @@ from django.utils import timezone
 
 from stegvis.access import audit
 from stegvis.accounts.models import User
-from stegvis.cases.services import StaleEdit
 from stegvis.coaching import flags
 from stegvis.coaching.feedback import choose_rule, signals_for, suggest_strategies
 from stegvis.coaching.guidance import mentions_crisis
 from stegvis.coaching.models import CheckIn, CheckinSchedule, CoachMessage
 from stegvis.coaching.reminders import reminder_answer, reminders_plan_for
 from stegvis.coaching.selectors import schedule_of
+from stegvis.core.errors import StaleEdit
 
 
 @audit.atomic()

@@ -21,7 +21,6 @@ from stegvis.access.helpers import (
     record_patients_listed,
 )
 from stegvis.accounts.roles import Role
-from stegvis.cases.services import StaleEdit
 from stegvis.coaching import selectors, services
 from stegvis.coaching.feedback import message_for
 from stegvis.coaching.flags import flag_escalate, flag_handle
@@ -40,6 +39,7 @@ from stegvis.coaching.guidance import (
     strategies,
 )
 from stegvis.coaching.models import CheckIn, CoachFlag, CoachMessage
+from stegvis.core.errors import StaleEdit
 
 
 def _own(request, action=Action.VIEW, category=Category.CHECKINS, object_type="checkins"):

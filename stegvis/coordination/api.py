@@ -18,7 +18,6 @@ from stegvis.access.helpers import (
     record_patients_listed,
 )
 from stegvis.accounts.models import User
-from stegvis.cases.services import StaleEdit
 from stegvis.coordination import selectors, services
 from stegvis.coordination.access import (
     get_meeting_for,
@@ -29,7 +28,7 @@ from stegvis.coordination.access import (
 )
 from stegvis.coordination.ics import meeting_calendar
 from stegvis.coordination.models import DecisionKind, TaskStatus, ThreadKind
-from stegvis.core.api_auth import ApiError, FieldErrors
+from stegvis.core.errors import ApiError, FieldErrors, Incomplete, NotAllowed
 
 router = Router(tags=["coordination"])
 
@@ -178,12 +177,8 @@ def _people(ids) -> list[User]:
     return found
 
 
-def _refused(error: services.NotAllowed, field: str):
+def _refused(error: NotAllowed, field: str):
     return FieldErrors({field: [f"Not let in by the patient: {name}" for name in error.names]})
-
-
-def _stale():
-    return ApiError(412, "precondition_failed", "The meeting changed; read it again.")
 
 
 # --- Messages -----------------------------------------------------------------------------
@@ -226,7 +221,7 @@ def create_thread(request, patient_id: str, payload: ThreadIn):
             body=payload.body,
             submission_id=payload.submission_id,
         )
-    except services.NotAllowed as error:
+    except NotAllowed as error:
         raise _refused(error, "participant_ids") from None
     return Status(201, thread)
 
@@ -289,7 +284,7 @@ def create_meeting(request, case_id: str, payload: MeetingIn):
             participants=_people(payload.participant_ids),
             questionnaire_code=payload.questionnaire_code,
         )
-    except services.NotAllowed as error:
+    except NotAllowed as error:
         raise _refused(error, "participant_ids") from None
     except ValueError as error:
         raise FieldErrors({"kind": [str(error)]}) from None
@@ -337,8 +332,6 @@ def put_sip_plan(request, meeting_id: str, payload: SipPlanIn):
         raise FieldErrors(errors) from None
     except ValueError as error:
         raise FieldErrors({"plan": [str(error)]}) from None
-    except StaleEdit:
-        raise _stale() from None
     return meeting
 
 
@@ -372,10 +365,8 @@ def mark_held(request, meeting_id: str, payload: RevisionIn):
     meeting = get_running_meeting_for(request.user, meeting_id)
     try:
         services.meeting_mark_held(actor=request.user, meeting=meeting, revision=payload.revision)
-    except services.Incomplete as missing:
+    except Incomplete as missing:
         raise FieldErrors({"sip_plan": [str(missing)]}) from None
-    except StaleEdit:
-        raise _stale() from None
     return meeting
 
 
@@ -413,7 +404,7 @@ def create_task(request, case_id: str, payload: TaskIn):
             due_on=payload.due_on,
             submission_id=payload.submission_id,
         )
-    except services.NotAllowed as error:
+    except NotAllowed as error:
         raise _refused(error, "assignee_id") from None
     return Status(201, task)
 

@@ -21,7 +21,7 @@ from stegvis.access.policy import Decision as AccessDecision
 from stegvis.accounts.models import User
 from stegvis.accounts.roles import Role
 from stegvis.cases.models import Case
-from stegvis.cases.services import StaleEdit, milestone_complete
+from stegvis.cases.services import milestone_complete
 from stegvis.cases.timelines import MilestoneStatus, TimelineEntry
 from stegvis.coordination import attachments, sip
 from stegvis.coordination.kinds import meeting_kinds
@@ -41,25 +41,13 @@ from stegvis.coordination.models import (
     ThreadKind,
     ThreadParticipant,
 )
+from stegvis.core.errors import Incomplete, NotAllowed, StaleEdit
 from stegvis.network.models import MemberStatus, NetworkMember
 from stegvis.notifications.models import NotificationKind
 from stegvis.notifications.outbox import Notice, notify
 from stegvis.plans import content as plan_content
 from stegvis.plans.selectors import plan_of
 from stegvis.plans.services import plan_save
-
-
-class NotAllowed(Exception):
-    """Someone named may not take part: the patient has not let them in."""
-
-    def __init__(self, names: list[str]):
-        super().__init__(", ".join(names))
-        self.names = names
-
-
-class Incomplete(Exception):
-    """The record lacks what the law or the process requires (a SIP's mandatory content)."""
-
 
 # --- Who may take part -------------------------------------------------------------------
 
@@ -95,7 +83,7 @@ def _admitted(patient: User, people: Iterable[User], category: str, *, obj) -> d
     )
     refused = [str(user) for user in people if not decisions[user.pk].allowed]
     if refused:
-        raise NotAllowed(refused)
+        raise NotAllowed(", ".join(refused), names=refused)
     return {user.pk: (user, decisions[user.pk]) for user in people}
 
 
@@ -499,7 +487,7 @@ def task_create(
     *, actor: User, case: Case, assignee: User, title: str, due_on: date | None, submission_id
 ) -> Task:
     if assignee.pk == case.patient_id:
-        raise NotAllowed([str(assignee)])
+        raise NotAllowed(str(assignee), names=[str(assignee)])
     task, created = _task(
         assignee=assignee,
         case=case,

@@ -27,7 +27,6 @@ from stegvis.access.helpers import (
     record_patients_listed,
 )
 from stegvis.accounts.models import User
-from stegvis.cases.services import StaleEdit
 from stegvis.coordination import forms, ics, selectors, services
 from stegvis.coordination.access import (
     get_meeting_for,
@@ -46,6 +45,7 @@ from stegvis.coordination.models import (
     ThreadKind,
 )
 from stegvis.coordination.sip import PROVIDERS
+from stegvis.core.errors import Incomplete, NotAllowed, StaleEdit
 from stegvis.instruments.definitions import instrument
 from stegvis.instruments.services import enabled_codes
 
@@ -245,7 +245,7 @@ def meeting_new(request: HttpRequest, case_id) -> HttpResponse:
                 participants=list(User.objects.filter(pk__in=data["participants"])),
                 questionnaire_code=data["questionnaire_code"],
             )
-        except services.NotAllowed as refused:
+        except NotAllowed as refused:
             form.add_error(
                 "participants",
                 _("Not let in by the patient: {names}").format(names=", ".join(refused.names)),
@@ -449,7 +449,7 @@ def meeting_held(request: HttpRequest, meeting_id) -> HttpResponse:
         services.meeting_mark_held(
             actor=request.user, meeting=meeting, revision=form.cleaned_data["revision"]
         )
-    except services.Incomplete as missing:
+    except Incomplete as missing:
         flash.error(request, str(missing))
     except StaleEdit:
         return _stale(request, meeting)
@@ -515,7 +515,7 @@ def task_new(request: HttpRequest, case_id) -> HttpResponse:
                 due_on=form.cleaned_data["due_on"],
                 submission_id=form.cleaned_data["submission_id"],
             )
-        except services.NotAllowed:
+        except NotAllowed:
             form.add_error("assignee", _("The patient has not let this person see the plan."))
         else:
             flash.success(request, _("The task is added."))

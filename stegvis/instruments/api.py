@@ -10,7 +10,7 @@ from ninja import Router, Schema
 
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import get_object_for, get_patient_for
-from stegvis.core.api_auth import ApiError, FieldErrors
+from stegvis.core.errors import ApiError, FieldErrors
 from stegvis.instruments import services
 from stegvis.instruments.definitions import Instrument, instrument, instruments
 from stegvis.instruments.models import Administration

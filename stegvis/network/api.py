@@ -13,7 +13,7 @@ from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import get_object_for, get_patient_for
 from stegvis.accounts.models import Membership, Organisation
 from stegvis.accounts.roles import Role
-from stegvis.core.api_auth import FieldErrors
+from stegvis.core.errors import FieldErrors
 from stegvis.network import selectors, services
 from stegvis.network.models import Consent, NetworkMember
 from stegvis.network.purposes import Purpose

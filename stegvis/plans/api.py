@@ -11,8 +11,7 @@ from pydantic import ValidationError as SchemaError
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import get_case_for, get_object_for
 from stegvis.accounts.roles import Role
-from stegvis.cases.services import StaleEdit
-from stegvis.core.api_auth import ApiError, FieldErrors
+from stegvis.core.errors import ApiError, FieldErrors, NotAllowed
 from stegvis.network.models import NetworkMember
 from stegvis.plans import content, selectors, services
 from stegvis.plans.access import NOTE_EDITORS, get_note_for
@@ -161,12 +160,9 @@ def put_plan(request, case_id: str, payload: PlanContent, response: HttpResponse
     new_content = payload.model_dump(mode="json")
     if new_content != plan.content:
         _require_match(request, plan.etag)
-    try:
-        plan = services.plan_save(
-            actor=request.user, plan=plan, new_content=new_content, base_version=plan.version
-        )
-    except StaleEdit:
-        raise ApiError(412, "precondition_failed", "Someone saved a newer version.") from None
+    plan = services.plan_save(
+        actor=request.user, plan=plan, new_content=new_content, base_version=plan.version
+    )
     return _plan_out(plan, response)
 
 
@@ -276,12 +272,9 @@ def put_note(request, case_id: str, payload: NoteIn, response: HttpResponse):
     too_long = [n for n, v in payload.dict().items() if len(v) > 4000]
     if too_long:
         raise FieldErrors({name: ["At most 4000 characters."] for name in too_long})
-    try:
-        note = services.capacity_note_save(
-            actor=request.user, note=note, data=payload.dict(), base_revision=note.revision
-        )
-    except StaleEdit:
-        raise ApiError(412, "precondition_failed", "Someone saved a newer version.") from None
+    note = services.capacity_note_save(
+        actor=request.user, note=note, data=payload.dict(), base_revision=note.revision
+    )
     return _note_out(note, response)
 
 
@@ -297,7 +290,7 @@ def share_note(request, case_id: str, payload: ShareIn, response: HttpResponse):
         raise FieldErrors({"member_id": ["Not a member of your network."]})
     try:
         note = services.capacity_note_share(actor=request.user, note=note, member=member)
-    except services.NotAllowed as refusal:
+    except NotAllowed as refusal:
         raise FieldErrors({"member_id": [str(refusal)]}) from None
     return _note_out(note, response)
 
@@ -359,16 +352,13 @@ def put_employer_plan(request, case_id: str, payload: EmployerPlanIn, response: 
     unknown = sorted(set(payload.answers) - codes)
     if unknown:
         raise FieldErrors({f"answers.{code}": ["Not a point of this plan."] for code in unknown})
-    try:
-        plan = services.employer_plan_save(
-            actor=request.user,
-            plan=plan,
-            answers=payload.answers,
-            follow_up_on=payload.follow_up_on,
-            base_revision=plan.revision,
-        )
-    except StaleEdit:
-        raise ApiError(412, "precondition_failed", "Someone saved a newer version.") from None
+    plan = services.employer_plan_save(
+        actor=request.user,
+        plan=plan,
+        answers=payload.answers,
+        follow_up_on=payload.follow_up_on,
+        base_revision=plan.revision,
+    )
     return _employer_plan_out(request, case, plan, response)
 
 

@@ -12,7 +12,8 @@ from stegvis.access import audit
 from stegvis.access.categories import Category
 from stegvis.accounts.models import User
 from stegvis.accounts.roles import Role
-from stegvis.cases.services import StaleEdit, milestone_complete, milestone_reopen
+from stegvis.cases.services import milestone_complete, milestone_reopen
+from stegvis.core.errors import NotAllowed, StaleEdit
 from stegvis.network import services as network_services
 from stegvis.network.models import MemberStatus, NetworkMember
 from stegvis.network.purposes import Purpose
@@ -27,10 +28,6 @@ from stegvis.plans.models import (
     ProposalStatus,
     RtwPlan,
 )
-
-
-class NotAllowed(Exception):
-    """The request is understood but the rules of the data forbid it."""
 
 
 def _locked(model, obj):

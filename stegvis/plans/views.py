@@ -12,7 +12,7 @@ from pydantic import ValidationError as SchemaError
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import get_case_for, get_object_for
 from stegvis.accounts.roles import Role
-from stegvis.cases.services import StaleEdit
+from stegvis.core.errors import NotAllowed, StaleEdit
 from stegvis.plans import content, selectors, services
 from stegvis.plans.access import NOTE_EDITORS, get_note_for
 from stegvis.plans.employer_points import employer_plan_rules
@@ -248,12 +248,12 @@ def _share_note(request, case, note) -> HttpResponse:
                 None,
             )
             if member is None:
-                raise services.NotAllowed(_("Choose your manager from your network."))
+                raise NotAllowed(_("Choose your manager from your network."))
             services.capacity_note_share(actor=request.user, note=note, member=member)
             messages.success(
                 request, _("{name} can now read the note.").format(name=member.display_name)
             )
-    except services.NotAllowed as refusal:
+    except NotAllowed as refusal:
         messages.error(request, str(refusal))
     return redirect("capacity_note", case.pk)
 
@@ -306,7 +306,7 @@ def employer_plan(request: HttpRequest, case_id) -> HttpResponse:
         except StaleEdit:
             plan.refresh_from_db()
             status = 409
-        except services.NotAllowed as refusal:
+        except NotAllowed as refusal:
             form.add_error(None, str(refusal))
             status = 400
     elif is_write:

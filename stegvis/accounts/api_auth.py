@@ -3,21 +3,13 @@
 from datetime import timedelta
 
 from django.utils import timezone
-from ninja.errors import HttpError
 from ninja.security import HttpBearer, django_auth
 
 from stegvis.accounts.models import PersonalAccessToken, TokenScope, hash_token
+from stegvis.core.errors import ApiError
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 LAST_USED_RESOLUTION = timedelta(minutes=5)
-
-
-class ApiError(HttpError):
-    """An API error with a stable machine-readable code."""
-
-    def __init__(self, status_code: int, code: str, message: str) -> None:
-        super().__init__(status_code, message)
-        self.code = code
 
 
 class TokenAuth(HttpBearer):
@@ -40,11 +32,3 @@ class TokenAuth(HttpBearer):
 
 
 api_auth = [TokenAuth(), django_auth]
-
-
-class FieldErrors(Exception):
-    """Input that passed the schema but breaks a domain rule: a 422 naming each field."""
-
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__("The request is not valid.")
-        self.errors = errors
