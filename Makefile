@@ -41,6 +41,7 @@ test: install-dev
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 # Extract user-visible strings into the catalogue, then compile it. Translate the new
 # entries in stegvis/locale/sv/LC_MESSAGES/django.po; tests/test_i18n.py fails on any left.

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "stegvis.instruments",
     "stegvis.coaching",
     "stegvis.coordination",
+    "stegvis.portal",
 ]
 
 MIDDLEWARE = [

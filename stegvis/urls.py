@@ -2,10 +2,11 @@ from django.urls import include, path
 
 from stegvis.api import api
 from stegvis.core import views as core_views
+from stegvis.portal import views as portal_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
-    path("language/", core_views.set_language, name="set_language"),
+    path("", portal_views.home, name="home"),
+    path("language/", portal_views.set_language, name="set_language"),
     path("health/", core_views.health, name="health"),
     path("accounts/", include("allauth.urls")),
     path("account/", include("stegvis.accounts.urls")),

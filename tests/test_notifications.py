@@ -9,10 +9,9 @@ from django.utils import timezone
 from stegvis.access.models import AccessEvent
 from stegvis.cases.models import Case, CaseStatus, ClosedReason, Employment
 from stegvis.core.models import ScheduledRun
-from stegvis.core.scheduler import SCHEDULE, enqueue_due
+from stegvis.core.scheduler import enqueue_due
 from stegvis.notifications.models import Notification, NotificationKind
-from stegvis.notifications.services import scan_deadlines
-from stegvis.notifications.tasks import scan_deadlines_task
+from stegvis.portal.jobs import SCHEDULE, scan_deadlines, scan_deadlines_task
 
 TODAY = timezone.localdate()
 
@@ -75,11 +74,11 @@ def test_the_scan_runs_as_a_worker_task(personas, case):
 
 def test_periodic_jobs_are_enqueued_once_per_interval(db):
     now = timezone.now()
-    assert enqueue_due(now) == [name for name, *_ in SCHEDULE]
-    assert enqueue_due(now) == []
+    assert enqueue_due(SCHEDULE, now) == [name for name, *_ in SCHEDULE]
+    assert enqueue_due(SCHEDULE, now) == []
     hourly_or_more_often = [n for n, _t, every in SCHEDULE if every <= timedelta(minutes=61)]
     assert "scan_deadlines" in hourly_or_more_often
-    assert enqueue_due(now + timedelta(minutes=61)) == hourly_or_more_often
+    assert enqueue_due(SCHEDULE, now + timedelta(minutes=61)) == hourly_or_more_often
     assert ScheduledRun.objects.count() == len(SCHEDULE)
 
 

@@ -20,7 +20,7 @@ from stegvis.coordination.models import Task, TaskSource, TaskStatus, ThreadKind
 from stegvis.core.errors import NotAllowed
 from stegvis.network.purposes import Purpose
 from stegvis.notifications.outbox import outbox_dispatch
-from stegvis.notifications.services import scan_deadlines
+from stegvis.portal.jobs import scan_deadlines
 from tests.factories import patient_at
 from tests.support import checkin_on
 

@@ -27,6 +27,7 @@ from stegvis.cases.models import (
     MilestoneCompletion,
     Prognosis,
 )
+from stegvis.cases.signals import milestone_completed
 from stegvis.cases.timelines import (
     TimelineEntry,
     case_timeline,
@@ -124,10 +125,7 @@ def milestone_complete(*, actor: User, case: Case, code: str, completed_on: date
         defaults={"completed_by": actor, "completed_on": completed_on or timezone.localdate()},
     )
     case_refresh_deadline(case)
-    # The duty's tasks in everyone's inbox are done with it.
-    from stegvis.coordination.services import tasks_close_for_milestone
-
-    tasks_close_for_milestone(actor=actor, case=case, code=code)
+    milestone_completed.send(sender=Case, actor=actor, case=case, code=code)
     return completion
 
 

@@ -30,7 +30,6 @@ from stegvis.coaching.models import (
     Reminder,
 )
 from stegvis.coaching.reminders import OPEN_STATUSES
-from stegvis.instruments.models import Administration
 
 MEASURE_LABELS = {
     "mood": _("Mood"),
@@ -335,16 +334,9 @@ def urgent_flags_for(user: User) -> list[UrgentFlag]:
     return [UrgentFlag(f, texts.get((f.source_type, f.source_id), "")) for f in flags]
 
 
-def _item_9(administration) -> str:
-    return _("Answered %(answer)s (of 3) to item 9 of %(instrument)s.") % {
-        "answer": administration.answers.get("9", "?"),
-        "instrument": administration.definition.name,
-    }
-
-
-# What can raise an urgent flag, and how to show what it said.
+# What can raise an urgent flag, and how to show what it said. Apps above the coach add
+# their own (questionnaires register theirs when they are ready).
 TRIGGERS = {
     "checkin": (CheckIn, lambda checkin: checkin.note),
     "coach_message": (CoachMessage, lambda message: message.body),
-    "administration": (Administration, _item_9),
 }

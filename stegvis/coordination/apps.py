@@ -1,5 +1,17 @@
 from django.apps import AppConfig
 
 
+def close_tasks_of_duty(sender, *, actor, case, code, **kwargs) -> None:
+    """A duty marked done closes its tasks in everyone's inbox."""
+    from stegvis.coordination.services import tasks_close_for_milestone
+
+    tasks_close_for_milestone(actor=actor, case=case, code=code)
+
+
 class CoordinationConfig(AppConfig):
     name = "stegvis.coordination"
+
+    def ready(self):
+        from stegvis.cases.signals import milestone_completed
+
+        milestone_completed.connect(close_tasks_of_duty, dispatch_uid="close_tasks_of_duty")

@@ -1,9 +1,9 @@
 """Periodic jobs for the worker: each is enqueued once per interval, whatever the number
-of workers, by a conditional update on its ScheduledRun row."""
+of workers, by a conditional update on its ScheduledRun row. The job table itself is the
+portal's (stegvis.portal.jobs.SCHEDULE), which knows every app."""
 
 import logging
 import threading
-from datetime import timedelta
 
 from django.db import close_old_connections
 from django.utils import timezone
@@ -13,29 +13,15 @@ from stegvis.core.models import ScheduledRun
 
 logger = logging.getLogger(__name__)
 
-# (name, task, interval)
-SCHEDULE = [
-    ("scan_deadlines", "stegvis.notifications.tasks.scan_deadlines_task", timedelta(hours=1)),
-    ("verify_audit_chain", "stegvis.access.tasks.verify_audit_chain", timedelta(days=1)),
-    ("plan_reminders", "stegvis.coaching.tasks.plan_reminders_task", timedelta(hours=1)),
-    ("dispatch_outbox", "stegvis.notifications.tasks.dispatch_outbox_task", timedelta(minutes=1)),
-    ("build_digests", "stegvis.notifications.tasks.build_digests_task", timedelta(hours=1)),
-    ("dispatch_reminders", "stegvis.coaching.tasks.dispatch_reminders_task", timedelta(minutes=1)),
-    ("scan_flags", "stegvis.coaching.tasks.scan_flags_task", timedelta(hours=1)),
-    (
-        "plan_questionnaires",
-        "stegvis.instruments.tasks.plan_questionnaires_task",
-        timedelta(hours=6),
-    ),
-]
 CHECK_EVERY_SECONDS = 30
 
 
-def enqueue_due(now=None) -> list[str]:
-    """Enqueue the jobs that are due and that this process wins the claim for."""
+def enqueue_due(schedule, now=None) -> list[str]:
+    """Enqueue the jobs of `schedule` (name, task path, interval) that are due and that this
+    process wins the claim for."""
     now = now or timezone.now()
     enqueued = []
-    for name, task_path, interval in SCHEDULE:
+    for name, task_path, interval in schedule:
         run, _created = ScheduledRun.objects.get_or_create(name=name, defaults={"next_run_at": now})
         if run.next_run_at > now:
             continue
@@ -48,11 +34,11 @@ def enqueue_due(now=None) -> list[str]:
     return enqueued
 
 
-def start_in_background(stop: threading.Event) -> threading.Thread:
+def start_in_background(stop: threading.Event, schedule) -> threading.Thread:
     def loop():
         while not stop.is_set():
             try:
-                enqueue_due()
+                enqueue_due(schedule)
             except Exception:
                 logger.exception("Scheduling periodic jobs failed; trying again shortly")
             finally:

@@ -1,5 +1,21 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext as _
+
+
+def item_9_answer(administration) -> str:
+    """What an urgent flag from a questionnaire shows: the answer to PHQ-9 item 9."""
+    return _("Answered %(answer)s (of 3) to item 9 of %(instrument)s.") % {
+        "answer": administration.answers.get("9", "?"),
+        "instrument": administration.definition.name,
+    }
 
 
 class InstrumentsConfig(AppConfig):
     name = "stegvis.instruments"
+
+    def ready(self):
+        from stegvis.coaching.selectors import TRIGGERS
+        from stegvis.instruments.models import Administration
+
+        # PHQ-9 item 9 raises an urgent flag (coaching's); the flag shows what was answered.
+        TRIGGERS["administration"] = (Administration, item_9_answer)

@@ -17,6 +17,7 @@ from stegvis.cases.models import (
     CertificateStatus,
     ClosedReason,
 )
+from stegvis.coaching.flags import questionnaire_answered
 from stegvis.instruments.definitions import Instrument, instrument, instruments
 from stegvis.instruments.models import (
     Administration,
@@ -209,9 +210,6 @@ def administration_complete(
                 return result
             raise AlreadyAnswered
         administration.refresh_from_db()
-        # Imported here: coaching builds on instruments, not the other way round.
-        from stegvis.coaching.flags import questionnaire_answered
-
         questionnaire_answered(administration, result)
     return result
 

@@ -1,23 +1,16 @@
 """Deadline notifications: found by a daily scan in the worker, one row per recipient."""
 
-from datetime import date, timedelta
-
 from django.urls import reverse
-from django.utils import timezone
 
 from stegvis.access import audit
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import record_system
 from stegvis.accounts.models import User
 from stegvis.cases.models import Case, CaseStatus
-from stegvis.cases.services import store_next_deadline
 from stegvis.cases.timelines import (
-    DUE_SOON_DAYS,
     MilestoneStatus,
     TimelineEntry,
-    case_timeline,
 )
-from stegvis.coordination.services import tasks_for_deadlines
 from stegvis.notifications.models import Notification, NotificationKind
 from stegvis.notifications.outbox import Notice, notify
 
@@ -82,22 +75,3 @@ def notify_case(case: Case, timeline: list[TimelineEntry]) -> list[Notification]
             object_id=case.pk,
         )
     return new
-
-
-def scan_deadlines(today: date | None = None) -> dict:
-    """Refresh and notify every open case whose next deadline is within a week or past."""
-    today = today or timezone.localdate()
-    horizon = today + timedelta(days=DUE_SOON_DAYS)
-    cases = (
-        Case.objects.filter(status__in=OPEN_STATUSES, next_deadline_on__lte=horizon)
-        .select_related("patient", "responsible_physician", "responsible_coordinator")
-        .order_by("pk")
-    )
-    scanned = notified = tasks = 0
-    for case in cases.iterator(chunk_size=500):
-        scanned += 1
-        timeline = case_timeline(case, today)
-        notified += len(notify_case(case, timeline))
-        tasks += tasks_for_deadlines(case, timeline, recipients)
-        store_next_deadline(case, timeline)
-    return {"scanned": scanned, "notifications": notified, "tasks": tasks}

@@ -15,7 +15,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Error, Page
 
-from stegvis.core.management.commands.demo import DEMO_PASSWORD, DOMAIN, PATIENTS, STAFF
+from stegvis.portal.management.commands.demo import DEMO_PASSWORD, DOMAIN, PATIENTS, STAFF
 from tests.e2e.browser import PHONE
 from tests.e2e.wrong_language import wrong_language
 

@@ -11,6 +11,7 @@ import threading
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 
 from stegvis.core.scheduler import start_in_background
+from stegvis.portal.jobs import SCHEDULE
 
 
 class Command(DatabaseWorkerCommand):
@@ -27,7 +28,7 @@ class Command(DatabaseWorkerCommand):
     def handle(self, *args, no_schedule: bool = False, **options):
         stop = threading.Event()
         if not no_schedule:
-            start_in_background(stop)
+            start_in_background(stop, SCHEDULE)
         try:
             return super().handle(*args, **options)
         finally:

@@ -1,0 +1,6 @@
+"""What cases tell the apps built on them, so that cases need not know those apps."""
+
+from django.dispatch import Signal
+
+# A duty of the rehabilitation chain was marked done: (actor, case, code).
+milestone_completed = Signal()

@@ -1,0 +1,91 @@
+"""The home page (a patient's cases and next step, a professional's caseload and urgent
+flags) and the language switch."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+
+from stegvis.access.categories import Category
+from stegvis.access.helpers import (
+    may_access,
+    openable_case_ids,
+    record_cases_listed,
+    record_patients_listed,
+)
+from stegvis.access.models import AccessEvent
+from stegvis.access.policy import cases_visible_to
+from stegvis.accounts.models import Language
+from stegvis.accounts.roles import STAFF_ROLES, Role
+from stegvis.coaching.selectors import urgent_flags_for
+from stegvis.portal.next_step import next_step_for
+
+CASELOAD_PAGE_SIZE = 50
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    context: dict = {}
+    if user.is_patient:
+        own_cases = list(cases_visible_to(user).filter(patient=user).select_related("organisation"))
+        record_cases_listed(user, own_cases, object_type="home")
+        context["own_cases"] = own_cases
+        context["next_step"] = next_step_for(user, own_cases)
+        context["new_accesses"] = (
+            AccessEvent.objects.filter(patient=user, outcome="allowed")
+            .exclude(actor=user)
+            .filter(occurred_at__gt=user.access_log_seen_at or user.date_joined)
+            .count()
+        )
+    if user.is_staff_member and user.roles - {Role.UNIT_MANAGER, Role.ADMIN}:
+        # The nearest deadline first (overdue ones are the nearest); ended cases last.
+        caseload = (
+            cases_visible_to(user, Category.IDENTITY)
+            .exclude(patient=user)
+            .select_related("patient", "organisation")
+            .order_by(F("next_deadline_on").asc(nulls_last=True), "-opened_on", "pk")
+        )
+        page = Paginator(caseload, CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
+        record_cases_listed(user, page.object_list, object_type="caseload")
+        context["caseload"] = page
+        # A consent to `identity` alone (e.g. Försäkringskassan's) lists the case but does
+        # not open its page.
+        context["openable_case_ids"] = openable_case_ids(user, page.object_list)
+        context["may_open_case"] = bool(user.roles & {Role.PHYSICIAN, Role.REHAB_COORDINATOR})
+    context["is_unit_manager"] = Role.UNIT_MANAGER in user.roles
+    context["may_ask_to_join"] = bool(user.roles & STAFF_ROLES)
+    context["may_work_queue"] = bool(
+        user.roles & {Role.COACH, Role.REHAB_COORDINATOR, Role.PHYSICIAN}
+    )
+    if context["may_work_queue"]:
+        # Urgent flags come first on the home of everyone who must respond to them.
+        urgent = urgent_flags_for(user)
+        record_patients_listed(
+            user,
+            [u.flag.patient for u in urgent],
+            category=Category.CHECKINS,
+            object_type="urgent_flags",
+        )
+        for item in urgent:
+            # A message's words are shown only to someone who may read the patient's messages.
+            if item.flag.source_type == "coach_message" and not may_access(
+                user, item.flag.patient, category=Category.MESSAGES, object_type="coach_thread"
+            ):
+                item.trigger = ""
+        context["urgent_flags"] = urgent
+    return render(request, "portal/home.html", context)
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch language; a signed-in person keeps the choice on every device."""
+    response = django_set_language(request)
+    language = request.POST.get("language")
+    if request.user.is_authenticated and language in Language.values:
+        request.user.preferred_language = language
+        request.user.save(update_fields=["preferred_language"])
+    return response
