@@ -2,7 +2,8 @@
 
 Runs on PostgreSQL (where workers claim with SKIP LOCKED): makes a throw-away database
 on the server at --server (default postgres://postgres@127.0.0.1:5432), fills it with due
-reminders, and times `reminders_dispatch` in one worker process, then in two at once.
+reminders (each with its e-mail in the outbox), and times the outbox worker
+(`outbox_dispatch`, the one delivery pipeline) in one process, then in two at once.
 Mail goes through Django's dummy backend, so the figures are Stegvis's own work: claiming,
 rendering each e-mail in the patient's language, the delivery log and the audit events.
 Prints the throughput of each run and their ratio, and checks that nothing was sent twice.
@@ -36,10 +37,10 @@ def worker(start_at: float, batch: int) -> None:
     django.setup()
     from django.utils import timezone
 
-    from stegvis.coaching.reminders import reminders_dispatch
+    from stegvis.notifications.outbox import outbox_dispatch
 
     time.sleep(max(0.0, start_at - time.time()))
-    sent = reminders_dispatch(timezone.now(), batch_size=batch)
+    sent = outbox_dispatch(timezone.now(), batch_size=batch)
     print(f"{sent} {time.time()}", flush=True)
 
 
@@ -49,6 +50,7 @@ def build(total: int) -> None:
 
     from stegvis.accounts.models import User
     from stegvis.coaching.models import Reminder
+    from stegvis.notifications.models import OutboxKind, OutboxMessage
 
     now = timezone.now()
     patients = total // OCCASIONS_PER_PATIENT
@@ -60,25 +62,45 @@ def build(total: int) -> None:
         ],
         batch_size=5000,
     )
-    Reminder.objects.bulk_create(
+    due_at, expires_at = now - timedelta(minutes=1), now + timedelta(hours=10)
+    reminders = Reminder.objects.bulk_create(
         [
             Reminder(
                 patient=user,
                 occasion_on=(now - timedelta(days=day)).date(),
-                due_at=now - timedelta(minutes=1),
-                expires_at=now + timedelta(hours=10),
+                due_at=due_at,
+                expires_at=expires_at,
             )
             for user in users
             for day in range(OCCASIONS_PER_PATIENT)
         ],
         batch_size=5000,
     )
+    messages = OutboxMessage.objects.bulk_create(
+        [
+            OutboxMessage(
+                recipient_id=r.patient_id,
+                kind=OutboxKind.CHECKIN_REMINDER,
+                object_id=str(r.pk),
+                channel="email",
+                status="pending",
+                dedupe_key=f"reminder:{r.pk}:email",
+                next_attempt_at=due_at,
+                expires_at=expires_at,
+            )
+            for r in reminders
+        ],
+        batch_size=5000,
+    )
+    for reminder, message in zip(reminders, messages, strict=True):
+        reminder.delivery_id = message.pk
+    Reminder.objects.bulk_update(reminders, ["delivery"], batch_size=5000)
 
 
 def reset() -> None:
-    from stegvis.coaching.models import Reminder
+    from stegvis.notifications.models import OutboxMessage
 
-    Reminder.objects.update(status="scheduled", claim_token=None, claimed_at=None, sent_at=None)
+    OutboxMessage.objects.update(status="pending", claim_token=None, claimed_at=None, sent_at=None)
 
 
 def run_workers(count: int, batch: int, env: dict) -> tuple[int, float]:
@@ -124,7 +146,7 @@ def main() -> None:
         django.setup()
         from django.core.management import call_command
 
-        from stegvis.coaching.models import ReminderEvent
+        from stegvis.notifications.models import DeliveryEvent
 
         call_command("migrate", verbosity=0)
         started = time.perf_counter()
@@ -137,7 +159,7 @@ def main() -> None:
             assert sent == args.reminders, (sent, args.reminders)
             figures[count] = sent / seconds
             print(f"{count} worker(s): {sent} sent in {seconds:.1f} s = {figures[count]:.0f}/s")
-        sent_events = ReminderEvent.objects.filter(kind="sent").count()
+        sent_events = DeliveryEvent.objects.filter(kind="sent").count()
         assert sent_events == 2 * args.reminders, "a reminder was sent twice or not at all"
         print(f"Two workers / one worker: {figures[2] / figures[1]:.2f} times; none sent twice")
     finally:

@@ -3,7 +3,7 @@ rendered in the recipient's language when sent, logged, with preferences and a d
 
 import threading
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 import time_machine
@@ -11,6 +11,8 @@ from django.core import mail
 from django.db import connection
 from django.test import override_settings
 
+from stegvis.coaching.models import Cadence, CheckinSchedule
+from stegvis.coaching.reminders import reminders_plan_for
 from stegvis.notifications import outbox
 from stegvis.notifications.channels import LocmemSmsBackend
 from stegvis.notifications.models import (
@@ -209,11 +211,20 @@ if connection.vendor == "postgresql":
 
     @pytest.mark.django_db(transaction=True)
     def test_two_workers_send_every_outbox_row_exactly_once():
+        """The one delivery pipeline: notices and check-in reminders, claimed by one claim
+        function from two workers at once, each sent exactly once and logged once."""
         people = UserFactory.create_batch(40)
+        patients = UserFactory.create_batch(20)
         # Queued the morning before the workers run, whatever today's date is.
         with time_machine.travel(MORNING, tick=True):
             for n, person in enumerate(people):
                 tell(person, notice=message_notice(str(n)))
+        for patient in patients:
+            # Daily at 08:00 in Stockholm: tomorrow's reminder is due when the workers run.
+            schedule = CheckinSchedule.objects.create(
+                patient=patient, cadence=Cadence.DAILY, time_of_day=time(8, 0)
+            )
+            reminders_plan_for(schedule, MORNING)
         start = threading.Barrier(2)
         sent = []
 
@@ -230,7 +241,11 @@ if connection.vendor == "postgresql":
             thread.start()
         for thread in threads:
             thread.join()
-        assert sum(sent) == 40
-        assert len(mail.outbox) == 40
-        assert len({m.to[0] for m in mail.outbox}) == 40
-        assert OutboxMessage.objects.filter(events__kind=DeliveryEventKind.SENT).count() == 40
+        assert sum(sent) == 60
+        assert len(mail.outbox) == 60
+        assert len({m.to[0] for m in mail.outbox}) == 60
+        assert OutboxMessage.objects.filter(events__kind=DeliveryEventKind.SENT).count() == 60
+        reminders_sent = OutboxMessage.objects.filter(
+            kind="checkin_reminder", status=DeliveryStatus.SENT
+        )
+        assert reminders_sent.count() == 20

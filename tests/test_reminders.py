@@ -1,7 +1,6 @@
-"""Check-in reminders: planned at the patient's local time, claimed once, logged, expired,
-and never re-sent when the schedule changes."""
+"""Check-in reminders: planned at the patient's local time, sent once through the outbox,
+logged in its delivery log, expired, and never re-sent when the schedule changes."""
 
-import threading
 import uuid
 from datetime import UTC, datetime, time, timedelta
 
@@ -9,16 +8,14 @@ import pytest
 import time_machine
 from django.core import mail
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
+from stegvis.access.models import AccessEvent
 from stegvis.coaching import reminders
-from stegvis.coaching.models import (
-    Cadence,
-    CheckinSchedule,
-    Reminder,
-    ReminderEventKind,
-    ReminderStatus,
-)
+from stegvis.coaching.models import Cadence, CheckinSchedule, Reminder, ReminderStatus
 from stegvis.coaching.services import checkin_submit, schedule_save
+from stegvis.notifications.models import DeliveryEventKind, DeliveryStatus, OutboxMessage
+from stegvis.notifications.outbox import outbox_claim, outbox_dispatch, outbox_expire
 from tests.factories import UserFactory
 
 # A Monday, 06:00 UTC = 07:00 in Stockholm (winter time).
@@ -36,7 +33,15 @@ def scheduled(patient, cadence=Cadence.DAILY, at=time(9, 0), zone="Europe/Stockh
 
 
 def kinds(reminder):
-    return list(reminder.events.order_by("at", "pk").values_list("kind", flat=True))
+    """The reminder's e-mail in the outbox's delivery log."""
+    reminder.refresh_from_db()
+    return list(reminder.delivery.events.order_by("at", "pk").values_list("kind", flat=True))
+
+
+def dispatch(at) -> int:
+    """The outbox worker's round at `at` (it sends check-in reminders like anything else)."""
+    outbox_expire(at)
+    return outbox_dispatch(at)
 
 
 @pytest.mark.django_db
@@ -46,7 +51,7 @@ def test_reminders_are_due_at_the_patients_local_time():
     first = Reminder.objects.filter(patient=stockholm.patient).order_by("due_at").first()
     assert first.due_at == datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
     assert first.occasion_on.isoformat() == "2026-11-23"
-    assert kinds(first) == [ReminderEventKind.SCHEDULED]
+    assert kinds(first) == [DeliveryEventKind.QUEUED]
     evening = Reminder.objects.filter(patient=oslo_evening.patient).order_by("due_at").first()
     assert evening.due_at == datetime(2026, 11, 23, 19, 30, tzinfo=UTC)
 
@@ -67,20 +72,28 @@ def test_a_due_reminder_is_sent_once_with_a_link_and_no_health_data(settings):
     patient = UserFactory(preferred_language="en")
     scheduled(patient)
     at_nine = MONDAY_MORNING + timedelta(hours=2, minutes=1)
-    assert reminders.reminders_dispatch(at_nine) == 1
-    assert reminders.reminders_dispatch(at_nine) == 0
+    assert dispatch(at_nine) == 1
+    assert dispatch(at_nine) == 0
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [patient.email]
     assert "/checkin/" in message.body and "check-in" in message.subject
-    reminder = patient.reminders.get(status=ReminderStatus.SENT)
-    assert kinds(reminder) == [ReminderEventKind.SCHEDULED, ReminderEventKind.SENT]
+    reminder = patient.reminders.get(occasion_on="2026-11-23")
+    assert reminder.delivery.status == DeliveryStatus.SENT
+    assert kinds(reminder) == [
+        DeliveryEventKind.QUEUED,
+        DeliveryEventKind.CLAIMED,
+        DeliveryEventKind.SENT,
+    ]
+    # Sending read the patient's address: recorded as the system's access.
+    event = AccessEvent.objects.get(basis="checkin_reminder")
+    assert (event.patient_id, event.object_id) == (patient.pk, str(reminder.pk))
 
 
 @pytest.mark.django_db
 def test_a_reminder_is_not_sent_before_it_is_due():
     scheduled(UserFactory())
-    assert reminders.reminders_dispatch(MONDAY_MORNING + timedelta(hours=1)) == 0
+    assert dispatch(MONDAY_MORNING + timedelta(hours=1)) == 0
     assert mail.outbox == []
 
 
@@ -88,7 +101,7 @@ def test_a_reminder_is_not_sent_before_it_is_due():
 def test_changing_the_time_moves_unsent_reminders_and_never_resends_a_sent_one():
     patient = UserFactory()
     schedule = scheduled(patient)
-    reminders.reminders_dispatch(MONDAY_MORNING + timedelta(hours=2, minutes=1))
+    dispatch(MONDAY_MORNING + timedelta(hours=2, minutes=1))
     assert len(mail.outbox) == 1
     with time_machine.travel(MONDAY_MORNING + timedelta(hours=3), tick=False):
         schedule_save(
@@ -99,12 +112,12 @@ def test_changing_the_time_moves_unsent_reminders_and_never_resends_a_sent_one()
             revision=schedule.revision,
         )
     today = patient.reminders.get(occasion_on="2026-11-23")
-    assert today.status == ReminderStatus.SENT
+    assert today.delivery.status == DeliveryStatus.SENT and today.due_at.hour == 8
     tomorrow = patient.reminders.get(occasion_on="2026-11-24")
     assert tomorrow.due_at == datetime(2026, 11, 24, 19, 0, tzinfo=UTC)
-    assert ReminderEventKind.RESCHEDULED in kinds(tomorrow)
+    assert DeliveryEventKind.RESCHEDULED in kinds(tomorrow)
     # At 20:00 today, nothing more goes out: today's reminder was already sent.
-    assert reminders.reminders_dispatch(datetime(2026, 11, 23, 19, 1, tzinfo=UTC)) == 0
+    assert dispatch(datetime(2026, 11, 23, 19, 1, tzinfo=UTC)) == 0
     assert len(mail.outbox) == 1
 
 
@@ -129,21 +142,20 @@ def test_pausing_cancels_unsent_reminders_and_resuming_revives_them():
             revision=schedule.revision,
         )
     assert set(patient.reminders.values_list("status", flat=True)) == {"scheduled"}
-    assert reminders.reminders_dispatch(MONDAY_MORNING + timedelta(hours=2, minutes=1)) == 1
+    assert dispatch(MONDAY_MORNING + timedelta(hours=2, minutes=1)) == 1
 
 
 @pytest.mark.django_db
 def test_a_window_expires_and_the_next_reminder_is_the_same_friendly_one():
     patient = UserFactory()
     scheduled(patient)
-    reminders.reminders_dispatch(MONDAY_MORNING + timedelta(hours=2, minutes=1))
+    dispatch(MONDAY_MORNING + timedelta(hours=2, minutes=1))
     # 20 hours after 09:00 the window closes.
     assert reminders.reminders_expire(MONDAY_MORNING + timedelta(hours=21)) == 0
     assert reminders.reminders_expire(MONDAY_MORNING + timedelta(hours=22, minutes=1)) == 1
     expired = patient.reminders.get(occasion_on="2026-11-23")
     assert expired.status == ReminderStatus.EXPIRED
-    assert kinds(expired)[-1] == ReminderEventKind.EXPIRED
-    reminders.reminders_dispatch(MONDAY_MORNING + timedelta(days=1, hours=2, minutes=1))
+    dispatch(MONDAY_MORNING + timedelta(days=1, hours=2, minutes=1))
     assert mail.outbox[0].body == mail.outbox[1].body
 
 
@@ -152,9 +164,12 @@ def test_an_unsent_reminder_whose_window_passed_is_never_sent_late():
     patient = UserFactory()
     scheduled(patient)
     late = MONDAY_MORNING + timedelta(hours=23)
-    assert reminders.reminders_dispatch(late) == 0
+    assert dispatch(late) == 0
     assert reminders.reminders_expire(late) == 1
     assert mail.outbox == []
+    first = patient.reminders.get(occasion_on="2026-11-23")
+    assert first.delivery.status == DeliveryStatus.EXPIRED
+    assert kinds(first)[-1] == DeliveryEventKind.EXPIRED
 
 
 @pytest.mark.django_db
@@ -167,20 +182,8 @@ def test_a_check_in_answers_its_window_and_its_reminder_is_then_not_sent():
     reminder = result.checkin.reminder
     reminder.refresh_from_db()
     assert reminder.status == ReminderStatus.ANSWERED
-    assert kinds(reminder)[-1] == ReminderEventKind.ANSWERED
-    assert reminders.reminders_dispatch(MONDAY_MORNING + timedelta(hours=2, minutes=1)) == 0
-
-
-@pytest.mark.django_db
-def test_a_claimed_reminder_cannot_be_claimed_again():
-    scheduled(UserFactory())
-    at_nine = MONDAY_MORNING + timedelta(hours=2, minutes=1)
-    first = reminders.reminders_claim(at_nine, 10, uuid.uuid4())
-    assert len(first) == 1
-    assert reminders.reminders_claim(at_nine, 10, uuid.uuid4()) == []
-    # The conditional update itself refuses a row another worker holds.
-    taken = Reminder.objects.filter(pk=first[0].pk, status=ReminderStatus.SCHEDULED)
-    assert taken.update(status=ReminderStatus.CLAIMED, claim_token=uuid.uuid4()) == 0
+    assert kinds(reminder)[-1] == DeliveryEventKind.CANCELLED
+    assert dispatch(MONDAY_MORNING + timedelta(hours=2, minutes=1)) == 0
 
 
 @pytest.mark.django_db
@@ -199,38 +202,45 @@ def test_a_schedule_saved_from_a_stale_form_is_refused():
         )
 
 
-# Two real workers need committed rows and separate connections: PostgreSQL, which CI
-# runs the whole suite on as well. (SQLite's shared in-memory test database cannot hold
-# two writing connections; there the claim is covered by the test above.)
-if connection.vendor == "postgresql":
+# Two workers sending the same due rows (check-in reminders among them) are tested once,
+# for the whole outbox, in tests/test_outbox.py.
 
-    @pytest.mark.django_db(transaction=True)
-    def test_two_concurrent_workers_never_send_the_same_reminder():
-        """Two threads, each with its own database connection, dispatch the same due rows.
 
-        On PostgreSQL (the CI job that matters for production) they claim with SKIP LOCKED;
-        on SQLite the writes take turns. Either way each row is sent exactly once."""
-        patients = UserFactory.create_batch(60)
-        for patient in patients:
-            scheduled(patient)
-        at_nine = MONDAY_MORNING + timedelta(hours=2, minutes=1)
-        start = threading.Barrier(2)
-        sent = []
-
-        def worker():
-            try:
-                start.wait()
-                sent.append(reminders.reminders_dispatch(at_nine, batch_size=7))
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=worker) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert sum(sent) == 60
-        assert len(mail.outbox) == 60
-        assert len({m.to[0] for m in mail.outbox}) == 60
-        sent_events = Reminder.objects.filter(events__kind=ReminderEventKind.SENT).count()
-        assert sent_events == 60
+@pytest.mark.django_db(transaction=True)
+def test_existing_reminders_move_into_the_outbox_with_their_log():
+    """The migration: each reminder's e-mail becomes an outbox message in the state it
+    was in, its events join the delivery log, and a sent one is never sent again."""
+    executor = MigrationExecutor(connection)
+    before = [("coaching", "0002_checkin_answers_optional"), ("notifications", "0003_outbox")]
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    patient = old.get_model("accounts", "User").objects.create(email="p@example.org")
+    old_reminder = old.get_model("coaching", "Reminder")
+    old_event = old.get_model("coaching", "ReminderEvent")
+    due = MONDAY_MORNING + timedelta(hours=2)
+    rows = {}
+    for day, status, sent_at in [(23, "sent", due), (24, "scheduled", None), (25, "claimed", None)]:
+        rows[status] = old_reminder.objects.create(
+            patient_id=patient.pk,
+            occasion_on=f"2026-11-{day}",
+            due_at=due + timedelta(days=day - 23),
+            expires_at=due + timedelta(days=day - 23, hours=20),
+            status=status,
+            sent_at=sent_at,
+        )
+        old_event.objects.create(reminder=rows[status], kind="scheduled", at=MONDAY_MORNING)
+    old_event.objects.create(reminder=rows["sent"], kind="sent", at=due)
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    migrated = {r.occasion_on.day: r for r in Reminder.objects.select_related("delivery")}
+    assert {day: r.delivery.status for day, r in migrated.items()} == {
+        23: DeliveryStatus.SENT,
+        24: DeliveryStatus.PENDING,
+        25: DeliveryStatus.FAILED,
+    }
+    assert {r.status for r in migrated.values()} == {ReminderStatus.SCHEDULED}
+    assert kinds(migrated[23]) == [DeliveryEventKind.QUEUED, DeliveryEventKind.SENT]
+    assert OutboxMessage.objects.filter(kind="checkin_reminder").count() == 3
+    # Only the one still waiting is taken by a worker.
+    claimed = outbox_claim(due + timedelta(days=1, minutes=1), 10, uuid.uuid4())
+    assert [m.object_id for m in claimed] == [str(migrated[24].pk)]

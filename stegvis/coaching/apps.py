@@ -3,3 +3,12 @@ from django.apps import AppConfig
 
 class CoachingConfig(AppConfig):
     name = "stegvis.coaching"
+
+    def ready(self):
+        from stegvis.coaching.reminders import reminders_sent, render_reminder
+        from stegvis.notifications import channels, outbox
+        from stegvis.notifications.models import OutboxKind
+
+        # Check-in reminders go through the one delivery pipeline, written by the coach.
+        channels.RENDERERS[OutboxKind.CHECKIN_REMINDER] = render_reminder
+        outbox.ON_SENT[OutboxKind.CHECKIN_REMINDER] = reminders_sent

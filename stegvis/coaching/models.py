@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from stegvis.accounts.models import User
+from stegvis.notifications.models import OutboxMessage
 
 ZERO_TO_TEN = [MinValueValidator(0), MaxValueValidator(10)]
 
@@ -34,16 +35,15 @@ class CheckinSchedule(models.Model):
 
 
 class ReminderStatus(models.TextChoices):
-    SCHEDULED = "scheduled", _("Scheduled")
-    CLAIMED = "claimed", _("Being sent")
-    SENT = "sent", _("Sent")
+    SCHEDULED = "scheduled", _("Open")
     ANSWERED = "answered", _("Answered")
-    EXPIRED = "expired", _("Expired")
+    EXPIRED = "expired", _("Missed")
     CANCELLED = "cancelled", _("Cancelled")
 
 
 class Reminder(models.Model):
-    """One due check-in: its reminder and its answer window.
+    """One due check-in: its answer window, and the reminder e-mail sent for it through
+    the outbox (`delivery`, whose delivery log says what happened to it).
 
     One row per patient and local date, so a changed schedule moves an unsent reminder
     but can never make a second one for a day whose reminder already went out.
@@ -57,10 +57,9 @@ class Reminder(models.Model):
     status = models.CharField(
         max_length=12, choices=ReminderStatus.choices, default=ReminderStatus.SCHEDULED
     )
-    # Set by the conditional update that claims the row; the worker holding it sends it.
-    claim_token = models.UUIDField(null=True, blank=True, editable=False)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    delivery = models.OneToOneField(
+        OutboxMessage, on_delete=models.SET_NULL, null=True, blank=True, related_name="reminder"
+    )
     answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -69,37 +68,11 @@ class Reminder(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "due_at"]),
-            models.Index(fields=["claim_token"]),
             models.Index(fields=["patient", "status", "expires_at"]),
         ]
 
     def __str__(self) -> str:
         return f"{self.patient_id} {self.occasion_on} {self.status}"
-
-
-class ReminderEventKind(models.TextChoices):
-    SCHEDULED = "scheduled", _("Scheduled")
-    RESCHEDULED = "rescheduled", _("Moved to a new time")
-    SENT = "sent", _("Sent")
-    ANSWERED = "answered", _("Answered")
-    EXPIRED = "expired", _("Expired")
-    CANCELLED = "cancelled", _("Cancelled")
-    FAILED = "failed", _("Could not be sent")
-
-
-class ReminderEvent(models.Model):
-    """The delivery log: what happened to a reminder, when."""
-
-    reminder = models.ForeignKey(Reminder, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=12, choices=ReminderEventKind.choices)
-    at = models.DateTimeField()
-    detail = models.CharField(max_length=200, blank=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["reminder", "at"])]
-
-    def __str__(self) -> str:
-        return f"{self.reminder_id} {self.kind} {self.at}"
 
 
 MEASURES = ("mood", "energy", "pain", "sleep", "stress", "work_ability")

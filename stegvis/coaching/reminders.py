@@ -1,37 +1,27 @@
-"""Check-in reminders: planned from the patient's schedule, claimed by a conditional
-update so that several workers never send the same one, logged at every step.
+"""Check-in reminders: planned from the patient's schedule, sent through the outbox.
 
-A reminder is one row per patient and local date. Changing the schedule moves or cancels
-rows that were not sent yet; a row that was sent stays as it is, so nothing is sent twice.
+A reminder is one row per patient and local date: the check-in's answer window. Its e-mail
+is an outbox message (kind `checkin_reminder`) due at the window's start and expiring at
+its end, so the one delivery pipeline claims, sends and logs it like any other message.
+Changing the schedule moves or cancels messages not sent yet; one that was sent stays as
+it is, so nothing is sent twice.
 """
 
-import logging
-import uuid
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.core.mail import EmailMessage, mailers
-from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from stegvis.access import audit
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import record_system
-from stegvis.coaching.models import (
-    Cadence,
-    CheckinSchedule,
-    Reminder,
-    ReminderEvent,
-    ReminderEventKind,
-    ReminderStatus,
-)
-
-logger = logging.getLogger(__name__)
+from stegvis.coaching.models import Cadence, CheckinSchedule, Reminder, ReminderStatus
+from stegvis.notifications import outbox
+from stegvis.notifications.channels import Rendered, absolute
+from stegvis.notifications.models import OutboxKind, OutboxMessage
 
 # Weekdays (Monday = 0) of each cadence.
 CADENCE_DAYS = {
@@ -47,13 +37,7 @@ WINDOW = {
     Cadence.WEEKLY: timedelta(days=3),
 }
 PLAN_AHEAD_DAYS = 2
-OPEN_STATUSES = (ReminderStatus.SCHEDULED, ReminderStatus.CLAIMED, ReminderStatus.SENT)
-
-
-def _log(reminders, kind: str, at: datetime, detail: str = "") -> None:
-    ReminderEvent.objects.bulk_create(
-        [ReminderEvent(reminder_id=r.pk, kind=kind, at=at, detail=detail) for r in reminders]
-    )
+OPEN_STATUSES = (ReminderStatus.SCHEDULED,)
 
 
 def wanted_occasions(schedule: CheckinSchedule, now: datetime) -> dict[date, tuple]:
@@ -84,36 +68,42 @@ def reminders_plan_for(schedule: CheckinSchedule, now: datetime | None = None) -
     }
     counts = {"scheduled": 0, "rescheduled": 0, "cancelled": 0}
     for day, reminder in existing.items():
-        # Only a row never sent may change; the conditional update loses to a worker
-        # that claimed it a moment ago.
-        unsent = Reminder.objects.filter(
-            pk=reminder.pk, status__in=(ReminderStatus.SCHEDULED, ReminderStatus.CANCELLED)
-        )
         if day not in wanted:
-            if reminder.status == ReminderStatus.SCHEDULED and unsent.update(
-                status=ReminderStatus.CANCELLED
+            # Not wanted any more: its window closes unless its e-mail already went out
+            # (or is going out right now), so a window someone was reminded of stays open.
+            if reminder.status == ReminderStatus.SCHEDULED and outbox.cancel(
+                reminder.delivery_id, "schedule changed", now
             ):
-                _log([reminder], ReminderEventKind.CANCELLED, now, "schedule changed")
+                Reminder.objects.filter(pk=reminder.pk).update(status=ReminderStatus.CANCELLED)
                 counts["cancelled"] += 1
             continue
         due_at, expires_at = wanted[day]
+        movable = reminder.status in (ReminderStatus.SCHEDULED, ReminderStatus.CANCELLED)
         moved = reminder.due_at != due_at or reminder.status == ReminderStatus.CANCELLED
-        if moved and unsent.update(
-            status=ReminderStatus.SCHEDULED, due_at=due_at, expires_at=expires_at
-        ):
-            _log([reminder], ReminderEventKind.RESCHEDULED, now, due_at.isoformat())
+        if movable and moved and outbox.reschedule(reminder.delivery_id, due_at, expires_at, now):
+            Reminder.objects.filter(
+                pk=reminder.pk, status__in=(ReminderStatus.SCHEDULED, ReminderStatus.CANCELLED)
+            ).update(status=ReminderStatus.SCHEDULED, due_at=due_at, expires_at=expires_at)
             counts["rescheduled"] += 1
-    new = [
-        Reminder(
-            patient_id=schedule.patient_id, occasion_on=day, due_at=due_at, expires_at=expires_at
-        )
-        for day, (due_at, expires_at) in wanted.items()
-        if day not in existing
-    ]
-    if new:
-        created = Reminder.objects.bulk_create(new)
-        _log(created, ReminderEventKind.SCHEDULED, now)
-        counts["scheduled"] += len(created)
+    for day, (due_at, expires_at) in wanted.items():
+        if day not in existing:
+            reminder = Reminder.objects.create(
+                patient_id=schedule.patient_id,
+                occasion_on=day,
+                due_at=due_at,
+                expires_at=expires_at,
+            )
+            reminder.delivery = outbox.queue(
+                schedule.patient_id,
+                kind=OutboxKind.CHECKIN_REMINDER,
+                key=f"reminder:{reminder.pk}",
+                not_before=due_at,
+                expires_at=expires_at,
+                object_id=reminder.pk,
+                at=now,
+            )
+            reminder.save(update_fields=["delivery"])
+            counts["scheduled"] += 1
     return counts
 
 
@@ -128,99 +118,35 @@ def reminders_plan(now: datetime | None = None) -> dict:
     return totals
 
 
-def reminders_claim(now: datetime, limit: int, token: uuid.UUID) -> list[Reminder]:
-    """Claim up to `limit` due reminders for this worker.
-
-    The claim is the conditional UPDATE (status still scheduled): whichever worker's
-    update matches a row owns it. On PostgreSQL the candidates are picked with SKIP
-    LOCKED so that concurrent workers take different rows instead of waiting.
-    """
-    with transaction.atomic():
-        candidates = Reminder.objects.filter(
-            status=ReminderStatus.SCHEDULED, due_at__lte=now, expires_at__gt=now
-        ).order_by("due_at")
-        if connection.features.has_select_for_update_skip_locked:
-            candidates = candidates.select_for_update(skip_locked=True)
-        ids = list(candidates.values_list("pk", flat=True)[:limit])
-        if not ids:
-            return []
-        Reminder.objects.filter(pk__in=ids, status=ReminderStatus.SCHEDULED).update(
-            status=ReminderStatus.CLAIMED, claim_token=token, claimed_at=now
-        )
-    return list(
-        Reminder.objects.filter(claim_token=token, status=ReminderStatus.CLAIMED).select_related(
-            "patient"
-        )
-    )
-
-
-def _message(reminder: Reminder) -> EmailMessage:
+def render_reminder(message: OutboxMessage) -> Rendered:
     """The reminder e-mail: a kind nudge and a link, nothing about health."""
-    patient = reminder.patient
-    with override(patient.preferred_language):
-        link = settings.BASE_URL.rstrip("/") + reverse("checkin")
-        body = render_to_string("coaching/reminder_email.txt", {"patient": patient, "link": link})
-        subject = _("A short check-in when it suits you")
-    return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [patient.email])
+    link = absolute(reverse("checkin"))
+    body = render_to_string(
+        "coaching/reminder_email.txt", {"patient": message.recipient, "link": link}
+    )
+    return Rendered(_("A short check-in when it suits you"), body, link)
 
 
-def _send(reminders: list[Reminder], token: uuid.UUID, now: datetime) -> int:
-    sent, failed = [], []
-    with mailers.default as mail:
-        for reminder in reminders:
-            try:
-                mail.send_messages([_message(reminder)])
-                sent.append(reminder)
-            except Exception:
-                logger.exception("Sending reminder %s failed", reminder.pk)
-                failed.append(reminder)
-    with audit.atomic():
-        Reminder.objects.filter(
-            pk__in=[r.pk for r in sent], claim_token=token, status=ReminderStatus.CLAIMED
-        ).update(status=ReminderStatus.SENT, sent_at=now)
-        # A failed send is not retried automatically: a late reminder is worse than none,
-        # and the check-in stays open in the app. The log says what happened.
-        Reminder.objects.filter(pk__in=[r.pk for r in failed], claim_token=token).update(
-            status=ReminderStatus.EXPIRED
-        )
-        _log(sent, ReminderEventKind.SENT, now)
-        _log(failed, ReminderEventKind.FAILED, now, "the mail server refused it")
-        # The worker read each patient's address and language to send: an access.
-        by_patient = {r.patient_id: r.pk for r in sent}
-        record_system(
-            by_patient,
-            category=Category.IDENTITY,
-            action=Action.VIEW,
-            basis="checkin_reminder",
-            object_type="reminder",
-            object_id=by_patient.get,
-        )
-    return len(sent)
-
-
-def reminders_dispatch(now: datetime | None = None, batch_size: int = 200) -> int:
-    """Send every due reminder this worker can claim; returns how many it sent."""
-    total = 0
-    while True:
-        at = now or timezone.now()
-        token = uuid.uuid4()
-        claimed = reminders_claim(at, batch_size, token)
-        if not claimed:
-            return total
-        total += _send(claimed, token, at)
+def reminders_sent(messages: list[OutboxMessage]) -> None:
+    """The worker read each patient's address and language to send: an access."""
+    by_patient = {m.recipient_id: m.object_id for m in messages}
+    record_system(
+        by_patient,
+        category=Category.IDENTITY,
+        action=Action.VIEW,
+        basis="checkin_reminder",
+        object_type="reminder",
+        object_id=by_patient.get,
+    )
 
 
 def reminders_expire(now: datetime | None = None) -> int:
     """Close the windows that have passed. A missed check-in is only recorded, never
     chased: the next reminder is the same friendly one."""
     now = now or timezone.now()
-    token = uuid.uuid4()
-    count = Reminder.objects.filter(status__in=OPEN_STATUSES, expires_at__lte=now).update(
-        status=ReminderStatus.EXPIRED, claim_token=token
+    return Reminder.objects.filter(status__in=OPEN_STATUSES, expires_at__lte=now).update(
+        status=ReminderStatus.EXPIRED
     )
-    if count:
-        _log(Reminder.objects.filter(claim_token=token), ReminderEventKind.EXPIRED, now)
-    return count
 
 
 def reminder_answer(patient_id, local_date: date, now: datetime) -> Reminder | None:
@@ -233,6 +159,7 @@ def reminder_answer(patient_id, local_date: date, now: datetime) -> Reminder | N
         if Reminder.objects.filter(pk=reminder.pk, status__in=OPEN_STATUSES).update(
             status=ReminderStatus.ANSWERED, answered_at=now
         ):
-            _log([reminder], ReminderEventKind.ANSWERED, now)
+            # Answered before its reminder went out: no need to send it.
+            outbox.cancel(reminder.delivery_id, "answered", now)
             return reminder
     return None

@@ -3,7 +3,7 @@
 from django.tasks import task
 
 from stegvis.coaching.flags import flags_scan
-from stegvis.coaching.reminders import reminders_dispatch, reminders_expire, reminders_plan
+from stegvis.coaching.reminders import reminders_expire, reminders_plan
 
 
 @task
@@ -12,9 +12,9 @@ def plan_reminders_task() -> dict:
 
 
 @task
-def dispatch_reminders_task() -> dict:
-    """Close passed windows, then send what is due (safe with several workers)."""
-    return {"expired": reminders_expire(), "sent": reminders_dispatch()}
+def close_checkin_windows_task() -> dict:
+    """Close the check-in windows that have passed (their e-mails are the outbox's)."""
+    return {"expired": reminders_expire()}
 
 
 @task

@@ -9,6 +9,7 @@ to a class with `send_text(number, text)`). None is bundled for a real provider;
 one the channel is simply not offered.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -42,11 +43,18 @@ def absolute(path: str) -> str:
     return settings.BASE_URL.rstrip("/") + path
 
 
+# How a message of another app's kind is written, by kind; filled in the apps'
+# AppConfig.ready (the coach's check-in reminder). Same rule: a link, no health data.
+RENDERERS: dict[str, Callable[[OutboxMessage], Rendered]] = {}
+
+
 def render(message: OutboxMessage) -> Rendered:
     """The message in the recipient's current language."""
     with override(message.recipient.preferred_language):
         if message.is_digest:
             return _render_digest(message)
+        if message.kind in RENDERERS:
+            return RENDERERS[message.kind](message)
         notification = message.notification
         link = absolute(notification.link or reverse("notification_list"))
         context = {

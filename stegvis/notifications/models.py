@@ -87,23 +87,39 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", _("Could not be sent")
     HELD = "held", _("Waiting for the daily summary")
     IN_DIGEST = "in_digest", _("Sent in the daily summary")
+    CANCELLED = "cancelled", _("No longer needed")
+    EXPIRED = "expired", _("Its time passed before it could be sent")
+
+
+class OutboxKind(models.TextChoices):
+    NOTICE = "notice", _("Notification")
+    DIGEST = "digest", _("Daily summary")
+    CHECKIN_REMINDER = "checkin_reminder", _("Check-in reminder")
 
 
 class OutboxMessage(models.Model):
-    """One notification on one channel to one person, or (without a notification) one
-    person's daily summary."""
+    """One message on one channel to one person, sent by the one delivery pipeline: a
+    notification, a person's daily summary, or a message of another app's kind (a
+    check-in reminder) that the app renders. Not sent before `next_attempt_at`, nor at all
+    after `expires_at`."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     notification = models.ForeignKey(
         Notification, null=True, on_delete=models.CASCADE, related_name="deliveries"
     )
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=OutboxKind.choices, default=OutboxKind.NOTICE)
+    # The object a message of another app's kind is about (a reminder's id).
+    object_id = models.CharField(max_length=64, blank=True)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     status = models.CharField(max_length=10, choices=DeliveryStatus.choices)
     # The notification's key and the channel, or "digest:<user>:<date>": a retried creation
     # or a second worker can never add a second row.
     dedupe_key = models.CharField(max_length=220, unique=True)
+    # Not sent before (the first attempt's time for a message due later).
     next_attempt_at = models.DateTimeField(default=timezone.now)
+    # A message whose moment has passed is worse than none: never sent after this.
+    expires_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     claim_token = models.UUIDField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
@@ -130,7 +146,7 @@ class OutboxMessage(models.Model):
 
     @property
     def is_digest(self) -> bool:
-        return self.notification_id is None
+        return self.kind == OutboxKind.DIGEST
 
 
 class DeliveryEventKind(models.TextChoices):
@@ -142,13 +158,16 @@ class DeliveryEventKind(models.TextChoices):
     RETRY = "retry", _("failed, will try again")
     FAILED = "failed", _("failed")
     DIGESTED = "digested", _("put in the daily summary")
+    RESCHEDULED = "rescheduled", _("moved to a new time")
+    CANCELLED = "cancelled", _("cancelled")
+    EXPIRED = "expired", _("expired unsent")
 
 
 class DeliveryEvent(models.Model):
     """The delivery log: every step of every outbox row, never changed afterwards."""
 
     message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=10, choices=DeliveryEventKind.choices)
+    kind = models.CharField(max_length=12, choices=DeliveryEventKind.choices)
     at = models.DateTimeField(default=timezone.now)
     detail = models.CharField(max_length=200, blank=True)
 

@@ -1,20 +1,24 @@
-"""The outbox: who is told what on which channel, and the worker that sends it exactly once.
+"""The outbox, Stegvis's one delivery pipeline: who is told what on which channel, and the
+worker that sends it exactly once.
 
 `notify` writes, in the caller's transaction, one in-app notification per person and one
-outbox row per channel they want. The worker claims due rows by a conditional update (on
-PostgreSQL picking candidates with SKIP LOCKED), renders each in the recipient's language,
-sends it, and logs every step. A row whose worker died mid-send is not sent again: a
-duplicate message is worse than one the delivery log shows as interrupted.
+outbox row per channel they want; `queue` adds a message of another app's kind (a check-in
+reminder) due later and expiring when its moment has passed. The worker claims due rows by
+a conditional update (on PostgreSQL picking candidates with SKIP LOCKED), renders each in
+the recipient's language, sends it, and logs every step in one delivery log. A row whose
+worker died mid-send is not sent again: a duplicate message is worse than one the delivery
+log shows as interrupted.
 """
 
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.core.mail import mailers
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from stegvis.accounts.models import User
@@ -29,10 +33,16 @@ from stegvis.notifications.models import (
     EmailMode,
     Notification,
     NotificationPreference,
+    OutboxKind,
     OutboxMessage,
 )
 
 logger = logging.getLogger(__name__)
+
+# Called with the messages of a kind just sent, in the transaction that records them sent:
+# an app records what its kind read of a patient (a reminder read the address). Filled in
+# the apps' AppConfig.ready.
+ON_SENT: dict[str, Callable[[list[OutboxMessage]], None]] = {}
 
 MAX_ATTEMPTS = 5
 # A claim older than this belongs to a worker that stopped mid-send.
@@ -156,11 +166,96 @@ def notify(notice: Notice, people: Iterable[tuple[User, Case | None]]) -> list[N
     return [stored[n.dedupe_key] for n in new if n.dedupe_key in stored]
 
 
+def queue(
+    recipient_id,
+    *,
+    kind: str,
+    key: str,
+    not_before: datetime,
+    expires_at: datetime | None = None,
+    object_id="",
+    channel: str = Channel.EMAIL,
+    at: datetime | None = None,
+) -> OutboxMessage:
+    """A message of `kind` to send at `not_before`, never after `expires_at`; `key` names
+    it once, so queueing it again returns the first row."""
+    message, created = OutboxMessage.objects.get_or_create(
+        dedupe_key=f"{key}:{channel}",
+        defaults={
+            "recipient_id": recipient_id,
+            "kind": kind,
+            "object_id": str(object_id),
+            "channel": channel,
+            "status": DeliveryStatus.PENDING,
+            "next_attempt_at": not_before,
+            "expires_at": expires_at,
+        },
+    )
+    if created:
+        _log([message], DeliveryEventKind.QUEUED, at or timezone.now(), not_before.isoformat())
+    return message
+
+
+def reschedule(
+    message_id, not_before: datetime, expires_at: datetime | None, at: datetime | None = None
+) -> bool:
+    """Move a message not sent yet (a cancelled one comes back); a message being sent or
+    sent stays as it is, so nothing is sent twice."""
+    moved = OutboxMessage.objects.filter(
+        pk=message_id, status__in=(DeliveryStatus.PENDING, DeliveryStatus.CANCELLED)
+    ).update(status=DeliveryStatus.PENDING, next_attempt_at=not_before, expires_at=expires_at)
+    if moved:
+        DeliveryEvent.objects.create(
+            message_id=message_id,
+            kind=DeliveryEventKind.RESCHEDULED,
+            at=at or timezone.now(),
+            detail=not_before.isoformat(),
+        )
+    return bool(moved)
+
+
+def cancel(message_id, reason: str, at: datetime | None = None) -> bool:
+    """Cancel a message not sent yet; one being sent or sent is left alone."""
+    cancelled = OutboxMessage.objects.filter(pk=message_id, status=DeliveryStatus.PENDING).update(
+        status=DeliveryStatus.CANCELLED
+    )
+    if cancelled:
+        DeliveryEvent.objects.create(
+            message_id=message_id,
+            kind=DeliveryEventKind.CANCELLED,
+            at=at or timezone.now(),
+            detail=reason[:200],
+        )
+    return bool(cancelled)
+
+
+def _not_expired(now: datetime) -> Q:
+    return Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+
+
+def outbox_expire(now: datetime | None = None) -> int:
+    """Close the messages whose moment passed unsent (a reminder for a window now shut)."""
+    now = now or timezone.now()
+    expired = list(OutboxMessage.objects.filter(status=DeliveryStatus.PENDING, expires_at__lte=now))
+    closed = [
+        m
+        for m in expired
+        if OutboxMessage.objects.filter(pk=m.pk, status=DeliveryStatus.PENDING).update(
+            status=DeliveryStatus.EXPIRED
+        )
+    ]
+    _log(closed, DeliveryEventKind.EXPIRED, now)
+    return len(closed)
+
+
 def outbox_claim(now: datetime, limit: int, token: uuid.UUID, only_ids=None) -> list:
+    """The one claim: up to `limit` due rows for this worker, by a conditional update."""
     with transaction.atomic():
-        candidates = OutboxMessage.objects.filter(
-            status=DeliveryStatus.PENDING, next_attempt_at__lte=now
-        ).order_by("next_attempt_at")
+        candidates = (
+            OutboxMessage.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+            .filter(_not_expired(now))
+            .order_by("next_attempt_at")
+        )
         if only_ids is not None:
             candidates = candidates.filter(pk__in=only_ids)
         if connection.features.has_select_for_update_skip_locked:
@@ -215,6 +310,10 @@ def _send(claimed: list[OutboxMessage], token: uuid.UUID, now: datetime) -> int:
                 status=DeliveryStatus.SENT, sent_at=now, language=message.language
             )
         _log(sent, DeliveryEventKind.SENT, now)
+        for kind, hook in ON_SENT.items():
+            of_kind = [m for m in sent if m.kind == kind]
+            if of_kind:
+                hook(of_kind)
         for message, reason in failed:
             attempts = message.attempts + 1
             if attempts < MAX_ATTEMPTS:
@@ -282,6 +381,7 @@ def digests_build(now: datetime | None = None) -> int:
             dedupe_key=f"digest:{recipient_id}:{today.isoformat()}",
             defaults={
                 "recipient_id": recipient_id,
+                "kind": OutboxKind.DIGEST,
                 "channel": Channel.EMAIL,
                 "status": DeliveryStatus.PENDING,
                 "created_at": now,

@@ -44,7 +44,11 @@ SCHEDULE = [
     ("plan_reminders", "stegvis.coaching.tasks.plan_reminders_task", timedelta(hours=1)),
     ("dispatch_outbox", "stegvis.notifications.tasks.dispatch_outbox_task", timedelta(minutes=1)),
     ("build_digests", "stegvis.notifications.tasks.build_digests_task", timedelta(hours=1)),
-    ("dispatch_reminders", "stegvis.coaching.tasks.dispatch_reminders_task", timedelta(minutes=1)),
+    (
+        "close_checkin_windows",
+        "stegvis.coaching.tasks.close_checkin_windows_task",
+        timedelta(minutes=1),
+    ),
     ("scan_flags", "stegvis.coaching.tasks.scan_flags_task", timedelta(hours=1)),
     (
         "plan_questionnaires",
