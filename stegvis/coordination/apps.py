@@ -13,5 +13,15 @@ class CoordinationConfig(AppConfig):
 
     def ready(self):
         from stegvis.cases.signals import milestone_completed
+        from stegvis.coordination.ics import invitation_attachment
+        from stegvis.notifications.channels import ATTACHMENTS
+        from stegvis.notifications.models import NotificationKind
 
         milestone_completed.connect(close_tasks_of_duty, dispatch_uid="close_tasks_of_duty")
+        # A meeting's e-mails carry its calendar file (time and place, no health data).
+        for kind in (
+            NotificationKind.MEETING_INVITATION,
+            NotificationKind.MEETING_CHANGED,
+            NotificationKind.MEETING_CANCELLED,
+        ):
+            ATTACHMENTS[kind] = invitation_attachment

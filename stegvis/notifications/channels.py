@@ -20,15 +20,12 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from stegvis.notifications.models import NotificationKind, OutboxMessage
+from stegvis.notifications.models import OutboxMessage
 
-# Files attached to an e-mail of a kind, as dotted paths to `fn(notification) -> (name,
-# content, mimetype) | None`; the attachment must carry no health data either.
-ATTACHMENTS = {
-    NotificationKind.MEETING_INVITATION: "stegvis.coordination.ics.invitation_attachment",
-    NotificationKind.MEETING_CHANGED: "stegvis.coordination.ics.invitation_attachment",
-    NotificationKind.MEETING_CANCELLED: "stegvis.coordination.ics.invitation_attachment",
-}
+# Files attached to an e-mail of a kind of notification, `fn(notification) -> (name,
+# content, mimetype) | None`; the attachment must carry no health data either. Filled in
+# the apps' AppConfig.ready (coordination's calendar invitations).
+ATTACHMENTS: dict[str, Callable] = {}
 
 
 @dataclass
@@ -67,7 +64,7 @@ def render(message: OutboxMessage) -> Rendered:
         attachments = []
         maker = ATTACHMENTS.get(notification.kind)
         if maker and message.channel == "email":
-            attachment = import_string(maker)(notification)
+            attachment = maker(notification)
             if attachment:
                 attachments.append(attachment)
         return Rendered(subject, body, link, attachments)
