@@ -15,8 +15,16 @@ from stegvis.access.helpers import get_case_for
 from stegvis.access.models import AccessEvent
 from stegvis.accounts.roles import Role
 from stegvis.cases.models import Case, MilestoneCompletion
-from stegvis.coordination import services
 from stegvis.coordination.ics import meeting_calendar
+from stegvis.coordination.meetings.services import (
+    decision_add,
+    meeting_cancel,
+    meeting_mark_held,
+    meeting_reschedule,
+    meeting_schedule,
+    minutes_save,
+    sip_plan_save,
+)
 from stegvis.coordination.models import Decision, MeetingStatus, Task, TaskSource
 from stegvis.core.errors import Incomplete, NotAllowed, StaleEdit
 from stegvis.network.purposes import Purpose
@@ -38,7 +46,7 @@ def fk(personas):
 def call(case, actor, kind="sip", people=(), **more):
     # The organiser resolves the case first, as the page does; their decision rides on it.
     resolved = get_case_for(actor, case.pk, category=Category.MEETINGS, action=Action.CREATE)
-    return services.meeting_schedule(
+    return meeting_schedule(
         actor=actor,
         case=resolved,
         kind=kind,
@@ -67,7 +75,7 @@ def call(case, actor, kind="sip", people=(), **more):
 def test_a_sip_plan_without_its_mandatory_content_is_not_saved(case, personas, change, missing):
     meeting = call(case, personas.coordinator)
     with pytest.raises(ValidationError) as error:
-        services.sip_plan_save(
+        sip_plan_save(
             actor=personas.coordinator, meeting=meeting, plan={**SIP_PLAN, **change}, revision=1
         )
     assert missing in str(error.value)
@@ -78,10 +86,10 @@ def test_a_sip_plan_without_its_mandatory_content_is_not_saved(case, personas, c
 def test_a_complete_sip_plan_is_saved_and_the_meeting_can_then_be_held(case, personas):
     meeting = call(case, personas.coordinator)
     with pytest.raises(Incomplete):
-        services.meeting_mark_held(actor=personas.coordinator, meeting=meeting, revision=1)
-    services.sip_plan_save(actor=personas.coordinator, meeting=meeting, plan=SIP_PLAN, revision=1)
+        meeting_mark_held(actor=personas.coordinator, meeting=meeting, revision=1)
+    sip_plan_save(actor=personas.coordinator, meeting=meeting, plan=SIP_PLAN, revision=1)
     assert meeting.sip_plan["responsible_authority"] == "Socialtjänsten i Solna"
-    services.meeting_mark_held(actor=personas.coordinator, meeting=meeting, revision=2)
+    meeting_mark_held(actor=personas.coordinator, meeting=meeting, revision=2)
     assert meeting.status == MeetingStatus.HELD
 
 
@@ -106,16 +114,14 @@ def test_the_sip_form_names_what_is_missing_and_keeps_what_was_written(client, c
 
 def test_a_stale_sip_edit_is_refused(case, personas):
     meeting = call(case, personas.coordinator)
-    services.sip_plan_save(actor=personas.coordinator, meeting=meeting, plan=SIP_PLAN, revision=1)
+    sip_plan_save(actor=personas.coordinator, meeting=meeting, plan=SIP_PLAN, revision=1)
     changed = {
         **SIP_PLAN,
         "responsible_authority": "Region Stockholm",
         "overall_responsibility": "region",
     }
     with pytest.raises(StaleEdit):
-        services.sip_plan_save(
-            actor=personas.coordinator, meeting=meeting, plan=changed, revision=1
-        )
+        sip_plan_save(actor=personas.coordinator, meeting=meeting, plan=changed, revision=1)
 
 
 # --- participants ---------------------------------------------------------------------------
@@ -155,7 +161,7 @@ def test_invitations_carry_a_calendar_file_with_no_health_data(case, personas, f
 def test_the_calendar_file_parses_and_a_cancellation_raises_its_sequence(case, personas):
     meeting = call(case, personas.coordinator)
     first = Calendar.from_ical(meeting_calendar(meeting))
-    services.meeting_cancel(actor=personas.coordinator, meeting=meeting, revision=1)
+    meeting_cancel(actor=personas.coordinator, meeting=meeting, revision=1)
     second = Calendar.from_ical(meeting_calendar(meeting))
     assert first["METHOD"] == "PUBLISH" and second["METHOD"] == "CANCEL"
     (event,) = second.walk("VEVENT")
@@ -184,7 +190,7 @@ def test_the_patient_adds_an_agenda_item_once_however_often_it_is_sent(client, c
 def test_a_decision_becomes_an_action_in_the_patients_plan(case, personas):
     meeting = call(case, personas.coordinator)
     before = plan_of(case).version
-    decision = services.decision_add(
+    decision = decision_add(
         actor=personas.coordinator,
         meeting=meeting,
         kind="plan_action",
@@ -213,7 +219,7 @@ def test_a_decision_owned_by_a_professional_lands_in_their_inbox(case, personas,
     meeting = call(case, personas.coordinator, people=[fk])
     sid = uuid.uuid4()
     for _ in range(2):
-        services.decision_add(
+        decision_add(
             actor=personas.coordinator,
             meeting=meeting,
             kind="task",
@@ -231,7 +237,7 @@ def test_a_decision_owned_by_a_professional_lands_in_their_inbox(case, personas,
 def test_a_plan_action_cannot_belong_to_someone_outside_the_network(case, personas):
     meeting = call(case, personas.coordinator)
     with pytest.raises(ValueError):
-        services.decision_add(
+        decision_add(
             actor=personas.coordinator,
             meeting=meeting,
             kind="plan_action",
@@ -253,14 +259,14 @@ def test_a_held_dialogue_meeting_marks_its_milestone_done_and_sets_a_follow_up_t
     with pytest.raises(ValueError):
         call(case, coordinator, kind="sip")
     meeting = call(case, coordinator, kind="dialogue_meeting_1")
-    services.minutes_save(
+    minutes_save(
         actor=coordinator,
         meeting=meeting,
         minutes="Vi gick igenom planen.",
         follow_up_on=date(2027, 1, 15),
         revision=1,
     )
-    services.meeting_mark_held(actor=coordinator, meeting=meeting, revision=2)
+    meeting_mark_held(actor=coordinator, meeting=meeting, revision=2)
     done = MilestoneCompletion.objects.get(case=case)
     assert done.code == "dialogue_meeting_1" and done.completed_on == STARTS.date()
     follow_up = Task.objects.get(source=TaskSource.FOLLOW_UP)
@@ -305,7 +311,7 @@ def test_moving_a_meeting_tells_the_others_with_a_new_calendar_sequence(case, pe
     meeting = call(case, personas.coordinator, people=[fk])
     outbox_dispatch()
     mail.outbox.clear()
-    services.meeting_reschedule(
+    meeting_reschedule(
         actor=personas.coordinator,
         meeting=meeting,
         revision=1,
@@ -314,7 +320,7 @@ def test_moving_a_meeting_tells_the_others_with_a_new_calendar_sequence(case, pe
         place="Rum 2",
     )
     with pytest.raises(StaleEdit):
-        services.meeting_reschedule(
+        meeting_reschedule(
             actor=personas.coordinator,
             meeting=meeting,
             revision=1,

@@ -11,7 +11,7 @@ from PIL import Image
 from stegvis.access.categories import Category
 from stegvis.access.helpers import get_patient_for
 from stegvis.access.models import AccessEvent
-from stegvis.coordination import services
+from stegvis.coordination.messages.services import message_post, thread_start
 from stegvis.coordination.models import Attachment, Message, Thread, ThreadKind
 from stegvis.coordination.selectors import threads_for, unread_message_count
 from stegvis.core.errors import NotAllowed
@@ -38,7 +38,7 @@ def start(personas, actor, people, kind=ThreadKind.WITH_PATIENT, files=(), body=
     role = get_patient_for(
         actor, personas.patient.pk, category=Category.MESSAGES
     ).access_decision.role
-    return services.thread_start(
+    return thread_start(
         actor=actor,
         role=role,
         patient=personas.patient,
@@ -122,7 +122,7 @@ def test_unread_counts_per_thread_and_in_the_header(client, personas, fk):
     thread = start(personas, personas.patient, [fk])
     client.force_login(personas.patient)
     for text in ("ett", "två"):
-        services.message_post(
+        message_post(
             actor=fk,
             role="insurance_caseworker",
             thread=thread,

@@ -19,7 +19,9 @@ from stegvis.accounts.roles import Role
 from stegvis.cases import services as cases
 from stegvis.cases.models import Case
 from stegvis.coaching.flags import flag_raise
-from stegvis.coordination import services as coordination
+from stegvis.coordination.meetings.services import meeting_schedule
+from stegvis.coordination.tasks.services import task_create
+from stegvis.core.errors import NotAllowed
 from stegvis.network.purposes import Purpose
 from tests.factories import UserFactory, member, patient_at
 
@@ -132,8 +134,8 @@ def test_sharing_with_someone_records_each_persons_decision_as_theirs(personas):
 
 def test_a_refused_invitation_undoes_the_meeting_but_keeps_the_refusal(personas, case):
     resolved = get_case_for(personas.coordinator, case.pk, category=Category.MEETINGS)
-    with pytest.raises(coordination.NotAllowed):
-        coordination.meeting_schedule(
+    with pytest.raises(NotAllowed):
+        meeting_schedule(
             actor=personas.coordinator,
             case=resolved,
             kind="sip",
@@ -201,7 +203,7 @@ def test_a_submission_retried_returns_the_same_task(personas, case):
     personas.with_consent(personas.fk_caseworker, [Category.PLAN], Purpose.FK_INFORMATION)
     resolved = get_case_for(personas.coordinator, case.pk, category=Category.PLAN)
     sid = uuid.uuid4()
-    first = coordination.task_create(
+    first = task_create(
         actor=personas.coordinator,
         case=resolved,
         assignee=personas.fk_caseworker,
@@ -209,7 +211,7 @@ def test_a_submission_retried_returns_the_same_task(personas, case):
         due_on=None,
         submission_id=sid,
     )
-    again = coordination.task_create(
+    again = task_create(
         actor=personas.coordinator,
         case=resolved,
         assignee=personas.fk_caseworker,

@@ -15,8 +15,10 @@ from stegvis.access.helpers import get_case_for
 from stegvis.access.models import AccessEvent
 from stegvis.cases.models import Case, CertificateDiagnosis
 from stegvis.cases.services import milestone_complete
-from stegvis.coordination import services
+from stegvis.coordination.meetings.services import decision_add, meeting_schedule
+from stegvis.coordination.messages.services import thread_start
 from stegvis.coordination.models import Task, TaskSource, TaskStatus, ThreadKind
+from stegvis.coordination.tasks.services import task_create
 from stegvis.core.errors import NotAllowed
 from stegvis.network.purposes import Purpose
 from stegvis.notifications.outbox import outbox_dispatch
@@ -36,7 +38,7 @@ def _clock():
 
 
 def by_hand(case, actor, assignee=None, title="Ring arbetsgivaren", due_on=TODAY):
-    return services.task_create(
+    return task_create(
         actor=actor,
         case=case,
         assignee=assignee or actor,
@@ -114,7 +116,7 @@ def test_a_task_by_hand_goes_only_to_someone_who_may_see_the_plan(personas, case
 def test_the_day_view_shows_the_days_meetings_tasks_duties_and_waiting_messages(
     client, personas, case
 ):
-    services.meeting_schedule(
+    meeting_schedule(
         actor=personas.coordinator,
         case=get_case_for(personas.coordinator, case.pk, category=Category.MEETINGS),
         kind="sip",
@@ -122,7 +124,7 @@ def test_the_day_view_shows_the_days_meetings_tasks_duties_and_waiting_messages(
         participants=[],
     )
     by_hand(case, personas.coordinator, title="Skicka kallelsen")
-    services.thread_start(
+    thread_start(
         actor=personas.patient,
         role="patient",
         patient=personas.patient,
@@ -165,14 +167,14 @@ def test_no_email_carries_a_diagnosis_or_a_checkin_value(
     with django_capture_on_commit_callbacks(execute=True):
         checkin_on(personas.patient, 0, mood=1, energy=2, note="Jag vill inte leva längre")
     scan_deadlines()
-    meeting = services.meeting_schedule(
+    meeting = meeting_schedule(
         actor=personas.coordinator,
         case=get_case_for(personas.coordinator, case.pk, category=Category.MEETINGS),
         kind="sip",
         starts_at=timezone.now(),
         participants=[personas.fk_caseworker],
     )
-    services.thread_start(
+    thread_start(
         actor=personas.patient,
         role="patient",
         patient=personas.patient,
@@ -182,7 +184,7 @@ def test_no_email_carries_a_diagnosis_or_a_checkin_value(
         body="Jag mår sämre, F32.1",
         submission_id=uuid.uuid4(),
     )
-    services.decision_add(
+    decision_add(
         actor=personas.coordinator,
         meeting=meeting,
         kind="task",

@@ -3,8 +3,8 @@
 from django.db.models import Q
 
 from stegvis.access.categories import Action, Category
-from stegvis.access.checks import RUNS_MEETING
-from stegvis.access.helpers import get_object_for
+from stegvis.access.checks import RUNS_MEETING, STAFF_ONLY
+from stegvis.access.helpers import get_case_for, get_object_for
 from stegvis.access.policy import treating_organisation_ids
 from stegvis.accounts.models import User
 from stegvis.coordination.models import Meeting, Task, Thread
@@ -62,4 +62,15 @@ def get_task_for(user: User, task_id, action=Action.VIEW) -> Task:
         category=Category.PLAN,
         action=action,
         object_type="task",
+    )
+
+
+def case_for_staff(request, case_id, category: str):
+    """A case the professional writes on (the patient does not call meetings or set tasks)."""
+    return get_case_for(
+        request.user,
+        case_id,
+        category=category,
+        action=Action.CREATE if request.method == "POST" else Action.VIEW,
+        checks=[STAFF_ONLY],
     )

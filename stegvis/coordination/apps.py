@@ -3,7 +3,7 @@ from django.apps import AppConfig
 
 def close_tasks_of_duty(sender, *, actor, case, code, **kwargs) -> None:
     """A duty marked done closes its tasks in everyone's inbox."""
-    from stegvis.coordination.services import tasks_close_for_milestone
+    from stegvis.coordination.tasks.services import tasks_close_for_milestone
 
     tasks_close_for_milestone(actor=actor, case=case, code=code)
 

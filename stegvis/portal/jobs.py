@@ -8,7 +8,7 @@ from django.utils import timezone
 from stegvis.cases.models import Case
 from stegvis.cases.services import store_next_deadline
 from stegvis.cases.timelines import DUE_SOON_DAYS, case_timeline
-from stegvis.coordination.services import tasks_for_deadlines
+from stegvis.coordination.tasks.services import tasks_for_deadlines
 from stegvis.notifications.services import OPEN_STATUSES, notify_case, recipients
 
 

@@ -29,8 +29,10 @@ from stegvis.coaching import flags
 from stegvis.coaching import selectors as coaching_selectors
 from stegvis.coaching.models import Cadence, CheckIn, FlagKind
 from stegvis.coaching.reminders import reminders_plan_for
-from stegvis.coordination import services as coordination
+from stegvis.coordination.meetings.services import meeting_schedule
+from stegvis.coordination.messages.services import thread_start
 from stegvis.coordination.models import ThreadKind
+from stegvis.coordination.tasks.services import task_create
 from stegvis.instruments.definitions import instrument
 from stegvis.instruments.models import Administration, AdministrationStatus, Occasion
 from stegvis.instruments.scoring import score
@@ -312,7 +314,7 @@ class Command(BaseCommand):
             (Category.IDENTITY, Category.MEETINGS, Category.MESSAGES, Category.PLAN),
             Purpose.FK_INFORMATION,
         )
-        coordination.thread_start(
+        thread_start(
             actor=patient,
             role=Role.PATIENT,
             patient=patient,
@@ -326,7 +328,7 @@ class Command(BaseCommand):
         starts = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
         starts += timedelta(days=7)
         starts += timedelta(days=max(0, 7 - starts.weekday()) if starts.weekday() >= 5 else 0)
-        coordination.meeting_schedule(
+        meeting_schedule(
             actor=coordinator,
             case=get_case_for(
                 coordinator, case.pk, category=Category.MEETINGS, action=Action.CREATE
@@ -336,7 +338,7 @@ class Command(BaseCommand):
             place="Vårdcentralen Solbacken, rum 4",
             participants=[caseworker, staff["lakare"]],
         )
-        coordination.task_create(
+        task_create(
             actor=coordinator,
             case=case,
             assignee=coordinator,

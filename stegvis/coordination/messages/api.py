@@ -1,0 +1,95 @@
+"""Message threads under /api/v1/."""
+
+from ninja import Router, Status
+
+from stegvis.access.categories import Action, Category
+from stegvis.access.helpers import (
+    get_patient_for,
+    record_patients_listed,
+)
+from stegvis.coordination import selectors
+from stegvis.coordination.access import (
+    get_thread_for,
+)
+from stegvis.coordination.messages.services import message_post, thread_mark_read, thread_start
+from stegvis.coordination.models import ThreadKind
+from stegvis.coordination.schemas import (
+    MessageIn,
+    MessageOut,
+    ThreadDetailOut,
+    ThreadIn,
+    ThreadOut,
+    _people,
+    _refused,
+)
+from stegvis.core.errors import FieldErrors, NotAllowed
+
+router = Router(tags=["coordination"])
+
+
+@router.get("/messages/threads", response=list[ThreadOut], summary="My message threads")
+def list_threads(request):
+    threads = list(selectors.threads_for(request.user)[:200])
+    patients = list({t.patient_id: t.patient for t in threads}.values())
+    record_patients_listed(
+        request.user, patients, category=Category.MESSAGES, object_type="message_threads"
+    )
+    return threads
+
+
+@router.post(
+    "/patients/{patient_id}/messages/threads",
+    response={201: ThreadOut},
+    summary="Start a thread about a patient (the patient: with their network)",
+)
+def create_thread(request, patient_id: str, payload: ThreadIn):
+    patient = get_patient_for(
+        request.user,
+        patient_id,
+        category=Category.MESSAGES,
+        action=Action.CREATE,
+        object_type="message_thread",
+    )
+    role = patient.access_decision.role
+    if patient.pk == request.user.pk and payload.kind != ThreadKind.WITH_PATIENT:
+        raise FieldErrors({"kind": ["A patient's threads include the patient."]})
+    try:
+        thread = thread_start(
+            actor=request.user,
+            role=role,
+            patient=patient,
+            kind=payload.kind,
+            subject=payload.subject,
+            participants=_people(payload.participant_ids),
+            body=payload.body,
+            submission_id=payload.submission_id,
+        )
+    except NotAllowed as error:
+        raise _refused(error, "participant_ids") from None
+    return Status(201, thread)
+
+
+@router.get(
+    "/messages/threads/{thread_id}", response=ThreadDetailOut, summary="A thread; marks it read"
+)
+def get_thread(request, thread_id: str):
+    thread = get_thread_for(request.user, thread_id)
+    thread_mark_read(user=request.user, thread=thread)
+    # Ninja reads the related managers (messages, their attachments) as lists.
+    thread.participant_ids = list(thread.participants.values_list("user_id", flat=True))
+    return thread
+
+
+@router.post(
+    "/messages/threads/{thread_id}/messages", response={201: MessageOut}, summary="Post a message"
+)
+def post_message(request, thread_id: str, payload: MessageIn):
+    thread = get_thread_for(request.user, thread_id, Action.CREATE)
+    message = message_post(
+        actor=request.user,
+        role=thread.access_decision.role,
+        thread=thread,
+        body=payload.body,
+        submission_id=payload.submission_id,
+    )
+    return Status(201, message)

@@ -1,0 +1,136 @@
+"""Writes on message threads: every participant let in by the patient (or the unit's
+clinical need), retried submissions returning the first message, everyone else told."""
+
+from django.urls import reverse
+from django.utils import timezone
+
+from stegvis.access import audit
+from stegvis.access.categories import Category
+from stegvis.access.helpers import shared_with
+from stegvis.accounts.models import User
+from stegvis.accounts.roles import Role
+from stegvis.coordination import attachments
+from stegvis.coordination.models import (
+    Attachment,
+    Message,
+    Thread,
+    ThreadKind,
+    ThreadParticipant,
+)
+from stegvis.coordination.participants import admitted
+from stegvis.notifications.models import NotificationKind
+from stegvis.notifications.outbox import Notice, notify
+
+
+def _new_message(*, thread: Thread, actor: User, role: str, body: str, submission_id, files, at):
+    """The message and its files (already checked), and everyone else in the thread told."""
+    facts = attachments.checked_all(files)
+    message = Message.objects.create(
+        thread=thread,
+        author=actor,
+        author_role=role,
+        body=body,
+        submission_id=submission_id,
+        created_at=at,
+    )
+    for upload, fact in zip(files or (), facts, strict=True):
+        attachment = Attachment(message=message, **fact)
+        extension = fact["name"].rsplit(".", 1)[1]
+        attachment.file.save(f"{attachment.id}.{extension}", upload, save=False)
+        attachment.save()
+    _tell_thread(thread, actor)
+    return message
+
+
+def _tell_thread(thread: Thread, author: User) -> None:
+    people = [p.user for p in thread.participants.select_related("user").exclude(user=author)]
+    decisions = shared_with(
+        people, thread.patient, Category.MESSAGES, object_type="thread", object_id=thread.pk
+    )
+    others = [user for user in people if decisions[user.pk].allowed]
+    notify(
+        Notice(
+            kind=NotificationKind.MESSAGE_RECEIVED,
+            key=f"message:{thread.pk}:{thread.last_message_at.isoformat()}",
+            link=reverse("thread_detail", args=[thread.pk]),
+            patient_id=thread.patient_id,
+        ),
+        [(user, None) for user in others],
+    )
+
+
+@audit.atomic()
+def thread_start(
+    *,
+    actor: User,
+    role: str,
+    patient: User,
+    kind: str,
+    subject: str,
+    participants: list[User],
+    body: str,
+    submission_id,
+    files=(),
+) -> Thread:
+    """A new thread with its first message. The patient is in every thread `with_patient`
+    and in none between professionals; the patient starts only the former."""
+    existing = Message.objects.filter(submission_id=submission_id).select_related("thread").first()
+    if existing is not None:
+        return existing.thread
+    if actor.pk == patient.pk and kind != ThreadKind.WITH_PATIENT:
+        raise ValueError("a patient's threads include the patient")
+    people = {u.pk: u for u in participants if u.pk not in (actor.pk, patient.pk)}
+    now = timezone.now()
+    thread = Thread.objects.create(
+        patient=patient,
+        kind=kind,
+        subject=subject,
+        created_by=actor,
+        created_at=now,
+        last_message_at=now,
+    )
+    let_in = admitted(patient, people.values(), Category.MESSAGES, obj=thread)
+    seats = [ThreadParticipant(thread=thread, user=actor, role=role, last_read_at=now)]
+    if kind == ThreadKind.WITH_PATIENT and actor.pk != patient.pk:
+        seats.append(ThreadParticipant(thread=thread, user=patient, role=Role.PATIENT))
+    seats += [
+        ThreadParticipant(thread=thread, user=user, role=d.role, organisation=d.organisation)
+        for user, d in let_in.values()
+    ]
+    ThreadParticipant.objects.bulk_create(seats)
+    _new_message(
+        thread=thread,
+        actor=actor,
+        role=role,
+        body=body,
+        submission_id=submission_id,
+        files=files,
+        at=now,
+    )
+    return thread
+
+
+@audit.atomic()
+def message_post(
+    *, actor: User, role: str, thread: Thread, body: str, submission_id, files=()
+) -> Message:
+    existing = Message.objects.filter(submission_id=submission_id).first()
+    if existing is not None:
+        return existing
+    now = timezone.now()
+    Thread.objects.filter(pk=thread.pk).update(last_message_at=now)
+    thread.last_message_at = now
+    ThreadParticipant.objects.filter(thread=thread, user=actor).update(last_read_at=now)
+    return _new_message(
+        thread=thread,
+        actor=actor,
+        role=role,
+        body=body,
+        submission_id=submission_id,
+        files=files,
+        at=now,
+    )
+
+
+def thread_mark_read(*, user: User, thread: Thread) -> None:
+    ThreadParticipant.objects.filter(thread=thread, user=user).update(last_read_at=timezone.now())

@@ -1,0 +1,158 @@
+"""The coordination API's schemas and the helpers its routers share."""
+
+import uuid
+from datetime import date, datetime
+
+from ninja import Schema
+
+from stegvis.accounts.models import User
+from stegvis.coordination.models import DecisionKind, ThreadKind
+from stegvis.core.errors import FieldErrors, NotAllowed
+
+
+class ThreadIn(Schema):
+    kind: ThreadKind = ThreadKind.WITH_PATIENT
+    subject: str
+    participant_ids: list[uuid.UUID] = []
+    body: str
+    submission_id: uuid.UUID
+
+
+class ThreadOut(Schema):
+    id: uuid.UUID
+    patient_id: uuid.UUID
+    kind: str
+    subject: str
+    last_message_at: datetime
+    unread: int = 0
+
+
+class AttachmentOut(Schema):
+    id: uuid.UUID
+    name: str
+    content_type: str
+    size: int
+
+
+class MessageIn(Schema):
+    body: str
+    submission_id: uuid.UUID
+
+
+class MessageOut(Schema):
+    id: uuid.UUID
+    author_id: uuid.UUID
+    body: str
+    created_at: datetime
+    attachments: list[AttachmentOut] = []
+
+
+class ThreadDetailOut(ThreadOut):
+    participant_ids: list[uuid.UUID]
+    messages: list[MessageOut]
+
+
+class MeetingIn(Schema):
+    kind: str
+    starts_at: datetime
+    duration_minutes: int = 60
+    place: str = ""
+    participant_ids: list[uuid.UUID] = []
+    questionnaire_code: str = ""
+
+
+class AgendaIn(Schema):
+    text: str
+    submission_id: uuid.UUID
+
+
+class AgendaOut(Schema):
+    id: int
+    author_id: uuid.UUID
+    text: str
+    created_at: datetime
+
+
+class DecisionIn(Schema):
+    kind: DecisionKind
+    text: str
+    owner_id: uuid.UUID
+    due_on: date
+    submission_id: uuid.UUID
+
+
+class DecisionOut(Schema):
+    id: uuid.UUID
+    kind: str
+    text: str
+    owner_id: uuid.UUID
+    due_on: date
+    plan_action_id: str
+
+
+class ParticipantOut(Schema):
+    user_id: uuid.UUID
+    role: str
+    basis: str
+
+
+class MeetingOut(Schema):
+    id: uuid.UUID
+    case_id: uuid.UUID
+    kind: str
+    starts_at: datetime
+    duration_minutes: int
+    place: str
+    status: str
+    revision: int
+    follow_up_on: date | None
+    minutes: str
+    sip_plan: dict | None
+
+
+class MeetingDetailOut(MeetingOut):
+    participants: list[ParticipantOut]
+    agenda: list[AgendaOut]
+    decisions: list[DecisionOut]
+
+
+class SipPlanIn(Schema):
+    revision: int
+    plan: dict
+
+
+class RevisionIn(Schema):
+    revision: int
+
+
+class TaskIn(Schema):
+    title: str
+    assignee_id: uuid.UUID
+    due_on: date | None = None
+    submission_id: uuid.UUID
+
+
+class TaskOut(Schema):
+    id: uuid.UUID
+    case_id: uuid.UUID
+    title: str
+    due_on: date | None
+    status: str
+    source: str
+    milestone_code: str
+    meeting_id: uuid.UUID | None
+
+
+class TaskDoneIn(Schema):
+    done: bool = True
+
+
+def _people(ids) -> list[User]:
+    found = list(User.objects.filter(pk__in=ids))
+    if len(found) != len(set(ids)):
+        raise FieldErrors({"participant_ids": ["Unknown person."]})
+    return found
+
+
+def _refused(error: NotAllowed, field: str):
+    return FieldErrors({field: [f"Not let in by the patient: {name}" for name in error.names]})
