@@ -7,13 +7,14 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
 
 from stegvis.access.categories import Category
 from stegvis.access.models import AccessEvent
 from stegvis.accounts.roles import Role
 from stegvis.cases.models import Case
-from stegvis.coaching import flags
+from stegvis.coaching.flag_services import flag_raise, flags_scan
 from stegvis.coaching.models import CoachFlag, CoachMessage, Reminder, ReminderStatus
 from stegvis.coaching.services import coach_message_post
 from stegvis.notifications.models import Notification
@@ -182,16 +183,16 @@ def test_only_patients_who_share_check_ins_with_the_coach_are_on_the_queue(clien
 
 def test_a_coach_at_the_treating_unit_still_needs_the_consent_for_the_queue(client, personas):
     unit_coach = member(UserFactory(), personas.unit, Role.COACH)
-    flags.flag_raise(patient_id=personas.patient.pk, kind="missed")
+    flag_raise(patient_id=personas.patient.pk, kind="missed")
     client.force_login(unit_coach)
     assert personas.patient.full_name not in client.get("/coach/queue/").text
 
 
 def test_physicians_see_safety_and_escalated_flags_only(client, responsible):
-    flags.flag_raise(patient_id=responsible.patient.pk, kind="missed")
+    flag_raise(patient_id=responsible.patient.pk, kind="missed")
     client.force_login(responsible.treating_physician)
     assert responsible.patient.full_name not in client.get("/coach/queue/").text
-    flags.flag_raise(patient_id=responsible.patient.pk, kind="safety", urgent=True)
+    flag_raise(patient_id=responsible.patient.pk, kind="safety", urgent=True)
     assert responsible.patient.full_name in client.get("/coach/queue/").text
 
 
@@ -206,10 +207,10 @@ def test_the_queue_ranks_urgent_first_then_by_response_target(personas, coach):
     for patient in [personas.patient, *others]:
         personas.with_consent(coach, [Category.IDENTITY, Category.CHECKINS], patient=patient)
     now = timezone.now()
-    flags.flag_raise(patient_id=others[0].pk, kind="missed", now=now - timedelta(hours=80))
-    flags.flag_raise(patient_id=others[1].pk, kind="threshold", now=now)
-    flags.flag_raise(patient_id=others[2].pk, kind="worsening", now=now)
-    flags.flag_raise(patient_id=personas.patient.pk, kind="safety", urgent=True, now=now)
+    flag_raise(patient_id=others[0].pk, kind="missed", now=now - timedelta(hours=80))
+    flag_raise(patient_id=others[1].pk, kind="threshold", now=now)
+    flag_raise(patient_id=others[2].pk, kind="worsening", now=now)
+    flag_raise(patient_id=personas.patient.pk, kind="safety", urgent=True, now=now)
     from stegvis.coaching.selectors import work_queue
 
     rows = work_queue(coach)
@@ -224,8 +225,8 @@ def test_the_queue_costs_the_same_number_of_queries_however_long(
         for _ in range(n):
             patient = patient_at(personas.unit)
             personas.with_consent(coach, [Category.IDENTITY, Category.CHECKINS], patient=patient)
-            flags.flag_raise(patient_id=patient.pk, kind="missed")
-            flags.flag_raise(patient_id=patient.pk, kind="worsening")
+            flag_raise(patient_id=patient.pk, kind="missed")
+            flag_raise(patient_id=patient.pk, kind="worsening")
 
     client.force_login(coach)
     add(2)
@@ -245,7 +246,7 @@ def test_a_coach_handles_or_escalates_a_flag(client, personas, responsible, coac
     personas.with_consent(
         coach, [Category.IDENTITY, Category.CHECKINS], patient=responsible.patient
     )
-    flag, _ = flags.flag_raise(patient_id=responsible.patient.pk, kind="worsening")
+    flag, _ = flag_raise(patient_id=responsible.patient.pk, kind="worsening")
     client.force_login(coach)
     url = f"/coach/flags/{flag.pk}/"
     client.post(url, {"note": "", "escalate_to": ""})
@@ -268,7 +269,7 @@ def test_a_coach_handles_or_escalates_a_flag(client, personas, responsible, coac
 
 
 def test_an_unrelated_coach_cannot_touch_a_flag(client, personas, coach):
-    flag, _ = flags.flag_raise(patient_id=personas.patient.pk, kind="worsening")
+    flag, _ = flag_raise(patient_id=personas.patient.pk, kind="worsening")
     client.force_login(coach)
     assert client.post(f"/coach/flags/{flag.pk}/", {"note": "x"}).status_code == 404
     flag.refresh_from_db()
@@ -288,8 +289,8 @@ def test_three_missed_check_ins_in_a_row_raise_one_flag(personas):
             expires_at=now - timedelta(days=days) + timedelta(hours=19),
             status=ReminderStatus.EXPIRED,
         )
-    assert flags.flags_scan(now)["missed"] == 1
-    assert flags.flags_scan(now)["missed"] == 0
+    assert flags_scan(now)["missed"] == 1
+    assert flags_scan(now)["missed"] == 0
     assert CoachFlag.objects.get(kind="missed").respond_by - now == timedelta(hours=72)
 
 
@@ -303,7 +304,7 @@ def test_an_unanswered_message_raises_a_flag_and_an_answer_closes_it(personas, c
     CoachMessage.objects.filter(pk=message.pk).update(
         created_at=timezone.now() - timedelta(hours=25)
     )
-    assert flags.flags_scan()["unanswered_message"] == 1
+    assert flags_scan()["unanswered_message"] == 1
     coach_message_post(
         actor=coach, patient=personas.patient, body="Så här!", submission_id=uuid.uuid4()
     )
@@ -319,13 +320,13 @@ def test_an_overdue_plan_action_raises_a_flag(personas):
     past = (timezone.localdate() - timedelta(days=2)).isoformat()
     content["actions"] = [{"text": "Boka möte", "owner": "patient", "due_on": past}]
     plan_save(actor=personas.patient, plan=plan, new_content=content, base_version=plan.version)
-    assert flags.flags_scan()["action_overdue"] == 1
+    assert flags_scan()["action_overdue"] == 1
 
 
 def test_listing_a_patient_reached_by_consent_without_a_case_is_audited(client, personas, coach):
     caseless = UserFactory()
     personas.with_consent(coach, [Category.IDENTITY, Category.CHECKINS], patient=caseless)
-    flags.flag_raise(patient_id=caseless.pk, kind="worsening")
+    flag_raise(patient_id=caseless.pk, kind="worsening")
     client.force_login(coach)
     assert caseless.full_name in client.get("/coach/queue/").text
     assert AccessEvent.objects.filter(
@@ -341,3 +342,20 @@ def test_a_clinician_without_a_work_queue_is_offered_no_link_to_one(client, pers
     page = client.get(f"/coach/patients/{personas.patient.pk}/")
     assert page.status_code == 200
     assert broken_links(client, page.text) == []
+
+
+def test_handling_a_flag_someone_else_already_handled_says_so(client, personas, responsible, coach):
+    personas.with_consent(
+        coach, [Category.IDENTITY, Category.CHECKINS], patient=responsible.patient
+    )
+    flag, _ = flag_raise(patient_id=responsible.patient.pk, kind="worsening")
+    url = f"/coach/flags/{flag.pk}/"
+    client.force_login(coach)
+    client.post(url, {"note": "Ringt, mår bättre"})
+    other = Client()
+    other.force_login(responsible.coordinator)
+    late = other.post(url, {"note": "Ringer i morgon"}, follow=True)
+    flag.refresh_from_db()
+    assert (flag.handled_by, flag.note) == (coach, "Ringt, mår bättre")
+    assert "Ringt, mår bättre" in late.text
+    assert "markerad som hanterad" not in late.text and "marked as handled" not in late.text

@@ -343,3 +343,28 @@ def test_the_meetings_page_links_the_case_only_for_those_who_may_open_it(client,
     assert broken_links(client, page.text) == []
     client.force_login(personas.coordinator)
     assert f'href="/cases/{case.pk}/"' in client.get(f"/cases/{case.pk}/meetings/").text
+
+
+def test_running_a_meeting_from_its_page_minutes_then_held_or_cancelled(client, case, personas):
+    """Each change to a running meeting goes the same way: saved against the revision the
+    page was read at, a stale one shows what is saved now, and the page says what happened."""
+    meeting = call(case, personas.coordinator, kind="fk_reconciliation")
+    client.force_login(personas.coordinator)
+    url = f"/meetings/{meeting.pk}"
+    saved = client.post(f"{url}/minutes/", {"revision": 1, "minutes": "Halvtid från mars."})
+    assert saved.status_code == 302
+    meeting.refresh_from_db()
+    assert (meeting.minutes, meeting.revision) == ("Halvtid från mars.", 2)
+    stale = client.post(f"{url}/held/", {"revision": 1}, follow=True)
+    assert "Someone else changed the meeting" in stale.text or "Någon annan" in stale.text
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.PLANNED
+    held = client.post(f"{url}/held/", {"revision": 2}, follow=True)
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.HELD
+    assert held.redirect_chain[-1][0] == f"{url}/"
+    other = call(case, personas.coordinator, kind="fk_reconciliation")
+    assert client.post(f"/meetings/{other.pk}/cancel/", {"revision": 1}).status_code == 302
+    other.refresh_from_db()
+    assert other.status == MeetingStatus.CANCELLED
+    assert client.post(f"/meetings/{other.pk}/cancel/", {}).status_code == 404

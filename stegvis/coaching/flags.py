@@ -1,88 +1,24 @@
-"""Flags for the human coach's work queue, and the urgent safety flag.
+"""What the coach's flags are and who answers them: open statuses, the people
+responsible for a patient's urgent flag, which flags a role works on."""
 
-Each flag kind is raised by a rule in data/flags.toml and carries a response-time target.
-Raising is idempotent (one open flag of a kind per patient) and always audited. A safety
-flag also tells the responsible physician and coordinator at once, in the app and by
-e-mail (a link only), whether or not a coach is assigned.
-"""
-
-import logging
-from datetime import datetime, timedelta
-
-from django.db import IntegrityError
 from django.db.models import Q
-from django.urls import reverse
-from django.utils import timezone
 
-from stegvis.access import audit
-from stegvis.access.categories import Action, Category
-from stegvis.access.helpers import record_system
 from stegvis.accounts.models import Membership, User
 from stegvis.accounts.roles import Role
 from stegvis.cases.models import Case, CaseStatus
-from stegvis.coaching.guidance import flag_rules, mentions_crisis
 from stegvis.coaching.models import (
-    CheckIn,
-    CoachFlag,
-    CoachMessage,
-    EscalatedTo,
     FlagKind,
     FlagStatus,
-    Reminder,
-    ReminderStatus,
 )
 from stegvis.network.models import MemberStatus, NetworkMember
-from stegvis.notifications.models import NotificationKind
-from stegvis.notifications.outbox import Notice, notify
-
-logger = logging.getLogger(__name__)
 
 OPEN = (FlagStatus.OPEN, FlagStatus.ESCALATED)
+
+
 OPEN_CASES = (CaseStatus.ACTIVE, CaseStatus.PARTIAL_RETURN, CaseStatus.FULL_RETURN)
+
+
 RESPONSIBLE_ROLES = (Role.PHYSICIAN, Role.REHAB_COORDINATOR)
-
-
-def _record(patient_id, action: str, basis: str, flag: CoachFlag) -> None:
-    record_system(
-        [patient_id],
-        category=Category.CHECKINS,
-        action=action,
-        basis=basis,
-        object_type="coach_flag",
-        object_id=flag.pk,
-    )
-
-
-def flag_raise(
-    *,
-    patient_id,
-    kind: str,
-    reason: str = "",
-    source_type: str = "",
-    source_id="",
-    urgent: bool = False,
-    now: datetime | None = None,
-) -> tuple[CoachFlag, bool]:
-    """The open flag of this kind for the patient, raised now if there was none."""
-    now = now or timezone.now()
-    respond_by = now + timedelta(hours=flag_rules().targets_hours[kind])
-    try:
-        with audit.atomic():
-            flag = CoachFlag.objects.create(
-                patient_id=patient_id,
-                kind=kind,
-                urgent=urgent,
-                raised_at=now,
-                respond_by=respond_by,
-                reason=reason[:200],
-                source_type=source_type,
-                source_id=str(source_id),
-            )
-            _record(patient_id, Action.CREATE, "coach_flag", flag)
-            return flag, True
-    except IntegrityError:
-        flag = CoachFlag.objects.get(patient_id=patient_id, kind=kind, status__in=OPEN)
-        return flag, False
 
 
 def responsible_people(patient_id) -> list[tuple[User, Case | None]]:
@@ -118,221 +54,6 @@ def responsible_people(patient_id) -> list[tuple[User, Case | None]]:
         for member in members:
             people.setdefault(member.user_id, (member.user, None))
     return list(people.values())
-
-
-def _tell(flag: CoachFlag, kind: str, people: list[tuple[User, Case | None]]) -> None:
-    """In the app and on each person's channels; the e-mail holds only a link."""
-    notify(
-        Notice(
-            kind=kind,
-            key=f"{kind}:{flag.pk}:{flag.respond_by.isoformat()}",
-            link=reverse("coach_patient", args=[flag.patient_id]),
-            patient_id=flag.patient_id,
-            respond_by=flag.respond_by,
-        ),
-        people,
-    )
-
-
-@audit.atomic()
-def safety_raise(*, patient_id, source_type: str, source_id, reason: str) -> CoachFlag:
-    """Raise (or renew) the urgent safety flag and tell the responsible people at once.
-
-    A second signal while a flag is open renews its one-hour target and tells them again:
-    never silent.
-    """
-    flag, created = flag_raise(
-        patient_id=patient_id,
-        kind=FlagKind.SAFETY,
-        reason=reason,
-        source_type=source_type,
-        source_id=source_id,
-        urgent=True,
-    )
-    if not created:
-        flag.respond_by = timezone.now() + timedelta(hours=flag_rules().targets_hours["safety"])
-        flag.save(update_fields=["respond_by"])
-        _record(patient_id, Action.UPDATE, "coach_flag_renewed", flag)
-    people = responsible_people(patient_id)
-    if not people:
-        logger.error("Safety flag %s has no one responsible to tell", flag.pk)
-    _tell(flag, NotificationKind.URGENT_FLAG, people)
-    return flag
-
-
-def questionnaire_answered(administration, result) -> None:
-    if "self_harm" in result.flags:
-        safety_raise(
-            patient_id=administration.patient_id,
-            source_type="administration",
-            source_id=administration.pk,
-            reason="PHQ-9 item 9",
-        )
-    at_least = flag_rules().questionnaire_thresholds.get(administration.instrument_code)
-    if at_least is not None and result.total >= at_least:
-        flag_raise(
-            patient_id=administration.patient_id,
-            kind=FlagKind.THRESHOLD,
-            reason=administration.instrument_code,
-            source_type="administration",
-            source_id=administration.pk,
-        )
-
-
-def _beyond(value: int | None, rule: dict) -> bool:
-    if value is None:
-        return False
-    if "at_most" in rule:
-        return value <= rule["at_most"]
-    return value >= rule["at_least"]
-
-
-def checkin_recorded(checkin: CheckIn, trend: str) -> None:
-    """Flags from a new check-in: crisis words, a value beyond a threshold twice in a
-    row, a worsening trend."""
-    if checkin.crisis:
-        safety_raise(
-            patient_id=checkin.patient_id,
-            source_type="checkin",
-            source_id=checkin.pk,
-            reason="crisis words in a check-in",
-        )
-    previous = (
-        CheckIn.objects.filter(patient_id=checkin.patient_id, submitted_at__lt=checkin.submitted_at)
-        .order_by("-submitted_at")
-        .first()
-    )
-    if previous is not None:
-        for rule in flag_rules().checkin_thresholds:
-            measure = rule["measure"]
-            if _beyond(getattr(checkin, measure), rule) and _beyond(
-                getattr(previous, measure), rule
-            ):
-                flag_raise(
-                    patient_id=checkin.patient_id,
-                    kind=FlagKind.THRESHOLD,
-                    reason=measure,
-                    source_type="checkin",
-                    source_id=checkin.pk,
-                )
-                break
-    if trend == "worsening":
-        flag_raise(
-            patient_id=checkin.patient_id,
-            kind=FlagKind.WORSENING,
-            source_type="checkin",
-            source_id=checkin.pk,
-        )
-
-
-def message_posted(message: CoachMessage) -> None:
-    if message.from_patient and mentions_crisis(message.body):
-        safety_raise(
-            patient_id=message.patient_id,
-            source_type="coach_message",
-            source_id=message.pk,
-            reason="crisis words in a message",
-        )
-    if not message.from_patient:
-        # An answer closes the unanswered-message flag.
-        CoachFlag.objects.filter(
-            patient_id=message.patient_id, kind=FlagKind.UNANSWERED_MESSAGE, status__in=OPEN
-        ).update(status=FlagStatus.HANDLED, handled_by=message.author, handled_at=timezone.now())
-
-
-def _missed_in_a_row(now: datetime) -> list:
-    rules = flag_rules()
-    recent = Reminder.objects.filter(
-        due_at__gte=now - timedelta(days=7 * rules.missed_in_a_row), due_at__lte=now
-    ).exclude(status__in=(ReminderStatus.SCHEDULED, ReminderStatus.CANCELLED))
-    candidates = (
-        recent.filter(status=ReminderStatus.EXPIRED).values_list("patient_id", flat=True).distinct()
-    )
-    missed = []
-    for patient_id in candidates:
-        last = list(
-            recent.filter(patient_id=patient_id)
-            .order_by("-due_at")
-            .values_list("status", flat=True)[: rules.missed_in_a_row]
-        )
-        if len(last) == rules.missed_in_a_row and all(s == ReminderStatus.EXPIRED for s in last):
-            missed.append(patient_id)
-    return missed
-
-
-def _overdue_actions(today) -> list:
-    from stegvis.plans.models import RtwPlan
-
-    patients = []
-    plans = RtwPlan.objects.filter(case__status__in=OPEN_CASES).select_related("case")
-    for plan in plans.iterator(chunk_size=500):
-        for action in plan.content.get("actions", []):
-            due = action.get("due_on")
-            if action.get("status") == "open" and due and due < today.isoformat():
-                patients.append(plan.case.patient_id)
-                break
-    return patients
-
-
-def _unanswered_messages(now: datetime) -> list:
-    cutoff = now - timedelta(hours=flag_rules().unanswered_after_hours)
-    latest_by_patient: dict = {}
-    rows = CoachMessage.objects.filter(created_at__gte=now - timedelta(days=30)).order_by(
-        "created_at"
-    )
-    for patient_id, author_id, created_at in rows.values_list(
-        "patient_id", "author_id", "created_at"
-    ):
-        latest_by_patient[patient_id] = (author_id, created_at)
-    return [
-        patient_id
-        for patient_id, (author_id, created_at) in latest_by_patient.items()
-        if author_id == patient_id and created_at <= cutoff
-    ]
-
-
-def flags_scan(now: datetime | None = None) -> dict:
-    """The periodic job: flags that come from time passing rather than from an answer."""
-    now = now or timezone.now()
-    raised = {"missed": 0, "action_overdue": 0, "unanswered_message": 0}
-    found = {
-        FlagKind.MISSED: _missed_in_a_row(now),
-        FlagKind.ACTION_OVERDUE: _overdue_actions(timezone.localdate(now)),
-        FlagKind.UNANSWERED_MESSAGE: _unanswered_messages(now),
-    }
-    for kind, patient_ids in found.items():
-        for patient_id in patient_ids:
-            _flag, created = flag_raise(patient_id=patient_id, kind=kind, now=now)
-            raised[kind] += int(created)
-    return raised
-
-
-@audit.atomic()
-def flag_handle(*, actor: User, flag: CoachFlag, note: str) -> CoachFlag:
-    """Mark a flag handled, with what was done. The caller resolved the flag through the
-    access helpers, which decided and audited the change."""
-    CoachFlag.objects.filter(pk=flag.pk, status__in=OPEN).update(
-        status=FlagStatus.HANDLED, handled_by=actor, handled_at=timezone.now(), note=note
-    )
-    flag.refresh_from_db()
-    return flag
-
-
-@audit.atomic()
-def flag_escalate(*, actor: User, flag: CoachFlag, to: str, note: str) -> CoachFlag:
-    """Pass a flag to the coordinator or physician, who is told at once."""
-    updated = CoachFlag.objects.filter(pk=flag.pk, status__in=OPEN).update(
-        status=FlagStatus.ESCALATED, escalated_to=EscalatedTo(to), note=note
-    )
-    if updated:
-        flag.refresh_from_db()
-        people = [
-            (user, case)
-            for user, case in responsible_people(flag.patient_id)
-            if any(m.role == to for m in user.memberships_cached())
-        ]
-        _tell(flag, NotificationKind.FLAG_ESCALATED, people)
-    return flag
 
 
 def queue_filter_for_role(role: str) -> Q:

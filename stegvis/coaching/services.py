@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from stegvis.access import audit
 from stegvis.accounts.models import User
-from stegvis.coaching import flags
 from stegvis.coaching.feedback import choose_rule, signals_for, suggest_strategies
+from stegvis.coaching.flag_services import checkin_recorded, message_posted
 from stegvis.coaching.guidance import mentions_crisis
 from stegvis.coaching.models import CheckIn, CheckinSchedule, CoachMessage
 from stegvis.coaching.reminders import reminder_answer, reminders_plan_for
@@ -72,7 +72,7 @@ def checkin_submit(
         checkin.feedback_rule = choose_rule(signals).code
         checkin.strategies = [s.code for s in suggest_strategies(signals, checkin.local_date)]
         checkin.save(update_fields=["feedback_rule", "strategies"])
-        flags.checkin_recorded(checkin, signals.trend)
+        checkin_recorded(checkin, signals.trend)
     return CheckinResult(checkin, True)
 
 
@@ -86,5 +86,5 @@ def coach_message_post(
         defaults={"patient": patient, "author": actor, "body": body.strip()},
     )
     if created:
-        flags.message_posted(message)
+        message_posted(message)
     return message

@@ -23,7 +23,7 @@ from stegvis.access.helpers import (
 from stegvis.accounts.roles import Role
 from stegvis.coaching import selectors, services
 from stegvis.coaching.feedback import message_for
-from stegvis.coaching.flags import flag_escalate, flag_handle
+from stegvis.coaching.flag_services import flag_escalate, flag_handle
 from stegvis.coaching.forms import (
     CheckinForm,
     FlagActionForm,
@@ -288,9 +288,20 @@ def flag_action(request: HttpRequest, flag_id) -> HttpResponse:
         return redirect(*back)
     note = form.cleaned_data["note"]
     if form.cleaned_data["escalate_to"]:
-        flag_escalate(actor=request.user, flag=flag, to=form.cleaned_data["escalate_to"], note=note)
-        messages.success(request, _("The flag is escalated and the person responsible is told."))
+        done = flag_escalate(
+            actor=request.user, flag=flag, to=form.cleaned_data["escalate_to"], note=note
+        )
+        success = _("The flag is escalated and the person responsible is told.")
     else:
-        flag_handle(actor=request.user, flag=flag, note=note)
-        messages.success(request, _("The flag is marked as handled."))
+        done = flag_handle(actor=request.user, flag=flag, note=note)
+        success = _("The flag is marked as handled.")
+    if done:
+        messages.success(request, success)
+    else:
+        # Two people answered the same flag: the first one's note stands, and says who.
+        messages.info(
+            request,
+            _("%(name)s already handled this flag: %(note)s")
+            % {"name": flag.handled_by or _("Someone else"), "note": flag.note},
+        )
     return redirect(*back)

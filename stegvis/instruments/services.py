@@ -17,7 +17,7 @@ from stegvis.cases.models import (
     CertificateStatus,
     ClosedReason,
 )
-from stegvis.coaching.flags import questionnaire_answered
+from stegvis.coaching.flag_services import questionnaire_answered
 from stegvis.instruments.definitions import Instrument, instrument, instruments
 from stegvis.instruments.models import (
     Administration,

@@ -37,6 +37,9 @@ from stegvis.coordination.meetings.services import (
     minutes_save,
     sip_plan_save,
 )
+from stegvis.coordination.meetings.services import (
+    meeting_cancel as meeting_cancel_service,
+)
 from stegvis.coordination.models import (
     Meeting,
     MeetingStatus,
@@ -252,25 +255,48 @@ def sip_problems(error: PydanticError) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def _running_change(request, meeting_id, form_class, change, done: str, on_invalid):
+    """The one skeleton of a change to a running meeting: resolve it (the organiser or the
+    care team, audited), validate, write against the revision the form was read at, and
+    say what happened. A stale revision shows what is saved now; a change the process
+    refuses (a SIP held without its plan) says why."""
+    meeting = get_running_meeting_for(request.user, meeting_id)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return on_invalid(meeting, form)
+    try:
+        change(meeting, form.cleaned_data)
+    except StaleEdit:
+        return _stale(request, meeting)
+    except Incomplete as missing:
+        flash.error(request, str(missing))
+    else:
+        flash.success(request, done)
+    return redirect("meeting_detail", meeting.pk)
+
+
+def _form_refused(meeting, form):
+    # The buttons' forms carry only the revision: nothing a person could correct.
+    raise Http404
+
+
 @login_required
 @require_POST
 def meeting_minutes(request: HttpRequest, meeting_id) -> HttpResponse:
-    meeting = get_running_meeting_for(request.user, meeting_id)
-    form = forms.MinutesForm(request.POST)
-    if not form.is_valid():
-        return _meeting_page(request, meeting, 422, minutes_form=form)
-    try:
-        minutes_save(
+    return _running_change(
+        request,
+        meeting_id,
+        forms.MinutesForm,
+        lambda meeting, data: minutes_save(
             actor=request.user,
             meeting=meeting,
-            minutes=form.cleaned_data["minutes"],
-            follow_up_on=form.cleaned_data["follow_up_on"],
-            revision=form.cleaned_data["revision"],
-        )
-    except StaleEdit:
-        return _stale(request, meeting)
-    flash.success(request, _("The minutes are saved."))
-    return redirect("meeting_detail", meeting.pk)
+            minutes=data["minutes"],
+            follow_up_on=data["follow_up_on"],
+            revision=data["revision"],
+        ),
+        _("The minutes are saved."),
+        lambda meeting, form: _meeting_page(request, meeting, 422, minutes_form=form),
+    )
 
 
 @login_required
@@ -305,33 +331,28 @@ def meeting_decision(request: HttpRequest, meeting_id) -> HttpResponse:
 @login_required
 @require_POST
 def meeting_held(request: HttpRequest, meeting_id) -> HttpResponse:
-    meeting = get_running_meeting_for(request.user, meeting_id)
-    form = forms.RevisionForm(request.POST)
-    if not form.is_valid():
-        raise Http404
-    try:
-        meeting_mark_held(
-            actor=request.user, meeting=meeting, revision=form.cleaned_data["revision"]
-        )
-    except Incomplete as missing:
-        flash.error(request, str(missing))
-    except StaleEdit:
-        return _stale(request, meeting)
-    else:
-        flash.success(request, _("The meeting is marked as held."))
-    return redirect("meeting_detail", meeting.pk)
+    return _running_change(
+        request,
+        meeting_id,
+        forms.RevisionForm,
+        lambda meeting, data: meeting_mark_held(
+            actor=request.user, meeting=meeting, revision=data["revision"]
+        ),
+        _("The meeting is marked as held."),
+        _form_refused,
+    )
 
 
 @login_required
 @require_POST
 def meeting_cancel(request: HttpRequest, meeting_id) -> HttpResponse:
-    meeting = get_running_meeting_for(request.user, meeting_id)
-    form = forms.RevisionForm(request.POST)
-    if not form.is_valid():
-        raise Http404
-    try:
-        meeting_cancel(actor=request.user, meeting=meeting, revision=form.cleaned_data["revision"])
-    except StaleEdit:
-        return _stale(request, meeting)
-    flash.success(request, _("The meeting is cancelled and everyone is told."))
-    return redirect("meeting_detail", meeting.pk)
+    return _running_change(
+        request,
+        meeting_id,
+        forms.RevisionForm,
+        lambda meeting, data: meeting_cancel_service(
+            actor=request.user, meeting=meeting, revision=data["revision"]
+        ),
+        _("The meeting is cancelled and everyone is told."),
+        _form_refused,
+    )

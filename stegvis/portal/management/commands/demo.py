@@ -25,8 +25,8 @@ from stegvis.cases.services import (
     certificate_create,
     certificate_sign,
 )
-from stegvis.coaching import flags
 from stegvis.coaching import selectors as coaching_selectors
+from stegvis.coaching.flag_services import flag_raise
 from stegvis.coaching.models import Cadence, CheckIn, FlagKind
 from stegvis.coaching.reminders import reminders_plan_for
 from stegvis.coordination.meetings.services import meeting_schedule
@@ -283,7 +283,7 @@ class Command(BaseCommand):
             )
         CheckIn.objects.bulk_create(checkins)
         if end < start:
-            flags.flag_raise(patient_id=patient.pk, kind=FlagKind.WORSENING)
+            flag_raise(patient_id=patient.pk, kind=FlagKind.WORSENING)
         phq9 = instrument("phq9")
         for weeks_ago, each in ((10, 2), (4, 1)):
             answers = {str(n): each if n < 9 else 0 for n in range(1, 10)}
