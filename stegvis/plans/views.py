@@ -65,6 +65,33 @@ def plan_pdf(request: HttpRequest, case_id) -> HttpResponse:
     return pdf_response(request, "plans/pdf/plan.html", context, "return-to-work-plan.pdf")
 
 
+def _save_own_section(request, case, plan, section: str, value, _comment) -> HttpResponse:
+    """The patient writes their own plan: a new version, if theirs is still the newest."""
+    services.plan_save_section(
+        actor=request.user,
+        plan=plan,
+        section=section,
+        value=value,
+        base_version=_posted_base(request, "base_version"),
+    )
+    messages.success(request, _("Saved. Your earlier version is kept."))
+    return redirect("plan_detail", case.pk)
+
+
+def _propose_section(request, case, plan, section: str, value, comment: dict) -> HttpResponse:
+    """Anyone else with the plan proposes a change to a section; the patient decides."""
+    services.proposal_create(
+        actor=request.user,
+        role=case.access_decision.role,
+        plan=plan,
+        section=section,
+        value=value,
+        comment=comment["comment"],
+    )
+    messages.success(request, _("Your suggestion was sent. The patient decides."))
+    return redirect("plan_detail", case.pk)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_section(request: HttpRequest, case_id, section: str) -> HttpResponse:
@@ -81,27 +108,9 @@ def plan_section(request: HttpRequest, case_id, section: str) -> HttpResponse:
     conflict = None
     status = 200
     if is_write and editor.is_valid() and comment.is_valid():
+        write = _save_own_section if owner else _propose_section
         try:
-            if owner:
-                services.plan_save_section(
-                    actor=request.user,
-                    plan=plan,
-                    section=section,
-                    value=editor.value(),
-                    base_version=_posted_base(request, "base_version"),
-                )
-                messages.success(request, _("Saved. Your earlier version is kept."))
-            else:
-                services.proposal_create(
-                    actor=request.user,
-                    role=case.access_decision.role,
-                    plan=plan,
-                    section=section,
-                    value=editor.value(),
-                    comment=comment.cleaned_data["comment"],
-                )
-                messages.success(request, _("Your suggestion was sent. The patient decides."))
-            return redirect("plan_detail", case.pk)
+            return write(request, case, plan, section, editor.value(), comment.cleaned_data)
         except StaleEdit:
             conflict = plan.content[section]
             status = 409
