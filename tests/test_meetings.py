@@ -367,4 +367,4 @@ def test_running_a_meeting_from_its_page_minutes_then_held_or_cancelled(client, 
     assert client.post(f"/meetings/{other.pk}/cancel/", {"revision": 1}).status_code == 302
     other.refresh_from_db()
     assert other.status == MeetingStatus.CANCELLED
-    assert client.post(f"/meetings/{other.pk}/cancel/", {}).status_code == 404
+    assert client.post(f"/meetings/{other.pk}/cancel/", {}).status_code == 400

@@ -116,8 +116,31 @@ class atomic(ContextDecorator):
         return self._transaction.__exit__(None, None, None)
 
 
+def _signature(event: AccessEvent) -> tuple:
+    return (
+        event.actor_id, event.patient_id, event.category, event.action, event.outcome,
+        event.basis, event.object_type, event.object_id,
+    )  # fmt: skip
+
+
+def _first_time_in_request(events: list[AccessEvent]) -> list[AccessEvent]:
+    """The events this request has not recorded yet: a decision is recorded once, even
+    when the view that resolved an object and the service that writes it both say so."""
+    context = request_context.current.get()
+    if not context.request_id:
+        return events
+    fresh = []
+    for event in events:
+        signature = _signature(event)
+        if signature not in context.recorded:
+            context.recorded.add(signature)
+            fresh.append(event)
+    return fresh
+
+
 def append(events: list[AccessEvent]) -> list[AccessEvent]:
     """Append events to the chain: at once, or last in the enclosing `atomic()` block."""
+    events = _first_time_in_request(events)
     pending = _pending.get()
     if pending is not None:
         pending.extend(events)

@@ -54,6 +54,11 @@ RUNS_MEETING = Check(
 # The object belongs to the reader themself (their own check-in, their own thread).
 OWN = Check("not_own", lambda user, decision, obj: decision.basis == "self")
 
+# Only the patient answers their questionnaires; the care team sees them, answers none.
+ANSWERED_BY_THE_PATIENT = Check(
+    "not_the_patient", lambda user, decision, obj: decision.basis == "self", forbidden=True
+)
+
 # Professionals' work on a case (calling meetings, setting tasks): not the patient's.
 STAFF_ONLY = Check("patient_not_permitted", lambda user, decision, obj: decision.basis != "self")
 

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import replace
 from operator import attrgetter
+from typing import NoReturn
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -218,7 +219,7 @@ def record_system(
     )
 
 
-def _record_not_found(user, category, action, object_type, object_id) -> None:
+def _record_not_found(user, category, action, object_type, object_id, basis="not_found"):
     audit.append(
         [
             audit.new_event(
@@ -227,12 +228,39 @@ def _record_not_found(user, category, action, object_type, object_id) -> None:
                 category=category,
                 action=action,
                 outcome=Outcome.DENIED,
-                basis="not_found",
+                basis=basis,
                 object_type=object_type,
                 object_id=str(object_id)[:64],
             )
         ]
     )
+
+
+def refuse(
+    user: User,
+    *,
+    category: str,
+    object_type: str,
+    basis: str = "not_found",
+    action: str = Action.VIEW,
+    object_id="",
+) -> NoReturn:
+    """Refuse, as not found, a request that names no patient the reader may know of (a
+    version that does not exist, a patient's own page asked for by someone who is no
+    patient, a unit manager's page asked for by someone else): recorded, then Http404."""
+    _record_not_found(user, category, action, object_type, object_id, basis)
+    raise Http404
+
+
+def get_self_for(user: User, *, category: str, action: str = Action.VIEW, object_type: str):
+    """The signed-in patient themself, for the pages about one's own data (check-ins, the
+    network, one's questionnaires): decided and recorded; anyone who is no patient is
+    refused, recorded too."""
+    if not user.is_patient:
+        refuse(
+            user, category=category, action=action, object_type=object_type, basis="not_a_patient"
+        )
+    return get_patient_for(user, user.pk, category=category, action=action, object_type=object_type)
 
 
 def get_object_for(

@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 from stegvis.access import services
 from stegvis.access.categories import Category
 from stegvis.access.forms import ReviewOutcomeForm, SampleForm
-from stegvis.access.helpers import get_patient_for
+from stegvis.access.helpers import get_patient_for, refuse
 from stegvis.access.models import AccessEvent, LogReview
 from stegvis.accounts.models import User
 
@@ -35,7 +35,9 @@ def my_access_log(request: HttpRequest) -> HttpResponse:
 def _managed_units_or_404(user: User) -> list:
     units = services.managed_units(user)
     if not units:
-        raise Http404
+        refuse(
+            user, category=Category.ACCESS_LOG, object_type="log_review", basis="not_unit_manager"
+        )
     return units
 
 
@@ -66,7 +68,12 @@ def log_review(request: HttpRequest, review_id: int) -> HttpResponse:
     units = _managed_units_or_404(request.user)
     review = LogReview.objects.filter(pk=review_id, organisation__in=units).first()
     if review is None:
-        raise Http404
+        refuse(
+            request.user,
+            category=Category.ACCESS_LOG,
+            object_type="log_review",
+            object_id=review_id,
+        )
     form = ReviewOutcomeForm(
         request.POST or None, initial={"outcome": review.outcome, "notes": review.notes}
     )

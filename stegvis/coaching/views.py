@@ -4,7 +4,7 @@ patient through the access helpers (which decide and audit) and calls one servic
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,8 +17,10 @@ from stegvis.access.checks import OWN, WORKS_QUEUE
 from stegvis.access.helpers import (
     get_object_for,
     get_patient_for,
+    get_self_for,
     may_access,
     record_patients_listed,
+    refuse,
 )
 from stegvis.accounts.roles import Role
 from stegvis.coaching import selectors, services
@@ -44,11 +46,7 @@ from stegvis.core.errors import StaleEdit
 
 def _own(request, action=Action.VIEW, category=Category.CHECKINS, object_type="checkins"):
     """The signed-in patient themself, as an audited decision."""
-    if not request.user.is_patient:
-        raise Http404
-    return get_patient_for(
-        request.user, request.user.pk, category=category, action=action, object_type=object_type
-    )
+    return get_self_for(request.user, category=category, action=action, object_type=object_type)
 
 
 @login_required
@@ -199,7 +197,12 @@ def my_coach(request: HttpRequest) -> HttpResponse:
 def coach_queue(request: HttpRequest) -> HttpResponse:
     role = selectors.queue_role(request.user)
     if role is None:
-        raise Http404
+        refuse(
+            request.user,
+            category=Category.CHECKINS,
+            object_type="coach_queue",
+            basis="not_on_queue",
+        )
     rows = selectors.work_queue(request.user)
     # A coach also sees the patients who need nothing today, below the ones who do.
     others = (

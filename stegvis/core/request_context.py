@@ -1,13 +1,16 @@
 """The current request's id and client address, for audit events written deep in services."""
 
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
 class RequestContext:
     request_id: str = ""
     client_address: str | None = None
+    # What the audit trail already holds from this request, so a decision is recorded once
+    # however many layers write it down. Only used while a request is being served.
+    recorded: set = field(default_factory=set, compare=False)
 
 
 # The default is a frozen dataclass, so sharing it between contexts is safe.

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from stegvis.access.categories import Action, Category
+from stegvis.access.checks import ANSWERED_BY_THE_PATIENT
 from stegvis.access.helpers import get_object_for, get_patient_for
 from stegvis.core.errors import ApiError, FieldErrors
 from stegvis.instruments import services
@@ -188,9 +189,8 @@ def questionnaire_answer(request, administration_id: uuid.UUID):
         action=Action.UPDATE,
         object_type="administration",
         patient_field="patient",
+        checks=[ANSWERED_BY_THE_PATIENT],
     )
-    if administration.patient_id != request.user.pk:
-        raise ApiError(403, "forbidden", "Only the patient answers their questionnaires.")
     try:
         services.administration_complete(
             actor=request.user, administration=administration, answers=_answers(request)

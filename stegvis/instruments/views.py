@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from stegvis.access.categories import Action, Category
-from stegvis.access.helpers import get_case_for, get_object_for, get_patient_for
+from stegvis.access.checks import ANSWERED_BY_THE_PATIENT
+from stegvis.access.helpers import get_case_for, get_object_for, get_self_for
 from stegvis.accounts.roles import Role
 from stegvis.coaching.charts import chart
 from stegvis.coaching.selectors import crisis_contacts_for
@@ -48,11 +49,8 @@ def score_charts(patient) -> list:
 
 @login_required
 def my_questionnaires(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_patient:
-        raise Http404
-    patient = get_patient_for(
+    patient = get_self_for(
         request.user,
-        request.user.pk,
         category=Category.QUESTIONNAIRES,
         object_type="questionnaires",
     )
@@ -78,9 +76,8 @@ def answer(request: HttpRequest, administration_id) -> HttpResponse:
         action=Action.UPDATE if is_write else Action.VIEW,
         object_type="administration",
         patient_field="patient",
+        checks=[ANSWERED_BY_THE_PATIENT],
     )
-    if administration.patient_id != request.user.pk:
-        raise Http404
     definition = instrument(administration.instrument_code)
     if administration.status == AdministrationStatus.COMPLETED:
         contacts = []

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from stegvis.access.categories import Category
-from stegvis.access.helpers import get_object_for, get_patient_for
+from stegvis.access.helpers import get_object_for, get_self_for
 from stegvis.accounts.mfa import mfa_satisfied
 from stegvis.accounts.models import Membership, User
 from stegvis.accounts.roles import STAFF_ROLES
@@ -30,10 +30,7 @@ from stegvis.network.models import NetworkMember
 
 def _own_network(request: HttpRequest, object_type: str = "network") -> User:
     """The signed-in person as the owner of a network (audited); 404 for anyone else."""
-    if not request.user.is_patient:
-        raise Http404
-    return get_patient_for(request.user, request.user.pk, category=Category.NETWORK,
-                           object_type=object_type)  # fmt: skip
+    return get_self_for(request.user, category=Category.NETWORK, object_type=object_type)
 
 
 def _member_for(request: HttpRequest, member_id, action: str = "view") -> NetworkMember:

@@ -9,7 +9,7 @@ from ninja import Router, Schema, Status
 from pydantic import ValidationError as SchemaError
 
 from stegvis.access.categories import Action, Category
-from stegvis.access.helpers import get_case_for, get_object_for
+from stegvis.access.helpers import get_case_for, get_object_for, refuse
 from stegvis.accounts.roles import Role
 from stegvis.core.errors import ApiError, FieldErrors, NotAllowed
 from stegvis.network.models import NetworkMember
@@ -181,7 +181,12 @@ def get_version(request, case_id: str, number: int):
     case = _case(request, case_id, Category.PLAN)
     version = selectors.plan_of(case).versions.filter(number=number).first()
     if version is None:
-        raise ApiError(404, "not_found", "No such version.")
+        refuse(
+            request.user,
+            category=Category.PLAN,
+            object_type="plan_version",
+            object_id=f"{case.pk}/{number}",
+        )
     return version
 
 

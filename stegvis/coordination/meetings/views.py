@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -275,9 +275,9 @@ def _running_change(request, meeting_id, form_class, change, done: str, on_inval
     return redirect("meeting_detail", meeting.pk)
 
 
-def _form_refused(meeting, form):
+def _form_refused(meeting, form) -> HttpResponse:
     # The buttons' forms carry only the revision: nothing a person could correct.
-    raise Http404
+    return HttpResponseBadRequest()
 
 
 @login_required

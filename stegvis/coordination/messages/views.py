@@ -2,13 +2,14 @@
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import (
     get_object_for,
     get_patient_for,
+    get_self_for,
     record_patients_listed,
 )
 from stegvis.accounts.models import User
@@ -75,9 +76,10 @@ def _thread_patient(request, patient_id) -> User:
 
 @login_required
 def thread_new_own(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_patient:
-        raise Http404
-    patient = _thread_patient(request, request.user.pk)
+    action = Action.CREATE if request.method == "POST" else Action.VIEW
+    patient = get_self_for(
+        request.user, category=Category.MESSAGES, action=action, object_type="message_thread"
+    )
     return _thread_new(request, patient)
 
 
