@@ -119,7 +119,7 @@ class MeetingForm(forms.Form):
 
     def __init__(self, *args, kinds, people, questionnaires, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(k.code, k.title) for k in kinds]
+        self.fields["kind"].choices = [(k.code, str(k.title)) for k in kinds]
         self.fields["participants"] = PeopleField(
             people,
             label=_("Invite (the patient is always invited)"),

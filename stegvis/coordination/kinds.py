@@ -1,40 +1,34 @@
 """The kinds of meeting, loaded from data/meeting_kinds.toml."""
 
-import tomllib
-from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from pathlib import Path
 
-from django.utils.translation import get_language
+from stegvis.core.lawdata import Bilingual, DataFile, Record, load
 
 DATA = Path(__file__).parent / "data" / "meeting_kinds.toml"
 
 
-@dataclass(frozen=True)
-class MeetingKind:
+class MeetingKind(Record):
     code: str
     countries: tuple[str, ...]
-    title_sv: str
-    title_en: str
+    title: Bilingual
     requires_sip_plan: bool
     milestone: str
     legal_reference: str
     source: str
-    valid_from: str
-    reviewed: str
+    valid_from: date
+    reviewed: date
 
-    @property
-    def title(self) -> str:
-        return self.title_sv if (get_language() or "sv").startswith("sv") else self.title_en
+
+class MeetingKindFile(DataFile):
+    version: str
+    kinds: tuple[MeetingKind, ...]
 
 
 @cache
 def meeting_kinds() -> dict[str, MeetingKind]:
-    data = tomllib.loads(DATA.read_text(encoding="utf-8"))
-    return {
-        row["code"]: MeetingKind(**{**row, "countries": tuple(row["countries"])})
-        for row in data["kinds"]
-    }
+    return {kind.code: kind for kind in load(DATA, MeetingKindFile).kinds}
 
 
 def meeting_kind(code: str) -> MeetingKind:

@@ -1,6 +1,5 @@
 """The purposes a consent can name, read from data/purposes.toml with their legal basis."""
 
-import tomllib
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -9,7 +8,7 @@ from pathlib import Path
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from stegvis.core.language import in_reader_language
+from stegvis.core.lawdata import Bilingual, DataFile, Record, load
 
 DATA_FILE = Path(__file__).parent / "data" / "purposes.toml"
 
@@ -22,14 +21,12 @@ class Purpose(models.TextChoices):
     MMR_PROGRAM = "mmr_program", _("Multimodal rehabilitation program")
 
 
-@dataclass(frozen=True)
-class PurposeRule:
+class PurposeRule(Record):
     code: str
     legal_reference: str
     source: str
     valid_from: date
-    text_sv: str
-    text_en: str
+    text: Bilingual
     roles: frozenset[str]
     categories: tuple[str, ...]
     # Norway's law where it differs; without it the Swedish reference holds in both.
@@ -43,9 +40,10 @@ class PurposeRule:
     def label(self) -> str:
         return Purpose(self.code).label
 
-    @property
-    def text(self) -> str:
-        return in_reader_language(self.text_sv, self.text_en)
+
+class PurposeFile(DataFile):
+    version: str
+    purpose: tuple[PurposeRule, ...]
 
 
 @dataclass(frozen=True)
@@ -57,22 +55,9 @@ class PurposeSet:
 
 @cache
 def purpose_set() -> PurposeSet:
-    data = tomllib.loads(DATA_FILE.read_text())
-    rules = {
-        entry["code"]: PurposeRule(
-            code=entry["code"],
-            legal_reference=entry["legal_reference"],
-            source=entry["source"],
-            valid_from=entry["valid_from"],
-            text_sv=entry["text_sv"],
-            text_en=entry["text_en"],
-            roles=frozenset(entry["roles"]),
-            categories=tuple(entry["categories"]),
-            legal_reference_no=entry.get("legal_reference_no", ""),
-        )
-        for entry in data["purpose"]
-    }
-    return PurposeSet(version=data["version"], reviewed=data["reviewed"], rules=rules)
+    data = load(DATA_FILE, PurposeFile)
+    rules = {rule.code: rule for rule in data.purpose}
+    return PurposeSet(version=data.version, reviewed=data.reviewed, rules=rules)
 
 
 def purposes_for_role(role: str) -> list[PurposeRule]:

@@ -323,7 +323,7 @@ def _employer_plan_out(request, case, plan, response: HttpResponse):
         "legal_reference": context["rules"].legal_reference,
         "milestone": context["rules"].milestone,
         "points": [
-            {"code": p.code, "text_sv": p.text_sv, "text_en": p.text_en, "answer": answer}
+            {"code": p.code, "text_sv": p.text.sv, "text_en": p.text.en, "answer": answer}
             for p, answer in context["answers"]
         ],
         "follow_up_on": plan.follow_up_on,

@@ -211,7 +211,7 @@ class EmployerPlanForm(forms.Form):
         self.points = rules.points
         for point in rules.points:
             self.fields[f"point_{point.code}"] = forms.CharField(
-                label=point.text,
+                label=str(point.text),
                 required=False,
                 max_length=4000,
                 widget=forms.Textarea(attrs={"rows": 3}),
