@@ -33,7 +33,7 @@ def test_a_patient_checks_in_and_sees_feedback(client, personas):
     assert checkin.hours_worked == 4 and checkin.feedback_rule
     done = client.get(response.url)
     rule = next(r for r in feedback_rules() if r.code == checkin.feedback_rule)
-    assert rule.message_sv.split(".")[0] in done.text
+    assert rule.message.sv.split(".")[0] in done.text
     assert AccessEvent.objects.filter(
         actor=personas.patient, category=Category.CHECKINS, action="create", basis="self"
     ).exists()
@@ -130,7 +130,7 @@ def test_after_missed_days_the_welcome_is_warm_and_never_scolding(personas):
         )
     checkin = checkin_on(personas.patient, 0)
     assert checkin.feedback_rule == "welcome_back"
-    message = next(r for r in feedback_rules() if r.code == "welcome_back").message_en
+    message = next(r for r in feedback_rules() if r.code == "welcome_back").message.en
     assert "missed" not in message.lower()
 
 
@@ -163,7 +163,7 @@ def test_the_strategy_library_has_the_twelve_named_strategies_in_both_languages(
     library = strategies()
     assert expected <= set(library)
     for strategy in library.values():
-        assert strategy.title_sv and strategy.title_en and strategy.body_sv and strategy.body_en
+        assert strategy.title.sv and strategy.title.en and strategy.body.sv and strategy.body.en
         assert strategy.fits
 
 

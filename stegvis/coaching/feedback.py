@@ -169,4 +169,4 @@ def message_for(rule_code: str, checkin: CheckIn, now: datetime) -> str:
     rules = {rule.code: rule for rule in feedback_rules()}
     rule = rules.get(rule_code) or rules["thanks"]
     signals = signals_for(checkin, now)
-    return rule.message.format(action=signals.action, milestone=signals.milestone)
+    return str(rule.message).format(action=signals.action, milestone=signals.milestone)

@@ -2,73 +2,61 @@
 feedback rules and the strategies library (each file in data/ with source and review)."""
 
 import re
-import tomllib
-from dataclasses import dataclass
-from datetime import date
 from functools import cache
 from pathlib import Path
 
-from stegvis.core.language import in_reader_language
+from stegvis.core.lawdata import Bilingual, DataFile, Record, load
 
 DATA_DIR = Path(__file__).parent / "data"
 
 
-def _read(name: str) -> dict:
-    return tomllib.loads((DATA_DIR / name).read_text())
-
-
-@dataclass(frozen=True)
-class FlagRules:
-    reviewed: date
-    source: str
+class FlagRulesFile(DataFile):
+    version: str
     targets_hours: dict[str, int]
     missed_in_a_row: int
     unanswered_after_hours: int
-    questionnaire_thresholds: dict[str, float]
-    checkin_thresholds: tuple[dict, ...]
+    questionnaire_threshold: tuple[dict, ...]
+    checkin_threshold: tuple[dict, ...]
+
+    @property
+    def questionnaire_thresholds(self) -> dict[str, float]:
+        return {t["instrument"]: t["at_least"] for t in self.questionnaire_threshold}
+
+    @property
+    def checkin_thresholds(self) -> tuple[dict, ...]:
+        return self.checkin_threshold
 
 
 @cache
-def flag_rules() -> FlagRules:
-    data = _read("flags.toml")
-    return FlagRules(
-        reviewed=data["reviewed"],
-        source=data["source"],
-        targets_hours=data["targets_hours"],
-        missed_in_a_row=data["missed_in_a_row"],
-        unanswered_after_hours=data["unanswered_after_hours"],
-        questionnaire_thresholds={
-            t["instrument"]: t["at_least"] for t in data["questionnaire_threshold"]
-        },
-        checkin_thresholds=tuple(data["checkin_threshold"]),
-    )
+def flag_rules() -> FlagRulesFile:
+    return load(DATA_DIR / "flags.toml", FlagRulesFile)
 
 
-@dataclass(frozen=True)
-class CrisisContact:
+class CrisisContact(Record):
     country: str
     number: str
-    name_sv: str
-    name_en: str
+    name: Bilingual
     source: str
-
-    @property
-    def name(self) -> str:
-        return in_reader_language(self.name_sv, self.name_en)
 
     @property
     def tel(self) -> str:
         return self.number.replace(" ", "")
 
 
+class CrisisFile(DataFile):
+    version: str
+    contact: tuple[CrisisContact, ...]
+    words: dict[str, tuple[str, ...]]
+
+
 @cache
-def _crisis() -> dict:
-    return _read("crisis.toml")
+def _crisis() -> CrisisFile:
+    return load(DATA_DIR / "crisis.toml", CrisisFile)
 
 
 def crisis_contacts(country: str | None = None) -> list[CrisisContact]:
     """The contacts of a country (SE unless NO), or of both when unknown."""
-    contacts = [CrisisContact(**c) for c in _crisis()["contact"]]
+    contacts = list(_crisis().contact)
     if country:
         return [c for c in contacts if c.country == country]
     return contacts
@@ -76,7 +64,7 @@ def crisis_contacts(country: str | None = None) -> list[CrisisContact]:
 
 @cache
 def _crisis_pattern() -> re.Pattern:
-    words = [w for words in _crisis()["words"].values() for w in words]
+    words = [w for words in _crisis().words.values() for w in words]
     alternatives = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words)
     # Words start at a word boundary but may go on: Swedish joins words ("självmordstankar").
     return re.compile(rf"(?<!\w)(?:{alternatives})", re.IGNORECASE)
@@ -88,45 +76,37 @@ def mentions_crisis(text: str) -> bool:
     return bool(text) and bool(_crisis_pattern().search(text.replace("\u2019", "'")))
 
 
-@dataclass(frozen=True)
-class FeedbackRule:
+class FeedbackRule(Record):
     code: str
-    message_sv: str
-    message_en: str
+    message: Bilingual
     trend: str | None = None
     missed_at_least: int | None = None
     action_due_within_days: int | None = None
     milestone_within_days: int | None = None
 
-    @property
-    def message(self) -> str:
-        return in_reader_language(self.message_sv, self.message_en)
+
+class FeedbackFile(DataFile):
+    version: str
+    rule: tuple[FeedbackRule, ...]
 
 
 @cache
 def feedback_rules() -> tuple[FeedbackRule, ...]:
-    return tuple(FeedbackRule(**rule) for rule in _read("feedback.toml")["rule"])
+    return load(DATA_DIR / "feedback.toml", FeedbackFile).rule
 
 
-@dataclass(frozen=True)
-class Strategy:
+class Strategy(Record):
     code: str
-    title_sv: str
-    title_en: str
-    body_sv: str
-    body_en: str
+    title: Bilingual
+    body: Bilingual
     fits: tuple[str, ...]
 
-    @property
-    def title(self) -> str:
-        return in_reader_language(self.title_sv, self.title_en)
 
-    @property
-    def body(self) -> str:
-        return in_reader_language(self.body_sv, self.body_en)
+class StrategyFile(DataFile):
+    version: str
+    strategy: tuple[Strategy, ...]
 
 
 @cache
 def strategies() -> dict[str, Strategy]:
-    entries = _read("strategies.toml")["strategy"]
-    return {s["code"]: Strategy(**{**s, "fits": tuple(s["fits"])}) for s in entries}
+    return {s.code: s for s in load(DATA_DIR / "strategies.toml", StrategyFile).strategy}

@@ -1,47 +1,36 @@
 """When questionnaires are due (data/occasions.toml), and which ones for whom."""
 
 import calendar
-import tomllib
-from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
+from stegvis.core.lawdata import DataFile, Record, load
+
 DATA_FILE = Path(__file__).parent / "data" / "occasions.toml"
 
 
-@dataclass(frozen=True)
-class OccasionRule:
+class OccasionRule(Record):
     code: str
     anchor: str
     months_after: int
     window_days: int
 
 
-@dataclass(frozen=True)
-class OccasionSet:
+class OccasionFile(DataFile):
     version: str
-    reviewed: date
     groups: dict[str, tuple[str, ...]]
     instruments: dict[str, tuple[str, ...]]
-    rules: dict[str, OccasionRule]
+    occasion: tuple[OccasionRule, ...]
+
+    @property
+    def rules(self) -> dict[str, OccasionRule]:
+        return {rule.code: rule for rule in self.occasion}
 
 
 @cache
-def occasion_set() -> OccasionSet:
-    data = tomllib.loads(DATA_FILE.read_text())
-    return OccasionSet(
-        version=data["version"],
-        reviewed=data["reviewed"],
-        groups={name: tuple(prefixes) for name, prefixes in data["groups"].items()},
-        instruments={name: tuple(codes) for name, codes in data["instruments"].items()},
-        rules={
-            entry["code"]: OccasionRule(
-                entry["code"], entry["anchor"], entry["months_after"], entry["window_days"]
-            )
-            for entry in data["occasion"]
-        },
-    )
+def occasion_set() -> OccasionFile:
+    return load(DATA_FILE, OccasionFile)
 
 
 def group_for(diagnosis_code: str | None) -> str:
