@@ -177,7 +177,7 @@ def _certificate_out(certificate: Certificate, *, with_assessment: bool = False)
         a = services.certificate_assessment(certificate)
         out["assessment"] = {
             "cumulative_days": a.cumulative_days,
-            "guidance": a.guidance.title_en if a.guidance else None,
+            "guidance": a.guidance.title.en if a.guidance else None,
             "typical_case": a.typical_case.id if a.typical_case else None,
             "max_days": a.typical_case.max_days if a.typical_case else None,
             "exceeds": a.exceeds,

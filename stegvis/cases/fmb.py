@@ -1,41 +1,54 @@
 """Guideline decision support (FMB): typical cases per diagnosis and how a proposed sick
 leave compares with them. Advice only: it warns and asks for a reason, it never blocks."""
 
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 
+from pydantic import Field, model_validator
+
 from stegvis.cases.deadlines import DATA_DIR
+from stegvis.core.lawdata import Bilingual, DataFile, Record, load
 
 
-@dataclass(frozen=True)
-class TypicalCase:
+class TypicalCase(Record):
     id: str
     recommendation: str
-    text_sv: str
-    text_en: str
-    max_days: int | None
-    max_value: int | None
-    unit: str
-    consider_partial: bool
+    text: Bilingual
+    # The maximum as the guidance writes it ("3 months"); `max_days` counts it in days.
+    max_value: int | None = Field(None, alias="max")
+    unit: str = ""
+    consider_partial: bool | None = None
 
-    def text(self, language: str) -> str:
-        return self.text_en if language == "en" else self.text_sv
+    @model_validator(mode="before")
+    @classmethod
+    def _text(cls, data):
+        # The typical cases write their text as `sv` and `en` inline.
+        if isinstance(data, dict) and "sv" in data:
+            data = {**data, "text": {"sv": data["sv"], "en": data.get("en", "")}}
+            data.pop("sv"), data.pop("en", None)
+        return data
+
+    @property
+    def max_days(self) -> int | None:
+        return None if self.max_value is None else self.max_value * _file().units[self.unit]
+
+    @property
+    def nudges_partial(self) -> bool:
+        """Whether to suggest partial leave: as the file says, else for a partial case."""
+        if self.consider_partial is None:
+            return self.recommendation == "partial"
+        return self.consider_partial
 
 
-@dataclass(frozen=True)
-class Guidance:
+class Guidance(Record):
     codes: tuple[str, ...]
-    title_sv: str
-    title_en: str
+    title: Bilingual
     source: str
-    updated: str
-    reviewed: str
+    updated: date
+    reviewed: date
     typical_cases: tuple[TypicalCase, ...]
-
-    def title(self, language: str) -> str:
-        return self.title_en if language == "en" else self.title_sv
 
     def typical_case(self, case_id: str) -> TypicalCase | None:
         return next((t for t in self.typical_cases if t.id == case_id), None)
@@ -46,34 +59,20 @@ class Guidance:
         return max(with_max, key=lambda t: t.max_days) if with_max else None
 
 
+class FmbFile(DataFile):
+    version: str
+    # How a maximum converts to days (as Webcert does).
+    units: dict[str, int]
+    diagnoses: tuple[Guidance, ...]
+
+
 @cache
+def _file() -> FmbFile:
+    return load(DATA_DIR / "fmb.toml", FmbFile)
+
+
 def guidance_list() -> tuple[Guidance, ...]:
-    data = tomllib.loads((DATA_DIR / "fmb.toml").read_text(encoding="utf-8"))
-    units = data["units"]
-    return tuple(
-        Guidance(
-            codes=tuple(entry["codes"]),
-            title_sv=entry["title_sv"],
-            title_en=entry["title_en"],
-            source=entry["source"],
-            updated=entry["updated"],
-            reviewed=entry["reviewed"],
-            typical_cases=tuple(
-                TypicalCase(
-                    id=t["id"],
-                    recommendation=t["recommendation"],
-                    text_sv=t["sv"],
-                    text_en=t["en"],
-                    max_days=t["max"] * units[t["unit"]] if "max" in t else None,
-                    max_value=t.get("max"),
-                    unit=t.get("unit", ""),
-                    consider_partial=t.get("consider_partial", t["recommendation"] == "partial"),
-                )
-                for t in entry["typical_cases"]
-            ),
-        )
-        for entry in data["diagnoses"]
-    )
+    return _file().diagnoses
 
 
 def guidance_for(code: str) -> Guidance | None:
@@ -124,7 +123,7 @@ def assess(
         return result
     result.advises_against_leave = chosen.recommendation == "avoid"
     result.exceeds = chosen.max_days is not None and cumulative_days > chosen.max_days
-    result.suggest_partial = chosen.consider_partial and any(d == 100 for d in degrees)
+    result.suggest_partial = chosen.nudges_partial and any(d == 100 for d in degrees)
     return result
 
 

@@ -176,8 +176,9 @@ def typical_case_choices():
     language = get_language() or "sv"
     choices = [("", _("Not chosen: compare with the longest typical case"))]
     for guidance in fmb.guidance_list():
-        label = "{} {}".format("/".join(guidance.codes), guidance.title(language))
-        choices.append((label, [(t.id, t.text(language)) for t in guidance.typical_cases]))
+        label = "{} {}".format("/".join(guidance.codes), guidance.title.in_language(language))
+        cases = [(t.id, t.text.in_language(language)) for t in guidance.typical_cases]
+        choices.append((label, cases))
     return choices
 
 
