@@ -9,14 +9,16 @@ from the start of the current unbroken run of periods; "chain" rules count, in S
 days of reduced capacity across linked periods, and in Norway calendar days from day 1.
 """
 
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
+from stegvis.core.lawdata import Bilingual, DataFile, Record, load
+
 DATA_DIR = Path(__file__).parent / "data"
+NO_NOTE = Bilingual()
 JURISDICTIONS = ("SE", "NO")
 EMPLOYMENTS = ("employed", "unemployed", "self_employed", "student", "parental_leave")
 
@@ -76,24 +78,84 @@ class Milestone:
         }
 
 
+class AgeNote(Record):
+    """A note that replaces the rule's from an age on (e.g. Norway's 70-year rule)."""
+
+    min_age: int
+    text: Bilingual
+    legal_reference: str
+
+
+class DeadlineRule(Record):
+    """One milestone of the chain: on which day, who acts, and the law that says so."""
+
+    code: str
+    day: int | None = None
+    weeks: int | None = None
+    counted_in: str
+    kind: str
+    responsible: str
+    responsible_by_employment: dict[str, str] = {}
+    applies_to: tuple[str, ...]
+    title: Bilingual
+    note: Bilingual | None = None
+    notes_by_employment: dict[str, Bilingual] = {}
+    age_note: AgeNote | None = None
+    requires_expected_days: int | None = None
+    due_when_expectation_known_later: bool = False
+    # Days after the date during which the responsible party can still act; None: until done.
+    act_within_days: int | None = None
+    legal_reference: str
+    source: str
+    valid_from: date
+    reviewed: date
+
+
+class Linking(Record):
+    max_gap_days: int
+    legal_reference: str
+    source: str
+
+
+class Degrees(Record):
+    text: Bilingual
+    allowed: tuple[int, ...] = ()
+    allowed_range: tuple[int, int] | None = None
+    legal_reference: str
+    source: str
+
+    @property
+    def values(self) -> frozenset[int]:
+        if self.allowed_range is not None:
+            low, high = self.allowed_range
+            return frozenset(range(low, high + 1))
+        return frozenset(self.allowed)
+
+
+class DeadlineFile(DataFile):
+    jurisdiction: str
+    version: str
+    valid_from: date
+    counting: str
+    linking: Linking
+    degrees: Degrees
+    milestones: tuple[DeadlineRule, ...]
+
+
 @dataclass(frozen=True)
 class RuleSet:
     jurisdiction: str
     version: str
-    valid_from: str
-    reviewed: str
+    valid_from: date
+    reviewed: date
     counting: str
     max_gap_days: int
     degrees: frozenset[int]
-    degrees_text_sv: str
-    degrees_text_en: str
-    milestones: tuple[dict, ...]
+    degrees_text: Bilingual
+    milestones: tuple[DeadlineRule, ...]
 
     def degree_allowed(self, degree: int) -> bool:
         return degree in self.degrees
-
-    def degrees_text(self, language: str) -> str:
-        return self.degrees_text_en if language == "en" else self.degrees_text_sv
 
 
 @cache
@@ -101,32 +163,23 @@ def rule_set(jurisdiction: str) -> RuleSet:
     """The rule set of a jurisdiction, read once from its data file."""
     if jurisdiction not in JURISDICTIONS:
         raise ValueError(f"Unknown jurisdiction {jurisdiction!r}")
-    data = tomllib.loads((DATA_DIR / f"deadlines_{jurisdiction.lower()}.toml").read_text())
-    degrees = data["degrees"]
-    if "allowed" in degrees:
-        allowed = frozenset(degrees["allowed"])
-    else:
-        low, high = degrees["allowed_range"]
-        allowed = frozenset(range(low, high + 1))
+    data = load(DATA_DIR / f"deadlines_{jurisdiction.lower()}.toml", DeadlineFile)
     return RuleSet(
-        jurisdiction=data["jurisdiction"],
-        version=data["version"],
-        valid_from=data["valid_from"],
-        reviewed=data["reviewed"],
-        counting=data["counting"],
-        max_gap_days=data["linking"]["max_gap_days"],
-        degrees=allowed,
-        degrees_text_sv=degrees["text_sv"],
-        degrees_text_en=degrees["text_en"],
-        milestones=tuple(data["milestones"]),
+        jurisdiction=data.jurisdiction,
+        version=data.version,
+        valid_from=data.valid_from,
+        reviewed=data.reviewed,
+        counting=data.counting,
+        max_gap_days=data.linking.max_gap_days,
+        degrees=data.degrees.values,
+        degrees_text=data.degrees.text,
+        milestones=data.milestones,
     )
 
 
 def milestone_title(jurisdiction: str, code: str, language: str) -> str:
-    rule = next((r for r in rule_set(jurisdiction).milestones if r["code"] == code), None)
-    if rule is None:
-        return code
-    return rule["title_en"] if language == "en" else rule["title_sv"]
+    rule = next((r for r in rule_set(jurisdiction).milestones if r.code == code), None)
+    return code if rule is None else rule.title.in_language(language)
 
 
 def merge_periods(periods: Iterable[Period]) -> list[Period]:
@@ -180,22 +233,18 @@ def _age_on(birth_date: date, on: date) -> int:
     return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
 
 
-def _rule_date(rule: dict, rules: RuleSet, chain: list[Period], spell: list[Period]) -> date:
-    offset = rule["weeks"] * 7 if "weeks" in rule else rule["day"] - 1
-    if rule["counted_in"] == "spell":
+def _rule_date(rule: DeadlineRule, rules: RuleSet, chain: list[Period], spell) -> date:
+    offset = rule.weeks * 7 if rule.weeks is not None else rule.day - 1
+    if rule.counted_in == "spell":
         return spell[0].start + timedelta(days=offset)
     if rules.counting == "capacity_days":
         return capacity_day_date(chain, offset + 1)
     return chain[0].start + timedelta(days=offset)
 
 
-def responsible_for(rule: dict, employment: str) -> str:
+def responsible_for(rule: DeadlineRule, employment: str) -> str:
     """Who is responsible for a rule's milestone, for this kind of employment."""
-    return rule.get("responsible_by_employment", {}).get(employment, rule["responsible"])
-
-
-def _localised(value: dict | None, employment: str) -> dict | None:
-    return (value or {}).get(employment)
+    return rule.responsible_by_employment.get(employment, rule.responsible)
 
 
 def milestones(data: TimelineInput) -> list[Milestone]:
@@ -208,32 +257,32 @@ def milestones(data: TimelineInput) -> list[Milestone]:
     spell = current_spell(chain)
     found: list[Milestone] = []
     for rule in rules.milestones:
-        if data.employment not in rule["applies_to"]:
+        if data.employment not in rule.applies_to:
             continue
         due = _rule_date(rule, rules, chain, spell)
-        minimum_expected = rule.get("requires_expected_days")
+        minimum_expected = rule.requires_expected_days
         if minimum_expected is not None:
             if data.expected_days is None or data.expected_days < minimum_expected:
                 continue
             known = data.expectation_known
-            if rule.get("due_when_expectation_known_later") and known and known > due:
+            if rule.due_when_expectation_known_later and known and known > due:
                 due = known
-        note = _localised(rule.get("notes_by_employment"), data.employment) or rule.get("note", {})
-        age_note = rule.get("age_note")
-        if age_note and data.birth_date and _age_on(data.birth_date, due) >= age_note["min_age"]:
-            note = age_note
+        note = rule.notes_by_employment.get(data.employment) or rule.note or NO_NOTE
+        age_note = rule.age_note
+        if age_note and data.birth_date and _age_on(data.birth_date, due) >= age_note.min_age:
+            note = age_note.text
         found.append(
             Milestone(
-                code=rule["code"],
+                code=rule.code,
                 date=due,
-                title_sv=rule["title_sv"],
-                title_en=rule["title_en"],
+                title_sv=rule.title.sv,
+                title_en=rule.title.en,
                 responsible=responsible_for(rule, data.employment),
-                legal_reference=rule["legal_reference"],
-                kind=rule["kind"],
-                note_sv=note.get("sv", ""),
-                note_en=note.get("en", ""),
-                act_within_days=rule.get("act_within_days"),
+                legal_reference=rule.legal_reference,
+                kind=rule.kind,
+                note_sv=note.sv,
+                note_en=note.en,
+                act_within_days=rule.act_within_days,
             )
         )
     # Stable: milestones on the same day keep the rule set's order.

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from stegvis.cases.deadlines import DATA_DIR
 from stegvis.core.lawdata import Bilingual, DataFile, Record, load
@@ -20,15 +20,6 @@ class TypicalCase(Record):
     max_value: int | None = Field(None, alias="max")
     unit: str = ""
     consider_partial: bool | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _text(cls, data):
-        # The typical cases write their text as `sv` and `en` inline.
-        if isinstance(data, dict) and "sv" in data:
-            data = {**data, "text": {"sv": data["sv"], "en": data.get("en", "")}}
-            data.pop("sv"), data.pop("en", None)
-        return data
 
     @property
     def max_days(self) -> int | None:

@@ -73,7 +73,7 @@ class TimelineIn(Schema):
             if not rules.degree_allowed(period.degree):
                 raise ValueError(
                     f"period {number}: degree {period.degree} is not allowed in "
-                    f"{jurisdiction} ({rules.degrees_text('en')})"
+                    f"{jurisdiction} ({rules.degrees_text.en})"
                 )
         ordered = sorted(enumerate(periods, start=1), key=lambda item: item[1].start)
         for (first_no, first), (second_no, second) in pairwise(ordered):

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from datetime import date
 from itertools import pairwise
 
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from stegvis.cases import codes
@@ -21,7 +20,7 @@ CODE_SYSTEMS = {"SE": (CodeSystem.ICD10,), "NO": (CodeSystem.ICPC2, CodeSystem.I
 def degree_errors(jurisdiction: str, degree: int | None) -> list[str]:
     rules = rule_set(jurisdiction)
     if degree is None or not rules.degree_allowed(degree):
-        allowed = rules.degrees_text(get_language() or "sv")
+        allowed = str(rules.degrees_text)
         return [_("Choose a degree of %(allowed)s %%.") % {"allowed": allowed}]
     return []
 

@@ -128,7 +128,7 @@ def milestone_done(request: HttpRequest, case_id, code: str) -> HttpResponse:
         jurisdiction: rule
         for jurisdiction in JURISDICTIONS
         for rule in rule_set(jurisdiction).milestones
-        if rule["code"] == code and rule["kind"] == "duty"
+        if rule.code == code and rule.kind == "duty"
     }
     if not duties:
         raise Http404

@@ -48,6 +48,9 @@ class Record(BaseModel):
         for name, field in cls.model_fields.items():
             if field.annotation is Bilingual and f"{name}_sv" in data:
                 data[name] = {"sv": data.pop(f"{name}_sv"), "en": data.pop(f"{name}_en", "")}
+        # A record that is mostly its text may write it inline as `sv` and `en`.
+        if "text" in cls.model_fields and "sv" in data and "text" not in data:
+            data["text"] = {"sv": data.pop("sv"), "en": data.pop("en", "")}
         return data
 
 

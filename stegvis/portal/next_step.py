@@ -33,7 +33,7 @@ class NextStep:
 
 def _responsible(case: Case) -> str:
     rule = next(
-        r for r in rule_set(case.jurisdiction).milestones if r["code"] == case.next_deadline_code
+        r for r in rule_set(case.jurisdiction).milestones if r.code == case.next_deadline_code
     )
     return responsible_for(rule, case.employment)
 
