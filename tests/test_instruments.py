@@ -154,7 +154,7 @@ def test_non_integers_and_unknown_items_are_refused():
 
 def test_every_instrument_has_source_review_and_licence_and_unclear_ones_start_off():
     for definition in instruments().values():
-        assert definition.source and definition.reviewed and definition.licence_note_en
+        assert definition.source and definition.reviewed and definition.licence_note.en
         assert definition.enabled_by_default == (definition.licence == "free")
     assert not instrument("ompsq10").enabled_by_default
     assert not instrument("was").enabled_by_default

@@ -29,6 +29,9 @@ class Bilingual(BaseModel):
     def __str__(self) -> str:
         return in_reader_language(self.sv, self.en)
 
+    def __bool__(self) -> bool:
+        return bool(self.sv or self.en)
+
     def in_language(self, language: str) -> str:
         return self.en if language == "en" else self.sv
 

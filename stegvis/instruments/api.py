@@ -78,11 +78,39 @@ class ScoreOut(Schema):
     flags: list[str]
 
 
+def _languages(**texts) -> dict:
+    """The API keeps each text as a `_sv` and `_en` pair."""
+    pairs = {}
+    for name, text in texts.items():
+        pairs[f"{name}_sv"], pairs[f"{name}_en"] = text.sv, text.en
+    return pairs
+
+
 def _summary(definition: Instrument, enabled: set[str]) -> dict:
     return {
-        **definition.__dict__,
+        "code": definition.code,
+        "version": definition.version,
+        "name": definition.name,
+        **_languages(title=definition.title, licence_note=definition.licence_note),
+        "scoring": definition.scoring,
         "score_range": definition.score_range,
+        "licence": definition.licence,
         "enabled": definition.code in enabled,
+        "source": definition.source,
+        "reviewed": definition.reviewed,
+    }
+
+
+def _item_out(item) -> dict:
+    return {
+        "number": item.number,
+        "sv": item.text.sv,
+        "en": item.text.en,
+        "minimum": item.minimum,
+        "maximum": item.maximum,
+        "options": [{"value": o.value, "sv": o.text.sv, "en": o.text.en} for o in item.options],
+        **_languages(low=item.low, high=item.high),
+        "reverse": item.reverse,
     }
 
 
@@ -122,8 +150,10 @@ def instrument_detail(request, code: str):
     definition = _definition(code)
     return {
         **_summary(definition, services.enabled_codes()),
-        "items": [item.__dict__ for item in definition.items],
-        "bands": [band.__dict__ for band in definition.bands],
+        **_languages(intro=definition.intro),
+        "required_items": definition.required_items,
+        "items": [_item_out(item) for item in definition.items],
+        "bands": [band.model_dump() for band in definition.bands],
         "flags": [flag.code for flag in definition.flags],
     }
 

@@ -4,16 +4,16 @@ Each file carries the items in Swedish and English, the answer options or numeri
 the scoring rule, the bands, the flags, its source, review date and licence note.
 """
 
-import tomllib
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from pydantic import Field
 
-from stegvis.core.language import in_reader_language
+from stegvis.core.lawdata import Bilingual, DataFile, Record, load
 
 DATA_DIR = Path(__file__).parent / "data" / "instruments"
 
@@ -42,104 +42,103 @@ BAND_LABELS = {
 }
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(Record):
     value: int
-    sv: str
-    en: str
+    text: Bilingual
 
     @property
     def label(self) -> str:
-        return in_reader_language(self.sv, self.en)
+        return str(self.text)
+
+
+class Scale(Record):
+    """The answer scale items share: a numeric range, or the same options for each."""
+
+    min: int | None = None
+    max: int | None = None
+    options: tuple[Option, ...] = ()
+
+
+class ItemEntry(Record):
+    """An item as the file writes it; `Item` adds what it takes from the scale."""
+
+    text: Bilingual
+    options: tuple[Option, ...] = ()
+    low: Bilingual = Bilingual()
+    high: Bilingual = Bilingual()
+    reverse: bool = False
 
 
 @dataclass(frozen=True)
 class Item:
     number: int
-    sv: str
-    en: str
+    text: Bilingual
     minimum: int
     maximum: int
     options: tuple[Option, ...]
-    low_sv: str = ""
-    low_en: str = ""
-    high_sv: str = ""
-    high_en: str = ""
+    low: Bilingual
+    high: Bilingual
     reverse: bool = False
 
     @property
     def key(self) -> str:
         return str(self.number)
 
-    @property
-    def text(self) -> str:
-        return in_reader_language(self.sv, self.en)
-
-    @property
-    def low(self) -> str:
-        return in_reader_language(self.low_sv, self.low_en)
-
-    @property
-    def high(self) -> str:
-        return in_reader_language(self.high_sv, self.high_en)
-
     def scored(self, value: int) -> int:
         # A reversed item counts from the other end of its own scale (10 - value on 0–10).
         return self.minimum + self.maximum - value if self.reverse else value
 
 
-@dataclass(frozen=True)
-class Band:
+class Band(Record):
     code: str
-    minimum: float
-    maximum: float
+    minimum: float = Field(alias="min")
+    maximum: float = Field(alias="max")
 
     @property
     def label(self) -> str:
         return str(BAND_LABELS.get(self.code, self.code))
 
 
-@dataclass(frozen=True)
-class Flag:
+class Flag(Record):
     code: str
     item: int
     above: int
 
 
-@dataclass(frozen=True)
-class Instrument:
+class Instrument(DataFile):
     code: str
     version: str
     name: str
-    title_sv: str
-    title_en: str
-    intro_sv: str
-    intro_en: str
-    source: str
+    title: Bilingual
+    intro: Bilingual
     valid_from: date
-    reviewed: date
-    licence: str
-    licence_note_sv: str
-    licence_note_en: str
-    scoring: str
-    items: tuple[Item, ...]
-    bands: tuple[Band, ...]
-    flags: tuple[Flag, ...]
-    required_items: int
+    licence: Licence
+    licence_note: Bilingual
+    scoring: Scoring
+    scale: Scale = Scale()
+    entries: tuple[ItemEntry, ...] = Field(alias="item")
+    bands: tuple[Band, ...] = Field((), alias="band")
+    flags: tuple[Flag, ...] = Field((), alias="flag")
+    required: int | None = Field(None, alias="required_items")
     named_activities: bool = False
     cut_off: int | None = None
 
-    @property
-    def title(self) -> str:
-        return in_reader_language(self.title_sv, self.title_en)
+    @cached_property
+    def items(self) -> tuple[Item, ...]:
+        return tuple(self._item(n, entry) for n, entry in enumerate(self.entries, start=1))
+
+    def _item(self, number: int, entry: ItemEntry) -> Item:
+        options = entry.options or self.scale.options
+        if options:
+            minimum, maximum = min(o.value for o in options), max(o.value for o in options)
+        else:
+            minimum, maximum = self.scale.min, self.scale.max
+        return Item(number, entry.text, minimum, maximum, options, entry.low, entry.high,
+                    entry.reverse)  # fmt: skip
 
     @property
-    def intro(self) -> str:
-        return in_reader_language(self.intro_sv, self.intro_en)
-
-    @property
-    def licence_note(self) -> str:
-        return in_reader_language(self.licence_note_sv, self.licence_note_en)
+    def required_items(self) -> int:
+        return self.required if self.required is not None else len(self.entries)
 
     @property
     def licence_label(self) -> str:
@@ -165,61 +164,10 @@ class Instrument:
         return None
 
 
-def _item(number: int, raw: dict, scale: dict) -> Item:
-    options = tuple(Option(o["value"], o["sv"], o["en"]) for o in raw.get("options", ()))
-    if not options:
-        options = tuple(Option(o["value"], o["sv"], o["en"]) for o in scale.get("options", ()))
-    if options:
-        minimum, maximum = min(o.value for o in options), max(o.value for o in options)
-    else:
-        minimum, maximum = scale["min"], scale["max"]
-    return Item(
-        number=number,
-        sv=raw["sv"],
-        en=raw["en"],
-        minimum=minimum,
-        maximum=maximum,
-        options=options,
-        low_sv=raw.get("low_sv", ""),
-        low_en=raw.get("low_en", ""),
-        high_sv=raw.get("high_sv", ""),
-        high_en=raw.get("high_en", ""),
-        reverse=raw.get("reverse", False),
-    )
-
-
-def _load(path: Path) -> Instrument:
-    data = tomllib.loads(path.read_text())
-    scale = data.get("scale", {})
-    items = tuple(_item(n, raw, scale) for n, raw in enumerate(data["item"], start=1))
-    return Instrument(
-        code=data["code"],
-        version=data["version"],
-        name=data["name"],
-        title_sv=data["title_sv"],
-        title_en=data["title_en"],
-        intro_sv=data["intro_sv"],
-        intro_en=data["intro_en"],
-        source=data["source"],
-        valid_from=data["valid_from"],
-        reviewed=data["reviewed"],
-        licence=Licence(data["licence"]),
-        licence_note_sv=data["licence_note_sv"],
-        licence_note_en=data["licence_note_en"],
-        scoring=Scoring(data["scoring"]),
-        items=items,
-        bands=tuple(Band(b["code"], b["min"], b["max"]) for b in data.get("band", ())),
-        flags=tuple(Flag(f["code"], f["item"], f["above"]) for f in data.get("flag", ())),
-        required_items=data.get("required_items", len(items)),
-        named_activities=data.get("named_activities", False),
-        cut_off=data.get("cut_off"),
-    )
-
-
 @cache
 def instruments() -> dict[str, Instrument]:
     """Every instrument, by code, in a stable order."""
-    loaded = (_load(path) for path in sorted(DATA_DIR.glob("*.toml")))
+    loaded = (load(path, Instrument) for path in sorted(DATA_DIR.glob("*.toml")))
     return {instrument.code: instrument for instrument in loaded}
 
 

@@ -21,7 +21,7 @@ class AnswerForm(forms.Form):
             ]
             required = item.number <= instrument.required_items
             self.fields[f"item_{item.number}"] = forms.TypedChoiceField(
-                label=item.text,
+                label=str(item.text),
                 choices=choices,
                 coerce=int,
                 required=required,
