@@ -95,7 +95,7 @@ def test_sweden_milestones(label, periods, expected):
 def test_milestones_come_in_date_order_with_their_sources():
     result = milestones(TimelineInput("SE", "employed", [Period(JAN_1, plus(599))], 400))
     assert [m.date for m in result] == sorted(m.date for m in result)
-    assert all(m.legal_reference and m.title_sv and m.title_en for m in result)
+    assert all(m.legal_reference and m.title.sv and m.title.en for m in result)
     assert {m.code: m.responsible for m in result}["employer_rtw_plan"] == "employer"
 
 
@@ -169,8 +169,8 @@ def test_age_63_at_day_181_is_an_exception_note(birth_date, has_note):
     )
     day_181 = next(m for m in result if m.code == "chain_day_181")
     assert day_181.date == D("2025-06-30")
-    assert bool(day_181.note_en) is has_note
-    assert ("63" in day_181.note_sv) is has_note
+    assert bool(day_181.note.en) is has_note
+    assert ("63" in day_181.note.sv) is has_note
 
 
 NO_WEEKS = {

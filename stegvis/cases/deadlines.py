@@ -48,33 +48,25 @@ class TimelineInput:
 class Milestone:
     code: str
     date: date
-    title_sv: str
-    title_en: str
+    title: Bilingual
     responsible: str
     legal_reference: str
     kind: str
-    note_sv: str = ""
-    note_en: str = ""
+    note: Bilingual = NO_NOTE
     # Days after `date` during which the responsible party can still act; None: until done.
     act_within_days: int | None = None
-
-    def title(self, language: str) -> str:
-        return self.title_en if language == "en" else self.title_sv
-
-    def note(self, language: str) -> str:
-        return self.note_en if language == "en" else self.note_sv
 
     def as_dict(self) -> dict:
         return {
             "code": self.code,
             "date": self.date.isoformat(),
-            "title_sv": self.title_sv,
-            "title_en": self.title_en,
+            "title_sv": self.title.sv,
+            "title_en": self.title.en,
             "responsible": self.responsible,
             "legal_reference": self.legal_reference,
             "kind": self.kind,
-            "note_sv": self.note_sv or None,
-            "note_en": self.note_en or None,
+            "note_sv": self.note.sv or None,
+            "note_en": self.note.en or None,
         }
 
 
@@ -275,13 +267,11 @@ def milestones(data: TimelineInput) -> list[Milestone]:
             Milestone(
                 code=rule.code,
                 date=due,
-                title_sv=rule.title.sv,
-                title_en=rule.title.en,
+                title=rule.title,
                 responsible=responsible_for(rule, data.employment),
                 legal_reference=rule.legal_reference,
                 kind=rule.kind,
-                note_sv=note.sv,
-                note_en=note.en,
+                note=note,
                 act_within_days=rule.act_within_days,
             )
         )

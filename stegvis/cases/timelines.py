@@ -87,11 +87,11 @@ class TimelineEntry:
 
     @property
     def title(self) -> str:
-        return self.milestone.title(get_language() or "sv")
+        return self.milestone.title.in_language(get_language() or "sv")
 
     @property
     def note(self) -> str:
-        return self.milestone.note(get_language() or "sv")
+        return self.milestone.note.in_language(get_language() or "sv")
 
     def get_status_display(self) -> str:
         return MilestoneStatus(self.status).label
