@@ -328,31 +328,27 @@ def meeting_decision(request: HttpRequest, meeting_id) -> HttpResponse:
     return _meeting_page(request, meeting, 422, decision_form=form)
 
 
-@login_required
-@require_POST
-def meeting_held(request: HttpRequest, meeting_id) -> HttpResponse:
-    return _running_change(
-        request,
-        meeting_id,
-        forms.RevisionForm,
-        lambda meeting, data: meeting_mark_held(
-            actor=request.user, meeting=meeting, revision=data["revision"]
-        ),
-        _("The meeting is marked as held."),
-        _form_refused,
-    )
+def _meeting_button(change, done: str):
+    """A running meeting's button (held, cancelled): the one skeleton, with its service."""
+
+    @login_required
+    @require_POST
+    def view(request: HttpRequest, meeting_id) -> HttpResponse:
+        return _running_change(
+            request,
+            meeting_id,
+            forms.RevisionForm,
+            lambda meeting, data: change(
+                actor=request.user, meeting=meeting, revision=data["revision"]
+            ),
+            done,
+            _form_refused,
+        )
+
+    return view
 
 
-@login_required
-@require_POST
-def meeting_cancel(request: HttpRequest, meeting_id) -> HttpResponse:
-    return _running_change(
-        request,
-        meeting_id,
-        forms.RevisionForm,
-        lambda meeting, data: meeting_cancel_service(
-            actor=request.user, meeting=meeting, revision=data["revision"]
-        ),
-        _("The meeting is cancelled and everyone is told."),
-        _form_refused,
-    )
+meeting_held = _meeting_button(meeting_mark_held, gettext_lazy("The meeting is marked as held."))
+meeting_cancel = _meeting_button(
+    meeting_cancel_service, gettext_lazy("The meeting is cancelled and everyone is told.")
+)
