@@ -2,6 +2,7 @@
 checks of the policy, and a write's audit events committed with it, the chain's lock last."""
 
 import ast
+import re
 import uuid
 from pathlib import Path
 
@@ -222,3 +223,14 @@ def test_a_submission_retried_returns_the_same_task(personas, case):
     assert first.pk == again.pk
     shares = AccessEvent.objects.filter(object_type="task", action="share")
     assert shares.count() == 1
+
+
+def test_test_modules_share_helpers_without_importing_each_other():
+    tests = Path(__file__).parent
+    importers = [
+        f"{path.relative_to(tests)} imports {name}"
+        for path in tests.rglob("test_*.py")
+        for name in _imports(path)
+        if re.match(r"tests\.(e2e\.)?test_", name)
+    ]
+    assert importers == []
