@@ -91,8 +91,9 @@ def get_patient_for(
     except ValueError:
         patient = None
     if patient is None:
-        _record_not_found(user, category, action, object_type, patient_id)
-        raise Http404
+        refuse(
+            user, category=category, action=action, object_type=object_type, object_id=patient_id
+        )
     patient.access_decision = _decide_and_record(
         user, patient, category, action, object_type, object_id or patient.pk, patient, checks
     )
@@ -134,11 +135,11 @@ def shared_with(
     """Each person's decision, recorded as the patient's `category` being shared with them
     (invited to a meeting, told of a message, given a task): the person is the actor."""
     people = list(people)
-    decisions = {person.pk: decide(person, patient, category, Action.SHARE) for person in people}
-    share = Action.SHARE
+    action = Action.SHARE
+    decisions = {person.pk: decide(person, patient, category, action) for person in people}
     audit.append(
         [
-            _event(person, patient, category, share, decisions[person.pk], object_type, object_id)
+            _event(person, patient, category, action, decisions[person.pk], object_type, object_id)
             for person in people
         ]
     )
@@ -219,7 +220,18 @@ def record_system(
     )
 
 
-def _record_not_found(user, category, action, object_type, object_id, basis="not_found"):
+def refuse(
+    user: User,
+    *,
+    category: str,
+    object_type: str,
+    basis: str = "not_found",
+    action: str = Action.VIEW,
+    object_id="",
+) -> NoReturn:
+    """Refuse, as not found, a request that names no patient the reader may know of (a
+    version that does not exist, a patient's own page asked for by someone who is no
+    patient, a unit manager's page asked for by someone else): recorded, then Http404."""
     audit.append(
         [
             audit.new_event(
@@ -234,21 +246,6 @@ def _record_not_found(user, category, action, object_type, object_id, basis="not
             )
         ]
     )
-
-
-def refuse(
-    user: User,
-    *,
-    category: str,
-    object_type: str,
-    basis: str = "not_found",
-    action: str = Action.VIEW,
-    object_id="",
-) -> NoReturn:
-    """Refuse, as not found, a request that names no patient the reader may know of (a
-    version that does not exist, a patient's own page asked for by someone who is no
-    patient, a unit manager's page asked for by someone else): recorded, then Http404."""
-    _record_not_found(user, category, action, object_type, object_id, basis)
     raise Http404
 
 
@@ -286,8 +283,7 @@ def get_object_for(
     except ValueError:
         found = None
     if found is None:
-        _record_not_found(user, category, action, object_type, object_id)
-        raise Http404
+        refuse(user, category=category, action=action, object_type=object_type, object_id=object_id)
     patient = attrgetter(patient_field.replace("__", "."))(found)
     # The decision rides along, so a view can tell in which role the user came.
     found.access_decision = _decide_and_record(

@@ -133,8 +133,9 @@ class Instrument(DataFile):
             minimum, maximum = min(o.value for o in options), max(o.value for o in options)
         else:
             minimum, maximum = self.scale.min, self.scale.max
-        return Item(number, entry.text, minimum, maximum, options, entry.low, entry.high,
-                    entry.reverse)  # fmt: skip
+        return Item(
+            number, entry.text, minimum, maximum, options, entry.low, entry.high, entry.reverse
+        )
 
     @property
     def required_items(self) -> int:
