@@ -1,6 +1,7 @@
 """The JSON API (django-ninja), OpenAPI at /api/v1/openapi.json. Each app adds a router."""
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -10,7 +11,7 @@ from stegvis.accounts.api import router as accounts_router
 from stegvis.accounts.api_auth import api_auth
 from stegvis.cases.api import router as cases_router
 from stegvis.coordination.api import router as coordination_router
-from stegvis.core.errors import FieldErrors, Incomplete, NotAllowed, StaleEdit
+from stegvis.core.errors import FieldErrors, Incomplete, KeyReused, NotAllowed, StaleEdit
 from stegvis.instruments.api import router as instruments_router
 from stegvis.network.api import router as network_router
 from stegvis.plans.api import router as plans_router
@@ -75,6 +76,17 @@ def on_incomplete(request, exc: Incomplete):
         for message in messages
     ]
     return _error(request, 422, "incomplete", str(exc), errors=errors)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_large(request, exc):
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return _error(request, 413, "request_too_large", f"The body is larger than {limit} bytes.")
+
+
+@api.exception_handler(KeyReused)
+def on_key_reused(request, exc: KeyReused):
+    return _error(request, 422, "idempotency_key_reused", str(exc))
 
 
 @api.exception_handler(PermissionDenied)

@@ -34,7 +34,7 @@ from stegvis.cases.timelines import (
     next_deadline,
     signed_periods,
 )
-from stegvis.core.errors import Incomplete, StaleEdit
+from stegvis.core.errors import Incomplete, StaleEdit, replayed
 
 
 class CertificateLocked(Exception):
@@ -156,8 +156,8 @@ def certificate_create(
 ) -> Certificate:
     """A new draft. A retried submission (same `client_token`) returns the first draft."""
     if client_token is not None:
-        existing = Certificate.objects.filter(client_token=client_token, case=case).first()
-        if existing is not None:
+        existing = Certificate.objects.filter(client_token=client_token).first()
+        if replayed(existing, author_id=actor.pk, case_id=case.pk) is not None:
             return existing
     try:
         with audit.atomic():

@@ -15,7 +15,7 @@ from stegvis.coaching.guidance import mentions_crisis
 from stegvis.coaching.models import CheckIn, CheckinSchedule, CoachMessage
 from stegvis.coaching.reminders import reminder_answer, reminders_plan_for
 from stegvis.coaching.selectors import schedule_of
-from stegvis.core.errors import StaleEdit
+from stegvis.core.errors import StaleEdit, replayed
 
 
 @audit.atomic()
@@ -52,7 +52,9 @@ def checkin_submit(
 ) -> CheckinResult:
     """Store a check-in once per form submission, answer its reminder, choose feedback
     and raise any flag. A retried submission returns the check-in it already made."""
-    existing = CheckIn.objects.filter(submission_id=submission_id, patient=actor).first()
+    existing = replayed(
+        CheckIn.objects.filter(submission_id=submission_id).first(), author_id=actor.pk
+    )
     if existing is not None:
         return CheckinResult(existing, False)
     now = now or timezone.now()
@@ -87,4 +89,4 @@ def coach_message_post(
     )
     if created:
         message_posted(message)
-    return message
+    return replayed(message, author_id=actor.pk, patient_id=patient.pk, body=body.strip())

@@ -4,6 +4,7 @@ import uuid
 from datetime import date, datetime
 
 from ninja import Schema
+from pydantic import Field
 
 from stegvis.accounts.models import User
 from stegvis.coordination.models import DecisionKind, ThreadKind
@@ -55,7 +56,8 @@ class ThreadDetailOut(ThreadOut):
 class MeetingIn(Schema):
     kind: str
     starts_at: datetime
-    duration_minutes: int = 60
+    # The form's bounds; the database refuses anything else with a CHECK constraint.
+    duration_minutes: int = Field(60, ge=15, le=480)
     place: str = ""
     participant_ids: list[uuid.UUID] = []
     questionnaire_code: str = ""

@@ -1,6 +1,7 @@
 """Errors shared by every app's services, views and API, mapped to responses once (in
 stegvis/api.py for the API): a stale write answers the same status everywhere."""
 
+from django.core.exceptions import SuspiciousOperation
 from ninja.errors import HttpError
 
 
@@ -24,6 +25,32 @@ class Incomplete(Exception):
     def __init__(self, message: str, errors: dict[str, list[str]] | None = None):
         super().__init__(message)
         self.errors = errors or {}
+
+
+class KeyReused(SuspiciousOperation):
+    """An idempotency key (a form's submission id, a client token) sent again by someone
+    else, for another target or with another body: never another person's record, but 422
+    in the API (IETF Idempotency-Key draft) and 400 on a page."""
+
+
+def replayed(existing, *, author_id, **same):
+    """The record a retried submission made, if `existing` is that retry: the same author,
+    and the same value for each of `same` (the target, the body). None when the key is
+    new; KeyReused when it was used by someone else or for something else."""
+    if existing is None:
+        return None
+    if getattr(existing, _author_field(existing)) != author_id or any(
+        getattr(existing, name) != value for name, value in same.items()
+    ):
+        raise KeyReused("This submission id was already used for something else.")
+    return existing
+
+
+def _author_field(record) -> str:
+    for name in ("author_id", "created_by_id", "patient_id"):
+        if hasattr(record, name):
+            return name
+    raise AttributeError(f"{type(record).__name__} names no author")
 
 
 class ApiError(HttpError):

@@ -125,7 +125,7 @@ def _answers(request: HttpRequest, key: str = "answers") -> dict:
     """The answers object: the body itself, or its `answers` member."""
     try:
         body = json.loads(request.body or b"null")
-    except ValueError:
+    except (ValueError, RecursionError):
         raise FieldErrors({"body": ["The body is not JSON."]}) from None
     if isinstance(body, dict) and isinstance(body.get(key), dict):
         return body[key]

@@ -27,7 +27,7 @@ from stegvis.coordination.models import (
 )
 from stegvis.coordination.participants import admitted
 from stegvis.coordination.tasks.services import task_made
-from stegvis.core.errors import Incomplete, StaleEdit
+from stegvis.core.errors import Incomplete, StaleEdit, replayed
 from stegvis.network.models import MemberStatus, NetworkMember
 from stegvis.notifications.models import NotificationKind
 from stegvis.notifications.outbox import Notice, notify
@@ -159,7 +159,7 @@ def agenda_add(*, actor: User, meeting: Meeting, text: str, submission_id) -> Ag
         submission_id=submission_id,
         defaults={"meeting": meeting, "author": actor, "text": text},
     )
-    return item
+    return replayed(item, author_id=actor.pk, meeting_id=meeting.pk, text=text)
 
 
 @audit.atomic()
@@ -212,8 +212,9 @@ def decision_add(
     """A decision becomes an action in the patient's plan (a new plan version, noted as
     decided at the meeting) or a task; a professional owner gets it in their inbox."""
     existing = Decision.objects.filter(submission_id=submission_id).first()
-    if existing is not None:
-        return existing
+    first = replayed(existing, author_id=actor.pk, meeting_id=meeting.pk, text=text)
+    if first is not None:
+        return first
     if not meeting.participants.filter(user=owner).exists():
         raise ValueError("the owner takes part in the meeting")
     decision = Decision(

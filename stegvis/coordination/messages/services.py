@@ -18,6 +18,7 @@ from stegvis.coordination.models import (
     ThreadParticipant,
 )
 from stegvis.coordination.participants import admitted
+from stegvis.core.errors import KeyReused, replayed
 from stegvis.notifications.models import NotificationKind
 from stegvis.notifications.outbox import Notice, notify
 
@@ -75,8 +76,11 @@ def thread_start(
     """A new thread with its first message. The patient is in every thread `with_patient`
     and in none between professionals; the patient starts only the former."""
     existing = Message.objects.filter(submission_id=submission_id).select_related("thread").first()
-    if existing is not None:
-        return existing.thread
+    first = replayed(existing, author_id=actor.pk, body=body)
+    if first is not None:
+        if first.thread.patient_id != patient.pk:
+            raise KeyReused("This submission id was already used for another patient.")
+        return first.thread
     if actor.pk == patient.pk and kind != ThreadKind.WITH_PATIENT:
         raise ValueError("a patient's threads include the patient")
     people = {u.pk: u for u in participants if u.pk not in (actor.pk, patient.pk)}
@@ -115,8 +119,9 @@ def message_post(
     *, actor: User, role: str, thread: Thread, body: str, submission_id, files=()
 ) -> Message:
     existing = Message.objects.filter(submission_id=submission_id).first()
-    if existing is not None:
-        return existing
+    first = replayed(existing, author_id=actor.pk, thread_id=thread.pk, body=body)
+    if first is not None:
+        return first
     now = timezone.now()
     Thread.objects.filter(pk=thread.pk).update(last_message_at=now)
     thread.last_message_at = now

@@ -17,7 +17,7 @@ from stegvis.coordination.models import (
     TaskStatus,
 )
 from stegvis.coordination.participants import admitted
-from stegvis.core.errors import NotAllowed
+from stegvis.core.errors import NotAllowed, replayed
 from stegvis.notifications.models import NotificationKind
 from stegvis.notifications.outbox import Notice, notify
 
@@ -39,7 +39,7 @@ def task_create(
     )
     if created:
         admitted(case.patient, [assignee], Category.PLAN, obj=task)
-    return task
+    return replayed(task, author_id=actor.pk, case_id=case.pk, title=title[:200])
 
 
 def task_set_done(*, actor: User, task: Task, done: bool) -> Task:
