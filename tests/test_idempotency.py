@@ -124,3 +124,16 @@ def test_a_meeting_of_negative_length_is_refused_by_the_api(client, personas, ca
     answer = send(client, "post", f"/api/v1/cases/{case.pk}/meetings", body)
     assert answer.status_code == 422
     assert answer.json()["errors"][0]["loc"][-1] == "duration_minutes"
+
+
+def test_nul_bytes_and_over_long_texts_are_refused_with_422(client, personas, case):
+    client.force_login(personas.patient)
+    threads = f"/api/v1/patients/{personas.patient.pk}/messages/threads"
+    for subject, body in (("Hej", "a\x00b"), ("x" * 121, "Hej"), ("Hej", "x" * 4001)):
+        new = {"subject": subject, "body": body, "submission_id": str(uuid.uuid4())}
+        answer = send(client, "post", threads, new)
+        assert answer.status_code == 422, (subject[:5], body[:5])
+    comment = send(client, "post", f"/api/v1/cases/{case.pk}/plan/comments", {"text": "\x00"})
+    assert comment.status_code == 422
+    assert client.get("/api/v1/cases/%00").status_code == 404
+    assert not Thread.objects.exists()

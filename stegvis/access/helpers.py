@@ -242,7 +242,8 @@ def refuse(
                 outcome=Outcome.DENIED,
                 basis=basis,
                 object_type=object_type,
-                object_id=str(object_id)[:64],
+                # What was asked for, as far as it can be stored (no NUL in PostgreSQL text).
+                object_id=str(object_id).replace("\x00", "")[:64],
             )
         ]
     )

@@ -8,14 +8,14 @@ from pydantic import Field
 
 from stegvis.accounts.models import User
 from stegvis.coordination.models import DecisionKind, ThreadKind
-from stegvis.core.errors import FieldErrors, NotAllowed
+from stegvis.core.errors import FieldErrors, NotAllowed, Text
 
 
 class ThreadIn(Schema):
     kind: ThreadKind = ThreadKind.WITH_PATIENT
-    subject: str
+    subject: Text(120, 1)
     participant_ids: list[uuid.UUID] = []
-    body: str
+    body: Text(4000, 1)
     submission_id: uuid.UUID
 
 
@@ -36,7 +36,7 @@ class AttachmentOut(Schema):
 
 
 class MessageIn(Schema):
-    body: str
+    body: Text(4000, 1)
     submission_id: uuid.UUID
 
 
@@ -58,13 +58,13 @@ class MeetingIn(Schema):
     starts_at: datetime
     # The form's bounds; the database refuses anything else with a CHECK constraint.
     duration_minutes: int = Field(60, ge=15, le=480)
-    place: str = ""
+    place: Text(200) = ""
     participant_ids: list[uuid.UUID] = []
     questionnaire_code: str = ""
 
 
 class AgendaIn(Schema):
-    text: str
+    text: Text(500, 1)
     submission_id: uuid.UUID
 
 
@@ -77,7 +77,7 @@ class AgendaOut(Schema):
 
 class DecisionIn(Schema):
     kind: DecisionKind
-    text: str
+    text: Text(500, 1)
     owner_id: uuid.UUID
     due_on: date
     submission_id: uuid.UUID
@@ -128,7 +128,7 @@ class RevisionIn(Schema):
 
 
 class TaskIn(Schema):
-    title: str
+    title: Text(200, 1)
     assignee_id: uuid.UUID
     due_on: date | None = None
     submission_id: uuid.UUID

@@ -1,8 +1,11 @@
 """Errors shared by every app's services, views and API, mapped to responses once (in
 stegvis/api.py for the API): a stale write answers the same status everywhere."""
 
+from typing import Annotated
+
 from django.core.exceptions import SuspiciousOperation
 from ninja.errors import HttpError
+from pydantic import AfterValidator, StringConstraints
 
 
 class StaleEdit(Exception):
@@ -67,3 +70,19 @@ class FieldErrors(Exception):
     def __init__(self, errors: dict[str, list[str]]):
         super().__init__("The request is not valid.")
         self.errors = errors
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL cannot store a NUL character in text; no person types one either.
+    if "\x00" in value:
+        raise ValueError("must not contain a NUL character")
+    return value
+
+
+def Text(max_length: int, min_length: int = 0):
+    """An API text field with the same limit as its form and model, and no NUL byte."""
+    return Annotated[
+        str,
+        StringConstraints(min_length=min_length, max_length=max_length),
+        AfterValidator(_no_nul),
+    ]

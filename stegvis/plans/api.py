@@ -11,7 +11,7 @@ from pydantic import ValidationError as SchemaError
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import get_case_for, get_object_for, refuse
 from stegvis.accounts.roles import Role
-from stegvis.core.errors import ApiError, FieldErrors, NotAllowed
+from stegvis.core.errors import ApiError, FieldErrors, NotAllowed, Text
 from stegvis.network.models import NetworkMember
 from stegvis.plans import content, selectors, services
 from stegvis.plans.access import NOTE_EDITORS, get_note_for
@@ -44,7 +44,7 @@ class VersionContentOut(VersionOut):
 class ProposalIn(Schema):
     section: str
     value: object
-    comment: str = ""
+    comment: Text(2000) = ""
 
 
 class ProposalOut(Schema):
@@ -63,7 +63,7 @@ class DecisionIn(Schema):
 
 
 class CommentIn(Schema):
-    text: str
+    text: Text(2000, 1)
 
 
 class CommentOut(Schema):
