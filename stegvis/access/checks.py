@@ -51,13 +51,16 @@ RUNS_MEETING = Check(
     forbidden=True,
 )
 
+
 # The object belongs to the reader themself (their own check-in, their own thread).
-OWN = Check("not_own", lambda user, decision, obj: decision.basis == "self")
+def _is_own(user, decision, obj) -> bool:
+    return decision.basis == "self"
+
+
+OWN = Check("not_own", _is_own)
 
 # Only the patient answers their questionnaires; the care team sees them, answers none.
-ANSWERED_BY_THE_PATIENT = Check(
-    "not_the_patient", lambda user, decision, obj: decision.basis == "self", forbidden=True
-)
+ANSWERED_BY_THE_PATIENT = Check("not_the_patient", _is_own, forbidden=True)
 
 # Professionals' work on a case (calling meetings, setting tasks): not the patient's.
 STAFF_ONLY = Check("patient_not_permitted", lambda user, decision, obj: decision.basis != "self")

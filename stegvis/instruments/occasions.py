@@ -2,7 +2,7 @@
 
 import calendar
 from datetime import date, timedelta
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from stegvis.core.lawdata import DataFile, Record, load
@@ -23,7 +23,7 @@ class OccasionFile(DataFile):
     instruments: dict[str, tuple[str, ...]]
     occasion: tuple[OccasionRule, ...]
 
-    @property
+    @cached_property
     def rules(self) -> dict[str, OccasionRule]:
         return {rule.code: rule for rule in self.occasion}
 
