@@ -5,25 +5,129 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from stegvis.access.api import router as access_router
 from stegvis.accounts.api import router as accounts_router
 from stegvis.accounts.api_auth import api_auth
 from stegvis.cases.api import router as cases_router
 from stegvis.coordination.api import router as coordination_router
+from stegvis.core import idempotency
 from stegvis.core.errors import FieldErrors, Incomplete, KeyReused, NotAllowed, StaleEdit
 from stegvis.instruments.api import router as instruments_router
 from stegvis.network.api import router as network_router
 from stegvis.plans.api import router as plans_router
 
-api = NinjaAPI(
+# Every error answer has this shape; each operation documents the statuses it can answer.
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "required": ["code", "message"],
+    "properties": {
+        "code": {"type": "string", "description": "Stable, machine-readable"},
+        "message": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "description": "Each invalid field, for 422",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "loc": {"type": "array", "items": {"type": "string"}},
+                    "msg": {"type": "string"},
+                },
+            },
+        },
+        "names": {"type": "array", "items": {"type": "string"}},
+    },
+}
+ERRORS = {
+    400: "The body is not a JSON object.",
+    401: "Not signed in and no valid token.",
+    403: "Your role, or the token's scope, may not do this.",
+    404: "Not found, or not yours to see (the refusal is audited).",
+    409: "The first request with this Idempotency-Key is still running.",
+    412: "Someone saved a newer version; read it again.",
+    413: "The body is larger than the upload limit.",
+    422: "Not valid (each field named), refused by the data's rules, or an Idempotency-Key "
+    "already used for another request.",
+    428: "Send If-Match with the ETag you read.",
+}
+IDEMPOTENCY_KEY = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "description": "Any unique string (a UUID): a retry with the same key and body answers "
+    "what the first request did, without writing again. Kept for 24 hours.",
+    "schema": {"type": "string", "maxLength": 255},
+}
+
+
+def _error_statuses(method: str, operation: dict, components: dict) -> set[int]:
+    signed_in = bool(operation.get("security"))
+    parameters = {p["name"] for p in operation.get("parameters", [])}
+    statuses = {422}
+    if signed_in:
+        statuses |= {401, 403, 404}
+    if any(p["in"] == "path" for p in operation.get("parameters", [])):
+        statuses.add(404)
+    if method != "get":
+        statuses |= {400, 413}
+    if signed_in and method != "get":
+        statuses.add(409)
+    if "If-Match" in parameters:
+        statuses |= {412, 428}
+    body = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+    ref = body.get("schema", {}).get("$ref", "")
+    if "revision" in components.get(ref.rsplit("/", 1)[-1], {}).get("properties", {}):
+        statuses.add(412)
+    return statuses
+
+
+class ObjectParser(Parser):
+    """Every request body is a JSON object. Ninja would read an array's missing members as
+    the schema's defaults, so `[]` would mark a task done; it answers 400 instead."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise ValueError("The body is not a JSON object.")
+        return data
+
+
+class StegvisAPI(NinjaAPI):
+    """Ninja's OpenAPI document with each operation's error answers and, on writes, the
+    Idempotency-Key header: both apply to every operation, so they are added here once."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema["components"].setdefault("schemas", {})
+        components["Error"] = ERROR_SCHEMA
+        error = {
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        }
+        for path in schema["paths"].values():
+            for method, operation in path.items():
+                for status in sorted(_error_statuses(method, operation, components)):
+                    operation["responses"].setdefault(
+                        status, {"description": ERRORS[status], **error}
+                    )
+                if method != "get" and operation.get("security"):
+                    operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
+        return schema
+
+
+api = StegvisAPI(
     title="Stegvis API",
     version="1",
     description="Return-to-work platform. Every call is checked by the access policy and "
     "audited. Errors are JSON objects with a stable `code`.",
     auth=api_auth,
     urls_namespace="api",
+    parser=ObjectParser(),
 )
+# Every write may carry an `Idempotency-Key` header: a retry answers what the first did.
+api.add_decorator(idempotency.api_transaction, mode="view")
+api.add_decorator(idempotency.api_claim, mode="operation")
 api.add_router("", accounts_router)
 api.add_router("", access_router)
 api.add_router("", cases_router)
@@ -89,6 +193,16 @@ def on_key_reused(request, exc: KeyReused):
     return _error(request, 422, "idempotency_key_reused", str(exc))
 
 
+@api.exception_handler(idempotency.KeyInvalid)
+def on_key_invalid(request, exc):
+    return _error(request, 422, "idempotency_key_invalid", str(exc))
+
+
+@api.exception_handler(idempotency.KeyInProgress)
+def on_key_in_progress(request, exc):
+    return _error(request, 409, "idempotency_key_in_progress", str(exc))
+
+
 @api.exception_handler(PermissionDenied)
 def on_forbidden(request, exc):
     return _error(request, 403, "forbidden", "Your role may not do this.")
@@ -106,4 +220,5 @@ def on_unauthenticated(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
-    return _error(request, exc.status_code, getattr(exc, "code", "error"), str(exc))
+    default = "bad_request" if exc.status_code == 400 else "error"
+    return _error(request, exc.status_code, getattr(exc, "code", default), str(exc))

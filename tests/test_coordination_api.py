@@ -34,18 +34,18 @@ def test_a_thread_is_started_read_and_answered(client, personas, fk):
         "subject": "Fråga",
         "participant_ids": [str(fk.pk)],
         "body": "Hej",
-        "submission_id": str(uuid.uuid4()),
     }
     url = f"/api/v1/patients/{personas.patient.pk}/messages/threads"
-    created = send(client, "post", url, body)
+    key = {"HTTP_IDEMPOTENCY_KEY": str(uuid.uuid4())}
+    created = send(client, "post", url, body, **key)
     assert created.status_code == 201, created.content
-    assert send(client, "post", url, body).json()["id"] == created.json()["id"]
+    assert send(client, "post", url, body, **key).json()["id"] == created.json()["id"]
     thread_id = created.json()["id"]
     client.force_login(fk)
     assert client.get("/api/v1/messages/threads").json()[0]["unread"] == 1
     thread = client.get(f"/api/v1/messages/threads/{thread_id}").json()
     assert [m["body"] for m in thread["messages"]] == ["Hej"]
-    answer = {"body": "Svar", "submission_id": str(uuid.uuid4())}
+    answer = {"body": "Svar"}
     posted = send(client, "post", f"/api/v1/messages/threads/{thread_id}/messages", answer)
     assert posted.status_code == 201
     client.force_login(personas.outsider)
@@ -59,7 +59,6 @@ def test_someone_without_consent_is_refused_with_a_field_error(client, personas,
         "subject": "S",
         "participant_ids": [str(personas.employer.pk)],
         "body": "B",
-        "submission_id": str(uuid.uuid4()),
     }
     refused = send(client, "post", f"/api/v1/patients/{personas.patient.pk}/messages/threads", body)
     assert refused.status_code == 422
@@ -78,7 +77,7 @@ def test_a_meeting_through_the_api_from_call_to_held(client, personas, case, fk)
     }
     url = f"/api/v1/meetings/{meeting['id']}"
     client.force_login(personas.patient)
-    agenda = {"text": "Halvtid?", "submission_id": str(uuid.uuid4())}
+    agenda = {"text": "Halvtid?"}
     assert send(client, "post", f"{url}/agenda", agenda).status_code == 201
     assert send(client, "post", f"{url}/held", {"revision": 1}).status_code == 403
     client.force_login(personas.coordinator)
@@ -100,7 +99,6 @@ def test_a_meeting_through_the_api_from_call_to_held(client, personas, case, fk)
         "text": "Prova halvtid",
         "owner_id": str(personas.patient.pk),
         "due_on": "2026-12-20",
-        "submission_id": str(uuid.uuid4()),
     }
     assert send(client, "post", f"{url}/decisions", decision).status_code == 201
     assert [a["text"] for a in plan_of(case).content["actions"]] == ["Prova halvtid"]
@@ -113,14 +111,14 @@ def test_a_meeting_through_the_api_from_call_to_held(client, personas, case, fk)
 
 def test_tasks_through_the_api(client, personas, case, fk):
     client.force_login(personas.coordinator)
-    body = {"title": "Ring", "assignee_id": str(fk.pk), "submission_id": str(uuid.uuid4())}
+    body = {"title": "Ring", "assignee_id": str(fk.pk)}
     created = send(client, "post", f"/api/v1/cases/{case.pk}/tasks", body)
     assert created.status_code == 201, created.content
     refused = send(
         client,
         "post",
         f"/api/v1/cases/{case.pk}/tasks",
-        {**body, "assignee_id": str(personas.employer.pk), "submission_id": str(uuid.uuid4())},
+        {**body, "assignee_id": str(personas.employer.pk)},
     )
     assert refused.status_code == 422
     client.force_login(fk)

@@ -32,24 +32,31 @@ def _first_thread(personas, sid):
 
 def test_another_patients_submission_id_returns_nothing_of_theirs(client, personas):
     sid = uuid.uuid4()
-    first = _first_thread(personas, sid)
+    _first_thread(personas, sid)
     other = personas.other_patient
     client.force_login(other)
     own = thread_start(
         actor=other, role="patient", patient=other, kind="with_patient", subject="Min",
         participants=[], body="Hej", submission_id=uuid.uuid4(),
     )  # fmt: skip
-    body = {"body": "Hej igen", "submission_id": str(sid)}
-    posted = send(client, "post", f"/api/v1/messages/threads/{own.pk}/messages", body)
-    assert (posted.status_code, posted.json()["code"]) == (422, "idempotency_key_reused")
-    assert SECRET not in posted.text
-    new_thread = {"subject": "S", "participant_ids": [], "body": "B", "submission_id": str(sid)}
-    started = send(client, "post", f"/api/v1/patients/{other.pk}/messages/threads", new_thread)
-    assert started.status_code == 422 and str(first.pk) not in started.text
     page = client.post(f"/messages/{own.pk}/", {"body": "Hej igen", "submission_id": sid})
     assert page.status_code == 400 and SECRET not in page.text
     assert Message.objects.filter(submission_id=sid).count() == 1
     assert Thread.objects.filter(patient=other).count() == 1
+
+
+def test_an_api_key_belongs_to_its_author(client, personas):
+    """Two patients who happen to send the same Idempotency-Key each get their own thread."""
+    key = {"HTTP_IDEMPOTENCY_KEY": "same-key"}
+    ids = []
+    for patient in (personas.patient, personas.other_patient):
+        client.force_login(patient)
+        body = {"subject": "Fråga", "participant_ids": [], "body": f"{SECRET} {patient.pk}"}
+        url = f"/api/v1/patients/{patient.pk}/messages/threads"
+        answer = send(client, "post", url, body, **key)
+        assert answer.status_code == 201 and answer.json()["patient_id"] == str(patient.pk)
+        ids.append(answer.json()["id"])
+    assert len(set(ids)) == 2
 
 
 def test_a_retry_by_its_author_returns_the_first_record_and_a_changed_body_is_refused(
@@ -59,9 +66,18 @@ def test_a_retry_by_its_author_returns_the_first_record_and_a_changed_body_is_re
     thread = _first_thread(personas, sid)
     assert _first_thread(personas, sid) == thread
     client.force_login(personas.patient)
-    changed = {"body": "Något annat", "submission_id": str(sid)}
-    answer = send(client, "post", f"/api/v1/messages/threads/{thread.pk}/messages", changed)
-    assert answer.status_code == 422
+    key = {"HTTP_IDEMPOTENCY_KEY": str(sid)}
+    url = f"/api/v1/messages/threads/{thread.pk}/messages"
+    first = send(client, "post", url, {"body": "Hej"}, **key)
+    again = send(client, "post", url, {"body": "Hej"}, **key)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
+    changed = send(client, "post", url, {"body": "Något annat"}, **key)
+    assert (changed.status_code, changed.json()["code"]) == (422, "idempotency_key_reused")
+    threads = f"/api/v1/patients/{personas.patient.pk}/messages/threads"
+    elsewhere = send(client, "post", threads, {"subject": "S", "body": "Hej"}, **key)
+    assert (elsewhere.status_code, elsewhere.json()["code"]) == (422, "idempotency_key_reused")
+    assert Message.objects.filter(thread=thread).count() == 2
 
 
 def test_tasks_and_check_ins_scope_their_keys_to_their_author(personas, case):
@@ -137,3 +153,93 @@ def test_nul_bytes_and_over_long_texts_are_refused_with_422(client, personas, ca
     assert comment.status_code == 422
     assert client.get("/api/v1/cases/%00").status_code == 404
     assert not Thread.objects.exists()
+
+
+# --- One Idempotency-Key mechanism for every creating API write ------------------------------
+
+
+def _creating_writes(personas, case):
+    """(who, url, body, the model that must gain exactly one row) for each creating write."""
+    from stegvis.cases.models import Certificate
+    from stegvis.coordination.models import Meeting
+    from stegvis.network.models import Consent, NetworkMember
+    from stegvis.plans.models import PlanComment, PlanProposal
+    from tests.support import complete_body
+
+    patient = personas.patient
+    coordinator_member = personas.with_consent(personas.coordinator, [])
+    return [
+        (personas.coordinator, f"/api/v1/cases/{case.pk}/meetings",
+         {"kind": "sip", "starts_at": "2026-12-03T10:00:00+01:00"}, Meeting),
+        (personas.coordinator, f"/api/v1/cases/{case.pk}/plan/comments", {"text": "Bra!"},
+         PlanComment),
+        (personas.coordinator, f"/api/v1/cases/{case.pk}/plan/proposals",
+         {"section": "goals", "value": ["Gå till jobbet"]}, PlanProposal),
+        (patient, f"/api/v1/patients/{patient.pk}/network",
+         {"organisation_id": personas.other_unit.pk, "role": "physician",
+          "user_id": str(personas.unrelated_physician.pk)}, NetworkMember),
+        (patient, f"/api/v1/network-members/{coordinator_member.pk}/consents",
+         {"category": "plan", "purpose": "coordination"}, Consent),
+        (personas.treating_physician, f"/api/v1/cases/{case.pk}/certificates", complete_body(),
+         Certificate),
+    ]  # fmt: skip
+
+
+def test_retries_with_a_key_never_duplicate_a_creating_write(client, personas, case):
+    for who, url, body, model in _creating_writes(personas, case):
+        client.force_login(who)
+        before = model.objects.count()
+        key = {"HTTP_IDEMPOTENCY_KEY": f"retry-{model.__name__}"}
+        answers = [send(client, "post", url, body, **key) for _ in range(3)]
+        assert answers[0].status_code in (200, 201), (url, answers[0].content)
+        assert {a.status_code for a in answers} == {answers[0].status_code}, url
+        assert all(a.content == answers[0].content for a in answers), url
+        assert model.objects.count() == before + 1, url
+
+
+def test_a_failed_write_releases_its_key(client, personas, case):
+    from stegvis.core.models import IdempotentRequest
+
+    client.force_login(personas.coordinator)
+    url = f"/api/v1/cases/{case.pk}/plan/comments"
+    key = {"HTTP_IDEMPOTENCY_KEY": "fix-and-retry"}
+    assert send(client, "post", url, {"text": ""}, **key).status_code == 422
+    assert not IdempotentRequest.objects.exists()
+    assert send(client, "post", url, {"text": "Rättat"}, **key).status_code == 201
+    assert IdempotentRequest.objects.get().status == 201
+
+
+def test_a_key_must_be_printable_and_short(client, personas, case):
+    client.force_login(personas.coordinator)
+    url = f"/api/v1/cases/{case.pk}/plan/comments"
+    answer = send(client, "post", url, {"text": "Hej"}, HTTP_IDEMPOTENCY_KEY="x" * 256)
+    assert (answer.status_code, answer.json()["code"]) == (422, "idempotency_key_invalid")
+
+
+def test_keys_are_forgotten_after_a_day(personas):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from stegvis.core.idempotency import RETENTION, purge
+    from stegvis.core.models import IdempotentRequest
+
+    old = IdempotentRequest.objects.create(author=personas.patient, key="a", fingerprint="f")
+    IdempotentRequest.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - RETENTION - timedelta(minutes=1)
+    )
+    IdempotentRequest.objects.create(author=personas.patient, key="b", fingerprint="f")
+    assert purge() == 1
+    assert list(IdempotentRequest.objects.values_list("key", flat=True)) == ["b"]
+
+
+def test_a_form_sent_twice_redirects_twice_and_saves_once(client, personas, case):
+    client.force_login(personas.patient)
+    thread = _first_thread(personas, uuid.uuid4())
+    sid = str(uuid.uuid4())
+    answers = [client.post(f"/messages/{thread.pk}/", {"body": "Dubbelklick", "submission_id": sid})
+               for _ in range(2)]  # fmt: skip
+    assert [a.status_code for a in answers] == [302, 302]
+    assert answers[0]["Location"] == answers[1]["Location"]
+    assert answers[1]["Idempotent-Replayed"] == "true"
+    assert Message.objects.filter(thread=thread, body="Dubbelklick").count() == 1

@@ -19,7 +19,7 @@ class PageQuery(Schema):
         return max(0, self.offset), min(max(1, self.limit), 200)
 
 
-class CaseOut(Schema):
+class CaseSummaryOut(Schema):
     id: uuid.UUID
     organisation: str
     status: str
@@ -36,7 +36,7 @@ class PatientSummaryOut(Schema):
 class PatientOut(PatientSummaryOut):
     email: str
     birth_date: date | None
-    cases: list[CaseOut]
+    cases: list[CaseSummaryOut]
 
 
 class PatientPage(Schema):

@@ -6,7 +6,7 @@ from typing import Literal
 
 from django.http import HttpResponse
 from django.utils import timezone
-from ninja import Header, Router, Schema, Status
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from stegvis.access.categories import Action, Category
@@ -216,11 +216,6 @@ def _content(case: Case, payload: CertificateIn) -> services.CertificateContent:
     )
 
 
-def _client_token(user, case: Case, key: str | None) -> uuid.UUID | None:
-    # The same key from the same person for the same case means the same submission.
-    return uuid.uuid5(uuid.NAMESPACE_URL, f"stegvis:{user.pk}:{case.pk}:{key}") if key else None
-
-
 @router.post(
     "/timeline",
     response=list[MilestoneOut],
@@ -281,14 +276,8 @@ def list_certificates(request, case_id: str):
     response={201: CertificateOut},
     by_alias=True,
     summary="Draft a certificate (physicians)",
-    description="Send an `Idempotency-Key` header to make a retry return the first draft.",
 )
-def create_certificate(
-    request,
-    case_id: str,
-    payload: CertificateIn,
-    idempotency_key: str | None = Header(default=None, alias="Idempotency-Key"),
-):
+def create_certificate(request, case_id: str, payload: CertificateIn):
     case = get_case_for(
         request.user, case_id, category=Category.SICK_LEAVE, action=Action.CREATE, roles=CERTIFIERS
     )
@@ -296,7 +285,6 @@ def create_certificate(
         actor=request.user,
         case=case,
         content=_content(case, payload),
-        client_token=_client_token(request.user, case, idempotency_key),
     )
     return Status(201, _certificate_out(certificate, with_assessment=True))
 

@@ -23,6 +23,7 @@ from stegvis.cases.forms import CaseForm, CertificateForms, NewCaseForm
 from stegvis.cases.models import Certificate
 from stegvis.cases.timelines import case_timeline, current_versions, roles_that_mark
 from stegvis.core.errors import StaleEdit
+from stegvis.core.idempotency import once_per_submission
 
 CASE_EDITORS = frozenset({Role.PHYSICIAN, Role.REHAB_COORDINATOR})
 
@@ -211,6 +212,7 @@ def _live_assessment(case, forms, certificate):
 
 
 @login_required
+@once_per_submission("client_token")
 def certificate_new(request: HttpRequest, case_id) -> HttpResponse:
     action = Action.CREATE if request.method == "POST" else Action.VIEW
     case = get_case_for(

@@ -42,6 +42,7 @@ from stegvis.coaching.guidance import (
 )
 from stegvis.coaching.models import CheckIn, CoachFlag, CoachMessage
 from stegvis.core.errors import StaleEdit
+from stegvis.core.idempotency import once_per_submission
 
 
 def _own(request, action=Action.VIEW, category=Category.CHECKINS, object_type="checkins"):
@@ -51,6 +52,7 @@ def _own(request, action=Action.VIEW, category=Category.CHECKINS, object_type="c
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@once_per_submission()
 def checkin(request: HttpRequest) -> HttpResponse:
     is_write = request.method == "POST"
     patient = _own(request, Action.CREATE if is_write else Action.VIEW)
@@ -165,6 +167,7 @@ def _thread(patient):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@once_per_submission()
 def my_coach(request: HttpRequest) -> HttpResponse:
     is_write = request.method == "POST"
     patient = _own(
@@ -227,6 +230,7 @@ def coach_queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@once_per_submission()
 def coach_patient(request: HttpRequest, patient_id) -> HttpResponse:
     """A patient's check-ins, flags and thread, for staff who may see their check-ins."""
     patient = get_patient_for(

@@ -1,6 +1,7 @@
 """Messages, meetings, decisions and tasks under /api/v1/, through the same access policy
-and audit as the pages. Retried POSTs with the same `submission_id` return what the first
-made; a stale `revision` is 412. Attachments are uploaded through the web pages."""
+and audit as the pages. A retried write with the same `Idempotency-Key` answers what the
+first did (stegvis/core/idempotency.py); a stale `revision` is 412. Attachments are
+uploaded through the web pages."""
 
 from ninja import Router
 

@@ -16,7 +16,6 @@ class ThreadIn(Schema):
     subject: Text(120, 1)
     participant_ids: list[uuid.UUID] = []
     body: Text(4000, 1)
-    submission_id: uuid.UUID
 
 
 class ThreadOut(Schema):
@@ -37,7 +36,6 @@ class AttachmentOut(Schema):
 
 class MessageIn(Schema):
     body: Text(4000, 1)
-    submission_id: uuid.UUID
 
 
 class MessageOut(Schema):
@@ -65,7 +63,6 @@ class MeetingIn(Schema):
 
 class AgendaIn(Schema):
     text: Text(500, 1)
-    submission_id: uuid.UUID
 
 
 class AgendaOut(Schema):
@@ -80,7 +77,6 @@ class DecisionIn(Schema):
     text: Text(500, 1)
     owner_id: uuid.UUID
     due_on: date
-    submission_id: uuid.UUID
 
 
 class DecisionOut(Schema):
@@ -131,7 +127,6 @@ class TaskIn(Schema):
     title: Text(200, 1)
     assignee_id: uuid.UUID
     due_on: date | None = None
-    submission_id: uuid.UUID
 
 
 class TaskOut(Schema):

@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class ScheduledRun(models.Model):
@@ -10,3 +12,27 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.next_run_at:%Y-%m-%d %H:%M}"
+
+
+class IdempotentRequest(models.Model):
+    """A creating request and what it answered, so a retry with the same key gets the same
+    answer instead of a second record. A key belongs to its author; the fingerprint (method,
+    path, body) tells a retry from a key used again for something else. Kept for a day."""
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Filled in the transaction that made the record; empty only while it runs.
+    status = models.PositiveSmallIntegerField(null=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    body = models.BinaryField(blank=True, default=b"")
+    location = models.CharField(max_length=2000, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["author", "key"], name="idempotency_key_per_author")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} by {self.author_id}"

@@ -5,7 +5,7 @@ import uuid
 from datetime import date, datetime
 
 from django.http import HttpResponse
-from ninja import Router, Schema, Status
+from ninja import Header, Router, Schema, Status
 from pydantic import ValidationError as SchemaError
 
 from stegvis.access.categories import Action, Category
@@ -58,7 +58,7 @@ class ProposalOut(Schema):
     created_at: datetime
 
 
-class DecisionIn(Schema):
+class ProposalAnswerIn(Schema):
     accept: bool
 
 
@@ -118,8 +118,11 @@ class EmployerPlanOut(Schema):
     schedule: list[content.ScheduleStep]
 
 
-def _require_match(request, etag: str) -> None:
-    sent = request.headers.get("If-Match")
+# Declared on each write that needs it, so that the OpenAPI document names it (and its 412/428).
+IfMatch = Header(default=None, alias="If-Match", description="The ETag of the version you read")
+
+
+def _require_match(sent: str | None, etag: str) -> None:
     if not sent:
         raise ApiError(428, "precondition_required", "Send If-Match with the ETag you read.")
     if sent.strip() not in (etag, "*"):
@@ -154,12 +157,18 @@ def get_plan(request, case_id: str, response: HttpResponse):
     response=PlanOut,
     summary="Replace the plan (the patient only; If-Match required)",
 )
-def put_plan(request, case_id: str, payload: PlanContent, response: HttpResponse):
+def put_plan(
+    request,
+    case_id: str,
+    payload: PlanContent,
+    response: HttpResponse,
+    if_match: str | None = IfMatch,
+):
     case = _case(request, case_id, Category.PLAN, Action.UPDATE, roles=[Role.PATIENT])
     plan = selectors.plan_of(case)
     new_content = payload.model_dump(mode="json")
     if new_content != plan.content:
-        _require_match(request, plan.etag)
+        _require_match(if_match, plan.etag)
     plan = services.plan_save(
         actor=request.user, plan=plan, new_content=new_content, base_version=plan.version
     )
@@ -226,7 +235,7 @@ def create_proposal(request, case_id: str, payload: ProposalIn):
     response=ProposalOut,
     summary="Accept or decline a proposal (the patient only)",
 )
-def decide_proposal(request, proposal_id: str, payload: DecisionIn):
+def decide_proposal(request, proposal_id: str, payload: ProposalAnswerIn):
     proposal = get_object_for(
         request.user,
         PlanProposal.objects.all(),
@@ -271,9 +280,11 @@ def get_note(request, case_id: str, response: HttpResponse):
     response=NoteOut,
     summary="Write the note (patient or physician; If-Match required)",
 )
-def put_note(request, case_id: str, payload: NoteIn, response: HttpResponse):
+def put_note(
+    request, case_id: str, payload: NoteIn, response: HttpResponse, if_match: str | None = IfMatch
+):
     _case_obj, note = get_note_for(request.user, case_id, action=Action.UPDATE, roles=NOTE_EDITORS)
-    _require_match(request, note.etag)
+    _require_match(if_match, note.etag)
     too_long = [n for n, v in payload.dict().items() if len(v) > 4000]
     if too_long:
         raise FieldErrors({name: ["At most 4000 characters."] for name in too_long})
@@ -349,10 +360,16 @@ def get_employer_plan(request, case_id: str, response: HttpResponse):
     response=EmployerPlanOut,
     summary="Write the employer's plan (the employer manager; If-Match required)",
 )
-def put_employer_plan(request, case_id: str, payload: EmployerPlanIn, response: HttpResponse):
+def put_employer_plan(
+    request,
+    case_id: str,
+    payload: EmployerPlanIn,
+    response: HttpResponse,
+    if_match: str | None = IfMatch,
+):
     case = _case(request, case_id, Category.CAPACITY, Action.UPDATE, [Role.EMPLOYER_MANAGER])
     plan = selectors.employer_plan_of(case)
-    _require_match(request, plan.etag)
+    _require_match(if_match, plan.etag)
     codes = {p.code for p in employer_plan_rules(case.jurisdiction).points}
     unknown = sorted(set(payload.answers) - codes)
     if unknown:

@@ -50,6 +50,7 @@ SCHEDULE = [
         timedelta(minutes=1),
     ),
     ("scan_flags", "stegvis.coaching.tasks.scan_flags_task", timedelta(hours=1)),
+    ("purge_idempotency_keys", "stegvis.core.idempotency.purge_task", timedelta(hours=1)),
     (
         "plan_questionnaires",
         "stegvis.instruments.tasks.plan_questionnaires_task",

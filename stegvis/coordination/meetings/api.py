@@ -1,5 +1,7 @@
 """Meetings under /api/v1/: a stale `revision` is 412, as everywhere."""
 
+import uuid
+
 from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Router, Status
@@ -96,7 +98,7 @@ def get_meeting_calendar(request, meeting_id: str):
 def add_agenda_item(request, meeting_id: str, payload: AgendaIn):
     meeting = get_meeting_for(request.user, meeting_id, Action.CREATE)
     item = agenda_add(
-        actor=request.user, meeting=meeting, text=payload.text, submission_id=payload.submission_id
+        actor=request.user, meeting=meeting, text=payload.text, submission_id=uuid.uuid4()
     )
     return Status(201, item)
 
@@ -137,7 +139,7 @@ def add_decision(request, meeting_id: str, payload: DecisionIn):
             text=payload.text,
             owner=owner,
             due_on=payload.due_on,
-            submission_id=payload.submission_id,
+            submission_id=uuid.uuid4(),
         )
     except ValueError as error:
         raise FieldErrors({"owner_id": [str(error)]}) from None

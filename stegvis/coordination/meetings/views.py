@@ -47,6 +47,7 @@ from stegvis.coordination.models import (
 from stegvis.coordination.participants import candidates
 from stegvis.coordination.sip import PROVIDERS
 from stegvis.core.errors import Incomplete, NotAllowed, StaleEdit
+from stegvis.core.idempotency import once_per_submission
 from stegvis.instruments.definitions import instrument
 from stegvis.instruments.services import enabled_codes
 
@@ -184,6 +185,7 @@ def _stale(request, meeting) -> HttpResponse:
 
 @login_required
 @require_POST
+@once_per_submission()
 def meeting_agenda(request: HttpRequest, meeting_id) -> HttpResponse:
     meeting = get_meeting_for(request.user, meeting_id, Action.CREATE)
     form = forms.AgendaForm(request.POST)
@@ -301,6 +303,7 @@ def meeting_minutes(request: HttpRequest, meeting_id) -> HttpResponse:
 
 @login_required
 @require_POST
+@once_per_submission()
 def meeting_decision(request: HttpRequest, meeting_id) -> HttpResponse:
     meeting = get_running_meeting_for(request.user, meeting_id)
     participants = list(meeting.participants.select_related("user"))

@@ -1,5 +1,7 @@
 """Message threads under /api/v1/."""
 
+import uuid
+
 from ninja import Router, Status
 
 from stegvis.access.categories import Action, Category
@@ -62,7 +64,7 @@ def create_thread(request, patient_id: str, payload: ThreadIn):
             subject=payload.subject,
             participants=_people(payload.participant_ids),
             body=payload.body,
-            submission_id=payload.submission_id,
+            submission_id=uuid.uuid4(),
         )
     except NotAllowed as error:
         raise _refused(error, "participant_ids") from None
@@ -90,6 +92,6 @@ def post_message(request, thread_id: str, payload: MessageIn):
         role=thread.access_decision.role,
         thread=thread,
         body=payload.body,
-        submission_id=payload.submission_id,
+        submission_id=uuid.uuid4(),
     )
     return Status(201, message)

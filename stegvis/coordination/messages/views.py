@@ -24,6 +24,7 @@ from stegvis.coordination.models import (
     ThreadKind,
 )
 from stegvis.coordination.participants import candidates
+from stegvis.core.idempotency import once_per_submission
 
 
 @login_required
@@ -75,6 +76,7 @@ def _thread_patient(request, patient_id) -> User:
 
 
 @login_required
+@once_per_submission()
 def thread_new_own(request: HttpRequest) -> HttpResponse:
     action = Action.CREATE if request.method == "POST" else Action.VIEW
     patient = get_self_for(
@@ -84,6 +86,7 @@ def thread_new_own(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@once_per_submission()
 def thread_new(request: HttpRequest, patient_id) -> HttpResponse:
     patient = _thread_patient(request, patient_id)
     if patient.pk == request.user.pk:
@@ -92,6 +95,7 @@ def thread_new(request: HttpRequest, patient_id) -> HttpResponse:
 
 
 @login_required
+@once_per_submission()
 def thread_detail(request: HttpRequest, thread_id) -> HttpResponse:
     is_write = request.method == "POST"
     thread = get_thread_for(request.user, thread_id, Action.CREATE if is_write else Action.VIEW)

@@ -1,5 +1,7 @@
 """Tasks under /api/v1/."""
 
+import uuid
+
 from ninja import Router, Status
 
 from stegvis.access.categories import Action, Category
@@ -49,7 +51,7 @@ def create_task(request, case_id: str, payload: TaskIn):
             assignee=assignee,
             title=payload.title,
             due_on=payload.due_on,
-            submission_id=payload.submission_id,
+            submission_id=uuid.uuid4(),
         )
     except NotAllowed as error:
         raise _refused(error, "assignee_id") from None

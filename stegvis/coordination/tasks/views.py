@@ -25,6 +25,7 @@ from stegvis.coordination.access import (
 from stegvis.coordination.participants import candidates
 from stegvis.coordination.tasks.services import task_create, task_set_done
 from stegvis.core.errors import NotAllowed
+from stegvis.core.idempotency import once_per_submission
 
 
 @login_required
@@ -44,6 +45,7 @@ def task_done(request: HttpRequest, task_id) -> HttpResponse:
 
 
 @login_required
+@once_per_submission()
 def task_new(request: HttpRequest, case_id) -> HttpResponse:
     is_write = request.method == "POST"
     case = case_for_staff(request, case_id, Category.PLAN)
