@@ -1,5 +1,7 @@
 """The JSON API (django-ninja), OpenAPI at /api/v1/openapi.json. Each app adds a router."""
 
+from functools import wraps
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
@@ -83,15 +85,51 @@ def _error_statuses(method: str, operation: dict, components: dict) -> set[int]:
     return statuses
 
 
+def _nul_at(value, path=()) -> tuple | None:
+    """Where in a parsed body a string holds a NUL character, if anywhere."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        if "\x00" in str(key):
+            return (*path, key)
+        found = _nul_at(item, (*path, key))
+        if found is not None:
+            return found
+    return None
+
+
 class ObjectParser(Parser):
     """Every request body is a JSON object. Ninja would read an array's missing members as
-    the schema's defaults, so `[]` would mark a task done; it answers 400 instead."""
+    the schema's defaults, so `[]` would mark a task done; it answers 400 instead.
+    A NUL character anywhere is noted here and refused with 422 by `refuse_nul`."""
 
     def parse_body(self, request):
         data = super().parse_body(request)
         if not isinstance(data, dict):
             raise ValueError("The body is not a JSON object.")
+        request.nul_at = _nul_at(data)
         return data
+
+
+def refuse_nul(func):
+    """No text field takes a NUL character: PostgreSQL cannot store one (it answered 500)
+    and no person types one. Runs after the schema's own checks, before the operation."""
+
+    @wraps(func)
+    def wrapper(request, *args, **kwargs):
+        where = getattr(request, "nul_at", None)
+        if where is not None:
+            field = ".".join(str(part) for part in where) or "body"
+            raise FieldErrors({field: ["Must not contain a NUL character."]})
+        return func(request, *args, **kwargs)
+
+    return wrapper
 
 
 class StegvisAPI(NinjaAPI):
@@ -128,6 +166,7 @@ api = StegvisAPI(
 # Every write may carry an `Idempotency-Key` header: a retry answers what the first did.
 api.add_decorator(idempotency.api_transaction, mode="view")
 api.add_decorator(idempotency.api_claim, mode="operation")
+api.add_decorator(refuse_nul, mode="operation")  # outermost: before a key is claimed
 api.add_router("", accounts_router)
 api.add_router("", access_router)
 api.add_router("", cases_router)

@@ -15,6 +15,7 @@ from stegvis.cases.services import case_refresh_deadline
 from stegvis.network import services as network
 from stegvis.network.purposes import Purpose
 from tests.factories import OrganisationFactory, UserFactory, member, patient_at
+from tests.world import world  # noqa: F401 - a fixture shared by the route tables
 
 
 @dataclass

@@ -12,207 +12,18 @@ shape, for reviewing a change to the policy.
 
 import json
 import os
-import re
-import uuid
 from collections import Counter
-from datetime import timedelta
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
-from django.utils import timezone
 
-from stegvis.access.categories import Category
-from stegvis.access.helpers import get_case_for
 from stegvis.access.models import AccessEvent
-from stegvis.access.services import log_review_create
-from stegvis.accounts.models import PersonalAccessToken, hash_token
-from stegvis.api import api
-from stegvis.coaching.flag_services import flag_raise
-from stegvis.coordination.meetings.services import meeting_schedule
-from stegvis.coordination.messages.services import thread_start
-from stegvis.coordination.tasks.services import task_create
-from stegvis.instruments.models import Occasion
-from stegvis.instruments.services import occasion_schedule
-from stegvis.network.purposes import Purpose
-from stegvis.plans.selectors import plan_of
-from stegvis.plans.services import proposal_create
-from tests.support import checkin_on, complete_body, send
+from tests.support import send
+from tests.world import ROUTES, url_for
 
 PERSONAS = (
     "treating_physician", "coordinator", "unrelated_physician", "fk_caseworker", "employer",
     "unit_manager", "outsider", "physician_without_mfa", "patient",
 )  # fmt: skip
-
-
-def _pages() -> dict[str, str]:
-    """Stegvis's own page routes: name -> path pattern."""
-    found = {}
-
-    def walk(patterns, prefix=""):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                walk(pattern.url_patterns, prefix + str(pattern.pattern))
-            elif isinstance(pattern, URLPattern):
-                module = getattr(pattern.callback, "__module__", "")
-                if module.startswith("stegvis.") and pattern.name:
-                    found[pattern.name] = prefix + str(pattern.pattern)
-
-    walk(get_resolver().url_patterns)
-    return found
-
-
-def _api_operations() -> dict[str, str]:
-    """Every API operation: "METHOD /path" -> path under /api/v1."""
-    found = {}
-
-    def walk(router, prefix=""):
-        for path, view in router.path_operations.items():
-            for operation in view.operations:
-                for method in operation.methods:
-                    found[f"{method} {prefix}{path}"] = f"/api/v1{prefix}{path}"
-        for sub_prefix, sub_router, *_rest in router._routers:
-            walk(sub_router, prefix + sub_prefix)
-
-    for prefix, router, *_rest in api._routers:
-        walk(router, prefix)
-    return found
-
-
-ROUTES = {**{f"page {name}": path for name, path in _pages().items()}, **_api_operations()}
-
-
-@pytest.fixture
-def world(personas, case):
-    """One of everything a route can name, about `personas.patient`: a signed certificate,
-    a thread with a file, a meeting, a task, a proposal, a check-in, a flag, a
-    questionnaire, a log review, a token. The employer and Försäkringskassan hold the
-    consents the patient gave them; the coordinator is in the thread and the meeting."""
-    patient, coordinator = personas.patient, personas.coordinator
-    employer = personas.with_consent(
-        personas.employer,
-        [Category.IDENTITY, Category.CAPACITY, Category.PLAN, Category.MEETINGS],
-        Purpose.EMPLOYER_DIALOGUE,
-    )
-    personas.with_consent(
-        personas.fk_caseworker,
-        [Category.IDENTITY, Category.MESSAGES, Category.MEETINGS, Category.PLAN],
-        Purpose.FK_INFORMATION,
-    )
-    physician = Client()
-    physician.force_login(personas.treating_physician)
-    draft = send(physician, "post", f"/api/v1/cases/{case.pk}/certificates", complete_body())
-    certificate_id = draft.json()["id"]
-    send(physician, "post", f"/api/v1/certificates/{certificate_id}/sign")
-    image = SimpleUploadedFile("bild.png", _png(), content_type="image/png")
-    thread = thread_start(
-        actor=patient,
-        role="patient",
-        patient=patient,
-        kind="with_patient",
-        subject="Fråga",
-        participants=[coordinator],
-        body="Hej",
-        submission_id=uuid.uuid4(),
-        files=[image],
-    )
-    as_coordinator = get_case_for(coordinator, case.pk, category=Category.MEETINGS)
-    meeting = meeting_schedule(
-        actor=coordinator,
-        case=as_coordinator,
-        kind="sip",
-        starts_at=timezone.now() + timedelta(days=3),
-        participants=[personas.fk_caseworker],
-    )
-    task = task_create(
-        actor=coordinator,
-        case=as_coordinator,
-        assignee=coordinator,
-        title="Ring arbetsgivaren",
-        due_on=None,
-        submission_id=uuid.uuid4(),
-    )
-    proposal = proposal_create(
-        actor=coordinator,
-        role="rehab_coordinator",
-        plan=plan_of(case),
-        section="goals",
-        value=["Tillbaka till bageriet"],
-    )
-    flag, _created = flag_raise(patient_id=patient.pk, kind="worsening")
-    (administration,) = occasion_schedule(
-        actor=personas.treating_physician,
-        case=case,
-        occasion=Occasion.ON_DEMAND,
-        due_on=timezone.localdate(),
-        codes=["phq9"],
-    )
-    review = log_review_create(
-        reviewer=personas.unit_manager,
-        organisation=personas.unit,
-        kind="random",
-        start=timezone.localdate() - timedelta(days=7),
-        end=timezone.localdate(),
-        sample_size=5,
-        criteria={},
-    )
-    token = PersonalAccessToken.objects.create(
-        user=patient,
-        name="Min app",
-        token_hash=hash_token("stegvis-test-token"),
-        expires_at=timezone.now() + timedelta(days=30),
-    )
-    return {
-        "case_id": case.pk,
-        "patient_id": patient.pk,
-        "certificate_id": certificate_id,
-        "thread_id": thread.pk,
-        "attachment_id": thread.messages.get().attachments.get().pk,
-        "meeting_id": meeting.pk,
-        "task_id": task.pk,
-        "proposal_id": proposal.pk,
-        "checkin_id": checkin_on(patient, 0).pk,
-        "flag_id": flag.pk,
-        "administration_id": administration.pk,
-        "member_id": employer.pk,
-        "consent_id": employer.consents.first().pk,
-        "review_id": review.pk,
-        "token_id": token.pk,
-        "token": "no-such-invitation",
-        "code": "phq9",
-        "system": "icd10",
-        "section": "goals",
-        "number": 1,
-    }
-
-
-def _png() -> bytes:
-    import io
-
-    from PIL import Image
-
-    out = io.BytesIO()
-    Image.new("RGB", (4, 4), "white").save(out, "PNG")
-    return out.getvalue()
-
-
-# Path parameters whose value is not the world's object of that name.
-MILESTONE = {"page milestone_done": "employer_rtw_plan"}
-
-
-def _url(route: str, world: dict) -> str:
-    path = ROUTES[route]
-
-    def value(match):
-        name = match.group(1)
-        if route in MILESTONE and name == "code":
-            return MILESTONE[route]
-        return str(world[name])
-
-    path = re.sub(r"<(?:\w+:)?(\w+)>", value, path)
-    path = re.sub(r"{(\w+)}", value, path)
-    return path if path.startswith("/") else "/" + path
 
 
 def _request(client, route: str, url: str):
@@ -240,7 +51,7 @@ def _answers(client, personas, world, route: str) -> tuple[dict, list[str]]:
     for persona in PERSONAS:
         client.force_login(personas.get(persona))
         before = AccessEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-        response = _request(client, route, _url(route, world))
+        response = _request(client, route, url_for(route, world))
         statuses[persona] = response.status_code
         written = list(AccessEvent.objects.filter(pk__gt=before).order_by("pk"))
         repeated = [d for d, n in Counter(_decisions(written)).items() if n > 1]

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from django.core.exceptions import SuspiciousOperation
 from ninja.errors import HttpError
-from pydantic import AfterValidator, StringConstraints
+from pydantic import StringConstraints
 
 
 class StaleEdit(Exception):
@@ -72,17 +72,7 @@ class FieldErrors(Exception):
         self.errors = errors
 
 
-def _no_nul(value: str) -> str:
-    # PostgreSQL cannot store a NUL character in text; no person types one either.
-    if "\x00" in value:
-        raise ValueError("must not contain a NUL character")
-    return value
-
-
 def Text(max_length: int, min_length: int = 0):
-    """An API text field with the same limit as its form and model, and no NUL byte."""
-    return Annotated[
-        str,
-        StringConstraints(min_length=min_length, max_length=max_length),
-        AfterValidator(_no_nul),
-    ]
+    """An API text field with the same limit as its form and model. (A NUL byte is refused
+    for every field at once, in stegvis/api.py.)"""
+    return Annotated[str, StringConstraints(min_length=min_length, max_length=max_length)]
