@@ -47,6 +47,14 @@ SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 # The key that encrypts national identity numbers. Production sets it; development
 # derives one from SECRET_KEY (see stegvis.accounts.national_id and the deploy check).
 STEGVIS_DATA_KEY = _secret("STEGVIS_DATA_KEY")
+# The audit chain's HMAC keys, "id:secret" pairs, newest last (stegvis/access/sealing.py);
+# never in the database. Development derives one from SECRET_KEY.
+STEGVIS_AUDIT_KEYS = _secret("STEGVIS_AUDIT_KEYS")
+# Where the worker appends the audit chain's signed checkpoints: outside the database, on
+# storage its owner cannot rewrite (an append-only mount, a log shipped elsewhere).
+STEGVIS_AUDIT_CHECKPOINTS = env.str(
+    "STEGVIS_AUDIT_CHECKPOINTS", default=str(VAR_DIR / "audit-checkpoints.jsonl")
+)
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

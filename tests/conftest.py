@@ -55,6 +55,13 @@ PERSONA_NAMES = [
 ]  # fmt: skip
 
 
+@pytest.fixture(autouse=True)
+def audit_checkpoints(settings, tmp_path):
+    """Each test's database starts empty, so its audit checkpoints start empty too."""
+    settings.STEGVIS_AUDIT_CHECKPOINTS = str(tmp_path / "audit-checkpoints.jsonl")
+    return tmp_path / "audit-checkpoints.jsonl"
+
+
 @pytest.fixture
 def personas(db) -> Personas:
     unit = OrganisationFactory(name="Vårdcentralen Solbacken")

@@ -1,6 +1,5 @@
 """Writing and verifying the audit trail."""
 
-import hashlib
 import ipaddress
 import json
 from collections.abc import Iterable
@@ -12,6 +11,7 @@ from datetime import UTC
 from django.db import transaction
 from django.utils import timezone
 
+from stegvis.access import sealing
 from stegvis.access.models import GENESIS_HASH, AccessEvent, AuditChainHead, Outcome
 from stegvis.core import request_context
 
@@ -29,10 +29,12 @@ def _canonical(value) -> object:
     return str(value)
 
 
-def event_digest(previous_hash: str, values: dict) -> str:
+def event_digest(previous_hash: str, values: dict, key_id: str) -> str:
+    """The event's seal: an HMAC, under the key `key_id`, of the previous hash and its
+    content (stegvis/access/sealing.py)."""
     payload = {name: _canonical(values[name]) for name in HASHED_FIELDS}
     body = json.dumps(payload, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(f"{previous_hash}|{body}".encode()).hexdigest()
+    return sealing.seal(key_id, f"{previous_hash}|{body}".encode())
 
 
 def _normalised_address(address: str | None) -> str | None:
@@ -156,14 +158,17 @@ def _append_now(events: list[AccessEvent]) -> list[AccessEvent]:
     # The migration creates the head; get_or_create only matters for a flushed test database.
     head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
     previous = head.last_hash
+    key_id = sealing.current_key_id()
     for event in events:
         event.previous_hash = previous
-        event.hash = event_digest(previous, event.__dict__)
+        event.key_id = key_id
+        event.hash = event_digest(previous, event.__dict__, key_id)
         previous = event.hash
     created = AccessEvent.objects.bulk_create(events)
     head.last_hash = previous
     head.last_event_id = created[-1].pk
-    head.save(update_fields=["last_hash", "last_event_id"])
+    head.event_count += len(created)
+    head.save(update_fields=["last_hash", "last_event_id", "event_count"])
     return created
 
 
@@ -179,25 +184,60 @@ class Verification:
 
 
 def verify(batch_size: int = 5000) -> Verification:
-    """Recompute the chain from the start; name the first event that does not fit."""
+    """Recompute the chain from the start and hold it against every checkpoint written
+    outside the database; name the first event that does not fit."""
+    checkpoints = sealing.read_checkpoints()
+    forged = next((c for c in checkpoints if not c.is_genuine()), None)
+    if forged is not None:
+        when = forged.at or "unreadable"
+        return Verification(0, None, f"the checkpoint of {when} is not signed with a known key")
+    expected = {c.last_id: c for c in checkpoints}
     previous = GENESIS_HASH
-    checked = 0
-    last_id = 0
+    checked = last_id = 0
+    keyed = False
     rows: Iterable[dict] = (
         AccessEvent.objects.order_by("pk")
-        .values("pk", "previous_hash", "hash", *HASHED_FIELDS)
+        .values("pk", "previous_hash", "hash", "key_id", *HASHED_FIELDS)
         .iterator(chunk_size=batch_size)
     )
     for row in rows:
-        if row["previous_hash"] != previous:
-            return Verification(checked, row["pk"], "previous hash does not match: an event "
-                                "before it was removed or changed")  # fmt: skip
-        if event_digest(previous, row) != row["hash"]:
-            return Verification(checked, row["pk"], "content does not match its hash")
-        previous = row["hash"]
-        last_id = row["pk"]
+        problem = _row_problem(row, previous, keyed)
+        if problem:
+            return Verification(checked, row["pk"], problem)
+        keyed = keyed or row["key_id"] != sealing.UNKEYED
+        previous, last_id = row["hash"], row["pk"]
         checked += 1
+        checkpoint = expected.pop(row["pk"], None)
+        if checkpoint and (checkpoint.head_hash, checkpoint.count) != (previous, checked):
+            why = f"the checkpoint of {checkpoint.at} recorded another chain up to here"
+            return Verification(checked, row["pk"], why)
+    if expected:
+        lost = min(expected.values(), key=lambda c: c.last_id)
+        why = f"event {lost.last_id} of the checkpoint of {lost.at} is missing: events removed"
+        return Verification(checked, None, why)
     head = AuditChainHead.objects.filter(pk=1).first() or AuditChainHead()
     if head.last_hash != previous or head.last_event_id != last_id:
         return Verification(checked, None, "the newest events are missing from the chain")
     return Verification(checked)
+
+
+def _row_problem(row: dict, previous: str, keyed: bool) -> str:
+    if row["previous_hash"] != previous:
+        return "previous hash does not match: an event before it was removed or changed"
+    if keyed and row["key_id"] == sealing.UNKEYED:
+        return "an unkeyed event after keyed ones: it was forged"
+    try:
+        digest = event_digest(previous, row, row["key_id"])
+    except sealing.UnknownKey:
+        return f"sealed with the key {row['key_id']!r}, which this server does not have"
+    if digest != row["hash"]:
+        return "content does not match its seal: it was changed, or sealed without the key"
+    return ""
+
+
+def checkpoint() -> sealing.Checkpoint | None:
+    """Write a signed checkpoint of the chain as it stands (the worker: every 15 minutes)."""
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is None or not head.last_event_id:
+        return None
+    return sealing.write_checkpoint(head.last_event_id, head.last_hash, head.event_count)

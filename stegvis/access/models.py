@@ -40,6 +40,8 @@ class AccessEvent(models.Model):
     client_address = models.GenericIPAddressField(null=True, blank=True)
     previous_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # Which of STEGVIS_AUDIT_KEYS sealed `hash` (empty: written before the chain was keyed).
+    key_id = models.CharField(max_length=20, blank=True, default="")
 
     class Meta:
         indexes = [
@@ -64,6 +66,8 @@ class AuditChainHead(models.Model):
 
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
     last_event_id = models.BigIntegerField(default=0)
+    # The chain's length, for checkpoints (counting 10^8 rows would take minutes).
+    event_count = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
         return self.last_hash

@@ -3,7 +3,7 @@ import logging
 from django.core.mail import mail_admins
 from django.tasks import task
 
-from stegvis.access.audit import verify
+from stegvis.access.audit import checkpoint, verify
 
 logger = logging.getLogger(__name__)
 
@@ -19,3 +19,10 @@ def verify_audit_chain() -> dict:
             f"Event {result.broken_event_id}: {result.reason}. Run `stegvis audit verify`.",
         )
     return {"ok": result.ok, "checked": result.checked, "broken_event_id": result.broken_event_id}
+
+
+@task
+def checkpoint_audit_chain() -> dict:
+    """Write a signed checkpoint of the audit chain outside the database."""
+    written = checkpoint()
+    return {"last_id": written.last_id if written else None}

@@ -14,6 +14,15 @@ def check_production_secrets(app_configs, **kwargs):
                 id="stegvis.W001",
             )
         )
+    if not settings.STEGVIS_AUDIT_KEYS:
+        problems.append(
+            Warning(
+                "STEGVIS_AUDIT_KEYS is not set: the audit chain is sealed with a key derived "
+                "from SECRET_KEY.",
+                hint="Set STEGVIS_AUDIT_KEYS (or _FILE) to id:secret, kept outside the database.",
+                id="stegvis.W002",
+            )
+        )
     if settings.STEGVIS_SECRET_KEY_GENERATED:
         problems.append(
             Error(

@@ -41,6 +41,11 @@ def scan_deadlines_task() -> dict:
 SCHEDULE = [
     ("scan_deadlines", "stegvis.portal.jobs.scan_deadlines_task", timedelta(hours=1)),
     ("verify_audit_chain", "stegvis.access.tasks.verify_audit_chain", timedelta(days=1)),
+    (
+        "checkpoint_audit_chain",
+        "stegvis.access.tasks.checkpoint_audit_chain",
+        timedelta(minutes=15),
+    ),
     ("plan_reminders", "stegvis.coaching.tasks.plan_reminders_task", timedelta(hours=1)),
     ("dispatch_outbox", "stegvis.notifications.tasks.dispatch_outbox_task", timedelta(minutes=1)),
     ("build_digests", "stegvis.notifications.tasks.build_digests_task", timedelta(hours=1)),

@@ -1,15 +1,25 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from stegvis.access.audit import verify
+from stegvis.access.audit import checkpoint, verify
 
 
 class Command(BaseCommand):
-    help = "Audit trail tools. `audit verify` checks the hash chain end to end."
+    help = (
+        "Audit trail tools. `audit verify` checks the sealed hash chain end to end and "
+        "against the signed checkpoints; `audit checkpoint` writes a checkpoint now."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["verify"])
+        parser.add_argument("action", choices=["verify", "checkpoint"])
 
-    def handle(self, *args, **options):
+    def handle(self, *args, action, **options):
+        if action == "checkpoint":
+            written = checkpoint()
+            if written is None:
+                self.stdout.write("No new events since the last checkpoint.")
+            else:
+                self.stdout.write(f"Checkpoint: {written.count} events up to {written.last_id}.")
+            return
         result = verify()
         if not result.ok:
             where = f"event {result.broken_event_id}" if result.broken_event_id else "the end"
