@@ -148,9 +148,18 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Rate limits live in the cache: share it between web nodes in production, e.g.
-# CACHE_URL=dbcache://stegvis_cache (after `stegvis createcachetable`).
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Rate limits (allauth's) live in the cache, which every process and node must share: Redis
+# when REDIS_URL is set, else a table in the database (created by `migrate`). CACHE_URL
+# names any other backend.
+if env.str("REDIS_URL", default=""):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env.str("REDIS_URL"),
+        }
+    }
+else:
+    CACHES = {"default": env.cache("CACHE_URL", default="dbcache://stegvis_cache")}
 
 # --- Accounts, login and sessions ----------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -197,9 +206,10 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if STEGVIS_HTTPS else "http"
-# Per-account lockout is django-axes' job (with its cool-off page); allauth keeps a per-address
-# limit against password spraying.
-ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip"}
+# Lockout per account and address is django-axes' job (with its cool-off page). allauth keeps,
+# in the shared cache, per-address limits against spraying (a few guesses at many accounts)
+# and a per-account limit counted across addresses (a few guesses from many addresses).
+ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip,100/h/ip,20/h/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Stegvis"
 SOCIALACCOUNT_ADAPTER = "stegvis.accounts.adapters.SocialAccountAdapter"

@@ -76,6 +76,44 @@ def test_a_lockout_from_one_address_does_not_shut_the_person_out_elsewhere(perso
     assert _login(owner, "patient@example.org", PASSWORD, address="198.51.100.7").status_code == 302
 
 
+def test_guessing_from_many_addresses_is_limited_per_account(personas):
+    """Four guesses from each of six addresses never trip the per-address lockout; the
+    per-account limit counts them all, so the account stops taking passwords."""
+    for number in range(6):
+        for _ in range(4):
+            _login(Client(), "patient@example.org", "guess", address=f"203.0.113.{number}")
+    refused = _login(Client(), "patient@example.org", PASSWORD, address="198.51.100.7")
+    assert refused.status_code == 200, "the right password, refused"
+    assert refused.context["form"].non_field_errors()
+    assert _login(Client(), "other.patient@example.org", PASSWORD).status_code == 302
+
+
+def test_spraying_many_accounts_from_one_address_is_limited(personas):
+    accounts = [f"someone{n}@example.org" for n in range(6)]
+    for email in accounts:
+        for _ in range(4):
+            _login(Client(), email, "guess", address="203.0.113.50")
+    refused = _login(Client(), "patient@example.org", PASSWORD, address="203.0.113.50")
+    assert refused.status_code == 200, "the right password, refused"
+    assert refused.context["form"].non_field_errors()
+    assert (
+        _login(Client(), "patient@example.org", PASSWORD, address="198.51.100.7").status_code == 302
+    )
+
+
+def test_rate_limits_live_in_the_shared_database_cache(personas):
+    """Not in one process's memory: another web worker reads the same table."""
+    from django.core.cache import caches
+    from django.db import connection
+
+    assert caches["default"].__class__.__name__ == "DatabaseCache"
+    for _ in range(3):
+        _login(Client(), "patient@example.org", "guess", address="203.0.113.7")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM stegvis_cache")
+        assert cursor.fetchone()[0] > 0
+
+
 def test_staff_without_second_factor_are_sent_to_set_it_up(client, personas):
     client.force_login(personas.physician_without_mfa)
     response = client.get(reverse("home"))

@@ -23,6 +23,15 @@ def check_production_secrets(app_configs, **kwargs):
                 id="stegvis.W002",
             )
         )
+    if "LocMemCache" in settings.CACHES["default"]["BACKEND"]:
+        problems.append(
+            Error(
+                "The cache is in each process's memory: login rate limits would not be "
+                "shared between web workers and nodes.",
+                hint="Leave CACHE_URL unset (the database cache) or set REDIS_URL.",
+                id="stegvis.E003",
+            )
+        )
     if settings.STEGVIS_SECRET_KEY_GENERATED:
         problems.append(
             Error(
