@@ -1,0 +1,109 @@
+"""A live Stegvis on loopback for the drills (api_fuzz, crash_drill, soak): a fresh database
+with the demo loaded, write tokens for demo people, and gunicorn that can be killed hard."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / ".venv" / "bin"
+DEMO = "@demo.stegvis.invalid"
+_ISSUE_TOKEN = """
+from stegvis.accounts.models import PersonalAccessToken, User
+user = User.objects.get(email={email!r})
+print(PersonalAccessToken.issue(user=user, name="drill", scope="write", days=1)[1])
+"""
+
+
+def stegvis(env: dict, *args: str) -> str:
+    done = subprocess.run(
+        [str(BIN / "stegvis"), *args], env=env, check=True, text=True, capture_output=True
+    )
+    return done.stdout
+
+
+def shell_json(env: dict, code: str):
+    """Run Python in `stegvis shell`; its last printed line, read as JSON."""
+    return json.loads(stegvis(env, "shell", "-c", code).splitlines()[-1])
+
+
+def fresh_site() -> tuple[dict, Path]:
+    """A new database (SQLite in a temporary folder, or the empty PostgreSQL database that
+    DATABASE_URL names), migrated, with the demo loaded and static files collected."""
+    var = Path(tempfile.mkdtemp(prefix="stegvis-drill-"))
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "STEGVIS_DEMO": "1",
+        "STEGVIS_HTTPS": "0",
+        "STEGVIS_VAR_DIR": str(var),
+        "SECRET_KEY": "drill-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
+    }
+    env.setdefault("DATABASE_URL", f"sqlite:///{var}/drill.sqlite3")
+    stegvis(env, "migrate", "--no-input", "-v0")
+    stegvis(env, "demo")
+    stegvis(env, "collectstatic", "--no-input", "-v0")
+    return env, var
+
+
+def token(env: dict, login: str) -> str:
+    return stegvis(env, "shell", "-c", _ISSUE_TOKEN.format(email=login + DEMO)).split()[-1]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    """gunicorn with `workers` sync workers on a free loopback port, in its own process
+    group so that `kill_hard` takes the master and every worker down at once."""
+
+    def __init__(self, env: dict, var: Path, workers: int = 2):
+        self.env, self.workers = env, workers
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = (var / "server.log").open("a")
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [str(BIN / "gunicorn"), "stegvis.wsgi", "--bind", f"127.0.0.1:{self.port}",
+             "--workers", str(self.workers), "--log-level", "warning"],
+            env=self.env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        self.wait_until_up()
+
+    def wait_until_up(self, seconds: float = 60) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.base}/health/", timeout=2):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise SystemExit(f"the server did not answer at {self.base}")
+
+    def pids(self) -> list[int]:
+        """The master and its workers (for measuring their memory)."""
+        found = subprocess.run(
+            ["pgrep", "-g", str(self.process.pid)], capture_output=True, text=True
+        ).stdout.split()
+        return [int(pid) for pid in found]
+
+    def kill_hard(self) -> None:
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=30)
