@@ -54,6 +54,6 @@ class Command(BaseCommand):
         ]  # fmt: skip
         env = {**os.environ, "PGPASSWORD": settings["PASSWORD"] or ""}
         try:
-            subprocess.run(command, check=True, env=env)
+            subprocess.run(command, check=True, env=env)  # noqa: S603 - fixed arguments, no shell
         except (OSError, subprocess.CalledProcessError) as error:
             raise CommandError(f"pg_dump failed: {error}") from None
