@@ -7,7 +7,7 @@ STEGVIS := $(BIN)/stegvis
 PYTHON := $(shell bin/find-python)
 DEMO_ENV := STEGVIS_DEMO=1 DEBUG=1
 
-.PHONY: demo test install install-dev bench lint messages clean
+.PHONY: demo test install install-dev bench lint messages clean soak
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -57,3 +57,7 @@ bench: install-dev
 
 clean:
 	rm -rf $(VENV) var
+
+# A steady mixed load against gunicorn for SOAK_MINUTES (default 30): errors, p95, memory.
+soak: install-dev
+	$(PY) scripts/soak.py --minutes $${SOAK_MINUTES:-30}
