@@ -68,7 +68,7 @@ def personas(db) -> Personas:
     other_unit = OrganisationFactory(name="Vårdcentralen Norrgården")
     fk = OrganisationFactory(name="Försäkringskassan", kind=Kind.FK_OFFICE)
     employer_org = OrganisationFactory(name="Bageriet Korn AB", kind=Kind.EMPLOYER)
-    return Personas(
+    personas = Personas(
         unit=unit,
         other_unit=other_unit,
         patient=patient_at(unit, email="patient@example.org", given_name="Pia"),
@@ -82,6 +82,12 @@ def personas(db) -> Personas:
         outsider=UserFactory(email="outsider@example.org"),
         physician_without_mfa=member(UserFactory(), unit, Role.PHYSICIAN, mfa=False),
     )
+    # The patient's named care team: the care relationship through which they reach her.
+    Case.objects.filter(patient=personas.patient).update(
+        responsible_physician=personas.treating_physician,
+        responsible_coordinator=personas.coordinator,
+    )
+    return personas
 
 
 @pytest.fixture

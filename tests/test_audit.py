@@ -68,7 +68,7 @@ def _event(personas):
         category=Category.IDENTITY,
         action="view",
         outcome="allowed",
-        basis="clinical_need",
+        basis="care:named",
         object_type="patient",
     )
     return audit.append([event])[0]

@@ -169,6 +169,8 @@ def test_a_stale_case_edit_is_refused_and_keeps_the_input(client, personas, case
         "status": "active",
         "expected_days": "120",
         "sick_from": day(-20),
+        "responsible_physician": str(personas.treating_physician.pk),
+        "responsible_coordinator": str(personas.coordinator.pk),
         "revision": str(case.revision),
     }
     assert client.post(url, data).status_code == 302
@@ -208,6 +210,7 @@ def test_the_caseload_sorts_by_next_deadline_with_flat_queries(
     later = patient_at(personas.unit)
     later_case = Case.objects.get(patient=later)
     later_case.sick_from = TODAY - timedelta(days=2)
+    later_case.responsible_coordinator = personas.coordinator
     later_case.save()
     for c in (case, later_case):
         case_refresh_deadline(c)
@@ -217,6 +220,7 @@ def test_the_caseload_sorts_by_next_deadline_with_flat_queries(
     assert page.index(str(personas.patient)) < page.index(str(later))
     for _ in range(15):
         extra = Case.objects.get(patient=patient_at(personas.unit))
+        Case.objects.filter(pk=extra.pk).update(responsible_coordinator=personas.coordinator)
         case_refresh_deadline(extra)
     with django_assert_max_num_queries(18):
         client.get(reverse("home"))

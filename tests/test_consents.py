@@ -78,9 +78,9 @@ def test_consent_access_names_the_purpose_role_and_organisation(personas, shared
     assert decision.organisation.name == "Bageriet Korn AB"
 
 
-def test_the_treating_unit_reaches_the_patient_by_clinical_need_without_consent(personas):
+def test_the_named_care_team_reaches_the_patient_without_consent(personas):
     decision = decide(personas.coordinator, personas.patient, C.PLAN)
-    assert (decision.allowed, decision.basis) == (True, "clinical_need")
+    assert (decision.allowed, decision.basis) == (True, "care:named")
 
 
 def test_selectors_include_consented_patients_for_that_category_only(personas, shared):

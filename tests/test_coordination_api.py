@@ -71,7 +71,7 @@ def test_a_meeting_through_the_api_from_call_to_held(client, personas, case, fk)
     assert created.status_code == 201, created.content
     meeting = created.json()
     assert {p["basis"] for p in meeting["participants"]} == {
-        "clinical_need",
+        "care:named",
         "self",
         "consent:fk_information",
     }

@@ -134,7 +134,7 @@ def test_every_participant_needs_the_patients_consent(case, personas, fk):
     meeting = call(case, personas.coordinator, people=[fk])
     seats = {p.user_id: p.basis for p in meeting.participants.all()}
     assert seats == {
-        personas.coordinator.pk: "clinical_need",
+        personas.coordinator.pk: "care:named",
         personas.patient.pk: "self",
         fk.pk: "consent:fk_information",
     }
@@ -256,6 +256,7 @@ def test_a_held_dialogue_meeting_marks_its_milestone_done_and_sets_a_follow_up_t
     Case.objects.filter(pk=case.pk).update(jurisdiction="NO")
     case.refresh_from_db()
     coordinator = member(UserFactory(), unit, Role.REHAB_COORDINATOR)
+    Case.objects.filter(pk=case.pk).update(responsible_coordinator=coordinator)
     with pytest.raises(ValueError):
         call(case, coordinator, kind="sip")
     meeting = call(case, coordinator, kind="dialogue_meeting_1")

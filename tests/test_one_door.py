@@ -4,6 +4,7 @@ checks of the policy, and a write's audit events committed with it, the chain's 
 import ast
 import re
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ import stegvis
 from stegvis.access import audit
 from stegvis.access.categories import Category
 from stegvis.access.helpers import get_case_for, get_patient_for, shared_with
-from stegvis.access.models import AccessEvent
+from stegvis.access.models import AccessEvent, CareRelationship
 from stegvis.accounts.roles import Role
 from stegvis.cases import services as cases
 from stegvis.cases.models import Case
@@ -99,8 +100,14 @@ def test_a_role_restricted_action_is_refused_once_as_forbidden(client, personas,
 
 def test_handling_a_flag_off_the_queue_is_refused_and_recorded(client, personas):
     flag, _created = flag_raise(patient_id=personas.patient.pk, kind="missed")
-    # A pain team's clinician at the unit sees the check-ins but does not work the queue.
+    # A pain team's clinician in the patient's care sees the check-ins but does not work
+    # the queue.
     clinician = member(UserFactory(), personas.unit, Role.MMR_CLINICIAN)
+    CareRelationship.objects.create(
+        patient=personas.patient, user=clinician, organisation=personas.unit,
+        role=Role.MMR_CLINICIAN, reason="team", reason_text="Smärtteamet",
+        ends_at=timezone.now() + timedelta(hours=24),
+    )  # fmt: skip
     client.force_login(clinician)
     response = client.post(f"/coach/flags/{flag.pk}/", {"note": "Ringt"})
     assert response.status_code == 404
@@ -115,7 +122,7 @@ def test_handling_a_flag_off_the_queue_is_refused_and_recorded(client, personas)
 def test_the_patient_carries_the_decision_it_was_reached_by(personas):
     patient = get_patient_for(personas.coordinator, personas.patient.pk, category=Category.PLAN)
     assert (patient.access_decision.basis, patient.access_decision.role) == (
-        "clinical_need",
+        "care:named",
         "rehab_coordinator",
     )
 
@@ -184,7 +191,7 @@ def test_a_services_audit_events_are_the_last_statements_before_its_commit(perso
     assert kinds.count("write") >= 2 and "write" in kinds[:first_head]
     assert set(kinds[first_head:]) <= {"head", "event"}
     event = AccessEvent.objects.latest("pk")
-    assert (event.basis, event.object_type, event.action) == ("clinical_need", "case", "create")
+    assert (event.basis, event.object_type, event.action) == ("care:named", "case", "create")
 
 
 def test_a_failed_audited_write_keeps_only_its_refusals(db):

@@ -5,6 +5,7 @@ import pytest
 from stegvis.access.categories import ROLE_CEILING, Category
 from stegvis.access.policy import cases_visible_to, decide, patients_visible_to
 from stegvis.accounts.roles import Role
+from stegvis.cases.models import Case
 from tests.factories import member
 
 C = Category
@@ -32,13 +33,16 @@ def test_policy_table_for_each_persona_and_category(personas, persona, category)
 def test_treating_access_names_the_unit_and_role_for_the_audit(personas):
     decision = decide(personas.treating_physician, personas.patient, Category.SICK_LEAVE)
     assert (decision.basis, decision.role, decision.organisation) == (
-        "clinical_need",
+        "care:named",
         Role.PHYSICIAN,
         personas.unit,
     )
 
 
 def test_staff_without_second_factor_are_refused_with_that_reason(personas):
+    Case.objects.filter(patient=personas.patient).update(
+        responsible_physician=personas.physician_without_mfa
+    )
     decision = decide(personas.physician_without_mfa, personas.patient, Category.IDENTITY)
     assert not decision.allowed
     assert decision.basis == "mfa_required"
@@ -65,7 +69,8 @@ def test_employer_ceiling_holds_no_diagnosis_notes_or_questionnaires():
         ("patient", {"patient"}),
         ("treating_physician", {"patient"}),
         ("coordinator", {"patient"}),
-        ("unrelated_physician", {"other_patient"}),
+        # Another unit's physician, named on no case of theirs: working there is not enough.
+        ("unrelated_physician", set()),
         ("fk_caseworker", set()),
         ("employer", set()),
         ("outsider", set()),

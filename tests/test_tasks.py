@@ -63,7 +63,11 @@ def test_the_deadline_scan_gives_each_professional_a_task_closed_with_the_milest
 
 
 def test_the_inbox_groups_overdue_due_and_done_across_cases(client, personas, case):
-    other_case = Case.objects.create(patient=patient_at(personas.unit), organisation=personas.unit)
+    other_case = Case.objects.create(
+        patient=patient_at(personas.unit),
+        organisation=personas.unit,
+        responsible_coordinator=personas.coordinator,
+    )
     late = by_hand(
         case, personas.coordinator, title="Sen uppgift", due_on=TODAY - timedelta(days=2)
     )
@@ -88,7 +92,11 @@ def test_the_inbox_takes_the_same_queries_for_many_tasks(
     by_hand(case, personas.coordinator)
     client.get("/tasks/")
     for n in range(30):
-        other = Case.objects.create(patient=patient_at(personas.unit), organisation=personas.unit)
+        other = Case.objects.create(
+            patient=patient_at(personas.unit),
+            organisation=personas.unit,
+            responsible_coordinator=personas.coordinator,
+        )
         by_hand(other, personas.coordinator, title=f"Uppgift {n}")
     with django_assert_max_num_queries(16):
         page = client.get("/tasks/")

@@ -1,7 +1,7 @@
 import uuid
 from datetime import date, datetime
 
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from stegvis.access.categories import Category
 from stegvis.access.helpers import get_patient_for, record_patients_listed
@@ -12,11 +12,12 @@ router = Router(tags=["patients"])
 
 
 class PageQuery(Schema):
-    limit: int = 50
-    offset: int = 0
+    # Bounded in the schema, so an offset past the database's integers is a 422, not a 500.
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=1_000_000_000)
 
     def bounded(self) -> tuple[int, int]:
-        return max(0, self.offset), min(max(1, self.limit), 200)
+        return self.offset, self.limit
 
 
 class CaseSummaryOut(Schema):

@@ -42,11 +42,12 @@ CLINICAL = frozenset(
     }
 )  # fmt: skip
 
-# Roles that reach a patient's data through their care unit's own clinical need, without a
-# consent (Patientdatalagen 4 kap.); the unit manager only for log review.
-CLINICAL_NEED_ROLES = frozenset(
-    {Role.PHYSICIAN, Role.REHAB_COORDINATOR, Role.MMR_CLINICIAN, Role.COACH, Role.UNIT_MANAGER}
-)
+# Roles that take part in a patient's care at a unit (Patientdatalagen 4 kap. 1 §): they
+# reach a patient's data through a care relationship, being named on the case or having
+# established one with a reason. A coach needs the patient's consent, like everyone else.
+CARE_ROLES = frozenset({Role.PHYSICIAN, Role.REHAB_COORDINATOR, Role.MMR_CLINICIAN})
+# The unit manager reaches the unit's patients only to review its access logs.
+LOG_REVIEW_ROLES = frozenset({Role.UNIT_MANAGER})
 
 # An employer never holds a diagnosis, clinical notes or questionnaire answers.
 EMPLOYER_NEVER = frozenset({C.SICK_LEAVE, C.CLINICAL_NOTES, C.QUESTIONNAIRES})

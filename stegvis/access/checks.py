@@ -11,7 +11,7 @@ Checks read attributes only, so this module imports no app's models.
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from stegvis.access.categories import CLINICAL_NEED_ROLES
+from stegvis.access.categories import CARE_ROLES
 from stegvis.accounts.roles import Role
 
 
@@ -45,9 +45,7 @@ NOTE_SHARED_WITH_READER = Check("note_not_shared", _note_shared_with_reader)
 # The organiser and the care team run a meeting (minutes, the SIP plan, decisions).
 RUNS_MEETING = Check(
     "not_running_meeting",
-    lambda user, decision, meeting: (
-        meeting.organiser_id == user.pk or decision.role in CLINICAL_NEED_ROLES
-    ),
+    lambda user, decision, meeting: meeting.organiser_id == user.pk or decision.role in CARE_ROLES,
     forbidden=True,
 )
 

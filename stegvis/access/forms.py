@@ -3,9 +3,10 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 
-from stegvis.access.models import ReviewKind, ReviewOutcome
+from stegvis.access.care import EMERGENCY_HOURS, HOURS
+from stegvis.access.models import CareReason, ReviewKind, ReviewOutcome
 
 
 class SampleForm(forms.Form):
@@ -60,3 +61,52 @@ class ReviewOutcomeForm(forms.Form):
     )
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 4}),
                             required=False)  # fmt: skip
+
+
+class EstablishForm(forms.Form):
+    """A care relationship, stated: who, why, for how long."""
+
+    organisation = forms.TypedChoiceField(label=_("Unit"), coerce=int)
+    patient = forms.CharField(
+        label=_("The patient's e-mail address or personal identity number"), max_length=254
+    )
+    reason = forms.ChoiceField(
+        label=_("Why you take part in the patient's care"),
+        choices=CareReason.choices,
+        widget=forms.RadioSelect,
+    )
+    reason_text = forms.CharField(
+        label=_("In your own words (the patient will read it)"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    hours = forms.TypedChoiceField(
+        label=_("For how long"),
+        coerce=int,
+        initial=24,
+        help_text=_("Emergency access lasts at most 8 hours; otherwise at least 4."),
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hours"].choices = [
+            (h, ngettext("%(hours)s hour", "%(hours)s hours", h) % {"hours": h})
+            for h in sorted({*EMERGENCY_HOURS, *HOURS})
+        ]
+        self.fields["organisation"].choices = [(u.pk, u.name) for u in units]
+        if len(units) == 1:
+            self.fields["organisation"].initial = units[0].pk
+            self.fields["organisation"].widget = forms.HiddenInput()
+
+    def clean_patient(self) -> str:
+        return self.cleaned_data["patient"].replace("\x00", "").strip()
+
+
+class RefusalForm(forms.Form):
+    refuse = forms.BooleanField(
+        label=_(
+            "Only the people named on my case and those I have given consent may open my "
+            "records. Others only in an emergency, when my life or health is at risk."
+        ),
+        required=False,
+    )

@@ -18,10 +18,10 @@ from stegvis.access.checks import Check, role_in
 from stegvis.access.models import AccessEvent, Outcome
 from stegvis.access.policy import (
     Decision,
+    care_bases,
     cases_visible_to,
     consent_grants,
     decide,
-    membership_for_case,
 )
 from stegvis.accounts.models import User
 from stegvis.accounts.roles import Role
@@ -325,22 +325,20 @@ def record_cases_listed(
     """One event per listed case's patient, written in one statement.
 
     The cases come from `cases_visible_to`, so each was allowed by the same policy; this
-    names the way: the patient themself, the unit's clinical need, or a consent.
+    names the way: the patient themself, a care relationship (or log review), or a consent.
     """
     cases = list(cases)
     others = {case.patient_id for case in cases if case.patient_id != user.pk}
-    grants = consent_grants(user, category, others) if others else {}
+    care = care_bases(user, category, others) if others else {}
+    grants = consent_grants(user, category, others - set(care)) if others - set(care) else {}
     events = []
     for case in cases:
-        membership = membership_for_case(user, case, category)
         if case.patient_id == user.pk:
             role, organisation_id, basis = Role.PATIENT, None, "self"
-        elif membership is not None:
-            role, organisation_id, basis = (
-                membership.role,
-                membership.organisation_id,
-                "clinical_need",
-            )
+        elif case.patient_id in care:
+            membership = care[case.patient_id].membership
+            role, organisation_id = membership.role, membership.organisation_id
+            basis = care[case.patient_id].basis
         else:
             grant = grants[case.patient_id]
             role, organisation_id, basis = grant.role, grant.organisation_id, grant.basis
@@ -368,10 +366,7 @@ def record_patients_listed(
     cases_by_patient: dict = {}
     visible = cases_visible_to(user, category).filter(patient__in=patients)
     for case in visible.only("pk", "patient_id", "organisation_id").order_by("opened_on"):
-        preferred = cases_by_patient.get(case.patient_id)
-        # Prefer the case the user sees as staff; their own case when it is themself.
-        if preferred is None or membership_for_case(user, preferred, category) is None:
-            cases_by_patient[case.patient_id] = case
+        cases_by_patient.setdefault(case.patient_id, case)
     events = record_cases_listed(
         user, cases_by_patient.values(), category=category, object_type=object_type
     )

@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from stegvis.access.categories import Action, Category
@@ -31,8 +34,8 @@ class AccessEvent(models.Model):
     category = models.CharField(max_length=20, choices=Category.choices)
     action = models.CharField(max_length=10, choices=Action.choices)
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
-    # Why access was allowed or refused: "self", "clinical_need", "consent:<purpose>",
-    # "no_relation", ...
+    # Why access was allowed or refused: "self", "care:named", "care:established",
+    # "care:emergency", "log_review", "consent:<purpose>", "no_relation", ...
     basis = models.CharField(max_length=40)
     object_type = models.CharField(max_length=40)
     object_id = models.CharField(max_length=64, blank=True)
@@ -104,3 +107,78 @@ class LogReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d}"
+
+
+class CareReason(models.TextChoices):
+    """Why someone not named on the case takes part in a patient's care (PDL 4 kap. 1 §)."""
+
+    COVERING = "covering", _("I am covering a colleague's visit or call")
+    VISIT = "visit", _("The patient has a visit or call with me")
+    CONSULTED = "consulted", _("A colleague asked for my assessment")
+    CERTIFICATE = "certificate", _("The patient asked me for a certificate or a referral")
+    TEAM = "team", _("I am joining the patient's care team at the unit")
+    EMERGENCY = "emergency", _("Emergency: the patient's life or health is at risk")
+
+
+class CareRelationshipQuerySet(models.QuerySet):
+    def active(self, now=None) -> "CareRelationshipQuerySet":
+        now = now or timezone.now()
+        return self.filter(started_at__lte=now, ends_at__gt=now, ended_at__isnull=True)
+
+
+class CareRelationship(models.Model):
+    """A care relationship that a professional at the patient's care unit established by
+    stating why, for a limited time: the colleague covering a visit. Those named on the
+    case, and those the patient's consents name, need none. Marked `emergency`, it is the
+    only way past the patient's refusal (CareRefusal), when life or health is at risk.
+    The patient sees each one, with its reason, on "who has seen my data"."""
+
+    patient = models.ForeignKey(User, on_delete=models.PROTECT, related_name="care_relationships")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="care_relationships_held")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=32, choices=Role.choices)
+    reason = models.CharField(_("reason"), max_length=20, choices=CareReason.choices)
+    reason_text = models.TextField(_("in your own words"), max_length=500)
+    emergency = models.BooleanField(default=False)
+    started_at = models.DateTimeField(default=timezone.now)
+    ends_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CareRelationshipQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "patient", "ends_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("started_at")),
+                name="care_relationship_ends_after_it_starts",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.patient_id} until {self.ends_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def hours(self) -> float:
+        return (self.ends_at - self.started_at) / timedelta(hours=1)
+
+
+class CareRefusal(models.Model):
+    """The patient's refusal (spärr): nobody but those named on the case and those their
+    consents name may open their records, unless in an emergency. Withdrawn, not deleted."""
+
+    patient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="care_refusals")
+    created_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="one_active_care_refusal_per_patient",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"refusal by {self.patient_id}"

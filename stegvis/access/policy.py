@@ -1,13 +1,18 @@
 """THE access policy: who may do what with which category of a patient's data.
 
-A person reaches a patient's data in one of three ways, each recorded as the basis:
+A person reaches a patient's data in one of these ways, each recorded as the basis:
 1. "self": they are the patient.
-2. "clinical_need": they work, in a care role and with a second factor, at the care unit
-   that holds one of the patient's cases (the unit's own clinical need, Patientdatalagen
-   4 kap.). Only care roles have it; an employer's membership anywhere never does.
-3. "consent:<purpose>": they are an active member of the patient's network, with a second
+2. A care relationship (Patientdatalagen 4 kap. 1 §: staff read a patient's data when they
+   take part in that patient's care), in a care role at a unit holding one of the patient's
+   cases, with a second factor: "care:named", named on a case as its responsible physician
+   or coordinator; "care:established", having stated why, for a limited time (the colleague
+   covering a visit); "care:emergency", the same in an emergency, the only way past the
+   patient's refusal. Working at the unit alone reaches no one.
+3. "log_review": the unit manager, the identity and access log of the unit's patients, to
+   review who opened what (HSLF-FS 2016:40).
+4. "consent:<purpose>": they are an active member of the patient's network, with a second
    factor, holding an active consent for the category, in the role and organisation the
-   consent was given to.
+   consent was given to. A coach reaches a patient only this way.
 Whatever the way, a role never exceeds its ceiling (ROLE_CEILING): an employer can never
 reach a diagnosis, clinical notes or questionnaire answers.
 """
@@ -15,9 +20,17 @@ reach a diagnosis, clinical notes or questionnaire answers.
 from dataclasses import dataclass, field
 
 import rules
-from django.db.models import Q, QuerySet
+from django.db.models import Case as Case_
+from django.db.models import Q, QuerySet, Value, When
 
-from stegvis.access.categories import CLINICAL_NEED_ROLES, ROLE_CEILING, Action, Category
+from stegvis.access.categories import (
+    CARE_ROLES,
+    LOG_REVIEW_ROLES,
+    ROLE_CEILING,
+    Action,
+    Category,
+)
+from stegvis.access.models import CareRelationship
 from stegvis.accounts.mfa import mfa_satisfied
 from stegvis.accounts.models import Membership, Organisation, User
 from stegvis.accounts.roles import Role
@@ -30,16 +43,14 @@ class Target:
     patient: User
     category: str
     action: str = Action.VIEW
-    _case_org_ids: set[int] | None = field(default=None, repr=False)
     # False until looked up: the predicate and the decision share one query.
+    _care: "CareBasis | bool | None" = field(default=False, repr=False)
     _grant: "Grant | bool | None" = field(default=False, repr=False)
 
-    def case_organisation_ids(self) -> set[int]:
-        if self._case_org_ids is None:
-            self._case_org_ids = set(
-                Case.objects.filter(patient=self.patient).values_list("organisation_id", flat=True)
-            )
-        return self._case_org_ids
+    def care_basis(self, user: User) -> "CareBasis | None":
+        if self._care is False:
+            self._care = care_bases(user, self.category, [self.patient.pk]).get(self.patient.pk)
+        return self._care
 
     def consent_grant(self, user: User) -> "Grant | None":
         if self._grant is False:
@@ -60,18 +71,83 @@ def _memberships_for_category(user: User, category: str) -> list[Membership]:
     return [m for m in user.memberships_cached() if category in ROLE_CEILING.get(m.role, ())]
 
 
-def _care_memberships(user: User, category: str) -> list[Membership]:
-    return [m for m in _memberships_for_category(user, category) if m.role in CLINICAL_NEED_ROLES]
+def _memberships_in(user: User, category: str, roles) -> dict[int, Membership]:
+    """The user's memberships in `roles` whose ceiling holds `category`, by organisation."""
+    return {
+        m.organisation_id: m for m in _memberships_for_category(user, category) if m.role in roles
+    }
 
 
-def treating_organisation_ids(user: User, category: str) -> set[int]:
-    """Organisations whose patients' `category` this user may reach by working there."""
-    return {m.organisation_id for m in _care_memberships(user, category)}
+@dataclass(frozen=True)
+class CareBasis:
+    """How a professional at a unit reaches a patient: a care relationship or log review."""
+
+    basis: str
+    membership: Membership
 
 
-def treating_memberships(user: User, target: Target) -> list[Membership]:
-    case_orgs = target.case_organisation_ids()
-    return [m for m in _care_memberships(user, target.category) if m.organisation_id in case_orgs]
+# When one person reaches a patient in several ways, the audit names the first of these.
+CARE_PRECEDENCE = ("care:named", "care:emergency", "care:established")
+
+
+def _named_on_case(user: User) -> Q:
+    return Q(responsible_physician=user) | Q(responsible_coordinator=user)
+
+
+def care_bases(user: User, category: str, patient_ids) -> dict[object, CareBasis]:
+    """Per patient, the care relationship (or the manager's log review) through which
+    `user` reaches `category`: named on a case first, then established, then log review."""
+    bases: dict[object, CareBasis] = {}
+    care = _memberships_in(user, category, CARE_ROLES)
+    if care:
+        # Named and established relationships in one query (a union); named comes first.
+        named = Case.objects.filter(
+            _named_on_case(user), patient_id__in=patient_ids, organisation_id__in=care
+        ).values_list("patient_id", "organisation_id", Value("care:named"))
+        established = (
+            CareRelationship.objects.active()
+            .filter(user=user, patient_id__in=patient_ids, organisation_id__in=care)
+            .annotate(basis=Case_(
+                When(emergency=True, then=Value("care:emergency")),
+                default=Value("care:established"),
+            ))
+            .values_list("patient_id", "organisation_id", "basis")
+        )  # fmt: skip
+        for patient_id, organisation_id, basis in sorted(
+            named.union(established), key=lambda row: CARE_PRECEDENCE.index(row[2])
+        ):
+            bases.setdefault(patient_id, CareBasis(basis, care[organisation_id]))
+    review = _memberships_in(user, category, LOG_REVIEW_ROLES)
+    if review:
+        unit_patients = Case.objects.filter(
+            patient_id__in=patient_ids, organisation_id__in=review
+        ).values_list("patient_id", "organisation_id")
+        for patient_id, organisation_id in unit_patients:
+            bases.setdefault(patient_id, CareBasis("log_review", review[organisation_id]))
+    return bases
+
+
+def _care_cases(user: User, category: str) -> Q:
+    """On Case: the cases, at the user's care units, of patients they have a care
+    relationship with; and, for a unit manager, the unit's cases."""
+    condition = Q(pk__in=[])
+    care = _memberships_in(user, category, CARE_ROLES)
+    if care:
+        named = Case.objects.filter(_named_on_case(user), organisation_id__in=care)
+        established = CareRelationship.objects.active().filter(user=user, organisation_id__in=care)
+        condition |= Q(organisation_id__in=care) & (
+            Q(patient_id__in=named.values("patient_id"))
+            | Q(patient_id__in=established.values("patient_id"))
+        )
+    review = _memberships_in(user, category, LOG_REVIEW_ROLES)
+    if review:
+        condition |= Q(organisation_id__in=review)
+    return condition
+
+
+def care_cases(user: User, category: str) -> QuerySet[Case]:
+    """Cases the user reaches through a care relationship (not through a consent)."""
+    return Case.objects.filter(_care_cases(user, category))
 
 
 @dataclass(frozen=True)
@@ -140,8 +216,8 @@ def has_second_factor(user: User) -> bool:
 
 
 @rules.predicate
-def works_at_treating_unit(user: User, target: Target) -> bool:
-    return bool(treating_memberships(user, target))
+def in_care_relationship(user: User, target: Target) -> bool:
+    return target.care_basis(user) is not None
 
 
 @rules.predicate
@@ -149,7 +225,7 @@ def holds_consent(user: User, target: Target) -> bool:
     return target.consent_grant(user) is not None
 
 
-has_relation = works_at_treating_unit | holds_consent
+has_relation = in_care_relationship | holds_consent
 may_access_patient_data = is_the_patient | (has_relation & has_second_factor)
 
 
@@ -176,9 +252,9 @@ def decide(user: User, patient: User, category: str, action: str = Action.VIEW) 
         )
     if is_the_patient(user, target):
         return Decision(True, "self", Role.PATIENT)
-    treating = treating_memberships(user, target)
-    if treating:
-        return Decision(True, "clinical_need", treating[0].role, treating[0].organisation)
+    care = target.care_basis(user)
+    if care is not None:
+        return Decision(True, care.basis, care.membership.role, care.membership.organisation)
     grant = target.consent_grant(user)
     return Decision(True, grant.basis, grant.role, grant.organisation)
 
@@ -189,29 +265,18 @@ def patients_visible_to(user: User, category: str = Category.IDENTITY) -> QueryS
         return User.objects.none()
     condition = Q(pk=user.pk, cases__isnull=False)
     if mfa_satisfied(user):
-        org_ids = treating_organisation_ids(user, category)
-        if org_ids:
-            condition |= Q(cases__organisation_id__in=org_ids)
+        condition |= Q(pk__in=care_cases(user, category).values("patient_id"))
         condition |= Q(pk__in=consented_patient_ids(user, category))
     return User.objects.filter(condition).distinct()
 
 
 def cases_visible_to(user: User, category: str = Category.IDENTITY) -> QuerySet[Case]:
-    """Cases whose `category` the user may see: their own, their units', consented ones."""
+    """Cases whose `category` the user may see: their own, those of the patients in their
+    care (or, for a unit manager, the unit's), and consented ones."""
     if not (user.is_authenticated and user.is_active):
         return Case.objects.none()
     condition = Q(patient=user)
     if mfa_satisfied(user):
-        org_ids = treating_organisation_ids(user, category)
-        if org_ids:
-            condition |= Q(organisation_id__in=org_ids)
+        condition |= _care_cases(user, category)
         condition |= Q(patient_id__in=consented_patient_ids(user, category))
     return Case.objects.filter(condition)
-
-
-def membership_for_case(user: User, case: Case, category: str) -> Membership | None:
-    """The care membership through which `user` sees `case` by clinical need, if any."""
-    for membership in _care_memberships(user, category):
-        if membership.organisation_id == case.organisation_id:
-            return membership
-    return None

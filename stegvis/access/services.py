@@ -7,6 +7,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from stegvis.access import audit
+from stegvis.access.care import EVENT_OBJECT
 from stegvis.access.categories import Action, Category
 from stegvis.access.models import AccessEvent, LogReview, Outcome, ReviewKind
 from stegvis.access.policy import decide
@@ -80,6 +81,11 @@ def log_review_create(
     events = events_in_scope(organisation=organisation, start=start, end=end, criteria=criteria)
     ordering = "?" if kind == ReviewKind.RANDOM else "-occurred_at"
     sample = list(events.order_by(ordering).select_related("patient")[:sample_size])
+    # Every care relationship established outside the named care team, emergencies first,
+    # is reviewed whatever the sample: each has a place of its own.
+    everything = events_in_scope(organisation=organisation, start=start, end=end, criteria={})
+    stated = everything.filter(object_type=EVENT_OBJECT).select_related("patient")
+    sample += [e for e in stated.order_by("basis", "occurred_at") if e not in sample]
     stored_criteria = {
         **criteria,
         "start": start.isoformat(),

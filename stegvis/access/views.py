@@ -1,16 +1,25 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
-from stegvis.access import services
-from stegvis.access.categories import Category
-from stegvis.access.forms import ReviewOutcomeForm, SampleForm
-from stegvis.access.helpers import get_patient_for, refuse
-from stegvis.access.models import AccessEvent, LogReview
+from stegvis.access import care, services
+from stegvis.access.categories import Action, Category
+from stegvis.access.forms import EstablishForm, RefusalForm, ReviewOutcomeForm, SampleForm
+from stegvis.access.helpers import (
+    get_patient_for,
+    get_self_for,
+    record_patients_listed,
+    refuse,
+)
+from stegvis.access.models import AccessEvent, CareReason, LogReview
 from stegvis.accounts.models import User
+from stegvis.cases.models import Case
+from stegvis.core.errors import NotAllowed
 
 EVENTS_PAGE_SIZE = 50
 
@@ -29,7 +38,82 @@ def my_access_log(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     User.objects.filter(pk=patient.pk).update(access_log_seen_at=timezone.now())
-    return render(request, "access/my_access_log.html", {"page": page, "include_own": include_own})
+    relationships = care.relationships_of(patient)
+    for event in page:
+        event.relationship = relationships.get(event.object_id) if (
+            event.object_type == care.EVENT_OBJECT
+        ) else None  # fmt: skip
+    refusal = RefusalForm(initial={"refuse": care.refuses(patient)})
+    return render(
+        request,
+        "access/my_access_log.html",
+        {"page": page, "include_own": include_own, "refusal": refusal},
+    )
+
+
+@login_required
+@require_POST
+def care_refusal(request: HttpRequest) -> HttpResponse:
+    """The patient's refusal (spärr) of access outside their named care team, on or off."""
+    patient = get_self_for(
+        request.user, category=Category.NETWORK, action=Action.UPDATE, object_type="care_refusal"
+    )
+    form = RefusalForm(request.POST)
+    form.is_valid()
+    care.refusal_set(patient=patient, refuse=form.cleaned_data.get("refuse", False))
+    messages.success(request, _("Saved."))
+    return redirect("my_access_log")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def care_establish(request: HttpRequest) -> HttpResponse:
+    """Take part in a patient's care at the unit: state why, for a limited time."""
+    memberships = care.care_units(request.user)
+    if not memberships:
+        refuse(
+            request.user,
+            category=Category.IDENTITY,
+            object_type=care.EVENT_OBJECT,
+            basis="not_care_staff",
+        )
+    units = [m.organisation for m in memberships]
+    form = EstablishForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        membership = next(
+            m for m in memberships if m.organisation_id == form.cleaned_data["organisation"]
+        )
+        patient = care.patients_at(membership.organisation, form.cleaned_data["patient"])
+        if patient is None:
+            form.add_error("patient", _("No patient of this unit has that e-mail or number."))
+        else:
+            reason = form.cleaned_data["reason"]
+            try:
+                care.establish(
+                    actor=request.user,
+                    membership=membership,
+                    patient=patient,
+                    reason=reason,
+                    reason_text=form.cleaned_data["reason_text"],
+                    hours=form.cleaned_data["hours"],
+                    emergency=reason == CareReason.EMERGENCY,
+                )
+            except NotAllowed as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                case = Case.objects.filter(
+                    patient=patient, organisation=membership.organisation
+                ).latest("opened_on")
+                return redirect("case_detail", case_id=case.pk)
+    running = care.active_for(request.user)
+    if running:
+        record_patients_listed(
+            request.user,
+            [r.patient for r in running],
+            category=Category.IDENTITY,
+            object_type="care_relationships",
+        )
+    return render(request, "access/care_establish.html", {"form": form, "running": running})
 
 
 def _managed_units_or_404(user: User) -> list:

@@ -5,7 +5,7 @@ from django.db.models import Q
 from stegvis.access.categories import Action, Category
 from stegvis.access.checks import RUNS_MEETING, STAFF_ONLY
 from stegvis.access.helpers import get_case_for, get_object_for
-from stegvis.access.policy import treating_organisation_ids
+from stegvis.access.policy import care_cases
 from stegvis.accounts.models import User
 from stegvis.coordination.models import Meeting, Task, Thread
 
@@ -24,11 +24,10 @@ def get_thread_for(user: User, thread_id, action=Action.VIEW) -> Thread:
 
 
 def visible_meetings(user: User):
-    """Meetings the user takes part in, or of their unit's cases (clinical need)."""
-    treating = treating_organisation_ids(user, Category.MEETINGS)
+    """Meetings the user takes part in, or of the cases in their care."""
     return Meeting.objects.filter(
         Q(pk__in=Meeting.objects.filter(participants__user=user).values("pk"))
-        | Q(case__organisation_id__in=treating)
+        | Q(case__in=care_cases(user, Category.MEETINGS))
     )
 
 

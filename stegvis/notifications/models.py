@@ -28,11 +28,19 @@ class NotificationKind(models.TextChoices):
     MEETING_CHANGED = "meeting_changed", _("A meeting was changed")
     MEETING_CANCELLED = "meeting_cancelled", _("A meeting was cancelled")
     TASK_ASSIGNED = "task_assigned", _("You have a new task")
+    CARE_RELATIONSHIP = "care_relationship", _("Someone at your unit opened a patient's records")
+    EMERGENCY_ACCESS = "emergency_access", _("Emergency access to a patient's records")
 
 
 # Told at once on every channel the person has, whatever their digest preference: a
 # possible risk to someone's life does not wait for tomorrow's summary.
-URGENT_KINDS = frozenset({NotificationKind.URGENT_FLAG, NotificationKind.FLAG_ESCALATED})
+URGENT_KINDS = frozenset(
+    {
+        NotificationKind.URGENT_FLAG,
+        NotificationKind.FLAG_ESCALATED,
+        NotificationKind.EMERGENCY_ACCESS,
+    }
+)
 
 
 class Notification(models.Model):

@@ -1,4 +1,5 @@
-"""Deadline notifications: found by a daily scan in the worker, one row per recipient."""
+"""Deadline notifications (found by a daily scan in the worker, one row per recipient) and
+the unit manager's notice of a care relationship established outside the named team."""
 
 from django.urls import reverse
 
@@ -6,6 +7,7 @@ from stegvis.access import audit
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import record_system
 from stegvis.accounts.models import User
+from stegvis.accounts.roles import Role
 from stegvis.cases.models import Case, CaseStatus
 from stegvis.cases.timelines import (
     MilestoneStatus,
@@ -75,3 +77,28 @@ def notify_case(case: Case, timeline: list[TimelineEntry]) -> list[Notification]
             object_id=case.pk,
         )
     return new
+
+
+def tell_unit_manager(sender, relationship, **kwargs) -> list[Notification]:
+    """Someone outside the named care team established a care relationship: the unit's
+    manager is told (at once, on every channel, when it was emergency access)."""
+    managers = User.objects.filter(
+        memberships__organisation_id=relationship.organisation_id,
+        memberships__role=Role.UNIT_MANAGER,
+    ).distinct()
+    kind = (
+        NotificationKind.EMERGENCY_ACCESS
+        if relationship.emergency
+        else NotificationKind.CARE_RELATIONSHIP
+    )
+    return notify(
+        Notice(
+            kind=kind,
+            key=f"care_relationship:{relationship.pk}",
+            link=reverse("log_reviews"),
+            patient_id=relationship.patient_id,
+            object_type="care_relationship",
+            object_id=str(relationship.pk),
+        ),
+        [(manager, None) for manager in managers],
+    )

@@ -11,9 +11,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from stegvis.access import audit
+from stegvis.access import audit, care
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import get_case_for, record_allowed
+from stegvis.access.models import CareReason
 from stegvis.accounts.models import Membership, Organisation, User
 from stegvis.accounts.roles import OrganisationKind as Kind
 from stegvis.accounts.roles import Role
@@ -58,6 +59,8 @@ ORGANISATIONS = [
 
 STAFF = [
     ("lakare", "Lena", "Lindqvist", "unit", Role.PHYSICIAN),
+    # Named on no case: covers Lena's calls, so states a care relationship for Peter.
+    ("lakare.jour", "Nils", "Ström", "unit", Role.PHYSICIAN),
     ("koordinator", "Karim", "Haddad", "unit", Role.REHAB_COORDINATOR),
     ("coach", "Cecilia", "Berg", "unit", Role.COACH),
     ("fysioterapeut", "Mats", "Ek", "unit", Role.MMR_CLINICIAN),
@@ -225,6 +228,7 @@ class Command(BaseCommand):
                     self._coaching(patient, staff["coach"], **COACHED[login])
                 if login == "peter":
                     self._coordination(case, staff)
+                    self._covering(patient, staff["lakare.jour"], unit)
                 for municipal in SIP_NETWORK.get(login, ()):
                     self._in_network(
                         patient,
@@ -407,6 +411,19 @@ class Command(BaseCommand):
         certificate = certificate_create(actor=physician, case=case, content=content)
         certificate_sign(actor=physician, certificate=certificate)
 
+    def _covering(self, patient: User, physician: User, unit: Organisation) -> None:
+        """A colleague covering the named physician's calls states why, for a day: Peter
+        sees it on "who has seen my data", the unit manager is told."""
+        membership = physician.memberships.get(organisation=unit)
+        care.establish(
+            actor=physician,
+            membership=membership,
+            patient=patient,
+            reason=CareReason.COVERING,
+            reason_text="Jag har Lenas telefontider i dag och ringer dig om intyget.",
+            hours=24,
+        )
+
     def _history(self, patient: User, staff: dict[str, User], unit: Organisation) -> None:
         """A few past accesses, so "Who has seen my data" has something to show."""
         visits = [
@@ -421,7 +438,7 @@ class Command(BaseCommand):
                 patient.pk,
                 category=category,
                 action=action,
-                basis="clinical_need",
+                basis="care:named",
                 object_type="patient",
                 object_id=patient.pk,
                 role=role,

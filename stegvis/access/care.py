@@ -1,0 +1,152 @@
+"""Establishing a care relationship: the colleague covering a visit states why, for a
+limited time, and in an emergency may pass the patient's refusal (PDL 4 kap. 1 §, 6 kap.).
+
+The patient sees each one, with its reason, on "who has seen my data"; the unit's manager
+is told, and every one has a place in the unit's log-review sample.
+"""
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from stegvis.access import audit
+from stegvis.access.categories import CARE_ROLES, Action, Category
+from stegvis.access.models import CareReason, CareRefusal, CareRelationship, Outcome
+from stegvis.access.signals import care_relationship_established
+from stegvis.accounts import national_id
+from stegvis.accounts.models import Membership, Organisation, User
+from stegvis.cases.models import Case
+from stegvis.core.errors import NotAllowed
+
+# How long a stated relationship lasts before it must be stated again.
+HOURS = (4, 8, 24, 72)
+EMERGENCY_HOURS = (1, 4, 8)
+EVENT_OBJECT = "care_relationship"
+
+
+def care_units(user: User) -> list[Membership]:
+    """Where the user may establish a care relationship: their care roles' units."""
+    return [m for m in user.memberships_cached() if m.role in CARE_ROLES]
+
+
+def patients_at(organisation: Organisation, login: str) -> User | None:
+    """The patient with a case at the unit, found by e-mail or identity number."""
+    login = login.strip()
+    found = User.objects.filter(cases__organisation=organisation).distinct()
+    if "@" in login:
+        return found.filter(email__iexact=login).first()
+    for country in ("SE", "NO"):
+        try:
+            parsed = national_id.parse(login, country)
+        except ValidationError:
+            continue
+        match = found.filter(national_id_hash=national_id.lookup_hash(parsed)).first()
+        if match is not None:
+            return match
+    return None
+
+
+def refuses(patient: User) -> bool:
+    return CareRefusal.objects.filter(patient=patient, withdrawn_at__isnull=True).exists()
+
+
+def establish(
+    *,
+    actor: User,
+    membership: Membership,
+    patient: User,
+    reason: str,
+    reason_text: str,
+    hours: int,
+    emergency: bool = False,
+) -> CareRelationship:
+    """A care relationship from now for `hours`, recorded as a prominent audit event."""
+    if membership.user_id != actor.pk or membership.role not in CARE_ROLES:
+        raise NotAllowed(_("Only care staff at the unit can take part in a patient's care."))
+    if not Case.objects.filter(
+        patient=patient, organisation_id=membership.organisation_id
+    ).exists():
+        raise NotAllowed(_("The unit holds no case of this patient."))
+    if emergency != (reason == CareReason.EMERGENCY):
+        raise NotAllowed(_("Emergency access needs the emergency reason, and only it."))
+    if hours not in (EMERGENCY_HOURS if emergency else HOURS):
+        raise NotAllowed(_("Choose one of the offered time limits."))
+    if not emergency and refuses(patient):
+        refused = _("The patient has refused access outside their named care team.")
+        only = _("Only an emergency, when life or health is at risk, opens the records.")
+        raise NotAllowed(f"{refused} {only}")
+    now = timezone.now()
+    with audit.atomic():
+        relationship = CareRelationship.objects.create(
+            patient=patient,
+            user=actor,
+            organisation_id=membership.organisation_id,
+            role=membership.role,
+            reason=reason,
+            reason_text=reason_text.strip(),
+            emergency=emergency,
+            started_at=now,
+            ends_at=now + timedelta(hours=hours),
+        )
+        audit.append(
+            [
+                audit.new_event(
+                    actor=actor,
+                    actor_role=membership.role,
+                    actor_organisation_id=membership.organisation_id,
+                    patient=patient,
+                    category=Category.IDENTITY,
+                    action=Action.CREATE,
+                    outcome=Outcome.ALLOWED,
+                    basis="care:emergency" if emergency else "care:established",
+                    object_type=EVENT_OBJECT,
+                    object_id=relationship.pk,
+                )
+            ]
+        )
+    care_relationship_established.send(sender=CareRelationship, relationship=relationship)
+    return relationship
+
+
+def relationships_of(patient: User) -> dict[str, CareRelationship]:
+    """The patient's established relationships by id, for their log to show the reasons."""
+    return {
+        str(r.pk): r
+        for r in CareRelationship.objects.filter(patient=patient).select_related("user")
+    }
+
+
+def refusal_set(*, patient: User, refuse: bool) -> None:
+    """The patient turns their refusal on or off; each change is on their log."""
+    active = CareRefusal.objects.filter(patient=patient, withdrawn_at__isnull=True)
+    if refuse == active.exists():
+        return
+    with audit.atomic():
+        if refuse:
+            refusal = CareRefusal.objects.create(patient=patient)
+        else:
+            refusal = active.get()
+            active.update(withdrawn_at=timezone.now())
+        audit.append(
+            [
+                audit.new_event(
+                    actor=patient, actor_role="patient", patient=patient,
+                    category=Category.NETWORK,
+                    action=Action.CREATE if refuse else Action.DELETE,
+                    outcome=Outcome.ALLOWED, basis="self", object_type="care_refusal",
+                    object_id=refusal.pk,
+                )
+            ]
+        )  # fmt: skip
+
+
+def active_for(user: User) -> list[CareRelationship]:
+    """The user's own relationships still running, newest first."""
+    return list(
+        CareRelationship.objects.active()
+        .filter(user=user)
+        .select_related("patient", "organisation")
+        .order_by("-started_at")
+    )
