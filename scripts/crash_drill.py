@@ -22,20 +22,8 @@ import uuid
 from collections import Counter
 from datetime import date, timedelta
 
-from live_server import Server, fresh_site, shell_json, stegvis, token
+from live_server import Server, demo_site, shell_json, stegvis
 
-PEOPLE = {"patient": "johan", "physician": "lakare", "coordinator": "koordinator"}
-SETUP = """
-import json
-from stegvis.accounts.models import User
-from stegvis.cases.models import Case
-patient = User.objects.get(email="johan@demo.stegvis.invalid")
-coordinator = User.objects.get(email="koordinator@demo.stegvis.invalid")
-case = Case.objects.filter(patient=patient).latest("opened_on")
-print(json.dumps({"patient": str(patient.pk), "case": str(case.pk),
-                  "coordinator": str(coordinator.pk),
-                  "unit": coordinator.memberships.first().organisation_id}))
-"""
 # Each written record carries its marker "drill-<n>"; count them afterwards.
 COUNT = """
 import json
@@ -210,11 +198,8 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=4)
     args = parser.parse_args()
     random.seed(12)
-    env, var = fresh_site()
-    tokens = {who: token(env, login) for who, login in PEOPLE.items()}
-    ids = shell_json(env, SETUP)
-    server = Server(env, var)
-    server.start()
+    tokens, ids, server = demo_site()
+    env = server.env
     _setup(server, tokens, ids)
     drill = Drill(server, tokens, ids, args.writes)
     started = time.monotonic()

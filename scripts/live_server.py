@@ -107,3 +107,28 @@ class Server:
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             self.process.wait(timeout=30)
+
+
+# The demo people the drills act as, and the ids they act on (Johan's case at the unit).
+DEMO_PEOPLE = {"patient": "johan", "physician": "lakare", "coordinator": "koordinator"}
+_DEMO_IDS = """
+import json
+from stegvis.accounts.models import User
+from stegvis.cases.models import Case
+patient = User.objects.get(email="johan@demo.stegvis.invalid")
+coordinator = User.objects.get(email="koordinator@demo.stegvis.invalid")
+case = Case.objects.filter(patient=patient).latest("opened_on")
+print(json.dumps({"patient": str(patient.pk), "case": str(case.pk),
+                  "coordinator": str(coordinator.pk),
+                  "unit": coordinator.memberships.first().organisation_id}))
+"""
+
+
+def demo_site() -> tuple[dict, dict, "Server"]:
+    """A fresh site with write tokens for DEMO_PEOPLE and Johan's ids; gunicorn running."""
+    env, var = fresh_site()
+    tokens = {who: token(env, login) for who, login in DEMO_PEOPLE.items()}
+    ids = shell_json(env, _DEMO_IDS)
+    server = Server(env, var)
+    server.start()
+    return tokens, ids, server

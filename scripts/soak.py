@@ -22,19 +22,7 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-from live_server import Server, fresh_site, shell_json, token
-
-PEOPLE = {"patient": "johan", "physician": "lakare", "coordinator": "koordinator"}
-IDS = """
-import json
-from stegvis.accounts.models import User
-from stegvis.cases.models import Case
-patient = User.objects.get(email="johan@demo.stegvis.invalid")
-case = Case.objects.filter(patient=patient).latest("opened_on")
-coordinator = User.objects.get(email="koordinator@demo.stegvis.invalid")
-print(json.dumps({"patient": str(patient.pk), "case": str(case.pk),
-                  "coordinator": str(coordinator.pk)}))
-"""
+from live_server import Server, demo_site
 
 
 def _rss_mb(pid: int) -> float:
@@ -127,11 +115,8 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=20, help="requests a second")
     args = parser.parse_args()
     random.seed(13)
-    env, var = fresh_site()
-    tokens = {who: token(env, login) for who, login in PEOPLE.items()}
-    ids = shell_json(env, IDS)
-    server = Server(env, var)
-    server.start()
+    tokens, ids, server = demo_site()
+    env = server.env
     load = Load(server, tokens, ids)
     thread = load.server.base + f"/api/v1/patients/{ids['patient']}/messages/threads"
     request = urllib.request.Request(
