@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from stegvis.access import audit
 from stegvis.access.categories import CARE_ROLES, Action, Category
-from stegvis.access.models import CareReason, CareRefusal, CareRelationship, Outcome
+from stegvis.access.helpers import record_allowed
+from stegvis.access.models import CareReason, CareRefusal, CareRelationship
 from stegvis.access.signals import care_relationship_established
 from stegvis.accounts import national_id
 from stegvis.accounts.models import Membership, Organisation, User
@@ -90,32 +91,35 @@ def establish(
             started_at=now,
             ends_at=now + timedelta(hours=hours),
         )
-        audit.append(
-            [
-                audit.new_event(
-                    actor=actor,
-                    actor_role=membership.role,
-                    actor_organisation_id=membership.organisation_id,
-                    patient=patient,
-                    category=Category.IDENTITY,
-                    action=Action.CREATE,
-                    outcome=Outcome.ALLOWED,
-                    basis="care:emergency" if emergency else "care:established",
-                    object_type=EVENT_OBJECT,
-                    object_id=relationship.pk,
-                )
-            ]
+        record_allowed(
+            actor,
+            patient.pk,
+            category=Category.IDENTITY,
+            action=Action.CREATE,
+            basis="care:emergency" if emergency else "care:established",
+            object_type=EVENT_OBJECT,
+            object_id=relationship.pk,
+            role=membership.role,
+            organisation_id=membership.organisation_id,
         )
     care_relationship_established.send(sender=CareRelationship, relationship=relationship)
     return relationship
 
 
-def relationships_of(patient: User) -> dict[str, CareRelationship]:
-    """The patient's established relationships by id, for their log to show the reasons."""
-    return {
+def attach_relationships(patient: User, events) -> None:
+    """Give each event on a page of the patient's log that established a care relationship
+    its `relationship`, so the log shows the reason (one query for the page)."""
+    ids = [e.object_id for e in events if e.object_type == EVENT_OBJECT]
+    found = {
         str(r.pk): r
-        for r in CareRelationship.objects.filter(patient=patient).select_related("user")
-    }
+        for r in CareRelationship.objects.filter(patient=patient, pk__in=ids).select_related(
+            "user"
+        )
+    } if ids else {}  # fmt: skip
+    for event in events:
+        event.relationship = found.get(event.object_id) if (
+            event.object_type == EVENT_OBJECT
+        ) else None  # fmt: skip
 
 
 def refusal_set(*, patient: User, refuse: bool) -> None:
@@ -129,17 +133,15 @@ def refusal_set(*, patient: User, refuse: bool) -> None:
         else:
             refusal = active.get()
             active.update(withdrawn_at=timezone.now())
-        audit.append(
-            [
-                audit.new_event(
-                    actor=patient, actor_role="patient", patient=patient,
-                    category=Category.NETWORK,
-                    action=Action.CREATE if refuse else Action.DELETE,
-                    outcome=Outcome.ALLOWED, basis="self", object_type="care_refusal",
-                    object_id=refusal.pk,
-                )
-            ]
-        )  # fmt: skip
+        record_allowed(
+            patient,
+            patient.pk,
+            category=Category.NETWORK,
+            action=Action.CREATE if refuse else Action.DELETE,
+            basis="self",
+            object_type="care_refusal",
+            object_id=refusal.pk,
+        )
 
 
 def active_for(user: User) -> list[CareRelationship]:

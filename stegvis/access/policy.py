@@ -90,8 +90,15 @@ class CareBasis:
 CARE_PRECEDENCE = ("care:named", "care:emergency", "care:established")
 
 
-def _named_on_case(user: User) -> Q:
-    return Q(responsible_physician=user) | Q(responsible_coordinator=user)
+def _named_cases(user: User, care: dict) -> QuerySet[Case]:
+    """Cases at the user's care units that name them responsible physician or coordinator."""
+    named = Q(responsible_physician=user) | Q(responsible_coordinator=user)
+    return Case.objects.filter(named, organisation_id__in=care)
+
+
+def _established(user: User, care: dict):
+    """The relationships the user established at their care units, still running."""
+    return CareRelationship.objects.active().filter(user=user, organisation_id__in=care)
 
 
 def care_bases(user: User, category: str, patient_ids) -> dict[object, CareBasis]:
@@ -101,12 +108,14 @@ def care_bases(user: User, category: str, patient_ids) -> dict[object, CareBasis
     care = _memberships_in(user, category, CARE_ROLES)
     if care:
         # Named and established relationships in one query (a union); named comes first.
-        named = Case.objects.filter(
-            _named_on_case(user), patient_id__in=patient_ids, organisation_id__in=care
-        ).values_list("patient_id", "organisation_id", Value("care:named"))
+        named = (
+            _named_cases(user, care)
+            .filter(patient_id__in=patient_ids)
+            .values_list("patient_id", "organisation_id", Value("care:named"))
+        )
         established = (
-            CareRelationship.objects.active()
-            .filter(user=user, patient_id__in=patient_ids, organisation_id__in=care)
+            _established(user, care)
+            .filter(patient_id__in=patient_ids)
             .annotate(basis=Case_(
                 When(emergency=True, then=Value("care:emergency")),
                 default=Value("care:established"),
@@ -133,11 +142,9 @@ def _care_cases(user: User, category: str) -> Q:
     condition = Q(pk__in=[])
     care = _memberships_in(user, category, CARE_ROLES)
     if care:
-        named = Case.objects.filter(_named_on_case(user), organisation_id__in=care)
-        established = CareRelationship.objects.active().filter(user=user, organisation_id__in=care)
         condition |= Q(organisation_id__in=care) & (
-            Q(patient_id__in=named.values("patient_id"))
-            | Q(patient_id__in=established.values("patient_id"))
+            Q(patient_id__in=_named_cases(user, care).values("patient_id"))
+            | Q(patient_id__in=_established(user, care).values("patient_id"))
         )
     review = _memberships_in(user, category, LOG_REVIEW_ROLES)
     if review:

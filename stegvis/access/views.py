@@ -38,11 +38,7 @@ def my_access_log(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     User.objects.filter(pk=patient.pk).update(access_log_seen_at=timezone.now())
-    relationships = care.relationships_of(patient)
-    for event in page:
-        event.relationship = relationships.get(event.object_id) if (
-            event.object_type == care.EVENT_OBJECT
-        ) else None  # fmt: skip
+    care.attach_relationships(patient, page)
     refusal = RefusalForm(initial={"refuse": care.refuses(patient)})
     return render(
         request,
