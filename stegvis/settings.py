@@ -56,6 +56,14 @@ STEGVIS_AUDIT_CHECKPOINTS = env.str(
     "STEGVIS_AUDIT_CHECKPOINTS", default=str(VAR_DIR / "audit-checkpoints.jsonl")
 )
 
+# The key of the registry exports' pseudonyms (a keyed hash of the patient): the same person
+# gets the same pseudonym in every export, and nobody without the key can reverse it.
+STEGVIS_PSEUDONYM_KEY = _secret("STEGVIS_PSEUDONYM_KEY") or f"pseudonym:{SECRET_KEY}"
+
+# Full definitions of licence-bound instruments (HADS, EQ-5D) for an installation that holds
+# their licence; never in the repository (stegvis/instruments/data/metadata_only.toml).
+STEGVIS_LICENSED_INSTRUMENTS_DIR = env.str("STEGVIS_LICENSED_INSTRUMENTS_DIR", default="")
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -84,6 +92,7 @@ INSTALLED_APPS = [
     "stegvis.instruments",
     "stegvis.coaching",
     "stegvis.coordination",
+    "stegvis.programs",
     "stegvis.portal",
 ]
 

@@ -18,5 +18,6 @@ urlpatterns = [
     path("", include("stegvis.coaching.urls")),
     path("", include("stegvis.instruments.urls")),
     path("", include("stegvis.coordination.urls")),
+    path("", include("stegvis.programs.urls")),
     path("api/v1/", api.urls),
 ]

@@ -19,13 +19,15 @@ NOT_PATIENT_DATA = {
     "page network_add", "page network_join", "page log_reviews", "page checkin_schedule",
     "GET /me", "PATCH /me", "POST /timeline", "GET /instruments", "GET /instruments/{code}",
     "POST /instruments/{code}/score",
+    "page programs", "page program_detail", "page team_outcomes",
 }  # fmt: skip
 PATIENT_DATA = {route: route not in NOT_PATIENT_DATA for route in ROUTES}
 # Lists: one event per listed patient, so none when the reader's list is empty.
 LISTS = {
     "page thread_list", "page task_inbox", "page day_view", "page my_meetings",
     "page notification_list", "page coach_queue", "GET /messages/threads", "GET /tasks",
-    "GET /patients", "page care_establish",
+    "GET /patients", "page care_establish", "page team_detail", "page cohort_detail",
+    "page session_detail", "page cohort_registry_csv",
 }  # fmt: skip
 
 # Status per persona, in the order of PERSONAS:
@@ -33,6 +35,19 @@ LISTS = {
 # unit manager, outsider, physician without a second factor, the patient.
 # Writes are sent empty: what is checked is who gets past the door (a 422 means in).
 TABLE: dict[str, tuple[int, ...]] = {
+    "page programs": (200, 200, 200, 200, 200, 200, 200, 302, 200),
+    "page team_detail": (200, 200, 404, 404, 404, 200, 404, 302, 404),
+    "page team_outcomes": (200, 200, 404, 404, 404, 200, 404, 302, 404),
+    "page program_detail": (200, 200, 404, 404, 404, 200, 404, 302, 404),
+    "page cohort_detail": (200, 200, 404, 404, 404, 200, 404, 302, 404),
+    "page cohort_registry_csv": (200, 200, 404, 404, 404, 200, 404, 302, 404),
+    "page session_detail": (200, 200, 404, 404, 404, 200, 404, 302, 404),
+    "page referral_new": (200, 200, 404, 404, 404, 404, 404, 302, 403),
+    "page referral_detail": (200, 200, 404, 404, 404, 404, 404, 302, 403),
+    "page conference_note": (200, 200, 404, 404, 404, 404, 404, 302, 403),
+    "page my_program": (404, 404, 404, 404, 404, 404, 404, 302, 200),
+    "page my_program_calendar": (404, 404, 404, 404, 404, 404, 404, 302, 200),
+    "page attendance_cannot_come": (404, 404, 404, 404, 404, 404, 404, 302, 302),
     "DELETE /cases/{case_id}/capacity-note/share": (403, 403, 404, 404, 403, 404, 404, 404, 200),
     "DELETE /consents/{consent_id}": (404, 404, 404, 404, 404, 404, 404, 404, 200),
     "DELETE /network-members/{member_id}": (404, 404, 404, 404, 404, 404, 404, 404, 200),

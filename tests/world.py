@@ -25,6 +25,8 @@ from stegvis.instruments.services import occasion_schedule
 from stegvis.network.purposes import Purpose
 from stegvis.plans.selectors import plan_of
 from stegvis.plans.services import proposal_create
+from stegvis.programs.services import conference_schedule
+from tests.mmr import build_team, include, refer
 from tests.support import checkin_on, complete_body, send
 
 
@@ -139,6 +141,16 @@ def world(personas, case):
         sample_size=5,
         criteria={},
     )
+    mmr = build_team(personas)
+    referral = include(mmr, refer(personas, case, mmr))
+    conference = conference_schedule(
+        actor=mmr.physio,
+        cohort=mmr.cohort,
+        stage="admission",
+        starts_at=timezone.now() + timedelta(days=7),
+        cases=[get_case_for(mmr.physio, case.pk, category=Category.MEETINGS)],
+    )
+    attendance = referral.attendance.order_by("session__starts_at").first()
     token = PersonalAccessToken.objects.create(
         user=patient,
         name="Min app",
@@ -161,6 +173,13 @@ def world(personas, case):
         "consent_id": employer.consents.first().pk,
         "review_id": review.pk,
         "token_id": token.pk,
+        "team_id": mmr.team.pk,
+        "program_id": mmr.program.pk,
+        "cohort_id": mmr.cohort.pk,
+        "session_id": attendance.session_id,
+        "attendance_id": attendance.pk,
+        "referral_id": referral.pk,
+        "note_id": conference.notes.get().pk,
         "token": "no-such-invitation",
         "code": "phq9",
         "system": "icd10",

@@ -106,6 +106,59 @@ def establish(
     return relationship
 
 
+def program_relationships_set(
+    *, patient: User, memberships: list[Membership], reference: str, reason_text: str, until
+) -> None:
+    """Keep a team's care relationships with a patient in step with the team: one for each
+    member (by their care role at the team's unit) until `until`, when the program's
+    follow-up ends; a member who left, or an `until` already past, ends theirs now.
+
+    Each person given a relationship has it recorded as shared with them, on the patient's
+    log, with the team's reason."""
+    now = timezone.now()
+    running = CareRelationship.objects.active(now).filter(patient=patient, reference=reference)
+    keep = {m.user_id: m for m in memberships if m.role in CARE_ROLES} if until > now else {}
+    with audit.atomic():
+        running.exclude(user_id__in=keep).update(ended_at=now)
+        running.filter(user_id__in=keep).update(ends_at=until, reason_text=reason_text)
+        held = set(running.filter(user_id__in=keep).values_list("user_id", flat=True))
+        for user_id, membership in keep.items():
+            if user_id in held:
+                continue
+            relationship = CareRelationship.objects.create(
+                patient=patient,
+                user_id=user_id,
+                organisation_id=membership.organisation_id,
+                role=membership.role,
+                reason=CareReason.PROGRAM,
+                reason_text=reason_text,
+                started_at=now,
+                ends_at=until,
+                reference=reference,
+            )
+            record_allowed(
+                membership.user,
+                patient.pk,
+                category=Category.IDENTITY,
+                action=Action.SHARE,
+                basis="care:program",
+                object_type=EVENT_OBJECT,
+                object_id=relationship.pk,
+                role=membership.role,
+                organisation_id=membership.organisation_id,
+            )
+
+
+def program_team_of(patient: User) -> list[CareRelationship]:
+    """The people in the patient's rehabilitation teams now, for their network page."""
+    return list(
+        CareRelationship.objects.active()
+        .filter(patient=patient, reason=CareReason.PROGRAM)
+        .select_related("user", "organisation")
+        .order_by("reason_text", "user__family_name")
+    )
+
+
 def attach_relationships(patient: User, events) -> None:
     """Give each event on a page of the patient's log that established a care relationship
     its `relationship`, so the log shows the reason (one query for the page)."""

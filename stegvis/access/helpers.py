@@ -220,6 +220,28 @@ def record_system(
     )
 
 
+def record_aggregate(user: User, *, object_type: str, object_id, basis: str = "aggregate") -> None:
+    """Record a read of figures about many patients where no person can be picked out (a
+    team's outcomes, with the small-cell rule): who looked at which, on no patient's log."""
+    membership = user.memberships_cached()[0] if user.memberships_cached() else None
+    audit.append(
+        [
+            audit.new_event(
+                actor=_actor(user),
+                actor_role=membership.role if membership else "",
+                actor_organisation_id=membership.organisation_id if membership else None,
+                patient=None,
+                category=Category.IDENTITY,
+                action=Action.VIEW,
+                outcome=Outcome.ALLOWED,
+                basis=basis,
+                object_type=object_type,
+                object_id=str(object_id),
+            )
+        ]
+    )
+
+
 def refuse(
     user: User,
     *,

@@ -117,6 +117,8 @@ class CareReason(models.TextChoices):
     CONSULTED = "consulted", _("A colleague asked for my assessment")
     CERTIFICATE = "certificate", _("The patient asked me for a certificate or a referral")
     TEAM = "team", _("I am joining the patient's care team at the unit")
+    # Granted by the system, not stated by a person: the patient joined a team's program.
+    PROGRAM = "program", _("A member of the patient's rehabilitation team")
     EMERGENCY = "emergency", _("Emergency: the patient's life or health is at risk")
 
 
@@ -143,6 +145,8 @@ class CareRelationship(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     ends_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
+    # What granted it when no person stated a reason: "referral:<id>" for an MMR team.
+    reference = models.CharField(max_length=64, blank=True, db_index=True)
 
     objects = CareRelationshipQuerySet.as_manager()
 

@@ -7,7 +7,9 @@ A person reaches a patient's data in one of these ways, each recorded as the bas
    cases, with a second factor: "care:named", named on a case as its responsible physician
    or coordinator; "care:established", having stated why, for a limited time (the colleague
    covering a visit); "care:emergency", the same in an emergency, the only way past the
-   patient's refusal. Working at the unit alone reaches no one.
+   patient's refusal; "care:program", a member of the rehabilitation team whose program the
+   patient was referred to, from the referral until the program's follow-up ends. Working
+   at the unit alone reaches no one.
 3. "log_review": the unit manager, the identity and access log of the unit's patients, to
    review who opened what (HSLF-FS 2016:40).
 4. "consent:<purpose>": they are an active member of the patient's network, with a second
@@ -30,7 +32,7 @@ from stegvis.access.categories import (
     Action,
     Category,
 )
-from stegvis.access.models import CareRelationship
+from stegvis.access.models import CareReason, CareRelationship
 from stegvis.accounts.mfa import mfa_satisfied
 from stegvis.accounts.models import Membership, Organisation, User
 from stegvis.accounts.roles import Role
@@ -87,7 +89,7 @@ class CareBasis:
 
 
 # When one person reaches a patient in several ways, the audit names the first of these.
-CARE_PRECEDENCE = ("care:named", "care:emergency", "care:established")
+CARE_PRECEDENCE = ("care:named", "care:emergency", "care:program", "care:established")
 
 
 def _named_cases(user: User, care: dict) -> QuerySet[Case]:
@@ -118,6 +120,7 @@ def care_bases(user: User, category: str, patient_ids) -> dict[object, CareBasis
             .filter(patient_id__in=patient_ids)
             .annotate(basis=Case_(
                 When(emergency=True, then=Value("care:emergency")),
+                When(reason=CareReason.PROGRAM, then=Value("care:program")),
                 default=Value("care:established"),
             ))
             .values_list("patient_id", "organisation_id", "basis")

@@ -9,6 +9,7 @@ from datetime import date
 from functools import cache, cached_property
 from pathlib import Path
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from pydantic import Field
@@ -16,6 +17,7 @@ from pydantic import Field
 from stegvis.core.lawdata import Bilingual, DataFile, Record, load
 
 DATA_DIR = Path(__file__).parent / "data" / "instruments"
+METADATA_ONLY = Path(__file__).parent / "data" / "metadata_only.toml"
 
 
 class Licence(models.TextChoices):
@@ -165,11 +167,48 @@ class Instrument(DataFile):
         return None
 
 
+class MetadataOnlyEntry(Record):
+    """An instrument described without its items: their text is under a licence."""
+
+    code: str
+    name: str
+    title: Bilingual
+    domain: str
+    items: int
+    licence: Licence
+    licence_note: Bilingual
+    reference: str
+
+
+class MetadataOnlyFile(DataFile):
+    version: str
+    instrument: tuple[MetadataOnlyEntry, ...]
+
+
+@cache
+def metadata_only() -> dict[str, MetadataOnlyEntry]:
+    """Instruments known by description only, unless this installation holds their licence."""
+    entries = load(METADATA_ONLY, MetadataOnlyFile).instrument
+    return {entry.code: entry for entry in entries if entry.code not in _licensed()}
+
+
+def _licensed() -> dict[str, Instrument]:
+    """Full definitions an installation holding the licence keeps outside the repository;
+    only for instruments the metadata file names."""
+    folder = settings.STEGVIS_LICENSED_INSTRUMENTS_DIR
+    if not folder:
+        return {}
+    known = {entry.code for entry in load(METADATA_ONLY, MetadataOnlyFile).instrument}
+    loaded = (load(path, Instrument) for path in sorted(Path(folder).glob("*.toml")))
+    return {i.code: i for i in loaded if i.code in known}
+
+
 @cache
 def instruments() -> dict[str, Instrument]:
-    """Every instrument, by code, in a stable order."""
+    """Every instrument, by code, in a stable order: the repository's free ones and those
+    a licensed installation adds."""
     loaded = (load(path, Instrument) for path in sorted(DATA_DIR.glob("*.toml")))
-    return {instrument.code: instrument for instrument in loaded}
+    return {instrument.code: instrument for instrument in loaded} | _licensed()
 
 
 def instrument(code: str) -> Instrument | None:

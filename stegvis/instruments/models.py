@@ -27,7 +27,9 @@ class InstrumentSetting(models.Model):
 
 class Occasion(models.TextChoices):
     BASELINE = "baseline", _("Baseline")
+    PROGRAM_START = "program_start", _("Before the program")
     END_OF_PROGRAM = "end_of_program", _("End of program")
+    PROGRAM_1_YEAR = "program_1_year", _("One year after the program")
     FOLLOW_UP_3M = "follow_up_3m", _("3 months after return")
     FOLLOW_UP_6M = "follow_up_6m", _("6 months after return")
     FOLLOW_UP_12M = "follow_up_12m", _("12 months after return")

@@ -91,7 +91,7 @@ def _anchor_day(case: Case, anchor: str) -> date | None:
         return case.sick_from or case.opened_on
     if anchor == "returned":
         return returned_on(case)
-    # program_ended: set by a clinician with occasion_schedule.
+    # program_started, program_ended: set by a clinician or an MMR team (occasion_schedule).
     return None
 
 

@@ -17,7 +17,7 @@ from stegvis.accounts.roles import Role
 from stegvis.coaching.charts import chart
 from stegvis.coaching.selectors import crisis_contacts_for
 from stegvis.instruments import services
-from stegvis.instruments.definitions import instrument, instruments
+from stegvis.instruments.definitions import instrument, instruments, metadata_only
 from stegvis.instruments.forms import AnswerForm, RequestForm
 from stegvis.instruments.models import Administration, AdministrationStatus
 from stegvis.instruments.scoring import AnswerErrors
@@ -158,7 +158,11 @@ def instrument_list(request: HttpRequest) -> HttpResponse:
     enabled = services.enabled_codes()
     rows = [(definition, definition.code in enabled) for definition in instruments().values()]
     is_admin = Role.ADMIN in request.user.roles
-    return render(request, "instruments/list.html", {"rows": rows, "is_admin": is_admin})
+    return render(
+        request,
+        "instruments/list.html",
+        {"rows": rows, "is_admin": is_admin, "metadata_only": metadata_only().values()},
+    )
 
 
 @login_required

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from stegvis.access.care import program_team_of
 from stegvis.access.categories import Category
 from stegvis.access.helpers import get_object_for, get_self_for
 from stegvis.accounts.mfa import mfa_satisfied
@@ -51,7 +52,11 @@ def network(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "network/network.html",
-        {"members": selectors.network_of(patient), "requests": selectors.pending_requests(patient)},
+        {
+            "members": selectors.network_of(patient),
+            "requests": selectors.pending_requests(patient),
+            "program_team": program_team_of(patient),
+        },
     )
 
 

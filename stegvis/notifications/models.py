@@ -30,6 +30,7 @@ class NotificationKind(models.TextChoices):
     TASK_ASSIGNED = "task_assigned", _("You have a new task")
     CARE_RELATIONSHIP = "care_relationship", _("Someone at your unit opened a patient's records")
     EMERGENCY_ACCESS = "emergency_access", _("Emergency access to a patient's records")
+    PROGRAM_NEWS = "program_news", _("News about your rehabilitation program")
 
 
 # Told at once on every channel the person has, whatever their digest preference: a

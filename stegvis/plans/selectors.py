@@ -11,6 +11,7 @@ from stegvis.cases.models import WorkMeasure
 from stegvis.network.models import MemberStatus, NetworkMember
 from stegvis.plans import content
 from stegvis.plans.employer_points import employer_plan_rules
+from stegvis.plans.extensions import extra_sections
 from stegvis.plans.models import CapacityNote, EmployerPlan, ProposalStatus, RtwPlan
 from stegvis.plans.services import employer_plan_missing
 
@@ -57,6 +58,7 @@ def plan_context(case, plan: RtwPlan, is_owner: bool) -> dict:
         "comments": list(plan.comments.select_related("author")),
         "is_owner": is_owner,
         "today": timezone.localdate(),
+        "extra_sections": extra_sections(case),
     }
 
 

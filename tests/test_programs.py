@@ -1,0 +1,525 @@
+"""MMR programs: teams and their competence, the assessment per criterion, the team's care
+relationship from referral to the end of follow-up, schedules, goals, conferences and the
+registry-shaped outcomes."""
+
+import csv
+import io
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.utils import timezone
+from icalendar import Calendar
+
+from stegvis.access.categories import Action, Category
+from stegvis.access.helpers import get_case_for
+from stegvis.access.models import AccessEvent, CareRelationship
+from stegvis.access.policy import decide
+from stegvis.accounts.roles import Role
+from stegvis.cases.models import Certificate, CertificatePeriod, CertificateStatus
+from stegvis.core.errors import Incomplete, NotAllowed, StaleEdit
+from stegvis.instruments.models import Administration, AdministrationStatus
+from stegvis.programs import outcomes, plan, services
+from stegvis.programs.models import (
+    Attendance,
+    AttendanceStatus,
+    ConferenceNote,
+    Judgement,
+    ReferralStatus,
+)
+from stegvis.programs.registry import registry
+from stegvis.programs.selectors import overview
+from tests.factories import UserFactory, member
+from tests.mmr import build_team, include, refer
+
+NOW = "2026-03-02 09:00 +01:00"
+
+
+@pytest.fixture
+def mmr(personas, case):
+    with time_machine.travel(NOW, tick=False):
+        return build_team(personas)
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+def test_only_the_unit_manager_sets_up_a_team_and_members_work_in_care_at_the_unit(personas, mmr):
+    with pytest.raises(NotAllowed):
+        services.team_create(
+            actor=personas.coordinator,
+            organisation=personas.unit,
+            name="Eget team",
+            lead=personas.coordinator,
+        )
+    elsewhere = member(UserFactory(), personas.other_unit, Role.MMR_CLINICIAN)
+    with pytest.raises(NotAllowed):
+        services.team_member_add(
+            actor=mmr.physio, team=mmr.team, user=elsewhere, profession="psychologist"
+        )
+    with pytest.raises(NotAllowed):  # not the lead, not the manager
+        services.team_member_add(
+            actor=mmr.psychologist,
+            team=mmr.team,
+            user=personas.coordinator,
+            profession="rehab_coordinator",
+        )
+
+
+def test_the_team_page_shows_the_missing_professions_and_the_managers_commitment(
+    client, personas, mmr, clock
+):
+    seen = overview(mmr.team)
+    assert seen.missing == ["physician", "occupational_therapist", "social_worker"]
+    assert seen.commitment_due and not seen.volume_ok
+    services.commitment_record(
+        actor=personas.unit_manager,
+        team=mmr.team,
+        hours_per_week=Decimal("12.5"),
+        review_on=date(2026, 9, 1),
+    )
+    with pytest.raises(NotAllowed):
+        services.commitment_record(
+            actor=mmr.physio, team=mmr.team, hours_per_week=Decimal(40), review_on=date(2026, 9, 1)
+        )
+    services.team_member_add(
+        actor=mmr.physio, team=mmr.team, user=personas.treating_physician, profession="physician"
+    )
+    personas.unit_manager.preferred_language = "en"
+    personas.unit_manager.save()
+    client.force_login(personas.unit_manager)
+    page = client.get(f"/programs/teams/{mmr.team.pk}/").content.decode()
+    assert "Occupational therapist, Social worker (kurator)" in page
+    assert "12.5 hours a week" in page
+    assert "below the recommended 20 a year" in page
+
+
+def test_the_assessment_records_each_criterion_with_its_judge_and_needs_all_to_include(
+    personas, case, mmr, clock
+):
+    referral = refer(personas, case, mmr)
+    services.judgement_record(
+        actor=mmr.psychologist,
+        referral=referral,
+        criterion="active_change",
+        met=False,
+        note="Orkar inte nu",
+    )
+    with pytest.raises(Incomplete):  # not every criterion judged
+        services.referral_decide(
+            actor=mmr.physio,
+            referral=referral,
+            revision=referral.revision,
+            include=True,
+            cohort=mmr.cohort,
+            reason_to_patient="Välkommen",
+        )
+    for code in ("pain_over_3_months", "strong_impact", "nothing_prevents"):
+        services.judgement_record(actor=mmr.physio, referral=referral, criterion=code, met=True)
+    judges = dict(Judgement.objects.filter(referral=referral).values_list("criterion", "judged_by"))
+    assert judges["active_change"] == mmr.psychologist.pk
+    assert judges["strong_impact"] == mmr.physio.pk
+    with pytest.raises(NotAllowed):
+        services.referral_decide(
+            actor=mmr.physio,
+            referral=referral,
+            revision=referral.revision,
+            include=True,
+            cohort=mmr.cohort,
+            reason_to_patient="Välkommen",
+        )
+    with pytest.raises(NotAllowed):  # the referring physician is not in the team
+        services.judgement_record(
+            actor=personas.treating_physician,
+            referral=referral,
+            criterion="active_change",
+            met=True,
+        )
+    decided = services.referral_decide(
+        actor=mmr.physio,
+        referral=referral,
+        revision=referral.revision,
+        include=False,
+        reason_to_patient="Just nu behöver du vila först. Vi kan ses igen i höst.",
+    )
+    assert decided.status == ReferralStatus.NOT_INCLUDED
+    with pytest.raises(NotAllowed):  # decided once
+        services.judgement_record(
+            actor=mmr.physio, referral=referral, criterion="active_change", met=True
+        )
+
+
+def test_a_stale_decision_is_refused(personas, case, mmr, clock):
+    referral = refer(personas, case, mmr)
+    include(mmr, referral)
+    with pytest.raises(NotAllowed):
+        services.referral_decide(
+            actor=mmr.physio,
+            referral=referral,
+            revision=1,
+            include=False,
+            reason_to_patient="Nej",
+        )
+
+
+def test_the_team_takes_part_in_the_patients_care_from_referral_to_the_end_of_follow_up(
+    client, personas, case, mmr, clock
+):
+    patient = personas.patient
+    assert decide(mmr.physio, patient, Category.SICK_LEAVE).basis == "no_relation"
+    referral = refer(personas, case, mmr)
+    assert decide(mmr.psychologist, patient, Category.SICK_LEAVE).basis == "care:program"
+    # The patient sees who, and each was recorded on their log as shared with them.
+    client.force_login(patient)
+    network = client.get("/network/").content.decode()
+    assert "Ditt rehabiliteringsteam" in network and "Mats" in network and "Lena" in network
+    shared = AccessEvent.objects.filter(
+        patient=patient, basis="care:program", object_type="care_relationship"
+    )
+    assert set(shared.values_list("actor_id", flat=True)) == {mmr.physio.pk, mmr.psychologist.pk}
+
+    include(mmr, referral)
+    ends = CareRelationship.objects.filter(reference=f"referral:{referral.pk}").values_list(
+        "ends_at", flat=True
+    )
+    # To the end of the one-year questionnaires' window: end + 12 months + 30 days.
+    last_day = mmr.cohort.planned_end_on.replace(year=mmr.cohort.planned_end_on.year + 1)
+    expected = timezone.make_aware(
+        timezone.datetime.combine(last_day + timedelta(days=31), timezone.datetime.min.time())
+    )
+    assert set(ends) == {expected}
+    clock.move_to(expected - timedelta(hours=1))
+    assert decide(mmr.physio, patient, Category.SICK_LEAVE).allowed
+    clock.move_to(expected + timedelta(hours=1))
+    assert decide(mmr.physio, patient, Category.SICK_LEAVE).basis == "no_relation"
+
+
+def test_not_included_ends_the_teams_part_and_a_leaving_member_loses_it(personas, case, mmr, clock):
+    referral = refer(personas, case, mmr)
+    services.team_member_leave(actor=mmr.physio, member=mmr.team.members.get(user=mmr.psychologist))
+    assert decide(mmr.psychologist, personas.patient, Category.PLAN).basis == "no_relation"
+    assert decide(mmr.physio, personas.patient, Category.PLAN).allowed
+    for code in registry().criteria:
+        services.judgement_record(actor=mmr.physio, referral=referral, criterion=code, met=False)
+    services.referral_decide(
+        actor=mmr.physio,
+        referral=referral,
+        revision=referral.revision,
+        include=False,
+        reason_to_patient="Inte nu.",
+    )
+    assert decide(mmr.physio, personas.patient, Category.PLAN).basis == "no_relation"
+
+
+def test_the_participant_sees_their_schedule_downloads_it_and_says_they_cannot_come(
+    client, personas, case, mmr, clock
+):
+    referral = include(mmr, refer(personas, case, mmr))
+    client.force_login(personas.patient)
+    page = client.get("/my-program/").content.decode()
+    assert "Smärta och rörelse" in page and "Samtal om mål" in page
+    assert "Programmet passar dig nu" in page  # the reason in plain words
+
+    ics = client.get("/my-program/calendar.ics")
+    events = Calendar.from_ical(ics.content).walk("VEVENT")
+    assert len(events) == 4  # three group sessions and the individual one
+    assert b"Sm\xc3\xa4rta" not in ics.content  # no topic (health data) in a calendar
+    assert events[0]["location"] == "Solbacken, rum 4"
+
+    row = Attendance.objects.filter(referral=referral).order_by("session__starts_at").first()
+    response = client.post(f"/my-program/sessions/{row.pk}/cannot-come/", {"message": "Feber"})
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert (row.status, row.message) == (AttendanceStatus.CANNOT_COME, "Feber")
+    assert AccessEvent.objects.filter(
+        actor=personas.patient, object_type="attendance", object_id=str(row.pk), basis="self"
+    ).exists()
+    # Someone else's row is not found.
+    other = member(UserFactory(), personas.unit, Role.PATIENT)
+    client.force_login(other)
+    assert client.post(f"/my-program/sessions/{row.pk}/cannot-come/").status_code == 404
+
+
+def test_the_team_marks_attendance(client, personas, case, mmr, clock):
+    referral = include(mmr, refer(personas, case, mmr))
+    session = mmr.cohort.sessions.filter(referral__isnull=True).first()
+    client.force_login(mmr.psychologist)
+    assert client.get(f"/programs/sessions/{session.pk}/").status_code == 200
+    response = client.post(f"/programs/sessions/{session.pk}/", {str(referral.pk): "attended"})
+    assert response.status_code == 302
+    assert Attendance.objects.get(session=session, referral=referral).status == "attended"
+
+
+def test_goals_appear_in_the_patients_plan_but_never_to_the_employer(
+    client, personas, case, mmr, clock
+):
+    referral = include(mmr, refer(personas, case, mmr))
+    services.goal_set(
+        actor=mmr.physio,
+        referral=referral,
+        text="Gå till bageriet utan att stanna",
+        measure="PSFS: gå 2 km",
+        baseline=Decimal(3),
+        target=Decimal(7),
+    )
+    client.force_login(personas.patient)
+    assert (
+        "Gå till bageriet utan att stanna" in client.get(f"/cases/{case.pk}/plan/").content.decode()
+    )
+    from stegvis.network.purposes import Purpose
+
+    personas.with_consent(personas.employer, [Category.PLAN], Purpose.EMPLOYER_DIALOGUE)
+    client.force_login(personas.employer)
+    page = client.get(f"/cases/{case.pk}/plan/")
+    assert page.status_code == 200
+    assert "Gå till bageriet utan att stanna" not in page.content.decode()
+
+
+def test_the_closing_conference_sets_the_end_date_which_gives_t1_and_t2(personas, case, mmr, clock):
+    referral = include(mmr, refer(personas, case, mmr))
+    t0 = Administration.objects.filter(case=case, occasion="program_start")
+    assert set(t0.values_list("instrument_code", flat=True)) >= {"pain_nrs", "phq9", "gad7", "psfs"}
+    cases = [get_case_for(mmr.physio, case.pk, category=Category.MEETINGS, action=Action.CREATE)]
+    conference = services.conference_schedule(
+        actor=mmr.physio,
+        cohort=mmr.cohort,
+        stage="closing",
+        starts_at=timezone.now() + timedelta(days=27),
+        cases=cases,
+    )
+    note = ConferenceNote.objects.get(conference=conference, referral=referral)
+    assert note.meeting.kind == "mmr_team_conference"
+    assert set(note.meeting.participants.values_list("user_id", flat=True)) >= {
+        mmr.physio.pk,
+        mmr.psychologist.pk,
+        personas.patient.pk,
+    }
+    saved = services.conference_note_save(
+        actor=mmr.psychologist,
+        note=note,
+        revision=note.revision,
+        progress="Går längre varje vecka.",
+        goal_reviews={},
+        workplace_contact="Möte med chefen v. 14",
+        follow_up="Återbesök fysioterapeut om 3 månader",
+    )
+    with pytest.raises(StaleEdit):
+        services.conference_note_save(
+            actor=mmr.physio, note=note, revision=1, progress="Gammal", goal_reviews={}
+        )
+    assert saved.workplace_contact == "Möte med chefen v. 14"
+    with pytest.raises(Incomplete):
+        services.conference_hold(actor=mmr.physio, conference=conference)
+    ended = mmr.cohort.starts_on + timedelta(days=26)
+    services.conference_hold(actor=mmr.physio, conference=conference, ended_on=ended)
+    mmr.cohort.refresh_from_db()
+    assert mmr.cohort.ended_on == ended
+    t1 = Administration.objects.filter(case=case, occasion="end_of_program")
+    t2 = Administration.objects.filter(case=case, occasion="program_1_year")
+    assert set(t1.values_list("due_on", flat=True)) == {ended}
+    assert set(t2.values_list("due_on", flat=True)) == {ended.replace(year=ended.year + 1)}
+    note.meeting.refresh_from_db()
+    assert note.meeting.status == "held"
+
+
+def test_a_program_is_refined_in_versions_and_a_stale_version_is_refused(mmr, clock):
+    program = mmr.program
+    services.program_revise(
+        actor=mmr.psychologist,
+        program=program,
+        based_on=1,
+        weeks=6,
+        sessions_text=plan.as_text(program.versions.get().sessions),
+        note="Två veckor till för arbetsinriktningen",
+    )
+    with pytest.raises(StaleEdit):
+        services.program_revise(
+            actor=mmr.physio, program=program, based_on=1, weeks=5, sessions_text="", note="x"
+        )
+    assert list(program.versions.values_list("number", "weeks")) == [(2, 6), (1, 4)]
+    assert mmr.cohort.program_version.number == 1  # the cohort keeps the version it ran
+
+
+def test_a_wrong_session_plan_names_each_wrong_line():
+    with pytest.raises(ValueError) as error:
+        plan.parse("1, 1, 09:00, group, physiotherapist, 90, Start\n9, 1, 9, lunch, x, 5, y", 4)
+    assert "Rad 2" in str(error.value) and "Rad 1" not in str(error.value)
+    (session,) = plan.parse("2, 3, 13:30, individual, psychologist, 60, Samtal", 4)
+    # Week 2, Wednesday, of a cohort that starts on a Thursday.
+    assert (
+        timezone.localtime(session.starts_at(date(2026, 3, 5)))
+        .isoformat()
+        .startswith("2026-03-11T13:30")
+    )
+
+
+# The outcome statistics, against values computed by hand.
+def test_mean_change_and_its_95_ci_from_the_t_distribution():
+    mean, (low, high) = outcomes.mean_with_ci([1, 2, 3, 4, 5])
+    # sd = sqrt(2.5) = 1.5811, se = 0.7071, t(0.975, 4) = 2.7764: half-width 1.9632.
+    assert mean == 3
+    assert low == pytest.approx(1.0368, abs=1e-4)
+    assert high == pytest.approx(4.9632, abs=1e-4)
+
+
+def test_the_share_reaching_an_important_change_and_the_small_cell_rule():
+    before = {i: 8 for i in range(6)}
+    after = {0: 3, 1: 4, 2: 5, 3: 6, 4: 6, 5: 7}  # changes -5 -4 -3 -2 -2 -1
+    result = outcomes.change("pain_nrs", before, after)
+    assert result.n == 6 and result.mean == pytest.approx(-17 / 6)
+    assert result.reached == 5 and result.share_reached == pytest.approx(5 / 6)
+    # Four pairs: nothing is shown.
+    four = outcomes.change("pain_nrs", dict(list(before.items())[:4]), after)
+    assert four.suppressed and four.mean is None and four.share_reached is None
+    # PSFS improves upwards: +2 is an important change, +1 is not.
+    psfs = outcomes.change("psfs", dict.fromkeys(range(5), 3), {0: 5, 1: 5, 2: 4, 3: 4, 4: 4})
+    assert psfs.reached == 2 and psfs.share_reached is None  # 2 people: too few to show
+    # An instrument without a published cut-off has a mean change only.
+    assert (
+        outcomes.change("was", dict.fromkeys(range(5), 3), dict.fromkeys(range(5), 5)).reached
+        is None
+    )
+
+
+def test_net_sick_leave_days_count_part_time_leave_by_its_degree():
+    periods = [
+        CertificatePeriod(degree=100, starts_on=date(2026, 1, 1), ends_on=date(2026, 1, 10)),
+        CertificatePeriod(degree=50, starts_on=date(2026, 1, 11), ends_on=date(2026, 1, 14)),
+        CertificatePeriod(degree=25, starts_on=date(2025, 12, 1), ends_on=date(2025, 12, 31)),
+    ]
+    assert outcomes.net_sick_leave_days(periods, date(2026, 1, 1), date(2026, 1, 31)) == 12
+    assert outcomes.net_sick_leave_days(periods, date(2025, 12, 28), date(2026, 1, 2)) == 3
+
+
+def _answer(case, occasion, code, total, when):
+    Administration.objects.filter(case=case, occasion=occasion, instrument_code=code).update(
+        status=AdministrationStatus.COMPLETED, total=total, completed_at=when
+    )
+
+
+def test_the_registry_export_is_pseudonymised_and_shaped_per_participant_and_time_point(
+    client, personas, case, mmr, clock
+):
+    include(mmr, refer(personas, case, mmr))
+    _answer(case, "program_start", "pain_nrs", 7.5, timezone.now())
+    certificate = Certificate.objects.create(case=case, created_by=personas.treating_physician)
+    CertificatePeriod.objects.create(
+        certificate=certificate, degree=50, starts_on=date(2026, 2, 1), ends_on=date(2026, 2, 10)
+    )
+    Certificate.objects.filter(pk=certificate.pk).update(
+        status=CertificateStatus.SIGNED, signed_at=timezone.now()
+    )
+    client.force_login(mmr.physio)
+    response = client.get(f"/programs/cohorts/{mmr.cohort.pk}/registry.csv")
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][:8] == [
+        "pseudonym", "team", "cohort", "program_version", "cohort_start", "cohort_end",
+        "time_point", "answered_on",
+    ]  # fmt: skip
+    (t0,) = rows[1:]
+    record = dict(zip(rows[0], t0, strict=True))
+    assert record["time_point"] == "t0" and record["pain_nrs"] == "7.5"
+    assert record["sick_leave_net_days_12m"] == "5"
+    body = str(rows)
+    assert str(personas.patient.pk) not in body and personas.patient.email not in body
+    assert record["pseudonym"] == outcomes.pseudonym(personas.patient.pk)
+    assert AccessEvent.objects.filter(
+        actor=mmr.physio, patient=personas.patient, action="export", category="questionnaires"
+    ).exists()
+
+
+def test_the_outcome_page_hides_every_figure_about_fewer_than_five(
+    client, personas, case, mmr, clock
+):
+    include(mmr, refer(personas, case, mmr))
+    _answer(case, "program_start", "pain_nrs", 7, timezone.now())
+    client.force_login(personas.unit_manager)
+    page = client.get(f"/programs/teams/{mmr.team.pk}/outcomes/").content.decode()
+    assert "färre än 5" in page
+    assert AccessEvent.objects.filter(
+        actor=personas.unit_manager, object_type="mmr_outcomes", patient=None
+    ).exists()
+
+
+def test_every_staff_page_opens_for_a_team_member(client, personas, case, mmr, clock):
+    referral = include(mmr, refer(personas, case, mmr))
+    cases = [get_case_for(mmr.physio, case.pk, category=Category.MEETINGS, action=Action.CREATE)]
+    conference = services.conference_schedule(
+        actor=mmr.physio,
+        cohort=mmr.cohort,
+        stage="admission",
+        starts_at=timezone.now() + timedelta(days=7),
+        cases=cases,
+    )
+    note = conference.notes.get()
+    client.force_login(mmr.physio)
+    for url in (
+        "/programs/",
+        f"/programs/teams/{mmr.team.pk}/",
+        f"/programs/teams/{mmr.team.pk}/outcomes/",
+        f"/programs/{mmr.program.pk}/",
+        f"/programs/cohorts/{mmr.cohort.pk}/",
+        f"/programs/referrals/{referral.pk}/",
+        f"/programs/notes/{note.pk}/",
+    ):
+        assert client.get(url).status_code == 200, url
+    client.force_login(personas.treating_physician)
+    assert client.get(f"/programs/refer/{case.pk}/").status_code == 200
+
+
+LOCAL_HADS = """code = "hads"
+version = "local"
+name = "HADS"
+title_sv = "HADS"
+title_en = "HADS"
+intro_sv = ""
+intro_en = ""
+source = "the installation's licence agreement"
+valid_from = 1983-01-01
+reviewed = 2026-11-29
+licence = "permission"
+licence_note_sv = "Licensierad"
+licence_note_en = "Licensed"
+scoring = "sum"
+
+[scale]
+min = 0
+max = 3
+
+[[item]]
+sv = "Fråga 1 ur licensen"
+en = "Item 1 from the licence"
+"""
+
+
+def test_licence_bound_instruments_are_described_without_their_items(settings, tmp_path):
+    import tomllib
+
+    from stegvis.instruments import definitions
+
+    described = definitions.metadata_only()
+    assert {"hads", "eq5d5l"} <= set(described)
+    assert not set(described) & set(definitions.instruments())
+    raw = tomllib.loads(definitions.METADATA_ONLY.read_text(encoding="utf-8"))
+    assert all(set(entry) & {"item", "items_text", "scale"} == set() for entry in raw["instrument"])
+    for path in definitions.DATA_DIR.glob("*.toml"):
+        assert tomllib.loads(path.read_text(encoding="utf-8"))["code"] not in described
+    # A licensed installation keeps the full definition outside the repository.
+    (tmp_path / "hads.toml").write_text(LOCAL_HADS, encoding="utf-8")
+    (tmp_path / "other.toml").write_text(LOCAL_HADS.replace('"hads"', '"other"'), encoding="utf-8")
+    settings.STEGVIS_LICENSED_INSTRUMENTS_DIR = str(tmp_path)
+    definitions.instruments.cache_clear()
+    definitions.metadata_only.cache_clear()
+    try:
+        assert definitions.instrument("hads").items[0].text.en == "Item 1 from the licence"
+        assert definitions.instrument("other") is None  # only what the metadata file names
+        assert "hads" not in definitions.metadata_only()
+    finally:
+        settings.STEGVIS_LICENSED_INSTRUMENTS_DIR = ""
+        definitions.instruments.cache_clear()
+        definitions.metadata_only.cache_clear()
