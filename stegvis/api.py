@@ -19,6 +19,7 @@ from stegvis.core.errors import FieldErrors, Incomplete, KeyReused, NotAllowed, 
 from stegvis.instruments.api import router as instruments_router
 from stegvis.network.api import router as network_router
 from stegvis.plans.api import router as plans_router
+from stegvis.programs.api import router as programs_router
 
 # Every error answer has this shape; each operation documents the statuses it can answer.
 ERROR_SCHEMA = {
@@ -174,6 +175,7 @@ api.add_router("", network_router)
 api.add_router("", plans_router)
 api.add_router("", instruments_router)
 api.add_router("", coordination_router)
+api.add_router("", programs_router)
 
 
 def _error(request, status: int, code: str, message: str, **extra):

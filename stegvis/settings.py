@@ -58,7 +58,8 @@ STEGVIS_AUDIT_CHECKPOINTS = env.str(
 
 # The key of the registry exports' pseudonyms (a keyed hash of the patient): the same person
 # gets the same pseudonym in every export, and nobody without the key can reverse it.
-STEGVIS_PSEUDONYM_KEY = _secret("STEGVIS_PSEUDONYM_KEY") or f"pseudonym:{SECRET_KEY}"
+# Development derives one from SECRET_KEY (stegvis.W003 in production).
+STEGVIS_PSEUDONYM_KEY = _secret("STEGVIS_PSEUDONYM_KEY")
 
 # Full definitions of licence-bound instruments (HADS, EQ-5D) for an installation that holds
 # their licence; never in the repository (stegvis/instruments/data/metadata_only.toml).

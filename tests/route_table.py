@@ -19,7 +19,9 @@ NOT_PATIENT_DATA = {
     "page network_add", "page network_join", "page log_reviews", "page checkin_schedule",
     "GET /me", "PATCH /me", "POST /timeline", "GET /instruments", "GET /instruments/{code}",
     "POST /instruments/{code}/score",
-    "page programs", "page program_detail", "page team_outcomes",
+    "page programs", "page program_detail", "page team_outcomes", "GET /programs/teams",
+    "GET /programs/teams/{team_id}", "GET /programs/programs/{program_id}",
+    "GET /programs/cohorts/{cohort_id}/sessions", "GET /programs/teams/{team_id}/outcomes",
 }  # fmt: skip
 PATIENT_DATA = {route: route not in NOT_PATIENT_DATA for route in ROUTES}
 # Lists: one event per listed patient, so none when the reader's list is empty.
@@ -27,7 +29,7 @@ LISTS = {
     "page thread_list", "page task_inbox", "page day_view", "page my_meetings",
     "page notification_list", "page coach_queue", "GET /messages/threads", "GET /tasks",
     "GET /patients", "page care_establish", "page team_detail", "page cohort_detail",
-    "page session_detail", "page cohort_registry_csv",
+    "page session_detail", "page cohort_registry_csv", "GET /programs/cohorts/{cohort_id}",
 }  # fmt: skip
 
 # Status per persona, in the order of PERSONAS:
@@ -48,6 +50,17 @@ TABLE: dict[str, tuple[int, ...]] = {
     "page my_program": (404, 404, 404, 404, 404, 404, 404, 302, 200),
     "page my_program_calendar": (404, 404, 404, 404, 404, 404, 404, 302, 200),
     "page attendance_cannot_come": (404, 404, 404, 404, 404, 404, 404, 302, 302),
+    "page my_program_leave": (404, 404, 404, 404, 404, 404, 404, 302, 302),
+    "GET /programs/teams": (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "GET /programs/teams/{team_id}": (200, 200, 404, 404, 404, 200, 404, 200, 404),
+    "GET /programs/teams/{team_id}/outcomes": (200, 200, 404, 404, 404, 200, 404, 200, 404),
+    "GET /programs/programs/{program_id}": (200, 200, 404, 404, 404, 200, 404, 200, 404),
+    "GET /programs/cohorts/{cohort_id}": (200, 200, 404, 404, 404, 200, 404, 200, 404),
+    "GET /programs/cohorts/{cohort_id}/sessions": (200, 200, 404, 404, 404, 200, 404, 200, 404),
+    "GET /programs/referrals/{referral_id}": (200, 200, 404, 404, 404, 404, 404, 404, 403),
+    "GET /programs/me": (404, 404, 404, 404, 404, 404, 404, 404, 200),
+    "POST /programs/referrals/{referral_id}/goals": (422, 422, 422, 422, 422, 422, 422, 422, 422),
+    "PUT /programs/sessions/{session_id}/attendance": (422, 422, 422, 422, 422, 422, 422, 422, 422),
     "DELETE /cases/{case_id}/capacity-note/share": (403, 403, 404, 404, 403, 404, 404, 404, 200),
     "DELETE /consents/{consent_id}": (404, 404, 404, 404, 404, 404, 404, 404, 200),
     "DELETE /network-members/{member_id}": (404, 404, 404, 404, 404, 404, 404, 404, 200),

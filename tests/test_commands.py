@@ -8,6 +8,8 @@ from stegvis.access.models import AccessEvent
 from stegvis.access.tasks import verify_audit_chain
 from stegvis.accounts.models import Membership, Organisation, User
 from stegvis.cases.models import Case
+from stegvis.portal.demo_programs import FINISHED
+from stegvis.portal.management.commands.demo import PATIENTS
 
 
 def _counts() -> tuple:
@@ -31,7 +33,8 @@ def test_demo_is_idempotent(db, settings, capsys):
     assert dict(User.objects.values_list("email", "password")) == passwords
     output = capsys.readouterr().out
     assert "sara@demo.stegvis.invalid" in output and "stegvis-demo-2026" in output
-    assert Case.objects.count() == 8 and verify().ok
+    # The eight patients the README names, and the finished MMR cohort's eight.
+    assert Case.objects.count() == len(PATIENTS) + len(FINISHED) and verify().ok
 
 
 def test_synth_generates_deterministic_data_at_scale(db, settings):

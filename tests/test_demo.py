@@ -47,3 +47,22 @@ def test_no_demo_meeting_falls_on_a_weekend(db, settings, loaded_on):
         call_command("demo", stdout=io.StringIO())
     days = [meeting.starts_at.astimezone().weekday() for meeting in Meeting.objects.all()]
     assert days and all(day < 5 for day in days)
+
+
+def test_the_mmr_team_has_a_running_cohort_and_outcomes_to_show(client, demo):
+    manager = signed_in(client, "chef").get("/programs/").text
+    assert "Smärtteamet Solbacken" in manager and "Saknas: Arbetsterapeut" in manager
+    assert "Deltagare hittills" in manager  # the manager's view of outcomes
+    from stegvis.programs.models import Team
+
+    team = Team.objects.get()
+    outcomes = signed_in(client, "chef").get(f"/programs/teams/{team.pk}/outcomes/").text
+    assert "n = 8" in outcomes  # the finished cohort, answered at T0, T1 and T2
+    program = signed_in(client, "johan").get("/my-program/").text
+    assert "Smärtskolan Solbacken" in program and "Baka ett helt pass" in program
+    cohort = team.cohorts.get(name="Pågående grupp")
+    assert {c.stage for c in cohort.conferences.exclude(held_at=None)} == {"admission", "mid"}
+    assert set(cohort.participants.values_list("patient__email", flat=True)) == {
+        f"johan@{DOMAIN}",
+        f"ali@{DOMAIN}",
+    }

@@ -15,6 +15,7 @@ def _ids() -> set[str]:
         ("STEGVIS_DEMO", True, "stegvis.E001"),
         ("STEGVIS_DATA_KEY", None, "stegvis.W001"),
         ("STEGVIS_AUDIT_KEYS", None, "stegvis.W002"),
+        ("STEGVIS_PSEUDONYM_KEY", None, "stegvis.W003"),
         ("CACHES", {"default": {"BACKEND": LOCMEM}}, "stegvis.E003"),
     ],
 )
@@ -23,6 +24,7 @@ def test_deploy_checks_refuse_unsafe_production_settings(db, settings, setting, 
     settings.STEGVIS_DEMO = False
     settings.STEGVIS_DATA_KEY = "a-long-random-data-key"
     settings.STEGVIS_AUDIT_KEYS = "k1:a-long-random-audit-key"
+    settings.STEGVIS_PSEUDONYM_KEY = "a-long-random-pseudonym-key"
     assert check_id not in _ids()
     setattr(settings, setting, value)
     assert check_id in _ids()

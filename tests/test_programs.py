@@ -348,7 +348,12 @@ def test_a_wrong_session_plan_names_each_wrong_line():
     with pytest.raises(ValueError) as error:
         plan.parse("1, 1, 09:00, group, physiotherapist, 90, Start\n9, 1, 9, lunch, x, 5, y", 4)
     assert "Rad 2" in str(error.value) and "Rad 1" not in str(error.value)
-    (session,) = plan.parse("2, 3, 13:30, individual, psychologist, 60, Samtal", 4)
+    (session,) = plan.parse("2, 3, 13:30, Enskild träff, psykolog, 60, Samtal, mål", 4)
+    assert (session.kind, session.profession, session.topic) == (
+        "individual",
+        "psychologist",
+        "Samtal, mål",
+    )
     # Week 2, Wednesday, of a cohort that starts on a Thursday.
     assert (
         timezone.localtime(session.starts_at(date(2026, 3, 5)))
@@ -523,3 +528,100 @@ def test_licence_bound_instruments_are_described_without_their_items(settings, t
         settings.STEGVIS_LICENSED_INSTRUMENTS_DIR = ""
         definitions.instruments.cache_clear()
         definitions.metadata_only.cache_clear()
+
+
+def test_the_api_marks_attendance_sets_goals_and_gives_the_participant_their_schedule(
+    client, personas, case, mmr, clock
+):
+    from tests.support import send
+
+    referral = include(mmr, refer(personas, case, mmr))
+    session = mmr.cohort.sessions.filter(referral__isnull=True).first()
+    client.force_login(mmr.psychologist)
+    url = f"/api/v1/programs/sessions/{session.pk}/attendance"
+    answer = send(client, "put", url, {"statuses": {str(referral.pk): "attended"}})
+    assert answer.status_code == 200
+    assert answer.json() == [{"referral_id": str(referral.pk), "status": "attended", "message": ""}]
+    stranger = send(client, "put", url, {"statuses": {str(mmr.team.pk): "attended"}})
+    assert stranger.status_code == 422
+
+    goal = {"text": "Lyfta matkassen", "measure": "PSFS", "baseline": 2, "target": 6}
+    made = send(client, "post", f"/api/v1/programs/referrals/{referral.pk}/goals", goal)
+    assert made.status_code == 201 and made.json()["text"] == "Lyfta matkassen"
+    client.force_login(personas.treating_physician)  # in her care, but not in the team
+    refused = send(client, "post", f"/api/v1/programs/referrals/{referral.pk}/goals", goal)
+    assert refused.status_code == 422
+
+    client.force_login(personas.patient)
+    (mine,) = client.get("/api/v1/programs/me").json()
+    assert mine["status"] == "included" and len(mine["sessions"]) == 4
+    assert mine["goals"][0]["text"] == "Lyfta matkassen"
+
+
+def test_the_outcomes_api_gives_numbers_not_words_and_null_for_a_small_cell(
+    client, personas, case, mmr, clock
+):
+    include(mmr, refer(personas, case, mmr))
+    client.force_login(mmr.physio)
+    body = client.get(f"/api/v1/programs/teams/{mmr.team.pk}/outcomes").json()
+    assert body["participants"] == 1 and body["smallest_cell"] == 5
+    assert body["given"] == {"t0": None, "t1": 0, "t2": 0}  # one person: not given
+    pain = next(row for row in body["instruments"] if row["instrument"] == "pain_nrs")
+    assert pain["important_change_points"] == 2.0 and pain["to_end"]["suppressed"] is True
+
+
+def test_only_the_manager_sees_each_teams_outcomes_beside_its_volume(client, personas, mmr):
+    client.force_login(mmr.physio)
+    assert "Deltagare hittills" not in client.get("/programs/").text
+    assert not AccessEvent.objects.filter(actor=mmr.physio, object_type="mmr_outcomes").exists()
+    client.force_login(personas.unit_manager)
+    page = client.get("/programs/").text
+    assert "Deltagare hittills" in page and "under rekommenderade 20 per år" in page
+    assert AccessEvent.objects.filter(
+        actor=personas.unit_manager, object_type="mmr_outcomes", object_id=str(mmr.team.pk)
+    ).exists()
+
+
+def test_the_participant_may_stop_at_any_time_and_the_teams_part_ends(
+    client, personas, case, mmr, clock
+):
+    referral = include(mmr, refer(personas, case, mmr))
+    client.force_login(personas.patient)
+    assert client.post(f"/my-program/{referral.pk}/leave/").status_code == 302
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.WITHDRAWN
+    assert decide(mmr.physio, personas.patient, Category.PLAN).basis == "no_relation"
+    coming = Attendance.objects.filter(referral=referral).values_list("status", flat=True)
+    assert set(coming) == {AttendanceStatus.CANNOT_COME}
+    assert "Du deltar inte längre." in client.get("/my-program/").text
+    client.force_login(mmr.physio)  # nobody else can say it for her
+    assert client.post(f"/my-program/{referral.pk}/leave/").status_code == 404
+
+
+def test_a_moved_session_tells_the_participants_and_a_stale_change_is_refused(
+    client, personas, case, mmr, clock
+):
+    from stegvis.notifications.models import Notification
+
+    include(mmr, refer(personas, case, mmr))
+    session = mmr.cohort.sessions.filter(referral__isnull=True).first()
+    client.force_login(mmr.psychologist)
+    moved = timezone.localtime(session.starts_at + timedelta(days=1))
+    form = {
+        "change": "1",
+        "revision": session.revision,
+        "starts_at": moved.strftime("%Y-%m-%dT%H:%M"),
+        "duration_minutes": 60,
+        "place": "Rum 7",
+    }
+    assert client.post(f"/programs/sessions/{session.pk}/", form).status_code == 302
+    session.refresh_from_db()
+    assert (session.starts_at, session.place, session.revision) == (moved, "Rum 7", 2)
+    assert Notification.objects.filter(recipient=personas.patient, kind="program_news").exists()
+    stale = client.post(f"/programs/sessions/{session.pk}/", {**form, "place": "Rum 9"})
+    assert stale.status_code == 200 and "Rum 9" in stale.text  # kept, not saved
+    session.refresh_from_db()
+    assert session.place == "Rum 7"
+    client.force_login(personas.patient)
+    ics = client.get("/my-program/calendar.ics").content
+    assert b"SEQUENCE:2" in ics and b"Rum 7" in ics

@@ -23,6 +23,15 @@ def check_production_secrets(app_configs, **kwargs):
                 id="stegvis.W002",
             )
         )
+    if not settings.STEGVIS_PSEUDONYM_KEY:
+        problems.append(
+            Warning(
+                "STEGVIS_PSEUDONYM_KEY is not set: registry exports are pseudonymised with a "
+                "key derived from SECRET_KEY, so a new SECRET_KEY gives everyone new pseudonyms.",
+                hint="Set STEGVIS_PSEUDONYM_KEY (or _FILE) to a long random secret of its own.",
+                id="stegvis.W003",
+            )
+        )
     if "LocMemCache" in settings.CACHES["default"]["BACKEND"]:
         problems.append(
             Error(

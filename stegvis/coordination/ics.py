@@ -16,26 +16,49 @@ from stegvis.coordination.models import Meeting, MeetingStatus
 PRODID = "-//Stegvis//Meetings//EN"
 
 
+def new_calendar(prodid: str = PRODID, method: str = "PUBLISH") -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", prodid)
+    calendar.add("version", "2.0")
+    calendar.add("method", method)
+    return calendar
+
+
+def plain_event(
+    *, uid, sequence: int, starts_at, ends_at, summary: str, link: str, place: str, cancelled: bool
+) -> Event:
+    """An event that says only what, when, where and a link: nothing about health."""
+    event = Event()
+    event.add("uid", f"{uid}@stegvis")
+    event.add("sequence", sequence)
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", starts_at)
+    event.add("dtend", ends_at)
+    event.add("summary", summary)
+    event.add("description", _("Details in Stegvis: {link}").format(link=link))
+    event.add("url", link)
+    if place:
+        event.add("location", place)
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    return event
+
+
 def meeting_calendar(meeting: Meeting) -> bytes:
     link = settings.BASE_URL.rstrip("/") + reverse("meeting_detail", args=[meeting.pk])
     cancelled = meeting.status == MeetingStatus.CANCELLED
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
-    event = Event()
-    event.add("uid", f"{meeting.pk}@stegvis")
-    event.add("sequence", meeting.revision)
-    event.add("dtstamp", timezone.now())
-    event.add("dtstart", meeting.starts_at)
-    event.add("dtend", meeting.ends_at)
-    event.add("summary", _("Meeting in Stegvis"))
-    event.add("description", _("Details in Stegvis: {link}").format(link=link))
-    event.add("url", link)
-    if meeting.place:
-        event.add("location", meeting.place)
-    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    calendar.add_component(event)
+    calendar = new_calendar(method="CANCEL" if cancelled else "PUBLISH")
+    calendar.add_component(
+        plain_event(
+            uid=meeting.pk,
+            sequence=meeting.revision,
+            starts_at=meeting.starts_at,
+            ends_at=meeting.ends_at,
+            summary=_("Meeting in Stegvis"),
+            link=link,
+            place=meeting.place,
+            cancelled=cancelled,
+        )
+    )
     return calendar.to_ical()
 
 

@@ -2,6 +2,8 @@
 (members, programs, cohorts' dates) are the unit's; each participant's (referral,
 attendance, goals, notes) goes through the audited door."""
 
+import uuid
+
 from stegvis.access.categories import CARE_ROLES, LOG_REVIEW_ROLES, Action, Category
 from stegvis.access.helpers import get_object_for, record_patients_listed, refuse
 from stegvis.access.policy import patients_visible_to
@@ -28,8 +30,8 @@ def teams_for(user: User):
 def _unit_record(user: User, queryset, pk, object_type: str):
     """A team's record, for the staff of its unit; not found (recorded) for anyone else."""
     try:
-        found = queryset.filter(pk=pk).first()
-    except (ValueError, TypeError):
+        found = queryset.filter(pk=uuid.UUID(str(pk))).first()
+    except ValueError:
         found = None
     if found is None:
         refuse(

@@ -6,34 +6,31 @@ on lock screens and shared calendars."""
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event
 
 from stegvis.accounts.models import User
+from stegvis.coordination.ics import new_calendar, plain_event
 from stegvis.programs.selectors import own_sessions
 
 PRODID = "-//Stegvis//Programs//EN"
 
 
 def program_calendar(patient: User) -> bytes:
+    """Every session of the patient's programs; a cancelled one stays, marked cancelled, so
+    a calendar that imported it before drops it."""
     link = settings.BASE_URL.rstrip("/") + reverse("my_program")
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
-    stamp = timezone.now()
+    calendar = new_calendar(PRODID)
     for session in own_sessions(patient):
-        event = Event()
-        event.add("uid", f"{session.pk}@stegvis")
-        event.add("sequence", session.revision)
-        event.add("dtstamp", stamp)
-        event.add("dtstart", session.starts_at)
-        event.add("dtend", session.ends_at)
-        event.add("summary", _("Session in Stegvis"))
-        event.add("description", _("Details in Stegvis: {link}").format(link=link))
-        event.add("url", link)
-        if session.place:
-            event.add("location", session.place)
-        calendar.add_component(event)
+        calendar.add_component(
+            plain_event(
+                uid=session.pk,
+                sequence=session.revision,
+                starts_at=session.starts_at,
+                ends_at=session.ends_at,
+                summary=_("Session in Stegvis"),
+                link=link,
+                place=session.place,
+                cancelled=session.cancelled,
+            )
+        )
     return calendar.to_ical()

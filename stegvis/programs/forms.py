@@ -55,8 +55,9 @@ class CommitmentForm(forms.Form):
 
 
 PLAN_HELP = _(
-    "One session per line: week, day (1 = Monday), time, group or individual, profession, "
-    "minutes, topic. For example: 1, 2, 09:00, group, physiotherapist, 90, Pain and movement"
+    "One session per line: week, day (1 = Monday), time, group or individual session, "
+    "profession, minutes, topic. For example: 1, 2, 09:00, Group session, Physiotherapist, 90, "
+    "Pain and movement"
 )
 
 
@@ -215,6 +216,14 @@ class AttendanceForm(forms.Form):
                 choices=AttendanceStatus.choices,
                 initial=row.status,
             )
+
+
+class SessionForm(forms.Form):
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+    starts_at = forms.DateTimeField(label=_("Starts"), widget=DATETIME)
+    duration_minutes = forms.IntegerField(label=_("Length (minutes)"), min_value=15, max_value=480)
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    cancelled = forms.BooleanField(label=_("Cancelled"), required=False)
 
 
 class CannotComeForm(forms.Form):

@@ -58,7 +58,8 @@ def mean_with_ci(values: list[float]) -> tuple[float, tuple[float, float] | None
     mean = statistics.fmean(values)
     if len(values) < 2:
         return mean, None
-    half = stats.t.ppf(0.975, len(values) - 1) * statistics.stdev(values) / math.sqrt(len(values))
+    t = float(stats.t.ppf(0.975, len(values) - 1))
+    half = t * statistics.stdev(values) / math.sqrt(len(values))
     return mean, (mean - half, mean + half)
 
 
@@ -228,7 +229,7 @@ def included(team=None, cohort=None):
 
 def pseudonym(patient_id) -> str:
     """A stable pseudonym: a keyed hash, not reversible without the installation's key."""
-    key = settings.STEGVIS_PSEUDONYM_KEY.encode()
+    key = (settings.STEGVIS_PSEUDONYM_KEY or f"pseudonym:{settings.SECRET_KEY}").encode()
     return hmac.new(key, str(patient_id).encode(), hashlib.sha256).hexdigest()[:16]
 
 

@@ -1,13 +1,14 @@
 """A program's session plan: which sessions, in which week, with which profession.
 
 The team writes it one session per line, "week, day, time, kind, profession, minutes,
-topic" (e.g. "1, 2, 09:00, group, physiotherapist, 90, Pain and movement"), so the plan can
-be read and refined like a document; each line is checked and a wrong one is named."""
+topic" (e.g. "1, 2, 09:00, Gruppträff, Fysioterapeut, 90, Smärta och rörelse"), so the plan
+can be read and refined like a document; each line is checked and a wrong one is named. The
+kind and the profession are written as the reader's language names them (or by their code)."""
 
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from stegvis.programs.models import Profession, SessionKind
@@ -25,19 +26,25 @@ class PlannedSession:
     minutes: int
     topic: str
 
+    @property
+    def kind_label(self) -> str:
+        return str(SessionKind(self.kind).label)
+
+    @property
+    def profession_label(self) -> str:
+        return str(Profession(self.profession).label)
+
     def as_line(self) -> str:
-        return ", ".join(
-            str(v)
-            for v in (
-                self.week,
-                self.day,
-                self.time,
-                self.kind,
-                self.profession,
-                self.minutes,
-                self.topic,
-            )
+        parts = (
+            self.week,
+            self.day,
+            self.time,
+            self.kind_label,
+            self.profession_label,
+            self.minutes,
+            self.topic,
         )
+        return ", ".join(str(part) for part in parts)
 
     def starts_at(self, first_day: date) -> datetime:
         """When this session starts in a cohort whose first day is `first_day` (its week 1
@@ -46,6 +53,17 @@ class PlannedSession:
         day = monday + timedelta(weeks=self.week - 1, days=self.day - 1)
         hour, minute = (int(part) for part in self.time.split(":"))
         return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+
+
+def _codes(choices) -> dict[str, str]:
+    """Each choice by its code and by its name in Swedish and English, in lower case."""
+    found = {}
+    for code, label in choices.choices:
+        found[code] = code
+        for language in ("sv", "en"):
+            with translation.override(language):
+                found[str(label).lower()] = code
+    return found
 
 
 def _line(number: int, text: str, weeks: int) -> PlannedSession:
@@ -68,13 +86,15 @@ def _line(number: int, text: str, weeks: int) -> PlannedSession:
             _("Line %(n)s: the day is 1 (Monday) to 7, a session 15 to 480 minutes.")
             % {"n": number}
         )
-    if kind not in SessionKind.values or profession not in Profession.values:
+    kinds, professions = _codes(SessionKind), _codes(Profession)
+    kind, profession = kinds.get(kind.lower()), professions.get(profession.lower())
+    if kind is None or profession is None:
         raise ValueError(
             _("Line %(n)s: the kind is %(kinds)s; the profession one of %(professions)s.")
             % {
                 "n": number,
-                "kinds": " / ".join(SessionKind.values),
-                "professions": ", ".join(Profession.values),
+                "kinds": " / ".join(str(label) for label in SessionKind.labels),
+                "professions": ", ".join(str(label) for label in Profession.labels),
             }
         )
     if not topic or len(topic) > 200:

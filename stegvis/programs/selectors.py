@@ -148,11 +148,11 @@ def own_programs(patient: User) -> list[Referral]:
 
 
 def own_sessions(patient: User) -> list[Session]:
-    """Sessions the patient is expected at (for the calendar file)."""
+    """Sessions of the patient's running programs (for the calendar file), cancelled ones
+    too."""
     return list(
         Session.objects.filter(
             attendance__referral__patient=patient,
             attendance__referral__status=ReferralStatus.INCLUDED,
-            cancelled=False,
         ).order_by("starts_at")
     )

@@ -73,6 +73,18 @@ def _require(condition: bool, message: str) -> None:
         raise NotAllowed(message)
 
 
+def _update_unless_stale(obj, revision: int, **changes) -> None:
+    """Apply `changes` unless `obj` changed since `revision` was read: StaleEdit, and
+    nothing is overwritten."""
+    if (
+        not type(obj)
+        .objects.filter(pk=obj.pk, revision=revision)
+        .update(revision=revision + 1, **changes)
+    ):
+        raise StaleEdit
+    obj.refresh_from_db()
+
+
 def care_membership(user: User, organisation_id) -> Membership | None:
     """The care role through which a member of the team takes part in patients' care."""
     found = _memberships(user, organisation_id, CARE_ROLES)
@@ -334,17 +346,15 @@ def referral_decide(
             _("Choose a running cohort of the team."),
         )
     status = ReferralStatus.INCLUDED if include else ReferralStatus.NOT_INCLUDED
-    changed = Referral.objects.filter(pk=referral.pk, revision=revision).update(
+    _update_unless_stale(
+        referral,
+        revision,
         status=status,
         cohort=cohort if include else None,
         reason_to_patient=reason,
         decided_by=actor,
         decided_at=timezone.now(),
-        revision=revision + 1,
     )
-    if not changed:
-        raise StaleEdit
-    referral.refresh_from_db()
     if include:
         _join_cohort(actor, referral)
     record_decision(
@@ -394,7 +404,13 @@ def _join_cohort(actor: User, referral: Referral) -> None:
 
 @audit.atomic()
 def referral_withdraw(*, actor: User, referral: Referral) -> Referral:
-    """The patient (or the team, at their wish) ends their part in the program."""
+    """The participant stops taking part (or withdraws while being assessed): the team's
+    part in their care ends now, and their coming sessions are marked as not attended."""
+    _require(referral.patient_id == actor.pk, _("Only you can say this."))
+    _require(
+        referral.status in (ReferralStatus.ASSESSING, ReferralStatus.INCLUDED),
+        _("You are no longer taking part."),
+    )
     Referral.objects.filter(pk=referral.pk).update(
         status=ReferralStatus.WITHDRAWN, revision=referral.revision + 1
     )
@@ -402,6 +418,14 @@ def referral_withdraw(*, actor: User, referral: Referral) -> Referral:
     referral.attendance.filter(
         status=AttendanceStatus.EXPECTED, session__starts_at__gt=timezone.now()
     ).update(status=AttendanceStatus.CANNOT_COME, updated_by=actor, updated_at=timezone.now())
+    record_allowed(
+        actor,
+        actor.pk,
+        category=Category.CLINICAL_NOTES,
+        action=Action.UPDATE,
+        basis="self",
+        obj=referral,
+    )
     _referral_access(referral)
     return referral
 
@@ -430,6 +454,44 @@ def attendance_record(*, actor: User, session: Session, statuses: dict) -> int:
         )
         changed += 1
     return changed
+
+
+@audit.atomic()
+def session_change(
+    *,
+    actor: User,
+    session: Session,
+    revision: int,
+    starts_at: datetime,
+    duration_minutes: int,
+    place: str,
+    cancelled: bool,
+) -> Session:
+    """Move, shorten or cancel a session; each participant expected at it is told, and
+    their calendar file carries the change (its SEQUENCE is the revision)."""
+    _require(is_member(actor, session.cohort.team), _("Only the team's members."))
+    _update_unless_stale(
+        session,
+        revision,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        place=place.strip(),
+        cancelled=cancelled,
+    )
+    rows = session.attendance.filter(referral__status=ReferralStatus.INCLUDED).select_related(
+        "referral__patient", "referral__case"
+    )
+    notify(
+        Notice(
+            kind=NotificationKind.PROGRAM_NEWS,
+            key=f"session_changed:{session.pk}:{session.revision}",
+            link=reverse("my_program"),
+            object_type="session",
+            object_id=str(session.pk),
+        ),
+        [(row.referral.patient, row.referral.case) for row in rows],
+    )
+    return session
 
 
 @audit.atomic()
@@ -465,6 +527,7 @@ def goal_set(
     target: Decimal | None = None,
 ) -> Goal:
     """A goal the participant sets with the team, in their own words."""
+    _require(is_member(actor, referral.team), _("Only the team's members."))
     _require(
         referral.status == ReferralStatus.INCLUDED,
         _("Goals are set once the patient takes part in a program."),
@@ -483,6 +546,7 @@ def goal_set(
 
 @audit.atomic()
 def goal_status_set(*, actor: User, goal: Goal, status: str) -> Goal:
+    _require(is_member(actor, goal.referral.team), _("Only the team's members."))
     _require(status in GoalStatus.values, _("Unknown status."))
     Goal.objects.filter(pk=goal.pk).update(status=status)
     goal.status = status
@@ -545,18 +609,16 @@ def conference_note_save(
     _require(is_member(actor, note.conference.cohort.team), _("Only the team's members."))
     goal_ids = {str(pk) for pk in note.referral.goals.values_list("pk", flat=True)}
     reviews = {k: str(v)[:300] for k, v in goal_reviews.items() if k in goal_ids and v}
-    changed = ConferenceNote.objects.filter(pk=note.pk, revision=revision).update(
+    _update_unless_stale(
+        note,
+        revision,
         progress=progress.strip(),
         goal_reviews=reviews,
         workplace_contact=workplace_contact.strip(),
         follow_up=follow_up.strip(),
         updated_by=actor,
         updated_at=timezone.now(),
-        revision=revision + 1,
     )
-    if not changed:
-        raise StaleEdit
-    note.refresh_from_db()
     record_decision(
         actor,
         note.referral.patient,

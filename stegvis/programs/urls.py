@@ -18,6 +18,7 @@ urlpatterns = [
     path("programs/referrals/<uuid:referral_id>/", views.referral_detail, name="referral_detail"),
     path("programs/notes/<uuid:note_id>/", views.conference_note, name="conference_note"),
     path("my-program/", views.my_program, name="my_program"),
+    path("my-program/<uuid:referral_id>/leave/", views.my_program_leave, name="my_program_leave"),
     path("my-program/calendar.ics", views.my_program_calendar, name="my_program_calendar"),
     path(
         "my-program/sessions/<uuid:attendance_id>/cannot-come/",

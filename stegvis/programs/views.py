@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from stegvis.access.categories import CARE_ROLES, Action, Category
-from stegvis.access.helpers import get_case_for, get_self_for
+from stegvis.access.helpers import get_case_for, get_object_for, get_self_for
 from stegvis.accounts.models import User
 from stegvis.core.errors import Incomplete, NotAllowed, StaleEdit
 from stegvis.core.idempotency import once_per_submission
@@ -34,12 +34,20 @@ from stegvis.programs.models import (
     Cohort,
     ConferenceStage,
     GoalStatus,
+    Referral,
     ReferralStatus,
     Team,
 )
 from stegvis.programs.registry import registry
 
 ERRORS = (NotAllowed, Incomplete)
+
+
+def _rebase(form, field: str, value) -> None:
+    """After a stale edit: the re-shown form keeps the user's text but is based on the
+    newest version, so saving it again is a deliberate overwrite of what they have read."""
+    form.data = form.data.copy()
+    form.data[field] = str(value)
 
 
 def _fail(form, error) -> None:
@@ -80,11 +88,15 @@ def programs(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("The team is set up."))
                 return redirect("team_detail", team.pk)
-    return render(
-        request,
-        "programs/programs.html",
-        {"overviews": [selectors.overview(team) for team in teams], "form": form},
-    )
+    overviews = [selectors.overview(team) for team in teams]
+    # The manager's view: each team's outcomes beside its volume and competence.
+    for seen in overviews:
+        seen.summary = (
+            selectors.team_outcomes(request.user, seen.team)
+            if services.manages(request.user, seen.team.organisation_id)
+            else None
+        )
+    return render(request, "programs/programs.html", {"overviews": overviews, "form": form})
 
 
 @login_required
@@ -218,8 +230,7 @@ def program_detail(request: HttpRequest, program_id) -> HttpResponse:
                         "compare it with the newest version and save again."
                     ),
                 )
-                revision_form.data = revision_form.data.copy()
-                revision_form.data["based_on"] = str(latest.number)
+                _rebase(revision_form, "based_on", latest.number)
             else:
                 messages.success(request, _("The new version is saved. Earlier ones are kept."))
                 return redirect("program_detail", program.pk)
@@ -334,26 +345,56 @@ class _Echo:
 @login_required
 @require_http_methods(["GET", "POST"])
 def session_detail(request: HttpRequest, session_id) -> HttpResponse:
-    """A session's attendance, marked by the team."""
+    """A session: the team marks who came, and moves or cancels it."""
     session = get_session_for(request.user, session_id)
+    member = services.is_member(request.user, session.cohort.team)
     rows = list(session.attendance.select_related("referral__patient"))
     visible = {r.pk for r in visible_participants(
         request.user, [row.referral for row in rows], object_type="mmr_session"
     )}  # fmt: skip
     rows = [row for row in rows if row.referral_id in visible]
-    form = forms.AttendanceForm(request.POST or None, rows=rows)
-    if request.method == "POST" and form.is_valid():
+    changing = "change" in request.POST
+    form = forms.AttendanceForm(None if changing else request.POST or None, rows=rows)
+    change_form = forms.SessionForm(
+        request.POST if changing else None,
+        initial={
+            "revision": session.revision,
+            "starts_at": timezone.localtime(session.starts_at),
+            "duration_minutes": session.duration_minutes,
+            "place": session.place,
+            "cancelled": session.cancelled,
+        },
+    )
+    if request.method == "POST" and member:
         try:
-            services.attendance_record(
-                actor=request.user, session=session, statuses=form.cleaned_data
+            if changing and change_form.is_valid():
+                services.session_change(
+                    actor=request.user, session=session, **change_form.cleaned_data
+                )
+                messages.success(request, _("Changed. The participants are told."))
+                return redirect("session_detail", session.pk)
+            if not changing and form.is_valid():
+                services.attendance_record(
+                    actor=request.user, session=session, statuses=form.cleaned_data
+                )
+                messages.success(request, _("Attendance saved."))
+                return redirect("cohort_detail", session.cohort_id)
+        except StaleEdit:
+            change_form.add_error(
+                None, _("A colleague changed the session meanwhile. Check it and save again.")
             )
         except NotAllowed as error:
-            _fail(form, error)
-        else:
-            messages.success(request, _("Attendance saved."))
-            return redirect("cohort_detail", session.cohort_id)
+            _fail(change_form if changing else form, error)
     return render(
-        request, "programs/session.html", {"session": session, "form": form, "rows": rows}
+        request,
+        "programs/session.html",
+        {
+            "session": session,
+            "form": form,
+            "change_form": change_form if member else None,
+            "rows": rows,
+            "member": member,
+        },
     )
 
 
@@ -531,9 +572,8 @@ def conference_note(request: HttpRequest, note_id) -> HttpResponse:
                     "save again."
                 ),
             )
-            form.data = form.data.copy()
-            form.data["revision"] = str(note.revision)
             note.refresh_from_db()
+            _rebase(form, "revision", note.revision)
         else:
             messages.success(request, _("Saved."))
             return redirect("conference_note", note.pk)
@@ -568,6 +608,28 @@ def my_program_calendar(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(program_calendar(patient), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="stegvis-program.ics"'
     return response
+
+
+@login_required
+@require_POST
+def my_program_leave(request: HttpRequest, referral_id) -> HttpResponse:
+    """The participant stops taking part; the team's part in their care ends."""
+    referral = get_object_for(
+        request.user,
+        Referral.objects.filter(patient=request.user),
+        referral_id,
+        category=Category.CLINICAL_NOTES,
+        action=Action.UPDATE,
+        object_type="referral",
+        patient_field="patient",
+    )
+    try:
+        services.referral_withdraw(actor=request.user, referral=referral)
+    except NotAllowed as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("You no longer take part. The team no longer sees your data."))
+    return redirect("my_program")
 
 
 @login_required

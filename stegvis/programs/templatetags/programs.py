@@ -78,3 +78,10 @@ def share_cell(pair):
     if count is None:
         return _too_few() if n else "–"
     return f"{_percent(count / n)} ({count}/{n})"
+
+
+@register.filter
+def pain_reached(summary):
+    """The share whose pain fell by an important change from before to a year after."""
+    row = next((r for r in summary.instruments if r.code == "pain_nrs"), None)
+    return "–" if row is None else reached(row.to_one_year)

@@ -42,6 +42,7 @@ from stegvis.network import services as network
 from stegvis.network.purposes import Purpose
 from stegvis.plans import selectors as plan_selectors
 from stegvis.plans import services as plans
+from stegvis.portal.demo_programs import load_programs
 
 DEMO_PASSWORD = "stegvis-demo-2026"  # noqa: S105 (documented in the README)
 DOMAIN = "demo.stegvis.invalid"
@@ -64,6 +65,8 @@ STAFF = [
     ("koordinator", "Karim", "Haddad", "unit", Role.REHAB_COORDINATOR),
     ("coach", "Cecilia", "Berg", "unit", Role.COACH),
     ("fysioterapeut", "Mats", "Ek", "unit", Role.MMR_CLINICIAN),
+    ("psykolog", "Hanna", "Wallin", "unit", Role.MMR_CLINICIAN),
+    ("kurator", "Erik", "Sandberg", "unit", Role.MMR_CLINICIAN),
     ("chef", "Maria", "Sjöberg", "unit", Role.UNIT_MANAGER),
     ("handlaggare.fk", "Fredrik", "Nyström", "fk", Role.INSURANCE_CASEWORKER),
     ("handlaggare.af", "Aisha", "Mohammed", "af", Role.EMPLOYMENT_CASEWORKER),
@@ -237,9 +240,16 @@ class Command(BaseCommand):
                         Purpose.SIP,
                     )
             case_refresh_deadline(case)
+        # The MMR team, its running cohort (Johan and Ali) and a finished one.
+        load_programs(staff, unit, lambda *names: self._patient(unit, *names), today)
         # Baselines for the cases whose questionnaire window is open today.
         administrations_plan(today)
         return new_people
+
+    def _patient(self, unit: Organisation, login: str, given: str, family: str) -> User:
+        patient, _created = self._user(login, given, family)
+        Membership.objects.get_or_create(user=patient, organisation=unit, role=Role.PATIENT)
+        return patient
 
     def _in_network(self, patient: User, user: User, categories, purpose) -> None:
         membership = user.memberships.get()

@@ -1,0 +1,308 @@
+"""The demo's MMR team at Vårdcentralen Solbacken: a running cohort with Johan and Ali (T0
+answered, admission and mid-program conferences held, goals set) and a cohort that finished
+over a year ago, with eight participants' T0, T1 and T2 answers and sick leave before and
+after, so the outcome page has figures to show.
+
+The finished cohort's history is written with the services and then dated back, since the
+services stamp what they do with the present."""
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from stegvis.access.categories import Action, Category
+from stegvis.access.helpers import get_case_for
+from stegvis.accounts.models import Organisation, User
+from stegvis.cases.models import (
+    Case,
+    CaseStatus,
+    Certificate,
+    CertificatePeriod,
+    CertificateStatus,
+    ClosedReason,
+)
+from stegvis.instruments.definitions import instrument
+from stegvis.instruments.models import Administration, AdministrationStatus
+from stegvis.instruments.occasions import add_months
+from stegvis.instruments.scoring import score
+from stegvis.programs import services
+from stegvis.programs.models import Attendance, AttendanceStatus, Referral, Team
+from stegvis.programs.registry import registry
+
+TEAM = "Smärtteamet Solbacken"
+PLAN_V1 = """1, 1, 09:00, group, physiotherapist, 90, Smärta, kropp och rörelse
+1, 3, 09:00, group, psychologist, 90, Smärta och tankar
+1, 4, 13:00, individual, physician, 45, Läkarbesök: mediciner och mål
+2, 1, 09:00, group, physiotherapist, 90, Att dosera aktivitet
+2, 3, 09:00, group, social_worker, 90, Försäkringskassan, arbetsgivaren och du
+3, 1, 09:00, group, psychologist, 90, Acceptans och värderingar
+3, 3, 13:00, individual, physiotherapist, 60, Eget träningsprogram
+4, 1, 09:00, group, physiotherapist, 90, Sömn och återhämtning
+4, 3, 09:00, group, psychologist, 90, Stress och smärta
+5, 1, 09:00, group, social_worker, 90, Vägen tillbaka till arbetet
+5, 3, 13:00, individual, social_worker, 60, Samtal inför kontakt med arbetsplatsen
+6, 1, 09:00, group, physiotherapist, 90, Min plan efter programmet"""
+PLAN_V2 = PLAN_V1 + "\n6, 3, 09:00, group, psychologist, 90, Bakslag: vad gör jag då?"
+
+# The finished cohort's participants: (login, given, family, T0/T1/T2 pain NRS, PHQ-9,
+# GAD-7, PSFS, back at work a year on).
+FINISHED = [
+    ("mmr.anna", "Anna", "Berglund", (7, 5, 4), (14, 9, 7), (11, 8, 6), (3, 5, 6), True),
+    ("mmr.bengt", "Bengt", "Dahl", (8, 6, 6), (16, 12, 11), (12, 10, 9), (2, 4, 4), True),
+    ("mmr.cecilia", "Cecilia", "Ek", (6, 4, 3), (10, 6, 4), (9, 5, 4), (4, 6, 7), True),
+    ("mmr.david", "David", "Falk", (7, 7, 6), (18, 15, 14), (14, 13, 12), (2, 3, 3), False),
+    ("mmr.eva", "Eva", "Gren", (9, 6, 5), (12, 8, 6), (10, 7, 5), (3, 6, 6), True),
+    ("mmr.fatima", "Fatima", "Hussein", (6, 5, 5), (9, 7, 8), (8, 7, 7), (4, 5, 5), True),
+    ("mmr.goran", "Göran", "Isaksson", (8, 5, 4), (15, 10, 8), (13, 9, 7), (2, 5, 6), True),
+    ("mmr.hanna", "Hanna", "Jonsson", (7, 6, 7), (11, 10, 12), (9, 9, 10), (3, 4, 3), False),
+]
+CODES = ("pain_nrs", "phq9", "gad7", "psfs")
+WELCOME = (
+    "Du har haft ont länge och vill pröva nya sätt att hantera det. "
+    "Det är precis vad programmet är till för."
+)
+MID_PROGRESS = "Kommer till passen och prövar doseringen hemma."
+
+
+def _answers(code: str, total: int) -> dict:
+    """Answers that score `total`: filled from the first item (so PHQ-9's item 9 stays 0)."""
+    definition = instrument(code)
+    if definition.scoring == "mean":
+        return {item.key: total for item in definition.items[: definition.required_items]}
+    answers, left = {}, total
+    for item in definition.items:
+        value = min(item.maximum, left)
+        answers[item.key], left = value, left - value
+    return answers
+
+
+def _answer(case: Case, occasion: str, totals: dict, when: datetime) -> None:
+    for code, total in totals.items():
+        answers = _answers(code, total)
+        result = score(instrument(code), answers)
+        Administration.objects.filter(case=case, occasion=occasion, instrument_code=code).update(
+            status=AdministrationStatus.COMPLETED,
+            answers=answers,
+            activity_names={"1": "Gå", "2": "Städa", "3": "Bära"} if code == "psfs" else {},
+            total=result.total,
+            band=result.band or "",
+            completed_at=when,
+        )
+
+
+def _moment(day: date, hour: int = 10) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+def _last_working_day(today: date) -> date:
+    day = today - timedelta(days=1)
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return day
+
+
+def _sick_leave(case: Case, physician: User, periods) -> None:
+    """Past certificates, signed then (the services date a certificate today)."""
+    certificate = Certificate.objects.create(case=case, created_by=physician)
+    CertificatePeriod.objects.bulk_create(
+        [
+            CertificatePeriod(certificate=certificate, degree=d, starts_on=s, ends_on=e)
+            for d, s, e in periods
+        ]
+    )
+    Certificate.objects.filter(pk=certificate.pk).update(
+        status=CertificateStatus.SIGNED, signed_at=_moment(periods[0][1])
+    )
+
+
+def load_programs(staff: dict[str, User], unit: Organisation, make_patient, today: date) -> None:
+    if Team.objects.filter(name=TEAM).exists():
+        return
+    lead, manager = staff["fysioterapeut"], staff["chef"]
+    team = services.team_create(actor=manager, organisation=unit, name=TEAM, lead=lead)
+    for login, profession in (
+        ("fysioterapeut", "physiotherapist"),
+        ("lakare", "physician"),
+        ("psykolog", "psychologist"),
+        ("kurator", "social_worker"),
+    ):
+        services.team_member_add(actor=manager, team=team, user=staff[login], profession=profession)
+    services.commitment_record(
+        actor=manager,
+        team=team,
+        hours_per_week=Decimal(16),
+        review_on=today + timedelta(days=180),
+        note="Två halvdagar i veckan för teamet, utvärderas till hösten.",
+    )
+    program = services.program_create(
+        actor=lead, team=team, name="Smärtskolan Solbacken", weeks=6, sessions_text=PLAN_V1
+    )
+    version_2 = services.program_revise(
+        actor=staff["psykolog"],
+        program=program,
+        based_on=1,
+        weeks=6,
+        sessions_text=PLAN_V2,
+        note="Deltagarna bad om ett pass om bakslag innan programmet slutar.",
+    )
+    _finished_cohort(team, program.versions.get(number=1), staff, unit, make_patient, today)
+    _running_cohort(team, version_2, staff, today)
+
+
+def _include(team, case, cohort, staff, reason) -> Referral:
+    physician = staff["lakare"]
+    resolved = get_case_for(
+        physician, case.pk, category=Category.CLINICAL_NOTES, action=Action.CREATE
+    )
+    referral = services.referral_create(
+        actor=physician, case=resolved, team=team, question="Långvarig smärta som styr vardagen."
+    )
+    for criterion in registry().criterion:
+        services.judgement_record(
+            actor=staff["fysioterapeut"], referral=referral, criterion=criterion.code, met=True
+        )
+    return services.referral_decide(
+        actor=staff["fysioterapeut"],
+        referral=referral,
+        revision=referral.revision,
+        include=True,
+        cohort=cohort,
+        reason_to_patient=reason,
+    )
+
+
+def _finished_cohort(team, version, staff, unit, make_patient, today) -> None:
+    starts = today - timedelta(days=480)
+    cohort = services.cohort_create(
+        actor=staff["fysioterapeut"], version=version, name="Hösten, förra året", starts_on=starts
+    )
+    ended = cohort.planned_end_on
+    one_year = add_months(ended, 12)
+    for login, given, family, pain, phq9, gad7, psfs, working in FINISHED:
+        patient = make_patient(login, given, family)
+        case = Case.objects.create(
+            patient=patient,
+            organisation=unit,
+            opened_on=starts - timedelta(days=200),
+            sick_from=starts - timedelta(days=200),
+            responsible_physician=staff["lakare"],
+            responsible_coordinator=staff["koordinator"],
+        )
+        _sick_leave(
+            case,
+            staff["lakare"],
+            [(100, starts - timedelta(days=200), starts - timedelta(days=60)),
+             (50, starts - timedelta(days=59), ended + timedelta(days=90 if working else 400))],
+        )  # fmt: skip
+        referral = _include(team, case, cohort, staff, "Programmet passar dig.")
+        _answer(
+            case,
+            "program_start",
+            dict(zip(CODES, (pain[0], phq9[0], gad7[0], psfs[0]), strict=True)),
+            _moment(starts),
+        )
+        Referral.objects.filter(pk=referral.pk).update(
+            referred_at=_moment(starts - timedelta(days=30)),
+            decided_at=_moment(starts - timedelta(days=14)),
+        )
+        Case.objects.filter(pk=case.pk).update(
+            status=CaseStatus.CLOSED if working else CaseStatus.ACTIVE,
+            closed_reason=ClosedReason.RETURNED_TO_WORK if working else "",
+            closed_on=ended + timedelta(days=91) if working else None,
+        )
+    # The team's part in their care has ended (a year after the program), so the closing
+    # conference's own meetings are not recreated; it sets the end date, T1 and T2.
+    conference = services.conference_schedule(
+        actor=staff["fysioterapeut"],
+        cohort=cohort,
+        stage="closing",
+        starts_at=_moment(ended, 14),
+        cases=[],
+    )
+    services.conference_hold(actor=staff["fysioterapeut"], conference=conference, ended_on=ended)
+    for login, _g, _f, pain, phq9, gad7, psfs, _w in FINISHED:
+        case = Case.objects.get(patient__email__startswith=f"{login}@")
+        _answer(
+            case,
+            "end_of_program",
+            dict(zip(CODES, (pain[1], phq9[1], gad7[1], psfs[1]), strict=True)),
+            _moment(ended),
+        )
+        _answer(
+            case,
+            "program_1_year",
+            dict(zip(CODES, (pain[2], phq9[2], gad7[2], psfs[2]), strict=True)),
+            _moment(one_year),
+        )
+
+
+def _running_cohort(team, version, staff, today) -> None:
+    # Three weeks in, from a Monday; the conferences fall on working days.
+    starts = today - timedelta(days=today.weekday() + 21)
+    cohort = services.cohort_create(
+        actor=staff["fysioterapeut"],
+        version=version,
+        name="Pågående grupp",
+        starts_on=starts,
+        place="Vårdcentralen Solbacken, rum 4",
+    )
+    participants = []
+    for login, goals in (
+        ("johan", [("Baka ett helt pass utan att behöva gå hem", "PSFS: stå vid degbordet", 3, 7)]),
+        ("ali", [("Gå till fotbollsplanen med barnen", "PSFS: gå 2 km", 2, 6),
+                 ("Sova minst sex timmar de flesta nätter", "", None, None)]),
+    ):  # fmt: skip
+        case = Case.objects.get(
+            patient__email__startswith=f"{login}@", organisation=team.organisation
+        )
+        referral = _include(team, case, cohort, staff, WELCOME)
+        _answer(
+            case,
+            "program_start",
+            {"pain_nrs": 7, "phq9": 11, "gad7": 9, "psfs": 3},
+            _moment(starts),
+        )
+        for text, measure, baseline, target in goals:
+            services.goal_set(
+                actor=staff["fysioterapeut"], referral=referral, text=text, measure=measure,
+                baseline=None if baseline is None else Decimal(baseline),
+                target=None if target is None else Decimal(target),
+            )  # fmt: skip
+        participants.append(referral)
+    # The sessions so far: both came, except Ali once.
+    past = Attendance.objects.filter(
+        referral__in=participants, session__starts_at__lt=timezone.now()
+    )
+    past.update(status=AttendanceStatus.ATTENDED)
+    first_missed = past.filter(referral=participants[1]).order_by("session__starts_at").first()
+    if first_missed is not None:
+        Attendance.objects.filter(pk=first_missed.pk).update(status=AttendanceStatus.ABSENT)
+    for stage, day in (("admission", starts), ("mid", _last_working_day(today))):
+        conference = services.conference_schedule(
+            actor=staff["fysioterapeut"],
+            cohort=cohort,
+            stage=stage,
+            starts_at=_moment(day, 14),
+            cases=[
+                get_case_for(
+                    staff["fysioterapeut"],
+                    r.case_id,
+                    category=Category.MEETINGS,
+                    action=Action.CREATE,
+                )
+                for r in participants
+            ],
+        )
+        mid = stage == "mid"
+        for note in conference.notes.select_related("referral"):
+            services.conference_note_save(
+                actor=staff["fysioterapeut"],
+                note=note,
+                revision=note.revision,
+                progress=MID_PROGRESS if mid else "Mål satta tillsammans.",
+                goal_reviews={str(g.pk): "bättre" for g in note.referral.goals.all()}
+                if mid
+                else {},
+            )
+        services.conference_hold(actor=staff["fysioterapeut"], conference=conference)

@@ -1,0 +1,111 @@
+"""An MMR program in the browser, with axe-core on every page: the physician refers Karin,
+the team lead creates a cohort and includes her after the team's assessment, Karin sees
+her schedule on a phone, answers the questionnaire before the program (T0) and says she
+cannot come once, and the closing conference sets the program's last day."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from stegvis.programs.registry import registry
+from tests.e2e.browser import PHONE, assert_accessible, sign_in
+
+pytestmark = pytest.mark.browser
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def _as(page: Page, base: str, login: str, size=DESKTOP) -> None:
+    page.context.clear_cookies()
+    page.set_viewport_size(size)
+    sign_in(page, base, f"{login}@demo.stegvis.invalid")
+
+
+def test_a_cohort_from_referral_to_the_closing_conference(page: Page, live_stegvis):
+    today = timezone.localdate()
+    monday = today + timedelta(days=7 - today.weekday())
+
+    _as(page, live_stegvis, "lakare")
+    page.get_by_role("link", name="Karin Olsson").first.click()
+    page.get_by_role("link", name="Remittera till ett rehabiliteringsteam").click()
+    assert_accessible(page)
+    page.get_by_label("Varför teamet ska bedöma patienten").fill(
+        "Långvarig nacksmärta som styr vardagen och arbetet."
+    )
+    page.get_by_role("button", name="Remittera").click()
+    expect(page.get_by_role("status")).to_contain_text("Remitterad")
+
+    _as(page, live_stegvis, "fysioterapeut")
+    page.get_by_role("link", name="Rehabiliteringsteam").first.click()
+    assert_accessible(page)
+    page.get_by_role("link", name="Smärtteamet Solbacken").first.click()
+    expect(page.get_by_text("Saknas: Arbetsterapeut")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Smärtskolan Solbacken").click()
+    assert_accessible(page)
+    cohort = page.locator("section").filter(has_text="Starta en grupp")
+    cohort.get_by_label("Programversion").select_option(label="v2")
+    cohort.get_by_label("Gruppens namn").fill("Vårens grupp")
+    cohort.get_by_label("Första dagen").fill(monday.isoformat())
+    cohort.get_by_label("Plats").fill("Solbacken, rum 4")
+    cohort.get_by_role("button", name="Skapa gruppen och dess schema").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vårens grupp")
+    cohort_url = page.url
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Smärtteamet Solbacken").click()
+    page.get_by_role("link", name="Karin Olsson").click()
+    assert_accessible(page)
+    judgement = page.locator("form").filter(has_text="Din bedömning")
+    for criterion in registry().criterion:
+        group = judgement.get_by_role("group", name=criterion.text.sv)
+        group.get_by_label("Stämmer", exact=True).check()
+    judgement.get_by_role("button", name="Spara bedömningen").click()
+    expect(page.get_by_role("status")).to_contain_text("Din bedömning är sparad")
+    decision = page.locator("form").filter(has_text="Spara beslutet")
+    decision.get_by_label("Ta in i en grupp").check()
+    decision.get_by_label(re.compile(r"^Grupp:?$")).select_option(label=f"Vårens grupp ({monday})")
+    decision.get_by_label("Skälet, till patienten, med enkla ord").fill(
+        "Du har haft ont länge och vill pröva nya sätt. Välkommen!"
+    )
+    decision.get_by_role("button", name="Spara beslutet").click()
+    expect(page.get_by_role("status")).to_contain_text("Beslutat")
+    assert_accessible(page)
+
+    _as(page, live_stegvis, "karin", PHONE)
+    page.get_by_role("link", name="Mitt nätverk").first.click()
+    expect(page.get_by_text("Mats Ek")).to_be_visible()  # the team is in her care now
+    page.get_by_role("link", name="Mitt rehabiliteringsprogram").click()
+    expect(page.get_by_text("Välkommen!")).to_be_visible()
+    expect(page.get_by_text("Smärta, kropp och rörelse")).to_be_visible()
+    expect(page.get_by_role("link", name="Lägg till i min kalender (.ics)")).to_be_visible()
+    assert_accessible(page)
+    page.locator("summary", has_text="Jag kan inte komma").first.click()
+    page.get_by_label("Några ord till teamet (om du vill)").first.fill("Tandläkaren")
+    page.get_by_role("button", name="Berätta för teamet").first.click()
+    expect(page.get_by_role("status")).to_contain_text("Tack för att du berättade")
+    page.get_by_role("link", name="Mina frågeformulär").click()
+    page.get_by_role("link", name="Smärtintensitet (NRS 0–10)").click()
+    assert_accessible(page)
+    page.locator("input[type=radio][value='6']").check()
+    page.get_by_role("button", name="Skicka mina svar").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert_accessible(page)
+
+    _as(page, live_stegvis, "fysioterapeut")
+    page.goto(cohort_url)
+    expect(page.get_by_text("Karin Olsson")).to_be_visible()
+    call = page.locator("form").filter(has_text="Kalla till teamkonferens")
+    call.get_by_label("Teamkonferens").select_option("closing")
+    call.get_by_label("Börjar").fill(f"{(monday + timedelta(days=38)).isoformat()}T14:00")
+    call.get_by_role("button", name="Kalla till konferensen").click()
+    expect(page.get_by_role("status")).to_contain_text("Konferensen finns i allas kalender")
+    last_day = monday + timedelta(days=39)
+    hold = page.locator("form").filter(has_text="Markera konferensen som hållen")
+    hold.get_by_label("Programmets sista dag").fill(last_day.isoformat())
+    hold.get_by_role("button", name="Markera konferensen som hållen").click()
+    expect(page.get_by_role("status")).to_contain_text("Konferensen är markerad som hållen")
+    expect(page.get_by_text("avslutad")).to_be_visible()
+    assert_accessible(page)
