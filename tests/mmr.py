@@ -34,9 +34,12 @@ def build_team(personas) -> SimpleNamespace:
     )
     manager = personas.unit_manager
     team = services.team_create(
-        actor=manager, organisation=personas.unit, name="Smärtteamet", lead=physio
+        actor=manager,
+        organisation=personas.unit,
+        name="Smärtteamet",
+        lead=physio,
+        lead_profession="physiotherapist",
     )
-    services.team_member_add(actor=manager, team=team, user=physio, profession="physiotherapist")
     services.team_member_add(actor=physio, team=team, user=psychologist, profession="psychologist")
     program = services.program_create(
         actor=physio, team=team, name="Smärtskolan", weeks=4, sessions_text=PLAN

@@ -27,6 +27,7 @@ from stegvis.programs.models import (
     ConferenceNote,
     Judgement,
     ReferralStatus,
+    Team,
 )
 from stegvis.programs.registry import registry
 from stegvis.programs.selectors import overview
@@ -55,6 +56,7 @@ def test_only_the_unit_manager_sets_up_a_team_and_members_work_in_care_at_the_un
             organisation=personas.unit,
             name="Eget team",
             lead=personas.coordinator,
+            lead_profession="rehab_coordinator",
         )
     elsewhere = member(UserFactory(), personas.other_unit, Role.MMR_CLINICIAN)
     with pytest.raises(NotAllowed):
@@ -625,3 +627,25 @@ def test_a_moved_session_tells_the_participants_and_a_stale_change_is_refused(
     client.force_login(personas.patient)
     ics = client.get("/my-program/calendar.ics").content
     assert b"SEQUENCE:2" in ics and b"Rum 7" in ics
+
+
+def test_the_manager_sets_up_a_team_whose_lead_is_its_first_member(client, personas):
+    lead = member(UserFactory(given_name="Tove"), personas.unit, Role.MMR_CLINICIAN)
+    client.force_login(personas.unit_manager)
+    form = {
+        "organisation": personas.unit.pk,
+        "name": "Ryggteamet",
+        "lead": str(lead.pk),
+        "lead_profession": "occupational_therapist",
+    }
+    answer = client.post("/programs/", form)
+    assert answer.status_code == 302
+    team = Team.objects.get(name="Ryggteamet")
+    assert list(team.members.values_list("user_id", "profession")) == [
+        (lead.pk, "occupational_therapist")
+    ]
+    # A coordinator at the unit is no manager: the form is not offered, a post does nothing.
+    client.force_login(personas.coordinator)
+    assert "lead_profession" not in client.get("/programs/").text
+    client.post("/programs/", {**form, "name": "Eget"})
+    assert not Team.objects.filter(name="Eget").exists()

@@ -120,9 +120,10 @@ def load_programs(staff: dict[str, User], unit: Organisation, make_patient, toda
     if Team.objects.filter(name=TEAM).exists():
         return
     lead, manager = staff["fysioterapeut"], staff["chef"]
-    team = services.team_create(actor=manager, organisation=unit, name=TEAM, lead=lead)
+    team = services.team_create(
+        actor=manager, organisation=unit, name=TEAM, lead=lead, lead_profession="physiotherapist"
+    )
     for login, profession in (
-        ("fysioterapeut", "physiotherapist"),
         ("lakare", "physician"),
         ("psykolog", "psychologist"),
         ("kurator", "social_worker"),

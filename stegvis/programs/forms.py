@@ -20,6 +20,9 @@ class TeamForm(forms.Form):
     organisation = forms.TypedChoiceField(label=_("Unit"), coerce=int)
     name = forms.CharField(label=_("Name of the team"), max_length=120)
     lead = forms.ChoiceField(label=_("Team lead"))
+    lead_profession = forms.ChoiceField(
+        label=_("The team lead's profession"), choices=Profession.choices
+    )
 
     def __init__(self, *args, units, staff, **kwargs):
         super().__init__(*args, **kwargs)

@@ -76,11 +76,8 @@ def _require(condition: bool, message: str) -> None:
 def _update_unless_stale(obj, revision: int, **changes) -> None:
     """Apply `changes` unless `obj` changed since `revision` was read: StaleEdit, and
     nothing is overwritten."""
-    if (
-        not type(obj)
-        .objects.filter(pk=obj.pk, revision=revision)
-        .update(revision=revision + 1, **changes)
-    ):
+    current = type(obj).objects.filter(pk=obj.pk, revision=revision)
+    if not current.update(revision=revision + 1, **changes):
         raise StaleEdit
     obj.refresh_from_db()
 
@@ -93,13 +90,17 @@ def care_membership(user: User, organisation_id) -> Membership | None:
 
 # Teams
 @audit.atomic()
-def team_create(*, actor: User, organisation: Organisation, name: str, lead: User) -> Team:
+def team_create(
+    *, actor: User, organisation: Organisation, name: str, lead: User, lead_profession: str
+) -> Team:
+    """A team at the unit, its lead its first member."""
     _require(manages(actor, organisation.pk), _("Only the unit's manager sets up a team."))
     _require(
         care_membership(lead, organisation.pk) is not None,
         _("The team lead must work in a care role at the unit."),
     )
     team = Team.objects.create(organisation=organisation, name=name.strip(), lead=lead)
+    TeamMember.objects.create(team=team, user=lead, profession=lead_profession)
     return team
 
 
@@ -197,6 +198,8 @@ def program_revise(
     """A new version; the earlier ones are kept with their cohorts. StaleEdit when someone
     made a version since `based_on` was read."""
     _require(is_member(actor, program.team), _("Only the team's members shape its programs."))
+    # One reviser at a time: the second of two at once sees the first's version and is stale.
+    Program.objects.select_for_update().filter(pk=program.pk).first()
     latest = program.versions.order_by("-number").first()
     if latest.number != based_on:
         raise StaleEdit

@@ -82,6 +82,7 @@ def programs(request: HttpRequest) -> HttpResponse:
                     organisation=organisation,
                     name=form.cleaned_data["name"],
                     lead=User.objects.get(pk=form.cleaned_data["lead"]),
+                    lead_profession=form.cleaned_data["lead_profession"],
                 )
             except NotAllowed as error:
                 _fail(form, error)
