@@ -16,6 +16,7 @@ from stegvis.cases.api import router as cases_router
 from stegvis.coordination.api import router as coordination_router
 from stegvis.core import idempotency
 from stegvis.core.errors import FieldErrors, Incomplete, KeyReused, NotAllowed, StaleEdit
+from stegvis.insights.api import router as insights_router
 from stegvis.instruments.api import router as instruments_router
 from stegvis.network.api import router as network_router
 from stegvis.plans.api import router as plans_router
@@ -176,6 +177,7 @@ api.add_router("", plans_router)
 api.add_router("", instruments_router)
 api.add_router("", coordination_router)
 api.add_router("", programs_router)
+api.add_router("", insights_router)
 
 
 def _error(request, status: int, code: str, message: str, **extra):

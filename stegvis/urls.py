@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("stegvis.instruments.urls")),
     path("", include("stegvis.coordination.urls")),
     path("", include("stegvis.programs.urls")),
+    path("", include("stegvis.insights.urls")),
     path("api/v1/", api.urls),
 ]

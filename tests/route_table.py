@@ -22,6 +22,8 @@ NOT_PATIENT_DATA = {
     "page programs", "page program_detail", "page team_outcomes", "GET /programs/teams",
     "GET /programs/teams/{team_id}", "GET /programs/programs/{program_id}",
     "GET /programs/cohorts/{cohort_id}/sessions", "GET /programs/teams/{team_id}/outcomes",
+    "GET /insights/cases.csv", "GET /insights/time-to-rtw", "page insights",
+    "page practice_variation",
 }  # fmt: skip
 PATIENT_DATA = {route: route not in NOT_PATIENT_DATA for route in ROUTES}
 # Lists: one event per listed patient, so none when the reader's list is empty.
@@ -51,6 +53,10 @@ TABLE: dict[str, tuple[int, ...]] = {
     "page my_program_calendar": (404, 404, 404, 404, 404, 404, 404, 302, 200),
     "page attendance_cannot_come": (404, 404, 404, 404, 404, 404, 404, 302, 302),
     "page my_program_leave": (404, 404, 404, 404, 404, 404, 404, 302, 302),
+    "page insights": (404, 404, 404, 404, 404, 200, 404, 302, 404),
+    "page practice_variation": (404, 404, 404, 404, 404, 200, 404, 302, 404),
+    "GET /insights/cases.csv": (404, 404, 404, 404, 404, 200, 404, 404, 404),
+    "GET /insights/time-to-rtw": (404, 404, 404, 404, 404, 200, 404, 404, 404),
     "GET /programs/teams": (200, 200, 200, 200, 200, 200, 200, 200, 200),
     "GET /programs/teams/{team_id}": (200, 200, 404, 404, 404, 200, 404, 200, 404),
     "GET /programs/teams/{team_id}/outcomes": (200, 200, 404, 404, 404, 200, 404, 200, 404),

@@ -66,3 +66,9 @@ def test_the_mmr_team_has_a_running_cohort_and_outcomes_to_show(client, demo):
         f"johan@{DOMAIN}",
         f"ali@{DOMAIN}",
     }
+
+
+def test_the_manager_and_the_region_analyst_see_insights_over_the_demo(client, demo):
+    assert "Tid till återgång i arbete" in signed_in(client, "chef").get("/insights/").text
+    page = signed_in(client, "analytiker").get("/insights/?group_by=unit").text
+    assert "Vårdcentralen Solbacken" in page and "<path d=" in page

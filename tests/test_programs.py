@@ -19,6 +19,7 @@ from stegvis.access.policy import decide
 from stegvis.accounts.roles import Role
 from stegvis.cases.models import Certificate, CertificatePeriod, CertificateStatus
 from stegvis.core.errors import Incomplete, NotAllowed, StaleEdit
+from stegvis.core.pseudonyms import pseudonym
 from stegvis.instruments.models import Administration, AdministrationStatus
 from stegvis.programs import outcomes, plan, services
 from stegvis.programs.models import (
@@ -434,7 +435,7 @@ def test_the_registry_export_is_pseudonymised_and_shaped_per_participant_and_tim
     assert record["sick_leave_net_days_12m"] == "5"
     body = str(rows)
     assert str(personas.patient.pk) not in body and personas.patient.email not in body
-    assert record["pseudonym"] == outcomes.pseudonym(personas.patient.pk)
+    assert record["pseudonym"] == pseudonym("patient", personas.patient.pk)
     assert AccessEvent.objects.filter(
         actor=mmr.physio, patient=personas.patient, action="export", category="questionnaires"
     ).exists()

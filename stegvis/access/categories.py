@@ -67,6 +67,8 @@ ROLE_CEILING: dict[str, frozenset[str]] = {
     Role.EMPLOYER_MANAGER: frozenset({C.IDENTITY, C.CAPACITY, C.PLAN, C.MEETINGS, C.MESSAGES}),
     # A unit manager reviews who accessed what (HSLF-FS 2016:40), not the records themselves.
     Role.UNIT_MANAGER: frozenset({C.IDENTITY, C.ACCESS_LOG}),
+    # A region's analyst sees pseudonymised statistics of its units, never a record.
+    Role.REGION_ANALYST: frozenset(),
     Role.PARTICIPATION_FACILITATOR: frozenset(),
     Role.PATIENT_REPRESENTATIVE: frozenset(),
     Role.ADMIN: frozenset(),

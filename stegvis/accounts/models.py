@@ -19,6 +19,13 @@ class Jurisdiction(models.TextChoices):
     NORWAY = "NO", _("Norway")
 
 
+class Sex(models.TextChoices):
+    """Legal sex, as the national identity number records it (for equality statistics)."""
+
+    FEMALE = "female", _("Woman")
+    MALE = "male", _("Man")
+
+
 class Language(models.TextChoices):
     SWEDISH = "sv", _("Swedish")
     ENGLISH = "en", _("English")
@@ -47,6 +54,10 @@ class User(AbstractBaseUser):
         _("language"), max_length=2, choices=Language.choices, default=Language.SWEDISH
     )
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    # A database default, so rows written by an older migration state stay valid.
+    sex = models.CharField(
+        _("legal sex"), max_length=6, choices=Sex.choices, blank=True, db_default=""
+    )
     national_id_encrypted = models.TextField(blank=True, default="", editable=False)
     national_id_hash = models.CharField(
         max_length=64, blank=True, default="", editable=False, db_index=True
@@ -87,6 +98,7 @@ class User(AbstractBaseUser):
         parsed = national_id.parse(raw, country)
         self.national_id_encrypted = national_id.encrypt(parsed)
         self.national_id_hash = national_id.lookup_hash(parsed)
+        self.sex = parsed.legal_sex
 
     def get_national_id(self) -> national_id.NationalId | None:
         if not self.national_id_encrypted:

@@ -26,6 +26,13 @@ class NationalId:
     country: str  # "SE" or "NO"
     number: str  # normalised: SE 12 digits (YYYYMMDDNNNC), NO 11 digits
 
+    @property
+    def legal_sex(self) -> str:
+        """ "female" or "male", as the number records it: odd for men in the next-to-last
+        digit of a personnummer (Skatteverket), in the ninth of a fødselsnummer (Skatteetaten)."""
+        digit = int(self.number[10] if self.country == "SE" else self.number[8])
+        return "male" if digit % 2 else "female"
+
 
 def _luhn_ok(digits: str) -> bool:
     total = 0

@@ -26,6 +26,7 @@ class Role(models.TextChoices):
     SOCIAL_SERVICES_CASEWORKER = "social_services_caseworker", _("Social-services caseworker")
     EMPLOYER_MANAGER = "employer_manager", _("Employer manager")
     UNIT_MANAGER = "unit_manager", _("Unit manager")
+    REGION_ANALYST = "region_analyst", _("Region analyst")
     PARTICIPATION_FACILITATOR = "participation_facilitator", _("Participation facilitator")
     PATIENT_REPRESENTATIVE = "patient_representative", _("Patient representative")
     ADMIN = "admin", _("Administrator")

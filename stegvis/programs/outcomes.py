@@ -3,14 +3,11 @@
 in the year before and after, and who works a year on. No figure rests on fewer people
 than the registry's smallest cell."""
 
-import hashlib
-import hmac
 import math
 import statistics
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.utils import timezone
 from scipy import stats
 
@@ -21,6 +18,7 @@ from stegvis.cases.models import (
     ClosedReason,
     Employment,
 )
+from stegvis.core.pseudonyms import pseudonym
 from stegvis.instruments.definitions import instrument
 from stegvis.instruments.models import Administration, AdministrationStatus
 from stegvis.instruments.occasions import add_months
@@ -227,12 +225,6 @@ def included(team=None, cohort=None):
     return found.filter(team=team)
 
 
-def pseudonym(patient_id) -> str:
-    """A stable pseudonym: a keyed hash, not reversible without the installation's key."""
-    key = (settings.STEGVIS_PSEUDONYM_KEY or f"pseudonym:{settings.SECRET_KEY}").encode()
-    return hmac.new(key, str(patient_id).encode(), hashlib.sha256).hexdigest()[:16]
-
-
 def registry_rows(people: list[Participant]):
     """One row per participant and time point, in the registry's shape (for the CSV)."""
     reg = registry()
@@ -249,7 +241,7 @@ def registry_rows(people: list[Participant]):
             days = {"t0": person.days_before, "t2": person.days_after}.get(point)
             working = "" if point != "t2" or person.working is None else str(person.working)
             yield [
-                pseudonym(referral.patient_id),
+                pseudonym("patient", referral.patient_id),
                 referral.team.name,
                 cohort.name,
                 cohort.program_version.number,

@@ -34,6 +34,7 @@ from stegvis.coordination.meetings.services import meeting_schedule
 from stegvis.coordination.messages.services import thread_start
 from stegvis.coordination.models import ThreadKind
 from stegvis.coordination.tasks.services import task_create
+from stegvis.insights.extract import refresh as refresh_extract
 from stegvis.instruments.definitions import instrument
 from stegvis.instruments.models import Administration, AdministrationStatus, Occasion
 from stegvis.instruments.scoring import score
@@ -68,6 +69,7 @@ STAFF = [
     ("psykolog", "Hanna", "Wallin", "unit", Role.MMR_CLINICIAN),
     ("kurator", "Erik", "Sandberg", "unit", Role.MMR_CLINICIAN),
     ("chef", "Maria", "Sjöberg", "unit", Role.UNIT_MANAGER),
+    ("analytiker", "Alva", "Lindgren", "region", Role.REGION_ANALYST),
     ("handlaggare.fk", "Fredrik", "Nyström", "fk", Role.INSURANCE_CASEWORKER),
     ("handlaggare.af", "Aisha", "Mohammed", "af", Role.EMPLOYMENT_CASEWORKER),
     ("chef.bageriet", "Bo", "Karlsson", "bakery", Role.EMPLOYER_MANAGER),
@@ -244,6 +246,8 @@ class Command(BaseCommand):
         load_programs(staff, unit, lambda *names: self._patient(unit, *names), today)
         # Baselines for the cases whose questionnaire window is open today.
         administrations_plan(today)
+        # The analysis extract, as the worker keeps it.
+        refresh_extract(as_of=today, full=True)
         return new_people
 
     def _patient(self, unit: Organisation, login: str, given: str, family: str) -> User:

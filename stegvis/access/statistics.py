@@ -1,0 +1,81 @@
+"""Who sees which statistics. The analysis extract holds no name or number, but it is
+still about people, so who reads it is decided here and recorded like any other access:
+a unit manager sees their units' cases, with each physician's figures; a region's analyst
+sees the units of the region and never a physician; nobody else sees any.
+(Per-physician figures go no higher than the unit: Inera restricts them the same way.)"""
+
+from dataclasses import dataclass
+
+from stegvis.access import audit
+from stegvis.access.categories import Action, Category
+from stegvis.access.helpers import refuse
+from stegvis.access.models import Outcome
+from stegvis.accounts.models import Organisation, User
+from stegvis.accounts.roles import OrganisationKind, Role
+
+
+@dataclass(frozen=True)
+class StatisticsScope:
+    role: str
+    organisation_id: int
+    units: frozenset[int]  # whose figures the reader sees, by name
+    physicians: bool  # per-physician figures (pseudonymous) within those units
+    # The region's units a comparison is made against (shown as unnamed points).
+    region_units: frozenset[int]
+
+
+def _region_units(region_ids) -> frozenset[int]:
+    return frozenset(
+        Organisation.objects.filter(
+            parent_id__in=region_ids, kind=OrganisationKind.CARE_UNIT
+        ).values_list("pk", flat=True)
+    )
+
+
+def statistics_scope(user: User) -> StatisticsScope | None:
+    memberships = user.memberships_cached()
+    managed = [m.organisation for m in memberships if m.role == Role.UNIT_MANAGER]
+    if managed:
+        units = frozenset(unit.pk for unit in managed)
+        regions = {unit.parent_id for unit in managed if unit.parent_id}
+        return StatisticsScope(
+            Role.UNIT_MANAGER, managed[0].pk, units, True, units | _region_units(regions)
+        )
+    regions = [m.organisation_id for m in memberships if m.role == Role.REGION_ANALYST]
+    if regions:
+        units = _region_units(regions)
+        return StatisticsScope(Role.REGION_ANALYST, regions[0], units, False, units)
+    return None
+
+
+def get_statistics_scope(
+    user: User, *, object_type: str, action: str = Action.VIEW, detail: str = ""
+):
+    """The reader's scope, recorded as a read (or an export) of statistics with no patient
+    named; anyone without one is refused, recorded too, as not found."""
+    scope = statistics_scope(user) if user.is_authenticated else None
+    if scope is None:
+        refuse(
+            user,
+            category=Category.IDENTITY,
+            object_type=object_type,
+            basis="no_statistics_role",
+            action=action,
+        )
+    audit.append(
+        [
+            audit.new_event(
+                actor=user,
+                actor_role=scope.role,
+                actor_organisation_id=scope.organisation_id,
+                patient=None,
+                category=Category.IDENTITY,
+                action=action,
+                outcome=Outcome.ALLOWED,
+                basis="statistics:pseudonymised",
+                object_type=object_type,
+                object_id=detail[:64],
+            )
+        ]
+    )
+    return scope

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from stegvis.insights import views
+
+urlpatterns = [
+    path("insights/", views.insights, name="insights"),
+    path("insights/variation/", views.practice_variation, name="practice_variation"),
+]

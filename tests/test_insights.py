@@ -1,0 +1,395 @@
+"""The analysis extract from hand-built cases, its incremental refresh, the CSV's contract,
+Kaplan–Meier and the competing-risks incidence against hand-computed values, suppression,
+and who may read any of it."""
+
+import csv
+import io
+from datetime import date, timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from stegvis.access.models import AccessEvent
+from stegvis.accounts.roles import OrganisationKind, Role
+from stegvis.cases.models import (
+    Case,
+    CaseStatus,
+    Certificate,
+    CertificateDiagnosis,
+    CertificatePeriod,
+    CertificateStatus,
+    ClosedReason,
+)
+from stegvis.coordination.models import Meeting, MeetingStatus
+from stegvis.core.pseudonyms import pseudonym
+from stegvis.insights.extract import refresh, rows_for
+from stegvis.insights.models import COLUMNS, CaseExtract
+from stegvis.insights.survival import Observation, time_to_rtw
+from tests.factories import OrganisationFactory, UserFactory, member, patient_at
+
+TODAY = date(2026, 6, 1)
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel("2026-06-01 12:00 +02:00", tick=False) as traveller:
+        yield traveller
+
+
+def certify(case, start, end, degree=100, code="F32.1", typical="", corrects=None):
+    """A signed certificate; `corrects` an earlier one: its next version in the same series."""
+    series = {"series": corrects.series, "version": corrects.version + 1} if corrects else {}
+    certificate = Certificate.objects.create(
+        case=case, created_by=case.responsible_physician, fmb_typical_case=typical, **series
+    )
+    CertificatePeriod.objects.create(
+        certificate=certificate, degree=degree, starts_on=start, ends_on=end
+    )
+    CertificateDiagnosis.objects.create(certificate=certificate, code=code)
+    Certificate.objects.filter(pk=certificate.pk).update(
+        status=CertificateStatus.SIGNED, signed_at=timezone.now()
+    )
+    return certificate
+
+
+@pytest.fixture
+def region(personas):
+    region = OrganisationFactory(name="Region Exempelby", kind=OrganisationKind.REGION)
+    personas.unit.parent = region
+    personas.unit.save()
+    return region
+
+
+def _case(personas, *, sick_from, **fields):
+    patient = personas.patient
+    patient.set_national_id("19850315-4422")  # a woman (even next-to-last digit)
+    patient.birth_date = date(1985, 3, 15)
+    patient.save()
+    case = Case.objects.get(patient=patient)
+    for name, value in {"sick_from": sick_from, **fields}.items():
+        setattr(case, name, value)
+    case.save()
+    return case
+
+
+def test_a_row_holds_the_case_as_the_analyses_need_it_and_nothing_that_names_anyone(
+    personas, case, clock
+):
+    case = _case(personas, sick_from=date(2026, 1, 1))
+    certify(case, date(2026, 1, 8), date(2026, 2, 28), 100, "F32.1", typical="f32_mild")
+    Meeting.objects.create(
+        case=case,
+        kind="sip",
+        starts_at=timezone.now() - timedelta(days=40),
+        status=MeetingStatus.HELD,
+        held_at=timezone.now() - timedelta(days=40),
+        organiser=personas.coordinator,
+    )
+    (row,) = rows_for([case.pk], TODAY)
+    assert row.pseudonym == pseudonym("patient", personas.patient.pk)
+    assert row.physician == pseudonym("physician", personas.treating_physician.pk)
+    assert (row.sex, row.age_band, row.diagnosis_group, row.fmb_diagnosis) == (
+        "female",
+        "40-49",
+        "F00-F99",
+        "F32",
+    )
+    assert (row.start_date, row.end_date, row.outcome) == (
+        date(2026, 1, 1),
+        date(2026, 3, 1),
+        "rtw",
+    )
+    assert row.net_days == 59
+    # F32's most lenient typical case allows 6 months: 59 days is within it.
+    assert (row.fmb_days, row.fmb_exceeded) == (180, False)
+    # Mild depression suggests part-time, and this certificate was full-time.
+    assert row.full_time_where_partial is True
+    assert row.sip_held == date(2026, 4, 22)
+    assert row.plan_by_day_30 is False and row.employer_plan_done is None
+
+
+def test_a_competing_exit_and_a_case_still_open(personas, case, clock):
+    case = _case(
+        personas,
+        sick_from=date(2025, 6, 1),
+        status=CaseStatus.CLOSED,
+        closed_on=date(2026, 3, 1),
+        closed_reason=ClosedReason.DISABILITY_BENEFIT,
+    )
+    certify(case, date(2025, 6, 1), date(2026, 5, 31), 50, "M54.4")
+    other = patient_at(personas.unit)
+    open_case = Case.objects.get(patient=other)
+    open_case.sick_from = date(2026, 5, 1)
+    open_case.save()
+    rows = {r.case_id: r for r in rows_for([case.pk, open_case.pk], TODAY)}
+    exit_row, open_row = rows[case.pk], rows[open_case.pk]
+    assert (exit_row.outcome, exit_row.end_date, exit_row.net_days) == (
+        "other_exit",
+        date(2026, 3, 1),
+        273 * 0.5,
+    )
+    assert (open_row.outcome, open_row.end_date, open_row.net_days) == (
+        "censored",
+        TODAY,
+        31,
+    )
+    assert open_row.plan_by_day_30 is False  # day 30 has passed
+    assert (open_row.sex, open_row.age_band, open_row.diagnosis_group) == ("", "", "")
+
+
+def test_the_refresh_recomputes_only_what_may_have_changed(personas, case, clock):
+    closed = _case(
+        personas,
+        sick_from=date(2026, 1, 1),
+        status=CaseStatus.CLOSED,
+        closed_on=date(2026, 2, 1),
+        closed_reason=ClosedReason.RETURNED_TO_WORK,
+    )
+    first = certify(closed, date(2026, 1, 1), date(2026, 1, 31))
+    still_open = Case.objects.get(patient=personas.other_patient)
+    still_open.sick_from = date(2026, 5, 1)
+    still_open.save()
+    clock.shift(timedelta(hours=1))
+    assert refresh()["rows"] == 2
+    clock.shift(timedelta(days=1))
+    # A day later nothing was written: only the open case moves on (censored a day later).
+    assert refresh()["rows"] == 1
+    assert CaseExtract.objects.get(case=still_open).end_date == TODAY + timedelta(days=1)
+    assert CaseExtract.objects.get(case=closed).as_of == TODAY  # untouched
+    clock.shift(timedelta(hours=1))
+    certify(closed, date(2026, 1, 1), date(2026, 1, 20), corrects=first)
+    assert refresh()["rows"] == 2
+    assert CaseExtract.objects.get(case=closed).net_days == 20
+    assert refresh(full=True)["rows"] == CaseExtract.objects.count() == 2
+
+
+def test_building_rows_takes_the_same_queries_for_two_cases_or_twenty(personas, clock):
+    def queries(n):
+        cases = []
+        for _ in range(n):
+            patient = patient_at(personas.unit)
+            case = Case.objects.get(patient=patient)
+            case.responsible_physician = personas.treating_physician
+            case.save()
+            certify(case, date(2026, 1, 1), date(2026, 1, 31))
+            cases.append(case.pk)
+        with CaptureQueriesContext(connection) as captured:
+            rows_for(cases, TODAY)
+        return len(captured)
+
+    assert queries(2) == queries(20)
+
+
+def _csv(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+def test_the_csv_has_the_contracted_columns_for_a_manager_and_no_physicians_for_a_region(
+    client, personas, case, region, clock
+):
+    case = _case(personas, sick_from=date(2026, 1, 1))
+    certify(case, date(2026, 1, 1), date(2026, 1, 10), 50)
+    refresh()
+    client.force_login(personas.unit_manager)
+    rows = _csv(client.get("/api/v1/insights/cases.csv"))
+    assert rows[0] == list(COLUMNS)
+    record = dict(zip(rows[0], next(r for r in rows[1:] if r[7] == "2026-01-01"), strict=True))
+    assert record["net_days"] == "5" and record["outcome"] == "rtw"
+    assert record["physician"] == pseudonym("physician", personas.treating_physician.pk)
+    assert record["plan_by_day_30"] == "false" and record["fmb_exceeded"] == "false"
+    assert AccessEvent.objects.filter(
+        actor=personas.unit_manager, action="export", object_type="insights_extract", patient=None
+    ).exists()
+
+    analyst = member(UserFactory(), region, Role.REGION_ANALYST)
+    client.force_login(analyst)
+    rows = _csv(client.get("/api/v1/insights/cases.csv"))
+    assert len(rows) == 2 and rows[1][COLUMNS.index("physician")] == ""  # her unit only
+    other_region_unit = OrganisationFactory(name="Annan vårdcentral")
+    assert client.get(f"/api/v1/insights/cases.csv?unit={other_region_unit.pk}").status_code == 422
+
+
+@pytest.mark.parametrize("persona", ["treating_physician", "coordinator", "patient", "employer"])
+def test_nobody_else_reads_the_extract(client, personas, persona):
+    client.force_login(personas.get(persona))
+    assert client.get("/api/v1/insights/cases.csv").status_code == 404
+    assert client.get("/api/v1/insights/time-to-rtw").status_code == 404
+
+
+# Kaplan–Meier and the cumulative incidence, by hand.
+def _obs(pairs, key="all"):
+    return [Observation(key, days, outcome) for days, outcome in pairs]
+
+
+def test_kaplan_meier_against_hand_computed_values():
+    (curve,) = time_to_rtw(
+        _obs([(2, "rtw"), (3, "rtw"), (3, "censored"), (5, "rtw"), (8, "censored")])
+    )
+    table = {row["day"]: row for row in curve["table"]}
+    # S(2) = 4/5; S(3) = 0.8 x 3/4; S(5) = 0.6 x 1/2; the censored at 8 change nothing.
+    assert [table[d]["survival"] for d in (2, 3, 5, 8)] == [0.8, 0.6, 0.3, 0.3]
+    assert [table[d]["at_risk"] for d in (2, 3, 5, 8)] == [5, 4, 2, 1]
+    assert [table[d]["events"] for d in (2, 3, 5, 8)] == [1, 1, 1, 0]
+    assert curve["median_days"] == 5 and curve["n"] == 5
+    assert table[2]["ci_lower"] < 0.8 < table[2]["ci_upper"]
+
+
+def test_the_cumulative_incidence_with_other_exits_competing():
+    (curve,) = time_to_rtw(
+        _obs([(2, "rtw"), (3, "other_exit"), (3, "censored"), (5, "rtw"), (8, "censored")]),
+        competing=True,
+    )
+    # Any exit: S(2) = 0.8, S(3) = 0.6. Return: 1/5 at day 2, + 0.6 x 1/2 at day 5.
+    assert curve["cumulative_incidence"]["rtw"] == [
+        {"day": 2, "cumulative_incidence": 0.2},
+        {"day": 5, "cumulative_incidence": 0.5},
+    ]
+    assert curve["cumulative_incidence"]["other_exit"] == [{"day": 3, "cumulative_incidence": 0.2}]
+
+
+def test_a_group_of_fewer_than_five_is_named_but_not_shown():
+    groups = time_to_rtw(_obs([(2, "rtw")] * 4, key="men") + _obs([(3, "rtw")] * 5, key="women"))
+    assert groups[0] == {"key": "men", "n": None, "suppressed": True, "table": []}
+    assert groups[1]["n"] == 5 and groups[1]["median_days"] == 3
+
+
+def test_the_api_gives_the_curves_by_group(client, personas, case, clock):
+    for index in range(6):
+        patient = patient_at(personas.unit)
+        other = Case.objects.get(patient=patient)
+        other.sick_from = date(2026, 1, 1)
+        other.responsible_physician = personas.treating_physician
+        other.save()
+        certify(other, date(2026, 1, 1), date(2026, 1, 10 + index))
+    refresh()
+    client.force_login(personas.unit_manager)
+    body = client.get("/api/v1/insights/time-to-rtw?group_by=unit&competing=true").json()
+    (unit,) = [g for g in body["groups"] if g["key"] == personas.unit.name]
+    assert unit["n"] == 7 and unit["median_days"] is not None
+    assert body["as_of"] == "2026-06-01"
+
+
+def test_the_page_draws_the_curves_with_points_not_commas_and_the_same_numbers_in_a_table(
+    client, personas, case, clock
+):
+    import re
+
+    for index in range(6):
+        other = Case.objects.get(patient=patient_at(personas.unit))
+        other.sick_from = date(2026, 1, 1)
+        other.responsible_physician = personas.treating_physician
+        other.save()
+        certify(other, date(2026, 1, 1), date(2026, 1, 10 + index))
+    refresh()
+    client.force_login(personas.unit_manager)  # Swedish, with its decimal comma
+    page = client.get("/insights/").text
+    (path,) = re.findall(r'<path d="([^"]+)"', page)
+    assert "," in path and re.fullmatch(r"[MHV0-9., ]+", path)
+    assert not re.search(r"\d,\d\s", path.replace(",", " ", 1))  # no decimal comma
+    assert "Mediantid i dagar till återgång i arbete" in page
+    assert "Alla fall" in page and ">7<" in page  # the row of all cases, n = 7
+    by_sex = client.get("/insights/?group_by=sex").text
+    assert "Inte känt" in by_sex  # none of them has a recorded sex
+    client.force_login(personas.treating_physician)
+    assert client.get("/insights/").status_code == 404
+
+
+# Practice variation as a funnel plot.
+def test_the_funnels_limits_are_the_exact_binomial_ones():
+    from stegvis.insights.variation import limits_at
+
+    # Binomial(20, 0.3): 2.5 % and 97.5 % quantiles 2 and 10; 0.1 % and 99.9 %: 1 and 13.
+    assert limits_at(20, 0.3) == {
+        "n": 20, "95_low": 0.1, "95_high": 0.5, "99.8_low": 0.05, "99.8_high": 0.65,
+    }  # fmt: skip
+    wide, narrow = limits_at(20, 0.3), limits_at(100, 0.3)
+    assert narrow["95_low"] == 0.21 and narrow["95_high"] == 0.39
+    assert wide["95_high"] - wide["95_low"] > narrow["95_high"] - narrow["95_low"]
+
+
+def _ended(unit, physician, n, exceeded, as_of=TODAY):
+    """`n` ended cases of a unit (F32: 180 days), `exceeded` of them longer than FMB."""
+    for index in range(n):
+        patient = patient_at(unit)
+        case = Case.objects.get(patient=patient)
+        case.responsible_physician = physician
+        case.sick_from = date(2025, 1, 1)
+        case.status, case.closed_reason = CaseStatus.CLOSED, ClosedReason.RETURNED_TO_WORK
+        case.closed_on = date(2025, 12, 31)
+        case.save()
+        length = 250 if index < exceeded else 60
+        certify(case, date(2025, 1, 1), date(2025, 1, 1) + timedelta(days=length - 1))
+
+
+def test_units_are_points_at_their_volume_and_an_outlier_is_a_signal_not_a_rank(
+    client, personas, region, clock
+):
+    from stegvis.insights.variation import variation
+
+    personas.other_unit.parent = region
+    personas.other_unit.save()
+    third = OrganisationFactory(name="Vårdcentralen Tredje", parent=region)
+    doctor = personas.treating_physician
+    _ended(personas.unit, doctor, 20, 2)  # 10 %
+    _ended(personas.other_unit, doctor, 20, 18)  # 90 %: far above
+    _ended(third, doctor, 4, 4)  # too few to show
+    refresh()
+    client.force_login(personas.unit_manager)
+    from stegvis.access.statistics import statistics_scope
+
+    found = variation(statistics_scope(personas.unit_manager), "fmb_exceeded")
+    assert found.mean == pytest.approx(24 / 44)
+    assert [(p.n, p.x) for p in found.points] == [(20, 2), (20, 18)] and found.hidden == 1
+    signals = {p.key: p.signal for p in found.points}
+    assert signals == {personas.unit.pk: "low_998", personas.other_unit.pk: "high_998"}
+    page = client.get("/insights/variation/").text
+    assert personas.unit.name in page and personas.other_unit.name not in page
+    assert "Annan enhet i regionen" in page
+
+
+def test_physicians_are_shown_to_their_unit_manager_and_never_above(
+    client, personas, region, clock
+):
+    _ended(personas.unit, personas.treating_physician, 6, 3)
+    _ended(personas.unit, personas.coordinator, 6, 0)  # named as physician, for the test
+    refresh()
+    client.force_login(personas.unit_manager)
+    page = client.get("/insights/variation/?by=physician").text
+    assert "#1" in page and "#2" in page
+    analyst = member(UserFactory(), region, Role.REGION_ANALYST)
+    client.force_login(analyst)
+    page = client.get("/insights/variation/?by=physician").text
+    assert "#1" not in page and personas.unit.name in page
+
+
+def test_the_share_back_at_work_by_a_day_and_its_greenwood_error_by_hand():
+    from stegvis.insights.survival import Difference, back_by
+
+    share = back_by(_obs([(2, "rtw"), (3, "rtw"), (3, "censored"), (5, "rtw"), (8, "censored")]), 5)
+    # S(5) = 0.3; Greenwood: 0.3 squared times 1/(5*4) + 1/(4*3) + 1/(2*1).
+    assert share.share == pytest.approx(0.7)
+    assert share.se == pytest.approx(0.3 * (1 / 20 + 1 / 12 + 1 / 2) ** 0.5)
+    same = Difference(share, share)
+    assert same.points == 0 and same.could_be_chance
+    assert back_by(_obs([(2, "rtw")] * 4), 5) is None
+
+
+def test_women_and_men_are_compared_in_plain_words(client, personas, clock):
+    for index in range(12):
+        patient = patient_at(personas.unit)
+        patient.sex = "female" if index % 2 else "male"
+        patient.save()
+        case = Case.objects.get(patient=patient)
+        case.sick_from, case.responsible_physician = date(2025, 6, 1), personas.treating_physician
+        case.save()
+        # Women back after a month, men after a year.
+        length = 30 if index % 2 else 365
+        certify(case, date(2025, 6, 1), date(2025, 6, 1) + timedelta(days=length - 1))
+    refresh()
+    client.force_login(personas.unit_manager)
+    page = client.get("/insights/?group_by=sex").text
+    assert "100,0 % av kvinnorna och 0,0 % av männen" in page
+    assert "större än vad slumpen förklarar" in page
