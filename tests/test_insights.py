@@ -393,3 +393,84 @@ def test_women_and_men_are_compared_in_plain_words(client, personas, clock):
     page = client.get("/insights/?group_by=sex").text
     assert "100,0 % av kvinnorna och 0,0 % av männen" in page
     assert "större än vad slumpen förklarar" in page
+
+
+# Process indicators and disclosure control.
+def test_a_hidden_cell_cannot_be_worked_out_from_the_totals():
+    from stegvis.insights.process import Cell, suppress
+
+    matrix = [
+        [Cell(3, 1), Cell(10, 5), Cell(12, 6)],  # one small cell in the row
+        [Cell(8, 2), Cell(9, 3), Cell(20, 10)],
+    ]
+    suppress(matrix)
+    hidden = [[cell.hidden for cell in row] for row in matrix]
+    # The 3 is hidden; so is the next smallest of its row (10) and of its column (8); then
+    # column 2 holds one hidden cell (10), so its next smallest (9) goes too, and so on
+    # until no row or column has a single hidden cell.
+    for line in [*hidden, *zip(*hidden, strict=True)]:
+        assert sum(line) != 1
+    assert hidden[0][0] and hidden[0][1] and hidden[1][0]
+
+
+def test_the_process_table_per_unit_and_month(client, personas, clock):
+    for index in range(7):
+        patient = patient_at(personas.unit)
+        case = Case.objects.get(patient=patient)
+        case.sick_from = date(2026, 3, 2) if index < 5 else date(2026, 4, 1)
+        case.responsible_physician = personas.treating_physician
+        case.save()
+        certify(case, case.sick_from, case.sick_from + timedelta(days=40))
+    refresh()
+    client.force_login(personas.unit_manager)
+    page = client.get("/insights/process/?indicator=plan_by_day_30").text
+    # March: 5 cases, none with a plan by day 30; April: 2, hidden, and March with it.
+    assert "&lt;5" in page and "·" in page
+    # Nothing shows the 5 (or the 2 would follow from the total of 7), in the unit's row or
+    # in the row of all units.
+    assert "0,0 % (5)" not in page and "0,0 % (2)" not in page
+    for code in ("coordinator_within_14", "sip_held", "employer_plan", "baseline_answered",
+                 "checkin_adherence"):  # fmt: skip
+        assert client.get(f"/insights/process/?indicator={code}").status_code == 200
+
+
+def test_the_row_counts_what_the_process_indicators_need(personas, case, clock):
+    from stegvis.coaching.models import Reminder
+    from stegvis.instruments.models import Administration
+
+    case = _case(personas, sick_from=date(2026, 3, 1))
+    moment = timezone.now()
+    for day, status in ((3, "answered"), (4, "expired"), (5, "answered"), (6, "scheduled")):
+        Reminder.objects.create(
+            patient=personas.patient,
+            occasion_on=date(2026, 3, day),
+            due_at=moment,
+            expires_at=moment,
+            status=status,
+        )
+    for code, status in (("phq9", "completed"), ("gad7", "expired"), ("was", "cancelled")):
+        Administration.objects.create(
+            patient=personas.patient,
+            case=case,
+            instrument_code=code,
+            instrument_version="1",
+            occasion="baseline",
+            due_on=date(2026, 3, 1),
+            expires_on=date(2026, 3, 15),
+            status=status,
+        )
+    Meeting.objects.create(
+        case=case, kind="sip", starts_at=moment, organiser=personas.coordinator
+    )  # called, not held
+    (row,) = rows_for([case.pk], TODAY)
+    assert (row.checkins_due, row.checkins_answered) == (3, 2)  # the open one is not due yet
+    assert (row.baseline_given, row.baseline_answered) == (2, 1)  # a cancelled one is not given
+    assert row.sip_called == TODAY and row.sip_held is None
+    assert row.employed is True
+
+
+def test_a_process_table_without_any_case_is_empty_not_an_error(client, personas, clock):
+    client.force_login(personas.unit_manager)
+    for code in ("plan_by_day_30", "coordinator_within_14", "sip_held", "employer_plan",
+                 "baseline_answered", "checkin_adherence"):  # fmt: skip
+        assert client.get(f"/insights/process/?indicator={code}").status_code == 200

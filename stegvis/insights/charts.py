@@ -133,3 +133,21 @@ def funnel_chart(funnel, labels: dict) -> FunnelChart | None:
         x_ticks=[(x(n), n) for n in range(0, top_n + 1, step)],
         y_ticks=[(_y(share / 100), share) for share in (0, 25, 50, 75, 100)],
     )
+
+
+@dataclass
+class Trend:
+    points: str  # an SVG polyline, months left to right
+    dots: list[tuple[float, float]]
+    width: int = 320
+    height: int = 60
+
+
+def trend_line(cells) -> Trend | None:
+    """The monthly shares as a small line (months with a hidden or empty cell are gaps)."""
+    shown = [(index, cell.share) for index, cell in enumerate(cells) if cell.share is not None]
+    if len(shown) < 2:
+        return None
+    step = 300 / max(len(cells) - 1, 1)
+    dots = [(10 + index * step, 55 - 50 * share) for index, share in shown]
+    return Trend(" ".join(f"{x:.1f},{y:.1f}" for x, y in dots), dots)

@@ -22,13 +22,16 @@ from stegvis.cases.models import (
     CertificateDiagnosis,
     CertificatePeriod,
     CertificateStatus,
+    Employment,
     MilestoneCompletion,
 )
+from stegvis.coaching.models import Reminder, ReminderStatus
 from stegvis.coordination.models import Meeting, MeetingParticipant, MeetingStatus, Message
 from stegvis.core.pseudonyms import pseudonym
 from stegvis.insights.episode import Leave, course
 from stegvis.insights.models import CaseExtract, ExtractState
 from stegvis.insights.rules import rules
+from stegvis.instruments.models import Administration, AdministrationStatus, Occasion
 from stegvis.plans.models import PlanVersion
 
 CHUNK = 2000
@@ -161,10 +164,9 @@ def _facts(case_ids) -> dict[str, dict]:
         MilestoneCompletion.objects.filter(case_id__in=case_ids, code__in=EMPLOYER_PLAN)
         .values_list("case_id", "completed_on")
     )  # fmt: skip
-    sip = _earliest(
-        Meeting.objects.filter(case_id__in=case_ids, kind=SIP, status=MeetingStatus.HELD)
-        .values_list("case_id", "held_at")
-    )  # fmt: skip
+    sips = Meeting.objects.filter(case_id__in=case_ids, kind=SIP)
+    sip = _earliest(sips.filter(status=MeetingStatus.HELD).values_list("case_id", "held_at"))
+    sip_called = _earliest(sips.values_list("case_id", "created_at"))
     met = MeetingParticipant.objects.filter(
         meeting__case_id__in=case_ids, role=Role.REHAB_COORDINATOR
     ).exclude(meeting__status=MeetingStatus.CANCELLED)
@@ -181,7 +183,37 @@ def _facts(case_ids) -> dict[str, dict]:
     for case_id, day in _earliest(written).items():
         if case_id not in contact or day < contact[case_id]:
             contact[case_id] = day
-    return {"plan": first_plan, "employer_plan": employer_plan, "sip": sip, "contact": contact}
+    return {
+        "plan": first_plan,
+        "employer_plan": employer_plan,
+        "sip": sip,
+        "sip_called": sip_called,
+        "contact": contact,
+    }
+
+
+def _baselines(case_ids) -> dict:
+    """Per case, (baseline questionnaires given, answered)."""
+    counts: dict = defaultdict(lambda: [0, 0])
+    given = Administration.objects.filter(case_id__in=case_ids, occasion=Occasion.BASELINE)
+    for case_id, status in given.exclude(status=AdministrationStatus.CANCELLED).values_list(
+        "case_id", "status"
+    ):
+        counts[case_id][0] += 1
+        counts[case_id][1] += status == AdministrationStatus.COMPLETED
+    return counts
+
+
+def _checkins(patient_ids) -> dict:
+    """Per patient, their check-in reminders by day: answered or missed."""
+    found = defaultdict(list)
+    rows = Reminder.objects.filter(
+        patient_id__in=patient_ids,
+        status__in=(ReminderStatus.ANSWERED, ReminderStatus.EXPIRED),
+    ).values_list("patient_id", "occasion_on", "status")
+    for patient_id, day, status in rows:
+        found[patient_id].append((day, status == ReminderStatus.ANSWERED))
+    return found
 
 
 def _age(birth: date | None, on: date) -> int | None:
@@ -198,6 +230,8 @@ def rows_for(case_ids, as_of: date) -> list[CaseExtract]:
     diagnoses = _main_diagnoses(case_ids)
     facts = _facts(case_ids)
     dfa = _dfa(case_ids)
+    baselines = _baselines(case_ids)
+    checkins = _checkins({case.patient_id for case in cases})
     rows = []
     for case in cases:
         seen = course(
@@ -210,6 +244,11 @@ def rows_for(case_ids, as_of: date) -> list[CaseExtract]:
         )
         code = diagnoses.get(case.pk, "")
         fmb_code, fmb_days, guidance = _fmb(code)
+        reminders = [
+            answered
+            for day, answered in checkins.get(case.patient_id, [])
+            if seen.start <= day < seen.end
+        ]
         plan_on = facts["plan"].get(case.pk)
         day_30 = seen.start + timedelta(days=PLAN_DAYS - 1)
         if plan_on is not None and plan_on <= day_30:
@@ -242,6 +281,12 @@ def rows_for(case_ids, as_of: date) -> list[CaseExtract]:
                 ),
                 certificates=dfa[case.pk][0] if case.pk in dfa else 0,
                 certificates_complete=dfa[case.pk][1] if case.pk in dfa else 0,
+                employed=case.employment == Employment.EMPLOYED,
+                sip_called=facts["sip_called"].get(case.pk),
+                baseline_given=baselines[case.pk][0] if case.pk in baselines else 0,
+                baseline_answered=baselines[case.pk][1] if case.pk in baselines else 0,
+                checkins_due=len(reminders),
+                checkins_answered=sum(reminders),
                 first_coordinator_contact=facts["contact"].get(case.pk),
                 plan_by_day_30=plan_by_30,
                 employer_plan_done=facts["employer_plan"].get(case.pk),

@@ -39,6 +39,13 @@ class CaseExtract(models.Model):
     full_time_where_partial = models.BooleanField(null=True)
     certificates = models.PositiveIntegerField(default=0)
     certificates_complete = models.PositiveIntegerField(default=0)
+    # For the process indicators (not exported).
+    employed = models.BooleanField(default=False)
+    sip_called = models.DateField(null=True)
+    baseline_given = models.PositiveSmallIntegerField(default=0)
+    baseline_answered = models.PositiveSmallIntegerField(default=0)
+    checkins_due = models.PositiveIntegerField(default=0)
+    checkins_answered = models.PositiveIntegerField(default=0)
     first_coordinator_contact = models.DateField(null=True)
     plan_by_day_30 = models.BooleanField(null=True)
     employer_plan_done = models.DateField(null=True)

@@ -5,4 +5,5 @@ from stegvis.insights import views
 urlpatterns = [
     path("insights/", views.insights, name="insights"),
     path("insights/variation/", views.practice_variation, name="practice_variation"),
+    path("insights/process/", views.process_indicators, name="process_indicators"),
 ]

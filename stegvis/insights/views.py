@@ -3,11 +3,14 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from stegvis.access.statistics import get_statistics_scope
 from stegvis.accounts.models import Organisation
-from stegvis.insights.charts import funnel_chart, km_curves
+from stegvis.insights.charts import funnel_chart, km_curves, trend_line
 from stegvis.insights.models import CaseExtract, ExtractState
+from stegvis.insights.process import INDICATORS as PROCESS
+from stegvis.insights.process import process_table
 from stegvis.insights.survival import Difference, Observation, back_by, time_to_rtw
 from stegvis.insights.variation import INDICATORS, variation
 
@@ -87,4 +90,22 @@ def practice_variation(request: HttpRequest) -> HttpResponse:
             "by_physician": by_physician,
             "may_see_physicians": scope.physicians,
         },
+    )
+
+
+@login_required
+def process_indicators(request: HttpRequest) -> HttpResponse:
+    """One process indicator per unit and month of start, over the last twelve months."""
+    scope = get_statistics_scope(request.user, object_type="insights_process")
+    code = request.GET.get("indicator")
+    code = code if code in PROCESS else "plan_by_day_30"
+    names = dict(Organisation.objects.filter(pk__in=scope.units).values_list("pk", "name"))
+    state = ExtractState.objects.first()
+    as_of = state.as_of if state and state.as_of else timezone.localdate()
+    rows = CaseExtract.objects.filter(organisation_id__in=scope.units)
+    table = process_table(code, rows, as_of, names)
+    return render(
+        request,
+        "insights/process.html",
+        {"table": table, "indicators": PROCESS, "code": code, "trend": trend_line(table.totals)},
     )

@@ -5,6 +5,8 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
+from stegvis.insights.rules import rules
+
 register = template.Library()
 MINUS = "\u2212"  # a real minus sign reads better than a hyphen before a number
 
@@ -94,3 +96,13 @@ def share_ci(share) -> str:
 def points(value: float) -> str:
     """A difference of shares in percentage points, with its sign."""
     return number_format(round(value * 100, 1), 1).replace("-", MINUS)
+
+
+@register.filter
+def cell_text(cell) -> str:
+    """A share with its cases; "<5" for a small cell, "·" for one hidden to protect it."""
+    if not cell.n:
+        return "–"
+    if cell.hidden:
+        return "<5" if cell.n < rules().smallest_cell else "·"
+    return f"{percent(cell.share)} ({cell.n})"
