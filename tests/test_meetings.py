@@ -369,3 +369,19 @@ def test_running_a_meeting_from_its_page_minutes_then_held_or_cancelled(client, 
     other.refresh_from_db()
     assert other.status == MeetingStatus.CANCELLED
     assert client.post(f"/meetings/{other.pk}/cancel/", {}).status_code == 400
+
+
+def test_a_meeting_with_a_questionnaire_not_in_use_is_refused_not_an_error(client, personas, case):
+    from tests.support import send
+
+    client.force_login(personas.coordinator)
+    body = {"kind": "mmr_team_conference", "starts_at": "2026-12-01T10:00:00Z"}
+    for code in ("nope", "\ud99b\udde5\u001d", "x" * 21):
+        answer = send(
+            client,
+            "post",
+            f"/api/v1/cases/{case.pk}/meetings",
+            {**body, "questionnaire_code": code},
+        )
+        assert answer.status_code == 422, code
+    assert not case.meetings.exists()

@@ -58,7 +58,7 @@ class MeetingIn(Schema):
     duration_minutes: int = Field(60, ge=15, le=480)
     place: Text(200) = ""
     participant_ids: list[uuid.UUID] = []
-    questionnaire_code: str = ""
+    questionnaire_code: Text(20) = ""
 
 
 class AgendaIn(Schema):

@@ -39,6 +39,7 @@ from stegvis.coordination.schemas import (
     _refused,
 )
 from stegvis.core.errors import ApiError, FieldErrors, Incomplete, NotAllowed
+from stegvis.instruments.services import enabled_codes
 
 router = Router(tags=["coordination"])
 
@@ -61,6 +62,8 @@ def create_meeting(request, case_id: str, payload: MeetingIn):
         if timezone.is_aware(payload.starts_at)
         else timezone.make_aware(payload.starts_at)
     )
+    if payload.questionnaire_code and payload.questionnaire_code not in enabled_codes():
+        raise FieldErrors({"questionnaire_code": ["Not a questionnaire in use here."]})
     try:
         meeting = meeting_schedule(
             actor=request.user,
