@@ -1,7 +1,6 @@
 """Insights under /api/v1/insights: the pseudonymised extract as CSV, and time to return to
 work, for unit managers and region analysts (stegvis.access.statistics decides)."""
 
-import csv
 from enum import StrEnum
 
 from django.http import StreamingHttpResponse
@@ -9,6 +8,7 @@ from ninja import Router, Schema
 
 from stegvis.access.categories import Action
 from stegvis.access.statistics import get_statistics_scope
+from stegvis.core.csv_stream import csv_lines
 from stegvis.core.errors import FieldErrors
 from stegvis.insights.models import COLUMNS, CaseExtract, ExtractState
 from stegvis.insights.survival import Observation, time_to_rtw
@@ -44,11 +44,6 @@ def _cell(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @router.get(
     "/insights/cases.csv",
     summary="The pseudonymised analysis extract, one row per case (CSV)",
@@ -60,15 +55,14 @@ def extract_csv(request, unit: int | None = None):
     physician = COLUMNS.index("physician")
 
     def lines():
-        writer = csv.writer(_Echo())
-        yield writer.writerow(COLUMNS)
+        yield COLUMNS
         for row in rows.iterator(chunk_size=5000):
             cells = [_cell(value) for value in row]
             if not scope.physicians:
                 cells[physician] = ""  # a region sees units, never physicians
-            yield writer.writerow(cells)
+            yield cells
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(csv_lines(lines()), content_type="text/csv; charset=utf-8")
     state = ExtractState.objects.first()
     as_of = state.as_of.isoformat() if state and state.as_of else "empty"
     response["Content-Disposition"] = f'attachment; filename="stegvis-cases-{as_of}.csv"'

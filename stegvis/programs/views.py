@@ -1,7 +1,6 @@
 """MMR pages: the staff's teams, programs, cohorts, assessment and conferences; the
 participant's own program."""
 
-import csv
 import uuid
 
 from django.contrib import messages
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from stegvis.access.categories import CARE_ROLES, Action, Category
 from stegvis.access.helpers import get_case_for, get_object_for, get_self_for
 from stegvis.accounts.models import User
+from stegvis.core.csv_stream import csv_lines
 from stegvis.core.errors import Incomplete, NotAllowed, StaleEdit
 from stegvis.core.idempotency import once_per_submission
 from stegvis.programs import forms, selectors, services
@@ -330,17 +330,9 @@ def cohort_registry_csv(request: HttpRequest, cohort_id) -> HttpResponse:
     participant's questionnaires recorded as exported."""
     cohort = get_cohort_for(request.user, cohort_id)
     rows = selectors.registry_export(request.user, cohort)
-    writer = csv.writer(_Echo())
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
-    )
+    response = StreamingHttpResponse(csv_lines(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="mmr-{cohort.starts_on}.csv"'
     return response
-
-
-class _Echo:
-    def write(self, value):
-        return value
 
 
 @login_required
