@@ -54,6 +54,7 @@ bench: install-dev
 	$(PY) bench/run.py
 	$(PY) bench/consents.py
 	$(PY) bench/reminders.py
+	$(PY) bench/insights.py
 
 clean:
 	rm -rf $(VENV) var

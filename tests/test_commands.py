@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.tasks import TaskResultStatus
@@ -34,7 +36,8 @@ def test_demo_is_idempotent(db, settings, capsys):
     output = capsys.readouterr().out
     assert "sara@demo.stegvis.invalid" in output and "stegvis-demo-2026" in output
     # The eight patients the README names, and the finished MMR cohort's eight.
-    assert Case.objects.count() == len(PATIENTS) + len(FINISHED) and verify().ok
+    solbacken = Case.objects.filter(organisation__name="Vårdcentralen Solbacken")
+    assert solbacken.count() == len(PATIENTS) + len(FINISHED) and verify().ok
 
 
 def test_synth_generates_deterministic_data_at_scale(db, settings):
@@ -64,3 +67,23 @@ def test_the_worker_runs_queued_tasks():
     queued.refresh()
     assert queued.status == TaskResultStatus.SUCCESSFUL
     assert queued.return_value["ok"] is True
+
+
+def test_synth_gives_histories_with_returns_exits_and_open_cases(db, settings):
+    from collections import Counter
+
+    from stegvis.cases.models import Certificate
+    from stegvis.insights.extract import refresh
+    from stegvis.insights.models import CaseExtract
+
+    settings.STEGVIS_DEMO = True
+    call_command("synth", patients=400, seed=5, years=3, stdout=io.StringIO())
+    assert Certificate.objects.filter(status="draft").count() == 0
+    assert Certificate.objects.count() > 400
+    refresh(full=True)
+    outcomes = Counter(CaseExtract.objects.values_list("outcome", flat=True))
+    assert outcomes["rtw"] > outcomes["censored"] > 0 and outcomes["other_exit"] >= 0
+    # A week or less is on the person's own word: only longer cases have a certificate.
+    certified = CaseExtract.objects.filter(certificates__gt=0)
+    assert certified.count() > 300 and not certified.filter(diagnosis_group="").exists()
+    assert {"female", "male"} <= set(CaseExtract.objects.values_list("sex", flat=True))

@@ -72,3 +72,19 @@ def test_the_manager_and_the_region_analyst_see_insights_over_the_demo(client, d
     assert "Tid till återgång i arbete" in signed_in(client, "chef").get("/insights/").text
     page = signed_in(client, "analytiker").get("/insights/?group_by=unit").text
     assert "Vårdcentralen Solbacken" in page and "<path d=" in page
+
+
+def test_the_region_has_enough_cases_for_insights_that_are_not_all_hidden(client, demo):
+    analyst = signed_in(client, "analytiker")
+    body = analyst.get("/api/v1/insights/time-to-rtw?group_by=unit").json()
+    shown = [group for group in body["groups"] if not group["suppressed"]]
+    assert "Vårdcentralen Solbacken" in {group["key"] for group in shown}
+    synthetic = [group for group in shown if group["key"] != "Vårdcentralen Solbacken"]
+    assert len(synthetic) == 3 and all(group["median_days"] for group in synthetic)
+    funnel = analyst.get("/insights/variation/").text
+    assert funnel.count("<circle") >= 3  # each synthetic unit a point at its volume
+    # The unit manager sees her own unit's curve, and only her unit's.
+    manager = signed_in(client, "chef").get("/api/v1/insights/time-to-rtw?group_by=unit").json()
+    assert [(group["key"], group["suppressed"]) for group in manager["groups"]] == [
+        ("Vårdcentralen Solbacken", False)
+    ]

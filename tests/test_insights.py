@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 import time_machine
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -26,7 +27,7 @@ from stegvis.cases.models import (
 from stegvis.coordination.models import Meeting, MeetingStatus
 from stegvis.core.pseudonyms import pseudonym
 from stegvis.insights.extract import refresh, rows_for
-from stegvis.insights.models import COLUMNS, CaseExtract
+from stegvis.insights.models import COLUMNS, CaseExtract, ExtractState
 from stegvis.insights.survival import Observation, time_to_rtw
 from tests.factories import OrganisationFactory, UserFactory, member, patient_at
 
@@ -366,7 +367,11 @@ def test_physicians_are_shown_to_their_unit_manager_and_never_above(
 
 
 def test_the_share_back_at_work_by_a_day_and_its_greenwood_error_by_hand():
-    from stegvis.insights.survival import Difference, back_by
+    from stegvis.insights.survival import Difference, share_by, time_to_rtw
+
+    def back_by(observations, day):
+        (group,) = time_to_rtw(observations)
+        return None if group["suppressed"] else share_by(group["table"], group["n"], day)
 
     share = back_by(_obs([(2, "rtw"), (3, "rtw"), (3, "censored"), (5, "rtw"), (8, "censored")]), 5)
     # S(5) = 0.3; Greenwood: 0.3 squared times 1/(5*4) + 1/(4*3) + 1/(2*1).
@@ -474,3 +479,62 @@ def test_a_process_table_without_any_case_is_empty_not_an_error(client, personas
     for code in ("plan_by_day_30", "coordinator_within_14", "sip_held", "employer_plan",
                  "baseline_answered", "checkin_adherence"):  # fmt: skip
         assert client.get(f"/insights/process/?indicator={code}").status_code == 200
+
+
+def test_every_table_is_a_csv_with_points_and_every_chart_a_png(client, personas, region, clock):
+    _ended(personas.unit, personas.treating_physician, 8, 3)
+    refresh()
+    client.force_login(personas.unit_manager)
+    table = client.get("/insights/?group_by=all&format=csv")
+    assert table["Content-Type"].startswith("text/csv")
+    header, row = list(csv.reader(io.StringIO(table.content.decode())))[:2]
+    assert header[:3] == ["group", "n", "median_days"]
+    assert row[:2] == ["all", "9"]  # the eight ended and Pia's open case
+    assert "," not in row[5] and "." in row[5]  # 0.625, never 0,625
+    assert client.get("/insights/?format=png").content[:8] == b"\x89PNG\r\n\x1a\n"
+    funnel = client.get("/insights/variation/?format=csv").content.decode()
+    assert funnel.startswith("group,n,x,share,region_mean,signal")
+    assert client.get("/insights/variation/?format=png")["Content-Type"] == "image/png"
+    process = client.get("/insights/process/?format=csv").content.decode()
+    assert process.splitlines()[0].startswith("unit,")
+    assert AccessEvent.objects.filter(
+        actor=personas.unit_manager, action="export", object_type="insights_variation"
+    ).exists()
+
+
+def test_figures_are_remembered_until_the_next_refresh_and_per_reader(
+    client, personas, case, clock
+):
+    def closed_case(unit):
+        other = Case.objects.get(patient=patient_at(unit))
+        other.sick_from = date(2026, 1, 1)
+        other.responsible_physician = personas.treating_physician
+        other.save()
+        certify(other, date(2026, 1, 1), date(2026, 1, 20))
+
+    for _index in range(6):
+        closed_case(personas.unit)
+    refresh()
+    client.force_login(personas.unit_manager)
+
+    def cases_seen() -> int:
+        body = client.get("/api/v1/insights/time-to-rtw").json()
+        return body["groups"][0]["n"]
+
+    assert cases_seen() == 7
+    closed_case(personas.unit)
+    refresh()  # the same moment (the clock stands still), yet a new version of the extract
+    assert cases_seen() == 8
+    # Another unit's manager asks the same question and gets their own unit's answer.
+    other_unit = OrganisationFactory(kind=OrganisationKind.CARE_UNIT)
+    for _index in range(5):
+        closed_case(other_unit)
+    refresh()
+    assert cases_seen() == 8
+    client.force_login(member(UserFactory(), other_unit, Role.UNIT_MANAGER))
+    assert cases_seen() == 5
+    # Between versions the answer is remembered, not recomputed from the rows.
+    CaseExtract.objects.filter(organisation=other_unit).first().delete()
+    assert cases_seen() == 5
+    ExtractState.objects.update(version=F("version") + 1)
+    assert cases_seen() is None  # recomputed: four cases, too few to show

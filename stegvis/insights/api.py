@@ -11,7 +11,8 @@ from stegvis.access.statistics import get_statistics_scope
 from stegvis.core.csv_stream import csv_lines
 from stegvis.core.errors import FieldErrors
 from stegvis.insights.models import COLUMNS, CaseExtract, ExtractState
-from stegvis.insights.survival import Observation, time_to_rtw
+from stegvis.insights.remembered import remembered
+from stegvis.insights.survival import observations_of, time_to_rtw
 
 router = Router(tags=["insights"])
 
@@ -108,19 +109,16 @@ def get_time_to_rtw(
     request, group_by: GroupBy = GroupBy.ALL, unit: int | None = None, competing: bool = False
 ):
     scope = get_statistics_scope(request.user, object_type="insights_time_to_rtw")
-    field = "unit" if group_by == GroupBy.UNIT else group_by.value
-    rows = _rows(scope, unit).values_list("start_date", "end_date", "outcome", *(
-        () if group_by == GroupBy.ALL else (field,)
-    ))  # fmt: skip
-    observations = [
-        Observation(
-            (row[3] or "unknown") if len(row) > 3 else "all", (row[1] - row[0]).days, row[2]
-        )
-        for row in rows.iterator(chunk_size=5000)
-    ]
+    field = None if group_by == GroupBy.ALL else group_by.value
+    groups = remembered(
+        "time_to_rtw_api",
+        scope,
+        (group_by.value, unit, competing),
+        lambda: time_to_rtw(observations_of(_rows(scope, unit), field), competing=competing),
+    )
     state = ExtractState.objects.first()
     return {
         "as_of": state.as_of.isoformat() if state and state.as_of else None,
         "group_by": group_by.value,
-        "groups": time_to_rtw(observations, competing=competing),
+        "groups": groups,
     }

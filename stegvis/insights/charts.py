@@ -7,6 +7,9 @@ from dataclasses import dataclass
 WIDTH, HEIGHT = 640, 300
 LEFT, RIGHT, TOP, BOTTOM = 44, 120, 16, 36
 DASHES = ("", "8 4", "2 3", "10 3 2 3", "4 4", "1 2")
+# More lines than dash patterns cannot be told apart: the largest groups are drawn, and the
+# table lists every group.
+MOST_LINES = len(DASHES)
 
 
 @dataclass
@@ -47,6 +50,7 @@ def _ticks(last_day: int) -> list[int]:
 def km_curves(groups: list[dict]) -> Curves | None:
     """Step curves of the groups that are shown (not suppressed)."""
     shown = [g for g in groups if not g["suppressed"] and g["table"]]
+    shown = sorted(shown, key=lambda g: -g["n"])[:MOST_LINES]
     if not shown:
         return None
     last_day = max(row["day"] for g in shown for row in g["table"]) or 1

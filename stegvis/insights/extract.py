@@ -10,7 +10,7 @@ import time
 from collections import defaultdict
 from datetime import date, timedelta
 
-from django.db.models import Min, Q
+from django.db.models import F, Min, Q
 from django.utils import timezone
 
 from stegvis.accounts.roles import Role
@@ -331,6 +331,6 @@ def refresh(*, as_of: date | None = None, full: bool = False) -> dict:
         )
     seconds = time.monotonic() - started
     ExtractState.objects.filter(pk=state.pk).update(
-        refreshed_at=now, as_of=as_of, rows=len(ids), seconds=seconds
+        refreshed_at=now, as_of=as_of, rows=len(ids), seconds=seconds, version=F("version") + 1
     )
     return {"rows": len(ids), "seconds": round(seconds, 2), "as_of": as_of.isoformat()}

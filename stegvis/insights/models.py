@@ -70,6 +70,8 @@ class ExtractState(models.Model):
     as_of = models.DateField(null=True)
     rows = models.PositiveIntegerField(default=0)
     seconds = models.FloatField(default=0)
+    # One more with every refresh: figures computed from the extract are remembered under it.
+    version = models.PositiveBigIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"extract as of {self.as_of}"

@@ -25,6 +25,15 @@ class Observation:
     outcome: str
 
 
+def observations_of(rows, field: str | None) -> list[Observation]:
+    """The extract's rows (a queryset) as observations, in groups by `field` (None: one)."""
+    values = rows.values_list("start_date", "end_date", "outcome", *((field,) if field else ()))
+    return [
+        Observation((row[3] or "unknown") if field else "all", (row[1] - row[0]).days, row[2])
+        for row in values.iterator(chunk_size=5000)
+    ]
+
+
 def _number(value) -> float | None:
     value = float(value)
     return None if math.isinf(value) or math.isnan(value) else round(value, 4)
@@ -75,18 +84,26 @@ def group_curve(key: str, observations: list[Observation], competing: bool) -> d
     outcomes = [o.outcome for o in observations]
     fitter = _kaplan_meier(days, [o == RTW for o in outcomes])
     table = fitter.event_table
-    survival = fitter.survival_function_.iloc[:, 0]
-    interval = fitter.confidence_interval_
+    # Whole columns at once: a lookup per day and column costs more than the fit itself.
+    columns = zip(
+        table.index.to_numpy(),
+        fitter.survival_function_.iloc[:, 0].to_numpy(),
+        fitter.confidence_interval_.iloc[:, 0].to_numpy(),
+        fitter.confidence_interval_.iloc[:, 1].to_numpy(),
+        table["at_risk"].to_numpy(),
+        table["observed"].to_numpy(),
+        strict=True,
+    )
     rows = [
         {
             "day": int(day),
-            "survival": _number(survival.loc[day]),
-            "ci_lower": _number(interval.iloc[:, 0].loc[day]),
-            "ci_upper": _number(interval.iloc[:, 1].loc[day]),
-            "at_risk": int(table.loc[day, "at_risk"]),
-            "events": int(table.loc[day, "observed"]),
+            "survival": _number(survival),
+            "ci_lower": _number(lower),
+            "ci_upper": _number(upper),
+            "at_risk": int(at_risk),
+            "events": int(events),
         }
-        for day in table.index
+        for day, survival, lower, upper, at_risk, events in columns
     ]
     curve = {
         "key": key,
@@ -132,22 +149,18 @@ class Share:
         return (max(self.share - 1.96 * self.se, 0.0), min(self.share + 1.96 * self.se, 1.0))
 
 
-def back_by(observations: list[Observation], day: int) -> Share | None:
-    """None for fewer people than the smallest cell."""
-    if len(observations) < rules().smallest_cell:
-        return None
-    fitter = _kaplan_meier([o.days for o in observations], [o.outcome == RTW for o in observations])
-    table = fitter.event_table
+def share_by(table: list[dict], n: int, day: int) -> Share:
+    """The share back by `day` from a curve's table (its at-risk and event counts)."""
     survival, greenwood = 1.0, 0.0
-    for moment in table.index:
-        if moment > day:
+    for row in table:
+        if row["day"] > day:
             break
-        at_risk, events = int(table.loc[moment, "at_risk"]), int(table.loc[moment, "observed"])
+        at_risk, events = row["at_risk"], row["events"]
         if events:
             survival *= 1 - events / at_risk
             if at_risk > events:
                 greenwood += events / (at_risk * (at_risk - events))
-    return Share(len(observations), 1 - survival, survival * math.sqrt(greenwood))
+    return Share(n, 1 - survival, survival * math.sqrt(greenwood))
 
 
 @dataclass(frozen=True)

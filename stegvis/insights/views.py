@@ -4,14 +4,19 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from stegvis.access.categories import Action
 from stegvis.access.statistics import get_statistics_scope
 from stegvis.accounts.models import Organisation
+from stegvis.insights import exports
 from stegvis.insights.charts import funnel_chart, km_curves, trend_line
 from stegvis.insights.models import CaseExtract, ExtractState
 from stegvis.insights.process import INDICATORS as PROCESS
 from stegvis.insights.process import process_table
-from stegvis.insights.survival import Difference, Observation, back_by, time_to_rtw
+from stegvis.insights.remembered import remembered
+from stegvis.insights.survival import Difference, observations_of, share_by, time_to_rtw
+from stegvis.insights.templatetags.insights import GROUPS as GROUP_NAMES
 from stegvis.insights.variation import INDICATORS, variation
 
 EQUALITY_DAY = 180
@@ -25,27 +30,51 @@ GROUPINGS = {
 }
 
 
+def _export(request) -> str:
+    """ "csv" or "png" when the reader asked for the page's table or chart as a file."""
+    wanted = request.GET.get("format", "")
+    return wanted if wanted in ("csv", "png") else ""
+
+
+def _scope(request, object_type: str):
+    action = Action.EXPORT if _export(request) else Action.VIEW
+    return get_statistics_scope(request.user, object_type=object_type, action=action)
+
+
+def _curves_with_shares(scope, field: str | None) -> tuple[list[dict], int]:
+    """The Kaplan–Meier curve of each group and, for equality, its share back by day 180."""
+    rows = CaseExtract.objects.filter(organisation_id__in=scope.units)
+    observations = observations_of(rows, field)
+    groups = time_to_rtw(observations)
+    for group in groups:
+        group["by_180"] = (
+            None if group["suppressed"] else share_by(group["table"], group["n"], EQUALITY_DAY)
+        )
+    return groups, len(observations)
+
+
 @login_required
 def insights(request: HttpRequest) -> HttpResponse:
-    scope = get_statistics_scope(request.user, object_type="insights_page")
+    scope = _scope(request, "insights_page")
     group_by = request.GET.get("group_by", "all")
     field = GROUPINGS.get(group_by)
-    rows = CaseExtract.objects.filter(organisation_id__in=scope.units)
-    values = rows.values_list("start_date", "end_date", "outcome", *((field,) if field else ()))
-    observations = [
-        Observation((row[3] or "unknown") if field else "all", (row[1] - row[0]).days, row[2])
-        for row in values.iterator(chunk_size=5000)
-    ]
-    groups = time_to_rtw(observations, competing=True)
-    members: dict[str, list[Observation]] = {}
-    for observation in observations:
-        members.setdefault(observation.key, []).append(observation)
-    # Equality: the share back by day 180 in each group, with its interval; men and women
-    # compared in words.
-    shares = {key: back_by(group, EQUALITY_DAY) for key, group in members.items()}
-    for group in groups:
-        group["by_180"] = shares.get(group["key"])
+    groups, cases = remembered(
+        "time_to_rtw_page", scope, (group_by,), lambda: _curves_with_shares(scope, field)
+    )
+    shares = {group["key"]: group["by_180"] for group in groups}
     women, men = shares.get("female"), shares.get("male")
+    if _export(request) == "csv":
+        return exports.csv_response(
+            f"time-to-rtw-{group_by}", exports.KM_HEADER, exports.km_rows(groups, EQUALITY_DAY)
+        )
+    if _export(request) == "png":
+        figure = exports.km_png(
+            groups,
+            _("Share still on sick leave, by days since the start"),
+            _("days"),
+            {key: str(label) for key, label in GROUP_NAMES.items()},
+        )
+        return exports.png_response(f"time-to-rtw-{group_by}", figure)
     return render(
         request,
         "insights/insights.html",
@@ -56,7 +85,7 @@ def insights(request: HttpRequest) -> HttpResponse:
             "groupings": GROUPINGS,
             "state": ExtractState.objects.first(),
             "units": Organisation.objects.filter(pk__in=scope.units).order_by("name"),
-            "cases": len(observations),
+            "cases": cases,
             "difference": Difference(women, men) if women and men else None,
             "equality_day": EQUALITY_DAY,
         },
@@ -67,7 +96,7 @@ def insights(request: HttpRequest) -> HttpResponse:
 def practice_variation(request: HttpRequest) -> HttpResponse:
     """An indicator of practice against FMB as a funnel plot: the region's units, or a unit
     manager's physicians, each a point at its volume."""
-    scope = get_statistics_scope(request.user, object_type="insights_variation")
+    scope = _scope(request, "insights_variation")
     code = request.GET.get("indicator")
     code = code if code in INDICATORS else "fmb_exceeded"
     by_physician = request.GET.get("by") == "physician" and scope.physicians
@@ -78,6 +107,18 @@ def practice_variation(request: HttpRequest) -> HttpResponse:
     else:
         names = dict(Organisation.objects.filter(pk__in=scope.units).values_list("pk", "name"))
         labels = {p.key: names[p.key] for p in found.points if p.key in names}
+    if _export(request) == "csv":
+        return exports.csv_response(
+            f"variation-{code}",
+            ["group", "n", "x", "share", "region_mean", "signal"],
+            (
+                [labels.get(p.key, ""), p.n, p.x, round(p.share, 4), round(found.mean, 4), p.signal]
+                for p in found.points
+            ),
+        )
+    if _export(request) == "png":
+        figure = exports.funnel_png(found, str(found.indicator.title), _("cases"), labels)
+        return exports.png_response(f"variation-{code}", figure)
     return render(
         request,
         "insights/variation.html",
@@ -96,7 +137,7 @@ def practice_variation(request: HttpRequest) -> HttpResponse:
 @login_required
 def process_indicators(request: HttpRequest) -> HttpResponse:
     """One process indicator per unit and month of start, over the last twelve months."""
-    scope = get_statistics_scope(request.user, object_type="insights_process")
+    scope = _scope(request, "insights_process")
     code = request.GET.get("indicator")
     code = code if code in PROCESS else "plan_by_day_30"
     names = dict(Organisation.objects.filter(pk__in=scope.units).values_list("pk", "name"))
@@ -104,8 +145,24 @@ def process_indicators(request: HttpRequest) -> HttpResponse:
     as_of = state.as_of if state and state.as_of else timezone.localdate()
     rows = CaseExtract.objects.filter(organisation_id__in=scope.units)
     table = process_table(code, rows, as_of, names)
+    if _export(request) == "csv":
+        header = ["unit", *(month.isoformat()[:7] for month in table.months), "all_months"]
+        lines = [(unit, *cells, total) for unit, cells, total in table.rows]
+        lines.append(("all_units", *table.totals, table.total))
+        return exports.csv_response(
+            f"process-{code}",
+            header,
+            ([line[0], *(_cell(cell) for cell in line[1:])] for line in lines),
+        )
     return render(
         request,
         "insights/process.html",
         {"table": table, "indicators": PROCESS, "code": code, "trend": trend_line(table.totals)},
     )
+
+
+def _cell(cell) -> str:
+    """A process cell in the CSV: "x/n", or "suppressed" (never the hidden numbers)."""
+    if cell.hidden:
+        return "suppressed"
+    return f"{cell.x}/{cell.n}" if cell.n else ""

@@ -8,6 +8,7 @@ import uuid
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -47,6 +48,8 @@ from stegvis.portal.demo_programs import load_programs
 
 DEMO_PASSWORD = "stegvis-demo-2026"  # noqa: S105 (documented in the README)
 DOMAIN = "demo.stegvis.invalid"
+# The region's other health centres (three, by synth's cases per unit and year).
+REGION_CASES, REGION_YEARS, REGION_SEED = 2700, 2, 7
 
 ORGANISATIONS = [
     ("region", "Region Exempelby", Kind.REGION, None),
@@ -246,6 +249,16 @@ class Command(BaseCommand):
         load_programs(staff, unit, lambda *names: self._patient(unit, *names), today)
         # Baselines for the cases whose questionnaire window is open today.
         administrations_plan(today)
+        # Other health centres of the region, with two years of synthetic sick leave, so the
+        # insights have something to compare with and are not all hidden as small cells.
+        call_command(
+            "synth",
+            patients=REGION_CASES,
+            years=REGION_YEARS,
+            seed=REGION_SEED,
+            region=organisations["region"].name,
+            stdout=self.stdout,
+        )
         # The analysis extract, as the worker keeps it.
         refresh_extract(as_of=today, full=True)
         return new_people

@@ -21,8 +21,18 @@ from stegvis.accounts.models import Membership, Organisation, User
 from stegvis.accounts.roles import OrganisationKind as Kind
 from stegvis.accounts.roles import Role
 from stegvis.cases.deadlines import milestones
-from stegvis.cases.models import Case, CaseStatus, ClosedReason, Employment
+from stegvis.cases.models import (
+    Case,
+    CaseStatus,
+    Certificate,
+    CertificateDiagnosis,
+    CertificatePeriod,
+    CertificateStatus,
+    ClosedReason,
+    Employment,
+)
 from stegvis.cases.timelines import entries, next_deadline, timeline_input
+from stegvis.portal.synth_history import habits, history
 
 GIVEN = ["Anna", "Erik", "Maria", "Lars", "Sara", "Johan", "Fatima", "Mohammed", "Elin",
          "Karl", "Emma", "Ali", "Ingrid", "Oskar", "Leila", "Nils", "Hanna", "Omar"]  # fmt: skip
@@ -31,6 +41,10 @@ FAMILY = ["Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson"
 STAFF_ROLES_PER_UNIT = [Role.PHYSICIAN, Role.PHYSICIAN, Role.REHAB_COORDINATOR, Role.COACH,
                         Role.MMR_CLINICIAN, Role.UNIT_MANAGER]  # fmt: skip
 PATIENTS_PER_UNIT = 400
+# With histories, a unit's cases over the years: Västra Götaland's 450 000 cases in five years
+# come from about 200 health centres.
+CASES_PER_UNIT_AND_YEAR = 450
+PROGRESS_EVERY = 10_000
 DOMAIN = "synth.stegvis.invalid"
 # Weighted towards recent sick leave, with a long tail (the shape of Swedish statistics).
 STATUS_WEIGHTS = {
@@ -55,14 +69,36 @@ class Command(BaseCommand):
         parser.add_argument("--patients", type=int, default=1000)
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--password", default="synth-password-2026")
+        parser.add_argument(
+            "--years",
+            type=int,
+            default=0,
+            help="Give the cases histories over this many years: starts, certificates, "
+            "returns and other exits, with practice varying between units and physicians "
+            "(for the insights). 0: open cases without certificates.",
+        )
+        parser.add_argument(
+            "--region",
+            default="",
+            help="The name of an existing region to put the units in (default: a new one).",
+        )
 
-    def handle(self, *args, patients: int, seed: int, password: str, **options):
+    def handle(
+        self, *args, patients: int, seed: int, password: str, years=0, region="", **options
+    ):
         if not (settings.STEGVIS_DEMO or settings.DEBUG):
             raise CommandError("Synthetic data is for demo and benchmark databases only.")
         if User.objects.filter(email=f"s{seed}-p0@{DOMAIN}").exists():
             self.stdout.write(f"Synthetic data for seed {seed} is already loaded.")
             return
         rng = random.Random(seed)  # noqa: S311 (reproducible data, not secrets)
+        self.years = years
+        self.region = None
+        if region:
+            found = Organisation.objects.filter(name=region, kind=Kind.REGION).first()
+            if found is None:
+                raise CommandError(f"No region is named {region!r}.")
+            self.region = found
         with audit.atomic():
             counts = self._generate(rng, seed, patients, make_password(password))
         self.stdout.write(
@@ -76,8 +112,11 @@ class Command(BaseCommand):
         return uuid.UUID(int=rng.getrandbits(128), version=4)
 
     def _generate(self, rng: random.Random, seed: int, n_patients: int, password_hash: str):
-        region = Organisation.objects.create(name=f"Syntetisk region {seed}", kind=Kind.REGION)
-        n_units = max(1, -(-n_patients // PATIENTS_PER_UNIT))
+        region = self.region or Organisation.objects.create(
+            name=f"Syntetisk region {seed}", kind=Kind.REGION
+        )
+        per_unit = CASES_PER_UNIT_AND_YEAR * self.years if self.years else PATIENTS_PER_UNIT
+        n_units = max(1, -(-n_patients // per_unit))
         units = Organisation.objects.bulk_create(
             Organisation(name=f"Vårdcentral {seed}-{i + 1}", kind=Kind.CARE_UNIT, parent=region)
             for i in range(n_units)
@@ -99,11 +138,14 @@ class Command(BaseCommand):
 
         staff, memberships = [], []
         unit_staff: dict[int, dict[str, User]] = {}
+        unit_physicians: dict[int, list[User]] = {}
         for u, unit in enumerate(units):
             for r, role in enumerate(STAFF_ROLES_PER_UNIT):
                 user = person(f"s{seed}-u{u}-{role}-{r}@{DOMAIN}")
                 staff.append(user)
                 unit_staff.setdefault(u, {}).setdefault(role, user)
+                if role == Role.PHYSICIAN:
+                    unit_physicians.setdefault(u, []).append(user)
                 memberships.append(Membership(user=user, organisation=unit, role=role))
         for e, employer in enumerate(employers):
             user = person(f"s{seed}-e{e}-manager@{DOMAIN}")
@@ -112,12 +154,27 @@ class Command(BaseCommand):
                 Membership(user=user, organisation=employer, role=Role.EMPLOYER_MANAGER)
             )
         patients = [person(f"s{seed}-p{i}@{DOMAIN}") for i in range(n_patients)]
+        if self.years:
+            today = timezone.localdate()
+            for patient in patients:
+                patient.sex = rng.choice(["female", "female", "male"])
+                patient.birth_date = today - timedelta(days=rng.randrange(18 * 365, 66 * 365))
         User.objects.bulk_create(staff + patients, batch_size=2000)
+        unit_habits = habits(rng, n_units, 0.25)
+        physician_habits = {
+            user.pk: habit
+            for user, habit in zip(
+                [p for u in range(n_units) for p in unit_physicians[u]],
+                habits(rng, sum(len(v) for v in unit_physicians.values()), 0.2),
+                strict=True,
+            )
+        }
+        written = {"cases": 0, "certificates": 0}
 
         today = timezone.localdate()
         statuses, weights = zip(*STATUS_WEIGHTS.items(), strict=True)
         employments, employment_weights = zip(*EMPLOYMENT_WEIGHTS.items(), strict=True)
-        cases = []
+        cases, pending = [], []
         for i, patient in enumerate(patients):
             unit_index = i % n_units
             unit = units[unit_index]
@@ -142,14 +199,26 @@ class Command(BaseCommand):
                 sick_from=sick_from,
                 expected_days=rng.choice([30, 60, 90, 180, 365]),
             )
-            # No certificates yet, so the timeline needs only the case itself.
-            found = milestones(timeline_input(case, [], today))
-            upcoming = next_deadline(entries(found, set(), today, False), case)
-            if upcoming:
-                case.next_deadline_on, case.next_deadline_code = upcoming.date, upcoming.code
+            if self.years:
+                physician = rng.choice(unit_physicians[unit_index])
+                case.responsible_physician = physician
+                pending.append(
+                    history(rng, case, physician_habits[physician.pk], unit_habits[unit_index],
+                            self.years, today)
+                )  # fmt: skip
+            else:
+                # No certificates yet, so the timeline needs only the case itself.
+                found = milestones(timeline_input(case, [], today))
+                upcoming = next_deadline(entries(found, set(), today, False), case)
+                if upcoming:
+                    case.next_deadline_on, case.next_deadline_code = upcoming.date, upcoming.code
             cases.append(case)
+            if (i + 1) % PROGRESS_EVERY == 0:
+                self._progress(i + 1, n_patients)
+            if len(cases) >= 2000:
+                self._flush(cases, pending, written)
         Membership.objects.bulk_create(memberships, batch_size=2000)
-        Case.objects.bulk_create(cases, batch_size=2000)
+        self._flush(cases, pending, written)
         Authenticator.objects.bulk_create(
             Authenticator(
                 user=user,
@@ -162,5 +231,34 @@ class Command(BaseCommand):
             "units": n_units,
             "staff": len(staff),
             "patients": len(patients),
-            "cases": len(cases),
+            **written,
         }
+
+    def _flush(self, unsaved, pending, written) -> None:
+        """Write the cases not yet saved and the certificates of their histories."""
+        Case.objects.bulk_create(unsaved, batch_size=2000)
+        written["cases"] += len(unsaved)
+        unsaved.clear()
+        certificates = [c for batch in pending for c in batch[0]]
+        Certificate.objects.bulk_create(certificates, batch_size=2000)
+        CertificatePeriod.objects.bulk_create([p for b in pending for p in b[1]], batch_size=5000)
+        CertificateDiagnosis.objects.bulk_create(
+            [d for b in pending for d in b[2]], batch_size=5000
+        )
+        ids = [certificate.pk for certificate in certificates]
+        for start in range(0, len(ids), 5000):
+            Certificate.objects.filter(pk__in=ids[start : start + 5000]).update(
+                status=CertificateStatus.SIGNED
+            )
+        written["certificates"] += len(certificates)
+        pending.clear()
+
+    def _progress(self, done: int, total: int) -> None:
+        width = 30
+        filled = width * done // total
+        self.stdout.write(
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} cases", ending=""
+        )
+        self.stdout.flush()
+        if done == total:
+            self.stdout.write("")
