@@ -83,9 +83,7 @@ class Command(BaseCommand):
             help="The name of an existing region to put the units in (default: a new one).",
         )
 
-    def handle(
-        self, *args, patients: int, seed: int, password: str, years=0, region="", **options
-    ):
+    def handle(self, *args, patients: int, seed: int, password: str, years=0, region="", **options):
         if not (settings.STEGVIS_DEMO or settings.DEBUG):
             raise CommandError("Synthetic data is for demo and benchmark databases only.")
         if User.objects.filter(email=f"s{seed}-p0@{DOMAIN}").exists():
