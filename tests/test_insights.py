@@ -538,3 +538,18 @@ def test_figures_are_remembered_until_the_next_refresh_and_per_reader(
     assert cases_seen() == 5
     ExtractState.objects.update(version=F("version") + 1)
     assert cases_seen() is None  # recomputed: four cases, too few to show
+
+
+def test_a_curve_over_years_draws_at_most_one_step_per_pixel_and_ends_where_the_table_does():
+    from stegvis.insights.charts import WIDTH, km_curves
+
+    table = [
+        {"day": day, "survival": 1 - day / 2000, "at_risk": 2000 - day, "events": 1}
+        for day in range(1, 1826)
+    ]
+    curves = km_curves([{"key": "all", "n": 2000, "suppressed": False, "table": table}])
+    (line,) = curves.lines
+    steps = line.path.count("H")
+    assert 300 < steps <= WIDTH
+    last_level = float(line.path.split()[-2].lstrip("V"))
+    assert last_level == pytest.approx(300 - 36 - (300 - 36 - 16) * (1 - 1825 / 2000), abs=0.1)

@@ -56,12 +56,16 @@ def km_curves(groups: list[dict]) -> Curves | None:
     last_day = max(row["day"] for g in shown for row in g["table"]) or 1
     lines = []
     for index, group in enumerate(shown):
-        points, level = [f"M{_x(0, last_day):.1f},{_y(1):.1f}"], 1.0
+        points, level, column = [f"M{_x(0, last_day):.1f},{_y(1):.1f}"], 1.0, -1
         for row in group["table"]:
             x = _x(row["day"], last_day)
-            points.append(f"H{x:.1f}")
             level = row["survival"] if row["survival"] is not None else level
-            points.append(f"V{_y(level):.1f}")
+            if int(x) == column:
+                # Days within one pixel (years of daily steps): one step down to the last.
+                points[-1] = f"V{_y(level):.1f}"
+                continue
+            column = int(x)
+            points += [f"H{x:.1f}", f"V{_y(level):.1f}"]
         points.append(f"H{_x(last_day, last_day):.1f}")
         lines.append(
             Line(

@@ -14,6 +14,7 @@ from allauth.mfa.totp.internal.auth import generate_totp_secret
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from django.utils import timezone
 
 from stegvis.access import audit
@@ -99,6 +100,10 @@ class Command(BaseCommand):
             self.region = found
         with audit.atomic():
             counts = self._generate(rng, seed, patients, make_password(password))
+        # The planner's statistics, after a bulk load that may have grown tables a
+        # hundredfold (both SQLite and PostgreSQL know the command).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         self.stdout.write(
             "Created {units} care units, {staff} staff, {patients} patients, {cases} cases "
             "(seed {seed}); staff password '{password}'.".format(
