@@ -23,7 +23,7 @@ NOT_PATIENT_DATA = {
     "GET /programs/teams/{team_id}", "GET /programs/programs/{program_id}",
     "GET /programs/cohorts/{cohort_id}/sessions", "GET /programs/teams/{team_id}/outcomes",
     "GET /insights/cases.csv", "GET /insights/time-to-rtw", "page insights",
-    "page practice_variation", "page process_indicators",
+    "page practice_variation", "page process_indicators", "page insights_equality",
 }  # fmt: skip
 PATIENT_DATA = {route: route not in NOT_PATIENT_DATA for route in ROUTES}
 # Lists: one event per listed patient, so none when the reader's list is empty.
@@ -54,8 +54,9 @@ TABLE: dict[str, tuple[int, ...]] = {
     "page attendance_cannot_come": (404, 404, 404, 404, 404, 404, 404, 302, 302),
     "page my_program_leave": (404, 404, 404, 404, 404, 404, 404, 302, 302),
     "page insights": (404, 404, 404, 404, 404, 200, 404, 302, 404),
-    "page practice_variation": (404, 404, 404, 404, 404, 200, 404, 302, 404),
+    "page practice_variation": (200, 404, 200, 404, 404, 200, 404, 302, 404),
     "page process_indicators": (404, 404, 404, 404, 404, 200, 404, 302, 404),
+    "page insights_equality": (404, 404, 404, 404, 404, 200, 404, 302, 404),
     "GET /insights/cases.csv": (404, 404, 404, 404, 404, 200, 404, 404, 404),
     "GET /insights/time-to-rtw": (404, 404, 404, 404, 404, 200, 404, 404, 404),
     "GET /programs/teams": (200, 200, 200, 200, 200, 200, 200, 200, 200),

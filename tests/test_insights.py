@@ -366,6 +366,31 @@ def test_physicians_are_shown_to_their_unit_manager_and_never_above(
     assert "#1" not in page and personas.unit.name in page
 
 
+def test_a_physician_sees_their_own_figures_against_the_region_and_nobody_elses(
+    client, personas, region, clock
+):
+    other = member(UserFactory(), personas.unit, Role.PHYSICIAN)
+    _ended(personas.unit, personas.treating_physician, 6, 3)
+    _ended(personas.unit, other, 8, 0)
+    refresh()
+    client.force_login(personas.treating_physician)
+    page = client.get("/insights/variation/").text
+    assert "Din praktik jämfört med riktlinjerna" in page
+    assert page.count("<circle") == 1 and ">Du<" in page  # one point: theirs
+    assert "#1" not in page and personas.unit.name not in page
+    rows = list(csv.reader(io.StringIO(client.get("/insights/variation/?format=csv").text)))
+    assert [row[:3] for row in rows[1:]] == [["Du", "6", "3"]]
+    # The region's share, from all 14 cases, is the line they are measured against.
+    assert rows[1][4] == str(round(3 / 14, 4))
+    # Asking for the unit's physicians or units changes nothing; other pages stay closed.
+    assert client.get("/insights/variation/?by=physician&format=csv").text == (
+        client.get("/insights/variation/?format=csv").text
+    )
+    for closed in ("/insights/", "/insights/process/", "/insights/equality/",
+                   "/api/v1/insights/time-to-rtw", "/api/v1/insights/cases.csv"):  # fmt: skip
+        assert client.get(closed).status_code == 404, closed
+
+
 def test_the_share_back_at_work_by_a_day_and_its_greenwood_error_by_hand():
     from stegvis.insights.survival import Difference, share_by, time_to_rtw
 
@@ -497,6 +522,8 @@ def test_every_table_is_a_csv_with_points_and_every_chart_a_png(client, personas
     assert client.get("/insights/variation/?format=png")["Content-Type"] == "image/png"
     process = client.get("/insights/process/?format=csv").content.decode()
     assert process.splitlines()[0].startswith("unit,")
+    trend = client.get("/insights/process/?format=png")
+    assert trend["Content-Type"] == "image/png" and trend.content[:4] == b"\x89PNG"
     assert AccessEvent.objects.filter(
         actor=personas.unit_manager, action="export", object_type="insights_variation"
     ).exists()
@@ -553,3 +580,96 @@ def test_a_curve_over_years_draws_at_most_one_step_per_pixel_and_ends_where_the_
     assert 300 < steps <= WIDTH
     last_level = float(line.path.split()[-2].lstrip("V"))
     assert last_level == pytest.approx(300 - 36 - (300 - 36 - 16) * (1 - 1825 / 2000), abs=0.1)
+
+
+# Equality: every indicator by sex and by age band.
+def _extract_rows(personas, sexes_and_exceeded):
+    """Closed cases in the extract with the given (sex, exceeded FMB) each."""
+    for _each in sexes_and_exceeded:
+        Case.objects.get(patient=patient_at(personas.unit))
+    refresh()
+    rows = list(CaseExtract.objects.filter(organisation=personas.unit).order_by("pk"))
+    for row, (sex, exceeded) in zip(rows, sexes_and_exceeded, strict=False):
+        row.sex, row.outcome, row.fmb_exceeded = sex, "rtw", exceeded
+        row.save()
+    return CaseExtract.objects.filter(organisation=personas.unit)
+
+
+def test_an_indicator_for_women_and_men_with_the_difference_by_hand(personas, clock):
+    from stegvis.insights.equality import split
+
+    rows = _extract_rows(
+        personas, [("female", i < 6) for i in range(10)] + [("male", i < 2) for i in range(8)]
+    )
+    found = split("fmb_exceeded", rows, "sex")
+    cells = {group: (cell.n, cell.x, cell.hidden) for group, cell in found.cells}
+    assert cells == {"female": (10, 6, False), "male": (8, 2, False), "unknown": (0, 0, False)}
+    assert (found.total.n, found.total.x) == (18, 8)
+    assert found.difference.points == pytest.approx(0.6 - 0.25)
+    half = 1.96 * (0.6 * 0.4 / 10 + 0.25 * 0.75 / 8) ** 0.5
+    assert found.difference.ci == pytest.approx((0.35 - half, 0.35 + half))
+    assert found.difference.could_be_chance
+
+
+def test_a_small_group_is_hidden_with_one_more_and_no_difference_is_stated(personas, clock):
+    from stegvis.insights.equality import split
+
+    rows = _extract_rows(
+        personas,
+        [("female", True)] * 9 + [("male", False)] * 7 + [("", True)] * 3,
+    )
+    found = split("fmb_exceeded", rows, "sex")
+    hidden = {group for group, cell in found.cells if cell.hidden}
+    # The three of unknown sex are hidden, and the men with them: else 19 - 9 - 7 = 3.
+    assert hidden == {"unknown", "male"} and not found.total.hidden
+    assert found.difference is None
+    by_age = split("fmb_exceeded", rows, "age_band")
+    assert [group for group, _cell in by_age.cells] == [
+        "16-29", "30-39", "40-49", "50-59", "60-67", "unknown"
+    ]  # fmt: skip
+
+
+def test_the_equality_page_in_words_and_as_csv(client, personas, clock):
+    _extract_rows(
+        personas, [("female", i < 9) for i in range(10)] + [("male", i < 1) for i in range(10)]
+    )
+    client.force_login(personas.unit_manager)
+    page = client.get("/insights/equality/").text
+    assert "90,0 % av kvinnorna och 10,0 % av männen" in page
+    assert "större än vad slumpen förklarar" in page
+    # Each of the nine indicators has its section.
+    assert "Avslutade fall längre än FMB:s tid" in page and page.count("<section") == 9
+    body = client.get("/insights/equality/?by=age_band&format=csv").content.decode()
+    lines = list(csv.reader(io.StringIO(body)))
+    assert lines[0] == ["measure", "group", "n", "x", "share"]
+    assert ["fmb_exceeded", "all", "20", "10", "0.5"] in lines
+    assert AccessEvent.objects.filter(object_type="insights_equality", action="export").exists()
+
+
+def test_the_pages_take_the_same_queries_for_few_cases_or_many(client, personas, clock):
+    client.force_login(personas.unit_manager)
+    pages = ["/insights/?group_by=sex", "/insights/variation/", "/insights/process/",
+             "/insights/equality/"]  # fmt: skip
+
+    def queries() -> list[int]:
+        refresh()  # a new version: every page computes again
+        counts = []
+        for page in pages:
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(page).status_code == 200
+            counts.append(len(captured))
+        return counts
+
+    def add(ended: int, open_this_year: int) -> None:
+        _ended(personas.unit, personas.treating_physician, ended, ended // 3)
+        for _index in range(open_this_year):  # in the process table's twelve months
+            case = Case.objects.get(patient=patient_at(personas.unit))
+            case.sick_from = date(2026, 3, 1)
+            case.responsible_physician = personas.treating_physician
+            case.save()
+            certify(case, date(2026, 3, 1), date(2026, 6, 30))
+
+    add(6, 6)
+    few = queries()
+    add(30, 20)
+    assert queries() == few

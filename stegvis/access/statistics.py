@@ -1,7 +1,8 @@
 """Who sees which statistics. The analysis extract holds no name or number, but it is
 still about people, so who reads it is decided here and recorded like any other access:
 a unit manager sees their units' cases, with each physician's figures; a region's analyst
-sees the units of the region and never a physician; nobody else sees any.
+sees the units of the region and never a physician; a physician sees their own figures
+against the region, on the pages made for that, and no unit's; nobody else sees any.
 (Per-physician figures go no higher than the unit: Inera restricts them the same way.)"""
 
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from stegvis.access.helpers import refuse
 from stegvis.access.models import Outcome
 from stegvis.accounts.models import Organisation, User
 from stegvis.accounts.roles import OrganisationKind, Role
+from stegvis.core.pseudonyms import pseudonym
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,8 @@ class StatisticsScope:
     physicians: bool  # per-physician figures (pseudonymous) within those units
     # The region's units a comparison is made against (shown as unnamed points).
     region_units: frozenset[int]
+    # A physician reading their own figures: their pseudonym in the extract.
+    own_physician: str = ""
 
 
 def _region_units(region_ids) -> frozenset[int]:
@@ -45,15 +49,35 @@ def statistics_scope(user: User) -> StatisticsScope | None:
     if regions:
         units = _region_units(regions)
         return StatisticsScope(Role.REGION_ANALYST, regions[0], units, False, units)
+    practices = [m.organisation for m in memberships if m.role == Role.PHYSICIAN]
+    if practices:
+        regions = {unit.parent_id for unit in practices if unit.parent_id}
+        around = frozenset(unit.pk for unit in practices) | _region_units(regions)
+        return StatisticsScope(
+            Role.PHYSICIAN,
+            practices[0].pk,
+            frozenset(),
+            False,
+            around,
+            own_physician=pseudonym("physician", user.pk),
+        )
     return None
 
 
 def get_statistics_scope(
-    user: User, *, object_type: str, action: str = Action.VIEW, detail: str = ""
+    user: User,
+    *,
+    object_type: str,
+    action: str = Action.VIEW,
+    detail: str = "",
+    own_figures: bool = False,
 ):
     """The reader's scope, recorded as a read (or an export) of statistics with no patient
-    named; anyone without one is refused, recorded too, as not found."""
+    named; anyone without one is refused, recorded too, as not found. A physician passes
+    only where the page shows them their own figures (`own_figures`)."""
     scope = statistics_scope(user) if user.is_authenticated else None
+    if scope is not None and scope.own_physician and not own_figures:
+        scope = None
     if scope is None:
         refuse(
             user,

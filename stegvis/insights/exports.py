@@ -100,3 +100,15 @@ def funnel_png(funnel, title: str, x_label: str, labels: dict):
     axes.set_title(title)
     axes.set_xlabel(x_label)
     return figure
+
+
+def trend_png(months: list, cells: list, title: str):
+    """The monthly shares as a line; a hidden or empty month is a gap, as on the page."""
+    figure, axes = _figure()
+    shares = [cell.share if cell.share is not None else float("nan") for cell in cells]
+    labels = [month.isoformat()[:7] for month in months]
+    axes.plot(labels, shares, color="black", marker="o", fillstyle="none")
+    axes.set_ylim(0, 1)
+    axes.set_title(title)
+    axes.tick_params(axis="x", labelrotation=45)
+    return figure

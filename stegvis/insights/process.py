@@ -73,7 +73,7 @@ def _days_after_start(days: int):
     return ExpressionWrapper(F("start_date") + timedelta(days=days), output_field=DateField())
 
 
-def _counts(code: str, rows):
+def counted(code: str, rows):
     """(n, x) aggregates of one indicator, as keyword arguments for annotate()."""
     if code == "plan_by_day_30":
         rows = rows.filter(plan_by_day_30__isnull=False)
@@ -159,7 +159,7 @@ def process_table(code: str, rows, as_of: date, unit_names: dict) -> Table:
     """The indicator per unit (rows) and month of start (columns) over the last 12 months,
     with each unit's total and each month's total over the units."""
     months = _first_months(as_of)
-    rows, aggregates = _counts(code, rows.filter(start_date__gte=months[0]))
+    rows, aggregates = counted(code, rows.filter(start_date__gte=months[0]))
     found = (
         rows.annotate(month=TruncMonth("start_date"))
         .values("organisation", "month")

@@ -23,10 +23,14 @@ class ExtractRules(DataFile):
     closed_reasons: dict[str, str]
     chapter: tuple[Chapter, ...]
 
+    @property
+    def age_band_labels(self) -> list[str]:
+        return [f"{low}-{high}" for low, high in self.age_bands]
+
     def age_band(self, age: int | None) -> str:
-        for low, high in self.age_bands:
+        for (low, high), label in zip(self.age_bands, self.age_band_labels, strict=True):
             if age is not None and low <= age <= high:
-                return f"{low}-{high}"
+                return label
         return ""
 
     def chapter_of(self, code: str) -> str:

@@ -62,7 +62,7 @@ INDICATORS = {
 }
 
 
-def _counts(code: str, rows, key: str) -> dict:
+def counts_by(code: str, rows, key: str) -> dict:
     """{group: (n, x)} for one indicator, in one aggregate query."""
     if code == "fmb_exceeded":
         rows = rows.filter(outcome__in=("rtw", "other_exit"), fmb_exceeded__isnull=False)
@@ -122,10 +122,10 @@ def funnel(code: str, rows, key: str, around_rows) -> Funnel:
     the mean of `around_rows` (the region)."""
     indicator = INDICATORS[code]
     smallest = rules().smallest_cell
-    region = _counts(code, around_rows, "organisation")
+    region = counts_by(code, around_rows, "organisation")
     total_n = sum(n for n, _x in region.values())
     mean = sum(x for _n, x in region.values()) / total_n if total_n else None
-    groups = _counts(code, rows, key)
+    groups = counts_by(code, rows, key)
     points, hidden = [], 0
     for group, (n, x) in groups.items():
         if n < smallest:
@@ -143,8 +143,11 @@ def funnel(code: str, rows, key: str, around_rows) -> Funnel:
 
 def variation(scope, code: str, by_physician: bool = False) -> Funnel:
     """Units of the reader's region, or (for a unit manager) the physicians of their units,
-    around the region's mean."""
+    or a physician's own figures, around the region's mean."""
     around = CaseExtract.objects.filter(organisation_id__in=scope.region_units)
+    if scope.own_physician:
+        rows = CaseExtract.objects.filter(physician=scope.own_physician)
+        return funnel(code, rows, "physician", around)
     if by_physician:
         if not scope.physicians:
             raise PermissionError("per-physician figures stay at the unit")

@@ -11,6 +11,7 @@ from stegvis.access.statistics import get_statistics_scope
 from stegvis.accounts.models import Organisation
 from stegvis.insights import exports
 from stegvis.insights.charts import funnel_chart, km_curves, trend_line
+from stegvis.insights.equality import MEASURES, SPLITS, equality
 from stegvis.insights.models import CaseExtract, ExtractState
 from stegvis.insights.process import INDICATORS as PROCESS
 from stegvis.insights.process import process_table
@@ -36,9 +37,11 @@ def _export(request) -> str:
     return wanted if wanted in ("csv", "png") else ""
 
 
-def _scope(request, object_type: str):
+def _scope(request, object_type: str, own_figures: bool = False):
     action = Action.EXPORT if _export(request) else Action.VIEW
-    return get_statistics_scope(request.user, object_type=object_type, action=action)
+    return get_statistics_scope(
+        request.user, object_type=object_type, action=action, own_figures=own_figures
+    )
 
 
 def _curves_with_shares(scope, field: str | None) -> tuple[list[dict], int]:
@@ -96,12 +99,14 @@ def insights(request: HttpRequest) -> HttpResponse:
 def practice_variation(request: HttpRequest) -> HttpResponse:
     """An indicator of practice against FMB as a funnel plot: the region's units, or a unit
     manager's physicians, each a point at its volume."""
-    scope = _scope(request, "insights_variation")
+    scope = _scope(request, "insights_variation", own_figures=True)
     code = request.GET.get("indicator")
     code = code if code in INDICATORS else "fmb_exceeded"
     by_physician = request.GET.get("by") == "physician" and scope.physicians
     found = variation(scope, code, by_physician=by_physician)
-    if by_physician:
+    if scope.own_physician:
+        labels = {scope.own_physician: _("You")}
+    elif by_physician:
         # The reader's physicians are named by number, never by name, on this page.
         labels = {p.key: f"#{index}" for index, p in enumerate(found.points, start=1)}
     else:
@@ -128,8 +133,9 @@ def practice_variation(request: HttpRequest) -> HttpResponse:
             "labels": labels,
             "indicators": INDICATORS,
             "code": code,
-            "by_physician": by_physician,
+            "by_physician": by_physician or scope.own_physician,
             "may_see_physicians": scope.physicians,
+            "own": bool(scope.own_physician),
         },
     )
 
@@ -154,6 +160,9 @@ def process_indicators(request: HttpRequest) -> HttpResponse:
             header,
             ([line[0], *(_cell(cell) for cell in line[1:])] for line in lines),
         )
+    if _export(request) == "png":
+        figure = exports.trend_png(table.months, table.totals, str(table.indicator.title))
+        return exports.png_response(f"process-{code}", figure)
     return render(
         request,
         "insights/process.html",
@@ -166,3 +175,38 @@ def _cell(cell) -> str:
     if cell.hidden:
         return "suppressed"
     return f"{cell.x}/{cell.n}" if cell.n else ""
+
+
+@login_required
+def equality_view(request: HttpRequest) -> HttpResponse:
+    """Every indicator split by sex or by age band, women and men compared in words."""
+    scope = _scope(request, "insights_equality")
+    field = request.GET.get("by")
+    field = field if field in SPLITS else "sex"
+    rows = CaseExtract.objects.filter(organisation_id__in=scope.units)
+    splits = remembered("equality", scope, (field,), lambda: equality(rows, field))
+    if _export(request) == "csv":
+        return exports.csv_response(
+            f"equality-{field}",
+            ["measure", "group", "n", "x", "share"],
+            (
+                [found.code, group, *_equality_cell(cell)]
+                for found in splits
+                for group, cell in [*found.cells, ("all", found.total)]
+            ),
+        )
+    return render(
+        request,
+        "insights/equality.html",
+        {
+            "splits": [(MEASURES[found.code], found) for found in splits],
+            "field": field,
+            "splits_by": SPLITS,
+        },
+    )
+
+
+def _equality_cell(cell) -> list:
+    if cell.hidden:
+        return ["suppressed"] * 3
+    return [cell.n, cell.x, round(cell.x / cell.n, 4) if cell.n else None]

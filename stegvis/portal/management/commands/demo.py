@@ -247,8 +247,6 @@ class Command(BaseCommand):
             case_refresh_deadline(case)
         # The MMR team, its running cohort (Johan and Ali) and a finished one.
         load_programs(staff, unit, lambda *names: self._patient(unit, *names), today)
-        # Baselines for the cases whose questionnaire window is open today.
-        administrations_plan(today)
         # Other health centres of the region, with two years of synthetic sick leave, so the
         # insights have something to compare with and are not all hidden as small cells.
         call_command(
@@ -259,6 +257,8 @@ class Command(BaseCommand):
             region=organisations["region"].name,
             stdout=self.stdout,
         )
+        # Baselines for the cases whose questionnaire window is open today.
+        administrations_plan(today)
         # The analysis extract, as the worker keeps it.
         refresh_extract(as_of=today, full=True)
         return new_people
