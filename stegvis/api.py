@@ -19,6 +19,7 @@ from stegvis.core.errors import FieldErrors, Incomplete, KeyReused, NotAllowed, 
 from stegvis.insights.api import router as insights_router
 from stegvis.instruments.api import router as instruments_router
 from stegvis.network.api import router as network_router
+from stegvis.participation.api import router as participation_router
 from stegvis.plans.api import router as plans_router
 from stegvis.programs.api import router as programs_router
 
@@ -177,6 +178,7 @@ api.add_router("", plans_router)
 api.add_router("", instruments_router)
 api.add_router("", coordination_router)
 api.add_router("", programs_router)
+api.add_router("", participation_router)
 api.add_router("", insights_router)
 
 

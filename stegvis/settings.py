@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "stegvis.coaching",
     "stegvis.coordination",
     "stegvis.programs",
+    "stegvis.participation",
     "stegvis.insights",
     "stegvis.portal",
 ]

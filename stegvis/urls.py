@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("stegvis.instruments.urls")),
     path("", include("stegvis.coordination.urls")),
     path("", include("stegvis.programs.urls")),
+    path("", include("stegvis.participation.urls")),
     path("", include("stegvis.insights.urls")),
     path("api/v1/", api.urls),
 ]

@@ -14,7 +14,7 @@ from stegvis.cases.models import Case
 from stegvis.cases.services import case_refresh_deadline
 from stegvis.network import services as network
 from stegvis.network.purposes import Purpose
-from tests.factories import OrganisationFactory, UserFactory, member, patient_at
+from tests.factories import OrganisationFactory, UserFactory, member, patient_at, representative_at
 from tests.world import world  # noqa: F401 - a fixture shared by the route tables
 
 
@@ -32,6 +32,8 @@ class Personas:
     unit_manager: User
     outsider: User
     physician_without_mfa: User
+    facilitator: User
+    representative: User
 
     def get(self, name: str) -> User:
         return getattr(self, name)
@@ -51,7 +53,8 @@ class Personas:
 
 PERSONA_NAMES = [
     "patient", "treating_physician", "coordinator", "unrelated_physician", "fk_caseworker",
-    "employer", "unit_manager", "outsider", "physician_without_mfa",
+    "employer", "unit_manager", "outsider", "physician_without_mfa", "facilitator",
+    "representative",
 ]  # fmt: skip
 
 
@@ -81,6 +84,8 @@ def personas(db) -> Personas:
         unit_manager=member(UserFactory(), unit, Role.UNIT_MANAGER),
         outsider=UserFactory(email="outsider@example.org"),
         physician_without_mfa=member(UserFactory(), unit, Role.PHYSICIAN, mfa=False),
+        facilitator=member(UserFactory(), unit, Role.PARTICIPATION_FACILITATOR),
+        representative=representative_at(unit),
     )
     # The patient's named care team: the care relationship through which they reach her.
     Case.objects.filter(patient=personas.patient).update(

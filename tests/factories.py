@@ -43,3 +43,13 @@ def patient_at(organisation: Organisation, **fields) -> User:
     patient = member(UserFactory(**fields), organisation, Role.PATIENT)
     Case.objects.create(patient=patient, organisation=organisation)
     return patient
+
+
+def representative_at(organisation: Organisation, **fields) -> User:
+    """A patient representative in the network of `organisation`, with a profile."""
+    from stegvis.participation.models import Representative, RepresentativeArea
+
+    user = member(UserFactory(**fields), organisation, Role.PATIENT_REPRESENTATIVE)
+    representative = Representative.objects.create(user=user, organisation=organisation)
+    RepresentativeArea.objects.create(representative=representative, area="long_term_pain")
+    return user

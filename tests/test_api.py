@@ -20,6 +20,8 @@ EXPECTED = {
     "fk_caseworker": (404, 404),
     "employer": (404, 404),
     "outsider": (404, 404),
+    "facilitator": (404, 404),
+    "representative": (404, 404),
     "physician_without_mfa": (404, 404),
 }
 

@@ -60,6 +60,8 @@ EXPECTED = {
     "fk_caseworker": (404, 404, 404),
     "employer": (404, 404, 404),
     "outsider": (404, 404, 404),
+    "facilitator": (404, 404, 404),
+    "representative": (404, 404, 404),
     # Sent to set up two-step verification before anything else.
     "physician_without_mfa": (302, 302, 302),
 }

@@ -45,6 +45,8 @@ WRITE_EXPECTED = {
     "fk_caseworker": 404,
     "employer": 404,
     "outsider": 404,
+    "facilitator": 404,
+    "representative": 404,
     "physician_without_mfa": 404,
 }
 
@@ -69,6 +71,8 @@ READ_EXPECTED = {
     "fk_caseworker": (404, 404, 404, 404),
     "employer": (404, 404, 404, 404),
     "outsider": (404, 404, 404, 404),
+    "facilitator": (404, 404, 404, 404),
+    "representative": (404, 404, 404, 404),
     "physician_without_mfa": (404, 404, 404, 404),
 }
 

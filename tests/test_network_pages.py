@@ -157,6 +157,8 @@ def test_an_email_invitation_becomes_an_account_of_the_invited_role(
     ).exists()
     member = NetworkMember.objects.get(user=nora)
     assert member.status == MemberStatus.ACTIVE
+    # She is signed in, and is asked for her second factor before anything else.
+    assert client.get("/")["Location"].startswith("/accounts/2fa/totp/activate")
     # The link works once.
     assert client.get(link).status_code == 404
 

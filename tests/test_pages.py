@@ -28,6 +28,8 @@ EXPECTED = {
     "fk_caseworker": [200, 200, 404, 200],
     "employer": [200, 200, 404, 200],
     "outsider": [200, 200, 404, 200],
+    "facilitator": [200, 200, 404, 200],
+    "representative": [200, 200, 404, 200],
     "physician_without_mfa": [302, 302, 302, 302],
 }
 

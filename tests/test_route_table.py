@@ -81,3 +81,22 @@ def test_each_route_answers_each_persona_as_decided_and_records_each_decision_on
         return
     assert statuses == dict(zip(PERSONAS, TABLE[route], strict=True))
     assert problems == []
+
+
+# Their own profile in the network is the only personal data a representative reaches.
+OWN_PROFILE = {"page representative_detail", "page my_participation_profile"}
+
+
+def test_a_patient_representative_reaches_no_patients_data():
+    """Wherever patients' data is, a representative is answered exactly as someone with no
+    role at all (lists answer 200, empty; everything else is not found)."""
+    representative = PERSONAS.index("representative")
+    outsider = PERSONAS.index("outsider")
+    differs = [
+        route
+        for route, statuses in TABLE.items()
+        if PATIENT_DATA[route]
+        and route not in OWN_PROFILE
+        and statuses[representative] != statuses[outsider]
+    ]
+    assert differs == []

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from stegvis.access.categories import Category
 from stegvis.access.helpers import get_case_for
+from stegvis.access.participation import participation_scope
 from stegvis.access.services import log_review_create
 from stegvis.accounts.models import PersonalAccessToken, hash_token
 from stegvis.api import api
@@ -23,6 +24,7 @@ from stegvis.coordination.tasks.services import task_create
 from stegvis.instruments.models import Occasion
 from stegvis.instruments.services import occasion_schedule
 from stegvis.network.purposes import Purpose
+from stegvis.participation import services as participation
 from stegvis.plans.selectors import plan_of
 from stegvis.plans.services import proposal_create
 from stegvis.programs.services import conference_schedule
@@ -151,6 +153,35 @@ def world(personas, case):
         cases=[get_case_for(mmr.physio, case.pk, category=Category.MEETINGS)],
     )
     attendance = referral.attendance.order_by("session__starts_at").first()
+    idea = participation.proposal_create(
+        actor=patient,
+        scope=participation_scope(patient),
+        organisation_id=personas.unit.pk,
+        title="Påminnelser på kvällen",
+        body="Jag orkar läsa på kvällen, inte på morgonen.",
+        anonymous=True,
+    )
+    facilitating = participation_scope(personas.facilitator)
+    workshop = participation.activity_create(
+        actor=personas.facilitator,
+        scope=facilitating,
+        organisation_id=personas.unit.pk,
+        kind="workshop",
+        title="Påminnelserna",
+        purpose="Hur ska påminnelserna låta?",
+        role_description="Ni berättar hur det känns att få dem; vi bestämmer tider.",
+        preparation="Läs de tre påminnelserna.",
+        starts_at=timezone.now() + timedelta(days=10),
+        minutes_planned=90,
+        place="Solbacken",
+    )
+    participation.activity_invite(
+        actor=personas.facilitator,
+        scope=facilitating,
+        activity=workshop,
+        representatives=[personas.representative.representative],
+        base_url="http://testserver/",
+    )
     token = PersonalAccessToken.objects.create(
         user=patient,
         name="Min app",
@@ -180,6 +211,9 @@ def world(personas, case):
         "attendance_id": attendance.pk,
         "referral_id": referral.pk,
         "note_id": conference.notes.get().pk,
+        "service_proposal_id": idea.pk,
+        "activity_id": workshop.pk,
+        "representative_id": personas.representative.representative.pk,
         "token": "no-such-invitation",
         "code": "phq9",
         "system": "icd10",

@@ -40,7 +40,7 @@ class Split:
     difference: Difference | None  # women minus men, when both are shown
 
 
-def _counts(code: str, rows, field: str) -> dict:
+def counts(code: str, rows, field: str) -> dict:
     """{group: (n, x)} of one measure, in one aggregate query."""
     if code in variation.INDICATORS:
         return variation.counts_by(code, rows, field)
@@ -65,11 +65,11 @@ def _share(cell: Cell) -> Share:
 def split(code: str, rows, field: str) -> Split:
     """One measure split by `field`; cases whose group is not known are a group of their own
     ("unknown"), so the groups add up to the total."""
-    counts = _counts(code, rows, field)
+    found = counts(code, rows, field)
     groups = _groups(field)
     keys = [*groups, "unknown"]
-    unknown = [counts[key] for key in counts if key not in groups]
-    known = {key: counts.get(key, (0, 0)) for key in groups}
+    unknown = [found[key] for key in found if key not in groups]
+    known = {key: found.get(key, (0, 0)) for key in groups}
     known["unknown"] = (sum(n for n, _x in unknown), sum(x for _n, x in unknown))
     row = [Cell(*known[key]) for key in keys]
     line = [*row, Cell(sum(c.n for c in row), sum(c.x for c in row))]

@@ -196,7 +196,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 form.add_error(None, _("An account with this e-mail exists. Sign in first."))
                 user = None
             else:
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
         if user is not None:
             services.invitation_accept(member=member, user=user)
             messages.success(request, _("You are in {name}'s network.").format(name=member.patient))

@@ -31,6 +31,7 @@ class NotificationKind(models.TextChoices):
     CARE_RELATIONSHIP = "care_relationship", _("Someone at your unit opened a patient's records")
     EMERGENCY_ACCESS = "emergency_access", _("Emergency access to a patient's records")
     PROGRAM_NEWS = "program_news", _("News about your rehabilitation program")
+    PARTICIPATION_NEWS = "participation_news", _("News about something you took part in")
 
 
 # Told at once on every channel the person has, whatever their digest preference: a

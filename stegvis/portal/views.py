@@ -17,6 +17,7 @@ from stegvis.access.helpers import (
     record_patients_listed,
 )
 from stegvis.access.models import AccessEvent
+from stegvis.access.participation import participation_scope
 from stegvis.access.policy import cases_visible_to
 from stegvis.accounts.models import Language
 from stegvis.accounts.roles import STAFF_ROLES, Role
@@ -57,6 +58,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["openable_case_ids"] = openable_case_ids(user, page.object_list)
         context["may_open_case"] = bool(user.roles & {Role.PHYSICIAN, Role.REHAB_COORDINATOR})
     context["is_unit_manager"] = Role.UNIT_MANAGER in user.roles
+    context["participation"] = participation_scope(user)
     context["may_ask_to_join"] = bool(user.roles & STAFF_ROLES)
     context["may_work_queue"] = bool(
         user.roles & {Role.COACH, Role.REHAB_COORDINATOR, Role.PHYSICIAN}

@@ -21,7 +21,7 @@ from tests.e2e.wrong_language import wrong_language
 
 pytestmark = pytest.mark.browser
 
-LOGINS = [row[0] for row in PATIENTS] + [row[0] for row in STAFF]
+LOGINS = [row[0] for row in PATIENTS] + [row[0] for row in STAFF] + ["representant"]
 MAX_PAGES = 90
 # Calendars, pagination and one page per patient: a shape of URL is followed this often.
 MAX_PER_SHAPE = 3

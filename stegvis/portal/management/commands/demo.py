@@ -44,6 +44,7 @@ from stegvis.network import services as network
 from stegvis.network.purposes import Purpose
 from stegvis.plans import selectors as plan_selectors
 from stegvis.plans import services as plans
+from stegvis.portal.demo_participation import REPRESENTATIVES, load_participation
 from stegvis.portal.demo_programs import load_programs
 
 DEMO_PASSWORD = "stegvis-demo-2026"  # noqa: S105 (documented in the README)
@@ -73,6 +74,7 @@ STAFF = [
     ("kurator", "Erik", "Sandberg", "unit", Role.MMR_CLINICIAN),
     ("chef", "Maria", "Sjöberg", "unit", Role.UNIT_MANAGER),
     ("analytiker", "Alva", "Lindgren", "region", Role.REGION_ANALYST),
+    ("facilitator", "Frida", "Nord", "unit", Role.PARTICIPATION_FACILITATOR),
     ("handlaggare.fk", "Fredrik", "Nyström", "fk", Role.INSURANCE_CASEWORKER),
     ("handlaggare.af", "Aisha", "Mohammed", "af", Role.EMPLOYMENT_CASEWORKER),
     ("chef.bageriet", "Bo", "Karlsson", "bakery", Role.EMPLOYER_MANAGER),
@@ -166,6 +168,10 @@ class Command(BaseCommand):
         logins += [
             (login, Role.PATIENT.label, given, family) for login, given, family, *_ in PATIENTS
         ]
+        logins += [
+            (login, Role.PATIENT_REPRESENTATIVE.label, given, family)
+            for login, given, family, *_ in REPRESENTATIVES[:1]
+        ]
         for login, role, given, family in logins:
             self.stdout.write(f"  {login + '@' + DOMAIN:<40} {role} ({given} {family})")
 
@@ -247,6 +253,8 @@ class Command(BaseCommand):
             case_refresh_deadline(case)
         # The MMR team, its running cohort (Johan and Ali) and a finished one.
         load_programs(staff, unit, lambda *names: self._patient(unit, *names), today)
+        # The facilitator's network of representatives, proposals, activities and results.
+        load_participation(staff, unit, lambda *names: self._user(*names)[0], today)
         # Other health centres of the region, with two years of synthetic sick leave, so the
         # insights have something to compare with and are not all hidden as small cells.
         call_command(

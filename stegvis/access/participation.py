@@ -1,0 +1,197 @@
+"""Who takes part in developing the service, and where (capability 14).
+
+Proposals and activities are about the service, not anyone's care: patients propose to the
+units where they are patients, representatives to the units of their network, staff to the
+units where they work, and a participation facilitator runs the network and answers for the
+units of their unit or region. None of it opens any patient's data: a patient
+representative's account reaches nothing else (the route table holds them to it).
+
+A representative's own profile says which illnesses they have lived with, so it is theirs and
+their facilitators' only, and each reading of it is logged on the representative's own log.
+"""
+
+import uuid
+from dataclasses import dataclass
+
+from stegvis.access import audit
+from stegvis.access.categories import CARE_ROLES, LOG_REVIEW_ROLES, Action, Category
+from stegvis.access.helpers import refuse
+from stegvis.access.models import Outcome
+from stegvis.accounts.models import Organisation, User
+from stegvis.accounts.roles import OrganisationKind, Role
+
+STAFF_WHO_PROPOSE = CARE_ROLES | LOG_REVIEW_ROLES
+
+
+@dataclass(frozen=True)
+class ParticipationScope:
+    kind: str  # "patient", "representative" or "staff" (facilitators are staff)
+    units: frozenset[int]  # whose proposals and results the reader sees and may propose to
+    facilitates: frozenset[int]  # the networks (unit or region) the reader facilitates
+    answers_for: frozenset[int]  # units whose proposals the reader answers
+
+    @property
+    def is_facilitator(self) -> bool:
+        return bool(self.facilitates)
+
+
+def _units_under(organisation_ids) -> frozenset[int]:
+    """The care units an organisation stands for: itself, or a region's units."""
+    ids = set(organisation_ids)
+    children = Organisation.objects.filter(
+        parent_id__in=ids, kind=OrganisationKind.CARE_UNIT
+    ).values_list("pk", flat=True)
+    units = Organisation.objects.filter(pk__in=ids, kind=OrganisationKind.CARE_UNIT).values_list(
+        "pk", flat=True
+    )
+    return frozenset(children) | frozenset(units)
+
+
+def participation_scope(user: User) -> ParticipationScope | None:
+    if not user.is_authenticated:
+        return None
+    memberships = user.memberships_cached()
+    facilitates = frozenset(
+        m.organisation_id for m in memberships if m.role == Role.PARTICIPATION_FACILITATOR
+    )
+    if facilitates:
+        units = _units_under(facilitates)
+        return ParticipationScope("staff", units, facilitates, units)
+    representative = getattr(user, "representative", None) if _has_representative(user) else None
+    if representative is not None and representative.active:
+        units = _units_under([representative.organisation_id])
+        return ParticipationScope("representative", units, frozenset(), frozenset())
+    staff = frozenset(m.organisation_id for m in memberships if m.role in STAFF_WHO_PROPOSE)
+    if staff:
+        return ParticipationScope("staff", staff, frozenset(), frozenset())
+    patient_at = frozenset(m.organisation_id for m in memberships if m.role == Role.PATIENT)
+    if patient_at:
+        return ParticipationScope("patient", patient_at, frozenset(), frozenset())
+    return None
+
+
+def _has_representative(user: User) -> bool:
+    return any(m.role == Role.PATIENT_REPRESENTATIVE for m in user.memberships_cached())
+
+
+def get_participation_scope(user: User, *, object_type: str) -> ParticipationScope:
+    """The reader's scope; anyone outside participation is refused (recorded) as not found."""
+    scope = participation_scope(user)
+    if scope is None:
+        refuse(user, category=Category.IDENTITY, object_type=object_type, basis="no_participation")
+    return scope
+
+
+def get_facilitator_scope(user: User, *, object_type: str) -> ParticipationScope:
+    scope = participation_scope(user)
+    if scope is None or not scope.is_facilitator:
+        refuse(user, category=Category.IDENTITY, object_type=object_type, basis="not_facilitator")
+    return scope
+
+
+def get_in_scope(user: User, queryset, pk, *, object_type: str, facilitator: bool = False):
+    """A proposal, activity or result of a unit the reader takes part at (`facilitator`: one
+    they facilitate); not found, recorded, otherwise."""
+    scope = participation_scope(user)
+    units = (scope.answers_for if facilitator else scope.units) if scope else frozenset()
+    try:
+        found = queryset.filter(pk=uuid.UUID(str(pk)), organisation_id__in=units).first()
+    except ValueError:
+        found = None
+    if found is None:
+        refuse(user, category=Category.IDENTITY, object_type=object_type, object_id=pk)
+    return found, scope
+
+
+def get_representative_for(user: User, queryset, pk, *, action: str = Action.VIEW):
+    """A representative's profile, for themself or a facilitator of their network; the
+    reading is logged on the representative's own log. Anyone else: not found, recorded."""
+    representative = queryset.filter(pk=pk).select_related("user", "organisation").first()
+    scope = participation_scope(user)
+    allowed = representative is not None and (
+        representative.user_id == user.pk
+        or (scope is not None and _facilitates(scope, representative.organisation_id))
+    )
+    if not allowed:
+        refuse(user, category=Category.IDENTITY, object_type="representative", object_id=pk,
+               action=action)  # fmt: skip
+    record_representative_read(user, representative, action=action)
+    return representative
+
+
+def _facilitates(scope: ParticipationScope, organisation_id: int) -> bool:
+    return organisation_id in scope.facilitates or organisation_id in scope.answers_for
+
+
+def record_representative_read(user: User, representative, *, action: str = Action.VIEW):
+    membership = next(iter(user.memberships_cached()), None)
+    own = representative.user_id == user.pk
+    audit.append(
+        [
+            audit.new_event(
+                actor=user,
+                actor_role=Role.PATIENT_REPRESENTATIVE if own else Role.PARTICIPATION_FACILITATOR,
+                actor_organisation_id=membership.organisation_id if membership else None,
+                patient=representative.user,
+                category=Category.IDENTITY,
+                action=action,
+                outcome=Outcome.ALLOWED,
+                basis="self" if own else "participation:facilitator",
+                object_type="representative",
+                object_id=str(representative.pk),
+            )
+        ]
+    )
+
+
+def record_network_listed(user: User, representatives) -> None:
+    """A facilitator's search of the network: one event per representative listed, on each
+    representative's log."""
+    membership = next(iter(user.memberships_cached()), None)
+    audit.append(
+        [
+            audit.new_event(
+                actor=user,
+                actor_role=Role.PARTICIPATION_FACILITATOR,
+                actor_organisation_id=membership.organisation_id if membership else None,
+                patient=representative.user,
+                category=Category.IDENTITY,
+                action=Action.VIEW,
+                outcome=Outcome.ALLOWED,
+                basis="participation:facilitator",
+                object_type="representative_list",
+                object_id=str(representative.pk),
+            )
+            for representative in representatives
+        ]
+    )
+
+
+def get_report_scope(user: User, *, object_type: str) -> frozenset[int]:
+    """The units whose participation report the reader sees: those they facilitate for and
+    those they manage. Anyone else: not found, recorded."""
+    scope = participation_scope(user)
+    managed = {m.organisation_id for m in user.memberships_cached() if m.role == Role.UNIT_MANAGER}
+    units = frozenset(managed) | (scope.answers_for if scope else frozenset())
+    if not units:
+        refuse(user, category=Category.IDENTITY, object_type=object_type, basis="no_report")
+    return units
+
+
+def get_activity_for(user: User, queryset, pk):
+    """An activity, for the facilitator who runs it and the representatives invited to it."""
+    scope = participation_scope(user)
+    try:
+        found = queryset.filter(pk=uuid.UUID(str(pk))).first()
+    except ValueError:
+        found = None
+    invited = (
+        found is not None
+        and scope is not None
+        and scope.kind == "representative"
+        and found.participants.filter(representative__user=user).exists()
+    )
+    runs = found is not None and scope is not None and found.organisation_id in scope.answers_for
+    if not (invited or runs):
+        refuse(user, category=Category.IDENTITY, object_type="activity", object_id=pk)
+    return found, scope, runs

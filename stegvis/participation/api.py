@@ -1,0 +1,195 @@
+"""Participation under /api/v1/participation: proposals (read, make, support, answer) and
+"you said, we did", through the same scope as the pages."""
+
+import uuid
+from datetime import date, datetime
+
+from ninja import Router, Schema, Status
+from pydantic import Field
+
+from stegvis.access.participation import get_in_scope, get_participation_scope
+from stegvis.core.errors import FieldErrors, Text
+from stegvis.participation import services
+from stegvis.participation.models import AuthorKind, Proposal, ProposalState, Result
+
+router = Router(tags=["participation"])
+
+
+class ServiceProposalOut(Schema):
+    id: uuid.UUID
+    unit_id: int
+    title: str
+    body: str
+    author: str  # a name, or only the author's kind when they asked not to be named
+    state: str
+    answer: str
+    answered_at: datetime | None
+    supports: int
+    duplicate_of: uuid.UUID | None
+    created_at: datetime
+    revision: int
+
+
+class ServiceProposalIn(Schema):
+    unit_id: int
+    title: Text(150, 1)
+    body: Text(4000, 1)
+    anonymous: bool = False
+
+
+class ServiceProposalStateIn(Schema):
+    state: ProposalState
+    answer: Text(4000) = ""
+    revision: int = Field(ge=1, le=2**31)
+
+
+class ServiceProposalSupportIn(Schema):
+    support: bool = True
+
+
+def _author(proposal: Proposal, reader) -> str:
+    if proposal.anonymous and proposal.author_id != reader.pk:
+        return str(AuthorKind(proposal.author_kind).label)
+    return proposal.author.full_name or str(proposal.author)
+
+
+def _proposal(proposal: Proposal, reader) -> dict:
+    return {
+        "id": proposal.pk,
+        "unit_id": proposal.organisation_id,
+        "title": proposal.title,
+        "body": proposal.body,
+        "author": _author(proposal, reader),
+        "state": proposal.state,
+        "answer": proposal.answer,
+        "answered_at": proposal.answered_at,
+        "supports": proposal.supports.count(),
+        "duplicate_of": proposal.duplicate_of_id,
+        "created_at": proposal.created_at,
+        "revision": proposal.revision,
+    }
+
+
+@router.get(
+    "/participation/proposals",
+    response=list[ServiceProposalOut],
+    summary="Proposals of the units where you take part (newest first, withdrawn left out)",
+)
+def list_proposals(request, state: ProposalState | None = None):
+    scope = get_participation_scope(request.user, object_type="proposal_list")
+    found = Proposal.objects.filter(organisation_id__in=scope.units).select_related("author")
+    found = found.filter(state=state) if state else found.exclude(state=ProposalState.WITHDRAWN)
+    return [_proposal(p, request.user) for p in found[:200]]
+
+
+@router.post(
+    "/participation/proposals",
+    response={201: ServiceProposalOut},
+    summary="Make a proposal to a unit where you take part",
+)
+def create_proposal(request, payload: ServiceProposalIn):
+    scope = get_participation_scope(request.user, object_type="proposal")
+    if payload.unit_id not in scope.units:
+        raise FieldErrors({"unit_id": ["Not a unit where you take part."]})
+    proposal = services.proposal_create(
+        actor=request.user,
+        scope=scope,
+        organisation_id=payload.unit_id,
+        title=payload.title,
+        body=payload.body,
+        anonymous=payload.anonymous,
+    )
+    return Status(201, _proposal(proposal, request.user))
+
+
+@router.get(
+    "/participation/proposals/{service_proposal_id}",
+    response=ServiceProposalOut,
+    summary="A proposal",
+)
+def get_proposal(request, service_proposal_id: str):
+    proposal, _scope = get_in_scope(
+        request.user, Proposal.objects.select_related("author"), service_proposal_id,
+        object_type="proposal",
+    )  # fmt: skip
+    return _proposal(proposal, request.user)
+
+
+@router.post(
+    "/participation/proposals/{service_proposal_id}/state",
+    response=ServiceProposalOut,
+    summary="Move a proposal to a new state (accepting or rejecting needs the public answer)",
+)
+def move_proposal(request, service_proposal_id: str, payload: ServiceProposalStateIn):
+    proposal, scope = get_in_scope(
+        request.user, Proposal.objects.select_related("author"), service_proposal_id,
+        object_type="proposal",
+    )  # fmt: skip
+    services.proposal_move(
+        actor=request.user, scope=scope, proposal=proposal, revision=payload.revision,
+        state=payload.state, answer=payload.answer,
+    )  # fmt: skip
+    return _proposal(proposal, request.user)
+
+
+@router.post(
+    "/participation/proposals/{service_proposal_id}/support",
+    response=ServiceProposalOut,
+    summary="Support a proposal, or take the support back (one per person)",
+)
+def support_proposal(request, service_proposal_id: str, payload: ServiceProposalSupportIn):
+    proposal, _scope = get_in_scope(
+        request.user, Proposal.objects.select_related("author"), service_proposal_id,
+        object_type="proposal",
+    )  # fmt: skip
+    services.proposal_support(actor=request.user, proposal=proposal, support=payload.support)
+    return _proposal(proposal, request.user)
+
+
+class ResultTimelineEntryOut(Schema):
+    entry_date: date
+    status: str
+    progress: int
+    description: str
+
+
+class ParticipationResultOut(Schema):
+    id: uuid.UUID
+    unit_id: int
+    parent_id: uuid.UUID | None
+    title: str
+    description: str
+    status: str
+    progress: int  # rolled up from the children, weighted, when it has any
+    responsible: str
+    proposal_ids: list[uuid.UUID]
+    timeline: list[ResultTimelineEntryOut]
+
+
+@router.get(
+    "/participation/results",
+    response=list[ParticipationResultOut],
+    summary='"You said, we did": results of the units where you take part',
+)
+def list_results(request):
+    scope = get_participation_scope(request.user, object_type="result_list")
+    results = (
+        Result.objects.filter(organisation_id__in=scope.units)
+        .select_related("responsible")
+        .prefetch_related("children", "timeline", "proposals")
+    )
+    return [
+        {
+            "id": r.pk,
+            "unit_id": r.organisation_id,
+            "parent_id": r.parent_id,
+            "title": r.title,
+            "description": r.description,
+            "status": r.status,
+            "progress": services.rolled_up_progress(r),
+            "responsible": r.responsible.full_name or str(r.responsible),
+            "proposal_ids": [p.pk for p in r.proposals.all()],
+            "timeline": list(r.timeline.all()),
+        }
+        for r in results
+    ]

@@ -1,0 +1,657 @@
+"""Participation pages: proposals for everyone who takes part, the network for the
+facilitator, the representative's own profile, and the invitation link."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.db.models import Count, Max, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from stegvis.access.participation import (
+    get_activity_for,
+    get_facilitator_scope,
+    get_in_scope,
+    get_participation_scope,
+    get_report_scope,
+    get_representative_for,
+    record_network_listed,
+)
+from stegvis.accounts.mfa import mfa_satisfied
+from stegvis.accounts.models import Organisation, User
+from stegvis.accounts.roles import Role
+from stegvis.core.errors import StaleEdit
+from stegvis.core.idempotency import once_per_submission
+from stegvis.insights.equality import MEASURES
+from stegvis.insights.exports import csv_response
+from stegvis.insights.models import ExtractState
+from stegvis.network.forms import RegisterForm
+from stegvis.participation import services
+from stegvis.participation.forms import (
+    ActivityForm,
+    AnswerForm,
+    CommentForm,
+    InviteForm,
+    NetworkSearchForm,
+    ProfileForm,
+    ProgressForm,
+    ProposalForm,
+    RecordForm,
+    ReportForm,
+    ResultForm,
+)
+from stegvis.participation.impact import report
+from stegvis.participation.models import (
+    Activity,
+    AuthorKind,
+    ExperienceArea,
+    Proposal,
+    ProposalState,
+    Representative,
+    Result,
+)
+from stegvis.plans.pdf import pdf_response
+
+SHOWN_STATES = [state for state in ProposalState if state != ProposalState.WITHDRAWN]
+
+
+@login_required
+def participation_home(request: HttpRequest) -> HttpResponse:
+    """The proposals of the reader's units, by state; the facilitator's queue first."""
+    scope = get_participation_scope(request.user, object_type="proposal_list")
+    state = request.GET.get("state", "")
+    proposals = (
+        Proposal.objects.filter(organisation_id__in=scope.units)
+        .select_related("organisation", "author")
+        .annotate(support_count=Count("supports", distinct=True))
+    )
+    if state in ProposalState.values:
+        proposals = proposals.filter(state=state)
+    else:
+        proposals = proposals.exclude(state=ProposalState.WITHDRAWN)
+    return render(
+        request,
+        "participation/home.html",
+        {
+            "scope": scope,
+            "proposals": proposals[:200],
+            "state": state,
+            "states": SHOWN_STATES,
+            "waiting": (
+                Proposal.objects.filter(
+                    organisation_id__in=scope.answers_for, state=ProposalState.NOT_ANSWERED
+                ).count()
+                if scope.is_facilitator
+                else None
+            ),
+        },
+    )
+
+
+def _units(scope) -> list[tuple[int, str]]:
+    return list(
+        Organisation.objects.filter(pk__in=scope.units).order_by("name").values_list("pk", "name")
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@once_per_submission()
+def proposal_new(request: HttpRequest) -> HttpResponse:
+    scope = get_participation_scope(request.user, object_type="proposal")
+    form = ProposalForm(
+        request.POST or None,
+        units=_units(scope),
+        may_be_anonymous=scope.kind != AuthorKind.STAFF,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            proposal = services.proposal_create(
+                actor=request.user,
+                scope=scope,
+                organisation_id=form.cleaned_data["unit"],
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+                anonymous=form.cleaned_data.get("anonymous", False),
+            )
+        except services.NotAllowed as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, _("Thank you. Your proposal is sent."))
+            return redirect("proposal_detail", service_proposal_id=proposal.pk)
+    return render(
+        request,
+        "participation/proposal_new.html",
+        {"form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _author_shown(proposal_or_comment, reader: User) -> str:
+    """The author's name, or only their kind when they asked not to be named."""
+    if proposal_or_comment.anonymous and proposal_or_comment.author_id != reader.pk:
+        return str(AuthorKind(proposal_or_comment.author_kind).label)
+    return proposal_or_comment.author.full_name or str(proposal_or_comment.author)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_detail(request: HttpRequest, service_proposal_id) -> HttpResponse:
+    proposal, scope = get_in_scope(
+        request.user,
+        Proposal.objects.select_related("organisation", "author", "duplicate_of"),
+        service_proposal_id,
+        object_type="proposal",
+    )
+    answer = AnswerForm(initial={"revision": proposal.revision, "state": proposal.state})
+    comment = CommentForm()
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "answer":
+                answer = AnswerForm(request.POST)
+                if answer.is_valid():
+                    services.proposal_move(
+                        actor=request.user,
+                        scope=scope,
+                        proposal=proposal,
+                        revision=answer.cleaned_data["revision"],
+                        state=answer.cleaned_data["state"],
+                        answer=answer.cleaned_data["answer"],
+                    )
+                    messages.success(request, _("The proposal's state is changed."))
+                    return redirect("proposal_detail", service_proposal_id=proposal.pk)
+            elif action == "withdraw":
+                services.proposal_move(
+                    actor=request.user, scope=scope, proposal=proposal,
+                    revision=int(request.POST.get("revision") or 0),
+                    state=ProposalState.WITHDRAWN,
+                )  # fmt: skip
+                messages.success(request, _("Your proposal is withdrawn."))
+                return redirect("proposal_detail", service_proposal_id=proposal.pk)
+            elif action in ("support", "unsupport"):
+                services.proposal_support(
+                    actor=request.user, proposal=proposal, support=action == "support"
+                )
+                return redirect("proposal_detail", service_proposal_id=proposal.pk)
+            elif action == "comment":
+                comment = CommentForm(request.POST)
+                if comment.is_valid():
+                    services.proposal_comment(
+                        actor=request.user,
+                        scope=scope,
+                        proposal=proposal,
+                        body=comment.cleaned_data["body"],
+                        anonymous=comment.cleaned_data["anonymous"],
+                    )
+                    return redirect("proposal_detail", service_proposal_id=proposal.pk)
+            elif action == "duplicate":
+                of = None
+                if request.POST.get("duplicate_of"):
+                    of, _scope = get_in_scope(
+                        request.user, Proposal.objects.all(), request.POST["duplicate_of"],
+                        object_type="proposal", facilitator=True,
+                    )  # fmt: skip
+                services.proposal_mark_duplicate(
+                    actor=request.user, scope=scope, proposal=proposal, of=of
+                )
+                return redirect("proposal_detail", service_proposal_id=proposal.pk)
+        except services.NotAllowed as refused:
+            if action == "answer":
+                answer.add_error(None, str(refused))  # beside the answer, which is kept
+            else:
+                messages.error(request, str(refused))
+        except StaleEdit:
+            messages.error(
+                request,
+                _("Someone changed this proposal while you were writing. Here it is now; "
+                  "your answer is kept below."),
+            )  # fmt: skip
+            proposal.refresh_from_db()
+            answer = AnswerForm(
+                {**request.POST.dict(), "revision": proposal.revision},
+            )
+        status = 400
+    supporters = proposal.supports.count()
+    return render(
+        request,
+        "participation/proposal_detail.html",
+        {
+            "proposal": proposal,
+            "author": _author_shown(proposal, request.user),
+            "comments": [
+                (c, _author_shown(c, request.user))
+                for c in proposal.comments.select_related("author")
+            ],
+            "changes": proposal.changes.all(),
+            "supporters": supporters,
+            "supported": proposal.supports.filter(user=request.user).exists(),
+            "answer_form": answer if proposal.organisation_id in scope.answers_for else None,
+            "comment_form": comment,
+            "may_withdraw": services.may_move(
+                scope, request.user, proposal, ProposalState.WITHDRAWN
+            ),
+            "others": (
+                Proposal.objects.filter(organisation=proposal.organisation)
+                .exclude(pk=proposal.pk)
+                .exclude(duplicate_of=proposal)
+                .order_by("title")[:100]
+                if proposal.organisation_id in scope.answers_for
+                else []
+            ),
+        },
+        status=status,
+    )
+
+
+# The network, for its facilitator.
+@login_required
+@require_http_methods(["GET", "POST"])
+def network(request: HttpRequest) -> HttpResponse:
+    scope = get_facilitator_scope(request.user, object_type="representative_list")
+    search = NetworkSearchForm(request.GET or None)
+    invite = InviteForm(request.POST or None)
+    organisation = Organisation.objects.filter(pk__in=scope.facilitates).order_by("pk").first()
+    if request.method == "POST" and invite.is_valid():
+        try:
+            services.representative_invite(
+                actor=request.user,
+                scope=scope,
+                organisation=organisation,
+                email=invite.cleaned_data["email"],
+                name=invite.cleaned_data["name"],
+                base_url=request.build_absolute_uri("/"),
+            )
+        except services.NotAllowed as refused:
+            invite.add_error("email", str(refused))
+        else:
+            messages.success(
+                request,
+                _("We sent an invitation to {email}.").format(email=invite.cleaned_data["email"]),
+            )
+            return redirect("participation_network")
+    found = Representative.objects.filter(
+        organisation_id__in=scope.facilitates, left_at__isnull=True
+    ).select_related("user")
+    if search.is_valid():
+        if search.cleaned_data["area"]:
+            found = found.filter(areas__area=search.cleaned_data["area"])
+        if search.cleaned_data["when"]:
+            found = found.filter(**{f"available_{search.cleaned_data['when']}": True})
+    found = list(found.prefetch_related("areas").order_by("user__family_name", "user__given_name"))
+    record_network_listed(request.user, found)
+    return render(
+        request,
+        "participation/network.html",
+        {
+            "search": search,
+            "invite": invite,
+            "representatives": found,
+            "health": _health(scope),
+        },
+        status=400 if invite.is_bound else 200,
+    )
+
+
+def _health(scope) -> list[dict]:
+    """Per experience area: active representatives, those who may be contacted, and the
+    last time one of them took part."""
+    rows = (
+        Representative.objects.filter(organisation_id__in=scope.facilitates, left_at__isnull=True)
+        .values("areas__area")
+        .annotate(
+            active=Count("pk", distinct=True),
+            contactable=Count("pk", filter=Q(may_contact=True), distinct=True),
+            last=Max("last_involved_on"),
+        )
+    )
+    by_area = {row["areas__area"]: row for row in rows}
+    return [
+        {
+            "area": area.label,
+            "active": by_area.get(area.value, {}).get("active", 0),
+            "contactable": by_area.get(area.value, {}).get("contactable", 0),
+            "last": by_area.get(area.value, {}).get("last"),
+        }
+        for area in ExperienceArea
+    ]
+
+
+@login_required
+def representative_detail(request: HttpRequest, representative_id: int) -> HttpResponse:
+    representative = get_representative_for(
+        request.user, Representative.objects.all(), representative_id
+    )
+    return render(request, "participation/representative.html", {"representative": representative})
+
+
+# The representative's own page.
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_profile(request: HttpRequest) -> HttpResponse:
+    mine = Representative.objects.filter(user=request.user, left_at__isnull=True).first()
+    representative = get_representative_for(
+        request.user, Representative.objects.all(), mine.pk if mine else 0
+    )
+    initial = {
+        "revision": representative.revision,
+        "areas": list(representative.areas.values_list("area", flat=True)),
+        **{
+            name: getattr(representative, name)
+            for name in ProfileForm.base_fields
+            if name not in ("revision", "areas")
+        },
+    }
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and request.POST.get("action") == "leave":
+        services.representative_leave(actor=request.user, representative=representative)
+        messages.success(request, _("You have left the network. Thank you for your help."))
+        return redirect("home")
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        revision, areas = data.pop("revision"), data.pop("areas")
+        try:
+            services.representative_update(
+                actor=request.user,
+                representative=representative,
+                revision=revision,
+                areas=areas,
+                **data,
+            )
+        except StaleEdit:
+            form.add_error(
+                None,
+                _("Your profile changed in another window. Check it and save again."),
+            )
+            form.data = form.data.copy()
+            form.data["revision"] = Representative.objects.get(pk=representative.pk).revision
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("my_participation_profile")
+    return render(
+        request,
+        "participation/my_profile.html",
+        {"form": form, "representative": representative},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def representative_join(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in a representative's invitation: a signed-in invitee joins with one click;
+    a new one chooses a name and password."""
+    invitation = services.invitation_for_token(token)
+    if invitation is None:
+        return render(request, "network/invitation_invalid.html", status=404)
+    user = request.user if request.user.is_authenticated else None
+    existing = User.objects.filter(email__iexact=invitation.email).exists()
+    form = RegisterForm(request.POST or None) if not existing and user is None else None
+    if request.method == "POST":
+        if user is None and form is not None and form.is_valid():
+            try:
+                user = User.objects.create_user(
+                    email=invitation.email,
+                    password=form.cleaned_data["password1"],
+                    given_name=form.cleaned_data["given_name"],
+                    family_name=form.cleaned_data["family_name"],
+                    preferred_language=request.LANGUAGE_CODE[:2],
+                )
+            except (IntegrityError, ValidationError):
+                form.add_error(None, _("An account with this e-mail exists. Sign in first."))
+                user = None
+            else:
+                login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
+        if user is not None:
+            services.invitation_accept(invitation=invitation, user=user)
+            messages.success(request, _("Welcome to the network. Tell us about your experience."))
+            return redirect(
+                "my_participation_profile" if mfa_satisfied(user) else "mfa_activate_totp"
+            )
+    return render(
+        request,
+        "participation/join.html",
+        {"invitation": invitation, "form": form, "must_sign_in": existing and user is None},
+        status=400 if form is not None and form.is_bound else 200,
+    )
+
+
+# Involvement activities
+@login_required
+@require_http_methods(["GET", "POST"])
+def activity_list(request: HttpRequest) -> HttpResponse:
+    """The facilitator's activities (and a new one); a representative's invitations."""
+    scope = get_participation_scope(request.user, object_type="activity_list")
+    form = ActivityForm(request.POST or None) if scope.is_facilitator else None
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid():
+            activity = services.activity_create(
+                actor=request.user,
+                scope=scope,
+                organisation_id=min(scope.answers_for),
+                **form.cleaned_data,
+            )
+            return redirect("activity_detail", activity_id=activity.pk)
+    if scope.is_facilitator:
+        activities = Activity.objects.filter(organisation_id__in=scope.answers_for)
+    else:
+        activities = Activity.objects.filter(participants__representative__user=request.user)
+    return render(
+        request,
+        "participation/activities.html",
+        {"activities": activities.distinct()[:100], "form": form, "scope": scope},
+        status=400 if form is not None and form.is_bound else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activity_detail(request: HttpRequest, activity_id) -> HttpResponse:
+    activity, scope, runs = get_activity_for(request.user, Activity.objects.all(), activity_id)
+    participants = list(
+        activity.participants.select_related("representative__user").order_by("invited_at")
+    )
+    record = RecordForm(
+        request.POST if request.POST.get("action") == "record" else None,
+        initial={"revision": activity.revision, "status": activity.status,
+                 "minutes": activity.minutes, "decided": activity.decided},
+    )  # fmt: skip
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action in ("coming", "not_coming") and not runs:
+                mine = next(p for p in participants if p.representative.user_id == request.user.pk)
+                services.participant_respond(
+                    actor=request.user, participant=mine, coming=action == "coming"
+                )
+                return redirect("activity_detail", activity_id=activity.pk)
+            if action == "invite" and runs:
+                chosen = Representative.objects.filter(
+                    pk__in=request.POST.getlist("representatives")
+                ).select_related("user")
+                services.activity_invite(
+                    actor=request.user, scope=scope, activity=activity,
+                    representatives=list(chosen), base_url=request.build_absolute_uri("/"),
+                )  # fmt: skip
+                messages.success(request, _("The invitations are sent."))
+                return redirect("activity_detail", activity_id=activity.pk)
+            if action == "record" and runs and record.is_valid():
+                time_spent = {
+                    p.pk: _minutes(request.POST.get(f"time-{p.pk}")) for p in participants
+                }
+                services.activity_record(
+                    actor=request.user, scope=scope, activity=activity,
+                    time_spent=time_spent, **record.cleaned_data,
+                )  # fmt: skip
+                messages.success(request, _("Saved."))
+                return redirect("activity_detail", activity_id=activity.pk)
+        except services.NotAllowed as refused:
+            messages.error(request, str(refused))
+        except StaleEdit:
+            record.add_error(None, _("Someone saved this activity meanwhile. Your text is kept."))
+            record.data = record.data.copy()
+            record.data["revision"] = Activity.objects.get(pk=activity.pk).revision
+        status = 400
+    invited = {p.representative_id for p in participants}
+    candidates = (
+        Representative.objects.filter(
+            organisation_id__in=scope.facilitates, left_at__isnull=True, may_contact=True
+        )
+        .exclude(pk__in=invited)
+        .select_related("user")
+        .prefetch_related("areas")
+        if runs
+        else []
+    )
+    return render(
+        request,
+        "participation/activity.html",
+        {
+            "activity": activity,
+            "runs": runs,
+            "participants": participants,
+            "mine": next(
+                (p for p in participants if p.representative.user_id == request.user.pk), None
+            ),
+            "candidates": candidates,
+            "record": record,
+        },
+        status=status,
+    )
+
+
+def _minutes(value: str | None) -> int | None:
+    try:
+        minutes = int(value or 0)
+    except ValueError:
+        return None
+    return minutes if 0 < minutes <= 24 * 60 else None
+
+
+# "You said, we did"
+def _managers(units) -> list[tuple[int, str]]:
+    people = User.objects.filter(
+        memberships__organisation_id__in=units, memberships__role=Role.UNIT_MANAGER
+    ).distinct()
+    return [(user.pk, user.full_name or user.email) for user in people]
+
+
+def _result_tree(units):
+    results = list(
+        Result.objects.filter(organisation_id__in=units)
+        .select_related("responsible", "organisation")
+        .prefetch_related("children", "timeline", "proposals")
+    )
+    by_pk = {r.pk: r for r in results}
+    for result in results:
+        result.rolled_up = services.rolled_up_progress(result)
+        result.child_list = [by_pk[child.pk] for child in result.children.all()]
+    return [r for r in results if r.parent_id is None], by_pk
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def you_said_we_did(request: HttpRequest) -> HttpResponse:
+    """What was done with patients' and representatives' input, for everyone who takes part;
+    the facilitator records new results and their progress here."""
+    scope = get_participation_scope(request.user, object_type="result_list")
+    form = None
+    if scope.is_facilitator:
+        form = ResultForm(
+            request.POST if request.POST.get("action") == "create" else None,
+            managers=_managers(scope.answers_for),
+            indicators=[(code, item.title) for code, item in MEASURES.items()],
+        )
+    if request.method == "POST":
+        if not scope.is_facilitator:
+            raise Http404
+        try:
+            if request.POST.get("action") == "create" and form.is_valid():
+                data = dict(form.cleaned_data)
+                parent = data.pop("parent")
+                proposals = Proposal.objects.filter(
+                    pk__in=request.POST.getlist("proposals"),
+                    organisation_id__in=scope.answers_for,
+                )
+                services.result_create(
+                    actor=request.user, scope=scope, organisation_id=min(scope.answers_for),
+                    proposals=list(proposals), responsible_id=data.pop("responsible"),
+                    parent=Result.objects.filter(pk=parent).first() if parent else None, **data,
+                )  # fmt: skip
+                messages.success(request, _("The result is recorded."))
+                return redirect("you_said_we_did")
+            if request.POST.get("action") == "progress":
+                result, _scope = get_in_scope(
+                    request.user, Result.objects.all(), request.POST.get("result"),
+                    object_type="result", facilitator=True,
+                )  # fmt: skip
+                progress = ProgressForm(request.POST)
+                if progress.is_valid():
+                    services.result_update(
+                        actor=request.user, scope=scope, result=result, **progress.cleaned_data
+                    )
+                    return redirect(f"{reverse('you_said_we_did')}#result-{result.pk}")
+                messages.error(request, _("Give a status, a progress and what happened."))
+        except services.NotAllowed as refused:
+            messages.error(request, str(refused))
+        except StaleEdit:
+            messages.error(request, _("Someone updated this result meanwhile. Look again."))
+    roots, _by_pk = _result_tree(scope.units)
+    return render(
+        request,
+        "participation/results.html",
+        {
+            "roots": roots,
+            "form": form,
+            "scope": scope,
+            "progress_form": ProgressForm(),
+            "accepted": (
+                Proposal.objects.filter(
+                    organisation_id__in=scope.answers_for, state=ProposalState.ACCEPTED
+                )
+                if scope.is_facilitator
+                else []
+            ),
+        },
+        status=400 if form is not None and form.is_bound else 200,
+    )
+
+
+# The impact report
+@login_required
+def impact(request: HttpRequest) -> HttpResponse:
+    """Per unit and period: what participation did, and indicators before and after a
+    result that names one; as a page, a PDF and a CSV."""
+    units = get_report_scope(request.user, object_type="participation_impact")
+    today = timezone.localdate()
+    form = ReportForm({"start": today - timedelta(days=365), "end": today, **request.GET.dict()})
+    if not form.is_valid():
+        return render(
+            request, "participation/impact.html", {"form": form, "report": None}, status=400
+        )
+    state = ExtractState.objects.first()
+    as_of = state.as_of if state and state.as_of else today
+    found = report(units, form.cleaned_data["start"], form.cleaned_data["end"], as_of)
+    names = ", ".join(
+        Organisation.objects.filter(pk__in=units).order_by("name").values_list("name", flat=True)
+    )
+    context = {"form": form, "report": found, "units": names}
+    wanted = request.GET.get("format")
+    if wanted == "csv":
+        return csv_response("participation-impact", ["measure", "value"], found.rows())
+    if wanted == "pdf":
+        return pdf_response(
+            request, "participation/pdf/impact.html", context, "participation-impact.pdf"
+        )
+    return render(request, "participation/impact.html", context)

@@ -1,0 +1,423 @@
+"""Patient participation: proposals and their states, the representatives' network, and
+what a representative may and may not reach."""
+
+import csv
+import io
+import re
+from datetime import date, timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from stegvis.access.models import AccessEvent
+from stegvis.access.participation import participation_scope
+from stegvis.accounts.roles import Role
+from stegvis.cases.models import Case
+from stegvis.core.errors import StaleEdit
+from stegvis.notifications.models import Notification
+from stegvis.participation import services
+from stegvis.participation.models import Proposal, ProposalState, Representative
+from tests.factories import OrganisationFactory, UserFactory, member, patient_at, representative_at
+
+State = ProposalState
+
+
+def _proposal(author, unit, anonymous=False) -> Proposal:
+    return services.proposal_create(
+        actor=author,
+        scope=participation_scope(author),
+        organisation_id=unit.pk,
+        title="Kvällspåminnelser",
+        body="Påminnelser på kvällen i stället för på morgonen.",
+        anonymous=anonymous,
+    )
+
+
+def _move(actor, proposal, state, answer=""):
+    proposal.refresh_from_db()
+    return services.proposal_move(
+        actor=actor, scope=participation_scope(actor), proposal=proposal,
+        revision=proposal.revision, state=state, answer=answer,
+    )  # fmt: skip
+
+
+def test_accepting_or_rejecting_needs_a_public_answer(personas):
+    proposal = _proposal(personas.patient, personas.unit)
+    with pytest.raises(services.NotAllowed, match="svaret"):
+        _move(personas.facilitator, proposal, State.ACCEPTED)
+    _move(personas.facilitator, proposal, State.EVALUATING)
+    with pytest.raises(services.NotAllowed, match="svaret"):
+        _move(personas.facilitator, proposal, State.REJECTED, answer="   ")
+    _move(personas.facilitator, proposal, State.ACCEPTED, answer="Vi provar i vår.")
+    proposal.refresh_from_db()
+    assert proposal.state == State.ACCEPTED and proposal.answer == "Vi provar i vår."
+    assert proposal.answered_by == personas.facilitator and proposal.answered_at is not None
+    assert [c.state for c in proposal.changes.all()] == [
+        State.NOT_ANSWERED, State.EVALUATING, State.ACCEPTED,
+    ]  # fmt: skip
+
+
+def test_only_the_author_withdraws_and_withdrawn_stays_withdrawn(personas):
+    proposal = _proposal(personas.patient, personas.unit)
+    with pytest.raises(services.NotAllowed):
+        _move(personas.facilitator, proposal, State.WITHDRAWN)
+    with pytest.raises(services.NotAllowed):
+        _move(personas.representative, proposal, State.WITHDRAWN)
+    _move(personas.patient, proposal, State.WITHDRAWN)
+    for state in (State.EVALUATING, State.ACCEPTED, State.NOT_ANSWERED):
+        with pytest.raises(services.NotAllowed):
+            _move(personas.facilitator, proposal, state, answer="Ja")
+
+
+def test_the_patient_cannot_answer_and_another_units_facilitator_cannot_either(personas):
+    proposal = _proposal(personas.patient, personas.unit)
+    with pytest.raises(services.NotAllowed):
+        _move(personas.patient, proposal, State.ACCEPTED, answer="Ja")
+    elsewhere = member(UserFactory(), personas.other_unit, Role.PARTICIPATION_FACILITATOR)
+    with pytest.raises(services.NotAllowed):
+        _move(elsewhere, proposal, State.EVALUATING)
+
+
+def test_a_stale_answer_is_refused_and_overwrites_nothing(personas):
+    proposal = _proposal(personas.patient, personas.unit)
+    seen = proposal.revision
+    _move(personas.facilitator, proposal, State.EVALUATING)
+    with pytest.raises(StaleEdit):
+        services.proposal_move(
+            actor=personas.facilitator, scope=participation_scope(personas.facilitator),
+            proposal=proposal, revision=seen, state=State.REJECTED, answer="Nej",
+        )  # fmt: skip
+    proposal.refresh_from_db()
+    assert proposal.state == State.EVALUATING and proposal.answer == ""
+
+
+def test_the_page_keeps_the_answer_when_it_is_refused(client, personas):
+    proposal = _proposal(personas.patient, personas.unit)
+    client.force_login(personas.facilitator)
+    url = f"/participation/proposals/{proposal.pk}/"
+    page = client.post(url, {"action": "answer", "revision": proposal.revision,
+                             "state": "accepted", "answer": ""})  # fmt: skip
+    assert page.status_code == 400
+    stale = client.post(url, {"action": "answer", "revision": proposal.revision - 1,
+                              "state": "rejected", "answer": "Vi har inte resurser."})  # fmt: skip
+    assert stale.status_code == 400 and "Vi har inte resurser." in stale.text
+    proposal.refresh_from_db()
+    assert proposal.state == State.NOT_ANSWERED
+
+
+def test_an_anonymous_author_is_a_patient_to_staff_and_themself_to_themself(client, personas):
+    proposal = _proposal(personas.patient, personas.unit, anonymous=True)
+    url = f"/participation/proposals/{proposal.pk}/"
+    client.force_login(personas.facilitator)
+    page = client.get(url).text
+    assert personas.patient.full_name not in page and "En patient" in page
+    client.force_login(personas.patient)
+    assert personas.patient.full_name in client.get(url).text
+
+
+def test_one_support_per_person(client, personas):
+    proposal = _proposal(personas.patient, personas.unit)
+    client.force_login(personas.representative)
+    url = f"/participation/proposals/{proposal.pk}/"
+    for _twice in range(2):
+        client.post(url, {"action": "support"})
+    assert proposal.supports.count() == 1
+    client.post(url, {"action": "unsupport"})
+    assert proposal.supports.count() == 0
+
+
+def test_duplicates_are_linked_within_a_unit_never_to_themselves(personas):
+    first = _proposal(personas.patient, personas.unit)
+    second = _proposal(personas.representative, personas.unit)
+    scope = participation_scope(personas.facilitator)
+    services.proposal_mark_duplicate(
+        actor=personas.facilitator, scope=scope, proposal=second, of=first
+    )
+    assert list(first.duplicates.all()) == [second]
+    with pytest.raises(services.NotAllowed):
+        services.proposal_mark_duplicate(actor=personas.facilitator, scope=scope, proposal=first,
+                                         of=second)  # fmt: skip
+    with pytest.raises(services.NotAllowed):
+        services.proposal_mark_duplicate(actor=personas.facilitator, scope=scope, proposal=first,
+                                         of=first)  # fmt: skip
+
+
+def test_a_patient_proposes_from_home_and_a_retried_send_makes_one(client, personas):
+    client.force_login(personas.patient)
+    home = client.get("/").text
+    assert 'href="/participation/proposals/new/"' in home
+    form = client.get("/participation/proposals/new/").text
+    submission = re.search(r'name="submission_id" value="([^"]+)"', form).group(1)
+    data = {
+        "submission_id": submission,
+        "unit": personas.unit.pk,
+        "title": "Kortare formulär",
+        "body": "Formulären är för långa när man är trött.",
+    }
+    first = client.post("/participation/proposals/new/", data)
+    again = client.post("/participation/proposals/new/", data)
+    assert first.status_code == again.status_code == 302 and first["Location"] == again["Location"]
+    assert Proposal.objects.filter(title="Kortare formulär").count() == 1
+    empty = client.post("/participation/proposals/new/", {**data, "title": "", "submission_id": ""})
+    assert empty.status_code == 400 and "Formulären är för långa" in empty.text
+
+
+# The network.
+def test_an_invited_person_joins_and_describes_their_experience(client, personas):
+    client.force_login(personas.facilitator)
+    answer = client.post("/participation/network/", {"name": "Rut", "email": "rut@example.org"})
+    assert answer.status_code == 302
+    (message,) = mail.outbox
+    link = re.search(r"https?://\S+/participation/join/\S+/", message.body).group(0)
+    client.logout()
+    password = "ett-langt-losen-2026"
+    joined = client.post(
+        link,
+        {"given_name": "Rut", "family_name": "Ek", "password1": password, "password2": password},
+    )
+    assert joined.status_code == 302
+    representative = Representative.objects.get(user__email="rut@example.org")
+    assert participation_scope(representative.user).kind == "representative"
+    profile = client.get("/participation/me/")
+    revision = re.search(r'name="revision" value="(\d+)"', profile.text).group(1)
+    saved = client.post("/participation/me/", {
+        "revision": revision, "areas": ["exhaustion", "unemployed"], "languages": "svenska",
+        "available_evenings": "on", "preferred_contact": "email", "may_contact": "on",
+    })  # fmt: skip
+    assert saved.status_code == 302
+    assert set(representative.areas.values_list("area", flat=True)) == {"exhaustion", "unemployed"}
+    # The link works once.
+    client.logout()
+    assert client.get(link).status_code == 404
+
+
+def test_withdrawing_consent_to_be_contacted_takes_effect_at_once(client, personas):
+    representative = personas.representative.representative
+    client.force_login(personas.facilitator)
+    network = client.get("/participation/network/?area=long_term_pain").text
+    assert "får kontaktas" in network and "vill inte bli kontaktad" not in network
+    client.force_login(personas.representative)
+    services.representative_update(
+        actor=personas.representative, representative=representative,
+        revision=representative.revision, areas=["long_term_pain"], may_contact=False,
+        preferred_contact="email",
+    )  # fmt: skip
+    client.force_login(personas.facilitator)
+    network = client.get("/participation/network/?area=long_term_pain").text
+    assert "vill inte bli kontaktad" in network
+    detail = client.get(f"/participation/network/{representative.pk}/").text
+    assert personas.representative.email not in detail  # no contact details shown
+
+
+def test_a_representative_who_leaves_takes_part_no_more(client, personas):
+    client.force_login(personas.representative)
+    assert client.get("/participation/").status_code == 200
+    client.post("/participation/me/", {"action": "leave"})
+    assert client.get("/participation/").status_code == 404
+    representative = Representative.objects.get(user=personas.representative)
+    assert representative.left_at is not None and not representative.may_contact
+
+
+def test_reading_a_representatives_profile_is_on_their_own_log(client, personas):
+    representative = personas.representative.representative
+    client.force_login(personas.facilitator)
+    client.get("/participation/network/")
+    client.get(f"/participation/network/{representative.pk}/")
+    about = AccessEvent.objects.filter(patient=personas.representative, actor=personas.facilitator)
+    assert set(about.values_list("object_type", flat=True)) == {
+        "representative_list", "representative",
+    }  # fmt: skip
+    # Another unit's facilitator does not find them.
+    elsewhere_unit = OrganisationFactory()
+    elsewhere = member(UserFactory(), elsewhere_unit, Role.PARTICIPATION_FACILITATOR)
+    client.force_login(elsewhere)
+    assert client.get(f"/participation/network/{representative.pk}/").status_code == 404
+
+
+# Activities.
+def _activity(personas, **fields):
+    return services.activity_create(
+        actor=personas.facilitator,
+        scope=participation_scope(personas.facilitator),
+        organisation_id=personas.unit.pk,
+        kind="reference_group",
+        title="Frågeformulären",
+        purpose="Är frågorna begripliga?",
+        role_description="Ni läser och säger vad som är svårt; vi väljer formuleringar.",
+        preparation="Läs formulären innan.",
+        starts_at=timezone.now() + timedelta(days=7),
+        minutes_planned=60,
+        place="Solbacken",
+        **fields,
+    )
+
+
+def test_an_invitation_carries_the_role_and_the_preparation_and_skips_who_said_no(personas):
+    activity = _activity(personas)
+    willing = personas.representative.representative
+    unwilling_user = representative_at(personas.unit)
+    unwilling = unwilling_user.representative
+    unwilling.may_contact = False
+    unwilling.save()
+    scope = participation_scope(personas.facilitator)
+    with pytest.raises(services.NotAllowed):
+        services.activity_invite(
+            actor=personas.facilitator, scope=scope, activity=activity,
+            representatives=[willing, unwilling], base_url="http://x/",
+        )  # fmt: skip
+    assert not activity.participants.exists() and mail.outbox == []
+    services.activity_invite(actor=personas.facilitator, scope=scope, activity=activity,
+                             representatives=[willing], base_url="http://x/")  # fmt: skip
+    (message,) = mail.outbox
+    assert message.to == [personas.representative.email]
+    assert "vi väljer formuleringar" in message.body and "Läs formulären innan." in message.body
+    assert activity.participants.get().preparation_sent_at is not None
+
+
+def test_minutes_and_time_given_are_recorded_and_the_representative_is_involved(client, personas):
+    activity = _activity(personas)
+    scope = participation_scope(personas.facilitator)
+    services.activity_invite(actor=personas.facilitator, scope=scope, activity=activity,
+                             representatives=[personas.representative.representative],
+                             base_url="http://x/")  # fmt: skip
+    client.force_login(personas.representative)
+    url = f"/participation/activities/{activity.pk}/"
+    assert "Ni läser och säger vad som är svårt" in client.get(url).text
+    client.post(url, {"action": "coming"})
+    participant = activity.participants.get()
+    assert participant.status == "accepted"
+    client.force_login(personas.facilitator)
+    answer = client.post(url, {"action": "record", "revision": activity.revision, "status": "held",
+                               "minutes": "Tre frågor var svåra.", "decided": "Vi skriver om dem.",
+                               f"time-{participant.pk}": "75"})  # fmt: skip
+    assert answer.status_code == 302
+    participant.refresh_from_db()
+    assert (participant.status, participant.minutes_spent) == ("attended", 75)
+    representative = Representative.objects.get(pk=participant.representative_id)
+    assert representative.last_involved_on == timezone.localdate(activity.starts_at)
+    # Someone not invited does not see it.
+    client.force_login(representative_at(personas.unit))
+    assert client.get(url).status_code == 404
+
+
+# "You said, we did".
+def test_progress_rolls_up_by_weight_and_the_involved_are_told_of_a_new_status(client, personas):
+    proposal = _proposal(personas.representative, personas.unit)
+    _move(personas.facilitator, proposal, State.ACCEPTED, answer="Vi gör det.")
+    scope = participation_scope(personas.facilitator)
+    parent = services.result_create(
+        actor=personas.facilitator, scope=scope, organisation_id=personas.unit.pk,
+        title="Bättre påminnelser", responsible=personas.unit_manager, proposals=[proposal],
+    )  # fmt: skip
+    for weight, progress in ((3, 100), (1, 20)):
+        child = services.result_create(
+            actor=personas.facilitator, scope=scope, organisation_id=personas.unit.pk,
+            title=f"Del {weight}", responsible=personas.unit_manager, parent=parent,
+            weight=weight, progress=progress,
+        )  # fmt: skip
+    assert services.rolled_up_progress(parent) == round((3 * 100 + 1 * 20) / 4)
+    parent.refresh_from_db()
+    services.result_update(
+        actor=personas.facilitator, scope=scope, result=parent, revision=parent.revision,
+        status="in_progress", progress=10, description="Vi har börjat.",
+    )  # fmt: skip
+    told = Notification.objects.filter(kind="participation_news")
+    assert [n.recipient for n in told] == [personas.representative]
+    # The same status again is a timeline entry, not news.
+    parent.refresh_from_db()
+    services.result_update(
+        actor=personas.facilitator, scope=scope, result=parent, revision=parent.revision,
+        status="in_progress", progress=30, description="Halvvägs.",
+    )  # fmt: skip
+    assert told.count() == 1 and parent.timeline.count() == 3
+    client.force_login(personas.patient)
+    page = client.get("/participation/results/").text
+    assert "Bättre påminnelser" in page and "Halvvägs." in page and 'value="80"' in page
+    assert child.title in page
+
+
+def test_the_impact_report_as_page_pdf_and_csv(client, personas):
+    proposal = _proposal(personas.patient, personas.unit)
+    _move(personas.facilitator, proposal, State.REJECTED, answer="Inte nu.")
+    _proposal(personas.patient, personas.unit)
+    client.force_login(personas.unit_manager)
+    page = client.get("/participation/impact/")
+    assert page.status_code == 200 and "Förslag som besvarats" in page.text
+    rows = dict(csv.reader(io.StringIO(client.get("/participation/impact/?format=csv").text)))
+    assert rows["proposals_received"] == "2" and rows["proposals_answered"] == "1"
+    assert rows["median_days_to_answer"] == "0"  # answered within the day
+    pdf = client.get("/participation/impact/?format=pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content[:4] == b"%PDF"
+    assert client.get("/participation/impact/?start=2026-05-01&end=2026-01-01").status_code == 400
+    client.force_login(personas.patient)
+    assert client.get("/participation/impact/").status_code == 404
+
+
+def test_an_indicator_before_and_after_a_result_hides_a_small_side(personas):
+    from stegvis.insights.models import CaseExtract
+    from stegvis.participation.impact import before_after
+
+    result = services.result_create(
+        actor=personas.facilitator, scope=participation_scope(personas.facilitator),
+        organisation_id=personas.unit.pk, title="Kvällspåminnelser",
+        responsible=personas.unit_manager, indicator="checkin_adherence",
+        effective_on=date(2026, 3, 1),
+    )  # fmt: skip
+    case = personas.patient.cases.get()
+    for index, start in enumerate([date(2026, 1, 10), date(2026, 4, 10)]):
+        CaseExtract.objects.create(
+            case=case if index == 0 else Case.objects.get(patient=patient_at(personas.unit)),
+            pseudonym=f"p{index}", organisation=personas.unit, unit="Solbacken",
+            start_date=start, end_date=start + timedelta(days=60), outcome="censored",
+            net_days=60, checkins_due=10, checkins_answered=4 if index == 0 else 9,
+            as_of=date(2026, 6, 1),
+        )  # fmt: skip
+    found = before_after(result, date(2026, 6, 1))
+    assert (found.before.n, found.before.x, found.after.n, found.after.x) == (10, 4, 10, 9)
+    assert found.before.share == 0.4 and found.after.share == 0.9
+    small = CaseExtract.objects.filter(start_date=date(2026, 4, 10))
+    small.update(checkins_due=3, checkins_answered=3)
+    assert before_after(result, date(2026, 6, 1)).after.share is None
+
+
+def test_the_api_makes_a_proposal_and_refuses_an_unanswered_acceptance(client, personas):
+    client.force_login(personas.patient)
+    made = client.post("/api/v1/participation/proposals", {
+        "unit_id": personas.unit.pk, "title": "Färre formulär", "body": "De är för många.",
+        "anonymous": True,
+    }, content_type="application/json")  # fmt: skip
+    assert made.status_code == 201
+    proposal_id = made.json()["id"]
+    elsewhere = client.post("/api/v1/participation/proposals", {
+        "unit_id": personas.other_unit.pk, "title": "X", "body": "Y",
+    }, content_type="application/json")  # fmt: skip
+    assert elsewhere.status_code == 422
+    client.force_login(personas.facilitator)
+    seen = client.get(f"/api/v1/participation/proposals/{proposal_id}").json()
+    assert seen["author"] == "En patient"
+    refused = client.post(f"/api/v1/participation/proposals/{proposal_id}/state",
+                          {"state": "accepted", "answer": "", "revision": seen["revision"]},
+                          content_type="application/json")  # fmt: skip
+    assert refused.status_code == 422 and refused.json()["code"] == "not_allowed"
+    accepted = client.post(f"/api/v1/participation/proposals/{proposal_id}/state",
+                           {"state": "accepted", "answer": "Ja.", "revision": seen["revision"]},
+                           content_type="application/json")  # fmt: skip
+    assert accepted.json()["state"] == "accepted"
+    stale = client.post(f"/api/v1/participation/proposals/{proposal_id}/state",
+                        {"state": "rejected", "answer": "Nej.", "revision": seen["revision"]},
+                        content_type="application/json")  # fmt: skip
+    assert stale.status_code == 412
+
+
+def test_the_facilitator_records_a_result_from_an_accepted_proposal_on_the_page(client, personas):
+    proposal = _proposal(personas.patient, personas.unit)
+    _move(personas.facilitator, proposal, State.ACCEPTED, answer="Ja.")
+    client.force_login(personas.facilitator)
+    form = {"action": "create", "title": "Kvällspåminnelser", "weight": 1,
+            "responsible": personas.unit_manager.pk, "proposals": [proposal.pk]}  # fmt: skip
+    assert client.post("/participation/results/", form).status_code == 302
+    result = proposal.results.get()
+    assert result.responsible == personas.unit_manager and result.timeline.count() == 1
+    refused = client.post("/participation/results/", {**form, "title": ""})
+    assert refused.status_code == 400 and proposal.results.count() == 1
