@@ -58,6 +58,16 @@ def test_accepting_or_rejecting_needs_a_public_answer(personas):
     ]  # fmt: skip
 
 
+def test_the_author_and_supporting_representatives_hear_of_a_new_state(personas):
+    proposal = _proposal(personas.patient, personas.unit)
+    services.proposal_support(actor=personas.representative, proposal=proposal, support=True)
+    services.proposal_support(actor=personas.treating_physician, proposal=proposal, support=True)
+    _move(personas.facilitator, proposal, State.EVALUATING)
+    told = Notification.objects.filter(kind="participation_news", object_id=str(proposal.pk))
+    assert {n.recipient for n in told} == {personas.patient, personas.representative}
+    assert told.first().link == f"/participation/proposals/{proposal.pk}/"
+
+
 def test_only_the_author_withdraws_and_withdrawn_stays_withdrawn(personas):
     proposal = _proposal(personas.patient, personas.unit)
     with pytest.raises(services.NotAllowed):
@@ -322,7 +332,7 @@ def test_progress_rolls_up_by_weight_and_the_involved_are_told_of_a_new_status(c
         actor=personas.facilitator, scope=scope, result=parent, revision=parent.revision,
         status="in_progress", progress=10, description="Vi har börjat.",
     )  # fmt: skip
-    told = Notification.objects.filter(kind="participation_news")
+    told = Notification.objects.filter(kind="participation_news", object_type="result")
     assert [n.recipient for n in told] == [personas.representative]
     # The same status again is a timeline entry, not news.
     parent.refresh_from_db()
@@ -421,3 +431,25 @@ def test_the_facilitator_records_a_result_from_an_accepted_proposal_on_the_page(
     assert result.responsible == personas.unit_manager and result.timeline.count() == 1
     refused = client.post("/participation/results/", {**form, "title": ""})
     assert refused.status_code == 400 and proposal.results.count() == 1
+    part = {**form, "title": "Texterna", "parent": result.pk, "weight": 2, "proposals": []}
+    assert client.post("/participation/results/", part).status_code == 302
+    assert [(c.title, c.weight) for c in result.children.all()] == [("Texterna", 2)]
+
+
+def test_a_region_facilitator_reports_per_unit_or_for_all(client, personas):
+    region = OrganisationFactory(kind="region")
+    for unit in (personas.unit, personas.other_unit):
+        unit.parent = region
+        unit.save()
+    facilitator = member(UserFactory(), region, Role.PARTICIPATION_FACILITATOR)
+    _proposal(personas.patient, personas.unit)
+    _proposal(personas.other_patient, personas.other_unit)
+    client.force_login(facilitator)
+
+    def received(query: str) -> str:
+        body = client.get(f"/participation/impact/?format=csv{query}").text
+        return dict(csv.reader(io.StringIO(body)))["proposals_received"]
+
+    assert received("") == "2"
+    assert received(f"&unit={personas.other_unit.pk}") == "1"
+    assert client.get(f"/participation/impact/?unit={OrganisationFactory().pk}").status_code == 400

@@ -177,7 +177,7 @@ class ResultForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     responsible = forms.TypedChoiceField(label=_("Responsible manager"), coerce=uuid.UUID)
-    parent = forms.CharField(required=False, widget=forms.HiddenInput)
+    parent = forms.ChoiceField(label=_("Part of a larger result"), required=False)
     weight = forms.IntegerField(
         label=_("Weight within the larger result"), min_value=1, max_value=100, initial=1
     )
@@ -186,9 +186,10 @@ class ResultForm(forms.Form):
         label=_("In effect from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args, managers, indicators, **kwargs):
+    def __init__(self, *args, managers, indicators, parents=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["responsible"].choices = managers
+        self.fields["parent"].choices = [("", _("No, it stands on its own")), *parents]
         self.fields["indicator"].choices = [("", _("None")), *indicators]
 
 
@@ -202,8 +203,16 @@ class ProgressForm(forms.Form):
 
 
 class ReportForm(forms.Form):
+    unit = forms.TypedChoiceField(label=_("Unit"), coerce=int, required=False)
     start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, units: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        if len(units) > 1:
+            self.fields["unit"].choices = [("", _("All your units")), *units]
+        else:
+            del self.fields["unit"]
 
     def clean(self):
         data = super().clean()

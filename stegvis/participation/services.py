@@ -228,8 +228,31 @@ def proposal_move(
         if proposal.answered_at is None:
             changes["answered_at"] = timezone.now()
     _update_unless_stale(proposal, revision, **changes)
-    ProposalChange.objects.create(proposal=proposal, state=state, answer=answer, actor=actor)
+    change = ProposalChange.objects.create(
+        proposal=proposal, state=state, answer=answer, actor=actor
+    )
+    # Its author, and the representatives who support it, hear of the new state.
+    supporters = User.objects.filter(
+        pk__in=proposal.supports.values("user"), representative__left_at__isnull=True,
+        representative__isnull=False,
+    )  # fmt: skip
+    told = {proposal.author, *supporters} - {actor}
+    _tell(told, f"proposal:{proposal.pk}:{change.pk}", "proposal", proposal.pk,
+          reverse("proposal_detail", args=[proposal.pk]))  # fmt: skip
     return proposal
+
+
+def _tell(people, key: str, object_type: str, object_id, link: str) -> None:
+    notify(
+        Notice(
+            kind=NotificationKind.PARTICIPATION_NEWS,
+            key=key,
+            link=link,
+            object_type=object_type,
+            object_id=str(object_id),
+        ),
+        [(user, None) for user in people],
+    )
 
 
 @audit.atomic()
@@ -340,7 +363,13 @@ def activity_record(
     """The minutes and what was decided; each representative's time given (for
     compensation); those who took part are marked as involved that day."""
     _require(activity.organisation_id in scope.answers_for, _("You do not run this activity."))
+    before = activity.status
     _update_unless_stale(activity, revision, minutes=minutes, decided=decided, status=status)
+    if status != before:  # held or cancelled: everyone invited hears of it
+        invited = [p.representative.user for p in activity.participants.select_related(
+            "representative__user")]  # fmt: skip
+        _tell(invited, f"activity:{activity.pk}:{status}", "activity", activity.pk,
+              reverse("activity_detail", args=[activity.pk]))  # fmt: skip
     day = timezone.localdate(activity.starts_at)
     for participant in activity.participants.select_related("representative"):
         spent = time_spent.get(participant.pk)
@@ -419,14 +448,6 @@ def result_update(
         author=actor,
     )  # fmt: skip
     if status != before:
-        notify(
-            Notice(
-                kind=NotificationKind.PARTICIPATION_NEWS,
-                key=f"result:{result.pk}:{entry.pk}",
-                link=reverse("you_said_we_did") + f"#result-{result.pk}",
-                object_type="result",
-                object_id=str(result.pk),
-            ),
-            [(user, None) for user in people_involved(result)],
-        )
+        _tell(people_involved(result), f"result:{result.pk}:{entry.pk}", "result", result.pk,
+              reverse("you_said_we_did") + f"#result-{result.pk}")  # fmt: skip
     return result

@@ -572,6 +572,12 @@ def you_said_we_did(request: HttpRequest) -> HttpResponse:
             request.POST if request.POST.get("action") == "create" else None,
             managers=_managers(scope.answers_for),
             indicators=[(code, item.title) for code, item in MEASURES.items()],
+            parents=[
+                (str(pk), title)
+                for pk, title in Result.objects.filter(
+                    organisation_id__in=scope.answers_for
+                ).values_list("pk", "title")
+            ],
         )
     if request.method == "POST":
         if not scope.is_facilitator:
@@ -587,7 +593,7 @@ def you_said_we_did(request: HttpRequest) -> HttpResponse:
                 services.result_create(
                     actor=request.user, scope=scope, organisation_id=min(scope.answers_for),
                     proposals=list(proposals), responsible_id=data.pop("responsible"),
-                    parent=Result.objects.filter(pk=parent).first() if parent else None, **data,
+                    parent=Result.objects.get(pk=parent) if parent else None, **data,
                 )  # fmt: skip
                 messages.success(request, _("The result is recorded."))
                 return redirect("you_said_we_did")
@@ -635,18 +641,23 @@ def impact(request: HttpRequest) -> HttpResponse:
     result that names one; as a page, a PDF and a CSV."""
     units = get_report_scope(request.user, object_type="participation_impact")
     today = timezone.localdate()
-    form = ReportForm({"start": today - timedelta(days=365), "end": today, **request.GET.dict()})
+    names = list(
+        Organisation.objects.filter(pk__in=units).order_by("name").values_list("pk", "name")
+    )
+    form = ReportForm(
+        {"start": today - timedelta(days=365), "end": today, **request.GET.dict()}, units=names
+    )
     if not form.is_valid():
         return render(
             request, "participation/impact.html", {"form": form, "report": None}, status=400
         )
     state = ExtractState.objects.first()
     as_of = state.as_of if state and state.as_of else today
+    if form.cleaned_data.get("unit"):
+        units = {form.cleaned_data["unit"]}
     found = report(units, form.cleaned_data["start"], form.cleaned_data["end"], as_of)
-    names = ", ".join(
-        Organisation.objects.filter(pk__in=units).order_by("name").values_list("name", flat=True)
-    )
-    context = {"form": form, "report": found, "units": names}
+    shown = ", ".join(name for pk, name in names if pk in units)
+    context = {"form": form, "report": found, "units": shown}
     wanted = request.GET.get("format")
     if wanted == "csv":
         return csv_response("participation-impact", ["measure", "value"], found.rows())
