@@ -11,6 +11,7 @@ answered write is there exactly once (0 lost, 0 duplicates) and `audit verify` p
 """
 
 import argparse
+import http.client
 import json
 import random
 import sys
@@ -74,7 +75,9 @@ def call(base: str, method: str, path: str, secret: str, body: dict, key: str):
             return answer.status, json.loads(answer.read() or b"null")
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode(errors="replace")[:300]
-    except (OSError, ValueError):
+    # A worker killed while sending the answer leaves it cut short (IncompleteRead): no
+    # answer, so the client retries with the same key, as it does when the port is closed.
+    except (OSError, ValueError, http.client.HTTPException):
         return None
 
 
