@@ -431,9 +431,15 @@ def test_the_facilitator_records_a_result_from_an_accepted_proposal_on_the_page(
     assert result.responsible == personas.unit_manager and result.timeline.count() == 1
     refused = client.post("/participation/results/", {**form, "title": ""})
     assert refused.status_code == 400 and proposal.results.count() == 1
-    part = {**form, "title": "Texterna", "parent": result.pk, "weight": 2, "proposals": []}
+    held = _activity(personas)
+    held.status = "held"
+    held.save()
+    part = {**form, "title": "Texterna", "parent": result.pk, "weight": 2, "proposals": [],
+            "activities": [held.pk]}  # fmt: skip
     assert client.post("/participation/results/", part).status_code == 302
     assert [(c.title, c.weight) for c in result.children.all()] == [("Texterna", 2)]
+    assert list(held.results.values_list("title", flat=True)) == ["Texterna"]
+    assert "Från aktiviteterna: Frågeformulären" in client.get("/participation/results/").text
 
 
 def test_a_region_facilitator_reports_per_unit_or_for_all(client, personas):

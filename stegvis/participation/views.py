@@ -51,6 +51,7 @@ from stegvis.participation.forms import (
 from stegvis.participation.impact import report
 from stegvis.participation.models import (
     Activity,
+    ActivityStatus,
     AuthorKind,
     ExperienceArea,
     Proposal,
@@ -551,7 +552,7 @@ def _result_tree(units):
     results = list(
         Result.objects.filter(organisation_id__in=units)
         .select_related("responsible", "organisation")
-        .prefetch_related("children", "timeline", "proposals")
+        .prefetch_related("children", "timeline", "proposals", "activities")
     )
     by_pk = {r.pk: r for r in results}
     for result in results:
@@ -590,9 +591,14 @@ def you_said_we_did(request: HttpRequest) -> HttpResponse:
                     pk__in=request.POST.getlist("proposals"),
                     organisation_id__in=scope.answers_for,
                 )
+                activities = Activity.objects.filter(
+                    pk__in=request.POST.getlist("activities"),
+                    organisation_id__in=scope.answers_for,
+                )
                 services.result_create(
                     actor=request.user, scope=scope, organisation_id=min(scope.answers_for),
-                    proposals=list(proposals), responsible_id=data.pop("responsible"),
+                    proposals=list(proposals), activities=list(activities),
+                    responsible_id=data.pop("responsible"),
                     parent=Result.objects.get(pk=parent) if parent else None, **data,
                 )  # fmt: skip
                 messages.success(request, _("The result is recorded."))
@@ -625,6 +631,13 @@ def you_said_we_did(request: HttpRequest) -> HttpResponse:
             "accepted": (
                 Proposal.objects.filter(
                     organisation_id__in=scope.answers_for, state=ProposalState.ACCEPTED
+                )
+                if scope.is_facilitator
+                else []
+            ),
+            "held": (
+                Activity.objects.filter(
+                    organisation_id__in=scope.answers_for, status=ActivityStatus.HELD
                 )
                 if scope.is_facilitator
                 else []
