@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "stegvis.coordination",
     "stegvis.programs",
     "stegvis.participation",
+    "stegvis.fhir",
     "stegvis.insights",
     "stegvis.portal",
 ]

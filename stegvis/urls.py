@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("stegvis.coordination.urls")),
     path("", include("stegvis.programs.urls")),
     path("", include("stegvis.participation.urls")),
+    path("", include("stegvis.fhir.urls")),
     path("", include("stegvis.insights.urls")),
     path("api/v1/", api.urls),
 ]

@@ -28,7 +28,7 @@ NOT_PATIENT_DATA = {
     "page practice_variation", "page process_indicators", "page insights_equality",
     # Proposals are about the service, not anyone's care.
     "page participation", "page proposal_new", "page proposal_detail",
-    "page representative_join", "page activities", "page activity_detail",
+    "page fhir_metadata", "page representative_join", "page activities", "page activity_detail",
     "page you_said_we_did", "page participation_impact", "GET /participation/proposals",
     "POST /participation/proposals", "GET /participation/proposals/{service_proposal_id}",
     "POST /participation/proposals/{service_proposal_id}/state",
@@ -41,6 +41,7 @@ LISTS = {
     "page notification_list", "page coach_queue", "GET /messages/threads", "GET /tasks",
     "GET /patients", "page care_establish", "page team_detail", "page cohort_detail",
     "page session_detail", "page cohort_registry_csv", "GET /programs/cohorts/{cohort_id}",
+    "page fhir_patient_search", "page fhir_episode_search", "page fhir_condition_search",
 }  # fmt: skip
 
 # Status per persona, in the order of PERSONAS:
@@ -234,5 +235,11 @@ TABLE: dict[str, tuple[int, ...]] = {
     "page activity_detail": (404, 404, 404, 404, 404, 404, 404, 302, 404, 200, 200),
     "page participation_impact": (404, 404, 404, 404, 404, 200, 404, 302, 404, 200, 404),
     "page you_said_we_did": (200, 200, 200, 404, 404, 200, 404, 302, 200, 200, 200),
+    "page fhir_metadata": (200, 200, 200, 200, 200, 200, 200, 302, 200, 200, 200),
+    "page fhir_patient": (200, 200, 404, 200, 200, 200, 404, 302, 200, 404, 404),
+    "page fhir_patient_search": (200, 200, 200, 200, 200, 200, 200, 302, 200, 200, 200),
+    "page fhir_episode": (200, 200, 404, 404, 200, 404, 404, 302, 200, 404, 404),
+    "page fhir_episode_search": (200, 200, 200, 200, 200, 200, 200, 302, 200, 200, 200),
+    "page fhir_condition_search": (200, 200, 200, 200, 200, 200, 200, 302, 200, 200, 200),
 }
 # fmt: on

@@ -1,0 +1,153 @@
+"""Stegvis's records as FHIR R4 (4.0.1) resources, as plain dicts (domain-next §4.1).
+
+Plain dicts rather than fhir.resources models: its current major version models R4B and R5,
+not R4, and the resources are checked by an independent R4 validator instead.
+"""
+
+from datetime import date, datetime
+
+from django.utils import timezone
+
+from stegvis.accounts.models import User
+from stegvis.cases.models import Case, CaseStatus
+
+FHIR_VERSION = "4.0.1"
+# Identifier systems: Sweden's personnummer (HL7 Sweden basprofiler), Norway's
+# fødselsnummer (HL7 Norway no-basis), and Stegvis's own ids.
+PERSONNUMMER = "http://electronichealth.se/identifier/personnummer"
+FODSELSNUMMER = "urn:oid:2.16.578.1.12.4.1.4.1"
+ICD10_SE = "http://hl7.se/fhir/CodeSystem/icd-10-se"
+ICD10_NO = "urn:oid:2.16.578.1.12.4.1.1.7110"
+ICPC2_NO = "urn:oid:2.16.578.1.12.4.1.1.7170"
+STEGVIS = "https://stegvis.se/fhir"
+
+
+def instant(moment: datetime) -> str:
+    return timezone.localtime(moment).isoformat(timespec="seconds")
+
+
+def day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _meta(updated: datetime | None) -> dict:
+    return {"lastUpdated": instant(updated)} if updated else {}
+
+
+def patient(user: User) -> dict:
+    found = {
+        "resourceType": "Patient",
+        "id": str(user.pk),
+        "identifier": [{"system": f"{STEGVIS}/patient", "value": str(user.pk)}],
+        "active": user.is_active,
+        "name": [
+            {
+                "use": "official",
+                "family": user.family_name or "-",
+                "given": [user.given_name] if user.given_name else [],
+            }
+        ],
+        "telecom": [{"system": "email", "value": user.email}] if user.email else [],
+        "communication": [
+            {
+                "language": {
+                    "coding": [{"system": "urn:ietf:bcp:47", "code": user.preferred_language}]
+                },
+                "preferred": True,
+            }
+        ],
+    }
+    if user.birth_date:
+        found["birthDate"] = day(user.birth_date)
+    if getattr(user, "sex", "") in ("female", "male"):
+        found["gender"] = user.sex
+    if not found["name"][0]["given"]:  # FHIR JSON has no empty arrays
+        del found["name"][0]["given"]
+    if not found["telecom"]:
+        del found["telecom"]
+    return found
+
+
+# A case's status as an EpisodeOfCare's: open cases are active, a closed case finished.
+EPISODE_STATUS = {
+    CaseStatus.CLOSED: "finished",
+}
+
+
+def episode_of_care(case: Case) -> dict:
+    period = {"start": day(case.sick_from or case.opened_on)}
+    if case.status == CaseStatus.CLOSED and case.closed_on:
+        period["end"] = day(case.closed_on)
+    found = {
+        "resourceType": "EpisodeOfCare",
+        "id": str(case.pk),
+        "meta": _meta(getattr(case, "updated_at", None)),
+        "identifier": [{"system": f"{STEGVIS}/case", "value": str(case.pk)}],
+        "status": EPISODE_STATUS.get(case.status, "active"),
+        "type": [
+            {
+                "coding": [
+                    {
+                        "system": f"{STEGVIS}/CodeSystem/episode-type",
+                        "code": "sick-leave",
+                        "display": "Sick leave and return to work",
+                    }
+                ]
+            }
+        ],
+        "patient": {"reference": f"Patient/{case.patient_id}"},
+        "managingOrganization": {"display": case.organisation.name},
+        "period": period,
+    }
+    if not found["meta"]:
+        del found["meta"]
+    return found
+
+
+def condition(case: Case, code: str, system: str, text: str, recorded: datetime) -> dict:
+    return {
+        "resourceType": "Condition",
+        "id": f"{case.pk}-{code}".replace(".", "-"),
+        "clinicalStatus": {
+            "coding": [
+                {
+                    "system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
+                    "code": "active" if case.status != CaseStatus.CLOSED else "resolved",
+                }
+            ]
+        },
+        "verificationStatus": {
+            "coding": [
+                {
+                    "system": "http://terminology.hl7.org/CodeSystem/condition-ver-status",
+                    "code": "confirmed",
+                }
+            ]
+        },
+        "code": {"coding": [{"system": system, "code": code}], "text": text or code},
+        "subject": {"reference": f"Patient/{case.patient_id}"},
+        "recordedDate": instant(recorded),
+        "evidence": [{"detail": [{"reference": f"EpisodeOfCare/{case.pk}"}]}],
+    }
+
+
+def outcome(severity: str, code: str, text: str, expression: list[str] = ()) -> dict:
+    issue = {"severity": severity, "code": code, "diagnostics": text}
+    if expression:
+        issue["expression"] = list(expression)
+    return {"resourceType": "OperationOutcome", "issue": [issue]}
+
+
+def bundle(kind: str, entries: list[dict], base: str, total: int | None = None, links=()) -> dict:
+    found = {"resourceType": "Bundle", "type": kind}
+    if total is not None:
+        found["total"] = total
+    if links:
+        found["link"] = [{"relation": rel, "url": url} for rel, url in links]
+    if entries:  # FHIR JSON has no empty arrays
+        found["entry"] = [
+            {"fullUrl": f"{base}{e['resourceType']}/{e['id']}", "resource": e,
+             **({"search": {"mode": "match"}} if kind == "searchset" else {})}
+            for e in entries
+        ]  # fmt: skip
+    return found

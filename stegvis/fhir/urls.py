@@ -1,0 +1,12 @@
+from django.urls import path
+
+from stegvis.fhir import views
+
+urlpatterns = [
+    path("fhir/metadata", views.metadata, name="fhir_metadata"),
+    path("fhir/Patient", views.patient_search, name="fhir_patient_search"),
+    path("fhir/Patient/<str:patient_id>", views.patient_read, name="fhir_patient"),
+    path("fhir/EpisodeOfCare", views.episode_search, name="fhir_episode_search"),
+    path("fhir/EpisodeOfCare/<str:case_id>", views.episode_read, name="fhir_episode"),
+    path("fhir/Condition", views.condition_search, name="fhir_condition_search"),
+]

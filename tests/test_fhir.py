@@ -1,0 +1,125 @@
+"""The FHIR R4 read API: the same door as the pages and /api/v1, errors as
+OperationOutcomes, an employer never reads a diagnosis."""
+
+import json
+from datetime import timedelta
+
+from django.utils import timezone
+
+from stegvis.access.categories import Category
+from stegvis.access.models import AccessEvent
+from stegvis.accounts.models import PersonalAccessToken, hash_token
+from stegvis.cases.models import (
+    Certificate,
+    CertificateDiagnosis,
+    CertificatePeriod,
+    CertificateStatus,
+)
+from stegvis.network.purposes import Purpose
+from tests.factories import patient_at
+
+FHIR_JSON = "application/fhir+json"
+
+
+def _signed_diagnosis(case, code="F32.1", text="Depression"):
+    certificate = Certificate.objects.create(case=case, created_by=case.responsible_physician)
+    CertificatePeriod.objects.create(
+        certificate=certificate,
+        degree=100,
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate() + timedelta(days=13),
+    )
+    CertificateDiagnosis.objects.create(certificate=certificate, code=code, text=text)
+    Certificate.objects.filter(pk=certificate.pk).update(
+        status=CertificateStatus.SIGNED, signed_at=timezone.now()
+    )
+
+
+def test_the_capability_statement_is_open_and_r4(client):
+    answer = client.get("/fhir/metadata")
+    assert answer.status_code == 200 and answer["Content-Type"].startswith(FHIR_JSON)
+    body = answer.json()
+    assert body["resourceType"] == "CapabilityStatement" and body["fhirVersion"] == "4.0.1"
+    offered = {r["type"] for r in body["rest"][0]["resource"]}
+    assert {"Patient", "EpisodeOfCare", "Condition"} <= offered
+
+
+def test_a_patient_read_is_decided_and_recorded(client, personas, case):
+    client.force_login(personas.treating_physician)
+    body = client.get(f"/fhir/Patient/{personas.patient.pk}").json()
+    assert body["resourceType"] == "Patient" and body["id"] == str(personas.patient.pk)
+    assert body["name"][0]["given"] == ["Pia"]
+    event = AccessEvent.objects.filter(object_type="fhir_patient").latest("pk")
+    assert (event.actor, event.patient, event.outcome) == (
+        personas.treating_physician, personas.patient, "allowed",
+    )  # fmt: skip
+
+
+def test_refusals_and_bad_parameters_are_operation_outcomes(client, personas, case):
+    assert client.get("/fhir/Patient").status_code == 401
+    assert client.get("/fhir/Patient").json()["resourceType"] == "OperationOutcome"
+    client.force_login(personas.unrelated_physician)
+    refused = client.get(f"/fhir/Patient/{personas.patient.pk}")
+    assert refused.status_code == 404
+    assert refused.json()["issue"][0]["code"] == "not-found"
+    assert AccessEvent.objects.filter(
+        actor=personas.unrelated_physician, outcome="denied", patient=personas.patient
+    ).exists()
+    bad = client.get("/fhir/Patient?_count=lots")
+    assert bad.status_code == 400 and bad.json()["issue"][0]["expression"] == ["_count"]
+    assert client.get("/fhir/Patient?_count=101").status_code == 400
+
+
+def test_a_personal_access_token_reads_its_owners_record(client, personas, case):
+    PersonalAccessToken.objects.create(
+        user=personas.patient,
+        name="Min app",
+        token_hash=hash_token("fhir-test-token"),
+        expires_at=timezone.now() + timedelta(days=1),
+    )
+    answer = client.get("/fhir/EpisodeOfCare", HTTP_AUTHORIZATION="Bearer fhir-test-token")
+    assert answer.status_code == 200
+    (entry,) = answer.json()["entry"]
+    assert entry["resource"]["id"] == str(case.pk)
+    assert entry["resource"]["patient"]["reference"] == f"Patient/{personas.patient.pk}"
+    wrong = client.get("/fhir/EpisodeOfCare", HTTP_AUTHORIZATION="Bearer not-a-token")
+    assert wrong.status_code == 401
+
+
+def test_an_employer_reads_the_episode_but_never_a_diagnosis(client, personas, case):
+    _signed_diagnosis(case)
+    personas.with_consent(
+        personas.employer, [Category.IDENTITY, Category.CAPACITY], Purpose.EMPLOYER_DIALOGUE
+    )
+    client.force_login(personas.treating_physician)
+    conditions = client.get(f"/fhir/Condition?patient={personas.patient.pk}").json()
+    (entry,) = conditions["entry"]
+    coding = entry["resource"]["code"]["coding"][0]
+    assert (coding["code"], coding["system"]) == (
+        "F32.1",
+        "http://hl7.se/fhir/CodeSystem/icd-10-se",
+    )
+    client.force_login(personas.employer)
+    assert client.get(f"/fhir/EpisodeOfCare/{case.pk}").status_code == 200
+    seen = [
+        client.get(f"/fhir/Condition?patient={personas.patient.pk}").json(),
+        client.get("/fhir/EpisodeOfCare").json(),
+        client.get(f"/fhir/Patient/{personas.patient.pk}").json(),
+    ]
+    assert (seen[0]["total"] == 0 and "entry" not in seen[0]) or seen[0]["entry"] == []
+    assert "F32" not in json.dumps(seen) and "Depression" not in json.dumps(seen)
+
+
+def test_searches_page_with_a_next_link(client, personas, case):
+    for _each in range(3):
+        other = patient_at(personas.unit)
+        other.cases.update(responsible_physician=personas.treating_physician)
+    client.force_login(personas.treating_physician)
+    first = client.get("/fhir/Patient?_count=2").json()
+    assert first["type"] == "searchset" and first["total"] == 4 and len(first["entry"]) == 2
+    following = dict((link["relation"], link["url"]) for link in first["link"])["next"]
+    second = client.get(following.replace("http://testserver", "")).json()
+    assert len(second["entry"]) == 2
+    assert {e["resource"]["id"] for e in first["entry"]}.isdisjoint(
+        {e["resource"]["id"] for e in second["entry"]}
+    )
