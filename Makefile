@@ -22,8 +22,14 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
+# The independent FHIR R4 validator the tests check every emitted resource with (Node).
+FHIR_VALIDATOR := tools/fhir-validate/node_modules/.installed
+$(FHIR_VALIDATOR): tools/fhir-validate/package.json tools/fhir-validate/package-lock.json
+	cd tools/fhir-validate && npm ci --no-audit --no-fund --silent
+	touch $@
+
 install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+install-dev: $(VENV)/.installed-dev $(FHIR_VALIDATOR)
 
 demo: install
 	mkdir -p var

@@ -123,3 +123,27 @@ def test_searches_page_with_a_next_link(client, personas, case):
     assert {e["resource"]["id"] for e in first["entry"]}.isdisjoint(
         {e["resource"]["id"] for e in second["entry"]}
     )
+
+
+def test_every_resource_emitted_validates_against_r4(client, personas, case):
+    from tests.fhir_validation import problems
+
+    _signed_diagnosis(case)
+    client.force_login(personas.treating_physician)
+    emitted = [
+        client.get("/fhir/metadata").json(),
+        client.get(f"/fhir/Patient/{personas.patient.pk}").json(),
+        client.get(f"/fhir/EpisodeOfCare/{case.pk}").json(),
+        client.get("/fhir/Patient").json(),
+        client.get(f"/fhir/EpisodeOfCare?patient={personas.patient.pk}").json(),
+        client.get(f"/fhir/Condition?patient={personas.patient.pk}").json(),
+        client.get("/fhir/Condition?patient=nobody").json(),  # an OperationOutcome
+        client.get("/fhir/Patient?_count=0").json(),  # a searchset without entries
+    ]
+    assert {r["resourceType"] for r in emitted} == {
+        "CapabilityStatement", "Patient", "EpisodeOfCare", "Bundle", "OperationOutcome",
+    }  # fmt: skip
+    assert problems(emitted) == []
+    # The validator is not a formality: it finds what is wrong.
+    broken = {**emitted[2], "status": "paused", "unknown": 1}
+    assert len(problems([broken])) == 2
