@@ -147,3 +147,52 @@ def test_every_resource_emitted_validates_against_r4(client, personas, case):
     # The validator is not a formality: it finds what is wrong.
     broken = {**emitted[2], "status": "paused", "unknown": 1}
     assert len(problems([broken])) == 2
+
+
+def test_the_plan_is_a_care_plan_with_its_goals_and_actions(client, personas, case):
+    from stegvis.plans.selectors import plan_of
+    from stegvis.plans.services import plan_save_section
+
+    plan_save_section(actor=personas.patient, plan=plan_of(case), section="goals",
+                      value=["Tillbaka till bageriet"], base_version=0)  # fmt: skip
+    action = {"text": "Ring chefen", "due_on": "2026-12-10"}
+    plan_save_section(actor=personas.patient, plan=plan_of(case), section="actions",
+                      value=[action], base_version=1)  # fmt: skip
+    client.force_login(personas.patient)
+    (entry,) = client.get("/fhir/CarePlan").json()["entry"]
+    found = entry["resource"]
+    assert found["intent"] == "plan" and found["status"] == "active"
+    assert found["contained"][0]["description"]["text"] == "Tillbaka till bageriet"
+    assert found["goal"] == [{"reference": "#goal-0"}]
+    assert found["activity"][0]["detail"] == {
+        "status": "not-started", "description": "Ring chefen",
+        "scheduledPeriod": {"end": "2026-12-10"},
+    }  # fmt: skip
+    from tests.fhir_validation import problems
+
+    assert problems([found]) == []
+    assert client.get(f"/fhir/CarePlan/{found['id']}").json()["id"] == found["id"]
+    client.force_login(personas.unrelated_physician)
+    assert client.get(f"/fhir/CarePlan/{found['id']}").status_code == 404
+    assert client.get("/fhir/CarePlan/not-a-plan").status_code == 404
+
+
+def test_everything_is_what_the_reader_may_see_of_the_patient(client, personas, case):
+    from tests.fhir_validation import problems
+
+    _signed_diagnosis(case)
+    personas.with_consent(
+        personas.employer, [Category.IDENTITY, Category.CAPACITY], Purpose.EMPLOYER_DIALOGUE
+    )
+    url = f"/fhir/Patient/{personas.patient.pk}/$everything"
+    client.force_login(personas.treating_physician)
+    physician = client.get(url).json()
+    kinds = sorted(e["resource"]["resourceType"] for e in physician["entry"])
+    assert kinds == ["Condition", "EpisodeOfCare", "Patient"]
+    client.force_login(personas.employer)
+    employer = client.get(url).json()
+    kinds = sorted(e["resource"]["resourceType"] for e in employer["entry"])
+    assert kinds == ["EpisodeOfCare", "Patient"] and "F32" not in json.dumps(employer)
+    assert problems([physician, employer]) == []
+    client.force_login(personas.unrelated_physician)
+    assert client.get(url).status_code == 404

@@ -197,6 +197,7 @@ def world(personas, case):
         "meeting_id": meeting.pk,
         "task_id": task.pk,
         "proposal_id": proposal.pk,
+        "plan_id": proposal.plan_id,
         "checkin_id": checkin_on(patient, 0).pk,
         "flag_id": flag.pk,
         "administration_id": administration.pk,

@@ -9,6 +9,7 @@ OFFERED = [
     ("Patient", ["read", "search-type"], [("_count", "number")]),
     ("EpisodeOfCare", ["read", "search-type"], [("patient", "reference"), ("_count", "number")]),
     ("Condition", ["search-type"], [("patient", "reference"), ("_count", "number")]),
+    ("CarePlan", ["read", "search-type"], [("patient", "reference"), ("_count", "number")]),
 ]
 
 
@@ -26,6 +27,12 @@ def capability_statement(base: str) -> dict:
         "rest": [
             {
                 "mode": "server",
+                "operation": [
+                    {
+                        "name": "everything",
+                        "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything",
+                    }
+                ],
                 "security": {
                     "description": "A session, or a personal access token as "
                     "'Authorization: Bearer'. Every read is decided by the access policy "

@@ -151,3 +151,62 @@ def bundle(kind: str, entries: list[dict], base: str, total: int | None = None, 
             for e in entries
         ]  # fmt: skip
     return found
+
+
+# A plan action's status as a CarePlan activity's.
+ACTIVITY_STATUS = {"open": "not-started", "done": "completed", "dropped": "cancelled"}
+
+
+def care_plan(case: Case, plan) -> dict:
+    """The patient's return-to-work plan: goals as contained Goals, actions as activities."""
+    content = plan.content or {}
+    goals = [
+        {
+            "resourceType": "Goal",
+            "id": f"goal-{index}",
+            "lifecycleStatus": "active",
+            "description": {"text": text},
+            "subject": {"reference": f"Patient/{case.patient_id}"},
+        }
+        for index, text in enumerate(content.get("goals", []))
+    ]
+    found = {
+        "resourceType": "CarePlan",
+        "id": str(plan.pk),
+        "meta": _meta(plan.updated_at),
+        "identifier": [{"system": f"{STEGVIS}/rtw-plan", "value": str(plan.pk)}],
+        "status": "completed" if case.status == CaseStatus.CLOSED else "active",
+        "intent": "plan",
+        "category": [
+            {
+                "coding": [
+                    {
+                        "system": f"{STEGVIS}/CodeSystem/care-plan-category",
+                        "code": "rtw-plan",
+                        "display": "Return-to-work plan",
+                    }
+                ]
+            }
+        ],
+        "title": "Return-to-work plan",
+        "subject": {"reference": f"Patient/{case.patient_id}"},
+        "period": {"start": day(case.sick_from or case.opened_on)},
+        "contained": goals,
+        "goal": [{"reference": f"#{goal['id']}"} for goal in goals],
+        "activity": [
+            {
+                "detail": {
+                    "status": ACTIVITY_STATUS.get(action.get("status"), "unknown"),
+                    "description": action["text"],
+                    **(
+                        {"scheduledPeriod": {"end": action["due_on"]}}
+                        if action.get("due_on")
+                        else {}
+                    ),
+                }
+            }
+            for action in content.get("actions", [])
+        ],
+    }
+    # FHIR JSON has no empty arrays or objects.
+    return {key: value for key, value in found.items() if value not in ([], {})}

@@ -4,6 +4,7 @@ answers 404 as an OperationOutcome, whether it exists or not. Sessions and perso
 tokens (Authorization: Bearer) both work, as for /api/v1/."""
 
 import json
+import uuid
 from functools import wraps
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,12 +17,14 @@ from stegvis.access.helpers import (
     get_patient_for,
     record_cases_listed,
     record_patients_listed,
+    refuse,
 )
 from stegvis.access.policy import cases_visible_to, patients_visible_to
 from stegvis.accounts.api_auth import TokenAuth
 from stegvis.cases.models import Case, CertificateDiagnosis, CertificateStatus
 from stegvis.fhir import resources
 from stegvis.fhir.capability import capability_statement
+from stegvis.plans.models import RtwPlan
 
 CONTENT_TYPE = "application/fhir+json; charset=utf-8"
 MAX_COUNT = 100
@@ -182,3 +185,60 @@ def condition_search(request: HttpRequest) -> HttpResponse:
     page = entries[offset : offset + count]
     return _answer(resources.bundle("searchset", page, _base(request), len(entries),
                                     [("self", request.build_absolute_uri())]))  # fmt: skip
+
+
+@fhir_view
+def care_plan_search(request: HttpRequest) -> HttpResponse:
+    """Return-to-work plans the reader may see (a case whose plan is not yet written has
+    none)."""
+    count, offset = _count(request)
+    cases = (
+        _patient_filter(
+            request, cases_visible_to(request.user, Category.PLAN).select_related("organisation")
+        )
+        .filter(rtw_plan__isnull=False)
+        .select_related("rtw_plan")
+        .order_by("-opened_on", "pk")
+    )
+    page, found = _searchset(
+        request, cases, lambda case: resources.care_plan(case, case.rtw_plan), count, offset
+    )
+    record_cases_listed(
+        request.user, page, category=Category.PLAN, object_type="fhir_care_plan_search"
+    )
+    return _answer(found)
+
+
+@fhir_view
+def care_plan_read(request: HttpRequest, plan_id) -> HttpResponse:
+    """A plan by its id, through its case's door."""
+    try:
+        plan = RtwPlan.objects.filter(pk=uuid.UUID(str(plan_id))).first()
+    except ValueError:
+        plan = None
+    if plan is None:
+        refuse(request.user, category=Category.PLAN, object_type="fhir_care_plan",
+               object_id=plan_id)  # fmt: skip
+    case = get_case_for(request.user, plan.case_id, category=Category.PLAN)
+    return _answer(resources.care_plan(case, plan))
+
+
+@fhir_view
+def patient_everything(request: HttpRequest, patient_id) -> HttpResponse:
+    """Patient/$everything: what the reader may see of the patient, each kind decided and
+    recorded on its own (an employer's Bundle holds no Condition)."""
+    patient = get_patient_for(request.user, patient_id, category=Category.IDENTITY,
+                              object_type="fhir_everything")  # fmt: skip
+    entries = [resources.patient(patient)]
+    for category, render in (
+        (Category.CAPACITY, lambda case: [resources.episode_of_care(case)]),
+        (Category.SICK_LEAVE, _conditions),
+        (Category.PLAN, lambda case: [resources.care_plan(case, case.rtw_plan)]),
+    ):
+        cases = cases_visible_to(request.user, category).filter(patient=patient)
+        if category == Category.PLAN:
+            cases = cases.filter(rtw_plan__isnull=False).select_related("rtw_plan")
+        cases = list(cases.select_related("organisation").order_by("opened_on", "pk"))
+        record_cases_listed(request.user, cases, category=category, object_type="fhir_everything")
+        entries += [resource for case in cases for resource in render(case)]
+    return _answer(resources.bundle("searchset", entries, _base(request), len(entries)))
