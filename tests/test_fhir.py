@@ -196,3 +196,24 @@ def test_everything_is_what_the_reader_may_see_of_the_patient(client, personas, 
     assert problems([physician, employer]) == []
     client.force_login(personas.unrelated_physician)
     assert client.get(url).status_code == 404
+
+
+def test_the_network_and_consents_are_the_patients_own(client, personas, case):
+    from tests.fhir_validation import problems
+
+    personas.with_consent(personas.employer, [Category.CAPACITY], Purpose.EMPLOYER_DIALOGUE)
+    client.force_login(personas.patient)
+    team = client.get("/fhir/CareTeam").json()["entry"][0]["resource"]
+    (member,) = team["participant"]
+    assert member["member"]["display"] == str(personas.employer)
+    consents = client.get(f"/fhir/Consent?patient=Patient/{personas.patient.pk}").json()
+    (consent,) = [e["resource"] for e in consents["entry"]]
+    assert consent["status"] == "active"
+    assert consent["provision"]["code"][0]["coding"][0]["code"] == "capacity"
+    assert consent["provision"]["purpose"][0]["code"] == Purpose.EMPLOYER_DIALOGUE
+    assert problems([team, consent]) == []
+    for other in (personas.treating_physician, personas.employer):
+        client.force_login(other)
+        refused = client.get(f"/fhir/Consent?patient={personas.patient.pk}")
+        assert refused.status_code == 404 and refused.json()["resourceType"] == "OperationOutcome"
+        assert client.get(f"/fhir/CareTeam?patient={personas.patient.pk}").status_code == 404

@@ -10,6 +10,8 @@ OFFERED = [
     ("EpisodeOfCare", ["read", "search-type"], [("patient", "reference"), ("_count", "number")]),
     ("Condition", ["search-type"], [("patient", "reference"), ("_count", "number")]),
     ("CarePlan", ["read", "search-type"], [("patient", "reference"), ("_count", "number")]),
+    ("CareTeam", ["search-type"], [("patient", "reference")]),
+    ("Consent", ["search-type"], [("patient", "reference"), ("_count", "number")]),
 ]
 
 

@@ -210,3 +210,83 @@ def care_plan(case: Case, plan) -> dict:
     }
     # FHIR JSON has no empty arrays or objects.
     return {key: value for key, value in found.items() if value not in ([], {})}
+
+
+def care_team(patient: User, members) -> dict:
+    """The patient's network: those who are in it now, each with their role and since when."""
+    found = {
+        "resourceType": "CareTeam",
+        "id": f"network-{patient.pk}",
+        "status": "active",
+        "name": "Network",
+        "subject": {"reference": f"Patient/{patient.pk}"},
+        "participant": [
+            {
+                "role": [{"text": str(member.get_role_display())}],
+                "member": {"display": str(member.user or member.invited_name)},
+                "onBehalfOf": {"display": member.organisation.name},
+                "period": {"start": instant(member.responded_at or member.created_at)},
+            }
+            for member in members
+        ],
+    }
+    if not found["participant"]:
+        del found["participant"]
+    return found
+
+
+def consent(item) -> dict:
+    """A consent the patient gave a member of their network: one category of their data,
+    for one purpose, until it ends or is withdrawn."""
+    period = {"start": instant(item.granted_at)}
+    if item.ends_on:
+        period["end"] = day(item.ends_on)
+    active = item.withdrawn_at is None and (
+        item.ends_on is None or item.ends_on >= timezone.localdate()
+    )
+    return {
+        "resourceType": "Consent",
+        "id": str(item.pk),
+        "status": "active" if active else "inactive",
+        "scope": {
+            "coding": [
+                {
+                    "system": "http://terminology.hl7.org/CodeSystem/consentscope",
+                    "code": "patient-privacy",
+                }
+            ]
+        },
+        "category": [{"coding": [{"system": "http://loinc.org", "code": "59284-0"}]}],
+        "patient": {"reference": f"Patient/{item.patient_id}"},
+        "dateTime": instant(item.granted_at),
+        "policyRule": {
+            "coding": [
+                {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "OPTIN"}
+            ]
+        },
+        "provision": {
+            "type": "permit",
+            "period": period,
+            "actor": [
+                {
+                    "role": {
+                        "coding": [
+                            {
+                                "system": "http://terminology.hl7.org/CodeSystem/v3-ParticipationType",
+                                "code": "IRCP",
+                            }
+                        ]
+                    },
+                    "reference": {"display": str(item.member.user or item.member.invited_name)},
+                }
+            ],
+            "purpose": [{"system": f"{STEGVIS}/CodeSystem/purpose", "code": item.purpose}],
+            "code": [
+                {
+                    "coding": [
+                        {"system": f"{STEGVIS}/CodeSystem/data-category", "code": item.category}
+                    ]
+                }
+            ],
+        },
+    }

@@ -16,4 +16,6 @@ urlpatterns = [
     path("fhir/Condition", views.condition_search, name="fhir_condition_search"),
     path("fhir/CarePlan", views.care_plan_search, name="fhir_care_plan_search"),
     path("fhir/CarePlan/<str:plan_id>", views.care_plan_read, name="fhir_care_plan"),
+    path("fhir/CareTeam", views.care_team_search, name="fhir_care_team_search"),
+    path("fhir/Consent", views.consent_search, name="fhir_consent_search"),
 ]

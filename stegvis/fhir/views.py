@@ -24,6 +24,7 @@ from stegvis.accounts.api_auth import TokenAuth
 from stegvis.cases.models import Case, CertificateDiagnosis, CertificateStatus
 from stegvis.fhir import resources
 from stegvis.fhir.capability import capability_statement
+from stegvis.network.models import Consent, MemberStatus, NetworkMember
 from stegvis.plans.models import RtwPlan
 
 CONTENT_TYPE = "application/fhir+json; charset=utf-8"
@@ -242,3 +243,36 @@ def patient_everything(request: HttpRequest, patient_id) -> HttpResponse:
         record_cases_listed(request.user, cases, category=category, object_type="fhir_everything")
         entries += [resource for case in cases for resource in render(case)]
     return _answer(resources.bundle("searchset", entries, _base(request), len(entries)))
+
+
+def _own_network_patient(request):
+    """The patient a network search is about: `patient`, or the reader themself. Their
+    network and consents are theirs to read (the policy's NETWORK category)."""
+    wanted = request.GET.get("patient", "").removeprefix("Patient/") or request.user.pk
+    return get_patient_for(request.user, wanted, category=Category.NETWORK,
+                           object_type="fhir_network")  # fmt: skip
+
+
+@fhir_view
+def care_team_search(request: HttpRequest) -> HttpResponse:
+    patient = _own_network_patient(request)
+    members = (
+        NetworkMember.objects.filter(patient=patient, status=MemberStatus.ACTIVE)
+        .select_related("user", "organisation")
+        .order_by("created_at")
+    )
+    team = resources.care_team(patient, members)
+    return _answer(resources.bundle("searchset", [team], _base(request), 1))
+
+
+@fhir_view
+def consent_search(request: HttpRequest) -> HttpResponse:
+    patient = _own_network_patient(request)
+    count, offset = _count(request)
+    consents = (
+        Consent.objects.filter(patient=patient)
+        .select_related("member__user")
+        .order_by("-granted_at", "pk")
+    )
+    _page, found = _searchset(request, consents, resources.consent, count, offset)
+    return _answer(found)
