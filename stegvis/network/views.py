@@ -3,10 +3,8 @@
 import uuid
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -24,8 +22,8 @@ from stegvis.network.forms import (
     EmailInvitationForm,
     FindStaffForm,
     JoinRequestForm,
-    RegisterForm,
 )
+from stegvis.network.invitee import invitee
 from stegvis.network.models import NetworkMember
 
 
@@ -180,32 +178,16 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     member = services.invitation_for_token(token, reader=user)
     if member is None:
         return render(request, "network/invitation_invalid.html", status=404)
-    existing = User.objects.filter(email__iexact=member.invited_email).first()
-    form = RegisterForm(request.POST or None) if existing is None and user is None else None
-    if request.method == "POST":
-        if user is None and form is not None and form.is_valid():
-            try:
-                user = User.objects.create_user(
-                    email=member.invited_email,
-                    password=form.cleaned_data["password1"],
-                    given_name=form.cleaned_data["given_name"],
-                    family_name=form.cleaned_data["family_name"],
-                    preferred_language=request.LANGUAGE_CODE[:2],
-                )
-            except (IntegrityError, ValidationError):
-                form.add_error(None, _("An account with this e-mail exists. Sign in first."))
-                user = None
-            else:
-                login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
-        if user is not None:
-            services.invitation_accept(member=member, user=user)
-            messages.success(request, _("You are in {name}'s network.").format(name=member.patient))
-            return redirect("home" if mfa_satisfied(user) else "mfa_activate_totp")
+    found = invitee(request, member.invited_email)
+    if request.method == "POST" and found.user is not None:
+        services.invitation_accept(member=member, user=found.user)
+        messages.success(request, _("You are in {name}'s network.").format(name=member.patient))
+        return redirect("home" if mfa_satisfied(found.user) else "mfa_activate_totp")
     return render(
         request,
         "network/invitation.html",
-        {"member": member, "form": form, "must_sign_in": existing is not None and user is None},
-        status=400 if form is not None and form.is_bound else 200,
+        {"member": member, "form": found.form, "must_sign_in": found.must_sign_in},
+        status=400 if found.form is not None and found.form.is_bound else 200,
     )
 
 

@@ -4,10 +4,7 @@ facilitator, the representative's own profile, and the invitation link."""
 from datetime import timedelta
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError
 from django.db.models import Count, Max, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -33,7 +30,7 @@ from stegvis.core.idempotency import once_per_submission
 from stegvis.insights.equality import MEASURES
 from stegvis.insights.exports import csv_response
 from stegvis.insights.models import ExtractState
-from stegvis.network.forms import RegisterForm
+from stegvis.network.invitee import invitee
 from stegvis.participation import services
 from stegvis.participation.forms import (
     ActivityForm,
@@ -393,35 +390,18 @@ def representative_join(request: HttpRequest, token: str) -> HttpResponse:
     invitation = services.invitation_for_token(token)
     if invitation is None:
         return render(request, "network/invitation_invalid.html", status=404)
-    user = request.user if request.user.is_authenticated else None
-    existing = User.objects.filter(email__iexact=invitation.email).exists()
-    form = RegisterForm(request.POST or None) if not existing and user is None else None
-    if request.method == "POST":
-        if user is None and form is not None and form.is_valid():
-            try:
-                user = User.objects.create_user(
-                    email=invitation.email,
-                    password=form.cleaned_data["password1"],
-                    given_name=form.cleaned_data["given_name"],
-                    family_name=form.cleaned_data["family_name"],
-                    preferred_language=request.LANGUAGE_CODE[:2],
-                )
-            except (IntegrityError, ValidationError):
-                form.add_error(None, _("An account with this e-mail exists. Sign in first."))
-                user = None
-            else:
-                login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
-        if user is not None:
-            services.invitation_accept(invitation=invitation, user=user)
-            messages.success(request, _("Welcome to the network. Tell us about your experience."))
-            return redirect(
-                "my_participation_profile" if mfa_satisfied(user) else "mfa_activate_totp"
-            )
+    found = invitee(request, invitation.email)
+    if request.method == "POST" and found.user is not None:
+        services.invitation_accept(invitation=invitation, user=found.user)
+        messages.success(request, _("Welcome to the network. Tell us about your experience."))
+        return redirect(
+            "my_participation_profile" if mfa_satisfied(found.user) else "mfa_activate_totp"
+        )
     return render(
         request,
         "participation/join.html",
-        {"invitation": invitation, "form": form, "must_sign_in": existing and user is None},
-        status=400 if form is not None and form.is_bound else 200,
+        {"invitation": invitation, "form": found.form, "must_sign_in": found.must_sign_in},
+        status=400 if found.form is not None and found.form.is_bound else 200,
     )
 
 

@@ -21,3 +21,13 @@ def sign_in(page: Page, base: str, email: str) -> None:
     page.get_by_label("E-post").fill(email)
     page.get_by_label("Lösenord").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Logga in").click()
+
+
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def sign_in_as(page: Page, base: str, login: str, size=DESKTOP) -> None:
+    """Sign out whoever is in, and sign the demo's `login` in on a screen of `size`."""
+    page.context.clear_cookies()
+    page.set_viewport_size(size)
+    sign_in(page, base, f"{login}@demo.stegvis.invalid")

@@ -5,20 +5,13 @@ result, and Sara finds it under "you said, we did"."""
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browser import PHONE, assert_accessible, sign_in
+from tests.e2e.browser import PHONE, assert_accessible, sign_in_as
 
 pytestmark = pytest.mark.browser
-DESKTOP = {"width": 1280, "height": 900}
-
-
-def _as(page: Page, base: str, login: str, size=DESKTOP) -> None:
-    page.context.clear_cookies()
-    page.set_viewport_size(size)
-    sign_in(page, base, f"{login}@demo.stegvis.invalid")
 
 
 def test_you_said_we_did_from_a_phone_to_a_result(page: Page, live_stegvis):
-    _as(page, live_stegvis, "sara", PHONE)
+    sign_in_as(page, live_stegvis, "sara", PHONE)
     page.get_by_role("link", name="Lämna ett förslag").click()
     assert_accessible(page)
     page.get_by_label("Din idé med några ord").fill("Större text i frågeformulären")
@@ -31,7 +24,7 @@ def test_you_said_we_did_from_a_phone_to_a_result(page: Page, live_stegvis):
     expect(page.get_by_role("heading", level=1)).to_have_text("Större text i frågeformulären")
     assert_accessible(page)
 
-    _as(page, live_stegvis, "facilitator")
+    sign_in_as(page, live_stegvis, "facilitator")
     page.get_by_role("link", name="Gör verksamheten bättre").first.click()
     assert_accessible(page)
     page.get_by_role("link", name="Större text i frågeformulären").click()
@@ -56,7 +49,7 @@ def test_you_said_we_did_from_a_phone_to_a_result(page: Page, live_stegvis):
     form.get_by_role("button", name="Registrera").click()
     expect(page.get_by_role("status")).to_contain_text("Resultatet är registrerat")
 
-    _as(page, live_stegvis, "sara", PHONE)
+    sign_in_as(page, live_stegvis, "sara", PHONE)
     page.get_by_role("link", name="Se alla förslag").click()
     page.get_by_role("link", name="Ni sa, vi gjorde").first.click()
     result = page.locator("section").filter(has_text="Större text i formulären").first

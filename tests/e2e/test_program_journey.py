@@ -11,23 +11,16 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from stegvis.programs.registry import registry
-from tests.e2e.browser import PHONE, assert_accessible, sign_in
+from tests.e2e.browser import PHONE, assert_accessible, sign_in_as
 
 pytestmark = pytest.mark.browser
-DESKTOP = {"width": 1280, "height": 900}
-
-
-def _as(page: Page, base: str, login: str, size=DESKTOP) -> None:
-    page.context.clear_cookies()
-    page.set_viewport_size(size)
-    sign_in(page, base, f"{login}@demo.stegvis.invalid")
 
 
 def test_a_cohort_from_referral_to_the_closing_conference(page: Page, live_stegvis):
     today = timezone.localdate()
     monday = today + timedelta(days=7 - today.weekday())
 
-    _as(page, live_stegvis, "lakare")
+    sign_in_as(page, live_stegvis, "lakare")
     page.get_by_role("link", name="Karin Olsson").first.click()
     page.get_by_role("link", name="Remittera till ett rehabiliteringsteam").click()
     assert_accessible(page)
@@ -37,7 +30,7 @@ def test_a_cohort_from_referral_to_the_closing_conference(page: Page, live_stegv
     page.get_by_role("button", name="Remittera").click()
     expect(page.get_by_role("status")).to_contain_text("Remitterad")
 
-    _as(page, live_stegvis, "fysioterapeut")
+    sign_in_as(page, live_stegvis, "fysioterapeut")
     page.get_by_role("link", name="Rehabiliteringsteam").first.click()
     assert_accessible(page)
     page.get_by_role("link", name="Smärtteamet Solbacken").first.click()
@@ -74,7 +67,7 @@ def test_a_cohort_from_referral_to_the_closing_conference(page: Page, live_stegv
     expect(page.get_by_role("status")).to_contain_text("Beslutat")
     assert_accessible(page)
 
-    _as(page, live_stegvis, "karin", PHONE)
+    sign_in_as(page, live_stegvis, "karin", PHONE)
     page.get_by_role("link", name="Mitt nätverk").first.click()
     expect(page.get_by_text("Mats Ek")).to_be_visible()  # the team is in her care now
     page.get_by_role("link", name="Mitt rehabiliteringsprogram").click()
@@ -94,7 +87,7 @@ def test_a_cohort_from_referral_to_the_closing_conference(page: Page, live_stegv
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert_accessible(page)
 
-    _as(page, live_stegvis, "fysioterapeut")
+    sign_in_as(page, live_stegvis, "fysioterapeut")
     page.goto(cohort_url)
     expect(page.get_by_text("Karin Olsson")).to_be_visible()
     call = page.locator("form").filter(has_text="Kalla till teamkonferens")
