@@ -10,7 +10,7 @@ from pydantic import Field
 from stegvis.access.participation import get_in_scope, get_participation_scope
 from stegvis.core.errors import FieldErrors, Text
 from stegvis.participation import services
-from stegvis.participation.models import AuthorKind, Proposal, ProposalState, Result
+from stegvis.participation.models import Proposal, ProposalState, Result, author_shown
 
 router = Router(tags=["participation"])
 
@@ -47,19 +47,13 @@ class ServiceProposalSupportIn(Schema):
     support: bool = True
 
 
-def _author(proposal: Proposal, reader) -> str:
-    if proposal.anonymous and proposal.author_id != reader.pk:
-        return str(AuthorKind(proposal.author_kind).label)
-    return proposal.author.full_name or str(proposal.author)
-
-
 def _proposal(proposal: Proposal, reader) -> dict:
     return {
         "id": proposal.pk,
         "unit_id": proposal.organisation_id,
         "title": proposal.title,
         "body": proposal.body,
-        "author": _author(proposal, reader),
+        "author": author_shown(proposal, reader),
         "state": proposal.state,
         "answer": proposal.answer,
         "answered_at": proposal.answered_at,

@@ -121,6 +121,14 @@ class AuthorKind(models.TextChoices):
     STAFF = "staff", _("Staff")
 
 
+def author_shown(item, reader: User) -> str:
+    """A proposal's or comment's author as `reader` sees them: the name, or only what kind
+    of person wrote it when they asked not to be named (the author still sees their own)."""
+    if item.anonymous and item.author_id != reader.pk:
+        return str(AuthorKind(item.author_kind).label)
+    return item.author.full_name or str(item.author)
+
+
 class Proposal(models.Model):
     """An idea for improving the service, from a patient, a representative or staff."""
 

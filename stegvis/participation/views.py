@@ -55,6 +55,7 @@ from stegvis.participation.models import (
     ProposalState,
     Representative,
     Result,
+    author_shown,
 )
 from stegvis.plans.pdf import pdf_response
 
@@ -131,13 +132,6 @@ def proposal_new(request: HttpRequest) -> HttpResponse:
         {"form": form},
         status=400 if form.is_bound else 200,
     )
-
-
-def _author_shown(proposal_or_comment, reader: User) -> str:
-    """The author's name, or only their kind when they asked not to be named."""
-    if proposal_or_comment.anonymous and proposal_or_comment.author_id != reader.pk:
-        return str(AuthorKind(proposal_or_comment.author_kind).label)
-    return proposal_or_comment.author.full_name or str(proposal_or_comment.author)
 
 
 @login_required
@@ -225,9 +219,9 @@ def proposal_detail(request: HttpRequest, service_proposal_id) -> HttpResponse:
         "participation/proposal_detail.html",
         {
             "proposal": proposal,
-            "author": _author_shown(proposal, request.user),
+            "author": author_shown(proposal, request.user),
             "comments": [
-                (c, _author_shown(c, request.user))
+                (c, author_shown(c, request.user))
                 for c in proposal.comments.select_related("author")
             ],
             "changes": proposal.changes.all(),
