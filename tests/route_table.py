@@ -42,7 +42,7 @@ LISTS = {
     "GET /patients", "page care_establish", "page team_detail", "page cohort_detail",
     "page session_detail", "page cohort_registry_csv", "GET /programs/cohorts/{cohort_id}",
     "page fhir_patient_search", "page fhir_episode_search", "page fhir_condition_search",
-    "page fhir_care_plan_search",
+    "page fhir_care_plan_search", "page fhir_appointment_search",
 }  # fmt: skip
 
 # Status per persona, in the order of PERSONAS:
@@ -247,5 +247,6 @@ TABLE: dict[str, tuple[int, ...]] = {
     "page fhir_everything": (200, 200, 404, 200, 200, 200, 404, 302, 200, 404, 404),
     "page fhir_care_team_search": (200, 200, 200, 200, 200, 200, 200, 302, 200, 200, 200),
     "page fhir_consent_search": (200, 200, 200, 200, 200, 200, 200, 302, 200, 200, 200),
+    "page fhir_appointment_search": (200, 200, 200, 200, 200, 200, 200, 302, 200, 200, 200),
 }
 # fmt: on

@@ -217,3 +217,26 @@ def test_the_network_and_consents_are_the_patients_own(client, personas, case):
         refused = client.get(f"/fhir/Consent?patient={personas.patient.pk}")
         assert refused.status_code == 404 and refused.json()["resourceType"] == "OperationOutcome"
         assert client.get(f"/fhir/CareTeam?patient={personas.patient.pk}").status_code == 404
+
+
+def test_meetings_are_appointments_with_the_patient_among_the_participants(client, personas, case):
+    from stegvis.access.helpers import get_case_for
+    from stegvis.coordination.meetings.services import meeting_schedule
+    from tests.fhir_validation import problems
+
+    meeting_schedule(
+        actor=personas.coordinator,
+        case=get_case_for(personas.coordinator, case.pk, category=Category.MEETINGS),
+        kind="sip",
+        starts_at=timezone.now() + timedelta(days=3),
+        participants=[personas.treating_physician],
+    )
+    client.force_login(personas.patient)
+    (entry,) = client.get("/fhir/Appointment").json()["entry"]
+    found = entry["resource"]
+    assert found["status"] == "booked" and found["minutesDuration"] == 60
+    actors = [p["actor"] for p in found["participant"]]
+    assert {"reference": f"Patient/{personas.patient.pk}"} in actors
+    assert problems([found]) == []
+    client.force_login(personas.unrelated_physician)
+    assert "entry" not in client.get("/fhir/Appointment").json()

@@ -11,6 +11,7 @@ OFFERED = [
     ("Condition", ["search-type"], [("patient", "reference"), ("_count", "number")]),
     ("CarePlan", ["read", "search-type"], [("patient", "reference"), ("_count", "number")]),
     ("CareTeam", ["search-type"], [("patient", "reference")]),
+    ("Appointment", ["search-type"], [("patient", "reference"), ("_count", "number")]),
     ("Consent", ["search-type"], [("patient", "reference"), ("_count", "number")]),
 ]
 

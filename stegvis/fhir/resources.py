@@ -290,3 +290,41 @@ def consent(item) -> dict:
             ],
         },
     }
+
+
+# A meeting's status as an Appointment's.
+APPOINTMENT_STATUS = {"planned": "booked", "held": "fulfilled", "cancelled": "cancelled"}
+
+
+def appointment(meeting, participants) -> dict:
+    """A meeting about the case (avstämningsmöte, SIP, dialogmøte): its time, place and
+    who is asked to come; the patient is always among them."""
+    from datetime import timedelta
+
+    end = meeting.starts_at + timedelta(minutes=meeting.duration_minutes)
+    people = [
+        {
+            "actor": {"reference": f"Patient/{meeting.case.patient_id}"},
+            "required": "required",
+            "status": "accepted",
+        }
+    ] + [
+        {"actor": {"display": str(p.user)}, "required": "required", "status": "needs-action"}
+        for p in participants
+        if p.user_id != meeting.case.patient_id
+    ]
+    found = {
+        "resourceType": "Appointment",
+        "id": str(meeting.pk),
+        "status": APPOINTMENT_STATUS.get(meeting.status, "booked"),
+        "appointmentType": {"text": meeting.kind},
+        "description": meeting.kind,
+        "start": instant(meeting.starts_at),
+        "end": instant(end),
+        "minutesDuration": meeting.duration_minutes,
+        "supportingInformation": [{"reference": f"EpisodeOfCare/{meeting.case_id}"}],
+        "participant": people,
+    }
+    if meeting.place:
+        found["comment"] = meeting.place
+    return found

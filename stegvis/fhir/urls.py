@@ -18,4 +18,5 @@ urlpatterns = [
     path("fhir/CarePlan/<str:plan_id>", views.care_plan_read, name="fhir_care_plan"),
     path("fhir/CareTeam", views.care_team_search, name="fhir_care_team_search"),
     path("fhir/Consent", views.consent_search, name="fhir_consent_search"),
+    path("fhir/Appointment", views.appointment_search, name="fhir_appointment_search"),
 ]

@@ -22,6 +22,7 @@ from stegvis.access.helpers import (
 from stegvis.access.policy import cases_visible_to, patients_visible_to
 from stegvis.accounts.api_auth import TokenAuth
 from stegvis.cases.models import Case, CertificateDiagnosis, CertificateStatus
+from stegvis.coordination.models import Meeting
 from stegvis.fhir import resources
 from stegvis.fhir.capability import capability_statement
 from stegvis.network.models import Consent, MemberStatus, NetworkMember
@@ -275,4 +276,31 @@ def consent_search(request: HttpRequest) -> HttpResponse:
         .order_by("-granted_at", "pk")
     )
     _page, found = _searchset(request, consents, resources.consent, count, offset)
+    return _answer(found)
+
+
+@fhir_view
+def appointment_search(request: HttpRequest) -> HttpResponse:
+    """Meetings about the cases whose meetings the reader may see."""
+    count, offset = _count(request)
+    cases = _patient_filter(request, cases_visible_to(request.user, Category.MEETINGS))
+    meetings = (
+        Meeting.objects.filter(case__in=cases)
+        .select_related("case")
+        .prefetch_related("participants__user")
+        .order_by("-starts_at", "pk")
+    )
+    page, found = _searchset(
+        request,
+        meetings,
+        lambda meeting: resources.appointment(meeting, meeting.participants.all()),
+        count,
+        offset,
+    )
+    record_cases_listed(
+        request.user,
+        list({meeting.case_id: meeting.case for meeting in page}.values()),
+        category=Category.MEETINGS,
+        object_type="fhir_appointment_search",
+    )
     return _answer(found)
