@@ -240,3 +240,24 @@ def test_meetings_are_appointments_with_the_patient_among_the_participants(clien
     assert problems([found]) == []
     client.force_login(personas.unrelated_physician)
     assert "entry" not in client.get("/fhir/Appointment").json()
+
+
+def test_a_condition_search_takes_the_same_queries_for_one_case_or_many(client, personas, case):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/fhir/Condition").status_code == 200
+        return len(captured)
+
+    _signed_diagnosis(case)
+    client.force_login(personas.treating_physician)
+    one = queries()
+    for _each in range(3):
+        other = patient_at(personas.unit).cases.get()
+        other.responsible_physician = personas.treating_physician
+        other.save()
+        _signed_diagnosis(other, code="M54.4", text="Ryggvärk")
+    assert len(client.get("/fhir/Condition").json()["entry"]) == 4
+    assert queries() == one

@@ -155,21 +155,25 @@ CODE_SYSTEMS = {"icd10": {"SE": resources.ICD10_SE, "NO": resources.ICD10_NO},
                 "icpc2": {"SE": resources.ICPC2_NO, "NO": resources.ICPC2_NO}}  # fmt: skip
 
 
-def _conditions(case: Case) -> list[dict]:
-    """The diagnoses of the case's signed certificates, each once (the newest wording)."""
-    found: dict[str, dict] = {}
+def _conditions(cases: list[Case]) -> list[dict]:
+    """The diagnoses of the cases' signed certificates, each once per case (the newest
+    wording), in one query whatever the number of cases."""
+    by_pk = {case.pk: case for case in cases}
+    found: dict = {case.pk: {} for case in cases}  # case -> code -> Condition, in case order
     rows = (
         CertificateDiagnosis.objects.filter(
-            certificate__case=case, certificate__status=CertificateStatus.SIGNED
+            certificate__case__in=by_pk, certificate__status=CertificateStatus.SIGNED
         )
         .select_related("certificate")
         .order_by("certificate__signed_at", "position")
     )
     for row in rows:
+        case = by_pk[row.certificate.case_id]
         system = CODE_SYSTEMS.get(row.system, {}).get(case.jurisdiction, resources.ICD10_SE)
-        found[row.code] = resources.condition(case, row.code, system, row.text,
-                                              row.certificate.signed_at)  # fmt: skip
-    return list(found.values())
+        found[case.pk][row.code] = resources.condition(
+            case, row.code, system, row.text, row.certificate.signed_at
+        )
+    return [condition for per_case in found.values() for condition in per_case.values()]
 
 
 @fhir_view
@@ -183,7 +187,7 @@ def condition_search(request: HttpRequest) -> HttpResponse:
     record_cases_listed(
         request.user, cases, category=Category.SICK_LEAVE, object_type="fhir_condition_search"
     )
-    entries = [c for case in cases for c in _conditions(case)]
+    entries = _conditions(cases)
     page = entries[offset : offset + count]
     return _answer(resources.bundle("searchset", page, _base(request), len(entries),
                                     [("self", request.build_absolute_uri())]))  # fmt: skip
@@ -233,16 +237,16 @@ def patient_everything(request: HttpRequest, patient_id) -> HttpResponse:
                               object_type="fhir_everything")  # fmt: skip
     entries = [resources.patient(patient)]
     for category, render in (
-        (Category.CAPACITY, lambda case: [resources.episode_of_care(case)]),
+        (Category.CAPACITY, lambda cases: [resources.episode_of_care(c) for c in cases]),
         (Category.SICK_LEAVE, _conditions),
-        (Category.PLAN, lambda case: [resources.care_plan(case, case.rtw_plan)]),
+        (Category.PLAN, lambda cases: [resources.care_plan(c, c.rtw_plan) for c in cases]),
     ):
         cases = cases_visible_to(request.user, category).filter(patient=patient)
         if category == Category.PLAN:
             cases = cases.filter(rtw_plan__isnull=False).select_related("rtw_plan")
         cases = list(cases.select_related("organisation").order_by("opened_on", "pk"))
         record_cases_listed(request.user, cases, category=category, object_type="fhir_everything")
-        entries += [resource for case in cases for resource in render(case)]
+        entries += render(cases)
     return _answer(resources.bundle("searchset", entries, _base(request), len(entries)))
 
 

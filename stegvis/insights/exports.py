@@ -2,11 +2,12 @@
 numbers written with a decimal point and no grouping, whatever the reader's language; the
 PNG draws what the page's SVG draws, readable without colour."""
 
-import csv
 import io
+from itertools import chain
 
 from django.http import HttpResponse
 
+from stegvis.core.csv_stream import csv_lines
 from stegvis.insights.survival import share_by
 
 
@@ -17,12 +18,8 @@ def _number(value) -> str:
 
 
 def csv_response(name: str, header: list[str], rows) -> HttpResponse:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_number(value) for value in row])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    lines = csv_lines(chain([header], ([_number(value) for value in row] for row in rows)))
+    response = HttpResponse("".join(lines), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response
 

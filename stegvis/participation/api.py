@@ -4,6 +4,7 @@
 import uuid
 from datetime import date, datetime
 
+from django.db.models import Count
 from ninja import Router, Schema, Status
 from pydantic import Field
 
@@ -47,6 +48,16 @@ class ServiceProposalSupportIn(Schema):
     support: bool = True
 
 
+def _proposals():
+    """Proposals as the API shows them: with their author and how many support them."""
+    return Proposal.objects.select_related("author").annotate(support_count=Count("supports"))
+
+
+def _shown(proposal: Proposal, reader) -> dict:
+    """A proposal as it is after a write: read again, with its supports counted."""
+    return _proposal(_proposals().get(pk=proposal.pk), reader)
+
+
 def _proposal(proposal: Proposal, reader) -> dict:
     return {
         "id": proposal.pk,
@@ -57,7 +68,7 @@ def _proposal(proposal: Proposal, reader) -> dict:
         "state": proposal.state,
         "answer": proposal.answer,
         "answered_at": proposal.answered_at,
-        "supports": proposal.supports.count(),
+        "supports": proposal.support_count,
         "duplicate_of": proposal.duplicate_of_id,
         "created_at": proposal.created_at,
         "revision": proposal.revision,
@@ -71,7 +82,7 @@ def _proposal(proposal: Proposal, reader) -> dict:
 )
 def list_proposals(request, state: ProposalState | None = None):
     scope = get_participation_scope(request.user, object_type="proposal_list")
-    found = Proposal.objects.filter(organisation_id__in=scope.units).select_related("author")
+    found = _proposals().filter(organisation_id__in=scope.units)
     found = found.filter(state=state) if state else found.exclude(state=ProposalState.WITHDRAWN)
     return [_proposal(p, request.user) for p in found[:200]]
 
@@ -93,7 +104,7 @@ def create_proposal(request, payload: ServiceProposalIn):
         body=payload.body,
         anonymous=payload.anonymous,
     )
-    return Status(201, _proposal(proposal, request.user))
+    return Status(201, _shown(proposal, request.user))
 
 
 @router.get(
@@ -103,7 +114,7 @@ def create_proposal(request, payload: ServiceProposalIn):
 )
 def get_proposal(request, service_proposal_id: str):
     proposal, _scope = get_in_scope(
-        request.user, Proposal.objects.select_related("author"), service_proposal_id,
+        request.user, _proposals(), service_proposal_id,
         object_type="proposal",
     )  # fmt: skip
     return _proposal(proposal, request.user)
@@ -116,14 +127,14 @@ def get_proposal(request, service_proposal_id: str):
 )
 def move_proposal(request, service_proposal_id: str, payload: ServiceProposalStateIn):
     proposal, scope = get_in_scope(
-        request.user, Proposal.objects.select_related("author"), service_proposal_id,
+        request.user, _proposals(), service_proposal_id,
         object_type="proposal",
     )  # fmt: skip
     services.proposal_move(
         actor=request.user, scope=scope, proposal=proposal, revision=payload.revision,
         state=payload.state, answer=payload.answer,
     )  # fmt: skip
-    return _proposal(proposal, request.user)
+    return _shown(proposal, request.user)
 
 
 @router.post(
@@ -133,11 +144,11 @@ def move_proposal(request, service_proposal_id: str, payload: ServiceProposalSta
 )
 def support_proposal(request, service_proposal_id: str, payload: ServiceProposalSupportIn):
     proposal, _scope = get_in_scope(
-        request.user, Proposal.objects.select_related("author"), service_proposal_id,
+        request.user, _proposals(), service_proposal_id,
         object_type="proposal",
     )  # fmt: skip
     services.proposal_support(actor=request.user, proposal=proposal, support=payload.support)
-    return _proposal(proposal, request.user)
+    return _shown(proposal, request.user)
 
 
 class ResultTimelineEntryOut(Schema):
