@@ -28,7 +28,14 @@ NOT_PATIENT_DATA = {
     "page practice_variation", "page process_indicators", "page insights_equality",
     # Proposals are about the service, not anyone's care.
     "page participation", "page proposal_new", "page proposal_detail",
-    "page fhir_metadata", "page representative_join", "page activities", "page activity_detail",
+    "page fhir_metadata", "page fhir_questionnaire", "page fhir_questionnaire_search",
+    # A kick-off writes nothing yet (the worker records each patient as it writes); the
+    # status tells types and counts only. Refusals are recorded all the same.
+    "page fhir_export", "page fhir_patient_export", "page fhir_group_export",
+    "page fhir_export_status",
+    # An import sent empty is refused before anyone's data is read.
+    "page fhir_transaction",
+    "page representative_join", "page activities", "page activity_detail",
     "page you_said_we_did", "page participation_impact", "GET /participation/proposals",
     "POST /participation/proposals", "GET /participation/proposals/{service_proposal_id}",
     "POST /participation/proposals/{service_proposal_id}/state",
@@ -42,7 +49,9 @@ LISTS = {
     "GET /patients", "page care_establish", "page team_detail", "page cohort_detail",
     "page session_detail", "page cohort_registry_csv", "GET /programs/cohorts/{cohort_id}",
     "page fhir_patient_search", "page fhir_episode_search", "page fhir_condition_search",
-    "page fhir_care_plan_search", "page fhir_appointment_search",
+    "page fhir_care_plan_search", "page fhir_appointment_search", "page fhir_task_search",
+    "page fhir_observation_search", "page fhir_questionnaire_response_search",
+    "page fhir_communication_search", "page fhir_document_search", "page fhir_audit_event_search",
 }  # fmt: skip
 
 # Status per persona, in the order of PERSONAS:
@@ -248,5 +257,26 @@ TABLE: dict[str, tuple[int, ...]] = {
     "page fhir_care_team_search": (200, 200, 200, 200, 200, 200, 200, 302, 200, 200, 200),
     "page fhir_consent_search": (200, 200, 200, 200, 200, 200, 200, 302, 200, 200, 200),
     "page fhir_appointment_search": (200, 200, 200, 200, 200, 200, 200, 302, 200, 200, 200),
+    "page fhir_appointment": (200, 200, 404, 200, 200, 404, 404, 302, 200, 404, 404),
+    "page fhir_audit_event": (404, 404, 404, 404, 404, 404, 404, 302, 200, 404, 404),
+    "page fhir_audit_event_search": (200, 200, 200, 200, 200, 200, 200, 302, 200, 200, 200),
+    "page fhir_communication": (404, 200, 404, 404, 404, 404, 404, 302, 200, 404, 404),
+    "page fhir_communication_search": (200, 200, 200, 200, 200, 200, 200, 302, 200, 200, 200),
+    "page fhir_document": (200, 200, 404, 200, 200, 404, 404, 302, 200, 404, 404),
+    "page fhir_document_search": (200, 200, 200, 200, 200, 200, 200, 302, 200, 200, 200),
+    "page fhir_observation": (200, 200, 404, 404, 404, 404, 404, 302, 200, 404, 404),
+    "page fhir_observation_search": (200, 200, 200, 200, 200, 200, 200, 302, 200, 200, 200),
+    "page fhir_questionnaire": (200, 200, 200, 200, 200, 200, 200, 302, 200, 200, 200),
+    "page fhir_questionnaire_search": (200, 200, 200, 200, 200, 200, 200, 302, 200, 200, 200),
+    "page fhir_questionnaire_response": (200, 200, 404, 404, 404, 404, 404, 302, 200, 404, 404),
+    "page fhir_questionnaire_response_search": (200, 200, 200, 200, 200, 200, 200, 302, 200, 200, 200),
+    "page fhir_task": (200, 200, 404, 404, 404, 404, 404, 302, 404, 404, 404),
+    "page fhir_task_search": (200, 200, 200, 200, 200, 200, 200, 302, 200, 200, 200),
+    "page fhir_export": (400, 400, 400, 400, 400, 400, 400, 302, 400, 400, 400),
+    "page fhir_transaction": (400, 400, 400, 400, 400, 400, 400, 302, 400, 400, 400),
+    "page fhir_export_file": (200, 404, 404, 404, 404, 404, 404, 302, 404, 404, 404),
+    "page fhir_export_status": (200, 404, 404, 404, 404, 404, 404, 302, 404, 404, 404),
+    "page fhir_group_export": (400, 400, 400, 400, 400, 400, 400, 302, 400, 400, 400),
+    "page fhir_patient_export": (400, 400, 400, 400, 400, 400, 400, 302, 400, 400, 400),
 }
 # fmt: on

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from stegvis.access.categories import Category
 from stegvis.access.helpers import get_case_for
+from stegvis.access.models import AccessEvent
 from stegvis.access.participation import participation_scope
 from stegvis.access.services import log_review_create
 from stegvis.accounts.models import PersonalAccessToken, hash_token
@@ -20,9 +21,12 @@ from stegvis.api import api
 from stegvis.coaching.flag_services import flag_raise
 from stegvis.coordination.meetings.services import meeting_schedule
 from stegvis.coordination.messages.services import thread_start
+from stegvis.coordination.models import Message
 from stegvis.coordination.tasks.services import task_create
+from stegvis.fhir.export import run_claimed
+from stegvis.fhir.models import ExportJob
 from stegvis.instruments.models import Occasion
-from stegvis.instruments.services import occasion_schedule
+from stegvis.instruments.services import administration_complete, occasion_schedule
 from stegvis.network.purposes import Purpose
 from stegvis.participation import services as participation
 from stegvis.plans.selectors import plan_of
@@ -134,6 +138,16 @@ def world(personas, case):
         due_on=timezone.localdate(),
         codes=["phq9"],
     )
+    (answered,) = occasion_schedule(
+        actor=personas.treating_physician,
+        case=case,
+        occasion=Occasion.ON_DEMAND,
+        due_on=timezone.localdate(),
+        codes=["gad7"],
+    )
+    administration_complete(
+        actor=patient, administration=answered, answers={str(n): 1 for n in range(1, 8)}
+    )
     review = log_review_create(
         reviewer=personas.unit_manager,
         organisation=personas.unit,
@@ -188,7 +202,17 @@ def world(personas, case):
         token_hash=hash_token("stegvis-test-token"),
         expires_at=timezone.now() + timedelta(days=30),
     )
+    export = ExportJob.objects.create(
+        requested_by=personas.treating_physician,
+        level="system",
+        types=["Patient"],
+        request_url="http://testserver/fhir/$export",
+        site="http://testserver",
+    )
+    run_claimed(export.pk)
     return {
+        "export_id": export.pk,
+        "group_id": personas.unit.pk,
         "case_id": case.pk,
         "patient_id": patient.pk,
         "certificate_id": certificate_id,
@@ -201,6 +225,7 @@ def world(personas, case):
         "checkin_id": checkin_on(patient, 0).pk,
         "flag_id": flag.pk,
         "administration_id": administration.pk,
+        "answered_id": answered.pk,
         "member_id": employer.pk,
         "consent_id": employer.consents.first().pk,
         "review_id": review.pk,
@@ -237,6 +262,28 @@ def _png() -> bytes:
 MILESTONE = {"page milestone_done": "employer_rtw_plan"}
 
 
+# A FHIR resource's id, from the world's object it is made of.
+FHIR_IDS = {
+    "page fhir_episode": lambda w: w["case_id"],
+    "page fhir_care_plan": lambda w: w["plan_id"],
+    "page fhir_task": lambda w: w["task_id"],
+    "page fhir_appointment": lambda w: w["meeting_id"],
+    "page fhir_observation": lambda w: f"checkin-{w['checkin_id']}",
+    "page fhir_questionnaire_response": lambda w: w["answered_id"],
+    "page fhir_communication": lambda w: Message.objects.filter(thread=w["thread_id"]).first().pk,
+    "page fhir_document": lambda w: f"plan-{w['plan_id']}",
+    "page fhir_audit_event": lambda w: (
+        "access-"
+        + str(AccessEvent.objects.filter(patient=w["patient_id"]).order_by("pk").first().pk)
+    ),
+    "page fhir_questionnaire": lambda w: "phq9-1",
+}
+
+
+# Path parameters that are a fixed value rather than an object of the world.
+FIXED = {"job_id": lambda w: w["export_id"], "resource_type": lambda w: "Patient"}
+
+
 def url_for(route: str, world: dict) -> str:
     path = ROUTES[route]
 
@@ -244,6 +291,10 @@ def url_for(route: str, world: dict) -> str:
         name = match.group(1)
         if route in MILESTONE and name == "code":
             return MILESTONE[route]
+        if route in FHIR_IDS and name in ("resource_id", "questionnaire_id"):
+            return str(FHIR_IDS[route](world))
+        if name in FIXED:
+            return str(FIXED[name](world))
         return str(world[name])
 
     path = re.sub(r"<(?:\w+:)?(\w+)>", value, path)

@@ -220,9 +220,13 @@ def record_system(
     )
 
 
-def record_aggregate(user: User, *, object_type: str, object_id, basis: str = "aggregate") -> None:
+def record_aggregate(
+    user: User, *, object_type: str, object_id, basis: str = "aggregate", action=Action.VIEW
+) -> None:
     """Record a read of figures about many patients where no person can be picked out (a
-    team's outcomes, with the small-cell rule): who looked at which, on no patient's log."""
+    team's outcomes, with the small-cell rule), or the download of a bulk export whose
+    patients were each recorded when it was written: who fetched which, on no patient's
+    log."""
     membership = user.memberships_cached()[0] if user.memberships_cached() else None
     audit.append(
         [
@@ -232,7 +236,7 @@ def record_aggregate(user: User, *, object_type: str, object_id, basis: str = "a
                 actor_organisation_id=membership.organisation_id if membership else None,
                 patient=None,
                 category=Category.IDENTITY,
-                action=Action.VIEW,
+                action=action,
                 outcome=Outcome.ALLOWED,
                 basis=basis,
                 object_type=object_type,
@@ -342,9 +346,15 @@ def openable_case_ids(user: User, cases: Iterable[Case]) -> set:
 
 
 def record_cases_listed(
-    user: User, cases: Iterable[Case], *, category: str = Category.IDENTITY, object_type: str
+    user: User,
+    cases: Iterable[Case],
+    *,
+    category: str = Category.IDENTITY,
+    object_type: str,
+    action: str = Action.VIEW,
 ) -> list[AccessEvent]:
-    """One event per listed case's patient, written in one statement.
+    """One event per listed case's patient, written in one statement (`action`: a list
+    read, or a bulk export written for the user).
 
     The cases come from `cases_visible_to`, so each was allowed by the same policy; this
     names the way: the patient themself, a care relationship (or log review), or a consent.
@@ -371,7 +381,7 @@ def record_cases_listed(
                 actor_organisation_id=organisation_id,
                 patient_id=case.patient_id,
                 category=category,
-                action=Action.VIEW,
+                action=action,
                 outcome=Outcome.ALLOWED,
                 basis=basis,
                 object_type=object_type,
@@ -382,7 +392,12 @@ def record_cases_listed(
 
 
 def record_patients_listed(
-    user: User, patients: list[User], *, category: str = Category.IDENTITY, object_type: str
+    user: User,
+    patients: list[User],
+    *,
+    category: str = Category.IDENTITY,
+    object_type: str,
+    action: str = Action.VIEW,
 ) -> list[AccessEvent]:
     """One event per listed patient (from `patients_visible_to`), in two statements."""
     cases_by_patient: dict = {}
@@ -390,7 +405,7 @@ def record_patients_listed(
     for case in visible.only("pk", "patient_id", "organisation_id").order_by("opened_on"):
         cases_by_patient.setdefault(case.patient_id, case)
     events = record_cases_listed(
-        user, cases_by_patient.values(), category=category, object_type=object_type
+        user, cases_by_patient.values(), category=category, object_type=object_type, action=action
     )
     # A patient reached by consent need not have a case (a coach's patient, say): the
     # consent itself is the basis, named on the event for the patient.
@@ -405,7 +420,7 @@ def record_patients_listed(
                     actor_organisation_id=grant.organisation_id,
                     patient_id=patient_id,
                     category=category,
-                    action=Action.VIEW,
+                    action=action,
                     outcome=Outcome.ALLOWED,
                     basis=grant.basis,
                     object_type=object_type,

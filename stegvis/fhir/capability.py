@@ -2,18 +2,26 @@
 
 from django.utils import timezone
 
+from stegvis.fhir.kinds import SEARCHABLE, kinds_of
 from stegvis.fhir.resources import FHIR_VERSION
 
-# (resource type, interactions, search parameters)
-OFFERED = [
-    ("Patient", ["read", "search-type"], [("_count", "number")]),
-    ("EpisodeOfCare", ["read", "search-type"], [("patient", "reference"), ("_count", "number")]),
-    ("Condition", ["search-type"], [("patient", "reference"), ("_count", "number")]),
-    ("CarePlan", ["read", "search-type"], [("patient", "reference"), ("_count", "number")]),
-    ("CareTeam", ["search-type"], [("patient", "reference")]),
-    ("Appointment", ["search-type"], [("patient", "reference"), ("_count", "number")]),
-    ("Consent", ["search-type"], [("patient", "reference"), ("_count", "number")]),
-]
+
+def offered() -> list[tuple[str, list[str], list[tuple[str, str]]]]:
+    """(resource type, interactions, search parameters), from what the API reads."""
+    found = [
+        ("Patient", ["read", "search-type"], [("_count", "number")]),
+        ("CareTeam", ["search-type"], [("patient", "reference")]),
+        ("Consent", ["search-type"], [("patient", "reference"), ("_count", "number")]),
+        ("Questionnaire", ["read", "search-type"], [("url", "uri"), ("_count", "number")]),
+    ]
+    for resource in SEARCHABLE:
+        kinds = kinds_of(resource)
+        params = [("patient", "reference"), ("_count", "number")]
+        if all(kind.updated for kind in kinds):
+            params.append(("_lastUpdated", "date"))
+        reads = ["read"] if all(kind.one_per_row for kind in kinds) else []
+        found.append((resource, [*reads, "search-type"], params))
+    return found
 
 
 def capability_statement(base: str) -> dict:
@@ -30,11 +38,16 @@ def capability_statement(base: str) -> dict:
         "rest": [
             {
                 "mode": "server",
+                "interaction": [{"code": "transaction"}],
                 "operation": [
                     {
                         "name": "everything",
                         "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything",
-                    }
+                    },
+                    {
+                        "name": "export",
+                        "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export",
+                    },
                 ],
                 "security": {
                     "description": "A session, or a personal access token as "
@@ -47,7 +60,7 @@ def capability_statement(base: str) -> dict:
                         "interaction": [{"code": code} for code in interactions],
                         "searchParam": [{"name": name, "type": kind_} for name, kind_ in params],
                     }
-                    for kind, interactions, params in OFFERED
+                    for kind, interactions, params in offered()
                 ],
             }
         ],

@@ -20,6 +20,9 @@ ICD10_SE = "http://hl7.se/fhir/CodeSystem/icd-10-se"
 ICD10_NO = "urn:oid:2.16.578.1.12.4.1.1.7110"
 ICPC2_NO = "urn:oid:2.16.578.1.12.4.1.1.7170"
 STEGVIS = "https://stegvis.se/fhir"
+# A certificate's code system, by the case's country.
+CODE_SYSTEMS = {"icd10": {"SE": ICD10_SE, "NO": ICD10_NO},
+                "icpc2": {"SE": ICPC2_NO, "NO": ICPC2_NO}}  # fmt: skip
 
 
 def instant(moment: datetime) -> str:
@@ -30,14 +33,30 @@ def day(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def compact(found: dict) -> dict:
+    """Without the empty values: FHIR JSON has no empty strings, arrays or objects."""
+    return {key: value for key, value in found.items() if value not in ("", None, [], {})}
+
+
 def _meta(updated: datetime | None) -> dict:
     return {"lastUpdated": instant(updated)} if updated else {}
 
 
+# The national base profile a patient's record follows, by the country of their newest
+# case: HL7 Sweden's basprofiler (canonical http://hl7.se/fhir) or HL7 Norway's no-basis.
+# Checked against R4 core only: no profile-aware validator runs here (domain-next §4.4).
+PATIENT_PROFILES = {
+    "SE": "http://hl7.se/fhir/StructureDefinition/SEBasePatient",
+    "NO": "http://hl7.no/fhir/StructureDefinition/no-basis-Patient",
+}
+
+
 def patient(user: User) -> dict:
+    """A patient; `user.country` (annotated by the caller) names the profile."""
     found = {
         "resourceType": "Patient",
         "id": str(user.pk),
+        "meta": {"profile": [PATIENT_PROFILES[getattr(user, "country", None) or "SE"]]},
         "identifier": [{"system": f"{STEGVIS}/patient", "value": str(user.pk)}],
         "active": user.is_active,
         "name": [
@@ -208,8 +227,7 @@ def care_plan(case: Case, plan) -> dict:
             for action in content.get("actions", [])
         ],
     }
-    # FHIR JSON has no empty arrays or objects.
-    return {key: value for key, value in found.items() if value not in ([], {})}
+    return compact(found)
 
 
 def care_team(patient: User, members) -> dict:

@@ -1,9 +1,38 @@
 from django.urls import path
 
-from stegvis.fhir import views
+from stegvis.fhir import bulk, transactions, views
+from stegvis.fhir.kinds import KINDS, SEARCHABLE
+
+# The names the route table and the links use, for the types the earlier API named.
+NAMES = {
+    "EpisodeOfCare": "episode",
+    "CarePlan": "care_plan",
+    "Condition": "condition",
+    "QuestionnaireResponse": "questionnaire_response",
+    "DocumentReference": "document",
+    "AuditEvent": "audit_event",
+}
+# No read where an id names no row (a Condition is a diagnosis within a case).
+NOT_READ = {kind.resource for kind in KINDS if not kind.one_per_row}
+
+
+def _name(resource: str) -> str:
+    return NAMES.get(resource, resource.lower())
+
 
 urlpatterns = [
+    path("fhir/", transactions.transaction, name="fhir_transaction"),
     path("fhir/metadata", views.metadata, name="fhir_metadata"),
+    # Before Patient/<id>: "$export" is no patient's id.
+    path("fhir/$export", bulk.export_system, name="fhir_export"),
+    path("fhir/Patient/$export", bulk.export_patients, name="fhir_patient_export"),
+    path("fhir/Group/<int:group_id>/$export", bulk.export_group, name="fhir_group_export"),
+    path("fhir/$export-status/<uuid:job_id>", bulk.export_status, name="fhir_export_status"),
+    path(
+        "fhir/$export-file/<uuid:job_id>/<str:resource_type>.ndjson",
+        bulk.export_file,
+        name="fhir_export_file",
+    ),
     path("fhir/Patient", views.patient_search, name="fhir_patient_search"),
     path("fhir/Patient/<str:patient_id>", views.patient_read, name="fhir_patient"),
     path(
@@ -11,12 +40,30 @@ urlpatterns = [
         views.patient_everything,
         name="fhir_everything",
     ),
-    path("fhir/EpisodeOfCare", views.episode_search, name="fhir_episode_search"),
-    path("fhir/EpisodeOfCare/<str:case_id>", views.episode_read, name="fhir_episode"),
-    path("fhir/Condition", views.condition_search, name="fhir_condition_search"),
-    path("fhir/CarePlan", views.care_plan_search, name="fhir_care_plan_search"),
-    path("fhir/CarePlan/<str:plan_id>", views.care_plan_read, name="fhir_care_plan"),
     path("fhir/CareTeam", views.care_team_search, name="fhir_care_team_search"),
     path("fhir/Consent", views.consent_search, name="fhir_consent_search"),
-    path("fhir/Appointment", views.appointment_search, name="fhir_appointment_search"),
+    path("fhir/Questionnaire", views.questionnaire_search, name="fhir_questionnaire_search"),
+    path(
+        "fhir/Questionnaire/<str:questionnaire_id>",
+        views.questionnaire_read,
+        name="fhir_questionnaire",
+    ),
 ]
+for resource in SEARCHABLE:
+    urlpatterns.append(
+        path(
+            f"fhir/{resource}",
+            views.search,
+            {"resource": resource},
+            name=f"fhir_{_name(resource)}_search",
+        )
+    )
+    if resource not in NOT_READ:
+        urlpatterns.append(
+            path(
+                f"fhir/{resource}/<str:resource_id>",
+                views.read,
+                {"resource": resource},
+                name=f"fhir_{_name(resource)}",
+            )
+        )

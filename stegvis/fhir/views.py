@@ -3,230 +3,153 @@ everything else: each read is the policy's decision, recorded; what the reader m
 answers 404 as an OperationOutcome, whether it exists or not. Sessions and personal access
 tokens (Authorization: Bearer) both work, as for /api/v1/."""
 
-import json
-import uuid
-from functools import wraps
+from datetime import date, datetime, time, timedelta
 
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET
 
 from stegvis.access.categories import Category
-from stegvis.access.helpers import (
-    get_case_for,
-    get_patient_for,
-    record_cases_listed,
-    record_patients_listed,
-    refuse,
-)
-from stegvis.access.policy import cases_visible_to, patients_visible_to
-from stegvis.accounts.api_auth import TokenAuth
-from stegvis.cases.models import Case, CertificateDiagnosis, CertificateStatus
-from stegvis.coordination.models import Meeting
-from stegvis.fhir import resources
+from stegvis.access.helpers import get_patient_for, may_access, record_patients_listed, refuse
+from stegvis.access.policy import patients_visible_to
+from stegvis.accounts.models import User
+from stegvis.fhir import records, resources
 from stegvis.fhir.capability import capability_statement
+from stegvis.fhir.http import (
+    BadParameter,
+    answer,
+    base_url,
+    fhir_view,
+    paging,
+    searchset,
+    site_url,
+)
+from stegvis.fhir.kinds import KINDS, Kind, kinds_of, record_read, rows_for, with_countries
+from stegvis.instruments.definitions import instruments
 from stegvis.network.models import Consent, MemberStatus, NetworkMember
-from stegvis.plans.models import RtwPlan
-
-CONTENT_TYPE = "application/fhir+json; charset=utf-8"
-MAX_COUNT = 100
-
-
-def _answer(body: dict, status: int = 200) -> HttpResponse:
-    return HttpResponse(
-        json.dumps(body, ensure_ascii=False), status=status, content_type=CONTENT_TYPE
-    )
-
-
-def _problem(status: int, code: str, text: str, expression=()) -> HttpResponse:
-    return _answer(resources.outcome("error", code, text, expression), status)
-
-
-def fhir_view(view):
-    """Authenticate by session or bearer token; answer a refusal or a bad parameter as an
-    OperationOutcome."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        header = request.headers.get("Authorization", "")
-        if header.lower().startswith("bearer "):
-            user = TokenAuth().authenticate(request, header.split(" ", 1)[1].strip())
-            if user is None:
-                return _problem(401, "login", "The token is not valid.")
-        if not request.user.is_authenticated:
-            return _problem(401, "login", "Sign in, or send a personal access token.")
-        try:
-            return view(request, *args, **kwargs)
-        except Http404:
-            return _problem(404, "not-found", "No such resource, or not one you may read.")
-        except BadParameter as error:
-            return _problem(400, "invalid", str(error), [error.parameter])
-
-    return require_GET(wrapper)
-
-
-class BadParameter(ValueError):
-    def __init__(self, parameter: str, message: str):
-        super().__init__(message)
-        self.parameter = parameter
-
-
-def _count(request) -> tuple[int, int]:
-    try:
-        count = int(request.GET.get("_count", 20))
-        offset = int(request.GET.get("_offset", 0))
-    except ValueError as error:
-        raise BadParameter("_count", "_count and _offset are whole numbers.") from error
-    if not 0 <= count <= MAX_COUNT or not 0 <= offset <= 10**9:
-        raise BadParameter("_count", f"_count is 0 to {MAX_COUNT}; _offset 0 or more.")
-    return count, offset
-
-
-def _base(request) -> str:
-    return request.build_absolute_uri(reverse("fhir_metadata")).rsplit("metadata", 1)[0]
-
-
-def _searchset(request, queryset, render, count: int, offset: int) -> dict:
-    total = queryset.count()
-    page = list(queryset[offset : offset + count])
-    query = request.GET.copy()
-    links = [("self", request.build_absolute_uri())]
-    if offset + count < total:
-        query["_offset"] = offset + count
-        links.append(("next", request.build_absolute_uri(f"?{query.urlencode()}")))
-    return page, resources.bundle(
-        "searchset", [render(item) for item in page], _base(request), total, links
-    )
 
 
 @require_GET
 def metadata(request: HttpRequest) -> HttpResponse:
     """The CapabilityStatement: open to anyone, as FHIR expects."""
-    return _answer(capability_statement(_base(request)))
+    return answer(capability_statement(base_url(request)))
 
 
 @fhir_view
 def patient_read(request: HttpRequest, patient_id) -> HttpResponse:
     found = get_patient_for(request.user, patient_id, category=Category.IDENTITY,
                             object_type="fhir_patient")  # fmt: skip
-    return _answer(resources.patient(found))
+    return answer(resources.patient(_with_country(found)))
+
+
+def _with_country(patient):
+    return with_countries(User.objects.filter(pk=patient.pk)).get()
 
 
 @fhir_view
 def patient_search(request: HttpRequest) -> HttpResponse:
-    count, offset = _count(request)
-    visible = patients_visible_to(request.user).order_by("family_name", "given_name", "pk")
-    page, found = _searchset(request, visible, resources.patient, count, offset)
+    count, offset = paging(request)
+    visible = with_countries(patients_visible_to(request.user)).order_by(
+        "family_name", "given_name", "pk"
+    )
+    page, found = searchset(request, visible, resources.patient, count, offset)
     record_patients_listed(request.user, page, object_type="fhir_patient_search")
-    return _answer(found)
+    return answer(found)
 
 
-@fhir_view
-def episode_read(request: HttpRequest, case_id) -> HttpResponse:
-    case = get_case_for(request.user, case_id, category=Category.CAPACITY)
-    return _answer(resources.episode_of_care(case))
+def _wanted_patient(request):
+    """The patient a search is limited to (`patient=`), decided and recorded; or None."""
+    wanted = request.GET.get("patient", "").removeprefix("Patient/")
+    if not wanted:
+        return None
+    return get_patient_for(request.user, wanted, category=Category.IDENTITY,
+                           object_type="fhir_patient")  # fmt: skip
 
 
-def _patient_filter(request, cases):
-    wanted = request.GET.get("patient", "")
-    if wanted:
-        wanted = wanted.removeprefix("Patient/")
-        get_patient_for(
-            request.user, wanted, category=Category.IDENTITY, object_type="fhir_patient"
-        )
-        cases = cases.filter(patient_id=wanted)
-    return cases
+def _last_updated(request, kinds) -> dict[Kind, Q]:
+    """`_lastUpdated` (repeatable: ge2026-01-01&_lastUpdated=lt2026-02-01) as a condition
+    on each kind's changed field (a date is the whole local day)."""
+    values = request.GET.getlist("_lastUpdated")
+    if not values:
+        return {kind: Q() for kind in kinds}
+    if any(kind.updated is None for kind in kinds):
+        raise BadParameter("_lastUpdated", f"{kinds[0].resource} has no last-updated time.")
+    bounds = [_bounds(value) for value in values]
+    return {
+        kind: Q(*[Q(**{f"{kind.updated}__{op}": moment}) for ops in bounds for op, moment in ops])
+        for kind in kinds
+    }
 
 
-@fhir_view
-def episode_search(request: HttpRequest) -> HttpResponse:
-    count, offset = _count(request)
-    cases = _patient_filter(
-        request, cases_visible_to(request.user, Category.CAPACITY).select_related("organisation")
-    ).order_by("-opened_on", "pk")
-    page, found = _searchset(request, cases, resources.episode_of_care, count, offset)
-    record_cases_listed(
-        request.user, page, category=Category.CAPACITY, object_type="fhir_episode_search"
-    )
-    return _answer(found)
-
-
-CODE_SYSTEMS = {"icd10": {"SE": resources.ICD10_SE, "NO": resources.ICD10_NO},
-                "icpc2": {"SE": resources.ICPC2_NO, "NO": resources.ICPC2_NO}}  # fmt: skip
-
-
-def _conditions(cases: list[Case]) -> list[dict]:
-    """The diagnoses of the cases' signed certificates, each once per case (the newest
-    wording), in one query whatever the number of cases."""
-    by_pk = {case.pk: case for case in cases}
-    found: dict = {case.pk: {} for case in cases}  # case -> code -> Condition, in case order
-    rows = (
-        CertificateDiagnosis.objects.filter(
-            certificate__case__in=by_pk, certificate__status=CertificateStatus.SIGNED
-        )
-        .select_related("certificate")
-        .order_by("certificate__signed_at", "position")
-    )
-    for row in rows:
-        case = by_pk[row.certificate.case_id]
-        system = CODE_SYSTEMS.get(row.system, {}).get(case.jurisdiction, resources.ICD10_SE)
-        found[case.pk][row.code] = resources.condition(
-            case, row.code, system, row.text, row.certificate.signed_at
-        )
-    return [condition for per_case in found.values() for condition in per_case.values()]
-
-
-@fhir_view
-def condition_search(request: HttpRequest) -> HttpResponse:
-    """Diagnoses: sick-leave data, so never an employer's (their search finds nothing)."""
-    count, offset = _count(request)
-    cases = _patient_filter(
-        request, cases_visible_to(request.user, Category.SICK_LEAVE).select_related("organisation")
-    ).order_by("-opened_on", "pk")
-    cases = list(cases[:MAX_COUNT])
-    record_cases_listed(
-        request.user, cases, category=Category.SICK_LEAVE, object_type="fhir_condition_search"
-    )
-    entries = _conditions(cases)
-    page = entries[offset : offset + count]
-    return _answer(resources.bundle("searchset", page, _base(request), len(entries),
-                                    [("self", request.build_absolute_uri())]))  # fmt: skip
-
-
-@fhir_view
-def care_plan_search(request: HttpRequest) -> HttpResponse:
-    """Return-to-work plans the reader may see (a case whose plan is not yet written has
-    none)."""
-    count, offset = _count(request)
-    cases = (
-        _patient_filter(
-            request, cases_visible_to(request.user, Category.PLAN).select_related("organisation")
-        )
-        .filter(rtw_plan__isnull=False)
-        .select_related("rtw_plan")
-        .order_by("-opened_on", "pk")
-    )
-    page, found = _searchset(
-        request, cases, lambda case: resources.care_plan(case, case.rtw_plan), count, offset
-    )
-    record_cases_listed(
-        request.user, page, category=Category.PLAN, object_type="fhir_care_plan_search"
-    )
-    return _answer(found)
-
-
-@fhir_view
-def care_plan_read(request: HttpRequest, plan_id) -> HttpResponse:
-    """A plan by its id, through its case's door."""
+def _bounds(value: str) -> list[tuple[str, datetime]]:
+    prefix, text = (value[:2], value[2:]) if value[:2] in DATE_PREFIXES else ("eq", value)
+    moment = parse_datetime(text) if "T" in text else None
+    if moment is not None:
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        return [(DATE_PREFIXES[prefix], moment)]
     try:
-        plan = RtwPlan.objects.filter(pk=uuid.UUID(str(plan_id))).first()
-    except ValueError:
-        plan = None
-    if plan is None:
-        refuse(request.user, category=Category.PLAN, object_type="fhir_care_plan",
-               object_id=plan_id)  # fmt: skip
-    case = get_case_for(request.user, plan.case_id, category=Category.PLAN)
-    return _answer(resources.care_plan(case, plan))
+        start = timezone.make_aware(datetime.combine(date.fromisoformat(text), time.min))
+    except ValueError as error:
+        raise BadParameter("_lastUpdated", "_lastUpdated is a date or a time, "
+                           "with ge, gt, le, lt or eq before it.") from error  # fmt: skip
+    end = start + timedelta(days=1)
+    return {"eq": [("gte", start), ("lt", end)], "ge": [("gte", start)], "gt": [("gte", end)],
+            "le": [("lt", end)], "lt": [("lt", start)]}[prefix]  # fmt: skip
+
+
+DATE_PREFIXES = {"eq": "exact", "ge": "gte", "gt": "gt", "le": "lte", "lt": "lt"}
+
+
+@fhir_view
+def search(request: HttpRequest, resource: str) -> HttpResponse:
+    """A search over the resource type's kinds, one after the other, paged as one list."""
+    count, offset = paging(request)
+    kinds = kinds_of(resource)
+    conditions = _last_updated(request, kinds)
+    patient = _wanted_patient(request)
+    found = [(kind, rows_for(request.user, kind, patient, conditions[kind])) for kind in kinds]
+    totals = [rows.count() for _kind, rows in found]
+    entries, skip, room = [], offset, count
+    for (kind, rows), total in zip(found, totals, strict=True):
+        if room == 0:
+            break
+        if skip >= total:
+            skip -= total
+            continue
+        page = list(rows.order_by(*kind.order)[skip : skip + room])
+        skip, room = 0, room - len(page)
+        record_read(request.user, kind, page, object_type=f"fhir_{resource.lower()}_search")
+        entries += kind.render(page, site_url(request))
+    total = sum(totals)
+    links = [("self", request.build_absolute_uri())]
+    if offset + count < total:
+        query = request.GET.copy()
+        query["_offset"] = offset + count
+        links.append(("next", request.build_absolute_uri(f"?{query.urlencode()}")))
+    if not all(kind.one_per_row for kind in kinds):
+        # Counted in rows, not resources: known only when the first page holds them all.
+        total = len(entries) if offset == 0 and len(links) == 1 else None
+    return answer(resources.bundle("searchset", entries, base_url(request), total, links))
+
+
+@fhir_view
+def read(request: HttpRequest, resource: str, resource_id: str) -> HttpResponse:
+    """One resource by its id: the kind its id names, if the reader may see that row."""
+    kinds = kinds_of(resource)
+    for kind in kinds:
+        pk = kind.row_pk(resource_id)
+        if pk is None:
+            continue
+        row = rows_for(request.user, kind).filter(pk=pk).first()
+        if row is None:
+            break
+        record_read(request.user, kind, [row], object_type=f"fhir_{resource.lower()}")
+        return answer(kind.render([row], site_url(request))[0])
+    return refuse(request.user, category=kind.category, object_type=f"fhir_{resource.lower()}",
+                  object_id=resource_id)  # fmt: skip
 
 
 @fhir_view
@@ -235,19 +158,15 @@ def patient_everything(request: HttpRequest, patient_id) -> HttpResponse:
     recorded on its own (an employer's Bundle holds no Condition)."""
     patient = get_patient_for(request.user, patient_id, category=Category.IDENTITY,
                               object_type="fhir_everything")  # fmt: skip
-    entries = [resources.patient(patient)]
-    for category, render in (
-        (Category.CAPACITY, lambda cases: [resources.episode_of_care(c) for c in cases]),
-        (Category.SICK_LEAVE, _conditions),
-        (Category.PLAN, lambda cases: [resources.care_plan(c, c.rtw_plan) for c in cases]),
-    ):
-        cases = cases_visible_to(request.user, category).filter(patient=patient)
-        if category == Category.PLAN:
-            cases = cases.filter(rtw_plan__isnull=False).select_related("rtw_plan")
-        cases = list(cases.select_related("organisation").order_by("opened_on", "pk"))
-        record_cases_listed(request.user, cases, category=category, object_type="fhir_everything")
-        entries += render(cases)
-    return _answer(resources.bundle("searchset", entries, _base(request), len(entries)))
+    entries = [resources.patient(_with_country(patient))]
+    for kind in KINDS:
+        rows = list(rows_for(request.user, kind, patient).order_by(*kind.order))
+        record_read(request.user, kind, rows, object_type="fhir_everything")
+        entries += kind.render(rows, site_url(request))
+    if may_access(request.user, patient, category=Category.NETWORK,
+                  object_type="fhir_everything"):  # fmt: skip
+        entries += [_care_team(patient), *map(resources.consent, _consents(patient))]
+    return answer(resources.bundle("searchset", entries, base_url(request), len(entries)))
 
 
 def _own_network_patient(request):
@@ -260,51 +179,52 @@ def _own_network_patient(request):
 
 @fhir_view
 def care_team_search(request: HttpRequest) -> HttpResponse:
-    patient = _own_network_patient(request)
+    team = _care_team(_own_network_patient(request))
+    return answer(resources.bundle("searchset", [team], base_url(request), 1))
+
+
+def _care_team(patient) -> dict:
     members = (
         NetworkMember.objects.filter(patient=patient, status=MemberStatus.ACTIVE)
         .select_related("user", "organisation")
         .order_by("created_at")
     )
-    team = resources.care_team(patient, members)
-    return _answer(resources.bundle("searchset", [team], _base(request), 1))
+    return resources.care_team(patient, members)
+
+
+def _consents(patient):
+    return Consent.objects.filter(patient=patient).select_related("member__user")
 
 
 @fhir_view
 def consent_search(request: HttpRequest) -> HttpResponse:
     patient = _own_network_patient(request)
-    count, offset = _count(request)
-    consents = (
-        Consent.objects.filter(patient=patient)
-        .select_related("member__user")
-        .order_by("-granted_at", "pk")
-    )
-    _page, found = _searchset(request, consents, resources.consent, count, offset)
-    return _answer(found)
+    count, offset = paging(request)
+    consents = _consents(patient).order_by("-granted_at", "pk")
+    _page, found = searchset(request, consents, resources.consent, count, offset)
+    return answer(found)
 
 
 @fhir_view
-def appointment_search(request: HttpRequest) -> HttpResponse:
-    """Meetings about the cases whose meetings the reader may see."""
-    count, offset = _count(request)
-    cases = _patient_filter(request, cases_visible_to(request.user, Category.MEETINGS))
-    meetings = (
-        Meeting.objects.filter(case__in=cases)
-        .select_related("case")
-        .prefetch_related("participants__user")
-        .order_by("-starts_at", "pk")
-    )
-    page, found = _searchset(
-        request,
-        meetings,
-        lambda meeting: resources.appointment(meeting, meeting.participants.all()),
-        count,
-        offset,
-    )
-    record_cases_listed(
-        request.user,
-        list({meeting.case_id: meeting.case for meeting in page}.values()),
-        category=Category.MEETINGS,
-        object_type="fhir_appointment_search",
-    )
-    return _answer(found)
+def questionnaire_search(request: HttpRequest) -> HttpResponse:
+    """The instruments Stegvis holds in full (not patient data), in the reader's language;
+    `url` finds the one a QuestionnaireResponse names (with or without |version)."""
+    count, offset = paging(request)
+    url, _bar, version = request.GET.get("url", "").partition("|")
+    found = [
+        records.questionnaire(definition)
+        for definition in instruments().values()
+        if (not url or url == f"{resources.STEGVIS}/Questionnaire/{definition.code}")
+        and (not version or version == definition.version)
+    ]
+    page = found[offset : offset + count]
+    links = [("self", request.build_absolute_uri())]
+    return answer(resources.bundle("searchset", page, base_url(request), len(found), links))
+
+
+@fhir_view
+def questionnaire_read(request: HttpRequest, questionnaire_id: str) -> HttpResponse:
+    for definition in instruments().values():
+        if records.questionnaire_id(definition) == questionnaire_id:
+            return answer(records.questionnaire(definition))
+    raise Http404

@@ -16,7 +16,14 @@ from stegvis.access import audit, care
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import get_case_for, record_allowed
 from stegvis.access.models import CareReason
-from stegvis.accounts.models import Membership, Organisation, User
+from stegvis.accounts.models import (
+    Membership,
+    Organisation,
+    PersonalAccessToken,
+    TokenScope,
+    User,
+    hash_token,
+)
 from stegvis.accounts.roles import OrganisationKind as Kind
 from stegvis.accounts.roles import Role
 from stegvis.cases import codes
@@ -148,6 +155,9 @@ COACHED = {
 }
 # Skatteverket's well-known test identity; no real person has it.
 TEST_PERSONNUMMER = {"tolvan": "19121212-1212"}
+# The physician's token writes too (FHIR import); the patient's reads.
+DEMO_TOKENS = {"lakare": ("stv_demo_lakare", TokenScope.WRITE),
+               "peter": ("stv_demo_peter", TokenScope.READ)}  # fmt: skip
 
 
 class Command(BaseCommand):
@@ -174,6 +184,19 @@ class Command(BaseCommand):
         ]
         for login, role, given, family in logins:
             self.stdout.write(f"  {login + '@' + DOMAIN:<40} {role} ({given} {family})")
+        tokens = ", ".join(f"{value} ({login})" for login, (value, _s) in DEMO_TOKENS.items())
+        self.stdout.write(f"API tokens (Authorization: Bearer): {tokens}")
+
+    def _tokens(self, staff: dict) -> None:
+        """Personal access tokens with known values, for trying the APIs (README): only
+        demo data ever holds one that is not random."""
+        for login, (value, scope) in DEMO_TOKENS.items():
+            owner = staff.get(login) or User.objects.get(email=f"{login}@{DOMAIN}")
+            PersonalAccessToken.objects.get_or_create(
+                token_hash=hash_token(value),
+                defaults={"user": owner, "name": "Demo", "scope": scope,
+                          "expires_at": timezone.now() + timedelta(days=365)},
+            )  # fmt: skip
 
     def _user(self, login: str, given: str, family: str, language: str = "sv"):
         user, created = User.objects.get_or_create(
@@ -265,6 +288,7 @@ class Command(BaseCommand):
             region=organisations["region"].name,
             stdout=self.stdout,
         )
+        self._tokens(staff)
         # Baselines for the cases whose questionnaire window is open today.
         administrations_plan(today)
         # The analysis extract, as the worker keeps it.

@@ -1,0 +1,142 @@
+"""Bulk Data Access ($export): asynchronous, as the FHIR async pattern has it. The kick-off
+answers 202 with a status address in Content-Location; the worker writes NDJSON files; the
+status answers 202 while it runs and the manifest when done; the files are served to the
+reader who asked, and only until they expire. What an export holds is what the policy lets
+that reader see, each patient's data recorded on their log as exported."""
+
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from stegvis.access.categories import Action, Category
+from stegvis.access.helpers import record_aggregate, refuse
+from stegvis.accounts.models import Organisation
+from stegvis.fhir import resources
+from stegvis.fhir.export import EXPORTABLE, delete_files
+from stegvis.fhir.http import BadParameter, answer, fhir_view, problem, site_url
+from stegvis.fhir.models import ExportJob, ExportLevel, ExportStatus
+from stegvis.fhir.tasks import run_export
+
+NDJSON = "application/fhir+ndjson"
+OUTPUT_FORMATS = {NDJSON, "application/ndjson", "ndjson"}
+
+
+def _types(request) -> list[str]:
+    types = [t.strip() for t in request.GET.get("_type", "").split(",") if t.strip()]
+    unknown = sorted(set(types) - set(EXPORTABLE))
+    if unknown:
+        raise BadParameter("_type", f"Not exported: {', '.join(unknown)}. "
+                           f"Exported: {', '.join(EXPORTABLE)}.")  # fmt: skip
+    return types
+
+
+def _since(request):
+    text = request.GET.get("_since", "")
+    if not text:
+        return None
+    moment = parse_datetime(text)
+    if moment is None:
+        raise BadParameter("_since", "_since is an instant, e.g. 2026-01-01T00:00:00+01:00.")
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+
+
+def _kick_off(request: HttpRequest, level: str, group=None) -> HttpResponse:
+    if "respond-async" not in request.headers.get("Prefer", ""):
+        raise BadParameter("Prefer", "An export runs in the background: send "
+                           "'Prefer: respond-async'.")  # fmt: skip
+    if request.GET.get("_outputFormat", NDJSON) not in OUTPUT_FORMATS:
+        raise BadParameter("_outputFormat", f"Exports are written as {NDJSON}.")
+    job = ExportJob.objects.create(
+        requested_by=request.user,
+        level=level,
+        group=group,
+        types=_types(request),
+        since=_since(request),
+        request_url=request.build_absolute_uri(),
+        site=site_url(request),
+    )
+    run_export.enqueue(str(job.pk))
+    accepted = HttpResponse(status=202)
+    accepted["Content-Location"] = request.build_absolute_uri(
+        reverse("fhir_export_status", args=[job.pk])
+    )
+    return accepted
+
+
+@fhir_view
+def export_system(request: HttpRequest) -> HttpResponse:
+    return _kick_off(request, ExportLevel.SYSTEM)
+
+
+@fhir_view
+def export_patients(request: HttpRequest) -> HttpResponse:
+    return _kick_off(request, ExportLevel.PATIENT)
+
+
+@fhir_view
+def export_group(request: HttpRequest, group_id: int) -> HttpResponse:
+    """A group is a care unit: the patients with a case there (as far as the reader may
+    see them)."""
+    unit = get_object_or_404(Organisation, pk=group_id)
+    return _kick_off(request, ExportLevel.GROUP, unit)
+
+
+def _own_job(request, job_id, object_type: str) -> ExportJob:
+    """An export is its reader's alone: anyone else is told it does not exist (and the
+    asking is recorded, as any refusal)."""
+    job = ExportJob.objects.filter(pk=job_id, requested_by=request.user).first()
+    if job is None or job.status == ExportStatus.CANCELLED or timezone.now() > job.expires_at:
+        refuse(request.user, category=Category.IDENTITY, object_type=object_type,
+               object_id=job_id)  # fmt: skip
+    return job
+
+
+@fhir_view(methods=("GET", "DELETE"))
+def export_status(request: HttpRequest, job_id) -> HttpResponse:
+    job = _own_job(request, job_id, "fhir_export_status")
+    if request.method == "DELETE":
+        ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.CANCELLED)
+        delete_files(job)
+        return HttpResponse(status=202)
+    if job.status in (ExportStatus.ACCEPTED, ExportStatus.RUNNING):
+        waiting = HttpResponse(status=202)
+        waiting["X-Progress"] = job.progress or job.status
+        waiting["Retry-After"] = "5"
+        return waiting
+    if job.status != ExportStatus.DONE:
+        return problem(500, "exception", job.error or f"The export was {job.status}.")
+    files = job.files.order_by("resource_type")
+    return answer(
+        {
+            "transactionTime": resources.instant(job.started_at),
+            "request": job.request_url,
+            "requiresAccessToken": True,
+            "output": [
+                {
+                    "type": found.resource_type,
+                    "url": request.build_absolute_uri(
+                        reverse("fhir_export_file", args=[job.pk, found.resource_type])
+                    ),
+                    "count": found.count,
+                }
+                for found in files
+            ],
+            "error": [],
+        }
+    )
+
+
+@fhir_view
+def export_file(request: HttpRequest, job_id, resource_type: str) -> FileResponse:
+    job = _own_job(request, job_id, "fhir_export_file")
+    found = job.files.filter(resource_type=resource_type).first()
+    if job.status != ExportStatus.DONE or found is None:
+        refuse(request.user, category=Category.IDENTITY, object_type="fhir_export_file",
+               object_id=job_id)  # fmt: skip
+    # Each patient in the file was recorded as exported to this reader when it was
+    # written; the download is recorded too, on no patient's log.
+    record_aggregate(request.user, object_type="fhir_export_file", action=Action.EXPORT,
+                     object_id=f"{job.pk}/{resource_type}", basis="own_export")  # fmt: skip
+    return FileResponse(found.file.open("rb"), content_type=NDJSON)

@@ -1,0 +1,404 @@
+"""Importing a transaction Bundle from another system (a regional PROM system, a booking
+system): QuestionnaireResponses, Observations and Appointments of a patient.
+
+Every entry is read and checked before anything is written; each bad element is named by
+its path in the Bundle. Each write is the policy's decision, through the same services as
+the pages (scoring, flags, invitations), and all of it is one transaction: a refusal or an
+error anywhere writes nothing. An entry is known again by its `identifier`: sent twice, it
+is found, not made twice.
+"""
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass, field
+from typing import Literal
+
+from django.http import Http404
+from django.utils import timezone
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+
+from stegvis.access import audit
+from stegvis.access.categories import Action, Category
+from stegvis.access.checks import STAFF_ONLY
+from stegvis.access.helpers import get_case_for, get_patient_for
+from stegvis.cases.models import Case
+from stegvis.coaching.models import CheckIn
+from stegvis.coaching.services import checkin_submit
+from stegvis.coordination.kinds import meeting_kinds
+from stegvis.coordination.meetings.services import (
+    meeting_cancel,
+    meeting_reschedule,
+    meeting_schedule,
+)
+from stegvis.coordination.models import Meeting, MeetingStatus
+from stegvis.fhir.models import ImportedResource
+from stegvis.fhir.records import CHECKIN_MEASURES, LOINC_PAIN_NRS
+from stegvis.fhir.resources import STEGVIS
+from stegvis.instruments.definitions import instrument
+from stegvis.instruments.models import Occasion
+from stegvis.instruments.scoring import AnswerErrors
+from stegvis.instruments.services import administration_complete, occasion_schedule
+
+MAX_ENTRIES = 200
+
+
+class Problem(Exception):
+    """Entries that cannot be written: (FHIRPath expression, what is wrong) each."""
+
+    def __init__(self, issues: list[tuple[str, str]], code: str = "invalid", status: int = 422):
+        super().__init__("; ".join(f"{where}: {why}" for where, why in issues))
+        self.issues, self.code, self.status = issues, code, status
+
+
+class _Element(BaseModel):
+    # Elements Stegvis does not read are let through: another system's resource carries
+    # more than Stegvis keeps.
+    model_config = ConfigDict(extra="allow")
+
+
+class Identifier(_Element):
+    system: str = Field(min_length=1)
+    value: str = Field(min_length=1, max_length=200)
+
+
+class Reference(_Element):
+    reference: str = Field(pattern=r"^[A-Za-z]+/[A-Za-z0-9\-.]{1,64}$")
+
+
+class Coding(_Element):
+    system: str = ""
+    code: str = Field(min_length=1)
+
+
+class Answer(_Element):
+    valueInteger: int | None = None
+    valueCoding: Coding | None = None
+
+
+class Item(_Element):
+    linkId: str = Field(pattern=r"^\d{1,3}$")
+    answer: list[Answer] = Field(min_length=1, max_length=1)
+
+
+class QuestionnaireResponseIn(_Element):
+    resourceType: Literal["QuestionnaireResponse"]
+    identifier: Identifier
+    questionnaire: str
+    status: Literal["completed", "amended"]
+    subject: Reference
+    authored: AwareDatetime | None = None
+    item: list[Item] = Field(min_length=1)
+
+
+class Quantity(_Element):
+    value: float
+
+
+class Component(_Element):
+    code: "Concept"
+    valueInteger: int | None = Field(None, ge=0, le=10)
+    valueQuantity: Quantity | None = None
+
+
+class Concept(_Element):
+    coding: list[Coding] = Field(min_length=1)
+
+
+class ObservationIn(_Element):
+    resourceType: Literal["Observation"]
+    identifier: list[Identifier] = Field(min_length=1)
+    status: Literal["final", "amended", "corrected"]
+    code: Concept
+    subject: Reference
+    effectiveDateTime: AwareDatetime
+    valueInteger: int | None = Field(None, ge=0, le=10)
+    component: list[Component] = []
+
+
+class Participant(_Element):
+    actor: Reference | None = None
+
+
+class AppointmentIn(_Element):
+    resourceType: Literal["Appointment"]
+    identifier: list[Identifier] = Field(min_length=1)
+    status: Literal["booked", "cancelled"]
+    appointmentType: Concept
+    start: AwareDatetime
+    minutesDuration: int = Field(60, ge=5, le=600)
+    comment: str = Field("", max_length=200)
+    participant: list[Participant] = Field(min_length=1)
+    supportingInformation: list[Reference] = []
+
+
+MODELS = {
+    "QuestionnaireResponse": QuestionnaireResponseIn,
+    "Observation": ObservationIn,
+    "Appointment": AppointmentIn,
+}
+
+
+@dataclass
+class Entry:
+    index: int
+    resource: BaseModel
+    identifier: Identifier
+    digest: str
+    patient_id: str
+    # After writing: the local id and whether it was new.
+    result: tuple[str, str] = field(default=("", ""))
+
+    @property
+    def where(self) -> str:
+        return f"Bundle.entry[{self.index}].resource"
+
+
+def _expression(prefix: str, location: tuple) -> str:
+    path = prefix
+    for part in location:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return path
+
+
+def _patient_of(resource) -> str:
+    if isinstance(resource, AppointmentIn):
+        refs = [p.actor.reference for p in resource.participant if p.actor]
+        patients = [r for r in refs if r.startswith("Patient/")]
+        return patients[0] if len(patients) == 1 else ""
+    return resource.subject.reference
+
+
+def _not_found(where: str, why: str) -> Problem:
+    return Problem([(where, why)], code="not-found", status=404)
+
+
+def read_bundle(body: bytes) -> list[Entry]:
+    """Every entry, checked; Problem naming every bad element of all of them."""
+    try:
+        bundle = json.loads(body)
+    except ValueError as error:
+        raise Problem([("Bundle", "Not JSON.")], code="structure", status=400) from error
+    if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
+        raise Problem([("Bundle", "Send a Bundle.")], code="structure", status=400)
+    if bundle.get("type") != "transaction":
+        raise Problem([("Bundle.type", "Only a transaction Bundle is accepted.")])
+    raw = bundle.get("entry") or []
+    if not isinstance(raw, list) or not 0 < len(raw) <= MAX_ENTRIES:
+        raise Problem([("Bundle.entry", f"Send 1 to {MAX_ENTRIES} entries.")])
+    entries, issues = [], []
+    for index, item in enumerate(raw):
+        where = f"Bundle.entry[{index}]"
+        resource = item.get("resource") if isinstance(item, dict) else None
+        kind = resource.get("resourceType") if isinstance(resource, dict) else None
+        method = (item.get("request") or {}).get("method") if isinstance(item, dict) else None
+        if kind not in MODELS:
+            issues.append((f"{where}.resource.resourceType",
+                           f"Imported are: {', '.join(MODELS)}."))  # fmt: skip
+            continue
+        if method not in ("POST", "PUT"):
+            issues.append((f"{where}.request.method", "POST or PUT."))
+        try:
+            parsed = MODELS[kind].model_validate(resource)
+        except ValidationError as error:
+            issues += [(_expression(f"{where}.resource", e["loc"]), e["msg"])
+                       for e in error.errors()]  # fmt: skip
+            continue
+        identifier = parsed.identifier
+        identifier = identifier if isinstance(identifier, Identifier) else identifier[0]
+        patient = _patient_of(parsed)
+        if not patient.startswith("Patient/"):
+            issues.append((f"{where}.resource", "Name the patient (one Patient reference)."))
+            continue
+        digest = hashlib.sha256(json.dumps(resource, sort_keys=True).encode()).hexdigest()
+        entries.append(Entry(index, parsed, identifier, digest, patient.split("/", 1)[1]))
+    keys = [(e.resource.resourceType, e.identifier.system, e.identifier.value) for e in entries]
+    issues += [
+        (f"{entry.where}.identifier", "Sent twice in this Bundle.")
+        for entry, key in zip(entries, keys, strict=True)
+        if keys.count(key) > 1
+    ]
+    if issues:
+        raise Problem(issues)
+    return entries
+
+
+def _known(entry: Entry) -> ImportedResource | None:
+    return ImportedResource.objects.filter(
+        resource_type=entry.resource.resourceType,
+        system=entry.identifier.system,
+        value=entry.identifier.value,
+    ).first()
+
+
+def _remember(entry: Entry, object_id) -> None:
+    ImportedResource.objects.update_or_create(
+        resource_type=entry.resource.resourceType,
+        system=entry.identifier.system,
+        value=entry.identifier.value,
+        defaults={"object_id": str(object_id), "digest": entry.digest},
+    )
+
+
+def _case_of(patient, case_ref: str = ""):
+    """The id of the case the entry names, or of the patient's newest (the writer's door
+    to it is decided after)."""
+    if case_ref:
+        return case_ref.removeprefix("EpisodeOfCare/")
+    newest = Case.objects.filter(patient=patient).order_by("-opened_on")
+    return newest.values_list("pk", flat=True).first()
+
+
+def _questionnaire_response(user, entry: Entry, known) -> str:
+    found: QuestionnaireResponseIn = entry.resource
+    url, _bar, version = found.questionnaire.partition("|")
+    code = url.removeprefix(f"{STEGVIS}/Questionnaire/")
+    definition = instrument(code) if url.startswith(f"{STEGVIS}/Questionnaire/") else None
+    if definition is None or (version and version != definition.version):
+        raise Problem([(f"{entry.where}.questionnaire", "No such Stegvis questionnaire.")])
+    if known is not None:
+        raise Problem([(f"{entry.where}.identifier", "Answered already, with other answers: "
+                        "answers are not rewritten. Send them under a new identifier.")],
+                      code="conflict", status=409)  # fmt: skip
+    patient = get_patient_for(user, entry.patient_id, category=Category.QUESTIONNAIRES,
+                              action=Action.CREATE, object_type="fhir_import")  # fmt: skip
+    case_id = _case_of(patient)
+    if case_id is None:
+        raise Problem([(f"{entry.where}.subject", "The patient has no case to answer in.")])
+    case = get_case_for(user, case_id, category=Category.QUESTIONNAIRES, action=Action.CREATE)
+    answers = {}
+    for item in found.item:
+        answer = item.answer[0]
+        value = answer.valueInteger if answer.valueCoding is None else answer.valueCoding.code
+        answers[item.linkId] = int(value) if str(value).lstrip("-").isdigit() else value
+    authored = found.authored or timezone.now()
+    (administration,) = occasion_schedule(
+        actor=user, case=case, occasion=Occasion.ON_DEMAND,
+        due_on=timezone.localdate(authored), codes=[definition.code],
+    )  # fmt: skip
+    try:
+        administration_complete(actor=user, administration=administration, answers=answers)
+    except AnswerErrors as error:
+        link_ids = [item.linkId for item in found.item]
+        raise Problem([
+            (f"{entry.where}.item[{link_ids.index(key)}].answer[0]" if key in link_ids
+             else f"{entry.where}.item", why)
+            for key, why in error.errors.items()
+        ]) from error  # fmt: skip
+    return str(administration.pk)
+
+
+def _checkin_values(entry: Entry) -> dict:
+    found: ObservationIn = entry.resource
+    codes = {(c.system, c.code) for c in found.code.coding}
+    if LOINC_PAIN_NRS in codes and found.valueInteger is not None:
+        return {"pain": found.valueInteger}
+    values, issues = {}, []
+    for index, component in enumerate(found.component):
+        code = component.code.coding[0].code
+        where = f"{entry.where}.component[{index}]"
+        if (component.code.coding[0].system, code) == LOINC_PAIN_NRS:
+            code = "pain"
+        if code in CHECKIN_MEASURES and component.valueInteger is not None:
+            values[code] = component.valueInteger
+        elif code == "hours_worked" and component.valueQuantity is not None:
+            if not 0 <= component.valueQuantity.value <= 24:
+                issues.append((f"{where}.valueQuantity.value", "0 to 24 hours."))
+            values[code] = round(component.valueQuantity.value, 1)
+        else:
+            issues.append((f"{where}.code", "Not a check-in measure, or no value."))
+    if issues or not values:
+        raise Problem(issues or [(f"{entry.where}.code", "A check-in (or pain NRS 0–10).")])
+    return values
+
+
+IMPORT_NAMESPACE = uuid.UUID("1c6f3a8e-2f4e-4c55-9a2b-7d0f3c1e5b21")
+
+
+def _observation(user, entry: Entry, known) -> str:
+    """A check-in the patient made elsewhere: theirs alone to add."""
+    values = _checkin_values(entry)
+    patient = get_patient_for(user, entry.patient_id, category=Category.CHECKINS,
+                              action=Action.CREATE, object_type="fhir_import")  # fmt: skip
+    if patient.pk != user.pk:
+        raise Problem([(f"{entry.where}.subject", "A check-in is the patient's own to add.")],
+                      code="forbidden", status=403)  # fmt: skip
+    submission = uuid.uuid5(IMPORT_NAMESPACE, f"{entry.identifier.system}|{entry.identifier.value}")
+    if known is not None:  # corrected: the new values replace the old
+        CheckIn.objects.filter(submission_id=submission).update(**values)
+        return known.object_id
+    result = checkin_submit(
+        actor=patient, values=values, submission_id=submission, now=entry.resource.effectiveDateTime
+    )
+    return str(result.checkin.pk)
+
+
+def _appointment(user, entry: Entry, known) -> str:
+    """A meeting booked in another system, called (or moved, or cancelled) here."""
+    found: AppointmentIn = entry.resource
+    kinds = meeting_kinds()
+    kind = next((c.code for c in found.appointmentType.coding if c.code in kinds), None)
+    if kind is None:
+        raise Problem([(f"{entry.where}.appointmentType", f"One of: {', '.join(kinds)}.")])
+    case_refs = [r.reference for r in found.supportingInformation
+                 if r.reference.startswith("EpisodeOfCare/")]  # fmt: skip
+    patient = get_patient_for(user, entry.patient_id, category=Category.MEETINGS,
+                              action=Action.CREATE, object_type="fhir_import")  # fmt: skip
+    case_id = _case_of(patient, case_refs[0] if case_refs else "")
+    action = Action.CREATE if known is None else Action.UPDATE
+    try:
+        case = get_case_for(user, case_id, category=Category.MEETINGS, action=action,
+                            checks=[STAFF_ONLY])  # fmt: skip
+    except Http404 as error:
+        where = f"{entry.where}.supportingInformation"
+        raise _not_found(where, "No case of this patient you may call meetings in.") from error
+    if case.patient_id != patient.pk:
+        raise Problem([(f"{entry.where}.supportingInformation", "Another patient's case.")])
+    if known is None:
+        try:
+            meeting = meeting_schedule(
+                actor=user, case=case, kind=kind, starts_at=found.start,
+                duration_minutes=found.minutesDuration, place=found.comment, participants=[],
+            )  # fmt: skip
+        except ValueError as error:
+            raise Problem([(f"{entry.where}.appointmentType", str(error))]) from error
+        if found.status == "cancelled":
+            meeting_cancel(actor=user, meeting=meeting, revision=meeting.revision)
+        return str(meeting.pk)
+    meeting = Meeting.objects.get(pk=known.object_id, case=case)
+    if found.status == "cancelled":
+        meeting_cancel(actor=user, meeting=meeting, revision=meeting.revision)
+    elif meeting.status != MeetingStatus.PLANNED:
+        raise Problem([(f"{entry.where}.status", f"The meeting is {meeting.status}.")],
+                      code="conflict", status=409)  # fmt: skip
+    else:
+        meeting_reschedule(
+            actor=user, meeting=meeting, revision=meeting.revision, starts_at=found.start,
+            duration_minutes=found.minutesDuration, place=found.comment,
+        )  # fmt: skip
+    return str(meeting.pk)
+
+
+WRITERS = {
+    "QuestionnaireResponse": _questionnaire_response,
+    "Observation": _observation,
+    "Appointment": _appointment,
+}
+
+
+def apply(user, entries: list[Entry]) -> list[Entry]:
+    """Write every entry, or nothing."""
+    with audit.atomic():
+        for entry in entries:
+            known = _known(entry)
+            if known is not None and known.digest == entry.digest:
+                entry.result = (known.object_id, "200 OK")
+                continue
+            try:
+                object_id = WRITERS[entry.resource.resourceType](user, entry, known)
+            except Http404 as error:
+                where = f"{entry.where}.subject"
+                raise _not_found(where, "No such patient, or not yours to write for.") from error
+            _remember(entry, object_id)
+            entry.result = (object_id, "201 Created" if known is None else "200 OK")
+    return entries

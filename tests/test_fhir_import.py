@@ -1,0 +1,134 @@
+"""Importing from another system: a transaction Bundle of QuestionnaireResponses,
+Observations and Appointments, checked whole, written whole or not at all, and known again
+by identifier."""
+
+import json
+from datetime import timedelta
+
+from django.utils import timezone
+
+from stegvis.access.models import AccessEvent
+from stegvis.coaching.models import CheckIn
+from stegvis.coordination.models import Meeting
+from stegvis.instruments.models import Administration
+
+PROM = "https://prom.region.example/id"
+BOOKING = "https://booking.region.example/id"
+
+
+def _post(client, entries, **headers):
+    bundle = {"resourceType": "Bundle", "type": "transaction",
+              "entry": [{"resource": r, "request": {"method": "POST", "url": r["resourceType"]}}
+                        for r in entries]}  # fmt: skip
+    return client.post("/fhir/", json.dumps(bundle), content_type="application/fhir+json",
+                       **headers)  # fmt: skip
+
+
+def _phq9(patient, value="qr-1", answer=1) -> dict:
+    return {
+        "resourceType": "QuestionnaireResponse",
+        "identifier": {"system": PROM, "value": value},
+        "questionnaire": "https://stegvis.se/fhir/Questionnaire/phq9|1",
+        "status": "completed",
+        "subject": {"reference": f"Patient/{patient.pk}"},
+        "authored": timezone.now().replace(hour=9, minute=0, second=0, microsecond=0).isoformat(),
+        "item": [{"linkId": str(n), "answer": [{"valueCoding": {"code": str(answer)}}]}
+                 for n in range(1, 10)],
+    }  # fmt: skip
+
+
+def _meeting(patient, case, value="m-1", start=None, status="booked") -> dict:
+    start = start or (timezone.now() + timedelta(days=7)).replace(microsecond=0)
+    return {
+        "resourceType": "Appointment",
+        "identifier": [{"system": BOOKING, "value": value}],
+        "status": status,
+        "appointmentType": {"coding": [{"code": "fk_reconciliation"}]},
+        "start": start.isoformat(),
+        "minutesDuration": 45,
+        "comment": "Vårdcentralen, rum 3",
+        "participant": [{"actor": {"reference": f"Patient/{patient.pk}"}}],
+        "supportingInformation": [{"reference": f"EpisodeOfCare/{case.pk}"}],
+    }
+
+
+def test_a_prom_systems_answers_are_scored_once_however_often_sent(client, personas, case):
+    client.force_login(personas.treating_physician)
+    first = _post(client, [_phq9(personas.patient)])
+    assert first.status_code == 200, first.content
+    (entry,) = first.json()["entry"]
+    assert entry["response"]["status"] == "201 Created"
+    again = _post(client, [_phq9(personas.patient)])
+    assert again.json()["entry"][0]["response"]["status"] == "200 OK"
+    (answered,) = Administration.objects.filter(patient=personas.patient)
+    assert answered.total == 9 and answered.status == "completed"
+    location = entry["response"]["location"].replace("http://testserver", "")
+    assert client.get(location).json()["item"][0]["answer"][0]["valueCoding"]["code"] == "1"
+    changed = _post(client, [_phq9(personas.patient, answer=2)])
+    assert changed.status_code == 409 and Administration.objects.get().total == 9
+
+
+def test_a_bad_bundle_names_each_bad_element_and_writes_nothing(client, personas, case):
+    client.force_login(personas.treating_physician)
+    wrong = _phq9(personas.patient, value="qr-2")
+    wrong["item"][3]["answer"] = [{"valueCoding": {"code": "7"}}]  # PHQ-9 answers are 0–3
+    missing = _meeting(personas.patient, case)
+    del missing["start"]
+    answer = _post(client, [_phq9(personas.patient, value="qr-3"), missing])
+    assert answer.status_code == 422
+    issues = answer.json()["issue"]
+    assert [i["expression"] for i in issues] == [["Bundle.entry[1].resource.start"]]
+    scored = _post(client, [_meeting(personas.patient, case), wrong])
+    assert scored.status_code == 422
+    assert scored.json()["issue"][0]["expression"] == ["Bundle.entry[1].resource.item[3].answer[0]"]
+    # Nothing of either Bundle was written: not the valid entries before the bad ones.
+    assert not Administration.objects.exists() and not Meeting.objects.exists()
+    assert _post(client, [{"resourceType": "Patient"}]).status_code == 422
+    assert client.post("/fhir/", "{", content_type="application/fhir+json").status_code == 400
+
+
+def test_a_booking_system_books_moves_and_cancels_a_meeting(client, personas, case):
+    client.force_login(personas.treating_physician)
+    assert _post(client, [_meeting(personas.patient, case)]).status_code == 200
+    meeting = Meeting.objects.get()
+    later = (timezone.now() + timedelta(days=9)).replace(microsecond=0)
+    assert _post(client, [_meeting(personas.patient, case, start=later)]).status_code == 200
+    meeting.refresh_from_db()
+    assert meeting.starts_at == later and meeting.place == "Vårdcentralen, rum 3"
+    cancelled = _meeting(personas.patient, case, start=later, status="cancelled")
+    assert _post(client, [cancelled]).status_code == 200
+    meeting.refresh_from_db()
+    assert meeting.status == "cancelled" and Meeting.objects.count() == 1
+
+
+def test_only_those_who_may_write_for_the_patient_import(client, personas, case):
+    client.force_login(personas.unrelated_physician)
+    refused = _post(client, [_phq9(personas.patient)])
+    assert refused.status_code == 404 and not Administration.objects.exists()
+    assert AccessEvent.objects.filter(
+        actor=personas.unrelated_physician, outcome="denied", object_type="fhir_import"
+    ).exists()
+    client.force_login(personas.employer)
+    assert _post(client, [_meeting(personas.patient, case)]).status_code == 404
+
+
+def test_a_patients_app_adds_their_own_check_ins(client, personas, case):
+    pain = {
+        "resourceType": "Observation",
+        "identifier": [{"system": PROM, "value": "nrs-1"}],
+        "status": "final",
+        "code": {"coding": [{"system": "http://loinc.org", "code": "72514-3"}]},
+        "subject": {"reference": f"Patient/{personas.patient.pk}"},
+        "effectiveDateTime": timezone.now().replace(microsecond=0).isoformat(),
+        "valueInteger": 6,
+    }
+    client.force_login(personas.treating_physician)
+    assert _post(client, [pain]).status_code in (403, 404)
+    client.force_login(personas.patient)
+    assert _post(client, [pain]).status_code == 200
+    assert _post(client, [pain]).status_code == 200
+    assert CheckIn.objects.get(patient=personas.patient).pain == 6
+    pain["valueInteger"] = 4
+    pain["status"] = "corrected"
+    assert _post(client, [pain]).status_code == 200
+    assert CheckIn.objects.get(patient=personas.patient).pain == 4
