@@ -52,8 +52,8 @@ lint: install-dev
 # Extract user-visible strings into the catalogue, then compile it. Translate the new
 # entries in stegvis/locale/sv/LC_MESSAGES/django.po; tests/test_i18n.py fails on any left.
 messages: install-dev
-	cd stegvis && DEBUG=1 ../$(STEGVIS) makemessages -l sv --no-obsolete --no-location
-	cd stegvis && DEBUG=1 ../$(STEGVIS) compilemessages -l sv
+	cd stegvis && DEBUG=1 ../$(STEGVIS) makemessages -l sv -l nb --no-obsolete --no-location
+	cd stegvis && DEBUG=1 ../$(STEGVIS) compilemessages -l sv -l nb
 
 bench: install-dev
 	$(PY) bench/timelines.py

@@ -261,7 +261,7 @@ AXES_VERBOSE = False
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "sv"
-LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
+LANGUAGES = [("sv", _("Swedish")), ("en", _("English")), ("nb", _("Norwegian Bokmål"))]
 LOCALE_PATHS = [BASE_DIR / "stegvis" / "locale"]
 USE_I18N = True
 FORMAT_MODULE_PATH = ["stegvis.formats"]

@@ -5,10 +5,12 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-PO_FILE = Path(settings.BASE_DIR) / "stegvis/locale/sv/LC_MESSAGES/django.po"
+LOCALE = Path(settings.BASE_DIR) / "stegvis/locale"
 
 
-def test_every_swedish_message_is_translated_and_compiled():
+@pytest.mark.parametrize("language", ["sv", "nb"])
+def test_every_message_is_translated_and_compiled(language):
+    PO_FILE = LOCALE / language / "LC_MESSAGES/django.po"
     po = polib.pofile(str(PO_FILE))
     untranslated = [e.msgid for e in po.untranslated_entries()]
     assert untranslated == []
@@ -19,7 +21,11 @@ def test_every_swedish_message_is_translated_and_compiled():
 
 @pytest.mark.parametrize(
     ("language", "expected"),
-    [("sv", "Vem har sett mina uppgifter"), ("en", "Who has seen my data")],
+    [
+        ("sv", "Vem har sett mina uppgifter"),
+        ("en", "Who has seen my data"),
+        ("nb", "Hvem har sett opplysningene mine"),
+    ],
 )
 def test_pages_render_in_the_persons_language(client, personas, language, expected):
     personas.patient.preferred_language = language
@@ -42,3 +48,59 @@ def test_djangos_own_untranslated_strings_are_swedish_through_our_catalogue():
 
     with translation.override("sv"):
         assert str(BLANK_CHOICE_LABEL) == "- Välj ett alternativ -"
+
+
+def test_bokmal_is_offered_and_followed(client, db):
+    bokmal = client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE="nb")
+    assert 'lang="nb"' in bokmal.content.decode()
+    assert 'value="nb"' in client.get(reverse("account_login")).content.decode()
+
+
+def test_bokmal_dates_data_and_navs_words():
+    from datetime import date
+
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    from stegvis.coordination.kinds import meeting_kind
+    from stegvis.plans.employer_points import employer_plan_rules
+
+    with translation.override("nb"):
+        assert date_format(date(2026, 12, 6)) == "6. desember 2026"
+        assert str(meeting_kind("dialogue_meeting_1").title) == "Dialogmøte 1"
+        assert str(employer_plan_rules("NO").title) == "Oppfølgingsplan"
+        assert translation.gettext("Employer manager") == "Nærmeste leder"
+        # An instrument's items keep their validated wording: English, not a translation.
+        from stegvis.instruments.definitions import instrument
+
+        item = instrument("phq9").items[0]
+        assert str(item.text) == item.text.en
+    # Crisis words are heard in bokmål too.
+    from stegvis.coaching.guidance import mentions_crisis
+
+    assert mentions_crisis("Jeg har hatt selvmordstanker i natt")
+    assert mentions_crisis("jeg orker ikke leve sånn")
+    assert not mentions_crisis("Jeg orker ikke lange vakter")
+
+
+def test_a_person_whose_first_case_is_norwegian_is_shown_bokmal_until_they_choose(personas):
+    from django.utils import timezone
+
+    from stegvis.accounts.models import User
+    from stegvis.cases.models import Case
+    from stegvis.cases.services import case_open
+
+    def first_case(email, country):
+        patient = User.objects.create_user(email=email)
+        new = Case(patient=patient, jurisdiction=country, sick_from=timezone.localdate())
+        case_open(actor=personas.coordinator, unit=personas.unit, form_case=new)
+        patient.refresh_from_db()
+        return patient
+
+    assert first_case("ola@example.no", "NO").preferred_language == "nb"
+    assert first_case("stina@example.se", "SE").preferred_language == "sv"
+    chose = User.objects.create_user(email="kari@example.no", preferred_language="en")
+    later = Case(patient=chose, jurisdiction="NO", sick_from=timezone.localdate())
+    case_open(actor=personas.coordinator, unit=personas.unit, form_case=later)
+    chose.refresh_from_db()
+    assert chose.preferred_language == "en"

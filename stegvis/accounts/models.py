@@ -29,6 +29,7 @@ class Sex(models.TextChoices):
 class Language(models.TextChoices):
     SWEDISH = "sv", _("Swedish")
     ENGLISH = "en", _("English")
+    NORWEGIAN = "nb", _("Norwegian Bokmål")
 
 
 class UserManager(BaseUserManager["User"]):

@@ -21,8 +21,9 @@ class Code:
         return (self.title_sv if language == "sv" else "") or self.title_en
 
     def title_is_english(self, language: str) -> bool:
-        """Whether the title shown in `language` is WHO's English one (no Swedish kept)."""
-        return language == "sv" and not self.title_sv
+        """Whether the title shown in `language` is WHO's English one where the reader reads
+        another language (no Swedish kept; no Norwegian title list is held)."""
+        return language != "en" and not (language == "sv" and self.title_sv)
 
 
 @cache

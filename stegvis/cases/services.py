@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from stegvis.access import audit
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import record_decision
-from stegvis.accounts.models import User
+from stegvis.accounts.models import Jurisdiction, Language, User
 from stegvis.accounts.roles import Role
 from stegvis.cases import fmb
 from stegvis.cases.deadlines import Period, capacity_days, current_chain, merge_periods, rule_set
@@ -99,8 +99,23 @@ def case_open(*, actor: User, unit, form_case: Case) -> Case:
     record_decision(
         actor, form_case.patient, category=Category.CAPACITY, action=Action.CREATE, obj=form_case
     )
+    _first_case_language(form_case)
     case_refresh_deadline(form_case)
     return form_case
+
+
+# A person's first case sets the language they are first shown, their country's own; a
+# choice of their own after that stays.
+COUNTRY_LANGUAGE = {Jurisdiction.SWEDEN: Language.SWEDISH, Jurisdiction.NORWAY: Language.NORWEGIAN}
+
+
+def _first_case_language(case: Case) -> None:
+    patient = case.patient
+    if Case.objects.filter(patient=patient).exclude(pk=case.pk).exists():
+        return
+    if patient.preferred_language == User._meta.get_field("preferred_language").default:
+        patient.preferred_language = COUNTRY_LANGUAGE[case.jurisdiction]
+        patient.save(update_fields=["preferred_language"])
 
 
 @audit.atomic()

@@ -19,26 +19,31 @@ REVIEW_AT_LEAST_EVERY = timedelta(days=730)
 
 
 class Bilingual(BaseModel):
-    """A text in Swedish and English, shown in the reader's language."""
+    """A text in Swedish and English (and bokmål, where written), shown in the reader's
+    language."""
 
     model_config = ConfigDict(frozen=True)
 
     sv: str = ""
     en: str = ""
+    nb: str = ""
 
     def __str__(self) -> str:
-        return in_reader_language(self.sv, self.en)
+        return in_reader_language(self.sv, self.en, self.nb)
 
     def __bool__(self) -> bool:
         return bool(self.sv or self.en)
 
     def in_language(self, language: str) -> str:
+        if language == "nb":
+            return self.nb or self.en
         return self.en if language == "en" else self.sv
 
 
 class Record(BaseModel):
-    """One record of a data file. A pair `<name>_sv`, `<name>_en` becomes the Bilingual
-    field `<name>`; anything the model does not know is refused, so a typo fails loudly."""
+    """One record of a data file. `<name>_sv`, `<name>_en` (and `<name>_nb`) become the
+    Bilingual field `<name>`; anything the model does not know is refused, so a typo fails
+    loudly."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -50,10 +55,12 @@ class Record(BaseModel):
         data = dict(data)
         for name, field in cls.model_fields.items():
             if field.annotation is Bilingual and f"{name}_sv" in data:
-                data[name] = {"sv": data.pop(f"{name}_sv"), "en": data.pop(f"{name}_en", "")}
-        # A record that is mostly its text may write it inline as `sv` and `en`.
+                data[name] = {
+                    language: data.pop(f"{name}_{language}", "") for language in ("sv", "en", "nb")
+                }
+        # A record that is mostly its text may write it inline as `sv`, `en` and `nb`.
         if "text" in cls.model_fields and "sv" in data and "text" not in data:
-            data["text"] = {"sv": data.pop("sv"), "en": data.pop("en", "")}
+            data["text"] = {language: data.pop(language, "") for language in ("sv", "en", "nb")}
         return data
 
 

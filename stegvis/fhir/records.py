@@ -20,8 +20,21 @@ def _coding(system: str, code: str, display: str = "") -> dict:
     return compact({"system": system, "code": code, "display": display})
 
 
-def _survey() -> list[dict]:
-    return [{"coding": [_coding(OBSERVATION_CATEGORY, "survey")]}]
+def _survey(observation_id: str, patient_id, at, code: dict, **more) -> dict:
+    """An Observation the patient reported (a survey), at `at`."""
+    return compact(
+        {
+            "resourceType": "Observation",
+            "id": observation_id,
+            "meta": {"lastUpdated": instant(at)},
+            "status": "final",
+            "category": [{"coding": [_coding(OBSERVATION_CATEGORY, "survey")]}],
+            "code": code,
+            "subject": {"reference": f"Patient/{patient_id}"},
+            "effectiveDateTime": instant(at),
+            **more,
+        }
+    )
 
 
 def checkin_observation(checkin) -> dict:
@@ -47,21 +60,13 @@ def checkin_observation(checkin) -> dict:
                 },
             }
         )
-    return compact(
-        {
-            "resourceType": "Observation",
-            "id": f"checkin-{checkin.pk}",
-            "meta": {"lastUpdated": instant(checkin.submitted_at)},
-            "status": "final",
-            "category": _survey(),
-            "code": {
-                "coding": [_coding(f"{STEGVIS}/CodeSystem/observation", "check-in", "Check-in")]
-            },
-            "subject": {"reference": f"Patient/{checkin.patient_id}"},
-            "effectiveDateTime": instant(checkin.submitted_at),
-            "component": components,
-            "note": [{"text": checkin.note}] if checkin.note else [],
-        }
+    return _survey(
+        f"checkin-{checkin.pk}",
+        checkin.patient_id,
+        checkin.submitted_at,
+        {"coding": [_coding(f"{STEGVIS}/CodeSystem/observation", "check-in", "Check-in")]},
+        component=components,
+        note=[{"text": checkin.note}] if checkin.note else [],
     )
 
 
@@ -81,25 +86,17 @@ def score_observation(administration) -> dict:
         if float(total).is_integer()
         else {"valueQuantity": {"value": round(total, 2)}}
     )
-    return compact(
+    return _survey(
+        f"score-{administration.pk}",
+        administration.patient_id,
+        administration.completed_at,
         {
-            "resourceType": "Observation",
-            "id": f"score-{administration.pk}",
-            "meta": {"lastUpdated": instant(administration.completed_at)},
-            "status": "final",
-            "category": _survey(),
-            "code": {
-                "coding": _instrument_coding(definition.code, definition.name),
-                "text": f"{definition.name} total",
-            },
-            "subject": {"reference": f"Patient/{administration.patient_id}"},
-            "effectiveDateTime": instant(administration.completed_at),
-            **value,
-            "interpretation": (
-                [{"text": administration.band_label}] if administration.band_label else []
-            ),
-            "derivedFrom": [{"reference": f"QuestionnaireResponse/{administration.pk}"}],
-        }
+            "coding": _instrument_coding(definition.code, definition.name),
+            "text": f"{definition.name} total",
+        },
+        **value,
+        interpretation=[{"text": administration.band_label}] if administration.band_label else [],
+        derivedFrom=[{"reference": f"QuestionnaireResponse/{administration.pk}"}],
     )
 
 

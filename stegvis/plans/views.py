@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from pydantic import ValidationError as SchemaError
 
 from stegvis.access.categories import Action, Category
+from stegvis.access.checks import NOTE_SHARED_WITH_READER
 from stegvis.access.helpers import get_case_for, get_object_for
 from stegvis.accounts.roles import Role
 from stegvis.core.errors import NotAllowed, StaleEdit
@@ -54,7 +55,10 @@ def plan_detail(request: HttpRequest, case_id) -> HttpResponse:
     case = _plan_case(request, case_id)
     plan = selectors.plan_of(case)
     context = selectors.plan_context(case, plan, _is_owner(case))
-    return render(request, "plans/plan.html", {**context, "comment_form": CommentForm()})
+    # The note's link only where it leads: an employer reads it once the patient shares it.
+    may_see_note = NOTE_SHARED_WITH_READER.holds(request.user, case.access_decision, case)
+    context.update(comment_form=CommentForm(), may_see_note=may_see_note)
+    return render(request, "plans/plan.html", context)
 
 
 @login_required

@@ -8,6 +8,7 @@ kind and the profession are written as the reader's language names them (or by t
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -56,11 +57,11 @@ class PlannedSession:
 
 
 def _codes(choices) -> dict[str, str]:
-    """Each choice by its code and by its name in Swedish and English, in lower case."""
+    """Each choice by its code and by its name in each language, in lower case."""
     found = {}
     for code, label in choices.choices:
         found[code] = code
-        for language in ("sv", "en"):
+        for language, _name in settings.LANGUAGES:
             with translation.override(language):
                 found[str(label).lower()] = code
     return found

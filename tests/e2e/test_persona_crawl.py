@@ -15,13 +15,16 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Error, Page
 
+from stegvis.portal.demo_norway import PATIENT as NORWEGIAN_PATIENT
+from stegvis.portal.demo_norway import PEOPLE as NORWEGIAN_PEOPLE
 from stegvis.portal.management.commands.demo import DEMO_PASSWORD, DOMAIN, PATIENTS, STAFF
 from tests.e2e.browser import PHONE
 from tests.e2e.wrong_language import wrong_language
 
 pytestmark = pytest.mark.browser
 
-LOGINS = [row[0] for row in PATIENTS] + [row[0] for row in STAFF] + ["representant"]
+NORWEGIANS = [NORWEGIAN_PATIENT[0]] + [row[0] for row in NORWEGIAN_PEOPLE]
+LOGINS = [row[0] for row in PATIENTS] + [row[0] for row in STAFF] + ["representant", *NORWEGIANS]
 MAX_PAGES = 90
 # Calendars, pagination and one page per patient: a shape of URL is followed this often.
 MAX_PER_SHAPE = 3
@@ -33,7 +36,7 @@ SKIP = re.compile(r"^/(accounts/logout|admin|static|api/v1/openapi|api/v1/docs)"
 ID_IN_PATH = re.compile(r"/(\d+|[0-9a-f]{8}-[0-9a-f-]{27})(?=/)")
 
 CRAWL_TABLE: list["Crawl"] = []
-PATIENT_LOGINS = {row[0] for row in PATIENTS}
+PATIENT_LOGINS = {row[0] for row in PATIENTS} | {NORWEGIAN_PATIENT[0]}
 # axe-core takes about a second a page, and its findings belong to a template and a kind of
 # reader, not to a language or to which patient it is: each (reader, shape) is run once.
 AXE_DONE: set[tuple[str, str]] = set()
@@ -217,7 +220,7 @@ def crawl_as(browser: Browser, base: str, login: str, language: str) -> Crawl:
     return crawl
 
 
-@pytest.mark.parametrize("language", ["sv", "en"])
+@pytest.mark.parametrize("language", ["sv", "en", "nb"])
 @pytest.mark.parametrize("login", LOGINS)
 def test_every_page_a_role_can_reach_is_sound(browser: Browser, crawl_stegvis, login, language):
     crawl = crawl_as(browser, crawl_stegvis, login, language)

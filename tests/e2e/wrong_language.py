@@ -1,11 +1,13 @@
-"""Finds interface text shown in the other language than the one the reader chose.
+"""Finds interface text shown in another language than the one the reader chose.
 
 The lexicon is what Stegvis itself knows to be interface text: every translated string in its
 own catalogue and in Django's and allauth's (their messages reach the pages too), and every
-Swedish/English pair in the data files (deadline titles, strategies, meeting kinds, ...).
+Swedish/English/bokmål set in the data files (deadline titles, strategies, meeting kinds...).
 A text on an English page that is one of the Swedish strings, or on a Swedish page one of the
-English ones, is untranslated. People's own words (a plan, a message) are not in the lexicon,
-so they never count, whatever language they are written in.
+English ones, is untranslated; on a bokmål page, one of the English or Swedish ones. People's
+own words (a plan, a message) are not in the lexicon, so they never count, whatever language
+they are written in. An instrument's items are the one English a bokmål page may show: their
+validated Norwegian wording is not in Stegvis, and no one else's translation stands in for it.
 """
 
 import re
@@ -28,6 +30,11 @@ MONTHS = {
     "en": re.compile(
         r"\b\d{1,2} (januari|februari|mars|april|maj|juni|juli|augusti|september|oktober"
         r"|november|december|jan|feb|mar|apr|jun|jul|aug|sep|okt|nov|dec)\.? \d{4}"
+    ),
+    # English month names, or Swedish ones that are not also Norwegian.
+    "nb": re.compile(
+        r"\b\d{1,2}\.? ((Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*"
+        r"|januari|februari|maj|augusti)\.? \d{4}"
     ),
 }
 
@@ -60,65 +67,78 @@ class Lexicon:
         return any(piece in text and regex.fullmatch(text) for piece, regex in self.patterns)
 
 
-def _catalogues() -> list[Path]:
+def _catalogues(language: str) -> list[Path]:
     import allauth
     import django
 
     django_root = Path(django.__file__).parent
     return [
-        Path(stegvis.__file__).parent / "locale/sv/LC_MESSAGES/django.po",
-        django_root / "conf/locale/sv/LC_MESSAGES/django.po",
-        *django_root.glob("contrib/*/locale/sv/LC_MESSAGES/django.po"),
-        Path(allauth.__file__).parent / "locale/sv/LC_MESSAGES/django.po",
+        Path(stegvis.__file__).parent / f"locale/{language}/LC_MESSAGES/django.po",
+        django_root / f"conf/locale/{language}/LC_MESSAGES/django.po",
+        *django_root.glob(f"contrib/*/locale/{language}/LC_MESSAGES/django.po"),
+        Path(allauth.__file__).parent / f"locale/{language}/LC_MESSAGES/django.po",
     ]
 
 
-def _catalogue_pairs():
-    """(English, Swedish) pairs; Swedish is "" where a catalogue has no translation, since
-    such a string shows in English on a Swedish page unless Stegvis's catalogue has it."""
-    for path in _catalogues():
+def _catalogue_pairs(language: str):
+    """(English, translation) pairs; the translation is "" where a catalogue has none, since
+    such a string shows in English unless Stegvis's catalogue has it."""
+    for path in _catalogues(language):
         for entry in polib.pofile(str(path)):
             if entry.obsolete:
                 continue
-            swedish = "" if entry.fuzzy else entry.msgstr
+            translated = "" if entry.fuzzy else entry.msgstr
             if not entry.msgid_plural:
-                yield entry.msgid, swedish
+                yield entry.msgid, translated
             for index, text in entry.msgstr_plural.items():
                 yield (entry.msgid if index == 0 else entry.msgid_plural), text
 
 
-def _data_pairs():
-    """Every `x_sv` beside an `x_en` (or `sv` beside `en`) anywhere in the data files."""
+def _data_pairs(language: str, folder: str = "*/data"):
+    """Every `x_<language>` beside an `x_en` (or `sv`/`nb` beside `en`) in the data files."""
 
     def walk(node):
         if isinstance(node, dict):
             for key, value in node.items():
-                if key.endswith("_sv") and isinstance(value, str):
-                    english = node.get(key[:-3] + "_en")
+                if key.endswith(f"_{language}") and isinstance(value, str):
+                    english = node.get(key[: -len(language)] + "en")
                     if isinstance(english, str):
                         yield english, value
-                if key == "sv" and isinstance(node.get("en"), str) and isinstance(value, str):
+                if key == language and isinstance(node.get("en"), str) and isinstance(value, str):
                     yield node["en"], value
                 yield from walk(value)
         elif isinstance(node, list):
             for item in node:
                 yield from walk(item)
 
-    for path in Path(stegvis.__file__).parent.glob("*/data/**/*.toml"):
+    for path in Path(stegvis.__file__).parent.glob(f"{folder}/**/*.toml"):
         yield from walk(tomllib.loads(path.read_text(encoding="utf-8")))
+
+
+def _texts(language: str) -> tuple[set[str], set[str]]:
+    """(English, the language's) interface texts."""
+    english, translated = set(), set()
+    for msgid, msgstr in [*_catalogue_pairs(language), *_data_pairs(language)]:
+        english.add(_normal(msgid))
+        if msgstr:
+            translated.add(_normal(msgstr))
+    return english, translated
 
 
 @cache
 def lexicons() -> dict[str, Lexicon]:
-    """For each page language, the interface strings of the other language."""
-    english, swedish = set(), set()
-    for msgid, msgstr in [*_catalogue_pairs(), *_data_pairs()]:
-        english.add(_normal(msgid))
-        if msgstr:
-            swedish.add(_normal(msgstr))
+    """For each page language, the interface strings of the other languages."""
+    english, swedish = _texts("sv")
+    english_too, bokmal = _texts("nb")
+    english |= english_too
     # Words the same in both ("Status", "Plan") prove nothing either way.
     shared = english & swedish
-    wrong = {"sv": english - shared, "en": swedish - shared}
+    instruments = {_normal(en) for en, _sv in _data_pairs("sv", "instruments/data/instruments")}
+    wrong = {
+        "sv": english - shared,
+        "en": swedish - shared,
+        "nb": ((english - instruments) | swedish) - bokmal,
+    }
     result = {}
     for language, texts in wrong.items():
         lexicon = Lexicon()

@@ -79,12 +79,14 @@ def task_new(request: HttpRequest, case_id) -> HttpResponse:
 def day_view(request: HttpRequest) -> HttpResponse:
     day = parse_date(request.GET.get("day", "")) or timezone.localdate()
     view = selectors.day_view(request.user, day)
-    cases = {m.case_id: m.case for m in view.meetings}
-    cases.update({t.case_id: t.case for t in view.tasks})
-    cases.update({c.pk: c for c in view.deadlines})
-    record_cases_listed(
-        request.user, cases.values(), category=Category.PLAN, object_type="day_view"
-    )
+    # Each part was found under its own category (a meeting's participant may hold no
+    # consent to the plan), and is recorded under it.
+    for category, cases in (
+        (Category.MEETINGS, {m.case_id: m.case for m in view.meetings}),
+        (Category.PLAN, {t.case_id: t.case for t in view.tasks}),
+        (Category.CAPACITY, {c.pk: c for c in view.deadlines}),
+    ):
+        record_cases_listed(request.user, cases.values(), category=category, object_type="day_view")
     patients = {t.patient_id: t.patient for t in view.unread_threads}
     if patients:
         record_patients_listed(

@@ -51,6 +51,9 @@ from stegvis.network import services as network
 from stegvis.network.purposes import Purpose
 from stegvis.plans import selectors as plan_selectors
 from stegvis.plans import services as plans
+from stegvis.portal.demo_norway import PATIENT as NORWEGIAN_PATIENT
+from stegvis.portal.demo_norway import PEOPLE as NORWEGIAN_PEOPLE
+from stegvis.portal.demo_norway import load_norway
 from stegvis.portal.demo_participation import REPRESENTATIVES, load_participation
 from stegvis.portal.demo_programs import load_programs
 
@@ -182,6 +185,9 @@ class Command(BaseCommand):
             (login, Role.PATIENT_REPRESENTATIVE.label, given, family)
             for login, given, family, *_ in REPRESENTATIVES[:1]
         ]
+        logins += [(login, Role(role).label, given, family)
+                   for login, given, family, _o, role in NORWEGIAN_PEOPLE]  # fmt: skip
+        logins.append((NORWEGIAN_PATIENT[0], Role.PATIENT.label, *NORWEGIAN_PATIENT[1:]))
         for login, role, given, family in logins:
             self.stdout.write(f"  {login + '@' + DOMAIN:<40} {role} ({given} {family})")
         tokens = ", ".join(f"{value} ({login})" for login, (value, _s) in DEMO_TOKENS.items())
@@ -278,6 +284,8 @@ class Command(BaseCommand):
         load_programs(staff, unit, lambda *names: self._patient(unit, *names), today)
         # The facilitator's network of representatives, proposals, activities and results.
         load_participation(staff, unit, lambda *names: self._user(*names)[0], today)
+        # Ola, sick-listed in Norway, his manager and his Nav caseworker, in bokmål.
+        load_norway(lambda *names: self._user(*names)[0], today)
         # Other health centres of the region, with two years of synthetic sick leave, so the
         # insights have something to compare with and are not all hidden as small cells.
         call_command(

@@ -1,0 +1,110 @@
+"""The demo's Norwegian corner: Ola Bakken, sick-listed under Norway's rules from Fjellvik
+legesenter, with his nearest manager at Fjellvik Bakeri, a follow-up plan (oppfølgingsplan)
+in the making, a Nav caseworker in his network and dialogue meeting 1 called. Everyone here
+reads Stegvis in bokmål."""
+
+from datetime import datetime, time, timedelta
+
+from django.utils import timezone
+
+from stegvis.access.categories import Action, Category
+from stegvis.access.helpers import get_case_for
+from stegvis.accounts.models import Membership, Organisation
+from stegvis.accounts.roles import OrganisationKind as Kind
+from stegvis.accounts.roles import Role
+from stegvis.cases.models import Case, CaseStatus
+from stegvis.cases.services import case_refresh_deadline
+from stegvis.coordination.meetings.services import meeting_schedule
+from stegvis.network import services as network
+from stegvis.network.purposes import Purpose
+from stegvis.plans import selectors as plan_selectors
+from stegvis.plans import services as plans
+
+ORGANISATIONS = [
+    ("legesenter", "Fjellvik legesenter", Kind.CARE_UNIT),
+    ("nav", "Nav Fjellvik", Kind.NAV_OFFICE),
+    ("bakeri", "Fjellvik Bakeri AS", Kind.EMPLOYER),
+]
+# (login, given, family, organisation key, role)
+PEOPLE = [
+    ("fastlege", "Ingrid", "Haugen", "legesenter", Role.PHYSICIAN),
+    ("leder.bakeri", "Nina", "Dahl", "bakeri", Role.EMPLOYER_MANAGER),
+    ("nav.veileder", "Thomas", "Berg", "nav", Role.INSURANCE_CASEWORKER),
+]
+PATIENT = ("ola", "Ola", "Bakken")
+DAYS_ON_LEAVE = 26
+FOLLOW_UP_PLAN = {
+    "part_time": "Ja, 50 % fra uke 5: formiddager i bakeriet.",
+    "adaptation": "Ingen nattskift; lettere løft; faste pauser.",
+    "reassignment": "Bestillinger og kundekontakt noen timer om dagen.",
+}
+
+
+def load_norway(make_user, today) -> None:
+    units = {
+        key: Organisation.objects.get_or_create(name=name, defaults={"kind": kind})[0]
+        for key, name, kind in ORGANISATIONS
+    }
+    people = {}
+    for login, given, family, key, role in PEOPLE:
+        people[login] = make_user(login, given, family, "nb")
+        Membership.objects.get_or_create(user=people[login], organisation=units[key], role=role)
+    patient = make_user(*PATIENT, "nb")
+    unit = units["legesenter"]
+    Membership.objects.get_or_create(user=patient, organisation=unit, role=Role.PATIENT)
+    opened = today - timedelta(days=DAYS_ON_LEAVE)
+    case, created = Case.objects.get_or_create(
+        patient=patient,
+        organisation=unit,
+        defaults={
+            "jurisdiction": "NO",
+            "status": CaseStatus.ACTIVE,
+            "opened_on": opened,
+            "sick_from": opened,
+            "employment": "employed",
+            "employer": units["bakeri"],
+            "responsible_physician": people["fastlege"],
+            "expected_days": 90,
+            "expectation_known_on": opened + timedelta(days=7),
+        },
+    )
+    if not created:
+        return
+    case_refresh_deadline(case)
+    _network(patient, people)
+    manager = people["leder.bakeri"]
+    plan = plan_selectors.employer_plan_of(
+        get_case_for(manager, case.pk, category=Category.CAPACITY)
+    )
+    plans.employer_plan_save(
+        actor=manager, plan=plan, answers=FOLLOW_UP_PLAN, base_revision=plan.revision,
+        follow_up_on=today + timedelta(days=14),
+    )  # fmt: skip
+    physician = people["fastlege"]
+    meeting_day = today + timedelta(days=(7 - today.weekday()) % 7 or 7)  # next Monday
+    meeting_schedule(
+        actor=physician,
+        case=get_case_for(physician, case.pk, category=Category.MEETINGS, action=Action.CREATE),
+        kind="dialogue_meeting_1",
+        starts_at=timezone.make_aware(datetime.combine(meeting_day, time(10, 0))),
+        duration_minutes=60,
+        place="Fjellvik Bakeri AS, møterommet",
+        participants=[manager, people["nav.veileder"]],
+    )
+
+
+def _network(patient, people) -> None:
+    """Ola lets his manager see his work capacity, plan and meetings, and Nav the same."""
+    for login, purpose, categories in (
+        ("leder.bakeri", Purpose.EMPLOYER_DIALOGUE,
+         (Category.CAPACITY, Category.PLAN, Category.MEETINGS)),
+        ("nav.veileder", Purpose.FK_INFORMATION,
+         (Category.CAPACITY, Category.SICK_LEAVE, Category.MEETINGS)),
+    ):  # fmt: skip
+        user = people[login]
+        membership = user.memberships.get()
+        member = network.member_add(
+            actor=patient, user=user, organisation=membership.organisation, role=membership.role
+        )
+        for category in categories:
+            network.consent_grant(actor=patient, member=member, category=category, purpose=purpose)
