@@ -104,3 +104,20 @@ def test_a_person_whose_first_case_is_norwegian_is_shown_bokmal_until_they_choos
     case_open(actor=personas.coordinator, unit=personas.unit, form_case=later)
     chose.refresh_from_db()
     assert chose.preferred_language == "en"
+
+
+def test_a_bokmal_readers_calendar_and_pdf_are_in_bokmal(client, personas, world):
+    import io
+
+    from icalendar import Calendar
+    from pypdf import PdfReader
+
+    personas.patient.preferred_language = "nb"
+    personas.patient.save()
+    client.force_login(personas.patient)
+    ics = client.get(reverse("meeting_ics", args=[world["meeting_id"]]))
+    (event,) = Calendar.from_ical(ics.content).walk("VEVENT")
+    assert str(event["SUMMARY"]) == "Møte i Stegvis"
+    pdf = client.get(reverse("plan_pdf", args=[world["case_id"]]))
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Min plan for retur til arbeid" in text or "Plan for retur til arbeid" in text

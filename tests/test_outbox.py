@@ -84,6 +84,16 @@ def test_the_email_is_rendered_in_the_language_the_recipient_has_when_it_is_sent
     assert OutboxMessage.objects.get(channel="email").language == "sv"
 
 
+def test_a_norwegian_reader_is_written_to_in_bokmal(db):
+    person = UserFactory(preferred_language="nb")
+    tell(person)
+    outbox.outbox_dispatch()
+    (email,) = mail.outbox
+    assert "Du har en ny melding" in email.subject + email.body
+    assert "Denne e-posten inneholder ingen helseopplysninger." in email.body
+    assert OutboxMessage.objects.get(channel="email").language == "nb"
+
+
 def test_email_off_leaves_only_the_in_app_notice(db):
     person = UserFactory()
     NotificationPreference.objects.create(user=person, email=EmailMode.OFF)
