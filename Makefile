@@ -61,6 +61,7 @@ bench: install-dev
 	$(PY) bench/consents.py
 	$(PY) bench/reminders.py
 	$(PY) bench/insights.py
+	$(PY) bench/hotpath.py
 
 clean:
 	rm -rf $(VENV) var

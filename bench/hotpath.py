@@ -1,0 +1,323 @@
+"""Benchmark: the hot path against a bare Django view, and where each request's time goes.
+
+For SQLite, and for PostgreSQL when one answers (as in bench/run.py): migrate a fresh
+database, load `stegvis synth` data, and serve, each with gunicorn and the same number of
+sync workers,
+  - Stegvis itself: GET /api/v1/patients/{id} with a physician's personal access token
+    (decided by the policy and recorded on the patient's log), and the patient's home page;
+  - a bare Django view, written here and nowhere in the product: one SELECT of the patient
+    and one INSERT of a log row on the same database and settings, and a bare template
+    render for the home page's counterpart.
+The pairs run in alternation with wrk (Debian's `wrk`; the Python client of bench/run.py
+when it is missing), and the ratio of each pair is printed.
+
+Then a per-request profile, in the benchmark's own process with Django's test client:
+queries, statements that write, and self time by part (middleware, authentication, the
+policy, the audit trail, the database driver, serialisation, templates, the rest) for the
+API read, the patient home and the staff caseload.
+
+Usage: python bench/hotpath.py [--patients 2000] [--seconds 10] [--connections 8] [--workers 2]
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import ROOT, drop_postgres, free_port, load, postgres_url, run
+
+# The bare counterpart: Django with no app, no middleware, the product's database settings.
+BARE_APP = """
+import datetime
+import django
+from django.conf import settings
+from stegvis import settings as product
+
+settings.configure(
+    DEBUG=False, ALLOWED_HOSTS=["*"], ROOT_URLCONF=__name__, MIDDLEWARE=[],
+    DATABASES=product.DATABASES, USE_TZ=True, SECRET_KEY="bare",
+    TEMPLATES=[{"BACKEND": "django.template.backends.django.DjangoTemplates"}],
+)
+django.setup()
+
+from django.core.handlers.wsgi import WSGIHandler
+from django.db import connection
+from django.http import JsonResponse, HttpResponse
+from django.template import Context, Template
+from django.urls import path
+
+PAGE = Template("<!doctype html><title>{{ name }}</title><h1>Hej {{ name }}</h1>"
+                "{% for n in items %}<p>{{ n }}</p>{% endfor %}")
+
+
+def read(request, pk):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, given_name, family_name FROM accounts_user WHERE id = %s",
+                       [pk])
+        found = cursor.fetchone()
+        cursor.execute("INSERT INTO bench_log (at, who) VALUES (%s, %s)",
+                       [datetime.datetime.now(datetime.timezone.utc), pk])
+    return JsonResponse({"id": str(found[0]), "given_name": found[1], "family_name": found[2]})
+
+
+def home(request, pk):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT given_name FROM accounts_user WHERE id = %s", [pk])
+        (name,) = cursor.fetchone()
+    return HttpResponse(PAGE.render(Context({"name": name, "items": range(10)})))
+
+
+urlpatterns = [path("read/<str:pk>", read), path("home/<str:pk>", home)]
+application = WSGIHandler()
+"""
+
+SETUP_SCRIPT = """
+import json
+import django
+django.setup()
+from django.db import connection
+from django.test import Client
+from stegvis.accounts.models import Membership, PersonalAccessToken, User
+
+coordinator = Membership.objects.filter(role="rehab_coordinator").order_by("pk").first().user
+physician = Membership.objects.filter(
+    role="physician", organisation=Membership.objects.get(user=coordinator).organisation
+).first().user
+patient = Membership.objects.filter(
+    role="patient", organisation__memberships__user=coordinator
+).order_by("pk").first().user
+_token, raw = PersonalAccessToken.issue(user=physician, name="bench", scope="read", days=1)
+client = Client()
+client.force_login(patient)
+with connection.cursor() as cursor:
+    cursor.execute("CREATE TABLE bench_log (at timestamp NOT NULL, who varchar(40) NOT NULL)")
+print(json.dumps({
+    "token": raw,
+    "patient_id": str(patient.pk),
+    "patient_key": str(User._meta.pk.get_db_prep_value(patient.pk, connection)),
+    "patient_cookie": client.cookies["sessionid"].value,
+}))
+"""
+
+# wrk reports p50 and p95 through its Lua hook, as one JSON line.
+WRK_REPORT = """
+done = function(summary, latency, requests)
+  io.write(string.format('{"requests": %d, "errors": %d, "p50_us": %d, "p95_us": %d}\\n',
+    summary.requests, summary.errors.status + summary.errors.connect + summary.errors.read
+    + summary.errors.write + summary.errors.timeout,
+    latency:percentile(50), latency:percentile(95)))
+end
+"""
+
+
+def wrk(port: int, path: str, headers: dict, seconds: float, connections: int, script: Path):
+    if not shutil.which("wrk"):
+        return load(port, path, headers, seconds, connections)
+    duration = f"{max(1, round(seconds))}s"
+    command = ["wrk", "-t", "2", "-c", str(connections), "-d", duration, "-s", str(script)]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    output = subprocess.run(
+        [*command, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True
+    ).stdout
+    found = json.loads(output.strip().splitlines()[-1])
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    return {"rps": rps, "p50_ms": found["p50_us"] / 1000, "p95_ms": found["p95_us"] / 1000,
+            "errors": found["errors"]}  # fmt: skip
+
+
+def serve(app: str, env: dict, workers: int, cwd: Path) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers), "--log-level", "warning"],
+        env={**env, "PYTHONPATH": f"{cwd}:{ROOT}"}, cwd=cwd,
+    )  # fmt: skip
+    import socket
+
+    for _ in range(150):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return server, port
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{app} did not start")
+
+
+def pairs(label: str, database_url: str, args) -> None:
+    tmp = Path(tempfile.mkdtemp(prefix="stegvis-hotpath-"))
+    env = {
+        **os.environ, "DJANGO_SETTINGS_MODULE": "stegvis.settings", "DATABASE_URL": database_url,
+        "STEGVIS_VAR_DIR": str(tmp), "SECRET_KEY": "bench-" + uuid.uuid4().hex * 2,
+        "STEGVIS_HTTPS": "0", "DEBUG": "0", "LOG_LEVEL": "WARNING",
+    }  # fmt: skip
+    stegvis = [sys.executable, "-m", "stegvis"]
+    run([*stegvis, "migrate", "-v0"], env)
+    run([*stegvis, "collectstatic", "--no-input", "-v0"], env)
+    run([*stegvis, "synth", "--patients", str(args.patients), "--seed", "1"],
+        {**env, "STEGVIS_DEMO": "1"})  # fmt: skip
+    secrets = json.loads(run([sys.executable, "-c", SETUP_SCRIPT], env))
+    (tmp / "bare_app.py").write_text(textwrap.dedent(BARE_APP))
+    script = tmp / "report.lua"
+    script.write_text(WRK_REPORT)
+    product, product_port = serve("stegvis.wsgi", env, args.workers, ROOT)
+    bare, bare_port = serve("bare_app:application", env, args.workers, tmp)
+    key = secrets["patient_key"]
+    comparisons = [
+        ("audited API read", (product_port, f"/api/v1/patients/{secrets['patient_id']}",
+                              {"Authorization": f"Bearer {secrets['token']}"}),
+         (bare_port, f"/read/{key}", {})),
+        ("patient home page", (product_port, "/",
+                               {"Cookie": f"sessionid={secrets['patient_cookie']}"}),
+         (bare_port, f"/home/{key}", {})),
+    ]  # fmt: skip
+    try:
+        for name, ours, theirs in comparisons:
+            for target in (ours, theirs):  # warm-up
+                wrk(*target, 2, args.connections, script)
+            results = {"stegvis": [], "bare": []}
+            for _round in range(args.rounds):  # in alternation, so drift hits both alike
+                results["stegvis"].append(wrk(*ours, args.seconds, args.connections, script))
+                results["bare"].append(wrk(*theirs, args.seconds, args.connections, script))
+            best = {side: max(rows, key=lambda r: r["rps"]) for side, rows in results.items()}
+            for side, row in best.items():
+                print(f"  {label:<10} {name:<18} {side:<8} {row['rps']:7.1f} req/s  "
+                      f"p50 {row['p50_ms']:6.1f} ms  p95 {row['p95_ms']:6.1f} ms  "
+                      f"errors {row['errors']}")  # fmt: skip
+            ratio = best["stegvis"]["rps"] / best["bare"]["rps"]
+            print(f"  {label:<10} {name:<18} ratio    {ratio:7.2f}")
+    finally:
+        for server in (product, bare):
+            server.terminate()
+            server.wait(timeout=10)
+    profile(env)
+
+
+# Self time by where the code lives: the parts of a request.
+PARTS = [
+    ("audit", ("stegvis/access/audit.py", "stegvis/access/sealing.py")),
+    ("policy", ("stegvis/access/",)),
+    ("authentication", ("accounts/api_auth.py", "django/contrib/auth", "django/contrib/sessions",
+                        "allauth", "axes", "accounts/mfa.py")),
+    ("middleware", ("django/middleware", "stegvis/core/middleware", "whitenoise", "csp",
+                    "django/utils/deprecation.py")),
+    ("database", ("django/db/", "sqlite3", "psycopg", "Cursor", "Connection")),
+    ("serialisation", ("ninja", "pydantic", "json/")),
+    ("templates", ("django/template",)),
+]  # fmt: skip
+
+
+def _part(filename: str) -> str:
+    for part, places in PARTS:
+        if any(place in filename for place in places):
+            return part
+    return "the rest"
+
+
+PROFILE_SCRIPT = """
+import cProfile, json, pstats, sys, time
+import django
+django.setup()
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from stegvis.accounts.models import Membership, PersonalAccessToken
+
+coordinator = Membership.objects.filter(role="rehab_coordinator").order_by("pk").first().user
+physician = Membership.objects.filter(
+    role="physician", organisation=Membership.objects.get(user=coordinator).organisation
+).first().user
+patient = Membership.objects.filter(
+    role="patient", organisation__memberships__user=coordinator
+).order_by("pk").first().user
+_token, raw = PersonalAccessToken.issue(user=physician, name="profile", scope="read", days=1)
+staff, home = Client(), Client()
+staff.force_login(coordinator)
+home.force_login(patient)
+api = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+targets = {
+    "API read": (api, f"/api/v1/patients/{patient.pk}"),
+    "patient home": (home, "/"),
+    "staff caseload": (staff, "/"),
+}
+out = {}
+for name, (client, url) in targets.items():
+    for _ in range(20):
+        assert client.get(url, HTTP_HOST="127.0.0.1").status_code == 200
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url, HTTP_HOST="127.0.0.1")
+    # Read now: the next request resets the connection's log the capture reads from.
+    queries = len(captured.captured_queries)
+    writes = [q["sql"] for q in captured.captured_queries
+              if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    for _ in range(int(sys.argv[1])):
+        client.get(url, HTTP_HOST="127.0.0.1")
+    profiler.disable()
+    elapsed = (time.perf_counter() - started) / int(sys.argv[1])
+    stats = pstats.Stats(profiler).stats
+    self_time = {}
+    for (filename, _line, function), (_cc, _nc, tottime, _ct, _callers) in stats.items():
+        # Built-ins have no file: the driver's execute is known by its name.
+        where = function if filename == "~" else filename
+        self_time[where] = self_time.get(where, 0) + tottime
+    out[name] = {"queries": queries, "writes": [w[:60] for w in writes],
+                 "ms": elapsed * 1000, "self_time": self_time}
+print(json.dumps(out))
+"""
+
+
+def profile(env: dict, requests: int = 200) -> None:
+    found = json.loads(run([sys.executable, "-c", PROFILE_SCRIPT, str(requests)], env))
+    for name, row in found.items():
+        total = sum(row["self_time"].values()) or 1
+        parts: dict[str, float] = {}
+        for filename, seconds in row["self_time"].items():
+            parts[_part(filename)] = parts.get(_part(filename), 0) + seconds
+        shares = "  ".join(
+            f"{part} {100 * seconds / total:.0f} %"
+            for part, seconds in sorted(parts.items(), key=lambda kv: -kv[1])
+        )
+        print(f"  profile {name:<15} {row['ms']:6.1f} ms in process, {row['queries']} queries, "
+              f"{len(row['writes'])} writes: {shares}")  # fmt: skip
+        for statement in row["writes"]:
+            print(f"      writes: {statement}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--patients", type=int, default=2000)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    client = "wrk" if shutil.which("wrk") else "Python threads (no wrk)"
+    print(
+        f"Hot path: {args.patients} patients, gunicorn {args.workers} sync workers each, "
+        f"{client} with {args.connections} connections, {args.rounds} rounds of "
+        f"{args.seconds:.0f} s in alternation (best kept), {os.cpu_count()} CPUs shared."
+    )
+    tmp = Path(tempfile.mkdtemp(prefix="stegvis-hotpath-sqlite-"))
+    pairs("SQLite", f"sqlite:///{tmp / 'bench.sqlite3'}", args)
+    url = postgres_url()
+    if url:
+        try:
+            pairs("PostgreSQL", url, args)
+        finally:
+            drop_postgres(url)
+
+
+if __name__ == "__main__":
+    main()
