@@ -52,6 +52,7 @@ LISTS = {
     "page fhir_care_plan_search", "page fhir_appointment_search", "page fhir_task_search",
     "page fhir_observation_search", "page fhir_questionnaire_response_search",
     "page fhir_communication_search", "page fhir_document_search", "page fhir_audit_event_search",
+    "page fhir_care_team_search", "page fhir_consent_search",
 }  # fmt: skip
 
 # Status per persona, in the order of PERSONAS:
@@ -255,6 +256,8 @@ TABLE: dict[str, tuple[int, ...]] = {
     "page fhir_care_plan_search": (200, 200, 200, 200, 200, 200, 200, 302, 200, 200, 200),
     "page fhir_everything": (200, 200, 404, 200, 200, 200, 404, 302, 200, 404, 404),
     "page fhir_care_team_search": (200, 200, 200, 200, 200, 200, 200, 302, 200, 200, 200),
+    "page fhir_care_team": (404, 404, 404, 404, 404, 404, 404, 302, 200, 404, 404),
+    "page fhir_consent": (404, 404, 404, 404, 404, 404, 404, 302, 200, 404, 404),
     "page fhir_consent_search": (200, 200, 200, 200, 200, 200, 200, 302, 200, 200, 200),
     "page fhir_appointment_search": (200, 200, 200, 200, 200, 200, 200, 302, 200, 200, 200),
     "page fhir_appointment": (200, 200, 404, 200, 200, 404, 404, 302, 200, 404, 404),

@@ -212,11 +212,16 @@ def test_the_network_and_consents_are_the_patients_own(client, personas, case):
     assert consent["provision"]["code"][0]["coding"][0]["code"] == "capacity"
     assert consent["provision"]["purpose"][0]["code"] == Purpose.EMPLOYER_DIALOGUE
     assert problems([team, consent]) == []
+    # Others who know the patient find none of it: a search holds what the reader may see.
     for other in (personas.treating_physician, personas.employer):
         client.force_login(other)
-        refused = client.get(f"/fhir/Consent?patient={personas.patient.pk}")
-        assert refused.status_code == 404 and refused.json()["resourceType"] == "OperationOutcome"
-        assert client.get(f"/fhir/CareTeam?patient={personas.patient.pk}").status_code == 404
+        for kind in ("Consent", "CareTeam"):
+            found = client.get(f"/fhir/{kind}?patient={personas.patient.pk}").json()
+            # (the employer here may not even know the patient by name: a 404)
+            assert found.get("total") == 0 or found["resourceType"] == "OperationOutcome"
+            assert "entry" not in found
+        assert client.get(f"/fhir/{team['resourceType']}/{team['id']}").status_code == 404
+        assert client.get(f"/fhir/Consent/{consent['id']}").status_code == 404
 
 
 def test_meetings_are_appointments_with_the_patient_among_the_participants(client, personas, case):

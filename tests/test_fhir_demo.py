@@ -34,5 +34,5 @@ def test_every_resource_of_the_demo_validates(db, settings):
     kinds = {kind for kind, _id, _line in emitted}
     assert {"Patient", "EpisodeOfCare", "Condition", "CarePlan", "Observation", "Task",
             "QuestionnaireResponse", "Appointment", "AuditEvent", "Questionnaire",
-            "Communication", "DocumentReference"} <= kinds  # fmt: skip
+            "Communication", "DocumentReference", "CareTeam", "Consent"} <= kinds  # fmt: skip
     assert problems(list(emitted.values())) == []

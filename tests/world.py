@@ -277,6 +277,8 @@ FHIR_IDS = {
         + str(AccessEvent.objects.filter(patient=w["patient_id"]).order_by("pk").first().pk)
     ),
     "page fhir_questionnaire": lambda w: "phq9-1",
+    "page fhir_care_team": lambda w: f"network-{w['patient_id']}",
+    "page fhir_consent": lambda w: w["consent_id"],
 }
 
 

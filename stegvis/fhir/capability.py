@@ -10,8 +10,6 @@ def offered() -> list[tuple[str, list[str], list[tuple[str, str]]]]:
     """(resource type, interactions, search parameters), from what the API reads."""
     found = [
         ("Patient", ["read", "search-type"], [("_count", "number")]),
-        ("CareTeam", ["search-type"], [("patient", "reference")]),
-        ("Consent", ["search-type"], [("patient", "reference"), ("_count", "number")]),
         ("Questionnaire", ["read", "search-type"], [("url", "uri"), ("_count", "number")]),
     ]
     for resource in SEARCHABLE:

@@ -25,6 +25,7 @@ from stegvis.coaching.models import CheckIn
 from stegvis.coordination.models import Meeting, Message, Task, Thread
 from stegvis.fhir import records, resources
 from stegvis.instruments.models import Administration, AdministrationStatus
+from stegvis.network.models import Consent, MemberStatus, NetworkMember
 from stegvis.plans.employer_points import employer_plan_rules
 from stegvis.plans.models import EmployerPlan, RtwPlan
 from stegvis.programs.models import Referral, ReferralStatus
@@ -126,6 +127,15 @@ def _messages(user, patients):
     ).select_related("thread__patient", "author")
 
 
+def _care_teams(patients, site: str = "") -> list[dict]:
+    """Each patient's network as it is now, the members of all of them in one query."""
+    members: dict = {patient.pk: [] for patient in patients}
+    rows = NetworkMember.objects.filter(patient__in=members, status=MemberStatus.ACTIVE)
+    for member in rows.select_related("user", "organisation").order_by("created_at"):
+        members[member.patient_id].append(member)
+    return [resources.care_team(patient, members[patient.pk]) for patient in patients]
+
+
 def _completed(patients):
     return Administration.objects.filter(
         patient__in=patients, status=AdministrationStatus.COMPLETED
@@ -194,6 +204,13 @@ KINDS: tuple[Kind, ...] = (
          by_patient=True, owner="patient"),
     Kind("Communication", C.MESSAGES, _messages, each(records.communication),
          ("-created_at", "pk"), updated="created_at", by_patient=True, owner="thread.patient"),
+    # The patient's network and the consents they gave: theirs to read (NETWORK).
+    Kind("CareTeam", C.NETWORK, lambda user, patients: patients, _care_teams, ("pk",),
+         by_patient=True, owner="", prefix="network-"),
+    Kind("Consent", C.NETWORK,
+         lambda user, patients: Consent.objects.filter(patient__in=patients)
+         .select_related("member__user", "patient"),
+         each(resources.consent), ("-granted_at", "pk"), by_patient=True, owner="patient"),
     # The patient's own access log: theirs alone to read here (a unit's log review has its
     # own pages and scope).
     Kind("AuditEvent", C.ACCESS_LOG,

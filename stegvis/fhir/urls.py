@@ -11,6 +11,7 @@ NAMES = {
     "QuestionnaireResponse": "questionnaire_response",
     "DocumentReference": "document",
     "AuditEvent": "audit_event",
+    "CareTeam": "care_team",
 }
 # No read where an id names no row (a Condition is a diagnosis within a case).
 NOT_READ = {kind.resource for kind in KINDS if not kind.one_per_row}
@@ -40,8 +41,6 @@ urlpatterns = [
         views.patient_everything,
         name="fhir_everything",
     ),
-    path("fhir/CareTeam", views.care_team_search, name="fhir_care_team_search"),
-    path("fhir/Consent", views.consent_search, name="fhir_consent_search"),
     path("fhir/Questionnaire", views.questionnaire_search, name="fhir_questionnaire_search"),
     path(
         "fhir/Questionnaire/<str:questionnaire_id>",

@@ -12,7 +12,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET
 
 from stegvis.access.categories import Category
-from stegvis.access.helpers import get_patient_for, may_access, record_patients_listed, refuse
+from stegvis.access.helpers import get_patient_for, record_patients_listed, refuse
 from stegvis.access.policy import patients_visible_to
 from stegvis.accounts.models import User
 from stegvis.fhir import records, resources
@@ -28,7 +28,6 @@ from stegvis.fhir.http import (
 )
 from stegvis.fhir.kinds import KINDS, Kind, kinds_of, record_read, rows_for, with_countries
 from stegvis.instruments.definitions import instruments
-from stegvis.network.models import Consent, MemberStatus, NetworkMember
 
 
 @require_GET
@@ -163,46 +162,7 @@ def patient_everything(request: HttpRequest, patient_id) -> HttpResponse:
         rows = list(rows_for(request.user, kind, patient).order_by(*kind.order))
         record_read(request.user, kind, rows, object_type="fhir_everything")
         entries += kind.render(rows, site_url(request))
-    if may_access(request.user, patient, category=Category.NETWORK,
-                  object_type="fhir_everything"):  # fmt: skip
-        entries += [_care_team(patient), *map(resources.consent, _consents(patient))]
     return answer(resources.bundle("searchset", entries, base_url(request), len(entries)))
-
-
-def _own_network_patient(request):
-    """The patient a network search is about: `patient`, or the reader themself. Their
-    network and consents are theirs to read (the policy's NETWORK category)."""
-    wanted = request.GET.get("patient", "").removeprefix("Patient/") or request.user.pk
-    return get_patient_for(request.user, wanted, category=Category.NETWORK,
-                           object_type="fhir_network")  # fmt: skip
-
-
-@fhir_view
-def care_team_search(request: HttpRequest) -> HttpResponse:
-    team = _care_team(_own_network_patient(request))
-    return answer(resources.bundle("searchset", [team], base_url(request), 1))
-
-
-def _care_team(patient) -> dict:
-    members = (
-        NetworkMember.objects.filter(patient=patient, status=MemberStatus.ACTIVE)
-        .select_related("user", "organisation")
-        .order_by("created_at")
-    )
-    return resources.care_team(patient, members)
-
-
-def _consents(patient):
-    return Consent.objects.filter(patient=patient).select_related("member__user")
-
-
-@fhir_view
-def consent_search(request: HttpRequest) -> HttpResponse:
-    patient = _own_network_patient(request)
-    count, offset = paging(request)
-    consents = _consents(patient).order_by("-granted_at", "pk")
-    _page, found = searchset(request, consents, resources.consent, count, offset)
-    return answer(found)
 
 
 @fhir_view
