@@ -209,8 +209,10 @@ KINDS: tuple[Kind, ...] = (
          by_patient=True, owner="", prefix="network-"),
     Kind("Consent", C.NETWORK,
          lambda user, patients: Consent.objects.filter(patient__in=patients)
-         .select_related("member__user", "patient"),
-         each(resources.consent), ("-granted_at", "pk"), by_patient=True, owner="patient"),
+         .select_related("member__user", "patient")
+         .annotate(changed=Coalesce("withdrawn_at", "granted_at")),
+         each(resources.consent), ("-granted_at", "pk"), updated="changed", by_patient=True,
+         owner="patient"),
     # The patient's own access log: theirs alone to read here (a unit's log review has its
     # own pages and scope).
     Kind("AuditEvent", C.ACCESS_LOG,
