@@ -84,6 +84,11 @@ def test_a_bad_bundle_names_each_bad_element_and_writes_nothing(client, personas
     # Nothing of either Bundle was written: not the valid entries before the bad ones.
     assert not Administration.objects.exists() and not Meeting.objects.exists()
     assert _post(client, [{"resourceType": "Patient"}]).status_code == 422
+    off = _phq9(personas.patient, value="qr-4")
+    off["questionnaire"] = "https://stegvis.se/fhir/Questionnaire/was|1"  # off until turned on
+    refused = _post(client, [off])
+    assert refused.status_code == 422
+    assert refused.json()["issue"][0]["expression"] == ["Bundle.entry[0].resource.questionnaire"]
     assert client.post("/fhir/", "{", content_type="application/fhir+json").status_code == 400
 
 

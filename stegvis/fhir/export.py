@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from stegvis.access import audit
 from stegvis.access.categories import Action, Category
@@ -149,7 +149,9 @@ def run_claimed(job_id) -> str:
         return "not claimed"
     job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
     try:
-        run(job)
+        # Texts (a Questionnaire's items, a plan's title) in the requester's language.
+        with translation.override(job.requested_by.preferred_language):
+            run(job)
     except Cancelled:
         delete_files(job)
         return "cancelled"

@@ -38,7 +38,11 @@ from stegvis.fhir.resources import STEGVIS
 from stegvis.instruments.definitions import instrument
 from stegvis.instruments.models import Occasion
 from stegvis.instruments.scoring import AnswerErrors
-from stegvis.instruments.services import administration_complete, occasion_schedule
+from stegvis.instruments.services import (
+    InstrumentDisabled,
+    administration_complete,
+    occasion_schedule,
+)
 
 MAX_ENTRIES = 200
 
@@ -272,10 +276,14 @@ def _questionnaire_response(user, entry: Entry, known) -> str:
         value = answer.valueInteger if answer.valueCoding is None else answer.valueCoding.code
         answers[item.linkId] = int(value) if str(value).lstrip("-").isdigit() else value
     authored = found.authored or timezone.now()
-    (administration,) = occasion_schedule(
-        actor=user, case=case, occasion=Occasion.ON_DEMAND,
-        due_on=timezone.localdate(authored), codes=[definition.code],
-    )  # fmt: skip
+    try:
+        (administration,) = occasion_schedule(
+            actor=user, case=case, occasion=Occasion.ON_DEMAND,
+            due_on=timezone.localdate(authored), codes=[definition.code],
+        )  # fmt: skip
+    except InstrumentDisabled as error:
+        where = f"{entry.where}.questionnaire"
+        raise Problem([(where, "This questionnaire is turned off here.")]) from error
     try:
         administration_complete(actor=user, administration=administration, answers=answers)
     except AnswerErrors as error:

@@ -50,6 +50,8 @@ def _with_country(patient):
 @fhir_view
 def patient_search(request: HttpRequest) -> HttpResponse:
     count, offset = paging(request)
+    if "_lastUpdated" in request.GET:
+        raise BadParameter("_lastUpdated", "Patient has no last-updated time.")
     visible = with_countries(patients_visible_to(request.user)).order_by(
         "family_name", "given_name", "pk"
     )
