@@ -13,7 +13,8 @@ when it is missing), and the ratio of each pair is printed.
 
 Then a per-request profile, in the benchmark's own process with Django's test client:
 queries, statements that write, and self time by part (middleware, authentication, the
-policy, the audit trail, the database driver, serialisation, templates, the rest) for the
+policy, the audit trail, the ORM building queries, the database running them,
+serialisation, templates, the rest) and the places with the most self time, for the
 API read, the patient home and the staff caseload.
 
 Usage: python bench/hotpath.py [--patients 2000] [--seconds 10] [--connections 8] [--workers 2]
@@ -165,6 +166,9 @@ def pairs(label: str, database_url: str, args) -> None:
     run([*stegvis, "collectstatic", "--no-input", "-v0"], env)
     run([*stegvis, "synth", "--patients", str(args.patients), "--seed", "1"],
         {**env, "STEGVIS_DEMO": "1"})  # fmt: skip
+    if args.profile_only:
+        profile(env)
+        return
     secrets = json.loads(run([sys.executable, "-c", SETUP_SCRIPT], env))
     (tmp / "bare_app.py").write_text(textwrap.dedent(BARE_APP))
     script = tmp / "report.lua"
@@ -210,10 +214,23 @@ PARTS = [
                         "allauth", "axes", "accounts/mfa.py")),
     ("middleware", ("django/middleware", "stegvis/core/middleware", "whitenoise", "csp",
                     "django/utils/deprecation.py")),
+    # Building and compiling querysets, apart from running them.
+    ("ORM", ("django/db/models",)),
     ("database", ("django/db/", "sqlite3", "psycopg", "Cursor", "Connection")),
     ("serialisation", ("ninja", "pydantic", "json/")),
     ("templates", ("django/template",)),
 ]  # fmt: skip
+
+
+TOP_PLACES = 8
+
+
+def _short(place: str) -> str:
+    """A file as package/module, without the environment's prefix."""
+    for marker in ("site-packages/", "/lib/python3", "/stegvis/"):
+        if marker in place:
+            place = place.split(marker, 1)[1]
+    return place.removesuffix(".py")
 
 
 def _part(filename: str) -> str:
@@ -293,6 +310,10 @@ def profile(env: dict, requests: int = 200) -> None:
               f"{len(row['writes'])} writes: {shares}")  # fmt: skip
         for statement in row["writes"]:
             print(f"      writes: {statement}")
+        top = sorted(row["self_time"].items(), key=lambda kv: -kv[1])[:TOP_PLACES]
+        print("      most self time: " + ", ".join(
+            f"{_short(place)} {100 * seconds / total:.0f} %" for place, seconds in top
+        ))  # fmt: skip
 
 
 def main() -> None:
@@ -302,6 +323,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--profile-only", action="store_true", help="skip the load runs")
     args = parser.parse_args()
     client = "wrk" if shutil.which("wrk") else "Python threads (no wrk)"
     print(
