@@ -27,14 +27,11 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import textwrap
-import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import ROOT, drop_postgres, free_port, load, postgres_url, run
+from run import PEOPLE_SCRIPT, bench_env, each_database, load, prepare, run, serve
 
 # The bare counterpart: Django with no app, no middleware, the product's database settings.
 BARE_APP = """
@@ -81,22 +78,11 @@ urlpatterns = [path("read/<str:pk>", read), path("home/<str:pk>", home)]
 application = WSGIHandler()
 """
 
-SETUP_SCRIPT = """
-import json
-import django
-django.setup()
+SETUP_SCRIPT = (
+    PEOPLE_SCRIPT
+    + """
 from django.db import connection
-from django.test import Client
-from stegvis.accounts.models import Membership, PersonalAccessToken, User
 
-coordinator = Membership.objects.filter(role="rehab_coordinator").order_by("pk").first().user
-physician = Membership.objects.filter(
-    role="physician", organisation=Membership.objects.get(user=coordinator).organisation
-).first().user
-patient = Membership.objects.filter(
-    role="patient", organisation__memberships__user=coordinator
-).order_by("pk").first().user
-_token, raw = PersonalAccessToken.issue(user=physician, name="bench", scope="read", days=1)
 client = Client()
 client.force_login(patient)
 with connection.cursor() as cursor:
@@ -108,6 +94,7 @@ print(json.dumps({
     "patient_cookie": client.cookies["sessionid"].value,
 }))
 """
+)
 
 # wrk reports p50 and p95 through its Lua hook, as one JSON line.
 WRK_REPORT = """
@@ -136,44 +123,18 @@ def wrk(port: int, path: str, headers: dict, seconds: float, connections: int, s
             "errors": found["errors"]}  # fmt: skip
 
 
-def serve(app: str, env: dict, workers: int, cwd: Path) -> tuple[subprocess.Popen, int]:
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--log-level", "warning"],
-        env={**env, "PYTHONPATH": f"{cwd}:{ROOT}"}, cwd=cwd,
-    )  # fmt: skip
-    import socket
-
-    for _ in range(150):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return server, port
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{app} did not start")
-
-
 def pairs(label: str, database_url: str, args) -> None:
-    tmp = Path(tempfile.mkdtemp(prefix="stegvis-hotpath-"))
-    env = {
-        **os.environ, "DJANGO_SETTINGS_MODULE": "stegvis.settings", "DATABASE_URL": database_url,
-        "STEGVIS_VAR_DIR": str(tmp), "SECRET_KEY": "bench-" + uuid.uuid4().hex * 2,
-        "STEGVIS_HTTPS": "0", "DEBUG": "0", "LOG_LEVEL": "WARNING",
-    }  # fmt: skip
-    stegvis = [sys.executable, "-m", "stegvis"]
-    run([*stegvis, "migrate", "-v0"], env)
-    run([*stegvis, "collectstatic", "--no-input", "-v0"], env)
-    run([*stegvis, "synth", "--patients", str(args.patients), "--seed", "1"],
-        {**env, "STEGVIS_DEMO": "1"})  # fmt: skip
+    env = bench_env(database_url)
+    prepare(env, args.patients)
     if args.profile_only:
         profile(env)
         return
     secrets = json.loads(run([sys.executable, "-c", SETUP_SCRIPT], env))
+    tmp = Path(env["STEGVIS_VAR_DIR"])
     (tmp / "bare_app.py").write_text(textwrap.dedent(BARE_APP))
     script = tmp / "report.lua"
     script.write_text(WRK_REPORT)
-    product, product_port = serve("stegvis.wsgi", env, args.workers, ROOT)
+    product, product_port = serve("stegvis.wsgi", env, args.workers)
     bare, bare_port = serve("bare_app:application", env, args.workers, tmp)
     key = secrets["patient_key"]
     comparisons = [
@@ -240,23 +201,13 @@ def _part(filename: str) -> str:
     return "the rest"
 
 
-PROFILE_SCRIPT = """
-import cProfile, json, pstats, sys, time
-import django
-django.setup()
+PROFILE_SCRIPT = (
+    PEOPLE_SCRIPT
+    + """
+import cProfile, pstats, sys, time
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from stegvis.accounts.models import Membership, PersonalAccessToken
 
-coordinator = Membership.objects.filter(role="rehab_coordinator").order_by("pk").first().user
-physician = Membership.objects.filter(
-    role="physician", organisation=Membership.objects.get(user=coordinator).organisation
-).first().user
-patient = Membership.objects.filter(
-    role="patient", organisation__memberships__user=coordinator
-).order_by("pk").first().user
-_token, raw = PersonalAccessToken.issue(user=physician, name="profile", scope="read", days=1)
 staff, home = Client(), Client()
 staff.force_login(coordinator)
 home.force_login(patient)
@@ -293,6 +244,7 @@ for name, (client, url) in targets.items():
                  "ms": elapsed * 1000, "self_time": self_time}
 print(json.dumps(out))
 """
+)
 
 
 def profile(env: dict, requests: int = 200) -> None:
@@ -331,14 +283,7 @@ def main() -> None:
         f"{client} with {args.connections} connections, {args.rounds} rounds of "
         f"{args.seconds:.0f} s in alternation (best kept), {os.cpu_count()} CPUs shared."
     )
-    tmp = Path(tempfile.mkdtemp(prefix="stegvis-hotpath-sqlite-"))
-    pairs("SQLite", f"sqlite:///{tmp / 'bench.sqlite3'}", args)
-    url = postgres_url()
-    if url:
-        try:
-            pairs("PostgreSQL", url, args)
-        finally:
-            drop_postgres(url)
+    each_database(pairs, args)
 
 
 if __name__ == "__main__":

@@ -29,17 +29,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-SETUP_SCRIPT = """
+# The people a benchmark acts as, from synth's data: a coordinator, a physician of the same
+# unit with a read token (`raw`), and one of their patients. Starts every setup script.
+PEOPLE_SCRIPT = """
 import json
 import django
 django.setup()
 from django.test import Client
 from stegvis.accounts.models import Membership, PersonalAccessToken, User
-
-def session_cookie(user):
-    client = Client()
-    client.force_login(user)
-    return client.cookies["sessionid"].value
 
 coordinator = Membership.objects.filter(role="rehab_coordinator").order_by("pk").first().user
 physician = Membership.objects.filter(
@@ -49,6 +46,16 @@ patient = Membership.objects.filter(
     role="patient", organisation__memberships__user=coordinator
 ).order_by("pk").first().user
 _token, raw = PersonalAccessToken.issue(user=physician, name="bench", scope="read", days=1)
+"""
+
+SETUP_SCRIPT = (
+    PEOPLE_SCRIPT
+    + """
+def session_cookie(user):
+    client = Client()
+    client.force_login(user)
+    return client.cookies["sessionid"].value
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from stegvis.cases.models import Case
@@ -66,6 +73,7 @@ print(json.dumps({
     "patient_id": str(patient.pk),
 }))
 """
+)
 
 
 def free_port() -> int:
@@ -143,43 +151,71 @@ def load(port: int, path: str, headers: dict, seconds: float, concurrency: int) 
     }
 
 
-def bench_database(label: str, database_url: str, args) -> list[tuple]:
-    tmp = Path(tempfile.mkdtemp(prefix="stegvis-bench-"))
-    env = {
+def bench_env(database_url: str) -> dict:
+    """The environment of a benchmark's servers and commands, on a fresh var directory."""
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "stegvis.settings",
         "DATABASE_URL": database_url,
-        "STEGVIS_VAR_DIR": str(tmp),
+        "STEGVIS_VAR_DIR": str(Path(tempfile.mkdtemp(prefix="stegvis-bench-"))),
         "SECRET_KEY": "bench-" + uuid.uuid4().hex * 2,
         "STEGVIS_HTTPS": "0",
         "DEBUG": "0",
         "LOG_LEVEL": "WARNING",
     }
+
+
+def prepare(env: dict, patients: int) -> None:
+    """Migrate, collect the static files and load `patients` synthetic patients."""
     stegvis = [sys.executable, "-m", "stegvis"]
     run([*stegvis, "migrate", "-v0"], env)
     run([*stegvis, "collectstatic", "--no-input", "-v0"], env)
     started = time.perf_counter()
     # Synthetic data may only be written in demo mode; the server itself runs without it.
-    synth = [*stegvis, "synth", "--patients", str(args.patients), "--seed", "1"]
+    synth = [*stegvis, "synth", "--patients", str(patients), "--seed", "1"]
     print(run(synth, {**env, "STEGVIS_DEMO": "1"}).strip())
     print(f"  synth took {time.perf_counter() - started:.1f} s")
-    secrets = json.loads(run([sys.executable, "-c", SETUP_SCRIPT], env))
+
+
+def serve(app: str, env: dict, workers: int, cwd: Path = ROOT) -> tuple[subprocess.Popen, int]:
+    """`app` under gunicorn with `workers` sync workers on a free port, once it answers."""
     port = free_port()
     server = subprocess.Popen(
         [
-            *(sys.executable, "-m", "gunicorn", "stegvis.wsgi", "--bind", f"127.0.0.1:{port}"),
-            *("--workers", str(args.workers), "--log-level", "warning"),
+            *(sys.executable, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{port}"),
+            *("--workers", str(workers), "--log-level", "warning"),
         ],
-        env=env,
-        cwd=ROOT,
+        env={**env, "PYTHONPATH": f"{cwd}:{ROOT}"},
+        cwd=cwd,
     )
+    for _ in range(150):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return server, port
+        except OSError:
+            time.sleep(0.1)
+    server.terminate()
+    raise RuntimeError(f"{app} did not start")
+
+
+def each_database(bench, args) -> None:
+    """`bench(label, database_url, args)` on SQLite, then on PostgreSQL when one answers."""
+    tmp = Path(tempfile.mkdtemp(prefix="stegvis-bench-sqlite-"))
+    bench("SQLite", f"sqlite:///{tmp / 'bench.sqlite3'}", args)
+    url = postgres_url()
+    if url:
+        try:
+            bench("PostgreSQL", url, args)
+        finally:
+            drop_postgres(url)
+
+
+def bench_database(label: str, database_url: str, args) -> list[tuple]:
+    env = bench_env(database_url)
+    prepare(env, args.patients)
+    secrets = json.loads(run([sys.executable, "-c", SETUP_SCRIPT], env))
+    server, port = serve("stegvis.wsgi", env, args.workers)
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
         queries = secrets["caseload_queries"]
         print(f"  {label:<10} caseload page with deadlines: {queries} queries per request")
         staff = {"Cookie": f"sessionid={secrets['staff_cookie']}"}
@@ -221,14 +257,7 @@ def main() -> None:
         f"{args.concurrency} client threads, {args.seconds:.0f} s per endpoint, "
         f"{os.cpu_count()} CPUs (client and server share them)."
     )
-    tmp = Path(tempfile.mkdtemp(prefix="stegvis-bench-sqlite-"))
-    bench_database("SQLite", f"sqlite:///{tmp / 'bench.sqlite3'}", args)
-    url = postgres_url()
-    if url:
-        try:
-            bench_database("PostgreSQL", url, args)
-        finally:
-            drop_postgres(url)
+    each_database(bench_database, args)
 
 
 if __name__ == "__main__":

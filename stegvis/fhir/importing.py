@@ -20,7 +20,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 
 from stegvis.access import audit
 from stegvis.access.categories import Action, Category
-from stegvis.access.checks import STAFF_ONLY
+from stegvis.access.checks import OWN, STAFF_ONLY
 from stegvis.access.helpers import get_case_for, get_patient_for
 from stegvis.cases.models import Case
 from stegvis.coaching.models import CheckIn
@@ -326,11 +326,10 @@ IMPORT_NAMESPACE = uuid.UUID("1c6f3a8e-2f4e-4c55-9a2b-7d0f3c1e5b21")
 def _observation(user, entry: Entry, known) -> str:
     """A check-in the patient made elsewhere: theirs alone to add."""
     values = _checkin_values(entry)
+    # A check-in is the patient's own to add: the policy's OWN check says so.
     patient = get_patient_for(user, entry.patient_id, category=Category.CHECKINS,
-                              action=Action.CREATE, object_type="fhir_import")  # fmt: skip
-    if patient.pk != user.pk:
-        raise Problem([(f"{entry.where}.subject", "A check-in is the patient's own to add.")],
-                      code="forbidden", status=403)  # fmt: skip
+                              action=Action.CREATE, object_type="fhir_import",
+                              checks=[OWN])  # fmt: skip
     submission = uuid.uuid5(IMPORT_NAMESPACE, f"{entry.identifier.system}|{entry.identifier.value}")
     if known is not None:  # corrected: the new values replace the old
         CheckIn.objects.filter(submission_id=submission).update(**values)

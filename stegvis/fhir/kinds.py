@@ -109,6 +109,16 @@ def _documents(kind: str, title: str, url_name: str, related: Callable):
     return render
 
 
+def _rtw_plans(user, cases):
+    return RtwPlan.objects.filter(case__in=cases).select_related(
+        "case__organisation", "case__patient"
+    )
+
+
+def _employer_plans(user, cases):
+    return EmployerPlan.objects.filter(case__in=cases).select_related("case__patient")
+
+
 def _tasks(user, cases):
     """Tasks of the cases in the reader's care, and those given to the reader."""
     return (
@@ -153,14 +163,11 @@ KINDS: tuple[Kind, ...] = (
          _conditions, ("-opened_on", "pk"), updated="certificates__signed_at", owner="",
          one_per_row=False),
     Kind("CarePlan", C.PLAN,
-         lambda user, cases: RtwPlan.objects.filter(case__in=cases)
-         .select_related("case__organisation", "case__patient"),
-         each(lambda plan: resources.care_plan(plan.case, plan)), ("-updated_at", "pk"),
+         _rtw_plans, each(lambda plan: resources.care_plan(plan.case, plan)),
+         ("-updated_at", "pk"),
          updated="updated_at"),
     Kind("CarePlan", C.CAPACITY,
-         lambda user, cases: EmployerPlan.objects.filter(case__in=cases)
-         .select_related("case__patient"),
-         each(lambda plan: records.employer_care_plan(
+         _employer_plans, each(lambda plan: records.employer_care_plan(
              plan, employer_plan_rules(plan.case.jurisdiction))),
          ("-updated_at", "pk"), updated="updated_at", prefix="employer-"),
     Kind("CarePlan", C.MEETINGS,
@@ -180,12 +187,11 @@ KINDS: tuple[Kind, ...] = (
          ("-starts_at", "pk")),
     Kind("Task", C.PLAN, _tasks, each(records.task), ("-changed", "pk"), updated="changed"),
     Kind("DocumentReference", C.PLAN,
-         lambda user, cases: RtwPlan.objects.filter(case__in=cases).select_related("case"),
-         _documents("plan", "Return-to-work plan", "plan_pdf",
+         _rtw_plans, _documents("plan", "Return-to-work plan", "plan_pdf",
                     lambda plan: f"CarePlan/{plan.pk}"),
          ("-updated_at", "pk"), updated="updated_at", prefix="plan-"),
     Kind("DocumentReference", C.CAPACITY,
-         lambda user, cases: EmployerPlan.objects.filter(case__in=cases).select_related("case"),
+         _employer_plans,
          _documents("employer-plan", "Plan for return to work", "employer_plan_pdf",
                     lambda plan: f"CarePlan/employer-{plan.pk}"),
          ("-updated_at", "pk"), updated="updated_at", prefix="employer-plan-"),

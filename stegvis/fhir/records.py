@@ -4,7 +4,7 @@ and the plans beside the return-to-work plan (the employer's, a SIP, an MMR prog
 
 from django.utils.translation import get_language
 
-from stegvis.fhir.resources import STEGVIS, compact, day, instant
+from stegvis.fhir.resources import STEGVIS, care_plan_of, compact, day, instant
 
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 UCUM = "http://unitsofmeasure.org"
@@ -277,24 +277,6 @@ def document_reference(plan, kind: str, title: str, url: str, related: str) -> d
     }
 
 
-def _plan(kind: str, title: str, plan_id: str, patient_id, status: str, updated, **more) -> dict:
-    return compact(
-        {
-            "resourceType": "CarePlan",
-            "id": plan_id,
-            "meta": {"lastUpdated": instant(updated)} if updated else {},
-            "status": status,
-            "intent": "plan",
-            "category": [
-                {"coding": [_coding(f"{STEGVIS}/CodeSystem/care-plan-category", kind, title)]}
-            ],
-            "title": title,
-            "subject": {"reference": f"Patient/{patient_id}"},
-            **more,
-        }
-    )
-
-
 def employer_care_plan(plan, rules) -> dict:
     """The employer's plan for return to work: each point of the country's list the
     employer answered, as an activity. Capacity-level: nothing about health."""
@@ -303,7 +285,7 @@ def employer_care_plan(plan, rules) -> dict:
         for point in rules.points
         if (answer := str(plan.answers.get(point.code, "")).strip())
     ]
-    return _plan(
+    return care_plan_of(
         "employer-plan",
         str(rules.title),
         f"employer-{plan.pk}",
@@ -331,7 +313,7 @@ def sip_care_plan(meeting) -> dict:
         }
         for measure in sip.get("measures", [])
     ]
-    return _plan(
+    return care_plan_of(
         "sip",
         "SIP",
         f"sip-{meeting.pk}",
@@ -373,7 +355,7 @@ def program_care_plan(referral, goals) -> dict:
         for index, goal in enumerate(goals)
     ]
     end = cohort.ended_on or cohort.planned_end_on
-    return _plan(
+    return care_plan_of(
         "mmr-program",
         cohort.name,
         f"mmr-{referral.pk}",

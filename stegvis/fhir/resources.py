@@ -97,10 +97,9 @@ def episode_of_care(case: Case) -> dict:
     period = {"start": day(case.sick_from or case.opened_on)}
     if case.status == CaseStatus.CLOSED and case.closed_on:
         period["end"] = day(case.closed_on)
-    found = {
+    return {
         "resourceType": "EpisodeOfCare",
         "id": str(case.pk),
-        "meta": _meta(getattr(case, "updated_at", None)),
         "identifier": [{"system": f"{STEGVIS}/case", "value": str(case.pk)}],
         "status": EPISODE_STATUS.get(case.status, "active"),
         "type": [
@@ -118,9 +117,6 @@ def episode_of_care(case: Case) -> dict:
         "managingOrganization": {"display": case.organisation.name},
         "period": period,
     }
-    if not found["meta"]:
-        del found["meta"]
-    return found
 
 
 def condition(case: Case, code: str, system: str, text: str, recorded: datetime) -> dict:
@@ -189,45 +185,61 @@ def care_plan(case: Case, plan) -> dict:
         }
         for index, text in enumerate(content.get("goals", []))
     ]
-    found = {
-        "resourceType": "CarePlan",
-        "id": str(plan.pk),
-        "meta": _meta(plan.updated_at),
-        "identifier": [{"system": f"{STEGVIS}/rtw-plan", "value": str(plan.pk)}],
-        "status": "completed" if case.status == CaseStatus.CLOSED else "active",
-        "intent": "plan",
-        "category": [
+    return care_plan_of(
+        "rtw-plan",
+        "Return-to-work plan",
+        str(plan.pk),
+        case.patient_id,
+        "completed" if case.status == CaseStatus.CLOSED else "active",
+        plan.updated_at,
+        identifier=[{"system": f"{STEGVIS}/rtw-plan", "value": str(plan.pk)}],
+        period={"start": day(case.sick_from or case.opened_on)},
+        contained=goals,
+        goal=[{"reference": f"#{goal['id']}"} for goal in goals],
+        activity=[
             {
-                "coding": [
+                "detail": compact(
                     {
-                        "system": f"{STEGVIS}/CodeSystem/care-plan-category",
-                        "code": "rtw-plan",
-                        "display": "Return-to-work plan",
-                    }
-                ]
-            }
-        ],
-        "title": "Return-to-work plan",
-        "subject": {"reference": f"Patient/{case.patient_id}"},
-        "period": {"start": day(case.sick_from or case.opened_on)},
-        "contained": goals,
-        "goal": [{"reference": f"#{goal['id']}"} for goal in goals],
-        "activity": [
-            {
-                "detail": {
-                    "status": ACTIVITY_STATUS.get(action.get("status"), "unknown"),
-                    "description": action["text"],
-                    **(
-                        {"scheduledPeriod": {"end": action["due_on"]}}
+                        "status": ACTIVITY_STATUS.get(action.get("status"), "unknown"),
+                        "description": action["text"],
+                        "scheduledPeriod": {"end": action["due_on"]}
                         if action.get("due_on")
-                        else {}
-                    ),
-                }
+                        else {},
+                    }
+                )
             }
             for action in content.get("actions", [])
         ],
-    }
-    return compact(found)
+    )
+
+
+def care_plan_of(
+    kind: str, title: str, plan_id: str, patient_id, status: str, updated, **more
+) -> dict:
+    """A CarePlan of one of Stegvis's kinds (rtw-plan, employer-plan, sip, mmr-program)."""
+    return compact(
+        {
+            "resourceType": "CarePlan",
+            "id": plan_id,
+            "meta": _meta(updated),
+            "status": status,
+            "intent": "plan",
+            "category": [
+                {
+                    "coding": [
+                        {
+                            "system": f"{STEGVIS}/CodeSystem/care-plan-category",
+                            "code": kind,
+                            "display": title,
+                        }
+                    ]
+                }
+            ],
+            "title": title,
+            "subject": {"reference": f"Patient/{patient_id}"},
+            **more,
+        }
+    )
 
 
 def care_team(patient: User, members) -> dict:
