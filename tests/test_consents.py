@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from stegvis.access.categories import EMPLOYER_NEVER, Category
 from stegvis.access.models import AccessEvent
-from stegvis.access.policy import cases_visible_to, decide, patients_visible_to
+from stegvis.access.policy import cases_visible_to, decide, patients_visible_to, visible_cases_of
 from stegvis.accounts.models import PersonalAccessToken, TokenScope
 from stegvis.accounts.roles import Role
+from stegvis.cases.models import Case
 from stegvis.network import services
 from stegvis.network.models import Consent, MemberStatus
 from stegvis.network.purposes import Purpose
@@ -195,3 +196,34 @@ def test_a_join_request_shares_nothing_until_the_patient_decides(personas):
     member.refresh_from_db()
     assert member.status == MemberStatus.ACTIVE
     assert not decide(personas.fk_caseworker, personas.patient, C.IDENTITY).allowed
+
+
+@pytest.mark.parametrize("consent_to_the_physician", [False, True])
+def test_one_patients_cases_found_from_the_decision_are_those_the_selector_finds(
+    personas, shared, consent_to_the_physician
+):
+    # A second case at another unit: a care basis reaches only the unit's cases, a consent
+    # (alone, or behind the care basis) all of them, the manager's log review the unit's.
+    Case.objects.create(patient=personas.patient, organisation=personas.other_unit)
+    if consent_to_the_physician:
+        share(personas, "treating_physician", P.COORDINATION, {C.IDENTITY, C.PLAN})
+    seen = 0
+    for persona in [*MAY_VIEW_WITH_CONSENT, "treating_physician", "unit_manager", "patient"]:
+        user = personas.get(persona)
+        for category in Category:
+            decision = decide(user, personas.patient, category)
+            found = set(visible_cases_of(user, personas.patient, decision, category))
+            if not decision.allowed:
+                assert not found
+                continue
+            expected = cases_visible_to(user, category).filter(patient=personas.patient)
+            assert found == set(expected), (persona, category, decision.basis)
+            seen += len(found)
+    physician = visible_cases_of(
+        personas.treating_physician,
+        personas.patient,
+        decide(personas.treating_physician, personas.patient, C.PLAN),
+        C.PLAN,
+    )
+    assert physician.count() == (2 if consent_to_the_physician else 1)
+    assert seen

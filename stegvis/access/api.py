@@ -6,7 +6,7 @@ from ninja import Field, Query, Router, Schema
 from stegvis.access.categories import Category
 from stegvis.access.helpers import get_patient_for, record_patients_listed
 from stegvis.access.models import AccessEvent
-from stegvis.access.policy import cases_visible_to, patients_visible_to
+from stegvis.access.policy import patients_visible_to, visible_cases_of
 
 router = Router(tags=["patients"])
 
@@ -71,7 +71,9 @@ def list_patients(request, page: Query[PageQuery]):
 @router.get("/patients/{patient_id}", response=PatientOut, summary="One patient")
 def get_patient(request, patient_id: str):
     patient = get_patient_for(request.user, patient_id, category=Category.IDENTITY)
-    cases = cases_visible_to(request.user).filter(patient=patient).select_related("organisation")
+    cases = visible_cases_of(
+        request.user, patient, patient.access_decision, Category.IDENTITY
+    ).select_related("organisation")
     return {
         "id": patient.pk,
         "given_name": patient.given_name,

@@ -18,7 +18,7 @@ from stegvis.access.helpers import (
 )
 from stegvis.access.models import AccessEvent
 from stegvis.access.participation import participation_scope
-from stegvis.access.policy import cases_visible_to
+from stegvis.access.policy import cases_visible_to, own_cases
 from stegvis.accounts.models import Language
 from stegvis.accounts.roles import STAFF_ROLES, Role
 from stegvis.coaching.selectors import urgent_flags_for
@@ -32,10 +32,10 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     context: dict = {}
     if user.is_patient:
-        own_cases = list(cases_visible_to(user).filter(patient=user).select_related("organisation"))
-        record_cases_listed(user, own_cases, object_type="home")
-        context["own_cases"] = own_cases
-        context["next_step"] = next_step_for(user, own_cases)
+        cases = list(own_cases(user).select_related("organisation"))
+        record_cases_listed(user, cases, object_type="home")
+        context["own_cases"] = cases
+        context["next_step"] = next_step_for(user, cases)
         context["new_accesses"] = (
             AccessEvent.objects.filter(patient=user, outcome="allowed")
             .exclude(actor=user)
