@@ -3,6 +3,7 @@ import logging
 from django.core.mail import mail_admins
 from django.tasks import task
 
+from stegvis.access import partitions
 from stegvis.access.audit import checkpoint, verify
 
 logger = logging.getLogger(__name__)
@@ -26,3 +27,9 @@ def checkpoint_audit_chain() -> dict:
     """Write a signed checkpoint of the audit chain outside the database."""
     written = checkpoint()
     return {"last_id": written.last_id if written else None}
+
+
+@task
+def ensure_audit_partitions() -> dict:
+    """Create the audit trail's coming month partitions on PostgreSQL (daily)."""
+    return {"created": partitions.ensure_partitions()}

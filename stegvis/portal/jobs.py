@@ -46,6 +46,11 @@ SCHEDULE = [
         "stegvis.access.tasks.checkpoint_audit_chain",
         timedelta(minutes=15),
     ),
+    (
+        "ensure_audit_partitions",
+        "stegvis.access.tasks.ensure_audit_partitions",
+        timedelta(days=1),
+    ),
     ("plan_reminders", "stegvis.coaching.tasks.plan_reminders_task", timedelta(hours=1)),
     ("dispatch_outbox", "stegvis.notifications.tasks.dispatch_outbox_task", timedelta(minutes=1)),
     ("build_digests", "stegvis.notifications.tasks.build_digests_task", timedelta(hours=1)),

@@ -1,0 +1,152 @@
+"""The audit trail partitioned by month on PostgreSQL: the migration, the worker's months
+ahead, and every event in the partition of its month. On SQLite one table stays."""
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from datetime import UTC, date, datetime
+
+import psycopg
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+from stegvis.access import audit, partitions
+from stegvis.access.models import AccessEvent, Outcome
+
+
+def test_month_partitions_are_named_and_counted_by_calendar_month():
+    assert partitions.partition_name(date(2026, 12, 1)) == "access_accessevent_2026_12"
+    assert partitions._next_month(date(2026, 12, 1)) == date(2027, 1, 1)
+    assert partitions._next_month(date(2027, 1, 1)) == date(2027, 2, 1)
+
+
+def _event(patient, at: datetime) -> AccessEvent:
+    return audit.new_event(
+        actor=None, actor_role="system", patient=patient, category="identity", action="view",
+        outcome=Outcome.ALLOWED, basis="test", object_type="patient", object_id=patient.pk,
+        occurred_at=at,
+    )  # fmt: skip
+
+
+def _partition_of(event: AccessEvent) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tableoid::regclass::text FROM access_accessevent WHERE id = %s", [event.pk]
+        )
+        return cursor.fetchone()[0]
+
+
+if connection.vendor != "postgresql":
+
+    def test_sqlite_keeps_one_table_and_the_worker_has_nothing_to_make():
+        assert not partitions.is_partitioned()
+        assert partitions.ensure_partitions() == []
+
+else:
+
+    def test_each_event_lands_in_the_partition_of_its_month(personas):
+        now = datetime.now(UTC)
+        assert partitions.is_partitioned()
+        names = set(partitions.existing_partitions())
+        assert partitions.partition_name(now.date().replace(day=1)) in names
+        assert partitions.DEFAULT in names
+        (current,) = audit.append([_event(personas.patient, now)])
+        assert _partition_of(current) == partitions.partition_name(now.date())
+        # A month no partition holds yet is kept, in the default partition, never refused.
+        (old,) = audit.append([_event(personas.patient, datetime(1999, 5, 2, tzinfo=UTC))])
+        assert _partition_of(old) == partitions.DEFAULT
+        assert audit.verify().ok
+
+    def test_the_worker_makes_the_coming_months_once(db):
+        far = date(2031, 2, 14)
+        created = partitions.ensure_partitions(today=far)
+        assert created == [
+            partitions.partition_name(date(2031, month, 1)) for month in (2, 3, 4, 5)
+        ]
+        assert partitions.ensure_partitions(today=far) == []
+
+    def test_every_partition_stays_append_only(personas):
+        (event,) = audit.append([_event(personas.patient, datetime.now(UTC))])
+        with pytest.raises(DatabaseError), transaction.atomic():
+            AccessEvent.objects.filter(pk=event.pk).update(outcome="denied")
+        with pytest.raises(DatabaseError), transaction.atomic():
+            AccessEvent.objects.filter(pk=event.pk).delete()
+
+    # Before the migration: events of three months, written by the code of the time.
+    WRITE_EVENTS = """
+import django, json
+django.setup()
+from datetime import datetime, UTC
+from stegvis.access import audit
+from stegvis.access.models import Outcome
+# Only the access app and what it needs are migrated yet: events about no one.
+events = audit.append([
+    audit.new_event(actor=None, actor_role="system", patient=None, category="identity",
+                    action="view", outcome=Outcome.ALLOWED, basis="test", object_type="test",
+                    object_id="before", occurred_at=at)
+    for at in (datetime(2025, 3, 9, tzinfo=UTC), datetime(2026, 1, 31, 23, 30, tzinfo=UTC),
+               datetime.now(UTC))
+])
+print(json.dumps([e.pk for e in events]))
+"""
+    # After it: where they are, whether the chain still holds, and that writing goes on.
+    CHECK = """
+import django, json
+django.setup()
+from datetime import datetime, UTC
+from django.db import connection
+from stegvis.access import audit, partitions
+from stegvis.access.models import AccessEvent, LogReview
+from stegvis.accounts.models import Organisation, User
+patient = User.objects.create(email="p@example.org")
+(new,) = audit.append([audit.new_event(
+    actor=None, actor_role="system", patient=patient, category="identity", action="view",
+    outcome="allowed", basis="test", object_type="patient", object_id=patient.pk)])
+review = LogReview.objects.create(
+    kind="random", organisation=Organisation.objects.create(name="Unit"), reviewer=patient)
+review.events.add(new)
+with connection.cursor() as cursor:
+    cursor.execute("SELECT id, tableoid::regclass::text FROM access_accessevent ORDER BY id")
+    where = cursor.fetchall()
+print(json.dumps({"partitioned": partitions.is_partitioned(), "where": where,
+                  "new_id": new.pk, "verified": audit.verify().ok}))
+"""
+
+    @pytest.mark.django_db(transaction=True)
+    def test_the_migration_moves_every_event_into_its_month():
+        """A database at the migration before, with events in it, migrated for real."""
+        settings = connection.settings_dict
+        server = (
+            f"postgresql://{settings['USER']}:{settings['PASSWORD']}"
+            f"@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}"
+        )
+        name = f"stegvis_partitions_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        env = {**os.environ, "DATABASE_URL": f"{server}/{name}"}
+        env["DJANGO_SETTINGS_MODULE"] = "stegvis.settings"
+
+        def run(*args):
+            done = subprocess.run([sys.executable, *args], env=env, capture_output=True, text=True)
+            assert done.returncode == 0, done.stderr
+            return done.stdout
+
+        try:
+            run("-m", "stegvis", "migrate", "-v0", "access", "0008")
+            before = json.loads(run("-c", WRITE_EVENTS))
+            run("-m", "stegvis", "migrate", "-v0")
+            after = json.loads(run("-c", CHECK))
+        finally:
+            with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        today = datetime.now(UTC).date()
+        assert after["partitioned"] and after["verified"]
+        assert dict(after["where"]) == {
+            before[0]: "access_accessevent_2025_03",
+            before[1]: "access_accessevent_2026_01",
+            before[2]: partitions.partition_name(today),
+            after["new_id"]: partitions.partition_name(today),
+        }
+        assert after["new_id"] > max(before)
