@@ -305,9 +305,14 @@ def _send(claimed: list[OutboxMessage], token: uuid.UUID, now: datetime) -> int:
         done = {m.pk for m in sent} | {m.pk for m, _reason in failed}
         failed += [(m, type(error).__name__) for m in claimed if m.pk not in done]
     with transaction.atomic():
+        # One statement per language, not one per message: at 100 000 notices a minute the
+        # round trips were a third of the worker's time (bench/reminders.py).
+        by_language: dict[str, list] = {}
         for message in sent:
-            OutboxMessage.objects.filter(pk=message.pk, claim_token=token).update(
-                status=DeliveryStatus.SENT, sent_at=now, language=message.language
+            by_language.setdefault(message.language, []).append(message.pk)
+        for language, ids in by_language.items():
+            OutboxMessage.objects.filter(pk__in=ids, claim_token=token).update(
+                status=DeliveryStatus.SENT, sent_at=now, language=language
             )
         _log(sent, DeliveryEventKind.SENT, now)
         for kind, hook in ON_SENT.items():
