@@ -22,7 +22,8 @@ reach a diagnosis, clinical notes or questionnaire answers.
 from dataclasses import dataclass, field
 
 import rules
-from django.db.models import Q, QuerySet
+from django.db.models import Case as Case_
+from django.db.models import Q, QuerySet, Value, When
 
 from stegvis.access.categories import (
     CARE_ROLES,
@@ -102,37 +103,32 @@ def _established(user: User, care: dict):
     return CareRelationship.objects.active().filter(user=user, organisation_id__in=care)
 
 
-def _established_basis(emergency: bool, reason: str) -> str:
-    if emergency:
-        return "care:emergency"
-    return "care:program" if reason == CareReason.PROGRAM else "care:established"
-
-
 def care_bases(user: User, category: str, patient_ids) -> dict[object, CareBasis]:
     """Per patient, the care relationship (or the manager's log review) through which
     `user` reaches `category`: named on a case first, then established, then log review."""
-    found: list[tuple] = []
+    bases: dict[object, CareBasis] = {}
     care = _memberships_in(user, category, CARE_ROLES)
     if care:
-        # Two plain queries rather than one union: Django builds a union's SQL at several
-        # times the cost of running it, and this runs on every decision (bench/hotpath.py).
-        named = _named_cases(user, care).filter(patient_id__in=patient_ids)
-        found += [
-            (patient_id, organisation_id, "care:named")
-            for patient_id, organisation_id in named.values_list("patient_id", "organisation_id")
-        ]
-        established = _established(user, care).filter(patient_id__in=patient_ids)
-        found += [
-            (patient_id, organisation_id, _established_basis(emergency, reason))
-            for patient_id, organisation_id, emergency, reason in established.values_list(
-                "patient_id", "organisation_id", "emergency", "reason"
-            )
-        ]
-    bases: dict[object, CareBasis] = {}
-    for patient_id, organisation_id, basis in sorted(
-        found, key=lambda row: CARE_PRECEDENCE.index(row[2])
-    ):
-        bases.setdefault(patient_id, CareBasis(basis, care[organisation_id]))
+        # Named and established relationships in one query (a union); named comes first.
+        named = (
+            _named_cases(user, care)
+            .filter(patient_id__in=patient_ids)
+            .values_list("patient_id", "organisation_id", Value("care:named"))
+        )
+        established = (
+            _established(user, care)
+            .filter(patient_id__in=patient_ids)
+            .annotate(basis=Case_(
+                When(emergency=True, then=Value("care:emergency")),
+                When(reason=CareReason.PROGRAM, then=Value("care:program")),
+                default=Value("care:established"),
+            ))
+            .values_list("patient_id", "organisation_id", "basis")
+        )  # fmt: skip
+        for patient_id, organisation_id, basis in sorted(
+            named.union(established), key=lambda row: CARE_PRECEDENCE.index(row[2])
+        ):
+            bases.setdefault(patient_id, CareBasis(basis, care[organisation_id]))
     review = _memberships_in(user, category, LOG_REVIEW_ROLES)
     if review:
         unit_patients = Case.objects.filter(
