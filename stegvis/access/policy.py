@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import rules
 from django.db.models import Case as Case_
 from django.db.models import Q, QuerySet, Value, When
+from django.utils import timezone
 
 from stegvis.access.categories import (
     CARE_ROLES,
@@ -37,6 +38,7 @@ from stegvis.accounts.mfa import mfa_satisfied
 from stegvis.accounts.models import Membership, Organisation, User
 from stegvis.accounts.roles import Role
 from stegvis.cases.models import Case
+from stegvis.core.prepared import Prepared
 from stegvis.network.models import Consent
 
 
@@ -92,49 +94,71 @@ class CareBasis:
 CARE_PRECEDENCE = ("care:named", "care:emergency", "care:program", "care:established")
 
 
-def _named_cases(user: User, care: dict) -> QuerySet[Case]:
+def _named_cases(user_id, organisations) -> QuerySet[Case]:
     """Cases at the user's care units that name them responsible physician or coordinator."""
-    named = Q(responsible_physician=user) | Q(responsible_coordinator=user)
-    return Case.objects.filter(named, organisation_id__in=care)
+    named = Q(responsible_physician_id=user_id) | Q(responsible_coordinator_id=user_id)
+    return Case.objects.filter(named, organisation_id__in=organisations)
 
 
-def _established(user: User, care: dict):
+def _established(user_id, organisations, now=None):
     """The relationships the user established at their care units, still running."""
-    return CareRelationship.objects.active().filter(user=user, organisation_id__in=care)
+    return CareRelationship.objects.active(now).filter(
+        user_id=user_id, organisation_id__in=organisations
+    )
+
+
+def _care_rows(user_id, organisations, patients, now):
+    """(patient, unit, basis) of each care relationship: named and established in one query
+    (a union)."""
+    named = (
+        _named_cases(user_id, organisations)
+        .filter(patient_id__in=patients)
+        .values_list("patient_id", "organisation_id", Value("care:named"))
+    )
+    established = (
+        _established(user_id, organisations, now)
+        .filter(patient_id__in=patients)
+        .annotate(basis=Case_(
+            When(emergency=True, then=Value("care:emergency")),
+            When(reason=CareReason.PROGRAM, then=Value("care:program")),
+            default=Value("care:established"),
+        ))
+        .values_list("patient_id", "organisation_id", "basis")
+    )  # fmt: skip
+    return named.union(established)
+
+
+def _unit_rows(organisations, patients):
+    """(patient, unit) of each case at the given units."""
+    return Case.objects.filter(
+        patient_id__in=patients, organisation_id__in=organisations
+    ).values_list("patient_id", "organisation_id")
+
+
+# Decided on every request: built by the ORM once per shape (stegvis/core/prepared.py).
+CARE_ROWS = Prepared(_care_rows)
+UNIT_ROWS = Prepared(_unit_rows)
 
 
 def care_bases(user: User, category: str, patient_ids) -> dict[object, CareBasis]:
     """Per patient, the care relationship (or the manager's log review) through which
     `user` reaches `category`: named on a case first, then established, then log review."""
     bases: dict[object, CareBasis] = {}
+    patients = list(patient_ids)
     care = _memberships_in(user, category, CARE_ROLES)
     if care:
-        # Named and established relationships in one query (a union); named comes first.
-        named = (
-            _named_cases(user, care)
-            .filter(patient_id__in=patient_ids)
-            .values_list("patient_id", "organisation_id", Value("care:named"))
+        rows = CARE_ROWS.rows(
+            user_id=user.pk, organisations=list(care), patients=patients, now=timezone.now()
         )
-        established = (
-            _established(user, care)
-            .filter(patient_id__in=patient_ids)
-            .annotate(basis=Case_(
-                When(emergency=True, then=Value("care:emergency")),
-                When(reason=CareReason.PROGRAM, then=Value("care:program")),
-                default=Value("care:established"),
-            ))
-            .values_list("patient_id", "organisation_id", "basis")
-        )  # fmt: skip
         for patient_id, organisation_id, basis in sorted(
-            named.union(established), key=lambda row: CARE_PRECEDENCE.index(row[2])
+            rows, key=lambda row: CARE_PRECEDENCE.index(row[2])
         ):
             bases.setdefault(patient_id, CareBasis(basis, care[organisation_id]))
     review = _memberships_in(user, category, LOG_REVIEW_ROLES)
     if review:
-        unit_patients = Case.objects.filter(
-            patient_id__in=patient_ids, organisation_id__in=review
-        ).values_list("patient_id", "organisation_id")
-        for patient_id, organisation_id in unit_patients:
+        for patient_id, organisation_id in UNIT_ROWS.rows(
+            organisations=list(review), patients=patients
+        ):
             bases.setdefault(patient_id, CareBasis("log_review", review[organisation_id]))
     return bases
 
@@ -146,8 +170,8 @@ def _care_cases(user: User, category: str) -> Q:
     care = _memberships_in(user, category, CARE_ROLES)
     if care:
         condition |= Q(organisation_id__in=care) & (
-            Q(patient_id__in=_named_cases(user, care).values("patient_id"))
-            | Q(patient_id__in=_established(user, care).values("patient_id"))
+            Q(patient_id__in=_named_cases(user.pk, care).values("patient_id"))
+            | Q(patient_id__in=_established(user.pk, care).values("patient_id"))
         )
     review = _memberships_in(user, category, LOG_REVIEW_ROLES)
     if review:
@@ -178,6 +202,27 @@ class Grant:
         return f"consent:{self.purpose}"
 
 
+def _held_by(user_id, category, roles, organisations, today):
+    """Active consents for `category` given to the user as a member in one of the (role,
+    organisation) pairs."""
+    held = Q()
+    for role, organisation in zip(roles, organisations, strict=True):
+        held |= Q(member__role=role, member__organisation_id=organisation)
+    return Consent.objects.active(today).filter(held, member__user_id=user_id, category=category)
+
+
+def _grant_rows(user_id, category, roles, organisations, patients, today):
+    return (
+        _held_by(user_id, category, roles, organisations, today)
+        .filter(patient_id__in=patients)
+        .order_by("granted_at")
+        .values_list("patient_id", "role", "member__organisation_id", "purpose")
+    )
+
+
+GRANT_ROWS = Prepared(_grant_rows)
+
+
 def _consents_held(user: User, category: str):
     """Active consents for `category` given to `user` in a role they still hold.
 
@@ -187,25 +232,29 @@ def _consents_held(user: User, category: str):
     memberships = _memberships_for_category(user, category)
     if not memberships:
         return Consent.objects.none()
-    held = Q()
-    for m in memberships:
-        held |= Q(member__role=m.role, member__organisation_id=m.organisation_id)
-    return Consent.objects.active().filter(held, member__user=user, category=category)
+    roles, organisations = zip(*((m.role, m.organisation_id) for m in memberships), strict=True)
+    return _held_by(user.pk, category, roles, organisations, timezone.localdate())
 
 
 def consent_grants(user: User, category: str, patient_ids) -> dict[object, Grant]:
     """Per patient, one active consent through which `user` reaches `category`."""
-    grants: dict[object, Grant] = {}
-    rows = (
-        _consents_held(user, category)
-        .filter(patient_id__in=patient_ids)
-        .select_related("member__organisation")
-        .order_by("granted_at")
+    memberships = _memberships_for_category(user, category)
+    if not memberships:
+        return {}
+    # The member's organisation is one of the user's own: the consent is held through it.
+    organisation_of = {m.organisation_id: m.organisation for m in memberships}
+    rows = GRANT_ROWS.rows(
+        user_id=user.pk,
+        category=category,
+        roles=[m.role for m in memberships],
+        organisations=[m.organisation_id for m in memberships],
+        patients=list(patient_ids),
+        today=timezone.localdate(),
     )
-    for consent in rows:
+    grants: dict[object, Grant] = {}
+    for patient_id, role, organisation_id, purpose in rows:
         grants.setdefault(
-            consent.patient_id,
-            Grant(consent.patient_id, consent.role, consent.member.organisation, consent.purpose),
+            patient_id, Grant(patient_id, role, organisation_of[organisation_id], purpose)
         )
     return grants
 

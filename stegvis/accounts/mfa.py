@@ -4,6 +4,15 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 
 from stegvis.accounts.models import User
+from stegvis.core.prepared import Prepared
+
+
+def _authenticators(user_id, kind):
+    return Authenticator.objects.filter(user_id=user_id, type=kind).values_list("pk")[:1]
+
+
+# Asked once per request of every staff member (stegvis/core/prepared.py).
+AUTHENTICATORS = Prepared(_authenticators)
 
 
 def mfa_satisfied(user: User) -> bool:
@@ -15,7 +24,6 @@ def mfa_satisfied(user: User) -> bool:
     if settings.STEGVIS_DEMO and user.is_demo:
         return True
     if not hasattr(user, "_mfa_satisfied"):
-        user._mfa_satisfied = Authenticator.objects.filter(
-            user=user, type=Authenticator.Type.TOTP
-        ).exists()
+        found = AUTHENTICATORS.rows(user_id=user.pk, kind=str(Authenticator.Type.TOTP))
+        user._mfa_satisfied = bool(found)
     return user._mfa_satisfied

@@ -1,0 +1,155 @@
+"""Querysets the ORM builds once per shape and the database runs many times.
+
+On the hot path Django spends several times longer building and compiling a queryset than
+the database spends running it (bench/hotpath.py). A `Prepared` query is written with the
+ORM as usual, as a function of named parameters returning a `values_list` queryset. The
+first call for a database and a shape (the lengths of the list parameters) builds it with
+stand-in values, compiles it, and notes where each stand-in landed among the SQL's
+parameters; later calls put their own values there and run the same SQL.
+
+Every value that changes from call to call must be a parameter: one the build function
+took from elsewhere (the clock, say) would be frozen into the SQL. So each shape is
+compiled twice, with different stand-ins, and refused when the two differ in anything but
+the stand-ins.
+"""
+
+import itertools
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
+from django.db import connections
+from django.db.models import QuerySet
+
+_counter = itertools.count(1)
+# A list longer than this is run through the ORM as usual: a shape per length would keep
+# one SQL text per length ever seen.
+MAX_LIST = 64
+
+
+def _stand_in(value):
+    """A value of the same type as `value`, unlike any other (and any constant)."""
+    n = next(_counter)
+    if isinstance(value, uuid.UUID):
+        return uuid.uuid4()
+    if isinstance(value, bool):
+        raise TypeError("a boolean parameter would be ambiguous: build one query per value")
+    if isinstance(value, int):
+        return 7_000_000_000_000 + n
+    if isinstance(value, datetime):
+        return datetime(2999, 1, 1, tzinfo=UTC) + timedelta(microseconds=n)
+    if isinstance(value, date):
+        return date(2900, 1, 1) + timedelta(days=n)
+    if isinstance(value, str):
+        return f"stand-in {uuid.uuid4().hex}"
+    raise TypeError(f"unsupported parameter type: {type(value).__name__}")
+
+
+def _to_db(connection, value):
+    """`value` as the ORM hands it to the driver (as the fields' get_db_prep_value do)."""
+    if isinstance(value, uuid.UUID):
+        return value if connection.features.has_native_uuid_field else value.hex
+    if isinstance(value, datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, date):
+        return connection.ops.adapt_datefield_value(value)
+    return value
+
+
+def _shape(values: dict) -> tuple:
+    return tuple(
+        sorted((name, len(v)) for name, v in values.items() if isinstance(v, list | tuple))
+    )
+
+
+def _flat(values: dict) -> list[tuple[str, int | None, object]]:
+    flat = []
+    for name, value in values.items():
+        if isinstance(value, list | tuple):
+            flat += [(name, i, item) for i, item in enumerate(value)]
+        else:
+            flat.append((name, None, value))
+    return flat
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str | None  # None: the shape's result is always empty (an empty `__in`)
+    # Per SQL parameter: (name, index in a list or None, None), or ("", None, constant).
+    slots: tuple
+    converters: dict
+
+
+class Prepared:
+    def __init__(self, build: Callable[..., QuerySet], using: str = "default"):
+        self.build = build
+        self.using = using
+        self._compiled: dict[tuple, _Compiled] = {}
+
+    def _compile_once(self, connection, values: dict):
+        stand_ins = {
+            name: [_stand_in(v) for v in value] if isinstance(value, list | tuple) else
+            _stand_in(value)
+            for name, value in values.items()
+        }  # fmt: skip
+        queryset = self.build(**stand_ins)
+        compiler = queryset.query.get_compiler(connection=connection)
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            return None, (), {}
+        where = {_to_db(connection, v): (name, i, None) for name, i, v in _flat(stand_ins)}
+        slots = tuple(
+            where.get(p, ("", None, p)) if _hashable(p) else ("", None, p) for p in params
+        )
+        selected = [expression for expression, _sql, _alias in compiler.select]
+        return sql, slots, compiler.get_converters(selected)
+
+    def _compile(self, connection, values: dict) -> _Compiled:
+        first = self._compile_once(connection, values)
+        second = self._compile_once(connection, values)
+        if first[:2] != second[:2]:
+            raise ImproperlyConfigured(
+                f"{self.build.__qualname__} builds a query from a value it was not given"
+            )
+        return _Compiled(*first)
+
+    def rows(self, **values) -> list[tuple]:
+        if any(isinstance(v, list | tuple) and len(v) > MAX_LIST for v in values.values()):
+            return list(self.build(**values))
+        connection = connections[self.using]
+        key = (connection.vendor, connection.alias, _shape(values))
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = self._compiled[key] = self._compile(connection, values)
+        if compiled.sql is None:
+            return []
+        params = [
+            _to_db(connection, values[name] if index is None else values[name][index])
+            if name
+            else constant
+            for name, index, constant in compiled.slots
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            rows = cursor.fetchall()
+        if not compiled.converters:
+            return rows
+        converted = []
+        for row in rows:
+            row = list(row)
+            for position, (functions, expression) in compiled.converters.items():
+                for function in functions:
+                    row[position] = function(row[position], expression, connection)
+            converted.append(tuple(row))
+        return converted
+
+
+def _hashable(value) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True

@@ -1,0 +1,77 @@
+"""Prepared queries: the ORM's SQL kept per shape, run with each call's own values."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
+
+from stegvis.accounts.models import User
+from stegvis.cases.models import Case
+from stegvis.core import prepared
+from stegvis.core.prepared import Prepared
+from tests.factories import OrganisationFactory, patient_at
+
+
+def _cases(patients, organisation, opened_after):
+    return (
+        Case.objects.filter(
+            patient_id__in=patients, organisation_id=organisation, opened_on__gt=opened_after
+        )
+        .order_by("patient__email")
+        .values_list("patient_id", "patient__email", "opened_on")
+    )
+
+
+def _orm(patients, organisation, opened_after):
+    return list(_cases(patients, organisation, opened_after))
+
+
+@pytest.fixture
+def people(db):
+    unit, other = OrganisationFactory(), OrganisationFactory()
+    return unit, other, [patient_at(unit, email=f"p{n}@example.org") for n in range(4)]
+
+
+def test_each_call_runs_with_its_own_values_and_matches_the_orm(people, django_assert_num_queries):
+    unit, other, patients = people
+    query = Prepared(_cases)
+    yesterday = timezone.localdate() - timedelta(days=1)
+    calls = [
+        ([p.pk for p in patients[:2]], unit.pk, yesterday - timedelta(days=3)),
+        ([p.pk for p in patients[2:]], unit.pk, yesterday - timedelta(days=3)),
+        ([p.pk for p in patients[1:3]], other.pk, yesterday - timedelta(days=3)),
+        ([p.pk for p in patients[:2]], unit.pk, timezone.localdate() + timedelta(days=1)),
+    ]
+    for patients_, organisation, after in calls:
+        expected = _orm(patients_, organisation, after)
+        with django_assert_num_queries(1):
+            found = query.rows(patients=patients_, organisation=organisation, opened_after=after)
+        assert found == expected
+    # The values come back as the ORM gives them: a UUID, not the database's text.
+    first = query.rows(patients=[patients[0].pk], organisation=unit.pk, opened_after=yesterday)
+    assert first == [(patients[0].pk, "p0@example.org", patients[0].cases.get().opened_on)]
+
+
+def test_a_query_that_reads_a_value_it_was_not_given_is_refused(db):
+    def joined_before_now(patient):
+        # The clock, read inside: it would be frozen into the SQL at the first call.
+        return User.objects.filter(pk=patient, date_joined__lt=timezone.now()).values_list("pk")
+
+    with pytest.raises(ImproperlyConfigured, match="joined_before_now"):
+        Prepared(joined_before_now).rows(patient=User().pk)
+
+
+def test_an_empty_list_finds_nothing_and_a_long_one_goes_through_the_orm(
+    people, django_assert_num_queries
+):
+    unit, _other, patients = people
+    query = Prepared(_cases)
+    today = timezone.localdate() - timedelta(days=10)
+    with django_assert_num_queries(0):
+        assert query.rows(patients=[], organisation=unit.pk, opened_after=today) == []
+    many = [p.pk for p in patients] + [User().pk for _ in range(prepared.MAX_LIST)]
+    assert query.rows(patients=many, organisation=unit.pk, opened_after=today) == _orm(
+        many, unit.pk, today
+    )
+    assert len(query._compiled) == 1  # only the empty shape was kept
