@@ -9,7 +9,8 @@ sync workers,
     and one INSERT of a log row on the same database and settings, and a bare template
     render for the home page's counterpart.
 The pairs run in alternation with wrk (Debian's `wrk`; the Python client of bench/run.py
-when it is missing), and the ratio of each pair is printed.
+when it is missing), and the ratio of each pair is printed. Then what the audit chain's
+head allows: 1, 2 and 4 processes each appending one event per transaction at once.
 
 Then a per-request profile, in the benchmark's own process with Django's test client:
 queries, statements that write, and self time by part (middleware, authentication, the
@@ -28,6 +29,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -129,6 +131,7 @@ def pairs(label: str, database_url: str, args) -> None:
     if args.profile_only:
         profile(env)
         return
+    audit_appends(label, env, args)
     secrets = json.loads(run([sys.executable, "-c", SETUP_SCRIPT], env))
     tmp = Path(env["STEGVIS_VAR_DIR"])
     (tmp / "bare_app.py").write_text(textwrap.dedent(BARE_APP))
@@ -266,6 +269,41 @@ def profile(env: dict, requests: int = 200) -> None:
         print("      most self time: " + ", ".join(
             f"{_short(place)} {100 * seconds / total:.0f} %" for place, seconds in top
         ))  # fmt: skip
+
+
+# One audit event per transaction, as each request appends its own, for a few seconds.
+APPEND_SCRIPT = """
+import sys, time
+import django
+django.setup()
+from django.utils import timezone
+from stegvis.access import audit
+from stegvis.access.models import Outcome
+start, until, count = float(sys.argv[1]), float(sys.argv[2]), 0
+time.sleep(max(0, start - time.time()))
+while time.time() < until:
+    audit.append([audit.new_event(
+        actor=None, actor_role="system", patient=None, category="identity", action="view",
+        outcome=Outcome.ALLOWED, basis="bench", object_type="bench", object_id=count)])
+    count += 1
+print(count)
+"""
+
+
+def audit_appends(label: str, env: dict, args) -> None:
+    """What the chain head allows: processes appending an event per transaction at once."""
+    seconds = args.seconds / 2
+    for processes in (1, 2, 4):
+        start = time.time() + 4  # after every process has set Django up
+        window = [str(start), str(start + seconds)]
+        runs = [
+            subprocess.Popen([sys.executable, "-c", APPEND_SCRIPT, *window], env=env,
+                             stdout=subprocess.PIPE, text=True)
+            for _ in range(processes)
+        ]  # fmt: skip
+        counts = [int(run.communicate()[0]) for run in runs]
+        print(f"  {label:<10} audit appends, {processes} process(es): "
+              f"{sum(counts) / seconds:7.0f} events/s")  # fmt: skip
 
 
 def main() -> None:

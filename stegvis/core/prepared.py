@@ -8,9 +8,10 @@ stand-in values, compiles it, and notes where each stand-in landed among the SQL
 parameters; later calls put their own values there and run the same SQL.
 
 Every value that changes from call to call must be a parameter: one the build function
-took from elsewhere (the clock, say) would be frozen into the SQL. So each shape is
-compiled twice, with different stand-ins, and refused when the two differ in anything but
-the stand-ins.
+took from elsewhere (the clock, the date, a setting) would be frozen into the SQL. So pass
+them in; and each shape is compiled twice, with different stand-ins, and refused when the
+two differ in anything but the stand-ins (which catches the clock's time, though not the
+date: a build function reads nothing but its parameters).
 """
 
 import itertools
@@ -37,7 +38,9 @@ def _stand_in(value):
     if isinstance(value, bool):
         raise TypeError("a boolean parameter would be ambiguous: build one query per value")
     if isinstance(value, int):
-        return 7_000_000_000_000 + n
+        # Within a 32-bit column's range: Django answers an out-of-range value with an
+        # empty result at compile time, which would then be kept for every value.
+        return 1_900_000_000 + n
     if isinstance(value, datetime):
         return datetime(2999, 1, 1, tzinfo=UTC) + timedelta(microseconds=n)
     if isinstance(value, date):
