@@ -67,6 +67,16 @@ else:
         ]
         assert partitions.ensure_partitions(today=far) == []
 
+    def test_a_month_already_in_the_default_partition_is_left_there(personas, caplog):
+        # The worker was stopped for longer than the months it makes ahead.
+        (late,) = audit.append([_event(personas.patient, datetime(2040, 3, 5, tzinfo=UTC))])
+        assert _partition_of(late) == partitions.DEFAULT
+        created = partitions.ensure_partitions(today=date(2040, 2, 20))
+        assert created == [partitions.partition_name(date(2040, month, 1)) for month in (2, 4, 5)]
+        assert "access_accessevent_2040_03 are in the default partition" in caplog.text
+        assert _partition_of(late) == partitions.DEFAULT
+        assert audit.verify().ok
+
     def test_every_partition_stays_append_only(personas):
         (event,) = audit.append([_event(personas.patient, datetime.now(UTC))])
         with pytest.raises(DatabaseError), transaction.atomic():

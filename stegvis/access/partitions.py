@@ -14,6 +14,7 @@ keeps its column without the constraint (an event is never deleted: the trigger 
 SQLite keeps one table.
 """
 
+import logging
 from datetime import UTC, date, datetime
 
 from django.db import connection as default_connection
@@ -21,6 +22,8 @@ from django.db import connection as default_connection
 TABLE = "access_accessevent"
 DEFAULT = f"{TABLE}_default"
 MONTHS_AHEAD = 3
+
+logger = logging.getLogger(__name__)
 
 
 def _month_start(day: date) -> date:
@@ -54,11 +57,26 @@ def existing_partitions(connection=default_connection) -> list[str]:
         return [name for (name,) in cursor.fetchall()]
 
 
+def _held_by_default(cursor, start: date, end: date) -> bool:
+    cursor.execute(
+        f'SELECT 1 FROM "{DEFAULT}" WHERE occurred_at >= %s AND occurred_at < %s LIMIT 1',  # noqa: S608
+        [
+            datetime(start.year, start.month, 1, tzinfo=UTC),
+            datetime(end.year, end.month, 1, tzinfo=UTC),
+        ],
+    )
+    return cursor.fetchone() is not None
+
+
 def ensure_partitions(
     today: date | None = None, since: date | None = None, connection=default_connection
 ) -> list[str]:
     """Create the month partitions from `since` (default: this month) to MONTHS_AHEAD
-    months after `today`; returns those created. Nothing on SQLite or an unpartitioned table."""
+    months after `today`; returns those created. Nothing on SQLite or an unpartitioned table.
+
+    A month whose events already sit in the default partition (the worker was stopped for
+    longer than MONTHS_AHEAD) cannot get its own partition: it is logged and left there,
+    kept and verified like any other, until an operator moves it."""
     if not is_partitioned(connection):
         return []
     today = today or datetime.now(UTC).date()
@@ -70,14 +88,18 @@ def ensure_partitions(
     created = []
     with connection.cursor() as cursor:
         while month <= last:
-            name = partition_name(month)
-            if name not in existing:
+            name, following = partition_name(month), _next_month(month)
+            if name not in existing and _held_by_default(cursor, month, following):
+                logger.error("Audit events of %s are in the default partition", name)
+            elif name not in existing:
+                # The bounds are dates this function made, not input; DDL takes no parameters.
                 cursor.execute(
-                    f'CREATE TABLE "{name}" PARTITION OF "{TABLE}" FOR VALUES FROM (%s) TO (%s)',
-                    [f"{month.isoformat()} 00:00+00", f"{_next_month(month).isoformat()} 00:00+00"],
+                    f'CREATE TABLE IF NOT EXISTS "{name}" PARTITION OF "{TABLE}"'
+                    f" FOR VALUES FROM ('{month.isoformat()} 00:00+00')"
+                    f" TO ('{following.isoformat()} 00:00+00')"
                 )
                 created.append(name)
-            month = _next_month(month)
+            month = following
     return created
 
 
