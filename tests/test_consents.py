@@ -225,5 +225,5 @@ def test_one_patients_cases_found_from_the_decision_are_those_the_selector_finds
         decide(personas.treating_physician, personas.patient, C.PLAN),
         C.PLAN,
     )
-    assert physician.count() == (2 if consent_to_the_physician else 1)
+    assert len(physician) == (2 if consent_to_the_physician else 1)
     assert seen

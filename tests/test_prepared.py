@@ -75,3 +75,37 @@ def test_an_empty_list_finds_nothing_and_a_long_one_goes_through_the_orm(
         many, unit.pk, today
     )
     assert len(query._compiled) == 1  # only the empty shape was kept
+
+
+def _cases_with_units(patient, opened_after):
+    return (
+        Case.objects.filter(patient_id=patient, opened_on__gt=opened_after)
+        .select_related("organisation", "responsible_physician")
+        .order_by("opened_on")
+    )
+
+
+def test_instances_are_the_orms_objects_with_what_they_select_related(
+    people, django_assert_num_queries
+):
+    _unit, other, patients = people
+    second = Case.objects.create(patient=patients[0], organisation=other)
+    query = Prepared(_cases_with_units)
+    long_ago = timezone.localdate() - timedelta(days=400)
+    for patient in patients[:2]:
+        expected = list(_cases_with_units(patient.pk, long_ago))
+        with django_assert_num_queries(1):
+            found = query.instances(patient=patient.pk, opened_after=long_ago)
+            # The related objects came with the row: reading them asks nothing more.
+            units = [case.organisation.name for case in found]
+            physicians = [case.responsible_physician for case in found]
+        assert found == expected
+        assert units == [case.organisation.name for case in expected]
+        assert physicians == [None] * len(expected)  # a null foreign key gives None
+    assert second in query.instances(patient=patients[0].pk, opened_after=long_ago)
+    saved = query.instances(patient=patients[1].pk, opened_after=long_ago)[0]
+    saved.status = "partial_return"
+    saved.save(update_fields=["status"])  # an object like any other: it saves itself
+    assert Case.objects.get(pk=saved.pk).status == "partial_return"
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    assert query.instances(patient=patients[0].pk, opened_after=tomorrow) == []

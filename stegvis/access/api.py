@@ -71,9 +71,7 @@ def list_patients(request, page: Query[PageQuery]):
 @router.get("/patients/{patient_id}", response=PatientOut, summary="One patient")
 def get_patient(request, patient_id: str):
     patient = get_patient_for(request.user, patient_id, category=Category.IDENTITY)
-    cases = visible_cases_of(
-        request.user, patient, patient.access_decision, Category.IDENTITY
-    ).select_related("organisation")
+    cases = visible_cases_of(request.user, patient, patient.access_decision, Category.IDENTITY)
     return {
         "id": patient.pk,
         "given_name": patient.given_name,
@@ -88,7 +86,7 @@ def get_patient(request, patient_id: str):
                 "opened_on": c.opened_on,
                 "closed_on": c.closed_on,
             }
-            for c in cases.order_by("opened_on")
+            for c in cases
         ],
     }
 

@@ -26,6 +26,15 @@ from stegvis.access.policy import (
 from stegvis.accounts.models import User
 from stegvis.accounts.roles import Role
 from stegvis.cases.models import Case
+from stegvis.core.prepared import Prepared
+
+
+def _user(pk):
+    return User.objects.filter(pk=pk)
+
+
+# Every patient page and API read starts here (stegvis/core/prepared.py).
+USER_BY_ID = Prepared(_user)
 
 
 def _actor(user: User) -> User | None:
@@ -87,7 +96,7 @@ def get_patient_for(
     The patient carries the allowing Decision as `access_decision` (the role the user
     came in, for what they write)."""
     try:
-        patient = User.objects.filter(pk=uuid.UUID(str(patient_id))).first()
+        patient = next(iter(USER_BY_ID.instances(pk=uuid.UUID(str(patient_id)))), None)
     except ValueError:
         patient = None
     if patient is None:

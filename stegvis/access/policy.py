@@ -341,23 +341,37 @@ def cases_visible_to(user: User, category: str = Category.IDENTITY) -> QuerySet[
     return Case.objects.filter(condition)
 
 
-def visible_cases_of(
-    user: User, patient: User, decision: Decision, category: str
-) -> QuerySet[Case]:
+def _cases_of(patient):
+    return (
+        Case.objects.filter(patient_id=patient)
+        .select_related("organisation")
+        .order_by("opened_on", "pk")
+    )
+
+
+def _cases_of_at(patient, units):
+    return _cases_of(patient).filter(organisation_id__in=units)
+
+
+# The API's read of one patient lists their cases (stegvis/core/prepared.py).
+CASES_OF = Prepared(_cases_of)
+CASES_OF_AT = Prepared(_cases_of_at)
+
+
+def visible_cases_of(user: User, patient: User, decision: Decision, category: str) -> list[Case]:
     """`cases_visible_to(user, category)` for the one patient `decision` (of `category`)
-    allowed, in a query as plain as the patient's own: the decision already says how the
-    user reaches the patient, so only a consent behind a care basis is still to be found."""
+    allowed, oldest first with their units: the decision already says how the user reaches
+    the patient, so only a consent behind a care basis is still to be found."""
     if not decision.allowed:
-        return Case.objects.none()
-    cases = Case.objects.filter(patient=patient)
+        return []
     if decision.basis == "self" or decision.basis.startswith("consent:"):
-        return cases
+        return CASES_OF.instances(patient=patient.pk)
     if consent_grants(user, category, [patient.pk]):
-        return cases
+        return CASES_OF.instances(patient=patient.pk)
     units = set(_memberships_in(user, category, LOG_REVIEW_ROLES))
     if decision.basis.startswith("care:"):
         units |= set(_memberships_in(user, category, CARE_ROLES))
-    return cases.filter(organisation_id__in=units)
+    return CASES_OF_AT.instances(patient=patient.pk, units=sorted(units, key=str))
 
 
 def own_cases(user: User) -> QuerySet[Case]:

@@ -1,7 +1,7 @@
 import hashlib
 import secrets
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from stegvis.accounts import national_id
 from stegvis.accounts.roles import STAFF_ROLES, OrganisationKind, Role
+from stegvis.core.prepared import Prepared
 
 
 class Jurisdiction(models.TextChoices):
@@ -122,9 +123,10 @@ class User(AbstractBaseUser):
     def memberships_cached(self) -> list["Membership"]:
         """The user's memberships, fetched once per request-scoped user object."""
         if not hasattr(self, "_memberships_cache"):
-            self._memberships_cache = list(
-                self.memberships.select_related("organisation").order_by("created_at")
-            )
+            memberships = MEMBERSHIPS.instances(user=self.pk)
+            for membership in memberships:
+                membership.user = self  # as the related manager would have set it
+            self._memberships_cache = memberships
         return self._memberships_cache
 
     @property
@@ -177,6 +179,18 @@ class Membership(models.Model):
         return f"{self.get_role_display()} @ {self.organisation}"
 
 
+def _memberships_of(user):
+    return (
+        Membership.objects.filter(user_id=user)
+        .select_related("organisation")
+        .order_by("created_at")
+    )
+
+
+# Asked on every request of a signed-in user (stegvis/core/prepared.py).
+MEMBERSHIPS = Prepared(_memberships_of)
+
+
 class TokenScope(models.TextChoices):
     READ = "read", _("Read")
     WRITE = "write", _("Read and write")
@@ -191,8 +205,8 @@ def hash_token(raw: str) -> str:
 
 
 class PersonalAccessTokenQuerySet(models.QuerySet):
-    def usable(self) -> "PersonalAccessTokenQuerySet":
-        now = timezone.now()
+    def usable(self, now: datetime | None = None) -> "PersonalAccessTokenQuerySet":
+        now = now or timezone.now()
         return self.filter(revoked_at__isnull=True, expires_at__gt=now, user__is_active=True)
 
 

@@ -2,7 +2,9 @@
 
 On the hot path Django spends several times longer building and compiling a queryset than
 the database spends running it (bench/hotpath.py). A `Prepared` query is written with the
-ORM as usual, as a function of named parameters returning a `values_list` queryset. The
+ORM as usual, as a function of named parameters returning a queryset: `rows()` gives a
+`values_list` queryset's tuples, `instances()` a model queryset's objects (with what it
+`select_related`), made as the ORM's own model iterator makes them. The
 first call for a database and a shape (the lengths of the list parameters) builds it with
 stand-in values, compiles it, and notes where each stand-in landed among the SQL's
 parameters; later calls put their own values there and run the same SQL.
@@ -23,6 +25,7 @@ from datetime import UTC, date, datetime, timedelta
 from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import connections
 from django.db.models import QuerySet
+from django.db.models.query import get_related_populators
 
 _counter = itertools.count(1)
 # A list longer than this is run through the ORM as usual: a shape per length would keep
@@ -83,6 +86,13 @@ class _Compiled:
     # Per SQL parameter: (name, index in a list or None, None), or ("", None, constant).
     slots: tuple
     converters: dict
+    # For instances(): the model, its columns' place and names, and the related objects'
+    # populators, as the ORM's model iterator works them out from the compiler.
+    model: type | None = None
+    columns: slice | None = None
+    attnames: tuple = ()
+    populators: tuple = ()
+    fetch_mode: object = None
 
 
 class Prepared:
@@ -108,7 +118,8 @@ class Prepared:
             where.get(p, ("", None, p)) if _hashable(p) else ("", None, p) for p in params
         )
         selected = [expression for expression, _sql, _alias in compiler.select]
-        return sql, slots, compiler.get_converters(selected)
+        converters = compiler.get_converters(selected)
+        return sql, slots, converters, *_model_layout(queryset, compiler, connection.alias)
 
     def _compile(self, connection, values: dict) -> _Compiled:
         first = self._compile_once(connection, values)
@@ -120,15 +131,33 @@ class Prepared:
         return _Compiled(*first)
 
     def rows(self, **values) -> list[tuple]:
-        if any(isinstance(v, list | tuple) and len(v) > MAX_LIST for v in values.values()):
+        if _too_long(values):
             return list(self.build(**values))
+        return self._run(values)[1]
+
+    def instances(self, **values) -> list:
+        """The model objects, with the related ones `select_related` fetched in place."""
+        if _too_long(values):
+            return list(self.build(**values))
+        compiled, rows = self._run(values)
+        found = []
+        for row in rows:
+            instance = compiled.model.from_db(
+                self.using, compiled.attnames, row[compiled.columns], fetch_mode=compiled.fetch_mode
+            )
+            for populator in compiled.populators:
+                populator.populate(row, instance)
+            found.append(instance)
+        return found
+
+    def _run(self, values: dict) -> tuple[_Compiled, list[tuple]]:
         connection = connections[self.using]
         key = (connection.vendor, connection.alias, _shape(values))
         compiled = self._compiled.get(key)
         if compiled is None:
             compiled = self._compiled[key] = self._compile(connection, values)
         if compiled.sql is None:
-            return []
+            return compiled, []
         params = [
             _to_db(connection, values[name] if index is None else values[name][index])
             if name
@@ -139,7 +168,7 @@ class Prepared:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
         if not compiled.converters:
-            return rows
+            return compiled, rows
         converted = []
         for row in rows:
             row = list(row)
@@ -147,7 +176,26 @@ class Prepared:
                 for function in functions:
                     row[position] = function(row[position], expression, connection)
             converted.append(tuple(row))
-        return converted
+        return compiled, converted
+
+
+def _model_layout(queryset: QuerySet, compiler, alias: str) -> tuple:
+    """What instances() needs to make objects from rows (nothing for a values queryset)."""
+    klass_info = compiler.klass_info
+    if klass_info is None or queryset._fields is not None:
+        return ()
+    if compiler.annotation_col_map:
+        raise ImproperlyConfigured("a prepared query cannot annotate the objects it makes")
+    fields = klass_info["select_fields"]
+    columns = slice(fields[0], fields[-1] + 1)
+    attnames = tuple(expression.target.attname for expression, _, _ in compiler.select[columns])
+    fetch_mode = queryset._fetch_mode
+    populators = get_related_populators(klass_info, compiler.select, alias, fetch_mode)
+    return klass_info["model"], columns, attnames, tuple(populators), fetch_mode
+
+
+def _too_long(values: dict) -> bool:
+    return any(isinstance(v, list | tuple) and len(v) > MAX_LIST for v in values.values())
 
 
 def _hashable(value) -> bool:
