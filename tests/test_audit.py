@@ -1,14 +1,18 @@
 import hashlib
 import json
+from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from stegvis.access import audit
 from stegvis.access.categories import Category
 from stegvis.access.models import AccessEvent, AuditChainHead
+from stegvis.access.tasks import seal_audit_events
+from stegvis.portal.jobs import SCHEDULE
 
 
 def _api_get(client, user, path):
@@ -32,6 +36,18 @@ def test_each_page_view_of_patient_data_writes_exactly_one_event(client, persona
     assert (event.category, event.action, event.outcome) == ("identity", "view", "allowed")
     assert event.request_id == response["X-Request-ID"]
     assert event.client_address == "127.0.0.1"
+
+
+def test_a_request_inserts_its_event_and_leaves_the_chain_head_to_the_sealer(client, personas):
+    client.force_login(personas.treating_physician)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(f"/api/v1/patients/{personas.patient.pk}")
+    assert response.status_code == 200
+    statements = [q["sql"] for q in captured.captured_queries]
+    assert [s for s in statements if "access_auditchainhead" in s] == []
+    inserts = [s for s in statements if s.startswith('INSERT INTO "access_accessevent"')]
+    assert len(inserts) == 1
+    assert AccessEvent.objects.latest("pk").hash is None  # sealed later, by the worker
 
 
 def test_a_refused_attempt_writes_one_denied_event(client, personas, events_about):
@@ -61,7 +77,7 @@ def test_the_caseload_writes_one_event_per_listed_patient(client, personas, even
     assert events_about(personas.patient, object_type="caseload") == 1
 
 
-def _event(personas):
+def _unsealed_event(personas, **fields):
     event = audit.new_event(
         actor=personas.treating_physician,
         patient=personas.patient,
@@ -70,14 +86,89 @@ def _event(personas):
         outcome="allowed",
         basis="care:named",
         object_type="patient",
+        **fields,
     )
     return audit.append([event])[0]
+
+
+def _event(personas):
+    """An event as the chain holds it once the sealer has been."""
+    event = _unsealed_event(personas)
+    audit.seal()
+    return AccessEvent.objects.get(pk=event.pk)
 
 
 def test_events_cannot_be_updated(personas):
     event = _event(personas)
     with pytest.raises(DatabaseError), transaction.atomic():
         AccessEvent.objects.filter(pk=event.pk).update(outcome="denied")
+    with pytest.raises(DatabaseError), transaction.atomic():  # nor sealed again
+        AccessEvent.objects.filter(pk=event.pk).update(hash="0" * 64)
+
+
+def test_an_event_is_written_unsealed_and_the_sealer_chains_events_in_order(personas):
+    head = AuditChainHead.objects.get(pk=1)
+    events = [_unsealed_event(personas) for _ in range(3)]
+    stored = AccessEvent.objects.filter(pk__in=[e.pk for e in events])
+    assert {(e.hash, e.chain_position) for e in stored} == {(None, None)}
+    assert AuditChainHead.objects.get(pk=1).last_hash == head.last_hash  # no request moved it
+    assert audit.seal(batch_size=2) == 3  # in batches, until none is left
+    sealed = list(stored.order_by("pk"))
+    assert [e.chain_position for e in sealed] == [head.event_count + n for n in (1, 2, 3)]
+    assert sealed[0].previous_hash == head.last_hash
+    assert [e.previous_hash for e in sealed[1:]] == [e.hash for e in sealed[:-1]]
+    moved = AuditChainHead.objects.get(pk=1)
+    assert (moved.last_hash, moved.last_event_id) == (sealed[-1].hash, sealed[-1].pk)
+    assert moved.event_count == head.event_count + 3
+    assert audit.seal() == 0
+    assert audit.verify().ok
+
+
+def test_the_worker_seals_every_minute_what_requests_wrote(personas):
+    event = _unsealed_event(personas)
+    assert seal_audit_events.call() == {"sealed": 1}
+    assert AccessEvent.objects.get(pk=event.pk).hash is not None
+    jobs = {path: every for _name, path, every in SCHEDULE}
+    assert jobs["stegvis.access.tasks.seal_audit_events"] == timedelta(minutes=1)
+
+
+def test_an_unsealed_event_can_be_sealed_but_not_changed(personas):
+    event = _unsealed_event(personas)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AccessEvent.objects.filter(pk=event.pk).update(outcome="denied")
+    # Not even together with a seal: sealing may write the seal's columns only.
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AccessEvent.objects.filter(pk=event.pk).update(outcome="denied", hash="1" * 64)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AccessEvent.objects.filter(pk=event.pk).delete()
+    assert AccessEvent.objects.get(pk=event.pk).outcome == "allowed"
+    assert audit.seal() == 1
+
+
+def test_an_event_committed_after_later_ones_were_sealed_joins_the_chain_after_them(personas):
+    # On PostgreSQL ids are handed out at insert and committed in any order: a request
+    # whose transaction ran long commits an event with a lower id than ones already sealed.
+    sealed = [_event(personas) for _ in range(2)]
+    straggler = audit.new_event(
+        actor=personas.treating_physician, patient=personas.patient, category=Category.PLAN,
+        action="view", outcome="allowed", basis="care:named", object_type="plan",
+    )  # fmt: skip
+    straggler.pk = -sealed[-1].pk  # below every id handed out
+    audit.append([straggler])
+    assert audit.seal() == 1
+    chain = AccessEvent.objects.order_by("chain_position").values_list("pk", flat=True)
+    assert list(chain)[-3:] == [sealed[0].pk, sealed[1].pk, straggler.pk]
+    assert audit.verify().ok
+
+
+def test_events_sealed_before_positions_existed_come_first_in_id_order(personas):
+    events = [_event(personas) for _ in range(3)]
+    _drop_triggers()
+    # As the chain was written under the head's lock before events were sealed apart.
+    AccessEvent.objects.filter(pk__in=[e.pk for e in events[:2]]).update(chain_position=None)
+    _event(personas)
+    result = audit.verify()
+    assert result.ok and result.checked == AccessEvent.objects.count()
 
 
 def test_events_cannot_be_deleted(personas):
@@ -222,7 +313,7 @@ def test_keys_rotate_old_events_verify_with_the_old_key(personas, settings, audi
     settings.STEGVIS_AUDIT_KEYS = "k2025:first-secret,k2026:second-secret"
     new = _event(personas)
     audit.checkpoint()
-    assert (AccessEvent.objects.get(pk=old.pk).key_id, new.key_id) == ("k2025", "k2026")
+    assert (old.key_id, new.key_id) == ("k2025", "k2026")
     assert audit.verify().ok
     settings.STEGVIS_AUDIT_KEYS = "k2026:second-secret"
     result = audit.verify()

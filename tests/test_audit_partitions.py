@@ -79,27 +79,40 @@ else:
 
     def test_every_partition_stays_append_only(personas):
         (event,) = audit.append([_event(personas.patient, datetime.now(UTC))])
-        with pytest.raises(DatabaseError), transaction.atomic():
-            AccessEvent.objects.filter(pk=event.pk).update(outcome="denied")
-        with pytest.raises(DatabaseError), transaction.atomic():
-            AccessEvent.objects.filter(pk=event.pk).delete()
+        for sealed in (False, True):  # before the sealer has been, and after
+            with pytest.raises(DatabaseError), transaction.atomic():
+                AccessEvent.objects.filter(pk=event.pk).update(outcome="denied")
+            with pytest.raises(DatabaseError), transaction.atomic():
+                AccessEvent.objects.filter(pk=event.pk).delete()
+            assert audit.seal() == (0 if sealed else 1)
 
-    # Before the migration: events of three months, written by the code of the time.
+    # Before the migration: events of three months, sealed as the code of the time sealed
+    # them (in id order, under the head's lock), with the models of the time.
     WRITE_EVENTS = """
 import django, json
 django.setup()
 from datetime import datetime, UTC
-from stegvis.access import audit
-from stegvis.access.models import Outcome
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+from stegvis.access import audit, sealing
+from stegvis.access.models import GENESIS_HASH
+state = MigrationLoader(connection).project_state(("access", "0008_region_analyst_role"))
+Event = state.apps.get_model("access", "AccessEvent")
+previous, key, ids = GENESIS_HASH, sealing.current_key_id(), []
 # Only the access app and what it needs are migrated yet: events about no one.
-events = audit.append([
-    audit.new_event(actor=None, actor_role="system", patient=None, category="identity",
-                    action="view", outcome=Outcome.ALLOWED, basis="test", object_type="test",
-                    object_id="before", occurred_at=at)
-    for at in (datetime(2025, 3, 9, tzinfo=UTC), datetime(2026, 1, 31, 23, 30, tzinfo=UTC),
-               datetime.now(UTC))
-])
-print(json.dumps([e.pk for e in events]))
+for at in (datetime(2025, 3, 9, tzinfo=UTC), datetime(2026, 1, 31, 23, 30, tzinfo=UTC),
+           datetime.now(UTC)):
+    content = dict(occurred_at=at, actor_id=None, actor_role="system", patient_id=None,
+                   actor_organisation_id=None, category="identity", action="view",
+                   outcome="allowed", basis="test", object_type="test", object_id="before",
+                   request_id="", client_address=None)
+    digest = audit.event_digest(previous, content, key)
+    ids.append(Event.objects.create(previous_hash=previous, hash=digest, key_id=key,
+                                    **content).pk)
+    previous = digest
+state.apps.get_model("access", "AuditChainHead").objects.filter(pk=1).update(
+    last_hash=previous, last_event_id=ids[-1], event_count=len(ids))
+print(json.dumps(ids))
 """
     # After it: where they are, whether the chain still holds, and that writing goes on.
     CHECK = """
@@ -120,8 +133,9 @@ review.events.add(new)
 with connection.cursor() as cursor:
     cursor.execute("SELECT id, tableoid::regclass::text FROM access_accessevent ORDER BY id")
     where = cursor.fetchall()
+verified = audit.verify()
 print(json.dumps({"partitioned": partitions.is_partitioned(), "where": where,
-                  "new_id": new.pk, "verified": audit.verify().ok}))
+                  "new_id": new.pk, "verified": verified.ok, "checked": verified.checked}))
 """
 
     @pytest.mark.django_db(transaction=True)
@@ -152,7 +166,8 @@ print(json.dumps({"partitioned": partitions.is_partitioned(), "where": where,
             with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         today = datetime.now(UTC).date()
-        assert after["partitioned"] and after["verified"]
+        # The events sealed before come first in the chain, the new one, sealed apart, after.
+        assert after["partitioned"] and after["verified"] and after["checked"] == 4
         assert dict(after["where"]) == {
             before[0]: "access_accessevent_2025_03",
             before[1]: "access_accessevent_2026_01",

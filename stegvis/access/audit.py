@@ -1,6 +1,7 @@
 """Writing and verifying the audit trail."""
 
 import ipaddress
+import itertools
 import json
 from collections.abc import Iterable
 from contextlib import ContextDecorator
@@ -8,13 +9,12 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC
 
-from django.db import connections, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from stegvis.access import sealing
 from stegvis.access.models import GENESIS_HASH, AccessEvent, AuditChainHead, Outcome
 from stegvis.core import request_context
-from stegvis.core.prepared import Prepared
 
 HASHED_FIELDS = (
     "occurred_at", "actor_id", "actor_role", "actor_organisation_id", "patient_id", "category",
@@ -82,10 +82,9 @@ _pending: ContextVar[list[AccessEvent] | None] = ContextVar("audit_pending", def
 class atomic(ContextDecorator):
     """A write and its audit events in one transaction (Zulip's `do_*` actions).
 
-    Events recorded inside are appended as the transaction's last statements, so the chain
-    head's row lock is taken just before the commit and held only for the insert, however
-    long the write before it took. Nested blocks are savepoints whose events the outermost
-    block appends. When the block fails, the write is undone and only refusals are kept.
+    Events recorded inside are inserted together as the transaction's last statement, and
+    committed with the write or not at all. Nested blocks are savepoints whose events the
+    outermost block inserts. When the block fails, the write is undone and only refusals are kept.
     Every service that writes uses this rather than transaction.atomic.
     """
 
@@ -151,48 +150,50 @@ def append(events: list[AccessEvent]) -> list[AccessEvent]:
     return _append_now(events)
 
 
-@transaction.atomic
 def _append_now(events: list[AccessEvent]) -> list[AccessEvent]:
-    """Append events in one statement, under the chain head's lock."""
+    """Insert the events unsealed, in one statement: no lock, so requests do not queue
+    for one another here. seal() chains them soon after."""
     if not events:
         return events
-    head = next(iter(LOCKED_HEAD.instances()), None)
-    if head is None:  # the migration creates the head: this is a flushed test database
-        head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+    return AccessEvent.objects.bulk_create(events)
+
+
+SEAL_BATCH = 500
+
+
+def seal(batch_size: int = SEAL_BATCH) -> int:
+    """Seal every event written so far into the chain, oldest first, in batches, each
+    under the chain head's lock; the order of sealing is the chain's order. Run by the
+    worker every minute, and before a checkpoint or a verification. Returns how many."""
+    sealed = 0
+    while True:
+        with transaction.atomic():
+            count = _seal_batch(batch_size)
+        sealed += count
+        if count < batch_size:
+            return sealed
+
+
+def _seal_batch(batch_size: int) -> int:
+    head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+    # Read under the lock: a sealer that waited sees the events the one before it sealed.
+    events = list(AccessEvent.objects.filter(hash__isnull=True).order_by("pk")[:batch_size])
+    if not events:
+        return 0
     previous = head.last_hash
     key_id = sealing.current_key_id()
-    for event in events:
+    for position, event in enumerate(events, start=head.event_count + 1):
         event.previous_hash = previous
         event.key_id = key_id
+        event.chain_position = position
         event.hash = event_digest(previous, event.__dict__, key_id)
         previous = event.hash
-    created = AccessEvent.objects.bulk_create(events)
-    connection = connections[AuditChainHead.objects.db]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _head_update_sql(connection),
-            [previous, created[-1].pk, head.event_count + len(created), head.pk],
-        )
-    return created
-
-
-def _locked_head():
-    return AuditChainHead.objects.select_for_update().filter(pk=1)
-
-
-# Every audited request reads and moves the head (stegvis/core/prepared.py).
-LOCKED_HEAD = Prepared(_locked_head)
-
-
-def _head_update_sql(connection) -> str:
-    # Written out: the ORM takes longer to build this UPDATE than the database to run it.
-    quote, field = connection.ops.quote_name, AuditChainHead._meta.get_field
-    moved = ", ".join(
-        f"{quote(field(name).column)} = %s"
-        for name in ("last_hash", "last_event_id", "event_count")
-    )
-    table, pk = quote(AuditChainHead._meta.db_table), quote(AuditChainHead._meta.pk.column)
-    return f"UPDATE {table} SET {moved} WHERE {pk} = %s"  # noqa: S608 (names from the model)
+    AccessEvent.objects.bulk_update(events, ["previous_hash", "hash", "key_id", "chain_position"])
+    head.last_hash = previous
+    head.last_event_id = events[-1].pk
+    head.event_count += len(events)
+    head.save(update_fields=["last_hash", "last_event_id", "event_count"])
+    return len(events)
 
 
 @dataclass(frozen=True)
@@ -206,9 +207,22 @@ class Verification:
         return self.broken_event_id is None and not self.reason
 
 
+def _chain(batch_size: int) -> Iterable[dict]:
+    """The sealed events in the chain's order: those sealed under the head's lock before
+    events were sealed apart (no position, in id order), then by position."""
+    fields = ("pk", "previous_hash", "hash", "key_id", *HASHED_FIELDS)
+    before = AccessEvent.objects.filter(chain_position__isnull=True, hash__isnull=False)
+    since = AccessEvent.objects.filter(chain_position__isnull=False)
+    return itertools.chain(
+        before.order_by("pk").values(*fields).iterator(chunk_size=batch_size),
+        since.order_by("chain_position").values(*fields).iterator(chunk_size=batch_size),
+    )
+
+
 def verify(batch_size: int = 5000) -> Verification:
-    """Recompute the chain from the start and hold it against every checkpoint written
-    outside the database; name the first event that does not fit."""
+    """Seal what is waiting, recompute the chain from the start and hold it against every
+    checkpoint written outside the database; name the first event that does not fit."""
+    seal()
     checkpoints = sealing.read_checkpoints()
     forged = next((c for c in checkpoints if not c.is_genuine()), None)
     if forged is not None:
@@ -218,12 +232,7 @@ def verify(batch_size: int = 5000) -> Verification:
     previous = GENESIS_HASH
     checked = last_id = 0
     keyed = False
-    rows: Iterable[dict] = (
-        AccessEvent.objects.order_by("pk")
-        .values("pk", "previous_hash", "hash", "key_id", *HASHED_FIELDS)
-        .iterator(chunk_size=batch_size)
-    )
-    for row in rows:
+    for row in _chain(batch_size):
         problem = _row_problem(row, previous, keyed)
         if problem:
             return Verification(checked, row["pk"], problem)
@@ -259,7 +268,9 @@ def _row_problem(row: dict, previous: str, keyed: bool) -> str:
 
 
 def checkpoint() -> sealing.Checkpoint | None:
-    """Write a signed checkpoint of the chain as it stands (the worker: every 15 minutes)."""
+    """Seal what is waiting and write a signed checkpoint of the chain as it then stands
+    (the worker: every 15 minutes)."""
+    seal()
     head = AuditChainHead.objects.filter(pk=1).first()
     if head is None or not head.last_event_id:
         return None

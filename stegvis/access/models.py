@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,7 +19,11 @@ class Outcome(models.TextChoices):
 
 class AccessEvent(models.Model):
     """One decision about one patient's data. Append-only (database triggers) and
-    hash-chained: each row's hash covers its content and the previous row's hash."""
+    hash-chained: each row's hash covers its content and the previous row's hash.
+
+    An event is written unsealed (no hash) with the request it records, and sealed into
+    the chain soon after by the sealer (stegvis/access/audit.py), so no request waits for
+    the chain's head; sealing is the one change the triggers let through."""
 
     occurred_at = models.DateTimeField()
     actor = models.ForeignKey(
@@ -41,16 +46,24 @@ class AccessEvent(models.Model):
     object_id = models.CharField(max_length=64, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
     client_address = models.GenericIPAddressField(null=True, blank=True)
-    previous_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    previous_hash = models.CharField(max_length=64, blank=True, default="")
+    # None until sealed: unique, so the many unsealed ones must be NULL, not "".
+    hash = models.CharField(max_length=64, unique=True, null=True)  # noqa: DJ001
     # Which of STEGVIS_AUDIT_KEYS sealed `hash` (empty: written before the chain was keyed).
     key_id = models.CharField(max_length=20, blank=True, default="")
+    # The order of sealing, which the chain follows (None: sealed in id order under the
+    # head's lock, before events were sealed apart; those come first).
+    chain_position = models.BigIntegerField(null=True)
 
     class Meta:
         indexes = [
             models.Index(fields=["patient", "-occurred_at"]),
             models.Index(fields=["actor", "-occurred_at"]),
             models.Index(fields=["occurred_at"]),
+            models.Index(fields=["chain_position"], name="access_acce_chain_p_idx"),
+            models.Index(
+                fields=["id"], condition=Q(hash__isnull=True), name="access_acce_unsealed_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -64,8 +77,8 @@ class AccessEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """The newest hash of the chain: one row, locked while an event is appended, so
-    concurrent writers (on PostgreSQL) cannot fork the chain."""
+    """The newest hash of the chain: one row, locked while events are sealed, so two
+    sealers (on PostgreSQL) cannot fork the chain."""
 
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
     last_event_id = models.BigIntegerField(default=0)

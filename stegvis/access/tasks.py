@@ -4,7 +4,7 @@ from django.core.mail import mail_admins
 from django.tasks import task
 
 from stegvis.access import partitions
-from stegvis.access.audit import checkpoint, verify
+from stegvis.access.audit import checkpoint, seal, verify
 
 logger = logging.getLogger(__name__)
 
@@ -20,6 +20,12 @@ def verify_audit_chain() -> dict:
             f"Event {result.broken_event_id}: {result.reason}. Run `stegvis audit verify`.",
         )
     return {"ok": result.ok, "checked": result.checked, "broken_event_id": result.broken_event_id}
+
+
+@task
+def seal_audit_events() -> dict:
+    """Seal the events requests wrote into the audit chain (every minute)."""
+    return {"sealed": seal()}
 
 
 @task

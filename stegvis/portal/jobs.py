@@ -40,6 +40,7 @@ def scan_deadlines_task() -> dict:
 # (name, task, interval)
 SCHEDULE = [
     ("scan_deadlines", "stegvis.portal.jobs.scan_deadlines_task", timedelta(hours=1)),
+    ("seal_audit_events", "stegvis.access.tasks.seal_audit_events", timedelta(minutes=1)),
     ("verify_audit_chain", "stegvis.access.tasks.verify_audit_chain", timedelta(days=1)),
     (
         "checkpoint_audit_chain",
