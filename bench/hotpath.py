@@ -9,8 +9,9 @@ sync workers,
     and one INSERT of a log row on the same database and settings, and a bare template
     render for the home page's counterpart.
 The pairs run in alternation with wrk (Debian's `wrk`; the Python client of bench/run.py
-when it is missing), and the ratio of each pair is printed. Then what the audit chain's
-head allows: 1, 2 and 4 processes each appending one event per transaction at once.
+when it is missing), and the ratio of each pair is printed. Then what the audit trail
+allows: 1, 2 and 4 processes each appending one event per transaction at once, and how
+fast the sealer then chains what they wrote.
 
 Then a per-request profile, in the benchmark's own process with Django's test client:
 queries, statements that write, and self time by part (middleware, authentication, the
@@ -290,8 +291,19 @@ print(count)
 """
 
 
+SEAL_SCRIPT = """
+import time
+import django
+django.setup()
+from stegvis.access import audit
+started = time.perf_counter()
+sealed = audit.seal()
+print(sealed, time.perf_counter() - started)
+"""
+
+
 def audit_appends(label: str, env: dict, args) -> None:
-    """What the chain head allows: processes appending an event per transaction at once."""
+    """Processes appending an event per transaction at once, then the sealer chaining them."""
     seconds = args.seconds / 2
     for processes in (1, 2, 4):
         start = time.time() + 4  # after every process has set Django up
@@ -304,6 +316,9 @@ def audit_appends(label: str, env: dict, args) -> None:
         counts = [int(run.communicate()[0]) for run in runs]
         print(f"  {label:<10} audit appends, {processes} process(es): "
               f"{sum(counts) / seconds:7.0f} events/s")  # fmt: skip
+    sealed, took = run([sys.executable, "-c", SEAL_SCRIPT], env).split()
+    print(f"  {label:<10} audit sealer: {int(sealed) / float(took):7.0f} events/s "
+          f"({sealed} events)")  # fmt: skip
 
 
 def main() -> None:

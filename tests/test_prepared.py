@@ -109,3 +109,16 @@ def test_instances_are_the_orms_objects_with_what_they_select_related(
     assert Case.objects.get(pk=saved.pk).status == "partial_return"
     tomorrow = timezone.localdate() + timedelta(days=1)
     assert query.instances(patient=patients[0].pk, opened_after=tomorrow) == []
+
+
+def test_count_is_the_orms_count(people, django_assert_num_queries):
+    unit, other, patients = people
+    Case.objects.create(patient=patients[0], organisation=other)
+    query = Prepared(_cases_with_units)
+    long_ago = timezone.localdate() - timedelta(days=400)
+    for patient in patients[:2]:
+        with django_assert_num_queries(1):
+            counted = query.count(patient=patient.pk, opened_after=long_ago)
+        assert counted == _cases_with_units(patient.pk, long_ago).count() > 0
+    assert query.count(patient=patients[0].pk, opened_after=timezone.localdate()) == 0
+    assert Prepared(_cases).count(patients=[], organisation=unit.pk, opened_after=long_ago) == 0

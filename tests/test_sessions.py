@@ -5,9 +5,13 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+
+from stegvis.accounts.session_store import SessionStore
 
 HOME = "/"
 
@@ -80,3 +84,18 @@ def test_deactivation_ends_every_session(personas):
     personas.coordinator.is_active = True
     personas.coordinator.save()
     assert not _still_signed_in(client)
+
+
+def test_the_session_store_loads_what_was_saved_until_it_expires(db, django_assert_num_queries):
+    assert settings.SESSION_ENGINE == "stegvis.accounts.session_store"
+    saved = SessionStore()
+    saved["seen"] = "the plan"
+    saved.save()
+    with django_assert_num_queries(1):
+        assert SessionStore(saved.session_key).load() == {"seen": "the plan"}
+    Session.objects.filter(pk=saved.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    expired = SessionStore(saved.session_key)
+    assert expired.load() == {} and expired.session_key is None
+    assert SessionStore("no-such-session-key-at-all-here").load() == {}

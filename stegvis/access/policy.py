@@ -353,7 +353,7 @@ def _cases_of_at(patient, units):
     return _cases_of(patient).filter(organisation_id__in=units)
 
 
-# The API's read of one patient lists their cases (stegvis/core/prepared.py).
+# The API's read of a patient and the patient's home list cases (stegvis/core/prepared.py).
 CASES_OF = Prepared(_cases_of)
 CASES_OF_AT = Prepared(_cases_of_at)
 
@@ -374,8 +374,9 @@ def visible_cases_of(user: User, patient: User, decision: Decision, category: st
     return CASES_OF_AT.instances(patient=patient.pk, units=sorted(units, key=str))
 
 
-def own_cases(user: User) -> QuerySet[Case]:
-    """A patient's own cases: `cases_visible_to(user).filter(patient=user)`, plainly."""
+def own_cases(user: User) -> list[Case]:
+    """A patient's own cases, oldest first with their units:
+    `cases_visible_to(user).filter(patient=user)`, plainly."""
     if not (user.is_authenticated and user.is_active):
-        return Case.objects.none()
-    return Case.objects.filter(patient=user)
+        return []
+    return CASES_OF.instances(patient=user.pk)

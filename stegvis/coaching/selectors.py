@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from statistics import mean
 
-from django.db.models import Count, IntegerField, Max, Min, Q
+from django.db.models import Count, IntegerField, Max, Min, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -204,18 +204,18 @@ def weekly_summary(patient: User, now: datetime | None = None) -> dict:
     }
 
 
+def open_windows(patient, now: datetime) -> QuerySet[Reminder]:
+    """The patient's check-in windows open at `now`, the newest first."""
+    return Reminder.objects.filter(
+        patient=patient,
+        status__in=OPEN_STATUSES,
+        due_at__lte=now,
+        expires_at__gt=now,
+    ).order_by("-due_at")
+
+
 def open_window(patient: User, now: datetime | None = None) -> Reminder | None:
-    now = now or timezone.now()
-    return (
-        Reminder.objects.filter(
-            patient=patient,
-            status__in=OPEN_STATUSES,
-            due_at__lte=now,
-            expires_at__gt=now,
-        )
-        .order_by("-due_at")
-        .first()
-    )
+    return open_windows(patient, now or timezone.now()).first()
 
 
 def queue_role(user: User) -> str | None:

@@ -21,6 +21,7 @@ from stegvis.coordination.models import (
     Thread,
     ThreadParticipant,
 )
+from stegvis.core.prepared import Prepared
 
 OPEN_CASE_STATUSES = (CaseStatus.ACTIVE, CaseStatus.PARTIAL_RETURN)
 
@@ -55,8 +56,16 @@ def threads_for(user: User) -> QuerySet[Thread]:
     )
 
 
+def _unread_in_own_threads(user):
+    return _unread_messages(user).filter(thread__participants__user=user).values_list("pk")
+
+
+# Counted on every page (stegvis/core/prepared.py).
+UNREAD_IN_OWN_THREADS = Prepared(_unread_in_own_threads)
+
+
 def unread_message_count(user: User) -> int:
-    return _unread_messages(user).filter(thread__participants__user=user).count()
+    return UNREAD_IN_OWN_THREADS.count(user=user.pk)
 
 
 def tasks_for(user: User) -> QuerySet[Task]:

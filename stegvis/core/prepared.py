@@ -4,7 +4,8 @@ On the hot path Django spends several times longer building and compiling a quer
 the database spends running it (bench/hotpath.py). A `Prepared` query is written with the
 ORM as usual, as a function of named parameters returning a queryset: `rows()` gives a
 `values_list` queryset's tuples, `instances()` a model queryset's objects (with what it
-`select_related`), made as the ORM's own model iterator makes them. The
+`select_related`), made as the ORM's own model iterator makes them, and `count()` how
+many rows either finds. The
 first call for a database and a shape (the lengths of the list parameters) builds it with
 stand-in values, compiles it, and notes where each stand-in landed among the SQL's
 parameters; later calls put their own values there and run the same SQL.
@@ -150,7 +151,14 @@ class Prepared:
             found.append(instance)
         return found
 
-    def _run(self, values: dict) -> tuple[_Compiled, list[tuple]]:
+    def count(self, **values) -> int:
+        """How many rows the query finds, counted by the database."""
+        if _too_long(values):
+            return self.build(**values).count()
+        _compiled, rows = self._run(values, "SELECT COUNT(*) FROM ({}) counted")
+        return rows[0][0] if rows else 0
+
+    def _run(self, values: dict, around: str = "{}") -> tuple[_Compiled, list[tuple]]:
         connection = connections[self.using]
         key = (connection.vendor, connection.alias, _shape(values))
         compiled = self._compiled.get(key)
@@ -165,9 +173,9 @@ class Prepared:
             for name, index, constant in compiled.slots
         ]
         with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, params)
+            cursor.execute(around.format(compiled.sql), params)
             rows = cursor.fetchall()
-        if not compiled.converters:
+        if around != "{}" or not compiled.converters:
             return compiled, rows
         converted = []
         for row in rows:

@@ -14,7 +14,8 @@ from stegvis.accounts.models import User
 from stegvis.cases.deadlines import milestone_title, responsible_for, rule_set
 from stegvis.cases.models import Case
 from stegvis.cases.timelines import Responsible
-from stegvis.coaching.selectors import open_window
+from stegvis.coaching.selectors import open_windows
+from stegvis.core.prepared import Prepared
 from stegvis.instruments.services import pending_for
 from stegvis.network.models import MemberStatus, NetworkMember
 from stegvis.plans.models import CapacityNote, PlanProposal, ProposalStatus, RtwPlan
@@ -58,12 +59,38 @@ def _deadline_text(case: Case) -> str:
     )
 
 
-def next_step_for(patient: User, cases: list[Case]) -> NextStep | None:
-    request = (
-        NetworkMember.objects.filter(patient=patient, status=MemberStatus.REQUESTED)
+# The queries of every patient's home page, built once (stegvis/core/prepared.py).
+JOIN_REQUEST = Prepared(
+    lambda patient: (
+        NetworkMember.objects.filter(patient_id=patient, status=MemberStatus.REQUESTED)
         .select_related("user")
-        .first()
+        .order_by("created_at", "pk")[:1]
     )
+)
+PENDING_PROPOSAL = Prepared(
+    lambda case: PlanProposal.objects.filter(
+        plan__case_id=case, status=ProposalStatus.PENDING
+    ).values_list("pk")[:1]
+)
+QUESTIONNAIRE_DUE = Prepared(
+    lambda patient, today: pending_for(patient, today).values_list("pk")[:1]
+)
+CHECKIN_OPEN = Prepared(lambda patient, now: open_windows(patient, now).values_list("pk")[:1])
+PLAN_WRITTEN = Prepared(
+    lambda case: RtwPlan.objects.filter(case_id=case, version__gt=0).values_list("pk")[:1]
+)
+MANAGER_IN_NETWORK = Prepared(
+    lambda patient: NetworkMember.objects.filter(
+        patient_id=patient, role="employer_manager", status=MemberStatus.ACTIVE
+    ).values_list("pk")[:1]
+)
+CAPACITY_NOTE_SHARED = Prepared(
+    lambda case: CapacityNote.objects.filter(case_id=case).values_list("shared_at")[:1]
+)
+
+
+def next_step_for(patient: User, cases: list[Case]) -> NextStep | None:
+    request = next(iter(JOIN_REQUEST.instances(patient=patient.pk)), None)
     if request is not None:
         return NextStep(
             _("{name} asks to join your network. You decide.").format(name=request.display_name),
@@ -72,10 +99,7 @@ def next_step_for(patient: User, cases: list[Case]) -> NextStep | None:
         )
     open_cases = [c for c in cases if c.closed_on is None]
     case = open_cases[0] if open_cases else None
-    if (
-        case is not None
-        and PlanProposal.objects.filter(plan__case=case, status=ProposalStatus.PENDING).exists()
-    ):
+    if case is not None and PENDING_PROPOSAL.rows(case=case.pk):
         return NextStep(
             _("Someone in your network suggested a change to your plan."),
             _("Check the plan"),
@@ -90,14 +114,14 @@ def next_step_for(patient: User, cases: list[Case]) -> NextStep | None:
             # Someone else's duty is worth knowing about, but it is not the patient's to do.
             urgent=_responsible(case) == Responsible.PATIENT,
         )
-    if pending_for(patient, today).exists():
+    if QUESTIONNAIRE_DUE.rows(patient=patient.pk, today=today):
         return NextStep(
             _("A short questionnaire is waiting for you, when you have a moment."),
             _("Answer the questionnaire"),
             reverse("my_questionnaires"),
             urgent=False,
         )
-    if open_window(patient) is not None:
+    if CHECKIN_OPEN.rows(patient=patient.pk, now=timezone.now()):
         return NextStep(
             _("Today's check-in is open. It takes half a minute."),
             _("Check in"),
@@ -106,18 +130,16 @@ def next_step_for(patient: User, cases: list[Case]) -> NextStep | None:
         )
     if case is None:
         return None
-    if not RtwPlan.objects.filter(case=case, version__gt=0).exists():
+    if not PLAN_WRITTEN.rows(case=case.pk):
         return NextStep(
             _("Start your return-to-work plan with one goal, in your own words."),
             _("Write my first goal"),
             reverse("plan_section", args=[case.pk, "goals"]),
             urgent=False,
         )
-    has_manager = NetworkMember.objects.filter(
-        patient=patient, role="employer_manager", status=MemberStatus.ACTIVE
-    ).exists()
-    note = CapacityNote.objects.filter(case=case).first()
-    if has_manager and (note is None or note.shared_at is None):
+    has_manager = bool(MANAGER_IN_NETWORK.rows(patient=patient.pk))
+    note = CAPACITY_NOTE_SHARED.rows(case=case.pk)
+    if has_manager and (not note or note[0][0] is None):
         return NextStep(
             _("When you feel ready, the capacity note helps you talk with your manager."),
             _("Open the capacity note"),

@@ -22,9 +22,23 @@ from stegvis.access.policy import cases_visible_to, own_cases
 from stegvis.accounts.models import Language
 from stegvis.accounts.roles import STAFF_ROLES, Role
 from stegvis.coaching.selectors import urgent_flags_for
+from stegvis.core.prepared import Prepared
 from stegvis.portal.next_step import next_step_for
 
 CASELOAD_PAGE_SIZE = 50
+
+
+def _new_accesses(patient, since):
+    """Others' accesses to the patient's data since they last looked at their log."""
+    return (
+        AccessEvent.objects.filter(patient_id=patient, outcome="allowed", occurred_at__gt=since)
+        .exclude(actor_id=patient)
+        .values_list("pk")
+    )
+
+
+# Asked on every home page of a patient (stegvis/core/prepared.py).
+NEW_ACCESSES = Prepared(_new_accesses)
 
 
 @login_required
@@ -32,15 +46,12 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     context: dict = {}
     if user.is_patient:
-        cases = list(own_cases(user).select_related("organisation"))
+        cases = own_cases(user)
         record_cases_listed(user, cases, object_type="home")
         context["own_cases"] = cases
         context["next_step"] = next_step_for(user, cases)
-        context["new_accesses"] = (
-            AccessEvent.objects.filter(patient=user, outcome="allowed")
-            .exclude(actor=user)
-            .filter(occurred_at__gt=user.access_log_seen_at or user.date_joined)
-            .count()
+        context["new_accesses"] = NEW_ACCESSES.count(
+            patient=user.pk, since=user.access_log_seen_at or user.date_joined
         )
     if user.is_staff_member and user.roles - {Role.UNIT_MANAGER, Role.ADMIN}:
         # The nearest deadline first (overdue ones are the nearest); ended cases last.
