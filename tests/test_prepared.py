@@ -109,6 +109,10 @@ def test_instances_are_the_orms_objects_with_what_they_select_related(
     assert Case.objects.get(pk=saved.pk).status == "partial_return"
     tomorrow = timezone.localdate() + timedelta(days=1)
     assert query.instances(patient=patients[0].pk, opened_after=tomorrow) == []
+    with pytest.raises(ImproperlyConfigured, match="gives values, not objects"):
+        Prepared(_cases).instances(
+            patients=[patients[0].pk], organisation=other.pk, opened_after=long_ago
+        )
 
 
 def test_count_is_the_orms_count(people, django_assert_num_queries):

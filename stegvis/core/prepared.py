@@ -141,6 +141,8 @@ class Prepared:
         if _too_long(values):
             return list(self.build(**values))
         compiled, rows = self._run(values)
+        if compiled.sql is not None and compiled.model is None:
+            raise ImproperlyConfigured(f"{self.build.__qualname__} gives values, not objects")
         found = []
         for row in rows:
             instance = compiled.model.from_db(
@@ -155,10 +157,10 @@ class Prepared:
         """How many rows the query finds, counted by the database."""
         if _too_long(values):
             return self.build(**values).count()
-        _compiled, rows = self._run(values, "SELECT COUNT(*) FROM ({}) counted")
+        _compiled, rows = self._run(values, counting=True)
         return rows[0][0] if rows else 0
 
-    def _run(self, values: dict, around: str = "{}") -> tuple[_Compiled, list[tuple]]:
+    def _run(self, values: dict, counting: bool = False) -> tuple[_Compiled, list[tuple]]:
         connection = connections[self.using]
         key = (connection.vendor, connection.alias, _shape(values))
         compiled = self._compiled.get(key)
@@ -172,10 +174,12 @@ class Prepared:
             else constant
             for name, index, constant in compiled.slots
         ]
+        # The ORM's own SQL, counted around: its values stay parameters.
+        sql = f"SELECT COUNT(*) FROM ({compiled.sql}) counted" if counting else compiled.sql  # noqa: S608
         with connection.cursor() as cursor:
-            cursor.execute(around.format(compiled.sql), params)
+            cursor.execute(sql, params)
             rows = cursor.fetchall()
-        if around != "{}" or not compiled.converters:
+        if counting or not compiled.converters:
             return compiled, rows
         converted = []
         for row in rows:
