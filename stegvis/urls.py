@@ -5,6 +5,8 @@ from stegvis.core import views as core_views
 from stegvis.portal import views as portal_views
 
 urlpatterns = [
+    # First: Django tries the patterns in order, and every app's pages sit under "".
+    path("api/v1/", api.urls),
     path("", portal_views.home, name="home"),
     path("language/", portal_views.set_language, name="set_language"),
     path("health/", core_views.health, name="health"),
@@ -22,5 +24,4 @@ urlpatterns = [
     path("", include("stegvis.participation.urls")),
     path("", include("stegvis.fhir.urls")),
     path("", include("stegvis.insights.urls")),
-    path("api/v1/", api.urls),
 ]
