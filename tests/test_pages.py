@@ -8,6 +8,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from stegvis.access import audit
 from stegvis.access.categories import Category
 from stegvis.access.models import AccessEvent
 from stegvis.cases.models import Case
@@ -104,6 +105,25 @@ def test_patient_home_points_to_new_accesses(client, personas):
     assert button in client.get(reverse("home")).content.decode()
     client.get(reverse("my_access_log"))
     assert button not in client.get(reverse("home")).content.decode()
+
+
+def test_new_accesses_are_others_and_the_systems_allowed_ones_never_the_patients_own(
+    client, personas
+):
+    client.force_login(personas.patient)
+    for _ in range(3):  # the patient's own views: never news to them
+        client.get(f"/api/v1/patients/{personas.patient.pk}")
+    assert client.get(reverse("home")).context["new_accesses"] == 0
+    client.force_login(personas.unrelated_physician)
+    client.get(f"/api/v1/patients/{personas.patient.pk}")  # refused: not an access
+    client.force_login(personas.treating_physician)
+    client.get(f"/api/v1/patients/{personas.patient.pk}")
+    audit.append([audit.system_event(
+        patient_id=personas.patient.pk, category="checkins", action="view",
+        basis="checkin_reminder", object_type="reminder", object_id="1",
+    )])  # fmt: skip
+    client.force_login(personas.patient)
+    assert client.get(reverse("home")).context["new_accesses"] == 2
 
 
 def test_who_has_seen_my_data_lists_organisation_role_and_what(client, personas):

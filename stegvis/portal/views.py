@@ -16,7 +16,7 @@ from stegvis.access.helpers import (
     record_cases_listed,
     record_patients_listed,
 )
-from stegvis.access.models import AccessEvent
+from stegvis.access.models import BY_OTHERS, AccessEvent
 from stegvis.access.participation import participation_scope
 from stegvis.access.policy import cases_visible_to, own_cases
 from stegvis.accounts.models import Language
@@ -30,11 +30,9 @@ CASELOAD_PAGE_SIZE = 50
 
 def _new_accesses(patient, since):
     """Others' accesses to the patient's data since they last looked at their log."""
-    return (
-        AccessEvent.objects.filter(patient_id=patient, outcome="allowed", occurred_at__gt=since)
-        .exclude(actor_id=patient)
-        .values_list("pk")
-    )
+    return AccessEvent.objects.filter(
+        BY_OTHERS, patient_id=patient, occurred_at__gt=since
+    ).values_list("pk")
 
 
 # Asked on every home page of a patient (stegvis/core/prepared.py).
