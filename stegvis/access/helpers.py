@@ -96,7 +96,7 @@ def get_patient_for(
     The patient carries the allowing Decision as `access_decision` (the role the user
     came in, for what they write)."""
     try:
-        patient = next(iter(USER_BY_ID.instances(pk=uuid.UUID(str(patient_id)))), None)
+        patient = USER_BY_ID.first(pk=uuid.UUID(str(patient_id)))
     except ValueError:
         patient = None
     if patient is None:

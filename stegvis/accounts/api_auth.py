@@ -26,7 +26,7 @@ USABLE_TOKEN = Prepared(_usable_token)
 class TokenAuth(HttpBearer):
     def authenticate(self, request, token: str):
         now = timezone.now()
-        found = next(iter(USABLE_TOKEN.instances(token_hash=hash_token(token), now=now)), None)
+        found = USABLE_TOKEN.first(token_hash=hash_token(token), now=now)
         if found is None:
             return None
         if request.method not in SAFE_METHODS and found.scope != TokenScope.WRITE:

@@ -17,8 +17,7 @@ UNEXPIRED_SESSION = Prepared(_unexpired)
 
 class SessionStore(db.SessionStore):
     def _get_session_from_db(self):
-        found = UNEXPIRED_SESSION.instances(key=self.session_key, now=timezone.now())
-        if found:
-            return found[0]
-        self._session_key = None
-        return None
+        found = UNEXPIRED_SESSION.first(key=self.session_key, now=timezone.now())
+        if found is None:
+            self._session_key = None
+        return found

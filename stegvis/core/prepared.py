@@ -153,6 +153,11 @@ class Prepared:
             found.append(instance)
         return found
 
+    def first(self, **values):
+        """The first object instances() finds, or None."""
+        found = self.instances(**values)
+        return found[0] if found else None
+
     def count(self, **values) -> int:
         """How many rows the query finds, counted by the database."""
         if _too_long(values):

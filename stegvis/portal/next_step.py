@@ -90,7 +90,7 @@ CAPACITY_NOTE_SHARED = Prepared(
 
 
 def next_step_for(patient: User, cases: list[Case]) -> NextStep | None:
-    request = next(iter(JOIN_REQUEST.instances(patient=patient.pk)), None)
+    request = JOIN_REQUEST.first(patient=patient.pk)
     if request is not None:
         return NextStep(
             _("{name} asks to join your network. You decide.").format(name=request.display_name),
