@@ -1,22 +1,34 @@
 """The demo data keeps the promises the README makes about it."""
 
 import io
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 
 from stegvis.accounts.models import User
 from stegvis.coordination.models import Meeting
+from stegvis.portal.management.commands.demo import next_week_on_a_working_day
 
 DOMAIN = "demo.stegvis.invalid"
 
 
+@pytest.fixture(scope="module")
+def demo_loaded(django_db_setup, django_db_blocker):
+    """The demo, loaded once for this module's tests (each runs in a savepoint of its own)
+    and rolled back after the last: loading it is the slowest step of the suite."""
+    with django_db_blocker.unblock(), override_settings(STEGVIS_DEMO=True), transaction.atomic():
+        call_command("demo", stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo(db, settings):
+def demo(demo_loaded, db, settings):
     settings.STEGVIS_DEMO = True
-    call_command("demo", stdout=io.StringIO())
 
 
 def signed_in(client, login: str):
@@ -39,12 +51,17 @@ def test_a_sip_for_ali_can_invite_social_services_and_the_municipality(client, d
     assert "Sofia Lund" in form and "Jonas Berg" in form
 
 
-@pytest.mark.parametrize("loaded_on", ["2026-11-28", "2026-11-29", "2026-12-02"])
-def test_no_demo_meeting_falls_on_a_weekend(db, settings, loaded_on):
-    settings.STEGVIS_DEMO = True
-    # Loaded on a Saturday, a Sunday and a Wednesday: "next week" must be a working day.
-    with time_machine.travel(datetime.fromisoformat(f"{loaded_on}T09:00+01:00"), tick=False):
-        call_command("demo", stdout=io.StringIO())
+@pytest.mark.parametrize("day", range(7))
+def test_next_week_is_a_working_day_whichever_day_the_demo_is_loaded(day):
+    # 2026-11-30 is a Monday; each day of that week, Saturday and Sunday included.
+    monday = datetime(2026, 11, 30, 15, 30, tzinfo=ZoneInfo("Europe/Stockholm"))
+    now = monday + timedelta(days=day)
+    starts = next_week_on_a_working_day(now)
+    assert starts.weekday() < 5 and 7 <= (starts.date() - now.date()).days <= 9
+    assert (starts.hour, starts.minute) == (10, 0)
+
+
+def test_no_demo_meeting_falls_on_a_weekend(demo):
     days = [meeting.starts_at.astimezone().weekday() for meeting in Meeting.objects.all()]
     assert days and all(day < 5 for day in days)
 

@@ -1,6 +1,8 @@
 """Questionnaires given to patients: enabling instruments, scheduling, answering, expiry."""
 
+from collections import defaultdict
 from datetime import date, timedelta
+from itertools import batched
 
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -60,39 +62,57 @@ def instrument_setting_set(*, actor: User, code: str, enabled: bool, reason: str
 
 
 def main_diagnosis_code(case: Case) -> str | None:
-    return (
+    return main_diagnosis_codes([case.pk]).get(case.pk)
+
+
+def main_diagnosis_codes(case_ids) -> dict:
+    """Each case's main diagnosis: the first code of its latest signed certificate."""
+    rows = (
         CertificateDiagnosis.objects.filter(
-            certificate__case=case, certificate__status=CertificateStatus.SIGNED
+            certificate__case_id__in=case_ids, certificate__status=CertificateStatus.SIGNED
         )
-        .order_by("-certificate__signed_at", "position")
-        .values_list("code", flat=True)
-        .first()
+        .order_by("certificate__case_id", "-certificate__signed_at", "position")
+        .values_list("certificate__case_id", "code")
     )
+    codes = {}
+    for case_id, code in rows:
+        codes.setdefault(case_id, code)
+    return codes
 
 
-def returned_on(case: Case) -> date | None:
-    """The first day back at work: the day after the last sick-leave period of a case
-    that ended in a return (or its closing day if it had no signed periods)."""
-    back = case.status == CaseStatus.FULL_RETURN or (
+def _came_back(case: Case) -> bool:
+    return case.status == CaseStatus.FULL_RETURN or (
         case.status == CaseStatus.CLOSED and case.closed_reason in RETURNED
     )
-    if not back:
+
+
+def _last_signed_days(case_ids) -> dict:
+    """Each case's last day of signed sick leave."""
+    return dict(
+        CertificatePeriod.objects.filter(
+            certificate__case_id__in=case_ids, certificate__status=CertificateStatus.SIGNED
+        )
+        .order_by()
+        .values("certificate__case_id")
+        .annotate(last=Max("ends_on"))
+        .values_list("certificate__case_id", "last")
+    )
+
+
+def _returned_on(case: Case, last_signed_day: date | None) -> date | None:
+    """The first day back at work: the day after the last sick-leave period of a case
+    that ended in a return (or its closing day if it had no signed periods)."""
+    if not _came_back(case):
         return None
-    last = CertificatePeriod.objects.filter(
-        certificate__case=case, certificate__status=CertificateStatus.SIGNED
-    ).aggregate(last=Max("ends_on"))["last"]
-    if last:
-        return last + timedelta(days=1)
-    return case.closed_on
+    return last_signed_day + timedelta(days=1) if last_signed_day else case.closed_on
 
 
-def _anchor_day(case: Case, anchor: str) -> date | None:
-    if anchor == "case_opened":
-        return case.sick_from or case.opened_on
-    if anchor == "returned":
-        return returned_on(case)
+def _anchor_days(case: Case, last_signed_day: date | None) -> dict:
     # program_started, program_ended: set by a clinician or an MMR team (occasion_schedule).
-    return None
+    return {
+        "case_opened": case.sick_from or case.opened_on,
+        "returned": _returned_on(case, last_signed_day),
+    }
 
 
 def _new_administrations(case, occasion, due_on, expires_on, codes, requested_by=None):
@@ -111,35 +131,58 @@ def _new_administrations(case, occasion, due_on, expires_on, codes, requested_by
     ]
 
 
-@audit.atomic()
 def administrations_plan_case(case: Case, today: date) -> list[Administration]:
-    """Create the questionnaires this case is due for today (each occasion once)."""
+    return administrations_plan_cases([case], today)
+
+
+@audit.atomic()
+def administrations_plan_cases(cases: list[Case], today: date) -> list[Administration]:
+    """Create the questionnaires these cases are due for today (each occasion once), in
+    the same few statements however many cases there are."""
+    ids = [case.pk for case in cases]
     enabled = enabled_codes()
-    codes = [c for c in instruments_for(main_diagnosis_code(case)) if c in enabled]
-    given = set(Administration.objects.filter(case=case).values_list("instrument_code", "occasion"))
-    new = []
-    for rule in occasion_set().rules.values():
-        anchor_day = _anchor_day(case, rule.anchor)
-        if anchor_day is None:
-            continue
-        due_on, expires_on = due_and_expiry(rule, anchor_day)
-        # Only open windows: a questionnaire whose time has passed is not sent late.
-        if due_on <= today < expires_on:
-            missing = [c for c in codes if (c, rule.code) not in given]
-            new += _new_administrations(case, rule.code, due_on, expires_on, missing)
+    diagnoses = main_diagnosis_codes(ids)
+    last_signed_days = _last_signed_days([case.pk for case in cases if _came_back(case)])
+    given = defaultdict(set)
+    for case_id, code, occasion in Administration.objects.filter(case_id__in=ids).values_list(
+        "case_id", "instrument_code", "occasion"
+    ):
+        given[case_id].add((code, occasion))
+    rules = occasion_set().rules.values()
+    new, planned = [], []
+    for case in cases:
+        codes = [c for c in instruments_for(diagnoses.get(case.pk)) if c in enabled]
+        anchor_days = _anchor_days(case, last_signed_days.get(case.pk))
+        due = []
+        for rule in rules:
+            anchor_day = anchor_days.get(rule.anchor)
+            if anchor_day is None:
+                continue
+            due_on, expires_on = due_and_expiry(rule, anchor_day)
+            # Only open windows: a questionnaire whose time has passed is not sent late.
+            if due_on <= today < expires_on:
+                missing = [c for c in codes if (c, rule.code) not in given[case.pk]]
+                due += _new_administrations(case, rule.code, due_on, expires_on, missing)
+        if due:
+            new += due
+            planned.append(case)
     if not new:
         return []
     # The unique constraint keeps a concurrent planner from giving an occasion twice.
     created = Administration.objects.bulk_create(new, ignore_conflicts=True)
-    record_system(
-        [case.patient_id],
-        category=Category.QUESTIONNAIRES,
-        action=Action.CREATE,
-        basis="questionnaire_schedule",
-        object_type="case",
-        object_id=case.pk,
-    )
+    for case in planned:
+        record_system(
+            [case.patient_id],
+            category=Category.QUESTIONNAIRES,
+            action=Action.CREATE,
+            basis="questionnaire_schedule",
+            object_type="case",
+            object_id=case.pk,
+        )
     return created
+
+
+PLAN_BATCH = 500
 
 
 def administrations_plan(today: date | None = None) -> dict:
@@ -151,8 +194,8 @@ def administrations_plan(today: date | None = None) -> dict:
         | Q(status=CaseStatus.CLOSED, closed_on__gte=earliest_return)
     ).order_by("pk")
     planned = 0
-    for case in cases.iterator(chunk_size=500):
-        planned += len(administrations_plan_case(case, today))
+    for batch in batched(cases.iterator(chunk_size=PLAN_BATCH), PLAN_BATCH):
+        planned += len(administrations_plan_cases(list(batch), today))
     return {"administrations": planned}
 
 

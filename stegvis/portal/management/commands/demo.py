@@ -5,7 +5,7 @@ nothing. Refuses to run unless STEGVIS_DEMO=1, because demo users skip MFA.
 """
 
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.management import call_command
@@ -161,6 +161,12 @@ TEST_PERSONNUMMER = {"tolvan": "19121212-1212"}
 # The physician's token writes too (FHIR import); the patient's reads.
 DEMO_TOKENS = {"lakare": ("stv_demo_lakare", TokenScope.WRITE),
                "peter": ("stv_demo_peter", TokenScope.READ)}  # fmt: skip
+
+
+def next_week_on_a_working_day(now: datetime) -> datetime:
+    """Ten o'clock a week from `now`, moved to Monday if that falls on a weekend."""
+    starts = now.replace(hour=10, minute=0, second=0, microsecond=0) + timedelta(days=7)
+    return starts + timedelta(days=7 - starts.weekday() if starts.weekday() >= 5 else 0)
 
 
 class Command(BaseCommand):
@@ -395,17 +401,13 @@ class Command(BaseCommand):
             body="Hej! Kan vi prata om hur många timmar jag ska jobba efter jul?",
             submission_id=uuid.uuid4(),
         )
-        # Next week, on a working day.
-        starts = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
-        starts += timedelta(days=7)
-        starts += timedelta(days=max(0, 7 - starts.weekday()) if starts.weekday() >= 5 else 0)
         meeting_schedule(
             actor=coordinator,
             case=get_case_for(
                 coordinator, case.pk, category=Category.MEETINGS, action=Action.CREATE
             ),
             kind="fk_reconciliation",
-            starts_at=starts,
+            starts_at=next_week_on_a_working_day(timezone.localtime()),
             place="Vårdcentralen Solbacken, rum 4",
             participants=[caseworker, staff["lakare"]],
         )
