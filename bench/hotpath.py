@@ -7,7 +7,9 @@ sync workers,
     (decided by the policy and recorded on the patient's log), and the patient's home page;
   - a bare Django view, written here and nowhere in the product: one SELECT of the patient
     and one INSERT of a log row on the same database and settings, and a bare template
-    render for the home page's counterpart.
+    render for the home page's counterpart;
+  - and the product's floor: its health check through every middleware against the bare
+    read, the best ratio any request of the product could reach.
 The pairs run in alternation with wrk (Debian's `wrk`; the Python client of bench/run.py
 when it is missing), and the ratio of each pair is printed. Then what the audit trail
 allows: 1, 2 and 4 processes each appending one event per transaction at once, and how
@@ -148,6 +150,9 @@ def pairs(label: str, database_url: str, args) -> None:
         ("patient home page", (product_port, "/",
                                {"Cookie": f"sessionid={secrets['patient_cookie']}"}),
          (bare_port, f"/home/{key}", {})),
+        # The product's floor: its health check (one SELECT, no write, no user) through
+        # every middleware. No request of the product can beat this ratio.
+        ("health (floor)", (product_port, "/health/", {}), (bare_port, f"/read/{key}", {})),
     ]  # fmt: skip
     try:
         for name, ours, theirs in comparisons:

@@ -1,9 +1,12 @@
 """The access policy as a table over the personas."""
 
 import pytest
+from allauth.mfa.models import Authenticator
 
 from stegvis.access.categories import ROLE_CEILING, Category
 from stegvis.access.policy import cases_visible_to, decide, patients_visible_to
+from stegvis.accounts.mfa import mfa_satisfied
+from stegvis.accounts.models import Membership, User
 from stegvis.accounts.roles import Role
 from stegvis.cases.models import Case
 from tests.factories import member
@@ -105,3 +108,23 @@ def test_only_the_access_package_calls_the_policys_decide():
         and re.search(r"\bdecide\(|import [^\n]*\bdecide\b", path.read_text(encoding="utf-8"))
     ]
     assert callers == []
+
+
+@pytest.mark.parametrize(
+    "persona, second_factor",
+    [("treating_physician", True), ("physician_without_mfa", False), ("patient", False)],
+)
+def test_the_memberships_and_the_second_factor_come_in_one_statement(
+    personas, persona, second_factor, django_assert_num_queries
+):
+    user = User.objects.get(pk=personas.get(persona).pk)  # nothing asked of it yet
+    with django_assert_num_queries(1):
+        assert user.memberships_cached()
+        assert mfa_satisfied(user) is second_factor
+    # Someone with no membership is still asked plainly.
+    Authenticator.objects.filter(user=user).delete()
+    Membership.objects.filter(user=user).delete()
+    fresh = User.objects.get(pk=user.pk)
+    with django_assert_num_queries(2):
+        assert fresh.memberships_cached() == []
+        assert mfa_satisfied(fresh) is False

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
 from stegvis.accounts.models import User
@@ -126,3 +127,30 @@ def test_count_is_the_orms_count(people, django_assert_num_queries):
         assert counted == _cases_with_units(patient.pk, long_ago).count() > 0
     assert query.count(patient=patients[0].pk, opened_after=timezone.localdate()) == 0
     assert Prepared(_cases).count(patients=[], organisation=unit.pk, opened_after=long_ago) == 0
+
+
+def _cases_with_later_ones(patient):
+    later = Case.objects.filter(
+        patient_id=OuterRef("patient_id"), opened_on__gt=OuterRef("opened_on")
+    )
+    return (
+        Case.objects.filter(patient_id=patient)
+        .annotate(later_ones=Count("pk"), any_later=Exists(later))
+        .order_by("opened_on", "pk")
+    )
+
+
+def test_instances_carry_their_annotations(people, django_assert_num_queries):
+    _unit, other, patients = people
+    Case.objects.create(
+        patient=patients[0], organisation=other, opened_on=timezone.localdate() + timedelta(1)
+    )
+    query = Prepared(_cases_with_later_ones)
+    for patient in patients[:2]:
+        expected = list(_cases_with_later_ones(patient.pk))
+        with django_assert_num_queries(1):
+            found = query.instances(patient=patient.pk)
+        assert [(c.pk, c.any_later, c.later_ones) for c in found] == [
+            (c.pk, c.any_later, c.later_ones) for c in expected
+        ]
+    assert [case.any_later for case in query.instances(patient=patients[0].pk)] == [True, False]

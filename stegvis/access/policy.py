@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import rules
 from django.db.models import Case as Case_
-from django.db.models import Q, QuerySet, Value, When
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from stegvis.access.categories import (
@@ -349,13 +349,18 @@ def _cases_of(patient):
     )
 
 
-def _cases_of_at(patient, units):
-    return _cases_of(patient).filter(organisation_id__in=units)
+def _cases_of_consented(patient, user_id, category, roles, organisations, today):
+    """The patient's cases, each marked whether the user holds a consent to `category`
+    (the same on every row): a consent shows every case, a care relationship its unit's."""
+    held = _held_by(user_id, category, roles, organisations, today)
+    return _cases_of(patient).annotate(
+        consented=Exists(held.filter(patient_id=OuterRef("patient_id")))
+    )
 
 
 # The API's read of a patient and the patient's home list cases (stegvis/core/prepared.py).
 CASES_OF = Prepared(_cases_of)
-CASES_OF_AT = Prepared(_cases_of_at)
+CASES_OF_CONSENTED = Prepared(_cases_of_consented)
 
 
 def visible_cases_of(user: User, patient: User, decision: Decision, category: str) -> list[Case]:
@@ -366,12 +371,23 @@ def visible_cases_of(user: User, patient: User, decision: Decision, category: st
         return []
     if decision.basis == "self" or decision.basis.startswith("consent:"):
         return CASES_OF.instances(patient=patient.pk)
-    if consent_grants(user, category, [patient.pk]):
-        return CASES_OF.instances(patient=patient.pk)
+    memberships = _memberships_for_category(user, category)
+    if not memberships:  # no care relationship, no consent: nothing beyond the above
+        return []
+    cases = CASES_OF_CONSENTED.instances(
+        patient=patient.pk,
+        user_id=user.pk,
+        category=category,
+        roles=[m.role for m in memberships],
+        organisations=[m.organisation_id for m in memberships],
+        today=timezone.localdate(),
+    )
+    if cases and cases[0].consented:
+        return cases
     units = set(_memberships_in(user, category, LOG_REVIEW_ROLES))
     if decision.basis.startswith("care:"):
         units |= set(_memberships_in(user, category, CARE_ROLES))
-    return CASES_OF_AT.instances(patient=patient.pk, units=sorted(units, key=str))
+    return [case for case in cases if case.organisation_id in units]
 
 
 def own_cases(user: User) -> list[Case]:

@@ -24,6 +24,8 @@ def mfa_satisfied(user: User) -> bool:
     if settings.STEGVIS_DEMO and user.is_demo:
         return True
     if not hasattr(user, "_mfa_satisfied"):
+        user.memberships_cached()  # which also tells, for a user with memberships
+    if not hasattr(user, "_mfa_satisfied"):
         found = AUTHENTICATORS.rows(user_id=user.pk, kind=str(Authenticator.Type.TOTP))
         user._mfa_satisfied = bool(found)
     return user._mfa_satisfied

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -126,6 +127,8 @@ class User(AbstractBaseUser):
             memberships = MEMBERSHIPS.instances(user=self.pk)
             for membership in memberships:
                 membership.user = self  # as the related manager would have set it
+            if memberships and not hasattr(self, "_mfa_satisfied"):
+                self._mfa_satisfied = memberships[0].has_totp
             self._memberships_cache = memberships
         return self._memberships_cache
 
@@ -180,9 +183,15 @@ class Membership(models.Model):
 
 
 def _memberships_of(user):
+    from allauth.mfa.models import Authenticator  # allauth's models load after ours
+
+    # Whether the user has a second factor comes with each row: both are asked on every
+    # staff request (stegvis/accounts/mfa.py), and one round trip answers both.
+    totp = Authenticator.objects.filter(user_id=OuterRef("user_id"), type=Authenticator.Type.TOTP)
     return (
         Membership.objects.filter(user_id=user)
         .select_related("organisation")
+        .annotate(has_totp=Exists(totp))
         .order_by("created_at")
     )
 

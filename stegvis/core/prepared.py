@@ -4,11 +4,11 @@ On the hot path Django spends several times longer building and compiling a quer
 the database spends running it (bench/hotpath.py). A `Prepared` query is written with the
 ORM as usual, as a function of named parameters returning a queryset: `rows()` gives a
 `values_list` queryset's tuples, `instances()` a model queryset's objects (with what it
-`select_related`), made as the ORM's own model iterator makes them, and `count()` how
-many rows either finds. The
-first call for a database and a shape (the lengths of the list parameters) builds it with
-stand-in values, compiles it, and notes where each stand-in landed among the SQL's
-parameters; later calls put their own values there and run the same SQL.
+`select_related` and its annotations), made as the ORM's own model iterator makes them,
+and `count()` how many rows either finds. The first call for a database and a shape (the
+lengths of the list parameters) builds it with stand-in values, compiles it, and notes
+where each stand-in landed among the SQL's parameters; later calls put their own values
+there and run the same SQL.
 
 Every value that changes from call to call must be a parameter: one the build function
 took from elsewhere (the clock, the date, a setting) would be frozen into the SQL. So pass
@@ -94,6 +94,7 @@ class _Compiled:
     attnames: tuple = ()
     populators: tuple = ()
     fetch_mode: object = None
+    annotations: tuple = ()  # (name, position in the row) of each annotation
 
 
 class Prepared:
@@ -150,6 +151,8 @@ class Prepared:
             )
             for populator in compiled.populators:
                 populator.populate(row, instance)
+            for name, position in compiled.annotations:
+                setattr(instance, name, row[position])
             found.append(instance)
         return found
 
@@ -201,14 +204,13 @@ def _model_layout(queryset: QuerySet, compiler, alias: str) -> tuple:
     klass_info = compiler.klass_info
     if klass_info is None or queryset._fields is not None:
         return ()
-    if compiler.annotation_col_map:
-        raise ImproperlyConfigured("a prepared query cannot annotate the objects it makes")
     fields = klass_info["select_fields"]
     columns = slice(fields[0], fields[-1] + 1)
     attnames = tuple(expression.target.attname for expression, _, _ in compiler.select[columns])
     fetch_mode = queryset._fetch_mode
     populators = get_related_populators(klass_info, compiler.select, alias, fetch_mode)
-    return klass_info["model"], columns, attnames, tuple(populators), fetch_mode
+    annotations = tuple(compiler.annotation_col_map.items())
+    return klass_info["model"], columns, attnames, tuple(populators), fetch_mode, annotations
 
 
 def _too_long(values: dict) -> bool:
