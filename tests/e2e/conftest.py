@@ -51,42 +51,69 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _database_url(tmp: Path) -> tuple[str, callable]:
-    """A fresh database of the suite's kind: a SQLite file, or a new PostgreSQL database."""
+def _admin_url(suite_url: str) -> str:
+    return suite_url.rsplit("/", 1)[0] + "/postgres"
+
+
+def _new_database(tmp: Path, template: str | None = None) -> tuple[str, callable]:
+    """A fresh database of the suite's kind: a SQLite file, or a new PostgreSQL database;
+    a copy of `template` (one made here before) when given."""
     suite_url = os.environ.get("DATABASE_URL", "")
     if not suite_url.startswith("postgres"):
-        return f"sqlite:///{tmp / 'e2e.sqlite3'}", lambda: None
+        path = tmp / "e2e.sqlite3"
+        if template:
+            shutil.copyfile(template.removeprefix("sqlite:///"), path)
+        return f"sqlite:///{path}", lambda: None
     import psycopg
 
     name = f"stegvis_e2e_{uuid.uuid4().hex[:8]}"
-    admin_url = suite_url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+    copy = f' TEMPLATE "{template.rsplit("/", 1)[1]}"' if template else ""
+    with psycopg.connect(_admin_url(suite_url), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"{copy}')
 
     def drop() -> None:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
+        with psycopg.connect(_admin_url(suite_url), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     return suite_url.rsplit("/", 1)[0] + f"/{name}", drop
 
 
-@contextmanager
-def serving_demo(tmp: Path):
-    """The product with its demo data, served by gunicorn on a free port; yields its URL."""
-    database_url, drop_database = _database_url(tmp)
-    env = {
+def _product_env(database_url: str, var: Path) -> dict:
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "stegvis.settings",
         "DATABASE_URL": database_url,
         "STEGVIS_DEMO": "1",
-        "STEGVIS_VAR_DIR": str(tmp),
-        "SECRET_KEY": "e2e-" + uuid.uuid4().hex * 2,
+        "STEGVIS_VAR_DIR": str(var),
+        # One key for the session: the copies decrypt what the demo encrypted with it.
+        "SECRET_KEY": SECRET_KEY,
         "LOG_LEVEL": "WARNING",
     }
-    stegvis = [sys.executable, "-m", "stegvis"]
-    subprocess.run([*stegvis, "migrate", "-v0"], env=env, check=True)
-    subprocess.run([*stegvis, "collectstatic", "--no-input", "-v0"], env=env, check=True)
-    subprocess.run([*stegvis, "demo"], env=env, check=True, capture_output=True)
+
+
+STEGVIS = [sys.executable, "-m", "stegvis"]
+SECRET_KEY = "e2e-" + uuid.uuid4().hex * 2
+
+
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory):
+    """Migrated, with the demo loaded: made once, and each server below gets a copy."""
+    tmp = tmp_path_factory.mktemp("demo")
+    database_url, drop_database = _new_database(tmp)
+    env = _product_env(database_url, tmp)
+    subprocess.run([*STEGVIS, "migrate", "-v0"], env=env, check=True)
+    subprocess.run([*STEGVIS, "demo"], env=env, check=True, capture_output=True)
+    yield database_url
+    drop_database()
+
+
+@contextmanager
+def serving_demo(tmp: Path, template: str):
+    """The product on a copy of the demo database, served by gunicorn on a free port;
+    yields its URL."""
+    database_url, drop_database = _new_database(tmp, template)
+    env = _product_env(database_url, tmp)
+    subprocess.run([*STEGVIS, "collectstatic", "--no-input", "-v0"], env=env, check=True)
     port = _free_port()
     server = subprocess.Popen(
         [
@@ -121,15 +148,15 @@ def serving_demo(tmp: Path):
 
 
 @pytest.fixture(scope="session")
-def live_stegvis(tmp_path_factory):
-    with serving_demo(tmp_path_factory.mktemp("e2e")) as base_url:
+def live_stegvis(tmp_path_factory, demo_database):
+    with serving_demo(tmp_path_factory.mktemp("e2e"), demo_database) as base_url:
         yield base_url
 
 
 @pytest.fixture(scope="module")
-def crawl_stegvis(tmp_path_factory):
+def crawl_stegvis(tmp_path_factory, demo_database):
     """A server of the crawl's own: it switches every demo user's language as it goes."""
-    with serving_demo(tmp_path_factory.mktemp("crawl")) as base_url:
+    with serving_demo(tmp_path_factory.mktemp("crawl"), demo_database) as base_url:
         yield base_url
 
 

@@ -5,6 +5,7 @@ over 100 KB, a header that fills the screen, text in the other language, duplica
 ids and serious accessibility violations. The table of what was visited is printed at the
 end of the run."""
 
+import os
 import re
 import time
 from collections import Counter, deque
@@ -38,7 +39,9 @@ ID_IN_PATH = re.compile(r"/(\d+|[0-9a-f]{8}-[0-9a-f-]{27})(?=/)")
 CRAWL_TABLE: list["Crawl"] = []
 PATIENT_LOGINS = {row[0] for row in PATIENTS} | {NORWEGIAN_PATIENT[0]}
 # axe-core takes about a second a page, and its findings belong to a template and a kind of
-# reader, not to a language or to which patient it is: each (reader, shape) is run once.
+# reader, not to a language or to which patient it is: each (reader, shape) is run once, in
+# Swedish.
+AXE_LANGUAGE = "sv"
 AXE_DONE: set[tuple[str, str]] = set()
 
 VISIBLE_TEXTS = """() => {
@@ -160,7 +163,7 @@ def check_page(page: Page, crawl: Crawl, path: str) -> list[str]:
     if wrong:
         crawl.problems.append(f"{path}: not in {crawl.language}: {wrong[:8]}")
     reader = "patient" if crawl.login in PATIENT_LOGINS else crawl.login
-    if (reader, shape(path)) not in AXE_DONE:
+    if crawl.language == AXE_LANGUAGE and (reader, shape(path)) not in AXE_DONE:
         AXE_DONE.add((reader, shape(path)))
         violations = Axe().run(page).response["violations"]
         for v in violations:
@@ -220,7 +223,12 @@ def crawl_as(browser: Browser, base: str, login: str, language: str) -> Crawl:
     return crawl
 
 
-@pytest.mark.parametrize("language", ["sv", "en", "nb"])
+# Every language unless told otherwise: CI crawls Swedish and English on SQLite and
+# Norwegian on PostgreSQL, side by side.
+LANGUAGES = os.environ.get("STEGVIS_CRAWL_LANGUAGES", "sv,en,nb").split(",")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("login", LOGINS)
 def test_every_page_a_role_can_reach_is_sound(browser: Browser, crawl_stegvis, login, language):
     crawl = crawl_as(browser, crawl_stegvis, login, language)
