@@ -7,9 +7,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from stegvis.cases.models import Case
+from stegvis.coaching.models import Reminder
+from stegvis.instruments.models import Administration
 from stegvis.network import services as network
 from stegvis.plans import selectors as plan_selectors
 from stegvis.plans import services as plans
+from stegvis.plans.models import CapacityNote
 
 
 @pytest.fixture
@@ -38,7 +41,14 @@ def test_the_steps_come_in_order_of_who_is_waiting(home, personas):
         organisation=membership.organisation,
         role=membership.role,
     )
-    assert f'class="button" href="{reverse("capacity_note", args=[case.pk])}"' in home()
+    capacity_note = f'class="button" href="{reverse("capacity_note", args=[case.pk])}"'
+    assert capacity_note in home()
+    # Once the note is shared, it is no longer the next step.
+    note, _created = CapacityNote.objects.get_or_create(case=case)
+    CapacityNote.objects.filter(pk=note.pk).update(shared_at=timezone.now())
+    assert capacity_note not in home()
+    CapacityNote.objects.filter(pk=note.pk).update(shared_at=None)
+    assert capacity_note in home()
 
     # A deadline within a week comes before that, named with its date and whose it is.
     Case.objects.filter(pk=case.pk).update(
@@ -86,3 +96,32 @@ def test_everything_is_one_tap_from_home(home, personas):
         reverse("network"),
     ):
         assert f'href="{url}"' in page
+
+
+def test_a_questionnaire_then_a_check_in_come_before_the_plan(home, personas):
+    case = Case.objects.get(patient=personas.patient)
+    start_the_plan = f'class="button" href="{reverse("plan_section", args=[case.pk, "goals"])}"'
+    assert start_the_plan in home()
+    now, today = timezone.now(), timezone.localdate()
+    Reminder.objects.create(
+        patient=personas.patient,
+        occasion_on=today,
+        due_at=now - timedelta(hours=1),
+        expires_at=now + timedelta(hours=1),
+    )
+    assert f'class="button" href="{reverse("checkin")}"' in home()
+    Administration.objects.create(
+        patient=personas.patient,
+        case=case,
+        instrument_code="phq9",
+        instrument_version="1",
+        occasion="baseline",
+        due_on=today,
+        expires_on=today + timedelta(days=7),
+    )
+    assert f'class="button" href="{reverse("my_questionnaires")}"' in home()
+    # Without an open case, what waits on the patient still shows.
+    Case.objects.filter(pk=case.pk).update(
+        closed_on=today, status="closed", closed_reason="returned_to_work"
+    )
+    assert f'class="button" href="{reverse("my_questionnaires")}"' in home()

@@ -4,6 +4,7 @@ now, in plain words. Ordered by what others are waiting for, then by deadlines."
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.db.models import Exists, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -59,47 +60,84 @@ def _deadline_text(case: Case) -> str:
     )
 
 
-# The queries of every patient's home page, built once (stegvis/core/prepared.py).
-JOIN_REQUEST = Prepared(
-    lambda patient: (
-        NetworkMember.objects.filter(patient_id=patient, status=MemberStatus.REQUESTED)
-        .select_related("user")
-        .order_by("created_at", "pk")[:1]
+def _patient_waits(patient, today, now) -> dict:
+    return {
+        "join_request": Subquery(
+            NetworkMember.objects.filter(patient_id=patient, status=MemberStatus.REQUESTED)
+            .order_by("created_at", "pk")
+            .values("pk")[:1]
+        ),
+        "questionnaire_due": Exists(pending_for(patient, today)),
+        "checkin_open": Exists(open_windows(patient, now)),
+        "manager_in_network": Exists(
+            NetworkMember.objects.filter(
+                patient_id=patient, role="employer_manager", status=MemberStatus.ACTIVE
+            )
+        ),
+    }
+
+
+def _case_waits(case) -> dict:
+    return {
+        "proposal_pending": Exists(
+            PlanProposal.objects.filter(plan__case_id=case, status=ProposalStatus.PENDING)
+        ),
+        "plan_written": Exists(RtwPlan.objects.filter(case_id=case, version__gt=0)),
+        "capacity_note_shared": Exists(
+            CapacityNote.objects.filter(case_id=case, shared_at__isnull=False)
+        ),
+    }
+
+
+def _one_row(patient, waits: dict):
+    """Everything the next step asks, as the columns of one row (one statement)."""
+    return User.objects.filter(pk=patient).annotate(**waits).values_list(*waits)
+
+
+# Asked on every patient's home page, built once (stegvis/core/prepared.py).
+WAITING = Prepared(
+    lambda patient, today, now: _one_row(patient, _patient_waits(patient, today, now))
+)
+WAITING_ON_CASE = Prepared(
+    lambda patient, today, now, case: _one_row(
+        patient, {**_patient_waits(patient, today, now), **_case_waits(case)}
     )
 )
-PENDING_PROPOSAL = Prepared(
-    lambda case: PlanProposal.objects.filter(
-        plan__case_id=case, status=ProposalStatus.PENDING
-    ).values_list("pk")[:1]
-)
-QUESTIONNAIRE_DUE = Prepared(
-    lambda patient, today: pending_for(patient, today).values_list("pk")[:1]
-)
-CHECKIN_OPEN = Prepared(lambda patient, now: open_windows(patient, now).values_list("pk")[:1])
-PLAN_WRITTEN = Prepared(
-    lambda case: RtwPlan.objects.filter(case_id=case, version__gt=0).values_list("pk")[:1]
-)
-MANAGER_IN_NETWORK = Prepared(
-    lambda patient: NetworkMember.objects.filter(
-        patient_id=patient, role="employer_manager", status=MemberStatus.ACTIVE
-    ).values_list("pk")[:1]
-)
-CAPACITY_NOTE_SHARED = Prepared(
-    lambda case: CapacityNote.objects.filter(case_id=case).values_list("shared_at")[:1]
-)
+
+
+@dataclass(frozen=True)
+class _Waiting:
+    """The row, in the order of its columns: the patient's, then the open case's."""
+
+    join_request: object
+    questionnaire_due: bool
+    checkin_open: bool
+    manager_in_network: bool
+    # Without an open case, nothing waits on one.
+    proposal_pending: bool = False
+    plan_written: bool = False
+    capacity_note_shared: bool = False
+
+
+def _what_waits(patient: User, case: Case | None) -> _Waiting:
+    values = {"patient": patient.pk, "today": timezone.localdate(), "now": timezone.now()}
+    if case is None:
+        return _Waiting(*WAITING.rows(**values)[0])
+    return _Waiting(*WAITING_ON_CASE.rows(**values, case=case.pk)[0])
 
 
 def next_step_for(patient: User, cases: list[Case]) -> NextStep | None:
-    request = JOIN_REQUEST.first(patient=patient.pk)
-    if request is not None:
+    open_cases = [c for c in cases if c.closed_on is None]
+    case = open_cases[0] if open_cases else None
+    waiting = _what_waits(patient, case)
+    if waiting.join_request is not None:
+        request = NetworkMember.objects.select_related("user").get(pk=waiting.join_request)
         return NextStep(
             _("{name} asks to join your network. You decide.").format(name=request.display_name),
             _("Answer the request"),
             reverse("network"),
         )
-    open_cases = [c for c in cases if c.closed_on is None]
-    case = open_cases[0] if open_cases else None
-    if case is not None and PENDING_PROPOSAL.rows(case=case.pk):
+    if waiting.proposal_pending:
         return NextStep(
             _("Someone in your network suggested a change to your plan."),
             _("Check the plan"),
@@ -114,14 +152,14 @@ def next_step_for(patient: User, cases: list[Case]) -> NextStep | None:
             # Someone else's duty is worth knowing about, but it is not the patient's to do.
             urgent=_responsible(case) == Responsible.PATIENT,
         )
-    if QUESTIONNAIRE_DUE.rows(patient=patient.pk, today=today):
+    if waiting.questionnaire_due:
         return NextStep(
             _("A short questionnaire is waiting for you, when you have a moment."),
             _("Answer the questionnaire"),
             reverse("my_questionnaires"),
             urgent=False,
         )
-    if CHECKIN_OPEN.rows(patient=patient.pk, now=timezone.now()):
+    if waiting.checkin_open:
         return NextStep(
             _("Today's check-in is open. It takes half a minute."),
             _("Check in"),
@@ -130,16 +168,14 @@ def next_step_for(patient: User, cases: list[Case]) -> NextStep | None:
         )
     if case is None:
         return None
-    if not PLAN_WRITTEN.rows(case=case.pk):
+    if not waiting.plan_written:
         return NextStep(
             _("Start your return-to-work plan with one goal, in your own words."),
             _("Write my first goal"),
             reverse("plan_section", args=[case.pk, "goals"]),
             urgent=False,
         )
-    has_manager = bool(MANAGER_IN_NETWORK.rows(patient=patient.pk))
-    note = CAPACITY_NOTE_SHARED.rows(case=case.pk)
-    if has_manager and (not note or note[0][0] is None):
+    if waiting.manager_in_network and not waiting.capacity_note_shared:
         return NextStep(
             _("When you feel ready, the capacity note helps you talk with your manager."),
             _("Open the capacity note"),
