@@ -137,8 +137,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "stegvis.notifications.context_processors.unread_notifications",
-                "stegvis.coordination.context_processors.unread_messages",
+                "stegvis.portal.context_processors.unread_counts",
             ],
         },
     }

@@ -6,11 +6,13 @@ import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import RequestFactory
 from PIL import Image
 
 from stegvis.access.categories import Category
 from stegvis.access.helpers import get_patient_for
 from stegvis.access.models import AccessEvent
+from stegvis.accounts.models import User
 from stegvis.coordination.messages.services import message_post, thread_start
 from stegvis.coordination.models import Attachment, Message, Thread, ThreadKind
 from stegvis.coordination.selectors import threads_for, unread_message_count
@@ -18,6 +20,7 @@ from stegvis.core.errors import NotAllowed
 from stegvis.network import services as network
 from stegvis.network.purposes import Purpose
 from stegvis.notifications.models import Notification
+from stegvis.portal.context_processors import unread_counts
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -51,7 +54,9 @@ def start(personas, actor, people, kind=ThreadKind.WITH_PATIENT, files=(), body=
     )
 
 
-def test_the_patient_writes_to_a_member_with_consent_and_they_are_told(client, personas, fk):
+def test_the_patient_writes_to_a_member_with_consent_and_they_are_told(
+    client, personas, fk, django_assert_num_queries
+):
     client.force_login(personas.patient)
     page = client.get("/messages/new/")
     assert str(fk.pk) in page.text
@@ -65,9 +70,16 @@ def test_the_patient_writes_to_a_member_with_consent_and_they_are_told(client, p
     assert Thread.objects.count() == 1 and Message.objects.count() == 1, "a retry adds nothing"
     assert Notification.objects.filter(recipient=fk, kind="message_received").exists()
     assert unread_message_count(fk) == 1
+    # The header counts the unread message and its notification together, in one statement.
+    request = RequestFactory().get("/")
+    request.user = User.objects.get(pk=fk.pk)
+    with django_assert_num_queries(1):
+        header = unread_counts(request)
+    assert header == {"unread_notifications": 1, "unread_messages": 1}
     client.force_login(fk)
     assert "Hej!" in client.get(f"/messages/{thread.pk}/").text
     assert unread_message_count(fk) == 0
+    assert client.get("/").context["unread_messages"] == 0
     assert AccessEvent.objects.filter(
         actor=fk, patient=personas.patient, category="messages", object_type="message_thread"
     ).exists()

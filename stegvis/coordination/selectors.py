@@ -21,7 +21,6 @@ from stegvis.coordination.models import (
     Thread,
     ThreadParticipant,
 )
-from stegvis.core.prepared import Prepared
 
 OPEN_CASE_STATUSES = (CaseStatus.ACTIVE, CaseStatus.PARTIAL_RETURN)
 
@@ -56,16 +55,14 @@ def threads_for(user: User) -> QuerySet[Thread]:
     )
 
 
-def _unread_in_own_threads(user):
-    return _unread_messages(user).filter(thread__participants__user=user).values_list("pk")
-
-
-# Counted on every page (stegvis/core/prepared.py).
-UNREAD_IN_OWN_THREADS = Prepared(_unread_in_own_threads)
+def unread_in_own_threads(user) -> QuerySet[Message]:
+    """Messages by others, unread, in the threads the user takes part in (counted in every
+    page's header: stegvis/portal/context_processors.py)."""
+    return _unread_messages(user).filter(thread__participants__user=user)
 
 
 def unread_message_count(user: User) -> int:
-    return UNREAD_IN_OWN_THREADS.count(user=user.pk)
+    return unread_in_own_threads(user).count()
 
 
 def tasks_for(user: User) -> QuerySet[Task]:

@@ -25,7 +25,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import F, Func, IntegerField, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.db.models.query import get_related_populators
 
 _counter = itertools.count(1)
@@ -223,3 +224,10 @@ def _hashable(value) -> bool:
     except TypeError:
         return False
     return True
+
+
+def counted(queryset: QuerySet) -> Coalesce:
+    """How many rows `queryset` finds, as a scalar subquery: several counts can then come
+    as the columns of one row, in one round trip."""
+    rows = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(rows[:1], output_field=IntegerField()), 0)

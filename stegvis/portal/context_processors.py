@@ -1,0 +1,28 @@
+"""What the header of every signed-in page counts: unread notifications and messages."""
+
+from stegvis.accounts.models import User
+from stegvis.coordination.selectors import unread_in_own_threads
+from stegvis.core.prepared import Prepared, counted
+from stegvis.notifications.selectors import unread
+
+
+def _badges(user):
+    counts = {"unread_notifications": unread(user), "unread_messages": unread_in_own_threads(user)}
+    return (
+        User.objects.filter(pk=user)
+        .annotate(**{name: counted(rows) for name, rows in counts.items()})
+        .values_list(*counts)
+    )
+
+
+# Asked on every page, both counts in one statement (stegvis/core/prepared.py).
+BADGES = Prepared(_badges)
+
+
+def unread_counts(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    found = BADGES.rows(user=user.pk)
+    notifications, messages = found[0] if found else (0, 0)
+    return {"unread_notifications": notifications, "unread_messages": messages}
