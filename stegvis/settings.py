@@ -158,6 +158,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        # The values travel apart from the SQL, and psycopg prepares a statement on the
+        # server once it has run it 5 times on a connection: the hot queries are then
+        # planned once per connection, not once per request (the API read 35 % faster,
+        # docs/deploy.md). Off for a pooler that cannot keep prepared statements.
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=5
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Rate limits (allauth's) live in the cache, which every process and node must share: Redis

@@ -4,10 +4,11 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
-from stegvis.accounts.models import User
+from stegvis.accounts.models import PersonalAccessToken, TokenScope, User
 from stegvis.cases.models import Case
 from stegvis.core import prepared
 from stegvis.core.prepared import Prepared
@@ -154,3 +155,24 @@ def test_instances_carry_their_annotations(people, django_assert_num_queries):
             (c.pk, c.any_later, c.later_ones) for c in expected
         ]
     assert [case.any_later for case in query.instances(patient=patients[0].pk)] == [True, False]
+
+
+def test_postgresql_plans_the_hot_statements_once_per_connection(client, personas):
+    """On PostgreSQL the values are bound on the server, and psycopg prepares a statement it
+    has run five times on a connection (settings: DATABASE_PREPARED_STATEMENTS)."""
+    _token, raw = PersonalAccessToken.issue(
+        user=personas.treating_physician, name="t", scope=TokenScope.READ, days=1
+    )
+    for _ in range(6):
+        response = client.get(
+            f"/api/v1/patients/{personas.patient.pk}", HTTP_AUTHORIZATION=f"Bearer {raw}"
+        )
+        assert response.status_code == 200
+    if connection.vendor != "postgresql":
+        assert "server_side_binding" not in connection.settings_dict.get("OPTIONS", {})
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [statement for (statement,) in cursor.fetchall()]
+    assert any('FROM "accounts_personalaccesstoken"' in s for s in prepared), prepared
+    assert any('FROM "accounts_membership"' in s for s in prepared), prepared

@@ -4,6 +4,8 @@ path from PHQ-9 item 9, clinicians giving them on demand, results over time."""
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from stegvis.accounts.roles import Role
@@ -12,7 +14,7 @@ from stegvis.coaching.models import CoachFlag
 from stegvis.instruments import services
 from stegvis.instruments.models import Administration, AdministrationStatus, Occasion
 from stegvis.instruments.occasions import add_months, group_for
-from tests.factories import UserFactory, member
+from tests.factories import UserFactory, member, patient_at
 
 
 @pytest.fixture
@@ -170,3 +172,25 @@ def test_the_patient_answers_through_the_api(client, personas, case):
     assert ok.status_code == 200 and ok.json()["band"] == "minimal"
     listed = client.get(f"/api/v1/patients/{personas.patient.pk}/questionnaires").json()
     assert {a["instrument_code"] for a in listed} == {"phq9", "psfs"}
+
+
+def test_the_daily_plan_asks_the_same_statements_for_few_cases_or_many(
+    personas, django_assert_max_num_queries
+):
+    today = timezone.localdate()
+    for _ in range(2):
+        patient_at(personas.unit)
+    with CaptureQueriesContext(connection) as few:
+        planned = services.administrations_plan(today)["administrations"]
+    assert planned > 0
+    for _ in range(6):
+        patient_at(personas.other_unit)
+    Administration.objects.all().delete()
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        services.administrations_plan(today)
+    # Every case got its baseline; planning again, in a batch or case by case, adds nothing.
+    cases = Case.objects.all()
+    assert {a.case_id for a in Administration.objects.all()} == {c.pk for c in cases}
+    assert services.administrations_plan(today) == {"administrations": 0}
+    for case in cases:
+        assert services.administrations_plan_case(case, today) == []
