@@ -4,8 +4,7 @@ a fixed number of queries, whatever their length."""
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from stegvis.access.categories import Category
@@ -21,6 +20,7 @@ from stegvis.coordination.models import (
     Thread,
     ThreadParticipant,
 )
+from stegvis.core.prepared import counted
 
 OPEN_CASE_STATUSES = (CaseStatus.ACTIVE, CaseStatus.PARTIAL_RETURN)
 
@@ -37,20 +37,13 @@ def _unread_messages(user: User) -> QuerySet:
 
 def threads_for(user: User) -> QuerySet[Thread]:
     """The user's threads about patients whose messages they may still reach."""
-    unread = (
-        _unread_messages(user)
-        .filter(thread=OuterRef("pk"))
-        .values("thread")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     return (
         Thread.objects.filter(
             participants__user=user,
             patient__in=patients_visible_to(user, Category.MESSAGES),
         )
         .select_related("patient")
-        .annotate(unread=Coalesce(Subquery(unread[:1]), 0))
+        .annotate(unread=counted(_unread_messages(user).filter(thread=OuterRef("pk"))))
         .order_by("-last_message_at")
     )
 
