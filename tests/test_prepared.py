@@ -8,6 +8,8 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
+from stegvis.access import audit
+from stegvis.access.models import AccessEvent, Outcome
 from stegvis.accounts.models import PersonalAccessToken, TokenScope, User
 from stegvis.cases.models import Case
 from stegvis.core import prepared
@@ -176,3 +178,44 @@ def test_postgresql_plans_the_hot_statements_once_per_connection(client, persona
         prepared = [statement for (statement,) in cursor.fetchall()]
     assert any('FROM "accounts_personalaccesstoken"' in s for s in prepared), prepared
     assert any('FROM "accounts_membership"' in s for s in prepared), prepared
+
+
+AT = timezone.now().replace(microsecond=123456)
+
+
+def _event(patient, n, address):
+    return audit.new_event(
+        actor=None, actor_role="system", patient=patient, category="identity", action="view",
+        outcome=Outcome.ALLOWED, basis="test", object_type="case", object_id=n,
+        client_address=address, occurred_at=AT,
+    )  # fmt: skip
+
+
+def test_insert_writes_what_bulk_create_writes_and_sets_the_keys(people, django_assert_num_queries):
+    _unit, _other, patients = people
+    ours = [_event(patients[0], 1, "2001:db8::0:1"), _event(patients[1], 2, None)]
+    theirs = [_event(patients[0], 1, "2001:db8::0:1"), _event(patients[1], 2, None)]
+    with django_assert_num_queries(1):
+        prepared.insert(ours)
+    AccessEvent.objects.bulk_create(theirs)
+    assert all(event.pk and not event._state.adding for event in ours)
+    columns = [f.attname for f in AccessEvent._meta.concrete_fields if f.attname != "id"]
+    for mine, orms in zip(ours, theirs, strict=True):
+        assert AccessEvent.objects.values(*columns).get(pk=mine.pk) == (
+            AccessEvent.objects.values(*columns).get(pk=orms.pk)
+        )
+    assert AccessEvent.objects.get(pk=ours[0].pk).client_address == "2001:db8::1"
+
+
+def test_insert_splits_what_one_statement_cannot_carry(people, django_assert_num_queries):
+    _unit, _other, patients = people
+    fields = [f for f in AccessEvent._meta.concrete_fields if f.attname != "id"]
+    per_statement = connection.ops.bulk_batch_size(fields, [None] * 10_000)
+    many = [_event(patients[n % 4], n, None) for n in range(1, per_statement + 4)]
+    with django_assert_num_queries(2):
+        prepared.insert(many)
+    keys = [event.pk for event in many]
+    assert len(set(keys)) == len(many)
+    assert sorted(
+        AccessEvent.objects.filter(pk__in=keys).values_list("object_id", flat=True), key=int
+    ) == [str(n) for n in range(1, len(many) + 1)]

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from stegvis.access import sealing
 from stegvis.access.models import GENESIS_HASH, AccessEvent, AuditChainHead, Outcome
-from stegvis.core import request_context
+from stegvis.core import prepared, request_context
 
 HASHED_FIELDS = (
     "occurred_at", "actor_id", "actor_role", "actor_organisation_id", "patient_id", "category",
@@ -153,9 +153,7 @@ def append(events: list[AccessEvent]) -> list[AccessEvent]:
 def _append_now(events: list[AccessEvent]) -> list[AccessEvent]:
     """Insert the events unsealed, in one statement: no lock, so requests do not queue
     for one another here. seal() chains them soon after."""
-    if not events:
-        return events
-    return AccessEvent.objects.bulk_create(events)
+    return prepared.insert(events)
 
 
 SEAL_BATCH = 500
