@@ -126,6 +126,26 @@ def test_new_accesses_are_others_and_the_systems_allowed_ones_never_the_patients
     assert client.get(reverse("home")).context["new_accesses"] == 2
 
 
+def test_new_accesses_are_counted_up_to_a_hundred_then_more_than_99(client, personas):
+    def accesses(n):
+        audit.append([audit.system_event(
+            patient_id=personas.patient.pk, category="checkins", action="view",
+            basis="checkin_reminder", object_type="reminder", object_id=i,
+        ) for i in range(1, n + 1)])  # fmt: skip
+
+    personas.patient.preferred_language = "en"
+    personas.patient.save()
+    client.force_login(personas.patient)
+    accesses(99)
+    response = client.get(reverse("home"))
+    assert response.context["new_accesses"] == 99
+    assert "opened your data 99 times since" in response.content.decode()
+    accesses(150)
+    response = client.get(reverse("home"))
+    assert response.context["new_accesses"] == 100
+    assert "opened your data more than 99 times since" in response.content.decode()
+
+
 def test_who_has_seen_my_data_lists_organisation_role_and_what(client, personas):
     client.force_login(personas.treating_physician)
     client.get(f"/api/v1/patients/{personas.patient.pk}")
