@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
-from scipy.stats import binom
 
 from stegvis.insights.models import CaseExtract
 from stegvis.insights.rules import rules
@@ -97,6 +96,8 @@ class Funnel:
 
 def limits_at(n: int, mean: float) -> dict:
     """The exact binomial limits of a share at volume `n` around `mean`."""
+    from scipy.stats import binom  # here, not at the top: a second to import, for every process
+
     found = {"n": n}
     for name, level in LIMITS.items():
         tail = (1 - level) / 2

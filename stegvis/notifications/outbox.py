@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from stegvis.accounts.models import User
 from stegvis.cases.models import Case
+from stegvis.core import prepared
 from stegvis.notifications import channels
 from stegvis.notifications.models import (
     URGENT_KINDS,
@@ -68,7 +69,7 @@ class Notice:
 
 
 def _log(messages: Iterable[OutboxMessage], kind: str, at: datetime, detail: str = "") -> None:
-    DeliveryEvent.objects.bulk_create(
+    prepared.insert(
         [DeliveryEvent(message_id=m.pk, kind=kind, at=at, detail=detail) for m in messages]
     )
 

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.utils import timezone
-from scipy import stats
 
 from stegvis.cases.models import (
     CaseStatus,
@@ -56,6 +55,8 @@ def mean_with_ci(values: list[float]) -> tuple[float, tuple[float, float] | None
     mean = statistics.fmean(values)
     if len(values) < 2:
         return mean, None
+    from scipy import stats  # here, not at the top: a second to import, for every process
+
     t = float(stats.t.ppf(0.975, len(values) - 1))
     half = t * statistics.stdev(values) / math.sqrt(len(values))
     return mean, (mean - half, mean + half)
