@@ -16,10 +16,11 @@ allows: 1, 2 and 4 processes each appending one event per transaction at once, a
 fast the sealer then chains what they wrote.
 
 Then a per-request profile, in the benchmark's own process with Django's test client:
-queries, statements that write, and self time by part (middleware, authentication, the
-policy, the audit trail, the ORM building queries, the database running them,
-serialisation, templates, the rest) and the places with the most self time, for the
-API read, the patient home and the staff caseload.
+queries, statements that write, the share of time in the database driver, the time by part
+(middleware, authentication, the policy, the audit trail, serialisation, templates, the
+page's own code, request handling; from sampled stacks, so a part's queries count as its
+own) and the places with the most self time (cProfile), for the API read, the patient home
+and the staff caseload.
 
 Usage: python bench/hotpath.py [--patients 2000] [--seconds 10] [--connections 8] [--workers 2]
 """
@@ -176,20 +177,46 @@ def pairs(label: str, database_url: str, args) -> None:
     profile(env)
 
 
-# Self time by where the code lives: the parts of a request.
+# Whose a moment of a request is: the innermost frame on the stack that belongs to one of
+# these parts. Frames of none (the ORM, the driver, prepared queries, the standard library)
+# work for their caller, so a policy's query counts as the policy's time.
 PARTS = [
     ("audit", ("stegvis/access/audit.py", "stegvis/access/sealing.py")),
     ("policy", ("stegvis/access/",)),
-    ("authentication", ("accounts/api_auth.py", "django/contrib/auth", "django/contrib/sessions",
-                        "allauth", "axes", "accounts/mfa.py")),
-    ("middleware", ("django/middleware", "stegvis/core/middleware", "whitenoise", "csp",
-                    "django/utils/deprecation.py")),
-    # Building and compiling querysets, apart from running them.
-    ("ORM", ("django/db/models",)),
-    ("database", ("django/db/", "sqlite3", "psycopg", "Cursor", "Connection")),
-    ("serialisation", ("ninja", "pydantic", "json/")),
-    ("templates", ("django/template",)),
+    ("authentication", ("stegvis/accounts/api_auth.py", "django/contrib/auth/",
+                        "django/contrib/sessions/", "allauth/", "axes/", "stegvis/accounts/mfa.py",
+                        "stegvis/accounts/sessions.py")),
+    ("serialisation", ("ninja/", "pydantic/")),
+    ("templates", ("django/template/", "django/templatetags/", "django/shortcuts.py")),
+    ("middleware", ("django/middleware/", "stegvis/core/middleware.py",
+                    "stegvis/accounts/middleware.py", "whitenoise/", "django_htmx/",
+                    "django/contrib/messages/", "django/utils/deprecation.py")),
+    ("the page's own code", ("/stegvis/",)),
+    ("request handling", ("django/core/handlers/", "django/urls/", "django/http/",
+                          "django/test/")),
 ]  # fmt: skip
+# The innermost frame of a moment spent in the database driver (SQLite's C code runs under
+# Django's execute; psycopg waits in its connection).
+DATABASE = ("django/db/backends/sqlite3/base.py", "django/db/backends/utils.py", "psycopg/")
+
+
+# The product's own helpers that, like the ORM, work for whoever called them.
+HELPERS = (
+    "stegvis/core/prepared.py",
+    "stegvis/accounts/models.py",
+    "stegvis/core/request_context.py",
+)
+
+
+def _owner(stack: list[str]) -> str:
+    """The part a sampled stack (its files, innermost first) belongs to."""
+    for filename in stack:
+        if any(helper in filename for helper in HELPERS):
+            continue
+        for part, places in PARTS:
+            if any(place in filename for place in places):
+                return part
+    return "the rest"
 
 
 TOP_PLACES = 8
@@ -203,17 +230,10 @@ def _short(place: str) -> str:
     return place.removesuffix(".py")
 
 
-def _part(filename: str) -> str:
-    for part, places in PARTS:
-        if any(place in filename for place in places):
-            return part
-    return "the rest"
-
-
 PROFILE_SCRIPT = (
     PEOPLE_SCRIPT
     + """
-import cProfile, pstats, sys, time
+import collections, cProfile, pstats, sys, threading, time
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -249,8 +269,27 @@ for name, (client, url) in targets.items():
         # Built-ins have no file: the driver's execute is known by its name.
         where = function if filename == "~" else filename
         self_time[where] = self_time.get(where, 0) + tottime
+    # Then without the profiler: a thread notes the request thread's stack every 0.5 ms.
+    main, stacks, done = threading.get_ident(), collections.Counter(), threading.Event()
+    def sample():
+        while not done.is_set():
+            frame, files = sys._current_frames().get(main), []
+            while frame is not None:
+                if not files or files[-1] != frame.f_code.co_filename:
+                    files.append(frame.f_code.co_filename)
+                frame = frame.f_back
+            stacks[tuple(files)] += 1
+            time.sleep(0.0005)
+    sys.setswitchinterval(0.0002)
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    for _ in range(int(sys.argv[1])):
+        client.get(url, HTTP_HOST="127.0.0.1")
+    done.set()
+    sampler.join()
     out[name] = {"queries": queries, "writes": [w[:60] for w in writes],
-                 "ms": elapsed * 1000, "self_time": self_time}
+                 "ms": elapsed * 1000, "self_time": self_time,
+                 "stacks": [[list(files), n] for files, n in stacks.items()]}
 print(json.dumps(out))
 """
 )
@@ -259,16 +298,20 @@ print(json.dumps(out))
 def profile(env: dict, requests: int = 200) -> None:
     found = json.loads(run([sys.executable, "-c", PROFILE_SCRIPT, str(requests)], env))
     for name, row in found.items():
-        total = sum(row["self_time"].values()) or 1
-        parts: dict[str, float] = {}
-        for filename, seconds in row["self_time"].items():
-            parts[_part(filename)] = parts.get(_part(filename), 0) + seconds
+        samples = sum(n for _files, n in row["stacks"]) or 1
+        parts: dict[str, int] = {}
+        in_database = 0
+        for files, n in row["stacks"]:
+            parts[_owner(files)] = parts.get(_owner(files), 0) + n
+            in_database += n if files and any(p in files[0] for p in DATABASE) else 0
         shares = "  ".join(
-            f"{part} {100 * seconds / total:.0f} %"
-            for part, seconds in sorted(parts.items(), key=lambda kv: -kv[1])
+            f"{part} {100 * n / samples:.0f} %"
+            for part, n in sorted(parts.items(), key=lambda kv: -kv[1])
         )
         print(f"  profile {name:<15} {row['ms']:6.1f} ms in process, {row['queries']} queries, "
-              f"{len(row['writes'])} writes: {shares}")  # fmt: skip
+              f"{len(row['writes'])} writes; {100 * in_database / samples:.0f} % in the "
+              f"database driver; by part: {shares}")  # fmt: skip
+        total = sum(row["self_time"].values()) or 1
         for statement in row["writes"]:
             print(f"      writes: {statement}")
         top = sorted(row["self_time"].items(), key=lambda kv: -kv[1])[:TOP_PLACES]
