@@ -26,6 +26,7 @@ Usage: python bench/hotpath.py [--patients 2000] [--seconds 10] [--connections 8
 """
 
 import argparse
+import collections
 import json
 import os
 import re
@@ -299,21 +300,18 @@ def profile(env: dict, requests: int = 200) -> None:
     found = json.loads(run([sys.executable, "-c", PROFILE_SCRIPT, str(requests)], env))
     for name, row in found.items():
         samples = sum(n for _files, n in row["stacks"]) or 1
-        parts: dict[str, int] = {}
+        parts: collections.Counter[str] = collections.Counter()
         in_database = 0
         for files, n in row["stacks"]:
-            parts[_owner(files)] = parts.get(_owner(files), 0) + n
+            parts[_owner(files)] += n
             in_database += n if files and any(p in files[0] for p in DATABASE) else 0
-        shares = "  ".join(
-            f"{part} {100 * n / samples:.0f} %"
-            for part, n in sorted(parts.items(), key=lambda kv: -kv[1])
-        )
+        shares = "  ".join(f"{part} {100 * n / samples:.0f} %" for part, n in parts.most_common())
         print(f"  profile {name:<15} {row['ms']:6.1f} ms in process, {row['queries']} queries, "
               f"{len(row['writes'])} writes; {100 * in_database / samples:.0f} % in the "
               f"database driver; by part: {shares}")  # fmt: skip
-        total = sum(row["self_time"].values()) or 1
         for statement in row["writes"]:
             print(f"      writes: {statement}")
+        total = sum(row["self_time"].values()) or 1
         top = sorted(row["self_time"].items(), key=lambda kv: -kv[1])[:TOP_PLACES]
         print("      most self time: " + ", ".join(
             f"{_short(place)} {100 * seconds / total:.0f} %" for place, seconds in top

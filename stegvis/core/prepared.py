@@ -272,11 +272,12 @@ _INSERTS: dict[tuple, str] = {}
 
 def _insert_sql(connection, model, rows: int) -> str:
     key = (connection.vendor, model, rows)
-    if key not in _INSERTS:
-        if rows > MAX_LIST:  # a bulk insert's long SQL is not worth keeping
-            return _write_insert(connection, model, rows)
-        _INSERTS[key] = _write_insert(connection, model, rows)
-    return _INSERTS[key]
+    sql = _INSERTS.get(key)
+    if sql is None:
+        sql = _write_insert(connection, model, rows)
+        if rows <= MAX_LIST:  # a bulk insert's long SQL is not worth keeping
+            _INSERTS[key] = sql
+    return sql
 
 
 def _write_insert(connection, model, rows: int) -> str:
