@@ -53,6 +53,9 @@ lint: install-dev
 # entries in stegvis/locale/sv/LC_MESSAGES/django.po; tests/test_i18n.py fails on any left.
 messages: install-dev
 	cd stegvis && DEBUG=1 ../$(STEGVIS) makemessages -l sv -l nb --no-obsolete --no-location
+	@# The catalogues are kept as polib writes them: msgmerge wraps lines differently from
+	@# one gettext version to the next, which would rewrite entries no one changed.
+	$(PY) -c 'import glob, polib; [polib.pofile(p, wrapwidth=78).save() for p in glob.glob("stegvis/locale/*/LC_MESSAGES/django.po")]'
 	cd stegvis && DEBUG=1 ../$(STEGVIS) compilemessages -l sv -l nb
 
 bench: install-dev

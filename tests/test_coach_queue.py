@@ -3,9 +3,11 @@ handling and escalation, and flags raised by time passing."""
 
 import re
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
@@ -21,6 +23,10 @@ from stegvis.notifications.models import Notification
 from tests.factories import UserFactory, member, patient_at
 from tests.html_checks import broken_links
 from tests.support import checkin_form, checkin_on
+
+# Response targets follow the unit's opening hours: tests that compare them use a moment
+# when it is open.
+OPEN_TUESDAY = datetime(2027, 3, 9, 10, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
 
 
 @pytest.fixture
@@ -51,7 +57,8 @@ def test_crisis_words_show_contacts_at_once_and_raise_an_urgent_flag(
     assert "Tack för att du checkade in" not in response.text
     assert "Något som kan hjälpa" not in response.text
     flag = CoachFlag.objects.get(patient=responsible.patient, kind="safety")
-    assert flag.urgent and flag.respond_by - flag.raised_at == timedelta(hours=1)
+    # Its response target follows the unit's opening hours (tests/test_urgent_response.py).
+    assert flag.urgent and flag.respond_by > flag.raised_at
     told = set(Notification.objects.filter(kind="urgent_flag").values_list("recipient", flat=True))
     assert told == {responsible.treating_physician.pk, responsible.coordinator.pk}
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
@@ -206,16 +213,18 @@ def test_the_queue_ranks_urgent_first_then_by_response_target(personas, coach):
     others = [patient_at(personas.unit) for _ in range(3)]
     for patient in [personas.patient, *others]:
         personas.with_consent(coach, [Category.IDENTITY, Category.CHECKINS], patient=patient)
-    now = timezone.now()
-    flag_raise(patient_id=others[0].pk, kind="missed", now=now - timedelta(hours=80))
+    # A Tuesday morning, when the unit is open; the missed flag is from a week before.
+    now = OPEN_TUESDAY
+    flag_raise(patient_id=others[0].pk, kind="missed", now=now - timedelta(days=7))
     flag_raise(patient_id=others[1].pk, kind="threshold", now=now)
     flag_raise(patient_id=others[2].pk, kind="worsening", now=now)
     flag_raise(patient_id=personas.patient.pk, kind="safety", urgent=True, now=now)
     from stegvis.coaching.selectors import work_queue
 
-    rows = work_queue(coach)
-    assert [r.patient for r in rows] == [personas.patient, others[0], others[1], others[2]]
-    assert rows[1].overdue and not rows[2].overdue
+    with time_machine.travel(now, tick=False):
+        rows = work_queue(coach)
+        assert [r.patient for r in rows] == [personas.patient, others[0], others[1], others[2]]
+        assert rows[1].overdue and not rows[2].overdue
 
 
 def test_the_queue_costs_the_same_number_of_queries_however_long(
@@ -280,7 +289,8 @@ def test_an_unrelated_coach_cannot_touch_a_flag(client, personas, coach):
 
 
 def test_three_missed_check_ins_in_a_row_raise_one_flag(personas):
-    now = timezone.now()
+    # When the unit is open, the target runs from now.
+    now = OPEN_TUESDAY
     for days in (1, 2, 3):
         Reminder.objects.create(
             patient=personas.patient,

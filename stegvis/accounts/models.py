@@ -163,6 +163,32 @@ class Organisation(models.Model):
         return self.name
 
 
+class OpeningHours(models.Model):
+    """One period a unit is open on a weekday (ISO: 1 is Monday); a unit with none keeps
+    its country's default (stegvis/accounts/data/opening_hours.toml)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="opening_hours"
+    )
+    weekday = models.PositiveSmallIntegerField(_("weekday"))
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+
+    class Meta:
+        ordering = ["organisation", "weekday", "opens"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(weekday__gte=1, weekday__lte=7), name="opening_weekday_iso"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(closes__gt=models.F("opens")), name="opening_closes_after"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.weekday} {self.opens}–{self.closes}"
+
+
 class Membership(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(

@@ -19,7 +19,13 @@ from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import record_system
 from stegvis.accounts.models import User
 from stegvis.cases.models import Case
-from stegvis.coaching.flags import OPEN, OPEN_CASES, responsible_people
+from stegvis.coaching.flags import (
+    OPEN,
+    OPEN_CASES,
+    care_unit_schedules,
+    respond_by_for,
+    responsible_people,
+)
 from stegvis.coaching.guidance import flag_rules, mentions_crisis
 from stegvis.coaching.models import (
     CheckIn,
@@ -60,7 +66,7 @@ def flag_raise(
 ) -> tuple[CoachFlag, bool]:
     """The open flag of this kind for the patient, raised now if there was none."""
     now = now or timezone.now()
-    respond_by = now + timedelta(hours=flag_rules().targets_hours[kind])
+    respond_by = respond_by_for(kind, now, care_unit_schedules(patient_id))
     try:
         with audit.atomic():
             flag = CoachFlag.objects.create(
@@ -80,12 +86,13 @@ def flag_raise(
         return flag, False
 
 
-def _tell(flag: CoachFlag, kind: str, people: list[tuple[User, Case | None]]) -> None:
-    """In the app and on each person's channels; the e-mail holds only a link."""
+def _tell(flag: CoachFlag, kind: str, people: list[tuple[User, Case | None]], signal: str) -> None:
+    """In the app and on each person's channels; the e-mail holds only a link. Each
+    `signal` (what raised or renewed the flag) is told once."""
     notify(
         Notice(
             kind=kind,
-            key=f"{kind}:{flag.pk}:{flag.respond_by.isoformat()}",
+            key=f"{kind}:{flag.pk}:{signal}",
             link=reverse("coach_patient", args=[flag.patient_id]),
             patient_id=flag.patient_id,
             respond_by=flag.respond_by,
@@ -110,13 +117,14 @@ def safety_raise(*, patient_id, source_type: str, source_id, reason: str) -> Coa
         urgent=True,
     )
     if not created:
-        flag.respond_by = timezone.now() + timedelta(hours=flag_rules().targets_hours["safety"])
+        now = timezone.now()
+        flag.respond_by = respond_by_for(FlagKind.SAFETY, now, care_unit_schedules(patient_id))
         flag.save(update_fields=["respond_by"])
         _record(patient_id, Action.UPDATE, "coach_flag_renewed", flag)
     people = responsible_people(patient_id)
     if not people:
         logger.error("Safety flag %s has no one responsible to tell", flag.pk)
-    _tell(flag, NotificationKind.URGENT_FLAG, people)
+    _tell(flag, NotificationKind.URGENT_FLAG, people, signal=f"{source_type}:{source_id}")
     return flag
 
 
@@ -293,7 +301,7 @@ def flag_escalate(*, actor: User, flag: CoachFlag, to: str, note: str) -> bool:
             for user, case in responsible_people(flag.patient_id)
             if any(m.role == to for m in user.memberships_cached())
         ]
-        _tell(flag, NotificationKind.FLAG_ESCALATED, people)
+        _tell(flag, NotificationKind.FLAG_ESCALATED, people, signal=f"escalated:{to}")
     else:
         flag.refresh_from_db()
     return bool(updated)

@@ -1,11 +1,15 @@
 """What the coach's flags are and who answers them: open statuses, the people
 responsible for a patient's urgent flag, which flags a role works on."""
 
+from datetime import datetime, timedelta
+
 from django.db.models import Q
 
-from stegvis.accounts.models import Membership, User
+from stegvis.accounts.models import Membership, Organisation, User
+from stegvis.accounts.opening_hours import Schedule, schedule_for
 from stegvis.accounts.roles import Role
 from stegvis.cases.models import Case, CaseStatus
+from stegvis.coaching.guidance import flag_rules
 from stegvis.coaching.models import (
     FlagKind,
     FlagStatus,
@@ -54,6 +58,27 @@ def responsible_people(patient_id) -> list[tuple[User, Case | None]]:
         for member in members:
             people.setdefault(member.user_id, (member.user, None))
     return list(people.values())
+
+
+def care_unit_schedules(patient_id) -> list[Schedule]:
+    """The opening hours of the units holding the patient's open cases."""
+    units = Organisation.objects.filter(
+        cases__patient_id=patient_id, cases__status__in=OPEN_CASES
+    ).distinct()
+    return [schedule_for(unit) for unit in units]
+
+
+def respond_by_for(kind: str, now: datetime, schedules: list[Schedule]) -> datetime:
+    """When a flag of `kind` raised `now` should have had a response: its target counted from
+    when the first of the patient's units next opens (flags.toml); with no unit, from now."""
+    rules = flag_rules()
+    if kind in rules.targets_open_hours:
+        hours = rules.targets_open_hours[kind]
+        due = [schedule.add_open_hours(now, hours) for schedule in schedules]
+    else:
+        hours = rules.targets_hours[kind]
+        due = [schedule.next_opening(now) + timedelta(hours=hours) for schedule in schedules]
+    return min(due, default=now + timedelta(hours=hours))
 
 
 def queue_filter_for_role(role: str) -> Q:

@@ -13,6 +13,7 @@ DATA_DIR = Path(__file__).parent / "data"
 class FlagRulesFile(DataFile):
     version: str
     targets_hours: dict[str, int]
+    targets_open_hours: dict[str, int]
     missed_in_a_row: int
     unanswered_after_hours: int
     questionnaire_threshold: tuple[dict, ...]
@@ -37,6 +38,8 @@ class CrisisContact(Record):
     number: str
     name: Bilingual
     source: str
+    # Named first when the patient's unit is closed: open around the clock for any need.
+    when_unit_closed: bool = False
 
     @property
     def tel(self) -> str:

@@ -18,7 +18,7 @@ from stegvis.cases.models import Case
 from stegvis.cases.timelines import case_timeline, signed_periods
 from stegvis.coaching.charts import Chart, chart
 from stegvis.coaching.feedback import TREND_DAYS, trend_of
-from stegvis.coaching.flags import OPEN, queue_filter_for_role
+from stegvis.coaching.flags import OPEN, care_unit_schedules, queue_filter_for_role
 from stegvis.coaching.guidance import CrisisContact, crisis_contacts, strategies
 from stegvis.coaching.models import (
     HIGHER_IS_BETTER,
@@ -27,6 +27,7 @@ from stegvis.coaching.models import (
     CheckinSchedule,
     CoachFlag,
     CoachMessage,
+    FlagKind,
     Reminder,
 )
 from stegvis.coaching.reminders import OPEN_STATUSES
@@ -62,6 +63,38 @@ def reader_country(user: User, language: str | None) -> str:
 def crisis_contacts_for(patient: User) -> list[CrisisContact]:
     """The crisis lines of the country of the patient's latest case (both when none)."""
     return crisis_contacts(_latest_country(patient))
+
+
+@dataclass(frozen=True)
+class CrisisScreen:
+    """What a patient sees at once after words of crisis: the lines, and when their team
+    will see it (the unit may be closed: then the lines open now are named first)."""
+
+    contacts: list[CrisisContact]
+    open_now: bool
+    team_sees_it_at: datetime | None
+    respond_by: datetime | None
+
+    @property
+    def open_now_numbers(self) -> list[str]:
+        return [contact.number for contact in self.contacts if contact.when_unit_closed]
+
+
+def crisis_screen(patient: User, now: datetime | None = None) -> CrisisScreen:
+    now = now or timezone.now()
+    schedules = care_unit_schedules(patient.pk)
+    opening = min((schedule.next_opening(now) for schedule in schedules), default=now)
+    flag = (
+        CoachFlag.objects.filter(patient=patient, kind=FlagKind.SAFETY, status__in=OPEN)
+        .only("respond_by")
+        .first()
+    )
+    return CrisisScreen(
+        contacts=crisis_contacts_for(patient),
+        open_now=opening == now,
+        team_sees_it_at=opening,
+        respond_by=flag.respond_by if flag else None,
+    )
 
 
 def checkins_between(patient: User, start: date, end: date) -> list[CheckIn]:

@@ -36,7 +36,6 @@ from stegvis.coaching.forms import (
 from stegvis.coaching.guidance import (
     crisis_contacts,
     feedback_rules,
-    flag_rules,
     mentions_crisis,
     strategies,
 )
@@ -83,7 +82,7 @@ def checkin_done(request: HttpRequest, checkin_id) -> HttpResponse:
         "message": message_for(found.feedback_rule, found, timezone.now()),
         "rule": rules.get(found.feedback_rule),
         "strategies": [strategies()[c] for c in found.strategies if c in strategies()],
-        "contacts": selectors.crisis_contacts_for(found.patient) if found.crisis else [],
+        "crisis": selectors.crisis_screen(found.patient) if found.crisis else None,
     }
     return render(request, "coaching/checkin_done.html", context)
 
@@ -189,7 +188,7 @@ def my_coach(request: HttpRequest) -> HttpResponse:
             return render(
                 request,
                 "coaching/help.html",
-                {"contacts": selectors.crisis_contacts_for(patient), "after_message": True},
+                {"crisis": selectors.crisis_screen(patient), "after_message": True},
             )
         messages.success(request, _("Your message is sent."))
         return redirect("my_coach")
@@ -219,12 +218,7 @@ def coach_queue(request: HttpRequest) -> HttpResponse:
         category=Category.CHECKINS,
         object_type="coach_queue",
     )
-    context = {
-        "rows": rows,
-        "others": others,
-        "role": role,
-        "targets": flag_rules().targets_hours,
-    }
+    context = {"rows": rows, "others": others, "role": role}
     return render(request, "coaching/queue.html", context)
 
 

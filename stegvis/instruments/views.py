@@ -15,7 +15,7 @@ from stegvis.access.checks import ANSWERED_BY_THE_PATIENT
 from stegvis.access.helpers import get_case_for, get_object_for, get_self_for
 from stegvis.accounts.roles import Role
 from stegvis.coaching.charts import chart
-from stegvis.coaching.selectors import crisis_contacts_for
+from stegvis.coaching.selectors import crisis_screen
 from stegvis.instruments import services
 from stegvis.instruments.definitions import instrument, instruments, metadata_only
 from stegvis.instruments.forms import AnswerForm, RequestForm
@@ -80,10 +80,10 @@ def answer(request: HttpRequest, administration_id) -> HttpResponse:
     )
     definition = instrument(administration.instrument_code)
     if administration.status == AdministrationStatus.COMPLETED:
-        contacts = []
+        crisis = None
         if "self_harm" in administration.flags:
-            contacts = crisis_contacts_for(administration.patient)
-        context = {"administration": administration, "instrument": definition, "contacts": contacts}
+            crisis = crisis_screen(administration.patient)
+        context = {"administration": administration, "instrument": definition, "crisis": crisis}
         return render(request, "instruments/result.html", context)
     if administration.status != AdministrationStatus.PENDING:
         messages.info(request, _("This questionnaire is closed. Nothing is missing because of it."))

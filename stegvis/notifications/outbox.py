@@ -161,9 +161,13 @@ def notify(notice: Notice, people: Iterable[tuple[User, Case | None]]) -> list[N
     )
     urgent = [m.pk for m in queued if m.status == DeliveryStatus.PENDING]
     if urgent and notice.kind in URGENT_KINDS:
-        # Not a minute later with the next worker round: sent right after the commit,
-        # through the same claim, so a worker that races it cannot send it twice.
-        transaction.on_commit(lambda: outbox_dispatch(only_ids=urgent))
+        # Not a minute later with the next worker round: a worker sends it at once, through
+        # the same claim, so a worker that races it cannot send it twice. Never in this
+        # request: the patient who raised it is waiting for the crisis lines, not for a
+        # mail server. (The task module imports this one.)
+        from stegvis.notifications.tasks import dispatch_urgent_task
+
+        transaction.on_commit(lambda: dispatch_urgent_task.enqueue([str(pk) for pk in urgent]))
     return [stored[n.dedupe_key] for n in new if n.dedupe_key in stored]
 
 

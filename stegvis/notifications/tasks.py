@@ -19,6 +19,12 @@ def dispatch_outbox_task() -> dict:
 
 
 @task
+def dispatch_urgent_task(message_ids: list[str]) -> dict:
+    """Send an urgent notice's messages now, queued by `notify` when its transaction commits."""
+    return {"sent": outbox_dispatch(only_ids=message_ids)}
+
+
+@task
 def build_digests_task() -> dict:
     """Gather held e-mails into each person's daily summary (hourly; once a day each)."""
     return {"digests": digests_build()}

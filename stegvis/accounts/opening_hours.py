@@ -1,0 +1,106 @@
+"""When a care unit is open: its own hours, or its country's default (data/opening_hours.toml),
+closed on the country's public holidays.
+
+The coach's flags count their response targets from here: a safety flag raised at 23:31 is
+due an hour after the unit opens, not at 00:31 when no one is there, and the patient is told
+when the team will see it.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import holidays
+
+from stegvis.accounts.models import OpeningHours, Organisation
+from stegvis.core.lawdata import DataFile, Record, load
+
+# A unit closed for longer than this (no hours at all) is treated as never closed: the
+# target runs on the calendar rather than never coming due.
+LOOK_AHEAD_DAYS = 21
+
+
+class CountryHours(Record):
+    code: str
+    time_zone: str
+    weekdays: tuple[int, ...]
+    opens: time
+    closes: time
+    # The `holidays` package's categories of days on which the country's units are closed.
+    holiday_categories: tuple[str, ...]
+
+
+class OpeningHoursFile(DataFile):
+    version: str
+    country: tuple[CountryHours, ...]
+
+
+@cache
+def _defaults() -> dict[str, CountryHours]:
+    data = load(Path(__file__).parent / "data" / "opening_hours.toml", OpeningHoursFile)
+    return {country.code: country for country in data.country}
+
+
+@cache
+def _holidays(country: str, year: int) -> holidays.HolidayBase:
+    categories = _defaults()[country].holiday_categories
+    return holidays.country_holidays(country, years=year, categories=categories)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A unit's weekly periods (ISO weekday to (opens, closes) pairs) in its time zone."""
+
+    country: str
+    zone: ZoneInfo
+    periods: dict[int, tuple[tuple[time, time], ...]]
+
+    def _periods_on(self, day: date) -> tuple[tuple[time, time], ...]:
+        if day in _holidays(self.country, day.year):
+            return ()
+        return self.periods.get(day.isoweekday(), ())
+
+    def _open_periods(self, start: datetime):
+        """The open periods from `start` on, as aware (from, to) moments, `start` clipped."""
+        local = start.astimezone(self.zone)
+        for offset in range(LOOK_AHEAD_DAYS):
+            day = local.date() + timedelta(days=offset)
+            for opens, closes in self._periods_on(day):
+                begin = datetime.combine(day, opens, self.zone)
+                end = datetime.combine(day, closes, self.zone)
+                if end > local:
+                    yield max(begin, local), end
+
+    def is_open(self, at: datetime) -> bool:
+        return self.next_opening(at) == at
+
+    def next_opening(self, at: datetime) -> datetime:
+        """`at` if the unit is open then, else when it next opens."""
+        for begin, _end in self._open_periods(at):
+            return begin if begin > at else at
+        return at
+
+    def add_open_hours(self, start: datetime, hours: float) -> datetime:
+        """The moment `hours` of the unit's open time after `start` have passed."""
+        left = timedelta(hours=hours)
+        for begin, end in self._open_periods(start):
+            if end - begin >= left:
+                return begin + left
+            left -= end - begin
+        return start + timedelta(hours=hours)
+
+
+def schedule_for(organisation: Organisation) -> Schedule:
+    default = _defaults().get(organisation.jurisdiction) or _defaults()["SE"]
+    periods: dict[int, list[tuple[time, time]]] = {}
+    for row in OpeningHours.objects.filter(organisation=organisation):
+        periods.setdefault(row.weekday, []).append((row.opens, row.closes))
+    if not periods:
+        periods = {weekday: [(default.opens, default.closes)] for weekday in default.weekdays}
+    return Schedule(
+        country=default.code,
+        zone=ZoneInfo(default.time_zone),
+        periods={day: tuple(sorted(pairs)) for day, pairs in periods.items()},
+    )
