@@ -12,6 +12,8 @@ shape, for reviewing a change to the policy.
 
 import json
 import os
+import re
+import uuid
 from collections import Counter
 
 import pytest
@@ -53,6 +55,9 @@ def _answers(client, personas, world, route: str) -> tuple[dict, list[str]]:
         repeated = [d for d, n in Counter(_decisions(written)).items() if n > 1]
         if repeated:
             problems.append(f"{persona}: the same decision recorded twice: {repeated}")
+        answered_no = response.status_code in (403, 404) and route not in LISTS
+        if answered_no and any(e.outcome == "allowed" for e in written):
+            problems.append(f"{persona}: refused after allowed: {_decisions(written)}")
         refused = [e for e in written if e.outcome == "denied"]
         refusal = response.status_code in (403, 404) and PATIENT_DATA[route]
         if refusal and len(refused) != 1:
@@ -100,3 +105,58 @@ def test_a_patient_representative_reaches_no_patients_data():
         and statuses[representative] != statuses[outsider]
     ]
     assert differs == []
+
+
+def _missing(value: str) -> str:
+    """An id of the same shape as `value` that names nothing."""
+    if re.fullmatch(r"[0-9a-f-]{36}", value):
+        return str(uuid.uuid4())
+    return "999999" if value.isdigit() else "nothing-here"
+
+
+def urls_with_one_object_missing(route: str, world: dict) -> list[str]:
+    """The route's URL once for each path parameter, that parameter naming nothing (a case
+    that exists, a version of its plan that does not; or the reverse)."""
+    path = ROUTES[route]
+    url = url_for(route, world)
+    urls = []
+    for parameter in re.finditer(r"<(?:\w+:)?\w+>|{\w+}", path):
+        # The path up to the parameter, filled in as usual, tells where its value starts.
+        ROUTES[_PROBE] = path[: parameter.start()]
+        try:
+            head = url_for(_PROBE, world)
+        finally:
+            del ROUTES[_PROBE]
+        value = re.match(r"[^/.]+", url[len(head) :]).group(0)
+        urls.append(head + _missing(value) + url[len(head) + len(value) :])
+    return urls
+
+
+_PROBE = "page (the head of a path)"
+
+
+@pytest.mark.parametrize("route", sorted(ROUTES))
+def test_a_missing_object_is_refused_once_and_never_after_an_allowed_decision(
+    client, personas, world, route
+):
+    """Whatever part of a path names nothing, the answer records one decision: not the
+    case allowed and then its version refused."""
+    problems = []
+    for url in urls_with_one_object_missing(route, world):
+        for persona in PERSONAS:
+            client.force_login(personas.get(persona))
+            before = AccessEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+            response = _request(client, route, url)
+            written = list(AccessEvent.objects.filter(pk__gt=before).order_by("pk"))
+            refused = response.status_code in (403, 404) and route not in LISTS
+            if refused and any(e.outcome == "allowed" for e in written):
+                problems.append(f"{persona} {url}: refused after allowed: {_decisions(written)}")
+            denials = sum(e.outcome == "denied" for e in written)
+            if refused and PATIENT_DATA[route] and denials != 1:
+                problems.append(f"{persona} {url}: {denials} refusals: {_decisions(written)}")
+            client.logout()
+    if os.environ.get("STEGVIS_ROUTE_TABLE") == "print":
+        for problem in problems:
+            print(f"PROBLEM {route}: {problem}")
+        return
+    assert problems == []

@@ -9,7 +9,7 @@ from dataclasses import replace
 from operator import attrgetter
 from typing import NoReturn
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from stegvis.access import audit
@@ -315,9 +315,10 @@ def get_object_for(
     The object carries the allowing Decision as `access_decision`.
     """
     try:
-        found = queryset.select_related(patient_field).filter(pk=uuid.UUID(str(object_id))).first()
-    except ValueError:
-        found = None
+        key = queryset.model._meta.pk.to_python(str(object_id))
+    except ValidationError:
+        key = None
+    found = None if key is None else queryset.select_related(patient_field).filter(pk=key).first()
     if found is None:
         refuse(user, category=category, action=action, object_type=object_type, object_id=object_id)
     patient = attrgetter(patient_field.replace("__", "."))(found)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from stegvis.access.categories import Action, Category
 from stegvis.access.checks import NOTE_SHARED_WITH_READER, Check
-from stegvis.access.helpers import categories_allowed, get_case_for
+from stegvis.access.helpers import categories_allowed, get_case_for, refuse
 from stegvis.accounts.roles import Role
 from stegvis.cases import codes, services
 from stegvis.cases.access import CERTIFIERS, get_certificate_for, get_employer_copy_for
@@ -132,7 +132,13 @@ def milestone_done(request: HttpRequest, case_id, code: str) -> HttpResponse:
         if rule.code == code and rule.kind == "duty"
     }
     if not duties:
-        raise Http404
+        refuse(
+            request.user,
+            category=Category.CAPACITY,
+            action=Action.UPDATE,
+            object_type="milestone",
+            object_id=f"{case_id}/{code}",
+        )
     case = get_case_for(
         request.user,
         case_id,

@@ -113,32 +113,32 @@ def answer(request: HttpRequest, administration_id) -> HttpResponse:
 def case_questionnaires(request: HttpRequest, case_id) -> HttpResponse:
     """Results over time for a case's patient; clinicians give questionnaires here."""
     is_write = request.method == "POST"
+    # Giving questionnaires is for the requesting roles: a reader in another role is
+    # refused in the one decision recorded, never allowed first and refused after.
     case = get_case_for(
         request.user,
         case_id,
         category=Category.QUESTIONNAIRES,
         action=Action.CREATE if is_write else Action.VIEW,
+        roles=REQUESTERS if is_write else None,
     )
     may_request = case.access_decision.role in REQUESTERS
     enabled = [instruments()[c] for c in instruments() if c in services.enabled_codes()]
     form = RequestForm(request.POST or None, enabled=enabled) if may_request else None
-    if is_write:
-        if form is None:
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                services.occasion_schedule(
-                    actor=request.user,
-                    case=case,
-                    occasion=form.cleaned_data["occasion"],
-                    due_on=form.cleaned_data["due_on"],
-                    codes=form.cleaned_data["codes"] or None,
-                )
-            except services.InstrumentDisabled as disabled:
-                form.add_error("codes", _("Not enabled: {codes}").format(codes=disabled))
-            else:
-                messages.success(request, _("The questionnaires are given to the patient."))
-                return redirect("case_questionnaires", case.pk)
+    if is_write and form.is_valid():
+        try:
+            services.occasion_schedule(
+                actor=request.user,
+                case=case,
+                occasion=form.cleaned_data["occasion"],
+                due_on=form.cleaned_data["due_on"],
+                codes=form.cleaned_data["codes"] or None,
+            )
+        except services.InstrumentDisabled as disabled:
+            form.add_error("codes", _("Not enabled: {codes}").format(codes=disabled))
+        else:
+            messages.success(request, _("The questionnaires are given to the patient."))
+            return redirect("case_questionnaires", case.pk)
     context = {
         "case": case,
         "form": form,

@@ -9,7 +9,7 @@ from ninja import Header, Router, Schema, Status
 from pydantic import ValidationError as SchemaError
 
 from stegvis.access.categories import Action, Category
-from stegvis.access.helpers import get_case_for, get_object_for, refuse
+from stegvis.access.helpers import get_case_for, get_object_for
 from stegvis.accounts.roles import Role
 from stegvis.core.errors import ApiError, FieldErrors, NotAllowed, Text
 from stegvis.network.models import NetworkMember
@@ -17,7 +17,7 @@ from stegvis.plans import content, selectors, services
 from stegvis.plans.access import NOTE_EDITORS, get_note_for
 from stegvis.plans.content import PlanContent
 from stegvis.plans.employer_points import employer_plan_rules
-from stegvis.plans.models import PlanProposal
+from stegvis.plans.models import PlanProposal, PlanVersion
 
 router = Router(tags=["plans"])
 
@@ -187,16 +187,16 @@ def list_versions(request, case_id: str):
     summary="One earlier version",
 )
 def get_version(request, case_id: str, number: int):
-    case = _case(request, case_id, Category.PLAN)
-    version = selectors.plan_of(case).versions.filter(number=number).first()
-    if version is None:
-        refuse(
-            request.user,
-            category=Category.PLAN,
-            object_type="plan_version",
-            object_id=f"{case.pk}/{number}",
-        )
-    return version
+    # One decision, on the version found within the case: not the case allowed and then
+    # its missing version refused.
+    return get_object_for(
+        request.user,
+        PlanVersion.objects.all(),
+        selectors.version_id(case_id, number),
+        category=Category.PLAN,
+        object_type="plan_version",
+        patient_field="plan__case__patient",
+    )
 
 
 @router.get(

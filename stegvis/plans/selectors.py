@@ -2,6 +2,7 @@
 
 import difflib
 import json
+import uuid
 
 from django.utils import timezone
 
@@ -12,7 +13,13 @@ from stegvis.network.models import MemberStatus, NetworkMember
 from stegvis.plans import content
 from stegvis.plans.employer_points import employer_plan_rules
 from stegvis.plans.extensions import extra_sections
-from stegvis.plans.models import CapacityNote, EmployerPlan, ProposalStatus, RtwPlan
+from stegvis.plans.models import (
+    CapacityNote,
+    EmployerPlan,
+    PlanVersion,
+    ProposalStatus,
+    RtwPlan,
+)
 from stegvis.plans.services import employer_plan_missing
 
 
@@ -120,3 +127,14 @@ def employer_plan_context(user: User, case, plan: EmployerPlan) -> dict:
         "schedule": rtw["schedule"],
         "measure_labels": _measure_labels(),
     }
+
+
+def version_id(case_id, number: int) -> int | None:
+    """The id of the plan version `number` of the case, None when there is none; read
+    before any decision, so it tells nothing but an id to decide on."""
+    try:
+        case_uuid = uuid.UUID(str(case_id))
+    except ValueError:
+        return None
+    versions = PlanVersion.objects.filter(plan__case_id=case_uuid, number=number)
+    return versions.values_list("pk", flat=True).first()

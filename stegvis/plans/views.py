@@ -3,7 +3,7 @@ the case through the access helpers, which decide and audit, then calls one serv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -11,7 +11,7 @@ from pydantic import ValidationError as SchemaError
 
 from stegvis.access.categories import Action, Category
 from stegvis.access.checks import NOTE_SHARED_WITH_READER
-from stegvis.access.helpers import get_case_for, get_object_for
+from stegvis.access.helpers import get_case_for, get_object_for, refuse
 from stegvis.accounts.roles import Role
 from stegvis.core.errors import NotAllowed, StaleEdit
 from stegvis.plans import content, selectors, services
@@ -100,9 +100,15 @@ def _propose_section(request, case, plan, section: str, value, comment: dict) ->
 @require_http_methods(["GET", "POST"])
 def plan_section(request: HttpRequest, case_id, section: str) -> HttpResponse:
     """The patient edits a section; anyone else with the plan proposes a change to it."""
-    if section not in content.SECTIONS:
-        raise Http404
     is_write = request.method == "POST"
+    if section not in content.SECTIONS:
+        refuse(
+            request.user,
+            category=Category.PLAN,
+            action=Action.UPDATE if is_write else Action.VIEW,
+            object_type="plan_section",
+            object_id=f"{case_id}/{section}",
+        )
     case = _plan_case(request, case_id, Action.UPDATE if is_write else Action.VIEW)
     owner = _is_owner(case)
     plan = selectors.plan_of(case)
