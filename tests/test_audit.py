@@ -1,8 +1,10 @@
 import hashlib
 import json
 from datetime import timedelta
+from importlib import import_module
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -10,7 +12,7 @@ from django.urls import reverse
 
 from stegvis.access import audit
 from stegvis.access.categories import Category
-from stegvis.access.models import AccessEvent, AuditChainHead
+from stegvis.access.models import AccessEvent, AuditChainHead, AuditChainOrigin
 from stegvis.access.tasks import seal_audit_events
 from stegvis.portal.jobs import SCHEDULE
 
@@ -230,10 +232,10 @@ def test_audit_verify_command_reports_success(personas, capsys):
 # --- A keyed chain and checkpoints: its database's owner cannot rewrite it -----------------
 
 
-def _forge(pk_from: int, change=None):
+def _forge(pk_from: int, change=None, key_id="dev"):
     """What the database's owner could do without the key: change events from `pk_from`
-    on and recompute every later hash (plain SHA-256, or an HMAC with a guessed key), then
-    move the head to the new end."""
+    on and recompute every later hash with plain SHA-256, naming the key `key_id` (or none),
+    then move the head to the new end."""
     _drop_triggers()
     previous = (
         AccessEvent.objects.filter(pk__lt=pk_from)
@@ -252,9 +254,8 @@ def _forge(pk_from: int, change=None):
         )  # fmt: skip
         event.previous_hash = previous
         event.hash = hashlib.sha256(f"{previous}|{payload}".encode()).hexdigest()
-        event.key_id = "dev"
         AccessEvent.objects.filter(pk=event.pk).update(
-            category=event.category, previous_hash=previous, hash=event.hash, key_id="dev"
+            category=event.category, previous_hash=previous, hash=event.hash, key_id=key_id
         )
         previous = event.hash
     AuditChainHead.objects.filter(pk=1).update(last_hash=previous)
@@ -325,16 +326,90 @@ def test_keys_rotate_old_events_verify_with_the_old_key(personas, settings, audi
     assert audit.verify().broken_event_id == old.pk
 
 
+def _record_the_origin():
+    """What migration access.0012 does on upgrade: record the chain's unkeyed start."""
+    migration = import_module("stegvis.access.migrations.0012_audit_chain_origin")
+    migration.record_the_origin(django_apps, None)
+
+
+def _first_in_chain() -> AccessEvent:
+    return AccessEvent.objects.order_by("pk").first()
+
+
+def _as_before_the_chain_was_keyed():
+    """The chain so far as it stood before migration access.0005: plain SHA-256, no key
+    named, sealed in id order with no position."""
+    _forge(_first_in_chain().pk, key_id="")
+    AccessEvent.objects.update(chain_position=None)
+
+
 def test_unkeyed_events_from_before_the_upgrade_verify_only_at_the_start(personas):
     legacy = _event(personas)
-    _forge(legacy.pk)  # as the chain was before it was keyed: plain SHA-256 ...
-    _drop_triggers()
-    AccessEvent.objects.filter(pk=legacy.pk).update(key_id="")  # ... and no key named
+    _as_before_the_chain_was_keyed()
+    _record_the_origin()
     assert audit.verify().ok
     keyed = _event(personas)
     assert keyed.key_id == "dev" and audit.verify().ok
     late = _event(personas)
-    _forge(late.pk)
-    AccessEvent.objects.filter(pk=late.pk).update(key_id="")
+    _forge(late.pk, key_id="")
     result = audit.verify()
-    assert result.broken_event_id == late.pk and "unkeyed" in result.reason
+    assert result.broken_event_id == late.pk and "sealed without a key" in result.reason
+    assert legacy.pk < keyed.pk
+
+
+def test_a_chain_rewritten_without_the_key_is_forgery_even_with_no_checkpoint(
+    personas, audit_checkpoints
+):
+    events = [_event(personas) for _ in range(4)]
+    audit.checkpoint()
+    # The owner drops the trigger, changes an event, re-hashes the whole chain with plain
+    # SHA-256 and removes the checkpoint file.
+    first = _first_in_chain()
+    _forge(first.pk, key_id="", change=lambda e: setattr(e, "category", Category.SICK_LEAVE))
+    audit_checkpoints.unlink()
+    result = audit.verify()
+    assert result.broken_event_id == first.pk and "forged" in result.reason
+    with pytest.raises(CommandError, match=f"event {first.pk}.*forged"):
+        call_command("audit", "verify")
+    assert AccessEvent.objects.get(pk=events[1].pk).category == Category.SICK_LEAVE
+
+
+def test_only_the_unkeyed_start_recorded_on_upgrade_may_be_unkeyed(personas):
+    legacy = [_event(personas) for _ in range(2)]
+    _as_before_the_chain_was_keyed()
+    _record_the_origin()
+    [_event(personas) for _ in range(2)]
+    # Rewritten from the first legacy event on: the keyed events become unkeyed too.
+    _forge(legacy[0].pk, key_id="", change=lambda e: setattr(e, "category", Category.PLAN))
+    result = audit.verify()
+    assert result.broken_event_id == legacy[-1].pk and "were changed" in result.reason
+
+
+def test_the_unkeyed_start_cannot_be_rewritten_before_anything_keyed_follows_it(personas):
+    legacy = [_event(personas) for _ in range(2)]
+    _as_before_the_chain_was_keyed()
+    _record_the_origin()
+    _forge(legacy[0].pk, key_id="", change=lambda e: setattr(e, "category", Category.PLAN))
+    result = audit.verify()
+    assert result.broken_event_id == legacy[-1].pk and "were changed" in result.reason
+
+
+def test_the_record_of_the_unkeyed_start_cannot_be_stretched(personas):
+    _event(personas)
+    _as_before_the_chain_was_keyed()
+    _record_the_origin()
+    forged = _event(personas)
+    _forge(forged.pk, key_id="")
+    origin = AuditChainOrigin.objects.get(pk=1)
+    start = origin.unkeyed_start
+    origin.unkeyed_start = {**start, "count": start["count"] + 1, "last_id": forged.pk}
+    origin.save()
+    result = audit.verify()
+    assert not result.ok and "not signed" in result.reason
+
+
+def test_the_upgrade_records_no_unkeyed_start_for_a_chain_keyed_from_the_first_event(personas):
+    _event(personas)
+    _record_the_origin()
+    assert AuditChainOrigin.objects.get(pk=1).unkeyed_start is None
+    assert audit.verify().ok

@@ -22,7 +22,8 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
-# Events written before the chain was keyed name no key; they may only come first.
+# Events written before the chain was keyed name no key; they may only come first, as many
+# as the chain's origin records (migration access.0012).
 UNKEYED = ""
 
 
@@ -96,6 +97,14 @@ def checkpoint_path() -> Path:
     return Path(settings.STEGVIS_AUDIT_CHECKPOINTS)
 
 
+def checkpoint_from(fields) -> Checkpoint:
+    """The checkpoint these stored fields make; anything else is kept as a forged one."""
+    try:
+        return Checkpoint(**fields)
+    except TypeError:
+        return Checkpoint(last_id=-1, head_hash="", count=-1, at="", key_id="")
+
+
 def read_checkpoints() -> list[Checkpoint]:
     """Every checkpoint written, oldest first; a line that is not one is kept as forged."""
     path = checkpoint_path()
@@ -106,9 +115,10 @@ def read_checkpoints() -> list[Checkpoint]:
         if not line.strip():
             continue
         try:
-            found.append(Checkpoint(**json.loads(line)))
-        except (TypeError, ValueError):
-            found.append(Checkpoint(last_id=-1, head_hash="", count=-1, at="", key_id=""))
+            fields = json.loads(line)
+        except ValueError:
+            fields = None
+        found.append(checkpoint_from(fields))
     return found
 
 
