@@ -1,5 +1,7 @@
+import dataclasses
 import hashlib
 import json
+import uuid
 from datetime import timedelta
 from importlib import import_module
 
@@ -10,7 +12,7 @@ from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from stegvis.access import audit
+from stegvis.access import audit, sealing
 from stegvis.access.categories import Category
 from stegvis.access.models import AccessEvent, AuditChainHead, AuditChainOrigin
 from stegvis.access.tasks import seal_audit_events
@@ -413,3 +415,63 @@ def test_the_upgrade_records_no_unkeyed_start_for_a_chain_keyed_from_the_first_e
     _record_the_origin()
     assert AuditChainOrigin.objects.get(pk=1).unkeyed_start is None
     assert audit.verify().ok
+
+
+# --- A checkpoint file shared by two databases ---------------------------------------------
+
+
+def _checkpoint_of_another_database(**fields) -> sealing.Checkpoint:
+    """What a second database (its own origin and chain) appends to the same file."""
+    return sealing.write_checkpoint(
+        **{"last_id": 1, "head_hash": "f" * 64, "count": 1, "database": str(uuid.uuid4())} | fields
+    )
+
+
+def test_two_databases_sharing_a_checkpoint_file_are_each_held_to_their_own(
+    personas, audit_checkpoints, settings, capsys
+):
+    events = [_event(personas) for _ in range(3)]
+    ours = audit.checkpoint()
+    assert ours.database == str(AuditChainOrigin.objects.get(pk=1).installation_id)
+    # The other's chain: another event where ours has events[0], and one ours never had.
+    _checkpoint_of_another_database(last_id=events[0].pk, count=5)
+    _checkpoint_of_another_database(last_id=events[-1].pk + 100, count=9)
+    ours_keys = settings.STEGVIS_AUDIT_KEYS
+    settings.STEGVIS_AUDIT_KEYS = "theirs:a-key-this-database-does-not-have"
+    _checkpoint_of_another_database(last_id=events[1].pk, count=2)
+    settings.STEGVIS_AUDIT_KEYS = ours_keys
+    assert audit.checkpoint() is None, "this chain has not grown since its own checkpoint"
+    result = audit.verify()
+    assert result.ok and result.other_databases_checkpoints == 3
+    call_command("audit", "verify")
+    output = capsys.readouterr().out
+    assert "3 checkpoints of another database" in output and "intact" in output
+    # This database's own checkpoint still holds it.
+    _drop_triggers()
+    AccessEvent.objects.filter(pk=events[-1].pk).delete()
+    AuditChainHead.objects.filter(pk=1).update(
+        last_hash=events[1].hash, last_event_id=events[1].pk, event_count=2
+    )
+    result = audit.verify()
+    assert not result.ok and f"event {events[-1].pk}" in result.reason
+
+
+def test_a_checkpoint_written_before_checkpoints_named_their_database_still_holds(
+    personas, audit_checkpoints
+):
+    events = [_event(personas) for _ in range(3)]
+    head = AuditChainHead.objects.get(pk=1)
+    old = sealing.Checkpoint(
+        last_id=head.last_event_id, head_hash=head.last_hash, count=head.event_count,
+        at="2026-11-30T12:00:00+00:00", key_id="dev",
+    ).signed()  # fmt: skip
+    line = {k: v for k, v in dataclasses.asdict(old).items() if k != "database"}
+    audit_checkpoints.write_text(json.dumps(line) + "\n")
+    assert audit.verify().ok
+    _drop_triggers()
+    AccessEvent.objects.filter(pk=events[-1].pk).delete()
+    AuditChainHead.objects.filter(pk=1).update(
+        last_hash=events[1].hash, last_event_id=events[1].pk, event_count=2
+    )
+    result = audit.verify()
+    assert not result.ok and f"event {events[-1].pk}" in result.reason

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable
 from contextlib import ContextDecorator
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC
 
 from django.db import DatabaseError, connections, transaction
@@ -227,6 +227,8 @@ class Verification:
     checked: int
     broken_event_id: int | None = None
     reason: str = ""
+    # Checkpoints in the file that name another database, left aside.
+    other_databases_checkpoints: int = 0
 
     @property
     def ok(self) -> bool:
@@ -263,14 +265,26 @@ def verify(batch_size: int = 5000) -> Verification:
 
     Every installation seals with a key (development's is derived from SECRET_KEY), so an
     event sealed without one is a forgery, unless it is among the events sealed before the
-    chain was keyed, which the chain's origin records under a key's signature."""
+    chain was keyed, which the chain's origin records under a key's signature. Checkpoints
+    that name another database (two sharing a checkpoint file) are left aside, and counted."""
     seal()
-    checkpoints = sealing.read_checkpoints()
+    origin = chain_origin()
+    database = str(origin.installation_id)
+    written = sealing.read_checkpoints()
+    checkpoints = [c for c in written if c.belongs_to(database)]
+    others = len(written) - len(checkpoints)
     forged = next((c for c in checkpoints if not c.is_genuine()), None)
     if forged is not None:
         when = forged.at or "unreadable"
         return Verification(0, None, f"the checkpoint of {when} is not signed with a known key")
-    start = _unkeyed_start(chain_origin())
+    result = _verify_chain(origin, checkpoints, batch_size)
+    return replace(result, other_databases_checkpoints=others)
+
+
+def _verify_chain(
+    origin: AuditChainOrigin, checkpoints: list[sealing.Checkpoint], batch_size: int
+) -> Verification:
+    start = _unkeyed_start(origin)
     if start is not None and not start.is_genuine():
         why = "the record of the events sealed before the chain was keyed is not signed"
         return Verification(0, None, f"{why} with a known key")
@@ -325,4 +339,5 @@ def checkpoint() -> sealing.Checkpoint | None:
     head = AuditChainHead.objects.filter(pk=1).first()
     if head is None or not head.last_event_id:
         return None
-    return sealing.write_checkpoint(head.last_event_id, head.last_hash, head.event_count)
+    database = str(chain_origin().installation_id)
+    return sealing.write_checkpoint(head.last_event_id, head.last_hash, head.event_count, database)

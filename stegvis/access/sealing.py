@@ -76,11 +76,22 @@ class Checkpoint:
     count: int
     at: str
     key_id: str
+    # The installation id of the database whose chain this is (AuditChainOrigin); empty in
+    # the checkpoints written before they named one.
+    database: str = ""
     signature: str = ""
 
     def _message(self) -> bytes:
         fields = {k: v for k, v in asdict(self).items() if k != "signature"}
+        if not self.database:
+            # Signed before checkpoints named their database: their message had no such field.
+            del fields["database"]
         return json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()
+
+    def belongs_to(self, database: str) -> bool:
+        """Whether this checkpoint is of that database's chain; one that names none is held
+        against whichever database verifies it, as before checkpoints named theirs."""
+        return self.database in ("", database)
 
     def signed(self) -> "Checkpoint":
         return Checkpoint(**{**asdict(self), "signature": seal(self.key_id, self._message())})
@@ -122,9 +133,10 @@ def read_checkpoints() -> list[Checkpoint]:
     return found
 
 
-def write_checkpoint(last_id: int, head_hash: str, count: int) -> Checkpoint | None:
-    """Append a signed checkpoint, unless the chain has not grown since the last one."""
-    existing = read_checkpoints()
+def write_checkpoint(last_id: int, head_hash: str, count: int, database: str) -> Checkpoint | None:
+    """Append a signed checkpoint of the chain of `database` (its installation id), unless
+    that chain has not grown since its last one."""
+    existing = [c for c in read_checkpoints() if c.belongs_to(database)]
     if existing and existing[-1].last_id == last_id:
         return None
     checkpoint = Checkpoint(
@@ -133,6 +145,7 @@ def write_checkpoint(last_id: int, head_hash: str, count: int) -> Checkpoint | N
         count=count,
         at=timezone.now().isoformat(),
         key_id=current_key_id(),
+        database=database,
     ).signed()
     path = checkpoint_path()
     path.parent.mkdir(parents=True, exist_ok=True)

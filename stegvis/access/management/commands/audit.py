@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from stegvis.access.audit import checkpoint, verify
+from stegvis.access.sealing import checkpoint_path
 
 
 class Command(BaseCommand):
@@ -21,6 +22,11 @@ class Command(BaseCommand):
                 self.stdout.write(f"Checkpoint: {written.count} events up to {written.last_id}.")
             return
         result = verify()
+        if result.other_databases_checkpoints:
+            self.stdout.write(
+                f"{result.other_databases_checkpoints} checkpoints of another database in "
+                f"{checkpoint_path()} were left aside."
+            )
         if not result.ok:
             where = f"event {result.broken_event_id}" if result.broken_event_id else "the end"
             raise CommandError(
