@@ -15,7 +15,8 @@ from django.urls import reverse
 from stegvis.access import audit, sealing
 from stegvis.access.categories import Category
 from stegvis.access.models import AccessEvent, AuditChainHead, AuditChainOrigin
-from stegvis.access.tasks import seal_audit_events
+from stegvis.access.tasks import seal_audit_events, verify_audit_chain
+from stegvis.core.scheduler import enqueue_due
 from stegvis.portal.jobs import SCHEDULE
 
 
@@ -227,8 +228,44 @@ def test_verify_finds_removed_newest_events(personas):
 
 def test_audit_verify_command_reports_success(personas, capsys):
     _event(personas)
+    call_command("audit", "checkpoint")
     call_command("audit", "verify")
-    assert "intact" in capsys.readouterr().out
+    assert "intact: 1 events verified, against 1 checkpoints" in capsys.readouterr().out
+
+
+def test_verify_without_a_checkpoint_says_the_chains_age_cannot_be_proven(
+    personas, audit_checkpoints, capsys
+):
+    _event(personas)
+    result = audit.verify()
+    assert result.ok and not result.age_proven
+    with pytest.raises(CommandError, match="age cannot be proven: no checkpoint") as raised:
+        call_command("audit", "verify")
+    assert raised.value.returncode == 3 and "intact" not in str(raised.value)
+    # Another database's checkpoints prove nothing about this one.
+    _checkpoint_of_another_database()
+    assert not audit.verify().age_proven
+    audit.checkpoint()
+    assert audit.verify().age_proven
+
+
+def test_the_nightly_verification_alerts_when_no_checkpoint_proves_the_chains_age(
+    personas, settings, mailoutbox
+):
+    settings.ADMINS = ["security@example.org"]
+    _event(personas)
+    assert verify_audit_chain.call() == {
+        "ok": True, "age_proven": False, "checked": 1, "broken_event_id": None,
+    }  # fmt: skip
+    assert [m.subject.endswith("Stegvis audit chain unproven") for m in mailoutbox] == [True]
+    audit.checkpoint()
+    assert verify_audit_chain.call()["age_proven"] is True
+    assert len(mailoutbox) == 1
+
+
+def test_the_worker_writes_a_checkpoint_before_its_first_verification(db):
+    names = enqueue_due(SCHEDULE)
+    assert names.index("checkpoint_audit_chain") < names.index("verify_audit_chain")
 
 
 # --- A keyed chain and checkpoints: its database's owner cannot rewrite it -----------------

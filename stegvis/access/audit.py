@@ -229,10 +229,19 @@ class Verification:
     reason: str = ""
     # Checkpoints in the file that name another database, left aside.
     other_databases_checkpoints: int = 0
+    # This database's checkpoints the chain was held against.
+    checkpoints: int = 0
 
     @property
     def ok(self) -> bool:
+        """Nothing in the chain contradicts its seals, its origin or its checkpoints."""
         return self.broken_event_id is None and not self.reason
+
+    @property
+    def age_proven(self) -> bool:
+        """The chain is held against a checkpoint written outside the database. Without one,
+        removing the newest events (or all) and moving the head back would still pass `ok`."""
+        return self.ok and self.checkpoints > 0
 
 
 def _chain(batch_size: int) -> Iterable[dict]:
@@ -278,7 +287,7 @@ def verify(batch_size: int = 5000) -> Verification:
         when = forged.at or "unreadable"
         return Verification(0, None, f"the checkpoint of {when} is not signed with a known key")
     result = _verify_chain(origin, checkpoints, batch_size)
-    return replace(result, other_databases_checkpoints=others)
+    return replace(result, other_databases_checkpoints=others, checkpoints=len(checkpoints))
 
 
 def _verify_chain(

@@ -3,11 +3,16 @@ from django.core.management.base import BaseCommand, CommandError
 from stegvis.access.audit import checkpoint, verify
 from stegvis.access.sealing import checkpoint_path
 
+# `audit verify`'s exit status when nothing is wrong with the chain but no checkpoint of
+# this database proves its age (a broken chain exits with 1, CommandError's own).
+AGE_UNPROVEN = 3
+
 
 class Command(BaseCommand):
     help = (
         "Audit trail tools. `audit verify` checks the sealed hash chain end to end and "
-        "against the signed checkpoints; `audit checkpoint` writes a checkpoint now."
+        "against the signed checkpoints (exit status 1: broken; 3: consistent, but no "
+        "checkpoint of this database proves its age); `audit checkpoint` writes a checkpoint now."
     )
 
     def add_arguments(self, parser):
@@ -33,4 +38,15 @@ class Command(BaseCommand):
                 f"Audit chain broken at {where} after {result.checked} good events: "
                 f"{result.reason}."
             )
-        self.stdout.write(f"Audit chain intact: {result.checked} events verified.")
+        if not result.age_proven:
+            raise CommandError(
+                f"Audit chain consistent but its age cannot be proven: no checkpoint of this "
+                f"database in {checkpoint_path()}, so events removed from its end would not "
+                f"show ({result.checked} events checked). The worker writes one every 15 "
+                f"minutes: find out why there is none.",
+                returncode=AGE_UNPROVEN,
+            )
+        self.stdout.write(
+            f"Audit chain intact: {result.checked} events verified, "
+            f"against {result.checkpoints} checkpoints."
+        )
