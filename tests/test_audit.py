@@ -1,17 +1,22 @@
+import dataclasses
 import hashlib
 import json
+import uuid
 from datetime import timedelta
+from importlib import import_module
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from stegvis.access import audit
+from stegvis.access import audit, sealing
 from stegvis.access.categories import Category
-from stegvis.access.models import AccessEvent, AuditChainHead
-from stegvis.access.tasks import seal_audit_events
+from stegvis.access.models import AccessEvent, AuditChainHead, AuditChainOrigin
+from stegvis.access.tasks import seal_audit_events, verify_audit_chain
+from stegvis.core.scheduler import enqueue_due
 from stegvis.portal.jobs import SCHEDULE
 
 
@@ -223,17 +228,53 @@ def test_verify_finds_removed_newest_events(personas):
 
 def test_audit_verify_command_reports_success(personas, capsys):
     _event(personas)
+    call_command("audit", "checkpoint")
     call_command("audit", "verify")
-    assert "intact" in capsys.readouterr().out
+    assert "intact: 1 events verified, against 1 checkpoints" in capsys.readouterr().out
+
+
+def test_verify_without_a_checkpoint_says_the_chains_age_cannot_be_proven(
+    personas, audit_checkpoints, capsys
+):
+    _event(personas)
+    result = audit.verify()
+    assert result.ok and not result.age_proven
+    with pytest.raises(CommandError, match="age cannot be proven: no checkpoint") as raised:
+        call_command("audit", "verify")
+    assert raised.value.returncode == 3 and "intact" not in str(raised.value)
+    # Another database's checkpoints prove nothing about this one.
+    _checkpoint_of_another_database()
+    assert not audit.verify().age_proven
+    audit.checkpoint()
+    assert audit.verify().age_proven
+
+
+def test_the_nightly_verification_alerts_when_no_checkpoint_proves_the_chains_age(
+    personas, settings, mailoutbox
+):
+    settings.ADMINS = ["security@example.org"]
+    _event(personas)
+    assert verify_audit_chain.call() == {
+        "ok": True, "age_proven": False, "checked": 1, "broken_event_id": None,
+    }  # fmt: skip
+    assert [m.subject.endswith("Stegvis audit chain unproven") for m in mailoutbox] == [True]
+    audit.checkpoint()
+    assert verify_audit_chain.call()["age_proven"] is True
+    assert len(mailoutbox) == 1
+
+
+def test_the_worker_writes_a_checkpoint_before_its_first_verification(db):
+    names = enqueue_due(SCHEDULE)
+    assert names.index("checkpoint_audit_chain") < names.index("verify_audit_chain")
 
 
 # --- A keyed chain and checkpoints: its database's owner cannot rewrite it -----------------
 
 
-def _forge(pk_from: int, change=None):
+def _forge(pk_from: int, change=None, key_id="dev"):
     """What the database's owner could do without the key: change events from `pk_from`
-    on and recompute every later hash (plain SHA-256, or an HMAC with a guessed key), then
-    move the head to the new end."""
+    on and recompute every later hash with plain SHA-256, naming the key `key_id` (or none),
+    then move the head to the new end."""
     _drop_triggers()
     previous = (
         AccessEvent.objects.filter(pk__lt=pk_from)
@@ -252,9 +293,8 @@ def _forge(pk_from: int, change=None):
         )  # fmt: skip
         event.previous_hash = previous
         event.hash = hashlib.sha256(f"{previous}|{payload}".encode()).hexdigest()
-        event.key_id = "dev"
         AccessEvent.objects.filter(pk=event.pk).update(
-            category=event.category, previous_hash=previous, hash=event.hash, key_id="dev"
+            category=event.category, previous_hash=previous, hash=event.hash, key_id=key_id
         )
         previous = event.hash
     AuditChainHead.objects.filter(pk=1).update(last_hash=previous)
@@ -325,16 +365,150 @@ def test_keys_rotate_old_events_verify_with_the_old_key(personas, settings, audi
     assert audit.verify().broken_event_id == old.pk
 
 
+def _record_the_origin():
+    """What migration access.0012 does on upgrade: record the chain's unkeyed start."""
+    migration = import_module("stegvis.access.migrations.0012_audit_chain_origin")
+    migration.record_the_origin(django_apps, None)
+
+
+def _first_in_chain() -> AccessEvent:
+    return AccessEvent.objects.order_by("pk").first()
+
+
+def _as_before_the_chain_was_keyed():
+    """The chain so far as it stood before migration access.0005: plain SHA-256, no key
+    named, sealed in id order with no position."""
+    _forge(_first_in_chain().pk, key_id="")
+    AccessEvent.objects.update(chain_position=None)
+
+
 def test_unkeyed_events_from_before_the_upgrade_verify_only_at_the_start(personas):
     legacy = _event(personas)
-    _forge(legacy.pk)  # as the chain was before it was keyed: plain SHA-256 ...
-    _drop_triggers()
-    AccessEvent.objects.filter(pk=legacy.pk).update(key_id="")  # ... and no key named
+    _as_before_the_chain_was_keyed()
+    _record_the_origin()
     assert audit.verify().ok
     keyed = _event(personas)
     assert keyed.key_id == "dev" and audit.verify().ok
     late = _event(personas)
-    _forge(late.pk)
-    AccessEvent.objects.filter(pk=late.pk).update(key_id="")
+    _forge(late.pk, key_id="")
     result = audit.verify()
-    assert result.broken_event_id == late.pk and "unkeyed" in result.reason
+    assert result.broken_event_id == late.pk and "sealed without a key" in result.reason
+    assert legacy.pk < keyed.pk
+
+
+def test_a_chain_rewritten_without_the_key_is_forgery_even_with_no_checkpoint(
+    personas, audit_checkpoints
+):
+    events = [_event(personas) for _ in range(4)]
+    audit.checkpoint()
+    # The owner drops the trigger, changes an event, re-hashes the whole chain with plain
+    # SHA-256 and removes the checkpoint file.
+    first = _first_in_chain()
+    _forge(first.pk, key_id="", change=lambda e: setattr(e, "category", Category.SICK_LEAVE))
+    audit_checkpoints.unlink()
+    result = audit.verify()
+    assert result.broken_event_id == first.pk and "forged" in result.reason
+    with pytest.raises(CommandError, match=f"event {first.pk}.*forged"):
+        call_command("audit", "verify")
+    assert AccessEvent.objects.get(pk=events[1].pk).category == Category.SICK_LEAVE
+
+
+def test_only_the_unkeyed_start_recorded_on_upgrade_may_be_unkeyed(personas):
+    legacy = [_event(personas) for _ in range(2)]
+    _as_before_the_chain_was_keyed()
+    _record_the_origin()
+    [_event(personas) for _ in range(2)]
+    # Rewritten from the first legacy event on: the keyed events become unkeyed too.
+    _forge(legacy[0].pk, key_id="", change=lambda e: setattr(e, "category", Category.PLAN))
+    result = audit.verify()
+    assert result.broken_event_id == legacy[-1].pk and "were changed" in result.reason
+
+
+def test_the_unkeyed_start_cannot_be_rewritten_before_anything_keyed_follows_it(personas):
+    legacy = [_event(personas) for _ in range(2)]
+    _as_before_the_chain_was_keyed()
+    _record_the_origin()
+    _forge(legacy[0].pk, key_id="", change=lambda e: setattr(e, "category", Category.PLAN))
+    result = audit.verify()
+    assert result.broken_event_id == legacy[-1].pk and "were changed" in result.reason
+
+
+def test_the_record_of_the_unkeyed_start_cannot_be_stretched(personas):
+    _event(personas)
+    _as_before_the_chain_was_keyed()
+    _record_the_origin()
+    forged = _event(personas)
+    _forge(forged.pk, key_id="")
+    origin = AuditChainOrigin.objects.get(pk=1)
+    start = origin.unkeyed_start
+    origin.unkeyed_start = {**start, "count": start["count"] + 1, "last_id": forged.pk}
+    origin.save()
+    result = audit.verify()
+    assert not result.ok and "not signed" in result.reason
+
+
+def test_the_upgrade_records_no_unkeyed_start_for_a_chain_keyed_from_the_first_event(personas):
+    _event(personas)
+    _record_the_origin()
+    assert AuditChainOrigin.objects.get(pk=1).unkeyed_start is None
+    assert audit.verify().ok
+
+
+# --- A checkpoint file shared by two databases ---------------------------------------------
+
+
+def _checkpoint_of_another_database(**fields) -> sealing.Checkpoint:
+    """What a second database (its own origin and chain) appends to the same file."""
+    return sealing.write_checkpoint(
+        **{"last_id": 1, "head_hash": "f" * 64, "count": 1, "database": str(uuid.uuid4())} | fields
+    )
+
+
+def test_two_databases_sharing_a_checkpoint_file_are_each_held_to_their_own(
+    personas, audit_checkpoints, settings, capsys
+):
+    events = [_event(personas) for _ in range(3)]
+    ours = audit.checkpoint()
+    assert ours.database == str(AuditChainOrigin.objects.get(pk=1).installation_id)
+    # The other's chain: another event where ours has events[0], and one ours never had.
+    _checkpoint_of_another_database(last_id=events[0].pk, count=5)
+    _checkpoint_of_another_database(last_id=events[-1].pk + 100, count=9)
+    ours_keys = settings.STEGVIS_AUDIT_KEYS
+    settings.STEGVIS_AUDIT_KEYS = "theirs:a-key-this-database-does-not-have"
+    _checkpoint_of_another_database(last_id=events[1].pk, count=2)
+    settings.STEGVIS_AUDIT_KEYS = ours_keys
+    assert audit.checkpoint() is None, "this chain has not grown since its own checkpoint"
+    result = audit.verify()
+    assert result.ok and result.other_databases_checkpoints == 3
+    call_command("audit", "verify")
+    output = capsys.readouterr().out
+    assert "3 checkpoints of another database" in output and "intact" in output
+    # This database's own checkpoint still holds it.
+    _drop_triggers()
+    AccessEvent.objects.filter(pk=events[-1].pk).delete()
+    AuditChainHead.objects.filter(pk=1).update(
+        last_hash=events[1].hash, last_event_id=events[1].pk, event_count=2
+    )
+    result = audit.verify()
+    assert not result.ok and f"event {events[-1].pk}" in result.reason
+
+
+def test_a_checkpoint_written_before_checkpoints_named_their_database_still_holds(
+    personas, audit_checkpoints
+):
+    events = [_event(personas) for _ in range(3)]
+    head = AuditChainHead.objects.get(pk=1)
+    old = sealing.Checkpoint(
+        last_id=head.last_event_id, head_hash=head.last_hash, count=head.event_count,
+        at="2026-11-30T12:00:00+00:00", key_id="dev",
+    ).signed()  # fmt: skip
+    line = {k: v for k, v in dataclasses.asdict(old).items() if k != "database"}
+    audit_checkpoints.write_text(json.dumps(line) + "\n")
+    assert audit.verify().ok
+    _drop_triggers()
+    AccessEvent.objects.filter(pk=events[-1].pk).delete()
+    AuditChainHead.objects.filter(pk=1).update(
+        last_hash=events[1].hash, last_event_id=events[1].pk, event_count=2
+    )
+    result = audit.verify()
+    assert not result.ok and f"event {events[-1].pk}" in result.reason

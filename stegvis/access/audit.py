@@ -6,14 +6,20 @@ import json
 from collections.abc import Iterable
 from contextlib import ContextDecorator
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC
 
 from django.db import DatabaseError, connections, transaction
 from django.utils import timezone
 
 from stegvis.access import sealing
-from stegvis.access.models import GENESIS_HASH, AccessEvent, AuditChainHead, Outcome
+from stegvis.access.models import (
+    GENESIS_HASH,
+    AccessEvent,
+    AuditChainHead,
+    AuditChainOrigin,
+    Outcome,
+)
 from stegvis.core import prepared, request_context
 
 HASHED_FIELDS = (
@@ -221,10 +227,21 @@ class Verification:
     checked: int
     broken_event_id: int | None = None
     reason: str = ""
+    # Checkpoints in the file that name another database, left aside.
+    other_databases_checkpoints: int = 0
+    # This database's checkpoints the chain was held against.
+    checkpoints: int = 0
 
     @property
     def ok(self) -> bool:
+        """Nothing in the chain contradicts its seals, its origin or its checkpoints."""
         return self.broken_event_id is None and not self.reason
+
+    @property
+    def age_proven(self) -> bool:
+        """The chain is held against a checkpoint written outside the database. Without one,
+        removing the newest events (or all) and moving the head back would still pass `ok`."""
+        return self.ok and self.checkpoints > 0
 
 
 def _chain(batch_size: int) -> Iterable[dict]:
@@ -239,30 +256,67 @@ def _chain(batch_size: int) -> Iterable[dict]:
     )
 
 
+def chain_origin() -> AuditChainOrigin:
+    """How the chain began (migration access.0012). A database emptied since, as a test's
+    flush does, gets a new origin in which no event may be unkeyed."""
+    return AuditChainOrigin.objects.get_or_create(pk=1)[0]
+
+
+def _unkeyed_start(origin: AuditChainOrigin) -> sealing.Checkpoint | None:
+    if origin.unkeyed_start is None:
+        return None
+    return sealing.checkpoint_from(origin.unkeyed_start)
+
+
 def verify(batch_size: int = 5000) -> Verification:
     """Seal what is waiting, recompute the chain from the start and hold it against every
-    checkpoint written outside the database; name the first event that does not fit."""
+    checkpoint written outside the database; name the first event that does not fit.
+
+    Every installation seals with a key (development's is derived from SECRET_KEY), so an
+    event sealed without one is a forgery, unless it is among the events sealed before the
+    chain was keyed, which the chain's origin records under a key's signature. Checkpoints
+    that name another database (two sharing a checkpoint file) are left aside, and counted."""
     seal()
-    checkpoints = sealing.read_checkpoints()
+    origin = chain_origin()
+    database = str(origin.installation_id)
+    written = sealing.read_checkpoints()
+    checkpoints = [c for c in written if c.belongs_to(database)]
+    others = len(written) - len(checkpoints)
     forged = next((c for c in checkpoints if not c.is_genuine()), None)
     if forged is not None:
         when = forged.at or "unreadable"
         return Verification(0, None, f"the checkpoint of {when} is not signed with a known key")
+    result = _verify_chain(origin, checkpoints, batch_size)
+    return replace(result, other_databases_checkpoints=others, checkpoints=len(checkpoints))
+
+
+def _verify_chain(
+    origin: AuditChainOrigin, checkpoints: list[sealing.Checkpoint], batch_size: int
+) -> Verification:
+    start = _unkeyed_start(origin)
+    if start is not None and not start.is_genuine():
+        why = "the record of the events sealed before the chain was keyed is not signed"
+        return Verification(0, None, f"{why} with a known key")
+    unkeyed = start.count if start else 0
     expected = {c.last_id: c for c in checkpoints}
     previous = GENESIS_HASH
     checked = last_id = 0
-    keyed = False
     for row in _chain(batch_size):
-        problem = _row_problem(row, previous, keyed)
+        problem = _row_problem(row, previous, may_be_unkeyed=checked < unkeyed)
         if problem:
             return Verification(checked, row["pk"], problem)
-        keyed = keyed or row["key_id"] != sealing.UNKEYED
         previous, last_id = row["hash"], row["pk"]
         checked += 1
+        if checked == unkeyed and (start.last_id, start.head_hash) != (last_id, previous):
+            why = "the events sealed before the chain was keyed, up to this one, were changed"
+            return Verification(checked, row["pk"], why)
         checkpoint = expected.pop(row["pk"], None)
         if checkpoint and (checkpoint.head_hash, checkpoint.count) != (previous, checked):
             why = f"the checkpoint of {checkpoint.at} recorded another chain up to here"
             return Verification(checked, row["pk"], why)
+    if checked < unkeyed:
+        why = f"{unkeyed - checked} of the events sealed before the chain was keyed are missing"
+        return Verification(checked, None, why)
     if expected:
         lost = min(expected.values(), key=lambda c: c.last_id)
         why = f"event {lost.last_id} of the checkpoint of {lost.at} is missing: events removed"
@@ -273,11 +327,11 @@ def verify(batch_size: int = 5000) -> Verification:
     return Verification(checked)
 
 
-def _row_problem(row: dict, previous: str, keyed: bool) -> str:
+def _row_problem(row: dict, previous: str, may_be_unkeyed: bool) -> str:
     if row["previous_hash"] != previous:
         return "previous hash does not match: an event before it was removed or changed"
-    if keyed and row["key_id"] == sealing.UNKEYED:
-        return "an unkeyed event after keyed ones: it was forged"
+    if row["key_id"] == sealing.UNKEYED and not may_be_unkeyed:
+        return "sealed without a key, in a chain that is keyed: it was forged"
     try:
         digest = event_digest(previous, row, row["key_id"])
     except sealing.UnknownKey:
@@ -294,4 +348,5 @@ def checkpoint() -> sealing.Checkpoint | None:
     head = AuditChainHead.objects.filter(pk=1).first()
     if head is None or not head.last_event_id:
         return None
-    return sealing.write_checkpoint(head.last_event_id, head.last_hash, head.event_count)
+    database = str(chain_origin().installation_id)
+    return sealing.write_checkpoint(head.last_event_id, head.last_hash, head.event_count, database)

@@ -1,3 +1,4 @@
+import uuid
 from datetime import timedelta
 
 from django.db import models
@@ -97,6 +98,22 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return self.last_hash
+
+
+class AuditChainOrigin(models.Model):
+    """How this database's audit chain began: one row, written by the migration that
+    introduced it (access.0012), or anew, with nothing unkeyed, in a database emptied since."""
+
+    # Named in every checkpoint, so that two databases sharing a checkpoint file are each
+    # held to their own checkpoints only.
+    installation_id = models.UUIDField(default=uuid.uuid4, editable=False)
+    # A signed checkpoint (stegvis/access/sealing.py) of the events sealed before the chain
+    # was keyed (migration access.0005): the only unkeyed events `audit verify` accepts.
+    # None: the chain began keyed.
+    unkeyed_start = models.JSONField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return str(self.installation_id)
 
 
 class ReviewKind(models.TextChoices):

@@ -22,7 +22,8 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
-# Events written before the chain was keyed name no key; they may only come first.
+# Events written before the chain was keyed name no key; they may only come first, as many
+# as the chain's origin records (migration access.0012).
 UNKEYED = ""
 
 
@@ -75,11 +76,22 @@ class Checkpoint:
     count: int
     at: str
     key_id: str
+    # The installation id of the database whose chain this is (AuditChainOrigin); empty in
+    # the checkpoints written before they named one.
+    database: str = ""
     signature: str = ""
 
     def _message(self) -> bytes:
         fields = {k: v for k, v in asdict(self).items() if k != "signature"}
+        if not self.database:
+            # Signed before checkpoints named their database: their message had no such field.
+            del fields["database"]
         return json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()
+
+    def belongs_to(self, database: str) -> bool:
+        """Whether this checkpoint is of that database's chain; one that names none is held
+        against whichever database verifies it, as before checkpoints named theirs."""
+        return self.database in ("", database)
 
     def signed(self) -> "Checkpoint":
         return Checkpoint(**{**asdict(self), "signature": seal(self.key_id, self._message())})
@@ -96,6 +108,14 @@ def checkpoint_path() -> Path:
     return Path(settings.STEGVIS_AUDIT_CHECKPOINTS)
 
 
+def checkpoint_from(fields) -> Checkpoint:
+    """The checkpoint these stored fields make; anything else is kept as a forged one."""
+    try:
+        return Checkpoint(**fields)
+    except TypeError:
+        return Checkpoint(last_id=-1, head_hash="", count=-1, at="", key_id="")
+
+
 def read_checkpoints() -> list[Checkpoint]:
     """Every checkpoint written, oldest first; a line that is not one is kept as forged."""
     path = checkpoint_path()
@@ -106,15 +126,17 @@ def read_checkpoints() -> list[Checkpoint]:
         if not line.strip():
             continue
         try:
-            found.append(Checkpoint(**json.loads(line)))
-        except (TypeError, ValueError):
-            found.append(Checkpoint(last_id=-1, head_hash="", count=-1, at="", key_id=""))
+            fields = json.loads(line)
+        except ValueError:
+            fields = None
+        found.append(checkpoint_from(fields))
     return found
 
 
-def write_checkpoint(last_id: int, head_hash: str, count: int) -> Checkpoint | None:
-    """Append a signed checkpoint, unless the chain has not grown since the last one."""
-    existing = read_checkpoints()
+def write_checkpoint(last_id: int, head_hash: str, count: int, database: str) -> Checkpoint | None:
+    """Append a signed checkpoint of the chain of `database` (its installation id), unless
+    that chain has not grown since its last one."""
+    existing = [c for c in read_checkpoints() if c.belongs_to(database)]
     if existing and existing[-1].last_id == last_id:
         return None
     checkpoint = Checkpoint(
@@ -123,6 +145,7 @@ def write_checkpoint(last_id: int, head_hash: str, count: int) -> Checkpoint | N
         count=count,
         at=timezone.now().isoformat(),
         key_id=current_key_id(),
+        database=database,
     ).signed()
     path = checkpoint_path()
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,12 +1,18 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from stegvis.access.audit import checkpoint, verify
+from stegvis.access.sealing import checkpoint_path
+
+# `audit verify`'s exit status when nothing is wrong with the chain but no checkpoint of
+# this database proves its age (a broken chain exits with 1, CommandError's own).
+AGE_UNPROVEN = 3
 
 
 class Command(BaseCommand):
     help = (
         "Audit trail tools. `audit verify` checks the sealed hash chain end to end and "
-        "against the signed checkpoints; `audit checkpoint` writes a checkpoint now."
+        "against the signed checkpoints (exit status 1: broken; 3: consistent, but no "
+        "checkpoint of this database proves its age); `audit checkpoint` writes a checkpoint now."
     )
 
     def add_arguments(self, parser):
@@ -21,10 +27,26 @@ class Command(BaseCommand):
                 self.stdout.write(f"Checkpoint: {written.count} events up to {written.last_id}.")
             return
         result = verify()
+        if result.other_databases_checkpoints:
+            self.stdout.write(
+                f"{result.other_databases_checkpoints} checkpoints of another database in "
+                f"{checkpoint_path()} were left aside."
+            )
         if not result.ok:
             where = f"event {result.broken_event_id}" if result.broken_event_id else "the end"
             raise CommandError(
                 f"Audit chain broken at {where} after {result.checked} good events: "
                 f"{result.reason}."
             )
-        self.stdout.write(f"Audit chain intact: {result.checked} events verified.")
+        if not result.age_proven:
+            raise CommandError(
+                f"Audit chain consistent but its age cannot be proven: no checkpoint of this "
+                f"database in {checkpoint_path()}, so events removed from its end would not "
+                f"show ({result.checked} events checked). The worker writes one every 15 "
+                f"minutes: find out why there is none.",
+                returncode=AGE_UNPROVEN,
+            )
+        self.stdout.write(
+            f"Audit chain intact: {result.checked} events verified, "
+            f"against {result.checkpoints} checkpoints."
+        )
