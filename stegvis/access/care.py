@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from stegvis.access import audit
 from stegvis.access.categories import CARE_ROLES, Action, Category
 from stegvis.access.helpers import record_allowed
-from stegvis.access.models import CareReason, CareRefusal, CareRelationship
+from stegvis.access.models import PASSES_REFUSAL, CareReason, CareRefusal, CareRelationship
 from stegvis.access.signals import care_relationship_established
 from stegvis.accounts import national_id
 from stegvis.accounts.models import Membership, Organisation, User
@@ -176,7 +176,8 @@ def attach_relationships(patient: User, events) -> None:
 
 
 def refusal_set(*, patient: User, refuse: bool) -> None:
-    """The patient turns their refusal on or off; each change is on their log."""
+    """The patient turns their refusal on or off; each change is on their log. Turned on,
+    it ends at once every relationship it refuses (`_end_refused`)."""
     active = CareRefusal.objects.filter(patient=patient, withdrawn_at__isnull=True)
     if refuse == active.exists():
         return
@@ -195,12 +196,36 @@ def refusal_set(*, patient: User, refuse: bool) -> None:
             object_type="care_refusal",
             object_id=refusal.pk,
         )
+        if refuse:
+            _end_refused(patient)
+
+
+def _end_refused(patient: User) -> None:
+    """End now, each on the patient's log, the running relationships a refusal closes
+    (all but PASSES_REFUSAL): ended, not paused, so withdrawing the refusal later opens
+    nothing again."""
+    now = timezone.now()
+    running = CareRelationship.objects.active(now).filter(patient=patient)
+    ending = list(running.exclude(PASSES_REFUSAL).values_list("pk", flat=True))
+    CareRelationship.objects.filter(pk__in=ending).update(ended_at=now)
+    for relationship_id in ending:
+        record_allowed(
+            patient,
+            patient.pk,
+            category=Category.NETWORK,
+            action=Action.DELETE,
+            basis="self",
+            object_type=EVENT_OBJECT,
+            object_id=relationship_id,
+        )
 
 
 def active_for(user: User) -> list[CareRelationship]:
-    """The user's own relationships still running, newest first."""
+    """The user's own relationships still running (and not closed by a refusal), newest
+    first."""
     return list(
         CareRelationship.objects.active()
+        .honoured()
         .filter(user=user)
         .select_related("patient", "organisation")
         .order_by("-started_at")

@@ -105,8 +105,9 @@ class EstablishForm(forms.Form):
 class RefusalForm(forms.Form):
     refuse = forms.BooleanField(
         label=_(
-            "Only the people named on my case and those I have given consent may open my "
-            "records. Others only in an emergency, when my life or health is at risk."
+            "Only the people named on my case, my rehabilitation team and those I have given "
+            "consent may open my records. Others only in an emergency, when my life or health "
+            "is at risk."
         ),
         required=False,
     )
