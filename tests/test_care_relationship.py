@@ -245,3 +245,15 @@ def test_the_rehabilitation_team_the_patient_was_referred_to_keeps_its_access(cl
     assert CareRelationship.objects.get(user=physiotherapist).ended_at is None
     decision = decide(physiotherapist, personas.patient, Category.PLAN)
     assert (decision.allowed, decision.basis) == (True, "care:program")
+
+
+def test_the_system_only_program_reason_cannot_be_stated(client, personas, colleague):
+    answer = _establish(client, personas, colleague, reason=CareReason.PROGRAM)
+    assert answer.status_code == 200 and not CareRelationship.objects.exists()
+    assert 'value="program"' not in client.get("/care/establish/").text
+    assert decide(colleague, personas.patient, Category.SICK_LEAVE).basis == "no_relation"
+    membership = colleague.memberships_cached()[0]
+    with pytest.raises(care.NotAllowed):
+        care.establish(actor=colleague, membership=membership, patient=personas.patient,
+                       reason=CareReason.PROGRAM, reason_text="x", hours=24)  # fmt: skip
+    assert not CareRelationship.objects.exists()

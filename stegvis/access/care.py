@@ -25,6 +25,10 @@ from stegvis.core.errors import NotAllowed
 HOURS = (4, 8, 24, 72)
 EMERGENCY_HOURS = (1, 4, 8)
 EVENT_OBJECT = "care_relationship"
+# The reasons a person states. `program` is granted by the system when the patient is
+# referred to a team, never stated: claimed on the form it would pass a colleague off as
+# a member of the patient's rehabilitation team.
+STATED_REASONS = tuple(reason for reason in CareReason if reason != CareReason.PROGRAM)
 
 
 def care_units(user: User) -> list[Membership]:
@@ -66,6 +70,8 @@ def establish(
     """A care relationship from now for `hours`, recorded as a prominent audit event."""
     if membership.user_id != actor.pk or membership.role not in CARE_ROLES:
         raise NotAllowed(_("Only care staff at the unit can take part in a patient's care."))
+    if reason not in STATED_REASONS:
+        raise NotAllowed(_("Choose one of the offered reasons."))
     if not Case.objects.filter(
         patient=patient, organisation_id=membership.organisation_id
     ).exists():

@@ -5,8 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
-from stegvis.access.care import EMERGENCY_HOURS, HOURS
-from stegvis.access.models import CareReason, ReviewKind, ReviewOutcome
+from stegvis.access.care import EMERGENCY_HOURS, HOURS, STATED_REASONS
+from stegvis.access.models import ReviewKind, ReviewOutcome
 
 
 class SampleForm(forms.Form):
@@ -72,7 +72,7 @@ class EstablishForm(forms.Form):
     )
     reason = forms.ChoiceField(
         label=_("Why you take part in the patient's care"),
-        choices=CareReason.choices,
+        choices=[(reason.value, reason.label) for reason in STATED_REASONS],
         widget=forms.RadioSelect,
     )
     reason_text = forms.CharField(
