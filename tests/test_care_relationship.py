@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from stegvis.access import care
 from stegvis.access.categories import Category
-from stegvis.access.models import AccessEvent, CareReason, CareRelationship
-from stegvis.access.policy import decide, patients_visible_to
+from stegvis.access.models import AccessEvent, CareReason, CareRefusal, CareRelationship
+from stegvis.access.policy import cases_visible_to, decide, patients_visible_to
 from stegvis.access.services import log_review_create
 from stegvis.accounts.roles import Role
 from stegvis.network.purposes import Purpose
@@ -181,3 +181,79 @@ def test_staff_outside_care_roles_state_no_relationship(client, personas):
     for user in (personas.employer, personas.fk_caseworker, personas.unit_manager):
         client.force_login(user)
         assert client.get("/care/establish/").status_code == 404
+
+
+def _refuse(client, patient):
+    client.force_login(patient)
+    assert client.post("/my-data/access/refusal/", {"refuse": "on"}).status_code == 302
+
+
+def test_a_refusal_ends_every_stated_relationship_at_once(client, personas, world, colleague):
+    assert _establish(client, personas, colleague).status_code == 302
+    case_page = f"/cases/{world['case_id']}/"
+    assert client.get(case_page).status_code == 200
+    _refuse(client, personas.patient)
+    client.force_login(colleague)
+    assert client.get(case_page).status_code == 404
+    assert decide(colleague, personas.patient, Category.SICK_LEAVE).basis == "no_relation"
+    relationship = CareRelationship.objects.get(user=colleague)
+    assert relationship.ended_at is not None
+    # The patient's log says which relationship their refusal ended.
+    ended = AccessEvent.objects.get(object_type="care_relationship", action="delete")
+    assert (ended.actor, ended.patient, ended.object_id) == (
+        personas.patient,
+        personas.patient,
+        str(relationship.pk),
+    )
+    client.force_login(personas.patient)
+    own_log = client.get("/my-data/access/?own=1").text
+    assert "Avslutad genom din spärr" in own_log and "Avslutades" in own_log
+    # Ended, not paused: withdrawing the refusal opens nothing again.
+    client.post("/my-data/access/refusal/", {})
+    assert not decide(colleague, personas.patient, Category.SICK_LEAVE).allowed
+
+
+def test_no_stated_relationship_opens_the_records_while_a_refusal_stands(personas, colleague):
+    """Whatever is left running beside a refusal (a relationship written as it was made)
+    the policy itself does not honour; emergency access it does."""
+    now = timezone.now()
+    stated = {"patient": personas.patient, "user": colleague, "organisation": personas.unit,
+              "role": Role.PHYSICIAN, "reason_text": "x", "started_at": now,
+              "ends_at": now + timedelta(hours=4)}  # fmt: skip
+    CareRelationship.objects.create(**stated, reason=CareReason.COVERING)
+    CareRefusal.objects.create(patient=personas.patient)
+    assert not decide(colleague, personas.patient, Category.SICK_LEAVE).allowed
+    assert not patients_visible_to(colleague).exists()
+    assert not cases_visible_to(colleague).exists()
+    CareRelationship.objects.create(**stated, reason=CareReason.EMERGENCY, emergency=True)
+    assert decide(colleague, personas.patient, Category.SICK_LEAVE).basis == "care:emergency"
+    assert patients_visible_to(colleague).get() == personas.patient
+
+
+def test_the_rehabilitation_team_the_patient_was_referred_to_keeps_its_access(client, personas):
+    """The refusal is of access outside the named care team; the team of the program the
+    patient was referred to is part of it."""
+    physiotherapist = member(UserFactory(), personas.unit, Role.MMR_CLINICIAN)
+    care.program_relationships_set(
+        patient=personas.patient,
+        memberships=physiotherapist.memberships_cached(),
+        reference="referral:1",
+        reason_text="Smärtrehabilitering, Solbacken",
+        until=timezone.now() + timedelta(days=90),
+    )
+    _refuse(client, personas.patient)
+    assert CareRelationship.objects.get(user=physiotherapist).ended_at is None
+    decision = decide(physiotherapist, personas.patient, Category.PLAN)
+    assert (decision.allowed, decision.basis) == (True, "care:program")
+
+
+def test_the_system_only_program_reason_cannot_be_stated(client, personas, colleague):
+    answer = _establish(client, personas, colleague, reason=CareReason.PROGRAM)
+    assert answer.status_code == 200 and not CareRelationship.objects.exists()
+    assert 'value="program"' not in client.get("/care/establish/").text
+    assert decide(colleague, personas.patient, Category.SICK_LEAVE).basis == "no_relation"
+    membership = colleague.memberships_cached()[0]
+    with pytest.raises(care.NotAllowed):
+        care.establish(actor=colleague, membership=membership, patient=personas.patient,
+                       reason=CareReason.PROGRAM, reason_text="x", hours=24)  # fmt: skip
+    assert not CareRelationship.objects.exists()

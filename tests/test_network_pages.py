@@ -7,6 +7,7 @@ from django.core import mail
 from django.urls import reverse
 
 from stegvis.access.categories import Category
+from stegvis.access.models import AccessEvent
 from stegvis.access.policy import decide
 from stegvis.accounts.models import Membership, User
 from stegvis.accounts.roles import Role
@@ -16,6 +17,12 @@ from stegvis.network.models import Consent, MemberStatus, NetworkMember
 from stegvis.network.purposes import Purpose, purpose_set
 from tests.factories import OrganisationFactory, UserFactory, member, patient_at
 from tests.html_checks import duplicate_ids
+
+# What a browser sends when someone new signs up to accept an invitation.
+NORA_SIGNS_UP = {
+    "email": "nora@example.org", "given_name": "Nora", "family_name": "Chef",
+    "password1": "a long passphrase 2026", "password2": "a long passphrase 2026",
+}  # fmt: skip
 
 
 @pytest.fixture
@@ -135,21 +142,10 @@ def test_an_email_invitation_becomes_an_account_of_the_invited_role(
     patient_client.logout()
     page = client.get(link)
     assert page.status_code == 200
-    refused = client.post(
-        link,
-        {"given_name": "Nora", "family_name": "Chef", "password1": "short", "password2": "short"},
-    )
+    refused = client.post(link, {**NORA_SIGNS_UP, "password1": "short", "password2": "short"})
     assert refused.status_code == 400
     assert "Nora" in refused.content.decode()
-    accepted = client.post(
-        link,
-        {
-            "given_name": "Nora",
-            "family_name": "Chef",
-            "password1": "a long passphrase 2026",
-            "password2": "a long passphrase 2026",
-        },
-    )
+    accepted = client.post(link, NORA_SIGNS_UP)
     assert accepted.status_code == 302
     nora = User.objects.get(email="nora@example.org")
     assert Membership.objects.filter(
@@ -178,6 +174,86 @@ def test_the_invitation_email_carries_no_health_data(patient_client, personas):
     body = mail.outbox[0].body.lower()
     for word in ("diagnos", "sjukskriv", "sick", "f43", "depression"):
         assert word not in body
+
+
+def _invite_nora(patient_client, personas) -> tuple[str, NetworkMember]:
+    """The patient invites Nora, by e-mail, as a manager at her employer: the link, and
+    the invitation."""
+    organisation = personas.employer.memberships.get().organisation
+    patient_client.post(
+        "/network/add/",
+        {"invite": "1", "name": "Nora", "email": "nora@example.org",
+         "organisation": organisation.pk, "role": Role.EMPLOYER_MANAGER},
+    )  # fmt: skip
+    link = re.search(r"http://testserver(/invitations/\S+/)", mail.outbox[-1].body).group(1)
+    patient_client.logout()
+    return link, NetworkMember.objects.get(invited_email="nora@example.org")
+
+
+def test_someone_else_signed_in_is_refused_an_invitation_and_becomes_nothing(
+    patient_client, client, personas
+):
+    link, invitation = _invite_nora(patient_client, personas)
+    stranger = personas.outsider
+    client.force_login(stranger)
+    for answer in (client.get(link), client.post(link)):
+        assert answer.status_code == 403
+        assert "Inbjudan är till någon annan" in answer.text
+        assert personas.patient.given_name not in answer.text
+        assert personas.patient.family_name not in answer.text
+    assert not NetworkMember.objects.filter(user=stranger).exists()
+    assert not Membership.objects.filter(user=stranger).exists()
+    assert not decide(stranger, personas.patient, Category.CAPACITY).allowed
+    invitation.refresh_from_db()
+    assert (invitation.status, invitation.user) == (MemberStatus.INVITED, None)
+    # The patient's log holds the refused attempts, and no read of her name allowed to him.
+    tried = AccessEvent.objects.filter(actor=stranger, patient=personas.patient)
+    assert set(tried.values_list("outcome", "basis")) == {("denied", "invitation_not_theirs")}
+    # The link still works for the person it was sent to.
+    client.logout()
+    assert client.post(link, NORA_SIGNS_UP).status_code == 302
+    assert NetworkMember.objects.get(pk=invitation.pk).user.email == "nora@example.org"
+
+
+def test_the_invited_address_accepts_once_and_a_second_acceptance_is_refused(
+    patient_client, client, personas
+):
+    link, invitation = _invite_nora(patient_client, personas)
+    nora = UserFactory(email="Nora@Example.org")
+    client.force_login(nora)
+    assert personas.patient.given_name in client.get(link).text
+    assert client.post(link).status_code == 302
+    invitation.refresh_from_db()
+    assert (invitation.status, invitation.user) == (MemberStatus.ACTIVE, nora)
+    again = client.post(link)
+    assert again.status_code == 404 and "Inbjudan gäller inte längre" in again.text
+    assert NetworkMember.objects.filter(user=nora).count() == 1
+
+
+def test_of_two_acceptances_at_once_only_the_first_counts(patient_client, personas):
+    """Two requests that each found the invitation open: the second finds it used up."""
+    link, _ = _invite_nora(patient_client, personas)
+    token = link.split("/")[2]
+    first, second = services.invitation_for_token(token), services.invitation_for_token(token)
+    nora = UserFactory(email="nora@example.org")
+    services.invitation_accept(member=first, user=nora)
+    with pytest.raises(services.InvitationUsed):
+        services.invitation_accept(member=second, user=nora)
+    accepted = AccessEvent.objects.filter(basis="invitation", action="update")
+    assert accepted.count() == 1
+
+
+def test_signing_up_with_another_address_is_refused_and_keeps_the_input(
+    patient_client, client, personas
+):
+    link, invitation = _invite_nora(patient_client, personas)
+    answer = client.post(link, {**NORA_SIGNS_UP, "email": "sara@example.org"})
+    assert answer.status_code == 400
+    assert "Inbjudan skickades till en annan adress" in answer.text
+    assert 'value="Chef"' in answer.text
+    assert not User.objects.filter(email__in=["sara@example.org", "nora@example.org"]).exists()
+    invitation.refresh_from_db()
+    assert invitation.status == MemberStatus.INVITED
 
 
 def test_a_join_request_reveals_nothing_about_whether_the_patient_exists(client, personas):

@@ -17,10 +17,21 @@ from stegvis.cases.models import Case
 from stegvis.core.errors import StaleEdit
 from stegvis.notifications.models import Notification
 from stegvis.participation import services
-from stegvis.participation.models import Proposal, ProposalState, Representative
+from stegvis.participation.models import (
+    InvitationStatus,
+    Proposal,
+    ProposalState,
+    Representative,
+    RepresentativeInvitation,
+)
 from tests.factories import OrganisationFactory, UserFactory, member, patient_at, representative_at
 
 State = ProposalState
+# What a browser sends when someone new signs up to accept an invitation.
+RUT_SIGNS_UP = {
+    "email": "rut@example.org", "given_name": "Rut", "family_name": "Ek",
+    "password1": "ett-langt-losen-2026", "password2": "ett-langt-losen-2026",
+}  # fmt: skip
 
 
 def _proposal(author, unit, anonymous=False) -> Proposal:
@@ -181,11 +192,7 @@ def test_an_invited_person_joins_and_describes_their_experience(client, personas
     (message,) = mail.outbox
     link = re.search(r"https?://\S+/participation/join/\S+/", message.body).group(0)
     client.logout()
-    password = "ett-langt-losen-2026"
-    joined = client.post(
-        link,
-        {"given_name": "Rut", "family_name": "Ek", "password1": password, "password2": password},
-    )
+    joined = client.post(link, RUT_SIGNS_UP)
     assert joined.status_code == 302
     representative = Representative.objects.get(user__email="rut@example.org")
     assert participation_scope(representative.user).kind == "representative"
@@ -200,6 +207,53 @@ def test_an_invited_person_joins_and_describes_their_experience(client, personas
     # The link works once.
     client.logout()
     assert client.get(link).status_code == 404
+
+
+def _invite_rut(client, personas) -> str:
+    client.force_login(personas.facilitator)
+    client.post("/participation/network/", {"name": "Rut", "email": "rut@example.org"})
+    client.logout()
+    return re.search(r"https?://\S+(/participation/join/\S+/)", mail.outbox[-1].body).group(1)
+
+
+def test_someone_else_signed_in_is_refused_a_representative_invitation(client, personas):
+    link = _invite_rut(client, personas)
+    stranger = personas.outsider
+    client.force_login(stranger)
+    for answer in (client.get(link), client.post(link)):
+        assert answer.status_code == 403 and "Inbjudan är till någon annan" in answer.text
+    assert not Representative.objects.filter(user=stranger).exists()
+    assert participation_scope(stranger) is None
+    assert RepresentativeInvitation.objects.get().status == InvitationStatus.OPEN
+    client.logout()
+    assert client.post(link, RUT_SIGNS_UP).status_code == 302
+    assert Representative.objects.filter(user__email="rut@example.org").exists()
+
+
+def test_a_representative_invitation_is_used_up_by_the_first_acceptance(client, personas):
+    link = _invite_rut(client, personas)
+    token = link.split("/")[3]
+    first, second = services.invitation_for_token(token), services.invitation_for_token(token)
+    rut = UserFactory(email="rut@example.org")
+    services.invitation_accept(invitation=first, user=rut)
+    # A request that found it open beside the first is refused, even for the right person.
+    with pytest.raises(services.InvitationUsed):
+        services.invitation_accept(invitation=second, user=rut)
+    client.force_login(rut)
+    again = client.post(link)
+    assert again.status_code == 404 and "Inbjudan gäller inte längre" in again.text
+    assert Representative.objects.filter(user=rut).count() == 1
+
+
+def test_signing_up_for_a_representative_invitation_with_another_address_is_refused(
+    client, personas
+):
+    link = _invite_rut(client, personas)
+    answer = client.post(link, {**RUT_SIGNS_UP, "email": "sara@example.org"})
+    assert answer.status_code == 400 and "Inbjudan skickades till en annan adress" in answer.text
+    nobody = ["sara@example.org", "rut@example.org"]
+    assert not Representative.objects.filter(user__email__in=nobody).exists()
+    assert RepresentativeInvitation.objects.get().status == InvitationStatus.OPEN
 
 
 def test_withdrawing_consent_to_be_contacted_takes_effect_at_once(client, personas):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from stegvis.access import audit
 from stegvis.access.categories import CARE_ROLES, Action, Category
 from stegvis.access.helpers import record_allowed
-from stegvis.access.models import CareReason, CareRefusal, CareRelationship
+from stegvis.access.models import PASSES_REFUSAL, CareReason, CareRefusal, CareRelationship
 from stegvis.access.signals import care_relationship_established
 from stegvis.accounts import national_id
 from stegvis.accounts.models import Membership, Organisation, User
@@ -25,6 +25,10 @@ from stegvis.core.errors import NotAllowed
 HOURS = (4, 8, 24, 72)
 EMERGENCY_HOURS = (1, 4, 8)
 EVENT_OBJECT = "care_relationship"
+# The reasons a person states. `program` is granted by the system when the patient is
+# referred to a team, never stated: claimed on the form it would pass a colleague off as
+# a member of the patient's rehabilitation team.
+STATED_REASONS = tuple(reason for reason in CareReason if reason != CareReason.PROGRAM)
 
 
 def care_units(user: User) -> list[Membership]:
@@ -66,6 +70,8 @@ def establish(
     """A care relationship from now for `hours`, recorded as a prominent audit event."""
     if membership.user_id != actor.pk or membership.role not in CARE_ROLES:
         raise NotAllowed(_("Only care staff at the unit can take part in a patient's care."))
+    if reason not in STATED_REASONS:
+        raise NotAllowed(_("Choose one of the offered reasons."))
     if not Case.objects.filter(
         patient=patient, organisation_id=membership.organisation_id
     ).exists():
@@ -176,7 +182,8 @@ def attach_relationships(patient: User, events) -> None:
 
 
 def refusal_set(*, patient: User, refuse: bool) -> None:
-    """The patient turns their refusal on or off; each change is on their log."""
+    """The patient turns their refusal on or off; each change is on their log. Turned on,
+    it ends at once every relationship it refuses (`_end_refused`)."""
     active = CareRefusal.objects.filter(patient=patient, withdrawn_at__isnull=True)
     if refuse == active.exists():
         return
@@ -195,12 +202,36 @@ def refusal_set(*, patient: User, refuse: bool) -> None:
             object_type="care_refusal",
             object_id=refusal.pk,
         )
+        if refuse:
+            _end_refused(patient)
+
+
+def _end_refused(patient: User) -> None:
+    """End now, each on the patient's log, the running relationships a refusal closes
+    (all but PASSES_REFUSAL): ended, not paused, so withdrawing the refusal later opens
+    nothing again."""
+    now = timezone.now()
+    running = CareRelationship.objects.active(now).filter(patient=patient)
+    ending = list(running.exclude(PASSES_REFUSAL).values_list("pk", flat=True))
+    CareRelationship.objects.filter(pk__in=ending).update(ended_at=now)
+    for relationship_id in ending:
+        record_allowed(
+            patient,
+            patient.pk,
+            category=Category.NETWORK,
+            action=Action.DELETE,
+            basis="self",
+            object_type=EVENT_OBJECT,
+            object_id=relationship_id,
+        )
 
 
 def active_for(user: User) -> list[CareRelationship]:
-    """The user's own relationships still running, newest first."""
+    """The user's own relationships still running (and not closed by a refusal), newest
+    first."""
     return list(
         CareRelationship.objects.active()
+        .honoured()
         .filter(user=user)
         .select_related("patient", "organisation")
         .order_by("-started_at")

@@ -5,8 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
-from stegvis.access.care import EMERGENCY_HOURS, HOURS
-from stegvis.access.models import CareReason, ReviewKind, ReviewOutcome
+from stegvis.access.care import EMERGENCY_HOURS, HOURS, STATED_REASONS
+from stegvis.access.models import ReviewKind, ReviewOutcome
 
 
 class SampleForm(forms.Form):
@@ -72,7 +72,7 @@ class EstablishForm(forms.Form):
     )
     reason = forms.ChoiceField(
         label=_("Why you take part in the patient's care"),
-        choices=CareReason.choices,
+        choices=[(reason.value, reason.label) for reason in STATED_REASONS],
         widget=forms.RadioSelect,
     )
     reason_text = forms.CharField(
@@ -105,8 +105,9 @@ class EstablishForm(forms.Form):
 class RefusalForm(forms.Form):
     refuse = forms.BooleanField(
         label=_(
-            "Only the people named on my case and those I have given consent may open my "
-            "records. Others only in an emergency, when my life or health is at risk."
+            "Only the people named on my case, my rehabilitation team and those I have given "
+            "consent may open my records. Others only in an emergency, when my life or health "
+            "is at risk."
         ),
         required=False,
     )

@@ -208,6 +208,37 @@ def record_allowed(
     )
 
 
+def record_refused(
+    actor: User,
+    patient_id,
+    *,
+    category: str,
+    action: str,
+    basis: str,
+    obj,
+    role: str = "",
+    organisation_id=None,
+) -> None:
+    """Record, on the patient's log, a refusal on a basis the policy does not decide: an
+    invitation's link opened by someone it was not sent to ("invitation_not_theirs")."""
+    audit.append(
+        [
+            audit.new_event(
+                actor=actor,
+                actor_role=role,
+                actor_organisation_id=organisation_id,
+                patient_id=patient_id,
+                category=category,
+                action=action,
+                outcome=Outcome.DENIED,
+                basis=basis,
+                object_type=obj._meta.model_name,
+                object_id=str(obj.pk),
+            )
+        ]
+    )
+
+
 def record_system(
     patient_ids: Iterable, *, category: str, action: str, basis: str, object_type: str, object_id
 ) -> None:

@@ -2,7 +2,7 @@ import uuid
 from datetime import timedelta
 
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -162,10 +162,24 @@ class CareReason(models.TextChoices):
     EMERGENCY = "emergency", _("Emergency: the patient's life or health is at risk")
 
 
+# The care relationships a patient's refusal leaves open: emergency access, which passes it
+# by design; and the rehabilitation team the patient was referred to (`program`), which is
+# part of their named care team, while the refusal is of access outside that team.
+PASSES_REFUSAL = Q(emergency=True) | Q(reason=CareReason.PROGRAM)
+
+
 class CareRelationshipQuerySet(models.QuerySet):
     def active(self, now=None) -> "CareRelationshipQuerySet":
         now = now or timezone.now()
         return self.filter(started_at__lte=now, ends_at__gt=now, ended_at__isnull=True)
+
+    def honoured(self) -> "CareRelationshipQuerySet":
+        """Those the patient's refusal, while one stands, does not close. A refusal ends the
+        others when it is made; this holds the line for any made or left running since."""
+        refusing = CareRefusal.objects.filter(
+            patient_id=OuterRef("patient_id"), withdrawn_at__isnull=True
+        )
+        return self.filter(PASSES_REFUSAL | ~Exists(refusing))
 
 
 class CareRelationship(models.Model):
@@ -208,8 +222,10 @@ class CareRelationship(models.Model):
 
 
 class CareRefusal(models.Model):
-    """The patient's refusal (spärr): nobody but those named on the case and those their
-    consents name may open their records, unless in an emergency. Withdrawn, not deleted."""
+    """The patient's refusal (spärr): nobody but their named care team (those named on the
+    case, the rehabilitation team they were referred to) and those their consents name may
+    open their records, unless in an emergency. Made, it ends every relationship a
+    colleague stated; withdrawn, not deleted, it opens none of them again."""
 
     patient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="care_refusals")
     created_at = models.DateTimeField(default=timezone.now)

@@ -6,10 +6,11 @@ A person reaches a patient's data in one of these ways, each recorded as the bas
    take part in that patient's care), in a care role at a unit holding one of the patient's
    cases, with a second factor: "care:named", named on a case as its responsible physician
    or coordinator; "care:established", having stated why, for a limited time (the colleague
-   covering a visit); "care:emergency", the same in an emergency, the only way past the
-   patient's refusal; "care:program", a member of the rehabilitation team whose program the
-   patient was referred to, from the referral until the program's follow-up ends. Working
-   at the unit alone reaches no one.
+   covering a visit), and never while the patient refuses; "care:emergency", the same in an
+   emergency, the only way past the patient's refusal; "care:program", a member of the
+   rehabilitation team whose program the patient was referred to, from the referral until
+   the program's follow-up ends (part of the named care team, which a refusal leaves
+   alone). Working at the unit alone reaches no one.
 3. "log_review": the unit manager, the identity and access log of the unit's patients, to
    review who opened what (HSLF-FS 2016:40).
 4. "consent:<purpose>": they are an active member of the patient's network, with a second
@@ -101,9 +102,12 @@ def _named_cases(user_id, organisations) -> QuerySet[Case]:
 
 
 def _established(user_id, organisations, now=None):
-    """The relationships the user established at their care units, still running."""
-    return CareRelationship.objects.active(now).filter(
-        user_id=user_id, organisation_id__in=organisations
+    """The relationships the user established at their care units, still running, that
+    the patient's refusal (if one stands) does not close."""
+    return (
+        CareRelationship.objects.active(now)
+        .honoured()
+        .filter(user_id=user_id, organisation_id__in=organisations)
     )
 
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from stegvis.accounts.models import Organisation
 from stegvis.accounts.roles import NON_STAFF_ROLES, Role
+from stegvis.network.services import same_address
 
 # The roles a patient can bring into their network.
 NETWORK_ROLES = [
@@ -60,10 +61,28 @@ class JoinRequestForm(forms.Form):
 
 
 class RegisterForm(forms.Form):
+    """A new account for the invited address, and only for it."""
+
+    email = forms.EmailField(label=_("Your e-mail address"), max_length=254)
     given_name = forms.CharField(label=_("Given name"), max_length=150)
     family_name = forms.CharField(label=_("Family name"), max_length=150)
     password1 = forms.CharField(label=_("Choose a password"), widget=forms.PasswordInput)
     password2 = forms.CharField(label=_("The password again"), widget=forms.PasswordInput)
+
+    def __init__(self, *args, invited_email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invited_email = invited_email
+        self.fields["email"].initial = invited_email
+
+    def clean_email(self) -> str:
+        if not same_address(self.cleaned_data["email"], self.invited_email):
+            raise ValidationError(
+                _(
+                    "The invitation was sent to another address. To use this one, ask whoever "
+                    "invited you to send the invitation to it."
+                )
+            )
+        return self.invited_email
 
     def clean(self):
         data = super().clean()

@@ -15,9 +15,10 @@ from django.utils.translation import override
 
 from stegvis.access import audit
 from stegvis.access.categories import EMPLOYER_NEVER, ROLE_CEILING, Action, Category
-from stegvis.access.helpers import record_allowed
+from stegvis.access.helpers import record_allowed, record_refused
 from stegvis.accounts.models import Membership, Organisation, User
 from stegvis.accounts.roles import Role
+from stegvis.core.errors import NotAllowed
 from stegvis.network.models import OPEN_STATUSES, Consent, MemberStatus, NetworkMember
 from stegvis.network.purposes import purpose_set
 
@@ -130,9 +131,20 @@ def member_invite_by_email(
     return member
 
 
-def invitation_for_token(raw: str, *, reader: User | None = None) -> NetworkMember | None:
-    """The open invitation behind a link. Opening it shows the patient's name, so that
-    read is audited, with whoever holds the link as the reader."""
+def same_address(email: str, invited: str) -> bool:
+    """Whether `email` is the address an invitation was sent to: an invitation belongs to
+    that address, not to whoever holds its link."""
+    return bool(invited) and email.strip().casefold() == invited.strip().casefold()
+
+
+class InvitationUsed(Exception):
+    """The invitation was accepted already (a second click, or a request running beside
+    the first), withdrawn, or has expired."""
+
+
+def invitation_for_token(raw: str) -> NetworkMember | None:
+    """The open invitation behind a link, if it has not expired. Who may open it is the
+    caller's to settle, and to record (`invitation_opened`, `invitation_refused`)."""
     member = (
         NetworkMember.objects.select_related("patient", "organisation")
         .filter(token_hash=hash_invitation_token(raw), status=MemberStatus.INVITED)
@@ -140,20 +152,51 @@ def invitation_for_token(raw: str, *, reader: User | None = None) -> NetworkMemb
     )
     if member is None or member.token_expires_at < timezone.now():
         return None
+    return member
+
+
+def invitation_opened(*, member: NetworkMember, reader: User | None) -> None:
+    """Opening the link shows the patient's name: audited, with whoever opened it (before
+    signing in, nobody yet) as the reader."""
     _record(actor=reader, patient=member.patient, action=Action.VIEW, basis="invitation",
             obj=member, role=member.role, organisation_id=member.organisation_id)  # fmt: skip
-    return member
+
+
+def invitation_refused(*, member: NetworkMember, reader: User) -> None:
+    """Someone signed in with another address opened the link: refused, and on the
+    patient's log, in the role they hold (if any), so the patient sees the attempt."""
+    membership = next(iter(reader.memberships_cached()), None)
+    record_refused(
+        reader,
+        member.patient_id,
+        category=Category.NETWORK,
+        action=Action.VIEW,
+        basis="invitation_not_theirs",
+        obj=member,
+        role=membership.role if membership else "",
+        organisation_id=membership.organisation_id if membership else None,
+    )
 
 
 @audit.atomic()
 def invitation_accept(*, member: NetworkMember, user: User) -> NetworkMember:
-    """The invitee, signed in (or just registered), joins in the invited role."""
-    Membership.objects.get_or_create(user=user, organisation=member.organisation, role=member.role)
-    member.user = user
-    member.status = MemberStatus.ACTIVE
-    member.responded_at = timezone.now()
+    """The invitee, signed in (or just registered) with the invited address, joins in the
+    invited role. The invitation is used up by the first acceptance: a conditional UPDATE,
+    so of two requests at once only one finds it open (InvitationUsed for the other)."""
+    if not same_address(user.email, member.invited_email):
+        raise NotAllowed(_("This invitation was sent to someone else."))
+    now = timezone.now()
+    taken = NetworkMember.objects.filter(
+        pk=member.pk,
+        status=MemberStatus.INVITED,
+        token_hash=member.token_hash,
+        token_expires_at__gte=now,
+    ).update(user=user, status=MemberStatus.ACTIVE, responded_at=now, token_hash="")
+    if not taken:
+        raise InvitationUsed
+    member.user, member.status, member.responded_at = user, MemberStatus.ACTIVE, now
     member.token_hash = ""
-    member.save(update_fields=["user", "status", "responded_at", "token_hash"])
+    Membership.objects.get_or_create(user=user, organisation=member.organisation, role=member.role)
     _record(
         actor=user,
         patient=member.patient,

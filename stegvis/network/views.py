@@ -172,15 +172,23 @@ def member_add(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    """The link in an invitation e-mail. A signed-in invitee accepts with one click; a
-    new one chooses a name and password, and gets an account of the invited role."""
-    user = request.user if request.user.is_authenticated else None
-    member = services.invitation_for_token(token, reader=user)
+    """The link in an invitation e-mail. The invitee, signed in with the invited address,
+    accepts with one click; someone new chooses a name and password, and gets an account
+    of the invited role for that address. Anyone signed in with another address is
+    refused, without the patient's name."""
+    member = services.invitation_for_token(token)
     if member is None:
         return render(request, "network/invitation_invalid.html", status=404)
     found = invitee(request, member.invited_email)
+    if found.someone_else:
+        services.invitation_refused(member=member, reader=request.user)
+        return render(request, "network/invitation_not_theirs.html", status=403)
+    services.invitation_opened(member=member, reader=found.user)
     if request.method == "POST" and found.user is not None:
-        services.invitation_accept(member=member, user=found.user)
+        try:
+            services.invitation_accept(member=member, user=found.user)
+        except services.InvitationUsed:
+            return render(request, "network/invitation_invalid.html", status=404)
         messages.success(request, _("You are in {name}'s network.").format(name=member.patient))
         return redirect("home" if mfa_satisfied(found.user) else "mfa_activate_totp")
     return render(

@@ -22,7 +22,7 @@ from stegvis.access.participation import ParticipationScope
 from stegvis.accounts.models import Membership, Organisation, User
 from stegvis.accounts.roles import Role
 from stegvis.core.errors import NotAllowed, StaleEdit
-from stegvis.network.services import hash_invitation_token
+from stegvis.network.services import InvitationUsed, hash_invitation_token, same_address
 from stegvis.notifications.models import NotificationKind
 from stegvis.notifications.outbox import Notice, notify
 from stegvis.participation.models import (
@@ -130,7 +130,22 @@ def invitation_for_token(raw: str) -> RepresentativeInvitation | None:
 
 @audit.atomic()
 def invitation_accept(*, invitation: RepresentativeInvitation, user: User) -> Representative:
-    """The invitee joins the network as a representative (their profile comes next)."""
+    """The invitee, signed in (or just registered) with the invited address, joins the
+    network as a representative (their profile comes next). The invitation is used up by
+    the first acceptance: a conditional UPDATE, so of two requests at once only one finds
+    it open (InvitationUsed for the other)."""
+    _require(
+        same_address(user.email, invitation.email), _("This invitation was sent to someone else.")
+    )
+    taken = RepresentativeInvitation.objects.filter(
+        pk=invitation.pk,
+        status=InvitationStatus.OPEN,
+        token_hash=invitation.token_hash,
+        expires_at__gte=timezone.now(),
+    ).update(status=InvitationStatus.ACCEPTED, token_hash="")
+    if not taken:
+        raise InvitationUsed
+    invitation.status, invitation.token_hash = InvitationStatus.ACCEPTED, ""
     Membership.objects.get_or_create(
         user=user, organisation=invitation.organisation, role=Role.PATIENT_REPRESENTATIVE
     )
@@ -142,9 +157,6 @@ def invitation_accept(*, invitation: RepresentativeInvitation, user: User) -> Re
         representative.left_at = None
         representative.joined_at = timezone.now()
         representative.save(update_fields=["organisation", "left_at", "joined_at"])
-    invitation.status = InvitationStatus.ACCEPTED
-    invitation.token_hash = ""
-    invitation.save(update_fields=["status", "token_hash"])
     return representative
 
 

@@ -379,14 +379,20 @@ def my_profile(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def representative_join(request: HttpRequest, token: str) -> HttpResponse:
-    """The link in a representative's invitation: a signed-in invitee joins with one click;
-    a new one chooses a name and password."""
+    """The link in a representative's invitation: the invitee, signed in with the invited
+    address, joins with one click; someone new chooses a name and password. Anyone signed
+    in with another address is refused."""
     invitation = services.invitation_for_token(token)
     if invitation is None:
         return render(request, "network/invitation_invalid.html", status=404)
     found = invitee(request, invitation.email)
+    if found.someone_else:
+        return render(request, "network/invitation_not_theirs.html", status=403)
     if request.method == "POST" and found.user is not None:
-        services.invitation_accept(invitation=invitation, user=found.user)
+        try:
+            services.invitation_accept(invitation=invitation, user=found.user)
+        except services.InvitationUsed:
+            return render(request, "network/invitation_invalid.html", status=404)
         messages.success(request, _("Welcome to the network. Tell us about your experience."))
         return redirect(
             "my_participation_profile" if mfa_satisfied(found.user) else "mfa_activate_totp"
