@@ -3,7 +3,7 @@
 routes reach patient data. Checked by tests/test_route_table.py; read by the tests of the
 care relationship, which hold a colleague against the named physician."""
 
-from tests.world import ROUTES
+from tests.world import POSTED_PAGES, ROUTES
 
 PERSONAS = (
     "treating_physician", "coordinator", "unrelated_physician", "fk_caseworker", "employer",
@@ -42,6 +42,8 @@ NOT_PATIENT_DATA = {
     "POST /participation/proposals/{service_proposal_id}/support", "GET /participation/results",
 }  # fmt: skip
 PATIENT_DATA = {route: route not in NOT_PATIENT_DATA for route in ROUTES}
+# A page's POST reaches what its GET does.
+PATIENT_DATA |= {posted: PATIENT_DATA[posted.removeprefix("POST ")] for posted in POSTED_PAGES}
 # Lists: one event per listed patient, so none when the reader's list is empty.
 LISTS = {
     "page thread_list", "page task_inbox", "page day_view", "page my_meetings",
@@ -54,6 +56,7 @@ LISTS = {
     "page fhir_communication_search", "page fhir_document_search", "page fhir_audit_event_search",
     "page fhir_care_team_search", "page fhir_consent_search",
 }  # fmt: skip
+LISTS |= {f"POST {page}" for page in LISTS if f"POST {page}" in POSTED_PAGES}
 
 # Status per persona, in the order of PERSONAS:
 # physician, coordinator, other unit's physician, Försäkringskassan, employer,
@@ -281,5 +284,50 @@ TABLE: dict[str, tuple[int, ...]] = {
     "page fhir_export_status": (200, 404, 404, 404, 404, 404, 404, 302, 404, 404, 404),
     "page fhir_group_export": (400, 400, 400, 400, 400, 400, 400, 302, 400, 400, 400),
     "page fhir_patient_export": (400, 400, 400, 400, 400, 400, 400, 302, 400, 400, 400),
+    # The same pages' POSTs, sent empty like every write here.
+    "POST page account_settings": (200, 200, 200, 200, 200, 200, 200, 302, 200, 200, 200),
+    "POST page activities": (404, 404, 404, 404, 404, 404, 404, 302, 404, 200, 404),
+    "POST page activity_detail": (404, 404, 404, 404, 404, 404, 404, 302, 404, 400, 400),
+    "POST page capacity_note": (400, 403, 404, 404, 403, 404, 404, 302, 400, 404, 404),
+    "POST page care_establish": (200, 200, 200, 404, 404, 404, 404, 302, 404, 404, 404),
+    "POST page case_edit": (200, 200, 404, 404, 403, 404, 404, 302, 403, 404, 404),
+    "POST page case_new": (200, 200, 200, 403, 403, 403, 403, 302, 403, 403, 403),
+    "POST page case_questionnaires": (422, 422, 404, 404, 404, 404, 404, 302, 403, 404, 404),
+    "POST page certificate_edit": (302, 403, 404, 404, 404, 404, 404, 302, 403, 404, 404),
+    "POST page certificate_guidance": (200, 200, 404, 404, 404, 404, 404, 302, 200, 404, 404),
+    "POST page certificate_new": (200, 403, 404, 404, 404, 404, 404, 302, 403, 404, 404),
+    "POST page checkin": (404, 404, 404, 404, 404, 404, 404, 302, 422, 404, 404),
+    "POST page checkin_schedule": (404, 404, 404, 404, 404, 404, 404, 302, 422, 404, 404),
+    "POST page coach_patient": (200, 200, 404, 404, 404, 404, 404, 302, 302, 404, 404),
+    "POST page cohort_detail": (200, 200, 404, 404, 404, 200, 404, 302, 404, 404, 404),
+    "POST page conference_note": (200, 200, 404, 404, 404, 404, 404, 302, 403, 404, 404),
+    "POST page employer_plan": (403, 403, 404, 404, 400, 404, 404, 302, 403, 404, 404),
+    "POST page invitation_accept": (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "POST page log_review": (404, 404, 404, 404, 404, 200, 404, 302, 404, 404, 404),
+    "POST page log_reviews": (404, 404, 404, 404, 404, 200, 404, 302, 404, 404, 404),
+    "POST page meeting_new": (422, 422, 404, 422, 422, 404, 404, 302, 404, 404, 404),
+    "POST page my_coach": (404, 404, 404, 404, 404, 404, 404, 302, 200, 404, 404),
+    "POST page my_participation_profile": (404, 404, 404, 404, 404, 404, 404, 302, 404, 404, 200),
+    "POST page network_add": (404, 404, 404, 404, 404, 404, 404, 302, 200, 404, 404),
+    "POST page network_join": (200, 200, 200, 200, 200, 200, 404, 302, 404, 200, 404),
+    "POST page network_member": (404, 404, 404, 404, 404, 404, 404, 302, 400, 404, 404),
+    "POST page notification_preferences": (422, 422, 422, 422, 422, 422, 422, 302, 422, 422, 422),
+    "POST page participation_network": (404, 404, 404, 404, 404, 404, 404, 302, 404, 200, 404),
+    "POST page plan_section": (400, 400, 404, 400, 400, 404, 404, 302, 400, 404, 404),
+    "POST page program_detail": (200, 200, 404, 404, 404, 200, 404, 302, 404, 404, 404),
+    "POST page programs": (200, 200, 200, 200, 200, 200, 200, 302, 200, 200, 200),
+    "POST page proposal_detail": (400, 400, 404, 404, 404, 400, 404, 302, 400, 400, 400),
+    "POST page proposal_new": (200, 200, 200, 404, 404, 200, 404, 302, 200, 200, 200),
+    "POST page questionnaire_answer": (403, 403, 404, 404, 404, 404, 404, 302, 422, 404, 404),
+    "POST page referral_detail": (200, 200, 404, 404, 404, 404, 404, 302, 403, 404, 404),
+    "POST page referral_new": (200, 200, 404, 404, 404, 404, 404, 302, 403, 404, 404),
+    "POST page representative_join": (404, 404, 404, 404, 404, 404, 404, 302, 404, 404, 404),
+    "POST page session_detail": (200, 200, 404, 404, 404, 200, 404, 302, 404, 404, 404),
+    "POST page task_new": (422, 422, 404, 422, 422, 404, 404, 302, 404, 404, 404),
+    "POST page team_detail": (200, 200, 404, 404, 404, 200, 404, 302, 404, 404, 404),
+    "POST page thread_detail": (404, 422, 404, 404, 404, 404, 404, 302, 422, 404, 404),
+    "POST page thread_new": (422, 422, 404, 422, 404, 404, 404, 302, 302, 404, 404),
+    "POST page thread_new_own": (404, 404, 404, 404, 404, 404, 404, 302, 422, 404, 404),
+    "POST page you_said_we_did": (404, 404, 404, 404, 404, 404, 404, 302, 404, 200, 404),
 }
 # fmt: on

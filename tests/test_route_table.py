@@ -21,10 +21,14 @@ import pytest
 from stegvis.access.models import AccessEvent
 from tests.route_table import LISTS, PATIENT_DATA, PERSONAS, TABLE
 from tests.support import send
-from tests.world import ROUTES, url_for
+from tests.world import PAGE_METHODS, POSTED_PAGES, ROUTES, url_for
+
+ALL_ROUTES = {**ROUTES, **POSTED_PAGES}
 
 
 def _request(client, route: str, url: str):
+    if route.startswith("POST page "):
+        return client.post(url, {})
     if route.startswith("page "):
         response = client.get(url)
         if response.status_code == 405:
@@ -70,11 +74,17 @@ def _answers(client, personas, world, route: str) -> tuple[dict, list[str]]:
 
 
 def test_every_route_is_in_the_table():
-    assert sorted(set(ROUTES) - set(TABLE)) == [], "decide who may open these routes"
-    assert sorted(set(TABLE) - set(ROUTES)) == [], "these routes are gone"
+    assert sorted(set(ALL_ROUTES) - set(TABLE)) == [], "decide who may open these routes"
+    assert sorted(set(TABLE) - set(ALL_ROUTES)) == [], "these routes are gone"
 
 
-@pytest.mark.parametrize("route", sorted(ROUTES))
+def test_every_page_declares_the_methods_it_takes():
+    """So that the table asks each page every way it answers (a page that also takes a
+    POST has a row for it: its refusals are decided and recorded like its reads)."""
+    assert sorted(page for page, methods in PAGE_METHODS.items() if methods is None) == []
+
+
+@pytest.mark.parametrize("route", sorted(ALL_ROUTES))
 def test_each_route_answers_each_persona_as_decided_and_records_each_decision_once(
     client, personas, world, route
 ):
@@ -117,7 +127,7 @@ def _missing(value: str) -> str:
 def urls_with_one_object_missing(route: str, world: dict) -> list[str]:
     """The route's URL once for each path parameter, that parameter naming nothing (a case
     that exists, a version of its plan that does not; or the reverse)."""
-    path = ROUTES[route]
+    path = ALL_ROUTES[route]
     url = url_for(route, world)
     urls = []
     for parameter in re.finditer(r"<(?:\w+:)?\w+>|{\w+}", path):
@@ -135,7 +145,7 @@ def urls_with_one_object_missing(route: str, world: dict) -> list[str]:
 _PROBE = "page (the head of a path)"
 
 
-@pytest.mark.parametrize("route", sorted(ROUTES))
+@pytest.mark.parametrize("route", sorted(ALL_ROUTES))
 def test_a_missing_object_is_refused_once_and_never_after_an_allowed_decision(
     client, personas, world, route
 ):

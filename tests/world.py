@@ -36,8 +36,8 @@ from tests.mmr import build_team, include, refer
 from tests.support import checkin_on, complete_body, send
 
 
-def _pages() -> dict[str, str]:
-    """Stegvis's own page routes: name -> path pattern."""
+def _page_patterns() -> dict[str, tuple[str, object]]:
+    """Stegvis's own page routes: name -> (path pattern, view)."""
     found = {}
 
     def walk(patterns, prefix=""):
@@ -47,10 +47,32 @@ def _pages() -> dict[str, str]:
             elif isinstance(pattern, URLPattern):
                 module = getattr(pattern.callback, "__module__", "")
                 if module.startswith("stegvis.") and pattern.name:
-                    found[pattern.name] = prefix + str(pattern.pattern)
+                    found[pattern.name] = (prefix + str(pattern.pattern), pattern.callback)
 
     walk(get_resolver().url_patterns)
     return found
+
+
+def _pages() -> dict[str, str]:
+    """Stegvis's own page routes: name -> path pattern."""
+    return {name: path for name, (path, _view) in _page_patterns().items()}
+
+
+def declared_methods(view) -> tuple[str, ...] | None:
+    """The methods a page's view declares it takes (require_http_methods or one of its
+    shorthands, anywhere among its decorators); None when it declares none."""
+    while view is not None:
+        code = getattr(view, "__code__", None)
+        if code is not None and "request_method_list" in code.co_freevars:
+            cell = view.__closure__[code.co_freevars.index("request_method_list")]
+            return tuple(cell.cell_contents)
+        view = getattr(view, "__wrapped__", None)
+    return None
+
+
+PAGE_METHODS = {
+    f"page {name}": declared_methods(view) for name, (_p, view) in _page_patterns().items()
+}
 
 
 def _api_operations() -> dict[str, str]:
@@ -71,6 +93,13 @@ def _api_operations() -> dict[str, str]:
 
 
 ROUTES = {**{f"page {name}": path for name, path in _pages().items()}, **_api_operations()}
+# A page that shows a form and takes it at the same address is asked both ways: its GET as
+# "page <name>", its POST as "POST page <name>" (a page that takes only POST is its POST).
+POSTED_PAGES = {
+    f"POST {page}": ROUTES[page]
+    for page, methods in PAGE_METHODS.items()
+    if methods and "POST" in methods and ("GET" in methods or "HEAD" in methods)
+}
 
 
 @pytest.fixture
@@ -287,6 +316,7 @@ FIXED = {"job_id": lambda w: w["export_id"], "resource_type": lambda w: "Patient
 
 
 def url_for(route: str, world: dict) -> str:
+    route = route.removeprefix("POST ") if route.startswith("POST page ") else route
     path = ROUTES[route]
 
     def value(match):

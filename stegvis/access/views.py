@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from stegvis.access import care, services
 from stegvis.access.categories import Action, Category
@@ -25,6 +25,7 @@ EVENTS_PAGE_SIZE = 50
 
 
 @login_required
+@require_safe
 def my_access_log(request: HttpRequest) -> HttpResponse:
     """Who has seen my data: every decision about the signed-in patient's data."""
     patient = get_patient_for(

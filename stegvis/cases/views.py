@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from stegvis.access.categories import Action, Category
 from stegvis.access.checks import NOTE_SHARED_WITH_READER, Check
@@ -35,6 +35,7 @@ CASE_LINKS = (*OWN_CASE_LINKS, Category.QUESTIONNAIRES, Category.CHECKINS, Categ
 
 
 @login_required
+@require_safe
 def case_detail(request: HttpRequest, case_id) -> HttpResponse:
     case = get_case_for(request.user, case_id, category=Category.CAPACITY)
     timeline = case_timeline(case, timezone.localdate())
@@ -63,6 +64,7 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def case_new(request: HttpRequest) -> HttpResponse:
     """Open a case at a care unit where the user is a physician or coordinator."""
     unit = next(
@@ -80,6 +82,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def case_edit(request: HttpRequest, case_id) -> HttpResponse:
     action = Action.UPDATE if request.method == "POST" else Action.VIEW
     case = get_case_for(
@@ -154,6 +157,7 @@ def milestone_done(request: HttpRequest, case_id, code: str) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def certificate_list(request: HttpRequest, case_id) -> HttpResponse:
     case = get_case_for(request.user, case_id, category=Category.SICK_LEAVE)
     certificates = list(
@@ -219,6 +223,7 @@ def _live_assessment(case, forms, certificate):
 
 @login_required
 @once_per_submission("client_token")
+@require_http_methods(["GET", "POST"])
 def certificate_new(request: HttpRequest, case_id) -> HttpResponse:
     action = Action.CREATE if request.method == "POST" else Action.VIEW
     case = get_case_for(
@@ -240,6 +245,7 @@ def certificate_new(request: HttpRequest, case_id) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def certificate_detail(request: HttpRequest, certificate_id) -> HttpResponse:
     certificate = get_certificate_for(request.user, certificate_id)
     return _render_detail(request, certificate)
@@ -266,6 +272,7 @@ def _render_detail(request, certificate, sign_errors=None, status=200) -> HttpRe
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def certificate_edit(request: HttpRequest, certificate_id) -> HttpResponse:
     action = Action.UPDATE if request.method == "POST" else Action.VIEW
     certificate = get_certificate_for(request.user, certificate_id, action, CERTIFIERS)
@@ -305,6 +312,7 @@ def certificate_edit(request: HttpRequest, certificate_id) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def certificate_guidance(request: HttpRequest, case_id) -> HttpResponse:
     """The guidance panel for the form as it is now (htmx swaps it in while typing)."""
     case = get_case_for(request.user, case_id, category=Category.SICK_LEAVE)
@@ -343,12 +351,14 @@ def certificate_correct(request: HttpRequest, certificate_id) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def employer_copy(request: HttpRequest, certificate_id) -> HttpResponse:
     certificate = get_employer_copy_for(request.user, certificate_id)
     return render(request, "cases/employer_copy.html", {"certificate": certificate})
 
 
 @login_required
+@require_safe
 def code_search(request: HttpRequest, system: str) -> HttpResponse:
     """Diagnosis codes matching what is typed, as options for the form's list (htmx).
     Reference data only: no patient's data, so any signed-in person may search."""

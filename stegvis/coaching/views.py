@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from stegvis.access.categories import Action, Category
 from stegvis.access.checks import OWN, WORKS_QUEUE
@@ -66,6 +66,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def checkin_done(request: HttpRequest, checkin_id) -> HttpResponse:
     found = get_object_for(
         request.user,
@@ -129,6 +130,7 @@ def _trend_context(viewer, patient) -> dict:
 
 
 @login_required
+@require_safe
 def checkin_trend(request: HttpRequest) -> HttpResponse:
     patient = _own(request, object_type="trend")
     context = _trend_context(request.user, patient)
@@ -138,16 +140,19 @@ def checkin_trend(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def weekly_summary(request: HttpRequest) -> HttpResponse:
     patient = _own(request, object_type="weekly_summary")
     return render(request, "coaching/week.html", {"summary": selectors.weekly_summary(patient)})
 
 
 @login_required
+@require_safe
 def strategy_library(request: HttpRequest) -> HttpResponse:
     return render(request, "coaching/strategies.html", {"strategies": strategies().values()})
 
 
+@require_safe
 def crisis_help(request: HttpRequest) -> HttpResponse:
     """Crisis contacts for everyone, signed in or not: the reader's country first (from
     their case, else their language), the other one below it under its own name."""
@@ -196,6 +201,7 @@ def my_coach(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def coach_queue(request: HttpRequest) -> HttpResponse:
     role = selectors.queue_role(request.user)
     if role is None:

@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from stegvis.access.categories import Action
 from stegvis.access.statistics import get_statistics_scope
@@ -57,6 +58,7 @@ def _curves_with_shares(scope, field: str | None) -> tuple[list[dict], int]:
 
 
 @login_required
+@require_safe
 def insights(request: HttpRequest) -> HttpResponse:
     scope = _scope(request, "insights_page")
     group_by = request.GET.get("group_by", "all")
@@ -96,6 +98,7 @@ def insights(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def practice_variation(request: HttpRequest) -> HttpResponse:
     """An indicator of practice against FMB as a funnel plot: the region's units, or a unit
     manager's physicians, each a point at its volume."""
@@ -141,6 +144,7 @@ def practice_variation(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def process_indicators(request: HttpRequest) -> HttpResponse:
     """One process indicator per unit and month of start, over the last twelve months."""
     scope = _scope(request, "insights_process")
@@ -178,6 +182,7 @@ def _cell(cell) -> str:
 
 
 @login_required
+@require_safe
 def equality_view(request: HttpRequest) -> HttpResponse:
     """Every indicator split by sex or by age band, women and men compared in words."""
     scope = _scope(request, "insights_equality")

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from stegvis.access.categories import Action, Category
 from stegvis.access.checks import ANSWERED_BY_THE_PATIENT
@@ -48,6 +48,7 @@ def score_charts(patient) -> list:
 
 
 @login_required
+@require_safe
 def my_questionnaires(request: HttpRequest) -> HttpResponse:
     patient = get_self_for(
         request.user,
@@ -151,6 +152,7 @@ def case_questionnaires(request: HttpRequest, case_id) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def instrument_list(request: HttpRequest) -> HttpResponse:
     """Every instrument with its source and licence; an administrator switches them."""
     if not request.user.is_staff_member:

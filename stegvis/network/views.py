@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from stegvis.access.care import program_team_of
 from stegvis.access.categories import Category
@@ -45,6 +45,7 @@ def _member_for(request: HttpRequest, member_id, action: str = "view") -> Networ
 
 
 @login_required
+@require_safe
 def network(request: HttpRequest) -> HttpResponse:
     patient = _own_network(request)
     return render(

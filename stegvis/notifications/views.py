@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from stegvis.access.categories import Category
 from stegvis.access.helpers import record_cases_listed, record_patients_listed
@@ -23,6 +23,7 @@ PAGE_SIZE = 50
 
 
 @login_required
+@require_safe
 def notification_list(request: HttpRequest) -> HttpResponse:
     """The user's notifications about patients they may still see; each listed case or
     patient is audited. How each was delivered is shown beside it."""
@@ -61,6 +62,7 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
     """How the user wants to be told; their own settings, not patient data."""
     current = NotificationPreference.objects.filter(user=request.user).first()

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from stegvis.access.participation import (
     get_activity_for,
@@ -63,6 +63,7 @@ SHOWN_STATES = [state for state in ProposalState if state != ProposalState.WITHD
 
 
 @login_required
+@require_safe
 def participation_home(request: HttpRequest) -> HttpResponse:
     """The proposals of the reader's units, by state; the facilitator's queue first."""
     scope = get_participation_scope(request.user, object_type="proposal_list")
@@ -319,6 +320,7 @@ def _health(scope) -> list[dict]:
 
 
 @login_required
+@require_safe
 def representative_detail(request: HttpRequest, representative_id: int) -> HttpResponse:
     representative = get_representative_for(
         request.user, Representative.objects.all(), representative_id
@@ -629,6 +631,7 @@ def you_said_we_did(request: HttpRequest) -> HttpResponse:
 
 # The impact report
 @login_required
+@require_safe
 def impact(request: HttpRequest) -> HttpResponse:
     """Per unit and period: what participation did, and indicators before and after a
     result that names one; as a page, a PDF and a CSV."""

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from pydantic import ValidationError as SchemaError
 
 from stegvis.access.categories import Action, Category
@@ -51,6 +51,7 @@ def _is_owner(case) -> bool:
 
 
 @login_required
+@require_safe
 def plan_detail(request: HttpRequest, case_id) -> HttpResponse:
     case = _plan_case(request, case_id)
     plan = selectors.plan_of(case)
@@ -62,6 +63,7 @@ def plan_detail(request: HttpRequest, case_id) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def plan_pdf(request: HttpRequest, case_id) -> HttpResponse:
     case = _plan_case(request, case_id, Action.EXPORT)
     plan = selectors.plan_of(case)
@@ -191,6 +193,7 @@ def plan_comment(request: HttpRequest, case_id) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def plan_versions(request: HttpRequest, case_id) -> HttpResponse:
     case = _plan_case(request, case_id)
     plan = selectors.plan_of(case)
@@ -278,6 +281,7 @@ def _share_note(request, case, note) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def capacity_note_pdf(request: HttpRequest, case_id) -> HttpResponse:
     case, note = get_note_for(request.user, case_id, action=Action.EXPORT)
     return pdf_response(
@@ -346,6 +350,7 @@ def employer_plan(request: HttpRequest, case_id) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def employer_plan_pdf(request: HttpRequest, case_id) -> HttpResponse:
     case, plan = _employer_case(request, case_id, Action.EXPORT)
     context = selectors.employer_plan_context(request.user, case, plan)

@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.i18n import set_language as django_set_language
 
 from stegvis.access.categories import Category
@@ -45,6 +45,7 @@ NEW_ACCESSES = Prepared(_new_accesses)
 
 
 @login_required
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     context: dict = {}

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from stegvis.access.categories import CARE_ROLES, Action, Category
 from stegvis.access.helpers import get_case_for, get_object_for, get_self_for
@@ -180,6 +180,7 @@ def _team_post(request, team: Team, member_form, commitment_form, program_form):
 
 
 @login_required
+@require_safe
 def team_outcomes(request: HttpRequest, team_id) -> HttpResponse:
     """The team's outcomes in the registry's shape, with no figure about fewer than five."""
     team = get_team_for(request.user, team_id)
@@ -325,6 +326,7 @@ def _cohort_post(request, cohort: Cohort, conference_form, hold_form, participan
 
 
 @login_required
+@require_safe
 def cohort_registry_csv(request: HttpRequest, cohort_id) -> HttpResponse:
     """The cohort's registry rows: one per participant and time point, pseudonymised; each
     participant's questionnaires recorded as exported."""
@@ -584,6 +586,7 @@ def conference_note(request: HttpRequest, note_id) -> HttpResponse:
 
 # The participant's own pages
 @login_required
+@require_safe
 def my_program(request: HttpRequest) -> HttpResponse:
     patient = get_self_for(request.user, category=Category.MEETINGS, object_type="my_program")
     return render(
@@ -594,6 +597,7 @@ def my_program(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def my_program_calendar(request: HttpRequest) -> HttpResponse:
     patient = get_self_for(
         request.user, category=Category.MEETINGS, object_type="my_program_calendar"

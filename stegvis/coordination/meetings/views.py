@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from pydantic import ValidationError as PydanticError
 
 from stegvis.access.categories import Action, Category
@@ -53,6 +53,7 @@ from stegvis.instruments.services import enabled_codes
 
 
 @login_required
+@require_safe
 def case_meetings(request: HttpRequest, case_id) -> HttpResponse:
     case = get_case_for(request.user, case_id, category=Category.MEETINGS)
     meetings = (
@@ -72,6 +73,7 @@ def case_meetings(request: HttpRequest, case_id) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def my_meetings(request: HttpRequest) -> HttpResponse:
     meetings = list(
         selectors.meetings_for(request.user)
@@ -89,6 +91,7 @@ def _questionnaire_choices() -> list[tuple[str, str]]:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def meeting_new(request: HttpRequest, case_id) -> HttpResponse:
     is_write = request.method == "POST"
     case = case_for_staff(request, case_id, Category.MEETINGS)
@@ -162,11 +165,13 @@ def _meeting_page(request, meeting: Meeting, status: int = 200, **bound) -> Http
 
 
 @login_required
+@require_safe
 def meeting_detail(request: HttpRequest, meeting_id) -> HttpResponse:
     return _meeting_page(request, get_meeting_for(request.user, meeting_id))
 
 
 @login_required
+@require_safe
 def meeting_calendar(request: HttpRequest, meeting_id) -> HttpResponse:
     meeting = get_meeting_for(request.user, meeting_id)
     response = HttpResponse(

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_safe
 
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import (
@@ -28,6 +29,7 @@ from stegvis.core.idempotency import once_per_submission
 
 
 @login_required
+@require_safe
 def thread_list(request: HttpRequest) -> HttpResponse:
     threads = list(selectors.threads_for(request.user)[:100])
     record_patients_listed(
@@ -77,6 +79,7 @@ def _thread_patient(request, patient_id) -> User:
 
 @login_required
 @once_per_submission()
+@require_http_methods(["GET", "POST"])
 def thread_new_own(request: HttpRequest) -> HttpResponse:
     action = Action.CREATE if request.method == "POST" else Action.VIEW
     patient = get_self_for(
@@ -87,6 +90,7 @@ def thread_new_own(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @once_per_submission()
+@require_http_methods(["GET", "POST"])
 def thread_new(request: HttpRequest, patient_id) -> HttpResponse:
     patient = _thread_patient(request, patient_id)
     if patient.pk == request.user.pk:
@@ -96,6 +100,7 @@ def thread_new(request: HttpRequest, patient_id) -> HttpResponse:
 
 @login_required
 @once_per_submission()
+@require_http_methods(["GET", "POST"])
 def thread_detail(request: HttpRequest, thread_id) -> HttpResponse:
     is_write = request.method == "POST"
     thread = get_thread_for(request.user, thread_id, Action.CREATE if is_write else Action.VIEW)
@@ -128,6 +133,7 @@ def thread_detail(request: HttpRequest, thread_id) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def attachment_download(request: HttpRequest, attachment_id) -> HttpResponse:
     attachment = get_object_for(
         request.user,

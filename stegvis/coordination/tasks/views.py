@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import (
@@ -29,6 +29,7 @@ from stegvis.core.idempotency import once_per_submission
 
 
 @login_required
+@require_safe
 def task_inbox(request: HttpRequest) -> HttpResponse:
     inbox = selectors.inbox(request.user)
     record_cases_listed(request.user, inbox.cases, category=Category.PLAN, object_type="tasks")
@@ -46,6 +47,7 @@ def task_done(request: HttpRequest, task_id) -> HttpResponse:
 
 @login_required
 @once_per_submission()
+@require_http_methods(["GET", "POST"])
 def task_new(request: HttpRequest, case_id) -> HttpResponse:
     is_write = request.method == "POST"
     case = case_for_staff(request, case_id, Category.PLAN)
@@ -76,6 +78,7 @@ def task_new(request: HttpRequest, case_id) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def day_view(request: HttpRequest) -> HttpResponse:
     day = parse_date(request.GET.get("day", "")) or timezone.localdate()
     view = selectors.day_view(request.user, day)
