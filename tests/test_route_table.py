@@ -99,7 +99,11 @@ def test_each_route_answers_each_persona_as_decided_and_records_each_decision_on
 
 
 # Their own profile in the network is the only personal data a representative reaches.
-OWN_PROFILE = {"page representative_detail", "page my_participation_profile"}
+OWN_PROFILE = {
+    "page representative_detail",
+    "page my_participation_profile",
+    "POST page my_participation_profile",
+}
 
 
 def test_a_patient_representative_reaches_no_patients_data():
