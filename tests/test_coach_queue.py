@@ -19,6 +19,8 @@ from stegvis.cases.models import Case
 from stegvis.coaching.flag_services import flag_raise, flags_scan
 from stegvis.coaching.models import CoachFlag, CoachMessage, Reminder, ReminderStatus
 from stegvis.coaching.services import coach_message_post
+from stegvis.instruments.models import Administration
+from stegvis.instruments.services import administrations_plan_case
 from stegvis.notifications.models import Notification
 from tests.factories import UserFactory, member, patient_at
 from tests.html_checks import broken_links
@@ -117,6 +119,55 @@ def test_a_messages_words_on_the_urgent_card_need_the_messages_consent(client, p
     assert "Jag vill inte leva" not in home
     client.force_login(personas.coordinator)
     assert "Jag vill inte leva längre" in client.get("/").text
+
+
+# Every page a coach opens in their work: their home, the queue, the patient's page, and what
+# the coach's consents reach besides (notifications, messages, tasks, meetings, the plan).
+COACH_PAGES = ["/", "/coach/queue/", "/coach/patients/{patient}/", "/notifications/",
+               "/messages/", "/tasks/", "/meetings/", "/cases/{case}/plan/",
+               "/cases/{case}/capacity-note/", "/cases/{case}/"]  # fmt: skip
+
+
+def test_a_coach_sees_a_questionnaires_safety_flag_and_what_to_do_never_the_answer(
+    client, responsible, coach, case
+):
+    patient = responsible.patient
+    # Everything a coach's ceiling holds; questionnaires it does not.
+    ceiling = [Category.IDENTITY, Category.CAPACITY, Category.PLAN, Category.CHECKINS,
+               Category.MESSAGES, Category.MEETINGS]  # fmt: skip
+    responsible.with_consent(coach, ceiling)
+    Case.objects.filter(pk=case.pk).update(sick_from=timezone.localdate())
+    case.refresh_from_db()
+    administrations_plan_case(case, timezone.localdate())
+    phq9 = Administration.objects.get(instrument_code="phq9")
+    client.force_login(patient)
+    answers = {f"item_{n}": 2 for n in range(1, 10)}
+    client.post(f"/questionnaires/{phq9.pk}/", answers)
+    assert CoachFlag.objects.filter(patient=patient, kind="safety", urgent=True).exists()
+    the_answer = ("Svarade 2 (av 3) på fråga 9", "PHQ-9", "fråga 9")
+    client.force_login(coach)
+    for url in COACH_PAGES:
+        page = client.get(url.format(patient=patient.pk, case=case.pk), follow=True)
+        assert page.status_code == 200, url
+        assert not [words for words in the_answer if words in page.text], url
+    home = client.get("/").text.split('id="urgent-heading"')[1]
+    assert str(patient) in home and "Säkerhet: möjlig risk för självskada" in home
+    assert "Bara patientens behandlare ser vad som utlöste flaggan" in home
+    assert (
+        AccessEvent.objects.filter(
+            actor=coach, category=Category.QUESTIONNAIRES, outcome="allowed"
+        ).count()
+        == 0
+    )
+    # The physician responsible, whose ceiling holds questionnaires, reads the answer.
+    client.force_login(responsible.treating_physician)
+    home = client.get("/").text
+    assert "Svarade 2 (av 3) på fråga 9 i PHQ-9" in home
+    assert "Bara patientens behandlare" not in home
+    assert AccessEvent.objects.filter(
+        actor=responsible.treating_physician, category=Category.QUESTIONNAIRES,
+        object_type="urgent_flags", object_id=str(patient.pk), outcome="allowed",
+    ).exists()  # fmt: skip
 
 
 def test_without_named_people_the_units_physicians_and_coordinators_are_told(personas):

@@ -1,17 +1,23 @@
 """An idempotency key belongs to its author and the target it was used on: a retry returns
-the first record, a key sent again by someone else (or for something else) answers 422 in
-the API and 400 on a page, and never another person's record."""
+the first record, the same key from someone else is theirs and makes their own record (never
+another person's), and a key its author sends again for something else answers 422 in the
+API and 400 on a page."""
 
 import uuid
+from datetime import timedelta
 
-from stegvis.access.categories import Category
+import pytest
+from django.utils import timezone
+
+from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import get_case_for
 from stegvis.cases.models import Case
-from stegvis.coaching.services import checkin_submit
-from stegvis.coordination.messages.services import thread_start
+from stegvis.cases.services import CertificateContent, certificate_create
+from stegvis.coaching.services import checkin_submit, coach_message_post
+from stegvis.coordination.meetings.services import agenda_add, decision_add, meeting_schedule
+from stegvis.coordination.messages.services import message_post, thread_start
 from stegvis.coordination.models import Message, Thread
 from stegvis.coordination.tasks.services import task_create
-from stegvis.core.errors import KeyReused
 from tests.support import CHECKIN_VALUES, send
 
 SECRET = "Min diagnos och hur jag mår"
@@ -30,7 +36,9 @@ def _first_thread(personas, sid):
     )
 
 
-def test_another_patients_submission_id_returns_nothing_of_theirs(client, personas):
+def test_another_patients_submission_id_makes_their_own_message_and_shows_nothing_of_theirs(
+    client, personas
+):
     sid = uuid.uuid4()
     _first_thread(personas, sid)
     other = personas.other_patient
@@ -40,8 +48,10 @@ def test_another_patients_submission_id_returns_nothing_of_theirs(client, person
         participants=[], body="Hej", submission_id=uuid.uuid4(),
     )  # fmt: skip
     page = client.post(f"/messages/{own.pk}/", {"body": "Hej igen", "submission_id": sid})
-    assert page.status_code == 400 and SECRET not in page.text
-    assert Message.objects.filter(submission_id=sid).count() == 1
+    assert page.status_code == 302 and page["Location"] == f"/messages/{own.pk}/"
+    assert SECRET not in client.get(page["Location"]).text
+    assert Message.objects.get(submission_id=sid, author=other).thread == own
+    assert Message.objects.filter(submission_id=sid).count() == 2
     assert Thread.objects.filter(patient=other).count() == 1
 
 
@@ -80,30 +90,133 @@ def test_a_retry_by_its_author_returns_the_first_record_and_a_changed_body_is_re
     assert Message.objects.filter(thread=thread).count() == 2
 
 
-def test_tasks_and_check_ins_scope_their_keys_to_their_author(personas, case):
-    sid = uuid.uuid4()
-    as_coordinator = get_case_for(personas.coordinator, case.pk, category=Category.PLAN)
-    task_create(
-        actor=personas.coordinator, case=as_coordinator, assignee=personas.coordinator,
-        title="Ring", due_on=None, submission_id=sid,
+def _meeting(personas, case):
+    resolved = get_case_for(
+        personas.coordinator, case.pk, category=Category.MEETINGS, action=Action.CREATE
+    )
+    return meeting_schedule(
+        actor=personas.coordinator, case=resolved, kind="sip", place="Storgatan 1",
+        starts_at=timezone.now() + timedelta(days=7), participants=[],
     )  # fmt: skip
-    other_case = Case.objects.get(patient=personas.other_patient)
-    try:
-        task_create(
-            actor=personas.unrelated_physician, case=other_case,
-            assignee=personas.unrelated_physician, title="Ring", due_on=None, submission_id=sid,
-        )  # fmt: skip
-    except KeyReused:
-        pass
-    else:
-        raise AssertionError("a task key reused by someone else must be refused")
-    checkin_submit(actor=personas.patient, values=CHECKIN_VALUES, submission_id=sid)
-    try:
-        checkin_submit(actor=personas.other_patient, values=CHECKIN_VALUES, submission_id=sid)
-    except KeyReused:
-        pass
-    else:
-        raise AssertionError("a check-in key reused by another patient must be refused")
+
+
+def _own_thread(person):
+    return thread_start(
+        actor=person, role="patient", patient=person, kind="with_patient", subject="Egen",
+        participants=[], body="Hej", submission_id=uuid.uuid4(),
+    )  # fmt: skip
+
+
+def _task(person, case, sid):
+    mine = get_case_for(person, case.pk, category=Category.PLAN)
+    return task_create(
+        actor=person, case=mine, assignee=person, title="Ring", due_on=None, submission_id=sid
+    )
+
+
+# Each record a form's submission id (or a certificate's client token) makes: the two people
+# who send the same key, and how one of them makes the record with it.
+SUBMISSIONS = {
+    "check-in": (
+        ("patient", "other_patient"),
+        lambda p, person, sid: (
+            checkin_submit(actor=person, values=CHECKIN_VALUES, submission_id=sid).checkin
+        ),
+    ),
+    "coach message": (
+        ("patient", "other_patient"),
+        lambda p, person, sid: coach_message_post(
+            actor=person, patient=person, body="Hej", submission_id=sid
+        ),
+    ),
+    "thread": (
+        ("patient", "other_patient"),
+        lambda p, person, sid: thread_start(
+            actor=person,
+            role="patient",
+            patient=person,
+            kind="with_patient",
+            subject="Fråga",
+            participants=[],
+            body="Hej",
+            submission_id=sid,
+        ),
+    ),
+    "message": (
+        ("patient", "other_patient"),
+        lambda p, person, sid: message_post(
+            actor=person,
+            role="patient",
+            thread=p["threads"][person.pk],
+            body="Hej",
+            submission_id=sid,
+        ),
+    ),
+    "task": (
+        ("coordinator", "treating_physician"),
+        lambda p, person, sid: _task(person, p["case"], sid),
+    ),
+    "agenda item": (
+        ("patient", "coordinator"),
+        lambda p, person, sid: agenda_add(
+            actor=person, meeting=p["meeting"], text="Halvtid?", submission_id=sid
+        ),
+    ),
+    "decision": (
+        ("coordinator", "treating_physician"),
+        lambda p, person, sid: decision_add(
+            actor=person,
+            meeting=p["meeting"],
+            kind="plan_action",
+            text="Två timmar om dagen",
+            owner=p["case"].patient,
+            due_on=timezone.localdate() + timedelta(days=14),
+            submission_id=sid,
+        ),
+    ),
+    "certificate": (
+        ("treating_physician", "unrelated_physician"),
+        lambda p, person, sid: certificate_create(
+            actor=person,
+            case=p["cases"][person.pk],
+            client_token=sid,
+            content=CertificateContent(fields={"occupation_text": "Bagare"}),
+        ),
+    ),
+}
+
+
+def _author(record):
+    return next(
+        getattr(record, name)
+        for name in ("author", "created_by", "patient")
+        if hasattr(record, name)
+    )
+
+
+@pytest.mark.parametrize("kind", SUBMISSIONS)
+def test_two_people_sending_the_same_submission_id_each_get_their_own_record(personas, case, kind):
+    """A form's key belongs to its author, as an API key does: nobody is refused for a key
+    someone else happened to send, and a retry by the author still finds their first."""
+    people, make = SUBMISSIONS[kind]
+    first_person, second_person = (personas.get(name) for name in people)
+    setting = {
+        "case": case,
+        # Each physician drafts on their own unit's case.
+        "cases": {
+            personas.treating_physician.pk: case,
+            personas.unrelated_physician.pk: Case.objects.get(patient=personas.other_patient),
+        },
+        "meeting": _meeting(personas, case) if kind in ("agenda item", "decision") else None,
+        "threads": {p.pk: _own_thread(p) for p in (first_person, second_person)}
+        if kind == "message" else {},
+    }  # fmt: skip
+    sid = uuid.uuid4()
+    first = make(setting, first_person, sid)
+    second = make(setting, second_person, sid)
+    assert first.pk != second.pk
+    assert (_author(first), _author(second)) == (first_person, second_person)
+    assert make(setting, first_person, sid).pk == first.pk
 
 
 # --- Bad input answers 4xx with the JSON error shape, never 500 -----------------------------

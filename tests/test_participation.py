@@ -34,14 +34,14 @@ RUT_SIGNS_UP = {
 }  # fmt: skip
 
 
-def _proposal(author, unit, anonymous=False) -> Proposal:
+def _proposal(author, unit, show_name_to_staff=False) -> Proposal:
     return services.proposal_create(
         actor=author,
         scope=participation_scope(author),
         organisation_id=unit.pk,
         title="Kvällspåminnelser",
         body="Påminnelser på kvällen i stället för på morgonen.",
-        anonymous=anonymous,
+        show_name_to_staff=show_name_to_staff,
     )
 
 
@@ -127,14 +127,17 @@ def test_the_page_keeps_the_answer_when_it_is_refused(client, personas):
     assert proposal.state == State.NOT_ANSWERED
 
 
-def test_an_anonymous_author_is_a_patient_to_staff_and_themself_to_themself(client, personas):
-    proposal = _proposal(personas.patient, personas.unit, anonymous=True)
+def test_an_author_is_a_patient_to_staff_unless_named_and_you_to_themself(client, personas):
+    proposal = _proposal(personas.patient, personas.unit)
     url = f"/participation/proposals/{proposal.pk}/"
     client.force_login(personas.facilitator)
     page = client.get(url).text
     assert personas.patient.full_name not in page and "En patient" in page
-    client.force_login(personas.patient)
+    Proposal.objects.filter(pk=proposal.pk).update(name_shown_to_staff=True)
     assert personas.patient.full_name in client.get(url).text
+    client.force_login(personas.patient)
+    page = client.get(url).text
+    assert personas.patient.full_name not in page and "Du ·" in page
 
 
 def test_one_support_per_person(client, personas):
@@ -449,7 +452,6 @@ def test_the_api_makes_a_proposal_and_refuses_an_unanswered_acceptance(client, p
     client.force_login(personas.patient)
     made = client.post("/api/v1/participation/proposals", {
         "unit_id": personas.unit.pk, "title": "Färre formulär", "body": "De är för många.",
-        "anonymous": True,
     }, content_type="application/json")  # fmt: skip
     assert made.status_code == 201
     proposal_id = made.json()["id"]

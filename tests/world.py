@@ -202,7 +202,6 @@ def world(personas, case):
         organisation_id=personas.unit.pk,
         title="Påminnelser på kvällen",
         body="Jag orkar läsa på kvällen, inte på morgonen.",
-        anonymous=True,
     )
     facilitating = participation_scope(personas.facilitator)
     workshop = participation.activity_create(

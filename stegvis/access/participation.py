@@ -29,10 +29,16 @@ class ParticipationScope:
     units: frozenset[int]  # whose proposals and results the reader sees and may propose to
     facilitates: frozenset[int]  # the networks (unit or region) the reader facilitates
     answers_for: frozenset[int]  # units whose proposals the reader answers
+    # Units where the reader works (a care or log-review role, or facilitating): the only
+    # readers who may be shown an author's name, and only when the author allowed it.
+    staff_at: frozenset[int] = frozenset()
 
     @property
     def is_facilitator(self) -> bool:
         return bool(self.facilitates)
+
+    def is_staff_at(self, unit_id: int) -> bool:
+        return unit_id in self.staff_at
 
 
 def _units_under(organisation_ids) -> frozenset[int]:
@@ -54,16 +60,16 @@ def participation_scope(user: User) -> ParticipationScope | None:
     facilitates = frozenset(
         m.organisation_id for m in memberships if m.role == Role.PARTICIPATION_FACILITATOR
     )
+    staff = frozenset(m.organisation_id for m in memberships if m.role in STAFF_WHO_PROPOSE)
     if facilitates:
         units = _units_under(facilitates)
-        return ParticipationScope("staff", units, facilitates, units)
+        return ParticipationScope("staff", units, facilitates, units, units | staff)
     representative = getattr(user, "representative", None) if _has_representative(user) else None
     if representative is not None and representative.active:
         units = _units_under([representative.organisation_id])
-        return ParticipationScope("representative", units, frozenset(), frozenset())
-    staff = frozenset(m.organisation_id for m in memberships if m.role in STAFF_WHO_PROPOSE)
+        return ParticipationScope("representative", units, frozenset(), frozenset(), staff)
     if staff:
-        return ParticipationScope("staff", staff, frozenset(), frozenset())
+        return ParticipationScope("staff", staff, frozenset(), frozenset(), staff)
     patient_at = frozenset(m.organisation_id for m in memberships if m.role == Role.PATIENT)
     if patient_at:
         return ParticipationScope("patient", patient_at, frozenset(), frozenset())

@@ -218,7 +218,8 @@ class Certificate(models.Model):
         max_length=10, choices=CertificateStatus.choices, default=CertificateStatus.DRAFT
     )
     # A retried submission with the same token returns the first result instead of a copy.
-    client_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    # The token is its author's: another physician sending the same one makes their own.
+    client_token = models.UUIDField(null=True, blank=True, editable=False)
     revision = models.PositiveIntegerField(default=1, editable=False)
 
     # 1. Basis (Q1)
@@ -286,6 +287,9 @@ class Certificate(models.Model):
                 fields=["series"],
                 condition=Q(status="draft"),
                 name="one_draft_per_series",
+            ),
+            models.UniqueConstraint(
+                fields=["client_token", "created_by"], name="client_token_per_author"
             ),
         ]
 

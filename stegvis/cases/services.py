@@ -171,7 +171,7 @@ def certificate_create(
 ) -> Certificate:
     """A new draft. A retried submission (same `client_token`) returns the first draft."""
     if client_token is not None:
-        existing = Certificate.objects.filter(client_token=client_token).first()
+        existing = Certificate.objects.filter(client_token=client_token, created_by=actor).first()
         if replayed(existing, author_id=actor.pk, case_id=case.pk) is not None:
             return existing
     try:
@@ -182,7 +182,7 @@ def certificate_create(
             _write_content(certificate, content)
     except IntegrityError:
         # Two identical submissions raced; the other one won.
-        return Certificate.objects.get(client_token=client_token, case=case)
+        return Certificate.objects.get(client_token=client_token, created_by=actor, case=case)
     return certificate
 
 

@@ -10,6 +10,11 @@ from stegvis.core.lawdata import Bilingual, DataFile, Record, load
 DATA_DIR = Path(__file__).parent / "data"
 
 
+class FlagAdvice(Record):
+    kind: str
+    text: Bilingual
+
+
 class FlagRulesFile(DataFile):
     version: str
     targets_hours: dict[str, int]
@@ -18,6 +23,11 @@ class FlagRulesFile(DataFile):
     unanswered_after_hours: int
     questionnaire_threshold: tuple[dict, ...]
     checkin_threshold: tuple[dict, ...]
+    advice: tuple[FlagAdvice, ...] = ()
+
+    @property
+    def what_to_do(self) -> dict[str, Bilingual]:
+        return {item.kind: item.text for item in self.advice}
 
     @property
     def questionnaire_thresholds(self) -> dict[str, float]:

@@ -87,7 +87,8 @@ class CheckIn(models.Model):
         Reminder, on_delete=models.SET_NULL, null=True, blank=True, related_name="checkin"
     )
     # The form's one-time key: a retried submission finds the check-in it already made.
-    submission_id = models.UUIDField(unique=True)
+    # The key is the patient's own: another patient sending the same one makes their own.
+    submission_id = models.UUIDField()
     submitted_at = models.DateTimeField()
     local_date = models.DateField()
     # Each answer is optional: one the patient left untouched is not recorded as a guess.
@@ -125,6 +126,11 @@ class CheckIn(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["patient", "submitted_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission_id", "patient"], name="checkin_submission_per_patient"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.patient_id} {self.local_date}"
@@ -137,11 +143,16 @@ class CoachMessage(models.Model):
     patient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="coach_thread")
     author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     body = models.TextField(max_length=4000)
-    submission_id = models.UUIDField(unique=True)
+    submission_id = models.UUIDField()  # the author's, as a check-in's is the patient's
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         indexes = [models.Index(fields=["patient", "created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission_id", "author"], name="coach_message_submission_per_author"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.author_id} → {self.patient_id} {self.created_at}"

@@ -52,9 +52,7 @@ def checkin_submit(
 ) -> CheckinResult:
     """Store a check-in once per form submission, answer its reminder, choose feedback
     and raise any flag. A retried submission returns the check-in it already made."""
-    existing = replayed(
-        CheckIn.objects.filter(submission_id=submission_id).first(), author_id=actor.pk
-    )
+    existing = CheckIn.objects.filter(submission_id=submission_id, patient=actor).first()
     if existing is not None:
         return CheckinResult(existing, False)
     now = now or timezone.now()
@@ -85,7 +83,8 @@ def coach_message_post(
     """A message in the patient's thread with their coach; posting twice makes one."""
     message, created = CoachMessage.objects.get_or_create(
         submission_id=submission_id,
-        defaults={"patient": patient, "author": actor, "body": body.strip()},
+        author=actor,
+        defaults={"patient": patient, "body": body.strip()},
     )
     if created:
         message_posted(message)

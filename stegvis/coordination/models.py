@@ -68,13 +68,19 @@ class Message(models.Model):
     author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     author_role = models.CharField(max_length=32)
     body = models.TextField(max_length=4000)
-    # A retried post returns the first message instead of adding a second.
-    submission_id = models.UUIDField(unique=True)
+    # A retried post returns the first message instead of adding a second. The key is the
+    # author's: another person sending the same one makes their own message.
+    submission_id = models.UUIDField()
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["created_at"]
         indexes = [models.Index(fields=["thread", "created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission_id", "author"], name="message_submission_per_author"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.author_id} in {self.thread_id}"
@@ -167,11 +173,16 @@ class AgendaItem(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda")
     author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     text = models.CharField(_("agenda item"), max_length=500)
-    submission_id = models.UUIDField(unique=True)
+    submission_id = models.UUIDField()  # the author's, as a message's
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission_id", "author"], name="agenda_submission_per_author"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.text[:40]
@@ -192,11 +203,16 @@ class Decision(models.Model):
     # The plan action it became (its id inside the plan's content).
     plan_action_id = models.CharField(max_length=32, blank=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    submission_id = models.UUIDField(unique=True)
+    submission_id = models.UUIDField()  # the author's, as a message's
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission_id", "created_by"], name="decision_submission_per_author"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.text[:40]

@@ -31,15 +31,16 @@ class Incomplete(Exception):
 
 
 class KeyReused(SuspiciousOperation):
-    """An idempotency key (a form's submission id, a client token) sent again by someone
-    else, for another target or with another body: never another person's record, but 422
-    in the API (IETF Idempotency-Key draft) and 400 on a page."""
+    """An idempotency key (a form's submission id, a client token) sent again by its author
+    for another target or with another body: 422 in the API (IETF Idempotency-Key draft)
+    and 400 on a page. A key belongs to its author, as the API's keys do: the same key from
+    someone else is theirs, makes their own record and never reaches this one."""
 
 
 def replayed(existing, *, author_id, **same):
-    """The record a retried submission made, if `existing` is that retry: the same author,
-    and the same value for each of `same` (the target, the body). None when the key is
-    new; KeyReused when it was used by someone else or for something else."""
+    """The record a retried submission made, if `existing` (found among the author's own)
+    is that retry: the same author, and the same value for each of `same` (the target, the
+    body). None when the key is new; KeyReused when it was used for something else."""
     if existing is None:
         return None
     if getattr(existing, _author_field(existing)) != author_id or any(

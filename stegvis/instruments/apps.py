@@ -14,8 +14,10 @@ class InstrumentsConfig(AppConfig):
     name = "stegvis.instruments"
 
     def ready(self):
-        from stegvis.coaching.selectors import TRIGGERS
+        from stegvis.access.categories import Category
+        from stegvis.coaching.selectors import TRIGGERS, Trigger
         from stegvis.instruments.models import Administration
 
-        # PHQ-9 item 9 raises an urgent flag (coaching's); the flag shows what was answered.
-        TRIGGERS["administration"] = (Administration, item_9_answer)
+        # PHQ-9 item 9 raises an urgent flag (coaching's); the flag shows what was answered,
+        # to those who may see the patient's questionnaires (never a coach: their ceiling).
+        TRIGGERS["administration"] = Trigger(Administration, item_9_answer, Category.QUESTIONNAIRES)

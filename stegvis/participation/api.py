@@ -11,7 +11,7 @@ from pydantic import Field
 from stegvis.access.participation import get_in_scope, get_participation_scope
 from stegvis.core.errors import FieldErrors, Text
 from stegvis.participation import services
-from stegvis.participation.models import Proposal, ProposalState, Result, author_shown
+from stegvis.participation.models import Proposal, ProposalState, Result, author_shown_to
 
 router = Router(tags=["participation"])
 
@@ -21,7 +21,9 @@ class ServiceProposalOut(Schema):
     unit_id: int
     title: str
     body: str
-    author: str  # a name, or only the author's kind when they asked not to be named
+    # "You" to the author; to anyone else only the author's kind ("A patient"), except the
+    # unit's staff, who read the name when the author allowed it.
+    author: str
     state: str
     answer: str
     answered_at: datetime | None
@@ -35,7 +37,8 @@ class ServiceProposalIn(Schema):
     unit_id: int
     title: Text(150, 1)
     body: Text(4000, 1)
-    anonymous: bool = False
+    # May the unit's staff read your name? Nobody else ever does.
+    show_name_to_staff: bool = False
 
 
 class ServiceProposalStateIn(Schema):
@@ -53,18 +56,18 @@ def _proposals():
     return Proposal.objects.select_related("author").annotate(support_count=Count("supports"))
 
 
-def _shown(proposal: Proposal, reader) -> dict:
+def _shown(proposal: Proposal, reader, scope) -> dict:
     """A proposal as it is after a write: read again, with its supports counted."""
-    return _proposal(_proposals().get(pk=proposal.pk), reader)
+    return _proposal(_proposals().get(pk=proposal.pk), reader, scope)
 
 
-def _proposal(proposal: Proposal, reader) -> dict:
+def _proposal(proposal: Proposal, reader, scope) -> dict:
     return {
         "id": proposal.pk,
         "unit_id": proposal.organisation_id,
         "title": proposal.title,
         "body": proposal.body,
-        "author": author_shown(proposal, reader),
+        "author": author_shown_to(reader, scope, proposal),
         "state": proposal.state,
         "answer": proposal.answer,
         "answered_at": proposal.answered_at,
@@ -84,7 +87,7 @@ def list_proposals(request, state: ProposalState | None = None):
     scope = get_participation_scope(request.user, object_type="proposal_list")
     found = _proposals().filter(organisation_id__in=scope.units)
     found = found.filter(state=state) if state else found.exclude(state=ProposalState.WITHDRAWN)
-    return [_proposal(p, request.user) for p in found[:200]]
+    return [_proposal(p, request.user, scope) for p in found[:200]]
 
 
 @router.post(
@@ -102,9 +105,9 @@ def create_proposal(request, payload: ServiceProposalIn):
         organisation_id=payload.unit_id,
         title=payload.title,
         body=payload.body,
-        anonymous=payload.anonymous,
+        show_name_to_staff=payload.show_name_to_staff,
     )
-    return Status(201, _shown(proposal, request.user))
+    return Status(201, _shown(proposal, request.user, scope))
 
 
 @router.get(
@@ -113,11 +116,11 @@ def create_proposal(request, payload: ServiceProposalIn):
     summary="A proposal",
 )
 def get_proposal(request, service_proposal_id: str):
-    proposal, _scope = get_in_scope(
+    proposal, scope = get_in_scope(
         request.user, _proposals(), service_proposal_id,
         object_type="proposal",
     )  # fmt: skip
-    return _proposal(proposal, request.user)
+    return _proposal(proposal, request.user, scope)
 
 
 @router.post(
@@ -134,7 +137,7 @@ def move_proposal(request, service_proposal_id: str, payload: ServiceProposalSta
         actor=request.user, scope=scope, proposal=proposal, revision=payload.revision,
         state=payload.state, answer=payload.answer,
     )  # fmt: skip
-    return _shown(proposal, request.user)
+    return _shown(proposal, request.user, scope)
 
 
 @router.post(
@@ -143,12 +146,12 @@ def move_proposal(request, service_proposal_id: str, payload: ServiceProposalSta
     summary="Support a proposal, or take the support back (one per person)",
 )
 def support_proposal(request, service_proposal_id: str, payload: ServiceProposalSupportIn):
-    proposal, _scope = get_in_scope(
+    proposal, scope = get_in_scope(
         request.user, _proposals(), service_proposal_id,
         object_type="proposal",
     )  # fmt: skip
     services.proposal_support(actor=request.user, proposal=proposal, support=payload.support)
-    return _shown(proposal, request.user)
+    return _shown(proposal, request.user, scope)
 
 
 class ResultTimelineEntryOut(Schema):

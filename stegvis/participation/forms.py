@@ -20,6 +20,12 @@ STATE_CHOICES = [
 ]
 
 
+def show_name_field():
+    """The author's choice to be named to the unit's staff: off unless they tick it (the
+    form says beside it who sees what; participation/_who_sees.html)."""
+    return forms.BooleanField(label=_("Staff at the unit may see my name"), required=False)
+
+
 class ProposalForm(forms.Form):
     submission_id = submission_field()
     title = forms.CharField(
@@ -30,23 +36,16 @@ class ProposalForm(forms.Form):
         label=_("What could be better, and how?"),
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("Write about the service, not about your own care: staff read this."),
     )
     unit = forms.TypedChoiceField(label=_("To"), coerce=int)
-    anonymous = forms.BooleanField(
-        label=_("Do not show my name to staff"),
-        required=False,
-        help_text=_("Staff will see “a patient” or “a patient representative” instead."),
-    )
+    show_name_to_staff = show_name_field()
 
-    def __init__(self, *args, units: list[tuple[int, str]], may_be_anonymous: bool, **kwargs):
+    def __init__(self, *args, units: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].choices = units
         if len(units) == 1:
             self.fields["unit"].widget = forms.HiddenInput()
             self.initial.setdefault("unit", units[0][0])
-        if not may_be_anonymous:
-            del self.fields["anonymous"]
 
 
 class AnswerForm(forms.Form):
@@ -65,7 +64,7 @@ class CommentForm(forms.Form):
     body = forms.CharField(
         label=_("Comment"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
-    anonymous = forms.BooleanField(label=_("Do not show my name to staff"), required=False)
+    show_name_to_staff = show_name_field()
 
 
 class InviteForm(forms.Form):

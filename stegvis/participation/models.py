@@ -3,9 +3,11 @@ facilitator's network of patient representatives, proposals for improving the se
 what became of them.
 
 Nothing here is anyone's patient data: a representative's account reaches no patient, and a
-proposal is about the service, not about its author's care. A representative's own profile
-(their areas of lived experience) is personal, so only they and the facilitators of their
-network read it, and each reading is logged.
+proposal is about the service, not about its author's care. Who wrote it is another matter:
+being a patient at a unit is health data, so an author's name goes only where
+`author_shown_to` lets it. A representative's own profile (their areas of lived experience)
+is personal, so only they and the facilitators of their network read it, and each reading is
+logged.
 """
 
 import uuid
@@ -15,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from stegvis.access.participation import ParticipationScope
 from stegvis.accounts.models import Organisation, User
 
 
@@ -121,12 +124,24 @@ class AuthorKind(models.TextChoices):
     STAFF = "staff", _("Staff")
 
 
-def author_shown(item, reader: User) -> str:
-    """A proposal's or comment's author as `reader` sees them: the name, or only what kind
-    of person wrote it when they asked not to be named (the author still sees their own)."""
-    if item.anonymous and item.author_id != reader.pk:
-        return str(AuthorKind(item.author_kind).label)
-    return item.author.full_name or str(item.author)
+def author_shown_to(reader: User, scope: ParticipationScope | None, item) -> str:
+    """Who wrote a proposal or a comment, as `reader` may know it; the one place that says.
+
+    Taking part at a unit as a patient is health data, so nobody outside its staff learns
+    who wrote anything: the author reads "You", other patients and representatives only
+    what kind of person wrote it. The unit's staff read the name only when the author chose
+    to show it to them, on the form, before sending.
+    """
+    if item.author_id == reader.pk:
+        return str(_("You"))
+    if item.name_shown_to_staff and scope is not None and scope.is_staff_at(_unit_of(item)):
+        return item.author.full_name or str(item.author)
+    return str(AuthorKind(item.author_kind).label)
+
+
+def _unit_of(item) -> int:
+    proposal = getattr(item, "proposal", None)
+    return proposal.organisation_id if proposal is not None else item.organisation_id
 
 
 class Proposal(models.Model):
@@ -136,8 +151,9 @@ class Proposal(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="proposals")
     author_kind = models.CharField(max_length=20, choices=AuthorKind.choices)
-    # Staff see "a patient" instead of the name; the author and nobody else knows it is theirs.
-    anonymous = models.BooleanField(default=False)
+    # The author's own choice, made on the form: may the unit's staff read their name?
+    # Off unless they say so; nobody else ever reads it (author_shown_to).
+    name_shown_to_staff = models.BooleanField(default=False)
     title = models.CharField(max_length=150)
     body = models.TextField(max_length=4000)
     state = models.CharField(
@@ -180,7 +196,7 @@ class ProposalComment(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     author_kind = models.CharField(max_length=20, choices=AuthorKind.choices)
-    anonymous = models.BooleanField(default=False)
+    name_shown_to_staff = models.BooleanField(default=False)  # as on a proposal
     body = models.TextField(max_length=2000)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -29,7 +29,6 @@ from stegvis.participation.models import (
     Activity,
     ActivityParticipant,
     ActivityStatus,
-    AuthorKind,
     InvitationStatus,
     ParticipantStatus,
     Proposal,
@@ -195,14 +194,16 @@ def representative_leave(*, actor: User, representative: Representative) -> Repr
 @audit.atomic()
 def proposal_create(
     *, actor: User, scope: ParticipationScope, organisation_id: int, title: str, body: str,
-    anonymous: bool,
+    show_name_to_staff: bool = False,
 ) -> Proposal:  # fmt: skip
+    """A new proposal; its author's name reaches the unit's staff only when
+    `show_name_to_staff` (the author's own choice) and never anyone else."""
     _require(organisation_id in scope.units, _("You cannot make a proposal to that unit."))
     proposal = Proposal.objects.create(
         organisation_id=organisation_id,
         author=actor,
         author_kind=scope.kind,
-        anonymous=anonymous and scope.kind != AuthorKind.STAFF,
+        name_shown_to_staff=show_name_to_staff,
         title=title.strip(),
         body=body.strip(),
     )
@@ -293,13 +294,14 @@ def proposal_support(*, actor: User, proposal: Proposal, support: bool) -> None:
 
 
 def proposal_comment(
-    *, actor: User, scope: ParticipationScope, proposal: Proposal, body: str, anonymous: bool
-) -> ProposalComment:
+    *, actor: User, scope: ParticipationScope, proposal: Proposal, body: str,
+    show_name_to_staff: bool = False,
+) -> ProposalComment:  # fmt: skip
     return ProposalComment.objects.create(
         proposal=proposal,
         author=actor,
         author_kind=scope.kind,
-        anonymous=anonymous and scope.kind != AuthorKind.STAFF,
+        name_shown_to_staff=show_name_to_staff,
         body=body.strip(),
     )
 

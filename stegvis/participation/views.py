@@ -55,7 +55,7 @@ from stegvis.participation.models import (
     ProposalState,
     Representative,
     Result,
-    author_shown,
+    author_shown_to,
 )
 from stegvis.plans.pdf import pdf_response
 
@@ -107,11 +107,7 @@ def _units(scope) -> list[tuple[int, str]]:
 @once_per_submission()
 def proposal_new(request: HttpRequest) -> HttpResponse:
     scope = get_participation_scope(request.user, object_type="proposal")
-    form = ProposalForm(
-        request.POST or None,
-        units=_units(scope),
-        may_be_anonymous=scope.kind != AuthorKind.STAFF,
-    )
+    form = ProposalForm(request.POST or None, units=_units(scope))
     if request.method == "POST" and form.is_valid():
         try:
             proposal = services.proposal_create(
@@ -120,7 +116,7 @@ def proposal_new(request: HttpRequest) -> HttpResponse:
                 organisation_id=form.cleaned_data["unit"],
                 title=form.cleaned_data["title"],
                 body=form.cleaned_data["body"],
-                anonymous=form.cleaned_data.get("anonymous", False),
+                show_name_to_staff=form.cleaned_data["show_name_to_staff"],
             )
         except services.NotAllowed as refused:
             form.add_error(None, str(refused))
@@ -130,7 +126,7 @@ def proposal_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "participation/proposal_new.html",
-        {"form": form},
+        {"form": form, "shown_as": AuthorKind(scope.kind).label},
         status=400 if form.is_bound else 200,
     )
 
@@ -184,7 +180,7 @@ def proposal_detail(request: HttpRequest, service_proposal_id) -> HttpResponse:
                         scope=scope,
                         proposal=proposal,
                         body=comment.cleaned_data["body"],
-                        anonymous=comment.cleaned_data["anonymous"],
+                        show_name_to_staff=comment.cleaned_data["show_name_to_staff"],
                     )
                     return redirect("proposal_detail", service_proposal_id=proposal.pk)
             elif action == "duplicate":
@@ -220,11 +216,12 @@ def proposal_detail(request: HttpRequest, service_proposal_id) -> HttpResponse:
         "participation/proposal_detail.html",
         {
             "proposal": proposal,
-            "author": author_shown(proposal, request.user),
+            "author": author_shown_to(request.user, scope, proposal),
             "comments": [
-                (c, author_shown(c, request.user))
+                (c, author_shown_to(request.user, scope, c))
                 for c in proposal.comments.select_related("author")
             ],
+            "shown_as": AuthorKind(scope.kind).label,
             "changes": proposal.changes.all(),
             "supporters": supporters,
             "supported": proposal.supports.filter(user=request.user).exists(),

@@ -21,6 +21,7 @@ REPRESENTATIVES = [
     ("rep.li", "Li", "Chen", ["anxiety"], "svenska, English", True),
     ("rep.pekka", "Pekka", "Virtanen", ["long_term_pain", "self_employed"], "finska", False),
 ]
+REPRESENTATIVE_LOGINS = {login for login, *_rest in REPRESENTATIVES}
 # (author key, title, body, state, answer)
 PROPOSALS = [
     ("sara", "Påminnelser på kvällen",
@@ -76,7 +77,8 @@ def load_participation(staff: dict[str, User], unit: Organisation, person, today
             organisation_id=unit.pk,
             title=title,
             body=body,
-            anonymous=author_key == "amira",
+            # The representatives let the facilitator see who they are; patients do not.
+            show_name_to_staff=author_key in REPRESENTATIVE_LOGINS,
         )
         if state != "not_answered":
             # Only its author withdraws a proposal; the facilitator answers the others.

@@ -11,7 +11,6 @@ from django.views.i18n import set_language as django_set_language
 
 from stegvis.access.categories import Category
 from stegvis.access.helpers import (
-    may_access,
     openable_case_ids,
     record_cases_listed,
     record_patients_listed,
@@ -88,12 +87,6 @@ def home(request: HttpRequest) -> HttpResponse:
             category=Category.CHECKINS,
             object_type="urgent_flags",
         )
-        for item in urgent:
-            # A message's words are shown only to someone who may read the patient's messages.
-            if item.flag.source_type == "coach_message" and not may_access(
-                user, item.flag.patient, category=Category.MESSAGES, object_type="coach_thread"
-            ):
-                item.trigger = ""
         context["urgent_flags"] = urgent
     return render(request, "portal/home.html", context)
 

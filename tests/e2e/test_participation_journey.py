@@ -2,6 +2,8 @@
 on her phone, the facilitator evaluates and accepts it with a public answer and records a
 result, and Sara finds it under "you said, we did"."""
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -18,7 +20,9 @@ def test_you_said_we_did_from_a_phone_to_a_result(page: Page, live_stegvis):
     page.get_by_label("Vad kunde bli bättre, och hur?").fill(
         "När jag har migrän är texten för liten att läsa."
     )
-    page.get_by_label("Visa inte mitt namn för personalen").check()
+    # Before sending she reads who will see what; being named is hers to choose, and off.
+    expect(page.get_by_text("Andra patienter och patientföreträdare ser aldrig")).to_be_visible()
+    expect(page.get_by_label("Personalen vid enheten får se mitt namn")).not_to_be_checked()
     page.get_by_role("button", name="Skicka förslaget").click()
     expect(page.get_by_role("status")).to_contain_text("Ditt förslag är skickat")
     expect(page.get_by_role("heading", level=1)).to_have_text("Större text i frågeformulären")
@@ -29,7 +33,7 @@ def test_you_said_we_did_from_a_phone_to_a_result(page: Page, live_stegvis):
     assert_accessible(page)
     page.get_by_role("link", name="Större text i frågeformulären").click()
     expect(page.get_by_text("En patient", exact=False).first).to_be_visible()
-    expect(page.get_by_text("Sara Ahmadi")).to_have_count(0)  # she asked not to be named
+    expect(page.get_by_text("Sara Ahmadi")).to_have_count(0)  # she did not choose to be named
     page.get_by_label("Nytt läge").select_option(label="Utreds")
     page.get_by_role("button", name="Spara läget").click()
     expect(page.get_by_role("status")).to_contain_text("Förslagets läge är ändrat")
@@ -57,4 +61,5 @@ def test_you_said_we_did_from_a_phone_to_a_result(page: Page, live_stegvis):
     assert_accessible(page)
     result.get_by_role("link", name="Större text i frågeformulären").click()
     expect(page.get_by_text("Ja. Vi gör texten större i alla formulär.")).to_be_visible()
-    expect(page.get_by_text("Sara Ahmadi").first).to_be_visible()  # her own, to her
+    expect(page.get_by_text(re.compile(r"^Du · "))).to_be_visible()  # her own, to her
+    expect(page.get_by_text("Sara Ahmadi")).to_have_count(0)

@@ -157,7 +157,8 @@ def meeting_cancel(*, actor: User, meeting: Meeting, revision: int) -> Meeting:
 def agenda_add(*, actor: User, meeting: Meeting, text: str, submission_id) -> AgendaItem:
     item, _created = AgendaItem.objects.get_or_create(
         submission_id=submission_id,
-        defaults={"meeting": meeting, "author": actor, "text": text},
+        author=actor,
+        defaults={"meeting": meeting, "text": text},
     )
     return replayed(item, author_id=actor.pk, meeting_id=meeting.pk, text=text)
 
@@ -211,7 +212,7 @@ def decision_add(
 ) -> Decision:
     """A decision becomes an action in the patient's plan (a new plan version, noted as
     decided at the meeting) or a task; a professional owner gets it in their inbox."""
-    existing = Decision.objects.filter(submission_id=submission_id).first()
+    existing = Decision.objects.filter(submission_id=submission_id, created_by=actor).first()
     first = replayed(existing, author_id=actor.pk, meeting_id=meeting.pk, text=text)
     if first is not None:
         return first

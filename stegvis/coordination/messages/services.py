@@ -75,7 +75,11 @@ def thread_start(
 ) -> Thread:
     """A new thread with its first message. The patient is in every thread `with_patient`
     and in none between professionals; the patient starts only the former."""
-    existing = Message.objects.filter(submission_id=submission_id).select_related("thread").first()
+    existing = (
+        Message.objects.filter(submission_id=submission_id, author=actor)
+        .select_related("thread")
+        .first()
+    )
     first = replayed(existing, author_id=actor.pk, body=body)
     if first is not None:
         if first.thread.patient_id != patient.pk:
@@ -118,7 +122,7 @@ def thread_start(
 def message_post(
     *, actor: User, role: str, thread: Thread, body: str, submission_id, files=()
 ) -> Message:
-    existing = Message.objects.filter(submission_id=submission_id).first()
+    existing = Message.objects.filter(submission_id=submission_id, author=actor).first()
     first = replayed(existing, author_id=actor.pk, thread_id=thread.pk, body=body)
     if first is not None:
         return first

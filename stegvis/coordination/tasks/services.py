@@ -34,7 +34,8 @@ def task_create(
         title=title,
         due_on=due_on,
         source=TaskSource.MANUAL,
-        key=f"manual:{submission_id}",
+        # The key is the author's: another person's same id makes their own task.
+        key=f"manual:{actor.pk}:{submission_id}",
         created_by=actor,
     )
     if created:
