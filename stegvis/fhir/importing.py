@@ -4,8 +4,9 @@ system): QuestionnaireResponses, Observations and Appointments of a patient.
 Every entry is read and checked before anything is written; each bad element is named by
 its path in the Bundle. Each write is the policy's decision, through the same services as
 the pages (scoring, flags, invitations), and all of it is one transaction: a refusal or an
-error anywhere writes nothing. An entry is known again by its `identifier`: sent twice, it
-is found, not made twice.
+error anywhere writes nothing. An entry is known again by its `identifier`, within the
+patient it is about and the sender: sent twice, it is found, not made twice; the same
+identifier for another patient, or from someone else, is another resource.
 """
 
 import hashlib
@@ -216,7 +217,9 @@ def read_bundle(body: bytes) -> list[Entry]:
             continue
         digest = hashlib.sha256(json.dumps(resource, sort_keys=True).encode()).hexdigest()
         entries.append(Entry(index, parsed, identifier, digest, patient.split("/", 1)[1]))
-    keys = [(e.resource.resourceType, e.identifier.system, e.identifier.value) for e in entries]
+    # One patient's identifier is not another's (stegvis/fhir/models.py).
+    keys = [(e.resource.resourceType, e.patient_id, e.identifier.system, e.identifier.value)
+            for e in entries]  # fmt: skip
     issues += [
         (f"{entry.where}.identifier", "Sent twice in this Bundle.")
         for entry, key in zip(entries, keys, strict=True)
@@ -227,16 +230,21 @@ def read_bundle(body: bytes) -> list[Entry]:
     return entries
 
 
-def _known(entry: Entry) -> ImportedResource | None:
+def _known(user, patient, entry: Entry) -> ImportedResource | None:
+    """What this sender imported for this patient under the entry's identifier."""
     return ImportedResource.objects.filter(
+        patient=patient,
+        author=user,
         resource_type=entry.resource.resourceType,
         system=entry.identifier.system,
         value=entry.identifier.value,
     ).first()
 
 
-def _remember(entry: Entry, object_id) -> None:
+def _remember(user, patient, entry: Entry, object_id) -> None:
     ImportedResource.objects.update_or_create(
+        patient=patient,
+        author=user,
         resource_type=entry.resource.resourceType,
         system=entry.identifier.system,
         value=entry.identifier.value,
@@ -253,7 +261,7 @@ def _case_of(patient, case_ref: str = ""):
     return newest.values_list("pk", flat=True).first()
 
 
-def _questionnaire_response(user, entry: Entry, known) -> str:
+def _questionnaire_response(user, entry: Entry, patient, known) -> str:
     found: QuestionnaireResponseIn = entry.resource
     url, _bar, version = found.questionnaire.partition("|")
     code = url.removeprefix(f"{STEGVIS}/Questionnaire/")
@@ -264,8 +272,6 @@ def _questionnaire_response(user, entry: Entry, known) -> str:
         raise Problem([(f"{entry.where}.identifier", "Answered already, with other answers: "
                         "answers are not rewritten. Send them under a new identifier.")],
                       code="conflict", status=409)  # fmt: skip
-    patient = get_patient_for(user, entry.patient_id, category=Category.QUESTIONNAIRES,
-                              action=Action.CREATE, object_type="fhir_import")  # fmt: skip
     case_id = _case_of(patient)
     if case_id is None:
         raise Problem([(f"{entry.where}.subject", "The patient has no case to answer in.")])
@@ -323,24 +329,22 @@ def _checkin_values(entry: Entry) -> dict:
 IMPORT_NAMESPACE = uuid.UUID("1c6f3a8e-2f4e-4c55-9a2b-7d0f3c1e5b21")
 
 
-def _observation(user, entry: Entry, known) -> str:
+def _observation(user, entry: Entry, patient, known) -> str:
     """A check-in the patient made elsewhere: theirs alone to add."""
     values = _checkin_values(entry)
-    # A check-in is the patient's own to add: the policy's OWN check says so.
-    patient = get_patient_for(user, entry.patient_id, category=Category.CHECKINS,
-                              action=Action.CREATE, object_type="fhir_import",
-                              checks=[OWN])  # fmt: skip
-    submission = uuid.uuid5(IMPORT_NAMESPACE, f"{entry.identifier.system}|{entry.identifier.value}")
     if known is not None:  # corrected: the new values replace the old
-        CheckIn.objects.filter(submission_id=submission).update(**values)
+        CheckIn.objects.filter(pk=known.object_id, patient=patient).update(**values)
         return known.object_id
+    # Named by the patient too: another patient's check-in is never this one's retry.
+    identifier = f"{patient.pk}|{entry.identifier.system}|{entry.identifier.value}"
+    submission = uuid.uuid5(IMPORT_NAMESPACE, identifier)
     result = checkin_submit(
         actor=patient, values=values, submission_id=submission, now=entry.resource.effectiveDateTime
     )
     return str(result.checkin.pk)
 
 
-def _appointment(user, entry: Entry, known) -> str:
+def _appointment(user, entry: Entry, patient, known) -> str:
     """A meeting booked in another system, called (or moved, or cancelled) here."""
     found: AppointmentIn = entry.resource
     kinds = meeting_kinds()
@@ -349,8 +353,6 @@ def _appointment(user, entry: Entry, known) -> str:
         raise Problem([(f"{entry.where}.appointmentType", f"One of: {', '.join(kinds)}.")])
     case_refs = [r.reference for r in found.supportingInformation
                  if r.reference.startswith("EpisodeOfCare/")]  # fmt: skip
-    patient = get_patient_for(user, entry.patient_id, category=Category.MEETINGS,
-                              action=Action.CREATE, object_type="fhir_import")  # fmt: skip
     case_id = _case_of(patient, case_refs[0] if case_refs else "")
     action = Action.CREATE if known is None else Action.UPDATE
     try:
@@ -391,21 +393,38 @@ WRITERS = {
     "Observation": _observation,
     "Appointment": _appointment,
 }
+# Who may write each type for the patient: its category, and the object's own rules.
+DOORS = {
+    "QuestionnaireResponse": (Category.QUESTIONNAIRES, ()),
+    # A check-in is the patient's own to add: the policy's OWN check says so.
+    "Observation": (Category.CHECKINS, (OWN,)),
+    "Appointment": (Category.MEETINGS, ()),
+}
 
 
 def apply(user, entries: list[Entry]) -> list[Entry]:
     """Write every entry, or nothing."""
     with audit.atomic():
         for entry in entries:
-            known = _known(entry)
-            if known is not None and known.digest == entry.digest:
-                entry.result = (known.object_id, "200 OK")
-                continue
             try:
-                object_id = WRITERS[entry.resource.resourceType](user, entry, known)
+                _write(user, entry)
             except Http404 as error:
                 where = f"{entry.where}.subject"
                 raise _not_found(where, "No such patient, or not yours to write for.") from error
-            _remember(entry, object_id)
-            entry.result = (object_id, "201 Created" if known is None else "200 OK")
     return entries
+
+
+def _write(user, entry: Entry) -> None:
+    kind = entry.resource.resourceType
+    category, checks = DOORS[kind]
+    # Decided before the identifier is looked up, and the lookup is this patient's and
+    # this sender's alone: a resend is answered only to whoever may write it.
+    patient = get_patient_for(user, entry.patient_id, category=category, action=Action.CREATE,
+                              object_type="fhir_import", checks=checks)  # fmt: skip
+    known = _known(user, patient, entry)
+    if known is not None and known.digest == entry.digest:
+        entry.result = (known.object_id, "200 OK")
+        return
+    object_id = WRITERS[kind](user, entry, patient, known)
+    _remember(user, patient, entry, object_id)
+    entry.result = (object_id, "201 Created" if known is None else "200 OK")
