@@ -225,6 +225,20 @@ def test_someone_else_resending_an_import_is_decided_not_answered_from_the_index
     ).exists()
 
 
+def test_a_meeting_sent_again_for_another_case_of_the_patient_is_a_conflict(client, personas, case):
+    second = Case.objects.create(patient=personas.patient, organisation=personas.unit,
+                                 responsible_physician=personas.treating_physician)  # fmt: skip
+    client.force_login(personas.treating_physician)
+    assert _post(client, [_meeting(personas.patient, case)]).status_code == 200
+    later = (timezone.now() + timedelta(days=9)).replace(microsecond=0)
+    moved = _post(client, [_meeting(personas.patient, second, start=later)])
+    assert moved.status_code == 409
+    assert moved.json()["issue"][0]["expression"] == [
+        "Bundle.entry[0].resource.supportingInformation"
+    ]
+    assert Meeting.objects.get().starts_at != later
+
+
 @pytest.mark.django_db(transaction=True)
 def test_imports_known_before_are_named_by_their_patient_and_sender():
     """The migration: an import known before is kept for the patient whose record it made

@@ -374,7 +374,11 @@ def _appointment(user, entry: Entry, patient, known) -> str:
         if found.status == "cancelled":
             meeting_cancel(actor=user, meeting=meeting, revision=meeting.revision)
         return str(meeting.pk)
-    meeting = Meeting.objects.get(pk=known.object_id, case=case)
+    meeting = Meeting.objects.filter(pk=known.object_id, case=case).first()
+    if meeting is None:
+        raise Problem([(f"{entry.where}.supportingInformation", "The meeting this identifier "
+                        "booked is in another of the patient's cases.")],
+                      code="conflict", status=409)  # fmt: skip
     if found.status == "cancelled":
         meeting_cancel(actor=user, meeting=meeting, revision=meeting.revision)
     elif meeting.status != MeetingStatus.PLANNED:
