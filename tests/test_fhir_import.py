@@ -7,8 +7,10 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.test import Client
 from django.utils import timezone
 
 from stegvis.access.models import AccessEvent
@@ -237,6 +239,23 @@ def test_a_meeting_sent_again_for_another_case_of_the_patient_is_a_conflict(clie
         "Bundle.entry[0].resource.supportingInformation"
     ]
     assert Meeting.objects.get().starts_at != later
+
+
+def test_an_import_with_no_one_signed_in_is_asked_to_sign_in():
+    """Not asked for a CSRF token: with no session there is none to lack."""
+    anonymous = Client(enforce_csrf_checks=True)
+    answer = anonymous.post("/fhir/", "{}", content_type="application/fhir+json")
+    assert answer.status_code == 401
+    assert answer.json()["resourceType"] == "OperationOutcome"
+    assert answer.json()["issue"][0]["code"] == "login"
+
+
+def test_an_import_too_large_to_read_is_answered_as_an_operation_outcome(client, personas):
+    client.force_login(personas.patient)
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    answer = client.post("/fhir/", "x" * (limit + 1), content_type="application/fhir+json")
+    assert answer.status_code == 413
+    assert answer.json()["issue"][0]["code"] == "too-long"
 
 
 @pytest.mark.django_db(transaction=True)
