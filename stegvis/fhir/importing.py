@@ -11,13 +11,15 @@ identifier for another patient, or from someone else, is another resource.
 
 import hashlib
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
-from typing import Literal
+from datetime import datetime
+from typing import Annotated, Literal
 
 from django.http import Http404
 from django.utils import timezone
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from stegvis.access import audit
 from stegvis.access.categories import Action, Category
@@ -46,6 +48,12 @@ from stegvis.instruments.services import (
 )
 
 MAX_ENTRIES = 200
+# Deeper than any resource Stegvis reads (a QuestionnaireResponse's items nest a few
+# levels): what is deeper is refused before anything walks it.
+MAX_DEPTH = 32
+# FHIR strings hold no control characters but tab and line breaks; PostgreSQL stores no
+# NUL at all, nor half of a surrogate pair.
+FORBIDDEN_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 
 
 class Problem(Exception):
@@ -58,12 +66,25 @@ class Problem(Exception):
 
 class _Element(BaseModel):
     # Elements Stegvis does not read are let through: another system's resource carries
-    # more than Stegvis keeps.
-    model_config = ConfigDict(extra="allow")
+    # more than Stegvis keeps. What it reads has the JSON type the schema gives it (no
+    # "5" for 5), as the OpenAPI description of the import says (stegvis/fhir/openapi.py).
+    model_config = ConfigDict(extra="allow", strict=True)
+
+
+def _in_our_time(moment: datetime) -> datetime:
+    # At the ends of the calendar a local date or a meeting's end falls outside what
+    # Python's dates hold; nothing Stegvis imports is from before 1900 or after 2199.
+    if not 1900 <= moment.year <= 2199:
+        raise ValueError("A time in the years 1900 to 2199.")
+    return moment
+
+
+Moment = Annotated[AwareDatetime, AfterValidator(_in_our_time)]
 
 
 class Identifier(_Element):
-    system: str = Field(min_length=1)
+    # As long as the index of imports keeps them (stegvis/fhir/models.py).
+    system: str = Field(min_length=1, max_length=200)
     value: str = Field(min_length=1, max_length=200)
 
 
@@ -72,8 +93,8 @@ class Reference(_Element):
 
 
 class Coding(_Element):
-    system: str = ""
-    code: str = Field(min_length=1)
+    system: str = Field("", max_length=200)
+    code: str = Field(min_length=1, max_length=200)
 
 
 class Answer(_Element):
@@ -82,17 +103,17 @@ class Answer(_Element):
 
 
 class Item(_Element):
-    linkId: str = Field(pattern=r"^\d{1,3}$")
+    linkId: str = Field(pattern=r"^[0-9]{1,3}$")
     answer: list[Answer] = Field(min_length=1, max_length=1)
 
 
 class QuestionnaireResponseIn(_Element):
     resourceType: Literal["QuestionnaireResponse"]
     identifier: Identifier
-    questionnaire: str
+    questionnaire: str = Field(max_length=200)
     status: Literal["completed", "amended"]
     subject: Reference
-    authored: AwareDatetime | None = None
+    authored: Moment | None = None
     item: list[Item] = Field(min_length=1)
 
 
@@ -116,7 +137,7 @@ class ObservationIn(_Element):
     status: Literal["final", "amended", "corrected"]
     code: Concept
     subject: Reference
-    effectiveDateTime: AwareDatetime
+    effectiveDateTime: Moment
     valueInteger: int | None = Field(None, ge=0, le=10)
     component: list[Component] = []
 
@@ -130,7 +151,7 @@ class AppointmentIn(_Element):
     identifier: list[Identifier] = Field(min_length=1)
     status: Literal["booked", "cancelled"]
     appointmentType: Concept
-    start: AwareDatetime
+    start: Moment
     minutesDuration: int = Field(60, ge=5, le=600)
     comment: str = Field("", max_length=200)
     participant: list[Participant] = Field(min_length=1)
@@ -142,6 +163,27 @@ MODELS = {
     "Observation": ObservationIn,
     "Appointment": AppointmentIn,
 }
+
+
+class RequestIn(_Element):
+    method: Literal["POST", "PUT"]
+    url: str = Field("", max_length=200)
+
+
+class EntryIn(_Element):
+    resource: Annotated[
+        QuestionnaireResponseIn | ObservationIn | AppointmentIn,
+        Field(discriminator="resourceType"),
+    ]
+    request: RequestIn
+
+
+class BundleIn(_Element):
+    """A transaction Bundle as the import reads it, and as its OpenAPI description shows it."""
+
+    resourceType: Literal["Bundle"]
+    type: Literal["transaction"]
+    entry: list[EntryIn] = Field(min_length=1, max_length=MAX_ENTRIES)
 
 
 @dataclass
@@ -161,7 +203,9 @@ class Entry:
 
 def _expression(prefix: str, location: tuple) -> str:
     path = prefix
-    for part in location:
+    for before, part in zip((None, *location), location, strict=False):
+        if before == "resource" and part in MODELS:
+            continue  # the resource type pydantic chose by, not an element
         path += f"[{part}]" if isinstance(part, int) else f".{part}"
     return path
 
@@ -180,42 +224,32 @@ def _not_found(where: str, why: str) -> Problem:
 
 def read_bundle(body: bytes) -> list[Entry]:
     """Every entry, checked; Problem naming every bad element of all of them."""
-    try:
-        bundle = json.loads(body)
-    except ValueError as error:
-        raise Problem([("Bundle", "Not JSON.")], code="structure", status=400) from error
+    bundle = _parsed(body)
     if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
         raise Problem([("Bundle", "Send a Bundle.")], code="structure", status=400)
     if bundle.get("type") != "transaction":
         raise Problem([("Bundle.type", "Only a transaction Bundle is accepted.")])
-    raw = bundle.get("entry") or []
-    if not isinstance(raw, list) or not 0 < len(raw) <= MAX_ENTRIES:
-        raise Problem([("Bundle.entry", f"Send 1 to {MAX_ENTRIES} entries.")])
-    entries, issues = [], []
-    for index, item in enumerate(raw):
-        where = f"Bundle.entry[{index}]"
-        resource = item.get("resource") if isinstance(item, dict) else None
-        kind = resource.get("resourceType") if isinstance(resource, dict) else None
-        method = (item.get("request") or {}).get("method") if isinstance(item, dict) else None
-        if kind not in MODELS:
-            issues.append((f"{where}.resource.resourceType",
-                           f"Imported are: {', '.join(MODELS)}."))  # fmt: skip
-            continue
-        if method not in ("POST", "PUT"):
-            issues.append((f"{where}.request.method", "POST or PUT."))
-        try:
-            parsed = MODELS[kind].model_validate(resource)
-        except ValidationError as error:
-            issues += [(_expression(f"{where}.resource", e["loc"]), e["msg"])
-                       for e in error.errors()]  # fmt: skip
-            continue
+    issues = _unreadable(bundle)
+    if issues:
+        raise Problem(issues)
+    try:
+        checked = BundleIn.model_validate_json(json.dumps(bundle))
+    except ValidationError as error:
+        raise Problem(
+            [(_expression("Bundle", e["loc"]), e["msg"]) for e in error.errors()]
+        ) from error
+    entries = []
+    for index, (item, sent) in enumerate(zip(checked.entry, bundle["entry"], strict=True)):
+        parsed = item.resource
         identifier = parsed.identifier
         identifier = identifier if isinstance(identifier, Identifier) else identifier[0]
         patient = _patient_of(parsed)
         if not patient.startswith("Patient/"):
-            issues.append((f"{where}.resource", "Name the patient (one Patient reference)."))
+            where = f"Bundle.entry[{index}].resource"
+            issues.append((where, "Name the patient (one Patient reference)."))
             continue
-        digest = hashlib.sha256(json.dumps(resource, sort_keys=True).encode()).hexdigest()
+        text = json.dumps(sent["resource"], sort_keys=True)
+        digest = hashlib.sha256(text.encode()).hexdigest()
         entries.append(Entry(index, parsed, identifier, digest, patient.split("/", 1)[1]))
     # One patient's identifier is not another's (stegvis/fhir/models.py).
     keys = [(e.resource.resourceType, e.patient_id, e.identifier.system, e.identifier.value)
@@ -228,6 +262,38 @@ def read_bundle(body: bytes) -> list[Entry]:
     if issues:
         raise Problem(issues)
     return entries
+
+
+def _parsed(body: bytes):
+    try:
+        return json.loads(body, parse_constant=_not_a_number)
+    except RecursionError as error:
+        raise Problem([("Bundle", f"Nested deeper than {MAX_DEPTH} levels.")],
+                      code="structure", status=400) from error  # fmt: skip
+    except ValueError as error:
+        raise Problem([("Bundle", "Not JSON.")], code="structure", status=400) from error
+
+
+def _not_a_number(constant: str):
+    raise ValueError(f"{constant} is not a JSON number.")
+
+
+def _unreadable(bundle: dict) -> list[tuple[str, str]]:
+    """Where the Bundle nests deeper than MAX_DEPTH or holds text FHIR forbids, by path
+    (walked without recursion, so that no depth can exhaust the stack)."""
+    issues, waiting = [], [("Bundle", bundle, 0)]
+    while waiting:
+        where, value, depth = waiting.pop()
+        if depth > MAX_DEPTH:
+            issues.append((where, f"Nested deeper than {MAX_DEPTH} levels."))
+        elif isinstance(value, dict):
+            waiting += [(f"{where}.{key}", item, depth + 1) for key, item in value.items()]
+        elif isinstance(value, list):
+            waiting += [(f"{where}[{i}]", item, depth + 1) for i, item in enumerate(value)]
+        elif isinstance(value, str) and FORBIDDEN_IN_TEXT.search(value):
+            issues.append((where, "A control character (other than tab or a line break) "
+                                  "or half of a surrogate pair."))  # fmt: skip
+    return sorted(issues)
 
 
 def _known(user, patient, entry: Entry) -> ImportedResource | None:
