@@ -250,6 +250,13 @@ def test_an_import_with_no_one_signed_in_is_asked_to_sign_in():
     assert answer.json()["issue"][0]["code"] == "login"
 
 
+def test_an_import_sent_by_another_method_is_told_which_one(client, personas):
+    client.force_login(personas.treating_physician)
+    answer = client.get("/fhir/")
+    assert answer.status_code == 405 and answer["Allow"] == "POST"
+    assert answer.json()["issue"][0]["code"] == "not-supported"
+
+
 def test_an_import_too_large_to_read_is_answered_as_an_operation_outcome(client, personas):
     client.force_login(personas.patient)
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE

@@ -9,7 +9,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
 
 from stegvis.accounts.api_auth import TokenAuth
 from stegvis.core.errors import ApiError
@@ -38,6 +37,10 @@ def fhir_view(view=None, *, methods=("GET",)):
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
+        if request.method not in methods:
+            refused = problem(405, "not-supported", f"Send {' or '.join(methods)}.")
+            refused["Allow"] = ", ".join(methods)
+            return refused
         try:
             refused = _refused_caller(request)
             if refused is not None:
@@ -50,7 +53,7 @@ def fhir_view(view=None, *, methods=("GET",)):
         except RequestDataTooBig:
             return problem(413, "too-long", "The request is too large.")
 
-    return csrf_exempt(require_http_methods(list(methods))(wrapper))
+    return csrf_exempt(wrapper)
 
 
 def _refused_caller(request: HttpRequest) -> HttpResponse | None:
