@@ -1,5 +1,5 @@
 """Helpers the test modules share (they never import each other): API calls, a complete
-certificate, check-ins at a given time, a SIP plan."""
+certificate, check-ins at a given time, a SIP plan, resources for the FHIR import."""
 
 import json
 import uuid
@@ -69,3 +69,58 @@ SIP_PLAN = {
     "overall_responsibility": "municipality",
     "responsible_authority": "Socialtjänsten i Solna",
 }
+
+
+def import_bundle(*resources) -> dict:
+    """A transaction Bundle of `resources` for the FHIR import (POST /fhir/)."""
+    return {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [
+            {"resource": r, "request": {"method": "POST", "url": r["resourceType"]}}
+            for r in resources
+        ],
+    }
+
+
+def import_examples(patient, case, *, value="shared-1", level=1) -> dict[str, dict]:
+    """One resource of each type the FHIR import takes, valid as it is, about `patient`
+    and known by `value`: a pain check-in (the patient's own to send), PHQ-9 answers and a
+    meeting in `case` (their physician's). `level` (1–3) is the pain, each answer and the
+    meeting's week ahead, so that two levels are two different resources."""
+    now = timezone.now().replace(microsecond=0)
+    subject = {"reference": f"Patient/{patient.pk}"}
+    return {
+        "Observation": {
+            "resourceType": "Observation",
+            "identifier": [{"system": "urn:probe:checkin", "value": value}],
+            "status": "final",
+            "code": {"coding": [{"system": "http://loinc.org", "code": "72514-3"}]},
+            "subject": subject,
+            "effectiveDateTime": (now - timedelta(hours=level)).isoformat(),
+            "valueInteger": level,
+        },
+        "QuestionnaireResponse": {
+            "resourceType": "QuestionnaireResponse",
+            "identifier": {"system": "urn:probe:prom", "value": value},
+            "questionnaire": "https://stegvis.se/fhir/Questionnaire/phq9|1",
+            "status": "completed",
+            "subject": subject,
+            "authored": now.isoformat(),
+            "item": [
+                {"linkId": str(n), "answer": [{"valueCoding": {"code": str(level)}}]}
+                for n in range(1, 10)
+            ],
+        },
+        "Appointment": {
+            "resourceType": "Appointment",
+            "identifier": [{"system": "urn:probe:booking", "value": value}],
+            "status": "booked",
+            "appointmentType": {"coding": [{"code": "fk_reconciliation"}]},
+            "start": (now + timedelta(weeks=level)).isoformat(),
+            "minutesDuration": 45,
+            "comment": "Vårdcentralen, rum 3",
+            "participant": [{"actor": subject}],
+            "supportingInformation": [{"reference": f"EpisodeOfCare/{case.pk}"}],
+        },
+    }

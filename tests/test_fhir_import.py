@@ -3,14 +3,25 @@ Observations and Appointments, checked whole, written whole or not at all, and k
 by identifier."""
 
 import json
+import uuid
 from datetime import timedelta
 
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.test import Client
 from django.utils import timezone
 
 from stegvis.access.models import AccessEvent
+from stegvis.cases.models import Case
 from stegvis.coaching.models import CheckIn
 from stegvis.coordination.models import Meeting
+from stegvis.fhir.importing import MODELS
+from stegvis.fhir.models import ImportedResource
 from stegvis.instruments.models import Administration
+from tests.factories import patient_at
+from tests.support import import_bundle, import_examples
 
 PROM = "https://prom.region.example/id"
 BOOKING = "https://booking.region.example/id"
@@ -137,3 +148,141 @@ def test_a_patients_app_adds_their_own_check_ins(client, personas, case):
     pain["status"] = "corrected"
     assert _post(client, [pain]).status_code == 200
     assert CheckIn.objects.get(patient=personas.patient).pain == 4
+
+
+@pytest.fixture
+def peter(personas):
+    """A second patient of the same physician and coordinator, at the same unit."""
+    patient = patient_at(personas.unit, email="peter@example.org", given_name="Peter")
+    Case.objects.filter(patient=patient).update(
+        responsible_physician=personas.treating_physician,
+        responsible_coordinator=personas.coordinator,
+    )
+    return patient
+
+
+# Each type the import takes: who sends it for a patient, and what it made for them.
+SENT_FOR_A_PATIENT = {
+    "Observation": (
+        lambda personas, patient: patient,
+        lambda patient: CheckIn.objects.get(patient=patient).pain,
+    ),
+    "QuestionnaireResponse": (
+        lambda personas, patient: personas.treating_physician,
+        lambda patient: Administration.objects.get(patient=patient).total,
+    ),
+    "Appointment": (
+        lambda personas, patient: personas.treating_physician,
+        lambda patient: Meeting.objects.get(case__patient=patient).starts_at,
+    ),
+}
+
+
+def test_every_type_the_import_takes_is_tried_across_patients():
+    assert set(SENT_FOR_A_PATIENT) == set(MODELS)
+
+
+def _import(client, personas, patient, kind, level):
+    sender, _made = SENT_FOR_A_PATIENT[kind]
+    client.force_login(sender(personas, patient))
+    resource = import_examples(patient, Case.objects.get(patient=patient), level=level)[kind]
+    return client.post("/fhir/", json.dumps(import_bundle(resource)),
+                       content_type="application/fhir+json")  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", sorted(SENT_FOR_A_PATIENT))
+def test_an_identifier_another_patient_used_makes_a_record_of_their_own(
+    client, personas, case, peter, kind
+):
+    """Pia's import and Peter's carry the same identifier: Peter's is written as his,
+    and Pia's record is neither found for him nor changed."""
+    _sender, made = SENT_FOR_A_PATIENT[kind]
+    first = _import(client, personas, personas.patient, kind, level=1)
+    assert first.status_code == 200, first.content
+    pias = made(personas.patient)
+    second = _import(client, personas, peter, kind, level=2)
+    assert second.status_code == 200, second.content
+    (answer,) = second.json()["entry"]
+    assert answer["response"]["status"] == "201 Created"
+    assert answer["response"]["location"] != first.json()["entry"][0]["response"]["location"]
+    assert made(personas.patient) == pias
+    assert made(peter) not in (None, pias)
+    assert ImportedResource.objects.filter(patient=peter, resource_type=kind).count() == 1
+
+
+def test_someone_else_resending_an_import_is_decided_not_answered_from_the_index(
+    client, personas, case
+):
+    """The same Bundle, byte for byte, from a physician with no part in Pia's care: refused
+    and recorded, with no word of what the first import made."""
+    bundle = json.dumps(import_bundle(_phq9(personas.patient)))
+    client.force_login(personas.treating_physician)
+    assert client.post("/fhir/", bundle, content_type="application/fhir+json").status_code == 200
+    client.force_login(personas.unrelated_physician)
+    resent = client.post("/fhir/", bundle, content_type="application/fhir+json")
+    assert resent.status_code == 404
+    assert str(Administration.objects.get().pk) not in resent.content.decode()
+    assert AccessEvent.objects.filter(
+        actor=personas.unrelated_physician, outcome="denied", object_type="fhir_import"
+    ).exists()
+
+
+def test_a_meeting_sent_again_for_another_case_of_the_patient_is_a_conflict(client, personas, case):
+    second = Case.objects.create(patient=personas.patient, organisation=personas.unit,
+                                 responsible_physician=personas.treating_physician)  # fmt: skip
+    client.force_login(personas.treating_physician)
+    assert _post(client, [_meeting(personas.patient, case)]).status_code == 200
+    later = (timezone.now() + timedelta(days=9)).replace(microsecond=0)
+    moved = _post(client, [_meeting(personas.patient, second, start=later)])
+    assert moved.status_code == 409
+    assert moved.json()["issue"][0]["expression"] == [
+        "Bundle.entry[0].resource.supportingInformation"
+    ]
+    assert Meeting.objects.get().starts_at != later
+
+
+def test_an_import_with_no_one_signed_in_is_asked_to_sign_in():
+    """Not asked for a CSRF token: with no session there is none to lack."""
+    anonymous = Client(enforce_csrf_checks=True)
+    answer = anonymous.post("/fhir/", "{}", content_type="application/fhir+json")
+    assert answer.status_code == 401
+    assert answer.json()["resourceType"] == "OperationOutcome"
+    assert answer.json()["issue"][0]["code"] == "login"
+
+
+def test_an_import_sent_by_another_method_is_told_which_one(client, personas):
+    client.force_login(personas.treating_physician)
+    answer = client.get("/fhir/")
+    assert answer.status_code == 405 and answer["Allow"] == "POST"
+    assert answer.json()["issue"][0]["code"] == "not-supported"
+
+
+def test_an_import_too_large_to_read_is_answered_as_an_operation_outcome(client, personas):
+    client.force_login(personas.patient)
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    answer = client.post("/fhir/", "x" * (limit + 1), content_type="application/fhir+json")
+    assert answer.status_code == 413
+    assert answer.json()["issue"][0]["code"] == "too-long"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_imports_known_before_are_named_by_their_patient_and_sender():
+    """The migration: an import known before is kept for the patient whose record it made
+    (a check-in is its patient's own import); one whose record is gone is forgotten."""
+    executor = MigrationExecutor(connection)
+    before = [("fhir", "0001_initial"), ("coaching", "0003_reminders_through_the_outbox")]
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    patient = old.get_model("accounts", "User").objects.create(email="p@example.org")
+    checkin = old.get_model("coaching", "CheckIn").objects.create(
+        patient_id=patient.pk, submission_id=uuid.uuid4(), submitted_at=timezone.now(),
+        local_date=timezone.localdate(), pain=3,
+    )  # fmt: skip
+    imported = old.get_model("fhir", "ImportedResource")
+    for value, object_id in [("kept", checkin.pk), ("gone", uuid.uuid4())]:
+        imported.objects.create(resource_type="Observation", system=PROM, value=value,
+                                object_id=str(object_id), digest="0" * 64)  # fmt: skip
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    (row,) = ImportedResource.objects.all()
+    assert (row.value, row.patient_id, row.author_id) == ("kept", patient.pk, patient.pk)

@@ -4,11 +4,11 @@ errors as OperationOutcomes."""
 import json
 from functools import wraps
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
 
 from stegvis.accounts.api_auth import TokenAuth
 from stegvis.core.errors import ApiError
@@ -37,28 +37,43 @@ def fhir_view(view=None, *, methods=("GET",)):
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
-        header = request.headers.get("Authorization", "")
-        if header.lower().startswith("bearer "):
-            try:
-                user = TokenAuth().authenticate(request, header.split(" ", 1)[1].strip())
-            except ApiError as error:  # a read-only token sent to write
-                return problem(error.status_code, "forbidden", str(error))
-            if user is None:
-                return problem(401, "login", "The token is not valid.")
-        elif request.method not in ("GET", "HEAD"):
-            refused = CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})
-            if refused is not None:
-                return problem(403, "security", "A write by session needs its CSRF token.")
-        if not request.user.is_authenticated:
-            return problem(401, "login", "Sign in, or send a personal access token.")
+        if request.method not in methods:
+            refused = problem(405, "not-supported", f"Send {' or '.join(methods)}.")
+            refused["Allow"] = ", ".join(methods)
+            return refused
         try:
+            refused = _refused_caller(request)
+            if refused is not None:
+                return refused
             return view(request, *args, **kwargs)
         except Http404:
             return problem(404, "not-found", "No such resource, or not one you may read.")
         except BadParameter as error:
             return problem(400, "invalid", str(error), [error.parameter])
+        except RequestDataTooBig:
+            return problem(413, "too-long", "The request is too large.")
 
-    return csrf_exempt(require_http_methods(list(methods))(wrapper))
+    return csrf_exempt(wrapper)
+
+
+def _refused_caller(request: HttpRequest) -> HttpResponse | None:
+    """The answer to a caller who is not let in: no valid token, no session, or a write by
+    session without its CSRF token. None lets the caller in."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        try:
+            user = TokenAuth().authenticate(request, header.split(" ", 1)[1].strip())
+        except ApiError as error:  # a read-only token sent to write
+            return problem(error.status_code, "forbidden", str(error))
+        return problem(401, "login", "The token is not valid.") if user is None else None
+    # Signed in first: someone with no session at all has no CSRF token to lack.
+    if not request.user.is_authenticated:
+        return problem(401, "login", "Sign in, or send a personal access token.")
+    if request.method not in ("GET", "HEAD"):
+        refused = CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})
+        if refused is not None:
+            return problem(403, "security", "A write by session needs its CSRF token.")
+    return None
 
 
 class BadParameter(ValueError):

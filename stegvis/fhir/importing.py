@@ -4,19 +4,22 @@ system): QuestionnaireResponses, Observations and Appointments of a patient.
 Every entry is read and checked before anything is written; each bad element is named by
 its path in the Bundle. Each write is the policy's decision, through the same services as
 the pages (scoring, flags, invitations), and all of it is one transaction: a refusal or an
-error anywhere writes nothing. An entry is known again by its `identifier`: sent twice, it
-is found, not made twice.
+error anywhere writes nothing. An entry is known again by its `identifier`, within the
+patient it is about and the sender: sent twice, it is found, not made twice; the same
+identifier for another patient, or from someone else, is another resource.
 """
 
 import hashlib
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
-from typing import Literal
+from datetime import datetime
+from typing import Annotated, Literal
 
 from django.http import Http404
 from django.utils import timezone
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from stegvis.access import audit
 from stegvis.access.categories import Action, Category
@@ -45,6 +48,12 @@ from stegvis.instruments.services import (
 )
 
 MAX_ENTRIES = 200
+# Deeper than any resource Stegvis reads (a QuestionnaireResponse's items nest a few
+# levels): what is deeper is refused before anything walks it.
+MAX_DEPTH = 32
+# FHIR strings hold no control characters but tab and line breaks; PostgreSQL stores no
+# NUL at all, nor half of a surrogate pair.
+FORBIDDEN_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 
 
 class Problem(Exception):
@@ -57,12 +66,25 @@ class Problem(Exception):
 
 class _Element(BaseModel):
     # Elements Stegvis does not read are let through: another system's resource carries
-    # more than Stegvis keeps.
-    model_config = ConfigDict(extra="allow")
+    # more than Stegvis keeps. What it reads has the JSON type the schema gives it (no
+    # "5" for 5), as the OpenAPI description of the import says (stegvis/fhir/openapi.py).
+    model_config = ConfigDict(extra="allow", strict=True)
+
+
+def _in_our_time(moment: datetime) -> datetime:
+    # At the ends of the calendar a local date or a meeting's end falls outside what
+    # Python's dates hold; nothing Stegvis imports is from before 1900 or after 2199.
+    if not 1900 <= moment.year <= 2199:
+        raise ValueError("A time in the years 1900 to 2199.")
+    return moment
+
+
+Moment = Annotated[AwareDatetime, AfterValidator(_in_our_time)]
 
 
 class Identifier(_Element):
-    system: str = Field(min_length=1)
+    # As long as the index of imports keeps them (stegvis/fhir/models.py).
+    system: str = Field(min_length=1, max_length=200)
     value: str = Field(min_length=1, max_length=200)
 
 
@@ -71,8 +93,8 @@ class Reference(_Element):
 
 
 class Coding(_Element):
-    system: str = ""
-    code: str = Field(min_length=1)
+    system: str = Field("", max_length=200)
+    code: str = Field(min_length=1, max_length=200)
 
 
 class Answer(_Element):
@@ -81,17 +103,17 @@ class Answer(_Element):
 
 
 class Item(_Element):
-    linkId: str = Field(pattern=r"^\d{1,3}$")
+    linkId: str = Field(pattern=r"^[0-9]{1,3}$")
     answer: list[Answer] = Field(min_length=1, max_length=1)
 
 
 class QuestionnaireResponseIn(_Element):
     resourceType: Literal["QuestionnaireResponse"]
     identifier: Identifier
-    questionnaire: str
+    questionnaire: str = Field(max_length=200)
     status: Literal["completed", "amended"]
     subject: Reference
-    authored: AwareDatetime | None = None
+    authored: Moment | None = None
     item: list[Item] = Field(min_length=1)
 
 
@@ -115,7 +137,7 @@ class ObservationIn(_Element):
     status: Literal["final", "amended", "corrected"]
     code: Concept
     subject: Reference
-    effectiveDateTime: AwareDatetime
+    effectiveDateTime: Moment
     valueInteger: int | None = Field(None, ge=0, le=10)
     component: list[Component] = []
 
@@ -129,7 +151,7 @@ class AppointmentIn(_Element):
     identifier: list[Identifier] = Field(min_length=1)
     status: Literal["booked", "cancelled"]
     appointmentType: Concept
-    start: AwareDatetime
+    start: Moment
     minutesDuration: int = Field(60, ge=5, le=600)
     comment: str = Field("", max_length=200)
     participant: list[Participant] = Field(min_length=1)
@@ -141,6 +163,27 @@ MODELS = {
     "Observation": ObservationIn,
     "Appointment": AppointmentIn,
 }
+
+
+class RequestIn(_Element):
+    method: Literal["POST", "PUT"]
+    url: str = Field("", max_length=200)
+
+
+class EntryIn(_Element):
+    resource: Annotated[
+        QuestionnaireResponseIn | ObservationIn | AppointmentIn,
+        Field(discriminator="resourceType"),
+    ]
+    request: RequestIn
+
+
+class BundleIn(_Element):
+    """A transaction Bundle as the import reads it, and as its OpenAPI description shows it."""
+
+    resourceType: Literal["Bundle"]
+    type: Literal["transaction"]
+    entry: list[EntryIn] = Field(min_length=1, max_length=MAX_ENTRIES)
 
 
 @dataclass
@@ -160,7 +203,9 @@ class Entry:
 
 def _expression(prefix: str, location: tuple) -> str:
     path = prefix
-    for part in location:
+    for before, part in zip((None, *location), location, strict=False):
+        if before == "resource" and part in MODELS:
+            continue  # the resource type pydantic chose by, not an element
         path += f"[{part}]" if isinstance(part, int) else f".{part}"
     return path
 
@@ -179,44 +224,36 @@ def _not_found(where: str, why: str) -> Problem:
 
 def read_bundle(body: bytes) -> list[Entry]:
     """Every entry, checked; Problem naming every bad element of all of them."""
-    try:
-        bundle = json.loads(body)
-    except ValueError as error:
-        raise Problem([("Bundle", "Not JSON.")], code="structure", status=400) from error
+    bundle = _parsed(body)
     if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
         raise Problem([("Bundle", "Send a Bundle.")], code="structure", status=400)
     if bundle.get("type") != "transaction":
         raise Problem([("Bundle.type", "Only a transaction Bundle is accepted.")])
-    raw = bundle.get("entry") or []
-    if not isinstance(raw, list) or not 0 < len(raw) <= MAX_ENTRIES:
-        raise Problem([("Bundle.entry", f"Send 1 to {MAX_ENTRIES} entries.")])
-    entries, issues = [], []
-    for index, item in enumerate(raw):
-        where = f"Bundle.entry[{index}]"
-        resource = item.get("resource") if isinstance(item, dict) else None
-        kind = resource.get("resourceType") if isinstance(resource, dict) else None
-        method = (item.get("request") or {}).get("method") if isinstance(item, dict) else None
-        if kind not in MODELS:
-            issues.append((f"{where}.resource.resourceType",
-                           f"Imported are: {', '.join(MODELS)}."))  # fmt: skip
-            continue
-        if method not in ("POST", "PUT"):
-            issues.append((f"{where}.request.method", "POST or PUT."))
-        try:
-            parsed = MODELS[kind].model_validate(resource)
-        except ValidationError as error:
-            issues += [(_expression(f"{where}.resource", e["loc"]), e["msg"])
-                       for e in error.errors()]  # fmt: skip
-            continue
+    issues = _unreadable(bundle)
+    if issues:
+        raise Problem(issues)
+    try:
+        checked = BundleIn.model_validate_json(json.dumps(bundle))
+    except ValidationError as error:
+        raise Problem(
+            [(_expression("Bundle", e["loc"]), e["msg"]) for e in error.errors()]
+        ) from error
+    entries = []
+    for index, (item, sent) in enumerate(zip(checked.entry, bundle["entry"], strict=True)):
+        parsed = item.resource
         identifier = parsed.identifier
         identifier = identifier if isinstance(identifier, Identifier) else identifier[0]
         patient = _patient_of(parsed)
         if not patient.startswith("Patient/"):
-            issues.append((f"{where}.resource", "Name the patient (one Patient reference)."))
+            where = f"Bundle.entry[{index}].resource"
+            issues.append((where, "Name the patient (one Patient reference)."))
             continue
-        digest = hashlib.sha256(json.dumps(resource, sort_keys=True).encode()).hexdigest()
+        text = json.dumps(sent["resource"], sort_keys=True)
+        digest = hashlib.sha256(text.encode()).hexdigest()
         entries.append(Entry(index, parsed, identifier, digest, patient.split("/", 1)[1]))
-    keys = [(e.resource.resourceType, e.identifier.system, e.identifier.value) for e in entries]
+    # One patient's identifier is not another's (stegvis/fhir/models.py).
+    keys = [(e.resource.resourceType, e.patient_id, e.identifier.system, e.identifier.value)
+            for e in entries]  # fmt: skip
     issues += [
         (f"{entry.where}.identifier", "Sent twice in this Bundle.")
         for entry, key in zip(entries, keys, strict=True)
@@ -227,16 +264,53 @@ def read_bundle(body: bytes) -> list[Entry]:
     return entries
 
 
-def _known(entry: Entry) -> ImportedResource | None:
+def _parsed(body: bytes):
+    try:
+        return json.loads(body, parse_constant=_not_a_number)
+    except RecursionError as error:
+        raise Problem([("Bundle", f"Nested deeper than {MAX_DEPTH} levels.")],
+                      code="structure", status=400) from error  # fmt: skip
+    except ValueError as error:
+        raise Problem([("Bundle", "Not JSON.")], code="structure", status=400) from error
+
+
+def _not_a_number(constant: str):
+    raise ValueError(f"{constant} is not a JSON number.")
+
+
+def _unreadable(bundle: dict) -> list[tuple[str, str]]:
+    """Where the Bundle nests deeper than MAX_DEPTH or holds text FHIR forbids, by path
+    (walked without recursion, so that no depth can exhaust the stack)."""
+    issues, waiting = [], [("Bundle", bundle, 0)]
+    while waiting:
+        where, value, depth = waiting.pop()
+        if depth > MAX_DEPTH:
+            issues.append((where, f"Nested deeper than {MAX_DEPTH} levels."))
+        elif isinstance(value, dict):
+            waiting += [(f"{where}.{key}", item, depth + 1) for key, item in value.items()]
+        elif isinstance(value, list):
+            waiting += [(f"{where}[{i}]", item, depth + 1) for i, item in enumerate(value)]
+        elif isinstance(value, str) and FORBIDDEN_IN_TEXT.search(value):
+            issues.append((where, "A control character (other than tab or a line break) "
+                                  "or half of a surrogate pair."))  # fmt: skip
+    return sorted(issues)
+
+
+def _known(user, patient, entry: Entry) -> ImportedResource | None:
+    """What this sender imported for this patient under the entry's identifier."""
     return ImportedResource.objects.filter(
+        patient=patient,
+        author=user,
         resource_type=entry.resource.resourceType,
         system=entry.identifier.system,
         value=entry.identifier.value,
     ).first()
 
 
-def _remember(entry: Entry, object_id) -> None:
+def _remember(user, patient, entry: Entry, object_id) -> None:
     ImportedResource.objects.update_or_create(
+        patient=patient,
+        author=user,
         resource_type=entry.resource.resourceType,
         system=entry.identifier.system,
         value=entry.identifier.value,
@@ -253,7 +327,7 @@ def _case_of(patient, case_ref: str = ""):
     return newest.values_list("pk", flat=True).first()
 
 
-def _questionnaire_response(user, entry: Entry, known) -> str:
+def _questionnaire_response(user, entry: Entry, patient, known) -> str:
     found: QuestionnaireResponseIn = entry.resource
     url, _bar, version = found.questionnaire.partition("|")
     code = url.removeprefix(f"{STEGVIS}/Questionnaire/")
@@ -264,8 +338,6 @@ def _questionnaire_response(user, entry: Entry, known) -> str:
         raise Problem([(f"{entry.where}.identifier", "Answered already, with other answers: "
                         "answers are not rewritten. Send them under a new identifier.")],
                       code="conflict", status=409)  # fmt: skip
-    patient = get_patient_for(user, entry.patient_id, category=Category.QUESTIONNAIRES,
-                              action=Action.CREATE, object_type="fhir_import")  # fmt: skip
     case_id = _case_of(patient)
     if case_id is None:
         raise Problem([(f"{entry.where}.subject", "The patient has no case to answer in.")])
@@ -323,24 +395,22 @@ def _checkin_values(entry: Entry) -> dict:
 IMPORT_NAMESPACE = uuid.UUID("1c6f3a8e-2f4e-4c55-9a2b-7d0f3c1e5b21")
 
 
-def _observation(user, entry: Entry, known) -> str:
+def _observation(user, entry: Entry, patient, known) -> str:
     """A check-in the patient made elsewhere: theirs alone to add."""
     values = _checkin_values(entry)
-    # A check-in is the patient's own to add: the policy's OWN check says so.
-    patient = get_patient_for(user, entry.patient_id, category=Category.CHECKINS,
-                              action=Action.CREATE, object_type="fhir_import",
-                              checks=[OWN])  # fmt: skip
-    submission = uuid.uuid5(IMPORT_NAMESPACE, f"{entry.identifier.system}|{entry.identifier.value}")
     if known is not None:  # corrected: the new values replace the old
-        CheckIn.objects.filter(submission_id=submission).update(**values)
+        CheckIn.objects.filter(pk=known.object_id, patient=patient).update(**values)
         return known.object_id
+    # Named by the patient too: another patient's check-in is never this one's retry.
+    identifier = f"{patient.pk}|{entry.identifier.system}|{entry.identifier.value}"
+    submission = uuid.uuid5(IMPORT_NAMESPACE, identifier)
     result = checkin_submit(
         actor=patient, values=values, submission_id=submission, now=entry.resource.effectiveDateTime
     )
     return str(result.checkin.pk)
 
 
-def _appointment(user, entry: Entry, known) -> str:
+def _appointment(user, entry: Entry, patient, known) -> str:
     """A meeting booked in another system, called (or moved, or cancelled) here."""
     found: AppointmentIn = entry.resource
     kinds = meeting_kinds()
@@ -349,8 +419,6 @@ def _appointment(user, entry: Entry, known) -> str:
         raise Problem([(f"{entry.where}.appointmentType", f"One of: {', '.join(kinds)}.")])
     case_refs = [r.reference for r in found.supportingInformation
                  if r.reference.startswith("EpisodeOfCare/")]  # fmt: skip
-    patient = get_patient_for(user, entry.patient_id, category=Category.MEETINGS,
-                              action=Action.CREATE, object_type="fhir_import")  # fmt: skip
     case_id = _case_of(patient, case_refs[0] if case_refs else "")
     action = Action.CREATE if known is None else Action.UPDATE
     try:
@@ -372,7 +440,11 @@ def _appointment(user, entry: Entry, known) -> str:
         if found.status == "cancelled":
             meeting_cancel(actor=user, meeting=meeting, revision=meeting.revision)
         return str(meeting.pk)
-    meeting = Meeting.objects.get(pk=known.object_id, case=case)
+    meeting = Meeting.objects.filter(pk=known.object_id, case=case).first()
+    if meeting is None:
+        raise Problem([(f"{entry.where}.supportingInformation", "The meeting this identifier "
+                        "booked is in another of the patient's cases.")],
+                      code="conflict", status=409)  # fmt: skip
     if found.status == "cancelled":
         meeting_cancel(actor=user, meeting=meeting, revision=meeting.revision)
     elif meeting.status != MeetingStatus.PLANNED:
@@ -391,21 +463,38 @@ WRITERS = {
     "Observation": _observation,
     "Appointment": _appointment,
 }
+# Who may write each type for the patient: its category, and the object's own rules.
+DOORS = {
+    "QuestionnaireResponse": (Category.QUESTIONNAIRES, ()),
+    # A check-in is the patient's own to add: the policy's OWN check says so.
+    "Observation": (Category.CHECKINS, (OWN,)),
+    "Appointment": (Category.MEETINGS, ()),
+}
 
 
 def apply(user, entries: list[Entry]) -> list[Entry]:
     """Write every entry, or nothing."""
     with audit.atomic():
         for entry in entries:
-            known = _known(entry)
-            if known is not None and known.digest == entry.digest:
-                entry.result = (known.object_id, "200 OK")
-                continue
             try:
-                object_id = WRITERS[entry.resource.resourceType](user, entry, known)
+                _write(user, entry)
             except Http404 as error:
                 where = f"{entry.where}.subject"
                 raise _not_found(where, "No such patient, or not yours to write for.") from error
-            _remember(entry, object_id)
-            entry.result = (object_id, "201 Created" if known is None else "200 OK")
     return entries
+
+
+def _write(user, entry: Entry) -> None:
+    kind = entry.resource.resourceType
+    category, checks = DOORS[kind]
+    # Decided before the identifier is looked up, and the lookup is this patient's and
+    # this sender's alone: a resend is answered only to whoever may write it.
+    patient = get_patient_for(user, entry.patient_id, category=category, action=Action.CREATE,
+                              object_type="fhir_import", checks=checks)  # fmt: skip
+    known = _known(user, patient, entry)
+    if known is not None and known.digest == entry.digest:
+        entry.result = (known.object_id, "200 OK")
+        return
+    object_id = WRITERS[kind](user, entry, patient, known)
+    _remember(user, patient, entry, object_id)
+    entry.result = (object_id, "201 Created" if known is None else "200 OK")

@@ -90,6 +90,11 @@ class ImportedResource(models.Model):
     found rather than written twice; changed, it updates what it made."""
 
     resource_type = models.CharField(max_length=40)
+    # An identifier is the sender's name for one patient's resource: the same (system,
+    # value) sent for another patient, or by someone else, is another resource, never
+    # a way to reach this one.
+    patient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     system = models.CharField(max_length=200)
     value = models.CharField(max_length=200)
     object_id = models.CharField(max_length=64)
@@ -100,7 +105,8 @@ class ImportedResource(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["resource_type", "system", "value"], name="one_import_per_identifier"
+                fields=["patient", "author", "resource_type", "system", "value"],
+                name="one_import_per_identifier_of_patient_and_author",
             )
         ]
 
