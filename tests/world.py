@@ -60,8 +60,11 @@ def _pages() -> dict[str, str]:
 
 def declared_methods(view) -> tuple[str, ...] | None:
     """The methods a page's view declares it takes (require_http_methods or one of its
-    shorthands, anywhere among its decorators); None when it declares none."""
+    shorthands, or the FHIR endpoints' own, anywhere among its decorators); None when it
+    declares none."""
     while view is not None:
+        if hasattr(view, "http_methods"):  # the FHIR endpoints' own (stegvis/fhir/http.py)
+            return view.http_methods
         code = getattr(view, "__code__", None)
         if code is not None and "request_method_list" in code.co_freevars:
             cell = view.__closure__[code.co_freevars.index("request_method_list")]

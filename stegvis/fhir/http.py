@@ -53,6 +53,9 @@ def fhir_view(view=None, *, methods=("GET",)):
         except RequestDataTooBig:
             return problem(413, "too-long", "The request is too large.")
 
+    # Declared as Django's require_http_methods would, for whoever asks which methods a
+    # page takes (the route table asks each page every way it answers).
+    wrapper.http_methods = tuple(methods)
     return csrf_exempt(wrapper)
 
 
