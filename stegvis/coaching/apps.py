@@ -5,6 +5,8 @@ class CoachingConfig(AppConfig):
     name = "stegvis.coaching"
 
     def ready(self):
+        # Words of crisis anywhere a patient writes are answered here.
+        from stegvis.coaching import crisis  # noqa: F401
         from stegvis.coaching.reminders import reminders_sent, render_reminder
         from stegvis.notifications import channels, outbox
         from stegvis.notifications.models import OutboxKind

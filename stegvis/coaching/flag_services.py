@@ -37,6 +37,7 @@ from stegvis.coaching.models import (
     Reminder,
     ReminderStatus,
 )
+from stegvis.core.models import HeldText
 from stegvis.notifications.models import NotificationKind
 from stegvis.notifications.outbox import Notice, notify
 
@@ -280,9 +281,15 @@ def flag_handle(*, actor: User, flag: CoachFlag, note: str) -> bool:
     """Mark a flag handled, with what was done; False when someone else handled it first
     (their note stays). The caller resolved the flag through the access helpers, which
     decided and audited the change."""
+    now = timezone.now()
     handled = CoachFlag.objects.filter(pk=flag.pk, status__in=OPEN).update(
-        status=FlagStatus.HANDLED, handled_by=actor, handled_at=timezone.now(), note=note
+        status=FlagStatus.HANDLED, handled_by=actor, handled_at=now, note=note
     )
+    if handled:
+        # A person responsible has seen what the patient wrote: others may read it now.
+        HeldText.objects.filter(flag_id=str(flag.pk), released_at__isnull=True).update(
+            released_at=now
+        )
     flag.refresh_from_db()
     return bool(handled)
 

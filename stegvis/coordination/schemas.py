@@ -50,6 +50,12 @@ class ThreadDetailOut(ThreadOut):
     participant_ids: list[uuid.UUID]
     messages: list[MessageOut]
 
+    @staticmethod
+    def resolve_messages(thread):
+        # The messages the reader may read, chosen by the view (a patient's words of
+        # crisis wait for a person responsible).
+        return thread.messages_shown
+
 
 class MeetingIn(Schema):
     kind: str

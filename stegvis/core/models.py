@@ -36,3 +36,25 @@ class IdempotentRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} by {self.author_id}"
+
+
+class HeldText(models.Model):
+    """Something a patient wrote for others with words of crisis in it (a proposal, a comment,
+    a message): no one but its author reads it until a person responsible has handled the
+    urgent flag it raised (stegvis/core/crisis.py)."""
+
+    source_type = models.CharField(max_length=30)
+    source_id = models.CharField(max_length=64)
+    # The coach's flag that holds it (coaching is above core: an id, not a key).
+    flag_id = models.CharField(max_length=64)
+    held_at = models.DateTimeField(default=timezone.now)
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source_type", "source_id"], name="held_text_once")
+        ]
+        indexes = [models.Index(fields=["source_type", "released_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.source_type} {self.source_id}"

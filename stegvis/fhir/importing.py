@@ -35,6 +35,7 @@ from stegvis.coordination.meetings.services import (
     meeting_schedule,
 )
 from stegvis.coordination.models import Meeting, MeetingStatus
+from stegvis.core.crisis import patient_wrote
 from stegvis.fhir.models import ImportedResource
 from stegvis.fhir.records import CHECKIN_MEASURES, LOINC_PAIN_NRS
 from stegvis.fhir.resources import STEGVIS
@@ -131,6 +132,10 @@ class Concept(_Element):
     coding: list[Coding] = Field(min_length=1)
 
 
+class Annotation(_Element):
+    text: str = Field(min_length=1, max_length=2000)
+
+
 class ObservationIn(_Element):
     resourceType: Literal["Observation"]
     identifier: list[Identifier] = Field(min_length=1)
@@ -140,6 +145,8 @@ class ObservationIn(_Element):
     effectiveDateTime: Moment
     valueInteger: int | None = Field(None, ge=0, le=10)
     component: list[Component] = []
+    # The patient's own words with the check-in (its note).
+    note: list[Annotation] = Field([], max_length=1)
 
 
 class Participant(_Element):
@@ -398,8 +405,13 @@ IMPORT_NAMESPACE = uuid.UUID("1c6f3a8e-2f4e-4c55-9a2b-7d0f3c1e5b21")
 def _observation(user, entry: Entry, patient, known) -> str:
     """A check-in the patient made elsewhere: theirs alone to add."""
     values = _checkin_values(entry)
+    if entry.resource.note:
+        # The same check-in rules as on the page: words of crisis raise the urgent flag.
+        values["note"] = entry.resource.note[0].text
     if known is not None:  # corrected: the new values replace the old
         CheckIn.objects.filter(pk=known.object_id, patient=patient).update(**values)
+        patient_wrote(author=user, patient_id=patient.pk, text=values.get("note", ""),
+                      source_type="checkin", source_id=known.object_id)  # fmt: skip
         return known.object_id
     # Named by the patient too: another patient's check-in is never this one's retry.
     identifier = f"{patient.pk}|{entry.identifier.system}|{entry.identifier.value}"

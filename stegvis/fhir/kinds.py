@@ -23,6 +23,7 @@ from stegvis.access.policy import care_cases, cases_visible_to, patients_visible
 from stegvis.cases.models import Case, CertificateDiagnosis, CertificateStatus
 from stegvis.coaching.models import CheckIn
 from stegvis.coordination.models import Meeting, Message, Task, Thread
+from stegvis.core.crisis import not_held_from
 from stegvis.fhir import records, resources
 from stegvis.instruments.models import Administration, AdministrationStatus
 from stegvis.network.models import Consent, MemberStatus, NetworkMember
@@ -131,10 +132,11 @@ def _tasks(user, cases):
 
 def _messages(user, patients):
     """Messages of the threads the reader takes part in (as on the messages page)."""
-    return Message.objects.filter(
+    messages = Message.objects.filter(
         thread__patient__in=patients,
         thread__in=Thread.objects.filter(participants__user=user).values("pk"),
-    ).select_related("thread__patient", "author")
+    )
+    return not_held_from(messages, user).select_related("thread__patient", "author")
 
 
 def _care_teams(patients, site: str = "") -> list[dict]:

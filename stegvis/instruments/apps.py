@@ -21,3 +21,9 @@ class InstrumentsConfig(AppConfig):
         # PHQ-9 item 9 raises an urgent flag (coaching's); the flag shows what was answered,
         # to those who may see the patient's questionnaires (never a coach: their ceiling).
         TRIGGERS["administration"] = Trigger(Administration, item_9_answer, Category.QUESTIONNAIRES)
+        # Words of crisis in the activities a patient named raise one too.
+        TRIGGERS["administration_words"] = Trigger(
+            Administration,
+            lambda administration: "; ".join(administration.activity_names.values()),
+            Category.QUESTIONNAIRES,
+        )

@@ -24,6 +24,8 @@ class AnswerForm(forms.Form):
                 label=str(item.text),
                 choices=choices,
                 coerce=int,
+                # An optional item left out is no answer, not an empty one.
+                empty_value=None,
                 required=required,
                 widget=forms.RadioSelect(attrs={} if item.options else {"class": "scale"}),
                 help_text=f"{item.minimum} = {item.low} · {item.maximum} = {item.high}"

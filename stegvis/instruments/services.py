@@ -1,6 +1,7 @@
 """Questionnaires given to patients: enabling instruments, scheduling, answering, expiry."""
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date, timedelta
 from itertools import batched
 
@@ -20,6 +21,7 @@ from stegvis.cases.models import (
     ClosedReason,
 )
 from stegvis.coaching.flag_services import questionnaire_answered
+from stegvis.core.crisis import patient_wrote
 from stegvis.instruments.definitions import Instrument, instrument, instruments
 from stegvis.instruments.models import (
     Administration,
@@ -254,6 +256,17 @@ def administration_complete(
             raise AlreadyAnswered
         administration.refresh_from_db()
         questionnaire_answered(administration, result)
+        # What the patient wrote in their own words (the activities they named) passes the
+        # same crisis rules as anything else they write.
+        if patient_wrote(
+            author=actor,
+            patient_id=administration.patient_id,
+            text="\n".join((activity_names or {}).values()),
+            source_type="administration_words",
+            source_id=administration.pk,
+        ):
+            result = replace(result, flags=[*result.flags, "crisis_words"])
+            Administration.objects.filter(pk=administration.pk).update(flags=result.flags)
     return result
 
 

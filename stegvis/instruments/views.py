@@ -82,7 +82,7 @@ def answer(request: HttpRequest, administration_id) -> HttpResponse:
     definition = instrument(administration.instrument_code)
     if administration.status == AdministrationStatus.COMPLETED:
         crisis = None
-        if "self_harm" in administration.flags:
+        if {"self_harm", "crisis_words"} & set(administration.flags):
             crisis = crisis_screen(administration.patient)
         context = {"administration": administration, "instrument": definition, "crisis": crisis}
         return render(request, "instruments/result.html", context)

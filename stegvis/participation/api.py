@@ -9,11 +9,22 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from stegvis.access.participation import get_in_scope, get_participation_scope
+from stegvis.core.crisis import not_held_from
 from stegvis.core.errors import FieldErrors, Text
 from stegvis.participation import services
-from stegvis.participation.models import Proposal, ProposalState, Result, author_shown_to
+from stegvis.participation.models import (
+    Proposal,
+    ProposalState,
+    Result,
+    author_shown_to,
+)
 
 router = Router(tags=["participation"])
+
+
+class CrisisLineOut(Schema):
+    number: str
+    name: str
 
 
 class ServiceProposalOut(Schema):
@@ -31,6 +42,10 @@ class ServiceProposalOut(Schema):
     duplicate_of: uuid.UUID | None
     created_at: datetime
     revision: int
+    # After a patient's words of crisis: the lines to call, for the app to show at once and
+    # alone (the proposal itself is held back from others until a person responsible has
+    # seen it). Empty otherwise.
+    crisis_lines: list[CrisisLineOut] = []
 
 
 class ServiceProposalIn(Schema):
@@ -51,14 +66,19 @@ class ServiceProposalSupportIn(Schema):
     support: bool = True
 
 
-def _proposals():
-    """Proposals as the API shows them: with their author and how many support them."""
-    return Proposal.objects.select_related("author").annotate(support_count=Count("supports"))
+def _proposals(reader):
+    """Proposals as the API shows `reader` them: with their author and how many support
+    them, without what is held back from them."""
+    return (
+        not_held_from(Proposal.objects.all(), reader)
+        .select_related("author")
+        .annotate(support_count=Count("supports"))
+    )
 
 
 def _shown(proposal: Proposal, reader, scope) -> dict:
     """A proposal as it is after a write: read again, with its supports counted."""
-    return _proposal(_proposals().get(pk=proposal.pk), reader, scope)
+    return _proposal(_proposals(reader).get(pk=proposal.pk), reader, scope)
 
 
 def _proposal(proposal: Proposal, reader, scope) -> dict:
@@ -85,7 +105,7 @@ def _proposal(proposal: Proposal, reader, scope) -> dict:
 )
 def list_proposals(request, state: ProposalState | None = None):
     scope = get_participation_scope(request.user, object_type="proposal_list")
-    found = _proposals().filter(organisation_id__in=scope.units)
+    found = _proposals(request.user).filter(organisation_id__in=scope.units)
     found = found.filter(state=state) if state else found.exclude(state=ProposalState.WITHDRAWN)
     return [_proposal(p, request.user, scope) for p in found[:200]]
 
@@ -107,7 +127,11 @@ def create_proposal(request, payload: ServiceProposalIn):
         body=payload.body,
         show_name_to_staff=payload.show_name_to_staff,
     )
-    return Status(201, _shown(proposal, request.user, scope))
+    shown = _shown(proposal, request.user, scope)
+    if proposal.crisis:
+        lines = proposal.crisis.contacts
+        shown["crisis_lines"] = [{"number": c.number, "name": str(c.name)} for c in lines]
+    return Status(201, shown)
 
 
 @router.get(
@@ -117,7 +141,7 @@ def create_proposal(request, payload: ServiceProposalIn):
 )
 def get_proposal(request, service_proposal_id: str):
     proposal, scope = get_in_scope(
-        request.user, _proposals(), service_proposal_id,
+        request.user, _proposals(request.user), service_proposal_id,
         object_type="proposal",
     )  # fmt: skip
     return _proposal(proposal, request.user, scope)
@@ -130,7 +154,7 @@ def get_proposal(request, service_proposal_id: str):
 )
 def move_proposal(request, service_proposal_id: str, payload: ServiceProposalStateIn):
     proposal, scope = get_in_scope(
-        request.user, _proposals(), service_proposal_id,
+        request.user, _proposals(request.user), service_proposal_id,
         object_type="proposal",
     )  # fmt: skip
     services.proposal_move(
@@ -147,7 +171,7 @@ def move_proposal(request, service_proposal_id: str, payload: ServiceProposalSta
 )
 def support_proposal(request, service_proposal_id: str, payload: ServiceProposalSupportIn):
     proposal, scope = get_in_scope(
-        request.user, _proposals(), service_proposal_id,
+        request.user, _proposals(request.user), service_proposal_id,
         object_type="proposal",
     )  # fmt: skip
     services.proposal_support(actor=request.user, proposal=proposal, support=payload.support)

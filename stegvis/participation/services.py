@@ -21,6 +21,7 @@ from stegvis.access import audit
 from stegvis.access.participation import ParticipationScope
 from stegvis.accounts.models import Membership, Organisation, User
 from stegvis.accounts.roles import Role
+from stegvis.core.crisis import patient_wrote
 from stegvis.core.errors import NotAllowed, StaleEdit
 from stegvis.network.services import InvitationUsed, hash_invitation_token, same_address
 from stegvis.notifications.models import NotificationKind
@@ -208,6 +209,7 @@ def proposal_create(
         body=body.strip(),
     )
     ProposalChange.objects.create(proposal=proposal, state=proposal.state, actor=actor)
+    proposal.crisis = _words_of_crisis(actor, proposal, f"{proposal.title}\n{proposal.body}")
     return proposal
 
 
@@ -293,16 +295,34 @@ def proposal_support(*, actor: User, proposal: Proposal, support: bool) -> None:
     )
 
 
+@audit.atomic()
 def proposal_comment(
     *, actor: User, scope: ParticipationScope, proposal: Proposal, body: str,
     show_name_to_staff: bool = False,
 ) -> ProposalComment:  # fmt: skip
-    return ProposalComment.objects.create(
+    comment = ProposalComment.objects.create(
         proposal=proposal,
         author=actor,
         author_kind=scope.kind,
         name_shown_to_staff=show_name_to_staff,
         body=body.strip(),
+    )
+    comment.crisis = _words_of_crisis(actor, comment, comment.body)
+    return comment
+
+
+def _words_of_crisis(actor: User, written, text: str):
+    """A patient's words of crisis raise the urgent flag and are held back from other
+    readers until a person responsible has seen them; the crisis screen, or None."""
+    if not actor.is_patient:
+        return None
+    return patient_wrote(
+        author=actor,
+        patient_id=actor.pk,
+        text=text,
+        source_type=written._meta.model_name,
+        source_id=written.pk,
+        meant_for_others=True,
     )
 
 

@@ -25,6 +25,7 @@ from stegvis.access.participation import (
 from stegvis.accounts.mfa import mfa_satisfied
 from stegvis.accounts.models import Organisation, User
 from stegvis.accounts.roles import Role
+from stegvis.core.crisis import crisis_page, not_held_from
 from stegvis.core.errors import StaleEdit
 from stegvis.core.idempotency import once_per_submission
 from stegvis.insights.equality import MEASURES
@@ -69,7 +70,7 @@ def participation_home(request: HttpRequest) -> HttpResponse:
     scope = get_participation_scope(request.user, object_type="proposal_list")
     state = request.GET.get("state", "")
     proposals = (
-        Proposal.objects.filter(organisation_id__in=scope.units)
+        not_held_from(Proposal.objects.filter(organisation_id__in=scope.units), request.user)
         .select_related("organisation", "author")
         .annotate(support_count=Count("supports", distinct=True))
     )
@@ -121,6 +122,8 @@ def proposal_new(request: HttpRequest) -> HttpResponse:
         except services.NotAllowed as refused:
             form.add_error(None, str(refused))
         else:
+            if proposal.crisis:
+                return crisis_page(request, proposal.crisis)
             messages.success(request, _("Thank you. Your proposal is sent."))
             return redirect("proposal_detail", service_proposal_id=proposal.pk)
     return render(
@@ -136,7 +139,9 @@ def proposal_new(request: HttpRequest) -> HttpResponse:
 def proposal_detail(request: HttpRequest, service_proposal_id) -> HttpResponse:
     proposal, scope = get_in_scope(
         request.user,
-        Proposal.objects.select_related("organisation", "author", "duplicate_of"),
+        not_held_from(Proposal.objects.all(), request.user).select_related(
+            "organisation", "author", "duplicate_of"
+        ),
         service_proposal_id,
         object_type="proposal",
     )
@@ -175,13 +180,15 @@ def proposal_detail(request: HttpRequest, service_proposal_id) -> HttpResponse:
             elif action == "comment":
                 comment = CommentForm(request.POST)
                 if comment.is_valid():
-                    services.proposal_comment(
+                    written = services.proposal_comment(
                         actor=request.user,
                         scope=scope,
                         proposal=proposal,
                         body=comment.cleaned_data["body"],
                         show_name_to_staff=comment.cleaned_data["show_name_to_staff"],
                     )
+                    if written.crisis:
+                        return crisis_page(request, written.crisis)
                     return redirect("proposal_detail", service_proposal_id=proposal.pk)
             elif action == "duplicate":
                 of = None
@@ -219,7 +226,9 @@ def proposal_detail(request: HttpRequest, service_proposal_id) -> HttpResponse:
             "author": author_shown_to(request.user, scope, proposal),
             "comments": [
                 (c, author_shown_to(request.user, scope, c))
-                for c in proposal.comments.select_related("author")
+                for c in not_held_from(proposal.comments.all(), request.user).select_related(
+                    "author"
+                )
             ],
             "shown_as": AuthorKind(scope.kind).label,
             "changes": proposal.changes.all(),

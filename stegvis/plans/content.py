@@ -112,3 +112,14 @@ def validated_section(section: str, value) -> object:
     if section not in SECTIONS:
         raise ValueError(f"unknown section {section!r}")
     return PlanContent.model_validate({section: value}).model_dump(mode="json")[section]
+
+
+def texts_in(value) -> set[str]:
+    """Every text in a plan's content (its sections hold texts, lists and rows)."""
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        return {text for item in value for text in texts_in(item)}
+    return set()

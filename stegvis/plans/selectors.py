@@ -9,6 +9,7 @@ from django.utils import timezone
 from stegvis.access.checks import NOTE_SHARED_WITH_READER
 from stegvis.accounts.models import User
 from stegvis.cases.models import WorkMeasure
+from stegvis.core.crisis import held_ids
 from stegvis.network.models import MemberStatus, NetworkMember
 from stegvis.plans import content
 from stegvis.plans.employer_points import employer_plan_rules
@@ -62,7 +63,12 @@ def plan_context(case, plan: RtwPlan, is_owner: bool) -> dict:
         "statuses": content.ACTION_STATUSES,
         "measure_labels": _measure_labels(),
         "proposals": pending,
-        "comments": list(plan.comments.select_related("author")),
+        # The patient reads all; others not what is held back (words of crisis).
+        "comments": list(
+            plan.comments.select_related("author").exclude(
+                pk__in=[] if is_owner else held_ids("plancomment")
+            )
+        ),
         "is_owner": is_owner,
         "today": timezone.localdate(),
         "extra_sections": extra_sections(case),

@@ -13,6 +13,7 @@ from stegvis.access.categories import Category
 from stegvis.accounts.models import User
 from stegvis.accounts.roles import Role
 from stegvis.cases.services import milestone_complete, milestone_reopen
+from stegvis.core.crisis import patient_wrote
 from stegvis.core.errors import NotAllowed, StaleEdit
 from stegvis.network import services as network_services
 from stegvis.network.models import MemberStatus, NetworkMember
@@ -46,12 +47,28 @@ def plan_save(
     """A new version, if `base_version` is still the newest. A save that changes nothing
     (a retried submission) succeeds and makes no version, whatever its base."""
     locked = _locked(RtwPlan, plan)
+    locked.crisis = None
     new_content = content.validated(new_content)
     if new_content == locked.content:
         return locked
     if locked.version != base_version:
         raise StaleEdit
-    return _new_version(locked, actor, new_content, note)
+    written = _new_in(new_content, locked.content)
+    saved = _new_version(locked, actor, new_content, note)
+    # The patient's own words in their plan pass the same crisis rules as anywhere else.
+    saved.crisis = patient_wrote(
+        author=actor,
+        patient_id=saved.case.patient_id,
+        text="\n".join(written),
+        source_type="planversion",
+        source_id=saved.version_id,
+    )
+    return saved
+
+
+def _new_in(new_content: dict, old_content: dict) -> list[str]:
+    """The texts of `new_content` that `old_content` did not hold (what was just written)."""
+    return sorted(content.texts_in(new_content) - content.texts_in(old_content))
 
 
 def _new_version(locked: RtwPlan, actor: User, new_content: dict, note: str) -> RtwPlan:
@@ -60,9 +77,9 @@ def _new_version(locked: RtwPlan, actor: User, new_content: dict, note: str) -> 
     locked.updated_at = timezone.now()
     locked.updated_by = actor
     locked.save()
-    PlanVersion.objects.create(
+    locked.version_id = PlanVersion.objects.create(
         plan=locked, number=locked.version, content=new_content, author=actor, note=note[:200]
-    )
+    ).pk
     return locked
 
 
@@ -119,7 +136,17 @@ def proposal_decide(*, actor: User, proposal: PlanProposal, accept: bool) -> Pla
 @audit.atomic()
 def comment_add(*, actor: User, role: str, plan: RtwPlan, text: str) -> PlanComment:
     plan = _locked(RtwPlan, plan)
-    return PlanComment.objects.create(plan=plan, author=actor, author_role=role, text=text)
+    comment = PlanComment.objects.create(plan=plan, author=actor, author_role=role, text=text)
+    # Held back from the rest of the network until a person responsible has seen it.
+    comment.crisis = patient_wrote(
+        author=actor,
+        patient_id=plan.case.patient_id,
+        text=text,
+        source_type=comment._meta.model_name,
+        source_id=comment.pk,
+        meant_for_others=True,
+    )
+    return comment
 
 
 @audit.atomic()

@@ -13,6 +13,7 @@ from stegvis.access.categories import Action, Category
 from stegvis.access.checks import NOTE_SHARED_WITH_READER
 from stegvis.access.helpers import get_case_for, get_object_for, refuse
 from stegvis.accounts.roles import Role
+from stegvis.core.crisis import crisis_page
 from stegvis.core.errors import NotAllowed, StaleEdit
 from stegvis.plans import content, selectors, services
 from stegvis.plans.access import NOTE_EDITORS, get_note_for
@@ -73,13 +74,15 @@ def plan_pdf(request: HttpRequest, case_id) -> HttpResponse:
 
 def _save_own_section(request, case, plan, section: str, value, _comment) -> HttpResponse:
     """The patient writes their own plan: a new version, if theirs is still the newest."""
-    services.plan_save_section(
+    saved = services.plan_save_section(
         actor=request.user,
         plan=plan,
         section=section,
         value=value,
         base_version=_posted_base(request, "base_version"),
     )
+    if saved.crisis:
+        return crisis_page(request, saved.crisis)
     messages.success(request, _("Saved. Your earlier version is kept."))
     return redirect("plan_detail", case.pk)
 
@@ -183,12 +186,14 @@ def plan_comment(request: HttpRequest, case_id) -> HttpResponse:
     if not form.is_valid():
         context = selectors.plan_context(case, plan, _is_owner(case))
         return render(request, "plans/plan.html", {**context, "comment_form": form}, status=400)
-    services.comment_add(
+    comment = services.comment_add(
         actor=request.user,
         role=case.access_decision.role,
         plan=plan,
         text=form.cleaned_data["text"],
     )
+    if comment.crisis:
+        return crisis_page(request, comment.crisis)
     return redirect("plan_detail", case.pk)
 
 

@@ -24,6 +24,13 @@ class ProgramsConfig(AppConfig):
     name = "stegvis.programs"
 
     def ready(self):
+        from stegvis.access.categories import Category
+        from stegvis.coaching.selectors import TRIGGERS, Trigger
         from stegvis.plans.extensions import PLAN_SECTIONS
+        from stegvis.programs.models import Attendance
 
         PLAN_SECTIONS.append(program_goals_section)
+        # Words of crisis in "I cannot come" raise an urgent flag that shows them.
+        TRIGGERS["attendance"] = Trigger(
+            Attendance, lambda attendance: attendance.message, Category.MEETINGS
+        )

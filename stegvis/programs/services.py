@@ -16,6 +16,7 @@ from stegvis.access.helpers import record_allowed, record_decision
 from stegvis.accounts.models import Membership, Organisation, User
 from stegvis.cases.models import Case
 from stegvis.coordination.meetings.services import meeting_mark_held, meeting_schedule
+from stegvis.core.crisis import patient_wrote
 from stegvis.core.errors import Incomplete, NotAllowed, StaleEdit
 from stegvis.instruments.occasions import add_months, occasion_set
 from stegvis.instruments.services import enabled_codes, occasion_schedule
@@ -498,8 +499,9 @@ def session_change(
 
 
 @audit.atomic()
-def attendance_cannot_come(*, actor: User, attendance: Attendance, message: str = "") -> None:
-    """The participant says they cannot come (they may say why, or not)."""
+def attendance_cannot_come(*, actor: User, attendance: Attendance, message: str = ""):
+    """The participant says they cannot come (they may say why, or not); returns the crisis
+    screen when what they wrote holds words of crisis (the team is told as urgently)."""
     _require(attendance.referral.patient_id == actor.pk, _("Only you can say this."))
     _require(attendance.session.starts_at > timezone.now(), _("The session has already begun."))
     Attendance.objects.filter(pk=attendance.pk).update(
@@ -515,6 +517,13 @@ def attendance_cannot_come(*, actor: User, attendance: Attendance, message: str 
         action=Action.UPDATE,
         basis="self",
         obj=attendance,
+    )
+    return patient_wrote(
+        author=actor,
+        patient_id=actor.pk,
+        text=message,
+        source_type=attendance._meta.model_name,
+        source_id=attendance.pk,
     )
 
 

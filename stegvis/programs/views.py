@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from stegvis.access.categories import CARE_ROLES, Action, Category
 from stegvis.access.helpers import get_case_for, get_object_for, get_self_for
 from stegvis.accounts.models import User
+from stegvis.core.crisis import crisis_page
 from stegvis.core.csv_stream import csv_lines
 from stegvis.core.errors import Incomplete, NotAllowed, StaleEdit
 from stegvis.core.idempotency import once_per_submission
@@ -636,11 +637,13 @@ def attendance_cannot_come(request: HttpRequest, attendance_id) -> HttpResponse:
     form = forms.CannotComeForm(request.POST)
     if form.is_valid():
         try:
-            services.attendance_cannot_come(
+            crisis = services.attendance_cannot_come(
                 actor=request.user, attendance=attendance, message=form.cleaned_data["message"]
             )
         except NotAllowed as error:
             messages.error(request, str(error))
         else:
+            if crisis:
+                return crisis_page(request, crisis)
             messages.success(request, _("Thank you for telling us. The team knows."))
     return redirect("my_program")

@@ -24,6 +24,7 @@ from stegvis.coordination.schemas import (
     _people,
     _refused,
 )
+from stegvis.core.crisis import not_held_from
 from stegvis.core.errors import FieldErrors, NotAllowed
 
 router = Router(tags=["coordination"])
@@ -77,8 +78,10 @@ def create_thread(request, patient_id: str, payload: ThreadIn):
 def get_thread(request, thread_id: str):
     thread = get_thread_for(request.user, thread_id)
     thread_mark_read(user=request.user, thread=thread)
-    # Ninja reads the related managers (messages, their attachments) as lists.
     thread.participant_ids = list(thread.participants.values_list("user_id", flat=True))
+    # Ninja reads the attachments' related manager as a list; the messages are those the
+    # reader may read (a patient's words of crisis wait for a person responsible).
+    thread.messages_shown = list(not_held_from(thread.messages.all(), request.user))
     return thread
 
 

@@ -18,13 +18,19 @@ from stegvis.coordination.models import (
     ThreadParticipant,
 )
 from stegvis.coordination.participants import admitted
+from stegvis.core.crisis import patient_wrote
 from stegvis.core.errors import KeyReused, replayed
 from stegvis.notifications.models import NotificationKind
 from stegvis.notifications.outbox import Notice, notify
 
 
-def _new_message(*, thread: Thread, actor: User, role: str, body: str, submission_id, files, at):
-    """The message and its files (already checked), and everyone else in the thread told."""
+def _new_message(
+    *, thread: Thread, actor: User, role: str, body: str, submission_id, files, at, subject=""
+):
+    """The message and its files (already checked), and everyone else in the thread told;
+    unless it is the patient's words of crisis: then their care team gets the urgent flag,
+    and the others in the thread neither read it nor are told until a person responsible
+    has seen it (`message.crisis` is what the patient sees at once)."""
     facts = attachments.checked_all(files)
     message = Message.objects.create(
         thread=thread,
@@ -39,7 +45,18 @@ def _new_message(*, thread: Thread, actor: User, role: str, body: str, submissio
         extension = fact["name"].rsplit(".", 1)[1]
         attachment.file.save(f"{attachment.id}.{extension}", upload, save=False)
         attachment.save()
-    _tell_thread(thread, actor)
+    message.crisis = None
+    if actor.pk == thread.patient_id:
+        message.crisis = patient_wrote(
+            author=actor,
+            patient_id=thread.patient_id,
+            text=f"{subject}\n{body}",
+            source_type=message._meta.model_name,
+            source_id=message.pk,
+            meant_for_others=True,
+        )
+    if message.crisis is None:
+        _tell_thread(thread, actor)
     return message
 
 
@@ -106,15 +123,16 @@ def thread_start(
         for user, d in let_in.values()
     ]
     ThreadParticipant.objects.bulk_create(seats)
-    _new_message(
+    thread.crisis = _new_message(
         thread=thread,
         actor=actor,
         role=role,
         body=body,
+        subject=subject,
         submission_id=submission_id,
         files=files,
         at=now,
-    )
+    ).crisis
     return thread
 
 

@@ -25,6 +25,7 @@ from stegvis.coordination.models import (
     ThreadKind,
 )
 from stegvis.coordination.participants import candidates
+from stegvis.core.crisis import crisis_page, not_held_from
 from stegvis.core.idempotency import once_per_submission
 
 
@@ -60,6 +61,8 @@ def _thread_new(request: HttpRequest, patient: User) -> HttpResponse:
             submission_id=form.cleaned_data["submission_id"],
             files=form.cleaned_data["files"],
         )
+        if thread.crisis:
+            return crisis_page(request, thread.crisis)
         return redirect("thread_detail", thread.pk)
     context = {"form": form, "patient": patient, "is_patient": is_patient, "people": people}
     status = 422 if request.method == "POST" else 200
@@ -106,7 +109,7 @@ def thread_detail(request: HttpRequest, thread_id) -> HttpResponse:
     thread = get_thread_for(request.user, thread_id, Action.CREATE if is_write else Action.VIEW)
     form = forms.MessageForm(request.POST or None, request.FILES or None)
     if is_write and form.is_valid():
-        message_post(
+        message = message_post(
             actor=request.user,
             role=thread.access_decision.role,
             thread=thread,
@@ -114,9 +117,11 @@ def thread_detail(request: HttpRequest, thread_id) -> HttpResponse:
             submission_id=form.cleaned_data["submission_id"],
             files=form.cleaned_data["files"],
         )
+        if message.crisis:
+            return crisis_page(request, message.crisis)
         return redirect("thread_detail", thread.pk)
     thread_messages = (
-        Message.objects.filter(thread=thread)
+        not_held_from(Message.objects.filter(thread=thread), request.user)
         .select_related("author")
         .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("name")))
     )

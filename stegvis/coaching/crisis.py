@@ -1,0 +1,42 @@
+"""The coach's answer to words of crisis wherever a patient writes (stegvis/core/crisis.py):
+the urgent flag to the care team, the text held back when it was meant for others, and the
+crisis screen for the patient."""
+
+from django.dispatch import receiver
+
+from stegvis.access.categories import Category
+from stegvis.coaching.flag_services import safety_raise
+from stegvis.coaching.guidance import mentions_crisis
+from stegvis.coaching.selectors import TRIGGERS, Trigger, crisis_screen
+from stegvis.core.crisis import text_written
+from stegvis.core.models import HeldText
+from stegvis.plans.content import texts_in
+from stegvis.plans.models import PlanComment, PlanVersion
+
+
+def _words_in_plan(version: PlanVersion) -> str:
+    return " … ".join(sorted(t for t in texts_in(version.content) if mentions_crisis(t)))
+
+
+# The plan is below the coach: what its words of crisis raise is named here.
+TRIGGERS["planversion"] = Trigger(PlanVersion, _words_in_plan, Category.PLAN)
+TRIGGERS["plancomment"] = Trigger(PlanComment, lambda comment: comment.text, Category.PLAN)
+
+
+@receiver(text_written)
+def answer_words_of_crisis(
+    sender, *, author, patient_id, text, source_type, source_id, meant_for_others, **kwargs
+):
+    if not mentions_crisis(text):
+        return None
+    flag = safety_raise(
+        patient_id=patient_id,
+        source_type=source_type,
+        source_id=source_id,
+        reason=f"crisis words: {source_type}",
+    )
+    if meant_for_others:
+        HeldText.objects.get_or_create(
+            source_type=source_type, source_id=source_id, defaults={"flag_id": str(flag.pk)}
+        )
+    return crisis_screen(author)

@@ -1,0 +1,227 @@
+"""Words of crisis wherever a patient writes: the crisis lines at once and alone, the urgent
+flag to their care team, and what was written for others held back until a person
+responsible has seen it. A professional's words about a patient raise nothing."""
+
+import json
+import uuid
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from stegvis.access.categories import Category
+from stegvis.coaching.flag_services import flag_handle
+from stegvis.coaching.models import CoachFlag
+from stegvis.coaching.selectors import urgent_flags_for
+from stegvis.coordination.models import Message
+from stegvis.instruments import services as instruments
+from stegvis.network.purposes import Purpose
+from stegvis.notifications.models import Notification
+from stegvis.participation.models import Proposal, ProposalComment
+from stegvis.plans.models import PlanComment
+from stegvis.programs.models import Attendance
+from tests.factories import patient_at
+from tests.mmr import build_team, include, refer
+from tests.support import send
+
+WORDS = "Ibland orkar jag inte leva längre, det känns tungt."
+
+
+def _proposal(client, personas, case, words=WORDS):
+    client.force_login(personas.patient)
+    data = {"submission_id": uuid.uuid4(), "unit": personas.unit.pk, "title": "Väntan",
+            "body": words}  # fmt: skip
+    return client.post("/participation/proposals/new/", data)
+
+
+def _comment(client, personas, case):
+    proposal = Proposal.objects.create(
+        organisation=personas.unit, author=personas.coordinator, author_kind="staff",
+        title="Kortare köer", body="Telefonkön är lång.",
+    )  # fmt: skip
+    client.force_login(personas.patient)
+    return client.post(f"/participation/proposals/{proposal.pk}/",
+                       {"action": "comment", "body": WORDS})  # fmt: skip
+
+
+def _thread(client, personas, case):
+    personas.with_consent(personas.fk_caseworker, [Category.MESSAGES], Purpose.FK_INFORMATION)
+    client.force_login(personas.patient)
+    data = {"submission_id": uuid.uuid4(), "subject": "Fråga",
+            "participants": [personas.fk_caseworker.pk], "body": WORDS}  # fmt: skip
+    return client.post("/messages/new/", data)
+
+
+def _plan_section(client, personas, case):
+    client.force_login(personas.patient)
+    return client.post(f"/cases/{case.pk}/plan/goals/", {"text": WORDS, "base_version": 0})
+
+
+def _plan_comment(client, personas, case):
+    client.force_login(personas.patient)
+    return client.post(f"/cases/{case.pk}/plan/comments/", {"text": WORDS})
+
+
+def _cannot_come(client, personas, case):
+    now = "2026-03-02 09:00 +01:00"
+    with time_machine.travel(now, tick=False):
+        mmr = build_team(personas)
+        referral = include(mmr, refer(personas, case, mmr))
+        row = Attendance.objects.filter(referral=referral).order_by("session__starts_at").first()
+        client.force_login(personas.patient)
+        return client.post(f"/my-program/sessions/{row.pk}/cannot-come/", {"message": WORDS})
+
+
+def _activities(client, personas, case):
+    # Sick leave from today: the baseline questionnaires (PSFS among them) are due now.
+    case.sick_from = timezone.localdate()
+    case.save(update_fields=["sick_from"])
+    created = instruments.administrations_plan_case(case, timezone.localdate())
+    psfs = next(a for a in created if a.instrument_code == "psfs")
+    client.force_login(personas.patient)
+    # Three activities are asked for; the patient names the first in her own words.
+    answers = {"item_1": 3, "name_1": WORDS, "item_2": 5, "name_2": "Baka bröd",
+               "item_3": 6, "name_3": "Gå till jobbet"}  # fmt: skip
+    return client.post(f"/questionnaires/{psfs.pk}/", answers, follow=True)
+
+
+def _fhir_note(client, personas, case):
+    client.force_login(personas.patient)
+    entry = {
+        "resource": {
+            "resourceType": "Observation",
+            "identifier": [{"system": "urn:probe:checkin", "value": "crisis-1"}],
+            "status": "final",
+            "code": {"coding": [{"system": "http://loinc.org", "code": "72514-3"}]},
+            "subject": {"reference": f"Patient/{personas.patient.pk}"},
+            "effectiveDateTime": timezone.now().isoformat(),
+            "valueInteger": 6,
+            "note": [{"text": WORDS}],
+        },
+        "request": {"method": "POST", "url": "Observation"},
+    }
+    bundle = {"resourceType": "Bundle", "type": "transaction", "entry": [entry]}
+    return client.post("/fhir/", json.dumps(bundle), content_type="application/fhir+json")
+
+
+PLACES = {
+    "proposal": _proposal,
+    "proposalcomment": _comment,
+    "message": _thread,
+    "planversion": _plan_section,
+    "plancomment": _plan_comment,
+    "attendance": _cannot_come,
+    "administration_words": _activities,
+    "checkin": _fhir_note,
+}
+
+
+def _safety_flag(personas) -> CoachFlag:
+    return CoachFlag.objects.get(patient=personas.patient, kind="safety")
+
+
+@pytest.mark.parametrize("place", sorted(PLACES))
+def test_a_patients_words_of_crisis_raise_the_urgent_flag_wherever_they_are_written(
+    client, personas, case, place, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = PLACES[place](client, personas, case)
+    flag = _safety_flag(personas)
+    assert flag.urgent and flag.source_type == place
+    told = set(Notification.objects.filter(kind="urgent_flag").values_list("recipient", flat=True))
+    assert told == {personas.treating_physician.pk, personas.coordinator.pk}
+    # The responsible physician reads what was written on the flag.
+    shown = [u.trigger for u in urgent_flags_for(personas.treating_physician)]
+    assert any("inte leva längre" in text for text in shown), shown
+    if place != "checkin":  # a page: the crisis lines at once, and nothing else
+        assert response.status_code == 200
+        assert 'href="tel:112"' in response.text and 'href="tel:90101"' in response.text
+        for success in ("Tack", "Sparat", "skickat"):
+            assert success not in response.text.split('role="alert"')[1]
+
+
+def test_a_proposal_with_words_of_crisis_is_held_from_others_until_someone_responsible_has_seen_it(
+    client, personas, case, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _proposal(client, personas, case)
+    proposal = Proposal.objects.get(title="Väntan")
+    neighbour = patient_at(personas.unit)
+    detail = f"/participation/proposals/{proposal.pk}/"
+    for reader in (neighbour, personas.representative, personas.facilitator):
+        client.force_login(reader)
+        assert "Väntan" not in client.get("/participation/").text
+        assert client.get(detail).status_code == 404
+        listed = client.get("/api/v1/participation/proposals").json()
+        assert str(proposal.pk) not in {row["id"] for row in listed}
+    client.force_login(personas.patient)
+    assert client.get(detail).status_code == 200, "its author still reads it"
+    flag_handle(actor=personas.coordinator, flag=_safety_flag(personas), note="Ringde henne.")
+    client.force_login(neighbour)
+    assert client.get(detail).status_code == 200
+    assert "Sara" not in client.get(detail).text
+
+
+def test_a_comment_with_words_of_crisis_is_held_from_others(client, personas, case):
+    _comment(client, personas, case)
+    comment = ProposalComment.objects.get()
+    client.force_login(personas.facilitator)
+    assert (
+        "inte leva längre" not in client.get(f"/participation/proposals/{comment.proposal_id}/").text
+    )
+    flag_handle(actor=personas.coordinator, flag=_safety_flag(personas), note="Samtal bokat.")
+    assert "inte leva längre" in client.get(f"/participation/proposals/{comment.proposal_id}/").text
+
+
+def test_a_message_with_words_of_crisis_reaches_no_one_else_until_seen(
+    client, personas, case, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _thread(client, personas, case)
+    message = Message.objects.get()
+    fk = personas.fk_caseworker
+    assert not Notification.objects.filter(recipient=fk, kind="message_received").exists()
+    client.force_login(fk)
+    thread = f"/messages/{message.thread_id}/"
+    assert "inte leva längre" not in client.get(thread).text
+    api = client.get(f"/api/v1/messages/threads/{message.thread_id}").json()
+    assert api["messages"] == []
+    flag_handle(actor=personas.coordinator, flag=_safety_flag(personas), note="Ringde.")
+    assert "inte leva längre" in client.get(thread).text
+    assert [m["body"] for m in client.get(f"/api/v1/messages/threads/{message.thread_id}").json()[
+        "messages"]] == [WORDS]  # fmt: skip
+
+
+def test_a_plan_comment_with_words_of_crisis_is_held_from_the_network(client, personas, case):
+    personas.with_consent(personas.employer, [Category.PLAN], Purpose.EMPLOYER_DIALOGUE)
+    _plan_comment(client, personas, case)
+    assert PlanComment.objects.get().text == WORDS
+    client.force_login(personas.employer)
+    assert "inte leva längre" not in client.get(f"/cases/{case.pk}/plan/").text
+    client.force_login(personas.patient)
+    assert "inte leva längre" in client.get(f"/cases/{case.pk}/plan/").text
+
+
+def test_the_api_gives_the_lines_with_the_proposal_that_held_words_of_crisis(client, personas):
+    client.force_login(personas.patient)
+    body = {"unit_id": personas.unit.pk, "title": "Väntan", "body": WORDS}
+    made = send(client, "post", "/api/v1/participation/proposals", body)
+    assert made.status_code == 201
+    assert {"112", "1177"} <= {line["number"] for line in made.json()["crisis_lines"]}
+    calm = send(client, "post", "/api/v1/participation/proposals", {**body, "body": "Kortare köer"})
+    assert calm.json()["crisis_lines"] == []
+
+
+def test_a_professionals_words_about_a_patient_raise_nothing(client, personas, case):
+    client.force_login(personas.coordinator)
+    client.post(f"/cases/{case.pk}/plan/comments/", {"text": "Risk för självmord bedömd: låg."})
+    assert not CoachFlag.objects.filter(kind="safety").exists()
+    assert PlanComment.objects.get().text.startswith("Risk för självmord")
+
+
+def test_calm_words_are_published_at_once(client, personas, case):
+    response = _proposal(client, personas, case, words="Kortare telefonköer, tack.")
+    assert response.status_code == 302
+    assert not CoachFlag.objects.exists()
+    client.force_login(patient_at(personas.unit))
+    assert "Väntan" in client.get("/participation/").text
