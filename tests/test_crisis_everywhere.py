@@ -167,7 +167,8 @@ def test_a_comment_with_words_of_crisis_is_held_from_others(client, personas, ca
     comment = ProposalComment.objects.get()
     client.force_login(personas.facilitator)
     assert (
-        "inte leva längre" not in client.get(f"/participation/proposals/{comment.proposal_id}/").text
+        "inte leva längre"
+        not in client.get(f"/participation/proposals/{comment.proposal_id}/").text
     )
     flag_handle(actor=personas.coordinator, flag=_safety_flag(personas), note="Samtal bokat.")
     assert "inte leva längre" in client.get(f"/participation/proposals/{comment.proposal_id}/").text
@@ -225,3 +226,31 @@ def test_calm_words_are_published_at_once(client, personas, case):
     assert not CoachFlag.objects.exists()
     client.force_login(patient_at(personas.unit))
     assert "Väntan" in client.get("/participation/").text
+
+
+def test_a_plan_with_words_of_crisis_shows_others_the_version_before_until_seen(
+    client, personas, case
+):
+    personas.with_consent(personas.employer, [Category.PLAN], Purpose.EMPLOYER_DIALOGUE)
+    client.force_login(personas.patient)
+    client.post(
+        f"/cases/{case.pk}/plan/goals/", {"text": "Tillbaka på bageriet", "base_version": 0}
+    )
+    client.post(f"/cases/{case.pk}/plan/goals/", {"text": WORDS, "base_version": 1})
+    assert "inte leva längre" in client.get(f"/cases/{case.pk}/plan/").text
+
+    client.force_login(personas.employer)
+    page = client.get(f"/cases/{case.pk}/plan/").text
+    assert "inte leva längre" not in page and "Tillbaka på bageriet" in page
+    api = client.get(f"/api/v1/cases/{case.pk}/plan").json()
+    assert api["content"]["goals"] == ["Tillbaka på bageriet"]
+    versions = client.get(f"/api/v1/cases/{case.pk}/plan/versions").json()
+    assert [v["number"] for v in versions] == [1]
+    assert client.get(f"/api/v1/cases/{case.pk}/plan/versions/2").status_code == 404
+    assert "inte leva längre" not in client.get(f"/cases/{case.pk}/plan/versions/").text
+    fhir = client.get("/fhir/CarePlan")
+    assert fhir.status_code == 200 and "inte leva längre" not in fhir.text
+
+    flag_handle(actor=personas.coordinator, flag=_safety_flag(personas), note="Ringde.")
+    assert "inte leva längre" in client.get(f"/cases/{case.pk}/plan/").text
+    assert client.get(f"/api/v1/cases/{case.pk}/plan/versions/2").status_code == 200

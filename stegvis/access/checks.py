@@ -63,6 +63,12 @@ ANSWERED_BY_THE_PATIENT = Check("not_the_patient", _is_own, forbidden=True)
 # Professionals' work on a case (calling meetings, setting tasks): not the patient's.
 STAFF_ONLY = Check("patient_not_permitted", lambda user, decision, obj: decision.basis != "self")
 
+# A patient's words of crisis are held back from everyone else until a person responsible
+# has seen them (the object is marked `held_back`).
+NOT_HELD_BACK = Check(
+    "held_back", lambda user, decision, obj: decision.basis == "self" or not obj.held_back
+)
+
 # Who works the coach queue and handles its flags.
 QUEUE_ROLES = (Role.COACH, Role.REHAB_COORDINATOR, Role.PHYSICIAN)
 WORKS_QUEUE = role_in(QUEUE_ROLES, "not_on_queue", forbidden=False)

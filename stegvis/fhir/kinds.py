@@ -23,7 +23,7 @@ from stegvis.access.policy import care_cases, cases_visible_to, patients_visible
 from stegvis.cases.models import Case, CertificateDiagnosis, CertificateStatus
 from stegvis.coaching.models import CheckIn
 from stegvis.coordination.models import Meeting, Message, Task, Thread
-from stegvis.core.crisis import not_held_from
+from stegvis.core.crisis import held_ids, not_held_from
 from stegvis.fhir import records, resources
 from stegvis.instruments.models import Administration, AdministrationStatus
 from stegvis.network.models import Consent, MemberStatus, NetworkMember
@@ -111,9 +111,11 @@ def _documents(kind: str, title: str, url_name: str, related: Callable):
 
 
 def _rtw_plans(user, cases):
-    return RtwPlan.objects.filter(case__in=cases).select_related(
-        "case__organisation", "case__patient"
-    )
+    plans = RtwPlan.objects.filter(case__in=cases)
+    held = held_ids("planversion")
+    if held:  # a plan with the patient's words of crisis waits for a person responsible
+        plans = plans.exclude(Q(versions__pk__in=held) & ~Q(case__patient=user))
+    return plans.select_related("case__organisation", "case__patient")
 
 
 def _employer_plans(user, cases):

@@ -9,6 +9,7 @@ from ninja import Header, Router, Schema, Status
 from pydantic import ValidationError as SchemaError
 
 from stegvis.access.categories import Action, Category
+from stegvis.access.checks import NOT_HELD_BACK
 from stegvis.access.helpers import get_case_for, get_object_for
 from stegvis.accounts.roles import Role
 from stegvis.core.errors import ApiError, FieldErrors, NotAllowed, Text
@@ -17,7 +18,7 @@ from stegvis.plans import content, selectors, services
 from stegvis.plans.access import NOTE_EDITORS, get_note_for
 from stegvis.plans.content import PlanContent
 from stegvis.plans.employer_points import employer_plan_rules
-from stegvis.plans.models import PlanProposal, PlanVersion
+from stegvis.plans.models import PlanProposal
 
 router = Router(tags=["plans"])
 
@@ -141,15 +142,17 @@ def _schema_errors(error: SchemaError, prefix: str = "") -> FieldErrors:
     return FieldErrors(errors)
 
 
-def _plan_out(plan, response: HttpResponse):
+def _plan_out(plan, response: HttpResponse, content: dict | None = None):
     response["ETag"] = plan.etag
-    return {**plan.__dict__, "content": plan.content}
+    return {**plan.__dict__, "content": plan.content if content is None else content}
 
 
 @router.get("/cases/{case_id}/plan", response=PlanOut, summary="The patient's plan (with ETag)")
 def get_plan(request, case_id: str, response: HttpResponse):
     case = _case(request, case_id, Category.PLAN)
-    return _plan_out(selectors.plan_of(case), response)
+    plan = selectors.plan_of(case)
+    shown = selectors.content_shown(plan, patient_reads=request.user.pk == case.patient_id)
+    return _plan_out(plan, response, shown)
 
 
 @router.put(
@@ -178,7 +181,8 @@ def put_plan(
 @router.get("/cases/{case_id}/plan/versions", response=list[VersionOut], summary="Plan history")
 def list_versions(request, case_id: str):
     case = _case(request, case_id, Category.PLAN)
-    return list(selectors.plan_of(case).versions.all())
+    patient_reads = request.user.pk == case.patient_id
+    return list(selectors.versions_shown(selectors.plan_of(case), patient_reads=patient_reads))
 
 
 @router.get(
@@ -191,11 +195,12 @@ def get_version(request, case_id: str, number: int):
     # its missing version refused.
     return get_object_for(
         request.user,
-        PlanVersion.objects.all(),
+        selectors.versions_marked_held(),
         selectors.version_id(case_id, number),
         category=Category.PLAN,
         object_type="plan_version",
         patient_field="plan__case__patient",
+        checks=[NOT_HELD_BACK],
     )
 
 

@@ -4,6 +4,7 @@ import difflib
 import json
 import uuid
 
+from django.db.models import Exists, Min, OuterRef
 from django.utils import timezone
 
 from stegvis.access.checks import NOTE_SHARED_WITH_READER
@@ -57,7 +58,7 @@ def plan_context(case, plan: RtwPlan, is_owner: bool) -> dict:
         "case": case,
         "plan": plan,
         "sections": content.SECTIONS,
-        "c": plan.content,
+        "c": content_shown(plan, patient_reads=is_owner),
         "owner_names": owners,
         "barrier_kinds": content.BARRIER_KINDS,
         "statuses": content.ACTION_STATUSES,
@@ -79,13 +80,39 @@ def _measure_labels() -> dict[str, str]:
     return {m: WorkMeasure(m).label for m in content.MEASURES}
 
 
-def compare(plan: RtwPlan, a, b) -> list[dict] | None:
-    """Section by section, what changed between two versions (line diff of each)."""
+def _first_held(plan: RtwPlan) -> int | None:
+    """The number of the plan's first version held back (the patient's words of crisis,
+    until a person responsible has seen them), or None."""
+    held = held_ids("planversion")
+    if not held:
+        return None
+    return plan.versions.filter(pk__in=held).aggregate(first=Min("number"))["first"]
+
+
+def versions_shown(plan: RtwPlan, *, patient_reads: bool):
+    """The plan's versions as a reader sees them: the patient all of them; anyone else
+    those before the first held back (later ones still carry the held words)."""
+    first = None if patient_reads else _first_held(plan)
+    return plan.versions.all() if first is None else plan.versions.filter(number__lt=first)
+
+
+def content_shown(plan: RtwPlan, *, patient_reads: bool) -> dict:
+    """The plan as a reader sees it: the patient their newest; anyone else the newest
+    version before any held back."""
+    first = None if patient_reads else _first_held(plan)
+    if first is None:
+        return plan.content
+    earlier = plan.versions.filter(number__lt=first).order_by("-number").first()
+    return earlier.content if earlier else content.empty()
+
+
+def compare(versions, a, b) -> list[dict] | None:
+    """Section by section, what changed between two of `versions` (line diff of each)."""
     try:
         numbers = sorted({int(a), int(b)})
     except (TypeError, ValueError):
         return None
-    versions = {v.number: v.content for v in plan.versions.filter(number__in=numbers)}
+    versions = {v.number: v.content for v in versions.filter(number__in=numbers)}
     if len(versions) != 2:
         return None
     old, new = (versions[n] for n in numbers)
@@ -118,7 +145,7 @@ def employer_plan_context(user: User, case, plan: EmployerPlan) -> dict:
     """What the employer's plan shows: the note if shared, the adjustments and schedule
     from the patient's plan, and the points. Nothing else of the case."""
     note = capacity_note_of(case)
-    rtw = plan_of(case).content
+    rtw = content_shown(plan_of(case), patient_reads=False)
     rules = employer_plan_rules(case.jurisdiction)
     return {
         "case": case,
@@ -144,3 +171,12 @@ def version_id(case_id, number: int) -> int | None:
         return None
     versions = PlanVersion.objects.filter(plan__case_id=case_uuid, number=number)
     return versions.values_list("pk", flat=True).first()
+
+
+def versions_marked_held():
+    """Plan versions, each marked `held_back` when it or an earlier version of its plan is
+    held back (the patient's words of crisis, until a person responsible has seen them)."""
+    held = PlanVersion.objects.filter(
+        plan=OuterRef("plan"), number__lte=OuterRef("number"), pk__in=held_ids("planversion")
+    )
+    return PlanVersion.objects.annotate(held_back=Exists(held))

@@ -62,6 +62,8 @@ def plan_save(
         text="\n".join(written),
         source_type="planversion",
         source_id=saved.version_id,
+        # The plan is shared with the patient's network: held back from it until seen.
+        meant_for_others=True,
     )
     return saved
 

@@ -118,7 +118,8 @@ def plan_section(request: HttpRequest, case_id, section: str) -> HttpResponse:
     owner = _is_owner(case)
     plan = selectors.plan_of(case)
     owners = selectors.action_owner_choices(case.patient)
-    editor = SectionEditor(section, plan.content[section], request.POST or None, owners)
+    shown = selectors.content_shown(plan, patient_reads=owner)
+    editor = SectionEditor(section, shown[section], request.POST or None, owners)
     comment = ProposalCommentForm(request.POST or None)
     conflict = None
     status = 200
@@ -127,7 +128,7 @@ def plan_section(request: HttpRequest, case_id, section: str) -> HttpResponse:
         try:
             return write(request, case, plan, section, editor.value(), comment.cleaned_data)
         except StaleEdit:
-            conflict = plan.content[section]
+            conflict = selectors.content_shown(plan, patient_reads=owner)[section]
             status = 409
         except SchemaError as error:
             messages.error(
@@ -202,8 +203,9 @@ def plan_comment(request: HttpRequest, case_id) -> HttpResponse:
 def plan_versions(request: HttpRequest, case_id) -> HttpResponse:
     case = _plan_case(request, case_id)
     plan = selectors.plan_of(case)
-    versions = list(plan.versions.select_related("author"))
-    comparison = selectors.compare(plan, request.GET.get("a"), request.GET.get("b"))
+    shown = selectors.versions_shown(plan, patient_reads=_is_owner(case))
+    versions = list(shown.select_related("author"))
+    comparison = selectors.compare(shown, request.GET.get("a"), request.GET.get("b"))
     return render(
         request,
         "plans/versions.html",
