@@ -3,7 +3,7 @@
 routes reach patient data. Checked by tests/test_route_table.py; read by the tests of the
 care relationship, which hold a colleague against the named physician."""
 
-from tests.world import POSTED_PAGES, ROUTES
+from tests.world import OTHER_METHODS, ROUTES, page_of
 
 PERSONAS = (
     "treating_physician", "coordinator", "unrelated_physician", "fk_caseworker", "employer",
@@ -42,8 +42,8 @@ NOT_PATIENT_DATA = {
     "POST /participation/proposals/{service_proposal_id}/support", "GET /participation/results",
 }  # fmt: skip
 PATIENT_DATA = {route: route not in NOT_PATIENT_DATA for route in ROUTES}
-# A page's POST reaches what its GET does.
-PATIENT_DATA |= {posted: PATIENT_DATA[posted.removeprefix("POST ")] for posted in POSTED_PAGES}
+# A page's POST (or DELETE) reaches what its GET does.
+PATIENT_DATA |= {route: PATIENT_DATA[page_of(route)] for route in OTHER_METHODS}
 # Lists: one event per listed patient, so none when the reader's list is empty.
 LISTS = {
     "page thread_list", "page task_inbox", "page day_view", "page my_meetings",
@@ -56,7 +56,7 @@ LISTS = {
     "page fhir_communication_search", "page fhir_document_search", "page fhir_audit_event_search",
     "page fhir_care_team_search", "page fhir_consent_search",
 }  # fmt: skip
-LISTS |= {f"POST {page}" for page in LISTS if f"POST {page}" in POSTED_PAGES}
+LISTS |= {route for route in OTHER_METHODS if page_of(route) in LISTS}
 
 # Status per persona, in the order of PERSONAS:
 # physician, coordinator, other unit's physician, Försäkringskassan, employer,
@@ -329,5 +329,7 @@ TABLE: dict[str, tuple[int, ...]] = {
     "POST page thread_new": (422, 422, 404, 422, 404, 404, 404, 302, 302, 404, 404),
     "POST page thread_new_own": (404, 404, 404, 404, 404, 404, 404, 302, 422, 404, 404),
     "POST page you_said_we_did": (404, 404, 404, 404, 404, 404, 404, 302, 404, 200, 404),
+    # A bulk export is cancelled with a DELETE to its status, by whoever asked for it.
+    "DELETE page fhir_export_status": (202, 404, 404, 404, 404, 404, 404, 302, 404, 404, 404),
 }
 # fmt: on

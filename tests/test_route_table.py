@@ -21,14 +21,15 @@ import pytest
 from stegvis.access.models import AccessEvent
 from tests.route_table import LISTS, PATIENT_DATA, PERSONAS, TABLE
 from tests.support import send
-from tests.world import PAGE_METHODS, POSTED_PAGES, ROUTES, url_for
+from tests.world import OTHER_METHODS, PAGE_METHODS, ROUTES, url_for
 
-ALL_ROUTES = {**ROUTES, **POSTED_PAGES}
+ALL_ROUTES = {**ROUTES, **OTHER_METHODS}
 
 
 def _request(client, route: str, url: str):
-    if route.startswith("POST page "):
-        return client.post(url, {})
+    if route in OTHER_METHODS:
+        method = route.split(" ", 1)[0]
+        return client.post(url, {}) if method == "POST" else client.generic(method, url)
     if route.startswith("page "):
         response = client.get(url)
         if response.status_code == 405:

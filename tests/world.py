@@ -96,13 +96,22 @@ def _api_operations() -> dict[str, str]:
 
 
 ROUTES = {**{f"page {name}": path for name, path in _pages().items()}, **_api_operations()}
-# A page that shows a form and takes it at the same address is asked both ways: its GET as
-# "page <name>", its POST as "POST page <name>" (a page that takes only POST is its POST).
-POSTED_PAGES = {
-    f"POST {page}": ROUTES[page]
+# A page that shows something and takes a write at the same address is asked every way: its
+# GET as "page <name>", each other method as "<METHOD> page <name>" (a page that takes only
+# POST is asked with its POST as "page <name>").
+OTHER_METHODS = {
+    f"{method} {page}": ROUTES[page]
     for page, methods in PAGE_METHODS.items()
-    if methods and "POST" in methods and ("GET" in methods or "HEAD" in methods)
+    if methods and ("GET" in methods or "HEAD" in methods)
+    for method in methods
+    if method not in ("GET", "HEAD")
 }
+
+
+def page_of(route: str) -> str:
+    """The page a route of OTHER_METHODS asks ("POST page x" asks "page x")."""
+    method, _space, rest = route.partition(" ")
+    return rest if rest.startswith("page ") and method.isupper() else route
 
 
 @pytest.fixture
@@ -318,7 +327,7 @@ FIXED = {"job_id": lambda w: w["export_id"], "resource_type": lambda w: "Patient
 
 
 def url_for(route: str, world: dict) -> str:
-    route = route.removeprefix("POST ") if route.startswith("POST page ") else route
+    route = page_of(route)
     path = ROUTES[route]
 
     def value(match):
