@@ -1,6 +1,6 @@
-"""The analysis extract from hand-built cases, its incremental refresh, the CSV's contract,
-Kaplan–Meier and the competing-risks incidence against hand-computed values, suppression,
-and who may read any of it."""
+"""The analysis extract from hand-built cases, its incremental refresh, the region's file and
+its generalisation, Kaplan–Meier and the competing-risks incidence against hand-computed
+values, suppression, and who may read any of it."""
 
 import csv
 import io
@@ -184,33 +184,92 @@ def test_building_rows_takes_the_same_queries_for_two_cases_or_twenty(personas, 
     assert queries(2) == queries(20)
 
 
+def _without_personas(personas):
+    """The extract without the personas' own two patients' cases: a test's cases are all
+    there is (an open case of one person beside them would be hidden, and more with it)."""
+    CaseExtract.objects.filter(
+        case__patient__in=[personas.patient, personas.other_patient]
+    ).delete()
+
+
+def _certified(unit, start, days, *, physician, sex="", reason=None, open_ended=False):
+    """A case of `days` days from `start`, certified; back at work after it (or closed
+    with `reason`), or still on leave when `open_ended`."""
+    patient = patient_at(unit)
+    patient.sex = sex
+    patient.save()
+    case = Case.objects.get(patient=patient)
+    case.sick_from, case.responsible_physician = start, physician
+    if reason:
+        case.status, case.closed_reason = CaseStatus.CLOSED, reason
+        case.closed_on = start + timedelta(days=days)
+    case.save()
+    end = TODAY + timedelta(days=60) if open_ended else start + timedelta(days=days - 1)
+    certify(case, start, end)
+    return case
+
+
 def _csv(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    body = b"".join(response.streaming_content).decode()
+    return list(csv.reader(line for line in io.StringIO(body) if not line.startswith("#")))
 
 
-def test_the_csv_has_the_contracted_columns_for_a_manager_and_no_physicians_for_a_region(
-    client, personas, case, region, clock
+def test_a_unit_manager_gets_no_row_level_extract_since_no_diagnosis_is_theirs_to_hold(
+    client, personas, case, clock
 ):
-    case = _case(personas, sick_from=date(2026, 1, 1))
-    certify(case, date(2026, 1, 1), date(2026, 1, 10), 50)
+    # Issue 32: one row per case with exact dates and the FMB diagnosis went to the unit
+    # manager, whose ceiling is the access log.
     refresh()
     client.force_login(personas.unit_manager)
-    rows = _csv(client.get("/api/v1/insights/cases.csv"))
-    assert rows[0] == list(COLUMNS)
-    record = dict(zip(rows[0], next(r for r in rows[1:] if r[7] == "2026-01-01"), strict=True))
-    assert record["net_days"] == "5" and record["outcome"] == "rtw"
-    assert record["physician"] == pseudonym("physician", personas.treating_physician.pk)
-    assert record["plan_by_day_30"] == "false" and record["fmb_exceeded"] == "false"
+    assert client.get("/api/v1/insights/cases.csv").status_code == 404
     assert AccessEvent.objects.filter(
-        actor=personas.unit_manager, action="export", object_type="insights_extract", patient=None
+        actor=personas.unit_manager,
+        object_type="insights_extract",
+        outcome="denied",
+        basis="rows_beyond_ceiling",
     ).exists()
+    assert "cases.csv" not in client.get("/insights/").text  # no link to it either
 
+
+def test_the_regions_file_has_periods_not_dates_and_only_groups_of_five_or_more(
+    client, personas, region, clock
+):
+    doctor = personas.treating_physician
+    for _index in range(6):  # one group: the unit, women, no age, F00-F99, January–February
+        _certified(personas.unit, date(2026, 1, 5), 40, sex="female", physician=doctor)
+    _certified(personas.unit, date(2026, 1, 7), 40, sex="male", physician=doctor)  # alone
+    refresh()
+    _without_personas(personas)
     analyst = member(UserFactory(), region, Role.REGION_ANALYST)
     client.force_login(analyst)
+    response = client.get("/api/v1/insights/cases.csv")
+    body = b"".join(response.streaming_content).decode()
+    header = [line for line in body.splitlines() if line.startswith("#")]
+    assert "månad (ÅÅÅÅ-MM)" in header[1]
+    assert "minst 5 rader" in header[2] and "färre än 5" in header[2]
     rows = _csv(client.get("/api/v1/insights/cases.csv"))
-    assert len(rows) == 2 and rows[1][COLUMNS.index("physician")] == ""  # her unit only
+    assert rows[0] == list(COLUMNS)
+    records = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    assert len(records) == 6 and {r["sex"] for r in records} == {"female"}  # the man: out
+    assert {(r["start_date"], r["end_date"]) for r in records} == {("2026-01", "2026-02")}
+    assert {(r["physician"], r["fmb_diagnosis"], r["fmb_days"]) for r in records} == {("", "", "")}
+    assert {r["diagnosis_group"] for r in records} == {"F00-F99"}
     other_region_unit = OrganisationFactory(name="Annan vårdcentral")
     assert client.get(f"/api/v1/insights/cases.csv?unit={other_region_unit.pk}").status_code == 422
+
+
+def test_dates_go_by_quarter_where_months_would_leave_out_too_many_rows(personas, region, clock):
+    doctor = personas.treating_physician
+    from stegvis.insights.release import kept, left_out, period_for
+
+    for month in (1, 2, 3):  # two women a month: fewer than five in any month, six a quarter
+        for _index in range(2):
+            _certified(personas.unit, date(2026, month, 2), 20, sex="female", physician=doctor)
+    refresh()
+    _without_personas(personas)
+    rows = CaseExtract.objects.filter(organisation=personas.unit)
+    assert left_out(rows, "month") == 6 and left_out(rows, "quarter") == 0
+    assert period_for(rows) == "quarter" and kept(rows, "quarter").count() == 6
 
 
 @pytest.mark.parametrize("persona", ["treating_physician", "coordinator", "patient", "employer"])

@@ -19,6 +19,8 @@ class ExtractRules(DataFile):
     version: str
     rtw_days: int
     smallest_cell: int
+    extract_periods: tuple[str, ...]
+    most_left_out: float
     age_bands: tuple[tuple[int, int], ...]
     closed_reasons: dict[str, str]
     chapter: tuple[Chapter, ...]
@@ -46,4 +48,5 @@ class ExtractRules(DataFile):
 def rules() -> ExtractRules:
     loaded = load(DATA, ExtractRules)
     assert set(loaded.closed_reasons.values()) <= set(OUTCOMES)  # noqa: S101
+    assert set(loaded.extract_periods) <= {"month", "quarter"}  # noqa: S101
     return loaded

@@ -91,6 +91,7 @@ def insights(request: HttpRequest) -> HttpResponse:
             "cases": cases,
             "difference": Difference(women, men) if women and men else None,
             "equality_day": EQUALITY_DAY,
+            "holds_rows": scope.rows,
         },
     )
 
