@@ -1,6 +1,6 @@
 """Insights under /api/v1/insights: the region's pseudonymised extract as CSV (for the
-region's analyst only), and time to return to work, for unit managers and region analysts
-(stegvis.access.statistics decides)."""
+region's analyst only: stegvis.access.statistics decides), and time to return to work, for
+unit managers and region analysts, the same protected figures the pages show."""
 
 from enum import StrEnum
 from itertools import chain
@@ -11,13 +11,13 @@ from ninja import Router, Schema
 
 from stegvis.access.categories import Action
 from stegvis.access.statistics import get_statistics_scope
+from stegvis.accounts.models import Organisation
 from stegvis.core import disclosure
 from stegvis.core.csv_stream import csv_lines
 from stegvis.core.errors import FieldErrors
-from stegvis.insights import release
+from stegvis.insights import published, release
 from stegvis.insights.models import COLUMNS, HOLDS, CaseExtract, ExtractState
-from stegvis.insights.remembered import remembered
-from stegvis.insights.survival import observations_of, time_to_rtw
+from stegvis.insights.survival import life_table, time_to_rtw
 
 router = Router(tags=["insights"])
 
@@ -34,13 +34,6 @@ def _unit(scope, unit: int | None) -> int | None:
     if unit is not None and unit not in scope.units:
         raise FieldErrors({"unit": ["Not a unit you see statistics of."]})
     return unit
-
-
-def _rows(scope, unit: int | None):
-    rows = CaseExtract.objects.filter(organisation_id__in=scope.units)
-    if _unit(scope, unit) is not None:
-        rows = rows.filter(organisation_id=unit)
-    return rows
 
 
 def _cell(value) -> str:
@@ -158,19 +151,30 @@ class TimeToRtwOut(Schema):
 @router.get(
     "/insights/time-to-rtw",
     response=TimeToRtwOut,
-    summary="Kaplan–Meier time to return to work, by group (and competing exits)",
+    summary="Time to return to work as a life table, by group (and competing exits)",
 )
 def get_time_to_rtw(
     request, group_by: GroupBy = GroupBy.ALL, unit: int | None = None, competing: bool = False
 ):
     scope = get_statistics_scope(request.user, object_type="insights_time_to_rtw")
-    field = None if group_by == GroupBy.ALL else group_by.value
-    groups = remembered(
-        "time_to_rtw_api",
-        scope,
-        (group_by.value, unit, competing),
-        lambda: time_to_rtw(observations_of(_rows(scope, unit), field), competing=competing),
-    )
+    unit = _unit(scope, unit)
+    curves = published.curves(scope)
+    names = dict(Organisation.objects.filter(pk__in=scope.units).values_list("pk", "name"))
+    if unit is None or set(scope.units) == {unit}:
+        groups = time_to_rtw(curves, group_by.value, competing=competing, names=names)
+    elif group_by in (GroupBy.ALL, GroupBy.UNIT):
+        # One unit's cases: its row of the split by unit, the same figures.
+        curve = curves.get(("unit", unit))
+        groups = [] if curve is None else [life_table(curve, competing, names)]
+        if group_by == GroupBy.ALL:
+            groups = [{**group, "key": "all"} for group in groups]
+    else:
+        # A unit's cases split again would be a table of its own, beside the one of all
+        # units; two tables with the same margins each protected alone let a hidden cell be
+        # worked out between them.
+        raise FieldErrors(
+            {"unit": ["Ask for a split over all your units, or for one unit's cases as a whole."]}
+        )
     state = ExtractState.objects.first()
     return {
         "as_of": state.as_of.isoformat() if state and state.as_of else None,

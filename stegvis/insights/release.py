@@ -4,7 +4,10 @@ sex, age band, diagnosis group and start and end period holds at least five rows
 Dates are given by month, or by quarter where months would leave out too many rows
 (data/extract.toml); rows still in a group of fewer than five are left out. The diagnosis
 is given by its ICD-10 chapter only (the FMB code and its duration would split the groups
-again) and no physician is named.
+again) and no physician is named. The reader of the rows sees every other figure computed
+from the same rows (`figure_rows`), so that no table can be set against the file to find
+the rows left out of it: a table of the region's cases by unit and sex counts the file's
+own groups, each of five or more, or of none.
 """
 
 from datetime import date
@@ -57,6 +60,19 @@ def period_for(rows) -> str:
     left = {period: left_out(rows, period) for period in definitions.extract_periods}
     within = [period for period in definitions.extract_periods if left[period] <= allowed]
     return within[0] if within else min(definitions.extract_periods, key=left.__getitem__)
+
+
+def figure_rows(scope):
+    """The rows the reader's figures are computed from: their units' cases, or, for a reader
+    who holds the region's rows, exactly those rows."""
+    rows = CaseExtract.objects.filter(organisation_id__in=scope.units)
+    return kept(rows, period_for(rows)) if scope.rows else rows
+
+
+def region_rows(scope):
+    """The rows of the region the reader's units are compared with."""
+    rows = CaseExtract.objects.filter(organisation_id__in=scope.region_units)
+    return kept(rows, period_for(rows)) if scope.rows else rows
 
 
 def period_label(day: date | None, period: str) -> str:
