@@ -1,6 +1,6 @@
-"""The analysis extract from hand-built cases, its incremental refresh, the CSV's contract,
-Kaplan–Meier and the competing-risks incidence against hand-computed values, suppression,
-and who may read any of it."""
+"""The analysis extract from hand-built cases, its incremental refresh, the region's file and
+its generalisation, the life table and the competing-risks incidence against hand-computed
+values, suppression, and who may read any of it."""
 
 import csv
 import io
@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from stegvis.access.models import AccessEvent
+from stegvis.accounts.models import Membership
 from stegvis.accounts.roles import OrganisationKind, Role
 from stegvis.cases.models import (
     Case,
@@ -28,7 +29,7 @@ from stegvis.coordination.models import Meeting, MeetingStatus
 from stegvis.core.pseudonyms import pseudonym
 from stegvis.insights.extract import refresh, rows_for
 from stegvis.insights.models import COLUMNS, CaseExtract, ExtractState
-from stegvis.insights.survival import Observation, time_to_rtw
+from stegvis.insights.survival import Observation
 from tests.factories import OrganisationFactory, UserFactory, member, patient_at
 
 TODAY = date(2026, 6, 1)
@@ -184,33 +185,94 @@ def test_building_rows_takes_the_same_queries_for_two_cases_or_twenty(personas, 
     assert queries(2) == queries(20)
 
 
+def _without_personas(personas):
+    """The extract without the personas' own two patients' cases: a test's cases are all
+    there is (an open case of one person beside them would be hidden, and more with it)."""
+    CaseExtract.objects.filter(
+        case__patient__in=[personas.patient, personas.other_patient]
+    ).delete()
+
+
+def _certified(unit, start, days, *, physician, sex="", reason=None, open_ended=False):
+    """A case of `days` days from `start`, certified; back at work after it (or closed
+    with `reason`), or still on leave when `open_ended`."""
+    patient = patient_at(unit)
+    patient.sex = sex
+    patient.save()
+    case = Case.objects.get(patient=patient)
+    case.sick_from, case.responsible_physician = start, physician
+    if reason:
+        case.status, case.closed_reason = CaseStatus.CLOSED, reason
+        case.closed_on = start + timedelta(days=days)
+    case.save()
+    end = TODAY + timedelta(days=60) if open_ended else start + timedelta(days=days - 1)
+    certify(case, start, end)
+    return case
+
+
 def _csv(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    body = b"".join(response.streaming_content).decode()
+    return list(csv.reader(line for line in io.StringIO(body) if not line.startswith("#")))
 
 
-def test_the_csv_has_the_contracted_columns_for_a_manager_and_no_physicians_for_a_region(
-    client, personas, case, region, clock
+def test_a_unit_manager_gets_no_row_level_extract_since_no_diagnosis_is_theirs_to_hold(
+    client, personas, case, clock
 ):
-    case = _case(personas, sick_from=date(2026, 1, 1))
-    certify(case, date(2026, 1, 1), date(2026, 1, 10), 50)
+    # Issue 32: one row per case with exact dates and the FMB diagnosis went to the unit
+    # manager, whose ceiling is the access log.
     refresh()
     client.force_login(personas.unit_manager)
-    rows = _csv(client.get("/api/v1/insights/cases.csv"))
-    assert rows[0] == list(COLUMNS)
-    record = dict(zip(rows[0], next(r for r in rows[1:] if r[7] == "2026-01-01"), strict=True))
-    assert record["net_days"] == "5" and record["outcome"] == "rtw"
-    assert record["physician"] == pseudonym("physician", personas.treating_physician.pk)
-    assert record["plan_by_day_30"] == "false" and record["fmb_exceeded"] == "false"
+    assert client.get("/api/v1/insights/cases.csv").status_code == 404
     assert AccessEvent.objects.filter(
-        actor=personas.unit_manager, action="export", object_type="insights_extract", patient=None
+        actor=personas.unit_manager,
+        object_type="insights_extract",
+        outcome="denied",
+        basis="rows_beyond_ceiling",
     ).exists()
+    assert "cases.csv" not in client.get("/insights/").text  # no link to it either
 
+
+def test_the_regions_file_has_periods_not_dates_and_only_groups_of_five_or_more(
+    client, personas, region, clock
+):
+    doctor = personas.treating_physician
+    for _index in range(6):  # one group: the unit, women, no age, F00-F99, January–February
+        _certified(personas.unit, date(2026, 1, 5), 40, sex="female", physician=doctor)
+    _certified(personas.unit, date(2026, 1, 7), 40, sex="male", physician=doctor)  # alone
+    refresh()
+    _without_personas(personas)
     analyst = member(UserFactory(), region, Role.REGION_ANALYST)
     client.force_login(analyst)
+    response = client.get("/api/v1/insights/cases.csv")
+    body = b"".join(response.streaming_content).decode()
+    header = [line for line in body.splitlines() if line.startswith("#")]
+    assert "månad (ÅÅÅÅ-MM)" in header[1]
+    assert "minst 5 rader" in header[2] and "färre än 5" in header[2]
     rows = _csv(client.get("/api/v1/insights/cases.csv"))
-    assert len(rows) == 2 and rows[1][COLUMNS.index("physician")] == ""  # her unit only
+    assert rows[0] == list(COLUMNS)
+    records = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    assert len(records) == 6 and {r["sex"] for r in records} == {"female"}  # the man: out
+    assert {(r["start_date"], r["end_date"]) for r in records} == {("2026-01", "2026-02")}
+    assert {(r["physician"], r["fmb_diagnosis"], r["fmb_days"]) for r in records} == {("", "", "")}
+    assert {r["diagnosis_group"] for r in records} == {"F00-F99"}
+    # The region's figures are the file's: its cases are the six, never the seventh.
+    assert client.get("/api/v1/insights/time-to-rtw").json()["groups"][0]["n"] == 6
     other_region_unit = OrganisationFactory(name="Annan vårdcentral")
     assert client.get(f"/api/v1/insights/cases.csv?unit={other_region_unit.pk}").status_code == 422
+
+
+def test_dates_go_by_quarter_where_months_would_leave_out_too_many_rows(personas, region, clock):
+    doctor = personas.treating_physician
+    from stegvis.insights.release import kept, left_out, period_for
+
+    for month in (1, 2, 3):  # two women a month: fewer than five in any month, six a quarter
+        for _index in range(2):
+            _certified(personas.unit, date(2026, month, 2), 20, sex="female", physician=doctor)
+    refresh()
+    _without_personas(personas)
+    rows = CaseExtract.objects.filter(organisation=personas.unit)
+    assert left_out(rows, "month") == 6 and left_out(rows, "quarter") == 0
+    assert period_for(rows) == "quarter" and kept(rows, "quarter").count() == 6
 
 
 @pytest.mark.parametrize("persona", ["treating_physician", "coordinator", "patient", "employer"])
@@ -220,82 +282,177 @@ def test_nobody_else_reads_the_extract(client, personas, persona):
     assert client.get("/api/v1/insights/time-to-rtw").status_code == 404
 
 
-# Kaplan–Meier and the cumulative incidence, by hand.
-def _obs(pairs, key="all"):
-    return [Observation(key, days, outcome) for days, outcome in pairs]
+# The life table, by hand.
+def _obs(pairs, **key):
+    group = {"unit": 1, "diagnosis_group": "unknown", "sex": "unknown", "age_band": "unknown"}
+    return [Observation({**group, **key}, days, outcome) for days, outcome in pairs]
 
 
-def test_kaplan_meier_against_hand_computed_values():
-    (curve,) = time_to_rtw(
-        _obs([(2, "rtw"), (3, "rtw"), (3, "censored"), (5, "rtw"), (8, "censored")])
+def test_the_life_table_against_hand_computed_values():
+    from stegvis.insights.survival import curves_of, time_to_rtw
+
+    observations = _obs(
+        [(10, "rtw")] * 10  # day 0–30: ten back,
+        + [(20, "censored")] * 5  # five still on leave when last seen
+        + [(60, "rtw")] * 5  # day 31–90: five back,
+        + [(80, "other_exit")] * 5  # five to a disability benefit
+        + [(400, "censored")] * 5  # on leave past a year
     )
+    (curve,) = time_to_rtw(curves_of(observations))
     table = {row["day"]: row for row in curve["table"]}
-    # S(2) = 4/5; S(3) = 0.8 x 3/4; S(5) = 0.6 x 1/2; the censored at 8 change nothing.
-    assert [table[d]["survival"] for d in (2, 3, 5, 8)] == [0.8, 0.6, 0.3, 0.3]
-    assert [table[d]["at_risk"] for d in (2, 3, 5, 8)] == [5, 4, 2, 1]
-    assert [table[d]["events"] for d in (2, 3, 5, 8)] == [1, 1, 1, 0]
-    assert curve["median_days"] == 5 and curve["n"] == 5
-    assert table[2]["ci_lower"] < 0.8 < table[2]["ci_upper"]
+    # At risk 30, five withdrawn: 27.5 exposed, 10 back. Then 15 at risk, 12.5 exposed, 5 back.
+    first = 1 - 10 / 27.5
+    second = first * (1 - 5 / 12.5)
+    assert table[30]["survival"] == round(first, 4) and table[90]["survival"] == round(second, 4)
+    assert [table[d]["at_risk"] for d in (30, 90, 180, 365)] == [30, 15, 5, 5]
+    assert [table[d]["events"] for d in (30, 90, 180, 365)] == [10, 5, 0, 0]
+    assert table[30]["ci_lower"] < first < table[30]["ci_upper"]
+    # S crosses one half between day 30 (0.636) and day 90 (0.382): read in between.
+    assert curve["median_days"] == pytest.approx(30 + (first - 0.5) / (first - second) * 60, 1e-3)
+    assert curve["n"] == 30
 
 
 def test_the_cumulative_incidence_with_other_exits_competing():
-    (curve,) = time_to_rtw(
-        _obs([(2, "rtw"), (3, "other_exit"), (3, "censored"), (5, "rtw"), (8, "censored")]),
-        competing=True,
-    )
-    # Any exit: S(2) = 0.8, S(3) = 0.6. Return: 1/5 at day 2, + 0.6 x 1/2 at day 5.
-    assert curve["cumulative_incidence"]["rtw"] == [
-        {"day": 2, "cumulative_incidence": 0.2},
-        {"day": 5, "cumulative_incidence": 0.5},
+    from stegvis.insights.survival import curves_of, time_to_rtw
+
+    observations = _obs(
+        [(10, "rtw")] * 10 + [(20, "censored")] * 5 + [(60, "rtw")] * 5
+        + [(80, "other_exit")] * 5 + [(400, "censored")] * 5
+    )  # fmt: skip
+    (curve,) = time_to_rtw(curves_of(observations), competing=True)
+    # Day 0–30: 27.5 exposed, 10 back. Day 31–90: 15 at risk, none withdrawn, 5 back and 5
+    # other exits, after an any-exit survival of 1 - 10/27.5.
+    back = 10 / 27.5
+    survived = 1 - 10 / 27.5
+    incidence = curve["cumulative_incidence"]
+    assert [p["cumulative_incidence"] for p in incidence["rtw"][:2]] == [
+        round(back, 4),
+        round(back + survived * 5 / 15, 4),
     ]
-    assert curve["cumulative_incidence"]["other_exit"] == [{"day": 3, "cumulative_incidence": 0.2}]
+    assert incidence["other_exit"][1]["cumulative_incidence"] == round(survived * 5 / 15, 4)
 
 
-def test_a_group_of_fewer_than_five_is_named_but_not_shown():
-    groups = time_to_rtw(_obs([(2, "rtw")] * 4, key="men") + _obs([(3, "rtw")] * 5, key="women"))
-    assert groups[0] == {"key": "men", "n": None, "suppressed": True, "table": []}
-    assert groups[1]["n"] == 5 and groups[1]["median_days"] == 3
+def test_a_group_of_fewer_than_five_is_named_but_not_shown_and_neither_is_one_more():
+    from stegvis.insights.survival import curves_of, time_to_rtw
+
+    observations = (
+        _obs([(10, "rtw")] * 4, sex="male")
+        + _obs([(10, "rtw")] * 10 + [(60, "rtw")] * 5, sex="female")
+        + _obs([(10, "rtw")] * 6 + [(60, "rtw")] * 5, sex="unknown")
+    )
+    curves = curves_of(observations)
+    groups = {group["key"]: group for group in time_to_rtw(curves, "sex")}
+    assert groups["male"] == {
+        "key": "male",
+        "n": None,
+        "suppressed": True,
+        "table": [],
+        "shares": {},
+    }
+    # Women and unknown differ by the four men from the curve of all: one of them goes too.
+    assert groups["unknown"]["suppressed"] and not groups["female"]["suppressed"]
+    (everyone,) = time_to_rtw(curves)
+    assert everyone["n"] == 30
 
 
-def test_the_api_gives_the_curves_by_group(client, personas, case, clock):
-    for index in range(6):
-        patient = patient_at(personas.unit)
-        other = Case.objects.get(patient=patient)
-        other.sick_from = date(2026, 1, 1)
-        other.responsible_physician = personas.treating_physician
-        other.save()
-        certify(other, date(2026, 1, 1), date(2026, 1, 10 + index))
+def test_a_curve_stops_at_its_first_step_about_too_few():
+    from stegvis.insights.survival import curves_of, time_to_rtw
+
+    observations = _obs([(10, "rtw")] * 9 + [(60, "rtw")] * 3 + [(120, "rtw")] * 8)
+    (curve,) = time_to_rtw(curves_of(observations))
+    # Three back between day 31 and 90: that step is not shown, nor any after it.
+    assert [row["day"] for row in curve["table"]] == [30]
+    assert curve["n"] == 20 and curve["median_days"] is None
+
+
+def test_the_share_back_at_work_by_a_day_and_its_greenwood_error_by_hand():
+    from stegvis.insights.survival import Difference, curves_of, share_by, time_to_rtw
+
+    (curve,) = time_to_rtw(
+        curves_of(_obs([(10, "rtw")] * 10 + [(60, "rtw")] * 5 + [(400, "censored")] * 5))
+    )
+    share = share_by(curve, 90)
+    # S(30) = 1 - 10/20; S(90) = S(30) x (1 - 5/10); Greenwood: 10/(20*10) + 5/(10*5).
+    assert share.share == pytest.approx(0.75)
+    assert share.se == pytest.approx(0.25 * (10 / 200 + 5 / 50) ** 0.5)
+    same = Difference(share, share)
+    assert same.points == 0 and same.could_be_chance
+    assert share_by(curve, 45) is None  # not a day the curve is shown at
+
+
+def test_the_api_gives_the_curves_by_group(client, personas, clock):
+    doctor = personas.treating_physician
+    for index in range(10):
+        _certified(personas.unit, date(2026, 1, 1), 10 + index, physician=doctor)
+    for _index in range(5):
+        _certified(personas.unit, date(2026, 1, 1), 70, physician=doctor)
     refresh()
+    _without_personas(personas)
     client.force_login(personas.unit_manager)
     body = client.get("/api/v1/insights/time-to-rtw?group_by=unit&competing=true").json()
-    (unit,) = [g for g in body["groups"] if g["key"] == personas.unit.name]
-    assert unit["n"] == 7 and unit["median_days"] is not None
+    (unit,) = body["groups"]
+    assert unit["key"] == personas.unit.name and unit["n"] == 15
+    assert [row["events"] for row in unit["table"]][:2] == [10, 5]
+    assert unit["cumulative_incidence"]["rtw"][0]["cumulative_incidence"] == round(10 / 15, 4)
     assert body["as_of"] == "2026-06-01"
+    one = client.get(f"/api/v1/insights/time-to-rtw?unit={personas.unit.pk}").json()
+    assert one["groups"][0]["key"] == "all" and one["groups"][0]["n"] == 15
+
+
+def test_a_unit_is_not_split_again_beside_the_split_of_all_units(client, personas, clock):
+    second = OrganisationFactory(name="Vårdcentralen Ekbacken")
+    manager = member(UserFactory(), second, Role.UNIT_MANAGER)
+    Membership.objects.create(user=manager, organisation=personas.unit, role=Role.UNIT_MANAGER)
+    client.force_login(manager)
+    response = client.get(f"/api/v1/insights/time-to-rtw?unit={personas.unit.pk}&group_by=sex")
+    assert response.status_code == 422 and response.json()["errors"][0]["loc"] == ["unit"]
+    assert client.get(f"/api/v1/insights/time-to-rtw?unit={second.pk}").status_code == 200
 
 
 def test_the_page_draws_the_curves_with_points_not_commas_and_the_same_numbers_in_a_table(
-    client, personas, case, clock
+    client, personas, clock
 ):
+    doctor = personas.treating_physician
     import re
 
-    for index in range(6):
-        other = Case.objects.get(patient=patient_at(personas.unit))
-        other.sick_from = date(2026, 1, 1)
-        other.responsible_physician = personas.treating_physician
-        other.save()
-        certify(other, date(2026, 1, 1), date(2026, 1, 10 + index))
+    for index in range(10):
+        _certified(personas.unit, date(2026, 1, 1), 10 + index, physician=doctor)
+    for _index in range(5):
+        _certified(personas.unit, date(2026, 1, 1), 70, physician=doctor)
     refresh()
+    _without_personas(personas)
     client.force_login(personas.unit_manager)  # Swedish, with its decimal comma
     page = client.get("/insights/").text
     (path,) = re.findall(r'<path d="([^"]+)"', page)
-    assert "," in path and re.fullmatch(r"[MHV0-9., ]+", path)
+    assert "," in path and re.fullmatch(r"[ML0-9., ]+", path)
     assert not re.search(r"\d,\d\s", path.replace(",", " ", 1))  # no decimal comma
+    assert path.count("L") == 6  # the six days of data/extract.toml, and no other
     assert "Mediantid i dagar till återgång i arbete" in page
-    assert "Alla fall" in page and ">7<" in page  # the row of all cases, n = 7
+    assert "Alla fall" in page and ">15<" in page  # the row of all cases, n = 15
     by_sex = client.get("/insights/?group_by=sex").text
     assert "Inte känt" in by_sex  # none of them has a recorded sex
     client.force_login(personas.treating_physician)
     assert client.get("/insights/").status_code == 404
+
+
+def test_sixteen_cases_one_man_and_the_rest_of_unknown_sex_tell_nothing_by_subtraction(
+    client, personas, clock
+):
+    doctor = personas.treating_physician
+    # Issue 32: "Män: färre än 5" beside 16 cases and "Inte känt: 15" told it was one man.
+    _certified(personas.unit, date(2026, 1, 1), 20, sex="male", physician=doctor)
+    for index in range(15):
+        _certified(personas.unit, date(2026, 1, 1), 10 + index, physician=doctor)
+    refresh()
+    _without_personas(personas)
+    client.force_login(personas.unit_manager)
+    page = client.get("/insights/?group_by=sex").text
+    assert "16 sjukskrivningsfall" in page
+    assert ">15<" not in page and ">1<" not in page
+    body = client.get("/api/v1/insights/time-to-rtw?group_by=sex").json()
+    assert {g["key"]: g["n"] for g in body["groups"]} == {"male": None, "unknown": None}
+    rows = list(csv.reader(io.StringIO(client.get("/insights/?group_by=sex&format=csv").text)))
+    assert [row[:2] for row in rows[1:]] == [["male", ""], ["unknown", ""]]
 
 
 # Practice variation as a funnel plot.
@@ -328,22 +485,26 @@ def _ended(unit, physician, n, exceeded, as_of=TODAY):
 def test_units_are_points_at_their_volume_and_an_outlier_is_a_signal_not_a_rank(
     client, personas, region, clock
 ):
-    from stegvis.insights.variation import variation
-
     personas.other_unit.parent = region
     personas.other_unit.save()
     third = OrganisationFactory(name="Vårdcentralen Tredje", parent=region)
+    fourth = OrganisationFactory(name="Vårdcentralen Fjärde", parent=region)
     doctor = personas.treating_physician
-    _ended(personas.unit, doctor, 20, 2)  # 10 %
-    _ended(personas.other_unit, doctor, 20, 18)  # 90 %: far above
+    _ended(personas.unit, doctor, 40, 6)  # 15 %
+    _ended(personas.other_unit, doctor, 40, 34)  # 85 %: far above
     _ended(third, doctor, 4, 4)  # too few to show
+    _ended(fourth, doctor, 10, 5)  # hidden with it: else the region's total gives it away
     refresh()
+    _without_personas(personas)
     client.force_login(personas.unit_manager)
     from stegvis.access.statistics import statistics_scope
+    from stegvis.insights import published
+    from stegvis.insights.variation import variation
 
-    found = variation(statistics_scope(personas.unit_manager), "fmb_exceeded")
-    assert found.mean == pytest.approx(24 / 44)
-    assert [(p.n, p.x) for p in found.points] == [(20, 2), (20, 18)] and found.hidden == 1
+    figures = published.figures(statistics_scope(personas.unit_manager))["fmb_exceeded"]
+    found = variation(figures, "fmb_exceeded")
+    assert found.mean == pytest.approx(49 / 94)
+    assert [(p.n, p.x) for p in found.points] == [(40, 6), (40, 34)] and found.hidden == 2
     signals = {p.key: p.signal for p in found.points}
     assert signals == {personas.unit.pk: "low_998", personas.other_unit.pk: "high_998"}
     page = client.get("/insights/variation/").text
@@ -354,9 +515,10 @@ def test_units_are_points_at_their_volume_and_an_outlier_is_a_signal_not_a_rank(
 def test_physicians_are_shown_to_their_unit_manager_and_never_above(
     client, personas, region, clock
 ):
-    _ended(personas.unit, personas.treating_physician, 6, 3)
-    _ended(personas.unit, personas.coordinator, 6, 0)  # named as physician, for the test
+    _ended(personas.unit, personas.treating_physician, 10, 5)
+    _ended(personas.unit, personas.coordinator, 10, 0)  # named as physician, for the test
     refresh()
+    _without_personas(personas)
     client.force_login(personas.unit_manager)
     page = client.get("/insights/variation/?by=physician").text
     assert "#1" in page and "#2" in page
@@ -370,18 +532,19 @@ def test_a_physician_sees_their_own_figures_against_the_region_and_nobody_elses(
     client, personas, region, clock
 ):
     other = member(UserFactory(), personas.unit, Role.PHYSICIAN)
-    _ended(personas.unit, personas.treating_physician, 6, 3)
+    _ended(personas.unit, personas.treating_physician, 10, 5)
     _ended(personas.unit, other, 8, 0)
     refresh()
+    _without_personas(personas)
     client.force_login(personas.treating_physician)
     page = client.get("/insights/variation/").text
     assert "Din praktik jämfört med riktlinjerna" in page
     assert page.count("<circle") == 1 and ">Du<" in page  # one point: theirs
     assert "#1" not in page and personas.unit.name not in page
     rows = list(csv.reader(io.StringIO(client.get("/insights/variation/?format=csv").text)))
-    assert [row[:3] for row in rows[1:]] == [["Du", "6", "3"]]
-    # The region's share, from all 14 cases, is the line they are measured against.
-    assert rows[1][4] == str(round(3 / 14, 4))
+    assert [row[:3] for row in rows[1:]] == [["Du", "10", "5"]]
+    # The region's share, from all 18 cases, is the line they are measured against.
+    assert rows[1][4] == str(round(5 / 18, 4))
     # Asking for the unit's physicians or units changes nothing; other pages stay closed.
     assert client.get("/insights/variation/?by=physician&format=csv").text == (
         client.get("/insights/variation/?format=csv").text
@@ -391,112 +554,78 @@ def test_a_physician_sees_their_own_figures_against_the_region_and_nobody_elses(
         assert client.get(closed).status_code == 404, closed
 
 
-def test_the_share_back_at_work_by_a_day_and_its_greenwood_error_by_hand():
-    from stegvis.insights.survival import Difference, share_by, time_to_rtw
-
-    def back_by(observations, day):
-        (group,) = time_to_rtw(observations)
-        return None if group["suppressed"] else share_by(group["table"], group["n"], day)
-
-    share = back_by(_obs([(2, "rtw"), (3, "rtw"), (3, "censored"), (5, "rtw"), (8, "censored")]), 5)
-    # S(5) = 0.3; Greenwood: 0.3 squared times 1/(5*4) + 1/(4*3) + 1/(2*1).
-    assert share.share == pytest.approx(0.7)
-    assert share.se == pytest.approx(0.3 * (1 / 20 + 1 / 12 + 1 / 2) ** 0.5)
-    same = Difference(share, share)
-    assert same.points == 0 and same.could_be_chance
-    assert back_by(_obs([(2, "rtw")] * 4), 5) is None
+def test_a_physicians_own_share_is_hidden_when_it_would_tell_a_few(client, personas, clock):
+    _ended(personas.unit, personas.treating_physician, 10, 2)  # 20 %: two exceeded
+    refresh()
+    _without_personas(personas)
+    client.force_login(personas.treating_physician)
+    assert client.get("/insights/variation/").text.count("<circle") == 0
+    rows = list(csv.reader(io.StringIO(client.get("/insights/variation/?format=csv").text)))
+    assert rows[1:] == []
 
 
 def test_women_and_men_are_compared_in_plain_words(client, personas, clock):
     for index in range(12):
-        patient = patient_at(personas.unit)
-        patient.sex = "female" if index % 2 else "male"
-        patient.save()
-        case = Case.objects.get(patient=patient)
-        case.sick_from, case.responsible_physician = date(2025, 6, 1), personas.treating_physician
-        case.save()
         # Women back after a month, men after a year.
-        length = 30 if index % 2 else 365
-        certify(case, date(2025, 6, 1), date(2025, 6, 1) + timedelta(days=length - 1))
+        _certified(
+            personas.unit,
+            date(2025, 6, 1),
+            30 if index % 2 else 365,
+            sex="female" if index % 2 else "male",
+            physician=personas.treating_physician,
+        )
     refresh()
+    _without_personas(personas)
     client.force_login(personas.unit_manager)
     page = client.get("/insights/?group_by=sex").text
     assert "100,0 % av kvinnorna och 0,0 % av männen" in page
     assert "större än vad slumpen förklarar" in page
 
 
-# Process indicators and disclosure control.
-def test_a_hidden_cell_cannot_be_worked_out_from_the_totals():
-    from stegvis.insights.process import Cell, suppress
-
-    matrix = [
-        [Cell(3, 1), Cell(10, 5), Cell(12, 6)],  # one small cell in the row
-        [Cell(8, 2), Cell(9, 3), Cell(20, 10)],
-    ]
-    suppress(matrix)
-    hidden = [[cell.hidden for cell in row] for row in matrix]
-    # The 3 is hidden; so is the next smallest of its row (10) and of its column (8); then
-    # column 2 holds one hidden cell (10), so its next smallest (9) goes too, and so on
-    # until no row or column has a single hidden cell.
-    for line in [*hidden, *zip(*hidden, strict=True)]:
-        assert sum(line) != 1
-    assert hidden[0][0] and hidden[0][1] and hidden[1][0]
-
-
+# Process indicators.
 def test_the_process_table_per_unit_and_month(client, personas, clock):
+    doctor = personas.treating_physician
     for index in range(7):
-        patient = patient_at(personas.unit)
-        case = Case.objects.get(patient=patient)
-        case.sick_from = date(2026, 3, 2) if index < 5 else date(2026, 4, 1)
-        case.responsible_physician = personas.treating_physician
-        case.save()
-        certify(case, case.sick_from, case.sick_from + timedelta(days=40))
+        start = date(2026, 3, 2) if index < 5 else date(2026, 4, 1)
+        _certified(personas.unit, start, 41, physician=doctor)
     refresh()
+    _without_personas(personas)
     client.force_login(personas.unit_manager)
     page = client.get("/insights/process/?indicator=plan_by_day_30").text
-    # March: 5 cases, none with a plan by day 30; April: 2, hidden, and March with it.
-    assert "&lt;5" in page and "·" in page
-    # Nothing shows the 5 (or the 2 would follow from the total of 7), in the unit's row or
-    # in the row of all units.
-    assert "0,0 % (5)" not in page and "0,0 % (2)" not in page
+    # March: 5 cases, none with a plan by day 30; April: 2, hidden, and March with it, else
+    # the total of 7 would tell the 2.
+    assert "visas ej" in page and "Tidigare" in page
+    assert "0,0 % (5)" not in page and "0,0 % (2)" not in page and "0,0 % (7)" in page
+    body = client.get("/insights/process/?indicator=plan_by_day_30&format=csv").text
+    header, unit, _everyone = list(csv.reader(io.StringIO(body)))
+    assert header[:3] == ["unit", "earlier", "2025-07"] and header[-1] == "all_months"
+    assert header[10:12] == ["2026-03", "2026-04"]
+    assert unit[10:12] == ["suppressed", "suppressed"] and unit[-1] == "0/7"
     for code in ("coordinator_within_14", "sip_held", "employer_plan", "baseline_answered",
                  "checkin_adherence"):  # fmt: skip
         assert client.get(f"/insights/process/?indicator={code}").status_code == 200
 
 
-def test_the_row_counts_what_the_process_indicators_need(personas, case, clock):
-    from stegvis.coaching.models import Reminder
-    from stegvis.instruments.models import Administration
+def test_a_share_is_hidden_when_those_who_did_it_are_fewer_than_five(client, personas, clock):
+    doctor = personas.treating_physician
+    from stegvis.plans.models import PlanVersion, RtwPlan
 
-    case = _case(personas, sick_from=date(2026, 3, 1))
-    moment = timezone.now()
-    for day, status in ((3, "answered"), (4, "expired"), (5, "answered"), (6, "scheduled")):
-        Reminder.objects.create(
-            patient=personas.patient,
-            occasion_on=date(2026, 3, day),
-            due_at=moment,
-            expires_at=moment,
-            status=status,
-        )
-    for code, status in (("phq9", "completed"), ("gad7", "expired"), ("was", "cancelled")):
-        Administration.objects.create(
-            patient=personas.patient,
-            case=case,
-            instrument_code=code,
-            instrument_version="1",
-            occasion="baseline",
-            due_on=date(2026, 3, 1),
-            expires_on=date(2026, 3, 15),
-            status=status,
-        )
-    Meeting.objects.create(
-        case=case, kind="sip", starts_at=moment, organiser=personas.coordinator
-    )  # called, not held
-    (row,) = rows_for([case.pk], TODAY)
-    assert (row.checkins_due, row.checkins_answered) == (3, 2)  # the open one is not due yet
-    assert (row.baseline_given, row.baseline_answered) == (2, 1)  # a cancelled one is not given
-    assert row.sip_called == TODAY and row.sip_held is None
-    assert row.employed is True
+    for index in range(10):
+        case = _certified(personas.unit, date(2026, 3, 2), 41, physician=doctor)
+        if index < 3:  # three of ten with a plan by day 30: "30 % (10)" tells the three
+            PlanVersion.objects.create(
+                plan=RtwPlan.objects.create(case=case),
+                number=1,
+                content={},
+                created_at=timezone.now() - timedelta(days=80),
+            )
+    refresh()
+    _without_personas(personas)
+    client.force_login(personas.unit_manager)
+    page = client.get("/insights/process/?indicator=plan_by_day_30").text
+    assert "30,0 %" not in page and "70,0 %" not in page
+    equality = client.get("/insights/equality/?format=csv").text
+    assert "plan_by_day_30,all,suppressed" in equality
 
 
 def test_a_process_table_without_any_case_is_empty_not_an_error(client, personas, clock):
@@ -507,21 +636,22 @@ def test_a_process_table_without_any_case_is_empty_not_an_error(client, personas
 
 
 def test_every_table_is_a_csv_with_points_and_every_chart_a_png(client, personas, region, clock):
-    _ended(personas.unit, personas.treating_physician, 8, 3)
+    _ended(personas.unit, personas.treating_physician, 10, 5)
     refresh()
+    _without_personas(personas)
     client.force_login(personas.unit_manager)
     table = client.get("/insights/?group_by=all&format=csv")
     assert table["Content-Type"].startswith("text/csv")
     header, row = list(csv.reader(io.StringIO(table.content.decode())))[:2]
     assert header[:3] == ["group", "n", "median_days"]
-    assert row[:2] == ["all", "9"]  # the eight ended and Pia's open case
-    assert "," not in row[5] and "." in row[5]  # 0.625, never 0,625
+    assert row[:2] == ["all", "10"]  # five back after 60 days, five after 250
+    assert "," not in row[5] and row[5] == "0.5"  # back by day 180: 0.5, never 0,5
     assert client.get("/insights/?format=png").content[:8] == b"\x89PNG\r\n\x1a\n"
     funnel = client.get("/insights/variation/?format=csv").content.decode()
     assert funnel.startswith("group,n,x,share,region_mean,signal")
     assert client.get("/insights/variation/?format=png")["Content-Type"] == "image/png"
     process = client.get("/insights/process/?format=csv").content.decode()
-    assert process.splitlines()[0].startswith("unit,")
+    assert process.splitlines()[0].startswith("unit,earlier,")
     trend = client.get("/insights/process/?format=png")
     assert trend["Content-Type"] == "image/png" and trend.content[:4] == b"\x89PNG"
     assert AccessEvent.objects.filter(
@@ -529,35 +659,31 @@ def test_every_table_is_a_csv_with_points_and_every_chart_a_png(client, personas
     ).exists()
 
 
-def test_figures_are_remembered_until_the_next_refresh_and_per_reader(
-    client, personas, case, clock
-):
-    def closed_case(unit):
-        other = Case.objects.get(patient=patient_at(unit))
-        other.sick_from = date(2026, 1, 1)
-        other.responsible_physician = personas.treating_physician
-        other.save()
-        certify(other, date(2026, 1, 1), date(2026, 1, 20))
+def test_figures_are_remembered_until_the_next_refresh_and_per_reader(client, personas, clock):
+    doctor = personas.treating_physician
 
-    for _index in range(6):
-        closed_case(personas.unit)
-    refresh()
-    client.force_login(personas.unit_manager)
+    def closed_case(unit):
+        _certified(unit, date(2026, 1, 1), 20, physician=doctor)
 
     def cases_seen() -> int:
         body = client.get("/api/v1/insights/time-to-rtw").json()
         return body["groups"][0]["n"]
 
-    assert cases_seen() == 7
+    Case.objects.filter(patient__in=[personas.patient, personas.other_patient]).delete()
+    for _index in range(6):
+        closed_case(personas.unit)
+    refresh()
+    client.force_login(personas.unit_manager)
+    assert cases_seen() == 6
     closed_case(personas.unit)
     refresh()  # the same moment (the clock stands still), yet a new version of the extract
-    assert cases_seen() == 8
+    assert cases_seen() == 7
     # Another unit's manager asks the same question and gets their own unit's answer.
     other_unit = OrganisationFactory(kind=OrganisationKind.CARE_UNIT)
     for _index in range(5):
         closed_case(other_unit)
     refresh()
-    assert cases_seen() == 8
+    assert cases_seen() == 7
     client.force_login(member(UserFactory(), other_unit, Role.UNIT_MANAGER))
     assert cases_seen() == 5
     # Between versions the answer is remembered, not recomputed from the rows.
@@ -567,63 +693,53 @@ def test_figures_are_remembered_until_the_next_refresh_and_per_reader(
     assert cases_seen() is None  # recomputed: four cases, too few to show
 
 
-def test_a_curve_over_years_draws_at_most_one_step_per_pixel_and_ends_where_the_table_does():
-    from stegvis.insights.charts import WIDTH, km_curves
-
-    table = [
-        {"day": day, "survival": 1 - day / 2000, "at_risk": 2000 - day, "events": 1}
-        for day in range(1, 1826)
-    ]
-    curves = km_curves([{"key": "all", "n": 2000, "suppressed": False, "table": table}])
-    (line,) = curves.lines
-    steps = line.path.count("H")
-    assert 300 < steps <= WIDTH
-    last_level = float(line.path.split()[-2].lstrip("V"))
-    assert last_level == pytest.approx(300 - 36 - (300 - 36 - 16) * (1 - 1825 / 2000), abs=0.1)
-
-
 # Equality: every indicator by sex and by age band.
 def _extract_rows(personas, sexes_and_exceeded):
-    """Closed cases in the extract with the given (sex, exceeded FMB) each."""
+    """Closed cases in the extract with the given (sex, exceeded FMB) each, and no other."""
     for _each in sexes_and_exceeded:
         Case.objects.get(patient=patient_at(personas.unit))
     refresh()
+    _without_personas(personas)
     rows = list(CaseExtract.objects.filter(organisation=personas.unit).order_by("pk"))
-    for row, (sex, exceeded) in zip(rows, sexes_and_exceeded, strict=False):
+    for row, (sex, exceeded) in zip(rows, sexes_and_exceeded, strict=True):
         row.sex, row.outcome, row.fmb_exceeded = sex, "rtw", exceeded
         row.save()
     return CaseExtract.objects.filter(organisation=personas.unit)
 
 
-def test_an_indicator_for_women_and_men_with_the_difference_by_hand(personas, clock):
+def _equality(personas, field):
+    from stegvis.access.statistics import statistics_scope
+    from stegvis.insights import published
     from stegvis.insights.equality import split
 
-    rows = _extract_rows(
-        personas, [("female", i < 6) for i in range(10)] + [("male", i < 2) for i in range(8)]
+    figures = published.figures(statistics_scope(personas.unit_manager))["fmb_exceeded"]
+    return split(figures, field)
+
+
+def test_an_indicator_for_women_and_men_with_the_difference_by_hand(personas, clock):
+    _extract_rows(
+        personas, [("female", i < 7) for i in range(12)] + [("male", i < 5) for i in range(10)]
     )
-    found = split("fmb_exceeded", rows, "sex")
+    found = _equality(personas, "sex")
     cells = {group: (cell.n, cell.x, cell.hidden) for group, cell in found.cells}
-    assert cells == {"female": (10, 6, False), "male": (8, 2, False), "unknown": (0, 0, False)}
-    assert (found.total.n, found.total.x) == (18, 8)
-    assert found.difference.points == pytest.approx(0.6 - 0.25)
-    half = 1.96 * (0.6 * 0.4 / 10 + 0.25 * 0.75 / 8) ** 0.5
-    assert found.difference.ci == pytest.approx((0.35 - half, 0.35 + half))
+    assert cells == {"female": (12, 7, False), "male": (10, 5, False), "unknown": (0, 0, False)}
+    assert (found.total.n, found.total.x) == (22, 12)
+    assert found.difference.points == pytest.approx(7 / 12 - 0.5)
+    half = 1.96 * (7 / 12 * 5 / 12 / 12 + 0.5 * 0.5 / 10) ** 0.5
+    assert found.difference.ci == pytest.approx((7 / 12 - 0.5 - half, 7 / 12 - 0.5 + half))
     assert found.difference.could_be_chance
 
 
-def test_a_small_group_is_hidden_with_one_more_and_no_difference_is_stated(personas, clock):
-    from stegvis.insights.equality import split
-
-    rows = _extract_rows(
-        personas,
-        [("female", True)] * 9 + [("male", False)] * 7 + [("", True)] * 3,
-    )
-    found = split("fmb_exceeded", rows, "sex")
+def test_a_small_group_is_hidden_with_enough_others_and_no_difference_is_stated(personas, clock):
+    _extract_rows(personas, [("female", True)] * 9 + [("male", False)] * 7 + [("", True)] * 3)
+    found = _equality(personas, "sex")
     hidden = {group for group, cell in found.cells if cell.hidden}
-    # The three of unknown sex are hidden, and the men with them: else 19 - 9 - 7 = 3.
-    assert hidden == {"unknown", "male"} and not found.total.hidden
+    # The three of unknown sex are hidden, and one group more: not the men, since the two
+    # together would still show that 3 exceeded FMB (12 of 19, less the women's 9), but
+    # the women, with whom they are 12 who all exceeded it.
+    assert hidden == {"unknown", "female"} and not found.total.hidden
     assert found.difference is None
-    by_age = split("fmb_exceeded", rows, "age_band")
+    by_age = _equality(personas, "age_band")
     assert [group for group, _cell in by_age.cells] == [
         "16-29", "30-39", "40-49", "50-59", "60-67", "unknown"
     ]  # fmt: skip
@@ -631,18 +747,18 @@ def test_a_small_group_is_hidden_with_one_more_and_no_difference_is_stated(perso
 
 def test_the_equality_page_in_words_and_as_csv(client, personas, clock):
     _extract_rows(
-        personas, [("female", i < 9) for i in range(10)] + [("male", i < 1) for i in range(10)]
+        personas, [("female", i < 15) for i in range(20)] + [("male", i < 5) for i in range(20)]
     )
     client.force_login(personas.unit_manager)
     page = client.get("/insights/equality/").text
-    assert "90,0 % av kvinnorna och 10,0 % av männen" in page
+    assert "75,0 % av kvinnorna och 25,0 % av männen" in page
     assert "större än vad slumpen förklarar" in page
     # Each of the nine indicators has its section.
     assert "Avslutade fall längre än FMB:s tid" in page and page.count("<section") == 9
     body = client.get("/insights/equality/?by=age_band&format=csv").content.decode()
     lines = list(csv.reader(io.StringIO(body)))
     assert lines[0] == ["measure", "group", "n", "x", "share"]
-    assert ["fmb_exceeded", "all", "20", "10", "0.5"] in lines
+    assert ["fmb_exceeded", "all", "40", "20", "0.5"] in lines
     assert AccessEvent.objects.filter(object_type="insights_equality", action="export").exists()
 
 

@@ -431,21 +431,28 @@ def test_an_indicator_before_and_after_a_result_hides_a_small_side(personas):
         responsible=personas.unit_manager, indicator="checkin_adherence",
         effective_on=date(2026, 3, 1),
     )  # fmt: skip
-    case = personas.patient.cases.get()
-    for index, start in enumerate([date(2026, 1, 10), date(2026, 4, 10)]):
+    for index in range(12):
+        start = date(2026, 1, 10) if index < 6 else date(2026, 4, 10)
         CaseExtract.objects.create(
-            case=case if index == 0 else Case.objects.get(patient=patient_at(personas.unit)),
+            case=Case.objects.get(patient=patient_at(personas.unit)),
             pseudonym=f"p{index}", organisation=personas.unit, unit="Solbacken",
             start_date=start, end_date=start + timedelta(days=60), outcome="censored",
-            net_days=60, checkins_due=10, checkins_answered=4 if index == 0 else 9,
+            net_days=60, checkins_due=10, checkins_answered=4 if index < 6 else 9,
             as_of=date(2026, 6, 1),
         )  # fmt: skip
     found = before_after(result, date(2026, 6, 1))
-    assert (found.before.n, found.before.x, found.after.n, found.after.x) == (10, 4, 10, 9)
+    assert (found.before.n, found.before.x, found.after.n, found.after.x) == (60, 24, 60, 54)
     assert found.before.share == 0.4 and found.after.share == 0.9
-    small = CaseExtract.objects.filter(start_date=date(2026, 4, 10))
-    small.update(checkins_due=3, checkins_answered=3)
+    after = CaseExtract.objects.filter(start_date=date(2026, 4, 10))
+    # Four missed check-ins in all: the share would tell them.
+    after.update(checkins_answered=10)
+    after.filter(pk=after.first().pk).update(checkins_answered=6)
     assert before_after(result, date(2026, 6, 1)).after.share is None
+    # Four cases are too few, whatever they did.
+    after.update(checkins_answered=5)
+    after.filter(pk__in=list(after.values_list("pk", flat=True))[:2]).delete()
+    assert before_after(result, date(2026, 6, 1)).after.share is None
+    assert before_after(result, date(2026, 6, 1)).before.share == 0.4
 
 
 def test_the_api_makes_a_proposal_and_refuses_an_unanswered_acceptance(client, personas):

@@ -17,7 +17,14 @@ from stegvis.access.helpers import get_case_for
 from stegvis.access.models import AccessEvent, CareRelationship
 from stegvis.access.policy import decide
 from stegvis.accounts.roles import Role
-from stegvis.cases.models import Certificate, CertificatePeriod, CertificateStatus
+from stegvis.cases.models import (
+    Case,
+    CaseStatus,
+    Certificate,
+    CertificatePeriod,
+    CertificateStatus,
+    ClosedReason,
+)
 from stegvis.core.errors import Incomplete, NotAllowed, StaleEdit
 from stegvis.core.pseudonyms import pseudonym
 from stegvis.instruments.models import Administration, AdministrationStatus
@@ -25,6 +32,7 @@ from stegvis.programs import outcomes, plan, services
 from stegvis.programs.models import (
     Attendance,
     AttendanceStatus,
+    Cohort,
     ConferenceNote,
     Judgement,
     ReferralStatus,
@@ -32,7 +40,7 @@ from stegvis.programs.models import (
 )
 from stegvis.programs.registry import registry
 from stegvis.programs.selectors import overview
-from tests.factories import UserFactory, member
+from tests.factories import UserFactory, member, patient_at
 from tests.mmr import build_team, include, refer
 
 NOW = "2026-03-02 09:00 +01:00"
@@ -375,22 +383,33 @@ def test_mean_change_and_its_95_ci_from_the_t_distribution():
 
 
 def test_the_share_reaching_an_important_change_and_the_small_cell_rule():
-    before = {i: 8 for i in range(6)}
-    after = {0: 3, 1: 4, 2: 5, 3: 6, 4: 6, 5: 7}  # changes -5 -4 -3 -2 -2 -1
-    result = outcomes.change("pain_nrs", before, after)
-    assert result.n == 6 and result.mean == pytest.approx(-17 / 6)
-    assert result.reached == 5 and result.share_reached == pytest.approx(5 / 6)
+    before = {i: 8 for i in range(10)}
+    after = {0: 3, 1: 4, 2: 5, 3: 6, 4: 6, 5: 7, 6: 8, 7: 8, 8: 7, 9: 9}
+    result = outcomes.change("pain_nrs", before, after)  # changes -5 -4 -3 -2 -2, then less
+    assert result.n == 10 and result.mean == pytest.approx(-1.7)
+    assert result.reached.x == 5 and result.share_reached == pytest.approx(0.5)
     # Four pairs: nothing is shown.
     four = outcomes.change("pain_nrs", dict(list(before.items())[:4]), after)
     assert four.suppressed and four.mean is None and four.share_reached is None
     # PSFS improves upwards: +2 is an important change, +1 is not.
     psfs = outcomes.change("psfs", dict.fromkeys(range(5), 3), {0: 5, 1: 5, 2: 4, 3: 4, 4: 4})
-    assert psfs.reached == 2 and psfs.share_reached is None  # 2 people: too few to show
+    assert psfs.reached.x == 2 and psfs.share_reached is None  # 2 people: too few to show
     # An instrument without a published cut-off has a mean change only.
     assert (
         outcomes.change("was", dict.fromkeys(range(5), 3), dict.fromkeys(range(5), 5)).reached
         is None
     )
+
+
+def test_a_share_is_hidden_when_those_who_did_not_are_fewer_than_five():
+    before = {i: 8 for i in range(6)}
+    after = {0: 3, 1: 4, 2: 5, 3: 6, 4: 6, 5: 7}  # five reach the change, one does not
+    result = outcomes.change("pain_nrs", before, after)
+    assert result.mean == pytest.approx(-17 / 6)  # a mean of six tells no one's count
+    assert result.share_reached is None  # "83 % (5/6)" would tell that one did not
+    # Those who answered both times, beside the seven who answered before: one did not.
+    beside = outcomes.change("pain_nrs", {**before, 6: 8}, after)
+    assert beside.suppressed and beside.mean is None
 
 
 def test_net_sick_leave_days_count_part_time_leave_by_its_degree():
@@ -448,7 +467,7 @@ def test_the_outcome_page_hides_every_figure_about_fewer_than_five(
     _answer(case, "program_start", "pain_nrs", 7, timezone.now())
     client.force_login(personas.unit_manager)
     page = client.get(f"/programs/teams/{mmr.team.pk}/outcomes/").content.decode()
-    assert "färre än 5" in page
+    assert "visas ej" in page and "<td>1</td>" not in page
     assert AccessEvent.objects.filter(
         actor=personas.unit_manager, object_type="mmr_outcomes", patient=None
     ).exists()
@@ -561,16 +580,58 @@ def test_the_api_marks_attendance_sets_goals_and_gives_the_participant_their_sch
     assert mine["goals"][0]["text"] == "Lyfta matkassen"
 
 
+def _participants_followed_a_year(personas, case, mmr, clock, *, working, not_working):
+    """`working` + `not_working` included participants, the cohort ended, a year gone by;
+    those not working left for a disability benefit."""
+    cases = [case]
+    for _index in range(working + not_working - 1):
+        other = Case.objects.get(patient=patient_at(personas.unit))
+        other.responsible_physician = personas.treating_physician
+        other.save()
+        cases.append(other)
+    for each in cases:
+        include(mmr, refer(personas, each, mmr))
+    Cohort.objects.filter(pk=mmr.cohort.pk).update(ended_on=mmr.cohort.starts_on + timedelta(28))
+    Case.objects.filter(pk__in=[c.pk for c in cases[:not_working]]).update(
+        status=CaseStatus.CLOSED,
+        closed_on=mmr.cohort.starts_on + timedelta(60),
+        closed_reason=ClosedReason.DISABILITY_BENEFIT,
+    )
+    clock.shift(timedelta(days=420))
+
+
+def test_a_manager_cannot_work_out_how_many_are_not_working_from_the_share_that_is(
+    client, personas, case, mmr, clock
+):
+    # Issue 32: "I arbete 75 % (6/8)" told the unit manager that two did not work.
+    _participants_followed_a_year(personas, case, mmr, clock, working=6, not_working=2)
+    client.force_login(personas.unit_manager)
+    page = client.get(f"/programs/teams/{mmr.team.pk}/outcomes/").text
+    assert "(6/8)" not in page and "75 %" not in page
+    assert "I arbete ett år efter programmet</th><td>visas ej" in page
+    assert "(6/8)" not in client.get("/programs/").text
+    body = client.get(f"/api/v1/programs/teams/{mmr.team.pk}/outcomes").json()
+    assert body["working_at_one_year"] is None and body["participants"] == 8
+
+
+def test_a_share_with_five_on_either_side_is_shown(client, personas, case, mmr, clock):
+    _participants_followed_a_year(personas, case, mmr, clock, working=5, not_working=5)
+    client.force_login(personas.unit_manager)
+    page = client.get(f"/programs/teams/{mmr.team.pk}/outcomes/").text
+    assert "50 % (5/10)" in page
+
+
 def test_the_outcomes_api_gives_numbers_not_words_and_null_for_a_small_cell(
     client, personas, case, mmr, clock
 ):
     include(mmr, refer(personas, case, mmr))
     client.force_login(mmr.physio)
     body = client.get(f"/api/v1/programs/teams/{mmr.team.pk}/outcomes").json()
-    assert body["participants"] == 1 and body["smallest_cell"] == 5
+    assert body["participants"] is None and body["smallest_cell"] == 5  # one person
     assert body["given"] == {"t0": None, "t1": 0, "t2": 0}  # one person: not given
     pain = next(row for row in body["instruments"] if row["instrument"] == "pain_nrs")
-    assert pain["important_change_points"] == 2.0 and pain["to_end"]["suppressed"] is True
+    assert pain["important_change_points"] == 2.0
+    assert pain["to_end"]["n"] == 0 and pain["to_end"]["mean"] is None
 
 
 def test_only_the_manager_sees_each_teams_outcomes_beside_its_volume(client, personas, mmr):

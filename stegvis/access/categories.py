@@ -75,4 +75,13 @@ ROLE_CEILING: dict[str, frozenset[str]] = {
     Role.PATIENT: frozenset(),
 }
 
+# What a role may hold in pseudonymised rows (one row per case, no name or number, but a
+# case's dates, diagnosis group and course all the same). Only a region's analyst holds
+# them, generalised until no row stands in a group of fewer than five (stegvis.insights
+# .release); any other role holds at most its ceiling above, so a unit manager, who reviews
+# access logs and never reads a diagnosis, gets no rows at all: only tables.
+PSEUDONYMISED_CEILING: dict[str, frozenset[str]] = {
+    Role.REGION_ANALYST: frozenset({C.SICK_LEAVE, C.PLAN, C.MEETINGS}),
+}
+
 assert not (ROLE_CEILING[Role.EMPLOYER_MANAGER] & EMPLOYER_NEVER)  # noqa: S101

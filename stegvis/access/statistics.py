@@ -3,12 +3,17 @@ still about people, so who reads it is decided here and recorded like any other 
 a unit manager sees their units' cases, with each physician's figures; a region's analyst
 sees the units of the region and never a physician; a physician sees their own figures
 against the region, on the pages made for that, and no unit's; nobody else sees any.
-(Per-physician figures go no higher than the unit: Inera restricts them the same way.)"""
+(Per-physician figures go no higher than the unit: Inera restricts them the same way.)
+
+Rows, one per case, go only to a reader whose ceiling for pseudonymised rows holds every
+category a row holds (categories.PSEUDONYMISED_CEILING): the region's analyst. Such a
+reader's figures are computed from the same rows, so that no table can be set against the
+rows to find who was left out of them."""
 
 from dataclasses import dataclass
 
 from stegvis.access import audit
-from stegvis.access.categories import Action, Category
+from stegvis.access.categories import PSEUDONYMISED_CEILING, ROLE_CEILING, Action, Category
 from stegvis.access.helpers import refuse
 from stegvis.access.models import Outcome
 from stegvis.accounts.models import Organisation, User
@@ -26,6 +31,13 @@ class StatisticsScope:
     region_units: frozenset[int]
     # A physician reading their own figures: their pseudonym in the extract.
     own_physician: str = ""
+    # Holds the region's pseudonymised rows, and sees figures computed from those rows.
+    rows: bool = False
+
+
+def row_ceiling(role: str) -> frozenset[str]:
+    """The categories a role may hold in pseudonymised rows."""
+    return PSEUDONYMISED_CEILING.get(role, ROLE_CEILING.get(role, frozenset()))
 
 
 def _region_units(region_ids) -> frozenset[int]:
@@ -48,7 +60,14 @@ def statistics_scope(user: User) -> StatisticsScope | None:
     regions = [m.organisation_id for m in memberships if m.role == Role.REGION_ANALYST]
     if regions:
         units = _region_units(regions)
-        return StatisticsScope(Role.REGION_ANALYST, regions[0], units, False, units)
+        return StatisticsScope(
+            Role.REGION_ANALYST,
+            regions[0],
+            units,
+            False,
+            units,
+            rows=Role.REGION_ANALYST in PSEUDONYMISED_CEILING,
+        )
     practices = [m.organisation for m in memberships if m.role == Role.PHYSICIAN]
     if practices:
         regions = {unit.parent_id for unit in practices if unit.parent_id}
@@ -71,10 +90,13 @@ def get_statistics_scope(
     action: str = Action.VIEW,
     detail: str = "",
     own_figures: bool = False,
+    holds: frozenset[str] | None = None,
 ):
     """The reader's scope, recorded as a read (or an export) of statistics with no patient
     named; anyone without one is refused, recorded too, as not found. A physician passes
-    only where the page shows them their own figures (`own_figures`)."""
+    only where the page shows them their own figures (`own_figures`). An answer in rows
+    names the categories a row `holds`: a reader whose ceiling for pseudonymised rows lacks
+    any of them is refused the same way."""
     scope = statistics_scope(user) if user.is_authenticated else None
     if scope is not None and scope.own_physician and not own_figures:
         scope = None
@@ -84,6 +106,14 @@ def get_statistics_scope(
             category=Category.IDENTITY,
             object_type=object_type,
             basis="no_statistics_role",
+            action=action,
+        )
+    if holds is not None and not holds <= row_ceiling(scope.role):
+        refuse(
+            user,
+            category=sorted(holds - row_ceiling(scope.role))[0],
+            object_type=object_type,
+            basis="rows_beyond_ceiling",
             action=action,
         )
     audit.append(

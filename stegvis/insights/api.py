@@ -1,18 +1,23 @@
-"""Insights under /api/v1/insights: the pseudonymised extract as CSV, and time to return to
-work, for unit managers and region analysts (stegvis.access.statistics decides)."""
+"""Insights under /api/v1/insights: the region's pseudonymised extract as CSV (for the
+region's analyst only: stegvis.access.statistics decides), and time to return to work, for
+unit managers and region analysts, the same protected figures the pages show."""
 
 from enum import StrEnum
+from itertools import chain
 
 from django.http import StreamingHttpResponse
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from stegvis.access.categories import Action
 from stegvis.access.statistics import get_statistics_scope
+from stegvis.accounts.models import Organisation
+from stegvis.core import disclosure
 from stegvis.core.csv_stream import csv_lines
 from stegvis.core.errors import FieldErrors
-from stegvis.insights.models import COLUMNS, CaseExtract, ExtractState
-from stegvis.insights.remembered import remembered
-from stegvis.insights.survival import observations_of, time_to_rtw
+from stegvis.insights import published, release
+from stegvis.insights.models import COLUMNS, HOLDS, CaseExtract, ExtractState
+from stegvis.insights.survival import life_table, time_to_rtw
 
 router = Router(tags=["insights"])
 
@@ -25,13 +30,10 @@ class GroupBy(StrEnum):
     ALL = "all"
 
 
-def _rows(scope, unit: int | None):
-    rows = CaseExtract.objects.filter(organisation_id__in=scope.units)
-    if unit is not None:
-        if unit not in scope.units:
-            raise FieldErrors({"unit": ["Not a unit you see statistics of."]})
-        rows = rows.filter(organisation_id=unit)
-    return rows
+def _unit(scope, unit: int | None) -> int | None:
+    if unit is not None and unit not in scope.units:
+        raise FieldErrors({"unit": ["Not a unit you see statistics of."]})
+    return unit
 
 
 def _cell(value) -> str:
@@ -45,25 +47,71 @@ def _cell(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+def _released(record: dict, period: str) -> list[str]:
+    """A row of the region's file: its dates by period, what would split the groups empty."""
+    found = []
+    for column in COLUMNS:
+        value = record[column]
+        if column in release.LEFT_EMPTY:
+            value = ""
+        elif column in ("start_date", "end_date", *release.OTHER_DATES):
+            value = release.period_label(value, period)
+        found.append(_cell(value))
+    return found
+
+
+def _about(period: str, left_out: int) -> list[str]:
+    """The file's header: what was generalised and what was left out, in the reader's words."""
+    state = ExtractState.objects.first()
+    smallest = disclosure.smallest()
+    dates = {
+        "month": _("Dates are given by month (YYYY-MM)."),
+        "quarter": _(
+            "Dates are given by quarter (YYYY-Qn): by month, too many rows would have been "
+            "left out."
+        ),
+    }[period]
+    left = _("fewer than {n}").format(n=smallest) if disclosure.small(left_out) else str(left_out)
+    lines = [
+        _("Stegvis: the region's analysis extract as of {day}, one pseudonymised row per case.")
+        .format(day=state.as_of.isoformat() if state and state.as_of else "–"),
+        dates,
+        _(
+            "Every group of unit, sex, age band, diagnosis group and start and end period holds "
+            "at least {n} rows. Rows in smaller groups are left out ({left}), here and from "
+            "every figure Stegvis shows about the region."
+        ).format(n=smallest, left=left),
+        _("physician, fmb_diagnosis and fmb_days are left empty: they would split the groups."),
+    ]  # fmt: skip
+    return [f"# {line}\n" for line in lines]
+
+
 @router.get(
     "/insights/cases.csv",
-    summary="The pseudonymised analysis extract, one row per case (CSV)",
+    summary="The region's pseudonymised extract, one row per case in groups of five or more (CSV)",
     response={200: None},
 )
 def extract_csv(request, unit: int | None = None):
-    scope = get_statistics_scope(request.user, object_type="insights_extract", action=Action.EXPORT)
-    rows = _rows(scope, unit).order_by("start_date", "pseudonym").values_list(*COLUMNS)
-    physician = COLUMNS.index("physician")
+    scope = get_statistics_scope(
+        request.user, object_type="insights_extract", action=Action.EXPORT, holds=HOLDS
+    )
+    region = CaseExtract.objects.filter(organisation_id__in=scope.units)
+    period = release.period_for(region)
+    rows = release.kept(region, period)
+    if _unit(scope, unit) is not None:
+        rows = rows.filter(organisation_id=unit)
+    about = _about(period, release.left_out(region, period))
+    # In the order of the pseudonyms (a keyed hash): never of the dates the file hides.
+    records = rows.order_by("pseudonym", "start_date").values(*COLUMNS)
 
     def lines():
         yield COLUMNS
-        for row in rows.iterator(chunk_size=5000):
-            cells = [_cell(value) for value in row]
-            if not scope.physicians:
-                cells[physician] = ""  # a region sees units, never physicians
-            yield cells
+        for record in records.iterator(chunk_size=5000):
+            yield _released(record, period)
 
-    response = StreamingHttpResponse(csv_lines(lines()), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        chain(about, csv_lines(lines())), content_type="text/csv; charset=utf-8"
+    )
     state = ExtractState.objects.first()
     as_of = state.as_of.isoformat() if state and state.as_of else "empty"
     response["Content-Disposition"] = f'attachment; filename="stegvis-cases-{as_of}.csv"'
@@ -103,19 +151,30 @@ class TimeToRtwOut(Schema):
 @router.get(
     "/insights/time-to-rtw",
     response=TimeToRtwOut,
-    summary="Kaplan–Meier time to return to work, by group (and competing exits)",
+    summary="Time to return to work as a life table, by group (and competing exits)",
 )
 def get_time_to_rtw(
     request, group_by: GroupBy = GroupBy.ALL, unit: int | None = None, competing: bool = False
 ):
     scope = get_statistics_scope(request.user, object_type="insights_time_to_rtw")
-    field = None if group_by == GroupBy.ALL else group_by.value
-    groups = remembered(
-        "time_to_rtw_api",
-        scope,
-        (group_by.value, unit, competing),
-        lambda: time_to_rtw(observations_of(_rows(scope, unit), field), competing=competing),
-    )
+    unit = _unit(scope, unit)
+    curves = published.curves(scope)
+    names = dict(Organisation.objects.filter(pk__in=scope.units).values_list("pk", "name"))
+    if unit is None or set(scope.units) == {unit}:
+        groups = time_to_rtw(curves, group_by.value, competing=competing, names=names)
+    elif group_by in (GroupBy.ALL, GroupBy.UNIT):
+        # One unit's cases: its row of the split by unit, the same figures.
+        curve = curves.get(("unit", unit))
+        groups = [] if curve is None else [life_table(curve, competing, names)]
+        if group_by == GroupBy.ALL:
+            groups = [{**group, "key": "all"} for group in groups]
+    else:
+        # A unit's cases split again would be a table of its own, beside the one of all
+        # units; two tables with the same margins each protected alone let a hidden cell be
+        # worked out between them.
+        raise FieldErrors(
+            {"unit": ["Ask for a split over all your units, or for one unit's cases as a whole."]}
+        )
     state = ExtractState.objects.first()
     return {
         "as_of": state.as_of.isoformat() if state and state.as_of else None,

@@ -1,6 +1,6 @@
-"""Kaplan–Meier curves as server-side SVG, readable without colour: each group has its own
-dash pattern and its name written at the curve's end; the page puts the same numbers in a
-table. Coordinates are written with a decimal point whatever the reader's language."""
+"""Curves of time to return as server-side SVG, readable without colour: each group has its
+own dash pattern and its name written at the curve's end; the page puts the same numbers in
+a table. Coordinates are written with a decimal point whatever the reader's language."""
 
 from dataclasses import dataclass
 
@@ -48,7 +48,9 @@ def _ticks(last_day: int) -> list[int]:
 
 
 def km_curves(groups: list[dict]) -> Curves | None:
-    """Step curves of the groups that are shown (not suppressed)."""
+    """The curves of the groups that are shown (not suppressed), each a line through the
+    share still on leave at the days its table reaches, from 100 % on the first day:
+    straight in between, since when in between each return fell is not told."""
     shown = [g for g in groups if not g["suppressed"] and g["table"]]
     shown = sorted(shown, key=lambda g: -g["n"])[:MOST_LINES]
     if not shown:
@@ -56,23 +58,17 @@ def km_curves(groups: list[dict]) -> Curves | None:
     last_day = max(row["day"] for g in shown for row in g["table"]) or 1
     lines = []
     for index, group in enumerate(shown):
-        points, level, column = [f"M{_x(0, last_day):.1f},{_y(1):.1f}"], 1.0, -1
+        points, level = [f"M{_x(0, last_day):.1f},{_y(1):.1f}"], 1.0
         for row in group["table"]:
-            x = _x(row["day"], last_day)
             level = row["survival"] if row["survival"] is not None else level
-            if int(x) == column:
-                # Days within one pixel (years of daily steps): one step down to the last.
-                points[-1] = f"V{_y(level):.1f}"
-                continue
-            column = int(x)
-            points += [f"H{x:.1f}", f"V{_y(level):.1f}"]
-        points.append(f"H{_x(last_day, last_day):.1f}")
+            points.append(f"L{_x(row['day'], last_day):.1f},{_y(level):.1f}")
+        end_day = group["table"][-1]["day"]
         lines.append(
             Line(
                 key=group["key"],
                 path=" ".join(points),
                 dash=DASHES[index % len(DASHES)],
-                label_x=_x(last_day, last_day) + 6,
+                label_x=_x(end_day, last_day) + 6,
                 label_y=_y(level) + 4,
             )
         )

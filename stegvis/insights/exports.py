@@ -43,12 +43,17 @@ DASHES = ["-", "--", ":", "-.", (0, (5, 1)), (0, (1, 3))]
 
 
 def km_rows(groups: list[dict], day: int):
+    """A row per group: a hidden group with its name only, a curve that stops before `day`
+    without its share by then."""
     for group in groups:
         if group["suppressed"]:
             yield [group["key"], None, None, None, None, None, None]
             continue
         low, high = group.get("median_ci") or (None, None)
-        share = share_by(group["table"], group["n"], day)
+        share = share_by(group, day)
+        if share is None:
+            yield [group["key"], group["n"], group["median_days"], low, high, None, None]
+            continue
         share_low, share_high = share.ci
         yield [
             group["key"], group["n"], group["median_days"], low, high,
@@ -68,8 +73,9 @@ def km_png(groups: list[dict], title: str, x_label: str, labels: dict):
     for index, group in enumerate(shown[: len(DASHES)]):
         days = [0] + [row["day"] for row in group["table"]]
         survival = [1.0] + [row["survival"] for row in group["table"]]
-        axes.step(days, survival, where="post", color="black", linestyle=DASHES[index],
-                  label=labels.get(group["key"], group["key"]))  # fmt: skip
+        # Straight between the days shown: when in between each return fell is not told.
+        axes.plot(days, survival, color="black", linestyle=DASHES[index], marker="o",
+                  fillstyle="none", label=labels.get(group["key"], group["key"]))  # fmt: skip
     axes.set_ylim(0, 1.02)
     axes.set_title(title)
     axes.set_xlabel(x_label)

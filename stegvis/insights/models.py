@@ -2,6 +2,7 @@
 
 from django.db import models
 
+from stegvis.access.categories import Category
 from stegvis.accounts.models import Organisation
 from stegvis.cases.models import Case
 
@@ -11,6 +12,9 @@ COLUMNS = (
     "start_date", "end_date", "outcome", "net_days", "fmb_days", "fmb_exceeded",
     "first_coordinator_contact", "plan_by_day_30", "employer_plan_done", "sip_held",
 )  # fmt: skip
+# What a row holds: the course of a sick leave and its diagnosis group, the plan, the
+# meetings (stegvis.access.statistics gives rows only to a reader whose ceiling holds all).
+HOLDS = frozenset({Category.SICK_LEAVE, Category.PLAN, Category.MEETINGS})
 
 
 class CaseExtract(models.Model):

@@ -1,22 +1,18 @@
-"""Process indicators per unit and month of the case's start, with the small-cell rule and
-secondary suppression: a cell about 1–4 cases is hidden, and where a row or a column has
-one hidden cell beside a total, the next smallest is hidden too, so that no hidden cell can
-be worked out from the totals.
-
-Each indicator is a count of cases that did what the process asks (x) out of the cases it
-applies to (n), both summed in one aggregate query per indicator."""
+"""Process indicators per unit and month of the case's start: the last twelve months, the
+cases that started earlier, each unit's total and each month's over the units. The cells
+are the measure's figures (measures.py), protected with every other table that shows them:
+a cell about 1–4 cases, or whose share would tell 1–4 who did or did not, is hidden, and
+so are enough others that none can be worked out from the totals."""
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 
-from django.db.models import Count, DateField, ExpressionWrapper, F, Q, Sum
-from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
-from stegvis.insights.models import CaseExtract
-from stegvis.insights.rules import rules
+from stegvis.core.disclosure import Cell
 
-MONTHS = 12
+# The column of the cases that started before the twelve months: without it, the table's
+# total less the measure's total over all time would be a figure nobody protected.
+EARLIER = "earlier"
 
 
 @dataclass(frozen=True)
@@ -69,117 +65,28 @@ INDICATORS = {
 }
 
 
-def _days_after_start(days: int):
-    return ExpressionWrapper(F("start_date") + timedelta(days=days), output_field=DateField())
-
-
-def counted(code: str, rows):
-    """(n, x) aggregates of one indicator, as keyword arguments for annotate()."""
-    if code == "plan_by_day_30":
-        rows = rows.filter(plan_by_day_30__isnull=False)
-        return rows, {"n": Count("pk"), "x": Count("pk", filter=Q(plan_by_day_30=True))}
-    if code == "coordinator_within_14":
-        rows = rows.filter(end_date__gte=_days_after_start(14))
-        within = Q(first_coordinator_contact__lte=_days_after_start(13))
-        return rows, {"n": Count("pk"), "x": Count("pk", filter=within)}
-    if code == "sip_held":
-        rows = rows.filter(sip_called__isnull=False)
-        return rows, {"n": Count("pk"), "x": Count("pk", filter=Q(sip_held__isnull=False))}
-    if code == "employer_plan":
-        rows = rows.filter(employed=True, end_date__gte=_days_after_start(30))
-        return rows, {
-            "n": Count("pk"),
-            "x": Count("pk", filter=Q(employer_plan_done__isnull=False)),
-        }
-    if code == "baseline_answered":
-        return rows, {"n": Sum("baseline_given"), "x": Sum("baseline_answered")}
-    return rows, {"n": Sum("checkins_due"), "x": Sum("checkins_answered")}
-
-
-@dataclass
-class Cell:
-    n: int
-    x: int
-    hidden: bool = False
-
-    @property
-    def share(self) -> float | None:
-        return None if self.hidden or not self.n else self.x / self.n
-
-
 @dataclass
 class Table:
     indicator: ProcessIndicator
-    months: list[date]
-    rows: list[tuple[object, list[Cell], Cell]]  # (unit, a cell per month, the row's total)
-    totals: list[Cell] = field(default_factory=list)  # per month, over the units
+    months: list  # the twelve months of start (first days)
+    columns: list  # "earlier", then the months
+    rows: list[tuple[object, list[Cell], Cell]]  # (unit, a cell per column, the unit's total)
+    totals: list[Cell] = field(default_factory=list)  # per column, over the units
     total: Cell | None = None
 
 
-def _first_months(as_of: date) -> list[date]:
-    month = as_of.replace(day=1)
-    found = []
-    for _i in range(MONTHS):
-        found.append(month)
-        month = (month - timedelta(days=1)).replace(day=1)
-    return sorted(found)
-
-
-def suppress(table: list[list[Cell]]) -> None:
-    """Hide every cell of 1–4 cases; then, while a row or a column of the table (its totals
-    included: each line is a sum) has exactly one hidden cell, hide the smallest shown cell
-    of that line too (secondary suppression)."""
-    smallest = rules().smallest_cell
-    for row in table:
-        for cell in row:
-            cell.hidden = 0 < cell.n < smallest
-    lines = [*table, *(list(column) for column in zip(*table, strict=True))] if table else []
-    changed = True
-    while changed:
-        changed = False
-        for line in lines:
-            hidden = [cell for cell in line if cell.hidden]
-            shown = [cell for cell in line if not cell.hidden and cell.n]
-            if len(hidden) == 1 and shown:
-                min(shown, key=lambda cell: cell.n).hidden = True
-                changed = True
-
-
-def _with_totals(matrix: list[list[Cell]], columns: int) -> list[list[Cell]]:
-    """The matrix with each row's total as a last column and each column's as a last row."""
-    rows = [[*cells, Cell(sum(c.n for c in cells), sum(c.x for c in cells))] for cells in matrix]
-    totals = [
-        Cell(sum(row[index].n for row in rows), sum(row[index].x for row in rows))
-        for index in range(columns + 1)
-    ]
-    return [*rows, totals]
-
-
-def process_table(code: str, rows, as_of: date, unit_names: dict) -> Table:
-    """The indicator per unit (rows) and month of start (columns) over the last 12 months,
-    with each unit's total and each month's total over the units."""
-    months = _first_months(as_of)
-    rows, aggregates = counted(code, rows.filter(start_date__gte=months[0]))
-    found = (
-        rows.annotate(month=TruncMonth("start_date"))
-        .values("organisation", "month")
-        .annotate(**aggregates)
-    )
-    by_unit: dict = {}
-    for row in found:
-        month = row["month"].date() if hasattr(row["month"], "date") else row["month"]
-        by_unit.setdefault(row["organisation"], {})[month] = (row["n"] or 0, row["x"] or 0)
-    units = sorted(by_unit, key=lambda pk: unit_names.get(pk, ""))
-    matrix = [[Cell(*by_unit[unit].get(month, (0, 0))) for month in months] for unit in units]
-    full = _with_totals(matrix, len(months))
-    suppress(full)
-    table = Table(INDICATORS[code], months, [])
-    for unit, cells in zip(units, full[:-1], strict=True):
-        table.rows.append((unit_names.get(unit, ""), cells[:-1], cells[-1]))
-    table.totals, table.total = full[-1][:-1], full[-1][-1]
+def process_table(figures, unit_names: dict) -> Table:
+    """The indicator per unit (rows) and month of start (columns), from its figures."""
+    columns = [EARLIER, *figures.months]
+    table = Table(INDICATORS[figures.code], figures.months, columns, [])
+    for unit in sorted(figures.units, key=lambda pk: unit_names.get(pk, "")):
+        table.rows.append(
+            (
+                unit_names.get(unit, ""),
+                [figures.by_month[(unit, column)] for column in columns],
+                figures.unit(unit),
+            )
+        )
+    table.totals = [figures.by_month[(None, column)] for column in columns]
+    table.total = figures.total
     return table
-
-
-def indicators_for(scope, as_of: date, unit_names: dict) -> list[Table]:
-    rows = CaseExtract.objects.filter(organisation_id__in=scope.units)
-    return [process_table(code, rows, as_of, unit_names) for code in INDICATORS]

@@ -33,6 +33,7 @@ def remembered[T](
             sorted(scope.units),
             scope.physicians,
             sorted(scope.region_units),
+            scope.rows,
             question,
         )
     )

@@ -3,6 +3,7 @@
 from functools import cache
 from pathlib import Path
 
+from stegvis.core import disclosure
 from stegvis.core.lawdata import DataFile, Record, load
 
 DATA = Path(__file__).parent / "data" / "extract.toml"
@@ -18,10 +19,17 @@ class Chapter(Record):
 class ExtractRules(DataFile):
     version: str
     rtw_days: int
-    smallest_cell: int
+    curve_days: tuple[int, ...]
+    extract_periods: tuple[str, ...]
+    most_left_out: float
     age_bands: tuple[tuple[int, int], ...]
     closed_reasons: dict[str, str]
     chapter: tuple[Chapter, ...]
+
+    @property
+    def smallest_cell(self) -> int:
+        """The small-cell rule's threshold, which is every figure's (stegvis.core.disclosure)."""
+        return disclosure.smallest()
 
     @property
     def age_band_labels(self) -> list[str]:
@@ -46,4 +54,5 @@ class ExtractRules(DataFile):
 def rules() -> ExtractRules:
     loaded = load(DATA, ExtractRules)
     assert set(loaded.closed_reasons.values()) <= set(OUTCOMES)  # noqa: S101
+    assert set(loaded.extract_periods) <= {"month", "quarter"}  # noqa: S101
     return loaded

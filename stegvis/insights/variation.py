@@ -13,10 +13,9 @@ Three indicators, from the extract:
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from stegvis.insights.models import CaseExtract
+from stegvis.core.disclosure import Cell
 from stegvis.insights.rules import rules
 
 LIMITS = {"95": 0.95, "99.8": 0.998}
@@ -61,21 +60,6 @@ INDICATORS = {
 }
 
 
-def counts_by(code: str, rows, key: str) -> dict:
-    """{group: (n, x)} for one indicator, in one aggregate query."""
-    if code == "fmb_exceeded":
-        rows = rows.filter(outcome__in=("rtw", "other_exit"), fmb_exceeded__isnull=False)
-        found = rows.values(key).annotate(n=Count("pk"), x=Count("pk", filter=Q(fmb_exceeded=True)))
-    elif code == "full_time_where_partial":
-        rows = rows.filter(full_time_where_partial__isnull=False)
-        found = rows.values(key).annotate(
-            n=Count("pk"), x=Count("pk", filter=Q(full_time_where_partial=True))
-        )
-    else:
-        found = rows.values(key).annotate(n=Sum("certificates"), x=Sum("certificates_complete"))
-    return {row[key]: (row["n"] or 0, row["x"] or 0) for row in found if row["n"]}
-
-
 @dataclass
 class Point:
     key: object
@@ -90,7 +74,7 @@ class Funnel:
     indicator: Indicator
     mean: float | None
     points: list[Point]
-    hidden: int  # groups with fewer cases than the smallest cell
+    hidden: int  # groups not shown (too few, or to protect one that is)
     limits: list[dict]  # {"n", "95_low", "95_high", "99.8_low", "99.8_high"} along the volume
 
 
@@ -118,23 +102,21 @@ def _signal(point_share: float, limits: dict) -> str:
     return "within"
 
 
-def funnel(code: str, rows, key: str, around_rows) -> Funnel:
-    """The indicator by `key` ("organisation" or "physician") for `rows`, with limits around
-    the mean of `around_rows` (the region)."""
+def funnel(code: str, groups: dict, region: Cell) -> Funnel:
+    """The indicator's points, a protected cell per group (a unit, or a physician), with
+    limits around the share of `region`. A hidden group is counted, never drawn."""
     indicator = INDICATORS[code]
     smallest = rules().smallest_cell
-    region = counts_by(code, around_rows, "organisation")
-    total_n = sum(n for n, _x in region.values())
-    mean = sum(x for _n, x in region.values()) / total_n if total_n else None
-    groups = counts_by(code, rows, key)
+    mean = region.share
     points, hidden = [], 0
-    for group, (n, x) in groups.items():
-        if n < smallest:
+    for group, cell in groups.items():
+        if cell.hidden:
             hidden += 1
             continue
-        share = x / n
-        signal = _signal(share, limits_at(n, mean)) if mean is not None else "within"
-        points.append(Point(group, n, x, share, signal))
+        if not cell.n:
+            continue
+        signal = _signal(cell.share, limits_at(cell.n, mean)) if mean is not None else "within"
+        points.append(Point(group, cell.n, cell.x, cell.share, signal))
     points.sort(key=lambda p: (p.n, str(p.key)))  # by volume, never by share
     top = max([p.n for p in points] + [smallest])
     steps = sorted({max(smallest, round(top * i / 40)) for i in range(1, 41)})
@@ -142,16 +124,10 @@ def funnel(code: str, rows, key: str, around_rows) -> Funnel:
     return Funnel(indicator, mean, points, hidden, curve)
 
 
-def variation(scope, code: str, by_physician: bool = False) -> Funnel:
+def variation(figures, code: str, by_physician: bool = False) -> Funnel:
     """Units of the reader's region, or (for a unit manager) the physicians of their units,
-    or a physician's own figures, around the region's mean."""
-    around = CaseExtract.objects.filter(organisation_id__in=scope.region_units)
-    if scope.own_physician:
-        rows = CaseExtract.objects.filter(physician=scope.own_physician)
-        return funnel(code, rows, "physician", around)
+    around the region's share; from the measure's protected figures."""
     if by_physician:
-        if not scope.physicians:
-            raise PermissionError("per-physician figures stay at the unit")
-        rows = CaseExtract.objects.filter(organisation_id__in=scope.units).exclude(physician="")
-        return funnel(code, rows, "physician", around)
-    return funnel(code, around, "organisation", around)
+        physicians = {key: cell for key, cell in figures.by_physician.items() if key}
+        return funnel(code, physicians, figures.region_total)
+    return funnel(code, figures.region_units, figures.region_total)

@@ -1,30 +1,31 @@
-"""The insights pages: time to return to work for unit managers and region analysts."""
+"""The insights pages: time to return to work, practice against guidance, process and
+equality, for unit managers and region analysts. Every figure comes from published.py, so
+a page, its CSV and its chart show the same protected figures."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from stegvis.access.categories import Action
 from stegvis.access.statistics import get_statistics_scope
 from stegvis.accounts.models import Organisation
-from stegvis.insights import exports
+from stegvis.insights import exports, measures, published
 from stegvis.insights.charts import funnel_chart, km_curves, trend_line
 from stegvis.insights.equality import MEASURES, SPLITS, equality
-from stegvis.insights.models import CaseExtract, ExtractState
+from stegvis.insights.models import ExtractState
 from stegvis.insights.process import INDICATORS as PROCESS
 from stegvis.insights.process import process_table
-from stegvis.insights.remembered import remembered
-from stegvis.insights.survival import Difference, observations_of, share_by, time_to_rtw
+from stegvis.insights.rules import rules
+from stegvis.insights.survival import Difference, share_by, time_to_rtw
 from stegvis.insights.templatetags.insights import GROUPS as GROUP_NAMES
-from stegvis.insights.variation import INDICATORS, variation
+from stegvis.insights.variation import INDICATORS, funnel, variation
 
 EQUALITY_DAY = 180
-# The page's splits → the extract's column.
+# The page's splits → the curves' dimension.
 GROUPINGS = {
-    "all": None,
+    "all": "all",
     "unit": "unit",
     "diagnosis_group": "diagnosis_group",
     "sex": "sex",
@@ -45,16 +46,8 @@ def _scope(request, object_type: str, own_figures: bool = False):
     )
 
 
-def _curves_with_shares(scope, field: str | None) -> tuple[list[dict], int]:
-    """The Kaplan–Meier curve of each group and, for equality, its share back by day 180."""
-    rows = CaseExtract.objects.filter(organisation_id__in=scope.units)
-    observations = observations_of(rows, field)
-    groups = time_to_rtw(observations)
-    for group in groups:
-        group["by_180"] = (
-            None if group["suppressed"] else share_by(group["table"], group["n"], EQUALITY_DAY)
-        )
-    return groups, len(observations)
+def _unit_names(scope) -> dict:
+    return dict(Organisation.objects.filter(pk__in=scope.units).values_list("pk", "name"))
 
 
 @login_required
@@ -62,11 +55,11 @@ def _curves_with_shares(scope, field: str | None) -> tuple[list[dict], int]:
 def insights(request: HttpRequest) -> HttpResponse:
     scope = _scope(request, "insights_page")
     group_by = request.GET.get("group_by", "all")
-    field = GROUPINGS.get(group_by)
-    groups, cases = remembered(
-        "time_to_rtw_page", scope, (group_by,), lambda: _curves_with_shares(scope, field)
-    )
-    shares = {group["key"]: group["by_180"] for group in groups}
+    group_by = group_by if group_by in GROUPINGS else "all"
+    curves = published.curves(scope)
+    groups = time_to_rtw(curves, GROUPINGS[group_by], names=_unit_names(scope))
+    everyone = time_to_rtw(curves)
+    shares = {group["key"]: share_by(group, EQUALITY_DAY) for group in groups}
     women, men = shares.get("female"), shares.get("male")
     if _export(request) == "csv":
         return exports.csv_response(
@@ -86,13 +79,14 @@ def insights(request: HttpRequest) -> HttpResponse:
         {
             "groups": groups,
             "curves": km_curves(groups),
-            "group_by": group_by if field or group_by == "all" else "all",
+            "group_by": group_by,
             "groupings": GROUPINGS,
             "state": ExtractState.objects.first(),
-            "units": Organisation.objects.filter(pk__in=scope.units).order_by("name"),
-            "cases": cases,
+            "cases": everyone[0]["n"] if everyone else 0,
             "difference": Difference(women, men) if women and men else None,
             "equality_day": EQUALITY_DAY,
+            "holds_rows": scope.rows,
+            "curve_days": ", ".join(str(day) for day in rules().curve_days),
         },
     )
 
@@ -106,21 +100,25 @@ def practice_variation(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("indicator")
     code = code if code in INDICATORS else "fmb_exceeded"
     by_physician = request.GET.get("by") == "physician" and scope.physicians
-    found = variation(scope, code, by_physician=by_physician)
     if scope.own_physician:
+        mine, region = measures.own_figures(scope, code)
+        found = funnel(code, {scope.own_physician: mine}, region)
         labels = {scope.own_physician: _("You")}
-    elif by_physician:
-        # The reader's physicians are named by number, never by name, on this page.
-        labels = {p.key: f"#{index}" for index, p in enumerate(found.points, start=1)}
     else:
-        names = dict(Organisation.objects.filter(pk__in=scope.units).values_list("pk", "name"))
-        labels = {p.key: names[p.key] for p in found.points if p.key in names}
+        found = variation(published.figures(scope)[code], code, by_physician=by_physician)
+        if by_physician:
+            # The reader's physicians are named by number, never by name, on this page.
+            labels = {p.key: f"#{index}" for index, p in enumerate(found.points, start=1)}
+        else:
+            names = _unit_names(scope)
+            labels = {p.key: names[p.key] for p in found.points if p.key in names}
     if _export(request) == "csv":
+        mean = "" if found.mean is None else round(found.mean, 4)
         return exports.csv_response(
             f"variation-{code}",
             ["group", "n", "x", "share", "region_mean", "signal"],
             (
-                [labels.get(p.key, ""), p.n, p.x, round(p.share, 4), round(found.mean, 4), p.signal]
+                [labels.get(p.key, ""), p.n, p.x, round(p.share, 4), mean, p.signal]
                 for p in found.points
             ),
         )
@@ -146,17 +144,15 @@ def practice_variation(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def process_indicators(request: HttpRequest) -> HttpResponse:
-    """One process indicator per unit and month of start, over the last twelve months."""
+    """One process indicator per unit and month of start, over the last twelve months and
+    the cases that started earlier."""
     scope = _scope(request, "insights_process")
     code = request.GET.get("indicator")
     code = code if code in PROCESS else "plan_by_day_30"
-    names = dict(Organisation.objects.filter(pk__in=scope.units).values_list("pk", "name"))
-    state = ExtractState.objects.first()
-    as_of = state.as_of if state and state.as_of else timezone.localdate()
-    rows = CaseExtract.objects.filter(organisation_id__in=scope.units)
-    table = process_table(code, rows, as_of, names)
+    table = process_table(published.figures(scope)[code], _unit_names(scope))
     if _export(request) == "csv":
-        header = ["unit", *(month.isoformat()[:7] for month in table.months), "all_months"]
+        months = [month.isoformat()[:7] for month in table.months]
+        header = ["unit", "earlier", *months, "all_months"]
         lines = [(unit, *cells, total) for unit, cells, total in table.rows]
         lines.append(("all_units", *table.totals, table.total))
         return exports.csv_response(
@@ -165,12 +161,17 @@ def process_indicators(request: HttpRequest) -> HttpResponse:
             ([line[0], *(_cell(cell) for cell in line[1:])] for line in lines),
         )
     if _export(request) == "png":
-        figure = exports.trend_png(table.months, table.totals, str(table.indicator.title))
+        figure = exports.trend_png(table.months, table.totals[1:], str(table.indicator.title))
         return exports.png_response(f"process-{code}", figure)
     return render(
         request,
         "insights/process.html",
-        {"table": table, "indicators": PROCESS, "code": code, "trend": trend_line(table.totals)},
+        {
+            "table": table,
+            "indicators": PROCESS,
+            "code": code,
+            "trend": trend_line(table.totals[1:]),
+        },
     )
 
 
@@ -188,8 +189,7 @@ def equality_view(request: HttpRequest) -> HttpResponse:
     scope = _scope(request, "insights_equality")
     field = request.GET.get("by")
     field = field if field in SPLITS else "sex"
-    rows = CaseExtract.objects.filter(organisation_id__in=scope.units)
-    splits = remembered("equality", scope, (field,), lambda: equality(rows, field))
+    splits = equality(published.figures(scope), field)
     if _export(request) == "csv":
         return exports.csv_response(
             f"equality-{field}",

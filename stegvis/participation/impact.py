@@ -13,9 +13,9 @@ from statistics import median
 
 from django.db.models import Count, Q, Sum
 
+from stegvis.core.disclosure import small, smallest
 from stegvis.insights.equality import MEASURES, counts
 from stegvis.insights.models import CaseExtract
-from stegvis.insights.rules import rules
 from stegvis.participation.models import (
     Activity,
     ActivityParticipant,
@@ -35,10 +35,13 @@ WINDOW_DAYS = 183  # six months on either side
 class Side:
     n: int
     x: int
+    cases: int
 
     @property
     def shown(self) -> bool:
-        return self.n >= rules().smallest_cell
+        # As wherever figures leave Stegvis (docs/disclosure.md): no side of fewer than five
+        # cases, and no share from which a count of one to four can be worked out.
+        return not (self.cases < smallest() or small(self.x) or small(self.n - self.x))
 
     @property
     def share(self) -> float | None:
@@ -96,7 +99,7 @@ def _side(code: str, unit_id: int, start: date, end: date) -> Side:
         organisation_id=unit_id, start_date__gte=start, start_date__lt=end
     )
     n, x = counts(code, rows, "organisation").get(unit_id, (0, 0))
-    return Side(n, x)
+    return Side(n, x, rows.count())
 
 
 def before_after(result: Result, as_of: date) -> BeforeAfter | None:

@@ -10,8 +10,9 @@ from pydantic import Field
 
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import get_self_for
+from stegvis.core import disclosure
 from stegvis.core.errors import FieldErrors, Text
-from stegvis.programs import outcomes, selectors, services
+from stegvis.programs import selectors, services
 from stegvis.programs.access import (
     get_cohort_for,
     get_program_for,
@@ -89,7 +90,7 @@ def get_team(request, team_id: str):
 
 
 class OutcomeChangeOut(Schema):
-    n: int
+    n: int | None = Field(None, description="Those who answered both times; null when hidden.")
     suppressed: bool
     mean: float | None
     ci_lower: float | None
@@ -109,7 +110,7 @@ class InstrumentOutcomeOut(Schema):
 
 
 class OutcomesOut(Schema):
-    participants: int
+    participants: int | None
     smallest_cell: int
     given: dict[str, int | None]
     answered: dict[str, int | None]
@@ -120,15 +121,15 @@ class OutcomesOut(Schema):
     working_at_one_year: float | None
 
 
-def _count(n):
-    """A count of 1–4 people is not given (null), like the page's "fewer than 5"."""
-    return None if outcomes.small(n) else n
+def _count(cell):
+    """A count of people, null where the page says "not shown" (stegvis.core.disclosure)."""
+    return None if cell.hidden else cell.n
 
 
 def _change(result) -> dict:
     low, high = result.ci or (None, None)
     return {
-        "n": result.n,
+        "n": _count(result.pairs),
         "suppressed": result.suppressed,
         "mean": result.mean,
         "ci_lower": low,
@@ -146,27 +147,28 @@ def get_outcomes(request, team_id: str):
     team = get_team_for(request.user, team_id)
     summary = selectors.team_outcomes(request.user, team)
     points = list(registry().occasions)
-    working_n, working = summary.working
     return {
-        "participants": summary.participants,
-        "smallest_cell": registry().smallest_cell,
+        "participants": _count(summary.participants),
+        "smallest_cell": disclosure.smallest(),
         "given": {p: _count(summary.invited[p]) for p in points},
-        "answered": {p: _count(summary.answered[p]) for p in points},
+        "answered": {
+            p: None if summary.answered[p].hidden else summary.answered[p].x for p in points
+        },
         "response_rate": {p: summary.response_rate(p) for p in points},
         "instruments": [
             {
                 "instrument": row.code,
                 "better": row.better,
                 "important_change_points": row.important_points,
-                "answered": {p: _count(n) for p, n in row.answered.items()},
+                "answered": {p: _count(cell) for p, cell in row.answered.items()},
                 "to_end": _change(row.to_end),
                 "to_one_year": _change(row.to_one_year),
             }
             for row in summary.instruments
         ],
-        "sick_leave_days_before_mean": summary.days_before[1],
-        "sick_leave_days_after_mean": summary.days_after[1],
-        "working_at_one_year": None if working is None else working / working_n,
+        "sick_leave_days_before_mean": summary.days_before.shown,
+        "sick_leave_days_after_mean": summary.days_after.shown,
+        "working_at_one_year": summary.working.share,
     }
 
 

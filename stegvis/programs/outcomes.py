@@ -1,7 +1,11 @@
 """A team's outcomes in the registry's shape: answers at T0, T1 and T2, mean change with its
 95 % confidence interval, the share reaching a minimal important change, sick-leave days
-in the year before and after, and who works a year on. No figure rests on fewer people
-than the registry's smallest cell."""
+in the year before and after, and who works a year on.
+
+Every figure is a disclosure cell (stegvis.core.disclosure): none is shown from which a
+count of 1–4 people follows, whether the count itself, a share's numerator or its
+complement ("6 of 8 work" tells that 2 do not), or the difference from a larger count
+shown beside it (those given a questionnaire less those who answered it)."""
 
 import math
 import statistics
@@ -17,6 +21,8 @@ from stegvis.cases.models import (
     ClosedReason,
     Employment,
 )
+from stegvis.core import disclosure
+from stegvis.core.disclosure import Cell
 from stegvis.core.pseudonyms import pseudonym
 from stegvis.instruments.definitions import instrument
 from stegvis.instruments.models import Administration, AdministrationStatus
@@ -30,24 +36,31 @@ NOT_WORKING = (ClosedReason.DISABILITY_BENEFIT, ClosedReason.RETIREMENT)
 
 def small(count: int | None) -> bool:
     """A count the small-cell rule hides: 1 to 4 people (0 tells nothing about anyone)."""
-    return count is not None and 0 < count < registry().smallest_cell
+    return disclosure.small(count)
 
 
 @dataclass
 class Change:
-    """Paired change from T0 to a later time point for one instrument."""
+    """Paired change from T0 to a later time point for one instrument: the people who
+    answered both (`pairs`), and of them those who reached the minimal important change
+    (`reached`, a share of the pairs)."""
 
-    n: int
+    pairs: Cell
     mean: float | None = None
     ci: tuple[float, float] | None = None
-    reached: int | None = None  # how many reached the minimal important change
-    suppressed: bool = False
+    reached: Cell | None = None  # None: the instrument has no established cut-off
+
+    @property
+    def n(self) -> int:
+        return self.pairs.n
+
+    @property
+    def suppressed(self) -> bool:
+        return self.pairs.hidden
 
     @property
     def share_reached(self) -> float | None:
-        if self.reached is None or self.suppressed or small(self.reached):
-            return None
-        return self.reached / self.n
+        return None if self.reached is None else self.reached.share
 
 
 def mean_with_ci(values: list[float]) -> tuple[float, tuple[float, float] | None]:
@@ -62,18 +75,21 @@ def mean_with_ci(values: list[float]) -> tuple[float, tuple[float, float] | None
     return mean, (mean - half, mean + half)
 
 
-def change(code: str, before: dict, after: dict) -> Change:
-    """From totals by participant at two time points: the change of those who answered both."""
+def change(code: str, before: dict, after: dict, within: tuple[int, ...] = ()) -> Change:
+    """From totals by participant at two time points: the change of those who answered both.
+    `within` are the counts shown beside it that hold these people (those who answered at
+    either time point, those given the questionnaires, all participants)."""
     pairs = [after[key] - before[key] for key in before.keys() & after.keys()]
-    result = Change(n=len(pairs))
-    if len(pairs) < registry().smallest_cell:
-        result.suppressed = True
-        return result
-    result.mean, result.ci = mean_with_ci(pairs)
+    result = Change(Cell(len(pairs), within=(len(before), len(after), *within)))
     rule = registry().changes.get(code)
     if rule is not None and rule.points is not None:
         sign = -1 if rule.better == "lower" else 1
-        result.reached = sum(1 for d in pairs if sign * d >= rule.points)
+        result.reached = Cell(len(pairs), sum(1 for d in pairs if sign * d >= rule.points))
+    disclosure.protect([], cells=[c for c in (result.pairs, result.reached) if c is not None])
+    if result.pairs.hidden and result.reached is not None:
+        result.reached.hidden = True
+    if pairs and not result.pairs.hidden:
+        result.mean, result.ci = mean_with_ci(pairs)
     return result
 
 
@@ -145,7 +161,7 @@ def participants(referrals, today: date | None = None) -> list[Participant]:
 class InstrumentOutcome:
     code: str
     name: str
-    answered: dict  # time point -> count
+    answered: dict  # time point -> Cell of those who answered it
     to_end: Change
     to_one_year: Change
     better: str
@@ -153,33 +169,44 @@ class InstrumentOutcome:
 
 
 @dataclass
+class Mean:
+    """A mean over the people of `cell`, shown only with them."""
+
+    cell: Cell
+    value: float | None
+
+    @property
+    def shown(self) -> float | None:
+        return None if self.cell.hidden else self.value
+
+
+@dataclass
 class Summary:
-    participants: int
-    invited: dict
-    answered: dict
+    participants: Cell
+    invited: dict  # time point -> Cell of those given the questionnaires
+    answered: dict  # time point -> Cell: n given, x of them answered
     instruments: list[InstrumentOutcome]
-    days_before: tuple[int, float | None]  # (n, mean)
-    days_after: tuple[int, float | None]
-    working: tuple[int, int | None]  # (n followed a year, how many work)
+    days_before: Mean
+    days_after: Mean
+    working: Cell  # n followed a year, x of them working
 
     def response_rate(self, point: str) -> float | None:
-        invited, answered = self.invited[point], self.answered[point]
-        if not invited or small(invited) or small(answered):
-            return None
-        return answered / invited
+        return self.answered[point].share
 
 
-def _mean_of(values: list[float]) -> tuple[int, float | None]:
-    if len(values) < registry().smallest_cell:
-        return len(values), None
-    return len(values), statistics.fmean(values)
+def _mean_of(values: list[float], within: tuple[int, ...]) -> Mean:
+    return Mean(Cell(len(values), within=within), statistics.fmean(values) if values else None)
 
 
 def summarise(people: list[Participant]) -> Summary:
     reg = registry()
     points = list(reg.occasions)
-    invited = {p: sum(1 for x in people if p in x.invited) for p in points}
+    everyone = len(people)
+    given = {p: sum(1 for x in people if p in x.invited) for p in points}
     answered = {p: sum(1 for x in people if p in x.answered_on) for p in points}
+    # Each figure names the larger counts shown beside it that hold its people: their
+    # difference is a count too.
+    outer = {p: (answered[p], given[p], everyone) for p in points}
     outcomes = []
     for code in reg.instruments:
         definition = instrument(code)
@@ -194,27 +221,41 @@ def summarise(people: list[Participant]) -> Summary:
             InstrumentOutcome(
                 code=code,
                 name=definition.name if definition else code,
-                answered={p: len(at[p]) for p in points},
-                to_end=change(code, at["t0"], at["t1"]),
-                to_one_year=change(code, at["t0"], at["t2"]),
+                answered={p: Cell(len(at[p]), within=outer[p]) for p in points},
+                to_end=change(code, at["t0"], at["t1"], (*outer["t0"], *outer["t1"])),
+                to_one_year=change(code, at["t0"], at["t2"], (*outer["t0"], *outer["t2"])),
                 better=rule.better if rule else "",
                 important_points=rule.points if rule else None,
             )
         )
     followed = [x for x in people if x.working is not None]
-    working = sum(1 for x in followed if x.working)
-    return Summary(
-        participants=len(people),
-        invited=invited,
-        answered=answered,
+    summary = Summary(
+        participants=Cell(everyone),
+        invited={p: Cell(given[p], within=(everyone,)) for p in points},
+        answered={p: Cell(given[p], answered[p], within=(everyone,)) for p in points},
         instruments=outcomes,
-        days_before=_mean_of([x.days_before for x in people if x.days_before is not None]),
-        days_after=_mean_of([x.days_after for x in followed if x.days_after is not None]),
-        working=(
-            len(followed),
-            None if len(followed) < reg.smallest_cell or small(working) else working,
+        days_before=_mean_of(
+            [x.days_before for x in people if x.days_before is not None], (everyone,)
         ),
+        days_after=_mean_of(
+            [x.days_after for x in followed if x.days_after is not None],
+            (len(followed), everyone),
+        ),
+        working=Cell(len(followed), sum(1 for x in followed if x.working), within=(everyone,)),
     )
+    disclosure.protect(
+        [],
+        cells=[
+            summary.participants,
+            *summary.invited.values(),
+            *summary.answered.values(),
+            *(cell for row in outcomes for cell in row.answered.values()),
+            summary.days_before.cell,
+            summary.days_after.cell,
+            summary.working,
+        ],
+    )
+    return summary
 
 
 def included(team=None, cohort=None):

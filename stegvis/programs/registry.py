@@ -40,7 +40,6 @@ class Registry(DataFile):
     max_weeks: int
     follow_up_months: int
     assessment_days: int
-    smallest_cell: int
     criterion: tuple[Criterion, ...]
     profession: tuple[ExpectedProfession, ...]
     time_point: tuple[TimePoint, ...]

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from stegvis.access.categories import CARE_ROLES, Action, Category
 from stegvis.access.helpers import get_case_for, get_object_for, get_self_for
 from stegvis.accounts.models import User
+from stegvis.core import disclosure
 from stegvis.core.crisis import crisis_page
 from stegvis.core.csv_stream import csv_lines
 from stegvis.core.errors import Incomplete, NotAllowed, StaleEdit
@@ -183,13 +184,14 @@ def _team_post(request, team: Team, member_form, commitment_form, program_form):
 @login_required
 @require_safe
 def team_outcomes(request: HttpRequest, team_id) -> HttpResponse:
-    """The team's outcomes in the registry's shape, with no figure about fewer than five."""
+    """The team's outcomes in the registry's shape: nothing from which a count of fewer
+    than five people could be worked out."""
     team = get_team_for(request.user, team_id)
     summary = selectors.team_outcomes(request.user, team)
     return render(
         request,
         "programs/outcomes.html",
-        {"team": team, "summary": summary, "registry": registry()},
+        {"team": team, "summary": summary, "smallest_cell": disclosure.smallest()},
     )
 
 

@@ -1,11 +1,13 @@
 """Writing the insights' figures: group names in the reader's words, medians with their
-interval. (SVG coordinates use floatformat's "u": never localised.)"""
+interval, a hidden figure as "not shown" (whichever the reason, so the mark tells nothing).
+(SVG coordinates use floatformat's "u": never localised.)"""
 
 from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from stegvis.insights.rules import rules
+from stegvis.insights.survival import share_by
 
 register = template.Library()
 MINUS = "\u2212"  # a real minus sign reads better than a hyphen before a number
@@ -18,6 +20,7 @@ GROUPINGS = {
     "age_band": _("Age band"),
 }
 GROUPS = {"all": _("All cases"), "female": _("Women"), "male": _("Men"), "unknown": _("Not known")}
+NOT_SHOWN = pgettext_lazy("a figure hidden by the small-cell rule", "not shown")
 
 
 @register.filter
@@ -45,14 +48,9 @@ def median_cell(group: dict) -> str:
 
 @register.filter
 def back_by(group: dict, day: int) -> str:
-    """The share back at work by `day` (1 - survival on the last step at or before it)."""
-    survival = 1.0
-    for row in group["table"]:
-        if row["day"] > day:
-            break
-        if row["survival"] is not None:
-            survival = row["survival"]
-    return f"{number_format(round((1 - survival) * 100))} %"
+    """The share back at work by `day`, where the curve reaches it."""
+    share = share_by(group, day)
+    return str(NOT_SHOWN) if share is None else f"{number_format(round(share.share * 100))} %"
 
 
 @register.filter
@@ -85,9 +83,11 @@ def signal_words(signal: str, better: str) -> str:
 
 
 @register.filter
-def share_ci(share) -> str:
+def share_ci(group: dict, day: int) -> str:
+    """The share back at work by `day` with its interval, where the curve reaches it."""
+    share = share_by(group, day)
     if share is None:
-        return str(_("fewer than 5"))
+        return str(NOT_SHOWN)
     low, high = share.ci
     return f"{percent(share.share)} ({percent(low)}–{percent(high)})"
 
@@ -100,9 +100,9 @@ def points(value: float) -> str:
 
 @register.filter
 def cell_text(cell) -> str:
-    """A share with its cases; "<5" for a small cell, "·" for one hidden to protect it."""
+    """A share with its cases; "not shown" for a hidden cell, "–" for a group of none."""
+    if cell.hidden:
+        return str(NOT_SHOWN)
     if not cell.n:
         return "–"
-    if cell.hidden:
-        return "<5" if cell.n < rules().smallest_cell else "·"
     return f"{percent(cell.share)} ({cell.n})"

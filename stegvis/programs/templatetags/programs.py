@@ -1,18 +1,16 @@
-"""Showing the registry's figures: a count of 1–4 people as "fewer than 5", a suppressed
-statistic as a dash with its reason, numbers in the reader's format."""
+"""Showing the registry's figures: a hidden figure (a count of 1–4 people, or one from
+which such a count would follow) as "not shown", numbers in the reader's format."""
 
 from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-
-from stegvis.programs.outcomes import small
-from stegvis.programs.registry import registry
+from django.utils.translation import pgettext
 
 register = template.Library()
 
 
-def _too_few() -> str:
-    return _("fewer than %(n)s") % {"n": registry().smallest_cell}
+def _not_shown() -> str:
+    return pgettext("a figure hidden by the small-cell rule", "not shown")
 
 
 def _number(value: float, places: int = 1) -> str:
@@ -34,20 +32,31 @@ def get(mapping, key):
 
 
 @register.filter
-def cell(count):
-    return _too_few() if small(count) else count
+def cell(figure):
+    """A count of people (a disclosure Cell)."""
+    return _not_shown() if figure.hidden else figure.n
+
+
+@register.filter
+def answered_cell(figure):
+    """Those who answered, of a Cell of those given (n) and answering (x)."""
+    return _not_shown() if figure.hidden else figure.x
 
 
 @register.filter
 def rate(summary, point):
-    share = summary.response_rate(point)
-    return "–" if share is None else _percent(share)
+    figure = summary.answered[point]
+    if figure.hidden:
+        return _not_shown()
+    return "–" if figure.share is None else _percent(figure.share)
 
 
 @register.filter
 def change(result):
+    if not result.n:
+        return "–"
     if result.suppressed or result.mean is None:
-        return _too_few() if result.n else "–"
+        return _not_shown()
     if result.ci is None:
         return _number(result.mean)
     low, high = result.ci
@@ -56,28 +65,32 @@ def change(result):
 
 @register.filter
 def reached(result):
-    if result.suppressed:
+    if not result.n:
         return "–"
+    if result.suppressed:
+        return _not_shown()
     if result.reached is None:
         return _("no established cut-off")
-    share = result.share_reached
-    return _too_few() if share is None else f"{_percent(share)} ({result.reached}/{result.n})"
+    return share_cell(result.reached)
 
 
 @register.filter
-def mean_cell(pair):
-    n, mean = pair
-    if mean is None:
-        return _too_few() if n else "–"
-    return f"{_number(mean)} (n = {n})"
+def mean_cell(mean):
+    if not mean.cell.n:
+        return "–"
+    if mean.shown is None:
+        return _not_shown()
+    return f"{_number(mean.shown)} (n = {mean.cell.n})"
 
 
 @register.filter
-def share_cell(pair):
-    n, count = pair
-    if count is None:
-        return _too_few() if n else "–"
-    return f"{_percent(count / n)} ({count}/{n})"
+def share_cell(figure):
+    """A share with its numerator and denominator (a Cell: x of n)."""
+    if not figure.n:
+        return "–"
+    if figure.hidden:
+        return _not_shown()
+    return f"{_percent(figure.share)} ({figure.x}/{figure.n})"
 
 
 @register.filter

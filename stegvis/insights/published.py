@@ -1,0 +1,34 @@
+"""The figures a reader is shown, computed once per version of the extract and reader
+(remembered.py) and read by every page, CSV, chart and API answer alike: the same figure is
+the same number, or hidden, wherever and however it is asked for."""
+
+from datetime import date
+
+from django.utils import timezone
+
+from stegvis.insights import measures, survival
+from stegvis.insights.models import ExtractState
+from stegvis.insights.release import figure_rows
+from stegvis.insights.remembered import remembered
+
+
+def as_of() -> date:
+    state = ExtractState.objects.first()
+    return state.as_of if state and state.as_of else timezone.localdate()
+
+
+def figures(scope) -> dict:
+    """Every measure's protected figures for the reader (measures.py)."""
+    day = as_of()
+    return remembered(
+        "figures", scope, (day.isoformat(),), lambda: measures.figures_for(scope, day)
+    )
+
+
+def curves(scope) -> dict:
+    """Every curve of time to return the reader may ask for, protected together."""
+
+    def compute():
+        return survival.curves_of(survival.observations_of(figure_rows(scope)))
+
+    return remembered("curves", scope, (), compute)
