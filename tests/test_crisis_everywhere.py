@@ -14,6 +14,7 @@ from stegvis.coaching.flag_services import flag_handle
 from stegvis.coaching.models import CoachFlag
 from stegvis.coaching.selectors import urgent_flags_for
 from stegvis.coordination.models import Message
+from stegvis.coordination.selectors import unread_message_count
 from stegvis.instruments import services as instruments
 from stegvis.network.purposes import Purpose
 from stegvis.notifications.models import Notification
@@ -69,7 +70,9 @@ def _cannot_come(client, personas, case):
         referral = include(mmr, refer(personas, case, mmr))
         row = Attendance.objects.filter(referral=referral).order_by("session__starts_at").first()
         client.force_login(personas.patient)
-        return client.post(f"/my-program/sessions/{row.pk}/cannot-come/", {"message": WORDS})
+        return client.post(
+            f"/my-program/sessions/{row.pk}/cannot-come/", {"message": WORDS}, follow=True
+        )
 
 
 def _activities(client, personas, case):
@@ -134,6 +137,9 @@ def test_a_patients_words_of_crisis_raise_the_urgent_flag_wherever_they_are_writ
     shown = [u.trigger for u in urgent_flags_for(personas.treating_physician)]
     assert any("inte leva längre" in text for text in shown), shown
     if place != "checkin":  # a page: the crisis lines at once, and nothing else
+        if response.status_code == 302:  # sent to them, so that a form sent again is too
+            assert response.url == "/help/?after=1"
+            response = client.get(response.url)
         assert response.status_code == 200
         assert 'href="tel:112"' in response.text and 'href="tel:90101"' in response.text
         for success in ("Tack", "Sparat", "skickat"):
@@ -185,8 +191,8 @@ def test_a_message_with_words_of_crisis_reaches_no_one_else_until_seen(
     client.force_login(fk)
     thread = f"/messages/{message.thread_id}/"
     assert "inte leva längre" not in client.get(thread).text
-    api = client.get(f"/api/v1/messages/threads/{message.thread_id}").json()
-    assert api["messages"] == []
+    # Begun with those words, the thread itself waits (its subject came with them).
+    assert client.get(f"/api/v1/messages/threads/{message.thread_id}").status_code == 404
     flag_handle(actor=personas.coordinator, flag=_safety_flag(personas), note="Ringde.")
     assert "inte leva längre" in client.get(thread).text
     assert [m["body"] for m in client.get(f"/api/v1/messages/threads/{message.thread_id}").json()[
@@ -254,3 +260,53 @@ def test_a_plan_with_words_of_crisis_shows_others_the_version_before_until_seen(
     flag_handle(actor=personas.coordinator, flag=_safety_flag(personas), note="Ringde.")
     assert "inte leva längre" in client.get(f"/cases/{case.pk}/plan/").text
     assert client.get(f"/api/v1/cases/{case.pk}/plan/versions/2").status_code == 200
+
+
+def test_a_proposal_with_words_of_crisis_sent_twice_is_one_proposal_and_one_signal(
+    client, personas, django_capture_on_commit_callbacks
+):
+    client.force_login(personas.patient)
+    data = {"submission_id": uuid.uuid4(), "unit": personas.unit.pk, "title": "Väntan",
+            "body": WORDS}  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post("/participation/proposals/new/", data)
+        again = client.post("/participation/proposals/new/", data)
+    assert first.url == again.url == "/help/?after=1"
+    assert Proposal.objects.filter(title="Väntan").count() == 1
+    assert Notification.objects.filter(kind="urgent_flag").count() == 2  # physician, coordinator
+
+
+def test_a_thread_begun_with_words_of_crisis_waits_with_its_subject(client, personas, case):
+    personas.with_consent(personas.fk_caseworker, [Category.MESSAGES], Purpose.FK_INFORMATION)
+    client.force_login(personas.patient)
+    data = {"submission_id": uuid.uuid4(), "subject": "Jag vill inte leva längre",
+            "participants": [personas.fk_caseworker.pk], "body": "Hej."}  # fmt: skip
+    client.post("/messages/new/", data)
+    thread = Message.objects.get().thread
+    client.force_login(personas.fk_caseworker)
+    assert "inte leva längre" not in client.get("/messages/").text
+    assert client.get(f"/messages/{thread.pk}/").status_code == 404
+    assert client.get("/api/v1/messages/threads").json() == []
+    assert unread_message_count(personas.fk_caseworker) == 0
+    flag_handle(actor=personas.coordinator, flag=_safety_flag(personas), note="Ringde.")
+    assert unread_message_count(personas.fk_caseworker) == 1
+    assert "inte leva längre" in client.get("/messages/").text
+    assert client.get(f"/messages/{thread.pk}/").status_code == 200
+
+
+def test_a_reply_with_words_of_crisis_is_held_in_a_thread_others_still_read(client, personas, case):
+    personas.with_consent(personas.fk_caseworker, [Category.MESSAGES], Purpose.FK_INFORMATION)
+    client.force_login(personas.patient)
+    first = {"submission_id": uuid.uuid4(), "subject": "Fråga",
+             "participants": [personas.fk_caseworker.pk], "body": "Hej."}  # fmt: skip
+    client.post("/messages/new/", first)
+    thread = Message.objects.get().thread
+    reply = client.post(f"/messages/{thread.pk}/", {"submission_id": uuid.uuid4(), "body": WORDS})
+    assert reply.url == "/help/?after=1"
+    client.force_login(personas.fk_caseworker)
+    assert unread_message_count(personas.fk_caseworker) == 1, "only the first message"
+    assert "inte leva längre" not in client.get(f"/messages/{thread.pk}/").text
+    api = client.get(f"/api/v1/messages/threads/{thread.pk}").json()
+    assert [m["body"] for m in api["messages"]] == ["Hej."]
+    flag_handle(actor=personas.coordinator, flag=_safety_flag(personas), note="Ringde.")
+    assert "inte leva längre" in client.get(f"/messages/{thread.pk}/").text

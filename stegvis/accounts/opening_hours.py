@@ -7,7 +7,7 @@ when the team will see it.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -63,18 +63,16 @@ class Schedule:
         return self.periods.get(day.isoweekday(), ())
 
     def _open_periods(self, start: datetime):
-        """The open periods from `start` on, as aware (from, to) moments, `start` clipped."""
-        local = start.astimezone(self.zone)
+        """The open periods from `start` on, as (from, to) moments in UTC, `start` clipped:
+        durations are then real hours, also across a change to or from summer time."""
+        moment = start.astimezone(UTC)
         for offset in range(LOOK_AHEAD_DAYS):
-            day = local.date() + timedelta(days=offset)
+            day = start.astimezone(self.zone).date() + timedelta(days=offset)
             for opens, closes in self._periods_on(day):
-                begin = datetime.combine(day, opens, self.zone)
-                end = datetime.combine(day, closes, self.zone)
-                if end > local:
-                    yield max(begin, local), end
-
-    def is_open(self, at: datetime) -> bool:
-        return self.next_opening(at) == at
+                begin = datetime.combine(day, opens, self.zone).astimezone(UTC)
+                end = datetime.combine(day, closes, self.zone).astimezone(UTC)
+                if end > moment:
+                    yield max(begin, moment), end
 
     def next_opening(self, at: datetime) -> datetime:
         """`at` if the unit is open then, else when it next opens."""

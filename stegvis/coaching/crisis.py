@@ -29,14 +29,15 @@ def answer_words_of_crisis(
 ):
     if not mentions_crisis(text):
         return None
-    flag = safety_raise(
-        patient_id=patient_id,
-        source_type=source_type,
-        source_id=source_id,
-        reason=f"crisis words: {source_type}",
+    answered, first = HeldText.objects.get_or_create(
+        source_type=source_type, source_id=source_id, defaults={"held": meant_for_others}
     )
-    if meant_for_others:
-        HeldText.objects.get_or_create(
-            source_type=source_type, source_id=source_id, defaults={"flag_id": str(flag.pk)}
+    if first:  # a text sent again is not a new signal
+        flag = safety_raise(
+            patient_id=patient_id,
+            source_type=source_type,
+            source_id=source_id,
+            reason=f"crisis words: {source_type}",
         )
+        HeldText.objects.filter(pk=answered.pk).update(flag_id=str(flag.pk))
     return crisis_screen(author)

@@ -156,6 +156,10 @@ def strategy_library(request: HttpRequest) -> HttpResponse:
 def crisis_help(request: HttpRequest) -> HttpResponse:
     """Crisis contacts for everyone, signed in or not: the reader's country first (from
     their case, else their language), the other one below it under its own name."""
+    if request.GET.get("after") and request.user.is_authenticated and request.user.is_patient:
+        # Where a page sends a patient whose words suggested a crisis: the lines alone.
+        context = {"crisis": selectors.crisis_screen(request.user), "after_message": True}
+        return render(request, "coaching/help.html", context)
     country = selectors.reader_country(request.user, get_language())
     names = selectors.COUNTRY_NAMES
     countries = sorted(names, key=lambda code: code != country)

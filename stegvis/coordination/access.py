@@ -8,13 +8,16 @@ from stegvis.access.helpers import get_case_for, get_object_for
 from stegvis.access.policy import care_cases
 from stegvis.accounts.models import User
 from stegvis.coordination.models import Meeting, Task, Thread
+from stegvis.core.crisis import held_subquery
 
 
 def get_thread_for(user: User, thread_id, action=Action.VIEW) -> Thread:
     """A thread the user takes part in, while the policy lets them reach its messages."""
+    # A thread begun with the patient's words of crisis waits for a person responsible.
+    held = Q(held_subquery("thread")) & ~Q(created_by=user)
     return get_object_for(
         user,
-        Thread.objects.filter(participants__user=user),
+        Thread.objects.filter(participants__user=user).exclude(held),
         thread_id,
         category=Category.MESSAGES,
         action=action,

@@ -20,6 +20,7 @@ from stegvis.coordination.models import (
     Thread,
     ThreadParticipant,
 )
+from stegvis.core.crisis import held_subquery
 from stegvis.core.prepared import counted
 
 OPEN_CASE_STATUSES = (CaseStatus.ACTIVE, CaseStatus.PARTIAL_RETURN)
@@ -29,7 +30,9 @@ def _unread_messages(user: User) -> QuerySet:
     """Messages by others after the user last read their thread."""
     seat = ThreadParticipant.objects.filter(thread=OuterRef("thread"), user=user)
     return (
+        # A patient's words of crisis wait for a person responsible: not counted as news.
         Message.objects.exclude(author=user)
+        .exclude(held_subquery("message"))
         .annotate(read_until=Subquery(seat.values("last_read_at")[:1]))
         .filter(Q(read_until__isnull=True) | Q(created_at__gt=F("read_until")))
     )
@@ -42,6 +45,7 @@ def threads_for(user: User) -> QuerySet[Thread]:
             participants__user=user,
             patient__in=patients_visible_to(user, Category.MESSAGES),
         )
+        .exclude(Q(held_subquery("thread")) & ~Q(created_by=user))
         .select_related("patient")
         .annotate(unread=counted(_unread_messages(user).filter(thread=OuterRef("pk"))))
         .order_by("-last_message_at")

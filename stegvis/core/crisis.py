@@ -8,10 +8,12 @@ shows the crisis lines at once and alone (`crisis_page`). Text meant for others 
 (`held_ids`) until a person responsible has handled the flag.
 """
 
-from django.db.models import Q
+from django.db.models import CharField, Exists, OuterRef, Q, Value
+from django.db.models.functions import Cast, Replace
 from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect
+from django.urls import reverse
 
 from stegvis.core.models import HeldText
 
@@ -44,9 +46,9 @@ def patient_wrote(
 def held_ids(source_type: str) -> list[str]:
     """The ids of `source_type` held back now: shown to their author and no one else."""
     return list(
-        HeldText.objects.filter(source_type=source_type, released_at__isnull=True).values_list(
-            "source_id", flat=True
-        )
+        HeldText.objects.filter(
+            source_type=source_type, held=True, released_at__isnull=True
+        ).values_list("source_id", flat=True)
     )
 
 
@@ -59,6 +61,31 @@ def not_held_from(queryset, reader):
     return queryset.exclude(Q(pk__in=held) & ~Q(author_id=reader.pk))
 
 
-def crisis_page(request: HttpRequest, screen) -> HttpResponse:
-    """The crisis lines at once and alone, in place of the page that would have followed."""
-    return render(request, "coaching/help.html", {"crisis": screen, "after_message": True})
+def held_subquery(source_type: str, pk: str = "pk"):
+    """On a query of `source_type`'s model: whether the row is held back (for counts that
+    must stay one statement, such as every page's unread messages)."""
+    # Ids compared without dashes: SQLite keeps a UUID as bare hex, PostgreSQL's text has them.
+    bare = Replace(Cast(OuterRef(pk), CharField()), Value("-"), Value(""))
+    return Exists(
+        HeldText.objects.annotate(bare_id=Replace("source_id", Value("-"), Value(""))).filter(
+            source_type=source_type, held=True, released_at__isnull=True, bare_id=bare
+        )
+    )
+
+
+def hold_with(obj, source_type: str, source_id) -> None:
+    """Hold `obj` back with a text already held (a thread whose subject came with its held
+    first message): released together, when the same flag is handled."""
+    first = HeldText.objects.filter(source_type=source_type, source_id=str(source_id)).first()
+    if first is not None and first.held:
+        HeldText.objects.get_or_create(
+            source_type=obj._meta.model_name,
+            source_id=str(obj.pk),
+            defaults={"flag_id": first.flag_id},
+        )
+
+
+def crisis_page(request: HttpRequest) -> HttpResponse:
+    """The crisis lines at once and alone, in place of the page that would have followed: a
+    redirect, so that a form sent again (a reload, a double tap) shows them again."""
+    return redirect(f"{reverse('crisis_help')}?after=1")

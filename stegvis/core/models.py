@@ -39,12 +39,14 @@ class IdempotentRequest(models.Model):
 
 
 class HeldText(models.Model):
-    """Something a patient wrote for others with words of crisis in it (a proposal, a comment,
-    a message): no one but its author reads it until a person responsible has handled the
-    urgent flag it raised (stegvis/core/crisis.py)."""
+    """Something a patient wrote with words of crisis in it, answered once (a retried
+    submission raises no second flag). When it was meant for others (a proposal, a comment,
+    a message, the plan) it is `held`: no one but its author reads it until a person
+    responsible has handled the urgent flag it raised (stegvis/core/crisis.py)."""
 
     source_type = models.CharField(max_length=30)
     source_id = models.CharField(max_length=64)
+    held = models.BooleanField(default=True)
     # The coach's flag that holds it (coaching is above core: an id, not a key).
     flag_id = models.CharField(max_length=64)
     held_at = models.DateTimeField(default=timezone.now)

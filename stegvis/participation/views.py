@@ -87,9 +87,9 @@ def participation_home(request: HttpRequest) -> HttpResponse:
             "state": state,
             "states": SHOWN_STATES,
             "waiting": (
-                Proposal.objects.filter(
-                    organisation_id__in=scope.answers_for, state=ProposalState.NOT_ANSWERED
-                ).count()
+                not_held_from(Proposal.objects.all(), request.user)
+                .filter(organisation_id__in=scope.answers_for, state=ProposalState.NOT_ANSWERED)
+                .count()
                 if scope.is_facilitator
                 else None
             ),
@@ -122,8 +122,8 @@ def proposal_new(request: HttpRequest) -> HttpResponse:
         except services.NotAllowed as refused:
             form.add_error(None, str(refused))
         else:
-            if proposal.crisis:
-                return crisis_page(request, proposal.crisis)
+            if getattr(proposal, "crisis", None):
+                return crisis_page(request)
             messages.success(request, _("Thank you. Your proposal is sent."))
             return redirect("proposal_detail", service_proposal_id=proposal.pk)
     return render(
@@ -187,8 +187,8 @@ def proposal_detail(request: HttpRequest, service_proposal_id) -> HttpResponse:
                         body=comment.cleaned_data["body"],
                         show_name_to_staff=comment.cleaned_data["show_name_to_staff"],
                     )
-                    if written.crisis:
-                        return crisis_page(request, written.crisis)
+                    if getattr(written, "crisis", None):
+                        return crisis_page(request)
                     return redirect("proposal_detail", service_proposal_id=proposal.pk)
             elif action == "duplicate":
                 of = None
@@ -240,7 +240,8 @@ def proposal_detail(request: HttpRequest, service_proposal_id) -> HttpResponse:
                 scope, request.user, proposal, ProposalState.WITHDRAWN
             ),
             "others": (
-                Proposal.objects.filter(organisation=proposal.organisation)
+                not_held_from(Proposal.objects.all(), request.user)
+                .filter(organisation=proposal.organisation)
                 .exclude(pk=proposal.pk)
                 .exclude(duplicate_of=proposal)
                 .order_by("title")[:100]

@@ -81,8 +81,8 @@ def _save_own_section(request, case, plan, section: str, value, _comment) -> Htt
         value=value,
         base_version=_posted_base(request, "base_version"),
     )
-    if saved.crisis:
-        return crisis_page(request, saved.crisis)
+    if getattr(saved, "crisis", None):
+        return crisis_page(request)
     messages.success(request, _("Saved. Your earlier version is kept."))
     return redirect("plan_detail", case.pk)
 
@@ -193,8 +193,8 @@ def plan_comment(request: HttpRequest, case_id) -> HttpResponse:
         plan=plan,
         text=form.cleaned_data["text"],
     )
-    if comment.crisis:
-        return crisis_page(request, comment.crisis)
+    if getattr(comment, "crisis", None):
+        return crisis_page(request)
     return redirect("plan_detail", case.pk)
 
 

@@ -646,6 +646,6 @@ def attendance_cannot_come(request: HttpRequest, attendance_id) -> HttpResponse:
             messages.error(request, str(error))
         else:
             if crisis:
-                return crisis_page(request, crisis)
+                return crisis_page(request)
             messages.success(request, _("Thank you for telling us. The team knows."))
     return redirect("my_program")

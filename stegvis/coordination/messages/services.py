@@ -18,7 +18,7 @@ from stegvis.coordination.models import (
     ThreadParticipant,
 )
 from stegvis.coordination.participants import admitted
-from stegvis.core.crisis import patient_wrote
+from stegvis.core.crisis import hold_with, patient_wrote
 from stegvis.core.errors import KeyReused, replayed
 from stegvis.notifications.models import NotificationKind
 from stegvis.notifications.outbox import Notice, notify
@@ -123,7 +123,7 @@ def thread_start(
         for user, d in let_in.values()
     ]
     ThreadParticipant.objects.bulk_create(seats)
-    thread.crisis = _new_message(
+    first = _new_message(
         thread=thread,
         actor=actor,
         role=role,
@@ -132,7 +132,11 @@ def thread_start(
         submission_id=submission_id,
         files=files,
         at=now,
-    ).crisis
+    )
+    thread.crisis = first.crisis
+    if first.crisis:
+        # Its subject was read with the first message: the thread waits with it.
+        hold_with(thread, first._meta.model_name, first.pk)
     return thread
 
 

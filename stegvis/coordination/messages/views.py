@@ -61,8 +61,8 @@ def _thread_new(request: HttpRequest, patient: User) -> HttpResponse:
             submission_id=form.cleaned_data["submission_id"],
             files=form.cleaned_data["files"],
         )
-        if thread.crisis:
-            return crisis_page(request, thread.crisis)
+        if getattr(thread, "crisis", None):
+            return crisis_page(request)
         return redirect("thread_detail", thread.pk)
     context = {"form": form, "patient": patient, "is_patient": is_patient, "people": people}
     status = 422 if request.method == "POST" else 200
@@ -117,8 +117,8 @@ def thread_detail(request: HttpRequest, thread_id) -> HttpResponse:
             submission_id=form.cleaned_data["submission_id"],
             files=form.cleaned_data["files"],
         )
-        if message.crisis:
-            return crisis_page(request, message.crisis)
+        if getattr(message, "crisis", None):
+            return crisis_page(request)
         return redirect("thread_detail", thread.pk)
     thread_messages = (
         not_held_from(Message.objects.filter(thread=thread), request.user)
