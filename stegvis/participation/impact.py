@@ -41,7 +41,9 @@ class Side:
     def shown(self) -> bool:
         # As wherever figures leave Stegvis (docs/disclosure.md): no side of fewer than five
         # cases, and no share from which a count of one to four can be worked out.
-        return not (self.cases < smallest() or small(self.x) or small(self.n - self.x))
+        if self.n == 0 or self.cases < smallest():
+            return False
+        return not (small(self.x) or small(self.n - self.x))
 
     @property
     def share(self) -> float | None:
