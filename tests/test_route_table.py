@@ -21,7 +21,7 @@ import pytest
 from stegvis.access.models import AccessEvent
 from tests.route_table import LISTS, PATIENT_DATA, PERSONAS, TABLE
 from tests.support import send
-from tests.world import OTHER_METHODS, PAGE_METHODS, ROUTES, url_for
+from tests.world import OTHER_METHODS, PAGE_METHODS, ROUTES, filled, url_for
 
 ALL_ROUTES = {**ROUTES, **OTHER_METHODS}
 
@@ -137,17 +137,10 @@ def urls_with_one_object_missing(route: str, world: dict) -> list[str]:
     urls = []
     for parameter in re.finditer(r"<(?:\w+:)?\w+>|{\w+}", path):
         # The path up to the parameter, filled in as usual, tells where its value starts.
-        ROUTES[_PROBE] = path[: parameter.start()]
-        try:
-            head = url_for(_PROBE, world)
-        finally:
-            del ROUTES[_PROBE]
+        head = filled(route, path[: parameter.start()], world)
         value = re.match(r"[^/.]+", url[len(head) :]).group(0)
         urls.append(head + _missing(value) + url[len(head) + len(value) :])
     return urls
-
-
-_PROBE = "page (the head of a path)"
 
 
 @pytest.mark.parametrize("route", sorted(ALL_ROUTES))

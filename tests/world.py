@@ -327,8 +327,12 @@ FIXED = {"job_id": lambda w: w["export_id"], "resource_type": lambda w: "Patient
 
 
 def url_for(route: str, world: dict) -> str:
+    return filled(route, ROUTES[page_of(route)], world)
+
+
+def filled(route: str, path: str, world: dict) -> str:
+    """`path` (the route's, or a part of it) with its parameters filled in from the world."""
     route = page_of(route)
-    path = ROUTES[route]
 
     def value(match):
         name = match.group(1)

@@ -189,6 +189,16 @@ def record_allowed(
     network ("self"), an invitation's link ("invitation"), a request to join ("join_request").
     `obj` names the object, or `object_type` and `object_id` do."""
     extra = {} if occurred_at is None else {"occurred_at": occurred_at}
+    _record_on_basis(
+        actor, patient_id, Outcome.ALLOWED, category=category, action=action, basis=basis,
+        object_type=obj._meta.model_name if obj is not None else object_type,
+        object_id=obj.pk if obj is not None else object_id,
+        role=role, organisation_id=organisation_id, **extra,
+    )  # fmt: skip
+
+
+def _record_on_basis(actor, patient_id, outcome, *, role, organisation_id, object_id, **fields):
+    """One event on the patient's log, decided on a basis the policy does not decide."""
     audit.append(
         [
             audit.new_event(
@@ -196,13 +206,9 @@ def record_allowed(
                 actor_role=role,
                 actor_organisation_id=organisation_id,
                 patient_id=patient_id,
-                category=category,
-                action=action,
-                outcome=Outcome.ALLOWED,
-                basis=basis,
-                object_type=obj._meta.model_name if obj is not None else object_type,
-                object_id=str(obj.pk if obj is not None else object_id),
-                **extra,
+                outcome=outcome,
+                object_id=str(object_id),
+                **fields,
             )
         ]
     )
@@ -221,22 +227,11 @@ def record_refused(
 ) -> None:
     """Record, on the patient's log, a refusal on a basis the policy does not decide: an
     invitation's link opened by someone it was not sent to ("invitation_not_theirs")."""
-    audit.append(
-        [
-            audit.new_event(
-                actor=actor,
-                actor_role=role,
-                actor_organisation_id=organisation_id,
-                patient_id=patient_id,
-                category=category,
-                action=action,
-                outcome=Outcome.DENIED,
-                basis=basis,
-                object_type=obj._meta.model_name,
-                object_id=str(obj.pk),
-            )
-        ]
-    )
+    _record_on_basis(
+        actor, patient_id, Outcome.DENIED, category=category, action=action, basis=basis,
+        object_type=obj._meta.model_name, object_id=obj.pk, role=role,
+        organisation_id=organisation_id,
+    )  # fmt: skip
 
 
 def record_system(

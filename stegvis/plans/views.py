@@ -128,7 +128,7 @@ def plan_section(request: HttpRequest, case_id, section: str) -> HttpResponse:
         try:
             return write(request, case, plan, section, editor.value(), comment.cleaned_data)
         except StaleEdit:
-            conflict = selectors.content_shown(plan, patient_reads=owner)[section]
+            conflict = shown[section]
             status = 409
         except SchemaError as error:
             messages.error(
