@@ -3,6 +3,7 @@ flag to their care team, and what was written for others held back until a perso
 responsible has seen it. A professional's words about a patient raise nothing."""
 
 import json
+import re
 import uuid
 
 import pytest
@@ -11,10 +12,12 @@ from django.utils import timezone
 
 from stegvis.access.categories import Category
 from stegvis.coaching.flag_services import flag_handle
+from stegvis.coaching.flags import OPEN
 from stegvis.coaching.models import CoachFlag
-from stegvis.coaching.selectors import urgent_flags_for
+from stegvis.coaching.urgent import urgent_flags_for
 from stegvis.coordination.models import Message
 from stegvis.coordination.selectors import unread_message_count
+from stegvis.core.models import HeldText
 from stegvis.instruments import services as instruments
 from stegvis.network.purposes import Purpose
 from stegvis.notifications.models import Notification
@@ -123,6 +126,13 @@ def _safety_flag(personas) -> CoachFlag:
     return CoachFlag.objects.get(patient=personas.patient, kind="safety")
 
 
+def _handled(personas, note: str) -> None:
+    """The coordinator handles the safety flag having read all it shows her."""
+    urgent = next(u for u in urgent_flags_for(personas.coordinator) if u.flag.kind == "safety")
+    assert flag_handle(actor=personas.coordinator, flag=urgent.flag, note=note,
+                       seen=urgent.shown_held)  # fmt: skip
+
+
 @pytest.mark.parametrize("place", sorted(PLACES))
 def test_a_patients_words_of_crisis_raise_the_urgent_flag_wherever_they_are_written(
     client, personas, case, place, django_capture_on_commit_callbacks
@@ -134,7 +144,7 @@ def test_a_patients_words_of_crisis_raise_the_urgent_flag_wherever_they_are_writ
     told = set(Notification.objects.filter(kind="urgent_flag").values_list("recipient", flat=True))
     assert told == {personas.treating_physician.pk, personas.coordinator.pk}
     # The responsible physician reads what was written on the flag.
-    shown = [u.trigger for u in urgent_flags_for(personas.treating_physician)]
+    shown = [t for u in urgent_flags_for(personas.treating_physician) for t in u.triggers]
     assert any("inte leva längre" in text for text in shown), shown
     if place != "checkin":  # a page: the crisis lines at once, and nothing else
         if response.status_code == 302:  # sent to them, so that a form sent again is too
@@ -162,7 +172,7 @@ def test_a_proposal_with_words_of_crisis_is_held_from_others_until_someone_respo
         assert str(proposal.pk) not in {row["id"] for row in listed}
     client.force_login(personas.patient)
     assert client.get(detail).status_code == 200, "its author still reads it"
-    flag_handle(actor=personas.coordinator, flag=_safety_flag(personas), note="Ringde henne.")
+    _handled(personas, "Ringde henne.")
     client.force_login(neighbour)
     assert client.get(detail).status_code == 200
     assert "Sara" not in client.get(detail).text
@@ -176,7 +186,7 @@ def test_a_comment_with_words_of_crisis_is_held_from_others(client, personas, ca
         "inte leva längre"
         not in client.get(f"/participation/proposals/{comment.proposal_id}/").text
     )
-    flag_handle(actor=personas.coordinator, flag=_safety_flag(personas), note="Samtal bokat.")
+    _handled(personas, "Samtal bokat.")
     assert "inte leva längre" in client.get(f"/participation/proposals/{comment.proposal_id}/").text
 
 
@@ -193,7 +203,7 @@ def test_a_message_with_words_of_crisis_reaches_no_one_else_until_seen(
     assert "inte leva längre" not in client.get(thread).text
     # Begun with those words, the thread itself waits (its subject came with them).
     assert client.get(f"/api/v1/messages/threads/{message.thread_id}").status_code == 404
-    flag_handle(actor=personas.coordinator, flag=_safety_flag(personas), note="Ringde.")
+    _handled(personas, "Ringde.")
     assert "inte leva längre" in client.get(thread).text
     assert [m["body"] for m in client.get(f"/api/v1/messages/threads/{message.thread_id}").json()[
         "messages"]] == [WORDS]  # fmt: skip
@@ -257,7 +267,7 @@ def test_a_plan_with_words_of_crisis_shows_others_the_version_before_until_seen(
     fhir = client.get("/fhir/CarePlan")
     assert fhir.status_code == 200 and "inte leva längre" not in fhir.text
 
-    flag_handle(actor=personas.coordinator, flag=_safety_flag(personas), note="Ringde.")
+    _handled(personas, "Ringde.")
     assert "inte leva längre" in client.get(f"/cases/{case.pk}/plan/").text
     assert client.get(f"/api/v1/cases/{case.pk}/plan/versions/2").status_code == 200
 
@@ -288,7 +298,7 @@ def test_a_thread_begun_with_words_of_crisis_waits_with_its_subject(client, pers
     assert client.get(f"/messages/{thread.pk}/").status_code == 404
     assert client.get("/api/v1/messages/threads").json() == []
     assert unread_message_count(personas.fk_caseworker) == 0
-    flag_handle(actor=personas.coordinator, flag=_safety_flag(personas), note="Ringde.")
+    _handled(personas, "Ringde.")
     assert unread_message_count(personas.fk_caseworker) == 1
     assert "inte leva längre" in client.get("/messages/").text
     assert client.get(f"/messages/{thread.pk}/").status_code == 200
@@ -308,5 +318,79 @@ def test_a_reply_with_words_of_crisis_is_held_in_a_thread_others_still_read(clie
     assert "inte leva längre" not in client.get(f"/messages/{thread.pk}/").text
     api = client.get(f"/api/v1/messages/threads/{thread.pk}").json()
     assert [m["body"] for m in api["messages"]] == ["Hej."]
-    flag_handle(actor=personas.coordinator, flag=_safety_flag(personas), note="Ringde.")
+    _handled(personas, "Ringde.")
     assert "inte leva längre" in client.get(f"/messages/{thread.pk}/").text
+
+
+def _second_proposal(client, personas, title="Kvällar"):
+    client.force_login(personas.patient)
+    data = {"submission_id": uuid.uuid4(), "unit": personas.unit.pk, "title": title,
+            "body": "Jag vill inte leva längre om det fortsätter så här."}  # fmt: skip
+    return client.post("/participation/proposals/new/", data)
+
+
+def _card_seen(client, reader) -> list[str]:
+    """The held texts the reader's urgent card sends back when she marks it handled."""
+    client.force_login(reader)
+    page = client.get("/").text
+    return re.findall(r'name="seen" value="(\d+)"', page)
+
+
+def test_every_text_under_an_open_flag_is_on_its_card_and_released_when_handled(
+    client, personas, case
+):
+    _proposal(client, personas, case)
+    _second_proposal(client, personas)
+    assert CoachFlag.objects.filter(kind="safety").count() == 1, "one flag, renewed"
+    client.force_login(personas.coordinator)
+    home = client.get("/").text
+    assert "Väntan" in home and "Kvällar" in home, "both texts on the urgent card"
+    flag = _safety_flag(personas)
+    seen = _card_seen(client, personas.coordinator)
+    assert len(seen) == 2
+    client.post(f"/coach/flags/{flag.pk}/", {"note": "Ringde.", "next": "/", "seen": seen})
+    assert not CoachFlag.objects.filter(kind="safety", status__in=OPEN).exists()
+    client.force_login(patient_at(personas.unit))
+    listed = client.get("/participation/").text
+    assert "Väntan" in listed and "Kvällar" in listed
+
+
+def test_a_text_written_after_the_card_was_read_stays_held_under_a_new_flag(
+    client, personas, case, django_capture_on_commit_callbacks
+):
+    _proposal(client, personas, case)
+    seen = _card_seen(client, personas.coordinator)
+    flag = _safety_flag(personas)
+    with django_capture_on_commit_callbacks(execute=True):
+        _second_proposal(client, personas)  # while she is on the phone with Sara
+    told_before = Notification.objects.filter(kind="urgent_flag").count()
+    client.force_login(personas.coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/coach/flags/{flag.pk}/", {"note": "Ringde.", "next": "/", "seen": seen})
+    neighbour = patient_at(personas.unit)
+    client.force_login(neighbour)
+    listed = client.get("/participation/").text
+    assert "Väntan" in listed, "what she read is released"
+    assert "Kvällar" not in listed, "what she never saw is not"
+    renewed = CoachFlag.objects.get(kind="safety", status__in=OPEN)
+    assert renewed.pk != flag.pk and renewed.source_type == "proposal"
+    assert Notification.objects.filter(kind="urgent_flag").count() > told_before
+    client.force_login(personas.coordinator)
+    home = client.get("/").text
+    assert "Kvällar" in home and "Väntan" not in home
+
+
+def test_a_handling_form_cannot_release_what_its_reader_was_not_shown(client, personas, case):
+    _proposal(client, personas, case)
+    flag = _safety_flag(personas)
+    other = patient_at(personas.unit)
+    elsewhere = Proposal.objects.create(
+        organisation=personas.unit, author=other, author_kind="patient", title="Annat",
+        body="Orkar inte leva.",
+    )  # fmt: skip
+    forged = HeldText.objects.create(source_type="proposal", source_id=str(elsewhere.pk),
+                                     flag_id="0")  # fmt: skip
+    seen = [*_card_seen(client, personas.coordinator), str(forged.pk)]
+    client.post(f"/coach/flags/{flag.pk}/", {"note": "Ringde.", "next": "/", "seen": seen})
+    forged.refresh_from_db()
+    assert forged.released_at is None

@@ -7,7 +7,8 @@ from django.dispatch import receiver
 from stegvis.access.categories import Category
 from stegvis.coaching.flag_services import safety_raise
 from stegvis.coaching.guidance import mentions_crisis
-from stegvis.coaching.selectors import TRIGGERS, Trigger, crisis_screen
+from stegvis.coaching.selectors import crisis_screen
+from stegvis.coaching.urgent import TRIGGERS, Trigger
 from stegvis.core.crisis import text_written
 from stegvis.core.models import HeldText
 from stegvis.plans.content import texts_in

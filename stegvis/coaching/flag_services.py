@@ -8,6 +8,7 @@ e-mail (a link only), whether or not a coach is assigned.
 """
 
 import logging
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError
@@ -277,21 +278,35 @@ def flags_scan(now: datetime | None = None) -> dict:
 
 
 @audit.atomic()
-def flag_handle(*, actor: User, flag: CoachFlag, note: str) -> bool:
+def flag_handle(*, actor: User, flag: CoachFlag, note: str, seen: Collection[int] = ()) -> bool:
     """Mark a flag handled, with what was done; False when someone else handled it first
     (their note stays). The caller resolved the flag through the access helpers, which
-    decided and audited the change."""
+    decided and audited the change.
+
+    `seen` are the held texts (HeldText pks) the handler was shown: only those are released
+    to the others they were meant for. Any other text held under the flag (written after
+    the handler opened the page, or in a part of the patient's data they may not read)
+    stays held under a new urgent flag, so that someone responsible reads it first."""
     now = timezone.now()
     handled = CoachFlag.objects.filter(pk=flag.pk, status__in=OPEN).update(
         status=FlagStatus.HANDLED, handled_by=actor, handled_at=now, note=note
     )
-    if handled:
-        # A person responsible has seen what the patient wrote: others may read it now.
-        HeldText.objects.filter(flag_id=str(flag.pk), released_at__isnull=True).update(
-            released_at=now
-        )
     flag.refresh_from_db()
-    return bool(handled)
+    if not handled:
+        return False
+    held = HeldText.objects.filter(flag_id=str(flag.pk), held=True, released_at__isnull=True)
+    held.filter(pk__in=list(seen)).update(released_at=now)
+    unseen = held.exclude(pk__in=list(seen)).order_by("held_at", "pk")
+    first = unseen.first()
+    if first is not None:
+        renewed = safety_raise(
+            patient_id=flag.patient_id,
+            source_type=first.source_type,
+            source_id=first.source_id,
+            reason=f"crisis words not yet seen: {first.source_type}",
+        )
+        unseen.update(flag_id=str(renewed.pk))
+    return True
 
 
 @audit.atomic()

@@ -1,6 +1,5 @@
 """Reads of the digital coach: trends and charts, the weekly summary, the work queue."""
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from statistics import mean
@@ -12,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 
 from stegvis.access.categories import Category
 from stegvis.access.checks import QUEUE_ROLES
-from stegvis.access.helpers import may_access
 from stegvis.access.policy import consented_patient_ids, patients_visible_to
 from stegvis.accounts.models import User
 from stegvis.accounts.roles import Role
@@ -21,14 +19,13 @@ from stegvis.cases.timelines import case_timeline, signed_periods
 from stegvis.coaching.charts import Chart, chart
 from stegvis.coaching.feedback import TREND_DAYS, trend_of
 from stegvis.coaching.flags import OPEN, care_unit_schedules, queue_filter_for_role
-from stegvis.coaching.guidance import CrisisContact, crisis_contacts, flag_rules, strategies
+from stegvis.coaching.guidance import CrisisContact, crisis_contacts, strategies
 from stegvis.coaching.models import (
     HIGHER_IS_BETTER,
     MEASURES,
     CheckIn,
     CheckinSchedule,
     CoachFlag,
-    CoachMessage,
     FlagKind,
     Reminder,
 )
@@ -330,90 +327,3 @@ def work_queue(user: User, limit: int = 100) -> list[QueueRow]:
         )
         for row in ranked
     ]
-
-
-@dataclass
-class UrgentFlag:
-    """An open urgent flag with what raised it, for the top of a responsible person's home."""
-
-    flag: CoachFlag
-    # The patient's own words, or the questionnaire answer, that raised it ("" if gone, or
-    # if the reader may not see the part of the patient's data it belongs to).
-    trigger: str
-    # What to do, for a reader who may not see what raised it ("" otherwise).
-    what_to_do: str = ""
-
-    @property
-    def overdue(self) -> bool:
-        return self.flag.respond_by < timezone.now()
-
-
-def urgent_flags_for(user: User) -> list[UrgentFlag]:
-    """Open urgent flags on the user's work queue, the earliest response target first,
-    each with its trigger if the user may read it, else what to do (a fixed number of
-    queries, and one decision per patient and category of trigger beyond check-ins)."""
-    role = queue_role(user)
-    if role is None:
-        return []
-    flags = list(
-        CoachFlag.objects.filter(
-            Q(status__in=OPEN) & queue_filter_for_role(role),
-            urgent=True,
-            patient__in=queue_patients(user).values("pk"),
-        )
-        .select_related("patient")
-        .order_by("respond_by")[:20]
-    )
-    readable = _readable_triggers(user, flags)
-    ids = {kind: [f.source_id for f in flags if f.source_type == kind and f.pk in readable]
-           for kind in TRIGGERS}  # fmt: skip
-    texts: dict[tuple[str, str], str] = {}
-    for kind, trigger in TRIGGERS.items():
-        if ids[kind]:
-            for source in trigger.model.objects.filter(pk__in=ids[kind]):
-                texts[(kind, str(source.pk))] = trigger.describe(source)
-    advice = flag_rules().what_to_do
-    return [
-        UrgentFlag(f, texts.get((f.source_type, f.source_id), ""))
-        if f.pk in readable or f.source_type not in TRIGGERS
-        else UrgentFlag(f, "", str(advice.get(f.kind, "")))
-        for f in flags
-    ]
-
-
-def _readable_triggers(user: User, flags: list[CoachFlag]) -> set:
-    """The flags (pks) whose trigger `user` may read, its category of the patient's data
-    decided (and recorded) once per patient. Check-ins need no decision: the queue holds
-    only patients whose check-ins the user sees."""
-    decided: dict[tuple, bool] = {}
-    readable = set()
-    for flag in flags:
-        trigger = TRIGGERS.get(flag.source_type)
-        if trigger is None:
-            continue
-        key = (flag.patient_id, trigger.category)
-        if trigger.category != Category.CHECKINS and key not in decided:
-            decided[key] = may_access(
-                user, flag.patient, category=trigger.category, object_type="urgent_flags"
-            )
-        if decided.get(key, True):
-            readable.add(flag.pk)
-    return readable
-
-
-@dataclass(frozen=True)
-class Trigger:
-    """What can raise an urgent flag: its model, how to show what it said, and the category
-    of the patient's data those words belong to (only a reader who may see that category
-    reads them)."""
-
-    model: type
-    describe: Callable[[object], str]
-    category: str
-
-
-# Apps above the coach add their own (questionnaires register theirs when they are ready).
-TRIGGERS = {
-    "checkin": Trigger(CheckIn, lambda checkin: checkin.note, Category.CHECKINS),
-    "coach_message": Trigger(CoachMessage, lambda message: message.body, Category.MESSAGES),
-}

@@ -40,6 +40,7 @@ from stegvis.coaching.guidance import (
     strategies,
 )
 from stegvis.coaching.models import CheckIn, CoachFlag, CoachMessage
+from stegvis.coaching.urgent import with_triggers
 from stegvis.core.errors import StaleEdit
 from stegvis.core.idempotency import once_per_submission
 
@@ -262,9 +263,13 @@ def coach_patient(request: HttpRequest, patient_id) -> HttpResponse:
     context = _trend_context(request.user, patient)
     context.update(
         {
-            "flags": CoachFlag.objects.filter(patient=patient).order_by("status", "-raised_at")[
-                :20
-            ],
+            "flags": with_triggers(
+                request.user,
+                list(
+                    CoachFlag.objects.filter(patient=patient).order_by("status", "-raised_at")[:20]
+                ),
+                decided={(patient.pk, Category.MESSAGES): may_message},
+            ),
             "thread": _thread(patient) if may_message else None,
             "form": form,
             "flag_form": FlagActionForm(),
@@ -272,6 +277,13 @@ def coach_patient(request: HttpRequest, patient_id) -> HttpResponse:
         }
     )
     return render(request, "coaching/patient.html", context)
+
+
+def _seen(request: HttpRequest, flag: CoachFlag) -> set[int]:
+    """The held texts the handling form showed, of those the handler may read now (a form
+    cannot release what its sender was never shown)."""
+    sent = {int(value) for value in request.POST.getlist("seen") if value.isdigit()}
+    return sent & set(with_triggers(request.user, [flag])[0].shown_held)
 
 
 @login_required
@@ -304,7 +316,7 @@ def flag_action(request: HttpRequest, flag_id) -> HttpResponse:
         )
         success = _("The flag is escalated and the person responsible is told.")
     else:
-        done = flag_handle(actor=request.user, flag=flag, note=note)
+        done = flag_handle(actor=request.user, flag=flag, note=note, seen=_seen(request, flag))
         success = _("The flag is marked as handled.")
     if done:
         messages.success(request, success)

@@ -14,15 +14,17 @@ class CoordinationConfig(AppConfig):
     def ready(self):
         from stegvis.access.categories import Category
         from stegvis.cases.signals import milestone_completed
-        from stegvis.coaching.selectors import TRIGGERS, Trigger
+        from stegvis.coaching.urgent import TRIGGERS, Trigger
         from stegvis.coordination.ics import invitation_attachment
-        from stegvis.coordination.models import Message
+        from stegvis.coordination.models import Message, Thread
         from stegvis.notifications.channels import ATTACHMENTS
         from stegvis.notifications.models import NotificationKind
 
         milestone_completed.connect(close_tasks_of_duty, dispatch_uid="close_tasks_of_duty")
         # A patient's words of crisis in a message raise an urgent flag that shows them.
         TRIGGERS["message"] = Trigger(Message, lambda message: message.body, Category.MESSAGES)
+        # A thread begun with them waits with its subject, shown with them (core.crisis.hold_with).
+        TRIGGERS["thread"] = Trigger(Thread, lambda thread: thread.subject, Category.MESSAGES)
         # A meeting's e-mails carry its calendar file (time and place, no health data).
         for kind in (
             NotificationKind.MEETING_INVITATION,

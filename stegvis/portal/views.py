@@ -20,7 +20,7 @@ from stegvis.access.participation import participation_scope
 from stegvis.access.policy import cases_visible_to, own_cases
 from stegvis.accounts.models import Language
 from stegvis.accounts.roles import STAFF_ROLES, Role
-from stegvis.coaching.selectors import urgent_flags_for
+from stegvis.coaching.urgent import urgent_flags_for
 from stegvis.core.prepared import Prepared
 from stegvis.portal.next_step import next_step_for
 
