@@ -8,6 +8,7 @@ from pydantic import Field
 
 from stegvis.accounts.models import User
 from stegvis.coordination.models import DecisionKind, ThreadKind
+from stegvis.core.crisis_api import CrisisLinesOut
 from stegvis.core.errors import FieldErrors, NotAllowed, Text
 
 
@@ -27,6 +28,10 @@ class ThreadOut(Schema):
     unread: int = 0
 
 
+class ThreadStartedOut(ThreadOut, CrisisLinesOut):
+    """A thread just started: its first message may hold the patient's words of crisis."""
+
+
 class AttachmentOut(Schema):
     id: uuid.UUID
     name: str
@@ -44,6 +49,11 @@ class MessageOut(Schema):
     body: str
     created_at: datetime
     attachments: list[AttachmentOut] = []
+
+
+class MessagePostedOut(MessageOut, CrisisLinesOut):
+    """A message just posted. Its crisis lines answer its author alone: they are not part
+    of the message, and a thread as read never carries them."""
 
 
 class ThreadDetailOut(ThreadOut):

@@ -11,6 +11,7 @@ from ninja import Router, Schema
 from stegvis.access.categories import Action, Category
 from stegvis.access.checks import ANSWERED_BY_THE_PATIENT
 from stegvis.access.helpers import get_object_for, get_patient_for
+from stegvis.core.crisis_api import CrisisLinesOut
 from stegvis.core.errors import ApiError, FieldErrors
 from stegvis.instruments import services
 from stegvis.instruments.definitions import Instrument, instrument, instruments
@@ -200,6 +201,10 @@ class AdministrationOut(Schema):
     completed_at: datetime | None
 
 
+class AdministrationAnsweredOut(AdministrationOut, CrisisLinesOut):
+    """The questionnaire as answered: an answer of self-harm shows the crisis lines."""
+
+
 @router.get("/patients/{patient_id}/questionnaires", response=list[AdministrationOut])
 def questionnaire_list(request, patient_id: uuid.UUID):
     patient = get_patient_for(
@@ -208,9 +213,11 @@ def questionnaire_list(request, patient_id: uuid.UUID):
     return list(Administration.objects.filter(patient=patient).order_by("-due_on"))
 
 
-@router.post("/administrations/{administration_id}/answers", response=AdministrationOut)
+@router.post("/administrations/{administration_id}/answers", response=AdministrationAnsweredOut)
 def questionnaire_answer(request, administration_id: uuid.UUID):
-    """The patient answers; a retry with the same answers returns the same result."""
+    """The patient answers; a retry with the same answers returns the same result. When
+    an answer tells of thoughts of self-harm (PHQ-9 item 9), `crisis_lines` names the
+    crisis lines to show at once and alone, as the result page does; otherwise it is empty."""
     administration = get_object_for(
         request.user,
         Administration.objects.all(),
@@ -230,4 +237,5 @@ def questionnaire_answer(request, administration_id: uuid.UUID):
     except services.AlreadyAnswered:
         raise ApiError(409, "already_answered", "This questionnaire was answered.") from None
     administration.refresh_from_db()
+    administration.crisis = services.crisis_after(administration)
     return administration

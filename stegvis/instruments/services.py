@@ -21,6 +21,7 @@ from stegvis.cases.models import (
     ClosedReason,
 )
 from stegvis.coaching.flag_services import questionnaire_answered
+from stegvis.coaching.selectors import crisis_screen
 from stegvis.core.crisis import patient_wrote
 from stegvis.instruments.definitions import Instrument, instrument, instruments
 from stegvis.instruments.models import (
@@ -33,6 +34,9 @@ from stegvis.instruments.occasions import due_and_expiry, instruments_for, occas
 from stegvis.instruments.scoring import Score, score
 
 ON_DEMAND_WINDOW_DAYS = 14
+# Flags of an answer that show its patient the crisis lines at once: thoughts of self-harm
+# (PHQ-9 item 9), or words of crisis in the activities they named.
+CRISIS_FLAGS = frozenset({"self_harm", "crisis_words"})
 RETURNED = (ClosedReason.RETURNED_TO_WORK, ClosedReason.NEW_WORK)
 
 
@@ -268,6 +272,14 @@ def administration_complete(
             result = replace(result, flags=[*result.flags, "crisis_words"])
             Administration.objects.filter(pk=administration.pk).update(flags=result.flags)
     return result
+
+
+def crisis_after(administration: Administration):
+    """The crisis screen an answered questionnaire shows its patient, or None. Read from the
+    stored flags, so the result page and an answer sent again show it just the same."""
+    if CRISIS_FLAGS & set(administration.flags):
+        return crisis_screen(administration.patient)
+    return None
 
 
 def administrations_expire(today: date | None = None) -> int:

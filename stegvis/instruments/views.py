@@ -15,7 +15,6 @@ from stegvis.access.checks import ANSWERED_BY_THE_PATIENT
 from stegvis.access.helpers import get_case_for, get_object_for, get_self_for
 from stegvis.accounts.roles import Role
 from stegvis.coaching.charts import chart
-from stegvis.coaching.selectors import crisis_screen
 from stegvis.instruments import services
 from stegvis.instruments.definitions import instrument, instruments, metadata_only
 from stegvis.instruments.forms import AnswerForm, RequestForm
@@ -81,9 +80,7 @@ def answer(request: HttpRequest, administration_id) -> HttpResponse:
     )
     definition = instrument(administration.instrument_code)
     if administration.status == AdministrationStatus.COMPLETED:
-        crisis = None
-        if {"self_harm", "crisis_words"} & set(administration.flags):
-            crisis = crisis_screen(administration.patient)
+        crisis = services.crisis_after(administration)
         context = {"administration": administration, "instrument": definition, "crisis": crisis}
         return render(request, "instruments/result.html", context)
     if administration.status != AdministrationStatus.PENDING:

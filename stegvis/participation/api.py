@@ -10,6 +10,7 @@ from pydantic import Field
 
 from stegvis.access.participation import get_in_scope, get_participation_scope
 from stegvis.core.crisis import not_held_from
+from stegvis.core.crisis_api import CRISIS_NOTE, CrisisLinesOut
 from stegvis.core.errors import FieldErrors, Text
 from stegvis.participation import services
 from stegvis.participation.models import (
@@ -22,12 +23,7 @@ from stegvis.participation.models import (
 router = Router(tags=["participation"])
 
 
-class CrisisLineOut(Schema):
-    number: str
-    name: str
-
-
-class ServiceProposalOut(Schema):
+class ServiceProposalOut(CrisisLinesOut):
     id: uuid.UUID
     unit_id: int
     title: str
@@ -42,10 +38,6 @@ class ServiceProposalOut(Schema):
     duplicate_of: uuid.UUID | None
     created_at: datetime
     revision: int
-    # After a patient's words of crisis: the lines to call, for the app to show at once and
-    # alone (the proposal itself is held back from others until a person responsible has
-    # seen it). Empty otherwise.
-    crisis_lines: list[CrisisLineOut] = []
 
 
 class ServiceProposalIn(Schema):
@@ -114,6 +106,7 @@ def list_proposals(request, state: ProposalState | None = None):
     "/participation/proposals",
     response={201: ServiceProposalOut},
     summary="Make a proposal to a unit where you take part",
+    description=CRISIS_NOTE,
 )
 def create_proposal(request, payload: ServiceProposalIn):
     scope = get_participation_scope(request.user, object_type="proposal")
@@ -127,11 +120,7 @@ def create_proposal(request, payload: ServiceProposalIn):
         body=payload.body,
         show_name_to_staff=payload.show_name_to_staff,
     )
-    shown = _shown(proposal, request.user, scope)
-    if proposal.crisis:
-        lines = proposal.crisis.contacts
-        shown["crisis_lines"] = [{"number": c.number, "name": str(c.name)} for c in lines]
-    return Status(201, shown)
+    return Status(201, {**_shown(proposal, request.user, scope), "crisis": proposal.crisis})
 
 
 @router.get(

@@ -12,6 +12,7 @@ from stegvis.access.categories import Action, Category
 from stegvis.access.checks import NOT_HELD_BACK
 from stegvis.access.helpers import get_case_for, get_object_for
 from stegvis.accounts.roles import Role
+from stegvis.core.crisis_api import CRISIS_NOTE, CrisisLinesOut
 from stegvis.core.errors import ApiError, FieldErrors, NotAllowed, Text
 from stegvis.network.models import NetworkMember
 from stegvis.plans import content, selectors, services
@@ -29,6 +30,10 @@ class PlanOut(Schema):
     version: int
     updated_at: datetime
     content: PlanContent
+
+
+class PlanSavedOut(PlanOut, CrisisLinesOut):
+    """The plan as saved: what the patient just wrote in it may hold words of crisis."""
 
 
 class VersionOut(Schema):
@@ -67,7 +72,7 @@ class CommentIn(Schema):
     text: Text(2000, 1)
 
 
-class CommentOut(Schema):
+class CommentOut(CrisisLinesOut):
     id: int
     author_id: uuid.UUID
     text: str
@@ -157,8 +162,10 @@ def get_plan(request, case_id: str, response: HttpResponse):
 
 @router.put(
     "/cases/{case_id}/plan",
-    response=PlanOut,
+    response=PlanSavedOut,
     summary="Replace the plan (the patient only; If-Match required)",
+    description="Only the texts that are new in this version are read for words of crisis. "
+    + CRISIS_NOTE,
 )
 def put_plan(
     request,
@@ -175,6 +182,7 @@ def put_plan(
     plan = services.plan_save(
         actor=request.user, plan=plan, new_content=new_content, base_version=plan.version
     )
+    # The saved plan carries its `crisis` screen into the dict, and so into `crisis_lines`.
     return _plan_out(plan, response)
 
 
@@ -255,7 +263,10 @@ def decide_proposal(request, proposal_id: str, payload: ProposalAnswerIn):
 
 
 @router.post(
-    "/cases/{case_id}/plan/comments", response={201: CommentOut}, summary="Comment on the plan"
+    "/cases/{case_id}/plan/comments",
+    response={201: CommentOut},
+    summary="Comment on the plan",
+    description=CRISIS_NOTE,
 )
 def create_comment(request, case_id: str, payload: CommentIn):
     case = _case(request, case_id, Category.PLAN, Action.CREATE)

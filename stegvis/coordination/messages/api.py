@@ -17,14 +17,16 @@ from stegvis.coordination.messages.services import message_post, thread_mark_rea
 from stegvis.coordination.models import ThreadKind
 from stegvis.coordination.schemas import (
     MessageIn,
-    MessageOut,
+    MessagePostedOut,
     ThreadDetailOut,
     ThreadIn,
     ThreadOut,
+    ThreadStartedOut,
     _people,
     _refused,
 )
 from stegvis.core.crisis import not_held_from
+from stegvis.core.crisis_api import CRISIS_NOTE
 from stegvis.core.errors import FieldErrors, NotAllowed
 
 router = Router(tags=["coordination"])
@@ -42,8 +44,9 @@ def list_threads(request):
 
 @router.post(
     "/patients/{patient_id}/messages/threads",
-    response={201: ThreadOut},
+    response={201: ThreadStartedOut},
     summary="Start a thread about a patient (the patient: with their network)",
+    description="The subject and the first message are read together. " + CRISIS_NOTE,
 )
 def create_thread(request, patient_id: str, payload: ThreadIn):
     patient = get_patient_for(
@@ -86,7 +89,10 @@ def get_thread(request, thread_id: str):
 
 
 @router.post(
-    "/messages/threads/{thread_id}/messages", response={201: MessageOut}, summary="Post a message"
+    "/messages/threads/{thread_id}/messages",
+    response={201: MessagePostedOut},
+    summary="Post a message",
+    description=CRISIS_NOTE,
 )
 def post_message(request, thread_id: str, payload: MessageIn):
     thread = get_thread_for(request.user, thread_id, Action.CREATE)
