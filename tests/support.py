@@ -9,6 +9,7 @@ import time_machine
 from django.utils import timezone
 
 from stegvis.coaching.services import checkin_submit
+from stegvis.network import services as network
 
 
 def send(client, method, url, body=None, **headers):
@@ -124,3 +125,31 @@ def import_examples(patient, case, *, value="shared-1", level=1) -> dict[str, di
             "supportingInformation": [{"reference": f"EpisodeOfCare/{case.pk}"}],
         },
     }
+
+
+def join(personas, persona, purpose, categories):
+    """`persona` joins the patient's network with consent to `categories` for `purpose`."""
+    user = personas.get(persona)
+    membership = user.memberships.get()
+    member = network.member_add(
+        actor=personas.patient,
+        user=user,
+        organisation=membership.organisation,
+        role=membership.role,
+    )
+    for category in categories:
+        network.consent_grant(
+            actor=personas.patient, member=member, category=category, purpose=purpose
+        )
+    return member
+
+
+def write_note(client, case, revision=0, **fields):
+    data = {
+        "work_situation": "Baker, early shifts",
+        "limitations": "Hard to keep many orders",
+        "adjustments": "Fewer orders, later start",
+        "revision": revision,
+        **fields,
+    }
+    return client.post(f"/cases/{case.pk}/capacity-note/", data)

@@ -5,17 +5,20 @@ responsible has seen it. A professional's words about a patient raise nothing.""
 import json
 import re
 import uuid
+from datetime import timedelta
 
 import pytest
 import time_machine
 from django.utils import timezone
 
-from stegvis.access.categories import Category
+from stegvis.access.categories import Action, Category
+from stegvis.access.helpers import get_case_for
 from stegvis.coaching.flag_services import flag_handle
 from stegvis.coaching.flags import OPEN
 from stegvis.coaching.models import CoachFlag
 from stegvis.coaching.urgent import urgent_flags_for
-from stegvis.coordination.models import Message
+from stegvis.coordination.meetings.services import meeting_schedule
+from stegvis.coordination.models import Meeting, Message
 from stegvis.coordination.selectors import unread_message_count
 from stegvis.core.models import HeldText
 from stegvis.instruments import services as instruments
@@ -26,7 +29,7 @@ from stegvis.plans.models import PlanComment
 from stegvis.programs.models import Attendance
 from tests.factories import patient_at
 from tests.mmr import build_team, include, refer
-from tests.support import send
+from tests.support import join, send, write_note
 
 WORDS = "Ibland orkar jag inte leva längre, det känns tungt."
 
@@ -110,7 +113,33 @@ def _fhir_note(client, personas, case):
     return client.post("/fhir/", json.dumps(bundle), content_type="application/fhir+json")
 
 
+def _meeting(personas, case):
+    resolved = get_case_for(
+        personas.coordinator, case.pk, category=Category.MEETINGS, action=Action.CREATE
+    )
+    return meeting_schedule(
+        actor=personas.coordinator, case=resolved, kind="sip", place="Storgatan 1",
+        starts_at=timezone.now() + timedelta(days=7), participants=[],
+    )  # fmt: skip
+
+
+def _agenda_item(client, personas, case):
+    meeting = _meeting(personas, case)
+    client.force_login(personas.patient)
+    return client.post(f"/meetings/{meeting.pk}/agenda/",
+                       {"submission_id": uuid.uuid4(), "text": WORDS})  # fmt: skip
+
+
+def _capacity_note(client, personas, case, revision=0):
+    client.force_login(personas.patient)
+    data = {"work_situation": "Bagare", "limitations": WORDS, "adjustments": "Senare start",
+            "revision": revision}  # fmt: skip
+    return client.post(f"/cases/{case.pk}/capacity-note/", data)
+
+
 PLACES = {
+    "agendaitem": _agenda_item,
+    "capacitynote": _capacity_note,
     "proposal": _proposal,
     "proposalcomment": _comment,
     "message": _thread,
@@ -394,3 +423,63 @@ def test_a_handling_form_cannot_release_what_its_reader_was_not_shown(client, pe
     client.post(f"/coach/flags/{flag.pk}/", {"note": "Ringde.", "next": "/", "seen": seen})
     forged.refresh_from_db()
     assert forged.released_at is None
+
+
+def test_an_agenda_item_with_words_of_crisis_waits_for_the_care_team(client, personas, case):
+    _agenda_item(client, personas, case)
+    meeting = Meeting.objects.get()
+    client.force_login(personas.coordinator)  # calls the meeting; not the one to handle it
+    assert "inte leva längre" not in client.get(f"/meetings/{meeting.pk}/").text
+    api = client.get(f"/api/v1/meetings/{meeting.pk}").json()
+    assert api["agenda"] == []
+    client.force_login(personas.patient)
+    assert "inte leva längre" in client.get(f"/meetings/{meeting.pk}/").text
+    _handled(personas, "Ringde.")
+    client.force_login(personas.coordinator)
+    assert [item["text"] for item in client.get(f"/api/v1/meetings/{meeting.pk}").json()[
+        "agenda"]] == [WORDS]  # fmt: skip
+
+
+def test_a_shared_capacity_note_with_words_of_crisis_waits_for_the_care_team(
+    client, personas, case
+):
+    member = join(personas, "employer", Purpose.EMPLOYER_DIALOGUE, [Category.CAPACITY])
+    client.force_login(personas.patient)
+    write_note(client, case)
+    client.post(f"/cases/{case.pk}/capacity-note/", {"share": "1", "member": member.pk})
+    client.force_login(personas.employer)
+    assert client.get(f"/cases/{case.pk}/capacity-note/").status_code == 200
+    assert _capacity_note(client, personas, case, revision=1).url == "/help/?after=1"
+    client.force_login(personas.employer)
+    for url in (f"/cases/{case.pk}/capacity-note/", f"/api/v1/cases/{case.pk}/capacity-note"):
+        assert client.get(url).status_code == 404, url
+    assert "inte leva längre" not in client.get(f"/cases/{case.pk}/employer-plan/").text
+    # The card shows the note once, as it stands.
+    shown = [t for u in urgent_flags_for(personas.coordinator) for t in u.triggers]
+    assert len([t for t in shown if "inte leva längre" in t]) == 1
+    _handled(personas, "Ringde.")
+    client.force_login(personas.employer)
+    assert "inte leva längre" in client.get(f"/cases/{case.pk}/capacity-note/").text
+    # A later revision with the same words is a new text: held again.
+    client.force_login(personas.patient)
+    later = {"work_situation": "Bagare", "limitations": WORDS + " Igen.", "adjustments": "",
+             "revision": 2}  # fmt: skip
+    assert client.post(f"/cases/{case.pk}/capacity-note/", later).url == "/help/?after=1"
+    client.force_login(personas.employer)
+    assert client.get(f"/cases/{case.pk}/capacity-note/").status_code == 404
+
+
+def test_the_api_gives_the_lines_with_an_agenda_item_and_a_note(client, personas, case):
+    meeting = _meeting(personas, case)
+    client.force_login(personas.patient)
+    added = send(client, "post", f"/api/v1/meetings/{meeting.pk}/agenda", {"text": WORDS})
+    assert added.status_code == 201
+    assert {"112", "1177"} <= {line["number"] for line in added.json()["crisis_lines"]}
+    calm = send(client, "post", f"/api/v1/meetings/{meeting.pk}/agenda", {"text": "Halvtid?"})
+    assert calm.json()["crisis_lines"] == []
+    note = client.get(f"/api/v1/cases/{case.pk}/capacity-note")
+    body = {"work_situation": "", "limitations": WORDS, "adjustments": ""}
+    saved = send(client, "put", f"/api/v1/cases/{case.pk}/capacity-note", body,
+                 HTTP_IF_MATCH=note["ETag"])  # fmt: skip
+    assert saved.status_code == 200, saved.content
+    assert {"112", "1177"} <= {line["number"] for line in saved.json()["crisis_lines"]}

@@ -7,26 +7,10 @@ import pytest
 from stegvis.access.categories import Category
 from stegvis.access.models import AccessEvent
 from stegvis.cases.models import Case, MilestoneCompletion
-from stegvis.network import services as network
 from stegvis.network.purposes import Purpose
 from stegvis.plans import selectors, services
 from stegvis.plans.models import EmployerPlan, PlanProposal, PlanVersion, ProposalStatus
-
-
-def join(personas, persona, purpose, categories):
-    user = personas.get(persona)
-    membership = user.memberships.get()
-    member = network.member_add(
-        actor=personas.patient,
-        user=user,
-        organisation=membership.organisation,
-        role=membership.role,
-    )
-    for category in categories:
-        network.consent_grant(
-            actor=personas.patient, member=member, category=category, purpose=purpose
-        )
-    return member
+from tests.support import join, write_note
 
 
 def save_goals(client, case, text, base_version):
@@ -223,17 +207,6 @@ def test_comments_from_the_network_are_shown_to_the_patient(client, personas, ca
     client.post(f"/cases/{case.pk}/plan/comments/", {"text": "Good goals!"})
     client.force_login(personas.patient)
     assert "Good goals!" in client.get(f"/cases/{case.pk}/plan/").content.decode()
-
-
-def write_note(client, case, revision=0, **fields):
-    data = {
-        "work_situation": "Baker, early shifts",
-        "limitations": "Hard to keep many orders",
-        "adjustments": "Fewer orders, later start",
-        "revision": revision,
-        **fields,
-    }
-    return client.post(f"/cases/{case.pk}/capacity-note/", data)
 
 
 def test_patient_and_physician_write_the_note_together(client, personas, case):

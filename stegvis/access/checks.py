@@ -34,8 +34,14 @@ def _note_shared_with_reader(user, decision, case) -> bool:
     if decision.role != Role.EMPLOYER_MANAGER:
         return True
     note = getattr(case, "capacity_note", None)
+    # While the patient's words of crisis in it wait for the care team, it is not shared.
+    held = getattr(case, "capacity_note_held", False)
     return bool(
-        note and note.shared_at and note.shared_with and note.shared_with.user_id == user.pk
+        note
+        and note.shared_at
+        and note.shared_with
+        and note.shared_with.user_id == user.pk
+        and not held
     )
 
 

@@ -26,6 +26,7 @@ from stegvis.access.policy import (
 from stegvis.accounts.models import User
 from stegvis.accounts.roles import Role
 from stegvis.cases.models import Case
+from stegvis.core.crisis import held_subquery
 from stegvis.core.prepared import Prepared
 
 
@@ -360,7 +361,11 @@ def get_case_for(
 ) -> Case:
     return get_object_for(
         user,
-        Case.objects.all(),
+        # Whether the capacity note holds a patient's words of crisis not yet read by the
+        # care team: the note's own check (checks.NOTE_SHARED_WITH_READER) keeps it back.
+        Case.objects.annotate(
+            capacity_note_held=held_subquery("capacitynote", "capacity_note__pk", any_revision=True)
+        ),
         case_id,
         category=category,
         action=action,

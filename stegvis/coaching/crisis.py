@@ -12,7 +12,7 @@ from stegvis.coaching.urgent import TRIGGERS, Trigger
 from stegvis.core.crisis import text_written
 from stegvis.core.models import HeldText
 from stegvis.plans.content import texts_in
-from stegvis.plans.models import PlanComment, PlanVersion
+from stegvis.plans.models import CapacityNote, PlanComment, PlanVersion
 
 
 def _words_in_plan(version: PlanVersion) -> str:
@@ -22,6 +22,13 @@ def _words_in_plan(version: PlanVersion) -> str:
 # The plan is below the coach: what its words of crisis raise is named here.
 TRIGGERS["planversion"] = Trigger(PlanVersion, _words_in_plan, Category.PLAN)
 TRIGGERS["plancomment"] = Trigger(PlanComment, lambda comment: comment.text, Category.PLAN)
+TRIGGERS["capacitynote"] = Trigger(
+    CapacityNote,
+    lambda note: " … ".join(
+        getattr(note, name) for name in note.TEXT_FIELDS if getattr(note, name)
+    ),
+    Category.CAPACITY,
+)
 
 
 @receiver(text_written)

@@ -22,6 +22,7 @@ from stegvis.coaching.flags import OPEN, queue_filter_for_role
 from stegvis.coaching.guidance import flag_rules
 from stegvis.coaching.models import CheckIn, CoachFlag, CoachMessage
 from stegvis.coaching.selectors import queue_patients, queue_role
+from stegvis.core.crisis import object_id
 from stegvis.core.models import HeldText
 
 
@@ -108,7 +109,7 @@ def with_triggers(user: User, flags: list[CoachFlag], decided: dict | None = Non
     for flag in flags:
         for signal in signals[flag.pk]:
             if readable(flag, TRIGGERS[signal.kind].category):
-                wanted[signal.kind].add(signal.source_id)
+                wanted[signal.kind].add(object_id(signal.source_id))
     texts = {
         (kind, str(source.pk)): TRIGGERS[kind].describe(source)
         for kind, ids in wanted.items()
@@ -118,13 +119,15 @@ def with_triggers(user: User, flags: list[CoachFlag], decided: dict | None = Non
     shown = []
     for flag in flags:
         urgent = UrgentFlag(flag)
+        described = set()  # a text edited in place is shown once, as it stands now
         for signal in signals[flag.pk]:
-            if signal.source_id not in wanted[signal.kind]:
+            if object_id(signal.source_id) not in wanted[signal.kind]:
                 urgent.what_to_do = str(advice.get(flag.kind, ""))
                 continue
-            text = texts.get((signal.kind, signal.source_id), "")
-            if text:
-                urgent.triggers.append(text)
+            key = (signal.kind, object_id(signal.source_id))
+            if texts.get(key) and key not in described:
+                urgent.triggers.append(texts[key])
+                described.add(key)
             if signal.held is not None and signal.held.held:
                 urgent.shown_held.append(signal.held.pk)
         shown.append(urgent)

@@ -16,7 +16,7 @@ class CoordinationConfig(AppConfig):
         from stegvis.cases.signals import milestone_completed
         from stegvis.coaching.urgent import TRIGGERS, Trigger
         from stegvis.coordination.ics import invitation_attachment
-        from stegvis.coordination.models import Message, Thread
+        from stegvis.coordination.models import AgendaItem, Message, Thread
         from stegvis.notifications.channels import ATTACHMENTS
         from stegvis.notifications.models import NotificationKind
 
@@ -25,6 +25,7 @@ class CoordinationConfig(AppConfig):
         TRIGGERS["message"] = Trigger(Message, lambda message: message.body, Category.MESSAGES)
         # A thread begun with them waits with its subject, shown with them (core.crisis.hold_with).
         TRIGGERS["thread"] = Trigger(Thread, lambda thread: thread.subject, Category.MESSAGES)
+        TRIGGERS["agendaitem"] = Trigger(AgendaItem, lambda item: item.text, Category.MEETINGS)
         # A meeting's e-mails carry its calendar file (time and place, no health data).
         for kind in (
             NotificationKind.MEETING_INVITATION,

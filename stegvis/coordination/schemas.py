@@ -8,6 +8,7 @@ from pydantic import Field
 
 from stegvis.accounts.models import User
 from stegvis.coordination.models import DecisionKind, ThreadKind
+from stegvis.core.crisis import not_held_from
 from stegvis.core.crisis_api import CrisisLinesOut
 from stegvis.core.errors import FieldErrors, NotAllowed, Text
 
@@ -88,6 +89,10 @@ class AgendaOut(Schema):
     created_at: datetime
 
 
+class AgendaAddedOut(AgendaOut, CrisisLinesOut):
+    pass
+
+
 class DecisionIn(Schema):
     kind: DecisionKind
     text: Text(500, 1)
@@ -128,6 +133,11 @@ class MeetingDetailOut(MeetingOut):
     participants: list[ParticipantOut]
     agenda: list[AgendaOut]
     decisions: list[DecisionOut]
+
+    @staticmethod
+    def resolve_agenda(meeting, context) -> list:
+        # A patient's words of crisis wait until the care team has read them.
+        return list(not_held_from(meeting.agenda.all(), context["request"].user))
 
 
 class SipPlanIn(Schema):

@@ -9,7 +9,7 @@ shows the crisis lines at once and alone (`crisis_page`). Text meant for others 
 """
 
 from django.db.models import CharField, Exists, OuterRef, Q, Value
-from django.db.models.functions import Cast, Replace
+from django.db.models.functions import Cast, Concat, Replace
 from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -61,16 +61,29 @@ def not_held_from(queryset, reader):
     return queryset.exclude(Q(pk__in=held) & ~Q(author_id=reader.pk))
 
 
-def held_subquery(source_type: str, pk: str = "pk"):
+def held_subquery(source_type: str, pk: str = "pk", *, any_revision: bool = False):
     """On a query of `source_type`'s model: whether the row is held back (for counts that
-    must stay one statement, such as every page's unread messages)."""
+    must stay one statement, such as every page's unread messages). `any_revision`: for a
+    text edited in place, answered once per saved revision (`revision_id`)."""
     # Ids compared without dashes: SQLite keeps a UUID as bare hex, PostgreSQL's text has them.
     bare = Replace(Cast(OuterRef(pk), CharField()), Value("-"), Value(""))
+    match = {"bare_id__startswith": Concat(bare, Value(":"))} if any_revision else {"bare_id": bare}
     return Exists(
         HeldText.objects.annotate(bare_id=Replace("source_id", Value("-"), Value(""))).filter(
-            source_type=source_type, held=True, released_at__isnull=True, bare_id=bare
+            source_type=source_type, held=True, released_at__isnull=True, **match
         )
     )
+
+
+def revision_id(obj) -> str:
+    """The id a text edited in place (the capacity note) is answered under: each saved
+    revision is a new text, and holds the whole object back while held."""
+    return f"{obj.pk}:{obj.revision}"
+
+
+def object_id(source_id: str) -> str:
+    """The object a source id names (a revision's id names its object)."""
+    return source_id.split(":", 1)[0]
 
 
 def hold_with(obj, source_type: str, source_id) -> None:

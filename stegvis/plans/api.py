@@ -94,6 +94,10 @@ class NoteOut(NoteIn):
     shared_at: datetime | None
 
 
+class NoteSavedOut(NoteOut, CrisisLinesOut):
+    pass
+
+
 class ShareIn(Schema):
     member_id: uuid.UUID
 
@@ -293,8 +297,9 @@ def get_note(request, case_id: str, response: HttpResponse):
 
 @router.put(
     "/cases/{case_id}/capacity-note",
-    response=NoteOut,
+    response=NoteSavedOut,
     summary="Write the note (patient or physician; If-Match required)",
+    description=CRISIS_NOTE,
 )
 def put_note(
     request, case_id: str, payload: NoteIn, response: HttpResponse, if_match: str | None = IfMatch

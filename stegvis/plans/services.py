@@ -13,7 +13,7 @@ from stegvis.access.categories import Category
 from stegvis.accounts.models import User
 from stegvis.accounts.roles import Role
 from stegvis.cases.services import milestone_complete, milestone_reopen
-from stegvis.core.crisis import patient_wrote
+from stegvis.core.crisis import patient_wrote, revision_id
 from stegvis.core.errors import NotAllowed, StaleEdit
 from stegvis.network import services as network_services
 from stegvis.network.models import MemberStatus, NetworkMember
@@ -159,6 +159,7 @@ def capacity_note_save(
     if locked.revision != base_revision:
         raise StaleEdit
     changed = [f for f in CapacityNote.TEXT_FIELDS if getattr(locked, f) != data.get(f, "")]
+    locked.crisis = None
     if not changed:
         return locked
     for name in CapacityNote.TEXT_FIELDS:
@@ -167,6 +168,15 @@ def capacity_note_save(
     locked.updated_at = timezone.now()
     locked.updated_by = actor
     locked.save()
+    # Meant for the employer it is shared with: words of crisis wait for the care team.
+    locked.crisis = patient_wrote(
+        author=actor,
+        patient_id=note.case.patient_id,
+        text=" … ".join(getattr(locked, name) for name in changed),
+        source_type=locked._meta.model_name,
+        source_id=revision_id(locked),
+        meant_for_others=True,
+    )
     return locked
 
 

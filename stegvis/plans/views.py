@@ -231,12 +231,14 @@ def capacity_note(request: HttpRequest, case_id) -> HttpResponse:
         return _share_note(request, case, note)
     if is_write and form.is_valid():
         try:
-            services.capacity_note_save(
+            saved = services.capacity_note_save(
                 actor=request.user,
                 note=note,
                 data=form.cleaned_data,
                 base_revision=_posted_base(request, "revision"),
             )
+            if saved.crisis:
+                return crisis_page(request)
             messages.success(request, _("Saved."))
             return redirect("capacity_note", case.pk)
         except StaleEdit:

@@ -26,8 +26,8 @@ from stegvis.coordination.meetings.services import (
     sip_plan_save,
 )
 from stegvis.coordination.schemas import (
+    AgendaAddedOut,
     AgendaIn,
-    AgendaOut,
     DecisionIn,
     DecisionOut,
     MeetingDetailOut,
@@ -38,6 +38,7 @@ from stegvis.coordination.schemas import (
     _people,
     _refused,
 )
+from stegvis.core.crisis_api import CRISIS_NOTE
 from stegvis.core.errors import ApiError, FieldErrors, Incomplete, NotAllowed
 from stegvis.instruments.services import enabled_codes
 
@@ -96,7 +97,10 @@ def get_meeting_calendar(request, meeting_id: str):
 
 
 @router.post(
-    "/meetings/{meeting_id}/agenda", response={201: AgendaOut}, summary="Add an agenda item"
+    "/meetings/{meeting_id}/agenda",
+    response={201: AgendaAddedOut},
+    summary="Add an agenda item",
+    description=CRISIS_NOTE,
 )
 def add_agenda_item(request, meeting_id: str, payload: AgendaIn):
     meeting = get_meeting_for(request.user, meeting_id, Action.CREATE)

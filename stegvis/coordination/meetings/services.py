@@ -27,6 +27,7 @@ from stegvis.coordination.models import (
 )
 from stegvis.coordination.participants import admitted
 from stegvis.coordination.tasks.services import task_made
+from stegvis.core.crisis import patient_wrote
 from stegvis.core.errors import Incomplete, StaleEdit, replayed
 from stegvis.network.models import MemberStatus, NetworkMember
 from stegvis.notifications.models import NotificationKind
@@ -155,12 +156,23 @@ def meeting_cancel(*, actor: User, meeting: Meeting, revision: int) -> Meeting:
 
 
 def agenda_add(*, actor: User, meeting: Meeting, text: str, submission_id) -> AgendaItem:
+    """A point for the agenda. The patient's words of crisis wait for the care team before
+    the meeting's others read them (`item.crisis`: the crisis screen to show her now)."""
     item, _created = AgendaItem.objects.get_or_create(
         submission_id=submission_id,
         author=actor,
         defaults={"meeting": meeting, "text": text},
     )
-    return replayed(item, author_id=actor.pk, meeting_id=meeting.pk, text=text)
+    item = replayed(item, author_id=actor.pk, meeting_id=meeting.pk, text=text)
+    item.crisis = patient_wrote(
+        author=actor,
+        patient_id=meeting.case.patient_id,
+        text=text,
+        source_type=item._meta.model_name,
+        source_id=item.pk,
+        meant_for_others=True,
+    )
+    return item
 
 
 @audit.atomic()

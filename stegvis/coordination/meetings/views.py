@@ -46,6 +46,7 @@ from stegvis.coordination.models import (
 )
 from stegvis.coordination.participants import candidates
 from stegvis.coordination.sip import PROVIDERS
+from stegvis.core.crisis import crisis_page, not_held_from
 from stegvis.core.errors import Incomplete, NotAllowed, StaleEdit
 from stegvis.core.idempotency import once_per_submission
 from stegvis.instruments.definitions import instrument
@@ -138,7 +139,7 @@ def _meeting_page(request, meeting: Meeting, status: int = 200, **bound) -> Http
         "meeting": meeting,
         "definition": meeting.definition,
         "participants": participants,
-        "agenda": meeting.agenda.select_related("author"),
+        "agenda": not_held_from(meeting.agenda.select_related("author"), request.user),
         "decisions": meeting.decisions.select_related("owner"),
         "may_run": running,
         "is_patient": meeting.case.patient_id == request.user.pk,
@@ -196,12 +197,14 @@ def meeting_agenda(request: HttpRequest, meeting_id) -> HttpResponse:
     form = forms.AgendaForm(request.POST)
     if not form.is_valid():
         return _meeting_page(request, meeting, 422, agenda_form=form)
-    agenda_add(
+    item = agenda_add(
         actor=request.user,
         meeting=meeting,
         text=form.cleaned_data["text"],
         submission_id=form.cleaned_data["submission_id"],
     )
+    if item.crisis:
+        return crisis_page(request)
     flash.success(request, _("Your point is on the agenda."))
     return redirect("meeting_detail", meeting.pk)
 
