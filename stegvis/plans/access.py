@@ -9,7 +9,7 @@ from stegvis.cases.models import Case
 from stegvis.plans.models import CapacityNote
 from stegvis.plans.selectors import capacity_note_of
 
-# Patient and physician write the note together (docs/domain.md §6).
+# Patient and physician write the note together (docs/law-and-guidance.md §6).
 NOTE_EDITORS = frozenset({Role.PATIENT, Role.PHYSICIAN})
 
 
