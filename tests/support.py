@@ -153,3 +153,18 @@ def write_note(client, case, revision=0, **fields):
         **fields,
     }
     return client.post(f"/cases/{case.pk}/capacity-note/", data)
+
+
+def scheduled_meeting(personas, case):
+    """A SIP meeting the coordinator calls for next week, with no one else invited yet."""
+    from stegvis.access.categories import Action, Category
+    from stegvis.access.helpers import get_case_for
+    from stegvis.coordination.meetings.services import meeting_schedule
+
+    resolved = get_case_for(
+        personas.coordinator, case.pk, category=Category.MEETINGS, action=Action.CREATE
+    )
+    return meeting_schedule(
+        actor=personas.coordinator, case=resolved, kind="sip", place="Storgatan 1",
+        starts_at=timezone.now() + timedelta(days=7), participants=[],
+    )  # fmt: skip

@@ -5,19 +5,16 @@ responsible has seen it. A professional's words about a patient raise nothing.""
 import json
 import re
 import uuid
-from datetime import timedelta
 
 import pytest
 import time_machine
 from django.utils import timezone
 
-from stegvis.access.categories import Action, Category
-from stegvis.access.helpers import get_case_for
+from stegvis.access.categories import Category
 from stegvis.coaching.flag_services import flag_handle
 from stegvis.coaching.flags import OPEN
 from stegvis.coaching.models import CoachFlag
 from stegvis.coaching.urgent import urgent_flags_for
-from stegvis.coordination.meetings.services import meeting_schedule
 from stegvis.coordination.models import Meeting, Message
 from stegvis.coordination.selectors import unread_message_count
 from stegvis.core.models import HeldText
@@ -29,7 +26,7 @@ from stegvis.plans.models import PlanComment
 from stegvis.programs.models import Attendance
 from tests.factories import patient_at
 from tests.mmr import build_team, include, refer
-from tests.support import join, send, write_note
+from tests.support import join, scheduled_meeting, send, write_note
 
 WORDS = "Ibland orkar jag inte leva längre, det känns tungt."
 
@@ -113,18 +110,8 @@ def _fhir_note(client, personas, case):
     return client.post("/fhir/", json.dumps(bundle), content_type="application/fhir+json")
 
 
-def _meeting(personas, case):
-    resolved = get_case_for(
-        personas.coordinator, case.pk, category=Category.MEETINGS, action=Action.CREATE
-    )
-    return meeting_schedule(
-        actor=personas.coordinator, case=resolved, kind="sip", place="Storgatan 1",
-        starts_at=timezone.now() + timedelta(days=7), participants=[],
-    )  # fmt: skip
-
-
 def _agenda_item(client, personas, case):
-    meeting = _meeting(personas, case)
+    meeting = scheduled_meeting(personas, case)
     client.force_login(personas.patient)
     return client.post(f"/meetings/{meeting.pk}/agenda/",
                        {"submission_id": uuid.uuid4(), "text": WORDS})  # fmt: skip
@@ -470,7 +457,7 @@ def test_a_shared_capacity_note_with_words_of_crisis_waits_for_the_care_team(
 
 
 def test_the_api_gives_the_lines_with_an_agenda_item_and_a_note(client, personas, case):
-    meeting = _meeting(personas, case)
+    meeting = scheduled_meeting(personas, case)
     client.force_login(personas.patient)
     added = send(client, "post", f"/api/v1/meetings/{meeting.pk}/agenda", {"text": WORDS})
     assert added.status_code == 201

@@ -9,16 +9,16 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from stegvis.access.categories import Action, Category
+from stegvis.access.categories import Category
 from stegvis.access.helpers import get_case_for
 from stegvis.cases.models import Case
 from stegvis.cases.services import CertificateContent, certificate_create
 from stegvis.coaching.services import checkin_submit, coach_message_post
-from stegvis.coordination.meetings.services import agenda_add, decision_add, meeting_schedule
+from stegvis.coordination.meetings.services import agenda_add, decision_add
 from stegvis.coordination.messages.services import message_post, thread_start
 from stegvis.coordination.models import Message, Thread
 from stegvis.coordination.tasks.services import task_create
-from tests.support import CHECKIN_VALUES, send
+from tests.support import CHECKIN_VALUES, scheduled_meeting, send
 
 SECRET = "Min diagnos och hur jag mår"
 
@@ -88,16 +88,6 @@ def test_a_retry_by_its_author_returns_the_first_record_and_a_changed_body_is_re
     elsewhere = send(client, "post", threads, {"subject": "S", "body": "Hej"}, **key)
     assert (elsewhere.status_code, elsewhere.json()["code"]) == (422, "idempotency_key_reused")
     assert Message.objects.filter(thread=thread).count() == 2
-
-
-def _meeting(personas, case):
-    resolved = get_case_for(
-        personas.coordinator, case.pk, category=Category.MEETINGS, action=Action.CREATE
-    )
-    return meeting_schedule(
-        actor=personas.coordinator, case=resolved, kind="sip", place="Storgatan 1",
-        starts_at=timezone.now() + timedelta(days=7), participants=[],
-    )  # fmt: skip
 
 
 def _own_thread(person):
@@ -207,7 +197,8 @@ def test_two_people_sending_the_same_submission_id_each_get_their_own_record(per
             personas.treating_physician.pk: case,
             personas.unrelated_physician.pk: Case.objects.get(patient=personas.other_patient),
         },
-        "meeting": _meeting(personas, case) if kind in ("agenda item", "decision") else None,
+        "meeting": scheduled_meeting(personas, case)
+        if kind in ("agenda item", "decision") else None,
         "threads": {p.pk: _own_thread(p) for p in (first_person, second_person)}
         if kind == "message" else {},
     }  # fmt: skip
