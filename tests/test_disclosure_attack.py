@@ -29,6 +29,7 @@ from stegvis.cases.models import (
     ClosedReason,
 )
 from stegvis.insights.extract import refresh
+from stegvis.insights.rules import rules
 from stegvis.plans.models import PlanVersion, RtwPlan
 from tests.attacker import Published, shown_small, small_together, worked_out
 from tests.factories import OrganisationFactory, UserFactory, member, patient_at
@@ -425,8 +426,11 @@ def test_the_region_analyst_can_work_out_no_count_under_five_from_anything_they_
         "age_band": Counter(r["age_band"] or "unknown" for r in records),
         "diagnosis_group": Counter(r["diagnosis_group"] or "unknown" for r in records),
     }
+    # The pages count by the ten-year bands; a file that gives wider ones (or none) is held
+    # to them by unit, sex and diagnosis group.
+    bands_given = rules().level(response["X-Stegvis-Generalisation"]).ages == "bands"
     for (dimension, key), n in counts.items():
-        if n is not None:
+        if n is not None and (bands_given or dimension != "age_band"):
             assert by[dimension][key] == n, (dimension, key)
     for name, pk in units.items():
         one = _csv(_body(client.get(f"/api/v1/insights/cases.csv?unit={pk}")))[1:]

@@ -193,11 +193,12 @@ def _without_personas(personas):
     ).delete()
 
 
-def _certified(unit, start, days, *, physician, sex="", reason=None, open_ended=False):
+def _certified(unit, start, days, *, physician, sex="", reason=None, open_ended=False, born=None):
     """A case of `days` days from `start`, certified; back at work after it (or closed
     with `reason`), or still on leave when `open_ended`."""
     patient = patient_at(unit)
     patient.sex = sex
+    patient.birth_date = born
     patient.save()
     case = Case.objects.get(patient=patient)
     case.sick_from, case.responsible_physician = start, physician
@@ -247,7 +248,8 @@ def test_the_regions_file_has_periods_not_dates_and_only_groups_of_five_or_more(
     body = b"".join(response.streaming_content).decode()
     header = [line for line in body.splitlines() if line.startswith("#")]
     assert "månad (ÅÅÅÅ-MM)" in header[1]
-    assert "minst 5 rader" in header[2] and "färre än 5" in header[2]
+    assert header[2].removeprefix("# ") == "Ålder anges i band om ungefär tio år."
+    assert "minst 5 rader" in header[3] and "färre än 5" in header[3]
     rows = _csv(client.get("/api/v1/insights/cases.csv"))
     assert rows[0] == list(COLUMNS)
     records = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
@@ -263,7 +265,8 @@ def test_the_regions_file_has_periods_not_dates_and_only_groups_of_five_or_more(
 
 def test_dates_go_by_quarter_where_months_would_leave_out_too_many_rows(personas, region, clock):
     doctor = personas.treating_physician
-    from stegvis.insights.release import kept, left_out, period_for
+    from stegvis.insights.release import kept, left_out, level_for
+    from stegvis.insights.rules import rules
 
     for month in (1, 2, 3):  # two women a month: fewer than five in any month, six a quarter
         for _index in range(2):
@@ -271,8 +274,64 @@ def test_dates_go_by_quarter_where_months_would_leave_out_too_many_rows(personas
     refresh()
     _without_personas(personas)
     rows = CaseExtract.objects.filter(organisation=personas.unit)
-    assert left_out(rows, "month") == 6 and left_out(rows, "quarter") == 0
-    assert period_for(rows) == "quarter" and kept(rows, "quarter").count() == 6
+    month, quarter = rules().level("month"), rules().level("quarter")
+    assert left_out(rows, month) == 6 and left_out(rows, quarter) == 0
+    assert level_for(rows) == quarter and kept(rows, quarter).count() == 6
+
+
+def test_the_file_goes_down_the_ladder_to_wider_ages_and_longer_periods_before_leaving_rows_out(
+    client, personas, region, clock
+):
+    # Issue 32: on the demo region, quarters left out 2 142 of 2 716 rows: the file was
+    # almost empty. Six women, one in each season and age: alone in every group until
+    # dates go by year and age is not given at all.
+    doctor = personas.treating_physician
+    starts_and_births = [
+        (date(2025, 1, 8), date(1999, 5, 1)),  # 25: 16-29, wide 16-39
+        (date(2025, 4, 8), date(1990, 5, 1)),  # 34: 30-39, wide 16-39
+        (date(2025, 7, 8), date(1993, 5, 1)),  # 32: 30-39, wide 16-39
+        (date(2025, 8, 8), date(1980, 5, 1)),  # 45: 40-49, wide 40-67
+        (date(2025, 10, 8), date(1970, 5, 1)),  # 55: 50-59, wide 40-67
+        (date(2025, 11, 8), date(1962, 5, 1)),  # 63: 60-67, wide 40-67
+    ]
+    for start, born in starts_and_births:
+        _certified(personas.unit, start, 14, sex="female", physician=doctor, born=born)
+    refresh()
+    _without_personas(personas)
+    from stegvis.insights.release import left_out, level_for
+    from stegvis.insights.rules import rules
+
+    rows = CaseExtract.objects.filter(organisation=personas.unit)
+    ladder = {level.name: left_out(rows, level) for level in rules().generalisation}
+    assert ladder == {
+        "month": 6, "quarter": 6, "half_year": 6, "year": 6, "year_wide_ages": 6, "year_no_age": 0
+    }  # fmt: skip
+    assert level_for(rows).name == "year_no_age"
+
+    client.force_login(member(UserFactory(), region, Role.REGION_ANALYST))
+    response = client.get("/api/v1/insights/cases.csv")
+    assert response["X-Stegvis-Generalisation"] == "year_no_age"
+    body = b"".join(response.streaming_content).decode()
+    header = [line for line in body.splitlines() if line.startswith("#")]
+    assert "år (ÅÅÅÅ)" in header[1] and "Ålder anges inte" in header[2]
+    assert "Allt finare" in header[2]
+    rows = list(csv.reader(line for line in body.splitlines() if not line.startswith("#")))
+    records = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    assert len(records) == 6
+    given = {(r["start_date"], r["end_date"], r["age_band"]) for r in records}
+    assert given == {("2025", "2025", "")}
+
+
+def test_dates_and_ages_are_labelled_as_each_step_gives_them():
+    from stegvis.insights.release import age_label, date_label
+
+    day = date(2026, 8, 31)
+    assert [date_label(day, d) for d in ("month", "quarter", "half_year", "year")] == [
+        "2026-08", "2026-Q3", "2026-H2", "2026",
+    ]  # fmt: skip
+    assert date_label(None, "year") == ""
+    assert [age_label("30-39", a) for a in ("bands", "wide", "none")] == ["30-39", "16-39", ""]
+    assert age_label("40-49", "wide") == "40-67" and age_label("", "wide") == ""
 
 
 @pytest.mark.parametrize("persona", ["treating_physician", "coordinator", "patient", "employer"])

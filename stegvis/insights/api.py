@@ -17,6 +17,7 @@ from stegvis.core.csv_stream import csv_lines
 from stegvis.core.errors import FieldErrors
 from stegvis.insights import published, release
 from stegvis.insights.models import COLUMNS, HOLDS, CaseExtract, ExtractState
+from stegvis.insights.rules import Generalisation, rules
 from stegvis.insights.survival import life_table, time_to_rtw
 
 router = Router(tags=["insights"])
@@ -47,35 +48,54 @@ def _cell(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _released(record: dict, period: str) -> list[str]:
-    """A row of the region's file: its dates by period, what would split the groups empty."""
+def _released(record: dict, level: Generalisation) -> list[str]:
+    """A row of the region's file: dates and age as the step gives them, what would split
+    the groups empty."""
     found = []
     for column in COLUMNS:
         value = record[column]
         if column in release.LEFT_EMPTY:
             value = ""
         elif column in ("start_date", "end_date", *release.OTHER_DATES):
-            value = release.period_label(value, period)
+            value = release.date_label(value, level.dates)
+        elif column == "age_band":
+            value = release.age_label(value, level.ages)
         found.append(_cell(value))
     return found
 
 
-def _about(period: str, left_out: int) -> list[str]:
+def _generalisation(level: Generalisation) -> list[str]:
+    """How the file's dates and ages were given, in the reader's words."""
+    dates = {
+        "month": _("Dates are given by month (YYYY-MM)."),
+        "quarter": _("Dates are given by quarter (YYYY-Qn)."),
+        "half_year": _("Dates are given by half-year (YYYY-H1, YYYY-H2)."),
+        "year": _("Dates are given by year (YYYY)."),
+    }[level.dates]
+    ages = {
+        "bands": _("Age is given in bands of about ten years."),
+        "wide": _("Age is given in two wide bands ({bands}).").format(
+            bands=", ".join(f"{low}-{high}" for low, high in rules().wide_age_bands)
+        ),
+        "none": _("Age is not given."),
+    }[level.ages]
+    finer = (
+        ""
+        if level == rules().generalisation[0]
+        else " " + _("Anything finer would have left out too many rows.")
+    )
+    return [dates, ages + finer]
+
+
+def _about(level: Generalisation, left_out: int) -> list[str]:
     """The file's header: what was generalised and what was left out, in the reader's words."""
     state = ExtractState.objects.first()
     smallest = disclosure.smallest()
-    dates = {
-        "month": _("Dates are given by month (YYYY-MM)."),
-        "quarter": _(
-            "Dates are given by quarter (YYYY-Qn): by month, too many rows would have been "
-            "left out."
-        ),
-    }[period]
     left = _("fewer than {n}").format(n=smallest) if disclosure.small(left_out) else str(left_out)
     lines = [
         _("Stegvis: the region's analysis extract as of {day}, one pseudonymised row per case.")
         .format(day=state.as_of.isoformat() if state and state.as_of else "–"),
-        dates,
+        *_generalisation(level),
         _(
             "Every group of unit, sex, age band, diagnosis group and start and end period holds "
             "at least {n} rows. Rows in smaller groups are left out ({left}), here and from "
@@ -96,24 +116,26 @@ def extract_csv(request, unit: int | None = None):
         request.user, object_type="insights_extract", action=Action.EXPORT, holds=HOLDS
     )
     region = CaseExtract.objects.filter(organisation_id__in=scope.units)
-    period = release.period_for(region)
-    rows = release.kept(region, period)
+    level = release.level_for(region)
+    rows = release.kept(region, level)
     if _unit(scope, unit) is not None:
         rows = rows.filter(organisation_id=unit)
-    about = _about(period, release.left_out(region, period))
+    about = _about(level, release.left_out(region, level))
     # In the order of the pseudonyms (a keyed hash): never of the dates the file hides.
     records = rows.order_by("pseudonym", "start_date").values(*COLUMNS)
 
     def lines():
         yield COLUMNS
         for record in records.iterator(chunk_size=5000):
-            yield _released(record, period)
+            yield _released(record, level)
 
     response = StreamingHttpResponse(
         chain(about, csv_lines(lines())), content_type="text/csv; charset=utf-8"
     )
     state = ExtractState.objects.first()
     as_of = state.as_of.isoformat() if state and state.as_of else "empty"
+    # The step, for a script that reads the file without its comment lines.
+    response["X-Stegvis-Generalisation"] = level.name
     response["Content-Disposition"] = f'attachment; filename="stegvis-cases-{as_of}.csv"'
     return response
 

@@ -2,6 +2,7 @@
 
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 from stegvis.core import disclosure
 from stegvis.core.lawdata import DataFile, Record, load
@@ -16,13 +17,22 @@ class Chapter(Record):
     last: str
 
 
+class Generalisation(Record):
+    """One step of the ladder the region's file is generalised down (release.py)."""
+
+    name: str
+    dates: Literal["month", "quarter", "half_year", "year"]
+    ages: Literal["bands", "wide", "none"]
+
+
 class ExtractRules(DataFile):
     version: str
     rtw_days: int
     curve_days: tuple[int, ...]
-    extract_periods: tuple[str, ...]
     most_left_out: float
+    generalisation: tuple[Generalisation, ...]
     age_bands: tuple[tuple[int, int], ...]
+    wide_age_bands: tuple[tuple[int, int], ...]
     closed_reasons: dict[str, str]
     chapter: tuple[Chapter, ...]
 
@@ -34,6 +44,17 @@ class ExtractRules(DataFile):
     @property
     def age_band_labels(self) -> list[str]:
         return [f"{low}-{high}" for low, high in self.age_bands]
+
+    def wide_age_band(self, band: str) -> str:
+        """The wide band a band lies in ("30-39" → "16-39"); every band lies in one."""
+        low, high = (int(part) for part in band.split("-"))
+        for wide_low, wide_high in self.wide_age_bands:
+            if wide_low <= low and high <= wide_high:
+                return f"{wide_low}-{wide_high}"
+        raise ValueError(band)
+
+    def level(self, name: str) -> Generalisation:
+        return next(level for level in self.generalisation if level.name == name)
 
     def age_band(self, age: int | None) -> str:
         for (low, high), label in zip(self.age_bands, self.age_band_labels, strict=True):
@@ -54,5 +75,6 @@ class ExtractRules(DataFile):
 def rules() -> ExtractRules:
     loaded = load(DATA, ExtractRules)
     assert set(loaded.closed_reasons.values()) <= set(OUTCOMES)  # noqa: S101
-    assert set(loaded.extract_periods) <= {"month", "quarter"}  # noqa: S101
+    for label in loaded.age_band_labels:  # a band split by the wide ones could not be merged
+        loaded.wide_age_band(label)
     return loaded
