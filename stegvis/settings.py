@@ -139,6 +139,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "stegvis.portal.context_processors.unread_counts",
             ],
+            # Every page writes a date with its weekday the same way (core/templatetags).
+            "builtins": ["stegvis.core.templatetags.dates"],
         },
     }
 ]

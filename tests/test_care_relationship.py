@@ -149,8 +149,10 @@ def test_emergency_access_is_short_and_only_with_the_emergency_reason(personas, 
     membership = colleague.memberships_cached()[0]
     common = {"actor": colleague, "membership": membership, "patient": personas.patient,
               "reason_text": "x"}  # fmt: skip
-    with pytest.raises(care.NotAllowed):
+    with pytest.raises(care.NotAllowed) as too_long:
         care.establish(**common, reason=CareReason.EMERGENCY, hours=72, emergency=True)
+    # The refusal says the limit, not only "choose one of the offered" (issue 33).
+    assert "högst 8 timmar" in str(too_long.value)
     with pytest.raises(care.NotAllowed):
         care.establish(**common, reason=CareReason.COVERING, hours=4, emergency=True)
     with pytest.raises(care.NotAllowed):

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from stegvis.access.categories import Category
 from stegvis.access.models import AccessEvent
@@ -110,6 +111,19 @@ def test_a_physician_drafts_and_signs_a_certificate(client, personas, case):
     assert certificate.is_signed
     case.refresh_from_db()
     assert case.next_deadline_code != "certificate_required"
+
+
+def test_the_guidance_counts_from_day_one_of_the_sick_leave_and_says_which_days(
+    client, personas, case
+):
+    # Issue 33: Sara's certificate said 57 days with day 1 on 29 November, leaving out the
+    # days before her first certificate; the count starts on day 1, and the page says so.
+    client.force_login(personas.treating_physician)
+    response = client.post(reverse("certificate_guidance", args=[case.pk]), form_data())
+    first = date_format(case.sick_from, "DATE_FORMAT")
+    last = date_format(timezone.localdate() + timedelta(days=13), "DATE_FORMAT")
+    assert "med sammanlänkade tidigare perioder: 34 dagar." in response.text  # 20 + 14
+    assert f"Räknat från sjukskrivningens dag 1, {first}, till {last}." in response.text
 
 
 def test_a_retried_form_submission_makes_one_draft(client, personas, case):

@@ -191,7 +191,10 @@ def test_guidance_warns_and_asks_for_a_reason_but_never_blocks(physician, case):
         periods=long_leave,
     )
     assessment = draft["assessment"]
-    assert assessment["cumulative_days"] == 200
+    # Counted as Försäkringskassan counts: from day 1 of the sick leave, 20 days before the
+    # certificate's first day (issue 33: Sara's FK 7804 left days 1–7 out).
+    assert assessment["cumulative_days"] == 220
+    assert (assessment["counted_from"], assessment["counted_to"]) == (day(-20), day(199))
     assert assessment["exceeds"] is True
     assert assessment["max_days"] == 180  # the most lenient typical case: 6 months
     url = f"/api/v1/certificates/{draft['id']}"
@@ -212,9 +215,11 @@ def test_guidance_warns_and_asks_for_a_reason_but_never_blocks(physician, case):
 def test_guidance_counts_linked_earlier_periods(physician, case):
     earlier = create(physician, case, periods=[{"degree": 100, "from": day(-100), "to": day(-41)}])
     post(physician, f"/api/v1/certificates/{earlier['id']}/sign")
-    # 30 days without reduced capacity, then 60 more: linked, so 120 days in all.
+    # 20 days without reduced capacity, then the case's own day 1 (day -20), ten days before
+    # its first certificate, and that certificate's 60: linked, so 130 days in all.
     draft = create(physician, case, periods=[{"degree": 50, "from": day(-10), "to": day(49)}])
-    assert draft["assessment"]["cumulative_days"] == 120
+    assert draft["assessment"]["cumulative_days"] == 60 + 10 + 60
+    assert draft["assessment"]["counted_from"] == day(-100)
     assert draft["assessment"]["suggest_partial"] is False
 
 

@@ -136,6 +136,16 @@ def test_who_is_responsible_for_reporting_to_fk_depends_on_employment():
         assert "fk_sickness_benefit" not in duties(employment)
 
 
+def test_the_employers_report_after_the_sick_pay_period_cites_its_own_paragraph():
+    # Issue 33: the day-15 duty cited sjuklönelagen 7 § (the sick-pay period) only; the
+    # employer's report within seven days after that period is 12 §.
+    rule = next(r for r in rule_set("SE").milestones if r.code == "fk_sickness_benefit")
+    assert "om sjuklön 7 §" in rule.legal_reference and "12 § (arbetsgivarens anmälan" in (
+        rule.legal_reference
+    )
+    assert rule.act_within_days == 7
+
+
 def test_a_duty_nobody_can_still_act_on_is_past_not_late():
     found = milestones(TimelineInput("SE", "employed", [Period(JAN_1, plus(99))], 100))
     day_15 = plus(14)

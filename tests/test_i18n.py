@@ -121,3 +121,53 @@ def test_a_bokmal_readers_calendar_and_pdf_are_in_bokmal(client, personas, world
     pdf = client.get(reverse("plan_pdf", args=[world["case_id"]]))
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "Min plan for retur til arbeid" in text or "Plan for retur til arbeid" in text
+
+
+# A date format is a name from each language's table (stegvis/formats/<language>), never
+# written out in a template: "j F Y" gave bokmål readers "6 desember" where Nav writes
+# "6. desember". Machine formats (ISO, for links and <time datetime>) are the exception.
+NAMED_OR_MACHINE = {
+    "DATE_FORMAT", "DATETIME_FORMAT", "SHORT_DATE_FORMAT", "SHORT_DATETIME_FORMAT",
+    "MONTH_DAY_FORMAT", "YEAR_MONTH_FORMAT", "TIME_FORMAT", "c", "Y-m-d",
+}  # fmt: skip
+
+
+def test_templates_write_dates_only_by_the_languages_named_formats():
+    import re
+
+    written_out = {}
+    for path in (Path(settings.BASE_DIR) / "stegvis").rglob("templates/**/*.*"):
+        for found in re.findall(r"\|date:[\"']([^\"']*)[\"']", path.read_text()):
+            if found not in NAMED_OR_MACHINE:
+                written_out.setdefault(str(path), []).append(found)
+    assert written_out == {}
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("sv", "måndag 15 mars 2027 08:00"),
+        ("nb", "mandag 15. mars 2027 08:00"),
+        ("en", "Monday 15 March 2027 08:00"),
+    ],
+)
+def test_a_date_with_its_weekday_follows_the_readers_table(language, expected):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from django.template import Context, Template
+    from django.utils import translation
+
+    moment = datetime(2027, 3, 15, 8, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
+    with translation.override(language):
+        shown = Template('{{ moment|weekday_date:"time" }}').render(Context({"moment": moment}))
+        day = Template("{{ moment|weekday_date }}").render(Context({"moment": moment}))
+    assert shown == expected
+    assert day == expected.removesuffix(" 08:00")
+
+
+def test_swedish_says_ladda_ner_throughout():
+    # One word for one thing: "Ladda ner" beside "Ladda ned" read as two actions (issue 33).
+    catalogue = polib.pofile(str(LOCALE / "sv/LC_MESSAGES/django.po"))
+    assert [e.msgid for e in catalogue if "ladda ned" in e.msgstr.lower()] == []
+    assert any("Ladda ner" in e.msgstr for e in catalogue)

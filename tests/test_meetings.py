@@ -368,6 +368,8 @@ def test_running_a_meeting_from_its_page_minutes_then_held_or_cancelled(client, 
     assert client.post(f"/meetings/{other.pk}/cancel/", {"revision": 1}).status_code == 302
     other.refresh_from_db()
     assert other.status == MeetingStatus.CANCELLED
+    # A meeting called off is "Inställd", not "Avbruten" (broken off once begun; issue 33).
+    assert "<dd>Inställd</dd>" in client.get(f"/meetings/{other.pk}/").text
     assert client.post(f"/meetings/{other.pk}/cancel/", {}).status_code == 400
 
 

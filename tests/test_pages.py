@@ -107,6 +107,16 @@ def test_patient_home_points_to_new_accesses(client, personas):
     assert button not in client.get(reverse("home")).content.decode()
 
 
+def test_the_access_log_names_the_person_who_read_as_the_fhir_audit_event_does(client, personas):
+    doctor = personas.treating_physician
+    client.force_login(doctor)
+    client.get(f"/api/v1/patients/{personas.patient.pk}")
+    client.force_login(personas.patient)
+    page = client.get(reverse("my_access_log")).content.decode()
+    assert '<th scope="col">Vem</th>' in page
+    assert f"<td>{doctor.full_name}</td>" in page
+
+
 def test_new_accesses_are_others_and_the_systems_allowed_ones_never_the_patients_own(
     client, personas
 ):

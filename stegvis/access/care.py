@@ -78,7 +78,13 @@ def establish(
         raise NotAllowed(_("The unit holds no case of this patient."))
     if emergency != (reason == CareReason.EMERGENCY):
         raise NotAllowed(_("Emergency access needs the emergency reason, and only it."))
-    if hours not in (EMERGENCY_HOURS if emergency else HOURS):
+    if emergency and hours not in EMERGENCY_HOURS:
+        raise NotAllowed(
+            _("Emergency access lasts at most {most} hours: choose {choices} hours.").format(
+                most=max(EMERGENCY_HOURS), choices=", ".join(map(str, EMERGENCY_HOURS))
+            )
+        )
+    if not emergency and hours not in HOURS:
         raise NotAllowed(_("Choose one of the offered time limits."))
     if not emergency and refuses(patient):
         refused = _("The patient has refused access outside their named care team.")

@@ -32,7 +32,9 @@ def my_access_log(request: HttpRequest) -> HttpResponse:
         request.user, request.user.pk, category=Category.ACCESS_LOG, object_type="access_log"
     )
     include_own = request.GET.get("own") == "1"
-    events = AccessEvent.objects.filter(patient=patient).select_related("actor_organisation")
+    events = AccessEvent.objects.filter(patient=patient).select_related(
+        "actor_organisation", "actor"
+    )
     if not include_own:
         events = events.exclude(actor=patient)
     page = Paginator(events.order_by("-occurred_at", "-pk"), EVENTS_PAGE_SIZE).get_page(

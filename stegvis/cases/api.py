@@ -111,6 +111,9 @@ class CertificateUpdateIn(CertificateIn):
 
 class AssessmentOut(Schema):
     cumulative_days: int
+    # The first and last day counted: from day 1 of the sick leave, as Försäkringskassan.
+    counted_from: date | None
+    counted_to: date | None
     guidance: str | None
     typical_case: str | None
     max_days: int | None
@@ -177,6 +180,8 @@ def _certificate_out(certificate: Certificate, *, with_assessment: bool = False)
         a = services.certificate_assessment(certificate)
         out["assessment"] = {
             "cumulative_days": a.cumulative_days,
+            "counted_from": a.counted[0] if a.counted else None,
+            "counted_to": a.counted[1] if a.counted else None,
             "guidance": a.guidance.title.en if a.guidance else None,
             "typical_case": a.typical_case.id if a.typical_case else None,
             "max_days": a.typical_case.max_days if a.typical_case else None,

@@ -81,6 +81,8 @@ class Assessment:
     """How a proposed certificate compares with the guidance, for the physician's eyes."""
 
     cumulative_days: int
+    # The first and last day the count covers (day 1 of the sick leave onwards).
+    counted: tuple[date, date] | None = None
     guidance: Guidance | None = None
     typical_case: TypicalCase | None = None
     exceeds: bool = False
@@ -94,13 +96,14 @@ def assess(
     diagnosis_codes: Sequence[str],
     cumulative_days: int,
     degrees: Sequence[int],
+    counted: tuple[date, date] | None = None,
     typical_case_id: str = "",
     diagnosis_texts: Sequence[str] = (),
     functional_impairment: str = "",
     activity_limitation: str = "",
 ) -> Assessment:
     """Compare a proposed sick leave (`cumulative_days` includes linked earlier periods)."""
-    result = Assessment(cumulative_days=cumulative_days)
+    result = Assessment(cumulative_days=cumulative_days, counted=counted)
     result.dfa_gaps = dfa_gaps(diagnosis_texts, functional_impairment, activity_limitation)
     guidance = next(filter(None, (guidance_for(code) for code in diagnosis_codes)), None)
     if guidance is None:

@@ -16,7 +16,7 @@ from stegvis.access.helpers import record_decision
 from stegvis.accounts.models import Jurisdiction, Language, User
 from stegvis.accounts.roles import Role
 from stegvis.cases import fmb
-from stegvis.cases.deadlines import Period, capacity_days, current_chain, merge_periods, rule_set
+from stegvis.cases.deadlines import Period, capacity_days, current_chain, rule_set
 from stegvis.cases.models import (
     Case,
     Certificate,
@@ -30,6 +30,7 @@ from stegvis.cases.models import (
 from stegvis.cases.signals import milestone_completed
 from stegvis.cases.timelines import (
     TimelineEntry,
+    case_periods,
     case_timeline,
     next_deadline,
     signed_periods,
@@ -218,16 +219,24 @@ def certificate_assessment(certificate: Certificate) -> fmb.Assessment:
 
 
 def assessment_for(case: Case, proposed: list[Period], *, exclude_series=None, **details):
-    """FMB assessment of proposed periods; cumulative days count linked earlier periods."""
+    """FMB assessment of proposed periods. The days are counted as Försäkringskassan counts
+    them: from day 1 of the sick leave (the days before the first certificate included),
+    with linked earlier periods, up to the proposed end."""
     earlier = signed_periods(case.patient_id, case.jurisdiction, exclude_series=exclude_series)
-    cumulative = 0
+    cumulative, counted = 0, None
     if proposed:
-        periods = merge_periods([*earlier, *proposed])
+        periods = case_periods(case, [*earlier, *proposed], timezone.localdate())
         last_proposed = max(p.end for p in proposed)
         upto = [p for p in periods if p.start <= last_proposed]
         chain = current_chain(upto, rule_set(case.jurisdiction).max_gap_days)
         cumulative = capacity_days(chain)
-    return fmb.assess(cumulative_days=cumulative, degrees=[p.degree for p in proposed], **details)
+        counted = (chain[0].start, min(chain[-1].end, last_proposed))
+    return fmb.assess(
+        cumulative_days=cumulative,
+        counted=counted,
+        degrees=[p.degree for p in proposed],
+        **details,
+    )
 
 
 def completeness_errors(certificate: Certificate, assessment: fmb.Assessment) -> dict:

@@ -433,7 +433,7 @@ def result_create(
     result.proposals.set(p for p in proposals if p.organisation_id == organisation_id)
     result.activities.set(a for a in activities if a.organisation_id == organisation_id)
     TimelineEntry.objects.create(
-        result=result, description=_("Started."), status=result.status,
+        result=result, description=_("Recorded."), status=result.status,
         progress=result.progress, author=actor, entry_date=result.start_date,
     )  # fmt: skip
     return result
