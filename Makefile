@@ -5,7 +5,9 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STEGVIS := $(BIN)/stegvis
 PYTHON := $(shell bin/find-python)
-DEMO_ENV := STEGVIS_DEMO=1 DEBUG=1
+# `make demo PORT=8300` serves elsewhere; every link the demo writes (e-mails, .ics) follows.
+PORT ?= 8000
+DEMO_ENV := STEGVIS_DEMO=1 DEBUG=1 STEGVIS_BASE_URL=http://127.0.0.1:$(PORT)
 
 .PHONY: demo test install install-dev bench lint messages clean soak
 
@@ -35,10 +37,10 @@ demo: install
 	mkdir -p var
 	$(DEMO_ENV) $(STEGVIS) migrate --no-input
 	$(DEMO_ENV) $(STEGVIS) demo
-	@echo "Serving http://127.0.0.1:8000 with one background worker. Ctrl-C stops both."
+	@echo "Serving http://127.0.0.1:$(PORT) with one background worker. Ctrl-C stops both."
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(DEMO_ENV) $(STEGVIS) worker & \
-	  $(DEMO_ENV) $(STEGVIS) runserver --noreload 127.0.0.1:8000 & \
+	  $(DEMO_ENV) $(STEGVIS) runserver --noreload 127.0.0.1:$(PORT) & \
 	  wait
 
 test: install-dev

@@ -1,10 +1,12 @@
 """The demo data keeps the promises the README makes about it."""
 
 import io
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
@@ -16,12 +18,25 @@ from stegvis.portal.management.commands.demo import next_week_on_a_working_day
 DOMAIN = "demo.stegvis.invalid"
 
 
+# `make demo PORT=8300` sets this; every link the demo writes must follow it.
+SERVED_AT = "http://127.0.0.1:8300"
+LOADED = {}
+
+
 @pytest.fixture(scope="module")
 def demo_loaded(django_db_setup, django_db_blocker):
     """The demo, loaded once for this module's tests (each runs in a savepoint of its own)
-    and rolled back after the last: loading it is the slowest step of the suite."""
-    with django_db_blocker.unblock(), override_settings(STEGVIS_DEMO=True), transaction.atomic():
-        call_command("demo", stdout=io.StringIO())
+    and rolled back after the last: loading it is the slowest step of the suite. What it
+    printed and mailed is kept in LOADED."""
+    printed = io.StringIO()
+    with (
+        django_db_blocker.unblock(),
+        override_settings(STEGVIS_DEMO=True, BASE_URL=SERVED_AT),
+        transaction.atomic(),
+    ):
+        mail.outbox = []
+        call_command("demo", stdout=printed)
+        LOADED.update(printed=printed.getvalue(), mailed=list(mail.outbox))
         yield
         transaction.set_rollback(True)
 
@@ -111,3 +126,31 @@ def test_the_region_has_enough_cases_for_insights_that_are_not_all_hidden(client
     assert [(group["key"], group["suppressed"]) for group in manager["groups"]] == [
         ("Vårdcentralen Solbacken", False)
     ]
+
+
+def test_the_printout_serves_where_the_demo_runs_and_counts_what_it_lists(demo):
+    printed = LOADED["printed"]
+    header = next(line for line in printed.splitlines() if line.startswith("Demo data ready"))
+    assert f"Sign in at {SERVED_AT} " in header
+    listed = [line for line in printed.splitlines() if line.startswith("  ") and "@" in line]
+    assert f"as one of these {len(listed)}:" in header
+    for line in listed:  # each listed person can sign in with the printed password
+        assert User.objects.filter(email=line.split()[0]).exists()
+    # Nav's caseworker by the role's name in bokmål, not as Försäkringskassan's.
+    nav = next(line for line in listed if line.split()[0].startswith("nav.veileder@"))
+    assert "Saksbehandler i Nav" in nav and "Försäkringskassan" not in nav
+
+
+def test_every_link_the_demo_mails_points_where_it_is_served(demo):
+    bodies = [message.body for message in LOADED["mailed"]]
+    links = [link for body in bodies for link in re.findall(r"https?://[^\s>\"]+", body)]
+    assert links, "the demo mails invitations with links"
+    assert all(link.startswith(SERVED_AT) for link in links), links
+
+
+def test_a_meetings_calendar_file_links_where_the_demo_is_served(client, demo, settings):
+    settings.BASE_URL = SERVED_AT
+    meeting = Meeting.objects.filter(case__patient__email__endswith=DOMAIN).first()
+    client.force_login(meeting.case.patient)
+    ics = client.get(f"/meetings/{meeting.pk}/calendar.ics").content.decode()
+    assert f"{SERVED_AT}/meetings/{meeting.pk}/" in ics.replace("\r\n ", "")

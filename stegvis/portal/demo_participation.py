@@ -5,6 +5,7 @@ came from."""
 
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
 from stegvis.access.participation import participation_scope
@@ -114,7 +115,7 @@ def load_participation(staff: dict[str, User], unit: Organisation, person, today
         scope=scope,
         activity=held,
         representatives=invited,
-        base_url="http://127.0.0.1:8000/",
+        base_url=settings.BASE_URL.rstrip("/") + "/",
     )
     services.activity_record(
         actor=facilitator, scope=scope, activity=held, revision=held.revision, status="held",

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from stegvis.access import audit, care
 from stegvis.access.categories import Action, Category
@@ -177,10 +177,6 @@ class Command(BaseCommand):
             raise CommandError("Demo data is only for demo mode: set STEGVIS_DEMO=1.")
         with audit.atomic():
             created = self._load()
-        self.stdout.write(
-            f"Demo data ready ({created} new people). Sign in at http://127.0.0.1:8000 "
-            f"with password '{DEMO_PASSWORD}' as:"
-        )
         logins = [
             (login, Role(role).label, given, family) for login, given, family, _o, role in STAFF
         ]
@@ -191,9 +187,15 @@ class Command(BaseCommand):
             (login, Role.PATIENT_REPRESENTATIVE.label, given, family)
             for login, given, family, *_ in REPRESENTATIVES[:1]
         ]
-        logins += [(login, Role(role).label, given, family)
-                   for login, given, family, _o, role in NORWEGIAN_PEOPLE]  # fmt: skip
-        logins.append((NORWEGIAN_PATIENT[0], Role.PATIENT.label, *NORWEGIAN_PATIENT[1:]))
+        # Norway's people by their own roles' names, in bokmål ("Saksbehandler i Nav").
+        with translation.override("nb"):
+            logins += [(login, str(Role(role).label), given, family)
+                       for login, given, family, _o, role in NORWEGIAN_PEOPLE]  # fmt: skip
+            logins.append((NORWEGIAN_PATIENT[0], str(Role.PATIENT.label), *NORWEGIAN_PATIENT[1:]))
+        self.stdout.write(
+            f"Demo data ready ({created} people new this run). Sign in at {settings.BASE_URL} "
+            f"with password '{DEMO_PASSWORD}' as one of these {len(logins)}:"
+        )
         for login, role, given, family in logins:
             self.stdout.write(f"  {login + '@' + DOMAIN:<40} {role} ({given} {family})")
         tokens = ", ".join(f"{value} ({login})" for login, (value, _s) in DEMO_TOKENS.items())
