@@ -11,11 +11,12 @@ from django.urls import reverse
 from stegvis.access import audit
 from stegvis.access.categories import Category
 from stegvis.access.models import AccessEvent
+from stegvis.accounts.roles import Role
 from stegvis.cases.models import Case
 from stegvis.network import services as network
 from stegvis.network.purposes import Purpose
 from tests.conftest import PERSONA_NAMES
-from tests.factories import patient_at
+from tests.factories import UserFactory, member, patient_at
 
 PAGES = ["home", "my_access_log", "log_reviews", "account_settings"]
 # persona -> expected status per page (302: sent to set up MFA). Anyone may see who
@@ -247,3 +248,29 @@ def test_events_are_written_for_the_log_page_itself(client, personas):
         ).count()
         == 1
     )
+
+
+@pytest.mark.parametrize(
+    ("persona", "offered"),
+    [
+        ("treating_physician", True), ("coordinator", True), ("fk_caseworker", True),
+        ("employer", True), ("unit_manager", False), ("facilitator", False),
+        ("representative", False), ("patient", False),
+    ],
+)  # fmt: skip
+def test_only_roles_that_work_with_one_patient_are_offered_to_join_a_network(
+    client, personas, persona, offered
+):
+    # Issue 33: the analyst, the facilitator and the representative were offered "ask to
+    # join a patient's network", and the form let them.
+    client.force_login(personas.get(persona))
+    home = client.get(reverse("home")).content.decode()
+    assert (f'href="{reverse("network_join")}"' in home) is offered
+    assert client.get(reverse("network_join")).status_code == (200 if offered else 404)
+
+
+def test_a_region_analyst_is_not_offered_to_join_a_network(client, personas):
+    analyst = member(UserFactory(), personas.unit, Role.REGION_ANALYST)
+    client.force_login(analyst)
+    assert f'href="{reverse("network_join")}"' not in client.get(reverse("home")).text
+    assert client.get(reverse("network_join")).status_code == 404

@@ -5,16 +5,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from stegvis.accounts.models import Organisation
-from stegvis.accounts.roles import NON_STAFF_ROLES, Role
+from stegvis.accounts.roles import NETWORK_ROLES as ROLES_IN_A_NETWORK
+from stegvis.accounts.roles import Role
 from stegvis.network.services import same_address
 
 # The roles a patient can bring into their network.
-NETWORK_ROLES = [
-    (value, label)
-    for value, label in Role.choices
-    if value not in NON_STAFF_ROLES
-    and value not in {Role.UNIT_MANAGER, Role.ADMIN, Role.PARTICIPATION_FACILITATOR}
-]
+NETWORK_ROLES = [(value, label) for value, label in Role.choices if value in ROLES_IN_A_NETWORK]
 
 
 class FindStaffForm(forms.Form):

@@ -19,7 +19,7 @@ from stegvis.access.models import BY_OTHERS, AccessEvent
 from stegvis.access.participation import participation_scope
 from stegvis.access.policy import cases_visible_to, own_cases
 from stegvis.accounts.models import Language
-from stegvis.accounts.roles import STAFF_ROLES, Role
+from stegvis.accounts.roles import NETWORK_ROLES, Role
 from stegvis.coaching.urgent import urgent_flags_for
 from stegvis.core.prepared import Prepared
 from stegvis.portal.next_step import next_step_for
@@ -74,7 +74,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["may_open_case"] = bool(user.roles & {Role.PHYSICIAN, Role.REHAB_COORDINATOR})
     context["is_unit_manager"] = Role.UNIT_MANAGER in user.roles
     context["participation"] = participation_scope(user)
-    context["may_ask_to_join"] = bool(user.roles & STAFF_ROLES)
+    context["may_ask_to_join"] = bool(user.roles & NETWORK_ROLES)
     context["may_work_queue"] = bool(
         user.roles & {Role.COACH, Role.REHAB_COORDINATOR, Role.PHYSICIAN}
     )
