@@ -118,7 +118,7 @@ def team_member_add(*, actor: User, team: Team, user: User, profession: str) -> 
     )
     _require(not is_member(user, team), _("%(name)s is already in the team.") % {"name": user})
     member = TeamMember.objects.create(team=team, user=user, profession=profession)
-    _sync_team_access(team)
+    team_access_sync(team)
     return member
 
 
@@ -127,7 +127,7 @@ def team_member_leave(*, actor: User, member: TeamMember) -> None:
     _require(leads_or_manages(actor, member.team), _("Only the team lead or the unit's manager."))
     _require(member.user_id != member.team.lead_id, _("Name another team lead first."))
     TeamMember.objects.filter(pk=member.pk).update(left_on=timezone.localdate())
-    _sync_team_access(member.team)
+    team_access_sync(member.team)
 
 
 @audit.atomic()
@@ -170,7 +170,9 @@ def _referral_access(referral: Referral) -> None:
     )
 
 
-def _sync_team_access(team: Team) -> None:
+def team_access_sync(team: Team) -> None:
+    """Bring the team's care relationships with its patients in step with its members and
+    its cohorts' dates."""
     open_ = team.referrals.filter(status__in=[ReferralStatus.ASSESSING, ReferralStatus.INCLUDED])
     for referral in open_.select_related("patient", "cohort", "team"):
         _referral_access(referral)
