@@ -20,8 +20,8 @@ PLAN = """1, 1, 09:00, group, physiotherapist, 90, Smärta och rörelse
 
 
 def build_team(personas) -> SimpleNamespace:
-    """A team led by a physiotherapist, with a psychologist; a 4-week program; a cohort
-    starting next week."""
+    """A team led by a physiotherapist, with a psychologist and a physician; a 4-week
+    program; a cohort starting next week."""
     physio = member(
         UserFactory(email="physio@example.org", given_name="Mats"),
         personas.unit,
@@ -32,6 +32,11 @@ def build_team(personas) -> SimpleNamespace:
         personas.unit,
         Role.MMR_CLINICIAN,
     )
+    physician = member(
+        UserFactory(email="team.physician@example.org", given_name="Eva"),
+        personas.unit,
+        Role.PHYSICIAN,
+    )
     manager = personas.unit_manager
     team = services.team_create(
         actor=manager,
@@ -41,6 +46,7 @@ def build_team(personas) -> SimpleNamespace:
         lead_profession="physiotherapist",
     )
     services.team_member_add(actor=physio, team=team, user=psychologist, profession="psychologist")
+    services.team_member_add(actor=physio, team=team, user=physician, profession="physician")
     program = services.program_create(
         actor=physio, team=team, name="Smärtskolan", weeks=4, sessions_text=PLAN
     )
@@ -52,7 +58,12 @@ def build_team(personas) -> SimpleNamespace:
         place="Solbacken, rum 4",
     )
     return SimpleNamespace(
-        team=team, physio=physio, psychologist=psychologist, program=program, cohort=cohort
+        team=team,
+        physio=physio,
+        psychologist=psychologist,
+        physician=physician,
+        program=program,
+        cohort=cohort,
     )
 
 
@@ -68,16 +79,24 @@ def refer(personas, case, mmr):
     )
 
 
-def include(mmr, referral, *, met=True):
+def judge(mmr, referral, *, met=True):
+    """The team's assessment: the physician judges the medical criterion, the
+    physiotherapist the others (two professions, as the registry expects)."""
     for criterion in registry().criterion:
+        judge_ = mmr.physician if criterion.judged_by == "physician" else mmr.physio
         services.judgement_record(
-            actor=mmr.physio, referral=referral, criterion=criterion.code, met=met
+            actor=judge_, referral=referral, criterion=criterion.code, met=met
         )
+
+
+def include(mmr, referral, *, met=True, cohort=None, late_confirmed=False):
+    judge(mmr, referral, met=met)
     return services.referral_decide(
         actor=mmr.physio,
         referral=referral,
         revision=referral.revision,
         include=True,
-        cohort=mmr.cohort,
+        cohort=cohort or mmr.cohort,
         reason_to_patient="Programmet passar dig nu: du vill och orkar pröva nytt.",
+        late_confirmed=late_confirmed,
     )

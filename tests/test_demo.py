@@ -1,5 +1,6 @@
 """The demo data keeps the promises the README makes about it."""
 
+import csv
 import io
 import re
 from datetime import datetime, timedelta
@@ -10,6 +11,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
+from django.utils import timezone
 
 from stegvis.accounts.models import User
 from stegvis.coordination.models import Meeting
@@ -101,6 +103,73 @@ def test_the_mmr_team_has_a_running_cohort_and_outcomes_to_show(client, demo):
         f"johan@{DOMAIN}",
         f"ali@{DOMAIN}",
     }
+
+
+def test_the_finished_cohort_names_its_participants_and_exports_what_its_outcomes_count(
+    client, demo
+):
+    # Issue 33: the finished cohort said "Ingen intagen än" and its registry.csv had only
+    # its header, while the team's outcomes counted eight participants at T1 and T2.
+    from stegvis.core.pseudonyms import pseudonym
+    from stegvis.portal.demo_programs import FINISHED
+    from stegvis.programs import outcomes
+    from stegvis.programs.models import Team
+
+    team = Team.objects.get()
+    finished = team.cohorts.get(name="Hösten, förra året")
+    physio = signed_in(client, "fysioterapeut")
+    page = physio.get(f"/programs/cohorts/{finished.pk}/").text
+    assert "Ingen intagen än" not in page and "namnges inte" not in page
+    assert all(f"{given} {family}" in page for _login, given, family, *_rest in FINISHED)
+    answer = physio.get(f"/programs/cohorts/{finished.pk}/registry.csv")
+    header, *rows = csv.reader(io.StringIO(b"".join(answer.streaming_content).decode()))
+    exported = [dict(zip(header, row, strict=True)) for row in rows]
+    counted = [
+        person
+        for person in outcomes.participants(outcomes.included(team=team))
+        if person.referral.cohort_id == finished.pk
+    ]
+    assert len(counted) == len(FINISHED)
+    for point in ("t0", "t1", "t2"):
+        answered = {
+            pseudonym("patient", person.referral.patient_id)
+            for person in counted
+            if point in person.answered_on
+        }
+        assert len(answered) == len(FINISHED), point
+        assert answered == {
+            row["pseudonym"]
+            for row in exported
+            if row["time_point"] == point and row["answered_on"]
+        }, point
+
+
+def test_the_demos_dates_run_forwards(demo):
+    # Issue 33: program versions were dated after the cohorts that ran them, a referral
+    # after the cohort it joined, results before the proposals they came from.
+    from stegvis.participation.models import Result
+    from stegvis.programs.models import Cohort, Referral
+
+    def day_of(moment):
+        return timezone.localdate(moment)
+
+    for cohort in Cohort.objects.select_related("program_version"):
+        assert day_of(cohort.program_version.created_at) < cohort.starts_on, cohort
+        assert day_of(cohort.created_at) < cohort.starts_on, cohort
+    for referral in Referral.objects.filter(status="included").select_related("cohort"):
+        assert day_of(referral.referred_at) < referral.cohort.starts_on
+        assert referral.referred_at < referral.decided_at
+        assert day_of(referral.decided_at) <= referral.cohort.starts_on
+        for judgement in referral.judgements.all():
+            assert referral.referred_at <= judgement.judged_at <= referral.decided_at
+        t0 = referral.case.administrations.filter(occasion="program_start")
+        assert all(a.due_on <= referral.cohort.starts_on for a in t0)
+    results = Result.objects.prefetch_related("proposals")
+    assert results.exists()
+    for result in results:
+        for proposal in result.proposals.all():
+            assert proposal.created_at < result.created_at, result
+            assert day_of(proposal.created_at) <= result.start_date, result
 
 
 def test_the_manager_and_the_region_analyst_see_insights_over_the_demo(client, demo):

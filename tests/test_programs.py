@@ -4,12 +4,14 @@ registry-shaped outcomes."""
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.utils import timezone, translation
 from icalendar import Calendar
 
 from stegvis.access.categories import Action, Category
@@ -41,7 +43,7 @@ from stegvis.programs.models import (
 from stegvis.programs.registry import registry
 from stegvis.programs.selectors import overview
 from tests.factories import UserFactory, member, patient_at
-from tests.mmr import build_team, include, refer
+from tests.mmr import build_team, include, judge, refer
 
 NOW = "2026-03-02 09:00 +01:00"
 
@@ -85,7 +87,7 @@ def test_the_team_page_shows_the_missing_professions_and_the_managers_commitment
     client, personas, mmr, clock
 ):
     seen = overview(mmr.team)
-    assert seen.missing == ["physician", "occupational_therapist", "social_worker"]
+    assert seen.missing == ["occupational_therapist", "social_worker"]
     assert seen.commitment_due and not seen.volume_ok
     services.commitment_record(
         actor=personas.unit_manager,
@@ -129,8 +131,11 @@ def test_the_assessment_records_each_criterion_with_its_judge_and_needs_all_to_i
             cohort=mmr.cohort,
             reason_to_patient="Välkommen",
         )
-    for code in ("pain_over_3_months", "strong_impact", "nothing_prevents"):
+    for code in ("pain_over_3_months", "strong_impact"):
         services.judgement_record(actor=mmr.physio, referral=referral, criterion=code, met=True)
+    services.judgement_record(
+        actor=mmr.physician, referral=referral, criterion="nothing_prevents", met=True
+    )
     judges = dict(Judgement.objects.filter(referral=referral).values_list("criterion", "judged_by"))
     assert judges["active_change"] == mmr.psychologist.pk
     assert judges["strong_impact"] == mmr.physio.pk
@@ -164,6 +169,144 @@ def test_the_assessment_records_each_criterion_with_its_judge_and_needs_all_to_i
         )
 
 
+def test_the_medical_criterion_is_the_physicians_and_at_least_two_professions_assess(
+    client, personas, case, mmr, clock
+):
+    # Issue 33: one physiotherapist judged all four criteria, the medical one included,
+    # and included the patient alone.
+    referral = refer(personas, case, mmr)
+    translation.activate("sv")  # the messages as a Swedish reader has them
+    with pytest.raises(NotAllowed, match="teamets läkare"):
+        services.judgement_record(
+            actor=mmr.physio, referral=referral, criterion="nothing_prevents", met=True
+        )
+    for code in ("pain_over_3_months", "strong_impact", "active_change"):
+        services.judgement_record(actor=mmr.physio, referral=referral, criterion=code, met=True)
+
+    def decide():
+        return services.referral_decide(
+            actor=mmr.physio,
+            referral=referral,
+            revision=referral.revision,
+            include=True,
+            cohort=mmr.cohort,
+            reason_to_patient="Välkommen",
+        )
+
+    with pytest.raises(Incomplete) as refused:
+        decide()
+    assert "Inte bedömt än av teamets läkare: ”Inget annat tillstånd hindrar deltagande”" in str(
+        refused.value
+    )
+    # The physician judges every criterion: the assessment is then one profession's.
+    for criterion in registry().criterion:
+        services.judgement_record(
+            actor=mmr.physician, referral=referral, criterion=criterion.code, met=True
+        )
+    with pytest.raises(Incomplete) as refused:
+        decide()
+    assert "minst 2 professioner" in str(refused.value) and "Läkare." in str(refused.value)
+    services.judgement_record(
+        actor=mmr.psychologist, referral=referral, criterion="active_change", met=True
+    )
+    assert decide().status == ReferralStatus.INCLUDED
+    professions = dict(referral.judgements.values_list("criterion", "profession"))
+    assert professions == {
+        "pain_over_3_months": "physician",
+        "strong_impact": "physician",
+        "active_change": "psychologist",
+        "nothing_prevents": "physician",
+    }
+
+
+def test_the_judgement_form_offers_the_medical_criterion_to_the_physician_only(
+    client, personas, case, mmr, clock
+):
+    referral = refer(personas, case, mmr)
+    url = f"/programs/referrals/{referral.pk}/"
+    client.force_login(mmr.physio)
+    page = client.get(url).text
+    assert 'name="nothing_prevents"' not in page and 'name="active_change"' in page
+    assert "bedöms av teamets läkare" in page and "Innan patienten kan tas in" in page
+    answers = {"judge": "1", "pain_over_3_months": "yes", "strong_impact": "yes"}
+    client.post(url, {**answers, "active_change": "yes"})
+    client.force_login(mmr.physician)
+    page = client.get(url).text
+    assert 'name="nothing_prevents"' in page
+    # The physician's form shows the colleague's judgements; saving it again with her own
+    # leaves theirs as theirs.
+    client.post(url, {**answers, "active_change": "yes", "nothing_prevents": "yes"})
+    judges = dict(referral.judgements.values_list("criterion", "judged_by"))
+    assert judges == {
+        "pain_over_3_months": mmr.physio.pk,
+        "strong_impact": mmr.physio.pk,
+        "active_change": mmr.physio.pk,
+        "nothing_prevents": mmr.physician.pk,
+    }
+    assert "Innan patienten kan tas in" not in client.get(url).text
+
+
+def test_the_heading_rehabiliteringsprogram_fits_a_phone_without_breaking_inside_the_word():
+    # Issue 33: at 390 px "Mitt rehabiliteringsprogram" broke as "rehabiliterings-program"
+    # (hyphens: auto on a heading wider than the screen). Measured with the bold face of
+    # DejaVu Sans, the sans-serif Chromium falls back to on Linux.
+    from matplotlib import font_manager
+    from PIL import ImageFont
+
+    import stegvis
+
+    css = (Path(stegvis.__file__).parent / "core/static/core/css/site.css").read_text()
+    assert "h1, h2, h3 { hyphens: manual; }" in css and "hyphens: auto" not in css
+    low, vw, high = re.search(
+        r"h1 \{ font-size: clamp\(([\d.]+)rem, ([\d.]+)vw, ([\d.]+)rem\)", css
+    ).groups()
+    root, phone = 18, 390  # 112.5 % of 16 px; the phone's width
+    size = min(max(float(low) * root, float(vw) * phone / 100), float(high) * root)
+    bold = font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans", weight="bold"))
+    width = ImageFont.truetype(bold, size).getlength("rehabiliteringsprogram")
+    assert width <= phone - 2 * root  # the page's padding either side
+
+
+def test_the_patient_reads_each_team_members_profession_not_mmr_clinician(
+    client, personas, case, mmr, clock
+):
+    refer(personas, case, mmr)
+    client.force_login(personas.patient)
+    network = client.get("/network/").text
+    assert "Mats" in network and "Fysioterapeut" in network and "Psykolog" in network
+    assert "MMR-behandlare" not in network
+
+
+def test_add_a_member_offers_only_the_units_care_staff_not_yet_in_the_team(
+    client, personas, mmr, clock
+):
+    client.force_login(mmr.physio)
+    page = client.get(f"/programs/teams/{mmr.team.pk}/").text
+    offered = page[page.index('name="user"') : page.index("</select>", page.index('name="user"'))]
+    for seated in (mmr.physio, mmr.psychologist, mmr.physician):
+        assert f'value="{seated.pk}"' not in offered
+    assert f'value="{personas.coordinator.pk}"' in offered
+
+
+def test_the_session_pages_title_is_its_topic_only(client, personas, mmr, clock):
+    session = mmr.cohort.sessions.filter(referral__isnull=True).first()
+    client.force_login(mmr.physio)
+    page = client.get(f"/programs/sessions/{session.pk}/").text
+    title = page[page.index("<title>") : page.index("</title>")]
+    assert "Smärta och rörelse" in title
+    assert "csrfmiddlewaretoken" not in title and "<form" not in title
+
+
+def test_the_session_plan_counts_minutes_not_minutes_of_a_meeting(client, personas, mmr, clock):
+    client.force_login(mmr.physio)
+    page = client.get(f"/programs/{mmr.program.pk}/").text
+    assert '<th scope="col">Minuter</th>' in page and "Minnesanteckningar" not in page
+    mmr.physio.preferred_language = "nb"
+    mmr.physio.save()
+    page = client.get(f"/programs/{mmr.program.pk}/").text
+    assert '<th scope="col">Minutter</th>' in page and "Referat" not in page
+
+
 def test_a_stale_decision_is_refused(personas, case, mmr, clock):
     referral = refer(personas, case, mmr)
     include(mmr, referral)
@@ -191,7 +334,11 @@ def test_the_team_takes_part_in_the_patients_care_from_referral_to_the_end_of_fo
     shared = AccessEvent.objects.filter(
         patient=patient, basis="care:program", object_type="care_relationship"
     )
-    assert set(shared.values_list("actor_id", flat=True)) == {mmr.physio.pk, mmr.psychologist.pk}
+    assert set(shared.values_list("actor_id", flat=True)) == {
+        mmr.physio.pk,
+        mmr.psychologist.pk,
+        mmr.physician.pk,
+    }
 
     include(mmr, referral)
     ends = CareRelationship.objects.filter(reference=f"referral:{referral.pk}").values_list(
@@ -214,8 +361,7 @@ def test_not_included_ends_the_teams_part_and_a_leaving_member_loses_it(personas
     services.team_member_leave(actor=mmr.physio, member=mmr.team.members.get(user=mmr.psychologist))
     assert decide(mmr.psychologist, personas.patient, Category.PLAN).basis == "no_relation"
     assert decide(mmr.physio, personas.patient, Category.PLAN).allowed
-    for code in registry().criteria:
-        services.judgement_record(actor=mmr.physio, referral=referral, criterion=code, met=False)
+    judge(mmr, referral, met=False)
     services.referral_decide(
         actor=mmr.physio,
         referral=referral,
@@ -253,6 +399,82 @@ def test_the_participant_sees_their_schedule_downloads_it_and_says_they_cannot_c
     other = member(UserFactory(), personas.unit, Role.PATIENT)
     client.force_login(other)
     assert client.post(f"/my-program/sessions/{row.pk}/cannot-come/").status_code == 404
+
+
+def _join_late(personas, case, mmr, clock):
+    """Karin's case in the issue: included into a cohort that has begun. The cohort began
+    on Monday 9 March; on Thursday 19 March two of its three group sessions are held and
+    the individual session of week 1 (Wednesday 11 March) has passed."""
+    clock.move_to("2026-03-19 12:00 +01:00")
+    referral = refer(personas, case, mmr)
+    judge(mmr, referral)
+    return referral
+
+
+def test_including_into_a_cohort_that_has_begun_warns_the_team_first(
+    client, personas, case, mmr, clock
+):
+    referral = _join_late(personas, case, mmr, clock)
+    translation.activate("sv")  # the message as a Swedish reader has it
+    with pytest.raises(Incomplete) as warned:
+        include(mmr, referral)
+    assert "2 av dess 3 gruppträffar har hållits" in str(warned.value)
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.ASSESSING
+    # On the page: the warning beside the choice, then the team's confirmation.
+    client.force_login(mmr.physio)
+    url = f"/programs/referrals/{referral.pk}/"
+    assert "Våren började" in client.get(url).text
+    form = {
+        "decide": "1",
+        "revision": referral.revision,
+        "include": "yes",
+        "cohort": str(mmr.cohort.pk),
+        "reason_to_patient": "Välkommen",
+    }
+    page = client.post(url, form)
+    assert page.status_code == 200 and "2 av dess 3 gruppträffar har hållits" in page.text
+    assert client.post(url, {**form, "late_confirmed": "on"}).status_code == 302
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.INCLUDED
+
+
+def test_a_late_participants_schedule_and_calendar_hold_only_what_is_ahead(
+    client, personas, case, mmr, clock
+):
+    referral = include(mmr, _join_late(personas, case, mmr, clock), late_confirmed=True)
+    now = timezone.now()
+    rows = Attendance.objects.filter(referral=referral).select_related("session")
+    assert rows.count() == 2 and all(row.session.starts_at > now for row in rows)
+    # The individual session of week 1 moves to the first week ahead: Wednesday 25 March.
+    (own,) = referral.own_sessions.all()
+    assert timezone.localtime(own.starts_at).isoformat().startswith("2026-03-25T13:00")
+    assert own.week == 3
+
+    client.force_login(personas.patient)
+    events = Calendar.from_ical(client.get("/my-program/calendar.ics").content).walk("VEVENT")
+    assert len(events) == 2 and all(event["dtstart"].dt > now for event in events)
+    page = client.get("/my-program/").text
+    assert "Innan du kom med: 2 gruppträffar" in page
+    assert "Kom inte" not in page and "missat" not in page.replace("inte missat", "")
+    # The team's attendance list of a session held before she joined does not hold her.
+    held = mmr.cohort.sessions.filter(referral__isnull=True).order_by("starts_at").first()
+    assert not held.attendance.filter(referral=referral).exists()
+
+
+def test_inclusion_gives_the_questionnaires_before_the_program_at_once_and_home_says_so(
+    client, personas, case, mmr, clock
+):
+    # Issue 33: included after the cohort began, Karin's T0 was due on its first day and
+    # its window had closed: "Inget att besvara".
+    include(mmr, _join_late(personas, case, mmr, clock), late_confirmed=True)
+    t0 = Administration.objects.filter(case=case, occasion="program_start")
+    assert t0.exists() and set(t0.values_list("due_on", flat=True)) == {date(2026, 3, 19)}
+    client.force_login(personas.patient)
+    assert "Smärtintensitet (NRS 0–10)" in client.get("/questionnaires/").text
+    home = client.get("/").text
+    assert f"Före programmet: {t0.count()} frågeformulär väntar på dig" in home
+    assert 'href="/my-program/"' in home
 
 
 def test_the_team_marks_attendance(client, personas, case, mmr, clock):
@@ -410,6 +632,22 @@ def test_a_share_is_hidden_when_those_who_did_not_are_fewer_than_five():
     # Those who answered both times, beside the seven who answered before: one did not.
     beside = outcomes.change("pain_nrs", {**before, 6: 8}, after)
     assert beside.suppressed and beside.mean is None
+
+
+def test_a_negative_change_has_a_minus_sign_and_an_empty_row_says_why():
+    translation.activate("sv")
+    from stegvis.programs.templatetags import programs as shown
+
+    result = outcomes.change(
+        "pain_nrs", dict.fromkeys(range(6), 8), {0: 5, 1: 6, 2: 7, 3: 6, 4: 7, 5: 8}
+    )
+    text = shown.change(result)
+    assert text.startswith("\u22121,") and "-" not in text.split("n =")[0]
+    assert "(\u2212" in text
+    nobody = outcomes.change("was", {}, {})
+    assert shown.change(nobody) == "ingen svarade både före och efter"
+    assert shown.reached(nobody) == "ingen etablerad gräns"
+    assert shown.reached(outcomes.change("pain_nrs", {}, {})) == "ingen svarade både före och efter"
 
 
 def test_net_sick_leave_days_count_part_time_leave_by_its_degree():

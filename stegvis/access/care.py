@@ -119,29 +119,39 @@ def establish(
 
 
 def program_relationships_set(
-    *, patient: User, memberships: list[Membership], reference: str, reason_text: str, until
+    *,
+    patient: User,
+    memberships: list[Membership],
+    reference: str,
+    reason_text: str,
+    until,
+    professions: dict | None = None,
 ) -> None:
     """Keep a team's care relationships with a patient in step with the team: one for each
-    member (by their care role at the team's unit) until `until`, when the program's
-    follow-up ends; a member who left, or an `until` already past, ends theirs now.
+    member (by their care role at the team's unit, with their profession in the team from
+    `professions`, by user id) until `until`, when the program's follow-up ends; a member
+    who left, or an `until` already past, ends theirs now.
 
     Each person given a relationship has it recorded as shared with them, on the patient's
     log, with the team's reason."""
     now = timezone.now()
     running = CareRelationship.objects.active(now).filter(patient=patient, reference=reference)
     keep = {m.user_id: m for m in memberships if m.role in CARE_ROLES} if until > now else {}
+    professions = professions or {}
     with audit.atomic():
         running.exclude(user_id__in=keep).update(ended_at=now)
         running.filter(user_id__in=keep).update(ends_at=until, reason_text=reason_text)
         held = set(running.filter(user_id__in=keep).values_list("user_id", flat=True))
         for user_id, membership in keep.items():
             if user_id in held:
+                running.filter(user_id=user_id).update(profession=professions.get(user_id, ""))
                 continue
             relationship = CareRelationship.objects.create(
                 patient=patient,
                 user_id=user_id,
                 organisation_id=membership.organisation_id,
                 role=membership.role,
+                profession=professions.get(user_id, ""),
                 reason=CareReason.PROGRAM,
                 reason_text=reason_text,
                 started_at=now,

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from stegvis.access.categories import Action, Category
 from stegvis.accounts.models import Organisation, User
+from stegvis.accounts.professions import Profession
 from stegvis.accounts.roles import Role
 
 GENESIS_HASH = "0" * 64
@@ -193,6 +194,9 @@ class CareRelationship(models.Model):
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="care_relationships_held")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     role = models.CharField(max_length=32, choices=Role.choices)
+    # What they are in the patient's care when a team grants it: the team member's
+    # profession, which the patient reads rather than the role they sign in with.
+    profession = models.CharField(max_length=30, choices=Profession.choices, blank=True)
     reason = models.CharField(_("reason"), max_length=20, choices=CareReason.choices)
     reason_text = models.TextField(_("in your own words"), max_length=500)
     emergency = models.BooleanField(default=False)

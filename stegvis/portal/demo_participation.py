@@ -12,7 +12,13 @@ from stegvis.access.participation import participation_scope
 from stegvis.accounts.models import Membership, Organisation, User
 from stegvis.accounts.roles import Role
 from stegvis.participation import services
-from stegvis.participation.models import Proposal, Representative, RepresentativeArea
+from stegvis.participation.models import (
+    Proposal,
+    ProposalSupport,
+    Representative,
+    RepresentativeArea,
+    Result,
+)
 
 # (login, given, family, areas, languages, may be contacted)
 REPRESENTATIVES = [
@@ -38,10 +44,38 @@ PROPOSALS = [
      "rejected", "Vi kan inte bemanna en chatt dygnet runt. Vid kris: ring 112 eller 1177."),
     ("johan", "Parkering vid entrén", "Fler parkeringsplatser nära entrén.", "withdrawn", ""),
 ]  # fmt: skip
+# When each proposal was made and answered, in days before the demo's day: the evening
+# reminders came before the workshop about them (40 days ago) and were accepted after it,
+# and each proposal comes before the result made of it.
+PROPOSAL_DAYS_AGO = {
+    "Påminnelser på kvällen": (70, 38),
+    "Kortare frågeformulär": (50, 30),
+    "Tolk vid det första mötet": (20, None),
+    "Chatt dygnet runt": (45, 25),
+    "Parkering vid entrén": (35, 33),
+}
 
 
 def _at(day: date, hour: int) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+def _date_proposals(proposals: dict, today: date) -> None:
+    """Date each proposal, its answer and its supporters back (the services stamp today)."""
+    for title, (made, answered) in PROPOSAL_DAYS_AGO.items():
+        proposal = proposals[title]
+        made_at = _at(today - timedelta(days=made), 19)
+        Proposal.objects.filter(pk=proposal.pk).update(created_at=made_at)
+        proposal.changes.filter(state="not_answered").update(at=made_at)
+        ProposalSupport.objects.filter(proposal=proposal).update(
+            created_at=_at(today - timedelta(days=made - 2), 20)
+        )
+        if answered is not None:
+            answered_at = _at(today - timedelta(days=answered), 10)
+            Proposal.objects.filter(pk=proposal.pk, answered_at__isnull=False).update(
+                answered_at=answered_at
+            )
+            proposal.changes.exclude(state="not_answered").update(at=answered_at)
 
 
 def load_participation(staff: dict[str, User], unit: Organisation, person, today: date) -> None:
@@ -97,6 +131,7 @@ def load_participation(staff: dict[str, User], unit: Organisation, person, today
         services.proposal_support(
             actor=people[login], proposal=proposals["Kortare frågeformulär"], support=True
         )
+    _date_proposals(proposals, today)
     held = services.activity_create(
         actor=facilitator, scope=scope, organisation_id=unit.pk, kind="workshop",
         title="Workshop: påminnelserna",
@@ -144,6 +179,8 @@ def load_participation(staff: dict[str, User], unit: Organisation, person, today
         actor=facilitator, scope=scope, result=reminders, revision=reminders.revision,
         status="done", progress=100, description="Inställningen finns nu under Mitt konto.",
     )  # fmt: skip
+    # Made when its work began, after the proposal and the workshop it came from.
+    Result.objects.filter(pk=reminders.pk).update(created_at=_at(today - timedelta(days=36), 9))
     services.result_create(
         actor=facilitator, scope=scope, organisation_id=unit.pk,
         title="Kortare frågeformulär", description="Vi prövar att dela upp formulären.",

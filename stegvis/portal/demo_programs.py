@@ -1,10 +1,13 @@
 """The demo's MMR team at Vårdcentralen Solbacken: a running cohort with Johan and Ali (T0
 answered, admission and mid-program conferences held, goals set) and a cohort that finished
-over a year ago, with eight participants' T0, T1 and T2 answers and sick leave before and
-after, so the outcome page has figures to show.
+a year and some weeks ago, with eight participants' T0, T1 and T2 answers and sick leave
+before and after, so the outcome page has figures to show. Its one-year questionnaires'
+window is still open, so the team still takes part in those participants' care: the cohort
+page names them and the registry export has their rows.
 
-The finished cohort's history is written with the services and then dated back, since the
-services stamp what they do with the present."""
+Each cohort is written with the services as if it began next week (so everyone joins before
+its first session, as they did) and then dated back, with the team's, the program's and
+each referral's dates before it: the services stamp what they do with the present."""
 
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -27,7 +30,16 @@ from stegvis.instruments.models import Administration, AdministrationStatus
 from stegvis.instruments.occasions import add_months
 from stegvis.instruments.scoring import score
 from stegvis.programs import services
-from stegvis.programs.models import Attendance, AttendanceStatus, Referral, Team
+from stegvis.programs.models import (
+    Attendance,
+    AttendanceStatus,
+    Cohort,
+    Goal,
+    Program,
+    Referral,
+    Session,
+    Team,
+)
 from stegvis.programs.registry import registry
 
 TEAM = "Smärtteamet Solbacken"
@@ -116,9 +128,18 @@ def _sick_leave(case: Case, physician: User, periods) -> None:
     )
 
 
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
 def load_programs(staff: dict[str, User], unit: Organisation, make_patient, today: date) -> None:
     if Team.objects.filter(name=TEAM).exists():
         return
+    # The finished cohort ended about a year and two weeks ago: T2 is answered and its
+    # window still open. The running one began three weeks ago, on a Monday.
+    finished_starts = _monday(add_months(today, -12) - timedelta(days=14)) - timedelta(weeks=5)
+    running_starts = _monday(today) - timedelta(weeks=3)
+    founded = finished_starts - timedelta(days=90)
     lead, manager = staff["fysioterapeut"], staff["chef"]
     team = services.team_create(
         actor=manager, organisation=unit, name=TEAM, lead=lead, lead_profession="physiotherapist"
@@ -147,11 +168,24 @@ def load_programs(staff: dict[str, User], unit: Organisation, make_patient, toda
         sessions_text=PLAN_V2,
         note="Deltagarna bad om ett pass om bakslag innan programmet slutar.",
     )
-    _finished_cohort(team, program.versions.get(number=1), staff, unit, make_patient, today)
-    _running_cohort(team, version_2, staff, today)
+    # Version 1 before the finished cohort that ran it; version 2 after it, from what its
+    # participants asked for, and before the running cohort.
+    Team.objects.filter(pk=team.pk).update(created_at=_moment(founded))
+    team.members.update(joined_on=founded)
+    Program.objects.filter(pk=program.pk).update(created_at=_moment(founded + timedelta(14)))
+    program.versions.filter(number=1).update(created_at=_moment(founded + timedelta(14)))
+    program.versions.filter(number=2).update(
+        created_at=_moment(finished_starts + timedelta(weeks=10))
+    )
+    _finished_cohort(
+        team, program.versions.get(number=1), staff, unit, make_patient, today, finished_starts
+    )
+    _running_cohort(team, version_2, staff, today, running_starts)
 
 
 def _include(team, case, cohort, staff, reason) -> Referral:
+    """Referred by the physician; assessed by the team, the physician judging the medical
+    criterion and the physiotherapist the others; included by the physiotherapist."""
     physician = staff["lakare"]
     resolved = get_case_for(
         physician, case.pk, category=Category.CLINICAL_NOTES, action=Action.CREATE
@@ -160,8 +194,9 @@ def _include(team, case, cohort, staff, reason) -> Referral:
         actor=physician, case=resolved, team=team, question="Långvarig smärta som styr vardagen."
     )
     for criterion in registry().criterion:
+        judge = physician if criterion.judged_by == "physician" else staff["fysioterapeut"]
         services.judgement_record(
-            actor=staff["fysioterapeut"], referral=referral, criterion=criterion.code, met=True
+            actor=judge, referral=referral, criterion=criterion.code, met=True
         )
     return services.referral_decide(
         actor=staff["fysioterapeut"],
@@ -173,14 +208,52 @@ def _include(team, case, cohort, staff, reason) -> Referral:
     )
 
 
-def _finished_cohort(team, version, staff, unit, make_patient, today) -> None:
-    starts = today - timedelta(days=480)
-    cohort = services.cohort_create(
-        actor=staff["fysioterapeut"], version=version, name="Hösten, förra året", starts_on=starts
+def _cohort_ahead(team, version, staff, name: str, today: date, place: str = "") -> Cohort:
+    """A cohort beginning next Monday: nothing of it has happened yet when people join."""
+    return services.cohort_create(
+        actor=staff["fysioterapeut"],
+        version=version,
+        name=name,
+        starts_on=_monday(today) + timedelta(weeks=1),
+        place=place,
     )
-    ended = cohort.planned_end_on
+
+
+def _date_back(cohort: Cohort, starts: date, participants: list[Referral]) -> Cohort:
+    """The cohort moved to begin on `starts` (a Monday), its sessions with it, and each
+    participant's way in before it: referred a month before, judged and included two weeks
+    before, given the questionnaires before the program (T0) the day of inclusion."""
+    back = cohort.starts_on - starts
+    Cohort.objects.filter(pk=cohort.pk).update(
+        starts_on=starts,
+        planned_end_on=cohort.planned_end_on - back,
+        created_at=_moment(starts - timedelta(days=42)),
+    )
+    sessions = list(cohort.sessions.all())
+    for session in sessions:
+        # In local time, so a session keeps its hour across a change to summer time.
+        local = timezone.localtime(session.starts_at)
+        session.starts_at = timezone.make_aware(datetime.combine(local.date() - back, local.time()))
+    Session.objects.bulk_update(sessions, ["starts_at"])
+    referred, decided = starts - timedelta(days=30), starts - timedelta(days=14)
+    for referral in participants:
+        Referral.objects.filter(pk=referral.pk).update(
+            referred_at=_moment(referred), decided_at=_moment(decided)
+        )
+        referral.judgements.update(judged_at=_moment(decided - timedelta(days=2)))
+        Administration.objects.filter(case_id=referral.case_id, occasion="program_start").update(
+            due_on=decided, expires_on=decided + timedelta(days=21), created_at=_moment(decided)
+        )
+    cohort.refresh_from_db()
+    return cohort
+
+
+def _finished_cohort(team, version, staff, unit, make_patient, today, starts) -> None:
+    cohort = _cohort_ahead(team, version, staff, "Hösten, förra året", today)
+    ended = cohort.planned_end_on - (cohort.starts_on - starts)
     one_year = add_months(ended, 12)
-    for login, given, family, pain, phq9, gad7, psfs, working in FINISHED:
+    participants = []
+    for login, given, family, _pain, _phq9, _gad7, _psfs, working in FINISHED:
         patient = make_patient(login, given, family)
         case = Case.objects.create(
             patient=patient,
@@ -196,24 +269,25 @@ def _finished_cohort(team, version, staff, unit, make_patient, today) -> None:
             [(100, starts - timedelta(days=200), starts - timedelta(days=60)),
              (50, starts - timedelta(days=59), ended + timedelta(days=90 if working else 400))],
         )  # fmt: skip
-        referral = _include(team, case, cohort, staff, "Programmet passar dig.")
-        _answer(
-            case,
-            "program_start",
-            dict(zip(CODES, (pain[0], phq9[0], gad7[0], psfs[0]), strict=True)),
-            _moment(starts),
-        )
-        Referral.objects.filter(pk=referral.pk).update(
-            referred_at=_moment(starts - timedelta(days=30)),
-            decided_at=_moment(starts - timedelta(days=14)),
-        )
+        participants.append(_include(team, case, cohort, staff, "Programmet passar dig."))
         Case.objects.filter(pk=case.pk).update(
             status=CaseStatus.CLOSED if working else CaseStatus.ACTIVE,
             closed_reason=ClosedReason.RETURNED_TO_WORK if working else "",
             closed_on=ended + timedelta(days=91) if working else None,
         )
-    # The team's part in their care has ended (a year after the program), so the closing
-    # conference's own meetings are not recreated; it sets the end date, T1 and T2.
+    cohort = _date_back(cohort, starts, participants)
+    for referral, (_l, _g, _f, pain, phq9, gad7, psfs, _w) in zip(
+        participants, FINISHED, strict=True
+    ):
+        _answer(
+            referral.case,
+            "program_start",
+            dict(zip(CODES, (pain[0], phq9[0], gad7[0], psfs[0]), strict=True)),
+            _moment(starts),
+        )
+    # The closing conference sets the end date, T1 and T2, and how long the team takes part
+    # in each participant's care. Its meetings per participant are left out: the meeting
+    # services plan ahead, not a year back.
     conference = services.conference_schedule(
         actor=staff["fysioterapeut"],
         cohort=cohort,
@@ -222,44 +296,50 @@ def _finished_cohort(team, version, staff, unit, make_patient, today) -> None:
         cases=[],
     )
     services.conference_hold(actor=staff["fysioterapeut"], conference=conference, ended_on=ended)
-    for login, _g, _f, pain, phq9, gad7, psfs, _w in FINISHED:
-        case = Case.objects.get(patient__email__startswith=f"{login}@")
+    for referral, (_l, _g, _f, pain, phq9, gad7, psfs, _w) in zip(
+        participants, FINISHED, strict=True
+    ):
         _answer(
-            case,
+            referral.case,
             "end_of_program",
             dict(zip(CODES, (pain[1], phq9[1], gad7[1], psfs[1]), strict=True)),
             _moment(ended),
         )
         _answer(
-            case,
+            referral.case,
             "program_1_year",
             dict(zip(CODES, (pain[2], phq9[2], gad7[2], psfs[2]), strict=True)),
             _moment(one_year),
         )
 
 
-def _running_cohort(team, version, staff, today) -> None:
+def _running_cohort(team, version, staff, today, starts) -> None:
     # Three weeks in, from a Monday; the conferences fall on working days.
-    starts = today - timedelta(days=today.weekday() + 21)
-    cohort = services.cohort_create(
-        actor=staff["fysioterapeut"],
-        version=version,
-        name="Pågående grupp",
-        starts_on=starts,
-        place="Vårdcentralen Solbacken, rum 4",
+    cohort = _cohort_ahead(
+        team, version, staff, "Pågående grupp", today, place="Vårdcentralen Solbacken, rum 4"
     )
-    participants = []
-    for login, goals in (
-        ("johan", [("Baka ett helt pass utan att behöva gå hem", "PSFS: stå vid degbordet", 3, 7)]),
-        ("ali", [("Gå till fotbollsplanen med barnen", "PSFS: gå 2 km", 2, 6),
-                 ("Sova minst sex timmar de flesta nätter", "", None, None)]),
-    ):  # fmt: skip
-        case = Case.objects.get(
-            patient__email__startswith=f"{login}@", organisation=team.organisation
+    participants = [
+        _include(
+            team,
+            Case.objects.get(
+                patient__email__startswith=f"{login}@", organisation=team.organisation
+            ),
+            cohort,
+            staff,
+            WELCOME,
         )
-        referral = _include(team, case, cohort, staff, WELCOME)
+        for login in ("johan", "ali")
+    ]
+    cohort = _date_back(cohort, starts, participants)
+    # The team's part in their care lasts to the end of the dated-back program's follow-up.
+    services.team_access_sync(team)
+    for referral, goals in zip(participants, (
+        [("Baka ett helt pass utan att behöva gå hem", "PSFS: stå vid degbordet", 3, 7)],
+        [("Gå till fotbollsplanen med barnen", "PSFS: gå 2 km", 2, 6),
+         ("Sova minst sex timmar de flesta nätter", "", None, None)],
+    ), strict=True):  # fmt: skip
         _answer(
-            case,
+            referral.case,
             "program_start",
             {"pain_nrs": 7, "phq9": 11, "gad7": 9, "psfs": 3},
             _moment(starts),
@@ -270,7 +350,8 @@ def _running_cohort(team, version, staff, today) -> None:
                 baseline=None if baseline is None else Decimal(baseline),
                 target=None if target is None else Decimal(target),
             )  # fmt: skip
-        participants.append(referral)
+    # The goals were set at the start, at the admission conference.
+    Goal.objects.filter(referral__in=participants).update(created_at=_moment(starts, 14))
     # The sessions so far: both came, except Ali once.
     past = Attendance.objects.filter(
         referral__in=participants, session__starts_at__lt=timezone.now()

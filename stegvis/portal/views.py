@@ -23,6 +23,7 @@ from stegvis.accounts.roles import NETWORK_ROLES, Role
 from stegvis.coaching.urgent import urgent_flags_for
 from stegvis.core.prepared import Prepared
 from stegvis.portal.next_step import next_step_for
+from stegvis.programs.selectors import home_programs
 
 CASELOAD_PAGE_SIZE = 50
 
@@ -53,6 +54,7 @@ def home(request: HttpRequest) -> HttpResponse:
         record_cases_listed(user, cases, object_type="home")
         context["own_cases"] = cases
         context["next_step"] = next_step_for(user, cases)
+        context["programs"] = home_programs(user)
         context["new_accesses_counted"] = NEW_ACCESSES_COUNTED
         context["new_accesses"] = NEW_ACCESSES.count(
             patient=user.pk, since=user.access_log_seen_at or user.date_joined

@@ -1,5 +1,6 @@
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from stegvis.coordination.forms import submission_field
@@ -133,12 +134,17 @@ class ReferralForm(forms.Form):
 
 
 class JudgementForm(forms.Form):
-    """Each criterion: met or not, with a note; the member who saves is its judge."""
+    """Each criterion the member may judge: met or not, with a note; the member who saves
+    is its judge. A criterion that is another profession's to judge is not offered."""
 
-    def __init__(self, *args, judged, **kwargs):
+    def __init__(self, *args, judged, profession, **kwargs):
         super().__init__(*args, **kwargs)
+        self.judged = judged
         choices = [("yes", _("Holds")), ("no", _("Does not hold"))]
-        for criterion in registry().criterion:
+        self.criteria = [
+            c for c in registry().criterion if not c.judged_by or c.judged_by == profession
+        ]
+        for criterion in self.criteria:
             earlier = judged.get(criterion.code)
             self.fields[f"{criterion.code}"] = forms.ChoiceField(
                 label=str(criterion.text),
@@ -155,10 +161,17 @@ class JudgementForm(forms.Form):
             )
 
     def judgements(self):
-        for criterion in registry().criterion:
+        """The criteria this member judged now: one left as a colleague judged it stays
+        theirs (saving the form again does not make it this member's)."""
+        for criterion in self.criteria:
             answer = self.cleaned_data.get(criterion.code)
-            if answer:
-                yield criterion.code, answer == "yes", self.cleaned_data[f"{criterion.code}_note"]
+            if not answer:
+                continue
+            met, note = answer == "yes", self.cleaned_data[f"{criterion.code}_note"].strip()
+            earlier = self.judged.get(criterion.code)
+            if earlier is not None and (earlier.met, earlier.note) == (met, note):
+                continue
+            yield criterion.code, met, note
 
 
 class DecisionForm(forms.Form):
@@ -176,11 +189,27 @@ class DecisionForm(forms.Form):
         help_text=_("The patient reads this as you write it."),
     )
 
-    def __init__(self, *args, cohorts, **kwargs):
+    def __init__(self, *args, cohorts, begun=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["cohort"].choices = [("", "—")] + [
             (str(c.pk), f"{c.name} ({c.starts_on:%Y-%m-%d})") for c in cohorts
         ]
+        if begun:
+            # The team is told before it includes someone into a cohort under way.
+            self.fields["late_confirmed"] = forms.BooleanField(
+                label=_("The cohort has begun: include the patient from today on"),
+                required=False,
+                help_text=" ".join(
+                    _("%(cohort)s began on %(date)s: %(held)s of %(total)s group sessions held.")
+                    % {
+                        "cohort": cohort.name,
+                        "date": date_format(cohort.starts_on, "DATE_FORMAT"),
+                        "held": held,
+                        "total": total,
+                    }
+                    for cohort, held, total in begun
+                ),
+            )
 
     def clean(self):
         data = super().clean()

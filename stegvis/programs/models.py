@@ -11,18 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from stegvis.accounts.models import Organisation, User
+from stegvis.accounts.professions import Profession
 from stegvis.cases.models import Case
 from stegvis.coordination.models import Meeting
-
-
-class Profession(models.TextChoices):
-    PHYSICIAN = "physician", _("Physician")
-    PHYSIOTHERAPIST = "physiotherapist", _("Physiotherapist")
-    PSYCHOLOGIST = "psychologist", _("Psychologist")
-    OCCUPATIONAL_THERAPIST = "occupational_therapist", _("Occupational therapist")
-    SOCIAL_WORKER = "social_worker", _("Social worker (kurator)")
-    NURSE = "nurse", _("Nurse")
-    REHAB_COORDINATOR = "rehab_coordinator", _("Rehabilitation coordinator")
 
 
 class Team(models.Model):
@@ -218,6 +209,8 @@ class Judgement(models.Model):
     met = models.BooleanField()
     note = models.CharField(_("note"), max_length=500, blank=True)
     judged_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    # The judge's profession in the team then: the assessment is the team's, by several.
+    profession = models.CharField(max_length=30, choices=Profession.choices, blank=True)
     judged_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -5,6 +5,7 @@ from functools import cache, cached_property
 from pathlib import Path
 
 from stegvis.core.lawdata import Bilingual, DataFile, Record, load
+from stegvis.programs.models import Profession
 
 DATA = Path(__file__).parent / "data" / "registry.toml"
 
@@ -14,6 +15,19 @@ class Criterion(Record):
     text: Bilingual
     # What the patient reads when it did not hold.
     plain: Bilingual
+    # The profession that judges it, when it is one profession's to judge.
+    judged_by: str = ""
+
+    @property
+    def judge_label(self) -> str:
+        return str(Profession(self.judged_by).label).lower() if self.judged_by else ""
+
+
+class Assessment(Record):
+    """How many professions of the team judge the criteria before an inclusion."""
+
+    professions: int
+    source: str
 
 
 class ExpectedProfession(Record):
@@ -40,6 +54,7 @@ class Registry(DataFile):
     max_weeks: int
     follow_up_months: int
     assessment_days: int
+    assessment: Assessment
     criterion: tuple[Criterion, ...]
     profession: tuple[ExpectedProfession, ...]
     time_point: tuple[TimePoint, ...]

@@ -1,14 +1,15 @@
 """Reads of MMR teams and programs, shaped for the pages and the API."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import Prefetch
 from django.utils import timezone
 
 from stegvis.access.categories import CARE_ROLES, Action, Category
-from stegvis.access.helpers import categories_allowed, record_aggregate
+from stegvis.access.helpers import categories_allowed, get_self_for, record_aggregate
 from stegvis.accounts.models import User
+from stegvis.instruments.services import pending_for
 from stegvis.programs import outcomes, plan
 from stegvis.programs.models import (
     Attendance,
@@ -34,6 +35,14 @@ def care_staff(units) -> list[User]:
         .distinct()
         .order_by("family_name", "given_name")
     )
+
+
+def care_staff_outside(team: Team) -> list[User]:
+    """Who can be added to the team: the unit's care staff not in it already (the lead is
+    its first member)."""
+    seated = set(team.members.filter(left_on__isnull=True).values_list("user_id", flat=True))
+    seated.add(team.lead_id)
+    return [u for u in care_staff([team.organisation]) if u.pk not in seated]
 
 
 @dataclass
@@ -144,6 +153,57 @@ def own_programs(patient: User) -> list[Referral]:
     )
     for referral in referrals:
         referral.schedule = [a for a in referral.attendance.all() if not a.session.cancelled]
+        referral.before_joining = _held_before_joining(referral)
+    return referrals
+
+
+def _held_before_joining(referral: Referral) -> list[Session]:
+    """The cohort's group sessions held before the participant joined a cohort that had
+    begun: theirs to know of, never theirs to have missed."""
+    if referral.status != ReferralStatus.INCLUDED or referral.decided_at is None:
+        return []
+    return list(
+        referral.cohort.sessions.filter(
+            referral__isnull=True, cancelled=False, starts_at__lte=referral.decided_at
+        )
+    )
+
+
+def sessions_held(cohort: Cohort, moment: datetime | None = None) -> tuple[int, int]:
+    """Of the cohort's group sessions (not cancelled), how many began by `moment` (now),
+    and how many there are."""
+    moment = moment or timezone.now()
+    group = cohort.sessions.filter(referral__isnull=True, cancelled=False)
+    return group.filter(starts_at__lte=moment).count(), group.count()
+
+
+def begun(cohorts) -> list[tuple[Cohort, int, int]]:
+    """Of the cohorts, those that have begun: each with its group sessions held so far and
+    in all (for the team's decision to include someone late)."""
+    found = []
+    for cohort in cohorts:
+        held, total = sessions_held(cohort)
+        if held:
+            found.append((cohort, held, total))
+    return found
+
+
+def home_programs(user: User) -> list[Referral]:
+    """For the patient's home: the programs they are assessed for or take part in, each
+    with the questionnaires before the program (T0) still waiting for them. Read as the
+    patient's own (recorded) once there is one."""
+    open_ = Referral.objects.filter(
+        patient=user, status__in=[ReferralStatus.ASSESSING, ReferralStatus.INCLUDED]
+    )
+    if not open_.exists():
+        return []
+    patient = get_self_for(user, category=Category.MEETINGS, object_type="home_program")
+    referrals = list(
+        open_.filter(patient=patient).select_related("team", "cohort__program_version__program")
+    )
+    t0 = pending_for(patient).filter(occasion=registry().occasions["t0"]).count()
+    for referral in referrals:
+        referral.t0_waiting = t0 if referral.status == ReferralStatus.INCLUDED else 0
     return referrals
 
 

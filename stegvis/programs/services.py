@@ -7,7 +7,9 @@ from decimal import Decimal
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from stegvis.access import audit
 from stegvis.access.care import program_relationships_set
@@ -34,6 +36,7 @@ from stegvis.programs.models import (
     GoalStatus,
     Judgement,
     ManagerCommitment,
+    Profession,
     Program,
     ProgramVersion,
     Referral,
@@ -44,6 +47,7 @@ from stegvis.programs.models import (
     TeamMember,
 )
 from stegvis.programs.registry import registry
+from stegvis.programs.selectors import sessions_held
 
 CONFERENCE_KIND = "mmr_team_conference"
 
@@ -114,7 +118,7 @@ def team_member_add(*, actor: User, team: Team, user: User, profession: str) -> 
     )
     _require(not is_member(user, team), _("%(name)s is already in the team.") % {"name": user})
     member = TeamMember.objects.create(team=team, user=user, profession=profession)
-    _sync_team_access(team)
+    team_access_sync(team)
     return member
 
 
@@ -123,7 +127,7 @@ def team_member_leave(*, actor: User, member: TeamMember) -> None:
     _require(leads_or_manages(actor, member.team), _("Only the team lead or the unit's manager."))
     _require(member.user_id != member.team.lead_id, _("Name another team lead first."))
     TeamMember.objects.filter(pk=member.pk).update(left_on=timezone.localdate())
-    _sync_team_access(member.team)
+    team_access_sync(member.team)
 
 
 @audit.atomic()
@@ -154,20 +158,21 @@ def _access_until(referral: Referral) -> datetime:
 
 def _referral_access(referral: Referral) -> None:
     team = referral.team
-    memberships = [
-        care_membership(member.user, team.organisation_id)
-        for member in team.members.filter(left_on__isnull=True).select_related("user")
-    ]
+    members = list(team.members.filter(left_on__isnull=True).select_related("user"))
+    memberships = [care_membership(member.user, team.organisation_id) for member in members]
     program_relationships_set(
         patient=referral.patient,
         memberships=[m for m in memberships if m is not None],
         reference=f"referral:{referral.pk}",
         reason_text=team.name,
         until=_access_until(referral),
+        professions={member.user_id: member.profession for member in members},
     )
 
 
-def _sync_team_access(team: Team) -> None:
+def team_access_sync(team: Team) -> None:
+    """Bring the team's care relationships with its patients in step with its members and
+    its cohorts' dates."""
     open_ = team.referrals.filter(status__in=[ReferralStatus.ASSESSING, ReferralStatus.INCLUDED])
     for referral in open_.select_related("patient", "cohort", "team"):
         _referral_access(referral)
@@ -279,6 +284,53 @@ def referral_create(*, actor: User, case: Case, team: Team, question: str) -> Re
     return referral
 
 
+def profession_in(user: User, team: Team) -> str | None:
+    """The user's profession in the team, or None when they hold no seat in it."""
+    return (
+        team.members.filter(user=user, left_on__isnull=True)
+        .values_list("profession", flat=True)
+        .first()
+    )
+
+
+def _judge_and_criterion(criterion) -> dict:
+    return {
+        "profession": str(Profession(criterion.judged_by).label).lower(),
+        "criterion": criterion.text,
+    }
+
+
+def assessment_missing(referral: Referral) -> list[str]:
+    """What the team's assessment still lacks before the patient can be included, in words:
+    a criterion not judged (or judged by another profession than its own), or too few
+    professions among the judges (data/registry.toml, [assessment])."""
+    reg = registry()
+    judged = {j.criterion: j for j in referral.judgements.all()}
+    missing = []
+    for criterion in reg.criterion:
+        judgement = judged.get(criterion.code)
+        if criterion.judged_by and (
+            judgement is None or judgement.profession != criterion.judged_by
+        ):
+            missing.append(
+                _("Not judged yet by the team's %(profession)s: “%(criterion)s”.")
+                % _judge_and_criterion(criterion)
+            )
+        elif judgement is None:
+            missing.append(_("Not judged yet: “%(criterion)s”.") % {"criterion": criterion.text})
+    professions = {j.profession for j in judged.values() if j.profession}
+    if len(professions) < reg.assessment.professions:
+        missing.append(
+            _("Members of at least %(n)s professions judge the criteria; so far: %(held)s.")
+            % {
+                "n": reg.assessment.professions,
+                "held": ", ".join(sorted(str(Profession(p).label) for p in professions))
+                or _("none"),
+            }
+        )
+    return missing
+
+
 def _assessing(actor: User, referral: Referral) -> None:
     _require(is_member(actor, referral.team), _("Only the team's members assess."))
     _require(
@@ -290,9 +342,18 @@ def _assessing(actor: User, referral: Referral) -> None:
 def judgement_record(
     *, actor: User, referral: Referral, criterion: str, met: bool, note: str = ""
 ) -> Judgement:
+    """One member's judgement of one criterion; a criterion that is one profession's to
+    judge (the medical one, the physician's) is refused to the others."""
     _assessing(actor, referral)
-    if criterion not in registry().criteria:
+    found = registry().criteria.get(criterion)
+    if found is None:
         raise NotAllowed(_("Unknown criterion."))
+    profession = profession_in(actor, referral.team)
+    if found.judged_by and profession != found.judged_by:
+        raise NotAllowed(
+            _("Only the team's %(profession)s judges “%(criterion)s”.")
+            % _judge_and_criterion(found)
+        )
     judgement, _created = Judgement.objects.update_or_create(
         referral=referral,
         criterion=criterion,
@@ -300,6 +361,7 @@ def judgement_record(
             "met": met,
             "note": note.strip(),
             "judged_by": actor,
+            "profession": profession,
             "judged_at": timezone.now(),
         },
     )
@@ -318,6 +380,25 @@ def _registry_codes() -> list[str]:
     return [code for code in registry().instruments if code in enabled]
 
 
+def _late_warning(cohort: Cohort, held: int, total: int) -> str:
+    return ngettext(
+        "%(cohort)s began on %(date)s: %(held)s of its %(total)s group sessions has been "
+        "held. The patient joins from today: their own sessions are planned from today on, "
+        "and the group sessions already held are shown to them as before they joined. "
+        "Confirm to include them.",
+        "%(cohort)s began on %(date)s: %(held)s of its %(total)s group sessions have been "
+        "held. The patient joins from today: their own sessions are planned from today on, "
+        "and the group sessions already held are shown to them as before they joined. "
+        "Confirm to include them.",
+        held,
+    ) % {
+        "cohort": cohort.name,
+        "date": date_format(cohort.starts_on, "DATE_FORMAT"),
+        "held": held,
+        "total": total,
+    }
+
+
 @audit.atomic()
 def referral_decide(
     *,
@@ -327,10 +408,13 @@ def referral_decide(
     include: bool,
     reason_to_patient: str,
     cohort: Cohort | None = None,
+    late_confirmed: bool = False,
 ) -> Referral:
     """Include the patient in a cohort, or not, with the reason in plain words. Inclusion
-    needs every criterion judged and met; it gives the participant the cohort's sessions,
-    their individual ones, and the questionnaires before the program (T0)."""
+    needs the team's assessment complete (assessment_missing) and every criterion met; it
+    gives the participant the cohort's sessions still ahead, their individual ones from
+    today on, and the questionnaires before the program (T0) at once. Into a cohort that
+    has begun, only once the team confirms it knows how many sessions have been held."""
     _assessing(actor, referral)
     reason = reason_to_patient.strip()
     if not reason:
@@ -339,16 +423,20 @@ def referral_decide(
             {"reason_to_patient": [_("Tell the patient why, in plain words.")]},
         )
     judged = dict(referral.judgements.values_list("criterion", "met"))
-    missing = [c.code for c in registry().criterion if c.code not in judged]
     if include:
+        missing = assessment_missing(referral)
         if missing:
-            raise Incomplete(_("Judge every criterion before deciding."))
+            raise Incomplete(" ".join([_("The team's assessment is not complete."), *missing]))
         if not all(judged.values()):
             raise NotAllowed(_("Every criterion must hold to include the patient."))
         _require(
             cohort is not None and cohort.team_id == referral.team_id and cohort.ended_on is None,
             _("Choose a running cohort of the team."),
         )
+        held, total = sessions_held(cohort)
+        if held and not late_confirmed:
+            warning = _late_warning(cohort, held, total)
+            raise Incomplete(warning, {"late_confirmed": [warning]})
     status = ReferralStatus.INCLUDED if include else ReferralStatus.NOT_INCLUDED
     _update_unless_stale(
         referral,
@@ -383,25 +471,44 @@ def referral_decide(
     return referral
 
 
+def _own_sessions(cohort: Cohort, referral: Referral, joined: datetime) -> list[Session]:
+    """The participant's individual sessions, none before they joined: one still ahead
+    keeps its planned time; one whose time has passed moves to the same weekday and time
+    in the first week after joining that holds no other of theirs."""
+    own, days = [], set()
+    for planned in plan.from_data(cohort.program_version.sessions):
+        if planned.kind != SessionKind.INDIVIDUAL:
+            continue
+        later = 0
+        # Whole weeks in local time, so a move across a change to summer time keeps the hour.
+        starts = planned.starts_at(cohort.starts_on)
+        while starts <= joined or timezone.localdate(starts) in days:
+            later += 1
+            starts = planned.starts_at(cohort.starts_on + timedelta(weeks=later))
+        session = _session(cohort, planned, referral)
+        session.starts_at, session.week = starts, planned.week + later
+        days.add(timezone.localdate(session.starts_at))
+        own.append(session)
+    return own
+
+
 def _join_cohort(actor: User, referral: Referral) -> None:
     cohort = referral.cohort
-    own = [
-        _session(cohort, planned, referral)
-        for planned in plan.from_data(cohort.program_version.sessions)
-        if planned.kind == SessionKind.INDIVIDUAL
-    ]
-    Session.objects.bulk_create(own)
-    sessions = cohort.sessions.filter(referral__isnull=True) | cohort.sessions.filter(
-        referral=referral
-    )
+    joined = referral.decided_at
+    Session.objects.bulk_create(_own_sessions(cohort, referral, joined))
+    # Only what is still ahead: a group session held before they joined is none they missed.
+    ahead = cohort.sessions.filter(starts_at__gt=joined)
+    sessions = ahead.filter(referral__isnull=True) | ahead.filter(referral=referral)
     Attendance.objects.bulk_create(
         [Attendance(session=s, referral=referral) for s in sessions], ignore_conflicts=True
     )
+    # The questionnaires before the program (T0), given at once: due the day of inclusion,
+    # whether the cohort begins later or began before.
     occasion_schedule(
         actor=actor,
         case=referral.case,
         occasion=registry().occasions["t0"],
-        due_on=min(timezone.localdate(), cohort.starts_on),
+        due_on=timezone.localdate(joined),
         codes=_registry_codes(),
     )
 

@@ -112,7 +112,7 @@ def team_detail(request: HttpRequest, team_id) -> HttpResponse:
     if may_lead:
         member_form = forms.MemberForm(
             request.POST if "add_member" in request.POST else None,
-            staff=selectors.care_staff([team.organisation]),
+            staff=selectors.care_staff_outside(team),
         )
     if services.manages(user, team.organisation_id):
         commitment_form = forms.CommitmentForm(request.POST if "commit" in request.POST else None)
@@ -271,11 +271,10 @@ def cohort_detail(request: HttpRequest, cohort_id) -> HttpResponse:
         request.POST if "schedule" in request.POST else None
     ) if member else None  # fmt: skip
     hold_form = forms.HoldForm(request.POST if "hold" in request.POST else None)
-    participants = visible_participants(
-        request.user,
-        cohort.participants.filter(status=ReferralStatus.INCLUDED).select_related("patient"),
-        object_type="mmr_cohort",
+    included = list(
+        cohort.participants.filter(status=ReferralStatus.INCLUDED).select_related("patient")
     )
+    participants = visible_participants(request.user, included, object_type="mmr_cohort")
     if request.method == "POST" and member:
         done = _cohort_post(request, cohort, conference_form, hold_form, participants)
         if done is not None:
@@ -286,6 +285,9 @@ def cohort_detail(request: HttpRequest, cohort_id) -> HttpResponse:
         {
             "cohort": cohort,
             "participants": participants,
+            # Included, but no longer in the reader's care (the follow-up has ended): a
+            # count, never who.
+            "not_named": len(included) - len(participants),
             "sessions": cohort.sessions.filter(referral__isnull=True),
             "conferences": selectors.conferences(cohort, participants),
             "conference_form": conference_form,
@@ -441,11 +443,15 @@ def referral_detail(request: HttpRequest, referral_id) -> HttpResponse:
     judgement_form = decision_form = goal_form = None
     if assessing:
         judgement_form = forms.JudgementForm(
-            request.POST if "judge" in request.POST else None, judged=judged
+            request.POST if "judge" in request.POST else None,
+            judged=judged,
+            profession=services.profession_in(request.user, referral.team),
         )
+        cohorts = list(referral.team.cohorts.filter(ended_on__isnull=True))
         decision_form = forms.DecisionForm(
             request.POST if "decide" in request.POST else None,
-            cohorts=referral.team.cohorts.filter(ended_on__isnull=True),
+            cohorts=cohorts,
+            begun=selectors.begun(cohorts),
             initial={"revision": referral.revision},
         )
     if referral.status == ReferralStatus.INCLUDED and member:
@@ -460,6 +466,7 @@ def referral_detail(request: HttpRequest, referral_id) -> HttpResponse:
         {
             "referral": referral,
             "criteria": [(c, judged.get(c.code)) for c in registry().criterion],
+            "missing": services.assessment_missing(referral) if assessing else [],
             "judgement_form": judgement_form,
             "decision_form": decision_form,
             "goal_form": goal_form,
@@ -491,6 +498,7 @@ def _referral_post(request, referral, judgement_form, decision_form, goal_form):
                 include=include,
                 cohort=cohort,
                 reason_to_patient=data["reason_to_patient"],
+                late_confirmed=bool(data.get("late_confirmed")),
             )
             messages.success(request, _("Decided. The patient can read the reason."))
             return redirect("referral_detail", referral.pk)

@@ -1,5 +1,6 @@
 """An MMR program in the browser, with axe-core on every page: the physician refers Karin,
-the team lead creates a cohort and includes her after the team's assessment, Karin sees
+the team lead creates a cohort, the team assesses her (the physiotherapist judges three
+criteria, the physician the medical one) and the physician includes her; Karin sees
 her schedule on a phone, answers the questionnaire before the program (T0) and says she
 cannot come once, and the closing conference sets the program's last day."""
 
@@ -50,13 +51,34 @@ def test_a_cohort_from_referral_to_the_closing_conference(page: Page, live_stegv
 
     page.get_by_role("link", name="Smärtteamet Solbacken").click()
     page.get_by_role("link", name="Karin Olsson").click()
+    referral_url = page.url
     assert_accessible(page)
+    # The assessment is the team's: the physiotherapist judges the criteria that are not
+    # the physician's (the medical one is not offered to her) ...
     judgement = page.locator("form").filter(has_text="Din bedömning")
+    medical = [c for c in registry().criterion if c.judged_by == "physician"]
     for criterion in registry().criterion:
+        group = judgement.get_by_role("group", name=criterion.text.sv)
+        if criterion in medical:
+            expect(group).to_have_count(0)
+        else:
+            group.get_by_label("Stämmer", exact=True).check()
+    judgement.get_by_role("button", name="Spara bedömningen").click()
+    expect(page.get_by_role("status")).to_contain_text("Din bedömning är sparad")
+    expect(page.get_by_text("Innan patienten kan tas in")).to_be_visible()
+
+    # ... and the team's physician the medical one; then a second profession has judged,
+    # and she includes Karin.
+    sign_in_as(page, live_stegvis, "lakare")
+    page.goto(referral_url)
+    judgement = page.locator("form").filter(has_text="Din bedömning")
+    for criterion in medical:
         group = judgement.get_by_role("group", name=criterion.text.sv)
         group.get_by_label("Stämmer", exact=True).check()
     judgement.get_by_role("button", name="Spara bedömningen").click()
     expect(page.get_by_role("status")).to_contain_text("Din bedömning är sparad")
+    expect(page.get_by_text("Innan patienten kan tas in")).to_have_count(0)
+    assert_accessible(page)
     decision = page.locator("form").filter(has_text="Spara beslutet")
     decision.get_by_label("Ta in i en grupp").check()
     decision.get_by_label(re.compile(r"^Grupp:?$")).select_option(label=f"Vårens grupp ({monday})")

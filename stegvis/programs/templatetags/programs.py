@@ -13,8 +13,13 @@ def _not_shown() -> str:
     return pgettext("a figure hidden by the small-cell rule", "not shown")
 
 
+# A negative number's sign: the minus sign (U+2212), not the hyphen a number format gives.
+MINUS = "\u2212"
+
+
 def _number(value: float, places: int = 1) -> str:
-    return number_format(round(value, places), places)
+    shown = number_format(round(value, places), places)
+    return MINUS + shown[1:] if shown.startswith("-") else shown
 
 
 def _percent(share: float) -> str:
@@ -51,10 +56,14 @@ def rate(summary, point):
     return "–" if figure.share is None else _percent(figure.share)
 
 
+def _no_pairs() -> str:
+    return _("nobody answered both before and after")
+
+
 @register.filter
 def change(result):
     if not result.n:
-        return "–"
+        return _no_pairs()
     if result.suppressed or result.mean is None:
         return _not_shown()
     if result.ci is None:
@@ -65,12 +74,13 @@ def change(result):
 
 @register.filter
 def reached(result):
-    if not result.n:
-        return "–"
-    if result.suppressed:
-        return _not_shown()
+    # An instrument without a cut-off has none to reach, whoever answered.
     if result.reached is None:
         return _("no established cut-off")
+    if not result.n:
+        return _no_pairs()
+    if result.suppressed:
+        return _not_shown()
     return share_cell(result.reached)
 
 
