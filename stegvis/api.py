@@ -5,6 +5,7 @@ from functools import wraps
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
@@ -267,3 +268,15 @@ def on_unauthenticated(request, exc):
 def on_http_error(request, exc: HttpError):
     default = "bad_request" if exc.status_code == 400 else "error"
     return _error(request, exc.status_code, getattr(exc, "code", default), str(exc))
+
+
+@csrf_exempt
+def unknown(request, path: str):
+    """Whatever under /api/v1/ names no operation, for every method: answered in the API's
+    error shape (nothing is read, so nothing is recorded and no sign-in is asked for)."""
+    return _error(request, 404, "not_found",
+                  f"No operation at /api/v1/{path}: see /api/v1/openapi.json.")  # fmt: skip
+
+
+# Declared for the route table, which asks each page every way it answers.
+unknown.http_methods = ("GET", "POST", "PUT", "PATCH", "DELETE")

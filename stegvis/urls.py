@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from stegvis import api as api_module
 from stegvis.api import api
 from stegvis.core import views as core_views
 from stegvis.portal import views as portal_views
@@ -7,6 +8,8 @@ from stegvis.portal import views as portal_views
 urlpatterns = [
     # First: Django tries the patterns in order, and every app's pages sit under "".
     path("api/v1/", api.urls),
+    # Right after the API: any other address under it is answered in the API's error shape.
+    path("api/v1/<path:path>", api_module.unknown, name="api_unknown"),
     path("", portal_views.home, name="home"),
     path("language/", portal_views.set_language, name="set_language"),
     path("health/", core_views.health, name="health"),

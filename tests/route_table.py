@@ -35,6 +35,9 @@ NOT_PATIENT_DATA = {
     "page fhir_export_status",
     # An import sent empty is refused before anyone's data is read.
     "page fhir_transaction",
+    # Whatever under /fhir/ or /api/v1/ names nothing: answered 404 as FHIR or as the API's
+    # error, reading nothing.
+    "page fhir_unknown", "page api_unknown",
     "page representative_join", "page activities", "page activity_detail",
     "page you_said_we_did", "page participation_impact", "GET /participation/proposals",
     "POST /participation/proposals", "GET /participation/proposals/{service_proposal_id}",
@@ -54,7 +57,7 @@ LISTS = {
     "page fhir_care_plan_search", "page fhir_appointment_search", "page fhir_task_search",
     "page fhir_observation_search", "page fhir_questionnaire_response_search",
     "page fhir_communication_search", "page fhir_document_search", "page fhir_audit_event_search",
-    "page fhir_care_team_search", "page fhir_consent_search",
+    "page fhir_care_team_search", "page fhir_consent_search", "page fhir_patient_search_form",
 }  # fmt: skip
 LISTS |= {route for route in OTHER_METHODS if page_of(route) in LISTS}
 
@@ -252,8 +255,10 @@ TABLE: dict[str, tuple[int, ...]] = {
     "page fhir_metadata": (200, 200, 200, 200, 200, 200, 200, 302, 200, 200, 200),
     "page fhir_patient": (200, 200, 404, 200, 200, 200, 404, 302, 200, 404, 404),
     "page fhir_patient_search": (200, 200, 200, 200, 200, 200, 200, 302, 200, 200, 200),
+    "page fhir_patient_search_form": (200, 200, 200, 200, 200, 200, 200, 302, 200, 200, 200),
     "page fhir_episode": (200, 200, 404, 404, 200, 404, 404, 302, 200, 404, 404),
     "page fhir_episode_search": (200, 200, 200, 200, 200, 200, 200, 302, 200, 200, 200),
+    "page fhir_condition": (200, 200, 404, 404, 404, 404, 404, 302, 200, 404, 404),
     "page fhir_condition_search": (200, 200, 200, 200, 200, 200, 200, 302, 200, 200, 200),
     "page fhir_care_plan": (200, 200, 404, 200, 200, 404, 404, 302, 200, 404, 404),
     "page fhir_care_plan_search": (200, 200, 200, 200, 200, 200, 200, 302, 200, 200, 200),
@@ -284,6 +289,19 @@ TABLE: dict[str, tuple[int, ...]] = {
     "page fhir_export_status": (200, 404, 404, 404, 404, 404, 404, 302, 404, 404, 404),
     "page fhir_group_export": (400, 400, 400, 400, 400, 400, 400, 302, 400, 400, 400),
     "page fhir_patient_export": (400, 400, 400, 400, 400, 400, 400, 302, 400, 400, 400),
+    # Whatever else is asked under /fhir/ and /api/v1/, in any method: not found, as FHIR or
+    # as the API's error (the second factor is asked for first under /fhir/, as everywhere
+    # outside the API).
+    "page fhir_unknown": (404, 404, 404, 404, 404, 404, 404, 302, 404, 404, 404),
+    "POST page fhir_unknown": (404, 404, 404, 404, 404, 404, 404, 302, 404, 404, 404),
+    "PUT page fhir_unknown": (404, 404, 404, 404, 404, 404, 404, 302, 404, 404, 404),
+    "PATCH page fhir_unknown": (404, 404, 404, 404, 404, 404, 404, 302, 404, 404, 404),
+    "DELETE page fhir_unknown": (404, 404, 404, 404, 404, 404, 404, 302, 404, 404, 404),
+    "page api_unknown": (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "POST page api_unknown": (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "PUT page api_unknown": (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "PATCH page api_unknown": (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "DELETE page api_unknown": (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
     # The same pages' POSTs, sent empty like every write here.
     "POST page account_settings": (200, 200, 200, 200, 200, 200, 200, 302, 200, 200, 200),
     "POST page activities": (404, 404, 404, 404, 404, 404, 404, 302, 404, 200, 404),

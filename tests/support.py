@@ -168,3 +168,26 @@ def scheduled_meeting(personas, case):
         actor=personas.coordinator, case=resolved, kind="sip", place="Storgatan 1",
         starts_at=timezone.now() + timedelta(days=7), participants=[],
     )  # fmt: skip
+
+
+def signed_diagnosis(case, code="F32.1", text="Depression"):
+    """A signed certificate in `case` with one diagnosis (its Condition in the FHIR API)."""
+    from stegvis.cases.models import (
+        Certificate,
+        CertificateDiagnosis,
+        CertificatePeriod,
+        CertificateStatus,
+    )
+
+    certificate = Certificate.objects.create(case=case, created_by=case.responsible_physician)
+    CertificatePeriod.objects.create(
+        certificate=certificate,
+        degree=100,
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate() + timedelta(days=13),
+    )
+    CertificateDiagnosis.objects.create(certificate=certificate, code=code, text=text)
+    Certificate.objects.filter(pk=certificate.pk).update(
+        status=CertificateStatus.SIGNED, signed_at=timezone.now()
+    )
+    return certificate

@@ -9,30 +9,11 @@ from django.utils import timezone
 from stegvis.access.categories import Category
 from stegvis.access.models import AccessEvent
 from stegvis.accounts.models import PersonalAccessToken, hash_token
-from stegvis.cases.models import (
-    Certificate,
-    CertificateDiagnosis,
-    CertificatePeriod,
-    CertificateStatus,
-)
 from stegvis.network.purposes import Purpose
 from tests.factories import patient_at
+from tests.support import signed_diagnosis
 
 FHIR_JSON = "application/fhir+json"
-
-
-def _signed_diagnosis(case, code="F32.1", text="Depression"):
-    certificate = Certificate.objects.create(case=case, created_by=case.responsible_physician)
-    CertificatePeriod.objects.create(
-        certificate=certificate,
-        degree=100,
-        starts_on=timezone.localdate(),
-        ends_on=timezone.localdate() + timedelta(days=13),
-    )
-    CertificateDiagnosis.objects.create(certificate=certificate, code=code, text=text)
-    Certificate.objects.filter(pk=certificate.pk).update(
-        status=CertificateStatus.SIGNED, signed_at=timezone.now()
-    )
 
 
 def test_the_capability_statement_is_open_and_r4(client):
@@ -87,7 +68,7 @@ def test_a_personal_access_token_reads_its_owners_record(client, personas, case)
 
 
 def test_an_employer_reads_the_episode_but_never_a_diagnosis(client, personas, case):
-    _signed_diagnosis(case)
+    signed_diagnosis(case)
     personas.with_consent(
         personas.employer, [Category.IDENTITY, Category.CAPACITY], Purpose.EMPLOYER_DIALOGUE
     )
@@ -128,7 +109,7 @@ def test_searches_page_with_a_next_link(client, personas, case):
 def test_every_resource_emitted_validates_against_r4(client, personas, case):
     from tests.fhir_validation import problems
 
-    _signed_diagnosis(case)
+    signed_diagnosis(case)
     client.force_login(personas.treating_physician)
     emitted = [
         client.get("/fhir/metadata").json(),
@@ -180,7 +161,7 @@ def test_the_plan_is_a_care_plan_with_its_goals_and_actions(client, personas, ca
 def test_everything_is_what_the_reader_may_see_of_the_patient(client, personas, case):
     from tests.fhir_validation import problems
 
-    _signed_diagnosis(case)
+    signed_diagnosis(case)
     personas.with_consent(
         personas.employer, [Category.IDENTITY, Category.CAPACITY], Purpose.EMPLOYER_DIALOGUE
     )
@@ -256,13 +237,13 @@ def test_a_condition_search_takes_the_same_queries_for_one_case_or_many(client, 
             assert client.get("/fhir/Condition").status_code == 200
         return len(captured)
 
-    _signed_diagnosis(case)
+    signed_diagnosis(case)
     client.force_login(personas.treating_physician)
     one = queries()
     for _each in range(3):
         other = patient_at(personas.unit).cases.get()
         other.responsible_physician = personas.treating_physician
         other.save()
-        _signed_diagnosis(other, code="M54.4", text="Ryggvärk")
+        signed_diagnosis(other, code="M54.4", text="Ryggvärk")
     assert len(client.get("/fhir/Condition").json()["entry"]) == 4
     assert queries() == one

@@ -319,11 +319,18 @@ FHIR_IDS = {
     "page fhir_questionnaire": lambda w: "phq9-1",
     "page fhir_care_team": lambda w: f"network-{w['patient_id']}",
     "page fhir_consent": lambda w: w["consent_id"],
+    # The diagnosis of the world's signed certificate (complete_body's F43.8A).
+    "page fhir_condition": lambda w: f"{w['case_id']}-F43-8A",
 }
 
 
 # Path parameters that are a fixed value rather than an object of the world.
-FIXED = {"job_id": lambda w: w["export_id"], "resource_type": lambda w: "Patient"}
+FIXED = {
+    "job_id": lambda w: w["export_id"],
+    "resource_type": lambda w: "Patient",
+    # What the catch-alls under /fhir/ and /api/v1/ are asked for: nothing they offer.
+    "path": lambda w: "Spaceship/1",
+}
 
 
 def url_for(route: str, world: dict) -> str:

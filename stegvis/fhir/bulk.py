@@ -4,6 +4,8 @@ status answers 202 while it runs and the manifest when done; the files are serve
 reader who asked, and only until they expire. What an export holds is what the policy lets
 that reader see, each patient's data recorded on their log as exported."""
 
+import json
+
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -20,6 +22,7 @@ from stegvis.fhir.models import ExportJob, ExportLevel, ExportStatus
 from stegvis.fhir.tasks import run_export
 
 NDJSON = "application/fhir+ndjson"
+MANIFEST = "application/json"
 OUTPUT_FORMATS = {NDJSON, "application/ndjson", "ndjson"}
 
 
@@ -93,22 +96,27 @@ def _own_job(request, job_id, object_type: str) -> ExportJob:
     return job
 
 
-@fhir_view(methods=("GET", "DELETE"))
+@fhir_view(methods=("GET", "DELETE"), produces=("application/json", "application/fhir+json"))
 def export_status(request: HttpRequest, job_id) -> HttpResponse:
     job = _own_job(request, job_id, "fhir_export_status")
     if request.method == "DELETE":
         ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.CANCELLED)
         delete_files(job)
-        return HttpResponse(status=202)
+        return answer(resources.outcome("information", "informational", "Cancelled."), 202)
     if job.status in (ExportStatus.ACCEPTED, ExportStatus.RUNNING):
-        waiting = HttpResponse(status=202)
-        waiting["X-Progress"] = job.progress or job.status
+        progress = job.progress or job.status
+        said = f"running ({job.progress})" if job.progress else job.status
+        waiting = answer(resources.outcome("information", "informational",
+                                           f"The export is {said}."), 202)  # fmt: skip
+        waiting["X-Progress"] = progress
         waiting["Retry-After"] = "5"
         return waiting
     if job.status != ExportStatus.DONE:
         return problem(500, "exception", job.error or f"The export was {job.status}.")
     files = job.files.order_by("resource_type")
-    return answer(
+    # The manifest is plain JSON, not a FHIR resource (Bulk Data Access, "Response - Complete
+    # Status").
+    return manifest(
         {
             "transactionTime": resources.instant(job.started_at),
             "request": job.request_url,
@@ -128,7 +136,11 @@ def export_status(request: HttpRequest, job_id) -> HttpResponse:
     )
 
 
-@fhir_view
+def manifest(body: dict) -> HttpResponse:
+    return HttpResponse(json.dumps(body, ensure_ascii=False), content_type=MANIFEST)
+
+
+@fhir_view(produces=(NDJSON, "application/ndjson", "application/fhir+json", "application/json"))
 def export_file(request: HttpRequest, job_id, resource_type: str) -> FileResponse:
     job = _own_job(request, job_id, "fhir_export_file")
     found = job.files.filter(resource_type=resource_type).first()

@@ -9,7 +9,12 @@ from stegvis.fhir.resources import FHIR_VERSION
 def offered() -> list[tuple[str, list[str], list[tuple[str, str]]]]:
     """(resource type, interactions, search parameters), from what the API reads."""
     found = [
-        ("Patient", ["read", "search-type"], [("_count", "number")]),
+        (
+            "Patient",
+            ["read", "search-type"],
+            # identifier: the personnummer's or fødselsnummer's system and number
+            [("identifier", "token"), ("name", "string"), ("_count", "number")],
+        ),
         ("Questionnaire", ["read", "search-type"], [("url", "uri"), ("_count", "number")]),
     ]
     for resource in SEARCHABLE:
@@ -17,9 +22,16 @@ def offered() -> list[tuple[str, list[str], list[tuple[str, str]]]]:
         params = [("patient", "reference"), ("_count", "number")]
         if all(kind.updated for kind in kinds):
             params.append(("_lastUpdated", "date"))
-        reads = ["read"] if all(kind.one_per_row for kind in kinds) else []
-        found.append((resource, [*reads, "search-type"], params))
+        found.append((resource, ["read", "search-type"], params))
     return found
+
+
+def search_params(resource: str) -> set[str]:
+    """The search parameters offered for `resource`, as the statement lists them."""
+    return {
+        name for offered_type, _interactions, params in offered() if offered_type == resource
+        for name, _type in params
+    }  # fmt: skip
 
 
 def capability_statement(base: str) -> dict:

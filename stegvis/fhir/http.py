@@ -5,7 +5,7 @@ import json
 from functools import wraps
 
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -16,6 +16,11 @@ from stegvis.fhir import resources
 
 CONTENT_TYPE = "application/fhir+json; charset=utf-8"
 MAX_COUNT = 100
+# What the API writes: FHIR JSON only (the CapabilityStatement's `format`). A client that
+# accepts none of these (application/fhir+xml) is answered 406.
+JSON_TYPES = ("application/fhir+json", "application/json")
+# `_format` overrides Accept (FHIR http.html#mime-type); these name JSON.
+JSON_FORMATS = {"json", "application/json", "application/fhir+json"}
 
 
 def answer(body: dict, status: int = 200) -> HttpResponse:
@@ -28,12 +33,13 @@ def problem(status: int, code: str, text: str, expression=()) -> HttpResponse:
     return answer(resources.outcome("error", code, text, expression), status)
 
 
-def fhir_view(view=None, *, methods=("GET",)):
-    """Authenticate by session or bearer token; answer a refusal or a bad parameter as an
-    OperationOutcome. A write by session needs the CSRF token, as any form does; a token
-    is sent on purpose, so needs none."""
+def fhir_view(view=None, *, methods=("GET",), produces=JSON_TYPES, public=False):
+    """Authenticate by session or bearer token (unless `public`); answer a refusal, a
+    method not offered, a format not written or a bad parameter as an OperationOutcome.
+    A write by session needs the CSRF token, as any form does; a token is sent on purpose,
+    so needs none."""
     if view is None:
-        return lambda found: fhir_view(found, methods=methods)
+        return lambda found: fhir_view(found, methods=methods, produces=produces, public=public)
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
@@ -41,8 +47,11 @@ def fhir_view(view=None, *, methods=("GET",)):
             refused = problem(405, "not-supported", f"Send {' or '.join(methods)}.")
             refused["Allow"] = ", ".join(methods)
             return refused
+        refused = _unacceptable(request, produces)
+        if refused is not None:
+            return refused
         try:
-            refused = _refused_caller(request)
+            refused = None if public else _refused_caller(request)
             if refused is not None:
                 return refused
             return view(request, *args, **kwargs)
@@ -57,6 +66,43 @@ def fhir_view(view=None, *, methods=("GET",)):
     # page takes (the route table asks each page every way it answers).
     wrapper.http_methods = tuple(methods)
     return csrf_exempt(wrapper)
+
+
+def _unacceptable(request: HttpRequest, produces) -> HttpResponse | None:
+    """406 when neither `_format` nor Accept lets the answer be one of `produces` (the
+    answer is FHIR JSON all the same: there is nothing else to send)."""
+    wanted = request.GET.get("_format", "")
+    if wanted:
+        if wanted.split(";", 1)[0].strip() in JSON_FORMATS | set(produces):
+            return None
+        return problem(406, "not-supported", f"_format {wanted} is not offered: "
+                       f"this server writes {', '.join(produces)}.", ["_format"])  # fmt: skip
+    if request.get_preferred_type(list(produces)) is None:
+        return problem(406, "not-supported", f"Accept: {request.headers.get('Accept', '')} "
+                       f"is not offered: this server writes {', '.join(produces)}.")  # fmt: skip
+    return None
+
+
+@csrf_exempt
+def unknown(request: HttpRequest, path: str) -> HttpResponse:
+    """Whatever under /fhir/ names no endpoint (an unknown resource type, an operation or
+    a path the API does not have), for every method: nothing is read, so nothing is
+    recorded and no sign-in is asked for."""
+    resource = path.split("/", 1)[0]
+    if resource and resource[0].isupper() and resource not in _known_types():
+        return problem(404, "not-supported", f"Unknown resource type {resource!r}: "
+                       f"this server offers {', '.join(sorted(_known_types()))}.")  # fmt: skip
+    return problem(404, "not-found", f"Nothing at /fhir/{path}: see /fhir/metadata.")
+
+
+# Declared for the route table, which asks each page every way it answers.
+unknown.http_methods = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _known_types() -> set[str]:
+    from stegvis.fhir.capability import offered
+
+    return {resource for resource, _interactions, _params in offered()}
 
 
 def _refused_caller(request: HttpRequest) -> HttpResponse | None:
@@ -85,10 +131,35 @@ class BadParameter(ValueError):
         self.parameter = parameter
 
 
-def paging(request) -> tuple[int, int]:
+# The server's own paging: its next links carry _offset, so it is never refused.
+PAGING = {"_count", "_offset", "_format"}
+
+
+def search_query(request, supported) -> QueryDict:
+    """The search parameters the server applies (`supported`, as the CapabilityStatement
+    lists them for the type). Any other is left out, and so out of the self link, as FHIR's
+    lenient default has it; under `Prefer: handling=strict` it is refused instead. A POST
+    to _search sends them as a form."""
+    sent = request.POST if request.method == "POST" else request.GET
+    unsupported = sorted(set(sent) - set(supported) - PAGING)
+    if unsupported and _strict(request):
+        raise BadParameter(unsupported[0], f"Not supported here: {', '.join(unsupported)} "
+                           "(the searches offered are in /fhir/metadata).")  # fmt: skip
+    query = sent.copy()
+    for name in unsupported:
+        del query[name]
+    return query
+
+
+def _strict(request) -> bool:
+    preferences = request.headers.get("Prefer", "").replace(";", ",").split(",")
+    return "handling=strict" in {preference.strip().lower() for preference in preferences}
+
+
+def paging(query) -> tuple[int, int]:
     try:
-        count = int(request.GET.get("_count", 20))
-        offset = int(request.GET.get("_offset", 0))
+        count = int(query.get("_count", 20))
+        offset = int(query.get("_offset", 0))
     except ValueError as error:
         raise BadParameter("_count", "_count and _offset are whole numbers.") from error
     if not 0 <= count <= MAX_COUNT or not 0 <= offset <= 10**9:
@@ -105,14 +176,22 @@ def base_url(request) -> str:
     return request.build_absolute_uri(reverse("fhir_metadata")).rsplit("metadata", 1)[0]
 
 
-def searchset(request, queryset, render, count: int, offset: int) -> dict:
+def search_links(request, query: QueryDict, total: int, count: int, offset: int):
+    """The self link (the search as applied, at the type's address: a POST to _search is
+    linked as the GET it equals) and, when more follow, the next."""
+    address = request.build_absolute_uri(request.path.removesuffix("/_search"))
+    links = [("self", f"{address}?{query.urlencode()}" if query else address)]
+    if offset + count < total:
+        following = query.copy()
+        following["_offset"] = offset + count
+        links.append(("next", f"{address}?{following.urlencode()}"))
+    return links
+
+
+def searchset(request, query, queryset, render, count: int, offset: int) -> tuple[list, dict]:
     total = queryset.count()
     page = list(queryset[offset : offset + count])
-    query = request.GET.copy()
-    links = [("self", request.build_absolute_uri())]
-    if offset + count < total:
-        query["_offset"] = offset + count
-        links.append(("next", request.build_absolute_uri(f"?{query.urlencode()}")))
+    links = search_links(request, query, total, count, offset)
     return page, resources.bundle(
         "searchset", [render(item) for item in page], base_url(request), total, links
     )

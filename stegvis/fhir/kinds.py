@@ -50,7 +50,9 @@ class Kind:
     # A resource id is the prefix and the row's primary key.
     prefix: str = ""
     numeric_id: bool = False
-    # One resource per row (so a search can say its total).
+    # One resource per row (so a search can say its total). When not, a resource's id is
+    # the row's key, a dash and what tells the row's resources apart (a Condition: its
+    # case and its code).
     one_per_row: bool = True
 
     def owner_of(self, row):
@@ -61,10 +63,17 @@ class Kind:
         if not resource_id.startswith(self.prefix):
             return None
         rest = resource_id.removeprefix(self.prefix)
+        if not self.one_per_row:
+            rest, dash = rest[:UUID_LENGTH], rest[UUID_LENGTH : UUID_LENGTH + 1]
+            if dash != "-":
+                return None
         try:
             return int(rest) if self.numeric_id else uuid.UUID(rest)
         except ValueError:
             return None
+
+
+UUID_LENGTH = len(str(uuid.UUID(int=0)))
 
 
 def each(render) -> Callable[[list, str], list[dict]]:

@@ -9,13 +9,19 @@ from datetime import date, datetime
 from django.utils import timezone
 
 from stegvis.accounts.models import User
+from stegvis.accounts.national_id import NationalId
 from stegvis.cases.models import Case, CaseStatus
 
 FHIR_VERSION = "4.0.1"
-# Identifier systems: Sweden's personnummer (HL7 Sweden basprofiler), Norway's
-# fødselsnummer (HL7 Norway no-basis), and Stegvis's own ids.
+# Identifier systems: Sweden's personnummer and samordningsnummer (HL7 Sweden
+# basprofiler), Norway's fødselsnummer and D-nummer (HL7 Norway no-basis), and Stegvis's
+# own ids.
 PERSONNUMMER = "http://electronichealth.se/identifier/personnummer"
+SAMORDNINGSNUMMER = "http://electronichealth.se/identifier/samordningsnummer"
 FODSELSNUMMER = "urn:oid:2.16.578.1.12.4.1.4.1"
+D_NUMMER = "urn:oid:2.16.578.1.12.4.1.4.2"
+NATIONAL_ID_COUNTRIES = {PERSONNUMMER: ("SE",), SAMORDNINGSNUMMER: ("SE",),
+                         FODSELSNUMMER: ("NO",), D_NUMMER: ("NO",)}  # fmt: skip
 ICD10_SE = "http://hl7.se/fhir/CodeSystem/icd-10-se"
 ICD10_NO = "urn:oid:2.16.578.1.12.4.1.1.7110"
 ICPC2_NO = "urn:oid:2.16.578.1.12.4.1.1.7170"
@@ -51,13 +57,28 @@ PATIENT_PROFILES = {
 }
 
 
+def national_identifier(number: NationalId) -> dict:
+    """A national identity number as its country's identifier: a samordningsnummer adds 60
+    to the day of birth (Skatteverket), a D-nummer 4 to the first digit (Skatteetaten)."""
+    if number.country == "NO":
+        system = D_NUMMER if int(number.number[0]) >= 4 else FODSELSNUMMER
+    else:
+        system = SAMORDNINGSNUMMER if int(number.number[6:8]) > 60 else PERSONNUMMER
+    return {"use": "official", "system": system, "value": number.number}
+
+
 def patient(user: User) -> dict:
-    """A patient; `user.country` (annotated by the caller) names the profile."""
+    """A patient, with their national identity number when one is recorded;
+    `user.country` (annotated by the caller) names the profile."""
+    number = user.get_national_id()
     found = {
         "resourceType": "Patient",
         "id": str(user.pk),
         "meta": {"profile": [PATIENT_PROFILES[getattr(user, "country", None) or "SE"]]},
-        "identifier": [{"system": f"{STEGVIS}/patient", "value": str(user.pk)}],
+        "identifier": [
+            *([national_identifier(number)] if number else []),
+            {"system": f"{STEGVIS}/patient", "value": str(user.pk)},
+        ],
         "active": user.is_active,
         "name": [
             {

@@ -1,7 +1,7 @@
 from django.urls import path
 
-from stegvis.fhir import bulk, transactions, views
-from stegvis.fhir.kinds import KINDS, SEARCHABLE
+from stegvis.fhir import bulk, http, transactions, views
+from stegvis.fhir.kinds import SEARCHABLE
 
 # The names the route table and the links use, for the types the earlier API named.
 NAMES = {
@@ -13,8 +13,6 @@ NAMES = {
     "AuditEvent": "audit_event",
     "CareTeam": "care_team",
 }
-# No read where an id names no row (a Condition is a diagnosis within a case).
-NOT_READ = {kind.resource for kind in KINDS if not kind.one_per_row}
 
 
 def _name(resource: str) -> str:
@@ -35,6 +33,9 @@ urlpatterns = [
         name="fhir_export_file",
     ),
     path("fhir/Patient", views.patient_search, name="fhir_patient_search"),
+    # Before Patient/<id>: a search by form, so a national identity number stays out of
+    # the address (FHIR's POST [type]/_search).
+    path("fhir/Patient/_search", views.patient_search_form, name="fhir_patient_search_form"),
     path("fhir/Patient/<str:patient_id>", views.patient_read, name="fhir_patient"),
     path(
         "fhir/Patient/<str:patient_id>/$everything",
@@ -57,12 +58,13 @@ for resource in SEARCHABLE:
             name=f"fhir_{_name(resource)}_search",
         )
     )
-    if resource not in NOT_READ:
-        urlpatterns.append(
-            path(
-                f"fhir/{resource}/<str:resource_id>",
-                views.read,
-                {"resource": resource},
-                name=f"fhir_{_name(resource)}",
-            )
+    urlpatterns.append(
+        path(
+            f"fhir/{resource}/<str:resource_id>",
+            views.read,
+            {"resource": resource},
+            name=f"fhir_{_name(resource)}",
         )
+    )
+# Last: whatever else is asked under /fhir/ is answered as FHIR (an OperationOutcome).
+urlpatterns.append(path("fhir/<path:path>", http.unknown, name="fhir_unknown"))

@@ -3,26 +3,30 @@ everything else: each read is the policy's decision, recorded; what the reader m
 answers 404 as an OperationOutcome, whether it exists or not. Sessions and personal access
 tokens (Authorization: Bearer) both work, as for /api/v1/."""
 
+import uuid
 from datetime import date, datetime, time, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.views.decorators.http import require_GET
 
 from stegvis.access.categories import Category
 from stegvis.access.helpers import get_patient_for, record_patients_listed, refuse
 from stegvis.access.policy import patients_visible_to
+from stegvis.accounts import national_id
 from stegvis.accounts.models import User
 from stegvis.fhir import records, resources
-from stegvis.fhir.capability import capability_statement
+from stegvis.fhir.capability import capability_statement, search_params
 from stegvis.fhir.http import (
     BadParameter,
     answer,
     base_url,
     fhir_view,
     paging,
+    search_links,
+    search_query,
     searchset,
     site_url,
 )
@@ -30,7 +34,7 @@ from stegvis.fhir.kinds import KINDS, Kind, kinds_of, record_read, rows_for, wit
 from stegvis.instruments.definitions import instruments
 
 
-@require_GET
+@fhir_view(public=True)
 def metadata(request: HttpRequest) -> HttpResponse:
     """The CapabilityStatement: open to anyone, as FHIR expects."""
     return answer(capability_statement(base_url(request)))
@@ -47,36 +51,107 @@ def _with_country(patient):
     return with_countries(User.objects.filter(pk=patient.pk)).get()
 
 
-@fhir_view
-def patient_search(request: HttpRequest) -> HttpResponse:
-    count, offset = paging(request)
-    if "_lastUpdated" in request.GET:
-        raise BadParameter("_lastUpdated", "Patient has no last-updated time.")
-    visible = with_countries(patients_visible_to(request.user)).order_by(
-        "family_name", "given_name", "pk"
-    )
-    page, found = searchset(request, visible, resources.patient, count, offset)
+def _patient_search(request: HttpRequest) -> HttpResponse:
+    """The patients the reader may see, narrowed by `identifier` and `name`; those on the
+    page recorded as listed."""
+    query = search_query(request, search_params("Patient"))
+    count, offset = paging(query)
+    visible = with_countries(patients_visible_to(request.user)).filter(_matching(query))
+    visible = visible.order_by("family_name", "given_name", "pk")
+    page, found = searchset(request, query, visible, resources.patient, count, offset)
     record_patients_listed(request.user, page, object_type="fhir_patient_search")
     return answer(found)
 
 
-def _wanted_patient(request):
+patient_search = fhir_view(_patient_search)
+# POST Patient/_search: the same search, its parameters in a form.
+patient_search_form = fhir_view(_patient_search, methods=("POST",))
+
+
+def _matching(query) -> Q:
+    """Each parameter narrows (AND); a parameter's comma-separated values widen (OR)."""
+    found = Q()
+    for value in query.getlist("identifier"):
+        found &= _any_of(value, _identifier)
+    for value in query.getlist("name"):
+        found &= _any_of(value, _name)
+    return found
+
+
+def _any_of(value: str, condition) -> Q:
+    either = Q(pk__in=[])
+    for part in value.split(","):
+        either |= condition(part.strip())
+    return either
+
+
+def _identifier(token: str) -> Q:
+    """`system|value`, or a value of any system: a personnummer, samordningsnummer,
+    fødselsnummer or D-nummer (found by its keyed hash: numbers are not stored in clear),
+    or Stegvis's own patient id."""
+    system, bar, value = token.rpartition("|")
+    if not bar:
+        system = None
+    if system == f"{resources.STEGVIS}/patient":
+        return Q(pk=value) if _is_uuid(value) else Q(pk__in=[])
+    countries = resources.NATIONAL_ID_COUNTRIES.get(system) if system else ("SE", "NO")
+    if not countries or not value:
+        return Q(pk__in=[])
+    hashes, errors = [], []
+    for country in countries:
+        try:
+            parsed = national_id.parse(value, country)
+        except ValidationError as error:
+            errors += error.messages
+            continue
+        if system is None or resources.national_identifier(parsed)["system"] == system:
+            hashes.append(national_id.lookup_hash(parsed))
+    if not hashes and errors and len(errors) == len(countries):
+        raise BadParameter("identifier", " ".join(str(error) for error in errors))
+    return Q(national_id_hash__in=hashes)
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _name(text: str) -> Q:
+    """FHIR's string search: each word starts a given or a family name (any of them). The
+    word is tried as written, lower, upper and capitalised: SQLite's LIKE folds the case of
+    ASCII letters only, and names begin with Å, Ä, Ö, Ø and Æ."""
+    found = Q()
+    for word in text.split():
+        either = Q(pk__in=[])
+        for form in {word, word.lower(), word.upper(), word.capitalize()}:
+            for field in ("given_name", "family_name"):
+                either |= Q(**{f"{field}__startswith": form})
+                either |= Q(**{f"{field}__contains": f" {form}"})
+                either |= Q(**{f"{field}__contains": f"-{form}"})
+        found &= either
+    return found
+
+
+def _wanted_patient(request, query):
     """The patient a search is limited to (`patient=`), decided and recorded; or None."""
-    wanted = request.GET.get("patient", "").removeprefix("Patient/")
+    wanted = query.get("patient", "").removeprefix("Patient/")
     if not wanted:
         return None
     return get_patient_for(request.user, wanted, category=Category.IDENTITY,
                            object_type="fhir_patient")  # fmt: skip
 
 
-def _last_updated(request, kinds) -> dict[Kind, Q]:
+def _last_updated(query, kinds) -> dict[Kind, Q]:
     """`_lastUpdated` (repeatable: ge2026-01-01&_lastUpdated=lt2026-02-01) as a condition
-    on each kind's changed field (a date is the whole local day)."""
-    values = request.GET.getlist("_lastUpdated")
+    on each kind's changed field (a date is the whole local day). Offered only where every
+    kind has one: elsewhere the search leaves it out (or refuses it, under strict handling)
+    before it comes here."""
+    values = query.getlist("_lastUpdated")
     if not values:
         return {kind: Q() for kind in kinds}
-    if any(kind.updated is None for kind in kinds):
-        raise BadParameter("_lastUpdated", f"{kinds[0].resource} has no last-updated time.")
     bounds = [_bounds(value) for value in values]
     return {
         kind: Q(*[Q(**{f"{kind.updated}__{op}": moment}) for ops in bounds for op, moment in ops])
@@ -107,10 +182,11 @@ DATE_PREFIXES = {"eq": "exact", "ge": "gte", "gt": "gt", "le": "lte", "lt": "lt"
 @fhir_view
 def search(request: HttpRequest, resource: str) -> HttpResponse:
     """A search over the resource type's kinds, one after the other, paged as one list."""
-    count, offset = paging(request)
+    query = search_query(request, search_params(resource))
+    count, offset = paging(query)
     kinds = kinds_of(resource)
-    conditions = _last_updated(request, kinds)
-    patient = _wanted_patient(request)
+    conditions = _last_updated(query, kinds)
+    patient = _wanted_patient(request, query)
     found = [(kind, rows_for(request.user, kind, patient, conditions[kind])) for kind in kinds]
     totals = [rows.count() for _kind, rows in found]
     entries, skip, room = [], offset, count
@@ -125,11 +201,7 @@ def search(request: HttpRequest, resource: str) -> HttpResponse:
         record_read(request.user, kind, page, object_type=f"fhir_{resource.lower()}_search")
         entries += kind.render(page, site_url(request))
     total = sum(totals)
-    links = [("self", request.build_absolute_uri())]
-    if offset + count < total:
-        query = request.GET.copy()
-        query["_offset"] = offset + count
-        links.append(("next", request.build_absolute_uri(f"?{query.urlencode()}")))
+    links = search_links(request, query, total, count, offset)
     if not all(kind.one_per_row for kind in kinds):
         # Counted in rows, not resources: known only when the first page holds them all.
         total = len(entries) if offset == 0 and len(links) == 1 else None
@@ -138,7 +210,8 @@ def search(request: HttpRequest, resource: str) -> HttpResponse:
 
 @fhir_view
 def read(request: HttpRequest, resource: str, resource_id: str) -> HttpResponse:
-    """One resource by its id: the kind its id names, if the reader may see that row."""
+    """One resource by its id: the kind its id names, if the reader may see that row (and,
+    where a row makes several resources, the one of them the id names)."""
     kinds = kinds_of(resource)
     for kind in kinds:
         pk = kind.row_pk(resource_id)
@@ -147,8 +220,13 @@ def read(request: HttpRequest, resource: str, resource_id: str) -> HttpResponse:
         row = rows_for(request.user, kind).filter(pk=pk).first()
         if row is None:
             break
+        made = kind.render([row], site_url(request))
+        if not kind.one_per_row:
+            made = [found for found in made if found["id"] == resource_id]
+            if not made:
+                break
         record_read(request.user, kind, [row], object_type=f"fhir_{resource.lower()}")
-        return answer(kind.render([row], site_url(request))[0])
+        return answer(made[0])
     return refuse(request.user, category=kind.category, object_type=f"fhir_{resource.lower()}",
                   object_id=resource_id)  # fmt: skip
 
@@ -171,8 +249,9 @@ def patient_everything(request: HttpRequest, patient_id) -> HttpResponse:
 def questionnaire_search(request: HttpRequest) -> HttpResponse:
     """The instruments Stegvis holds in full (not patient data), in the reader's language;
     `url` finds the one a QuestionnaireResponse names (with or without |version)."""
-    count, offset = paging(request)
-    url, _bar, version = request.GET.get("url", "").partition("|")
+    query = search_query(request, search_params("Questionnaire"))
+    count, offset = paging(query)
+    url, _bar, version = query.get("url", "").partition("|")
     found = [
         records.questionnaire(definition)
         for definition in instruments().values()
@@ -180,7 +259,7 @@ def questionnaire_search(request: HttpRequest) -> HttpResponse:
         and (not version or version == definition.version)
     ]
     page = found[offset : offset + count]
-    links = [("self", request.build_absolute_uri())]
+    links = search_links(request, query, len(found), count, offset)
     return answer(resources.bundle("searchset", page, base_url(request), len(found), links))
 
 
