@@ -428,6 +428,15 @@ def test_the_page_draws_the_curves_with_points_not_commas_and_the_same_numbers_i
     assert not re.search(r"\d,\d\s", path.replace(",", " ", 1))  # no decimal comma
     assert path.count("L") == 6  # the six days of data/extract.toml, and no other
     assert "Mediantid i dagar till återgång i arbete" in page
+    # Issue 33: the chart is drawn for a phone's column, its groups named in a legend, and
+    # the table's caption stays in view outside the region that scrolls sideways.
+    assert '<svg class="chart" viewBox="0 0 340 230"' in page and 'font-size="14"' in page
+    assert '<ul class="chart-legend"' in page
+    assert (
+        '<p class="table-caption" id="km-table">Mediantid i dagar till återgång i arbete</p>\n'
+        '<div class="table-scroll" tabindex="0" role="region" aria-labelledby="km-table">'
+    ) in page
+    assert "<caption>" not in page
     assert "Alla fall" in page and ">15<" in page  # the row of all cases, n = 15
     by_sex = client.get("/insights/?group_by=sex").text
     assert "Inte känt" in by_sex  # none of them has a recorded sex
@@ -724,9 +733,19 @@ def test_every_table_is_a_csv_with_points_and_every_chart_a_png(client, personas
     table = client.get("/insights/?group_by=all&format=csv")
     assert table["Content-Type"].startswith("text/csv")
     header, row = list(csv.reader(io.StringIO(table.content.decode())))[:2]
-    assert header[:3] == ["group", "n", "median_days"]
+    # Issue 33: each interval's bounds in two columns, and day 90 as day 180.
+    assert header == [
+        "group", "n", "median_days", "median_ci_lower", "median_ci_upper",
+        "back_by_day_90", "back_by_day_90_ci_lower", "back_by_day_90_ci_upper",
+        "back_by_day_180", "back_by_day_180_ci_lower", "back_by_day_180_ci_upper",
+    ]  # fmt: skip
     assert row[:2] == ["all", "10"]  # five back after 60 days, five after 250
-    assert "," not in row[5] and row[5] == "0.5"  # back by day 180: 0.5, never 0,5
+    by_180 = dict(zip(header, row, strict=True))["back_by_day_180"]
+    assert by_180 == "0.5"  # back by day 180: 0.5, never 0,5
+    low, high = (
+        float(row[header.index(f"back_by_day_180_ci_{side}")]) for side in ("lower", "upper")
+    )
+    assert 0 < low < 0.5 < high < 1
     assert client.get("/insights/?format=png").content[:8] == b"\x89PNG\r\n\x1a\n"
     funnel = client.get("/insights/variation/?format=csv").content.decode()
     assert funnel.startswith("group,n,x,share,region_mean,signal")

@@ -92,7 +92,7 @@ def insights(request: HttpRequest) -> HttpResponse:
     women, men = shares.get("female"), shares.get("male")
     if _export(request) == "csv":
         return exports.csv_response(
-            f"time-to-rtw-{group_by}", exports.KM_HEADER, exports.km_rows(groups, EQUALITY_DAY)
+            f"time-to-rtw-{group_by}", exports.KM_HEADER, exports.km_rows(groups)
         )
     if _export(request) == "png":
         figure = exports.km_png(
@@ -107,7 +107,7 @@ def insights(request: HttpRequest) -> HttpResponse:
         "insights/insights.html",
         {
             "groups": groups,
-            "curves": km_curves(groups),
+            "curves": km_curves(groups, str(_("days"))),
             "group_by": group_by,
             "groupings": GROUPINGS,
             "state": ExtractState.objects.first(),
@@ -173,7 +173,7 @@ def practice_variation(request: HttpRequest) -> HttpResponse:
         "insights/variation.html",
         {
             "funnel": found,
-            "chart": funnel_chart(found, labels),
+            "chart": funnel_chart(found, labels, str(_("cases"))),
             "labels": labels,
             "indicators": INDICATORS,
             "code": code,
