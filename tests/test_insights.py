@@ -487,11 +487,20 @@ def test_the_page_draws_the_curves_with_points_not_commas_and_the_same_numbers_i
     assert not re.search(r"\d,\d\s", path.replace(",", " ", 1))  # no decimal comma
     assert path.count("L") == 6  # the six days of data/extract.toml, and no other
     assert "Mediantid i dagar till återgång i arbete" in page
+    # Issue 33: the chart is drawn for a phone's column, its groups named in a legend, and
+    # the table's caption stays in view outside the region that scrolls sideways.
+    assert '<svg class="chart" viewBox="0 0 340 230"' in page and 'font-size="14"' in page
+    assert '<ul class="chart-legend"' in page
+    assert (
+        '<p class="table-caption" id="km-table">Mediantid i dagar till återgång i arbete</p>\n'
+        '<div class="table-scroll" tabindex="0" role="region" aria-labelledby="km-table">'
+    ) in page
+    assert "<caption>" not in page
     assert "Alla fall" in page and ">15<" in page  # the row of all cases, n = 15
     by_sex = client.get("/insights/?group_by=sex").text
     assert "Inte känt" in by_sex  # none of them has a recorded sex
     client.force_login(personas.treating_physician)
-    assert client.get("/insights/").status_code == 404
+    assert client.get("/insights/")["Location"] == "/insights/variation/"
 
 
 def test_sixteen_cases_one_man_and_the_rest_of_unknown_sex_tell_nothing_by_subtraction(
@@ -604,12 +613,17 @@ def test_a_physician_sees_their_own_figures_against_the_region_and_nobody_elses(
     assert [row[:3] for row in rows[1:]] == [["Du", "10", "5"]]
     # The region's share, from all 18 cases, is the line they are measured against.
     assert rows[1][4] == str(round(5 / 18, 4))
-    # Asking for the unit's physicians or units changes nothing; other pages stay closed.
+    # Asking for the unit's physicians or units changes nothing; the units' pages send them
+    # to their own, and the API's figures stay closed.
     assert client.get("/insights/variation/?by=physician&format=csv").text == (
         client.get("/insights/variation/?format=csv").text
     )
-    for closed in ("/insights/", "/insights/process/", "/insights/equality/",
-                   "/api/v1/insights/time-to-rtw", "/api/v1/insights/cases.csv"):  # fmt: skip
+    for elsewhere in ("/insights/", "/insights/process/", "/insights/equality/?by=sex",
+                      "/insights/?format=csv"):  # fmt: skip
+        response = client.get(elsewhere)
+        assert response.status_code == 302, elsewhere
+        assert response["Location"] == "/insights/variation/"
+    for closed in ("/api/v1/insights/time-to-rtw", "/api/v1/insights/cases.csv"):
         assert client.get(closed).status_code == 404, closed
 
 
@@ -618,9 +632,85 @@ def test_a_physicians_own_share_is_hidden_when_it_would_tell_a_few(client, perso
     refresh()
     _without_personas(personas)
     client.force_login(personas.treating_physician)
-    assert client.get("/insights/variation/").text.count("<circle") == 0
-    rows = list(csv.reader(io.StringIO(client.get("/insights/variation/?format=csv").text)))
+    page = "/insights/variation/?indicator=fmb_exceeded"
+    assert client.get(page).text.count("<circle") == 0
+    rows = list(csv.reader(io.StringIO(client.get(f"{page}&format=csv").text)))
     assert rows[1:] == []
+
+
+def test_a_physicians_own_page_opens_where_they_have_a_point_and_says_why_not_elsewhere(
+    client, personas, region, clock
+):
+    # Issue 33: the demo physician's page said only "too few cases". Six cases, all still
+    # on leave: none has ended, so the cases that ended longer than FMB's duration count
+    # none of them, while their six certificates are counted for the chain of diagnosis,
+    # function and activity.
+    doctor = personas.treating_physician
+    for _index in range(6):
+        _certified(personas.unit, date(2026, 3, 2), 40, physician=doctor, open_ended=True)
+    _ended(personas.other_unit, personas.unrelated_physician, 10, 5)
+    personas.other_unit.parent = region
+    personas.other_unit.save()
+    refresh()
+    _without_personas(personas)
+    client.force_login(doctor)
+    page = client.get("/insights/variation/").text
+    assert 'value="dfa_complete" selected' in page  # the indicator with their point
+    assert page.count("<circle") == 1 and ">Du<" in page
+    page = client.get("/insights/variation/?indicator=fmb_exceeded").text
+    assert page.count("<circle") == 0
+    assert "Inget av dina fall räknas ännu i den här indikatorn" in page
+    assert 'Din egen punkt visas för: <a href="?indicator=dfa_complete">' in page
+    assert "För få fall att visa" not in page
+
+
+def test_a_physicians_hidden_point_is_explained_without_its_numbers(
+    client, personas, region, clock
+):
+    _ended(personas.unit, personas.treating_physician, 10, 2)  # two exceeded: hidden
+    refresh()
+    _without_personas(personas)
+    client.force_login(personas.treating_physician)
+    page = client.get("/insights/variation/?indicator=fmb_exceeded").text
+    assert page.count("<circle") == 0 and "Din punkt visas inte" in page
+    assert "minst 5 av dina fall" in page
+    assert "20,0" not in page and "80,0" not in page and ">10<" not in page
+
+
+def test_a_unit_managers_own_unit_is_drawn_or_the_page_says_why_not(
+    client, personas, region, clock
+):
+    # Issue 33: the legend said filled points were hers, and her unit was not there.
+    personas.other_unit.parent = region
+    personas.other_unit.save()
+    third = OrganisationFactory(name="Vårdcentralen Tredje", parent=region)
+    _ended(personas.other_unit, personas.unrelated_physician, 20, 5)
+    _ended(third, personas.unrelated_physician, 20, 10)
+    for _index in range(6):  # still on leave: none of them has ended
+        _certified(personas.unit, date(2026, 3, 2), 40, physician=personas.treating_physician,
+                   open_ended=True)  # fmt: skip
+    refresh()
+    _without_personas(personas)
+    client.force_login(personas.unit_manager)
+    page = client.get("/insights/variation/?indicator=fmb_exceeded").text
+    assert f"{personas.unit.name} har ingen punkt: inget av dess fall räknas" in page
+    assert 'Dina enheter har punkter för: <a href="?indicator=dfa_complete">' in page
+    default = client.get("/insights/variation/").text
+    assert 'value="dfa_complete" selected' in default
+    assert f'<th scope="row">{personas.unit.name}</th>' in default
+    assert default.count('fill="currentColor" stroke="currentColor"') == 1  # hers, filled
+
+
+def test_a_unit_managers_hidden_unit_is_named_as_not_shown(client, personas, region, clock):
+    personas.other_unit.parent = region
+    personas.other_unit.save()
+    _ended(personas.other_unit, personas.unrelated_physician, 20, 5)
+    _ended(personas.unit, personas.treating_physician, 4, 4)
+    refresh()
+    _without_personas(personas)
+    client.force_login(personas.unit_manager)
+    page = client.get("/insights/variation/?indicator=fmb_exceeded").text
+    assert f"{personas.unit.name} visas inte: ett antal under 5 fall" in page
 
 
 def test_women_and_men_are_compared_in_plain_words(client, personas, clock):
@@ -702,9 +792,19 @@ def test_every_table_is_a_csv_with_points_and_every_chart_a_png(client, personas
     table = client.get("/insights/?group_by=all&format=csv")
     assert table["Content-Type"].startswith("text/csv")
     header, row = list(csv.reader(io.StringIO(table.content.decode())))[:2]
-    assert header[:3] == ["group", "n", "median_days"]
+    # Issue 33: each interval's bounds in two columns, and day 90 as day 180.
+    assert header == [
+        "group", "n", "median_days", "median_ci_lower", "median_ci_upper",
+        "back_by_day_90", "back_by_day_90_ci_lower", "back_by_day_90_ci_upper",
+        "back_by_day_180", "back_by_day_180_ci_lower", "back_by_day_180_ci_upper",
+    ]  # fmt: skip
     assert row[:2] == ["all", "10"]  # five back after 60 days, five after 250
-    assert "," not in row[5] and row[5] == "0.5"  # back by day 180: 0.5, never 0,5
+    by_180 = dict(zip(header, row, strict=True))["back_by_day_180"]
+    assert by_180 == "0.5"  # back by day 180: 0.5, never 0,5
+    low, high = (
+        float(row[header.index(f"back_by_day_180_ci_{side}")]) for side in ("lower", "upper")
+    )
+    assert 0 < low < 0.5 < high < 1
     assert client.get("/insights/?format=png").content[:8] == b"\x89PNG\r\n\x1a\n"
     funnel = client.get("/insights/variation/?format=csv").content.decode()
     assert funnel.startswith("group,n,x,share,region_mean,signal")

@@ -261,14 +261,18 @@ def _month_lines(code: str, found: Figures, queried: _Queried) -> list[Line]:
 def own_figures(scope, code: str) -> tuple[Cell, Cell]:
     """A physician's own cases as one protected cell, and their region's units' cell the
     point is set against. A figure about them alone is still protected: fewer than five, or
-    a share of them that would tell 1–4 who did or did not, is not shown."""
-    mine = _cell(
-        code,
-        CaseExtract.objects.filter(physician=scope.own_physician).aggregate(**aggregates()),
-    )
-    protect([], cells=[mine])
+    a share of them that would tell 1–4 who did or did not, is not shown; nor is the
+    region's, where it and theirs together would tell that of the region's other cases."""
     region = CaseExtract.objects.filter(organisation_id__in=scope.region_units)
-    return mine, _cell(code, region.aggregate(**aggregates()))
+    mine = _cell(code, region.filter(physician=scope.own_physician).aggregate(**aggregates()))
+    everyone = _cell(code, region.aggregate(**aggregates()))
+    others = Cell(
+        everyone.n - mine.n,
+        everyone.x - mine.x,
+        tuple(outer - own for outer, own in zip(everyone.within, mine.within, strict=True)),
+    )
+    protect([Line([mine, others], everyone)])
+    return mine, everyone
 
 
 def figures_for(scope, as_of: date) -> dict[str, Figures]:

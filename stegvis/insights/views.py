@@ -4,12 +4,12 @@ a page, its CSV and its chart show the same protected figures."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from stegvis.access.categories import Action
-from stegvis.access.statistics import get_statistics_scope
+from stegvis.access.statistics import get_statistics_scope, statistics_scope
 from stegvis.accounts.models import Organisation
 from stegvis.insights import exports, measures, published
 from stegvis.insights.charts import funnel_chart, km_curves, trend_line
@@ -46,6 +46,33 @@ def _scope(request, object_type: str, own_figures: bool = False):
     )
 
 
+def _physicians_page(request):
+    """A physician's statistics are their own figures, against the region: the pages about
+    units send them there instead of answering "not found"."""
+    scope = statistics_scope(request.user) if request.user.is_authenticated else None
+    if scope is not None and scope.own_physician:
+        return redirect("practice_variation")
+    return None
+
+
+def _drawn(cell) -> bool:
+    return not cell.hidden and cell.n > 0
+
+
+def _own_cells(scope) -> dict:
+    """Per indicator of practice, the cells of the reader's own groups: a physician's own
+    cases, or each of a reader's units."""
+    if scope.own_physician:
+        return {
+            code: {scope.own_physician: measures.own_figures(scope, code)[0]} for code in INDICATORS
+        }
+    figures = published.figures(scope)
+    return {
+        code: {unit: figures[code].unit(unit) for unit in sorted(scope.units)}
+        for code in INDICATORS
+    }
+
+
 def _unit_names(scope) -> dict:
     return dict(Organisation.objects.filter(pk__in=scope.units).values_list("pk", "name"))
 
@@ -53,6 +80,8 @@ def _unit_names(scope) -> dict:
 @login_required
 @require_safe
 def insights(request: HttpRequest) -> HttpResponse:
+    if elsewhere := _physicians_page(request):
+        return elsewhere
     scope = _scope(request, "insights_page")
     group_by = request.GET.get("group_by", "all")
     group_by = group_by if group_by in GROUPINGS else "all"
@@ -63,7 +92,7 @@ def insights(request: HttpRequest) -> HttpResponse:
     women, men = shares.get("female"), shares.get("male")
     if _export(request) == "csv":
         return exports.csv_response(
-            f"time-to-rtw-{group_by}", exports.KM_HEADER, exports.km_rows(groups, EQUALITY_DAY)
+            f"time-to-rtw-{group_by}", exports.KM_HEADER, exports.km_rows(groups)
         )
     if _export(request) == "png":
         figure = exports.km_png(
@@ -78,7 +107,7 @@ def insights(request: HttpRequest) -> HttpResponse:
         "insights/insights.html",
         {
             "groups": groups,
-            "curves": km_curves(groups),
+            "curves": km_curves(groups, str(_("days"))),
             "group_by": group_by,
             "groupings": GROUPINGS,
             "state": ExtractState.objects.first(),
@@ -97,21 +126,35 @@ def practice_variation(request: HttpRequest) -> HttpResponse:
     """An indicator of practice against FMB as a funnel plot: the region's units, or a unit
     manager's physicians, each a point at its volume."""
     scope = _scope(request, "insights_variation", own_figures=True)
+    own = _own_cells(scope)
+    shown_for = [key for key in INDICATORS if any(_drawn(cell) for cell in own[key].values())]
     code = request.GET.get("indicator")
-    code = code if code in INDICATORS else "fmb_exceeded"
+    # Unless asked for another, the first indicator with a point of the reader's own.
+    code = code if code in INDICATORS else (shown_for or ["fmb_exceeded"])[0]
     by_physician = request.GET.get("by") == "physician" and scope.physicians
     if scope.own_physician:
         mine, region = measures.own_figures(scope, code)
         found = funnel(code, {scope.own_physician: mine}, region)
-        labels = {scope.own_physician: _("You")}
+        region_hidden = region.hidden
+        names = {scope.own_physician: _("You")}
+        labels = names
     else:
         found = variation(published.figures(scope)[code], code, by_physician=by_physician)
+        region_hidden = published.figures(scope)[code].region_total.hidden
+        names = _unit_names(scope)
         if by_physician:
             # The reader's physicians are named by number, never by name, on this page.
             labels = {p.key: f"#{index}" for index, p in enumerate(found.points, start=1)}
         else:
-            names = _unit_names(scope)
             labels = {p.key: names[p.key] for p in found.points if p.key in names}
+    drawn = {p.key for p in found.points}
+    # The reader's own groups that are not drawn, and why: none of their cases is counted,
+    # or the figure is hidden (which of the two reasons hid it is never said).
+    absent = [
+        (str(names[key]), "hidden" if cell.hidden else "none")
+        for key, cell in own[code].items()
+        if key not in drawn and key in names and not by_physician
+    ]
     if _export(request) == "csv":
         mean = "" if found.mean is None else round(found.mean, 4)
         return exports.csv_response(
@@ -130,13 +173,17 @@ def practice_variation(request: HttpRequest) -> HttpResponse:
         "insights/variation.html",
         {
             "funnel": found,
-            "chart": funnel_chart(found, labels),
+            "chart": funnel_chart(found, labels, str(_("cases"))),
             "labels": labels,
             "indicators": INDICATORS,
             "code": code,
             "by_physician": by_physician or scope.own_physician,
             "may_see_physicians": scope.physicians,
             "own": bool(scope.own_physician),
+            "absent": absent,
+            "shown_for": [(key, INDICATORS[key].title) for key in shown_for if key != code],
+            "smallest": rules().smallest_cell,
+            "region_hidden": region_hidden,
         },
     )
 
@@ -146,6 +193,8 @@ def practice_variation(request: HttpRequest) -> HttpResponse:
 def process_indicators(request: HttpRequest) -> HttpResponse:
     """One process indicator per unit and month of start, over the last twelve months and
     the cases that started earlier."""
+    if elsewhere := _physicians_page(request):
+        return elsewhere
     scope = _scope(request, "insights_process")
     code = request.GET.get("indicator")
     code = code if code in PROCESS else "plan_by_day_30"
@@ -186,6 +235,8 @@ def _cell(cell) -> str:
 @require_safe
 def equality_view(request: HttpRequest) -> HttpResponse:
     """Every indicator split by sex or by age band, women and men compared in words."""
+    if elsewhere := _physicians_page(request):
+        return elsewhere
     scope = _scope(request, "insights_equality")
     field = request.GET.get("by")
     field = field if field in SPLITS else "sex"
