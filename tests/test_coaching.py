@@ -269,3 +269,29 @@ def test_an_employer_never_reaches_check_ins(client, personas):
         personas.with_consent(personas.employer, [Category.CHECKINS])
     client.force_login(personas.employer)
     assert client.get(f"/coach/patients/{personas.patient.pk}/").status_code == 404
+
+
+def test_a_trend_chart_is_drawn_for_a_phone_and_its_labels_never_touch():
+    # Issue 33: the check-in charts were drawn 640 wide with 10-unit text, about 5 px on a
+    # phone. Now 340 wide with 16-unit text; labels that would touch are left out.
+    from datetime import date, timedelta
+    from itertools import pairwise
+
+    from stegvis.coaching.charts import FONT, WIDTH, chart, label_width
+
+    start = date(2026, 1, 5)
+    end = start + timedelta(days=180)
+    values = [(start + timedelta(days=i), i % 10) for i in range(0, 180, 3)]
+    degrees = [(start, start + timedelta(days=2), 100), (start + timedelta(days=3), end, 50)]
+    milestones = [(start + timedelta(days=d), f"M{d}") for d in (14, 15, 16, 90, 180)]
+    drawn = chart("Smärta", values, start, end, degrees=degrees, milestones=milestones)
+    assert (drawn.width, FONT) == (340, 16)
+    xs = [x for x, _label in drawn.ticks]
+    assert len(xs) >= 3
+    for (x1, a), (x2, b) in pairwise(drawn.ticks):
+        assert x2 - x1 >= (label_width(a) + label_width(b)) / 2
+    assert all(x + label_width(label) / 2 <= WIDTH for x, label in drawn.ticks)
+    # The three-day band is too narrow for "100%"; the long one is labelled.
+    assert [(band.degree, band.labelled) for band in drawn.bands] == [(100, False), (50, True)]
+    # Milestones a day apart: only the first of them is numbered on the chart.
+    assert [mark.labelled for mark in drawn.marks] == [True, False, False, True, True]

@@ -3,13 +3,22 @@
 Each chart draws the values as a line with markers, the sick-leave degree as shaded bands
 labelled with their percent, and milestones as numbered dashed lines, so nothing depends on
 telling colours apart. Pages put a table with the same numbers beside them.
+
+A chart is drawn as wide as a phone's column (340 units, text 16), so that in a card at
+390 px its text renders at about 13 px; labels that would touch are left out (the table
+has them all).
 """
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import pairwise
 
-WIDTH, HEIGHT = 640, 170
-LEFT, RIGHT, TOP, BOTTOM = 36, 12, 22, 28
+WIDTH, HEIGHT = 340, 200
+LEFT, RIGHT, TOP, BOTTOM = 44, 10, 30, 32
+FONT = 16
+# The width a label takes, in units: digits and "/" or "%" at about 0.6 em, and a gap.
+def label_width(text: str) -> float:
+    return len(text) * FONT * 0.6 + 6
 
 
 @dataclass
@@ -26,6 +35,8 @@ class BandBox:
     width: float
     degree: int
     opacity: float
+    # Written above the band only where it fits; every band has its title.
+    labelled: bool = True
 
 
 @dataclass
@@ -34,6 +45,7 @@ class Mark:
     number: int
     title: str
     day: date
+    labelled: bool = True
 
 
 @dataclass
@@ -46,6 +58,7 @@ class Chart:
     ticks: list[tuple[float, str]] = field(default_factory=list)
     y_ticks: list[tuple[float, str]] = field(default_factory=list)
     width: int = WIDTH
+    font: int = FONT
     height: int = HEIGHT
     left: int = LEFT
     right_edge: int = WIDTH - RIGHT
@@ -76,13 +89,26 @@ class Scale:
 
 
 def _week_ticks(scale: Scale) -> list[tuple[float, str]]:
+    """Mondays, a week or more apart: the shortest step whose labels do not touch."""
     first_monday = scale.start + timedelta(days=(7 - scale.start.weekday()) % 7)
-    ticks, day = [], first_monday
-    step = 7 if scale.days <= 70 else 14 if scale.days <= 140 else 28
-    while day <= scale.end:
-        ticks.append((scale.x(day), day.strftime("%-d/%-m")))
-        day += timedelta(days=step)
-    return ticks
+    for step in (7, 14, 28, 56, 112):
+        ticks, day = [], first_monday
+        while day <= scale.end:
+            label = f"{day.day}/{day.month}"
+            if scale.x(day) + label_width(label) / 2 <= WIDTH:  # not cut at the right edge
+                ticks.append((scale.x(day), label))
+            day += timedelta(days=step)
+        if _apart(ticks):
+            return ticks
+    return ticks[:1]
+
+
+def _apart(labels: list[tuple[float, str]]) -> bool:
+    """Labels centred on their x, none touching the next."""
+    return all(
+        (x2 - x1) >= (label_width(a) + label_width(b)) / 2
+        for (x1, a), (x2, b) in pairwise(labels)
+    )
 
 
 def chart(
@@ -106,11 +132,18 @@ def chart(
         x0, x1 = scale.x(max(starts_on, start)), scale.x(min(ends_on, end) + timedelta(days=1))
         # Darker for a higher degree; the label carries the number itself.
         bands.append(BandBox(x0, max(x1 - x0, 1), degree, 0.06 + 0.14 * degree / 100))
+    labelled = [band for band in bands if band.width >= label_width(f"{band.degree}%")]
+    for band in bands:
+        band.labelled = band in labelled
     marks = [
         Mark(scale.x(d), n, t, d)
         for n, (d, t) in enumerate(sorted(milestones), start=1)
         if start <= d <= end
     ]
+    shown_at = None
+    for mark in marks:  # a number too close to the last one shown is left to the list
+        mark.labelled = shown_at is None or mark.x - shown_at >= label_width(str(mark.number))
+        shown_at = mark.x if mark.labelled else shown_at
     step = (high - low) / 2
     y_ticks = [(scale.y(low + i * step), f"{low + i * step:g}") for i in range(3)]
     return Chart(title, high, points, bands, marks, _week_ticks(scale), y_ticks)

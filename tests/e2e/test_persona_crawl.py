@@ -85,10 +85,9 @@ PAGE_FACTS = """() => {
 }"""
 
 
-# The insights' charts: the rendered size of each text, and every two texts whose boxes
-# overlap; on the insights pages every SVG, elsewhere those marked svg.chart. (The
-# check-in charts of coaching/_charts.html, 10-unit text drawn for a wider screen, are not
-# measured yet.)
+# Charts: the rendered size of each text, and every two texts whose boxes overlap; on the
+# insights pages every SVG, elsewhere those marked svg.chart (the check-in and questionnaire
+# charts of coaching/_charts.html among them).
 MIN_CHART_TEXT_PX = 12
 CHART_PAGES = "/insights/"
 CHART_TEXT = """(selector) => {
