@@ -16,6 +16,8 @@ from itertools import pairwise
 WIDTH, HEIGHT = 340, 200
 LEFT, RIGHT, TOP, BOTTOM = 44, 10, 30, 32
 FONT = 16
+
+
 # The width a label takes, in units: digits and "/" or "%" at about 0.6 em, and a gap.
 def label_width(text: str) -> float:
     return len(text) * FONT * 0.6 + 6
@@ -106,8 +108,7 @@ def _week_ticks(scale: Scale) -> list[tuple[float, str]]:
 def _apart(labels: list[tuple[float, str]]) -> bool:
     """Labels centred on their x, none touching the next."""
     return all(
-        (x2 - x1) >= (label_width(a) + label_width(b)) / 2
-        for (x1, a), (x2, b) in pairwise(labels)
+        (x2 - x1) >= (label_width(a) + label_width(b)) / 2 for (x1, a), (x2, b) in pairwise(labels)
     )
 
 
