@@ -497,6 +497,8 @@ def test_the_page_draws_the_curves_with_points_not_commas_and_the_same_numbers_i
     ) in page
     assert "<caption>" not in page
     assert "Alla fall" in page and ">15<" in page  # the row of all cases, n = 15
+    # Day 90 and day 180 alike, each with its interval, as in the CSV.
+    assert "Tillbaka i arbete dag 90 (95 % KI)" in page and "dag 180 (95 % KI)" in page
     by_sex = client.get("/insights/?group_by=sex").text
     assert "Inte känt" in by_sex  # none of them has a recorded sex
     client.force_login(personas.treating_physician)
