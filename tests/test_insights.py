@@ -659,6 +659,7 @@ def test_a_physicians_own_page_opens_where_they_have_a_point_and_says_why_not_el
     page = client.get("/insights/variation/").text
     assert 'value="dfa_complete" selected' in page  # the indicator with their point
     assert page.count("<circle") == 1 and ">Du<" in page
+    assert "Den fyllda punkten är din." in page and "öppna punkter" not in page
     page = client.get("/insights/variation/?indicator=fmb_exceeded").text
     assert page.count("<circle") == 0
     assert "Inget av dina fall räknas ännu i den här indikatorn" in page
