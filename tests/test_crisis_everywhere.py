@@ -172,6 +172,28 @@ def test_a_patients_words_of_crisis_raise_the_urgent_flag_wherever_they_are_writ
             assert success not in response.text.split('role="alert"')[1]
 
 
+def test_an_imported_check_in_with_words_of_crisis_answers_with_the_lines_each_time(
+    client, personas, case, django_capture_on_commit_callbacks
+):
+    # The app that sent the patient's words shows the lines, as a page would; a resend of
+    # the same bundle gets the same answer (and tells no one twice).
+    with django_capture_on_commit_callbacks(execute=True):
+        first = _fhir_note(client, personas, case)
+        again = _fhir_note(client, personas, case)
+    for response in (first, again):
+        assert response.status_code == 200, response.content
+        outcome = response.json()["entry"][0]["response"]["outcome"]
+        issue = outcome["issue"][0]
+        assert (issue["severity"], issue["details"]["coding"][0]["code"]) == (
+            "warning", "crisis-lines"
+        )  # fmt: skip
+        assert "112" in issue["details"]["text"] and "90101" in issue["details"]["text"]
+    assert Notification.objects.filter(kind="urgent_flag").count() == 2  # physician, coordinator
+    from tests.fhir_validation import problems
+
+    assert problems([first.json()]) == []
+
+
 def test_a_proposal_with_words_of_crisis_is_held_from_others_until_someone_responsible_has_seen_it(
     client, personas, case, django_capture_on_commit_callbacks
 ):

@@ -26,7 +26,9 @@ from stegvis.access.categories import Action, Category
 from stegvis.access.checks import OWN, STAFF_ONLY
 from stegvis.access.helpers import get_case_for, get_patient_for
 from stegvis.cases.models import Case
+from stegvis.coaching.guidance import mentions_crisis
 from stegvis.coaching.models import CheckIn
+from stegvis.coaching.selectors import crisis_screen
 from stegvis.coaching.services import checkin_submit
 from stegvis.coordination.kinds import meeting_kinds
 from stegvis.coordination.meetings.services import (
@@ -36,6 +38,7 @@ from stegvis.coordination.meetings.services import (
 )
 from stegvis.coordination.models import Meeting, MeetingStatus
 from stegvis.core.crisis import patient_wrote
+from stegvis.core.crisis_api import crisis_lines
 from stegvis.fhir.models import ImportedResource
 from stegvis.fhir.records import CHECKIN_MEASURES, LOINC_PAIN_NRS
 from stegvis.fhir.resources import STEGVIS
@@ -202,6 +205,8 @@ class Entry:
     patient_id: str
     # After writing: the local id and whether it was new.
     result: tuple[str, str] = field(default=("", ""))
+    # The crisis lines to show the patient now, when their own words held words of crisis.
+    crisis_lines: list[dict] = field(default_factory=list)
 
     @property
     def where(self) -> str:
@@ -409,6 +414,7 @@ def _observation(user, entry: Entry, patient, known) -> str:
         # The same check-in rules as on the page: words of crisis raise the urgent flag.
         values["note"] = entry.resource.note[0].text
     if known is not None:  # corrected: the new values replace the old
+        values["crisis"] = mentions_crisis(values.get("note", ""))
         CheckIn.objects.filter(pk=known.object_id, patient=patient).update(**values)
         patient_wrote(author=user, patient_id=patient.pk, text=values.get("note", ""),
                       source_type="checkin", source_id=known.object_id)  # fmt: skip
@@ -506,7 +512,18 @@ def _write(user, entry: Entry) -> None:
     known = _known(user, patient, entry)
     if known is not None and known.digest == entry.digest:
         entry.result = (known.object_id, "200 OK")
-        return
-    object_id = WRITERS[kind](user, entry, patient, known)
-    _remember(user, patient, entry, object_id)
-    entry.result = (object_id, "201 Created" if known is None else "200 OK")
+    else:
+        object_id = WRITERS[kind](user, entry, patient, known)
+        _remember(user, patient, entry, object_id)
+        entry.result = (object_id, "201 Created" if known is None else "200 OK")
+    entry.crisis_lines = _crisis_lines(user, kind, patient, entry.result[0])
+
+
+def _crisis_lines(user, kind: str, patient, object_id: str) -> list[dict]:
+    """The lines a page would show at once, for a check-in the patient wrote with words of
+    crisis (a retry is answered the same)."""
+    if kind != "Observation" or user.pk != patient.pk:
+        return []
+    if not CheckIn.objects.filter(pk=object_id, patient=patient, crisis=True).exists():
+        return []
+    return crisis_lines(crisis_screen(patient))

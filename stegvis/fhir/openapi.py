@@ -38,6 +38,13 @@ TRANSACTION_RESPONSE = {
                         "properties": {
                             "status": {"enum": ["200 OK", "201 Created"]},
                             "location": {"type": "string"},
+                            "outcome": {
+                                "type": "object",
+                                "description": "Only when the patient's own words held words "
+                                "of crisis: an OperationOutcome (severity warning, code "
+                                "crisis-lines) whose details.text names the crisis lines to "
+                                "show the patient now, and nothing else.",
+                            },
                         },
                     }
                 },

@@ -4,6 +4,10 @@ from django.http import HttpRequest, HttpResponse
 
 from stegvis.fhir.http import answer, base_url, fhir_view
 from stegvis.fhir.importing import Problem, apply, read_bundle
+from stegvis.fhir.resources import STEGVIS
+
+# Stegvis's own code for an outcome that carries the crisis lines.
+CRISIS_SYSTEM = f"{STEGVIS}/CodeSystem/outcome"
 
 
 @fhir_view(methods=("POST",))
@@ -26,6 +30,7 @@ def transaction(request: HttpRequest) -> HttpResponse:
                         "status": entry.result[1],
                         "location": f"{base_url(request)}{entry.resource.resourceType}/"
                         f"{_public_id(entry)}",
+                        **_crisis_outcome(entry),
                     }
                 }
                 for entry in entries
@@ -38,3 +43,28 @@ def _public_id(entry) -> str:
     """The id the read API gives what the entry made (a check-in's is prefixed)."""
     prefix = "checkin-" if entry.resource.resourceType == "Observation" else ""
     return f"{prefix}{entry.result[0]}"
+
+
+def _crisis_outcome(entry) -> dict:
+    """Words of crisis in what the patient wrote: the app is to show these lines now and
+    alone, as a page would (the care team has been told)."""
+    if not entry.crisis_lines:
+        return {}
+    lines = "; ".join(f"{line['name']}: {line['number']}" for line in entry.crisis_lines)
+    return {
+        "outcome": {
+            "resourceType": "OperationOutcome",
+            "issue": [
+                {
+                    "severity": "warning",
+                    "code": "informational",
+                    "details": {
+                        "coding": [{"system": CRISIS_SYSTEM, "code": "crisis-lines"}],
+                        "text": lines,
+                    },
+                    "diagnostics": "The patient's words hold words of crisis: show them "
+                    "these lines now, and nothing else. Their care team has been told.",
+                }
+            ],
+        }
+    }
