@@ -223,6 +223,17 @@ def test_guidance_counts_linked_earlier_periods(physician, case):
     assert draft["assessment"]["suggest_partial"] is False
 
 
+def test_the_count_stops_at_the_proposed_end_even_where_an_earlier_period_runs_on(physician, case):
+    # An earlier certificate runs to day 30; a new one proposes days 0–9. The figure and
+    # the days it says it covers agree: day 1 of the leave (day -20) to day 9.
+    earlier = create(physician, case, periods=[{"degree": 100, "from": day(-10), "to": day(30)}])
+    post(physician, f"/api/v1/certificates/{earlier['id']}/sign")
+    draft = create(physician, case, periods=[{"degree": 100, "from": day(0), "to": day(9)}])
+    assessment = draft["assessment"]
+    assert (assessment["counted_from"], assessment["counted_to"]) == (day(-20), day(9))
+    assert assessment["cumulative_days"] == 30
+
+
 def test_partial_leave_nudge_and_dfa_check(physician, case):
     draft = create(
         physician,

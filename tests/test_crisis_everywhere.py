@@ -13,7 +13,7 @@ from django.utils import timezone
 from stegvis.access.categories import Category
 from stegvis.coaching.flag_services import flag_handle
 from stegvis.coaching.flags import OPEN
-from stegvis.coaching.models import CoachFlag
+from stegvis.coaching.models import CheckIn, CoachFlag
 from stegvis.coaching.urgent import urgent_flags_for
 from stegvis.coordination.models import Meeting, Message
 from stegvis.coordination.selectors import unread_message_count
@@ -192,6 +192,31 @@ def test_an_imported_check_in_with_words_of_crisis_answers_with_the_lines_each_t
     from tests.fhir_validation import problems
 
     assert problems([first.json()]) == []
+
+
+def test_a_corrected_import_without_a_note_keeps_the_note_and_its_crisis(
+    client, personas, case, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _fhir_note(client, personas, case)
+    checkin = CheckIn.objects.get(patient=personas.patient)
+    bundle = {"resourceType": "Bundle", "type": "transaction", "entry": [{
+        "resource": {
+            "resourceType": "Observation",
+            "identifier": [{"system": "urn:probe:checkin", "value": "crisis-1"}],
+            "status": "final",
+            "code": {"coding": [{"system": "http://loinc.org", "code": "72514-3"}]},
+            "subject": {"reference": f"Patient/{personas.patient.pk}"},
+            "effectiveDateTime": timezone.now().isoformat(),
+            "valueInteger": 4,
+        },
+        "request": {"method": "POST", "url": "Observation"},
+    }]}  # fmt: skip
+    corrected = client.post("/fhir/", json.dumps(bundle), content_type="application/fhir+json")
+    assert corrected.status_code == 200, corrected.content
+    checkin.refresh_from_db()
+    assert checkin.pain == 4 and "inte leva längre" in checkin.note and checkin.crisis
+    assert "outcome" in corrected.json()["entry"][0]["response"]
 
 
 def test_a_proposal_with_words_of_crisis_is_held_from_others_until_someone_responsible_has_seen_it(

@@ -1,6 +1,9 @@
 """Patient carries its national identity number and is found by it (`identifier`) and by
 `name`: among the patients the reader may read only, each one listed recorded."""
 
+import json
+
+from stegvis.access.categories import Category
 from stegvis.access.models import AccessEvent
 from stegvis.cases.models import Case
 from stegvis.fhir.resources import (
@@ -9,6 +12,7 @@ from stegvis.fhir.resources import (
     SAMORDNINGSNUMMER,
     STEGVIS,
 )
+from stegvis.network.purposes import Purpose
 from tests.factories import patient_at
 from tests.fhir_validation import problems
 
@@ -94,8 +98,10 @@ def test_a_search_by_form_keeps_the_number_out_of_the_address(client, personas, 
     client.force_login(personas.treating_physician)
     answer = client.post("/fhir/Patient/_search", {"identifier": "191212121212"})
     assert answer.status_code == 200 and _ids(answer.json()) == [str(personas.patient.pk)]
-    self_link = answer.json()["link"][0]["url"]
-    assert self_link == "http://testserver/fhir/Patient?identifier=191212121212"
+    # Nor in the links the answer gives (an address ends up in logs and histories).
+    assert "191212121212" not in json.dumps(answer.json()["link"])
+    get = client.get("/fhir/Patient", {"identifier": "191212121212", "name": "Pia"}).json()
+    assert get["link"][0]["url"] == "http://testserver/fhir/Patient?name=Pia"
     assert client.get("/fhir/Patient/_search").status_code == 405
 
 
@@ -129,3 +135,22 @@ def test_the_capability_statement_offers_the_patient_searches(client):
     params = {param["name"]: param["type"] for param in patient["searchParam"]}
     assert params["identifier"] == "token" and params["name"] == "string"
     assert problems([statement]) == []
+
+
+def test_the_number_is_shown_and_searched_only_by_care_staff_and_the_insurance_agency(
+    client, personas, case
+):
+    # Review finding: every Patient carried the number, to the employer and the unit
+    # manager too, and a search by it would confirm a number they may not see.
+    _numbered(personas.patient, "19121212-1212")
+    personas.with_consent(personas.employer, [Category.IDENTITY], Purpose.EMPLOYER_DIALOGUE)
+    client.force_login(personas.employer)
+    seen = client.get(f"/fhir/Patient/{personas.patient.pk}").json()
+    assert seen["resourceType"] == "Patient"
+    assert [i["system"] for i in seen["identifier"]] == [f"{STEGVIS}/patient"]
+    refused = client.get("/fhir/Patient", {"identifier": "191212121212"})
+    assert refused.status_code == 400 and refused.json()["issue"][0]["expression"] == ["identifier"]
+    # The patient sees their own number.
+    client.force_login(personas.patient)
+    own = client.get(f"/fhir/Patient/{personas.patient.pk}").json()
+    assert own["identifier"][0]["value"] == "191212121212"

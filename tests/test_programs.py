@@ -60,6 +60,13 @@ def clock():
         yield traveller
 
 
+@pytest.fixture
+def swedish():
+    """The messages as a Swedish reader has them, for this test only."""
+    with translation.override("sv"):
+        yield
+
+
 def test_only_the_unit_manager_sets_up_a_team_and_members_work_in_care_at_the_unit(personas, mmr):
     with pytest.raises(NotAllowed):
         services.team_create(
@@ -170,12 +177,11 @@ def test_the_assessment_records_each_criterion_with_its_judge_and_needs_all_to_i
 
 
 def test_the_medical_criterion_is_the_physicians_and_at_least_two_professions_assess(
-    client, personas, case, mmr, clock
+    client, personas, case, mmr, clock, swedish
 ):
     # Issue 33: one physiotherapist judged all four criteria, the medical one included,
     # and included the patient alone.
     referral = refer(personas, case, mmr)
-    translation.activate("sv")  # the messages as a Swedish reader has them
     with pytest.raises(NotAllowed, match="teamets läkare"):
         services.judgement_record(
             actor=mmr.physio, referral=referral, criterion="nothing_prevents", met=True
@@ -412,10 +418,9 @@ def _join_late(personas, case, mmr, clock):
 
 
 def test_including_into_a_cohort_that_has_begun_warns_the_team_first(
-    client, personas, case, mmr, clock
+    client, personas, case, mmr, clock, swedish
 ):
     referral = _join_late(personas, case, mmr, clock)
-    translation.activate("sv")  # the message as a Swedish reader has it
     with pytest.raises(Incomplete) as warned:
         include(mmr, referral)
     assert "2 av dess 3 gruppträffar har hållits" in str(warned.value)
@@ -634,8 +639,7 @@ def test_a_share_is_hidden_when_those_who_did_not_are_fewer_than_five():
     assert beside.suppressed and beside.mean is None
 
 
-def test_a_negative_change_has_a_minus_sign_and_an_empty_row_says_why():
-    translation.activate("sv")
+def test_a_negative_change_has_a_minus_sign_and_an_empty_row_says_why(swedish):
     from stegvis.programs.templatetags import programs as shown
 
     result = outcomes.change(
@@ -949,3 +953,20 @@ def test_the_manager_sets_up_a_team_whose_lead_is_its_first_member(client, perso
     assert "lead_profession" not in client.get("/programs/").text
     client.post("/programs/", {**form, "name": "Eget"})
     assert not Team.objects.filter(name="Eget").exists()
+
+
+def test_unit_staff_outside_the_team_learn_no_count_of_a_cohorts_participants(
+    client, personas, case, mmr, clock
+):
+    # Review finding: "3 deltagare namnges inte här" to any physician of the unit: a few
+    # patients in a pain program is a small number about the unit's patients.
+    include(mmr, refer(personas, case, mmr))
+    client.force_login(personas.unit_manager)  # of the unit, not in the team
+    page = client.get(f"/programs/cohorts/{mmr.cohort.pk}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "namnges inte" not in text and "Ingen intagen än" not in text
+    assert "Deltagarna namnges bara för dem som deltar i deras vård." in text
+    assert personas.patient.full_name not in text
+    client.force_login(mmr.physio)  # the team names them
+    assert personas.patient.full_name in client.get(f"/programs/cohorts/{mmr.cohort.pk}/").text

@@ -142,3 +142,64 @@ def test_a_units_own_hours_replace_the_countrys(personas):
 def test_the_lines_named_when_a_unit_is_closed_are_each_countrys_own():
     assert [c.number for c in crisis_contacts("SE") if c.when_unit_closed] == ["112", "1177"]
     assert [c.number for c in crisis_contacts("NO") if c.when_unit_closed] == ["113", "116 117"]
+
+
+def _week(**changes) -> dict:
+    """The opening-hours form as the page fills it for the Swedish default, with changes."""
+    form = {"shown": "default"}
+    for weekday in range(1, 6):
+        form |= {f"open_{weekday}": "on", f"opens_{weekday}": "08:00", f"closes_{weekday}": "17:00"}
+    return form | changes
+
+
+def test_a_unit_manager_sets_the_units_hours_and_the_safety_clock_follows(client, personas):
+    url = f"/account/units/{personas.unit.pk}/opening-hours/"
+    client.force_login(personas.unit_manager)
+    page = client.get(url)
+    assert page.status_code == 200 and 'name="opens_1" value="08:00"' in page.text
+    # Open on Saturday morning too; closed on Friday.
+    week = _week(open_5="", open_6="on", opens_6="10:00", closes_6="14:00")
+    assert client.post(url, week).status_code == 302
+    hours = OpeningHours.objects.filter(organisation=personas.unit)
+    assert {(h.weekday, h.opens, h.closes) for h in hours} == {
+        *((weekday, time(8), time(17)) for weekday in range(1, 5)),
+        (6, time(10), time(14)),
+    }
+    saturday = datetime(2027, 3, 13, 11, 0, tzinfo=STOCKHOLM)
+    flag, _created = flag_raise(
+        patient_id=personas.patient.pk, kind="safety", urgent=True, now=saturday
+    )
+    assert flag.respond_by == saturday + timedelta(hours=1)
+
+
+def test_bad_hours_are_refused_with_the_days_named_and_what_was_written_kept(client, personas):
+    url = f"/account/units/{personas.unit.pk}/opening-hours/"
+    client.force_login(personas.unit_manager)
+    refused = client.post(url, _week(opens_2="18:00", closes_2="09:00", opens_3=""))
+    assert refused.status_code == 400
+    assert "Enheten måste stänga efter att den öppnar." in refused.text
+    assert "Ange både när enheten öppnar och när den stänger." in refused.text
+    assert 'name="opens_2" value="18:00"' in refused.text  # kept as written
+    assert not OpeningHours.objects.filter(organisation=personas.unit).exists()
+
+
+def test_hours_changed_meanwhile_are_not_overwritten(client, personas):
+    url = f"/account/units/{personas.unit.pk}/opening-hours/"
+    client.force_login(personas.unit_manager)
+    OpeningHours.objects.create(  # a colleague saved first
+        organisation=personas.unit, weekday=6, opens=time(10), closes=time(14)
+    )
+    stale = client.post(url, _week())
+    assert stale.status_code == 400 and "Någon annan har ändrat öppettiderna" in stale.text
+    assert OpeningHours.objects.filter(organisation=personas.unit).count() == 1
+    # Sent again after the look, with what the page now knows, it is saved.
+    resent = re.search(r'name="shown" value="([^"]*)"', stale.text).group(1)
+    assert client.post(url, _week(shown=resent)).status_code == 302
+    assert OpeningHours.objects.filter(organisation=personas.unit).count() == 5
+
+
+def test_only_the_units_manager_sets_its_hours(client, personas):
+    url = f"/account/units/{personas.other_unit.pk}/opening-hours/"
+    client.force_login(personas.unit_manager)  # manager of another unit
+    assert client.get(url).status_code == 404
+    assert client.post(url, _week()).status_code == 404

@@ -253,6 +253,7 @@ def world(personas, case):
     return {
         "export_id": export.pk,
         "group_id": personas.unit.pk,
+        "unit_id": personas.unit.pk,
         "case_id": case.pk,
         "patient_id": patient.pk,
         "certificate_id": certificate_id,

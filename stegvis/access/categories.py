@@ -46,6 +46,18 @@ CLINICAL = frozenset(
 # reach a patient's data through a care relationship, being named on the case or having
 # established one with a reason. A coach needs the patient's consent, like everyone else.
 CARE_ROLES = frozenset({Role.PHYSICIAN, Role.REHAB_COORDINATOR, Role.MMR_CLINICIAN})
+# The national identity number ties a person to every register there is: shown only to the
+# person, to care staff and to the sickness-insurance agency (which decides on it), and
+# searched by only these roles, since a search that finds someone confirms the number.
+NATIONAL_ID_ROLES = CARE_ROLES | {Role.INSURANCE_CASEWORKER}
+
+
+def national_id_shown(reader, patient_id) -> bool:
+    """Whether `reader` sees a patient's national identity number where they see the
+    patient (a Patient resource, an export)."""
+    return str(reader.pk) == str(patient_id) or bool(reader.roles & NATIONAL_ID_ROLES)
+
+
 # The unit manager reaches the unit's patients only to review its access logs.
 LOG_REVIEW_ROLES = frozenset({Role.UNIT_MANAGER})
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import holidays
+from django.db import transaction
 
 from stegvis.accounts.models import OpeningHours, Organisation
 from stegvis.core.lawdata import DataFile, Record, load
@@ -102,3 +103,29 @@ def schedule_for(organisation: Organisation) -> Schedule:
         zone=ZoneInfo(default.time_zone),
         periods={day: tuple(sorted(pairs)) for day, pairs in periods.items()},
     )
+
+
+def version_of(organisation: Organisation) -> str:
+    """The unit's own hours as one string: a form sent after someone else changed them is
+    refused instead of overwriting theirs."""
+    rows = OpeningHours.objects.filter(organisation=organisation).order_by("weekday", "opens")
+    return ";".join(f"{r.weekday}:{r.opens:%H:%M}-{r.closes:%H:%M}" for r in rows) or "default"
+
+
+def initial(organisation: Organisation, shown: str) -> dict:
+    """The form's values: the unit's week as it is now (its own hours, or the default)."""
+    values: dict = {"shown": shown}
+    for weekday, periods in schedule_for(organisation).periods.items():
+        opens, closes = periods[0][0], periods[-1][1]
+        values |= {f"open_{weekday}": True, f"opens_{weekday}": opens, f"closes_{weekday}": closes}
+    return values
+
+
+def hours_set(organisation: Organisation, periods: dict[int, tuple[time, time]]) -> None:
+    """Replace the unit's own hours with one period on each open weekday."""
+    with transaction.atomic():
+        OpeningHours.objects.filter(organisation=organisation).delete()
+        OpeningHours.objects.bulk_create(
+            OpeningHours(organisation=organisation, weekday=weekday, opens=opens, closes=closes)
+            for weekday, (opens, closes) in sorted(periods.items())
+        )

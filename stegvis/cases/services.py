@@ -227,10 +227,15 @@ def assessment_for(case: Case, proposed: list[Period], *, exclude_series=None, *
     if proposed:
         periods = case_periods(case, [*earlier, *proposed], timezone.localdate())
         last_proposed = max(p.end for p in proposed)
-        upto = [p for p in periods if p.start <= last_proposed]
+        # Cut at the proposed end: an earlier period running past it is not counted beyond.
+        upto = [
+            Period(p.start, min(p.end, last_proposed), p.degree)
+            for p in periods
+            if p.start <= last_proposed
+        ]
         chain = current_chain(upto, rule_set(case.jurisdiction).max_gap_days)
         cumulative = capacity_days(chain)
-        counted = (chain[0].start, min(chain[-1].end, last_proposed))
+        counted = (chain[0].start, chain[-1].end)
     return fmb.assess(
         cumulative_days=cumulative,
         counted=counted,

@@ -13,6 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import pairwise
 
+from django.utils import dateformat
+from django.utils.formats import get_format_modules
+from django.utils.translation import get_language
+
 WIDTH, HEIGHT = 340, 200
 LEFT, RIGHT, TOP, BOTTOM = 44, 10, 30, 32
 FONT = 16
@@ -93,16 +97,25 @@ class Scale:
 def _week_ticks(scale: Scale) -> list[tuple[float, str]]:
     """Mondays, a week or more apart: the shortest step whose labels do not touch."""
     first_monday = scale.start + timedelta(days=(7 - scale.start.weekday()) % 7)
+    day_format = _chart_day_format()
     for step in (7, 14, 28, 56, 112):
         ticks, day = [], first_monday
         while day <= scale.end:
-            label = f"{day.day}/{day.month}"
+            label = dateformat.format(day, day_format)
             if scale.x(day) + label_width(label) / 2 <= WIDTH:  # not cut at the right edge
                 ticks.append((scale.x(day), label))
             day += timedelta(days=step)
         if _apart(ticks):
             return ticks
     return ticks[:1]
+
+
+def _chart_day_format() -> str:
+    """The reader's language's short day ("15/3", "15.3."), from its format table."""
+    for module in get_format_modules(get_language()):
+        if hasattr(module, "CHART_DAY_FORMAT"):
+            return module.CHART_DAY_FORMAT
+    return "j/n"
 
 
 def _apart(labels: list[tuple[float, str]]) -> bool:
@@ -133,9 +146,8 @@ def chart(
         x0, x1 = scale.x(max(starts_on, start)), scale.x(min(ends_on, end) + timedelta(days=1))
         # Darker for a higher degree; the label carries the number itself.
         bands.append(BandBox(x0, max(x1 - x0, 1), degree, 0.06 + 0.14 * degree / 100))
-    labelled = [band for band in bands if band.width >= label_width(f"{band.degree}%")]
     for band in bands:
-        band.labelled = band in labelled
+        band.labelled = band.width >= label_width(f"{band.degree}%")
     marks = [
         Mark(scale.x(d), n, t, d)
         for n, (d, t) in enumerate(sorted(milestones), start=1)

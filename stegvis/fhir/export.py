@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 
 from stegvis.access import audit
-from stegvis.access.categories import Action, Category
+from stegvis.access.categories import Action, Category, national_id_shown
 from stegvis.access.helpers import record_patients_listed
 from stegvis.access.policy import patients_visible_to
 from stegvis.cases.models import Case
@@ -87,7 +87,13 @@ def _write_patients(user, chunk: list, files: _Files) -> None:
     if chunk:
         with audit.atomic():
             record_patients_listed(user, chunk, object_type=OBJECT_TYPE, action=Action.EXPORT)
-        files.write([resources.patient(patient) for patient in chunk])
+        shown = national_id_shown(user, None)
+        files.write(
+            [
+                resources.patient(patient, with_number=shown or patient.pk == user.pk)
+                for patient in chunk
+            ]
+        )
 
 
 def _kind(job: ExportJob, kind, files: _Files) -> int:

@@ -131,8 +131,12 @@ class BadParameter(ValueError):
         self.parameter = parameter
 
 
-# The server's own paging: its next links carry _offset, so it is never refused.
-PAGING = {"_count", "_offset", "_format"}
+# The server's own paging: its next links carry _offset, so it is never refused (nor the
+# CSRF token a signed-in page's POST to _search carries).
+PAGING = {"_count", "_offset", "_format", "csrfmiddlewaretoken"}
+# Never written into a link (an address ends up in logs and histories): a national
+# identity number searched for.
+UNLINKED = {"identifier", "csrfmiddlewaretoken"}
 
 
 def search_query(request, supported) -> QueryDict:
@@ -180,6 +184,9 @@ def search_links(request, query: QueryDict, total: int, count: int, offset: int)
     """The self link (the search as applied, at the type's address: a POST to _search is
     linked as the GET it equals) and, when more follow, the next."""
     address = request.build_absolute_uri(request.path.removesuffix("/_search"))
+    query = query.copy()
+    for name in UNLINKED & set(query):
+        del query[name]
     links = [("self", f"{address}?{query.urlencode()}" if query else address)]
     if offset + count < total:
         following = query.copy()

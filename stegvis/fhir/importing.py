@@ -414,7 +414,8 @@ def _observation(user, entry: Entry, patient, known) -> str:
         # The same check-in rules as on the page: words of crisis raise the urgent flag.
         values["note"] = entry.resource.note[0].text
     if known is not None:  # corrected: the new values replace the old
-        values["crisis"] = mentions_crisis(values.get("note", ""))
+        if "note" in values:  # a correction without a note keeps the note (and its words)
+            values["crisis"] = mentions_crisis(values["note"])
         CheckIn.objects.filter(pk=known.object_id, patient=patient).update(**values)
         patient_wrote(author=user, patient_id=patient.pk, text=values.get("note", ""),
                       source_type="checkin", source_id=known.object_id)  # fmt: skip

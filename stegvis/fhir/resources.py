@@ -67,10 +67,11 @@ def national_identifier(number: NationalId) -> dict:
     return {"use": "official", "system": system, "value": number.number}
 
 
-def patient(user: User) -> dict:
-    """A patient, with their national identity number when one is recorded;
-    `user.country` (annotated by the caller) names the profile."""
-    number = user.get_national_id()
+def patient(user: User, *, with_number: bool) -> dict:
+    """A patient, with their national identity number when one is recorded and the reader
+    may see it (access.categories.national_id_shown); `user.country` (annotated by the
+    caller) names the profile."""
+    number = user.get_national_id() if with_number else None
     found = {
         "resourceType": "Patient",
         "id": str(user.pk),

@@ -5,6 +5,7 @@ tokens (Authorization: Bearer) both work, as for /api/v1/."""
 
 import uuid
 from datetime import date, datetime, time, timedelta
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -12,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from stegvis.access.categories import Category
+from stegvis.access.categories import Category, national_id_shown
 from stegvis.access.helpers import get_patient_for, record_patients_listed, refuse
 from stegvis.access.policy import patients_visible_to
 from stegvis.accounts import national_id
@@ -44,7 +45,13 @@ def metadata(request: HttpRequest) -> HttpResponse:
 def patient_read(request: HttpRequest, patient_id) -> HttpResponse:
     found = get_patient_for(request.user, patient_id, category=Category.IDENTITY,
                             object_type="fhir_patient")  # fmt: skip
-    return answer(resources.patient(_with_country(found)))
+    return answer(_patient(request.user, found))
+
+
+def _patient(reader, patient) -> dict:
+    return resources.patient(
+        _with_country(patient), with_number=national_id_shown(reader, patient.pk)
+    )
 
 
 def _with_country(patient):
@@ -56,9 +63,12 @@ def _patient_search(request: HttpRequest) -> HttpResponse:
     page recorded as listed."""
     query = search_query(request, search_params("Patient"))
     count, offset = paging(query)
-    visible = with_countries(patients_visible_to(request.user)).filter(_matching(query))
+    visible = with_countries(patients_visible_to(request.user)).filter(_matching(request, query))
     visible = visible.order_by("family_name", "given_name", "pk")
-    page, found = searchset(request, query, visible, resources.patient, count, offset)
+    shown = national_id_shown(request.user, None)  # a role's: not the reader's own number
+    page, found = searchset(
+        request, query, visible, partial(_listed, request.user, shown), count, offset
+    )
     record_patients_listed(request.user, page, object_type="fhir_patient_search")
     return answer(found)
 
@@ -68,9 +78,17 @@ patient_search = fhir_view(_patient_search)
 patient_search_form = fhir_view(_patient_search, methods=("POST",))
 
 
-def _matching(query) -> Q:
+def _listed(reader, shown: bool, patient) -> dict:
+    return resources.patient(patient, with_number=shown or str(reader.pk) == str(patient.pk))
+
+
+def _matching(request, query) -> Q:
     """Each parameter narrows (AND); a parameter's comma-separated values widen (OR)."""
     found = Q()
+    if query.getlist("identifier") and not national_id_shown(request.user, None):
+        # A search that finds someone would confirm a number the reader may not see.
+        raise BadParameter("identifier", "Searching by identity number is for care staff and "
+                           "the sickness-insurance agency.")  # fmt: skip
     for value in query.getlist("identifier"):
         found &= _any_of(value, _identifier)
     for value in query.getlist("name"):
@@ -121,16 +139,17 @@ def _is_uuid(value: str) -> bool:
 
 def _name(text: str) -> Q:
     """FHIR's string search: each word starts a given or a family name (any of them). The
-    word is tried as written, lower, upper and capitalised: SQLite's LIKE folds the case of
-    ASCII letters only, and names begin with Å, Ä, Ö, Ø and Æ."""
+    word is matched without regard to case, and also tried lower, upper and capitalised:
+    SQLite's LIKE folds the case of ASCII letters only, and names begin with Å, Ä, Ö, Ø
+    and Æ."""
     found = Q()
     for word in text.split():
         either = Q(pk__in=[])
         for form in {word, word.lower(), word.upper(), word.capitalize()}:
             for field in ("given_name", "family_name"):
-                either |= Q(**{f"{field}__startswith": form})
-                either |= Q(**{f"{field}__contains": f" {form}"})
-                either |= Q(**{f"{field}__contains": f"-{form}"})
+                either |= Q(**{f"{field}__istartswith": form})
+                either |= Q(**{f"{field}__icontains": f" {form}"})
+                either |= Q(**{f"{field}__icontains": f"-{form}"})
         found &= either
     return found
 
@@ -237,7 +256,7 @@ def patient_everything(request: HttpRequest, patient_id) -> HttpResponse:
     recorded on its own (an employer's Bundle holds no Condition)."""
     patient = get_patient_for(request.user, patient_id, category=Category.IDENTITY,
                               object_type="fhir_everything")  # fmt: skip
-    entries = [resources.patient(_with_country(patient))]
+    entries = [_patient(request.user, patient)]
     for kind in KINDS:
         rows = list(rows_for(request.user, kind, patient).order_by(*kind.order))
         record_read(request.user, kind, rows, object_type="fhir_everything")

@@ -192,7 +192,8 @@ class DecisionForm(forms.Form):
     def __init__(self, *args, cohorts, begun=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["cohort"].choices = [("", "—")] + [
-            (str(c.pk), f"{c.name} ({c.starts_on:%Y-%m-%d})") for c in cohorts
+            (str(c.pk), f"{c.name} ({date_format(c.starts_on, 'SHORT_DATE_FORMAT')})")
+            for c in cohorts
         ]
         if begun:
             # The team is told before it includes someone into a cohort under way.

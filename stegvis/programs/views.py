@@ -285,9 +285,10 @@ def cohort_detail(request: HttpRequest, cohort_id) -> HttpResponse:
         {
             "cohort": cohort,
             "participants": participants,
-            # Included, but no longer in the reader's care (the follow-up has ended): a
-            # count, never who.
-            "not_named": len(included) - len(participants),
+            # Included, but no longer in the team member's care (the follow-up has ended):
+            # a count, never who. Others are told no count: a few patients in a pain program
+            # is itself a small number about the unit's patients.
+            "not_named": len(included) - len(participants) if member else None,
             "sessions": cohort.sessions.filter(referral__isnull=True),
             "conferences": selectors.conferences(cohort, participants),
             "conference_form": conference_form,

@@ -6,3 +6,5 @@ SHORT_DATETIME_FORMAT = "j M Y H:i"
 MONTH_DAY_FORMAT = "j F"
 YEAR_MONTH_FORMAT = "F Y"
 TIME_FORMAT = "H:i"
+# A day on a chart's axis, where a whole date does not fit ("15/3").
+CHART_DAY_FORMAT = "j/n"
