@@ -295,3 +295,17 @@ def test_a_trend_chart_is_drawn_for_a_phone_and_its_labels_never_touch():
     assert [(band.degree, band.labelled) for band in drawn.bands] == [(100, False), (50, True)]
     # Milestones a day apart: only the first of them is numbered on the chart.
     assert [mark.labelled for mark in drawn.marks] == [True, False, False, True, True]
+
+
+def test_a_charts_days_are_written_as_the_readers_language_writes_them():
+    from datetime import date
+
+    from django.utils import translation
+
+    from stegvis.coaching.charts import chart
+
+    start = date(2026, 3, 2)  # a Monday
+    for language, first in (("sv", "2/3"), ("en", "2/3"), ("nb", "2.3.")):
+        with translation.override(language):
+            drawn = chart("Smärta", [(start, 4)], start, date(2026, 3, 30))
+        assert drawn.ticks[0][1] == first, language
