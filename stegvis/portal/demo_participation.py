@@ -158,7 +158,7 @@ def load_participation(staff: dict[str, User], unit: Organisation, person, today
         decided="Patienten väljer själv tid för påminnelserna.",
         time_spent={p.pk: 120 for p in held.participants.all()},
     )  # fmt: skip
-    services.activity_create(
+    planned = services.activity_create(
         actor=facilitator, scope=scope, organisation_id=unit.pk, kind="questionnaire_review",
         title="Referensgrupp: frågeformulären",
         purpose="Kan formulären bli kortare utan att tappa det viktiga?",
@@ -166,6 +166,14 @@ def load_participation(staff: dict[str, User], unit: Organisation, person, today
         preparation="", starts_at=_at(today + timedelta(days=12), 10), minutes_planned=90,
         place="Video",
     )  # fmt: skip
+    # Rosa and Li are invited and have not answered yet: Rosa's home asks her to.
+    services.activity_invite(
+        actor=facilitator,
+        scope=scope,
+        activity=planned,
+        representatives=[people[login].representative for login in ("representant", "rep.li")],
+        base_url=settings.BASE_URL.rstrip("/") + "/",
+    )
     manager = staff["chef"]
     reminders = services.result_create(
         actor=facilitator, scope=scope, organisation_id=unit.pk,

@@ -22,6 +22,7 @@ from stegvis.accounts.models import Language
 from stegvis.accounts.roles import NETWORK_ROLES, Role
 from stegvis.coaching.urgent import urgent_flags_for
 from stegvis.core.prepared import Prepared
+from stegvis.portal.duties import duties_for
 from stegvis.portal.next_step import next_step_for
 from stegvis.programs.selectors import home_programs
 
@@ -59,7 +60,9 @@ def home(request: HttpRequest) -> HttpResponse:
         context["new_accesses"] = NEW_ACCESSES.count(
             patient=user.pk, since=user.access_log_seen_at or user.date_joined
         )
-    if user.is_staff_member and user.roles - {Role.UNIT_MANAGER, Role.ADMIN}:
+    # A caseload for those who work with one patient at a time; a manager, an analyst or a
+    # facilitator sees units and figures (their own cards below), never a list of patients.
+    if user.roles & NETWORK_ROLES:
         # The nearest deadline first (overdue ones are the nearest); ended cases last.
         caseload = (
             cases_visible_to(user, Category.IDENTITY)
@@ -75,7 +78,8 @@ def home(request: HttpRequest) -> HttpResponse:
         context["openable_case_ids"] = openable_case_ids(user, page.object_list)
         context["may_open_case"] = bool(user.roles & {Role.PHYSICIAN, Role.REHAB_COORDINATOR})
     context["is_unit_manager"] = Role.UNIT_MANAGER in user.roles
-    context["participation"] = participation_scope(user)
+    context["participation"] = participation = participation_scope(user)
+    context["is_analyst"] = Role.REGION_ANALYST in user.roles
     context["may_ask_to_join"] = bool(user.roles & NETWORK_ROLES)
     context["may_work_queue"] = bool(
         user.roles & {Role.COACH, Role.REHAB_COORDINATOR, Role.PHYSICIAN}
@@ -90,6 +94,11 @@ def home(request: HttpRequest) -> HttpResponse:
             object_type="urgent_flags",
         )
         context["urgent_flags"] = urgent
+    context["duties"] = duties_for(
+        user,
+        scope=participation,
+        urgent_shown={u.flag.pk for u in context.get("urgent_flags", [])},
+    )
     return render(request, "portal/home.html", context)
 
 

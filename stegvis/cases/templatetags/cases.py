@@ -1,8 +1,9 @@
 from django import template
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
-from stegvis.cases.deadlines import milestone_title
+from stegvis.cases.deadlines import milestone_title, responsible_for, rule_set
 from stegvis.cases.timelines import Responsible
 
 register = template.Library()
@@ -14,6 +15,22 @@ def next_deadline_title(case) -> str:
     if not case.next_deadline_code:
         return ""
     return milestone_title(case.jurisdiction, case.next_deadline_code, get_language() or "sv")
+
+
+@register.filter
+def next_deadline_whose(case, reader=None) -> str:
+    """Whose the case's next deadline is, by its party's name ("Employer"), or "You" when
+    the reader is the patient and the duty is theirs."""
+    rule = next(
+        (r for r in rule_set(case.jurisdiction).milestones if r.code == case.next_deadline_code),
+        None,
+    )
+    if rule is None:
+        return ""
+    responsible = responsible_for(rule, case.employment)
+    if responsible == Responsible.PATIENT and reader is not None and reader.pk == case.patient_id:
+        return str(_("You"))
+    return str(Responsible(responsible).label)
 
 
 @register.filter
