@@ -22,6 +22,7 @@ from stegvis.cases.models import (
     CertificateDiagnosis,
     CertificatePeriod,
     CertificateStatus,
+    ClosedReason,
     Employment,
     MilestoneCompletion,
 )
@@ -222,6 +223,17 @@ def _age(birth: date | None, on: date) -> int | None:
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
+def _closing(case, as_of: date) -> tuple[date | None, str]:
+    """How the case ended, as its status says: closed with its reason, or marked fully back
+    at work ("Helt åter i arbete"), a return by the day it was marked (its closing day when
+    one is given, else the day of the extract) even before its certificates' last day."""
+    if case.status == CaseStatus.CLOSED:
+        return case.closed_on, case.closed_reason
+    if case.status == CaseStatus.FULL_RETURN:
+        return min(case.closed_on or as_of, as_of), ClosedReason.RETURNED_TO_WORK
+    return None, ""
+
+
 def rows_for(case_ids, as_of: date) -> list[CaseExtract]:
     """The extract's rows of these cases, as of `as_of`."""
     definitions = rules()
@@ -234,11 +246,12 @@ def rows_for(case_ids, as_of: date) -> list[CaseExtract]:
     checkins = _checkins({case.patient_id for case in cases})
     rows = []
     for case in cases:
+        closed_on, closed_reason = _closing(case, as_of)
         seen = course(
             day_one=case.day_one,
             leaves=leaves.get(case.pk, []),
-            closed_on=case.closed_on if case.status == CaseStatus.CLOSED else None,
-            closed_reason=case.closed_reason,
+            closed_on=closed_on,
+            closed_reason=closed_reason,
             as_of=as_of,
             rules=definitions,
         )

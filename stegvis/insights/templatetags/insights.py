@@ -21,6 +21,9 @@ GROUPINGS = {
 }
 GROUPS = {"all": _("All cases"), "female": _("Women"), "male": _("Men"), "unknown": _("Not known")}
 NOT_SHOWN = pgettext_lazy("a figure hidden by the small-cell rule", "not shown")
+NOTHING_RECORDED = pgettext_lazy(
+    "a figure where none of the cases has the fact counted recorded", "no data recorded"
+)
 
 
 @register.filter
@@ -99,10 +102,14 @@ def points(value: float) -> str:
 
 
 @register.filter
-def cell_text(cell) -> str:
-    """A share with its cases; "not shown" for a hidden cell, "–" for a group of none."""
+def cell_text(cell, recorded: bool = True) -> str:
+    """A share with its cases; "not shown" for a hidden cell, "–" for a group of none, and
+    "no data recorded" in a row (a unit, a split) where none of what is counted is recorded
+    (`recorded` false), never "0 %"."""
     if cell.hidden:
         return str(NOT_SHOWN)
     if not cell.n:
         return "–"
+    if not recorded:
+        return str(NOTHING_RECORDED)
     return f"{percent(cell.share)} ({cell.n})"
