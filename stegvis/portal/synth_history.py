@@ -309,6 +309,7 @@ def process(
         called = start + timedelta(days=rng.randrange(SIP_FROM_DAY, max(length, SIP_FROM_DAY + 1)))
         held = rng.random() < habit.sip_held
         meets = called + timedelta(days=rng.randrange(10, 30))
+        meets += timedelta(days=max(0, 7 - meets.weekday()) if meets.weekday() >= 5 else 0)
         # Not held after the case ended: called off as the person went back.
         status = (
             MeetingStatus.PLANNED if meets > today and not case.closed_on
