@@ -70,22 +70,32 @@ class Table:
     indicator: ProcessIndicator
     months: list  # the twelve months of start (first days)
     columns: list  # "earlier", then the months
-    # (unit, a cell per column, the unit's total, whether anything is recorded for the unit)
-    rows: list[tuple[object, list[Cell], Cell, bool]]
+    rows: list[tuple[object, list[Cell], Cell]]  # (unit, a cell per column, the unit's total)
     totals: list[Cell] = field(default_factory=list)  # per column, over the units
     total: Cell | None = None
-    recorded: bool = True  # anything recorded at all the reader's units
+
+    @property
+    def cells(self) -> list[Cell]:
+        found = [cell for _unit, cells, total in self.rows for cell in (*cells, total)]
+        return [*found, *self.totals, *([self.total] if self.total else [])]
+
+    @property
+    def recorded(self) -> bool:
+        """Whether anything is recorded at the reader's units (no trend is drawn at 0 %)."""
+        from stegvis.insights.measures import nothing_recorded
+
+        return self.total is None or not nothing_recorded(self.indicator.code, self.total)
 
     @property
     def unrecorded(self) -> bool:
-        """Whether a row says "no data recorded"."""
-        return not self.recorded or not all(row[3] for row in self.rows)
+        """Whether a cell says "no data recorded"."""
+        from stegvis.insights.measures import nothing_recorded
+
+        return any(nothing_recorded(self.indicator.code, cell) for cell in self.cells)
 
 
 def process_table(figures, unit_names: dict) -> Table:
     """The indicator per unit (rows) and month of start (columns), from its figures."""
-    from stegvis.insights import measures  # here: measures is built on this module
-
     columns = [EARLIER, *figures.months]
     table = Table(INDICATORS[figures.code], figures.months, columns, [])
     for unit in sorted(figures.units, key=lambda pk: unit_names.get(pk, "")):
@@ -94,10 +104,8 @@ def process_table(figures, unit_names: dict) -> Table:
                 unit_names.get(unit, ""),
                 [figures.by_month[(unit, column)] for column in columns],
                 figures.unit(unit),
-                not measures.nothing_recorded(figures.code, figures.unit(unit)),
             )
         )
     table.totals = [figures.by_month[(None, column)] for column in columns]
     table.total = figures.total
-    table.recorded = not measures.nothing_recorded(figures.code, figures.total)
     return table

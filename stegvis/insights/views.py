@@ -202,7 +202,7 @@ def process_indicators(request: HttpRequest) -> HttpResponse:
     if _export(request) == "csv":
         months = [month.isoformat()[:7] for month in table.months]
         header = ["unit", "earlier", *months, "all_months"]
-        lines = [(unit, *cells, total) for unit, cells, total, _recorded in table.rows]
+        lines = [(unit, *cells, total) for unit, cells, total in table.rows]
         lines.append(("all_units", *table.totals, table.total))
         return exports.csv_response(
             f"process-{code}",

@@ -7,6 +7,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from stegvis.insights.measures import nothing_recorded
 from stegvis.insights.survival import share_by
 
 register = template.Library()
@@ -102,14 +103,14 @@ def points(value: float) -> str:
 
 
 @register.filter
-def cell_text(cell, recorded: bool = True) -> str:
+def cell_text(cell, code: str = "") -> str:
     """A share with its cases; "not shown" for a hidden cell, "–" for a group of none, and
-    "no data recorded" in a row (a unit, a split) where none of what is counted is recorded
-    (`recorded` false), never "0 %"."""
+    "no data recorded" where none of the cases has what the measure `code` counts recorded,
+    never "0 %"."""
     if cell.hidden:
         return str(NOT_SHOWN)
     if not cell.n:
         return "–"
-    if not recorded:
+    if code and nothing_recorded(code, cell):
         return str(NOTHING_RECORDED)
     return f"{percent(cell.share)} ({cell.n})"
