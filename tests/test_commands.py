@@ -87,3 +87,34 @@ def test_synth_gives_histories_with_returns_exits_and_open_cases(db, settings):
     certified = CaseExtract.objects.filter(certificates__gt=0)
     assert certified.count() > 300 and not certified.filter(diagnosis_group="").exists()
     assert {"female", "male"} <= set(CaseExtract.objects.values_list("sex", flat=True))
+
+
+def test_synth_writes_process_facts_with_each_units_habits(db, settings):
+    """Issue 33: the histories recorded no process facts, so "plan by day 30" and
+    "coordinator within 14 days" were 0 % everywhere and "full-time where FMB suggests
+    part-time" had no case. Now each is there, short of everyone, and differs by unit."""
+    from django.db.models import F
+
+    from stegvis.insights import measures
+    from stegvis.insights.extract import refresh
+    from stegvis.insights.models import CaseExtract
+
+    settings.STEGVIS_DEMO = True
+    call_command("synth", patients=1350, seed=7, years=1, stdout=io.StringIO())
+    refresh(full=True)
+    rows = CaseExtract.objects.all()
+    shares = {}
+    for code in ("plan_by_day_30", "coordinator_within_14", "employer_plan", "sip_held",
+                 "full_time_where_partial"):  # fmt: skip
+        found = measures.counts(code, rows, "organisation")
+        assert len(found) == 3, code  # every unit has cases the measure applies to
+        shares[code] = [x / n for n, x in found.values()]
+        assert all(0.05 < share < 0.95 for share in shares[code]), (code, found)
+    # The units' habits differ: at least ten percentage points between two of them.
+    for code in ("plan_by_day_30", "coordinator_within_14", "full_time_where_partial"):
+        assert max(shares[code]) - min(shares[code]) > 0.1, (code, shares[code])
+    # Nothing is recorded before a case began or after it ended.
+    for column in ("first_coordinator_contact", "employer_plan_done", "sip_held"):
+        dated = rows.exclude(**{column: None})
+        assert dated.exists() and not dated.filter(**{f"{column}__lte": F("start_date")}).exists()
+        assert not dated.filter(**{f"{column}__gt": F("end_date")}).exists(), column

@@ -14,8 +14,11 @@ from django.test import override_settings
 from django.utils import timezone
 
 from stegvis.accounts.models import User
+from stegvis.cases import codes
+from stegvis.cases.models import CaseStatus, CertificateDiagnosis, CertificateStatus
 from stegvis.coordination.models import Meeting
-from stegvis.portal.management.commands.demo import next_week_on_a_working_day
+from stegvis.insights.models import CaseExtract
+from stegvis.portal.management.commands.demo import PATIENTS, next_week_on_a_working_day
 
 DOMAIN = "demo.stegvis.invalid"
 
@@ -195,6 +198,66 @@ def test_the_region_has_enough_cases_for_insights_that_are_not_all_hidden(client
     assert [(group["key"], group["suppressed"]) for group in manager["groups"]] == [
         ("Vårdcentralen Solbacken", False)
     ]
+
+
+def test_solbackens_patients_have_test_identity_numbers_and_signed_diagnoses(demo):
+    """Issue 33: without a sex or a diagnosis, Solbacken's own cases were all "unknown" and
+    its manager's figures all hidden. Each has an identity number no real person has
+    (Skatteverket's test series: Tolvan's, or birth numbers 980–999), and each past the
+    week on their own word a signed certificate with an ICD-10 diagnosis."""
+    for login, _given, _family, _days, _status, *_rest, diagnosis, _degree in PATIENTS:
+        patient = User.objects.get(email=f"{login}@{DOMAIN}")
+        number = patient.get_national_id().number
+        assert number == "191212121212" or 980 <= int(number[8:11]) <= 999, login
+        assert patient.sex in ("female", "male") and patient.birth_date, login
+        signed = CertificateDiagnosis.objects.filter(
+            certificate__case__patient=patient, certificate__status=CertificateStatus.SIGNED
+        )
+        if diagnosis is None:  # Sara, in her first week: the certificate journey writes hers
+            assert not signed.exists()
+        else:
+            assert set(signed.values_list("code", flat=True)) == {diagnosis}, login
+            assert codes.lookup("icd10", diagnosis) is not None
+
+
+def test_a_case_marked_fully_back_at_work_is_a_return_in_solbackens_figures(demo):
+    tolvan = CaseExtract.objects.get(case__patient__email=f"tolvan@{DOMAIN}")
+    assert tolvan.case.status == CaseStatus.FULL_RETURN  # "Helt åter i arbete"
+    assert tolvan.outcome == "rtw" and tolvan.end_date < timezone.localdate()
+
+
+def test_the_unit_manager_compares_women_and_men_at_solbacken(client, demo):
+    """The README: the equality page states the difference between women and men."""
+    page = signed_in(client, "chef").get("/insights/equality/").text
+    assert "av kvinnorna och" in page and "av männen" in page
+    # No plan of the finished cohort's cases is recorded: said so, never "0 %".
+    plans = page.split('id="measure-plan_by_day_30"')[1].split("</section>")[0]
+    assert "inga uppgifter registrerade" in plans and "0,0 %" not in plans
+    body = signed_in(client, "chef").get("/insights/equality/?format=csv").text
+    rows = {(row[0], row[1]): row[2] for row in csv.reader(io.StringIO(body))}
+    # A measure with both women and men shown, each a count of five or more.
+    compared = [
+        code
+        for code, group in rows
+        if group == "female"
+        and all(rows[(code, sex)].isdigit() for sex in ("female", "male"))
+        and min(int(rows[(code, "female")]), int(rows[(code, "male")])) >= 5
+    ]
+    assert compared, rows
+
+
+def test_the_synthetic_units_have_process_figures_and_solbacken_says_what_it_lacks(client, demo):
+    analyst = signed_in(client, "analytiker")
+    for code in ("plan_by_day_30", "coordinator_within_14", "employer_plan"):
+        body = analyst.get(f"/insights/process/?indicator={code}&format=csv").text
+        units = {row[0]: row[-1] for row in csv.reader(io.StringIO(body))}
+        synthetic = [total for unit, total in units.items() if unit.startswith("Vårdcentral ")]
+        assert len(synthetic) == 3, units
+        # Each synthetic unit did it for some of its cases and not for all (x/n).
+        assert all(0 < int(x) < int(n) for x, n in (t.split("/") for t in synthetic)), units
+    page = analyst.get("/insights/process/?indicator=plan_by_day_30").text
+    solbacken = page.split("Vårdcentralen Solbacken</th>")[1].split("</tr>")[0]
+    assert "inga uppgifter registrerade" in solbacken and "0,0 %" not in solbacken
 
 
 def test_the_printout_serves_where_the_demo_runs_and_counts_what_it_lists(demo):

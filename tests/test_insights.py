@@ -142,6 +142,21 @@ def test_a_competing_exit_and_a_case_still_open(personas, case, clock):
     assert (open_row.sex, open_row.age_band, open_row.diagnosis_group) == ("", "", "")
 
 
+def test_a_case_marked_fully_back_at_work_is_a_return(personas, case, clock):
+    # "Helt åter i arbete" while the last certificate still runs: back by the day it was
+    # marked, and a return, not a case still on leave (issue 33).
+    running = _case(personas, sick_from=date(2026, 3, 1), status=CaseStatus.FULL_RETURN)
+    certify(running, date(2026, 3, 1), date(2026, 6, 30))
+    ended = Case.objects.get(patient=patient_at(personas.unit).pk)
+    ended.sick_from, ended.status = date(2026, 2, 1), CaseStatus.FULL_RETURN
+    ended.responsible_physician = personas.treating_physician
+    ended.save()
+    certify(ended, date(2026, 2, 1), date(2026, 5, 20))
+    rows = {r.case_id: r for r in rows_for([running.pk, ended.pk], TODAY)}
+    assert (rows[running.pk].outcome, rows[running.pk].end_date) == ("rtw", TODAY)
+    assert (rows[ended.pk].outcome, rows[ended.pk].end_date) == ("rtw", date(2026, 5, 21))
+
+
 def test_the_refresh_recomputes_only_what_may_have_changed(personas, case, clock):
     closed = _case(
         personas,
@@ -747,7 +762,8 @@ def test_the_process_table_per_unit_and_month(client, personas, clock):
     # March: 5 cases, none with a plan by day 30; April: 2, hidden, and March with it, else
     # the total of 7 would tell the 2.
     assert "visas ej" in page and "Tidigare" in page
-    assert "0,0 % (5)" not in page and "0,0 % (2)" not in page and "0,0 % (7)" in page
+    # None of the seven has a plan recorded at all: no data, never "0 %" (issue 33).
+    assert "0,0 %" not in page and "inga uppgifter registrerade" in page
     body = client.get("/insights/process/?indicator=plan_by_day_30&format=csv").text
     header, unit, _everyone = list(csv.reader(io.StringIO(body)))
     assert header[:3] == ["unit", "earlier", "2025-07"] and header[-1] == "all_months"
@@ -778,6 +794,40 @@ def test_a_share_is_hidden_when_those_who_did_it_are_fewer_than_five(client, per
     assert "30,0 %" not in page and "70,0 %" not in page
     equality = client.get("/insights/equality/?format=csv").text
     assert "plan_by_day_30,all,suppressed" in equality
+
+
+def test_where_nothing_is_recorded_a_table_says_so_and_never_0_percent(client, personas, clock):
+    from stegvis.plans.models import PlanVersion, RtwPlan
+
+    doctor = personas.treating_physician
+    for index in range(10):
+        case = _certified(
+            personas.unit, date(2026, 3, 2), 41, physician=doctor,
+            sex="female" if index % 2 else "male",
+        )  # fmt: skip
+        if index < 5:  # five of ten with a plan by day 30; no coordinator has met anyone
+            PlanVersion.objects.create(
+                plan=RtwPlan.objects.create(case=case),
+                number=1,
+                content={},
+                created_at=timezone.now() - timedelta(days=80),
+            )
+    refresh()
+    _without_personas(personas)
+    client.force_login(personas.unit_manager)
+    plans = client.get("/insights/process/?indicator=plan_by_day_30").text
+    assert "50,0 % (10)" in plans and "inga uppgifter registrerade" not in plans
+    contact = client.get("/insights/process/?indicator=coordinator_within_14").text
+    assert "inga uppgifter registrerade" in contact and "0,0 %" not in contact
+    assert "<polyline" not in contact  # no trend drawn along 0 %
+    # Women and men are not compared at 0 % each where nothing is recorded.
+    equality = client.get("/insights/equality/").text
+    contact_section = equality.split('id="measure-coordinator_within_14"')[1].split("</section>")[0]
+    assert "inga uppgifter registrerade" in contact_section
+    assert "0,0 %" not in contact_section and "av kvinnorna" not in contact_section
+    # The CSV keeps the counts, for the analysts' scripts.
+    body = client.get("/insights/process/?indicator=coordinator_within_14&format=csv").text
+    assert list(csv.reader(io.StringIO(body)))[1][-1] == "0/10"
 
 
 def test_a_process_table_without_any_case_is_empty_not_an_error(client, personas, clock):

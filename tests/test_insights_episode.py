@@ -110,3 +110,13 @@ def test_the_age_bands_and_chapters_are_the_data_files():
     assert definitions.chapter_of("M54.4") == "M00-M99"
     assert definitions.chapter_of("S72") == "S00-T98"
     assert definitions.chapter_of("H65") == "H60-H95"
+
+
+def test_a_case_closed_as_back_at_work_before_its_certificate_ran_out_returns_that_day():
+    seen = run(
+        [Leave(D(2026, 1, 1), D(2026, 3, 31), 100)],
+        closed_on=D(2026, 3, 12),
+        reason="returned_to_work",
+        as_of=D(2026, 3, 20),
+    )
+    assert (seen.outcome, seen.end, seen.net_days) == ("rtw", D(2026, 3, 12), 70)

@@ -102,7 +102,9 @@ def course(
     elif closing == OTHER_EXIT:
         end, outcome = closed_on, OTHER_EXIT
     elif closing == RTW:
-        end = last_leave_end + timedelta(days=1) if last_leave_end else closed_on
+        # Back the day after the last certified day, or on the closing day if that came
+        # first (back before the certificate ran out).
+        end = min(last_leave_end + timedelta(days=1), closed_on) if last_leave_end else closed_on
         outcome = RTW
     elif closing == CENSORED:
         end, outcome = closed_on, CENSORED

@@ -38,6 +38,7 @@ class Split:
     cells: list[tuple[str, Cell]]  # (group, cell), in the order of the groups
     total: Cell
     difference: Difference | None  # women minus men, when both are shown
+    recorded: bool = True  # something recorded in every group shown (measures.py)
 
 
 def counts(code: str, rows, field: str) -> dict:
@@ -56,11 +57,13 @@ def split(figures, field: str) -> Split:
     groups = figures.by_sex if field == "sex" else figures.by_age
     cells = list(groups.items())
     difference = None
-    if field == "sex":
+    # Where nothing is recorded, women and men are not compared at 0 %.
+    recorded = not any(measures.nothing_recorded(figures.code, cell) for _g, cell in cells)
+    if field == "sex" and recorded:
         women, men = groups["female"], groups["male"]
         if women.n and men.n and not (women.hidden or men.hidden):
             difference = Difference(_share(women), _share(men))
-    return Split(figures.code, cells, figures.total, difference)
+    return Split(figures.code, cells, figures.total, difference, recorded)
 
 
 def equality(figures: dict, field: str) -> list[Split]:

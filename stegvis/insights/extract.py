@@ -8,7 +8,7 @@ case's row is built from bulk reads of a chunk of cases, never a query per case.
 
 import time
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import F, Min, Q
 from django.utils import timezone
@@ -22,6 +22,7 @@ from stegvis.cases.models import (
     CertificateDiagnosis,
     CertificatePeriod,
     CertificateStatus,
+    ClosedReason,
     Employment,
     MilestoneCompletion,
 )
@@ -153,8 +154,13 @@ def _full_time_where_partial(guidance, named) -> bool | None:
     return any(t.nudges_partial and degree == 100 for t, degree in judged)
 
 
-def _facts(case_ids) -> dict[str, dict]:
-    """The process dates of each case, from five bulk reads."""
+def _start_of(day: date):
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
+
+
+def _facts(case_ids, as_of: date) -> dict[str, dict]:
+    """The process dates of each case, from five bulk reads (a meeting planned for later
+    is no contact yet)."""
     first_plan = _earliest(
         PlanVersion.objects.filter(plan__case_id__in=case_ids).values_list(
             "plan__case_id", "created_at"
@@ -170,6 +176,7 @@ def _facts(case_ids) -> dict[str, dict]:
     met = MeetingParticipant.objects.filter(
         meeting__case_id__in=case_ids, role=Role.REHAB_COORDINATOR
     ).exclude(meeting__status=MeetingStatus.CANCELLED)
+    met = met.filter(meeting__starts_at__lt=_start_of(as_of + timedelta(days=1)))
     contact = _earliest(met.values_list("meeting__case_id", "meeting__starts_at"))
     # A message a coordinator wrote to the patient counts from the case's own unit.
     written = (
@@ -222,23 +229,35 @@ def _age(birth: date | None, on: date) -> int | None:
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
+def _closing(case, as_of: date) -> tuple[date | None, str]:
+    """How the case ended, as its status says: closed with its reason, or marked fully back
+    at work ("Helt åter i arbete"), a return by the day it was marked (its closing day when
+    one is given, else the day of the extract) even before its certificates' last day."""
+    if case.status == CaseStatus.CLOSED:
+        return case.closed_on, case.closed_reason
+    if case.status == CaseStatus.FULL_RETURN:
+        return min(case.closed_on or as_of, as_of), ClosedReason.RETURNED_TO_WORK
+    return None, ""
+
+
 def rows_for(case_ids, as_of: date) -> list[CaseExtract]:
     """The extract's rows of these cases, as of `as_of`."""
     definitions = rules()
     cases = Case.objects.filter(pk__in=case_ids).select_related("patient", "organisation")
     leaves, typical = _leaves(case_ids)
     diagnoses = _main_diagnoses(case_ids)
-    facts = _facts(case_ids)
+    facts = _facts(case_ids, as_of)
     dfa = _dfa(case_ids)
     baselines = _baselines(case_ids)
     checkins = _checkins({case.patient_id for case in cases})
     rows = []
     for case in cases:
+        closed_on, closed_reason = _closing(case, as_of)
         seen = course(
             day_one=case.day_one,
             leaves=leaves.get(case.pk, []),
-            closed_on=case.closed_on if case.status == CaseStatus.CLOSED else None,
-            closed_reason=case.closed_reason,
+            closed_on=closed_on,
+            closed_reason=closed_reason,
             as_of=as_of,
             rules=definitions,
         )

@@ -49,6 +49,9 @@ class Counting:
     items: tuple[str, str] | None = None  # (given, done) columns summed
     # Measures whose cases hold this one's: the difference of the two is a count as well.
     within: tuple[str, ...] = ()
+    # What it counts is a fact someone records in Stegvis (a contact, a plan, a meeting
+    # held): a group with cases and none of it recorded has no data, not a share of 0 %.
+    recorded: bool = False
 
     @property
     def of_cases(self) -> bool:
@@ -63,23 +66,34 @@ COUNTING = {
         Q(full_time_where_partial__isnull=False), Q(full_time_where_partial=True)
     ),
     "dfa_complete": Counting(items=("certificates", "certificates_complete")),
-    "plan_by_day_30": Counting(Q(plan_by_day_30__isnull=False), Q(plan_by_day_30=True)),
+    "plan_by_day_30": Counting(
+        Q(plan_by_day_30__isnull=False), Q(plan_by_day_30=True), recorded=True
+    ),
     "coordinator_within_14": Counting(
         Q(end_date__gte=_days_after_start(14)),
         Q(first_coordinator_contact__lte=_days_after_start(13)),
+        recorded=True,
     ),
-    "sip_held": Counting(Q(sip_called__isnull=False), Q(sip_held__isnull=False)),
+    "sip_held": Counting(Q(sip_called__isnull=False), Q(sip_held__isnull=False), recorded=True),
     # Employed cases of 30 days or more: among those of 14 days or more, and past day 30.
     "employer_plan": Counting(
         Q(employed=True, end_date__gte=_days_after_start(30)),
         Q(employer_plan_done__isnull=False),
         within=("coordinator_within_14", "plan_by_day_30"),
+        recorded=True,
     ),
     "baseline_answered": Counting(items=("baseline_given", "baseline_answered")),
     "checkin_adherence": Counting(items=("checkins_due", "checkins_answered")),
 }
 CODES = [*variation.INDICATORS, *process.INDICATORS]
 assert set(CODES) == set(COUNTING)  # noqa: S101
+
+
+def nothing_recorded(code: str, cell: Cell) -> bool:
+    """Whether a shown figure of a measure of recorded facts has cases and none of the fact
+    recorded: "no data recorded", never "0 %". Read from the figure alone (its x is 0, as
+    "0 %" would have said), so it tells nothing the figure did not."""
+    return COUNTING[code].recorded and not cell.hidden and cell.n > 0 and cell.x == 0
 
 
 def aggregates() -> dict:

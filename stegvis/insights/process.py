@@ -74,6 +74,25 @@ class Table:
     totals: list[Cell] = field(default_factory=list)  # per column, over the units
     total: Cell | None = None
 
+    @property
+    def cells(self) -> list[Cell]:
+        found = [cell for _unit, cells, total in self.rows for cell in (*cells, total)]
+        return [*found, *self.totals, *([self.total] if self.total else [])]
+
+    @property
+    def recorded(self) -> bool:
+        """Whether anything is recorded at the reader's units (no trend is drawn at 0 %)."""
+        from stegvis.insights.measures import nothing_recorded
+
+        return self.total is None or not nothing_recorded(self.indicator.code, self.total)
+
+    @property
+    def unrecorded(self) -> bool:
+        """Whether a cell says "no data recorded"."""
+        from stegvis.insights.measures import nothing_recorded
+
+        return any(nothing_recorded(self.indicator.code, cell) for cell in self.cells)
+
 
 def process_table(figures, unit_names: dict) -> Table:
     """The indicator per unit (rows) and month of start (columns), from its figures."""

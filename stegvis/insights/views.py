@@ -219,7 +219,8 @@ def process_indicators(request: HttpRequest) -> HttpResponse:
             "table": table,
             "indicators": PROCESS,
             "code": code,
-            "trend": trend_line(table.totals[1:]),
+            # Nothing recorded draws no line at 0 %.
+            "trend": trend_line(table.totals[1:]) if table.recorded else None,
         },
     )
 

@@ -7,6 +7,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from stegvis.insights.measures import nothing_recorded
 from stegvis.insights.survival import share_by
 
 register = template.Library()
@@ -21,6 +22,9 @@ GROUPINGS = {
 }
 GROUPS = {"all": _("All cases"), "female": _("Women"), "male": _("Men"), "unknown": _("Not known")}
 NOT_SHOWN = pgettext_lazy("a figure hidden by the small-cell rule", "not shown")
+NOTHING_RECORDED = pgettext_lazy(
+    "a figure where none of the cases has the fact counted recorded", "no data recorded"
+)
 
 
 @register.filter
@@ -99,10 +103,14 @@ def points(value: float) -> str:
 
 
 @register.filter
-def cell_text(cell) -> str:
-    """A share with its cases; "not shown" for a hidden cell, "–" for a group of none."""
+def cell_text(cell, code: str = "") -> str:
+    """A share with its cases; "not shown" for a hidden cell, "–" for a group of none, and
+    "no data recorded" where none of the cases has what the measure `code` counts recorded,
+    never "0 %"."""
     if cell.hidden:
         return str(NOT_SHOWN)
     if not cell.n:
         return "–"
+    if code and nothing_recorded(code, cell):
+        return str(NOTHING_RECORDED)
     return f"{percent(cell.share)} ({cell.n})"

@@ -156,8 +156,25 @@ COACHED = {
     "peter": {"start": 3, "end": 7, "days": 28},
     "amira": {"start": 7, "end": 3, "days": 21},
 }
-# Skatteverket's well-known test identity; no real person has it.
-TEST_PERSONNUMMER = {"tolvan": "19121212-1212"}
+# Identity numbers no real person has: Tolvan's is Skatteverket's well-known test identity;
+# the others are in the birth-number series 980–999 that Skatteverket keeps for its test
+# identities (testpersonnummer), each with a valid check digit. The next-to-last digit gives
+# the legal sex (odd for men), which the equality statistics count.
+TEST_PERSONNUMMER = {
+    "sara": "19880314-9825",
+    "johan": "19790802-9817",
+    "amira": "19911123-9845",
+    "peter": "19680509-9816",
+    "linnea": "19960217-9823",
+    "ali": "19751030-9813",
+    "karin": "19630705-9847",
+    "tolvan": "19121212-1212",
+}
+# Certificates as a physician writes them: a month, two months, then three at a time.
+CERTIFICATE_DAYS = (30, 60)
+LATER_DAYS = 90
+# Tolvan is fully back at work: his last certificate ended two weeks ago.
+BACK_DAYS_AGO = 14
 # The physician's token writes too (FHIR import); the patient's reads.
 DEMO_TOKENS = {"lakare": ("stv_demo_lakare", TokenScope.WRITE),
                "peter": ("stv_demo_peter", TokenScope.READ)}  # fmt: skip
@@ -267,12 +284,20 @@ class Command(BaseCommand):
             )
             if created:
                 if login in TEST_PERSONNUMMER:
-                    patient.set_national_id(TEST_PERSONNUMMER[login], "SE")
-                    patient.birth_date = date(1912, 12, 12)
+                    number = TEST_PERSONNUMMER[login]
+                    patient.set_national_id(number, "SE")
+                    patient.birth_date = date(int(number[:4]), int(number[4:6]), int(number[6:8]))
                     patient.save()
                 self._history(patient, staff, unit)
                 if diagnosis:
-                    self._certificate(case, staff["lakare"], diagnosis, degree, today)
+                    back = status == CaseStatus.FULL_RETURN
+                    self._certificates(
+                        case,
+                        staff["lakare"],
+                        diagnosis,
+                        degree,
+                        today - timedelta(days=BACK_DAYS_AGO) if back else today,
+                    )
                 if login == "peter":
                     self._plan(case, staff["chef.bageriet"])
                 if login in COACHED:
@@ -459,11 +484,27 @@ class Command(BaseCommand):
         )
         plans.capacity_note_share(actor=patient, note=note, member=member)
 
-    def _certificate(self, case: Case, physician: User, code: str, degree: int, today: date):
-        """A signed certificate from day 8 (the first week is self-certified) to 2 weeks ahead."""
-        start = case.day_one + timedelta(days=7)
-        if start > today:
+    def _certificates(self, case: Case, physician: User, code: str, degree: int, until: date):
+        """Signed certificates from day 8 (the first week is self-certified) to two weeks
+        past `until` (today, or the day a case now back at work last had sick leave), as a
+        physician writes them: a month, two months, then three at a time, full-time at first
+        and at `degree` in the last one; a remainder of two weeks or less joins the last."""
+        day = case.day_one + timedelta(days=7)
+        if day > until:
             return
+        back = case.status == CaseStatus.FULL_RETURN
+        last = until if back else until + timedelta(days=14)
+        lengths = [*CERTIFICATE_DAYS]
+        while day <= last:
+            length = lengths.pop(0) if lengths else LATER_DAYS
+            ends = min(day + timedelta(days=length - 1), last)
+            if (last - ends).days <= 14:
+                ends = last
+            self._certificate(case, physician, code, degree if ends == last else 100, day, ends)
+            day = ends + timedelta(days=1)
+
+    def _certificate(self, case, physician, code: str, degree: int, start: date, end: date):
+        """A signed certificate from `start` to `end`, examined on its first day."""
         content = CertificateContent(
             fields={
                 "examined_on": start,
@@ -477,7 +518,7 @@ class Command(BaseCommand):
                 "measures": ["work_adaptation"],
             },
             diagnoses=[("icd10", code, codes.lookup("icd10", code).title("sv"))],
-            periods=[(degree, start, today + timedelta(days=14))],
+            periods=[(degree, start, end)],
         )
         certificate = certificate_create(actor=physician, case=case, content=content)
         certificate_sign(actor=physician, certificate=certificate)

@@ -31,9 +31,18 @@ from stegvis.cases.models import (
     CertificateStatus,
     ClosedReason,
     Employment,
+    MilestoneCompletion,
 )
 from stegvis.cases.timelines import entries, next_deadline, timeline_input
-from stegvis.portal.synth_history import habits, history
+from stegvis.coordination.models import (
+    Meeting,
+    MeetingParticipant,
+    Message,
+    Thread,
+    ThreadParticipant,
+)
+from stegvis.plans.models import PlanVersion, RtwPlan
+from stegvis.portal.synth_history import Facts, habits, history, process, process_habits
 
 GIVEN = ["Anna", "Erik", "Maria", "Lars", "Sara", "Johan", "Fatima", "Mohammed", "Elin",
          "Karl", "Emma", "Ali", "Ingrid", "Oskar", "Leila", "Nils", "Hanna", "Omar"]  # fmt: skip
@@ -150,9 +159,11 @@ class Command(BaseCommand):
                 if role == Role.PHYSICIAN:
                     unit_physicians.setdefault(u, []).append(user)
                 memberships.append(Membership(user=user, organisation=unit, role=role))
+        managers: dict[int, User] = {}
         for e, employer in enumerate(employers):
             user = person(f"s{seed}-e{e}-manager@{DOMAIN}")
             staff.append(user)
+            managers[employer.pk] = user
             memberships.append(
                 Membership(user=user, organisation=employer, role=Role.EMPLOYER_MANAGER)
             )
@@ -172,6 +183,10 @@ class Command(BaseCommand):
                 strict=True,
             )
         }
+        # The process facts come from a generator of their own, so that the histories (and
+        # the benchmarks' figures) are the same as before there were any.
+        facts_rng = random.Random(f"{seed}-process")  # noqa: S311 (reproducible, not secret)
+        unit_process = process_habits(facts_rng, n_units)
         written = {"cases": 0, "certificates": 0}
 
         today = timezone.localdate()
@@ -205,10 +220,16 @@ class Command(BaseCommand):
             if self.years:
                 physician = rng.choice(unit_physicians[unit_index])
                 case.responsible_physician = physician
-                pending.append(
-                    history(rng, case, physician_habits[physician.pk], unit_habits[unit_index],
-                            self.years, today)
+                written_history = history(
+                    rng, case, physician_habits[physician.pk], unit_habits[unit_index],
+                    self.years, today,
                 )  # fmt: skip
+                facts = process(
+                    facts_rng, case, written_history, unit_process[unit_index],
+                    unit_staff[unit_index][Role.REHAB_COORDINATOR],
+                    managers.get(case.employer.pk) if case.employer else None, today,
+                )  # fmt: skip
+                pending.append((*written_history, facts))
             else:
                 # No certificates yet, so the timeline needs only the case itself.
                 found = milestones(timeline_input(case, [], today))
@@ -248,6 +269,17 @@ class Command(BaseCommand):
         CertificateDiagnosis.objects.bulk_create(
             [d for b in pending for d in b[2]], batch_size=5000
         )
+        facts = Facts()
+        for batch in pending:
+            facts.extend(batch[3])
+        Thread.objects.bulk_create(facts.threads, batch_size=2000)
+        ThreadParticipant.objects.bulk_create(facts.seats, batch_size=5000)
+        Message.objects.bulk_create(facts.messages, batch_size=2000)
+        RtwPlan.objects.bulk_create(facts.plans, batch_size=2000)
+        PlanVersion.objects.bulk_create(facts.versions, batch_size=2000)
+        MilestoneCompletion.objects.bulk_create(facts.completions, batch_size=5000)
+        Meeting.objects.bulk_create(facts.meetings, batch_size=2000)
+        MeetingParticipant.objects.bulk_create(facts.participants, batch_size=5000)
         ids = [certificate.pk for certificate in certificates]
         for start in range(0, len(ids), 5000):
             Certificate.objects.filter(pk__in=ids[start : start + 5000]).update(
