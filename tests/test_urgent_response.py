@@ -155,6 +155,7 @@ def _week(**changes) -> dict:
 def test_a_unit_manager_sets_the_units_hours_and_the_safety_clock_follows(client, personas):
     url = f"/account/units/{personas.unit.pk}/opening-hours/"
     client.force_login(personas.unit_manager)
+    assert f'href="{url}"' in client.get("/").text  # from her home
     page = client.get(url)
     assert page.status_code == 200 and 'name="opens_1" value="08:00"' in page.text
     # Open on Saturday morning too; closed on Friday.

@@ -1,6 +1,8 @@
-"""What the header of every signed-in page counts: unread notifications and messages."""
+"""What the header of every signed-in page counts (unread notifications and messages) and
+which of its links the reader's roles lead somewhere."""
 
 from stegvis.accounts.models import User
+from stegvis.accounts.roles import NETWORK_ROLES
 from stegvis.coordination.selectors import unread_in_own_threads
 from stegvis.core.prepared import Prepared, counted
 from stegvis.notifications.selectors import unread
@@ -25,4 +27,11 @@ def unread_counts(request) -> dict:
         return {}
     found = BADGES.rows(user=user.pk)
     notifications, messages = found[0] if found else (0, 0)
-    return {"unread_notifications": notifications, "unread_messages": messages}
+    return {
+        "unread_notifications": notifications,
+        "unread_messages": messages,
+        # Messages, meetings and tasks are about one patient's way back: the menu offers them
+        # to the patient and to those who work with one patient at a time, not to managers,
+        # analysts, facilitators or representatives.
+        "works_with_patients": user.is_patient or bool(user.roles & NETWORK_ROLES),
+    }

@@ -62,17 +62,26 @@ PLAN_V2 = PLAN_V1 + "\n6, 3, 09:00, group, psychologist, 90, Bakslag: vad gör j
 # GAD-7, PSFS, back at work a year on).
 FINISHED = [
     ("mmr.anna", "Anna", "Berglund", (7, 5, 4), (14, 9, 7), (11, 8, 6), (3, 5, 6), True),
-    ("mmr.bengt", "Bengt", "Dahl", (8, 6, 6), (16, 12, 11), (12, 10, 9), (2, 4, 4), True),
+    ("mmr.birgitta", "Birgitta", "Dahl", (8, 6, 6), (16, 12, 11), (12, 10, 9), (2, 4, 4), True),
     ("mmr.cecilia", "Cecilia", "Ek", (6, 4, 3), (10, 6, 4), (9, 5, 4), (4, 6, 7), True),
     ("mmr.david", "David", "Falk", (7, 7, 6), (18, 15, 14), (14, 13, 12), (2, 3, 3), False),
     ("mmr.eva", "Eva", "Gren", (9, 6, 5), (12, 8, 6), (10, 7, 5), (3, 6, 6), True),
     ("mmr.fatima", "Fatima", "Hussein", (6, 5, 5), (9, 7, 8), (8, 7, 7), (4, 5, 5), True),
-    ("mmr.goran", "Göran", "Isaksson", (8, 5, 4), (15, 10, 8), (13, 9, 7), (2, 5, 6), True),
+    ("mmr.greta", "Greta", "Isaksson", (8, 5, 4), (15, 10, 8), (13, 9, 7), (2, 5, 6), True),
     ("mmr.hanna", "Hanna", "Jonsson", (7, 6, 7), (11, 10, 12), (9, 9, 10), (3, 4, 3), False),
 ]
 CODES = ("pain_nrs", "phq9", "gad7", "psfs")
 # The finished cohort's main diagnoses (ICD-10): fibromyalgia, a moderate depressive episode.
 WIDESPREAD_PAIN, DEPRESSION = "M79.7", "F32.1"
+# Their identity numbers, from Skatteverket's test series (birth numbers 980–999) with valid
+# check digits, as the demo's other patients (demo.py). The six who returned are women: a
+# group of six in the region's file, so the analyst still sees the unit's curve.
+FINISHED_NUMBERS = {
+    "mmr.anna": "19790412-9827", "mmr.birgitta": "19710923-9843",
+    "mmr.cecilia": "19850107-9860", "mmr.david": "19740630-9810",
+    "mmr.eva": "19690218-9882", "mmr.fatima": "19820811-9928",
+    "mmr.greta": "19660304-9948", "mmr.hanna": "19880527-9968",
+}  # fmt: skip
 WELCOME = (
     "Du har haft ont länge och vill pröva nya sätt att hantera det. "
     "Det är precis vad programmet är till för."
@@ -119,7 +128,13 @@ def _last_working_day(today: date) -> date:
 
 def _sick_leave(case: Case, physician: User, periods, code: str = "") -> None:
     """Past certificates, signed then (the services date a certificate today)."""
-    certificate = Certificate.objects.create(case=case, created_by=physician)
+    # The whole chain of diagnosis, function and activity, as a certificate should have it.
+    certificate = Certificate.objects.create(
+        case=case,
+        created_by=physician,
+        functional_impairment="Nedsatt uthållighet och rörlighet av långvarig smärta.",
+        activity_limitation="Klarar inte att stå, lyfta eller bära en hel arbetsdag.",
+    )
     if code:
         CertificateDiagnosis.objects.create(certificate=certificate, code=code)
     CertificatePeriod.objects.bulk_create(
@@ -260,6 +275,10 @@ def _finished_cohort(team, version, staff, unit, make_patient, today, starts) ->
     participants = []
     for login, given, family, _pain, _phq9, _gad7, _psfs, working in FINISHED:
         patient = make_patient(login, given, family)
+        number = FINISHED_NUMBERS[login]
+        patient.set_national_id(number, "SE")
+        patient.birth_date = date(int(number[:4]), int(number[4:6]), int(number[6:8]))
+        patient.save()
         case = Case.objects.create(
             patient=patient,
             organisation=unit,

@@ -78,6 +78,9 @@ def home(request: HttpRequest) -> HttpResponse:
         context["openable_case_ids"] = openable_case_ids(user, page.object_list)
         context["may_open_case"] = bool(user.roles & {Role.PHYSICIAN, Role.REHAB_COORDINATOR})
     context["is_unit_manager"] = Role.UNIT_MANAGER in user.roles
+    context["managed_units"] = [
+        m.organisation for m in user.memberships_cached() if m.role == Role.UNIT_MANAGER
+    ]
     context["participation"] = participation = participation_scope(user)
     context["is_analyst"] = Role.REGION_ANALYST in user.roles
     context["may_ask_to_join"] = bool(user.roles & NETWORK_ROLES)
