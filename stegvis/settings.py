@@ -138,6 +138,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "stegvis.portal.context_processors.unread_counts",
+                "stegvis.portal.context_processors.menu",
             ],
             # Every page writes a date with its weekday the same way (core/templatetags).
             "builtins": ["stegvis.core.templatetags.dates"],

@@ -27,11 +27,14 @@ def unread_counts(request) -> dict:
         return {}
     found = BADGES.rows(user=user.pk)
     notifications, messages = found[0] if found else (0, 0)
-    return {
-        "unread_notifications": notifications,
-        "unread_messages": messages,
-        # Messages, meetings and tasks are about one patient's way back: the menu offers them
-        # to the patient and to those who work with one patient at a time, not to managers,
-        # analysts, facilitators or representatives.
-        "works_with_patients": user.is_patient or bool(user.roles & NETWORK_ROLES),
-    }
+    return {"unread_notifications": notifications, "unread_messages": messages}
+
+
+def menu(request) -> dict:
+    """Messages, meetings and tasks are about one patient's way back: the menu offers them to
+    the patient and to those who work with one patient at a time, not to managers, analysts,
+    facilitators or representatives."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"works_with_patients": user.is_patient or bool(user.roles & NETWORK_ROLES)}

@@ -8,7 +8,8 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from playwright.sync_api import Page, expect
 
 from stegvis.programs.registry import registry
@@ -81,7 +82,11 @@ def test_a_cohort_from_referral_to_the_closing_conference(page: Page, live_stegv
     assert_accessible(page)
     decision = page.locator("form").filter(has_text="Spara beslutet")
     decision.get_by_label("Ta in i en grupp").check()
-    decision.get_by_label(re.compile(r"^Grupp:?$")).select_option(label=f"Vårens grupp ({monday})")
+    with translation.override("sv"):  # the cohort's first day as the Swedish page writes it
+        first_day = date_format(monday, "SHORT_DATE_FORMAT")
+    decision.get_by_label(re.compile(r"^Grupp:?$")).select_option(
+        label=f"Vårens grupp ({first_day})"
+    )
     decision.get_by_label("Skälet, till patienten, med enkla ord").fill(
         "Du har haft ont länge och vill pröva nya sätt. Välkommen!"
     )
