@@ -337,6 +337,31 @@ def test_the_file_goes_down_the_ladder_to_wider_ages_and_longer_periods_before_l
     assert given == {("2025", "2025", "")}
 
 
+def test_the_analysts_figures_are_split_no_finer_than_the_file(client, personas, region, clock):
+    # Review of issue 32: with the file at "year, wide ages", a page split by ten-year bands
+    # or by month could be set against the file's own sums (16–39 less 30–39 is 16–29) to
+    # work out a hidden cell. Five women of 25–38, all in 2025: together only in a wide band.
+    doctor = personas.treating_physician
+    for month, born in ((2, 2000), (4, 1992), (6, 1990), (8, 1989), (10, 1987)):
+        _certified(personas.unit, date(2025, month, 3), 14, sex="female", physician=doctor,
+                   born=date(born, 1, 1))  # fmt: skip
+    refresh()
+    _without_personas(personas)
+    client.force_login(member(UserFactory(), region, Role.REGION_ANALYST))
+    file = client.get("/api/v1/insights/cases.csv")
+    assert file["X-Stegvis-Generalisation"] == "year_wide_ages"
+    assert {row[4] for row in _csv(file)[1:]} == {"16-39"}  # the file's age_band column
+    by_age = client.get("/insights/equality/?by=age_band&format=csv").text
+    groups = {row[1] for row in csv.reader(io.StringIO(by_age)) if row[0] == "dfa_complete"}
+    assert groups == {"16-39", "40-67", "unknown", "all"}
+    curves = client.get("/api/v1/insights/time-to-rtw?group_by=age_band").json()["groups"]
+    assert {group["key"] for group in curves} <= {"16-39", "40-67", "unknown"}
+    process = client.get("/insights/process/?format=csv").text.splitlines()
+    assert process[0] == "unit,earlier,2026,all_months"  # by the file's year, not by month
+    page = client.get("/insights/process/").text
+    assert ">2026<" in page and "period som regionens fil anger" in page
+
+
 def test_dates_and_ages_are_labelled_as_each_step_gives_them():
     from stegvis.insights.release import age_label, date_label
 

@@ -179,11 +179,10 @@ def funnel_png(funnel, title: str, x_label: str, labels: dict):
     return figure
 
 
-def trend_png(months: list, cells: list, title: str):
-    """The monthly shares as a line; a hidden or empty month is a gap, as on the page."""
+def trend_png(labels: list[str], cells: list, title: str):
+    """The shares per period as a line; a hidden or empty one is a gap, as on the page."""
     figure, axes = _figure()
     shares = [cell.share if cell.share is not None else float("nan") for cell in cells]
-    labels = [month.isoformat()[:7] for month in months]
     axes.plot(labels, shares, color="black", marker="o", fillstyle="none")
     axes.set_ylim(0, 1)
     _percent_axis(axes)

@@ -27,8 +27,15 @@ from stegvis.core.disclosure import Cell, Line, protect, total_of
 from stegvis.insights import process, variation
 from stegvis.insights.models import CaseExtract
 from stegvis.insights.process import EARLIER
-from stegvis.insights.release import figure_rows, region_rows
-from stegvis.insights.rules import rules
+from stegvis.insights.release import (
+    age_labels,
+    figure_rows,
+    level_of,
+    period_start,
+    region_rows,
+    wide_age_band,
+    wide_ages,
+)
 
 MONTHS = 12
 SEXES = ["female", "male"]
@@ -132,6 +139,9 @@ class Figures:
     by_sex: dict = field(default_factory=dict)  # female, male, unknown -> Cell
     by_age: dict = field(default_factory=dict)  # each band, unknown -> Cell
     months: list = field(default_factory=list)  # the twelve months of start, first days
+    # The period the columns are: a month, or for a reader of the region's file the file's
+    # own period (release.level_of), each column its first day.
+    period: str = "month"
     by_month: dict = field(default_factory=dict)  # (unit pk or None, month or EARLIER) -> Cell
     by_physician: dict = field(default_factory=dict)  # pseudonym ("" for none) -> Cell
 
@@ -158,13 +168,15 @@ def _sum(code: str, cells) -> Cell:
     return total_of(cells) if cells else _cell(code, None)
 
 
-def first_months(as_of: date) -> list[date]:
-    """The first days of the twelve months up to the one `as_of` is in."""
-    month = as_of.replace(day=1)
+def first_months(as_of: date, period: str = "month") -> list[date]:
+    """The first days of the periods over the twelve months up to the one `as_of` is in:
+    twelve months, four quarters, two half-years or one year."""
+    months_in = {"month": 1, "quarter": 3, "half_year": 6, "year": 12}[period]
+    start = period_start(as_of, period)
     found = []
-    for _i in range(MONTHS):
-        found.append(month)
-        month = (month - timedelta(days=1)).replace(day=1)
+    for _i in range(MONTHS // months_in):
+        found.append(start)
+        start = period_start(start - timedelta(days=1), period)
     return sorted(found)
 
 
@@ -191,13 +203,17 @@ class _Queried:
     region: dict
     sex: dict
     age: dict
+    age_labels: list
     months: dict
+    period: str
     physicians: dict | None
 
 
 def _query(scope, as_of: date) -> _Queried:
     rows, around = figure_rows(scope), region_rows(scope)
-    months = first_months(as_of)
+    level = level_of(scope)
+    period = level.dates if level is not None else "month"
+    months = first_months(as_of, period)
     by_month: dict = {}
     for row in (
         rows.annotate(month=TruncMonth("start_date"))
@@ -205,22 +221,28 @@ def _query(scope, as_of: date) -> _Queried:
         .annotate(**aggregates())
     ):
         # A case the extract sees starting after its own day (a certificate written ahead)
-        # counts in the last month, so that the months add up to the unit's total.
-        month = min(_month_of(row["month"]), months[-1])
+        # counts in the last period, so that the periods add up to the unit's total.
+        month = min(period_start(_month_of(row["month"]), period), months[-1])
         column = month if month >= months[0] else EARLIER
         by_month.setdefault((row["organisation"], column), []).append(row)
+    if wide_ages(level):
+        age = _grouped(rows.annotate(age_group=wide_age_band()), "age_group")
+    else:
+        age = _grouped(rows, "age_band")
     return _Queried(
         region=_grouped(around, "organisation"),
         sex=_grouped(rows, "sex"),
-        age=_grouped(rows, "age_band"),
+        age=age,
+        age_labels=age_labels(level),
         months=by_month,
+        period=period,
         physicians=_grouped(rows, "physician") if scope.physicians else None,
     )
 
 
 def figures_of(code: str, scope, queried: _Queried, months: list[date]) -> Figures:
     """One measure's cells and the lines they add up in, protected."""
-    found = Figures(code, months=months)
+    found = Figures(code, months=months, period=queried.period)
     found.region_units = {
         unit: _cell(code, queried.region.get(unit)) for unit in sorted(scope.region_units)
     }
@@ -229,7 +251,7 @@ def figures_of(code: str, scope, queried: _Queried, months: list[date]) -> Figur
     same_units = set(scope.units) == set(scope.region_units)
     found.region_total = found.total if same_units else _sum(code, found.region_units.values())
     found.by_sex = _by_group(code, queried.sex, SEXES)
-    found.by_age = _by_group(code, queried.age, rules().age_band_labels)
+    found.by_age = _by_group(code, queried.age, queried.age_labels)
     lines = [
         Line(list(found.by_sex.values()), found.total),
         Line(list(found.by_age.values()), found.total),
@@ -292,5 +314,5 @@ def own_figures(scope, code: str) -> tuple[Cell, Cell]:
 def figures_for(scope, as_of: date) -> dict[str, Figures]:
     """Every measure's figures for the reader, from one set of queries."""
     queried = _query(scope, as_of)
-    months = first_months(as_of)
+    months = first_months(as_of, queried.period)
     return {code: figures_of(code, scope, queried, months) for code in CODES}

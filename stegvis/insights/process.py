@@ -68,8 +68,9 @@ INDICATORS = {
 @dataclass
 class Table:
     indicator: ProcessIndicator
-    months: list  # the twelve months of start (first days)
+    months: list  # the twelve months of start (first days), or the file's periods
     columns: list  # "earlier", then the months
+    period: str  # "month", or the region's file's period for its reader
     rows: list[tuple[object, list[Cell], Cell]]  # (unit, a cell per column, the unit's total)
     totals: list[Cell] = field(default_factory=list)  # per column, over the units
     total: Cell | None = None
@@ -97,7 +98,7 @@ class Table:
 def process_table(figures, unit_names: dict) -> Table:
     """The indicator per unit (rows) and month of start (columns), from its figures."""
     columns = [EARLIER, *figures.months]
-    table = Table(INDICATORS[figures.code], figures.months, columns, [])
+    table = Table(INDICATORS[figures.code], figures.months, columns, figures.period, rows=[])
     for unit in sorted(figures.units, key=lambda pk: unit_names.get(pk, "")):
         table.rows.append(
             (

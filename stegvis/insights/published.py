@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from stegvis.insights import measures, survival
 from stegvis.insights.models import ExtractState
-from stegvis.insights.release import figure_rows
+from stegvis.insights.release import figure_rows, level_of, wide_ages
 from stegvis.insights.remembered import remembered
 
 
@@ -29,6 +29,7 @@ def curves(scope) -> dict:
     """Every curve of time to return the reader may ask for, protected together."""
 
     def compute():
-        return survival.curves_of(survival.observations_of(figure_rows(scope)))
+        wide = wide_ages(level_of(scope))
+        return survival.curves_of(survival.observations_of(figure_rows(scope), wide_ages=wide))
 
     return remembered("curves", scope, (), compute)

@@ -40,21 +40,24 @@ def _period(column: str, dates: str):
     return year * 2 + Case(When(**{f"{column}__month__gt": 6}, then=1), default=0)
 
 
+def wide_age_band():
+    """The wide band (data/extract.toml) of a row's age band, in SQL."""
+    definitions = rules()
+    return Case(
+        *(
+            When(age_band=band, then=Value(definitions.wide_age_band(band)))
+            for band in definitions.age_band_labels
+        ),
+        default=Value(""),
+    )
+
+
 def _ages(ages: str) -> list:
     """The age band as the step gives it (nothing to group by when age is not given)."""
     if ages == "bands":
         return [F("age_band")]
     if ages == "wide":
-        definitions = rules()
-        return [
-            Case(
-                *(
-                    When(age_band=band, then=Value(definitions.wide_age_band(band)))
-                    for band in definitions.age_band_labels
-                ),
-                default=Value(""),
-            )
-        ]
+        return [wide_age_band()]
     return []
 
 
@@ -94,6 +97,40 @@ def level_for(rows) -> Generalisation:
         if left[level.name] <= allowed:
             return level
     return min(ladder, key=lambda level: left[level.name])
+
+
+def level_of(scope) -> Generalisation | None:
+    """The step of the region's file, for a reader who holds its rows; None for others.
+
+    Their figures are split no finer than the file where the file's own groups would add
+    sums the tables' protection never saw: by the file's wide age bands, and by its periods
+    of start. (Where the file gives no age at all, it adds no sum over ages, and the ten-year
+    bands stay.)"""
+    if not scope.rows:
+        return None
+    return level_for(CaseExtract.objects.filter(organisation_id__in=scope.units))
+
+
+def wide_ages(level: Generalisation | None) -> bool:
+    return level is not None and level.ages == "wide"
+
+
+def age_labels(level: Generalisation | None) -> list[str]:
+    """The age groups a reader's figures are split into."""
+    if wide_ages(level):
+        return [f"{low}-{high}" for low, high in rules().wide_age_bands]
+    return rules().age_band_labels
+
+
+def period_start(day: date, dates: str) -> date:
+    """The first day of the month, quarter, half-year or year `day` is in."""
+    first_month = {
+        "month": day.month,
+        "quarter": 3 * ((day.month - 1) // 3) + 1,
+        "half_year": 1 if day.month <= 6 else 7,
+        "year": 1,
+    }[dates]
+    return date(day.year, first_month, 1)
 
 
 def figure_rows(scope):

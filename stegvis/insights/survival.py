@@ -42,8 +42,9 @@ class Observation:
     outcome: str
 
 
-def observations_of(rows) -> list[Observation]:
-    """The extract's rows (a queryset) as observations with their groups."""
+def observations_of(rows, *, wide_ages: bool = False) -> list[Observation]:
+    """The extract's rows (a queryset) as observations with their groups; with `wide_ages`,
+    each in the wide age band the region's file gives (release.level_of)."""
     values = rows.values_list(
         "start_date", "end_date", "outcome", "organisation", "diagnosis_group", "sex", "age_band"
     )
@@ -53,7 +54,7 @@ def observations_of(rows) -> list[Observation]:
             "unit": unit,
             "diagnosis_group": diagnosis or UNKNOWN,
             "sex": sex if sex in SEXES else UNKNOWN,
-            "age_band": band or UNKNOWN,
+            "age_band": (rules().wide_age_band(band) if wide_ages and band else band) or UNKNOWN,
         }
         found.append(Observation(key, (end - start).days, outcome))
     return found

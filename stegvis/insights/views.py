@@ -17,6 +17,7 @@ from stegvis.insights.equality import MEASURES, SPLITS, equality
 from stegvis.insights.models import ExtractState
 from stegvis.insights.process import INDICATORS as PROCESS
 from stegvis.insights.process import process_table
+from stegvis.insights.release import date_label
 from stegvis.insights.rules import rules
 from stegvis.insights.survival import Difference, share_by, time_to_rtw
 from stegvis.insights.templatetags.insights import GROUPS as GROUP_NAMES
@@ -200,7 +201,7 @@ def process_indicators(request: HttpRequest) -> HttpResponse:
     code = code if code in PROCESS else "plan_by_day_30"
     table = process_table(published.figures(scope)[code], _unit_names(scope))
     if _export(request) == "csv":
-        months = [month.isoformat()[:7] for month in table.months]
+        months = [date_label(month, table.period) for month in table.months]
         header = ["unit", "earlier", *months, "all_months"]
         lines = [(unit, *cells, total) for unit, cells, total in table.rows]
         lines.append(("all_units", *table.totals, table.total))
@@ -210,7 +211,8 @@ def process_indicators(request: HttpRequest) -> HttpResponse:
             ([line[0], *(_cell(cell) for cell in line[1:])] for line in lines),
         )
     if _export(request) == "png":
-        figure = exports.trend_png(table.months, table.totals[1:], str(table.indicator.title))
+        labels = [date_label(month, table.period) for month in table.months]
+        figure = exports.trend_png(labels, table.totals[1:], str(table.indicator.title))
         return exports.png_response(f"process-{code}", figure)
     return render(
         request,

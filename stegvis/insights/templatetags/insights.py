@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from stegvis.insights.measures import nothing_recorded
+from stegvis.insights.release import date_label
 from stegvis.insights.survival import share_by
 
 register = template.Library()
@@ -114,3 +115,9 @@ def cell_text(cell, code: str = "") -> str:
     if code and nothing_recorded(code, cell):
         return str(NOTHING_RECORDED)
     return f"{percent(cell.share)} ({cell.n})"
+
+
+@register.filter
+def period_label(day, period: str) -> str:
+    """A quarter, half-year or year of start as the region's file writes it ("2026-Q1")."""
+    return date_label(day, period)
