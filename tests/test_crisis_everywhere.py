@@ -91,21 +91,21 @@ def _activities(client, personas, case):
     return client.post(f"/questionnaires/{psfs.pk}/", answers, follow=True)
 
 
-def _fhir_note(client, personas, case):
+def _fhir_note(client, personas, case, *, pain=6, note=WORDS):
+    """The patient's check-in, imported over FHIR with `note` (none: a correction without)."""
     client.force_login(personas.patient)
-    entry = {
-        "resource": {
-            "resourceType": "Observation",
-            "identifier": [{"system": "urn:probe:checkin", "value": "crisis-1"}],
-            "status": "final",
-            "code": {"coding": [{"system": "http://loinc.org", "code": "72514-3"}]},
-            "subject": {"reference": f"Patient/{personas.patient.pk}"},
-            "effectiveDateTime": timezone.now().isoformat(),
-            "valueInteger": 6,
-            "note": [{"text": WORDS}],
-        },
-        "request": {"method": "POST", "url": "Observation"},
+    resource = {
+        "resourceType": "Observation",
+        "identifier": [{"system": "urn:probe:checkin", "value": "crisis-1"}],
+        "status": "final",
+        "code": {"coding": [{"system": "http://loinc.org", "code": "72514-3"}]},
+        "subject": {"reference": f"Patient/{personas.patient.pk}"},
+        "effectiveDateTime": timezone.now().isoformat(),
+        "valueInteger": pain,
     }
+    if note:
+        resource["note"] = [{"text": note}]
+    entry = {"resource": resource, "request": {"method": "POST", "url": "Observation"}}
     bundle = {"resourceType": "Bundle", "type": "transaction", "entry": [entry]}
     return client.post("/fhir/", json.dumps(bundle), content_type="application/fhir+json")
 
@@ -200,19 +200,7 @@ def test_a_corrected_import_without_a_note_keeps_the_note_and_its_crisis(
     with django_capture_on_commit_callbacks(execute=True):
         _fhir_note(client, personas, case)
     checkin = CheckIn.objects.get(patient=personas.patient)
-    bundle = {"resourceType": "Bundle", "type": "transaction", "entry": [{
-        "resource": {
-            "resourceType": "Observation",
-            "identifier": [{"system": "urn:probe:checkin", "value": "crisis-1"}],
-            "status": "final",
-            "code": {"coding": [{"system": "http://loinc.org", "code": "72514-3"}]},
-            "subject": {"reference": f"Patient/{personas.patient.pk}"},
-            "effectiveDateTime": timezone.now().isoformat(),
-            "valueInteger": 4,
-        },
-        "request": {"method": "POST", "url": "Observation"},
-    }]}  # fmt: skip
-    corrected = client.post("/fhir/", json.dumps(bundle), content_type="application/fhir+json")
+    corrected = _fhir_note(client, personas, case, pain=4, note="")
     assert corrected.status_code == 200, corrected.content
     checkin.refresh_from_db()
     assert checkin.pain == 4 and "inte leva längre" in checkin.note and checkin.crisis
