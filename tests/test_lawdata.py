@@ -1,6 +1,7 @@
 """Law and guidance as data: every file names its source and review date, loads through
 its model, and is checked against its source at least every two years."""
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -50,3 +51,43 @@ def test_a_language_pair_becomes_one_text_and_a_typo_is_refused(settings):
         Point.model_validate({"code": "a", "text_sv": "Hej", "text_en": "Hi", "txet": "x"})
     with pytest.raises(ValidationError):
         DataFile.model_validate({"source": "x", "reviewed": "last year"})
+
+
+# A reviewer's note left in a text a person reads: "TODO", "FIXME", or a bracketed or
+# appended "kontrollera …" as the SIP purpose once said ("…; kontrollera ny paragraf").
+REVIEWER_NOTE = re.compile(
+    r"\b(TODO|FIXME|XXX|TBD)\b|[(;,]\s*kontrollera\b|kontrollera nya? paragraf", re.IGNORECASE
+)
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def test_no_reviewers_note_is_left_in_any_data_or_message_a_person_reads():
+    import tomllib
+
+    import polib
+
+    found = [
+        f"{path.relative_to(ROOT)}: {text}"
+        for path in lawdata.data_files(ROOT)
+        for text in _strings(tomllib.loads(path.read_text(encoding="utf-8")))
+        if REVIEWER_NOTE.search(text)
+    ]
+    for catalogue in ROOT.glob("locale/*/LC_MESSAGES/django.po"):
+        found += [
+            f"{catalogue.relative_to(ROOT)}: {entry.msgstr}"
+            for entry in polib.pofile(str(catalogue))
+            if REVIEWER_NOTE.search(entry.msgstr)
+        ]
+    assert found == []
+    assert REVIEWER_NOTE.search("2 kap. 7 § SoL (2001:453; kontrollera ny paragraf)")
+    assert not REVIEWER_NOTE.search("Kontrollera dina och spara igen.")
