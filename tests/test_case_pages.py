@@ -312,3 +312,16 @@ def test_the_certificate_form_searches_codes_instead_of_carrying_them_all(client
     dementia = client.get(search, {"q": "F00.0"}).text
     assert "F00.0 Dementia in Alzheimer disease with early onset (WHO:s engelska titel)" in dementia
     assert client.get(reverse("code_search", args=["nope"])).status_code == 404
+
+
+def test_the_timeline_names_only_the_agency_of_the_cases_country(client, personas, case):
+    # Issue 34: a Norwegian patient's timeline said "Försäkringskassan eller Nav avgjør til
+    # slutt"; each country's rule set names its own agency (deadlines_*.toml).
+    client.force_login(personas.patient)
+    swedish = client.get(reverse("case_detail", args=[case.pk])).text
+    assert "Försäkringskassan avgör till sist." in swedish and "Nav" not in swedish
+    Case.objects.filter(pk=case.pk).update(jurisdiction="NO")
+    personas.patient.preferred_language = "nb"
+    personas.patient.save()
+    norwegian = client.get(reverse("case_detail", args=[case.pk])).text
+    assert "Nav avgjør til slutt." in norwegian and "Försäkringskassan avgjør" not in norwegian

@@ -128,6 +128,9 @@ class DeadlineFile(DataFile):
     jurisdiction: str
     version: str
     valid_from: date
+    # The agency that decides on sickness benefit in this country (the timeline's dates are
+    # guidance; it has the last word).
+    insurance_agency: str
     counting: str
     linking: Linking
     degrees: Degrees
@@ -140,6 +143,7 @@ class RuleSet:
     version: str
     valid_from: date
     reviewed: date
+    insurance_agency: str
     counting: str
     max_gap_days: int
     degrees: frozenset[int]
@@ -161,6 +165,7 @@ def rule_set(jurisdiction: str) -> RuleSet:
         version=data.version,
         valid_from=data.valid_from,
         reviewed=data.reviewed,
+        insurance_agency=data.insurance_agency,
         counting=data.counting,
         max_gap_days=data.linking.max_gap_days,
         degrees=data.degrees.values,
