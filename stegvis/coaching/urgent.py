@@ -137,16 +137,20 @@ def with_triggers(user: User, flags: list[CoachFlag], decided: dict | None = Non
 def urgent_flags_for(user: User) -> list[UrgentFlag]:
     """Open urgent flags on the user's work queue, the earliest response target first,
     each with what raised it (a fixed number of queries)."""
+    return with_triggers(user, list(queue_flags(user).filter(urgent=True)[:20]))
+
+
+def queue_flags(user: User):
+    """The open flags on the user's work queue, the earliest response target first (none
+    for a reader without a queue)."""
     role = queue_role(user)
     if role is None:
-        return []
-    flags = list(
+        return CoachFlag.objects.none()
+    return (
         CoachFlag.objects.filter(
             Q(status__in=OPEN) & queue_filter_for_role(role),
-            urgent=True,
             patient__in=queue_patients(user).values("pk"),
         )
         .select_related("patient")
-        .order_by("respond_by")[:20]
+        .order_by("respond_by")
     )
-    return with_triggers(user, flags)

@@ -116,7 +116,7 @@ def extract_csv(request, unit: int | None = None):
         request.user, object_type="insights_extract", action=Action.EXPORT, holds=HOLDS
     )
     region = CaseExtract.objects.filter(organisation_id__in=scope.units)
-    level = release.level_for(region)
+    level = release.level_of(scope)
     rows = release.kept(region, level)
     if _unit(scope, unit) is not None:
         rows = rows.filter(organisation_id=unit)

@@ -18,6 +18,7 @@ from django.db.models.functions import ExtractYear, TruncMonth, TruncQuarter
 
 from stegvis.core import disclosure
 from stegvis.insights.models import CaseExtract
+from stegvis.insights.remembered import remembered
 from stegvis.insights.rules import Generalisation, rules
 
 # The columns a group is made of besides the age band and the start and end periods.
@@ -108,7 +109,14 @@ def level_of(scope) -> Generalisation | None:
     bands stay.)"""
     if not scope.rows:
         return None
-    return level_for(CaseExtract.objects.filter(organisation_id__in=scope.units))
+    # Up to six window queries over the region's rows: once per version of the extract.
+    name = remembered(
+        "file_level",
+        scope,
+        (),
+        lambda: level_for(CaseExtract.objects.filter(organisation_id__in=scope.units)).name,
+    )
+    return rules().level(name)
 
 
 def wide_ages(level: Generalisation | None) -> bool:
@@ -137,7 +145,7 @@ def figure_rows(scope):
     """The rows the reader's figures are computed from: their units' cases, or, for a reader
     who holds the region's rows, exactly those rows."""
     rows = CaseExtract.objects.filter(organisation_id__in=scope.units)
-    return kept(rows, level_for(rows)) if scope.rows else rows
+    return kept(rows, level_of(scope)) if scope.rows else rows
 
 
 def region_rows(scope):

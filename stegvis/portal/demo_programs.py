@@ -304,15 +304,7 @@ def _finished_cohort(team, version, staff, unit, make_patient, today, starts) ->
             closed_on=ended + timedelta(days=91) if working else None,
         )
     cohort = _date_back(cohort, starts, participants)
-    for referral, (_l, _g, _f, pain, phq9, gad7, psfs, _w) in zip(
-        participants, FINISHED, strict=True
-    ):
-        _answer(
-            referral.case,
-            "program_start",
-            dict(zip(CODES, (pain[0], phq9[0], gad7[0], psfs[0]), strict=True)),
-            _moment(starts),
-        )
+    _answer_at(participants, 0, "program_start", _moment(starts))
     # The closing conference sets the end date, T1 and T2, and how long the team takes part
     # in each participant's care. Its meetings per participant are left out: the meeting
     # services plan ahead, not a year back.
@@ -324,21 +316,15 @@ def _finished_cohort(team, version, staff, unit, make_patient, today, starts) ->
         cases=[],
     )
     services.conference_hold(actor=staff["fysioterapeut"], conference=conference, ended_on=ended)
-    for referral, (_l, _g, _f, pain, phq9, gad7, psfs, _w) in zip(
-        participants, FINISHED, strict=True
-    ):
-        _answer(
-            referral.case,
-            "end_of_program",
-            dict(zip(CODES, (pain[1], phq9[1], gad7[1], psfs[1]), strict=True)),
-            _moment(ended),
-        )
-        _answer(
-            referral.case,
-            "program_1_year",
-            dict(zip(CODES, (pain[2], phq9[2], gad7[2], psfs[2]), strict=True)),
-            _moment(one_year),
-        )
+    _answer_at(participants, 1, "end_of_program", _moment(ended))
+    _answer_at(participants, 2, "program_1_year", _moment(one_year))
+
+
+def _answer_at(participants, point: int, occasion: str, when) -> None:
+    """Each finished participant's answers at T0, T1 or T2 (`point` 0, 1 or 2 of FINISHED)."""
+    for referral, (_l, _g, _f, *scores, _w) in zip(participants, FINISHED, strict=True):
+        values = [score[point] for score in scores]
+        _answer(referral.case, occasion, dict(zip(CODES, values, strict=True)), when)
 
 
 def _running_cohort(team, version, staff, today, starts) -> None:

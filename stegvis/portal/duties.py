@@ -23,9 +23,7 @@ from stegvis.accounts.roles import Role
 from stegvis.cases.deadlines import milestone_title, responsible_for, rule_set
 from stegvis.cases.models import Case, CaseStatus
 from stegvis.cases.timelines import Responsible
-from stegvis.coaching.flags import OPEN, queue_filter_for_role
-from stegvis.coaching.models import CoachFlag
-from stegvis.coaching.selectors import queue_patients, queue_role
+from stegvis.coaching.urgent import queue_flags
 from stegvis.coordination.models import MeetingStatus, TaskStatus
 from stegvis.coordination.selectors import meetings_for, tasks_for
 from stegvis.core.crisis import not_held_from
@@ -218,18 +216,7 @@ def chain_duties(user: User, roles: set[str], today: date) -> list[Duty]:
 def coach_duties(user: User, urgent_shown: set) -> list[Duty]:
     """Flags on the user's work queue other than the urgent ones already at the top, the
     nearest response target first."""
-    role = queue_role(user)
-    if role is None:
-        return []
-    flags = list(
-        CoachFlag.objects.filter(
-            Q(status__in=OPEN) & queue_filter_for_role(role),
-            patient__in=queue_patients(user).values("pk"),
-        )
-        .exclude(pk__in=urgent_shown)
-        .select_related("patient")
-        .order_by("respond_by")[:SHOWN]
-    )
+    flags = list(queue_flags(user).exclude(pk__in=urgent_shown)[:SHOWN])
     record_patients_listed(
         user, [f.patient for f in flags], category=Category.CHECKINS, object_type="home_flags"
     )
@@ -254,7 +241,8 @@ def team_duties(user: User, today: date) -> Duties:
     teams = Q(team__members__user=user, team__members__left_on__isnull=True)
     conferences = (
         Conference.objects.filter(
-            Q(cohort__team__members__user=user, cohort__team__members__left_on__isnull=True),
+            cohort__team__members__user=user,
+            cohort__team__members__left_on__isnull=True,
             held_at__isnull=True,
             starts_at__date__lte=today + HORIZON,
         )
