@@ -12,7 +12,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from stegvis.accounts import national_id
-from stegvis.accounts.roles import STAFF_ROLES, OrganisationKind, Role
+from stegvis.accounts.roles import STAFF_ROLES, OrganisationKind, Role, role_title
 from stegvis.core.prepared import Prepared
 
 
@@ -205,7 +205,12 @@ class Membership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_role_display()} @ {self.organisation}"
+        return f"{self.role_title} @ {self.organisation}"
+
+    @property
+    def role_title(self) -> str:
+        """The role as this organisation calls it (a Nav veileder, a nærmeste leder)."""
+        return role_title(self.role, self.organisation)
 
 
 def _memberships_of(user):

@@ -41,3 +41,25 @@ STAFF_ROLES = frozenset(Role) - NON_STAFF_ROLES
 NETWORK_ROLES = STAFF_ROLES - {
     Role.UNIT_MANAGER, Role.ADMIN, Role.PARTICIPATION_FACILITATOR, Role.REGION_ANALYST
 }  # fmt: skip
+
+
+# What a role is called where its organisation's own name for it differs from the general
+# one: a caseworker at Nav is a Nav veileder, a manager at a Norwegian employer is the
+# nearest manager the Working Environment Act names.
+ROLE_TITLES = {
+    (Role.INSURANCE_CASEWORKER, OrganisationKind.NAV_OFFICE): _("Nav adviser (veileder)"),
+    (Role.EMPLOYMENT_CASEWORKER, OrganisationKind.NAV_OFFICE): _("Nav adviser (veileder)"),
+    (Role.INSURANCE_CASEWORKER, OrganisationKind.FK_OFFICE): _("Caseworker at Försäkringskassan"),
+    (Role.EMPLOYMENT_CASEWORKER, OrganisationKind.AF_OFFICE): _("Caseworker at Arbetsförmedlingen"),
+}
+NORWEGIAN_ROLE_TITLES = {Role.EMPLOYER_MANAGER: _("Nearest manager (nærmeste leder)")}
+
+
+def role_title(role: str, organisation) -> str:
+    """The role as the person's own organisation calls it."""
+    if organisation is not None:
+        if title := ROLE_TITLES.get((role, organisation.kind)):
+            return str(title)
+        if organisation.jurisdiction == "NO" and role in NORWEGIAN_ROLE_TITLES:
+            return str(NORWEGIAN_ROLE_TITLES[role])
+    return str(Role(role).label)

@@ -14,6 +14,7 @@ from stegvis.access.checks import QUEUE_ROLES
 from stegvis.access.policy import consented_patient_ids, patients_visible_to
 from stegvis.accounts.models import User
 from stegvis.accounts.roles import Role
+from stegvis.cases.country import latest_case_country
 from stegvis.cases.models import Case
 from stegvis.cases.timelines import case_timeline, signed_periods
 from stegvis.coaching.charts import Chart, chart
@@ -47,21 +48,16 @@ COUNTRY_NAMES = {"SE": _("In Sweden"), "NO": _("In Norway")}
 LANGUAGE_COUNTRY = {"sv": "SE", "nb": "NO"}
 
 
-def _latest_country(patient: User) -> str | None:
-    case = Case.objects.filter(patient=patient).order_by("-opened_on").first()
-    return case.jurisdiction if case else None
-
-
 def reader_country(user: User, language: str | None) -> str:
     """The country whose help a reader most likely needs: their latest case's, else their
     language's, else Sweden."""
-    country = _latest_country(user) if user.is_authenticated else None
+    country = latest_case_country(user.pk) if user.is_authenticated else None
     return country or LANGUAGE_COUNTRY.get(language or "", "SE")
 
 
 def crisis_contacts_for(patient: User) -> list[CrisisContact]:
     """The crisis lines of the country of the patient's latest case (both when none)."""
-    return crisis_contacts(_latest_country(patient))
+    return crisis_contacts(latest_case_country(patient.pk))
 
 
 @dataclass(frozen=True)

@@ -274,7 +274,7 @@ def care_team(patient: User, members) -> dict:
         "subject": {"reference": f"Patient/{patient.pk}"},
         "participant": [
             {
-                "role": [{"text": str(member.get_role_display())}],
+                "role": [{"text": str(member.role_title)}],
                 "member": {"display": str(member.user or member.invited_name)},
                 "onBehalfOf": {"display": member.organisation.name},
                 "period": {"start": instant(member.responded_at or member.created_at)},

@@ -13,20 +13,28 @@ from stegvis.network.services import same_address
 NETWORK_ROLES = [(value, label) for value, label in Role.choices if value in ROLES_IN_A_NETWORK]
 
 
-class FindStaffForm(forms.Form):
-    organisation = forms.ModelChoiceField(
-        label=_("Organisation"), queryset=Organisation.objects.order_by("name")
-    )
+class _OfPatientsCountry(forms.Form):
+    """Only the organisations of the patient's own country are offered: a Norwegian patient
+    brings Nav and Norwegian care into their network, never a Swedish agency."""
+
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects)
     role = forms.ChoiceField(label=_("Role"), choices=NETWORK_ROLES)
 
+    def __init__(self, *args, country: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.filter(
+            jurisdiction=country
+        ).order_by("name")
 
-class EmailInvitationForm(forms.Form):
+
+class FindStaffForm(_OfPatientsCountry):
+    field_order = ["organisation", "role"]
+
+
+class EmailInvitationForm(_OfPatientsCountry):
     name = forms.CharField(label=_("Their name"), max_length=150)
     email = forms.EmailField(label=_("Their e-mail"))
-    organisation = forms.ModelChoiceField(
-        label=_("Organisation"), queryset=Organisation.objects.order_by("name")
-    )
-    role = forms.ChoiceField(label=_("Role"), choices=NETWORK_ROLES)
+    field_order = ["name", "email", "organisation", "role"]
 
 
 class ConsentForm(forms.Form):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from stegvis.access.categories import EMPLOYER_NEVER, Category
 from stegvis.accounts.models import Organisation, User
-from stegvis.accounts.roles import Role
+from stegvis.accounts.roles import Role, role_title
 from stegvis.network.purposes import Purpose
 
 
@@ -63,7 +63,12 @@ class NetworkMember(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.display_name} ({self.get_role_display()}, {self.organisation})"
+        return f"{self.display_name} ({self.role_title}, {self.organisation})"
+
+    @property
+    def role_title(self) -> str:
+        """The role as this organisation calls it (a Nav veileder, a nærmeste leder)."""
+        return role_title(self.role, self.organisation)
 
     @property
     def display_name(self) -> str:

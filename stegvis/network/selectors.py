@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from stegvis.access.categories import ROLE_CEILING, Category
 from stegvis.accounts.models import User
-from stegvis.cases.models import Case
+from stegvis.cases.country import country_of
 from stegvis.network.models import OPEN_STATUSES, Consent, MemberStatus, NetworkMember
-from stegvis.network.purposes import PurposeRule, purposes_for_role
+from stegvis.network.purposes import PurposeRule, purposes_for
 
 
 def _open_consents():
@@ -64,14 +64,9 @@ def consent_grid(member: NetworkMember) -> list[PurposeSection]:
     """Per purpose that fits the member's role, each category they could be given."""
     current = {(c.category, c.purpose): c for c in active_consents(member)}
     ceiling = ROLE_CEILING.get(member.role, frozenset())
-    country = (
-        Case.objects.filter(patient_id=member.patient_id)
-        .order_by("-opened_on")
-        .values_list("jurisdiction", flat=True)
-        .first()
-    ) or "SE"
+    country = country_of(member.patient_id)
     sections = []
-    for rule in purposes_for_role(member.role):
+    for rule in purposes_for(member.role, country):
         rows = [
             ConsentRow(category, Category(category).label, current.get((category, rule.code)))
             for category in rule.categories

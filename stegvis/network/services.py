@@ -18,6 +18,7 @@ from stegvis.access.categories import EMPLOYER_NEVER, ROLE_CEILING, Action, Cate
 from stegvis.access.helpers import record_allowed, record_refused
 from stegvis.accounts.models import Membership, Organisation, User
 from stegvis.accounts.roles import Role
+from stegvis.cases.country import country_of
 from stegvis.core.errors import NotAllowed
 from stegvis.network.models import OPEN_STATUSES, Consent, MemberStatus, NetworkMember
 from stegvis.network.purposes import purpose_set
@@ -265,7 +266,7 @@ def member_remove(*, actor: User, member: NetworkMember) -> NetworkMember:
     return member
 
 
-def check_consent_allowed(role: str, category: str, purpose: str) -> None:
+def check_consent_allowed(role: str, category: str, purpose: str, country: str) -> None:
     if role == Role.EMPLOYER_MANAGER and category in EMPLOYER_NEVER:
         raise ConsentNotAllowed(_("An employer can never see this."))
     if category not in ROLE_CEILING.get(role, ()):
@@ -273,6 +274,8 @@ def check_consent_allowed(role: str, category: str, purpose: str) -> None:
     rule = purpose_set().rules.get(purpose)
     if rule is None or role not in rule.roles:
         raise ConsentNotAllowed(_("This purpose does not apply to this role."))
+    if country not in rule.countries:
+        raise ConsentNotAllowed(_("This purpose belongs to another country's law."))
 
 
 @audit.atomic()
@@ -281,7 +284,7 @@ def consent_grant(
 ) -> Consent:
     """One click: the member may now see `category` for `purpose`. A repeat changes nothing
     but the end date."""
-    check_consent_allowed(member.role, category, purpose)
+    check_consent_allowed(member.role, category, purpose, country_of(member.patient_id))
     if member.status != MemberStatus.ACTIVE:
         raise ConsentNotAllowed(_("Only people in your network can be given access."))
     consent = (

@@ -16,6 +16,7 @@ from stegvis.access.helpers import get_object_for, get_self_for
 from stegvis.accounts.mfa import mfa_satisfied
 from stegvis.accounts.models import Membership, User
 from stegvis.accounts.roles import NETWORK_ROLES, STAFF_ROLES
+from stegvis.cases.country import country_of
 from stegvis.network import selectors, services
 from stegvis.network.forms import (
     ConsentForm,
@@ -121,9 +122,10 @@ def member_add(request: HttpRequest) -> HttpResponse:
     """Find staff by organisation and role and add them, or invite anyone by e-mail."""
     patient = _own_network(request, "network_add")
     # Both forms ask for an organisation and a role: their own ids keep each label on its field.
-    find = FindStaffForm(request.GET or None, auto_id="find_%s")
+    country = country_of(patient.pk)
+    find = FindStaffForm(request.GET or None, auto_id="find_%s", country=country)
     invite = EmailInvitationForm(
-        request.POST if "invite" in request.POST else None, auto_id="invite_%s"
+        request.POST if "invite" in request.POST else None, auto_id="invite_%s", country=country
     )
     staff = []
     if find.is_valid():

@@ -48,7 +48,7 @@ def action_owner_choices(patient: User) -> list[tuple[str, str]]:
     members = NetworkMember.objects.filter(
         patient=patient, status=MemberStatus.ACTIVE
     ).select_related("user", "organisation")
-    return [(str(m.pk), f"{m.display_name}, {m.get_role_display()}") for m in members]
+    return [(str(m.pk), f"{m.display_name}, {m.role_title}") for m in members]
 
 
 def plan_context(case, plan: RtwPlan, is_owner: bool) -> dict:

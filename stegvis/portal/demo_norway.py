@@ -42,7 +42,9 @@ FOLLOW_UP_PLAN = {
 
 def load_norway(make_user, today) -> None:
     units = {
-        key: Organisation.objects.get_or_create(name=name, defaults={"kind": kind})[0]
+        key: Organisation.objects.get_or_create(
+            name=name, defaults={"kind": kind, "jurisdiction": "NO"}
+        )[0]
         for key, name, kind in ORGANISATIONS
     }
     people = {}
@@ -98,7 +100,7 @@ def _network(patient, people) -> None:
     for login, purpose, categories in (
         ("leder.bakeri", Purpose.EMPLOYER_DIALOGUE,
          (Category.CAPACITY, Category.PLAN, Category.MEETINGS)),
-        ("nav.veileder", Purpose.FK_INFORMATION,
+        ("nav.veileder", Purpose.NAV_INFORMATION,
          (Category.CAPACITY, Category.SICK_LEAVE, Category.MEETINGS)),
     ):  # fmt: skip
         user = people[login]
