@@ -314,6 +314,27 @@ def test_the_certificate_form_searches_codes_instead_of_carrying_them_all(client
     assert client.get(reverse("code_search", args=["nope"])).status_code == 404
 
 
+def test_a_norwegian_fastlege_sees_the_norwegian_code_titles_first(client, personas, case):
+    # Issue 34: a Norwegian case is certified with ICPC-2, whose titles were English only.
+    Case.objects.filter(pk=case.pk).update(jurisdiction="NO")
+    personas.treating_physician.preferred_language = "nb"
+    personas.treating_physician.save()
+    client.force_login(personas.treating_physician)
+    form = client.get(reverse("certificate_new", args=[case.pk])).text
+    # The common ICPC-2 codes are offered before anything is typed, in Norwegian.
+    assert '<option value="L03">L03 Korsrygg symptomer/plager</option>' in form
+    assert 'hx-get="/codes/icpc2/"' in form and "Low back symptom" not in form
+
+    search = reverse("code_search", args=["icpc2"])
+    found = client.get(search, {"diagnosis-0-code": "depresjon"}).text
+    assert '<option value="P76">P76 Depressiv lidelse</option>' in found
+    assert "Depressive disorder" not in found
+    icd10 = client.get(reverse("code_search", args=["icd10"]), {"q": "depresjon"}).text
+    assert '<option value="F32.1">F32.1 Moderat depressiv episode</option>' in icd10
+    # A code Norway's edition lacks says plainly that its title is the English one.
+    assert "F32 Depressive episode (WHOs engelske tittel)" in icd10
+
+
 def test_the_timeline_names_only_the_agency_of_the_cases_country(client, personas, case):
     # Issue 34: a Norwegian patient's timeline said "Försäkringskassan eller Nav avgjør til
     # slutt"; each country's rule set names its own agency (deadlines_*.toml).

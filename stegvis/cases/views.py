@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -185,7 +186,7 @@ def _form_context(case, forms, certificate=None) -> dict:
         "assessment": _live_assessment(case, forms, certificate),
         # The form offers the common codes at first and searches the rest as the user types,
         # instead of carrying every code in the page.
-        "code_list": codes.with_swedish_titles(system),
+        "code_list": codes.common_codes(system, get_language()),
         "code_system": system,
     }
 
@@ -368,5 +369,5 @@ def code_search(request: HttpRequest, system: str) -> HttpResponse:
     text = request.GET.get("q") or next(
         (value for name, value in request.GET.items() if name.endswith("code")), ""
     )
-    found = codes.search(system, text) or codes.with_swedish_titles(system)
+    found = codes.search(system, text) or codes.common_codes(system, get_language())
     return render(request, "cases/_code_options.html", {"code_list": found})

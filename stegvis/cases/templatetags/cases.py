@@ -57,6 +57,13 @@ def may_mark(entry, role) -> bool:
 
 
 @register.filter
+def code_title(code, language) -> str:
+    """A diagnosis code's title in the reader's language, or its English one."""
+    return code.title(language)
+
+
+@register.filter
 def english_title(code, language) -> bool:
-    """Whether a diagnosis code's title shows in English because no Swedish one is kept."""
+    """Whether a diagnosis code's title shows in English because none in the reader's
+    language is kept."""
     return code.title_is_english(language)
