@@ -26,17 +26,29 @@ def build_norway(days_on_leave: int = 26) -> SimpleNamespace:
     nav = OrganisationFactory(name="Nav Fjellvik", kind=Kind.NAV_OFFICE, jurisdiction="NO")
     bakeri = OrganisationFactory(name="Fjellvik Bakeri AS", kind=Kind.EMPLOYER, jurisdiction="NO")
     fastlege = member(
-        UserFactory(email="fastlege@example.no", given_name="Ingrid", family_name="Haugen"),
+        UserFactory(
+            email="fastlege@example.no",
+            given_name="Ingrid",
+            family_name="Haugen",
+            preferred_language="nb",
+        ),
         legesenter,
         Role.PHYSICIAN,
     )
     leder = member(
-        UserFactory(email="leder@example.no", given_name="Nina", family_name="Dahl"),
+        UserFactory(
+            email="leder@example.no", given_name="Nina", family_name="Dahl", preferred_language="nb"
+        ),
         bakeri,
         Role.EMPLOYER_MANAGER,
     )
     veileder = member(
-        UserFactory(email="veileder@example.no", given_name="Thomas", family_name="Berg"),
+        UserFactory(
+            email="veileder@example.no",
+            given_name="Thomas",
+            family_name="Berg",
+            preferred_language="nb",
+        ),
         nav,
         Role.INSURANCE_CASEWORKER,
     )

@@ -2,14 +2,19 @@
 Sweden's (issue 34)."""
 
 import importlib
+import uuid
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.apps import apps
-from django.utils import translation
+from django.utils import timezone, translation
 from pydantic import ValidationError
 
 from stegvis.access.categories import Category
 from stegvis.accounts.roles import OrganisationKind, Role
+from stegvis.cases import validation
+from stegvis.cases.models import PeriodActivity
 from stegvis.network import services as network
 from stegvis.network.models import Consent
 from stegvis.network.purposes import Purpose, PurposeRule, purpose_set, purposes_for
@@ -113,3 +118,181 @@ def test_norwegian_consents_given_under_swedish_codes_move_to_norways_purposes(n
     migration.norwegian_consents_take_norways_purposes(apps, None)
     old.refresh_from_db()
     assert old.purpose == Purpose.NAV_INFORMATION
+
+
+def test_a_norwegian_certificate_takes_only_codes_of_norways_lists():
+    with translation.override("en"):
+        assert validation.diagnosis_errors("NO", "icd10", "F32.1") == {}
+        assert validation.diagnosis_errors("NO", "icpc2", "P76") == {}
+        for swedish_only in ("F43.8A", "F32"):
+            assert "Norway's" in validation.diagnosis_errors("NO", "icd10", swedish_only)["code"][0]
+        assert validation.diagnosis_errors("SE", "icd10", "F43.8A") == {}
+
+
+# ---- The sykmelding (point 2), and Norway's guidance in place of FMB (point 3) ----
+
+NOW = "2026-11-02 09:00 +0100"  # a Monday; Ola has been sick-listed for 26 days
+
+
+@pytest.fixture
+def frozen_norway(db):
+    with time_machine.travel(NOW, tick=False):
+        yield build_norway()
+
+
+def on(offset: int) -> str:
+    return (timezone.localdate() + timedelta(days=offset)).isoformat()
+
+
+def sykmelding_form(**changes) -> dict:
+    data = {
+        "client_token": str(uuid.uuid4()),
+        "diagnosis-TOTAL_FORMS": "3",
+        "diagnosis-INITIAL_FORMS": "0",
+        "diagnosis-0-system": "icpc2",
+        "diagnosis-0-code": "L03",
+        "diagnosis-0-text": "Korsryggsmerter",
+        "diagnosis-1-system": "icpc2",
+        "diagnosis-2-system": "icpc2",
+        "period-TOTAL_FORMS": "3",
+        "period-INITIAL_FORMS": "0",
+        "period-0-activity": "graded",
+        "period-0-degree": "50",
+        "period-0-starts_on": on(0),
+        "period-0-ends_on": on(13),
+        "no_employer": "one",
+        "no_employer_name": "Fjellvik Bakeri AS",
+        "occupation_text": "Baker",
+        "examined_on": on(0),
+        "employer_note": "Kan jobbe formiddager med lettere løft.",
+    }
+    data.update(changes)
+    return data
+
+
+def write_sykmelding(client, norway, **changes):
+    client.force_login(norway.fastlege)
+    return client.post(
+        f"/cases/{norway.case.pk}/certificates/new/",
+        sykmelding_form(**changes),
+        HTTP_ACCEPT_LANGUAGE="nb",
+    )
+
+
+def test_the_fastlege_writes_a_sykmelding_shaped_as_navs(client, frozen_norway):
+    with time_machine.travel(NOW, tick=False):
+        form = nb_page(
+            client, frozen_norway.fastlege, f"/cases/{frozen_norway.case.pk}/certificates/new/"
+        )
+        for words in ("Annen lovfestet fraværsgrunn", "Avventende", "Reisetilskudd",
+                      "Behandlingsdager", "Aktivitet ikke mulig", "Melding til Nav",
+                      "Innspill til arbeidsgiver", "skjermes", "Tiltak som kan bedre arbeidsevnen",
+                      "Opplysninger ved vurdering av aktivitetskravet (uke 7)",
+                      "Veiledning for sykmeldere", "Skriv sykmelding"):  # fmt: skip
+            assert words in form, words
+        assert "Erklæring" not in form and swedish_words_in(form) == []
+        response = write_sykmelding(client, frozen_norway)
+        assert response.status_code == 302, response.text
+        certificate = frozen_norway.case.certificates.get()
+        [period] = certificate.periods.all()
+        assert (period.activity, period.degree) == (PeriodActivity.GRADED, 50)
+        assert certificate.no_employer_name == "Fjellvik Bakeri AS"
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"period-0-degree": "10"}, "degree", "En gradert sykmelding er fra 20 til 99 %."),
+        ({"period-0-activity": "waiting", "period-0-ends_on": on(19)}, "ends_on",
+         "En avventende sykmelding varer høyst 16 dager."),
+        ({"period-0-activity": "waiting"}, "employer_input", "innspill til arbeidsgiver"),
+        ({"period-0-activity": "treatment_days"}, "treatment_days",
+         "Oppgi behandlingsdager per uke"),
+        ({"period-0-activity": "no_activity", "period-0-ends_on": on(40)}, "medical_reasons",
+         "Fra uke 8 gjelder aktivitetskravet"),
+        ({"period-0-activity": "no_activity", "period-0-medical_reasons": ["9"]},
+         "medical_reason_text", "«annet»"),
+    ],
+)  # fmt: skip
+def test_each_of_navs_rules_refuses_by_naming_the_field_in_bokmal(
+    client, frozen_norway, changes, field, message
+):
+    with time_machine.travel(NOW, tick=False):
+        response = write_sykmelding(client, frozen_norway, **changes)
+    assert response.status_code == 200
+    errors = response.context["forms"].periods.forms[0].errors
+    assert message in " ".join(errors[field]), errors
+    # The doctor's text is kept on the refused form.
+    assert "Kan jobbe formiddager med lettere løft." in response.text
+    assert not frozen_norway.case.certificates.exists()
+
+
+def test_nav_asks_its_week_7_questions_before_the_sykmelding_is_signed(client, frozen_norway):
+    with time_machine.travel(NOW, tick=False):
+        # Ola's sick leave reaches week 7 inside this period: Nav's questions are due.
+        write_sykmelding(client, frozen_norway, **{"period-0-ends_on": on(30)})
+        certificate = frozen_norway.case.certificates.get()
+        refused = client.post(f"/certificates/{certificate.pk}/sign/", HTTP_ACCEPT_LANGUAGE="nb")
+        assert refused.status_code == 422
+        assert "Nav ber om utdypende opplysninger ved uke 7: svar på 6.3.1, 6.3.2." in refused.text
+        certificate.no_answers = {"6.3.1": "Smerter i korsryggen.", "6.3.2": "Fysioterapi."}
+        certificate.save()
+        signed = client.post(f"/certificates/{certificate.pk}/sign/")
+    assert signed.status_code == 302
+    certificate.refresh_from_db()
+    assert certificate.is_signed
+
+
+def test_a_norwegian_case_shows_norways_guidance_never_fmb(client, frozen_norway):
+    with time_machine.travel(NOW, tick=False):
+        write_sykmelding(client, frozen_norway, **{
+            "diagnosis-0-system": "icd10", "diagnosis-0-code": "F32.1",
+            "period-0-ends_on": on(40),
+        })  # fmt: skip
+        certificate = frozen_norway.case.certificates.get()
+        page = nb_page(client, frozen_norway.fastlege, f"/certificates/{certificate.pk}/")
+    # F32.1 has typical cases in Sweden's FMB; a Norwegian case never shows them.
+    assert "Veiledning for sykmeldere" in page and "Aktivitetskravet ved 8 uker" in page
+    assert "helsedirektoratet.no" in page and "lovdata.no" in page
+    assert "FMB" not in page and "Socialstyrelsen" not in page and "typisk" not in page
+
+
+def test_the_employer_copy_shows_the_workplace_but_never_the_medical_reasons(client, frozen_norway):
+    with time_machine.travel(NOW, tick=False):
+        write_sykmelding(client, frozen_norway, **{
+            "period-0-activity": "no_activity",
+            "period-0-medical_reasons": ["1"],
+            "period-0-medical_reason_text": "Sterke smerter ved løft.",
+            "period-0-workplace_reasons": ["1"],
+            "period-0-workplace_reason_text": "Ingen lette oppgaver i bakeriet nå.",
+        })  # fmt: skip
+        certificate = frozen_norway.case.certificates.get()
+        client.post(f"/certificates/{certificate.pk}/sign/")
+        add_to_network(frozen_norway.ola, frozen_norway.leder)
+        member_ = frozen_norway.ola.network.get(user=frozen_norway.leder)
+        network.consent_grant(
+            actor=frozen_norway.ola, member=member_, category=Category.CAPACITY,
+            purpose=Purpose.EMPLOYER_DIALOGUE,
+        )  # fmt: skip
+        copy = nb_page(
+            client, frozen_norway.leder, f"/certificates/{certificate.pk}/employer-copy/"
+        )
+    assert "Aktivitet ikke mulig" in copy and "Ingen lette oppgaver i bakeriet nå." in copy
+    assert "Manglende tilrettelegging på arbeidsplassen" in copy
+    for medical in ("L03", "Korsrygg", "Sterke smerter", "Helsetilstanden hindrer"):
+        assert medical not in copy
+
+
+def test_a_sykmelding_marked_skjermes_shows_the_patient_no_diagnosis(client, frozen_norway):
+    with time_machine.travel(NOW, tick=False):
+        write_sykmelding(client, frozen_norway, no_screened_from_patient="on")
+        certificate = frozen_norway.case.certificates.get()
+        client.post(f"/certificates/{certificate.pk}/sign/")
+        page = nb_page(client, frozen_norway.ola, f"/certificates/{certificate.pk}/")
+        listed = nb_page(client, frozen_norway.ola, f"/cases/{frozen_norway.case.pk}/certificates/")
+        api = client.get(f"/api/v1/certificates/{certificate.pk}").json()
+    assert "L03" not in page and "Korsrygg" not in page and "skjermet" in page
+    assert "L03" not in listed and "Skjermet av legen" in listed
+    assert api["diagnoses"] == []
+    doctor = nb_page(client, frozen_norway.fastlege, f"/certificates/{certificate.pk}/")
+    assert "L03" in doctor

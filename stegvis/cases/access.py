@@ -34,3 +34,9 @@ def get_employer_copy_for(user: User, certificate_id) -> Certificate:
         action=Action.VIEW,
         object_type="certificate_employer_copy",
     )
+
+
+def medical_details_withheld(user: User, certificate: Certificate) -> bool:
+    """A sykmelding marked "skjermes for pasient" keeps its medical details (diagnosis,
+    medical reasons, Nav's questions) from the patient; their periods stay theirs."""
+    return certificate.no_screened_from_patient and user.pk == certificate.case.patient_id

@@ -12,10 +12,25 @@ from pydantic import Field
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import get_case_for, get_patient_for
 from stegvis.access.policy import cases_visible_to
-from stegvis.cases import services, validation
-from stegvis.cases.access import CERTIFIERS, get_certificate_for, get_employer_copy_for
+from stegvis.cases import fmb, services, sykmelding, validation
+from stegvis.cases.access import (
+    CERTIFIERS,
+    get_certificate_for,
+    get_employer_copy_for,
+    medical_details_withheld,
+)
 from stegvis.cases.deadlines import milestones, rule_set
-from stegvis.cases.models import Case, Certificate, Occupation, Prognosis, WorkMeasure
+from stegvis.cases.models import (
+    PERIOD_DETAILS,
+    Case,
+    Certificate,
+    CertificateKind,
+    NorwegianEmployer,
+    Occupation,
+    PeriodActivity,
+    Prognosis,
+    WorkMeasure,
+)
 from stegvis.cases.timeline_input import TimelineIn
 from stegvis.cases.timelines import case_timeline
 from stegvis.core.errors import ApiError, FieldErrors
@@ -73,6 +88,16 @@ class PeriodIO(Schema):
     degree: int
     start: date = Field(alias="from")
     end: date = Field(alias="to")
+    # Norway's sykmelding: what the person can do in the period. Left out, a Norwegian
+    # period of 100 % is "no activity possible" and any other degree graded.
+    activity: Literal["", *PeriodActivity.values] = ""  # type: ignore[valid-type]
+    travel_grant: bool = False
+    treatment_days: int | None = Field(default=None, ge=1, le=7)
+    employer_input: str = Field(default="", max_length=4000)
+    medical_reasons: list[str] = Field(default_factory=list, max_length=4)
+    medical_reason_text: str = Field(default="", max_length=4000)
+    workplace_reasons: list[str] = Field(default_factory=list, max_length=2)
+    workplace_reason_text: str = Field(default="", max_length=4000)
 
 
 Text = Field(default="", max_length=4000)
@@ -103,6 +128,28 @@ class CertificateIn(Schema):
     fk_contact_wanted: bool = False
     fk_contact_reason: str = Text
     employer_note: str = Text
+    # Norway's sykmelding (SM2013); see the page's form for what each means.
+    no_employer: Literal["", *NorwegianEmployer.values] = ""  # type: ignore[valid-type]
+    no_employer_name: str = Field(default="", max_length=200)
+    no_position_percent: int | None = Field(default=None, ge=1, le=100)
+    no_other_absence_reason: str = Field(default="", max_length=2)
+    no_other_absence_text: str = Text
+    no_pregnancy_related: bool = False
+    no_occupational_injury: bool = False
+    no_screened_from_patient: bool = False
+    no_fit_after_period: bool | None = None
+    no_workplace_considerations: str = Text
+    no_own_work_later: bool | None = None
+    no_own_work_from: date | None = None
+    no_other_work_later: bool | None = None
+    no_answers: dict[str, str] = Field(default_factory=dict, max_length=20)
+    no_measures_workplace: str = Text
+    no_measures_nav: str = Text
+    no_measures_other: str = Text
+    no_nav_assistance: bool = False
+    no_nav_assistance_text: str = Text
+    no_contact_on: date | None = None
+    no_backdating_reason: str = Text
 
 
 class CertificateUpdateIn(CertificateIn):
@@ -135,12 +182,36 @@ class CertificateOut(CertificateIn):
     assessment: AssessmentOut | None = None
 
 
+class EmployerPeriodOut(Schema):
+    """A period as the employer sees it: never the medical reasons."""
+
+    degree: int
+    start: date = Field(alias="from")
+    end: date = Field(alias="to")
+    activity: str = ""
+    travel_grant: bool = False
+    treatment_days: int | None = None
+    employer_input: str = ""
+    workplace_reasons: list[str] = Field(default_factory=list)
+    workplace_reason_text: str = ""
+
+
+# What of a period the employer's copy shows (a Norwegian period's details, not medical).
+EMPLOYER_PERIOD_DETAILS = (
+    "travel_grant", "treatment_days", "employer_input", "workplace_reasons",
+    "workplace_reason_text",
+)  # fmt: skip
+
+
 class EmployerCopyOut(Schema):
     certificate_id: uuid.UUID
     patient_name: str
-    periods: list[PeriodIO]
+    periods: list[EmployerPeriodOut]
     employer_note: str
     signed_on: date | None
+    fit_after_period: bool | None = None
+    workplace_considerations: str = ""
+    measures_at_workplace: str = ""
 
 
 def _case_out(case: Case) -> dict:
@@ -156,7 +227,9 @@ def _case_out(case: Case) -> dict:
     }
 
 
-def _certificate_out(certificate: Certificate, *, with_assessment: bool = False) -> dict:
+def _certificate_out(
+    certificate: Certificate, *, with_assessment: bool = False, withheld: bool = False
+) -> dict:
     out = {
         **{f: getattr(certificate, f, None) for f in CertificateIn.model_fields},
         "id": certificate.pk,
@@ -167,28 +240,42 @@ def _certificate_out(certificate: Certificate, *, with_assessment: bool = False)
         "revision": certificate.revision,
         "status": certificate.status,
         "signed_at": certificate.signed_at.isoformat() if certificate.signed_at else None,
-        "diagnoses": [
+        # A sykmelding marked "skjermes for pasient" shows the patient no diagnosis.
+        "diagnoses": []
+        if withheld
+        else [
             {"system": d.system, "code": d.code, "text": d.text}
             for d in certificate.diagnoses.all()
         ],
         "periods": [
-            {"degree": p.degree, "from": p.starts_on, "to": p.ends_on}
+            {
+                "degree": p.degree,
+                "from": p.starts_on,
+                "to": p.ends_on,
+                **{name: getattr(p, name) for name in PERIOD_DETAILS},
+                **({"medical_reasons": [], "medical_reason_text": ""} if withheld else {}),
+            }
             for p in certificate.periods.all()
         ],
     }
+    if withheld:
+        out.update(no_answers={}, no_other_absence_reason="", no_other_absence_text="")
     if with_assessment:
         a = services.certificate_assessment(certificate)
+        # Sweden's FMB parts; a Norwegian sykmelding has none of them (Norway has no FMB).
+        swedish = a if isinstance(a, fmb.Assessment) else fmb.Assessment(a.cumulative_days)
+        typical = swedish.typical_case
         out["assessment"] = {
             "cumulative_days": a.cumulative_days,
             "counted_from": a.counted[0] if a.counted else None,
             "counted_to": a.counted[1] if a.counted else None,
-            "guidance": a.guidance.title.en if a.guidance else None,
-            "typical_case": a.typical_case.id if a.typical_case else None,
-            "max_days": a.typical_case.max_days if a.typical_case else None,
-            "exceeds": a.exceeds,
-            "suggest_partial": a.suggest_partial,
-            "advises_against_leave": a.advises_against_leave,
-            "dfa_gaps": a.dfa_gaps,
+            "guidance": swedish.guidance.title.en if swedish.guidance else None,
+            "typical_case": typical.id if typical else None,
+            "max_days": typical.max_days if typical else None,
+            "exceeds": swedish.exceeds,
+            "suggest_partial": swedish.suggest_partial,
+            "advises_against_leave": swedish.advises_against_leave,
+            "dfa_gaps": swedish.dfa_gaps,
         }
     return out
 
@@ -201,12 +288,31 @@ def _content(case: Case, payload: CertificateIn) -> services.CertificateContent:
             case.jurisdiction, d.system, d.code
         ).items():
             errors[f"diagnoses.{i}.{field}"] = messages
+    norwegian = case.jurisdiction == "NO"
+    periods = []
     for i, p in enumerate(payload.periods):
-        if messages := validation.degree_errors(case.jurisdiction, p.degree):
-            errors[f"periods.{i}.degree"] = messages
-        for field, messages in validation.period_errors(p.start, p.end).items():
-            errors[f"periods.{i}.{'from' if field == 'starts_on' else 'to'}"] = messages
-    if messages := validation.overlap_errors([(p.start, p.end) for p in payload.periods]):
+        row = {"starts_on": p.start, "ends_on": p.end, **p.model_dump(include=set(PERIOD_DETAILS))}
+        found = validation.period_errors(p.start, p.end)
+        if norwegian:
+            row["activity"] = row["activity"] or sykmelding.activity_of_degree(p.degree)
+            row["degree"] = p.degree
+            found |= sykmelding.period_errors(row, days_before=_days_before(case, p.start))
+            found |= sykmelding.code_errors(row)
+            degree = sykmelding.degree_of(row["activity"], p.degree)
+        else:
+            found |= {"degree": validation.degree_errors(case.jurisdiction, p.degree)}
+            degree = p.degree
+        api_names = {"starts_on": "from", "ends_on": "to"}
+        for field, messages in found.items():
+            if messages:
+                errors[f"periods.{i}.{api_names.get(field, field)}"] = messages
+        details = {name: row[name] for name in PERIOD_DETAILS} if norwegian else {}
+        periods.append((degree, p.start, p.end, details))
+    messages = validation.overlap_errors([(p.start, p.end) for p in payload.periods])
+    if norwegian:
+        messages += sykmelding.combination_errors([row[3]["activity"] for row in periods])
+        errors.update(sykmelding.certificate_field_errors(payload.model_dump()))
+    if messages:
         errors["periods"] = messages
     for name in ("examined_on", "telephone_on", "records_on"):
         if messages := validation.date_errors(getattr(payload, name)):
@@ -217,8 +323,13 @@ def _content(case: Case, payload: CertificateIn) -> services.CertificateContent:
     return services.CertificateContent(
         fields=fields,
         diagnoses=[(d.system, d.code.strip().upper(), d.text) for d in payload.diagnoses],
-        periods=[(p.degree, p.start, p.end) for p in payload.periods],
+        periods=periods,
     )
+
+
+def _days_before(case: Case, start: date) -> int:
+    """The sick leave's days before a period starts (for the activity requirement)."""
+    return max((start - case.sick_from).days, 0) if case.sick_from else 0
 
 
 @router.post(
@@ -273,7 +384,10 @@ def get_case_timeline(request, case_id: str):
 def list_certificates(request, case_id: str):
     case = get_case_for(request.user, case_id, category=Category.SICK_LEAVE)
     certificates = case.certificates.prefetch_related("diagnoses", "periods").order_by("created_at")
-    return [_certificate_out(c) for c in certificates]
+    return [
+        _certificate_out(c, withheld=medical_details_withheld(request.user, c))
+        for c in certificates
+    ]
 
 
 @router.post(
@@ -302,7 +416,11 @@ def create_certificate(request, case_id: str, payload: CertificateIn):
 )
 def get_certificate(request, certificate_id: str):
     certificate = get_certificate_for(request.user, certificate_id, Action.VIEW)
-    return _certificate_out(certificate, with_assessment=not certificate.is_signed)
+    return _certificate_out(
+        certificate,
+        with_assessment=not certificate.is_signed,
+        withheld=medical_details_withheld(request.user, certificate),
+    )
 
 
 @router.patch(
@@ -363,13 +481,27 @@ def correct_certificate(request, certificate_id: str):
 def employer_copy(request, certificate_id: str):
     certificate = get_employer_copy_for(request.user, certificate_id)
     patient = certificate.case.patient
+    norwegian = certificate.kind == CertificateKind.NO_SYKMELDING
     return {
         "certificate_id": certificate.pk,
         "patient_name": f"{patient.given_name} {patient.family_name}".strip(),
         "periods": [
-            {"degree": p.degree, "from": p.starts_on, "to": p.ends_on}
+            {
+                "degree": p.degree,
+                "from": p.starts_on,
+                "to": p.ends_on,
+                **(
+                    {"activity": p.activity_in_force}
+                    | {name: getattr(p, name) for name in EMPLOYER_PERIOD_DETAILS}
+                    if norwegian
+                    else {}
+                ),
+            }
             for p in certificate.periods.all()
         ],
         "employer_note": certificate.employer_note,
         "signed_on": certificate.signed_at.date() if certificate.signed_at else None,
+        "fit_after_period": certificate.no_fit_after_period,
+        "workplace_considerations": certificate.no_workplace_considerations,
+        "measures_at_workplace": certificate.no_measures_workplace,
     }

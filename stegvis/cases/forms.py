@@ -10,13 +10,15 @@ from django.utils.translation import gettext_lazy as _
 
 from stegvis.accounts.models import Organisation, User
 from stegvis.accounts.roles import OrganisationKind, Role
-from stegvis.cases import fmb, validation
+from stegvis.cases import fmb, sykmelding, validation
 from stegvis.cases.models import (
+    PERIOD_DETAILS,
     Case,
     CaseStatus,
     Certificate,
     CertificateKind,
     CodeSystem,
+    PeriodActivity,
     WorkMeasure,
 )
 from stegvis.cases.services import EDITABLE_CASE_FIELDS, CertificateContent
@@ -101,9 +103,34 @@ SWEDEN_FIELDS = [
     "working_hours_text", "prognosis", "prognosis_days", "measures", "measures_text",
     "fk_contact_wanted", "fk_contact_reason",
 ]  # fmt: skip
-NORWAY_FIELDS = [
-    "examined_on", "functional_impairment", "activity_limitation", "employer_note",
+# Norway's sykmelding, in SM2013's order, in the sections the form shows.
+NORWAY_SECTIONS = [
+    (_("Employer"), ["no_employer", "no_employer_name", "occupation_text", "no_position_percent"]),
+    (_("Other statutory reason for absence"), [
+        "no_other_absence_reason", "no_other_absence_text", "no_pregnancy_related",
+        "no_occupational_injury",
+    ]),
+    (_("Prognosis"), [
+        "no_fit_after_period", "no_workplace_considerations", "no_own_work_later",
+        "no_own_work_from", "no_other_work_later",
+    ]),
+    (_("Measures that can improve work capacity"), [
+        "no_measures_workplace", "no_measures_nav", "no_measures_other",
+    ]),
+    (_("Messages to Nav and the employer"), [
+        "no_nav_assistance", "no_nav_assistance_text", "employer_note",
+    ]),
+    (_("Contact with the patient"), [
+        "examined_on", "no_contact_on", "no_backdating_reason", "no_screened_from_patient",
+    ]),
 ]  # fmt: skip
+NORWAY_FIELDS = [name for _legend, names in NORWAY_SECTIONS for name in names]
+# How a Norwegian certificate's fields are labelled where the Swedish label does not fit.
+NORWAY_LABELS = {
+    "examined_on": _("Date of the consultation"),
+    "occupation_text": _("Occupation or position"),
+    "employer_note": _("Message to the employer"),
+}
 
 
 class CertificateForm(forms.ModelForm):
@@ -120,7 +147,7 @@ class CertificateForm(forms.ModelForm):
 
     class Meta:
         model = Certificate
-        fields = [*SWEDEN_FIELDS, "employer_note"]
+        fields = [*SWEDEN_FIELDS, *NORWAY_FIELDS]
         widgets = {
             "examined_on": DATE,
             "telephone_on": DATE,
@@ -136,6 +163,24 @@ class CertificateForm(forms.ModelForm):
             "fk_contact_reason": SHORT_TEXT,
             "employer_note": SHORT_TEXT,
             "working_hours_arranged": forms.NullBooleanSelect,
+            "no_own_work_from": DATE,
+            "no_contact_on": DATE,
+            **{
+                name: SHORT_TEXT
+                for name in (
+                    "no_other_absence_text",
+                    "no_workplace_considerations",
+                    "no_measures_workplace",
+                    "no_measures_nav",
+                    "no_measures_other",
+                    "no_nav_assistance_text",
+                    "no_backdating_reason",
+                )
+            },
+            **{
+                name: forms.NullBooleanSelect
+                for name in ("no_fit_after_period", "no_own_work_later", "no_other_work_later")
+            },
         }
         help_texts = {
             "functional_impairment": _(
@@ -146,14 +191,25 @@ class CertificateForm(forms.ModelForm):
                 "Needed when the sick leave goes beyond the guidance (question 37)."
             ),
             "employer_note": _("The employer's copy shows this, never the diagnosis."),
+            "no_workplace_considerations": _("Shown to the employer."),
+            "no_measures_workplace": _("Shown to the employer."),
+            "no_backdating_reason": _(
+                "Needed when the sykmelding starts more than 8 days before the consultation."
+            ),
+            "no_screened_from_patient": _(
+                "Only when seeing the medical details would harm the patient."
+            ),
         }
 
     def __init__(self, *args, kind: str, **kwargs):
         super().__init__(*args, **kwargs)
-        keep = SWEDEN_FIELDS if kind == CertificateKind.FK_7804 else NORWAY_FIELDS
+        self.norwegian = kind == CertificateKind.NO_SYKMELDING
+        keep = NORWAY_FIELDS if self.norwegian else SWEDEN_FIELDS
         for name in list(self.fields):
             if name not in (*keep, "revision", "client_token"):
                 del self.fields[name]
+        if self.norwegian:
+            self._as_sykmelding()
         if "fmb_typical_case" in self.fields:
             self.fields["fmb_typical_case"].widget = forms.Select(choices=typical_case_choices())
         if self.instance.pk:
@@ -164,12 +220,50 @@ class CertificateForm(forms.ModelForm):
             if name in self.fields:
                 self.fields[name].validators.append(_not_far_ahead)
 
+    def _as_sykmelding(self):
+        """Norway's labels, code lists and the questions Nav asks at 7, 17 and 39 weeks."""
+        for name, label in NORWAY_LABELS.items():
+            self.fields[name].label = label
+        self.fields["no_employer"].required = True
+        self.fields["no_other_absence_reason"].widget = forms.Select(
+            choices=[("", "–"), *sykmelding.choices("other_absence_reason")]
+        )
+        answers = self.instance.no_answers if self.instance.pk else {}
+        for group in sykmelding.rules().question_group:
+            for question in group.question:
+                self.fields[sykmelding.answer_field(question.id)] = forms.CharField(
+                    label=f"{question.id} {question.text}",
+                    required=False,
+                    max_length=5000,
+                    widget=SHORT_TEXT,
+                    initial=answers.get(question.id, ""),
+                )
+
+    def sections(self):
+        """Norway's sections with their bound fields, for the template."""
+        return [(legend, [self[name] for name in names]) for legend, names in NORWAY_SECTIONS]
+
+    def question_groups(self):
+        """Each group of Nav's questions with its bound fields, for the template."""
+        return [
+            (group, [self[sykmelding.answer_field(q.id)] for q in group.question])
+            for group in sykmelding.rules().question_group
+        ]
+
     def plain_fields(self) -> dict:
-        return {
+        fields = {
             name: value
             for name, value in self.cleaned_data.items()
-            if name not in ("revision", "client_token")
+            if name not in ("revision", "client_token") and not name.startswith("answer_")
         }
+        if self.norwegian:
+            fields["no_answers"] = {
+                question.id: answer
+                for group in sykmelding.rules().question_group
+                for question in group.question
+                if (answer := self.cleaned_data.get(sykmelding.answer_field(question.id)))
+            }
+        return fields
 
 
 def typical_case_choices():
@@ -227,25 +321,93 @@ class PeriodForm(forms.Form):
     def __init__(self, *args, jurisdiction: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.jurisdiction = jurisdiction
-        if jurisdiction == "SE":
-            # A blank first choice, so that an unused row stays unchanged (and is skipped).
-            self.fields["degree"].choices = [("", "–")] + [(d, f"{d} %") for d in (25, 50, 75, 100)]
-        else:
-            self.fields["degree"] = forms.IntegerField(
-                label=_("Degree of sick leave (%)"),
-                help_text=_("100, or graded from 20 to 99."),
-            )
+        # A blank first choice, so that an unused row stays unchanged (and is skipped).
+        self.fields["degree"].choices = [("", "–")] + [(d, f"{d} %") for d in (25, 50, 75, 100)]
 
     def clean(self):
         data = super().clean()
         if data.get("degree") is not None:
             for message in validation.degree_errors(self.jurisdiction, data["degree"]):
                 self.add_error("degree", message)
-        for field, messages in validation.period_errors(
-            data.get("starts_on"), data.get("ends_on")
-        ).items():
-            self.add_error(field, messages)
+        self._add_errors(validation.period_errors(data.get("starts_on"), data.get("ends_on")))
         return data
+
+    def _add_errors(self, errors: dict[str, list[str]]) -> None:
+        for field, messages in errors.items():
+            self.add_error(field, messages)
+
+    def details(self) -> dict:
+        """What the period keeps beside its degree and dates (Norway's details)."""
+        return {}
+
+
+class SykmeldingPeriodForm(PeriodForm):
+    """A period of Norway's sykmelding: what the person can do in it, and what Nav asks
+    for each kind of activity."""
+
+    activity = forms.ChoiceField(
+        label=_("Activity in the period"), choices=[("", "–"), *PeriodActivity.choices]
+    )
+    degree = forms.IntegerField(
+        label=_("Grade (%)"), required=False, help_text=_("For a graded sick leave: 20 to 99.")
+    )
+    travel_grant = forms.BooleanField(label=_("With travel grant"), required=False)
+    treatment_days = forms.IntegerField(label=_("Treatment days a week"), required=False)
+    employer_input = forms.CharField(
+        label=_("Input to the employer (for a waiting sick leave)"),
+        required=False,
+        max_length=2000,
+        widget=SHORT_TEXT,
+    )
+    medical_reasons = forms.MultipleChoiceField(
+        label=_("Medical reasons (never shown to the employer)"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    medical_reason_text = forms.CharField(
+        label=_("The medical reasons, described"), required=False, widget=SHORT_TEXT
+    )
+    workplace_reasons = forms.MultipleChoiceField(
+        label=_("Reasons at the workplace (shown to the employer)"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    workplace_reason_text = forms.CharField(
+        label=_("The reasons at the workplace, described"), required=False, widget=SHORT_TEXT
+    )
+    field_order = ["activity", "starts_on", "ends_on", "degree"]
+
+    def __init__(self, *args, jurisdiction: str, sick_from=None, **kwargs):
+        forms.Form.__init__(self, *args, **kwargs)
+        self.jurisdiction = jurisdiction
+        # Day 1 of the sick leave, for the activity requirement's count of weeks.
+        self.sick_from = sick_from
+        self.fields["medical_reasons"].choices = sykmelding.choices("medical_reason")
+        self.fields["workplace_reasons"].choices = sykmelding.choices("workplace_reason")
+
+    def clean(self):
+        data = forms.Form.clean(self)
+        self._add_errors(validation.period_errors(data.get("starts_on"), data.get("ends_on")))
+        start = data.get("starts_on")
+        days_before = (start - self.sick_from).days if start and self.sick_from else 0
+        self._add_errors(sykmelding.period_errors(data, days_before=max(days_before, 0)))
+        if not self.errors:
+            data["degree"] = sykmelding.degree_of(data.get("activity", ""), data.get("degree"))
+        return data
+
+    def details(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "activity": data["activity"],
+            "travel_grant": data["travel_grant"]
+            and data["activity"] in (PeriodActivity.GRADED, PeriodActivity.TRAVEL_GRANT),
+            "treatment_days": data["treatment_days"],
+            "employer_input": data["employer_input"],
+            "medical_reasons": data["medical_reasons"],
+            "medical_reason_text": data["medical_reason_text"],
+            "workplace_reasons": data["workplace_reasons"],
+            "workplace_reason_text": data["workplace_reason_text"],
+        }
 
 
 class PeriodFormSet(forms.BaseFormSet):
@@ -253,7 +415,11 @@ class PeriodFormSet(forms.BaseFormSet):
         if any(self.errors):
             return
         rows = [(f.cleaned_data["starts_on"], f.cleaned_data["ends_on"]) for f in self.filled()]
-        if messages := validation.overlap_errors(rows):
+        messages = validation.overlap_errors(rows)
+        activities = [f.cleaned_data.get("activity") for f in self.filled()]
+        if any(activities):
+            messages += sykmelding.combination_errors(activities)
+        if messages:
             raise ValidationError(messages)
 
     def filled(self):
@@ -266,12 +432,13 @@ def _formset(form, base=forms.BaseFormSet, rows=3):
 
 DiagnosisFormSet = _formset(DiagnosisForm, rows=3)
 PeriodRows = _formset(PeriodForm, base=PeriodFormSet, rows=4)
+SykmeldingPeriodRows = _formset(SykmeldingPeriodForm, base=PeriodFormSet, rows=3)
 
 
 class CertificateForms:
     """The certificate form with its two formsets, bound or unbound, as one unit."""
 
-    def __init__(self, *, kind: str, jurisdiction: str, data=None, instance=None):
+    def __init__(self, *, kind: str, jurisdiction: str, data=None, instance=None, sick_from=None):
         initial_diagnoses = initial_periods = None
         if instance is not None and data is None:
             initial_diagnoses = [
@@ -279,7 +446,15 @@ class CertificateForms:
                 for d in instance.diagnoses.all()
             ]
             initial_periods = [
-                {"degree": p.degree, "starts_on": p.starts_on, "ends_on": p.ends_on}
+                {
+                    "degree": p.degree,
+                    "starts_on": p.starts_on,
+                    "ends_on": p.ends_on,
+                    **{name: getattr(p, name) for name in PERIOD_DETAILS},
+                    "activity": p.activity_in_force
+                    if kind == CertificateKind.NO_SYKMELDING
+                    else "",
+                }
                 for p in instance.periods.all()
             ]
         self.main = CertificateForm(data, instance=instance, kind=kind)
@@ -289,7 +464,11 @@ class CertificateForms:
         self.diagnoses = DiagnosisFormSet(
             data, prefix="diagnosis", initial=initial_diagnoses, **kwargs
         )
-        self.periods = PeriodRows(data, prefix="period", initial=initial_periods, **kwargs)
+        rows = PeriodRows
+        if kind == CertificateKind.NO_SYKMELDING:
+            rows = SykmeldingPeriodRows
+            kwargs = {"form_kwargs": {"jurisdiction": jurisdiction, "sick_from": sick_from}}
+        self.periods = rows(data, prefix="period", initial=initial_periods, **kwargs)
 
     def is_valid(self) -> bool:
         # Evaluate all three so every error shows at once.
@@ -304,7 +483,12 @@ class CertificateForms:
                 if f.cleaned_data and f.cleaned_data.get("code")
             ],
             periods=[
-                (f.cleaned_data["degree"], f.cleaned_data["starts_on"], f.cleaned_data["ends_on"])
+                (
+                    f.cleaned_data["degree"],
+                    f.cleaned_data["starts_on"],
+                    f.cleaned_data["ends_on"],
+                    f.details(),
+                )
                 for f in self.periods.filled()
             ],
         )

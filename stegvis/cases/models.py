@@ -188,6 +188,22 @@ class WorkMeasure(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class NorwegianEmployer(models.TextChoices):
+    ONE = "one", _("One employer")
+    SEVERAL = "several", _("Several employers")
+    NONE = "none", _("No employer")
+
+
+class PeriodActivity(models.TextChoices):
+    """What the person can do in a period of a Norwegian sykmelding (SM2013)."""
+
+    GRADED = "graded", _("Graded: partly at work")
+    NO_ACTIVITY = "no_activity", _("No activity possible (100 %)")
+    WAITING = "waiting", _("Waiting (avventende): the employer adapts first")
+    TREATMENT_DAYS = "treatment_days", _("Treatment days")
+    TRAVEL_GRANT = "travel_grant", _("Travel grant: full work with travel support")
+
+
 class CodeSystem(models.TextChoices):
     ICD10 = "icd10", _("ICD-10")
     ICPC2 = "icpc2", _("ICPC-2")
@@ -271,6 +287,44 @@ class Certificate(models.Model):
     # Norway: the part of the sykmelding the employer receives (no diagnosis).
     employer_note = models.TextField(_("message to the employer"), blank=True)
 
+    # Norway's sykmelding (SM2013). Blank on a Swedish certificate; the rules for what is
+    # required when are in stegvis/cases/sykmelding.py.
+    no_employer = models.CharField(
+        _("employer"), max_length=10, choices=NorwegianEmployer.choices, blank=True
+    )
+    no_employer_name = models.CharField(_("employer's name"), max_length=200, blank=True)
+    no_position_percent = models.PositiveSmallIntegerField(_("position (%)"), null=True, blank=True)
+    no_other_absence_reason = models.CharField(
+        _("other statutory reason for absence"), max_length=2, blank=True
+    )
+    no_other_absence_text = models.TextField(_("the other reason, described"), blank=True)
+    no_pregnancy_related = models.BooleanField(_("related to pregnancy"), default=False)
+    no_occupational_injury = models.BooleanField(
+        _("may be an occupational injury or disease"), default=False
+    )
+    no_screened_from_patient = models.BooleanField(
+        _("medical details withheld from the patient (skjermes)"), default=False
+    )
+    no_fit_after_period = models.BooleanField(
+        _("fit for work after this period"), null=True, blank=True
+    )
+    no_workplace_considerations = models.TextField(_("considerations at the workplace"), blank=True)
+    no_own_work_later = models.BooleanField(
+        _("can return to own work in time"), null=True, blank=True
+    )
+    no_own_work_from = models.DateField(_("from about"), null=True, blank=True)
+    no_other_work_later = models.BooleanField(
+        _("can take other work in time"), null=True, blank=True
+    )
+    no_answers = models.JSONField(_("further information"), default=dict, blank=True)
+    no_measures_workplace = models.TextField(_("measures at the workplace"), blank=True)
+    no_measures_nav = models.TextField(_("measures by Nav"), blank=True)
+    no_measures_other = models.TextField(_("other measures"), blank=True)
+    no_nav_assistance = models.BooleanField(_("Nav should act at once"), default=False)
+    no_nav_assistance_text = models.TextField(_("why Nav should act at once"), blank=True)
+    no_contact_on = models.DateField(_("first contact with the patient"), null=True, blank=True)
+    no_backdating_reason = models.TextField(_("reason for backdating"), blank=True)
+
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -323,6 +377,16 @@ class CertificatePeriod(models.Model):
     degree = models.PositiveSmallIntegerField()
     starts_on = models.DateField()
     ends_on = models.DateField()
+    # Norway's sykmelding: what the person can do in the period, and its details. Blank
+    # on a Swedish certificate, where the degree says it all.
+    activity = models.CharField(max_length=20, choices=PeriodActivity.choices, blank=True)
+    travel_grant = models.BooleanField(default=False)
+    treatment_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    employer_input = models.TextField(blank=True)
+    medical_reasons = models.JSONField(default=list, blank=True)
+    medical_reason_text = models.TextField(blank=True)
+    workplace_reasons = models.JSONField(default=list, blank=True)
+    workplace_reason_text = models.TextField(blank=True)
 
     class Meta:
         ordering = ["starts_on"]
@@ -334,3 +398,21 @@ class CertificatePeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.degree} % {self.starts_on}–{self.ends_on}"
+
+    @property
+    def activity_in_force(self) -> str:
+        """The period's activity; a Norwegian period signed before activities were kept
+        says it by its degree."""
+        if self.activity:
+            return self.activity
+        return PeriodActivity.NO_ACTIVITY if self.degree == 100 else PeriodActivity.GRADED
+
+    def get_activity_in_force_display(self) -> str:
+        return PeriodActivity(self.activity_in_force).label
+
+
+# A period's Norwegian details, copied with it into a correction.
+PERIOD_DETAILS = (
+    "activity", "travel_grant", "treatment_days", "employer_input", "medical_reasons",
+    "medical_reason_text", "workplace_reasons", "workplace_reason_text",
+)  # fmt: skip

@@ -15,9 +15,10 @@ from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import record_decision
 from stegvis.accounts.models import Jurisdiction, Language, User
 from stegvis.accounts.roles import Role
-from stegvis.cases import fmb
+from stegvis.cases import fmb, sykmelding
 from stegvis.cases.deadlines import Period, capacity_days, current_chain, rule_set
 from stegvis.cases.models import (
+    PERIOD_DETAILS,
     Case,
     Certificate,
     CertificateDiagnosis,
@@ -54,8 +55,8 @@ class CertificateContent:
     fields: dict = field(default_factory=dict)
     # (system, code, text)
     diagnoses: list[tuple[str, str, str]] = field(default_factory=list)
-    # (degree, from, to)
-    periods: list[tuple[int, date, date]] = field(default_factory=list)
+    # (degree, from, to), or with a dict of a Norwegian period's details (PERIOD_DETAILS)
+    periods: list[tuple] = field(default_factory=list)
 
 
 EDITABLE_CASE_FIELDS = (
@@ -161,9 +162,16 @@ def _write_content(certificate: Certificate, content: CertificateContent) -> Non
         CertificateDiagnosis(certificate=certificate, position=i, system=s, code=c, text=t)
         for i, (s, c, t) in enumerate(content.diagnoses)
     )
-    CertificatePeriod.objects.bulk_create(
-        CertificatePeriod(certificate=certificate, degree=d, starts_on=start, ends_on=end)
-        for d, start, end in content.periods
+    CertificatePeriod.objects.bulk_create(_period(certificate, *row) for row in content.periods)
+
+
+def _period(certificate, degree, starts_on, ends_on, details=None) -> CertificatePeriod:
+    return CertificatePeriod(
+        certificate=certificate,
+        degree=degree,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        **(details or {}),
     )
 
 
@@ -201,7 +209,7 @@ def certificate_update(
     return locked
 
 
-def certificate_assessment(certificate: Certificate) -> fmb.Assessment:
+def certificate_assessment(certificate: Certificate):
     """The guidance check for a draft: its periods plus the patient's linked earlier ones."""
     case = certificate.case
     proposed = [Period(p.starts_on, p.ends_on, p.degree) for p in certificate.periods.all()]
@@ -219,9 +227,10 @@ def certificate_assessment(certificate: Certificate) -> fmb.Assessment:
 
 
 def assessment_for(case: Case, proposed: list[Period], *, exclude_series=None, **details):
-    """FMB assessment of proposed periods. The days are counted as Försäkringskassan counts
-    them: from day 1 of the sick leave (the days before the first certificate included),
-    with linked earlier periods, up to the proposed end."""
+    """The guidance for proposed periods: Sweden's FMB, or Norway's own for a Norwegian
+    case. The days are counted as the agency counts them: from day 1 of the sick leave (the
+    days before the first certificate included), with linked earlier periods, up to the
+    proposed end."""
     earlier = signed_periods(case.patient_id, case.jurisdiction, exclude_series=exclude_series)
     cumulative, counted = 0, None
     if proposed:
@@ -236,6 +245,8 @@ def assessment_for(case: Case, proposed: list[Period], *, exclude_series=None, *
         chain = current_chain(upto, rule_set(case.jurisdiction).max_gap_days)
         cumulative = capacity_days(chain)
         counted = (chain[0].start, chain[-1].end)
+    if case.jurisdiction == "NO":
+        return sykmelding.assess(cumulative, counted)
     return fmb.assess(
         cumulative_days=cumulative,
         counted=counted,
@@ -244,10 +255,14 @@ def assessment_for(case: Case, proposed: list[Period], *, exclude_series=None, *
     )
 
 
-def completeness_errors(certificate: Certificate, assessment: fmb.Assessment) -> dict:
+def completeness_errors(certificate: Certificate, assessment) -> dict:
     """What must be present before signing. The guidance itself never blocks."""
     errors: dict[str, list[str]] = {}
-    if not certificate.diagnoses.exists():
+    norwegian = certificate.kind == CertificateKind.NO_SYKMELDING
+    # A Norwegian sykmelding may rest on another statutory reason instead of a diagnosis.
+    if not certificate.diagnoses.exists() and not (
+        norwegian and certificate.no_other_absence_reason
+    ):
         errors["diagnoses"] = [_("Add at least one diagnosis code.")]
     if not certificate.periods.exists():
         errors["periods"] = [_("Add at least one period of sick leave.")]
@@ -256,6 +271,8 @@ def completeness_errors(certificate: Certificate, assessment: fmb.Assessment) ->
             errors["examined_on"] = [_("Give the date of at least one basis.")]
         if certificate.prognosis == Prognosis.RETURN_AFTER_DAYS and not certificate.prognosis_days:
             errors["prognosis_days"] = [_("Choose after how many days.")]
+    if norwegian:
+        errors.update(sykmelding.completeness_errors(certificate, assessment))
     if assessment.exceeds and not certificate.fmb_justification.strip():
         errors["fmb_justification"] = [
             _("The sick leave goes beyond the guidance: explain why (FK 7804, question 37).")
@@ -312,7 +329,10 @@ def certificate_correct(*, actor: User, certificate: Certificate) -> Certificate
         CertificateContent(
             fields=copy_fields,
             diagnoses=[(d.system, d.code, d.text) for d in certificate.diagnoses.all()],
-            periods=[(p.degree, p.starts_on, p.ends_on) for p in certificate.periods.all()],
+            periods=[
+                (p.degree, p.starts_on, p.ends_on, {n: getattr(p, n) for n in PERIOD_DETAILS})
+                for p in certificate.periods.all()
+            ],
         ),
     )
     return draft

@@ -51,11 +51,21 @@ def overlap_errors(periods: Sequence[tuple[date, date]]) -> list[str]:
 def diagnosis_errors(jurisdiction: str, system: str, code: str) -> dict[str, list[str]]:
     if system not in CODE_SYSTEMS[jurisdiction]:
         return {"system": [_("This code system is not used in this country.")]}
-    if codes.lookup(system, code) is None:
-        label = CodeSystem(system).label
+    found = codes.lookup(system, code)
+    label = CodeSystem(system).label
+    if found is None:
         return {
             "code": [
                 _("%(code)s is not a known %(system)s code.") % {"code": code, "system": label}
+            ]
+        }
+    if jurisdiction == "NO" and not found.title_nb:
+        # Nav takes only the codes of Norway's own lists: not ICD-10-SE's additions, nor a
+        # three-character category that Norway's list divides further.
+        return {
+            "code": [
+                _("%(code)s is not in Norway's %(system)s code list.")
+                % {"code": code, "system": label}
             ]
         }
     return {}

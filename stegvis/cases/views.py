@@ -18,7 +18,12 @@ from stegvis.access.checks import NOTE_SHARED_WITH_READER, Check
 from stegvis.access.helpers import categories_allowed, get_case_for, refuse
 from stegvis.accounts.roles import Role
 from stegvis.cases import codes, services
-from stegvis.cases.access import CERTIFIERS, get_certificate_for, get_employer_copy_for
+from stegvis.cases.access import (
+    CERTIFIERS,
+    get_certificate_for,
+    get_employer_copy_for,
+    medical_details_withheld,
+)
 from stegvis.cases.deadlines import JURISDICTIONS, Period, responsible_for, rule_set
 from stegvis.cases.forms import CaseForm, CertificateForms, NewCaseForm
 from stegvis.cases.models import Certificate
@@ -165,6 +170,7 @@ def certificate_list(request: HttpRequest, case_id) -> HttpResponse:
         case.certificates.prefetch_related("diagnoses", "periods").order_by("series", "version")
     )
     in_force = {c.pk for c in current_versions(certificates)}
+    withheld = {c.pk for c in certificates if medical_details_withheld(request.user, c)}
     return render(
         request,
         "cases/certificate_list.html",
@@ -172,6 +178,7 @@ def certificate_list(request: HttpRequest, case_id) -> HttpResponse:
             "case": case,
             "certificates": certificates,
             "in_force": in_force,
+            "withheld": withheld,
             "may_certify": Role.PHYSICIAN in request.user.roles,
         },
     )
@@ -199,7 +206,9 @@ def _live_assessment(case, forms, certificate):
         proposed = [
             Period(r["starts_on"], r["ends_on"], r["degree"])
             for r in rows
-            if {"starts_on", "ends_on", "degree"} <= r.keys() and r["ends_on"] >= r["starts_on"]
+            if {"starts_on", "ends_on", "degree"} <= r.keys()
+            and r["degree"] is not None
+            and r["ends_on"] >= r["starts_on"]
         ]
         diagnoses = [
             f.cleaned_data
@@ -231,7 +240,10 @@ def certificate_new(request: HttpRequest, case_id) -> HttpResponse:
         request.user, case_id, category=Category.SICK_LEAVE, action=action, roles=CERTIFIERS
     )
     forms = CertificateForms(
-        kind=case.certificate_kind, jurisdiction=case.jurisdiction, data=request.POST or None
+        kind=case.certificate_kind,
+        jurisdiction=case.jurisdiction,
+        data=request.POST or None,
+        sick_from=case.sick_from,
     )
     if request.method == "POST" and forms.is_valid():
         certificate = services.certificate_create(
@@ -267,6 +279,7 @@ def _render_detail(request, certificate, sign_errors=None, status=200) -> HttpRe
             "sign_errors": sign_errors,
             "may_certify": Role.PHYSICIAN in request.user.roles,
             "language": request.LANGUAGE_CODE,
+            "withheld": medical_details_withheld(request.user, certificate),
         },
         status=status,
     )
@@ -286,6 +299,7 @@ def certificate_edit(request: HttpRequest, certificate_id) -> HttpResponse:
         jurisdiction=case.jurisdiction,
         data=request.POST or None,
         instance=certificate,
+        sick_from=case.sick_from,
     )
     if request.method == "POST" and forms.is_valid():
         try:
@@ -322,7 +336,10 @@ def certificate_guidance(request: HttpRequest, case_id) -> HttpResponse:
     except (KeyError, ValueError):
         certificate = None
     forms = CertificateForms(
-        kind=case.certificate_kind, jurisdiction=case.jurisdiction, data=request.POST or None
+        kind=case.certificate_kind,
+        jurisdiction=case.jurisdiction,
+        data=request.POST or None,
+        sick_from=case.sick_from,
     )
     return render(
         request,

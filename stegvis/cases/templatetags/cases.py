@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from stegvis.cases import sykmelding
 from stegvis.cases.deadlines import milestone_title, responsible_for, rule_set
 from stegvis.cases.timelines import Responsible
 
@@ -67,3 +68,18 @@ def english_title(code, language) -> bool:
     """Whether a diagnosis code's title shows in English because none in the reader's
     language is kept."""
     return code.title_is_english(language)
+
+
+@register.filter
+def coded(codes, code_list: str) -> str:
+    """Codes of a sykmelding code list ("medical_reason", …) as their texts."""
+    texts = dict(sykmelding.choices(code_list))
+    if isinstance(codes, str):
+        codes = [codes]
+    return ", ".join(texts.get(code, code) for code in codes)
+
+
+@register.filter
+def question_text(question_id: str) -> str:
+    """One of Nav's further-information questions by its id ("6.3.1")."""
+    return sykmelding.question_text(question_id)
