@@ -187,6 +187,7 @@ NO_WEEKS = {
     "followup_plan": 4,
     "dialogue_meeting_1": 7,
     "activity_requirement": 8,
+    "activity_requirement_assessment": 8,
     "dialogue_meeting_2_invitation": 23,
     "followup_plan_to_nav": 25,
     "dialogue_meeting_2": 26,
@@ -202,7 +203,9 @@ def test_norway_counts_weeks_from_day_one(degree):
 
 def test_norway_without_employer_keeps_only_nav_duties():
     found = timeline("NO", "unemployed", [Period(JAN_1, plus(400))])
-    assert set(found) == {"activity_requirement", "max_sickness_benefit"}
+    assert set(found) == {
+        "activity_requirement", "activity_requirement_assessment", "max_sickness_benefit",
+    }  # fmt: skip
 
 
 def test_norway_links_a_new_leave_within_16_days():

@@ -287,3 +287,23 @@ def test_a_meetings_calendar_file_links_where_the_demo_is_served(client, demo, s
     client.force_login(meeting.case.patient)
     ics = client.get(f"/meetings/{meeting.pk}/calendar.ics").content.decode()
     assert f"{SERVED_AT}/meetings/{meeting.pk}/" in ics.replace("\r\n ", "")
+
+
+def test_norways_people_each_see_their_own_duties_and_the_sykmelding(client, demo):
+    ola = User.objects.get(email=f"ola@{DOMAIN}")
+    case = ola.cases.get()
+    sykmeldinger = list(case.certificates.filter(status="signed").order_by("created_at"))
+    assert [c.kind for c in sykmeldinger] == ["no_sykmelding", "no_sykmelding"]
+    # Nina, the nearest manager, owns the follow-up plan due in two days and reads the
+    # first sykmelding's employer copy, without its diagnosis or medical reasons.
+    nina = signed_in(client, "leder.bakeri").get("/").text
+    assert "Oppfølgingsplan laget og sendt til sykmelder" in nina
+    copy = client.get(f"/certificates/{sykmeldinger[0].pk}/employer-copy/").text
+    assert "Aktivitet ikke mulig" in copy and "Ingen lette oppgaver" in copy
+    assert "L86" not in copy and "Akutte korsryggsmerter" not in copy
+    # Nav's veileder sees the activity requirement Nav assesses at 8 weeks.
+    thomas = signed_in(client, "nav.veileder").get("/").text
+    assert "Nav vurderer aktivitetskravet (uke 8)" in thomas
+    # Dialogue meeting 1 is the employer's to call; the fastlege and Nav are invited.
+    meeting = case.meetings.get(kind="dialogue_meeting_1")
+    assert meeting.organiser.email == f"leder.bakeri@{DOMAIN}"

@@ -13,7 +13,12 @@ from stegvis.accounts.models import Membership, Organisation
 from stegvis.accounts.roles import OrganisationKind as Kind
 from stegvis.accounts.roles import Role
 from stegvis.cases.models import Case, CaseStatus
-from stegvis.cases.services import case_refresh_deadline
+from stegvis.cases.services import (
+    CertificateContent,
+    case_refresh_deadline,
+    certificate_create,
+    certificate_sign,
+)
 from stegvis.coordination.meetings.services import meeting_schedule
 from stegvis.network import services as network
 from stegvis.network.purposes import Purpose
@@ -82,17 +87,55 @@ def load_norway(make_user, today) -> None:
         actor=manager, plan=plan, answers=FOLLOW_UP_PLAN, base_revision=plan.revision,
         follow_up_on=today + timedelta(days=14),
     )  # fmt: skip
-    physician = people["fastlege"]
+    _sykmeldinger(people["fastlege"], case, opened)
     meeting_day = today + timedelta(days=(7 - today.weekday()) % 7 or 7)  # next Monday
+    # The employer calls dialogue meeting 1 (arbeidsmiljøloven § 4-6 (4)) and invites the
+    # fastlege and Nav.
     meeting_schedule(
-        actor=physician,
-        case=get_case_for(physician, case.pk, category=Category.MEETINGS, action=Action.CREATE),
+        actor=manager,
+        case=get_case_for(manager, case.pk, category=Category.MEETINGS, action=Action.CREATE),
         kind="dialogue_meeting_1",
         starts_at=timezone.make_aware(datetime.combine(meeting_day, time(10, 0))),
         duration_minutes=60,
         place="Fjellvik Bakeri AS, møterommet",
-        participants=[manager, people["nav.veileder"]],
+        participants=[people["fastlege"], people["nav.veileder"]],
     )
+
+
+# Ola's two sykmeldinger: two weeks with no activity possible, then graded 50 % with an
+# input to the employer; the first with the employer copy Nina reads.
+SYKMELDING = {
+    "no_employer": "one",
+    "no_employer_name": "Fjellvik Bakeri AS",
+    "occupation_text": "Baker",
+    "no_position_percent": 100,
+    "no_fit_after_period": False,
+    "no_own_work_later": True,
+    "no_measures_workplace": "Lettere løft og faste pauser; ikke nattskift.",
+    "employer_note": "Ola kan ikke løfte tungt de neste ukene. Vi ses på dialogmøtet.",
+}
+PERIODS = [
+    # (first day, last day, degree, details), counted from day 1 of the sick leave
+    (0, 13, 100, {"activity": "no_activity", "medical_reasons": ["1"],
+                  "medical_reason_text": "Akutte korsryggsmerter med utstråling.",
+                  "workplace_reasons": ["1"],
+                  "workplace_reason_text": "Ingen lette oppgaver på nattskiftet."}),
+    (14, 41, 50, {"activity": "graded"}),
+]  # fmt: skip
+
+
+def _sykmeldinger(physician, case, opened) -> None:
+    case = get_case_for(physician, case.pk, category=Category.SICK_LEAVE, action=Action.CREATE)
+    for first, last, degree, details in PERIODS:
+        content = CertificateContent(
+            fields={**SYKMELDING, "examined_on": opened + timedelta(days=first)},
+            diagnoses=[("icpc2", "L86", "Ryggsyndrom med smerteutstråling")],
+            periods=[
+                (degree, opened + timedelta(days=first), opened + timedelta(days=last), details)
+            ],
+        )
+        draft = certificate_create(actor=physician, case=case, content=content)
+        certificate_sign(actor=physician, certificate=draft)
 
 
 def _network(patient, people) -> None:

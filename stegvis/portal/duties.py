@@ -22,7 +22,7 @@ from stegvis.accounts.models import User
 from stegvis.accounts.roles import Role
 from stegvis.cases.deadlines import milestone_title, responsible_for, rule_set
 from stegvis.cases.models import Case, CaseStatus
-from stegvis.cases.timelines import Responsible
+from stegvis.cases.timelines import SETTLED, Responsible, case_timeline
 from stegvis.coaching.urgent import queue_flags
 from stegvis.coordination.models import MeetingStatus, TaskStatus
 from stegvis.coordination.selectors import meetings_for, tasks_for
@@ -163,6 +163,38 @@ def _responsible(case: Case) -> str:
     return responsible_for(rule, case.employment)
 
 
+# How many shared cases an employer's or an agency's home reads the timeline of.
+TIMELINES_READ = 3 * SHOWN
+
+
+def _next_stored(cases, parties: set[str]) -> list[tuple[Case, str, date, str]]:
+    """Each case's stored next deadline, where it is one of `parties`' own."""
+    found = []
+    for case in cases:
+        responsible = _responsible(case)
+        if responsible in parties:
+            found.append((case, case.next_deadline_code, case.next_deadline_on, responsible))
+    return found
+
+
+def _next_own(cases, parties: set[str], today: date) -> list[tuple[Case, str, date, str]]:
+    """Each case's next duty of `parties`, even where another party's comes first (the
+    employer's follow-up plan before Nav's activity requirement): read from the timeline."""
+    found = []
+    for case in cases:
+        entry = next(
+            (
+                e
+                for e in case_timeline(case, today)
+                if e.status not in SETTLED and e.milestone.responsible in parties
+            ),
+            None,
+        )
+        if entry is not None and entry.date <= today + HORIZON:
+            found.append((case, entry.code, entry.date, entry.milestone.responsible))
+    return sorted(found, key=lambda row: (row[2], str(row[0].pk)))
+
+
 def chain_duties(user: User, roles: set[str], today: date) -> list[Duty]:
     """The next duty of each case of the rehabilitation chain the user answers for: a named
     physician's or coordinator's own cases, an employer's or an agency's through the
@@ -183,34 +215,34 @@ def chain_duties(user: User, roles: set[str], today: date) -> list[Duty]:
     cases = (
         cases_visible_to(user, Category.CAPACITY)
         .exclude(patient=user)
-        .filter(status__in=OPEN_CASES, next_deadline_on__lte=today + HORIZON)
+        .filter(status__in=OPEN_CASES)
         .exclude(next_deadline_code="")
         .select_related("patient")
         .order_by("next_deadline_on", "pk")
     )
-    if not consented:
-        cases = cases.filter(named)
-    # Whose each case's next duty is decides whether it is listed; the list is bounded
-    # by the caseload within the horizon, read once.
-    own = [case for case in cases if _responsible(case) in parties][:SHOWN]
+    if consented:
+        # Only the cases patients share with them: few, so each one's timeline is read.
+        rows = _next_own(cases[:TIMELINES_READ], parties, today)[:SHOWN]
+    else:
+        # A caseload can be long: the next deadline stored on each case decides, read once.
+        within = cases.filter(named, next_deadline_on__lte=today + HORIZON)
+        rows = _next_stored(within, parties)[:SHOWN]
+    own = [row[0] for row in rows]
     record_cases_listed(user, own, category=Category.CAPACITY, object_type="home_duties")
     language = get_language() or "sv"
     mine = {
         party for role in roles - {Role.REHAB_COORDINATOR} for party in OWN_PARTIES.get(role, ())
     }
-    duties = []
-    for case in own:
-        responsible = _responsible(case)
-        duties.append(
-            Duty(
-                on=case.next_deadline_on,
-                what=milestone_title(case.jurisdiction, case.next_deadline_code, language),
-                whose=_you() if responsible in mine else str(Responsible(responsible).label),
-                url=reverse("case_detail", args=[case.pk]),
-                about=str(case.patient),
-            )
+    return [
+        Duty(
+            on=on,
+            what=milestone_title(case.jurisdiction, code, language),
+            whose=_you() if responsible in mine else str(Responsible(responsible).label),
+            url=reverse("case_detail", args=[case.pk]),
+            about=str(case.patient),
         )
-    return duties
+        for case, code, on, responsible in rows
+    ]
 
 
 def coach_duties(user: User, urgent_shown: set) -> list[Duty]:
