@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from pydantic import ValidationError
 
 from stegvis.access.categories import Category
+from stegvis.access.helpers import get_case_for
 from stegvis.accounts.roles import OrganisationKind, Role
 from stegvis.cases import validation
 from stegvis.cases.models import PeriodActivity
@@ -43,6 +44,13 @@ def add_to_network(patient, user):
     return network.member_add(
         actor=patient, user=user, organisation=membership.organisation, role=membership.role
     )
+
+
+def share(patient, user, purpose, *categories):
+    """`patient` lets `user` (added to the network if need be) see `categories`."""
+    member_ = add_to_network(patient, user)
+    for category in categories:
+        network.consent_grant(actor=patient, member=member_, category=category, purpose=purpose)
 
 
 def test_each_country_is_offered_only_its_own_purposes():
@@ -207,7 +215,7 @@ def test_the_fastlege_writes_a_sykmelding_shaped_as_navs(client, frozen_norway):
          "En avventende sykmelding varer høyst 16 dager."),
         ({"period-0-activity": "waiting"}, "employer_input", "innspill til arbeidsgiver"),
         ({"period-0-activity": "treatment_days"}, "treatment_days",
-         "Oppgi behandlingsdager per uke"),
+         "Oppgi behandlingsdager i perioden"),
         ({"period-0-activity": "no_activity", "period-0-ends_on": on(40)}, "medical_reasons",
          "Fra uke 8 gjelder aktivitetskravet"),
         ({"period-0-activity": "no_activity", "period-0-medical_reasons": ["9"]},
@@ -283,16 +291,174 @@ def test_the_employer_copy_shows_the_workplace_but_never_the_medical_reasons(cli
         assert medical not in copy
 
 
-def test_a_sykmelding_marked_skjermes_shows_the_patient_no_diagnosis(client, frozen_norway):
+def test_a_sykmelding_marked_skjermes_shows_the_patient_no_medical_details(client, frozen_norway):
     with time_machine.travel(NOW, tick=False):
-        write_sykmelding(client, frozen_norway, no_screened_from_patient="on")
+        write_sykmelding(
+            client, frozen_norway, no_screened_from_patient="on", no_pregnancy_related="on",
+            no_nav_assistance="on", no_nav_assistance_text="Trenger arbeidsrettet bistand nå.",
+        )  # fmt: skip
         certificate = frozen_norway.case.certificates.get()
         client.post(f"/certificates/{certificate.pk}/sign/")
         page = nb_page(client, frozen_norway.ola, f"/certificates/{certificate.pk}/")
         listed = nb_page(client, frozen_norway.ola, f"/cases/{frozen_norway.case.pk}/certificates/")
         api = client.get(f"/api/v1/certificates/{certificate.pk}").json()
-    assert "L03" not in page and "Korsrygg" not in page and "skjermet" in page
+        fhir = client.get(
+            f"/fhir/Condition?patient={frozen_norway.ola.pk}", HTTP_ACCEPT="application/fhir+json"
+        ).json()
+        doctor = nb_page(client, frozen_norway.fastlege, f"/certificates/{certificate.pk}/")
+        doctors_fhir = client.get(
+            f"/fhir/Condition?patient={frozen_norway.ola.pk}", HTTP_ACCEPT="application/fhir+json"
+        ).json()
+    for hidden in ("L03", "Korsrygg", "Svangerskapsrelatert", "Trenger arbeidsrettet bistand"):
+        assert hidden not in page, hidden
+    assert "skjermet" in page and "Kan jobbe formiddager" in page
     assert "L03" not in listed and "Skjermet av legen" in listed
-    assert api["diagnoses"] == []
-    doctor = nb_page(client, frozen_norway.fastlege, f"/certificates/{certificate.pk}/")
-    assert "L03" in doctor
+    assert api["diagnoses"] == [] and api["no_nav_assistance_text"] == ""
+    assert api["no_pregnancy_related"] is False
+    assert fhir.get("total", 0) == 0 and not fhir.get("entry")
+    assert "L03" in doctor and "Trenger arbeidsrettet bistand" in doctor
+    assert doctors_fhir["total"] == 1
+
+
+def test_skjermes_belongs_to_the_sykmelding_not_to_a_swedish_certificate(personas, case):
+    from stegvis.cases.access import medical_details_withheld
+
+    certificate = case.certificates.create(
+        kind="fk7804", created_by=personas.treating_physician, no_screened_from_patient=True
+    )
+    assert not medical_details_withheld(personas.patient, certificate)
+
+
+def test_no_activity_past_week_8_needs_a_medical_reason_when_signed_counting_the_chain(
+    client, frozen_norway
+):
+    """An earlier sykmelding counts: a later one, short itself, passes week 8."""
+    from stegvis.cases.services import (
+        CertificateContent,
+        CertificateIncomplete,
+        certificate_create,
+        certificate_sign,
+    )
+
+    case, physician = frozen_norway.case, frozen_norway.fastlege
+    with time_machine.travel(NOW, tick=False):
+        base = {"examined_on": timezone.localdate(), "no_employer": "none"}
+        sick_from = case.sick_from
+        first = certificate_create(actor=physician, case=case, content=CertificateContent(
+            fields=base, diagnoses=[("icpc2", "L03", "")],
+            periods=[(100, sick_from, sick_from + timedelta(days=48), {"activity": "no_activity",
+                                                                       "medical_reasons": ["1"]})],
+        ))  # fmt: skip
+        # Nav's week-7 questions are due on the first: it is left a draft.
+        with pytest.raises(CertificateIncomplete) as refused_first:
+            certificate_sign(actor=physician, certificate=first)
+        assert "no_answers" in refused_first.value.errors
+        # Without sick_from, the form's own count would start at the period: the check at
+        # signing counts from day 1 of the chain.
+        case.sick_from = None
+        case.save()
+        later = certificate_create(actor=physician, case=case, content=CertificateContent(
+            fields=base, diagnoses=[("icpc2", "L03", "")],
+            periods=[(100, sick_from + timedelta(days=49), sick_from + timedelta(days=62),
+                      {"activity": "no_activity"})],
+        ))  # fmt: skip
+        client.force_login(physician)
+        refused = client.post(f"/certificates/{later.pk}/sign/", HTTP_ACCEPT_LANGUAGE="nb")
+    assert refused.status_code == 422
+    assert "Fra uke 8 gjelder aktivitetskravet" in refused.text
+
+
+def test_treatment_days_are_counted_in_the_period_one_a_week(client, frozen_norway):
+    with time_machine.travel(NOW, tick=False):
+        two_weeks = {"period-0-activity": "treatment_days", "period-0-ends_on": on(13)}
+        refused = write_sykmelding(client, frozen_norway, **two_weeks, **{
+            "period-0-treatment_days": "3"})  # fmt: skip
+        accepted = write_sykmelding(client, frozen_norway, **two_weeks, **{
+            "period-0-treatment_days": "2", "period-0-employer_input": "Kastes"})  # fmt: skip
+    assert "fra 1 til 2" in " ".join(
+        refused.context["forms"].periods.forms[0].errors["treatment_days"]
+    )
+    assert accepted.status_code == 302
+    [period] = frozen_norway.case.certificates.get().periods.all()
+    assert (period.treatment_days, period.degree) == (2, 0)
+    assert period.employer_input == "", "what belongs to another activity is not kept"
+
+
+def test_a_swedish_certificate_through_the_api_keeps_no_norwegian_field(client, personas, case):
+    client.force_login(personas.treating_physician)
+    body = {
+        "diagnoses": [{"code": "F32.1"}], "periods": [{"degree": 50, "from": on(0), "to": on(6)}],
+        "examined_on": on(0), "no_nav_assistance_text": "Skal ikke lagres", "no_answers": {},
+    }  # fmt: skip
+    made = client.post(
+        f"/api/v1/cases/{case.pk}/certificates", body, content_type="application/json"
+    )
+    assert made.status_code == 201, made.content
+    assert made.json()["no_nav_assistance_text"] == ""
+    assert made.json()["assessment"]["questions_due"] == []
+
+
+def test_the_fastlege_may_decline_dialogue_meeting_1_and_nina_sees_it(client, frozen_norway):
+    from stegvis.access.categories import Action
+    from stegvis.access.helpers import get_case_for
+    from stegvis.coordination.meetings.services import meeting_schedule
+
+    n = frozen_norway
+    share(n.ola, n.leder, Purpose.EMPLOYER_DIALOGUE, Category.CAPACITY, Category.MEETINGS)
+    with time_machine.travel(NOW, tick=False):
+        case = get_case_for(n.leder, n.case.pk, category=Category.MEETINGS, action=Action.CREATE)
+        meeting = meeting_schedule(
+            actor=n.leder, case=case, kind="dialogue_meeting_1",
+            starts_at=timezone.now() + timedelta(days=7), participants=[n.fastlege],
+        )  # fmt: skip
+        client.force_login(n.fastlege)
+        page = client.get(f"/meetings/{meeting.pk}/", HTTP_ACCEPT_LANGUAGE="nb").text
+        assert "Kommer du?" in page
+        note = "Har pasientkonsultasjoner; send referat."
+        answered = client.post(
+            f"/meetings/{meeting.pk}/respond/", {"response": "declined", "note": note}
+        )
+        assert answered.status_code == 302
+        organiser = nb_page(client, n.leder, f"/meetings/{meeting.pk}/")
+        # The organiser answers nothing: she called the meeting.
+        refused = client.post(f"/meetings/{meeting.pk}/respond/", {"response": "accepted"})
+    assert "Har pasientkonsultasjoner; send referat." in organiser
+    assert refused.status_code == 403
+
+
+def test_the_completed_follow_up_plan_is_sent_to_the_fastlege_and_nav(frozen_norway):
+    from stegvis.notifications.models import Notification
+    from stegvis.plans import selectors as plan_selectors
+    from stegvis.plans import services as plans
+    from stegvis.plans.employer_points import employer_plan_rules
+
+    n = frozen_norway
+    share(n.ola, n.leder, Purpose.EMPLOYER_DIALOGUE, Category.CAPACITY)
+    share(n.ola, n.veileder, Purpose.NAV_INFORMATION, Category.CAPACITY)
+    with time_machine.travel(NOW, tick=False):
+        case = get_case_for(n.leder, n.case.pk, category=Category.CAPACITY)
+        plan = plan_selectors.employer_plan_of(case)
+        rules = employer_plan_rules("NO")
+        plan = plans.employer_plan_save(
+            actor=n.leder,
+            plan=plan,
+            base_revision=plan.revision,
+            follow_up_on=None,
+            answers={point.code: "Avtalt i samtale med Ola." for point in rules.points},
+        )
+        plans.employer_plan_complete(actor=n.leder, plan=plan)
+    told = set(
+        Notification.objects.filter(kind="plan_sent").values_list("recipient__email", flat=True)
+    )
+    assert told == {n.fastlege.email, n.veileder.email}
+
+
+def test_a_consent_under_another_countrys_purpose_can_still_be_withdrawn(client, frozen_norway):
+    n = frozen_norway
+    member_ = add_to_network(n.ola, n.veileder)
+    Consent.objects.create(
+        member=member_, patient=n.ola, role=member_.role, category=Category.CAPACITY,
+        purpose=Purpose.FK_INFORMATION, granted_by=n.ola,
+    )  # fmt: skip
+    page = nb_page(client, n.ola, f"/network/members/{member_.pk}/")
+    assert "Informasjon til Försäkringskassan" in page and "Slutt å dele" in page

@@ -56,6 +56,19 @@ RUNS_MEETING = Check(
 )
 
 
+# A professional invited to a meeting answers the invitation (a fastlege may decline
+# dialogue meeting 1); its organiser does not, and the patient's own say is in the meeting.
+INVITED_TO_MEETING = Check(
+    "not_invited",
+    lambda user, decision, meeting: (
+        decision.basis != "self"
+        and meeting.organiser_id != user.pk
+        and meeting.participants.filter(user=user).exists()
+    ),
+    forbidden=True,
+)
+
+
 # The object belongs to the reader themself (their own check-in, their own thread).
 def _is_own(user, decision, obj) -> bool:
     return decision.basis == "self"

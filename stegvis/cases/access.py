@@ -4,7 +4,7 @@ from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import get_object_for
 from stegvis.accounts.models import User
 from stegvis.accounts.roles import Role
-from stegvis.cases.models import Certificate, CertificateStatus
+from stegvis.cases.models import Certificate, CertificateKind, CertificateStatus
 
 # Only physicians write and sign certificates; others with access may read them.
 CERTIFIERS = frozenset({Role.PHYSICIAN})
@@ -36,7 +36,20 @@ def get_employer_copy_for(user: User, certificate_id) -> Certificate:
     )
 
 
+# What a sykmelding marked "skjermes for pasient" keeps from the patient, beside its
+# diagnoses and each period's medical reasons: the whole medical assessment and what the
+# sykmelder tells Nav (as Nav itself blanks them). The periods and the employer's part stay.
+SCREENED_FROM_PATIENT = {
+    "no_other_absence_reason": "", "no_other_absence_text": "", "no_pregnancy_related": False,
+    "no_occupational_injury": False, "no_answers": {}, "no_measures_nav": "",
+    "no_measures_other": "", "no_nav_assistance": False, "no_nav_assistance_text": "",
+}  # fmt: skip
+
+
 def medical_details_withheld(user: User, certificate: Certificate) -> bool:
-    """A sykmelding marked "skjermes for pasient" keeps its medical details (diagnosis,
-    medical reasons, Nav's questions) from the patient; their periods stay theirs."""
-    return certificate.no_screened_from_patient and user.pk == certificate.case.patient_id
+    """Whether `user` is the patient of a sykmelding marked "skjermes for pasient"."""
+    return (
+        certificate.kind == CertificateKind.NO_SYKMELDING
+        and certificate.no_screened_from_patient
+        and user.pk == certificate.case.patient_id
+    )

@@ -15,11 +15,13 @@ from stegvis.access.policy import cases_visible_to
 from stegvis.cases import fmb, services, sykmelding, validation
 from stegvis.cases.access import (
     CERTIFIERS,
+    SCREENED_FROM_PATIENT,
     get_certificate_for,
     get_employer_copy_for,
     medical_details_withheld,
 )
 from stegvis.cases.deadlines import milestones, rule_set
+from stegvis.cases.forms import NORWAY_FIELDS, SWEDEN_FIELDS
 from stegvis.cases.models import (
     PERIOD_DETAILS,
     Case,
@@ -92,7 +94,7 @@ class PeriodIO(Schema):
     # period of 100 % is "no activity possible" and any other degree graded.
     activity: Literal["", *PeriodActivity.values] = ""  # type: ignore[valid-type]
     travel_grant: bool = False
-    treatment_days: int | None = Field(default=None, ge=1, le=7)
+    treatment_days: int | None = Field(default=None, ge=1, le=366)
     employer_input: str = Field(default="", max_length=4000)
     medical_reasons: list[str] = Field(default_factory=list, max_length=4)
     medical_reason_text: str = Field(default="", max_length=4000)
@@ -158,9 +160,12 @@ class CertificateUpdateIn(CertificateIn):
 
 class AssessmentOut(Schema):
     cumulative_days: int
-    # The first and last day counted: from day 1 of the sick leave, as Försäkringskassan.
+    # The first and last day counted: from day 1 of the sick leave, as the agency counts.
     counted_from: date | None
     counted_to: date | None
+    # Norway: the further-information questions Nav asks at this point (to answer before
+    # signing). Sweden: the FMB guidance below; Norway has none.
+    questions_due: list[str] = Field(default_factory=list)
     guidance: str | None
     typical_case: str | None
     max_days: int | None
@@ -259,7 +264,7 @@ def _certificate_out(
         ],
     }
     if withheld:
-        out.update(no_answers={}, no_other_absence_reason="", no_other_absence_text="")
+        out.update(SCREENED_FROM_PATIENT)
     if with_assessment:
         a = services.certificate_assessment(certificate)
         # Sweden's FMB parts; a Norwegian sykmelding has none of them (Norway has no FMB).
@@ -276,6 +281,9 @@ def _certificate_out(
             "suggest_partial": swedish.suggest_partial,
             "advises_against_leave": swedish.advises_against_leave,
             "dfa_gaps": swedish.dfa_gaps,
+            "questions_due": [q.id for q in a.question_group.question]
+            if isinstance(a, sykmelding.Assessment) and a.question_group
+            else [],
         }
     return out
 
@@ -291,40 +299,47 @@ def _content(case: Case, payload: CertificateIn) -> services.CertificateContent:
     norwegian = case.jurisdiction == "NO"
     periods = []
     for i, p in enumerate(payload.periods):
-        row = {"starts_on": p.start, "ends_on": p.end, **p.model_dump(include=set(PERIOD_DETAILS))}
         found = validation.period_errors(p.start, p.end)
+        degree, details = p.degree, {}
         if norwegian:
-            row["activity"] = row["activity"] or sykmelding.activity_of_degree(p.degree)
-            row["degree"] = p.degree
-            found |= sykmelding.period_errors(row, days_before=_days_before(case, p.start))
-            found |= sykmelding.code_errors(row)
-            degree = sykmelding.degree_of(row["activity"], p.degree)
+            sent = {
+                "starts_on": p.start,
+                "ends_on": p.end,
+                **p.model_dump(exclude={"start", "end"}),
+            }
+            period_errors, degree, details = sykmelding.clean_period(
+                sent, days_before=_days_before(case, p.start)
+            )
+            found |= period_errors
         else:
             found |= {"degree": validation.degree_errors(case.jurisdiction, p.degree)}
-            degree = p.degree
-        api_names = {"starts_on": "from", "ends_on": "to"}
         for field, messages in found.items():
             if messages:
-                errors[f"periods.{i}.{api_names.get(field, field)}"] = messages
-        details = {name: row[name] for name in PERIOD_DETAILS} if norwegian else {}
+                errors[f"periods.{i}.{API_NAMES.get(field, field)}"] = messages
         periods.append((degree, p.start, p.end, details))
     messages = validation.overlap_errors([(p.start, p.end) for p in payload.periods])
     if norwegian:
-        messages += sykmelding.combination_errors([row[3]["activity"] for row in periods])
+        messages += sykmelding.combination_errors([period[3]["activity"] for period in periods])
         errors.update(sykmelding.certificate_field_errors(payload.model_dump()))
     if messages:
         errors["periods"] = messages
-    for name in ("examined_on", "telephone_on", "records_on"):
+    for name in ("examined_on", "telephone_on", "records_on", "no_own_work_from", "no_contact_on"):
         if messages := validation.date_errors(getattr(payload, name)):
             errors[name] = messages
     if errors:
         raise FieldErrors(errors)
-    fields = payload.model_dump(exclude={"diagnoses", "periods", "revision"})
+    # Only the fields of the case's own kind of certificate: FK 7804's or the sykmelding's.
+    kept = {*NORWAY_FIELDS, "no_answers"} if norwegian else set(SWEDEN_FIELDS)
+    fields = payload.model_dump(include=kept)
     return services.CertificateContent(
         fields=fields,
         diagnoses=[(d.system, d.code.strip().upper(), d.text) for d in payload.diagnoses],
         periods=periods,
     )
+
+
+# A period's field as the API names it.
+API_NAMES = {"starts_on": "from", "ends_on": "to"}
 
 
 def _days_before(case: Case, start: date) -> int:

@@ -193,9 +193,6 @@ class CertificateForm(forms.ModelForm):
             "employer_note": _("The employer's copy shows this, never the diagnosis."),
             "no_workplace_considerations": _("Shown to the employer."),
             "no_measures_workplace": _("Shown to the employer."),
-            "no_backdating_reason": _(
-                "Needed when the sykmelding starts more than 8 days before the consultation."
-            ),
             "no_screened_from_patient": _(
                 "Only when seeing the medical details would harm the patient."
             ),
@@ -216,7 +213,8 @@ class CertificateForm(forms.ModelForm):
             self.fields["revision"].initial = self.instance.revision
             if "measures" in self.fields:
                 self.fields["measures"].initial = self.instance.measures
-        for name in ("examined_on", "telephone_on", "records_on"):
+        for name in ("examined_on", "telephone_on", "records_on", "no_own_work_from",
+                     "no_contact_on"):  # fmt: skip
             if name in self.fields:
                 self.fields[name].validators.append(_not_far_ahead)
 
@@ -225,6 +223,9 @@ class CertificateForm(forms.ModelForm):
         for name, label in NORWAY_LABELS.items():
             self.fields[name].label = label
         self.fields["no_employer"].required = True
+        self.fields["no_backdating_reason"].help_text = _(
+            "Needed when the sykmelding starts more than %(days)s days before the consultation."
+        ) % {"days": sykmelding.rules().limits.backdating_after_days}
         self.fields["no_other_absence_reason"].widget = forms.Select(
             choices=[("", "–"), *sykmelding.choices("other_absence_reason")]
         )
@@ -234,7 +235,7 @@ class CertificateForm(forms.ModelForm):
                 self.fields[sykmelding.answer_field(question.id)] = forms.CharField(
                     label=f"{question.id} {question.text}",
                     required=False,
-                    max_length=5000,
+                    max_length=sykmelding.ANSWER_MAX_LENGTH,
                     widget=SHORT_TEXT,
                     initial=answers.get(question.id, ""),
                 )
@@ -352,7 +353,7 @@ class SykmeldingPeriodForm(PeriodForm):
         label=_("Grade (%)"), required=False, help_text=_("For a graded sick leave: 20 to 99.")
     )
     travel_grant = forms.BooleanField(label=_("With travel grant"), required=False)
-    treatment_days = forms.IntegerField(label=_("Treatment days a week"), required=False)
+    treatment_days = forms.IntegerField(label=_("Treatment days in the period"), required=False)
     employer_input = forms.CharField(
         label=_("Input to the employer (for a waiting sick leave)"),
         required=False,
@@ -390,24 +391,16 @@ class SykmeldingPeriodForm(PeriodForm):
         self._add_errors(validation.period_errors(data.get("starts_on"), data.get("ends_on")))
         start = data.get("starts_on")
         days_before = (start - self.sick_from).days if start and self.sick_from else 0
-        self._add_errors(sykmelding.period_errors(data, days_before=max(days_before, 0)))
+        errors, degree, self._details = sykmelding.clean_period(
+            data, days_before=max(days_before, 0)
+        )
+        self._add_errors(errors)
         if not self.errors:
-            data["degree"] = sykmelding.degree_of(data.get("activity", ""), data.get("degree"))
+            data["degree"] = degree
         return data
 
     def details(self) -> dict:
-        data = self.cleaned_data
-        return {
-            "activity": data["activity"],
-            "travel_grant": data["travel_grant"]
-            and data["activity"] in (PeriodActivity.GRADED, PeriodActivity.TRAVEL_GRANT),
-            "treatment_days": data["treatment_days"],
-            "employer_input": data["employer_input"],
-            "medical_reasons": data["medical_reasons"],
-            "medical_reason_text": data["medical_reason_text"],
-            "workplace_reasons": data["workplace_reasons"],
-            "workplace_reason_text": data["workplace_reason_text"],
-        }
+        return self._details
 
 
 class PeriodFormSet(forms.BaseFormSet):

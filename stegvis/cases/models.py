@@ -204,6 +204,11 @@ class PeriodActivity(models.TextChoices):
     TRAVEL_GRANT = "travel_grant", _("Travel grant: full work with travel support")
 
 
+def activity_of_degree(degree: int | None) -> str:
+    """A period given only by its degree: 100 % is no activity possible, else graded."""
+    return PeriodActivity.NO_ACTIVITY if degree == 100 else PeriodActivity.GRADED
+
+
 class CodeSystem(models.TextChoices):
     ICD10 = "icd10", _("ICD-10")
     ICPC2 = "icpc2", _("ICPC-2")
@@ -403,9 +408,7 @@ class CertificatePeriod(models.Model):
     def activity_in_force(self) -> str:
         """The period's activity; a Norwegian period signed before activities were kept
         says it by its degree."""
-        if self.activity:
-            return self.activity
-        return PeriodActivity.NO_ACTIVITY if self.degree == 100 else PeriodActivity.GRADED
+        return self.activity or activity_of_degree(self.degree)
 
     def get_activity_in_force_display(self) -> str:
         return PeriodActivity(self.activity_in_force).label

@@ -273,7 +273,7 @@ def completeness_errors(certificate: Certificate, assessment) -> dict:
             errors["prognosis_days"] = [_("Choose after how many days.")]
     if norwegian:
         errors.update(sykmelding.completeness_errors(certificate, assessment))
-    if assessment.exceeds and not certificate.fmb_justification.strip():
+    elif assessment.exceeds and not certificate.fmb_justification.strip():
         errors["fmb_justification"] = [
             _("The sick leave goes beyond the guidance: explain why (FK 7804, question 37).")
         ]

@@ -12,6 +12,7 @@ from functools import cache
 from django.utils.translation import gettext as _
 
 from stegvis.cases.deadlines import DATA_DIR
+from stegvis.cases.models import PeriodActivity, activity_of_degree
 from stegvis.core.lawdata import Bilingual, DataFile, Record, load
 
 
@@ -74,6 +75,9 @@ def choices(kind: str) -> list[tuple[str, str]]:
     return [(item.code, str(item.text)) for item in getattr(rules(), kind)]
 
 
+ANSWER_MAX_LENGTH = 5000
+
+
 def question_text(question_id: str) -> str:
     for group in rules().question_group:
         for question in group.question:
@@ -92,10 +96,27 @@ def required_group(cumulative_days: int) -> QuestionGroup | None:
     return max(due, key=lambda g: g.from_week, default=None)
 
 
-# The kinds of activity a period can have, as the form offers them (SM2013's five).
-WAITING, GRADED, NO_ACTIVITY, TREATMENT_DAYS, TRAVEL_GRANT = (
-    "waiting", "graded", "no_activity", "treatment_days", "travel_grant",
-)  # fmt: skip
+# The kinds of activity a period can have (SM2013's five).
+WAITING, GRADED, NO_ACTIVITY = (
+    PeriodActivity.WAITING,
+    PeriodActivity.GRADED,
+    PeriodActivity.NO_ACTIVITY,
+)
+TREATMENT_DAYS, TRAVEL_GRANT = PeriodActivity.TREATMENT_DAYS, PeriodActivity.TRAVEL_GRANT
+# What each activity keeps of a period's details (with the value of one not kept): what
+# belongs to another activity is dropped, never stored unseen.
+DETAIL_DEFAULTS = {
+    "travel_grant": False, "treatment_days": None, "employer_input": "", "medical_reasons": [],
+    "medical_reason_text": "", "workplace_reasons": [], "workplace_reason_text": "",
+}  # fmt: skip
+KEPT_FOR = {
+    GRADED: ("travel_grant",),
+    NO_ACTIVITY: ("medical_reasons", "medical_reason_text", "workplace_reasons",
+                  "workplace_reason_text"),
+    WAITING: ("employer_input",),
+    TREATMENT_DAYS: ("treatment_days",),
+    TRAVEL_GRANT: (),
+}  # fmt: skip
 
 
 def degree_of(activity: str, graded_degree: int | None) -> int:
@@ -133,21 +154,16 @@ def period_errors(row: dict, *, days_before: int = 0) -> dict[str, list[str]]:
             ]
     elif activity == TREATMENT_DAYS:
         days = row.get("treatment_days")
-        if not days or not 1 <= days <= limits.treatment_days_per_week_max:
+        most = max(-(-length // 7), 1) * limits.treatment_days_per_week_max
+        if not days or not 1 <= days <= most:
             errors["treatment_days"] = [
-                _("Give the treatment days a week, from 1 to %(most)s.")
-                % {"most": limits.treatment_days_per_week_max}
+                _("Give the treatment days in the period, from 1 to %(most)s (one a week).")
+                % {"most": most}
             ]
-    elif activity == NO_ACTIVITY:
-        reaches_requirement = days_before + length > limits.activity_requirement_weeks * 7
-        if reaches_requirement and not row.get("medical_reasons"):
-            errors["medical_reasons"] = [
-                _(
-                    "From week %(weeks)s the activity requirement applies: give the medical "
-                    "reason why no activity is possible."
-                )
-                % {"weeks": limits.activity_requirement_weeks}
-            ]
+    elif activity == NO_ACTIVITY and (
+        messages := activity_requirement_errors(row.get("medical_reasons"), days_before, length)
+    ):
+        errors["medical_reasons"] = messages
     for codes, text in (("medical_reasons", "medical_reason_text"),
                         ("workplace_reasons", "workplace_reason_text")):  # fmt: skip
         if "9" in (row.get(codes) or ()) and not (row.get(text) or "").strip():
@@ -155,9 +171,18 @@ def period_errors(row: dict, *, days_before: int = 0) -> dict[str, list[str]]:
     return errors
 
 
-def activity_of_degree(degree: int) -> str:
-    """A period given only by its degree: 100 % is no activity possible, else graded."""
-    return NO_ACTIVITY if degree == 100 else GRADED
+def activity_requirement_errors(medical_reasons, days_before: int, length: int) -> list[str]:
+    """No activity possible past the activity requirement's week needs a medical reason."""
+    weeks = rules().limits.activity_requirement_weeks
+    if days_before + length > weeks * 7 and not medical_reasons:
+        return [
+            _(
+                "From week %(weeks)s the activity requirement applies: give the medical "
+                "reason why no activity is possible."
+            )
+            % {"weeks": weeks}
+        ]
+    return []
 
 
 def code_errors(row: dict) -> dict[str, list[str]]:
@@ -182,9 +207,34 @@ def certificate_field_errors(fields: dict) -> dict[str, list[str]]:
             _("Unknown reason code: %(codes)s.") % {"codes": reason}
         ]
     questions = {q.id for g in rules().question_group for q in g.question}
-    if unknown := sorted(set(fields.get("no_answers") or {}) - questions):
+    answers = fields.get("no_answers") or {}
+    if unknown := sorted(set(answers) - questions):
         errors["no_answers"] = [_("Unknown questions: %(ids)s.") % {"ids": ", ".join(unknown)}]
+    elif any(len(str(answer)) > ANSWER_MAX_LENGTH for answer in answers.values()):
+        errors["no_answers"] = [
+            _("An answer is longer than %(most)s characters.") % {"most": ANSWER_MAX_LENGTH}
+        ]
     return errors
+
+
+def clean_period(row: dict, *, days_before: int) -> tuple[dict, int, dict]:
+    """One period as the form or the API sends it: its errors by field, the degree it counts
+    with, and the details it keeps. A period given only by its degree (the API) is no
+    activity possible at 100 %, else graded."""
+    activity = row.get("activity") or activity_of_degree(row.get("degree"))
+    row = {**row, "activity": activity}
+    errors = period_errors(row, days_before=days_before) | code_errors(row)
+    kept = KEPT_FOR.get(activity, ())
+    details = {
+        "activity": activity,
+        **{
+            name: (row.get(name) if row.get(name) is not None else default)
+            if name in kept
+            else default
+            for name, default in DETAIL_DEFAULTS.items()
+        },
+    }
+    return errors, degree_of(activity, row.get("degree")), details
 
 
 def combination_errors(activities: Sequence[str]) -> list[str]:
@@ -202,8 +252,6 @@ class Assessment:
     counted: tuple[date, date] | None = None
     principles: list[Principle] = field(default_factory=list)
     question_group: QuestionGroup | None = None
-    # The Swedish guidance's own warning has no Norwegian counterpart.
-    exceeds: bool = False
 
 
 def assess(cumulative_days: int, counted: tuple[date, date] | None) -> Assessment:
@@ -235,10 +283,20 @@ def completeness_errors(certificate, assessment: Assessment) -> dict[str, list[s
         errors["no_backdating_reason"] = [
             _(
                 "The sykmelding starts more than %(days)s days before you saw the patient: "
-                "give the date of first contact and the reason (tilbakedatering)."
+                "give the reason (tilbakedatering), and the date of an earlier contact if "
+                "there was one."
             )
             % {"days": limits.backdating_after_days}
         ]
+    # Counted from day 1 of the whole chain, earlier sykmeldinger included.
+    chain_start = assessment.counted[0] if assessment.counted else None
+    for period in certificate.periods.all():
+        if period.activity_in_force != NO_ACTIVITY:
+            continue
+        before = (period.starts_on - chain_start).days if chain_start else 0
+        length = (period.ends_on - period.starts_on).days + 1
+        if messages := activity_requirement_errors(period.medical_reasons, before, length):
+            errors["medical_reasons"] = messages
     group = assessment.question_group
     if group is not None:
         answers = certificate.no_answers or {}

@@ -3,7 +3,7 @@
 from django.db.models import Q
 
 from stegvis.access.categories import Action, Category
-from stegvis.access.checks import RUNS_MEETING, STAFF_ONLY
+from stegvis.access.checks import INVITED_TO_MEETING, RUNS_MEETING, STAFF_ONLY
 from stegvis.access.helpers import get_case_for, get_object_for
 from stegvis.access.policy import care_cases
 from stegvis.accounts.models import User
@@ -44,6 +44,11 @@ def get_meeting_for(user: User, meeting_id, action=Action.VIEW, checks=()) -> Me
         object_type="meeting",
         checks=checks,
     )
+
+
+def get_invited_meeting_for(user: User, meeting_id) -> Meeting:
+    """A meeting the user is invited to, to answer: 403 for its organiser or one not invited."""
+    return get_meeting_for(user, meeting_id, Action.CREATE, checks=[INVITED_TO_MEETING])
 
 
 def get_running_meeting_for(user: User, meeting_id) -> Meeting:

@@ -8,6 +8,14 @@ def close_tasks_of_duty(sender, *, actor, case, code, **kwargs) -> None:
     tasks_close_for_milestone(actor=actor, case=case, code=code)
 
 
+def send_completed_plan(sender, *, actor, case, code, **kwargs) -> None:
+    """A completed follow-up plan goes to the roles its country's rules name (Norway: the
+    sykmelder and Nav), of those the patient lets see it."""
+    from stegvis.coordination.follow_up_plan import plan_sent
+
+    plan_sent(actor=actor, case=case, code=code)
+
+
 class CoordinationConfig(AppConfig):
     name = "stegvis.coordination"
 
@@ -21,6 +29,7 @@ class CoordinationConfig(AppConfig):
         from stegvis.notifications.models import NotificationKind
 
         milestone_completed.connect(close_tasks_of_duty, dispatch_uid="close_tasks_of_duty")
+        milestone_completed.connect(send_completed_plan, dispatch_uid="send_completed_plan")
         # A patient's words of crisis in a message raise an urgent flag that shows them.
         TRIGGERS["message"] = Trigger(Message, lambda message: message.body, Category.MESSAGES)
         # A thread begun with them waits with its subject, shown with them (core.crisis.hold_with).

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from stegvis.accounts.roles import Role
 from stegvis.coordination import attachments
-from stegvis.coordination.models import DecisionKind, ThreadKind
+from stegvis.coordination.models import DecisionKind, InvitationResponse, ThreadKind
 from stegvis.coordination.sip import PROVIDERS
 
 
@@ -127,6 +127,16 @@ class MeetingForm(forms.Form):
             help_text=_("Only people the patient has let see their meetings are listed."),
         )
         self.fields["questionnaire_code"].choices = [("", _("None")), *questionnaires]
+
+
+class ResponseForm(OwnIds, forms.Form):
+    id_prefix = "response"
+    response = forms.ChoiceField(
+        label=_("Your answer"), choices=InvitationResponse.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=_("A note to the organiser (optional)"), max_length=500, required=False
+    )
 
 
 class AgendaForm(OwnIds, forms.Form):

@@ -150,6 +150,11 @@ class Meeting(models.Model):
         return meeting_kind(self.kind)
 
 
+class InvitationResponse(models.TextChoices):
+    ACCEPTED = "accepted", _("I will come")
+    DECLINED = "declined", _("I cannot come")
+
+
 class MeetingParticipant(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="participants")
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="meeting_invitations")
@@ -159,6 +164,10 @@ class MeetingParticipant(models.Model):
     )
     # Why they may take part: "self", "clinical_need" or "consent:<purpose>".
     basis = models.CharField(max_length=40)
+    # The invited person's answer (a fastlege invited to dialogue meeting 1 may decline).
+    response = models.CharField(max_length=10, choices=InvitationResponse.choices, blank=True)
+    response_note = models.CharField(max_length=500, blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -17,6 +17,7 @@ urlpatterns = [
     path("meetings/<uuid:meeting_id>/calendar.ics", meetings.meeting_calendar, name="meeting_ics"),
     path("meetings/<uuid:meeting_id>/agenda/", meetings.meeting_agenda, name="meeting_agenda"),
     path("meetings/<uuid:meeting_id>/sip/", meetings.meeting_sip, name="meeting_sip"),
+    path("meetings/<uuid:meeting_id>/respond/", meetings.meeting_answer, name="meeting_respond"),
     path("meetings/<uuid:meeting_id>/minutes/", meetings.meeting_minutes, name="meeting_minutes"),
     path(
         "meetings/<uuid:meeting_id>/decisions/", meetings.meeting_decision, name="meeting_decision"

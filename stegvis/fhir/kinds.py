@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from operator import attrgetter
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
@@ -94,6 +94,9 @@ def _conditions(cases, site: str = "") -> list[dict]:
     )
     for row in rows:
         case = by_pk[row.certificate.case_id]
+        # A sykmelding marked "skjermes for pasient" keeps its diagnosis from the patient.
+        if row.certificate.no_screened_from_patient and getattr(case, "read_by_patient", False):
+            continue
         system = resources.CODE_SYSTEMS.get(row.system, {}).get(
             case.jurisdiction, resources.ICD10_SE
         )
@@ -172,6 +175,8 @@ KINDS: tuple[Kind, ...] = (
          each(resources.episode_of_care), ("-opened_on", "pk"), owner=""),
     Kind("Condition", C.SICK_LEAVE,
          lambda user, cases: cases.filter(certificates__status=CertificateStatus.SIGNED)
+         .annotate(read_by_patient=ExpressionWrapper(Q(patient_id=user.pk),
+                                                     output_field=BooleanField()))
          .select_related("organisation", "patient").distinct(),
          _conditions, ("-opened_on", "pk"), updated="certificates__signed_at", owner="",
          one_per_row=False),

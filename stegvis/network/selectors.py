@@ -9,7 +9,7 @@ from stegvis.access.categories import ROLE_CEILING, Category
 from stegvis.accounts.models import User
 from stegvis.cases.country import country_of
 from stegvis.network.models import OPEN_STATUSES, Consent, MemberStatus, NetworkMember
-from stegvis.network.purposes import PurposeRule, purposes_for
+from stegvis.network.purposes import PurposeRule, purpose_set, purposes_for
 
 
 def _open_consents():
@@ -65,12 +65,24 @@ def consent_grid(member: NetworkMember) -> list[PurposeSection]:
     current = {(c.category, c.purpose): c for c in active_consents(member)}
     ceiling = ROLE_CEILING.get(member.role, frozenset())
     country = country_of(member.patient_id)
+    offered = purposes_for(member.role, country)
     sections = []
-    for rule in purposes_for(member.role, country):
+    for rule in offered:
         rows = [
             ConsentRow(category, Category(category).label, current.get((category, rule.code)))
             for category in rule.categories
             if category in ceiling
         ]
         sections.append(PurposeSection(rule, rule.legal_reference_for(country), rows))
+    # A consent given under another country's purpose (before a move) is shown, to be
+    # withdrawn, though nothing more is offered under it.
+    for code in sorted({purpose for _category, purpose in current} - {r.code for r in offered}):
+        rule = purpose_set().rules[code]
+        rows = [
+            ConsentRow(category, Category(category).label, consent)
+            for (category, purpose), consent in current.items()
+            if purpose == code
+        ]
+        country_of_rule = next(iter(sorted(rule.countries)))
+        sections.append(PurposeSection(rule, rule.legal_reference_for(country_of_rule), rows))
     return sections

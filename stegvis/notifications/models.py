@@ -32,6 +32,7 @@ class NotificationKind(models.TextChoices):
     EMERGENCY_ACCESS = "emergency_access", _("Emergency access to a patient's records")
     PROGRAM_NEWS = "program_news", _("News about your rehabilitation program")
     PARTICIPATION_NEWS = "participation_news", _("News about something you took part in")
+    PLAN_SENT = "plan_sent", _("A follow-up plan was sent to you")
 
 
 # Told at once on every channel the person has, whatever their digest preference: a

@@ -25,6 +25,8 @@ class CountryRules(Record):
     valid_from: date
     title: Bilingual
     points: tuple[Point, ...] = Field(alias="point")
+    # The roles a completed plan is sent to, of those the patient lets see it.
+    sent_to: tuple[str, ...] = ()
 
 
 class EmployerPlanFile(DataFile):

@@ -22,7 +22,7 @@ from stegvis.accounts.models import User
 from stegvis.accounts.roles import Role
 from stegvis.cases.deadlines import milestone_title, responsible_for, rule_set
 from stegvis.cases.models import Case, CaseStatus
-from stegvis.cases.timelines import SETTLED, Responsible, case_timeline
+from stegvis.cases.timelines import SETTLED, Responsible, case_timelines
 from stegvis.coaching.urgent import queue_flags
 from stegvis.coordination.models import MeetingStatus, TaskStatus
 from stegvis.coordination.selectors import meetings_for, tasks_for
@@ -60,6 +60,8 @@ OWN_PARTIES = {
     Role.PHYSICIAN: {Responsible.PHYSICIAN},
     Role.EMPLOYER_MANAGER: {Responsible.EMPLOYER},
     Role.INSURANCE_CASEWORKER: {Responsible.FK, Responsible.NAV},
+    # At Nav, one veileder follows both the benefit and the way back to work.
+    Role.EMPLOYMENT_CASEWORKER: {Responsible.NAV},
     # The coordinator keeps the whole chain together: every party's duty on her cases.
     Role.REHAB_COORDINATOR: set(Responsible),
 }
@@ -163,7 +165,10 @@ def _responsible(case: Case) -> str:
     return responsible_for(rule, case.employment)
 
 
-# How many shared cases an employer's or an agency's home reads the timeline of.
+# How many shared cases an employer's or an agency's home reads the timelines of (in three
+# queries): those whose stored next deadline comes first. Their own next duty may come after
+# another party's, so it is read from the timeline; a workplace or an agency office with more
+# shared cases than this sees the earliest ones here and all on their caseload.
 TIMELINES_READ = 3 * SHOWN
 
 
@@ -179,13 +184,15 @@ def _next_stored(cases, parties: set[str]) -> list[tuple[Case, str, date, str]]:
 
 def _next_own(cases, parties: set[str], today: date) -> list[tuple[Case, str, date, str]]:
     """Each case's next duty of `parties`, even where another party's comes first (the
-    employer's follow-up plan before Nav's activity requirement): read from the timeline."""
+    employer's follow-up plan before Nav's activity requirement): read from the timelines."""
+    cases = list(cases)
+    timelines = case_timelines(cases, today)
     found = []
     for case in cases:
         entry = next(
             (
                 e
-                for e in case_timeline(case, today)
+                for e in timelines[case.pk]
                 if e.status not in SETTLED and e.milestone.responsible in parties
             ),
             None,
@@ -209,7 +216,9 @@ def chain_duties(user: User, roles: set[str], today: date) -> list[Duty]:
         named |= Q(responsible_physician=user)
     if Role.REHAB_COORDINATOR in roles:
         named |= Q(responsible_coordinator=user)
-    consented = roles & {Role.EMPLOYER_MANAGER, Role.INSURANCE_CASEWORKER}
+    consented = roles & {
+        Role.EMPLOYER_MANAGER, Role.INSURANCE_CASEWORKER, Role.EMPLOYMENT_CASEWORKER,
+    }  # fmt: skip
     if not consented and not named:
         return []
     cases = (

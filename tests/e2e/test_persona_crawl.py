@@ -21,7 +21,7 @@ from stegvis.portal.demo_norway import PATIENT as NORWEGIAN_PATIENT
 from stegvis.portal.demo_norway import PEOPLE as NORWEGIAN_PEOPLE
 from stegvis.portal.management.commands.demo import DEMO_PASSWORD, DOMAIN, PATIENTS, STAFF
 from tests.e2e.browser import PHONE
-from tests.e2e.wrong_language import wrong_language
+from tests.e2e.wrong_language import swedish_law, wrong_language
 
 pytestmark = pytest.mark.browser
 
@@ -190,9 +190,12 @@ def check_page(page: Page, crawl: Crawl, path: str) -> list[str]:
     charts = "main svg" if path.startswith(CHART_PAGES) else "svg.chart"
     for problem in page.evaluate(CHART_TEXT, charts):
         crawl.problems.append(f"{path}: chart text {problem}")
-    wrong = wrong_language(page.evaluate(VISIBLE_TEXTS), crawl.language)
+    texts = page.evaluate(VISIBLE_TEXTS)
+    wrong = wrong_language(texts, crawl.language)
     if wrong:
         crawl.problems.append(f"{path}: not in {crawl.language}: {wrong[:8]}")
+    if crawl.login in NORWEGIANS and (swedish := swedish_law(texts)):
+        crawl.problems.append(f"{path}: Swedish law or agency on a Norwegian page: {swedish[:4]}")
     reader = "patient" if crawl.login in PATIENT_LOGINS else crawl.login
     if crawl.language == AXE_LANGUAGE and (reader, shape(path)) not in AXE_DONE:
         AXE_DONE.add((reader, shape(path)))

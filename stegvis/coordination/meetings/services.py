@@ -176,6 +176,15 @@ def agenda_add(*, actor: User, meeting: Meeting, text: str, submission_id) -> Ag
 
 
 @audit.atomic()
+def meeting_respond(*, actor: User, meeting: Meeting, response: str, note: str = ""):
+    """An invited professional's answer; answering again replaces it."""
+    seat = meeting.participants.get(user=actor)
+    seat.response, seat.response_note, seat.responded_at = response, note, timezone.now()
+    seat.save(update_fields=["response", "response_note", "responded_at"])
+    return seat
+
+
+@audit.atomic()
 def sip_plan_save(*, actor: User, meeting: Meeting, plan: dict, revision: int) -> Meeting:
     """Store the SIP plan only whole: pydantic's ValidationError names what is missing."""
     if not meeting.definition.requires_sip_plan:

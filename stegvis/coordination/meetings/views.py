@@ -23,6 +23,7 @@ from stegvis.accounts.models import User
 from stegvis.coordination import forms, ics, selectors
 from stegvis.coordination.access import (
     case_for_staff,
+    get_invited_meeting_for,
     get_meeting_for,
     get_running_meeting_for,
     may_run,
@@ -33,6 +34,7 @@ from stegvis.coordination.meetings.services import (
     agenda_add,
     decision_add,
     meeting_mark_held,
+    meeting_respond,
     meeting_schedule,
     minutes_save,
     sip_plan_save,
@@ -145,7 +147,22 @@ def _meeting_page(request, meeting: Meeting, status: int = 200, **bound) -> Http
         "is_patient": meeting.case.patient_id == request.user.pk,
         "providers": PROVIDERS,
         "agenda_form": bound.get("agenda_form") or forms.AgendaForm(),
+        "my_seat": next(
+            (
+                p
+                for p in participants
+                if p.user_id == request.user.pk
+                and p.user_id != meeting.organiser_id
+                and p.basis != "self"
+            ),
+            None,
+        ),
     }
+    if context["my_seat"] is not None:
+        seat = context["my_seat"]
+        context["response_form"] = bound.get("response_form") or forms.ResponseForm(
+            initial={"response": seat.response, "note": seat.response_note}
+        )
     if running:
         revision = {"revision": meeting.revision}
         context["minutes_form"] = bound.get("minutes_form") or forms.MinutesForm(
@@ -206,6 +223,23 @@ def meeting_agenda(request: HttpRequest, meeting_id) -> HttpResponse:
     if item.crisis:
         return crisis_page(request)
     flash.success(request, _("Your point is on the agenda."))
+    return redirect("meeting_detail", meeting.pk)
+
+
+@login_required
+@require_POST
+def meeting_answer(request: HttpRequest, meeting_id) -> HttpResponse:
+    meeting = get_invited_meeting_for(request.user, meeting_id)
+    form = forms.ResponseForm(request.POST)
+    if not form.is_valid():
+        return _meeting_page(request, meeting, 422, response_form=form)
+    meeting_respond(
+        actor=request.user,
+        meeting=meeting,
+        response=form.cleaned_data["response"],
+        note=form.cleaned_data["note"],
+    )
+    flash.success(request, _("Your answer is sent to the organiser."))
     return redirect("meeting_detail", meeting.pk)
 
 

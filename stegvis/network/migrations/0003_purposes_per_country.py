@@ -7,9 +7,15 @@ NORWAY_RENAMES = {"fk_information": "nav_information", "sip": "individual_plan"}
 
 
 def norwegian_consents_take_norways_purposes(apps, schema_editor):
+    """The patients whose latest case is Norwegian (as the pages decide their country)."""
     Case = apps.get_model("cases", "Case")
     Consent = apps.get_model("network", "Consent")
-    norwegian = Case.objects.filter(jurisdiction="NO").values("patient_id")
+    latest = {}
+    for patient_id, country in Case.objects.order_by("opened_on").values_list(
+        "patient_id", "jurisdiction"
+    ):
+        latest[patient_id] = country
+    norwegian = [patient for patient, country in latest.items() if country == "NO"]
     for old, new in NORWAY_RENAMES.items():
         Consent.objects.filter(patient_id__in=norwegian, purpose=old).update(purpose=new)
 
