@@ -2,6 +2,7 @@
 veileder, a bakery with the sick-listed worker's nearest manager, and Ola's case under
 Norway's rules. Shared by the Norway tests."""
 
+import re
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -17,8 +18,14 @@ from tests.factories import OrganisationFactory, UserFactory, member
 SWEDISH_WORDS = (
     "Försäkringskassan", "Arbetsförmedlingen", "SFB", "socialförsäkringsbalken", "2019:1297",
     "SoL", "socialtjänstlagen", "Socialtjänstlagen", "hälso- och sjukvårdslagen", "FMB",
-    "FK 7804", "SIP",
+    "FK 7804", "SIP", "Socialstyrelsen",
 )  # fmt: skip
+SWEDISH_LAW = re.compile(r"\b(" + "|".join(re.escape(word) for word in SWEDISH_WORDS) + r")\b")
+
+
+def swedish_law(texts) -> list[str]:
+    """The texts that name Swedish law or a Swedish agency (as whole words)."""
+    return sorted({" ".join(text.split()) for text in texts if SWEDISH_LAW.search(text)})
 
 
 def build_norway(days_on_leave: int = 26) -> SimpleNamespace:

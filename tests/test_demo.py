@@ -271,7 +271,7 @@ def test_the_printout_serves_where_the_demo_runs_and_counts_what_it_lists(demo):
         assert User.objects.filter(email=line.split()[0]).exists()
     # Nav's caseworker by the role's name in bokmål, not as Försäkringskassan's.
     nav = next(line for line in listed if line.split()[0].startswith("nav.veileder@"))
-    assert "Saksbehandler i Nav" in nav and "Försäkringskassan" not in nav
+    assert "Veileder i Nav" in nav and "Försäkringskassan" not in nav
 
 
 def test_every_link_the_demo_mails_points_where_it_is_served(demo):

@@ -462,3 +462,22 @@ def test_a_consent_under_another_countrys_purpose_can_still_be_withdrawn(client,
     )  # fmt: skip
     page = nb_page(client, n.ola, f"/network/members/{member_.pk}/")
     assert "Informasjon til Försäkringskassan" in page and "Slutt å dele" in page
+
+
+def test_bokmal_writes_every_date_one_way(settings):
+    from django.template import Context, Template
+
+    with translation.override("nb"):
+        rendered = Template('{{ d|date:"DATE_FORMAT" }} / {{ d|date:"SHORT_DATE_FORMAT" }}').render(
+            Context({"d": timezone.datetime(2026, 11, 8).date()})
+        )
+    assert rendered == "8. november 2026 / 8. november 2026"
+
+
+def test_questionnaire_titles_are_in_bokmal_while_their_items_keep_their_validated_words():
+    from stegvis.instruments.definitions import instrument
+
+    phq9 = instrument("phq9")
+    with translation.override("nb"):
+        assert str(phq9.title) == "PHQ-9: nedstemthet de siste to ukene"
+        assert str(phq9.items[0].text) == phq9.items[0].text.en

@@ -64,7 +64,8 @@ MARKED_BY = {
     Responsible.PHYSICIAN: frozenset({Role.PHYSICIAN}),
     Responsible.EMPLOYER: frozenset({Role.EMPLOYER_MANAGER}),
     Responsible.FK: frozenset({Role.INSURANCE_CASEWORKER}),
-    Responsible.NAV: frozenset({Role.INSURANCE_CASEWORKER}),
+    # At Nav one veileder follows both the benefit and the way back to work.
+    Responsible.NAV: frozenset({Role.INSURANCE_CASEWORKER, Role.EMPLOYMENT_CASEWORKER}),
     Responsible.COORDINATOR: frozenset(),
 }
 

@@ -3,7 +3,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from stegvis.accounts.roles import Role
+from stegvis.accounts.roles import role_title
 from stegvis.coordination import attachments
 from stegvis.coordination.models import DecisionKind, InvitationResponse, ThreadKind
 from stegvis.coordination.sip import PROVIDERS
@@ -57,7 +57,7 @@ class PeopleField(forms.TypedMultipleChoiceField):
     def __init__(self, people, **kwargs):
         super().__init__(
             choices=[
-                (str(user.pk), f"{user} ({Role(d.role).label}, {d.organisation})")
+                (str(user.pk), f"{user} ({role_title(d.role, d.organisation)}, {d.organisation})")
                 for user, d in people
             ],
             widget=forms.CheckboxSelectMultiple,

@@ -21,7 +21,8 @@ from stegvis.portal.demo_norway import PATIENT as NORWEGIAN_PATIENT
 from stegvis.portal.demo_norway import PEOPLE as NORWEGIAN_PEOPLE
 from stegvis.portal.management.commands.demo import DEMO_PASSWORD, DOMAIN, PATIENTS, STAFF
 from tests.e2e.browser import PHONE
-from tests.e2e.wrong_language import swedish_law, wrong_language
+from tests.e2e.wrong_language import wrong_language
+from tests.norway import swedish_law
 
 pytestmark = pytest.mark.browser
 

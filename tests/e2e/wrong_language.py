@@ -157,16 +157,3 @@ def wrong_language(texts: list[str], language: str) -> list[str]:
         if lexicon.matches(text) or MONTHS[language].search(text):
             found.append(text)
     return sorted(found)
-
-
-# Sweden's law and agencies, which a person in Norway never meets on their pages, in any
-# language (and the reverse is not needed: Norway's names are not on Swedish cases' pages).
-SWEDISH_LAW = re.compile(
-    r"\b(Försäkringskassan|Arbetsförmedlingen|SFB|socialförsäkringsbalken|2019:1297"
-    r"|[Ss]ocialtjänstlagen|FMB|SIP|FK 7804|Socialstyrelsen)\b"
-)
-
-
-def swedish_law(texts: list[str]) -> list[str]:
-    """The texts that name Swedish law or a Swedish agency."""
-    return sorted({_normal(text) for text in texts if SWEDISH_LAW.search(text)})

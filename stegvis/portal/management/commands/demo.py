@@ -204,10 +204,13 @@ class Command(BaseCommand):
             (login, Role.PATIENT_REPRESENTATIVE.label, given, family)
             for login, given, family, *_ in REPRESENTATIVES[:1]
         ]
-        # Norway's people by their own roles' names, in bokmål ("Saksbehandler i Nav").
+        # Norway's people by their own roles' names, in bokmål ("Veileder i Nav").
         with translation.override("nb"):
-            logins += [(login, str(Role(role).label), given, family)
-                       for login, given, family, _o, role in NORWEGIAN_PEOPLE]  # fmt: skip
+            for login, given, family, _o, role in NORWEGIAN_PEOPLE:
+                membership = Membership.objects.select_related("organisation").get(
+                    user__email=f"{login}@{DOMAIN}", role=role
+                )
+                logins.append((login, membership.role_title, given, family))
             logins.append((NORWEGIAN_PATIENT[0], str(Role.PATIENT.label), *NORWEGIAN_PATIENT[1:]))
         self.stdout.write(
             f"Demo data ready ({created} people new this run). Sign in at {settings.BASE_URL} "
