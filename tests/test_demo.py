@@ -298,12 +298,15 @@ def test_norways_people_each_see_their_own_duties_and_the_sykmelding(client, dem
     # first sykmelding's employer copy, without its diagnosis or medical reasons.
     nina = signed_in(client, "leder.bakeri").get("/").text
     assert "Oppfølgingsplan laget og sendt til sykmelder" in nina
+    # Ola is on her caseload as on Nav's: he let both see who he is.
+    assert "Ingen saker er delt med deg ennå." not in nina
     copy = client.get(f"/certificates/{sykmeldinger[0].pk}/employer-copy/").text
     assert "Aktivitet ikke mulig" in copy and "Ingen lette oppgaver" in copy
     assert "L86" not in copy and "Akutte korsryggsmerter" not in copy
     # Nav's veileder sees the activity requirement Nav assesses at 8 weeks.
     thomas = signed_in(client, "nav.veileder").get("/").text
     assert "Nav vurderer aktivitetskravet (uke 8)" in thomas
+    assert "Ingen saker er delt med deg ennå." not in thomas
     # Dialogue meeting 1 is the employer's to call; the fastlege and Nav are invited.
     meeting = case.meetings.get(kind="dialogue_meeting_1")
     assert meeting.organiser.email == f"leder.bakeri@{DOMAIN}"

@@ -481,3 +481,20 @@ def test_questionnaire_titles_are_in_bokmal_while_their_items_keep_their_validat
     with translation.override("nb"):
         assert str(phq9.title) == "PHQ-9: nedstemthet de siste to ukene"
         assert str(phq9.items[0].text) == phq9.items[0].text.en
+
+
+def test_a_fastlege_is_not_measured_against_swedish_guidance(client, norway):
+    page = nb_page(client, norway.fastlege, "/insights/variation/")
+    assert "Norge publiserer ingen slike varigheter" in page
+    assert swedish_words_in(page) == []
+
+
+def test_ola_looks_for_nav_by_the_name_it_has_in_norway(client, norway):
+    page = nb_page(client, norway.ola, "/network/add/")
+    assert "Veileder i Nav" in page and "Nærmeste leder" in page
+    # Read in Swedish, the roles are still Norway's.
+    norway.ola.preferred_language = "sv"
+    norway.ola.save()
+    swedish = client.get("/network/add/").text
+    assert '<html lang="sv">' in swedish and "Handläggare på Nav" in swedish
+    assert "Försäkringskassan" not in swedish and "Arbetsförmedlingen" not in swedish

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from stegvis.access.categories import Action, Category
 from stegvis.accounts.models import Organisation, User
 from stegvis.accounts.professions import Profession
-from stegvis.accounts.roles import Role
+from stegvis.accounts.roles import Role, role_title
 
 GENESIS_HASH = "0" * 64
 
@@ -85,7 +85,10 @@ class AccessEvent(models.Model):
     def actor_role_label(self) -> str:
         if self.actor_role == "system":
             return _("Stegvis (automatic)")
-        return Role(self.actor_role).label if self.actor_role in Role.values else "—"
+        if self.actor_role not in Role.values:
+            return "—"
+        # As the actor's organisation calls the role (a Nav veileder, not an insurer's).
+        return role_title(self.actor_role, self.actor_organisation)
 
 
 class AuditChainHead(models.Model):

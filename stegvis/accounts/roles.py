@@ -48,11 +48,35 @@ NETWORK_ROLES = STAFF_ROLES - {
 # nearest manager the Working Environment Act names.
 ROLE_TITLES = {
     (Role.INSURANCE_CASEWORKER, OrganisationKind.NAV_OFFICE): _("Nav adviser (veileder)"),
-    (Role.EMPLOYMENT_CASEWORKER, OrganisationKind.NAV_OFFICE): _("Nav adviser (veileder)"),
+    (Role.EMPLOYMENT_CASEWORKER, OrganisationKind.NAV_OFFICE): _("Nav adviser for work (veileder)"),
     (Role.INSURANCE_CASEWORKER, OrganisationKind.FK_OFFICE): _("Caseworker at Försäkringskassan"),
     (Role.EMPLOYMENT_CASEWORKER, OrganisationKind.AF_OFFICE): _("Caseworker at Arbetsförmedlingen"),
 }
 NORWEGIAN_ROLE_TITLES = {Role.EMPLOYER_MANAGER: _("Nearest manager (nærmeste leder)")}
+
+
+# The agency where each country's caseworkers work, to name a role before its organisation
+# is chosen (a Norwegian patient looking for their Nav veileder).
+COUNTRY_AGENCIES = {
+    "SE": {
+        Role.INSURANCE_CASEWORKER: OrganisationKind.FK_OFFICE,
+        Role.EMPLOYMENT_CASEWORKER: OrganisationKind.AF_OFFICE,
+    },
+    "NO": {
+        Role.INSURANCE_CASEWORKER: OrganisationKind.NAV_OFFICE,
+        Role.EMPLOYMENT_CASEWORKER: OrganisationKind.NAV_OFFICE,
+    },
+}
+
+
+def role_title_in(role: str, country: str) -> str:
+    """The role as it is called in `country`, with no organisation yet."""
+    kind = COUNTRY_AGENCIES.get(country, {}).get(role)
+    if kind is not None:
+        return str(ROLE_TITLES[(role, kind)])
+    if country == "NO" and role in NORWEGIAN_ROLE_TITLES:
+        return str(NORWEGIAN_ROLE_TITLES[role])
+    return str(Role(role).label)
 
 
 def role_title(role: str, organisation) -> str:

@@ -127,6 +127,9 @@ def practice_variation(request: HttpRequest) -> HttpResponse:
     """An indicator of practice against FMB as a funnel plot: the region's units, or a unit
     manager's physicians, each a point at its volume."""
     scope = _scope(request, "insights_variation", own_figures=True)
+    if Organisation.objects.filter(pk=scope.organisation_id, jurisdiction="NO").exists():
+        # Its indicators measure practice against Sweden's FMB: none applies in Norway.
+        return render(request, "insights/variation_norway.html", {"own": bool(scope.own_physician)})
     own = _own_cells(scope)
     shown_for = [key for key in INDICATORS if any(_drawn(cell) for cell in own[key].values())]
     code = request.GET.get("indicator")

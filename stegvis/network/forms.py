@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from stegvis.accounts.models import Organisation
 from stegvis.accounts.roles import NETWORK_ROLES as ROLES_IN_A_NETWORK
-from stegvis.accounts.roles import Role
+from stegvis.accounts.roles import Role, role_title_in
 from stegvis.network.services import same_address
 
 # The roles a patient can bring into their network.
@@ -25,6 +25,9 @@ class _OfPatientsCountry(forms.Form):
         self.fields["organisation"].queryset = Organisation.objects.filter(
             jurisdiction=country
         ).order_by("name")
+        self.fields["role"].choices = [
+            (value, role_title_in(value, country)) for value, _label in NETWORK_ROLES
+        ]
 
 
 class FindStaffForm(_OfPatientsCountry):

@@ -139,12 +139,13 @@ def _sykmeldinger(physician, case, opened) -> None:
 
 
 def _network(patient, people) -> None:
-    """Ola lets his manager see his work capacity, plan and meetings, and Nav the same."""
+    """Ola lets his manager see who he is, his work capacity, plan and meetings, and Nav who
+    he is, his sick leave, work capacity and meetings: each on their caseload."""
     for login, purpose, categories in (
         ("leder.bakeri", Purpose.EMPLOYER_DIALOGUE,
-         (Category.CAPACITY, Category.PLAN, Category.MEETINGS)),
+         (Category.IDENTITY, Category.CAPACITY, Category.PLAN, Category.MEETINGS)),
         ("nav.veileder", Purpose.NAV_INFORMATION,
-         (Category.CAPACITY, Category.SICK_LEAVE, Category.MEETINGS)),
+         (Category.IDENTITY, Category.CAPACITY, Category.SICK_LEAVE, Category.MEETINGS)),
     ):  # fmt: skip
         user = people[login]
         membership = user.memberships.get()
