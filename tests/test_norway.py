@@ -315,7 +315,7 @@ def test_a_sykmelding_marked_skjermes_shows_the_patient_no_medical_details(clien
     assert "L03" not in listed and "Skjermet av legen" in listed
     assert api["diagnoses"] == [] and api["no_nav_assistance_text"] == ""
     assert api["no_pregnancy_related"] is False
-    assert fhir.get("total", 0) == 0 and not fhir.get("entry")
+    assert fhir["resourceType"] == "Bundle" and fhir["total"] == 0
     assert "L03" in doctor and "Trenger arbeidsrettet bistand" in doctor
     assert doctors_fhir["total"] == 1
 
@@ -400,33 +400,47 @@ def test_a_swedish_certificate_through_the_api_keeps_no_norwegian_field(client, 
 
 def test_the_fastlege_may_decline_dialogue_meeting_1_and_nina_sees_it(client, frozen_norway):
     from stegvis.access.categories import Action
-    from stegvis.access.helpers import get_case_for
-    from stegvis.coordination.meetings.services import meeting_schedule
+    from stegvis.coordination.meetings.services import meeting_cancel, meeting_schedule
 
     n = frozen_norway
     share(n.ola, n.leder, Purpose.EMPLOYER_DIALOGUE, Category.CAPACITY, Category.MEETINGS)
+    # Nav may see Ola's meetings but is not invited to this one.
+    share(n.ola, n.veileder, Purpose.NAV_INFORMATION, Category.MEETINGS)
+    note = "Har pasientkonsultasjoner; send referat."
     with time_machine.travel(NOW, tick=False):
         case = get_case_for(n.leder, n.case.pk, category=Category.MEETINGS, action=Action.CREATE)
         meeting = meeting_schedule(
             actor=n.leder, case=case, kind="dialogue_meeting_1",
             starts_at=timezone.now() + timedelta(days=7), participants=[n.fastlege],
         )  # fmt: skip
+        respond = f"/meetings/{meeting.pk}/respond/"
         client.force_login(n.fastlege)
-        page = client.get(f"/meetings/{meeting.pk}/", HTTP_ACCEPT_LANGUAGE="nb").text
-        assert "Kommer du?" in page
-        note = "Har pasientkonsultasjoner; send referat."
-        answered = client.post(
-            f"/meetings/{meeting.pk}/respond/", {"response": "declined", "note": note}
-        )
+        assert "Kommer du?" in client.get(f"/meetings/{meeting.pk}/").text
+        # No answer chosen: refused, and the note is kept on the form.
+        refused = client.post(respond, {"note": note})
+        assert refused.status_code == 422 and note in refused.text
+        answered = client.post(respond, {"response": "declined", "note": note})
         assert answered.status_code == 302
         organiser = nb_page(client, n.leder, f"/meetings/{meeting.pk}/")
-        # The organiser answers nothing: she called the meeting.
-        refused = client.post(f"/meetings/{meeting.pk}/respond/", {"response": "accepted"})
-    assert "Har pasientkonsultasjoner; send referat." in organiser
-    assert refused.status_code == 403
+        # Only the invited answer: not the organiser, not Nav (not invited), not Ola.
+        statuses = {}
+        for person in (n.leder, n.veileder, n.ola):
+            client.force_login(person)
+            statuses[person.email] = client.post(respond, {"response": "accepted"}).status_code
+        # The patient reads that the fastlege declines, not why.
+        patient_page = client.get(f"/meetings/{meeting.pk}/").text
+        meeting_cancel(actor=n.leder, meeting=meeting, revision=meeting.revision)
+        client.force_login(n.fastlege)
+        client.post(respond, {"response": "accepted"})
+    assert note in organiser and "Jeg kan ikke komme" in organiser
+    assert statuses == {n.leder.email: 403, n.veileder.email: 404, n.ola.email: 403}
+    assert "Jeg kan ikke komme" in patient_page and note not in patient_page
+    seat = meeting.participants.get(user=n.fastlege)
+    assert seat.response == "declined", "a cancelled meeting takes no more answers"
 
 
-def test_the_completed_follow_up_plan_is_sent_to_the_fastlege_and_nav(frozen_norway):
+def test_the_completed_follow_up_plan_is_sent_to_the_fastlege_and_nav_once(frozen_norway):
+    from stegvis.cases.services import milestone_complete
     from stegvis.notifications.models import Notification
     from stegvis.plans import selectors as plan_selectors
     from stegvis.plans import services as plans
@@ -435,33 +449,43 @@ def test_the_completed_follow_up_plan_is_sent_to_the_fastlege_and_nav(frozen_nor
     n = frozen_norway
     share(n.ola, n.leder, Purpose.EMPLOYER_DIALOGUE, Category.CAPACITY)
     share(n.ola, n.veileder, Purpose.NAV_INFORMATION, Category.CAPACITY)
+    # A physician at another unit, whom Ola has not let in, is never told.
+    other = member(UserFactory(), OrganisationFactory(jurisdiction="NO"), Role.PHYSICIAN)
+
+    def told():
+        return sorted(
+            Notification.objects.filter(kind="plan_sent").values_list("recipient_id", flat=True)
+        )
+
     with time_machine.travel(NOW, tick=False):
         case = get_case_for(n.leder, n.case.pk, category=Category.CAPACITY)
-        plan = plan_selectors.employer_plan_of(case)
-        rules = employer_plan_rules("NO")
+        # Marked done by hand before any plan is written: nothing is sent.
+        milestone_complete(actor=n.leder, case=case, code="followup_plan")
+        assert told() == []
         plan = plans.employer_plan_save(
-            actor=n.leder,
-            plan=plan,
-            base_revision=plan.revision,
+            actor=n.leder, plan=plan_selectors.employer_plan_of(case), base_revision=0,
             follow_up_on=None,
-            answers={point.code: "Avtalt i samtale med Ola." for point in rules.points},
-        )
+            answers={p.code: "Avtalt i samtale med Ola." for p in employer_plan_rules("NO").points},
+        )  # fmt: skip
         plans.employer_plan_complete(actor=n.leder, plan=plan)
-    told = set(
-        Notification.objects.filter(kind="plan_sent").values_list("recipient__email", flat=True)
-    )
-    assert told == {n.fastlege.email, n.veileder.email}
+        plans.employer_plan_complete(actor=n.leder, plan=plan)
+    assert told() == sorted([n.fastlege.pk, n.veileder.pk])
+    assert other.pk not in told()
+    assert employer_plan_rules("SE").sent_to == (), "in Sweden the plan is sent nowhere by itself"
 
 
 def test_a_consent_under_another_countrys_purpose_can_still_be_withdrawn(client, frozen_norway):
     n = frozen_norway
     member_ = add_to_network(n.ola, n.veileder)
-    Consent.objects.create(
+    old = Consent.objects.create(
         member=member_, patient=n.ola, role=member_.role, category=Category.CAPACITY,
         purpose=Purpose.FK_INFORMATION, granted_by=n.ola,
     )  # fmt: skip
     page = nb_page(client, n.ola, f"/network/members/{member_.pk}/")
     assert "Informasjon til Försäkringskassan" in page and "Slutt å dele" in page
+    client.post(f"/network/members/{member_.pk}/", {"withdraw": old.pk})
+    old.refresh_from_db()
+    assert old.withdrawn_at is not None
 
 
 def test_bokmal_writes_every_date_one_way(settings):

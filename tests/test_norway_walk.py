@@ -34,7 +34,7 @@ class Walk:
     """The four people's browsers: each reads in bokmål, and each page is checked."""
 
     def __init__(self, client, norway):
-        self.client, self.n, self.read = client, norway, []
+        self.client, self.n = client, norway
 
     def as_(self, user):
         self.client.force_login(user)
@@ -47,7 +47,6 @@ class Walk:
         assert '<html lang="nb">' in text, url
         visible = TAG.sub("\n", text).splitlines()
         assert swedish_law(visible) == [], (url, swedish_law(visible))
-        self.read.append(url)
         return text
 
     def post(self, url: str, data: dict, expect: int = 302):
@@ -107,11 +106,11 @@ def test_olas_sick_leave_walked_by_the_four_norwegian_people(walk):
         })  # fmt: skip
         # Ola lets his nearest manager and his Nav veileder in, each for Norway's purpose.
         walk.as_(n.ola).get("/")
-        for user, organisation, role, grants in (
-            (n.leder, n.bakeri, "employer_manager",
+        for user, organisation, role, law, grants in (
+            (n.leder, n.bakeri, "employer_manager", "Arbeidsmiljøloven § 4-6",
              ["capacity:employer_dialogue", "plan:employer_dialogue",
               "meetings:employer_dialogue"]),
-            (n.veileder, n.nav, "insurance_caseworker",
+            (n.veileder, n.nav, "insurance_caseworker", "Folketrygdloven kapittel 8",
              ["sick_leave:nav_information", "capacity:nav_information",
               "meetings:nav_information"]),
         ):  # fmt: skip
@@ -121,7 +120,7 @@ def test_olas_sick_leave_walked_by_the_four_norwegian_people(walk):
             walk.post("/network/add/", added)
             member = NetworkMember.objects.get(patient=n.ola, user=user)
             page = walk.get(f"/network/members/{member.pk}/")
-            assert "Informasjon til Nav" in page or "Arbeidsmiljøloven § 4-6" in page
+            assert law in page
             for grant in grants:
                 walk.post(f"/network/members/{member.pk}/", {"grant": grant})
         assert "Veileder i Nav" in walk.get("/network/")
@@ -215,5 +214,3 @@ def test_olas_sick_leave_walked_by_the_four_norwegian_people(walk):
         for person in (n.ola, n.fastlege, n.leder, n.veileder):
             walk.as_(person).get(f"/cases/{case.pk}/")
             walk.get("/")
-    # Every one of the four read their home and the case, among the pages checked.
-    assert len(walk.read) > 30

@@ -288,6 +288,10 @@ def _certificate_out(
     return out
 
 
+# A period's field as the API names it.
+API_NAMES = {"starts_on": "from", "ends_on": "to"}
+
+
 def _content(case: Case, payload: CertificateIn) -> services.CertificateContent:
     """Check the payload against the case's jurisdiction; FieldErrors names what is wrong."""
     errors: dict[str, list[str]] = {}
@@ -329,17 +333,13 @@ def _content(case: Case, payload: CertificateIn) -> services.CertificateContent:
     if errors:
         raise FieldErrors(errors)
     # Only the fields of the case's own kind of certificate: FK 7804's or the sykmelding's.
-    kept = {*NORWAY_FIELDS, "no_answers"} if norwegian else set(SWEDEN_FIELDS)
+    kept = {*NORWAY_FIELDS, "no_answers"} if norwegian else {*SWEDEN_FIELDS, "employer_note"}
     fields = payload.model_dump(include=kept)
     return services.CertificateContent(
         fields=fields,
         diagnoses=[(d.system, d.code.strip().upper(), d.text) for d in payload.diagnoses],
         periods=periods,
     )
-
-
-# A period's field as the API names it.
-API_NAMES = {"starts_on": "from", "ends_on": "to"}
 
 
 def _days_before(case: Case, start: date) -> int:

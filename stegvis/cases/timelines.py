@@ -142,9 +142,9 @@ PERIOD_ROW = (
 
 def _signed_period_rows(**filters) -> list[tuple]:
     return list(
-        CertificatePeriod.objects.filter(
-            certificate__status=CertificateStatus.SIGNED, **filters
-        ).values_list(*PERIOD_ROW)
+        CertificatePeriod.objects.filter(certificate__status=CertificateStatus.SIGNED, **filters)
+        .order_by("starts_on", "certificate__signed_at")
+        .values_list(*PERIOD_ROW)
     )
 
 

@@ -56,6 +56,11 @@ def get_running_meeting_for(user: User, meeting_id) -> Meeting:
     return get_meeting_for(user, meeting_id, Action.UPDATE, checks=[RUNS_MEETING])
 
 
+def may_answer(user: User, meeting: Meeting) -> bool:
+    """For a meeting already resolved: whether its page offers the invitation's answer."""
+    return INVITED_TO_MEETING.holds(user, meeting.access_decision, meeting)
+
+
 def may_run(user: User, meeting: Meeting) -> bool:
     """For a meeting already resolved: whether its page offers the running controls."""
     return RUNS_MEETING.holds(user, meeting.access_decision, meeting)

@@ -135,7 +135,10 @@ class ResponseForm(OwnIds, forms.Form):
         label=_("Your answer"), choices=InvitationResponse.choices, widget=forms.RadioSelect
     )
     note = forms.CharField(
-        label=_("A note to the organiser (optional)"), max_length=500, required=False
+        label=_("A note to the organiser (optional)"),
+        max_length=500,
+        required=False,
+        help_text=_("Only the organiser and the care team read it."),
     )
 
 

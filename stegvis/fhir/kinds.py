@@ -20,7 +20,7 @@ from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import record_cases_listed, record_patients_listed
 from stegvis.access.models import AccessEvent
 from stegvis.access.policy import care_cases, cases_visible_to, patients_visible_to
-from stegvis.cases.models import Case, CertificateDiagnosis, CertificateStatus
+from stegvis.cases.models import Case, CertificateDiagnosis, CertificateKind, CertificateStatus
 from stegvis.coaching.models import CheckIn
 from stegvis.coordination.models import Meeting, Message, Task, Thread
 from stegvis.core.crisis import held_ids, not_held_from
@@ -92,11 +92,15 @@ def _conditions(cases, site: str = "") -> list[dict]:
         .select_related("certificate")
         .order_by("certificate__signed_at", "position")
     )
+    # A sykmelding marked "skjermes for pasient" keeps its diagnosis from its patient.
+    read_by_patient = [case.pk for case in cases if case.read_by_patient]
+    rows = rows.exclude(
+        certificate__case__in=read_by_patient,
+        certificate__kind=CertificateKind.NO_SYKMELDING,
+        certificate__no_screened_from_patient=True,
+    )
     for row in rows:
         case = by_pk[row.certificate.case_id]
-        # A sykmelding marked "skjermes for pasient" keeps its diagnosis from the patient.
-        if row.certificate.no_screened_from_patient and getattr(case, "read_by_patient", False):
-            continue
         system = resources.CODE_SYSTEMS.get(row.system, {}).get(
             case.jurisdiction, resources.ICD10_SE
         )

@@ -77,12 +77,13 @@ def consent_grid(member: NetworkMember) -> list[PurposeSection]:
     # A consent given under another country's purpose (before a move) is shown, to be
     # withdrawn, though nothing more is offered under it.
     for code in sorted({purpose for _category, purpose in current} - {r.code for r in offered}):
-        rule = purpose_set().rules[code]
+        rule = purpose_set().rules.get(code)
+        if rule is None:
+            continue
         rows = [
             ConsentRow(category, Category(category).label, consent)
             for (category, purpose), consent in current.items()
             if purpose == code
         ]
-        country_of_rule = next(iter(sorted(rule.countries)))
-        sections.append(PurposeSection(rule, rule.legal_reference_for(country_of_rule), rows))
+        sections.append(PurposeSection(rule, rule.legal_reference_for(min(rule.countries)), rows))
     return sections

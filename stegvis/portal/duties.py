@@ -19,6 +19,7 @@ from stegvis.access.helpers import record_cases_listed, record_patients_listed
 from stegvis.access.participation import ParticipationScope
 from stegvis.access.policy import cases_visible_to
 from stegvis.accounts.models import User
+from stegvis.accounts.roles import OrganisationKind as Kind
 from stegvis.accounts.roles import Role
 from stegvis.cases.deadlines import milestone_title, responsible_for, rule_set
 from stegvis.cases.models import Case, CaseStatus
@@ -60,7 +61,7 @@ OWN_PARTIES = {
     Role.PHYSICIAN: {Responsible.PHYSICIAN},
     Role.EMPLOYER_MANAGER: {Responsible.EMPLOYER},
     Role.INSURANCE_CASEWORKER: {Responsible.FK, Responsible.NAV},
-    # At Nav, one veileder follows both the benefit and the way back to work.
+    # At Nav, one veileder follows both the benefit and the way back to work (at_nav).
     Role.EMPLOYMENT_CASEWORKER: {Responsible.NAV},
     # The coordinator keeps the whole chain together: every party's duty on her cases.
     Role.REHAB_COORDINATOR: set(Responsible),
@@ -202,6 +203,10 @@ def _next_own(cases, parties: set[str], today: date) -> list[tuple[Case, str, da
     return sorted(found, key=lambda row: (row[2], str(row[0].pk)))
 
 
+def at_nav(user: User) -> bool:
+    return any(m.organisation.kind == Kind.NAV_OFFICE for m in user.memberships_cached())
+
+
 def chain_duties(user: User, roles: set[str], today: date) -> list[Duty]:
     """The next duty of each case of the rehabilitation chain the user answers for: a named
     physician's or coordinator's own cases, an employer's or an agency's through the
@@ -216,9 +221,9 @@ def chain_duties(user: User, roles: set[str], today: date) -> list[Duty]:
         named |= Q(responsible_physician=user)
     if Role.REHAB_COORDINATOR in roles:
         named |= Q(responsible_coordinator=user)
-    consented = roles & {
-        Role.EMPLOYER_MANAGER, Role.INSURANCE_CASEWORKER, Role.EMPLOYMENT_CASEWORKER,
-    }  # fmt: skip
+    consented = roles & {Role.EMPLOYER_MANAGER, Role.INSURANCE_CASEWORKER}
+    if at_nav(user):
+        consented |= roles & {Role.EMPLOYMENT_CASEWORKER}
     if not consented and not named:
         return []
     cases = (

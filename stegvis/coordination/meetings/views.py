@@ -26,6 +26,7 @@ from stegvis.coordination.access import (
     get_invited_meeting_for,
     get_meeting_for,
     get_running_meeting_for,
+    may_answer,
     may_run,
     visible_meetings,
 )
@@ -147,16 +148,13 @@ def _meeting_page(request, meeting: Meeting, status: int = 200, **bound) -> Http
         "is_patient": meeting.case.patient_id == request.user.pk,
         "providers": PROVIDERS,
         "agenda_form": bound.get("agenda_form") or forms.AgendaForm(),
+        # The seat the reader answers from, when INVITED_TO_MEETING lets them answer.
         "my_seat": next(
-            (
-                p
-                for p in participants
-                if p.user_id == request.user.pk
-                and p.user_id != meeting.organiser_id
-                and p.basis != "self"
-            ),
+            (p for p in participants if p.user_id == request.user.pk),
             None,
-        ),
+        )
+        if may_answer(request.user, meeting)
+        else None,
     }
     if context["my_seat"] is not None:
         seat = context["my_seat"]
@@ -230,6 +228,9 @@ def meeting_agenda(request: HttpRequest, meeting_id) -> HttpResponse:
 @require_POST
 def meeting_answer(request: HttpRequest, meeting_id) -> HttpResponse:
     meeting = get_invited_meeting_for(request.user, meeting_id)
+    if meeting.status != MeetingStatus.PLANNED:
+        flash.info(request, _("This meeting is no longer planned: there is nothing to answer."))
+        return redirect("meeting_detail", meeting.pk)
     form = forms.ResponseForm(request.POST)
     if not form.is_valid():
         return _meeting_page(request, meeting, 422, response_form=form)
@@ -239,7 +240,7 @@ def meeting_answer(request: HttpRequest, meeting_id) -> HttpResponse:
         response=form.cleaned_data["response"],
         note=form.cleaned_data["note"],
     )
-    flash.success(request, _("Your answer is sent to the organiser."))
+    flash.success(request, _("Your answer is saved. The organiser sees it on this page."))
     return redirect("meeting_detail", meeting.pk)
 
 

@@ -11,7 +11,7 @@ def norwegian_consents_take_norways_purposes(apps, schema_editor):
     Case = apps.get_model("cases", "Case")
     Consent = apps.get_model("network", "Consent")
     latest = {}
-    for patient_id, country in Case.objects.order_by("opened_on").values_list(
+    for patient_id, country in Case.objects.order_by("opened_on", "pk").values_list(
         "patient_id", "jurisdiction"
     ):
         latest[patient_id] = country
