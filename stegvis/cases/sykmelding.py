@@ -119,6 +119,10 @@ KEPT_FOR = {
 }  # fmt: skip
 
 
+# In both lists of reasons (8132, 8133), code 9 is "other", which must be described.
+OTHER = "9"
+
+
 def degree_of(activity: str, graded_degree: int | None) -> int:
     """The degree a period counts with: 100 when no activity is possible, the grade when
     graded, 0 when the person works (waiting, treatment days, travel grant)."""
@@ -160,14 +164,13 @@ def period_errors(row: dict, *, days_before: int = 0) -> dict[str, list[str]]:
                 _("Give the treatment days in the period, from 1 to %(most)s (one a week).")
                 % {"most": most}
             ]
-    elif activity == NO_ACTIVITY and (
-        messages := activity_requirement_errors(row.get("medical_reasons"), days_before, length)
-    ):
-        errors["medical_reasons"] = messages
-    for codes, text in (("medical_reasons", "medical_reason_text"),
-                        ("workplace_reasons", "workplace_reason_text")):  # fmt: skip
-        if "9" in (row.get(codes) or ()) and not (row.get(text) or "").strip():
-            errors.setdefault(text, []).append(_("Describe the reason chosen as 'other'."))
+    elif activity == NO_ACTIVITY:
+        if messages := activity_requirement_errors(row.get("medical_reasons"), days_before, length):
+            errors["medical_reasons"] = messages
+        for codes, text in (("medical_reasons", "medical_reason_text"),
+                            ("workplace_reasons", "workplace_reason_text")):  # fmt: skip
+            if OTHER in (row.get(codes) or ()) and not (row.get(text) or "").strip():
+                errors[text] = [_("Describe the reason chosen as 'other'.")]
     return errors
 
 
