@@ -201,11 +201,13 @@ class EmployerPeriodOut(Schema):
     workplace_reason_text: str = ""
 
 
-# What of a period the employer's copy shows (a Norwegian period's details, not medical).
-EMPLOYER_PERIOD_DETAILS = (
-    "travel_grant", "treatment_days", "employer_input", "workplace_reasons",
-    "workplace_reason_text",
-)  # fmt: skip
+# What of a period the employer's copy shows beside its dates, degree and activity: the
+# Norwegian period's details that are not medical (the schema above names them).
+EMPLOYER_PERIOD_DETAILS = tuple(
+    name
+    for name in EmployerPeriodOut.model_fields
+    if name not in ("degree", "start", "end", "activity")
+)
 
 
 class EmployerCopyOut(Schema):
@@ -311,9 +313,7 @@ def _content(case: Case, payload: CertificateIn) -> services.CertificateContent:
                 "ends_on": p.end,
                 **p.model_dump(exclude={"start", "end"}),
             }
-            period_errors, degree, details = sykmelding.clean_period(
-                sent, days_before=_days_before(case, p.start)
-            )
+            period_errors, degree, details = sykmelding.clean_period(sent, sick_from=case.sick_from)
             found |= period_errors
         else:
             found |= {"degree": validation.degree_errors(case.jurisdiction, p.degree)}
@@ -340,11 +340,6 @@ def _content(case: Case, payload: CertificateIn) -> services.CertificateContent:
         diagnoses=[(d.system, d.code.strip().upper(), d.text) for d in payload.diagnoses],
         periods=periods,
     )
-
-
-def _days_before(case: Case, start: date) -> int:
-    """The sick leave's days before a period starts (for the activity requirement)."""
-    return max((start - case.sick_from).days, 0) if case.sick_from else 0
 
 
 @router.post(

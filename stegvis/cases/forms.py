@@ -389,11 +389,7 @@ class SykmeldingPeriodForm(PeriodForm):
     def clean(self):
         data = forms.Form.clean(self)
         self._add_errors(validation.period_errors(data.get("starts_on"), data.get("ends_on")))
-        start = data.get("starts_on")
-        days_before = (start - self.sick_from).days if start and self.sick_from else 0
-        errors, degree, self._details = sykmelding.clean_period(
-            data, days_before=max(days_before, 0)
-        )
+        errors, degree, self._details = sykmelding.clean_period(data, sick_from=self.sick_from)
         self._add_errors(errors)
         if not self.errors:
             data["degree"] = degree

@@ -220,12 +220,15 @@ def certificate_field_errors(fields: dict) -> dict[str, list[str]]:
     return errors
 
 
-def clean_period(row: dict, *, days_before: int) -> tuple[dict, int, dict]:
+def clean_period(row: dict, *, sick_from: date | None) -> tuple[dict, int, dict]:
     """One period as the form or the API sends it: its errors by field, the degree it counts
     with, and the details it keeps. A period given only by its degree (the API) is no
-    activity possible at 100 %, else graded."""
+    activity possible at 100 %, else graded. `sick_from` is day 1 of the sick leave, from
+    which the activity requirement's weeks are counted."""
     activity = row.get("activity") or activity_of_degree(row.get("degree"))
     row = {**row, "activity": activity}
+    start = row.get("starts_on")
+    days_before = max((start - sick_from).days, 0) if start and sick_from else 0
     errors = period_errors(row, days_before=days_before) | code_errors(row)
     kept = KEPT_FOR.get(activity, ())
     details = {
