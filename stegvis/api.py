@@ -13,6 +13,7 @@ from ninja.parser import Parser
 from stegvis.access.api import router as access_router
 from stegvis.accounts.api import router as accounts_router
 from stegvis.accounts.api_auth import api_auth
+from stegvis.agency.api import router as agency_router
 from stegvis.cases.api import router as cases_router
 from stegvis.coordination.api import router as coordination_router
 from stegvis.core import idempotency
@@ -181,6 +182,7 @@ api.add_router("", coordination_router)
 api.add_router("", programs_router)
 api.add_router("", participation_router)
 api.add_router("", insights_router)
+api.add_router("", agency_router)
 
 
 def _error(request, status: int, code: str, message: str, **extra):

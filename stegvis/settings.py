@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "stegvis.programs",
     "stegvis.participation",
     "stegvis.fhir",
+    "stegvis.agency",
     "stegvis.insights",
     "stegvis.portal",
 ]

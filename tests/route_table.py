@@ -115,6 +115,7 @@ TABLE: dict[str, tuple[int, ...]] = {
     "GET /cases/{case_id}/plan/versions/{number}": (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
     "GET /cases/{case_id}/timeline": (200, 200, 404, 404, 200, 404, 404, 404, 200, 404, 404),
     "GET /certificates/{certificate_id}": (200, 200, 404, 404, 404, 404, 404, 404, 200, 404, 404),
+    "GET /certificates/{certificate_id}/message": (200, 200, 404, 404, 404, 404, 404, 404, 200, 404, 404),
     "GET /certificates/{certificate_id}/employer-copy": (200, 200, 404, 404, 200, 404, 404, 404, 200, 404, 404),
     "GET /instruments": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "GET /instruments/{code}": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),

@@ -14,8 +14,10 @@ from django.test import override_settings
 from django.utils import timezone
 
 from stegvis.accounts.models import User
+from stegvis.agency import validation
+from stegvis.agency.services import FORMATS, message_for
 from stegvis.cases import codes
-from stegvis.cases.models import CaseStatus, CertificateDiagnosis, CertificateStatus
+from stegvis.cases.models import CaseStatus, Certificate, CertificateDiagnosis, CertificateStatus
 from stegvis.coordination.models import Meeting
 from stegvis.insights.models import CaseExtract
 from stegvis.portal.management.commands.demo import PATIENTS, next_week_on_a_working_day
@@ -310,3 +312,18 @@ def test_norways_people_each_see_their_own_duties_and_the_sykmelding(client, dem
     # Dialogue meeting 1 is the employer's to call; the fastlege and Nav are invited.
     meeting = case.meetings.get(kind="dialogue_meeting_1")
     assert meeting.organiser.email == f"leder.bakeri@{DOMAIN}"
+
+
+def test_every_certificate_of_the_demos_people_leaves_as_a_message_its_agency_accepts(demo):
+    signed = Certificate.objects.filter(
+        status=CertificateStatus.SIGNED, case__patient__email__endswith=f"@{DOMAIN}"
+    ).select_related("case__organisation__parent", "case__patient", "signed_by")
+    checked = 0
+    for certificate in signed:
+        for message_format in FORMATS[certificate.kind]:
+            message = message_for(certificate, message_format)
+            assert validation.problems(message_format, validation.parse(message)) == []
+            checked += 1
+    # Sweden's named people, the MMR cohort's and Ola's two sykmeldinger.
+    assert checked > 20
+    assert {c.kind for c in signed} == {"fk7804", "no_sykmelding"}

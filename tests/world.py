@@ -131,6 +131,13 @@ def world(personas, case):
         [Category.IDENTITY, Category.MESSAGES, Category.MEETINGS, Category.PLAN],
         Purpose.FK_INFORMATION,
     )
+    # What the certificate's message to Försäkringskassan names them by.
+    case.organisation.hsa_id = "SE2321000016-W0R1"
+    case.organisation.save()
+    personas.treating_physician.hsa_id = "SE2321000016-W0R2"
+    personas.treating_physician.save()
+    patient.set_national_id("19880314-9825", "SE")
+    patient.save()
     physician = Client()
     physician.force_login(personas.treating_physician)
     draft = send(physician, "post", f"/api/v1/cases/{case.pk}/certificates", complete_body())

@@ -30,6 +30,19 @@ ORGANISATIONS = [
     ("nav", "Nav Fjellvik", Kind.NAV_OFFICE),
     ("bakeri", "Fjellvik Bakeri AS", Kind.EMPLOYER),
 ]
+# What the sykmelding to Nav names the legekontor and the fastlege by (fictional HER-id and
+# HPR number, in the registers' shapes).
+IDENTITIES = {
+    "legesenter": {
+        "her_id": "8143060",
+        "street_address": "Storgata 12",
+        "postal_code": "8012",
+        "city": "Fjellvik",
+        "phone": "75 50 12 00",
+    },
+}
+HPR_NUMBERS = {"fastlege": "9144889"}
+FODSELSNUMMER = "12037810027"
 # (login, given, family, organisation key, role)
 PEOPLE = [
     ("fastlege", "Ingrid", "Haugen", "legesenter", Role.PHYSICIAN),
@@ -48,13 +61,13 @@ FOLLOW_UP_PLAN = {
 def load_norway(make_user, today) -> None:
     units = {
         key: Organisation.objects.get_or_create(
-            name=name, defaults={"kind": kind, "jurisdiction": "NO"}
+            name=name, defaults={"kind": kind, "jurisdiction": "NO", **IDENTITIES.get(key, {})}
         )[0]
         for key, name, kind in ORGANISATIONS
     }
     people = {}
     for login, given, family, key, role in PEOPLE:
-        people[login] = make_user(login, given, family, "nb")
+        people[login] = make_user(login, given, family, "nb", hpr_number=HPR_NUMBERS.get(login, ""))
         Membership.objects.get_or_create(user=people[login], organisation=units[key], role=role)
     patient = make_user(*PATIENT, "nb")
     unit = units["legesenter"]
@@ -77,6 +90,9 @@ def load_norway(make_user, today) -> None:
     )
     if not created:
         return
+    # A synthetic fødselsnummer (its check digits hold): the sykmelding to Nav names him by it.
+    patient.set_national_id(FODSELSNUMMER, "NO")
+    patient.save()
     case_refresh_deadline(case)
     _network(patient, people)
     manager = people["leder.bakeri"]

@@ -22,9 +22,12 @@ from stegvis.cases.models import (
     CaseStatus,
     Certificate,
     CertificateDiagnosis,
+    CertificateKind,
     CertificatePeriod,
     CertificateStatus,
     ClosedReason,
+    Occupation,
+    Prognosis,
 )
 from stegvis.instruments.definitions import instrument
 from stegvis.instruments.models import Administration, AdministrationStatus
@@ -131,9 +134,16 @@ def _sick_leave(case: Case, physician: User, periods, code: str = "") -> None:
     # The whole chain of diagnosis, function and activity, as a certificate should have it.
     certificate = Certificate.objects.create(
         case=case,
+        kind=CertificateKind.FK_7804,
         created_by=physician,
+        examined_on=periods[0][1],
+        occupation=Occupation.JOB_SEEKER,
         functional_impairment="Nedsatt uthållighet och rörlighet av långvarig smärta.",
         activity_limitation="Klarar inte att stå, lyfta eller bära en hel arbetsdag.",
+        prognosis=Prognosis.UNCLEAR,
+        measures=["other"],
+        measures_text="Multimodal rehabilitering i teamet.",
+        working_hours_arranged=False if any(d < 100 for d, _s, _e in periods) else None,
     )
     if code:
         CertificateDiagnosis.objects.create(certificate=certificate, code=code)
@@ -144,7 +154,7 @@ def _sick_leave(case: Case, physician: User, periods, code: str = "") -> None:
         ]
     )
     Certificate.objects.filter(pk=certificate.pk).update(
-        status=CertificateStatus.SIGNED, signed_at=_moment(periods[0][1])
+        status=CertificateStatus.SIGNED, signed_by=physician, signed_at=_moment(periods[0][1])
     )
 
 

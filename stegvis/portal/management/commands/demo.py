@@ -73,6 +73,21 @@ ORGANISATIONS = [
     ("labour", "Exempelby kommun, arbetsmarknadsenheten", Kind.SOCIAL_SERVICES, None),
 ]
 
+# What the agencies' messages name the demo's care provider, unit and physicians by:
+# fictional, in the shape of Inera's catalogue (HSA-id) and workplace codes.
+IDENTITIES = {
+    "region": {"hsa_id": "SE2321000016-9XK1"},
+    "unit": {
+        "hsa_id": "SE2321000016-9XK2",
+        "workplace_code": "1234567",
+        "street_address": "Solbackevägen 1",
+        "postal_code": "123 45",
+        "city": "Exempelby",
+        "phone": "010-123 45 00",
+    },
+}
+STAFF_HSA_IDS = {"lakare": "SE2321000016-9XK3", "lakare.jour": "SE2321000016-9XK4"}
+
 STAFF = [
     ("lakare", "Lena", "Lindqvist", "unit", Role.PHYSICIAN),
     # Named on no case: covers Lena's calls, so states a care relationship for Peter.
@@ -92,6 +107,11 @@ STAFF = [
     ("socialtjanst", "Sofia", "Lund", "social", Role.SOCIAL_SERVICES_CASEWORKER),
     ("arbetsmarknad", "Jonas", "Berg", "labour", Role.SOCIAL_SERVICES_CASEWORKER),
 ]
+# What the certificates say the demo's employees do (FK 7804, question 29).
+PROFESSIONS = {
+    "Bageriet Korn AB": "Bagare: degberedning, bakning och tunga lyft, tidiga morgnar.",
+    "Exempelby kommun, förskolan Lärkan": "Förskollärare: barngrupp om 18 barn, planering.",
+}
 # Ali's SIP can invite the municipality's social services and labour-market unit.
 SIP_NETWORK = {"ali": ("socialtjanst", "arbetsmarknad")}
 
@@ -232,7 +252,7 @@ class Command(BaseCommand):
                           "expires_at": timezone.now() + timedelta(days=365)},
             )  # fmt: skip
 
-    def _user(self, login: str, given: str, family: str, language: str = "sv"):
+    def _user(self, login: str, given: str, family: str, language: str = "sv", **identity):
         user, created = User.objects.get_or_create(
             email=f"{login}@{DOMAIN}",
             defaults={
@@ -240,6 +260,7 @@ class Command(BaseCommand):
                 "family_name": family,
                 "preferred_language": language,
                 "is_demo": True,
+                **identity,
             },
         )
         if created:
@@ -251,12 +272,17 @@ class Command(BaseCommand):
         organisations: dict[str, Organisation] = {}
         for key, name, kind, parent in ORGANISATIONS:
             organisations[key], _ = Organisation.objects.get_or_create(
-                name=name, defaults={"kind": kind, "parent": organisations.get(parent)}
+                name=name,
+                defaults={
+                    "kind": kind,
+                    "parent": organisations.get(parent),
+                    **IDENTITIES.get(key, {}),
+                },
             )
         new_people = 0
         staff: dict[str, User] = {}
         for login, given, family, org_key, role in STAFF:
-            user, created = self._user(login, given, family)
+            user, created = self._user(login, given, family, hsa_id=STAFF_HSA_IDS.get(login, ""))
             new_people += created
             staff[login] = user
             Membership.objects.get_or_create(
@@ -321,7 +347,7 @@ class Command(BaseCommand):
         # The facilitator's network of representatives, proposals, activities and results.
         load_participation(staff, unit, lambda *names: self._user(*names)[0], today)
         # Ola, sick-listed in Norway, his manager and his Nav caseworker, in bokmål.
-        load_norway(lambda *names: self._user(*names)[0], today)
+        load_norway(lambda *names, **identity: self._user(*names, **identity)[0], today)
         # Other health centres of the region, with two years of synthetic sick leave, so the
         # insights have something to compare with and are not all hidden as small cells.
         call_command(
@@ -512,6 +538,7 @@ class Command(BaseCommand):
             fields={
                 "examined_on": start,
                 "occupation": "current_job" if case.employment == "employed" else "job_seeker",
+                "occupation_text": PROFESSIONS.get(case.employer.name, "") if case.employer else "",
                 "functional_impairment": "Nedsatt uthållighet och koncentration.",
                 "functional_impairment_grade": 2,
                 "activity_limitation": "Klarar inte ett helt arbetspass eller flera uppgifter.",
@@ -519,6 +546,8 @@ class Command(BaseCommand):
                 "fmb_justification": "Långvarigt förlopp med samsjuklighet; se teamets bedömning.",
                 "prognosis": "PROGNOS_OKLAR",
                 "measures": ["work_adaptation"],
+                # Asked whenever part of the working time is left (FK 7804, question 33).
+                "working_hours_arranged": False if degree < 100 else None,
             },
             diagnoses=[("icd10", code, codes.lookup("icd10", code).title("sv"))],
             periods=[(degree, start, end)],
