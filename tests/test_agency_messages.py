@@ -210,7 +210,7 @@ def test_the_api_gives_the_message_through_the_policy_and_records_it(client, per
         actor=personas.treating_physician, action="export", object_id=str(signed.pk)
     ).exists()
     wrong = client.get(f"/api/v1/certificates/{signed.pk}/message?format=sm2013")
-    assert wrong.status_code == 409 and wrong.json()["code"] == "wrong_format"
+    assert wrong.status_code == 422 and wrong.json()["code"] == "wrong_format"
 
 
 def test_someone_without_the_care_relationship_gets_nothing(client, personas, signed):
@@ -230,7 +230,7 @@ def test_a_message_that_needs_an_identity_says_which(client, personas, signed):
     unit.save()
     client.force_login(personas.treating_physician)
     response = client.get(f"/api/v1/certificates/{signed.pk}/message?format=ag7804")
-    assert response.status_code == 409
+    assert response.status_code == 422
     assert response.json()["code"] == "identity_missing"
     assert "HSA" in response.json()["message"]
 

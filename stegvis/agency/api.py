@@ -21,6 +21,14 @@ router = Router(tags=["agency messages"])
         "and AG 7804, every Schematron rule) before it is given."
     ),
     response={200: None},
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The message, as its agency receives it.",
+                "content": {"application/xml": {"schema": {"type": "string"}}},
+            }
+        }
+    },
 )
 def certificate_message(
     request, certificate_id: str, format: Literal["lisjp", "ag7804", "sm2013"] | None = None
@@ -28,5 +36,5 @@ def certificate_message(
     try:
         message = services.export(request.user, certificate_id, format)
     except services.NotExportable as refused:
-        raise ApiError(409, refused.code, refused.message) from None
+        raise ApiError(422, refused.code, refused.message) from None
     return HttpResponse(message, content_type="application/xml; charset=utf-8")
