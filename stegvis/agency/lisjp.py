@@ -19,6 +19,7 @@ from stegvis.cases.models import Certificate
 
 NSMAP = {None: RIV_CORE, "ns2": RIV_RESPONDER, "ns3": RIV_TYPES}
 G, R, T = f"{{{RIV_CORE}}}", f"{{{RIV_RESPONDER}}}", f"{{{RIV_TYPES}}}"
+NS = {"g": RIV_CORE, "r": RIV_RESPONDER, "t": RIV_TYPES}
 
 
 def _el(parent, tag: str, text=None) -> etree._Element:
@@ -208,9 +209,6 @@ class Read:
 def _text(element, path: str) -> str:
     found = element.find(path, NS)
     return "".join(found.itertext()).strip() if found is not None else ""
-
-
-NS = {"g": RIV_CORE, "r": RIV_RESPONDER, "t": RIV_TYPES}
 
 
 def read(document: etree._ElementTree) -> Read:
