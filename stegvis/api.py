@@ -45,6 +45,14 @@ ERROR_SCHEMA = {
             },
         },
         "names": {"type": "array", "items": {"type": "string"}},
+        "refused": {
+            "type": "array",
+            "description": "Each rule an agency message broke, for 422 on /agency/messages",
+            "items": {
+                "type": "object",
+                "properties": {"rule": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
     },
 }
 ERRORS = {

@@ -135,6 +135,8 @@ TABLE: dict[str, tuple[int, ...]] = {
     "PATCH /me": (422, 422, 422, 422, 422, 422, 422, 422, 422, 422, 422),
     "POST /administrations/{administration_id}/answers": (403, 403, 404, 404, 404, 404, 404, 404, 422, 404, 404),
     "POST /cases/{case_id}/capacity-note/share": (422, 422, 422, 422, 422, 422, 422, 422, 422, 422, 422),
+    # Only a unit's integration token (a system, not a person) may send certificates in.
+    "POST /agency/messages": (401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401),
     "POST /cases/{case_id}/certificates": (201, 403, 404, 404, 404, 404, 404, 404, 403, 404, 404),
     "POST /cases/{case_id}/employer-plan/complete": (403, 403, 404, 404, 422, 404, 404, 404, 403, 404, 404),
     "POST /cases/{case_id}/meetings": (422, 422, 422, 422, 422, 422, 422, 422, 422, 422, 422),

@@ -68,9 +68,10 @@ class User(AbstractBaseUser):
     # Raised at logout and deactivation; part of the session hash, so every session ends.
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
     # A professional's identity in the agencies' messages: the HSA-id in Sweden, the
-    # number in the health personnel register (HPR) in Norway.
-    hsa_id = models.CharField(_("HSA-id"), max_length=64, blank=True)
-    hpr_number = models.CharField(_("HPR number"), max_length=9, blank=True)
+    # number in the health personnel register (HPR) in Norway. Database defaults, as for
+    # `sex`, so rows written by an older migration state stay valid.
+    hsa_id = models.CharField(_("HSA-id"), max_length=64, blank=True, db_default="")
+    hpr_number = models.CharField(_("HPR number"), max_length=9, blank=True, db_default="")
     is_active = models.BooleanField(default=True)
     # Demo users may skip MFA, and only while STEGVIS_DEMO is on.
     is_demo = models.BooleanField(default=False, editable=False)
@@ -161,14 +162,16 @@ class Organisation(models.Model):
     organisation_number = models.CharField(max_length=20, blank=True)
     # What the agencies' messages name a unit by: its HSA-id and workplace code in Sweden
     # (Inera's catalogue), its HER-id in Norway (the health enterprise register), and the
-    # address and telephone a certificate carries.
-    hsa_id = models.CharField(_("HSA-id"), max_length=64, blank=True)
-    workplace_code = models.CharField(_("workplace code"), max_length=20, blank=True)
-    her_id = models.CharField(_("HER-id"), max_length=20, blank=True)
-    street_address = models.CharField(_("street address"), max_length=200, blank=True)
-    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
-    city = models.CharField(_("city"), max_length=100, blank=True)
-    phone = models.CharField(_("telephone"), max_length=30, blank=True)
+    # address and telephone a certificate carries. Database defaults, as on User.
+    hsa_id = models.CharField(_("HSA-id"), max_length=64, blank=True, db_default="")
+    workplace_code = models.CharField(_("workplace code"), max_length=20, blank=True, db_default="")
+    her_id = models.CharField(_("HER-id"), max_length=20, blank=True, db_default="")
+    street_address = models.CharField(
+        _("street address"), max_length=200, blank=True, db_default=""
+    )
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True, db_default="")
+    city = models.CharField(_("city"), max_length=100, blank=True, db_default="")
+    phone = models.CharField(_("telephone"), max_length=30, blank=True, db_default="")
 
     class Meta:
         ordering = ["name"]

@@ -1,11 +1,16 @@
-"""Agency messages under /api/v1/: a certificate as its agency's XML."""
+"""Agency messages under /api/v1/: a certificate as its agency's XML, and certificates
+other systems issued, taken in."""
 
 from typing import Literal
 
-from django.http import HttpResponse
-from ninja import Router
+from django.http import HttpResponse, JsonResponse
+from django.utils import timezone
+from ninja import Router, Schema, Status
+from ninja.security import HttpBearer
 
-from stegvis.agency import services
+from stegvis.accounts.api_auth import LAST_USED_RESOLUTION
+from stegvis.agency import importing, services
+from stegvis.agency.models import UnitIntegration
 from stegvis.core.errors import ApiError
 
 router = Router(tags=["agency messages"])
@@ -38,3 +43,61 @@ def certificate_message(
     except services.NotExportable as refused:
         raise ApiError(422, refused.code, refused.message) from None
     return HttpResponse(message, content_type="application/xml; charset=utf-8")
+
+
+class IntegrationAuth(HttpBearer):
+    """A unit's integration token (`stegvis agency integration`): it speaks for one unit's
+    record system, and only here."""
+
+    openapi_scheme = "bearer"
+
+    def authenticate(self, request, token: str):
+        integration = UnitIntegration.usable(token)
+        if integration is None:
+            return None
+        now = timezone.now()
+        last = integration.last_used_at
+        if last is None or now - last > LAST_USED_RESOLUTION:
+            UnitIntegration.objects.filter(pk=integration.pk).update(last_used_at=now)
+        return integration
+
+
+class ReceivedOut(Schema):
+    accepted: bool
+    case: str
+    certificate: str
+    already_received: bool
+
+
+@router.post(
+    "/agency/messages",
+    auth=IntegrationAuth(),
+    summary="Take in a certificate another system issued (application/xml)",
+    description=(
+        "A LISJP `RegisterCertificate` (a Swedish unit) or an SM2013 sykmelding in MsgHead "
+        "(a Norwegian unit), sent by the unit's record system with its integration token. "
+        "Checked against the agency's XSD (and, for LISJP, every Schematron rule), the "
+        "identity number's check digit, the unit the message names and the patient's "
+        "registration at the unit; a refusal writes nothing and names each rule broken. "
+        "201 when taken in, 200 when the same message was taken in before."
+    ),
+    response={200: ReceivedOut, 201: ReceivedOut},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/xml": {"schema": {"type": "string"}}},
+        }
+    },
+)
+def receive_message(request):
+    received = importing.receive(request.auth.organisation, request.body, via=request.auth.name)
+    if not received.accepted:
+        return JsonResponse(
+            {
+                "code": "refused",
+                "message": "; ".join(f"{p.rule}: {p.message}" for p in received.refused),
+                "refused": [p.as_dict() for p in received.refused],
+            },
+            status=422,
+        )
+    return Status(200 if received.already_received else 201, received.as_dict())

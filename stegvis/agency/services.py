@@ -56,6 +56,11 @@ def message_for(certificate: Certificate, message_format: str) -> bytes:
     """The signed certificate as `message_format`, checked against the agency's schemas."""
     if not certificate.is_signed:
         raise NotExportable("not_signed", _("Only a signed certificate is sent to an agency."))
+    if certificate.signed_by_id is None:
+        raise NotExportable(
+            "issued_elsewhere",
+            _("Another system issued this certificate and sent it to the agency from there."),
+        )
     if message_format not in FORMATS[certificate.kind]:
         raise NotExportable(
             "wrong_format",

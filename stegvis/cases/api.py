@@ -16,6 +16,7 @@ from stegvis.cases import fmb, services, sykmelding, validation
 from stegvis.cases.access import (
     CERTIFIERS,
     SCREENED_FROM_PATIENT,
+    WRITTEN_HERE,
     get_certificate_for,
     get_employer_copy_for,
     medical_details_withheld,
@@ -475,7 +476,9 @@ def sign_certificate(request, certificate_id: str):
     summary="Start a corrected version of a signed certificate; the signed one stays",
 )
 def correct_certificate(request, certificate_id: str):
-    certificate = get_certificate_for(request.user, certificate_id, Action.CREATE, CERTIFIERS)
+    certificate = get_certificate_for(
+        request.user, certificate_id, Action.CREATE, CERTIFIERS, (WRITTEN_HERE,)
+    )
     if not certificate.is_signed:
         raise ApiError(409, "not_signed", "Only a signed certificate is corrected; edit the draft.")
     draft = services.certificate_correct(actor=request.user, certificate=certificate)

@@ -330,7 +330,11 @@ class Certificate(models.Model):
     no_contact_on = models.DateField(_("first contact with the patient"), null=True, blank=True)
     no_backdating_reason = models.TextField(_("reason for backdating"), blank=True)
 
-    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    # Empty for a certificate another system issued and sent in (stegvis/agency: who
+    # issued it is recorded with the message it came in).
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     signed_by = models.ForeignKey(

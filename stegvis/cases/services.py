@@ -20,6 +20,7 @@ from stegvis.cases.deadlines import Period, capacity_days, current_chain, rule_s
 from stegvis.cases.models import (
     PERIOD_DETAILS,
     Case,
+    CaseStatus,
     Certificate,
     CertificateDiagnosis,
     CertificateKind,
@@ -295,6 +296,44 @@ def certificate_sign(*, actor: User, certificate: Certificate) -> Certificate:
     locked.save(update_fields=["status", "signed_by", "signed_at", "updated_at"])
     case_refresh_deadline(locked.case)
     return locked
+
+
+OPEN_CASE_STATUSES = (CaseStatus.ACTIVE, CaseStatus.PARTIAL_RETURN)
+
+
+@audit.atomic()
+def certificate_receive(
+    *, unit, patient: User, content: CertificateContent, signed_at, sick_from: date | None
+) -> tuple[Case, Certificate]:
+    """A certificate another system issued and signed, taken in at `unit`: it extends the
+    patient's open case there (the newest), or opens one, and the deadlines follow its
+    periods as they follow the certificates written here. The caller checked the message
+    and the patient's registration, and records the receipt."""
+    case = (
+        Case.objects.select_for_update()
+        .filter(patient=patient, organisation=unit, status__in=OPEN_CASE_STATUSES)
+        .order_by("-opened_on")
+        .first()
+    )
+    first_day = min((row[1] for row in content.periods), default=None)
+    if case is None:
+        case = Case.objects.create(
+            patient=patient,
+            organisation=unit,
+            jurisdiction=unit.jurisdiction,
+            sick_from=sick_from or first_day,
+        )
+        _first_case_language(case)
+    elif case.sick_from is None:
+        case.sick_from = sick_from or first_day
+        case.save(update_fields=["sick_from"])
+    # Written as a draft, then signed: the database refuses parts added to a signed one.
+    certificate = Certificate(case=case, kind=case.certificate_kind)
+    _write_content(certificate, content)
+    certificate.status, certificate.signed_at = CertificateStatus.SIGNED, signed_at
+    certificate.save(update_fields=["status", "signed_at", "updated_at"])
+    case_refresh_deadline(case)
+    return case, certificate
 
 
 # Who wrote and signed, and the state, belong to each version; the content is copied.

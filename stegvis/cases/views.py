@@ -20,6 +20,7 @@ from stegvis.accounts.roles import Role
 from stegvis.cases import codes, services
 from stegvis.cases.access import (
     CERTIFIERS,
+    WRITTEN_HERE,
     get_certificate_for,
     get_employer_copy_for,
     medical_details_withheld,
@@ -363,7 +364,9 @@ def certificate_sign(request: HttpRequest, certificate_id) -> HttpResponse:
 @login_required
 @require_POST
 def certificate_correct(request: HttpRequest, certificate_id) -> HttpResponse:
-    certificate = get_certificate_for(request.user, certificate_id, Action.CREATE, CERTIFIERS)
+    certificate = get_certificate_for(
+        request.user, certificate_id, Action.CREATE, CERTIFIERS, (WRITTEN_HERE,)
+    )
     draft = services.certificate_correct(actor=request.user, certificate=certificate)
     return redirect("certificate_edit", certificate_id=draft.pk)
 

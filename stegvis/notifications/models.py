@@ -33,6 +33,7 @@ class NotificationKind(models.TextChoices):
     PROGRAM_NEWS = "program_news", _("News about your rehabilitation program")
     PARTICIPATION_NEWS = "participation_news", _("News about something you took part in")
     PLAN_SENT = "plan_sent", _("A follow-up plan was sent to you")
+    CERTIFICATE_RECEIVED = "certificate_received", _("A new certificate about your sick leave")
 
 
 # Told at once on every channel the person has, whatever their digest preference: a

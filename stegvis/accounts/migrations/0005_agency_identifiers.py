@@ -13,46 +13,46 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='organisation',
             name='city',
-            field=models.CharField(blank=True, max_length=100, verbose_name='city'),
+            field=models.CharField(blank=True, db_default="", max_length=100, verbose_name='city'),
         ),
         migrations.AddField(
             model_name='organisation',
             name='her_id',
-            field=models.CharField(blank=True, max_length=20, verbose_name='HER-id'),
+            field=models.CharField(blank=True, db_default="", max_length=20, verbose_name='HER-id'),
         ),
         migrations.AddField(
             model_name='organisation',
             name='hsa_id',
-            field=models.CharField(blank=True, max_length=64, verbose_name='HSA-id'),
+            field=models.CharField(blank=True, db_default="", max_length=64, verbose_name='HSA-id'),
         ),
         migrations.AddField(
             model_name='organisation',
             name='phone',
-            field=models.CharField(blank=True, max_length=30, verbose_name='telephone'),
+            field=models.CharField(blank=True, db_default="", max_length=30, verbose_name='telephone'),
         ),
         migrations.AddField(
             model_name='organisation',
             name='postal_code',
-            field=models.CharField(blank=True, max_length=10, verbose_name='postal code'),
+            field=models.CharField(blank=True, db_default="", max_length=10, verbose_name='postal code'),
         ),
         migrations.AddField(
             model_name='organisation',
             name='street_address',
-            field=models.CharField(blank=True, max_length=200, verbose_name='street address'),
+            field=models.CharField(blank=True, db_default="", max_length=200, verbose_name='street address'),
         ),
         migrations.AddField(
             model_name='organisation',
             name='workplace_code',
-            field=models.CharField(blank=True, max_length=20, verbose_name='workplace code'),
+            field=models.CharField(blank=True, db_default="", max_length=20, verbose_name='workplace code'),
         ),
         migrations.AddField(
             model_name='user',
             name='hpr_number',
-            field=models.CharField(blank=True, max_length=9, verbose_name='HPR number'),
+            field=models.CharField(blank=True, db_default="", max_length=9, verbose_name='HPR number'),
         ),
         migrations.AddField(
             model_name='user',
             name='hsa_id',
-            field=models.CharField(blank=True, max_length=64, verbose_name='HSA-id'),
+            field=models.CharField(blank=True, db_default="", max_length=64, verbose_name='HSA-id'),
         ),
     ]

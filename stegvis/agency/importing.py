@@ -1,0 +1,257 @@
+"""Certificates other systems issued, taken in at a unit: a LISJP `RegisterCertificate` (a
+Swedish FK 7804) or an SM2013 sykmelding in MsgHead.
+
+Each message is checked in full before anything is written: its schema and (for LISJP)
+every Schematron rule, the patient's identity number with its check digit, the unit it
+names, and that the patient is registered at the receiving unit. A refused message writes
+nothing and names every rule it broke. An accepted one becomes a signed certificate on the
+patient's open case there (or a new case), with who issued it; a resend of the same
+message changes nothing.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from stegvis.access import audit
+from stegvis.access.receiving import record_received, registered_patient
+from stegvis.accounts import national_id
+from stegvis.accounts.models import Organisation
+from stegvis.agency import lisjp, sm2013, validation
+from stegvis.agency.models import ImportedCertificate
+from stegvis.agency.validation import Problem, Refused
+from stegvis.cases import codes as diagnosis_codes
+from stegvis.cases.models import CodeSystem
+from stegvis.cases.services import CertificateContent, certificate_receive
+from stegvis.notifications.models import NotificationKind
+from stegvis.notifications.outbox import Notice, notify
+
+# The format a unit of each country receives.
+FORMAT_OF_COUNTRY = {"SE": "lisjp", "NO": "sm2013"}
+
+
+@dataclass
+class Received:
+    """The outcome for one message: accepted (with the case and certificate it made or had
+    made before) or refused, with every rule broken."""
+
+    accepted: bool
+    case_id: str = ""
+    certificate_id: str = ""
+    already_received: bool = False
+    refused: list[Problem] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        if not self.accepted:
+            return {"accepted": False, "refused": [p.as_dict() for p in self.refused]}
+        return {
+            "accepted": True,
+            "case": self.case_id,
+            "certificate": self.certificate_id,
+            "already_received": self.already_received,
+        }
+
+
+@dataclass
+class _Message:
+    """What the checks found in one message, in the format's own words."""
+
+    message_format: str
+    external_id: str
+    unit_id: str
+    patient_number: str
+    issuer_name: str
+    issuer_id: str
+    issuer_unit: str
+    signed_at: object
+    sick_from: object
+    content: CertificateContent
+
+
+def _normalised(system: str, code: str) -> str:
+    # The messages write ICD-10 without its dot (F321); Stegvis keeps it as typed (F32.1).
+    return diagnosis_codes.normalise(code) if system == CodeSystem.ICD10 else code.strip()
+
+
+def _from_lisjp(document) -> _Message:
+    found = lisjp.read(document)
+    return _Message(
+        message_format="lisjp",
+        external_id=found.certificate_id,
+        unit_id=found.unit_hsa_id,
+        patient_number=found.patient_number,
+        issuer_name=found.issuer_name,
+        issuer_id=found.issuer_id,
+        issuer_unit=found.issuer_unit,
+        signed_at=found.signed_at,
+        sick_from=None,
+        content=CertificateContent(
+            fields=found.fields,
+            diagnoses=[
+                (CodeSystem.ICD10, _normalised(CodeSystem.ICD10, code), text)
+                for code, text in found.diagnoses
+            ],
+            periods=found.periods,
+        ),
+    )
+
+
+def _from_sm2013(document) -> _Message:
+    found = sm2013.read(document)
+    return _Message(
+        message_format="sm2013",
+        external_id=found.certificate_id,
+        unit_id=found.sender_her_id,
+        patient_number=found.patient_number,
+        issuer_name=found.issuer_name,
+        issuer_id=found.issuer_id,
+        issuer_unit=found.issuer_unit,
+        signed_at=found.signed_at,
+        sick_from=found.sick_from,
+        content=CertificateContent(
+            fields={k: v for k, v in found.fields.items() if v is not None},
+            diagnoses=[
+                (system, _normalised(system, code), text) for system, code, text in found.diagnoses
+            ],
+            periods=found.periods,
+        ),
+    )
+
+
+READERS = {"lisjp": _from_lisjp, "sm2013": _from_sm2013}
+UNIT_ID_NAMES = {"lisjp": "HSA-id", "sm2013": "HER-id"}
+
+
+def _unit_id(unit: Organisation, message_format: str) -> str:
+    return unit.hsa_id if message_format == "lisjp" else unit.her_id
+
+
+def _checked(unit: Organisation, data: bytes) -> tuple[_Message, str]:
+    """The message read, with the patient's normalised number; Refused naming every rule."""
+    document = validation.parse(data)
+    message_format = validation.kind_of(document)
+    expected = FORMAT_OF_COUNTRY[unit.jurisdiction]
+    if message_format != expected:
+        raise Refused(
+            [Problem("format", _("A unit in this country receives %(f)s.") % {"f": expected})]
+        )
+    validation.check(message_format, document)
+    message = READERS[message_format](document)
+    problems = []
+    try:
+        number = national_id.parse(message.patient_number, unit.jurisdiction)
+    except ValidationError as error:
+        problems.append(Problem("patient-id", " ".join(error.messages)))
+        number = None
+    unit_id = _unit_id(unit, message_format)
+    if not unit_id or message.unit_id != unit_id:
+        problems.append(
+            Problem(
+                "unit",
+                _("The message names the unit %(theirs)s; this unit's %(kind)s is %(ours)s.")
+                % {
+                    "theirs": message.unit_id,
+                    "kind": UNIT_ID_NAMES[message_format],
+                    "ours": unit_id or "—",
+                },
+            )
+        )
+    if problems:
+        raise Refused(problems)
+    return message, number
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _earlier(unit: Organisation, message: _Message, digest: str) -> Received | None:
+    """The first receipt of the same message (a resend changes nothing); Refused when the
+    same id came with other content."""
+    earlier = (
+        ImportedCertificate.objects.select_related("certificate")
+        .filter(organisation=unit, external_id=message.external_id)
+        .first()
+    )
+    if earlier is None:
+        return None
+    if earlier.digest != digest:
+        raise Refused(
+            [
+                Problem(
+                    "duplicate-id",
+                    _("A different certificate with the id %(id)s was received before.")
+                    % {"id": message.external_id},
+                )
+            ]
+        )
+    return Received(
+        accepted=True,
+        case_id=str(earlier.certificate.case_id),
+        certificate_id=str(earlier.certificate_id),
+        already_received=True,
+    )
+
+
+def receive(unit: Organisation, data: bytes, *, via: str) -> Received:
+    """Take in one message at `unit`; never raises for what the message holds."""
+    try:
+        message, number = _checked(unit, data)
+        digest = _digest(data)
+        if (earlier := _earlier(unit, message, digest)) is not None:
+            return earlier
+        patient = registered_patient(unit, number)
+        if patient is None:
+            raise Refused(
+                [Problem("patient", _("No patient with this identity number is registered here."))]
+            )
+        return _write(unit, patient, message, digest, via)
+    except Refused as refused:
+        return Received(accepted=False, refused=refused.problems)
+
+
+def _write(unit, patient, message: _Message, digest: str, via: str) -> Received:
+    try:
+        with audit.atomic():
+            case, certificate = certificate_receive(
+                unit=unit,
+                patient=patient,
+                content=message.content,
+                signed_at=message.signed_at,
+                sick_from=message.sick_from,
+            )
+            ImportedCertificate.objects.create(
+                certificate=certificate,
+                organisation=unit,
+                external_id=message.external_id,
+                message_format=message.message_format,
+                digest=digest,
+                issuer_name=message.issuer_name,
+                issuer_id=message.issuer_id,
+                issuer_unit=message.issuer_unit,
+                received_via=via,
+            )
+            record_received(unit, patient, object_type="certificate", object_id=certificate.pk)
+            _tell_patient(case, certificate)
+    except IntegrityError:
+        # The same message came twice at once; the other one was taken in.
+        return _earlier(unit, message, digest)
+    return Received(accepted=True, case_id=str(case.pk), certificate_id=str(certificate.pk))
+
+
+def _tell_patient(case, certificate) -> None:
+    notify(
+        Notice(
+            kind=NotificationKind.CERTIFICATE_RECEIVED,
+            key=f"certificate_received:{certificate.pk}",
+            link=reverse("certificate_detail", args=[certificate.pk]),
+            patient_id=case.patient_id,
+            object_type="certificate",
+            object_id=str(certificate.pk),
+        ),
+        [(case.patient, case)],
+    )

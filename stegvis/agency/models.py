@@ -1,0 +1,88 @@
+"""What the agency app keeps: the systems at a unit that send it certificates, and each
+certificate received from another system with who issued it."""
+
+import hashlib
+import secrets
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from stegvis.accounts.models import Organisation
+from stegvis.cases.models import Certificate
+
+INTEGRATION_TOKEN_PREFIX = "stvi_"  # noqa: S105 (a label, not a secret)
+
+
+def hash_integration_token(raw: str) -> str:
+    # 32 random bytes: a fast hash is as safe as a slow one here.
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class UnitIntegration(models.Model):
+    """A system at a care unit (its record system) that sends Stegvis the certificates it
+    issued, known by a token that speaks for that unit only."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="integrations"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    hint = models.CharField(max_length=12, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.hint}…) @ {self.organisation}"
+
+    @classmethod
+    def issue(cls, *, organisation: Organisation, name: str) -> tuple["UnitIntegration", str]:
+        """A new integration; its raw token is returned once and never stored."""
+        raw = INTEGRATION_TOKEN_PREFIX + secrets.token_urlsafe(32)
+        integration = cls.objects.create(
+            organisation=organisation,
+            name=name,
+            token_hash=hash_integration_token(raw),
+            hint=raw[: len(INTEGRATION_TOKEN_PREFIX) + 4],
+        )
+        return integration, raw
+
+    @classmethod
+    def usable(cls, raw: str) -> "UnitIntegration | None":
+        return (
+            cls.objects.select_related("organisation")
+            .filter(token_hash=hash_integration_token(raw), revoked_at__isnull=True)
+            .first()
+        )
+
+
+class ImportedCertificate(models.Model):
+    """A certificate another system issued, as it came to Stegvis: the message's own id
+    (a resend of the same id changes nothing), its format and who issued it."""
+
+    certificate = models.OneToOneField(
+        Certificate, on_delete=models.PROTECT, related_name="imported"
+    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    # LISJP: the intygs-id's root and extension; SM2013: the MsgHead's MsgId.
+    external_id = models.CharField(max_length=200)
+    message_format = models.CharField(max_length=10)
+    # The message's SHA-256: the same id with other content is a different message.
+    digest = models.CharField(max_length=64)
+    issuer_name = models.CharField(_("issued by"), max_length=200, blank=True)
+    issuer_id = models.CharField(max_length=64, blank=True)
+    issuer_unit = models.CharField(_("issuing unit"), max_length=200, blank=True)
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    # "command" or the integration's name.
+    received_via = models.CharField(max_length=120)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "external_id"], name="one_import_per_message_and_unit"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_format} {self.external_id}"
