@@ -360,6 +360,27 @@ MAILERS = {
 BASE_URL = env.str("STEGVIS_BASE_URL", default="http://127.0.0.1:8000")
 # A class with send_text(number, text) for text messages; none is bundled, so off by default.
 STEGVIS_SMS_BACKEND = env.str("STEGVIS_SMS_BACKEND", default="")
+
+
+# Where signed certificates are sent (docs/deploy.md, "Agencies"): per agency an HTTPS URL,
+# the client certificate and key for mutual TLS, and the certificate authorities trusted for
+# the server (empty: the system's). No URL: nothing is sent, the certificate is printed.
+def _agency_endpoint(prefix: str) -> dict:
+    return {
+        "url": env.str(f"{prefix}_URL", default=""),
+        "client_cert": env.str(f"{prefix}_CLIENT_CERT", default=""),
+        "client_key": env.str(f"{prefix}_CLIENT_KEY", default=""),
+        "ca_bundle": env.str(f"{prefix}_CA_BUNDLE", default=""),
+        # Försäkringskassan's logical address in Inera's service platform (RIVTA header).
+        "logical_address": env.str(f"{prefix}_LOGICAL_ADDRESS", default=""),
+        "timeout_seconds": env.int(f"{prefix}_TIMEOUT", default=30),
+    }
+
+
+STEGVIS_AGENCY_ENDPOINTS = {
+    "fk": _agency_endpoint("STEGVIS_FK"),
+    "nav": _agency_endpoint("STEGVIS_NAV"),
+}
 STEGVIS_ATTACHMENT_MAX_BYTES = env.int("STEGVIS_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Stegvis <no-reply@stegvis.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

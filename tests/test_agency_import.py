@@ -94,7 +94,9 @@ def test_every_failing_published_lisjp_is_refused_naming_its_rule_and_writes_not
 
 
 def test_a_refusal_names_the_schematron_assertion(se_unit):
-    received = receive(se_unit, swedish(SE_EXAMPLES / "fail-diagnoskodMerAnFemTecken.xml"), via="test")
+    received = receive(
+        se_unit, swedish(SE_EXAMPLES / "fail-diagnoskodMerAnFemTecken.xml"), via="test"
+    )
     assert [p.as_dict() for p in received.refused] == [
         {"rule": "q6.2", "message": "Diagnoskod får inte vara längre än 5 tecken."}
     ]
@@ -142,9 +144,15 @@ def test_a_resend_changes_nothing_and_the_same_id_with_other_content_is_refused(
 
 def test_a_certificate_extends_the_open_case_at_the_unit(se_unit):
     patient = se_unit.memberships.filter(role="patient").first().user
-    open_case = Case.objects.create(patient=patient, organisation=se_unit, sick_from=date(2015, 11, 30))
+    open_case = Case.objects.create(
+        patient=patient, organisation=se_unit, sick_from=date(2015, 11, 30)
+    )
     number = patient.get_national_id().number.encode()
-    received = receive(se_unit, (SE_EXAMPLES / "pass-minimal.xml").read_bytes().replace(BAD_CHECKSUM, number), via="test")
+    received = receive(
+        se_unit,
+        (SE_EXAMPLES / "pass-minimal.xml").read_bytes().replace(BAD_CHECKSUM, number),
+        via="test",
+    )
     assert received.case_id == str(open_case.pk)
     open_case.refresh_from_db()
     assert open_case.sick_from == date(2015, 11, 30)
@@ -176,7 +184,9 @@ NAV_EXAMPLES = {
 
 
 @pytest.mark.parametrize("name", NAV_EXAMPLES)
-def test_every_published_sykmelding_is_taken_in_with_its_periods_grading_diagnosis_and_employer(db, name):
+def test_every_published_sykmelding_is_taken_in_with_its_periods_grading_diagnosis_and_employer(
+    db, name
+):
     her_id, patient_number, periods, employer, employer_name, code = NAV_EXAMPLES[name]
     unit = no_unit(her_id, patient_number)
     received = receive(unit, (NO_EXAMPLES / name).read_bytes(), via="test")
@@ -216,7 +226,9 @@ def test_bad_input_is_a_named_refusal_that_writes_nothing(se_unit, name):
 # -- The command and the API ------------------------------------------------------------
 
 
-def test_the_command_prints_a_json_line_per_file_and_fails_if_any_was_refused(se_unit, tmp_path, capsys):
+def test_the_command_prints_a_json_line_per_file_and_fails_if_any_was_refused(
+    se_unit, tmp_path, capsys
+):
     good = tmp_path / "good.xml"
     good.write_bytes(swedish(SE_EXAMPLES / "pass-minimal.xml"))
     bad = SE_EXAMPLES / "fail-diagnosSaknas.xml"
@@ -260,7 +272,9 @@ def test_the_api_takes_a_message_with_the_units_token_once(se_unit):
 
 
 def test_the_api_refuses_with_every_rule_named(se_unit):
-    response = post(integration_token(se_unit), swedish(SE_EXAMPLES / "fail-diagnoskodMerAnFemTecken.xml"))
+    response = post(
+        integration_token(se_unit), swedish(SE_EXAMPLES / "fail-diagnoskodMerAnFemTecken.xml")
+    )
     assert response.status_code == 422
     assert response.json()["code"] == "refused"
     assert response.json()["refused"] == [
@@ -274,7 +288,10 @@ def test_the_api_refuses_without_a_units_token_or_with_a_revoked_one(se_unit, pe
     # A person's own token speaks for no unit's record system.
     client = Client()
     client.force_login(personas.treating_physician)
-    assert client.post("/api/v1/agency/messages", data, content_type="application/xml").status_code == 401
+    assert (
+        client.post("/api/v1/agency/messages", data, content_type="application/xml").status_code
+        == 401
+    )
     token = integration_token(se_unit)
     UnitIntegration.objects.update(revoked_at="2026-01-01T00:00:00Z")
     assert post(token, data).status_code == 401
@@ -306,4 +323,18 @@ def test_an_imported_certificate_shows_its_issuer_and_cannot_be_corrected_here(s
     assert page.status_code == 200
     assert "Karl Karlsson" in page.content.decode() and "None" not in page.content.decode()
     assert client.post(f"/certificates/{received.certificate_id}/correct/").status_code == 403
-    assert client.get(f"/api/v1/certificates/{received.certificate_id}/message").json()["code"] == "issued_elsewhere"
+    assert (
+        client.get(f"/api/v1/certificates/{received.certificate_id}/message").json()["code"]
+        == "issued_elsewhere"
+    )
+
+
+def test_the_command_issues_a_units_token_once_and_revokes_it(se_unit, capsys):
+    call_command("agency", "integration", "--unit", SE_UNIT_HSA, "--name", "Journal system")
+    raw = capsys.readouterr().out.strip()
+    data = swedish(SE_EXAMPLES / "pass-minimal.xml")
+    assert post(raw, data).status_code == 201
+    call_command("agency", "integration", "--unit", SE_UNIT_HSA, "--revoke", raw[:9])
+    assert post(raw, data).status_code == 401
+    with pytest.raises(CommandError, match="No token"):
+        call_command("agency", "integration", "--unit", SE_UNIT_HSA, "--revoke", raw[:9])

@@ -86,3 +86,45 @@ class ImportedCertificate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message_format} {self.external_id}"
+
+
+class Agency(models.TextChoices):
+    FORSAKRINGSKASSAN = "fk", _("Försäkringskassan")
+    NAV = "nav", _("Nav")
+
+
+class Answer(models.TextChoices):
+    WAITING = "waiting", _("Waiting to be sent")
+    DELIVERED = "delivered", _("Received by the agency")
+    # Received, with a note from the agency (Försäkringskassan's INFO; an AppRec "OK with
+    # errors in part").
+    DELIVERED_WITH_NOTE = "delivered_note", _("Received, with a note")
+    REFUSED = "refused", _("Refused by the agency")
+    # No answer after every attempt: the certificate is printed instead.
+    UNDELIVERED = "undelivered", _("Could not be sent")
+
+
+class AgencyDelivery(models.Model):
+    """A signed certificate on its way to its agency, and the agency's answer: the result
+    code and text Försäkringskassan gives, or Nav's AppRec status and errors. The sending
+    itself is a row on the outbox (retried, logged), found by `outbox_message_id`."""
+
+    certificate = models.OneToOneField(
+        Certificate, on_delete=models.PROTECT, related_name="delivery"
+    )
+    agency = models.CharField(max_length=3, choices=Agency.choices)
+    message_format = models.CharField(max_length=10)
+    outbox_message_id = models.UUIDField()
+    answer = models.CharField(max_length=16, choices=Answer.choices, default=Answer.WAITING)
+    # The agency's own code (OK, INFO, ERROR; AppRec 1, 2, 3) and words, as given.
+    result_code = models.CharField(max_length=20, blank=True)
+    result_text = models.TextField(blank=True)
+    # Nav's AppRec errors: [{"code", "text"}].
+    errors = models.JSONField(default=list, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_failure = models.CharField(max_length=200, blank=True)
+    queued_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id} → {self.agency}: {self.answer}"

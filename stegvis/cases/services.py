@@ -29,7 +29,7 @@ from stegvis.cases.models import (
     MilestoneCompletion,
     Prognosis,
 )
-from stegvis.cases.signals import milestone_completed
+from stegvis.cases.signals import certificate_signed, milestone_completed
 from stegvis.cases.timelines import (
     TimelineEntry,
     case_periods,
@@ -295,6 +295,7 @@ def certificate_sign(*, actor: User, certificate: Certificate) -> Certificate:
     locked.signed_at = timezone.now()
     locked.save(update_fields=["status", "signed_by", "signed_at", "updated_at"])
     case_refresh_deadline(locked.case)
+    certificate_signed.send(sender=Certificate, actor=actor, certificate=locked)
     return locked
 
 

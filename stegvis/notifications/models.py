@@ -34,6 +34,7 @@ class NotificationKind(models.TextChoices):
     PARTICIPATION_NEWS = "participation_news", _("News about something you took part in")
     PLAN_SENT = "plan_sent", _("A follow-up plan was sent to you")
     CERTIFICATE_RECEIVED = "certificate_received", _("A new certificate about your sick leave")
+    CERTIFICATE_REFUSED = "certificate_refused", _("An agency refused a certificate you signed")
 
 
 # Told at once on every channel the person has, whatever their digest preference: a
@@ -90,6 +91,8 @@ class Channel(models.TextChoices):
     IN_APP = "in_app", _("In Stegvis")
     EMAIL = "email", _("E-mail")
     SMS = "sms", _("Text message")
+    # A service of an agency (Försäkringskassan, Nav): a certificate, sent by the agency app.
+    AGENCY = "agency", _("Agency service")
 
 
 class DeliveryStatus(models.TextChoices):
@@ -107,6 +110,7 @@ class OutboxKind(models.TextChoices):
     NOTICE = "notice", _("Notification")
     DIGEST = "digest", _("Daily summary")
     CHECKIN_REMINDER = "checkin_reminder", _("Check-in reminder")
+    AGENCY_MESSAGE = "agency_message", _("Certificate to an agency")
 
 
 class OutboxMessage(models.Model):

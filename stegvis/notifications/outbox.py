@@ -45,6 +45,13 @@ logger = logging.getLogger(__name__)
 # the apps' AppConfig.ready.
 ON_SENT: dict[str, Callable[[list[OutboxMessage]], None]] = {}
 
+# Kinds another app sends itself (a certificate to an agency's service): called with the
+# claimed row; raising means "try again later". Filled in the apps' AppConfig.ready.
+SENDERS: dict[str, Callable[[OutboxMessage], None]] = {}
+# Kinds whose receiver recognises a resend (an agency registers a certificate id once), so
+# a row whose worker stopped mid-send is sent again rather than closed.
+RESENDABLE_KINDS: set[str] = set()
+
 MAX_ATTEMPTS = 5
 # A claim older than this belongs to a worker that stopped mid-send.
 CLAIM_TIMEOUT = timedelta(minutes=15)
@@ -283,6 +290,9 @@ def outbox_claim(now: datetime, limit: int, token: uuid.UUID, only_ids=None) -> 
 
 
 def _send_one(message: OutboxMessage, mail, sms) -> None:
+    if (sender := SENDERS.get(message.kind)) is not None:
+        sender(message)
+        return
     rendered = channels.render(message)
     message.language = message.recipient.preferred_language
     if message.channel == Channel.EMAIL:
@@ -355,22 +365,25 @@ def outbox_dispatch(now: datetime | None = None, batch_size: int = 100, only_ids
 
 
 def outbox_release_stale(now: datetime | None = None) -> int:
-    """Close claims of workers that stopped mid-send, without sending them again."""
+    """Close claims of workers that stopped mid-send, without sending them again; a kind
+    whose receiver recognises a resend goes back to be sent."""
     now = now or timezone.now()
     stale = list(
         OutboxMessage.objects.filter(
             status=DeliveryStatus.CLAIMED, claimed_at__lt=now - CLAIM_TIMEOUT
         )
     )
-    closed = [
-        m
-        for m in stale
-        if OutboxMessage.objects.filter(pk=m.pk, status=DeliveryStatus.CLAIMED).update(
-            status=DeliveryStatus.FAILED
-        )
-    ]
+    closed, released = [], []
+    for message in stale:
+        resend = message.kind in RESENDABLE_KINDS
+        if OutboxMessage.objects.filter(pk=message.pk, status=DeliveryStatus.CLAIMED).update(
+            status=DeliveryStatus.PENDING if resend else DeliveryStatus.FAILED,
+            next_attempt_at=now,
+        ):
+            (released if resend else closed).append(message)
     _log(closed, DeliveryEventKind.FAILED, now, "interrupted; not resent to avoid a duplicate")
-    return len(closed)
+    _log(released, DeliveryEventKind.RETRY, now, "interrupted; the receiver knows a resend")
+    return len(closed) + len(released)
 
 
 @transaction.atomic

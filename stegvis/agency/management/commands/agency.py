@@ -8,7 +8,8 @@
   at UNIT (its id, HSA-id or HER-id). One JSON line per file; non-zero exit if any was
   refused.
 - `stegvis agency integration --unit UNIT --name NAME`: a token for the unit's record
-  system to send certificates to `POST /api/v1/agency/messages`, printed once.
+  system to send certificates to `POST /api/v1/agency/messages`, printed once;
+  `--revoke HINT` ends the token whose first characters are HINT.
 """
 
 import json
@@ -18,6 +19,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 
 from stegvis.accounts.models import Organisation, User
 from stegvis.agency import importing, services
@@ -44,7 +46,9 @@ class Command(BaseCommand):
             "integration", help="Issue a token for a unit's record system."
         )
         integration.add_argument("--unit", required=True, help="The unit's id, HSA-id or HER-id.")
-        integration.add_argument("--name", required=True, help="Which system, in words.")
+        which = integration.add_mutually_exclusive_group(required=True)
+        which.add_argument("--name", help="Issue a token for this system, named in words.")
+        which.add_argument("--revoke", metavar="HINT", help="End the token starting with HINT.")
 
     def handle(self, *args, **options):
         return getattr(self, f"_{options['command']}")(options)
@@ -71,6 +75,14 @@ class Command(BaseCommand):
 
     def _integration(self, options) -> None:
         unit = self._unit(options["unit"])
+        if options["revoke"]:
+            ended = UnitIntegration.objects.filter(
+                organisation=unit, hint=options["revoke"], revoked_at__isnull=True
+            ).update(revoked_at=timezone.now())
+            if not ended:
+                raise CommandError(f"No token {options['revoke']} at this unit.")
+            self.stdout.write(f"Revoked {ended}.")
+            return
         _, raw = UnitIntegration.issue(organisation=unit, name=options["name"])
         self.stdout.write(raw)
 
