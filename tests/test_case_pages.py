@@ -46,6 +46,7 @@ def form_data(**changes) -> dict:
         "functional_impairment": "Nedsatt koncentration och minne.",
         "activity_limitation": "Klarar inte att planera dagens arbete.",
         "prognosis": "STOR_SANNOLIKHET",
+        "measures": ["work_adaptation"],
     }
     data.update(changes)
     return data

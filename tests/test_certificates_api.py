@@ -172,7 +172,10 @@ def test_a_correction_is_a_new_version_and_the_old_stays_visible(physician, case
     patch(
         physician,
         f"/api/v1/certificates/{second['id']}",
-        {**complete_body(periods=periods), "revision": second["revision"]},
+        {
+            **complete_body(periods=periods, working_hours_arranged=False),
+            "revision": second["revision"],
+        },
     )
     post(physician, f"/api/v1/certificates/{second['id']}/sign")
 
@@ -248,6 +251,19 @@ def test_partial_leave_nudge_and_dfa_check(physician, case):
     assessment = draft["assessment"]
     assert assessment["suggest_partial"] is True
     assert set(assessment["dfa_gaps"]) == {"impairment_repeats_diagnosis", "limitation_missing"}
+    # Försäkringskassan's rules ask for the activity limitation; the guidance's nudges
+    # (a partial leave, an impairment that repeats the diagnosis) never block signing.
+    refused = post(physician, f"/api/v1/certificates/{draft['id']}/sign")
+    assert refused.status_code == 422
+    assert [e["loc"][-1] for e in refused.json()["errors"]] == ["activity_limitation"]
+    body = complete_body(
+        diagnoses=[{"code": "M79.7", "text": "Fibromyalgi"}],
+        fmb_typical_case="m797_higher",
+        functional_impairment="Fibromyalgi",
+        revision=draft["revision"],
+    )
+    changed = patch(physician, f"/api/v1/certificates/{draft['id']}", body).json()
+    assert "impairment_repeats_diagnosis" in changed["assessment"]["dfa_gaps"]
     signed = post(physician, f"/api/v1/certificates/{draft['id']}/sign")
     assert signed.json()["status"] == "signed"
 

@@ -161,7 +161,9 @@ def _answers(answers: _Answers, certificate: Certificate, employer_copy: bool) -
         )
     if certificate.fmb_justification:
         answers.add(37, ("37.1", certificate.fmb_justification))
-    if certificate.working_hours_arranged is not None:
+    # Asked only when part of the working time is left (question 33 with a graded period).
+    graded = any(p.degree < 100 for p in certificate.periods.all())
+    if graded and certificate.working_hours_arranged is not None:
         parts = [("33.1", "true" if certificate.working_hours_arranged else "false")]
         if certificate.working_hours_arranged:
             parts.append(("33.2", certificate.working_hours_text))

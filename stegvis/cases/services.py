@@ -27,7 +27,9 @@ from stegvis.cases.models import (
     CertificatePeriod,
     CertificateStatus,
     MilestoneCompletion,
+    Occupation,
     Prognosis,
+    WorkMeasure,
 )
 from stegvis.cases.signals import certificate_signed, milestone_completed
 from stegvis.cases.timelines import (
@@ -268,16 +270,51 @@ def completeness_errors(certificate: Certificate, assessment) -> dict:
     if not certificate.periods.exists():
         errors["periods"] = [_("Add at least one period of sick leave.")]
     if certificate.kind == CertificateKind.FK_7804:
-        if not (certificate.examined_on or certificate.telephone_on or certificate.records_on):
-            errors["examined_on"] = [_("Give the date of at least one basis.")]
-        if certificate.prognosis == Prognosis.RETURN_AFTER_DAYS and not certificate.prognosis_days:
-            errors["prognosis_days"] = [_("Choose after how many days.")]
+        errors.update(_fk7804_errors(certificate))
     if norwegian:
         errors.update(sykmelding.completeness_errors(certificate, assessment))
     elif assessment.exceeds and not certificate.fmb_justification.strip():
         errors["fmb_justification"] = [
             _("The sick leave goes beyond the guidance: explain why (FK 7804, question 37).")
         ]
+    return errors
+
+
+def _fk7804_errors(certificate: Certificate) -> dict[str, list[str]]:
+    """What Försäkringskassan's rules for the FK 7804 (the LISJP business rules) ask of
+    every certificate, named by the field to fill in: a signed certificate always leaves as
+    a message Försäkringskassan accepts."""
+    errors: dict[str, list[str]] = {}
+    if not (certificate.examined_on or certificate.telephone_on or certificate.records_on):
+        errors["examined_on"] = [_("Give the date of at least one basis.")]
+    if not certificate.occupation:
+        errors["occupation"] = [_("Choose the patient's occupation.")]
+    elif (
+        certificate.occupation == Occupation.CURRENT_JOB and not certificate.occupation_text.strip()
+    ):
+        errors["occupation_text"] = [_("Name the profession and its tasks.")]
+    if not certificate.functional_impairment.strip():
+        errors["functional_impairment"] = [_("Describe the functional impairment.")]
+    if not certificate.activity_limitation.strip():
+        errors["activity_limitation"] = [_("Describe the activity limitation.")]
+    if not certificate.prognosis:
+        errors["prognosis"] = [_("Choose a prognosis.")]
+    elif certificate.prognosis == Prognosis.RETURN_AFTER_DAYS and not certificate.prognosis_days:
+        errors["prognosis_days"] = [_("Choose after how many days.")]
+    measures = set(certificate.measures)
+    if not measures:
+        errors["measures"] = [_("Choose the work-oriented measures, or “Not relevant”.")]
+    elif WorkMeasure.NOT_RELEVANT in measures and len(measures) > 1:
+        errors["measures"] = [_("“Not relevant” cannot be chosen with other measures.")]
+    graded = certificate.periods.filter(degree__lt=100).exists()
+    if graded and certificate.working_hours_arranged is None:
+        errors["working_hours_arranged"] = [
+            _("Say whether the working hours can be arranged differently (question 33).")
+        ]
+    elif (
+        graded and certificate.working_hours_arranged and not certificate.working_hours_text.strip()
+    ):
+        errors["working_hours_text"] = [_("Say how the working hours can be arranged.")]
     return errors
 
 

@@ -37,6 +37,12 @@ def test_a_physician_writes_a_certificate_with_guidance(page: Page, live_stegvis
     expect(guidance).to_contain_text("Utöver typfallet")
     page.get_by_label("Min undersökning").fill("2026-01-01")
     page.get_by_label("Funktionsnedsättning").fill("Nedsatt minne och uthållighet.")
+    # What Försäkringskassan's rules ask of every FK 7804 before it may be signed.
+    page.get_by_label("Sysselsättning").select_option("current_job")
+    page.get_by_label("Yrke och arbetsuppgifter").fill("Förskollärare")
+    page.get_by_label("Aktivitetsbegränsning").fill("Klarar inte att planera dagens arbete.")
+    page.get_by_label("Prognos:").select_option("STOR_SANNOLIKHET")
+    page.get_by_label("Anpassning av arbetet").check()
     assert_accessible(page)
     page.get_by_role("button", name="Spara utkast").click()
 
