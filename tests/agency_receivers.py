@@ -193,6 +193,7 @@ def _fk_handle(receiver: Receiver, headers, data: bytes) -> tuple[int, bytes]:
 
 
 APPREC = validation.APPREC
+NAV_DUPLICATE = "Duplikat! - Denne sykmeldingen er mottatt tidligere. Skal ikke sendes på nytt"
 
 
 def apprec(msghead, status: str, errors=()) -> bytes:
@@ -237,8 +238,10 @@ def _nav_handle(receiver: Receiver, headers, data: bytes) -> tuple[int, bytes]:
         return 503, b""
     if order == "refuse":
         return 200, apprec(msghead, "2", [("47", receiver.refuse_text)])
-    # A MsgId received before is the same sykmelding again: acknowledged, not registered twice.
-    receiver.registered.setdefault(msg_id, data)
+    if msg_id in receiver.registered:
+        # As Nav's receiver answers a sykmelding it has had before.
+        return 200, apprec(msghead, "2", [("X99", NAV_DUPLICATE)])
+    receiver.registered[msg_id] = data
     if order == "drop":
         return 0, b""
     return 200, apprec(msghead, "1")

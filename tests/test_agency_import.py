@@ -125,9 +125,11 @@ def test_a_lisjp_becomes_the_patients_certificate_with_its_content_and_deadlines
     patient = case.patient
     # The patient is told, and the receipt is on their log, named by the unit.
     assert Notification.objects.filter(recipient=patient, kind="certificate_received").count() == 1
-    event = AccessEvent.objects.get(patient=patient, basis="received_from_system")
-    assert (event.actor_id, event.actor_organisation, event.object_id) == (
-        None, se_unit, str(certificate.pk))  # fmt: skip
+    events = AccessEvent.objects.filter(patient=patient, basis="received_from_system")
+    # The case it opened and the certificate, named by the unit that received them.
+    assert {(e.actor_id, e.actor_organisation, e.object_type, e.object_id) for e in events} == {
+        (None, se_unit, "case", str(case.pk)), (None, se_unit, "certificate", str(certificate.pk))
+    }  # fmt: skip
 
 
 def test_a_resend_changes_nothing_and_the_same_id_with_other_content_is_refused(se_unit):
@@ -137,7 +139,7 @@ def test_a_resend_changes_nothing_and_the_same_id_with_other_content_is_refused(
     assert again.accepted and again.already_received
     assert (again.case_id, again.certificate_id) == (first.case_id, first.certificate_id)
     assert Certificate.objects.count() == 1
-    assert AccessEvent.objects.filter(basis="received_from_system").count() == 1
+    assert AccessEvent.objects.filter(basis="received_from_system").count() == 2  # case, cert
     other = receive(se_unit, swedish(SE_EXAMPLES / "pass-samordning.xml"), via="test")
     assert [p.rule for p in other.refused] == ["duplicate-id"]
 
@@ -338,3 +340,30 @@ def test_the_command_issues_a_units_token_once_and_revokes_it(se_unit, capsys):
     assert post(raw, data).status_code == 401
     with pytest.raises(CommandError, match="No token"):
         call_command("agency", "integration", "--unit", SE_UNIT_HSA, "--revoke", raw[:9])
+
+
+def test_a_resend_written_anew_is_the_same_certificate(se_unit):
+    data = swedish(SE_EXAMPLES / "pass-minimal.xml")
+    first = receive(se_unit, data, via="test")
+    later = data.replace(
+        b"<skickatTidpunkt>2015-12-07T15:48:05", b"<skickatTidpunkt>2015-12-08T09:00:00"
+    )
+    again = receive(se_unit, later, via="test")
+    assert again.accepted and again.already_received
+    assert again.certificate_id == first.certificate_id
+
+
+def test_a_date_with_a_time_zone_is_read_as_its_day(db):
+    unit = no_unit("431001118", "19039702498")
+    data = (NO_EXAMPLES / "SM2013_normal.xml").read_bytes()
+    zoned = data.replace(b"<ho:PeriodeFOMDato>2022-01-03<", b"<ho:PeriodeFOMDato>2022-01-03+01:00<")
+    assert zoned != data
+    received = receive(unit, zoned, via="test")
+    assert received.accepted, received.refused
+    assert Certificate.objects.get().periods.get().starts_on == date(2022, 1, 3)
+
+
+def test_an_unreadable_file_is_its_own_refusal(se_unit, tmp_path, capsys):
+    with pytest.raises(CommandError):
+        call_command("agency", "import", "--unit", SE_UNIT_HSA, str(tmp_path / "missing.xml"))
+    assert json.loads(capsys.readouterr().out)["refused"][0]["rule"] == "file"

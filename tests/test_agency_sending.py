@@ -259,5 +259,63 @@ def test_a_dropped_connection_to_nav_is_sent_again_once(client, nav, db):
         outbox_dispatch()
         assert delivery_of(certificate).answer == Answer.WAITING
         outbox_dispatch(now=timezone.now() + timedelta(minutes=3))
-    assert delivery_of(certificate).answer == Answer.DELIVERED
+    # Nav refuses a sykmelding it has had as a duplicate: after a lost answer, it arrived.
+    delivery = delivery_of(certificate)
+    assert (delivery.answer, delivery.result_code) == (Answer.DELIVERED_WITH_NOTE, "2")
+    assert delivery.result_text.startswith("Duplikat!")
     assert len(nav.registered) == 1 and nav.requests == 2
+
+
+def test_a_certificate_goes_to_its_agency_while_the_mail_server_is_down(
+    settings, fk, personas, case
+):
+    smtp = {"host": "127.0.0.1", "port": 9, "timeout": 2}  # nothing listens there
+    settings.MAILERS = {
+        "default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": smtp}
+    }
+    certificate = sign_fk7804(personas, case)
+    assert outbox_dispatch() == 1
+    assert delivery_of(certificate).answer == Answer.DELIVERED
+
+
+def test_an_answer_stored_before_the_worker_stopped_is_not_sent_again(fk, personas, case):
+    certificate = sign_fk7804(personas, case)
+    assert outbox_dispatch() == 1
+    delivery = delivery_of(certificate)
+    # The worker stored Försäkringskassan's answer and stopped before marking the row sent.
+    OutboxMessage.objects.filter(pk=delivery.outbox_message_id).update(
+        status=DeliveryStatus.CLAIMED, claimed_at=timezone.now() - timedelta(hours=1)
+    )
+    outbox_release_stale()
+    outbox_dispatch()
+    assert fk.requests == 1
+    assert (delivery_of(certificate).answer, AccessEvent.objects.filter(
+        basis="sent_to_agency:fk").count()) == (Answer.DELIVERED, 1)  # fmt: skip
+
+
+def test_a_send_that_stops_its_worker_every_time_ends(fk, personas, case):
+    certificate = sign_fk7804(personas, case)
+    message_id = delivery_of(certificate).outbox_message_id
+    now = timezone.now()
+    for _ in range(MAX_ATTEMPTS):
+        OutboxMessage.objects.filter(pk=message_id).update(
+            status=DeliveryStatus.CLAIMED, claimed_at=now - timedelta(hours=1)
+        )
+        outbox_release_stale(now=now)
+    message = OutboxMessage.objects.get(pk=message_id)
+    assert (message.status, message.attempts) == (DeliveryStatus.FAILED, MAX_ATTEMPTS - 1)
+    client = Client()
+    client.force_login(personas.treating_physician)
+    page = client.get(f"/certificates/{certificate.pk}/").text
+    assert "Inte skickat till Försäkringskassan" in page
+
+
+def test_a_correction_signed_before_the_first_version_left_replaces_it(fk, personas, case):
+    first = sign_fk7804(personas, case)
+    client = Client()
+    client.force_login(personas.treating_physician)
+    draft = send(client, "post", f"/api/v1/certificates/{first.pk}/correct").json()
+    assert send(client, "post", f"/api/v1/certificates/{draft['id']}/sign").status_code == 200
+    assert delivery_of(first).answer == Answer.REPLACED
+    assert outbox_dispatch() == 1
+    assert list(fk.registered) == [draft["id"]]

@@ -18,6 +18,7 @@ def registered_patient(unit: Organisation, number: national_id.NationalId) -> Us
     return (
         User.objects.filter(
             national_id_hash=national_id.lookup_hash(number),
+            is_active=True,
             memberships__organisation=unit,
             memberships__role=Role.PATIENT,
         )

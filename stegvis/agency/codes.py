@@ -43,6 +43,8 @@ class Sm2013Codes(Record):
 class Receiver(Record):
     name: str
     her_id: str
+    duplicate_text: str
+    duplicate_source: str
 
 
 class CodesFile(DataFile):

@@ -10,6 +10,7 @@ message changes nothing.
 """
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -30,6 +31,8 @@ from stegvis.cases.services import CertificateContent, certificate_receive
 from stegvis.notifications.models import NotificationKind
 from stegvis.notifications.outbox import Notice, notify
 
+# The longest certificate id kept (ImportedCertificate.external_id).
+MAX_ID_LENGTH = 200
 # The format a unit of each country receives.
 FORMAT_OF_COUNTRY = {"SE": "lisjp", "NO": "sm2013"}
 
@@ -140,8 +143,15 @@ def _checked(unit: Organisation, data: bytes) -> tuple[_Message, str]:
             [Problem("format", _("A unit in this country receives %(f)s.") % {"f": expected})]
         )
     validation.check(message_format, document)
-    message = READERS[message_format](document)
+    try:
+        message = READERS[message_format](document)
+    except (ValueError, KeyError, AttributeError, TypeError):
+        # Within the schema, yet not what a certificate says (a grade no code list has).
+        problem = Problem("content", _("The message cannot be read as a certificate."))
+        raise Refused([problem]) from None
     problems = []
+    if len(message.external_id) > MAX_ID_LENGTH:
+        problems.append(Problem("id", _("The certificate's id is too long.")))
     try:
         number = national_id.parse(message.patient_number, unit.jurisdiction)
     except ValidationError as error:
@@ -165,8 +175,14 @@ def _checked(unit: Organisation, data: bytes) -> tuple[_Message, str]:
     return message, number
 
 
-def _digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def _digest(message: _Message) -> str:
+    """What the certificate says, whatever its envelope: a resend written anew (another
+    send time, another GenDate) is the same certificate."""
+    said = [
+        message.patient_number, message.unit_id, message.issuer_id,
+        message.content.fields, message.content.diagnoses, message.content.periods,
+    ]  # fmt: skip
+    return hashlib.sha256(json.dumps(said, default=str, sort_keys=True).encode()).hexdigest()
 
 
 def _earlier(unit: Organisation, message: _Message, digest: str) -> Received | None:
@@ -201,7 +217,7 @@ def receive(unit: Organisation, data: bytes, *, via: str) -> Received:
     """Take in one message at `unit`; never raises for what the message holds."""
     try:
         message, number = _checked(unit, data)
-        digest = _digest(data)
+        digest = _digest(message)
         if (earlier := _earlier(unit, message, digest)) is not None:
             return earlier
         patient = registered_patient(unit, number)
@@ -217,7 +233,7 @@ def receive(unit: Organisation, data: bytes, *, via: str) -> Received:
 def _write(unit, patient, message: _Message, digest: str, via: str) -> Received:
     try:
         with audit.atomic():
-            case, certificate = certificate_receive(
+            case, certificate, case_opened = certificate_receive(
                 unit=unit,
                 patient=patient,
                 content=message.content,
@@ -230,16 +246,21 @@ def _write(unit, patient, message: _Message, digest: str, via: str) -> Received:
                 external_id=message.external_id,
                 message_format=message.message_format,
                 digest=digest,
-                issuer_name=message.issuer_name,
-                issuer_id=message.issuer_id,
-                issuer_unit=message.issuer_unit,
-                received_via=via,
+                # As much as the columns hold: the message's own limits are wider.
+                issuer_name=message.issuer_name[:200],
+                issuer_id=message.issuer_id[:64],
+                issuer_unit=message.issuer_unit[:200],
+                received_via=via[:120],
             )
+            if case_opened:
+                record_received(unit, patient, object_type="case", object_id=case.pk)
             record_received(unit, patient, object_type="certificate", object_id=certificate.pk)
             _tell_patient(case, certificate)
     except IntegrityError:
-        # The same message came twice at once; the other one was taken in.
-        return _earlier(unit, message, digest)
+        # The same message came twice at once: the other one was taken in.
+        if (earlier := _earlier(unit, message, digest)) is None:
+            raise
+        return earlier
     return Received(accepted=True, case_id=str(case.pk), certificate_id=str(certificate.pk))
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from lxml import etree
 
 from stegvis.agency.codes import codes
-from stegvis.agency.validation import RIV_CORE, RIV_RESPONDER, RIV_TYPES
+from stegvis.agency.validation import RIV_CORE, RIV_RESPONDER, RIV_TYPES, xs_date, xs_datetime
 from stegvis.cases.models import Certificate
 
 NSMAP = {None: RIV_CORE, "ns2": RIV_RESPONDER, "ns3": RIV_TYPES}
@@ -218,9 +218,7 @@ def read(document: etree._ElementTree) -> Read:
     c = codes().lisjp
     intyg = document.getroot().find("r:intyg", NS)
     signed = _text(intyg, "g:signeringstidpunkt")
-    signed_at = datetime.fromisoformat(signed) if signed else None
-    if signed_at is not None and timezone.is_naive(signed_at):
-        signed_at = timezone.make_aware(signed_at)
+    signed_at = xs_datetime(signed) if signed else None
     out = Read(
         certificate_id="/".join(
             _text(intyg, f"g:intygs-id/t:{part}") for part in ("root", "extension")
@@ -250,7 +248,7 @@ def read(document: etree._ElementTree) -> Read:
 
         question = answer.get("id")
         if question == "1" and code("1.1") in basis:
-            fields[basis[code("1.1")]] = date.fromisoformat(text("1.2"))
+            fields[basis[code("1.1")]] = xs_date(text("1.2"))
         elif question == "28" and not fields.get("occupation"):
             fields["occupation"] = occupations.get(code("28.1"), "")
         elif question == "29":
@@ -272,8 +270,8 @@ def read(document: etree._ElementTree) -> Read:
             out.periods.append(
                 (
                     degrees[code("32.1")],
-                    date.fromisoformat(_text(period, "t:datePeriod/t:start")),
-                    date.fromisoformat(_text(period, "t:datePeriod/t:end")),
+                    xs_date(_text(period, "t:datePeriod/t:start")),
+                    xs_date(_text(period, "t:datePeriod/t:end")),
                 )
             )
         elif question == "37":

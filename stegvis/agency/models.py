@@ -102,6 +102,8 @@ class Answer(models.TextChoices):
     REFUSED = "refused", _("Refused by the agency")
     # No answer after every attempt: the certificate is printed instead.
     UNDELIVERED = "undelivered", _("Could not be sent")
+    # A correction was signed before this version left: only the correction is sent.
+    REPLACED = "replaced", _("Replaced by a correction before it was sent")
 
 
 class AgencyDelivery(models.Model):

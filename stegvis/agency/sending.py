@@ -26,13 +26,13 @@ from django.urls import reverse
 from django.utils import timezone
 from lxml import etree
 from zeep import Client, Settings
-from zeep.exceptions import Error as ZeepError
 from zeep.transports import Transport
 from zeep.xsd import SkipValue
 
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import record_system
 from stegvis.agency import validation
+from stegvis.agency.codes import codes
 from stegvis.agency.models import Agency, AgencyDelivery, Answer
 from stegvis.agency.services import NotExportable, message_for
 from stegvis.cases.models import Certificate, CertificateKind
@@ -113,6 +113,7 @@ def queue_on_signing(sender, *, actor, certificate: Certificate, **kwargs) -> No
         object_id=certificate.pk,
         channel=Channel.AGENCY,
     )
+    _replace_unsent_versions(certificate)
     AgencyDelivery.objects.get_or_create(
         certificate=certificate,
         defaults={
@@ -128,26 +129,40 @@ def queue_on_signing(sender, *, actor, certificate: Certificate, **kwargs) -> No
     transaction.on_commit(lambda: dispatch_urgent_task.enqueue([str(message.pk)]))
 
 
+def _replace_unsent_versions(certificate: Certificate) -> None:
+    """An earlier version still waiting is not sent: the correction replaces it."""
+    waiting = AgencyDelivery.objects.filter(
+        certificate__series=certificate.series, answer=Answer.WAITING
+    ).exclude(certificate=certificate)
+    for earlier in waiting:
+        if outbox.cancel(earlier.outbox_message_id, f"replaced by version {certificate.version}"):
+            AgencyDelivery.objects.filter(pk=earlier.pk).update(answer=Answer.REPLACED)
+
+
 # -- Sending, in the worker ---------------------------------------------------------------
 
 
 def send(message: OutboxMessage) -> None:
-    """The outbox's sender: one attempt; TryAgain (or any error) leaves it for the next."""
+    """The outbox's sender: one attempt; any error leaves it for the next."""
     delivery = AgencyDelivery.objects.select_related(
         "certificate__case__organisation", "certificate__case__patient", "certificate__signed_by"
     ).get(outbox_message_id=message.pk)
+    if delivery.answered_at is not None:
+        # Answered before its worker stopped: the agency has it, nothing more is sent.
+        return
     certificate = delivery.certificate
     try:
         data = message_for(certificate, delivery.message_format)
     except NotExportable as refused:
         # Nothing a retry changes: said on the certificate's page, to be printed instead.
         _store(delivery, AgencyAnswer(Answer.UNDELIVERED, "", refused.message))
+        _tell_signer(certificate, NotificationKind.CERTIFICATE_NOT_SENT)
         return
-    config = endpoint(delivery.agency)
     try:
-        answer = POST[delivery.agency](data, config)
-    except (TryAgain, requests.RequestException, ZeepError) as error:
-        _failed(delivery, message, error)
+        answer = POST[delivery.agency](data, endpoint(delivery.agency), resend=message.attempts > 0)
+    except Exception as error:
+        if _failed(delivery, message, error):
+            _tell_signer(certificate, NotificationKind.CERTIFICATE_NOT_SENT)
         raise
     _store(delivery, answer)
     # The certificate left Stegvis for its agency: a disclosure on the patient's log.
@@ -160,16 +175,18 @@ def send(message: OutboxMessage) -> None:
         object_id=certificate.pk,
     )
     if answer.answer == Answer.REFUSED:
-        _tell_signer(certificate)
+        _tell_signer(certificate, NotificationKind.CERTIFICATE_REFUSED)
 
 
-def _failed(delivery: AgencyDelivery, message: OutboxMessage, error: Exception) -> None:
+def _failed(delivery: AgencyDelivery, message: OutboxMessage, error: Exception) -> bool:
+    """Count the failed attempt; True when it was the last."""
     last = message.attempts + 1 >= outbox.MAX_ATTEMPTS
     AgencyDelivery.objects.filter(pk=delivery.pk).update(
         attempts=F("attempts") + 1,
         last_failure=f"{type(error).__name__}: {error}"[:200],
         **({"answer": Answer.UNDELIVERED} if last else {}),
     )
+    return last
 
 
 def _store(delivery: AgencyDelivery, answer: AgencyAnswer) -> None:
@@ -183,11 +200,11 @@ def _store(delivery: AgencyDelivery, answer: AgencyAnswer) -> None:
     )
 
 
-def _tell_signer(certificate: Certificate) -> None:
+def _tell_signer(certificate: Certificate, kind: str) -> None:
     outbox.notify(
         outbox.Notice(
-            kind=NotificationKind.CERTIFICATE_REFUSED,
-            key=f"certificate_refused:{certificate.pk}",
+            kind=kind,
+            key=f"{kind}:{certificate.pk}",
             link=reverse("certificate_detail", args=[certificate.pk]),
             patient_id=certificate.case.patient_id,
             object_type="certificate",
@@ -210,7 +227,7 @@ def _fk_client(cert: str, key: str, ca: str, timeout: int) -> Client:
     )
 
 
-def post_to_fk(data: bytes, config: dict) -> AgencyAnswer:
+def post_to_fk(data: bytes, config: dict, *, resend: bool) -> AgencyAnswer:
     """Send a checked RegisterCertificate; Försäkringskassan's result as an AgencyAnswer."""
     client = _fk_client(
         config["client_cert"], config["client_key"], config["ca_bundle"], config["timeout_seconds"]
@@ -249,8 +266,9 @@ APPREC = f"{{{validation.APPREC}}}"
 MSG_ID = f"{{{validation.MSGHEAD}}}MsgInfo/{{{validation.MSGHEAD}}}MsgId"
 
 
-def post_to_nav(data: bytes, config: dict) -> AgencyAnswer:
-    """Post a checked MsgHead; Nav's AppRec as an AgencyAnswer."""
+def post_to_nav(data: bytes, config: dict, *, resend: bool) -> AgencyAnswer:
+    """Post a checked MsgHead; Nav's AppRec as an AgencyAnswer. Nav refuses a sykmelding it
+    has had before; after an attempt without an answer, that refusal means it arrived."""
     response = _AgencySession(config).post(
         config["url"],
         data=data,
@@ -274,7 +292,11 @@ def post_to_nav(data: bytes, config: dict) -> AgencyAnswer:
         for error in receipt.findall(f"{APPREC}Error")
     )
     text = "; ".join(e["text"] or e["code"] for e in errors)
-    return AgencyAnswer(APPREC_ANSWERS[status], status, text, errors)
+    answer = APPREC_ANSWERS[status]
+    duplicate = codes().nav.duplicate_text
+    if answer == Answer.REFUSED and resend and any(e["text"].startswith(duplicate) for e in errors):
+        answer = Answer.DELIVERED_WITH_NOTE
+    return AgencyAnswer(answer, status, text, errors)
 
 
 POST = {Agency.FORSAKRINGSKASSAN: post_to_fk, Agency.NAV: post_to_nav}

@@ -11,7 +11,7 @@ from django.utils import timezone
 from lxml import etree
 
 from stegvis.agency.codes import codes
-from stegvis.agency.validation import FELLES, MSGHEAD, SM2013
+from stegvis.agency.validation import FELLES, MSGHEAD, SM2013, xs_date, xs_datetime
 from stegvis.cases import sykmelding
 from stegvis.cases.models import Certificate, CodeSystem, PeriodActivity
 
@@ -311,7 +311,7 @@ def read(document: etree._ElementTree) -> Read:
         for ident in author.findall("h:Id", NS)
         if ident.find("f:TypeId", NS).get("V") == "HPR"
     ]
-    generated = datetime.fromisoformat(_text(info, "m:GenDate").replace("Z", "+00:00"))
+    generated = xs_datetime(_text(info, "m:GenDate"))
     sick_from = _text(doc, "h:SyketilfelleStartDato")
     out = Read(
         certificate_id=_text(info, "m:MsgId"),
@@ -325,8 +325,8 @@ def read(document: etree._ElementTree) -> Read:
         ),
         issuer_id=hpr[0] if hpr else "",
         issuer_unit=_text(sender, "m:OrganisationName"),
-        signed_at=generated if timezone.is_aware(generated) else timezone.make_aware(generated),
-        sick_from=date.fromisoformat(sick_from) if sick_from else None,
+        signed_at=generated,
+        sick_from=xs_date(sick_from) if sick_from else None,
     )
     systems = {c.icpc2: CodeSystem.ICPC2, c.icd10: CodeSystem.ICD10}
     for path in ("h:MedisinskVurdering/h:HovedDiagnose/h:Diagnosekode",
@@ -365,7 +365,7 @@ def read(document: etree._ElementTree) -> Read:
         },
     }
     treated = _text(doc, "h:KontaktMedPasient/h:BehandletDato")
-    out.fields["examined_on"] = datetime.fromisoformat(treated).date() if treated else None
+    out.fields["examined_on"] = xs_date(treated) if treated else None
     for period in doc.findall("h:Aktivitet/h:Periode", NS):
         out.periods.append(_read_period(period))
     return out
@@ -380,8 +380,8 @@ def _codes_in(element) -> list[str]:
 
 
 def _read_period(period) -> tuple[int, date, date, dict]:
-    starts = date.fromisoformat(_text(period, "h:PeriodeFOMDato"))
-    ends = date.fromisoformat(_text(period, "h:PeriodeTOMDato"))
+    starts = xs_date(_text(period, "h:PeriodeFOMDato"))
+    ends = xs_date(_text(period, "h:PeriodeTOMDato"))
     if (graded := period.find("h:GradertSykmelding", NS)) is not None:
         degree = int(_text(graded, "h:Sykmeldingsgrad"))
         return (

@@ -8,9 +8,11 @@ in `schemas/` beside this module.
 """
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
+from django.utils import timezone
 from lxml import etree
 
 from stegvis.agency import schematron
@@ -144,3 +146,14 @@ def check(kind: str, document: etree._ElementTree) -> etree._ElementTree:
     if found := problems(kind, document):
         raise Refused(found)
     return document
+
+
+def xs_date(text: str) -> date:
+    """An xs:date, whose optional time zone ("2022-01-03+01:00", "…Z") a date does not keep."""
+    return date.fromisoformat(text.strip()[:10])
+
+
+def xs_datetime(text: str) -> datetime:
+    """An xs:dateTime, aware (one written without a zone is in Stegvis's own)."""
+    moment = datetime.fromisoformat(text.strip())
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)

@@ -342,11 +342,11 @@ OPEN_CASE_STATUSES = (CaseStatus.ACTIVE, CaseStatus.PARTIAL_RETURN)
 @audit.atomic()
 def certificate_receive(
     *, unit, patient: User, content: CertificateContent, signed_at, sick_from: date | None
-) -> tuple[Case, Certificate]:
+) -> tuple[Case, Certificate, bool]:
     """A certificate another system issued and signed, taken in at `unit`: it extends the
     patient's open case there (the newest), or opens one, and the deadlines follow its
     periods as they follow the certificates written here. The caller checked the message
-    and the patient's registration, and records the receipt."""
+    and the patient's registration, and records the receipt. True when a case was opened."""
     case = (
         Case.objects.select_for_update()
         .filter(patient=patient, organisation=unit, status__in=OPEN_CASE_STATUSES)
@@ -354,7 +354,8 @@ def certificate_receive(
         .first()
     )
     first_day = min((row[1] for row in content.periods), default=None)
-    if case is None:
+    opened = case is None
+    if opened:
         case = Case.objects.create(
             patient=patient,
             organisation=unit,
@@ -371,7 +372,7 @@ def certificate_receive(
     certificate.status, certificate.signed_at = CertificateStatus.SIGNED, signed_at
     certificate.save(update_fields=["status", "signed_at", "updated_at"])
     case_refresh_deadline(case)
-    return case, certificate
+    return case, certificate, opened
 
 
 # Who wrote and signed, and the state, belong to each version; the content is copied.

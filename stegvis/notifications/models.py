@@ -35,6 +35,7 @@ class NotificationKind(models.TextChoices):
     PLAN_SENT = "plan_sent", _("A follow-up plan was sent to you")
     CERTIFICATE_RECEIVED = "certificate_received", _("A new certificate about your sick leave")
     CERTIFICATE_REFUSED = "certificate_refused", _("An agency refused a certificate you signed")
+    CERTIFICATE_NOT_SENT = "certificate_not_sent", _("A certificate you signed could not be sent")
 
 
 # Told at once on every channel the person has, whatever their digest preference: a

@@ -290,9 +290,6 @@ def outbox_claim(now: datetime, limit: int, token: uuid.UUID, only_ids=None) -> 
 
 
 def _send_one(message: OutboxMessage, mail, sms) -> None:
-    if (sender := SENDERS.get(message.kind)) is not None:
-        sender(message)
-        return
     rendered = channels.render(message)
     message.language = message.recipient.preferred_language
     if message.channel == Channel.EMAIL:
@@ -304,23 +301,33 @@ def _send_one(message: OutboxMessage, mail, sms) -> None:
         sms.send_text(number, channels.sms_text(rendered))
 
 
+def _attempt(message: OutboxMessage, send, sent: list, failed: list) -> None:
+    try:
+        send(message)
+        sent.append(message)
+    except Exception as error:
+        logger.exception("Sending outbox message %s failed", message.pk)
+        failed.append((message, type(error).__name__))
+
+
 def _send(claimed: list[OutboxMessage], token: uuid.UUID, now: datetime) -> int:
     sent, failed = [], []
+    # Kinds an app sends itself (a certificate to an agency) need no mail server.
+    for message in claimed:
+        if message.kind in SENDERS:
+            _attempt(message, SENDERS[message.kind], sent, failed)
+    messages = [m for m in claimed if m.kind not in SENDERS]
     sms = channels.sms_backend()
     try:
-        with mailers.default as mail:
-            for message in claimed:
-                try:
-                    _send_one(message, mail, sms)
-                    sent.append(message)
-                except Exception as error:
-                    logger.exception("Sending outbox message %s failed", message.pk)
-                    failed.append((message, type(error).__name__))
+        if messages:
+            with mailers.default as mail:
+                for message in messages:
+                    _attempt(message, lambda m: _send_one(m, mail, sms), sent, failed)
     except Exception as error:
         # The mail server could not be reached at all: what was not sent is retried.
         logger.exception("The mail connection failed")
         done = {m.pk for m in sent} | {m.pk for m, _reason in failed}
-        failed += [(m, type(error).__name__) for m in claimed if m.pk not in done]
+        failed += [(m, type(error).__name__) for m in messages if m.pk not in done]
     with transaction.atomic():
         # One statement per language, not one per message: at 100 000 notices a minute the
         # round trips were a third of the worker's time (bench/reminders.py).
@@ -375,10 +382,16 @@ def outbox_release_stale(now: datetime | None = None) -> int:
     )
     closed, released = [], []
     for message in stale:
-        resend = message.kind in RESENDABLE_KINDS
+        # Counted as an attempt, so a send that stops its worker each time ends.
+        attempts = message.attempts + 1
+        resend = message.kind in RESENDABLE_KINDS and attempts < MAX_ATTEMPTS
+        changes = (
+            {"status": DeliveryStatus.PENDING, "attempts": attempts, "next_attempt_at": now}
+            if resend
+            else {"status": DeliveryStatus.FAILED}
+        )
         if OutboxMessage.objects.filter(pk=message.pk, status=DeliveryStatus.CLAIMED).update(
-            status=DeliveryStatus.PENDING if resend else DeliveryStatus.FAILED,
-            next_attempt_at=now,
+            **changes
         ):
             (released if resend else closed).append(message)
     _log(closed, DeliveryEventKind.FAILED, now, "interrupted; not resent to avoid a duplicate")

@@ -3,15 +3,33 @@ went when its agency was sent it, with the agency's answer."""
 
 from django import template
 
+from stegvis.agency.models import Answer
+from stegvis.notifications.models import DeliveryStatus, OutboxMessage
+
 register = template.Library()
+
+# The outbox gave up on the row (every attempt, or a worker that stopped mid-send).
+GAVE_UP = (DeliveryStatus.FAILED, DeliveryStatus.EXPIRED, DeliveryStatus.CANCELLED)
+
+
+def _answer(delivery) -> str:
+    if delivery.answer == Answer.WAITING and (
+        OutboxMessage.objects.filter(pk=delivery.outbox_message_id, status__in=GAVE_UP).exists()
+    ):
+        return Answer.UNDELIVERED
+    return delivery.answer
 
 
 @register.inclusion_tag("agency/_certificate_agency.html", takes_context=True)
 def certificate_agency(context, certificate):
+    delivery = getattr(certificate, "delivery", None)
     return {
         "certificate": certificate,
         "imported": getattr(certificate, "imported", None),
-        "delivery": getattr(certificate, "delivery", None),
-        # Only the physician is told what to do about a refusal.
+        "delivery": delivery,
+        "answer": _answer(delivery) if delivery else "",
+        # Only the physician is told what to do; the agency's words about a sykmelding
+        # whose medical details are withheld from the patient are withheld with them.
         "may_certify": context.get("may_certify", False),
+        "withheld": context.get("withheld", False),
     }

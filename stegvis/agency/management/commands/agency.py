@@ -24,7 +24,7 @@ from django.utils import timezone
 from stegvis.accounts.models import Organisation, User
 from stegvis.agency import importing, services
 from stegvis.agency.models import UnitIntegration
-from stegvis.agency.validation import MAX_MESSAGE_BYTES
+from stegvis.agency.validation import MAX_MESSAGE_BYTES, Problem
 
 
 class Command(BaseCommand):
@@ -66,7 +66,12 @@ class Command(BaseCommand):
         unit = self._unit(options["unit"])
         refused = 0
         for path in options["files"]:
-            received = importing.receive(unit, _read(path), via="command")
+            data = _read(path)
+            if data is None:
+                unreadable = Problem("file", "The file cannot be read.")
+                received = importing.Received(accepted=False, refused=[unreadable])
+            else:
+                received = importing.receive(unit, data, via="command")
             refused += not received.accepted
             line = {"file": str(path), **received.as_dict()}
             self.stdout.write(json.dumps(line, ensure_ascii=False))
@@ -100,11 +105,11 @@ class Command(BaseCommand):
         sys.stdout.flush()
 
 
-def _read(path: Path) -> bytes:
-    """The file's bytes, or as many as show it is too large (never a 50 MB read), or none
-    when it cannot be read (refused as not XML)."""
+def _read(path: Path) -> bytes | None:
+    """The file's bytes, or as many as show it is too large (never a 50 MB read); None
+    when it cannot be read."""
     try:
         with path.open("rb") as file:
             return file.read(MAX_MESSAGE_BYTES + 1)
     except OSError:
-        return b""
+        return None
