@@ -307,9 +307,12 @@ def test_another_units_token_cannot_deliver_for_this_unit(se_unit):
     assert not ImportedCertificate.objects.exists()
 
 
-def test_a_body_over_the_upload_limit_is_refused_without_a_500(se_unit, settings):
+def test_a_body_over_the_upload_limit_is_refused_without_a_500(se_unit):
     response = post(integration_token(se_unit), b"<a>" + b"x" * (50 * 1024 * 1024) + b"</a>")
-    assert response.status_code in (413, 422)
+    assert (response.status_code, response.json()["code"]) == (413, "request_too_large")
+    # Under the upload limit but over a message's: refused by the message's own limit.
+    response = post(integration_token(se_unit), b"<a>" + b"x" * (2 * MAX_MESSAGE_BYTES) + b"</a>")
+    assert response.status_code == 422 and response.json()["refused"][0]["rule"] == "size"
     assert not ImportedCertificate.objects.exists()
 
 
