@@ -133,7 +133,7 @@ def _unit_id(unit: Organisation, message_format: str) -> str:
     return unit.hsa_id if message_format == "lisjp" else unit.her_id
 
 
-def _checked(unit: Organisation, data: bytes) -> tuple[_Message, str]:
+def _checked(unit: Organisation, data: bytes) -> tuple[_Message, national_id.NationalId]:
     """The message read, with the patient's normalised number; Refused naming every rule."""
     document = validation.parse(data)
     message_format = validation.kind_of(document)

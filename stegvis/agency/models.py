@@ -1,22 +1,16 @@
 """What the agency app keeps: the systems at a unit that send it certificates, and each
 certificate received from another system with who issued it."""
 
-import hashlib
 import secrets
 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from stegvis.accounts.models import Organisation
+from stegvis.accounts.models import Organisation, hash_token
 from stegvis.cases.models import Certificate
 
 INTEGRATION_TOKEN_PREFIX = "stvi_"  # noqa: S105 (a label, not a secret)
-
-
-def hash_integration_token(raw: str) -> str:
-    # 32 random bytes: a fast hash is as safe as a slow one here.
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 class UnitIntegration(models.Model):
@@ -43,7 +37,7 @@ class UnitIntegration(models.Model):
         integration = cls.objects.create(
             organisation=organisation,
             name=name,
-            token_hash=hash_integration_token(raw),
+            token_hash=hash_token(raw),
             hint=raw[: len(INTEGRATION_TOKEN_PREFIX) + 4],
         )
         return integration, raw
@@ -52,7 +46,7 @@ class UnitIntegration(models.Model):
     def usable(cls, raw: str) -> "UnitIntegration | None":
         return (
             cls.objects.select_related("organisation")
-            .filter(token_hash=hash_integration_token(raw), revoked_at__isnull=True)
+            .filter(token_hash=hash_token(raw), revoked_at__isnull=True)
             .first()
         )
 
