@@ -370,3 +370,15 @@ def test_an_unreadable_file_is_its_own_refusal(se_unit, tmp_path, capsys):
     with pytest.raises(CommandError):
         call_command("agency", "import", "--unit", SE_UNIT_HSA, str(tmp_path / "missing.xml"))
     assert json.loads(capsys.readouterr().out)["refused"][0]["rule"] == "file"
+
+
+def test_a_sykmelding_of_another_version_is_refused_by_its_schema(db):
+    unit = no_unit("431001118", "19039702498")
+    data = (NO_EXAMPLES / "SM2013_normal.xml").read_bytes()
+    older = data.replace(
+        b"HelseOpplysningerArbeidsuforhet/2013-10-01", b"HelseOpplysningerArbeidsuforhet/2012-02-15"
+    )
+    assert older != data
+    received = receive(unit, older, via="test")
+    assert [p.rule for p in received.refused][:1] == ["xsd"]
+    assert not Certificate.objects.exists()
