@@ -63,6 +63,11 @@ SCHEDULE = [
     ),
     ("scan_flags", "stegvis.coaching.tasks.scan_flags_task", timedelta(hours=1)),
     ("purge_idempotency_keys", "stegvis.core.idempotency.purge_task", timedelta(hours=1)),
+    (
+        "prune_task_results",
+        "stegvis.core.housekeeping.prune_task_results_task",
+        timedelta(days=1),
+    ),
     ("refresh_extract", "stegvis.insights.tasks.refresh_extract_task", timedelta(hours=1)),
     ("purge_fhir_exports", "stegvis.fhir.tasks.purge_exports_task", timedelta(hours=1)),
     (
