@@ -9,8 +9,10 @@ import pytest
 import time_machine
 from django.test import Client
 from django.utils import timezone
+from lxml import etree
 
 from stegvis.access.models import AccessEvent
+from stegvis.agency import validation
 from stegvis.agency.models import AgencyDelivery, Answer
 from stegvis.cases.models import Certificate
 from stegvis.notifications.models import DeliveryStatus, Notification, OutboxMessage
@@ -319,3 +321,27 @@ def test_a_correction_signed_before_the_first_version_left_replaces_it(fk, perso
     assert delivery_of(first).answer == Answer.REPLACED
     assert outbox_dispatch() == 1
     assert list(fk.registered) == [draft["id"]]
+    # Försäkringskassan never had the first, so the correction replaces nothing there.
+    assert b"relation" not in fk.registered[draft["id"]]
+
+
+def test_a_correction_of_a_certificate_the_agency_has_names_the_one_it_replaces(fk, personas, case):
+    first = sign_fk7804(personas, case)
+    outbox_dispatch()
+    client = Client()
+    client.force_login(personas.treating_physician)
+    draft = send(client, "post", f"/api/v1/certificates/{first.pk}/correct").json()
+    send(client, "post", f"/api/v1/certificates/{draft['id']}/sign")
+    assert outbox_dispatch() == 1
+    assert fk.refusals == [] and list(fk.registered) == [str(first.pk), draft["id"]]
+    sent = etree.fromstring(fk.registered[draft["id"]])
+    relation = sent.find(f".//{{{validation.RIV_CORE}}}relation")
+    assert (
+        relation.findtext(f"{{{validation.RIV_CORE}}}typ/{{{validation.RIV_TYPES}}}code")
+        == "ERSATT"
+    )
+    assert relation.findtext(
+        f"{{{validation.RIV_CORE}}}intygs-id/{{{validation.RIV_TYPES}}}extension"
+    ) == str(first.pk)
+    # A first version replaces nothing.
+    assert b"relation" not in fk.registered[str(first.pk)]

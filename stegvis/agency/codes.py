@@ -19,6 +19,8 @@ class LisjpCodes(Record):
     hsa_id: str
     workplace_code: str
     icd10_se: str
+    relation_code_system: str
+    replaces: str
     basis: dict[str, str]
     occupation: dict[str, str]
     degree: dict[str, str]

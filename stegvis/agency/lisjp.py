@@ -74,9 +74,14 @@ def _code(diagnosis_code: str) -> str:
 
 
 def build(
-    certificate: Certificate, *, employer_copy: bool = False, sent_at=None
+    certificate: Certificate,
+    *,
+    employer_copy: bool = False,
+    sent_at=None,
+    replaces: Certificate | None = None,
 ) -> etree._ElementTree:
-    """The signed FK 7804 as a RegisterCertificate message (AG 7804 for the employer)."""
+    """The signed FK 7804 as a RegisterCertificate message (AG 7804 for the employer); a
+    correction names the version it `replaces`."""
     c = codes().lisjp
     case = certificate.case
     unit = case.organisation
@@ -115,6 +120,12 @@ def build(
     vardgivare = _el(enhet, G + "vardgivare")
     _ii(vardgivare, G + "vardgivare-id", c.hsa_id, provider.hsa_id or unit.hsa_id)
     _el(vardgivare, G + "vardgivarnamn", provider.name)
+    if replaces is not None:
+        relation = _el(intyg, G + "relation")
+        typ = _el(relation, G + "typ")
+        _el(typ, T + "code", c.replaces)
+        _el(typ, T + "codeSystem", c.relation_code_system)
+        _ii(relation, G + "intygs-id", unit.hsa_id, str(replaces.pk))
     _answers(_Answers(intyg), certificate, employer_copy)
     return etree.ElementTree(root)
 

@@ -100,6 +100,10 @@ class Answer(models.TextChoices):
     REPLACED = "replaced", _("Replaced by a correction before it was sent")
 
 
+# The answers that mean the agency has the certificate.
+RECEIVED = (Answer.DELIVERED, Answer.DELIVERED_WITH_NOTE)
+
+
 class AgencyDelivery(models.Model):
     """A signed certificate on its way to its agency, and the agency's answer: the result
     code and text Försäkringskassan gives, or Nav's AppRec status and errors. The sending

@@ -14,6 +14,7 @@ from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import record_decision
 from stegvis.accounts.models import User
 from stegvis.agency import lisjp, sm2013, validation
+from stegvis.agency.models import RECEIVED
 from stegvis.cases.access import get_certificate_for, medical_details_withheld
 from stegvis.cases.models import Certificate, CertificateKind
 
@@ -52,6 +53,21 @@ def _missing_identities(certificate: Certificate, message_format: str) -> list[s
     return missing
 
 
+def replaced_version(certificate: Certificate) -> Certificate | None:
+    """The newest earlier version Försäkringskassan holds (sent from here and received), which
+    a correction replaces; None when it has none (a first version, or earlier ones printed,
+    refused or replaced before they left)."""
+    return (
+        Certificate.objects.filter(
+            series=certificate.series,
+            version__lt=certificate.version,
+            delivery__answer__in=RECEIVED,
+        )
+        .order_by("-version")
+        .first()
+    )
+
+
 def message_for(certificate: Certificate, message_format: str) -> bytes:
     """The signed certificate as `message_format`, checked against the agency's schemas."""
     if not certificate.is_signed:
@@ -74,8 +90,10 @@ def message_for(certificate: Certificate, message_format: str) -> bytes:
         )
     if message_format == "sm2013":
         document = sm2013.build(certificate)
+    elif message_format == "ag7804":
+        document = lisjp.build(certificate, employer_copy=True)
     else:
-        document = lisjp.build(certificate, employer_copy=message_format == "ag7804")
+        document = lisjp.build(certificate, replaces=replaced_version(certificate))
     data = etree.tostring(document, xml_declaration=True, encoding="UTF-8")
     if problems := validation.problems(message_format, validation.parse(data)):
         raise NotExportable(
