@@ -233,7 +233,8 @@ def post_to_fk(data: bytes, config: dict, *, resend: bool) -> AgencyAnswer:
         config["client_cert"], config["client_key"], config["ca_bundle"], config["timeout_seconds"]
     )
     service = client.create_service(BINDING, config["url"])
-    operation = service._binding.get("RegisterCertificate")
+    binding = client.wsdl.bindings[BINDING]
+    operation = binding.get("RegisterCertificate")
     # zeep writes the envelope and the RIVTA header; the body is the message Stegvis wrote
     # and checked, as it was checked (zeep's own objects would drop its empty elements).
     envelope = client.create_message(
@@ -251,7 +252,7 @@ def post_to_fk(data: bytes, config: dict, *, resend: bool) -> AgencyAnswer:
     )
     if response.status_code >= 500 and b"Fault" not in response.content:
         raise TryAgain(f"HTTP {response.status_code}")
-    reply = service._binding.process_reply(client, operation, response)
+    reply = binding.process_reply(client, operation, response)
     result = reply.result if hasattr(reply, "result") else reply
     code, error_id = result.resultCode, result.errorId or ""
     if code == "ERROR" and error_id in TRANSIENT_FK_ERRORS:
