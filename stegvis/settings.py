@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "stegvis.agency",
     "stegvis.insights",
     "stegvis.portal",
+    "stegvis.demo",
 ]
 
 MIDDLEWARE = [

@@ -10,8 +10,8 @@ from stegvis.access.models import AccessEvent
 from stegvis.access.tasks import verify_audit_chain
 from stegvis.accounts.models import Membership, Organisation, User
 from stegvis.cases.models import Case
-from stegvis.portal.demo_programs import FINISHED
-from stegvis.portal.management.commands.demo import PATIENTS
+from stegvis.demo.management.commands.demo import PATIENTS
+from stegvis.demo.programs import FINISHED
 
 
 def _counts() -> tuple:

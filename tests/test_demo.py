@@ -19,8 +19,8 @@ from stegvis.agency.services import FORMATS, message_for
 from stegvis.cases import codes
 from stegvis.cases.models import CaseStatus, Certificate, CertificateDiagnosis, CertificateStatus
 from stegvis.coordination.models import Meeting
+from stegvis.demo.management.commands.demo import PATIENTS, next_week_on_a_working_day
 from stegvis.insights.models import CaseExtract
-from stegvis.portal.management.commands.demo import PATIENTS, next_week_on_a_working_day
 
 DOMAIN = "demo.stegvis.invalid"
 
@@ -116,7 +116,7 @@ def test_the_finished_cohort_names_its_participants_and_exports_what_its_outcome
     # Issue 33: the finished cohort said "Ingen intagen än" and its registry.csv had only
     # its header, while the team's outcomes counted eight participants at T1 and T2.
     from stegvis.core.pseudonyms import pseudonym
-    from stegvis.portal.demo_programs import FINISHED
+    from stegvis.demo.programs import FINISHED
     from stegvis.programs import outcomes
     from stegvis.programs.models import Team
 

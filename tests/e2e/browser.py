@@ -3,7 +3,7 @@
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
-from stegvis.portal.management.commands.demo import DEMO_PASSWORD
+from stegvis.demo.management.commands.demo import DEMO_PASSWORD
 
 PHONE = {"width": 390, "height": 844}
 

@@ -17,9 +17,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Error, Page
 
-from stegvis.portal.demo_norway import PATIENT as NORWEGIAN_PATIENT
-from stegvis.portal.demo_norway import PEOPLE as NORWEGIAN_PEOPLE
-from stegvis.portal.management.commands.demo import DEMO_PASSWORD, DOMAIN, PATIENTS, STAFF
+from stegvis.demo.management.commands.demo import DEMO_PASSWORD, DOMAIN, PATIENTS, STAFF
+from stegvis.demo.norway import PATIENT as NORWEGIAN_PATIENT
+from stegvis.demo.norway import PEOPLE as NORWEGIAN_PEOPLE
 from tests.e2e.browser import PHONE
 from tests.e2e.wrong_language import wrong_language
 from tests.norway import swedish_law

@@ -41,8 +41,8 @@ from stegvis.coordination.models import (
     Thread,
     ThreadParticipant,
 )
+from stegvis.demo.synth_history import Facts, habits, history, process, process_habits
 from stegvis.plans.models import PlanVersion, RtwPlan
-from stegvis.portal.synth_history import Facts, habits, history, process, process_habits
 
 GIVEN = ["Anna", "Erik", "Maria", "Lars", "Sara", "Johan", "Fatima", "Mohammed", "Elin",
          "Karl", "Emma", "Ali", "Ingrid", "Oskar", "Leila", "Nils", "Hanna", "Omar"]  # fmt: skip

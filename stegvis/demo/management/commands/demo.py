@@ -42,6 +42,11 @@ from stegvis.coordination.meetings.services import meeting_schedule
 from stegvis.coordination.messages.services import thread_start
 from stegvis.coordination.models import ThreadKind
 from stegvis.coordination.tasks.services import task_create
+from stegvis.demo.norway import PATIENT as NORWEGIAN_PATIENT
+from stegvis.demo.norway import PEOPLE as NORWEGIAN_PEOPLE
+from stegvis.demo.norway import load_norway
+from stegvis.demo.participation import REPRESENTATIVES, load_participation
+from stegvis.demo.programs import load_programs
 from stegvis.insights.extract import refresh as refresh_extract
 from stegvis.instruments.definitions import instrument
 from stegvis.instruments.models import Administration, AdministrationStatus, Occasion
@@ -51,11 +56,6 @@ from stegvis.network import services as network
 from stegvis.network.purposes import Purpose
 from stegvis.plans import selectors as plan_selectors
 from stegvis.plans import services as plans
-from stegvis.portal.demo_norway import PATIENT as NORWEGIAN_PATIENT
-from stegvis.portal.demo_norway import PEOPLE as NORWEGIAN_PEOPLE
-from stegvis.portal.demo_norway import load_norway
-from stegvis.portal.demo_participation import REPRESENTATIVES, load_participation
-from stegvis.portal.demo_programs import load_programs
 
 DEMO_PASSWORD = "stegvis-demo-2026"  # noqa: S105 (documented in the README)
 DOMAIN = "demo.stegvis.invalid"
