@@ -34,9 +34,9 @@ from stegvis.access.policy import cases_visible_to, decide  # noqa: E402
 from stegvis.accounts.models import Membership, Organisation, User  # noqa: E402
 from stegvis.accounts.roles import OrganisationKind, Role  # noqa: E402
 from stegvis.cases.models import Case  # noqa: E402
+from stegvis.core.pdf import pdf_response  # noqa: E402
 from stegvis.network import services as network  # noqa: E402
 from stegvis.plans import selectors, services  # noqa: E402
-from stegvis.plans.pdf import pdf_response  # noqa: E402
 
 
 def build(n: int):

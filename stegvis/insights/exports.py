@@ -4,28 +4,13 @@ language; the PNG is for reading, with the reader's decimal sign and shares as p
 and draws what the page's SVG draws, readable without colour, no label over another."""
 
 import io
-from itertools import chain
 
 from django.http import HttpResponse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from stegvis.core.csv_stream import csv_lines
 from stegvis.insights.charts import SHORT
 from stegvis.insights.survival import share_by
-
-
-def _number(value) -> str:
-    if value is None:
-        return ""
-    return f"{value:.4f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
-
-
-def csv_response(name: str, header: list[str], rows) -> HttpResponse:
-    lines = csv_lines(chain([header], ([_number(value) for value in row] for row in rows)))
-    response = HttpResponse("".join(lines), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    return response
 
 
 def png_response(name: str, figure) -> HttpResponse:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_safe
 from stegvis.access.categories import Action
 from stegvis.access.statistics import get_statistics_scope, statistics_scope
 from stegvis.accounts.models import Organisation
+from stegvis.core.csv_stream import csv_response
 from stegvis.insights import exports, measures, published
 from stegvis.insights.charts import funnel_chart, km_curves, trend_line
 from stegvis.insights.equality import MEASURES, SPLITS, equality
@@ -92,9 +93,7 @@ def insights(request: HttpRequest) -> HttpResponse:
     shares = {group["key"]: share_by(group, EQUALITY_DAY) for group in groups}
     women, men = shares.get("female"), shares.get("male")
     if _export(request) == "csv":
-        return exports.csv_response(
-            f"time-to-rtw-{group_by}", exports.KM_HEADER, exports.km_rows(groups)
-        )
+        return csv_response(f"time-to-rtw-{group_by}", exports.KM_HEADER, exports.km_rows(groups))
     if _export(request) == "png":
         figure = exports.km_png(
             groups,
@@ -161,7 +160,7 @@ def practice_variation(request: HttpRequest) -> HttpResponse:
     ]
     if _export(request) == "csv":
         mean = "" if found.mean is None else round(found.mean, 4)
-        return exports.csv_response(
+        return csv_response(
             f"variation-{code}",
             ["group", "n", "x", "share", "region_mean", "signal"],
             (
@@ -208,7 +207,7 @@ def process_indicators(request: HttpRequest) -> HttpResponse:
         header = ["unit", "earlier", *months, "all_months"]
         lines = [(unit, *cells, total) for unit, cells, total in table.rows]
         lines.append(("all_units", *table.totals, table.total))
-        return exports.csv_response(
+        return csv_response(
             f"process-{code}",
             header,
             ([line[0], *(_cell(cell) for cell in line[1:])] for line in lines),
@@ -248,7 +247,7 @@ def equality_view(request: HttpRequest) -> HttpResponse:
     field = field if field in SPLITS else "sex"
     splits = equality(published.figures(scope), field)
     if _export(request) == "csv":
-        return exports.csv_response(
+        return csv_response(
             f"equality-{field}",
             ["measure", "group", "n", "x", "share"],
             (

@@ -26,10 +26,11 @@ from stegvis.accounts.mfa import mfa_satisfied
 from stegvis.accounts.models import Organisation, User
 from stegvis.accounts.roles import Role
 from stegvis.core.crisis import crisis_page, not_held_from
+from stegvis.core.csv_stream import csv_response
 from stegvis.core.errors import StaleEdit
 from stegvis.core.idempotency import once_per_submission
+from stegvis.core.pdf import pdf_response
 from stegvis.insights.equality import MEASURES
-from stegvis.insights.exports import csv_response
 from stegvis.insights.models import ExtractState
 from stegvis.network.invitee import invitee
 from stegvis.participation import services
@@ -58,7 +59,6 @@ from stegvis.participation.models import (
     Result,
     author_shown_to,
 )
-from stegvis.plans.pdf import pdf_response
 
 SHOWN_STATES = [state for state in ProposalState if state != ProposalState.WITHDRAWN]
 

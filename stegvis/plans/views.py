@@ -15,6 +15,7 @@ from stegvis.access.helpers import get_case_for, get_object_for, refuse
 from stegvis.accounts.roles import Role
 from stegvis.core.crisis import crisis_page
 from stegvis.core.errors import NotAllowed, StaleEdit
+from stegvis.core.pdf import pdf_response
 from stegvis.plans import content, selectors, services
 from stegvis.plans.access import NOTE_EDITORS, get_note_for
 from stegvis.plans.employer_points import employer_plan_rules
@@ -26,7 +27,6 @@ from stegvis.plans.forms import (
     SectionEditor,
 )
 from stegvis.plans.models import PlanProposal
-from stegvis.plans.pdf import pdf_response
 
 
 def _plan_case(request, case_id, action=Action.VIEW):
