@@ -16,7 +16,7 @@ from stegvis.access.categories import Category
 from stegvis.access.models import AccessEvent
 from stegvis.accounts.roles import Role
 from stegvis.cases.models import Case
-from stegvis.coaching.flag_services import flag_raise, flags_scan
+from stegvis.coaching.flags.services import flag_raise, flags_scan
 from stegvis.coaching.models import CoachFlag, CoachMessage, Reminder, ReminderStatus
 from stegvis.coaching.services import coach_message_post
 from stegvis.instruments.models import Administration

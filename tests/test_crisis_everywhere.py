@@ -11,10 +11,10 @@ import time_machine
 from django.utils import timezone
 
 from stegvis.access.categories import Category
-from stegvis.coaching.flag_services import flag_handle
 from stegvis.coaching.flags import OPEN
+from stegvis.coaching.flags.services import flag_handle
+from stegvis.coaching.flags.urgent import urgent_flags_for
 from stegvis.coaching.models import CheckIn, CoachFlag
-from stegvis.coaching.urgent import urgent_flags_for
 from stegvis.coordination.models import Meeting, Message
 from stegvis.coordination.selectors import unread_message_count
 from stegvis.core.models import HeldText

@@ -20,7 +20,7 @@ from stegvis.access.models import AccessEvent, CareRelationship
 from stegvis.accounts.roles import Role
 from stegvis.cases import services as cases
 from stegvis.cases.models import Case
-from stegvis.coaching.flag_services import flag_raise
+from stegvis.coaching.flags.services import flag_raise
 from stegvis.coordination.meetings.services import meeting_schedule
 from stegvis.coordination.tasks.services import task_create
 from stegvis.core.errors import NotAllowed

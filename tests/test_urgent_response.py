@@ -12,7 +12,7 @@ from django_tasks_db.models import DBTaskResult
 
 from stegvis.accounts.models import Jurisdiction, OpeningHours
 from stegvis.cases.models import Case
-from stegvis.coaching.flag_services import flag_raise
+from stegvis.coaching.flags.services import flag_raise
 from stegvis.coaching.guidance import crisis_contacts
 from stegvis.coaching.models import CoachFlag
 from tests.factories import OrganisationFactory, UserFactory, member, patient_at

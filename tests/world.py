@@ -18,7 +18,7 @@ from stegvis.access.participation import participation_scope
 from stegvis.access.services import log_review_create
 from stegvis.accounts.models import PersonalAccessToken, hash_token
 from stegvis.api import api
-from stegvis.coaching.flag_services import flag_raise
+from stegvis.coaching.flags.services import flag_raise
 from stegvis.coordination.meetings.services import meeting_schedule
 from stegvis.coordination.messages.services import thread_start
 from stegvis.coordination.models import Message

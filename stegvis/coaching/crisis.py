@@ -5,10 +5,10 @@ crisis screen for the patient."""
 from django.dispatch import receiver
 
 from stegvis.access.categories import Category
-from stegvis.coaching.flag_services import safety_raise
+from stegvis.coaching.flags.services import safety_raise
+from stegvis.coaching.flags.urgent import TRIGGERS, Trigger
 from stegvis.coaching.guidance import mentions_crisis
 from stegvis.coaching.selectors import crisis_screen
-from stegvis.coaching.urgent import TRIGGERS, Trigger
 from stegvis.core.crisis import text_written
 from stegvis.core.models import HeldText
 from stegvis.plans.content import texts_in

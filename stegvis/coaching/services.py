@@ -10,7 +10,7 @@ from django.utils import timezone
 from stegvis.access import audit
 from stegvis.accounts.models import User
 from stegvis.coaching.feedback import choose_rule, signals_for, suggest_strategies
-from stegvis.coaching.flag_services import checkin_recorded, message_posted
+from stegvis.coaching.flags.services import checkin_recorded, message_posted
 from stegvis.coaching.guidance import mentions_crisis
 from stegvis.coaching.models import CheckIn, CheckinSchedule, CoachMessage
 from stegvis.coaching.reminders import reminder_answer, reminders_plan_for

@@ -2,7 +2,7 @@
 
 from django.tasks import task
 
-from stegvis.coaching.flag_services import flags_scan
+from stegvis.coaching.flags.services import flags_scan
 from stegvis.coaching.reminders import reminders_expire, reminders_plan
 
 

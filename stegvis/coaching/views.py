@@ -25,7 +25,8 @@ from stegvis.access.helpers import (
 from stegvis.accounts.roles import Role
 from stegvis.coaching import selectors, services
 from stegvis.coaching.feedback import message_for
-from stegvis.coaching.flag_services import flag_escalate, flag_handle
+from stegvis.coaching.flags.services import flag_escalate, flag_handle
+from stegvis.coaching.flags.urgent import with_triggers
 from stegvis.coaching.forms import (
     CheckinForm,
     FlagActionForm,
@@ -40,7 +41,6 @@ from stegvis.coaching.guidance import (
     strategies,
 )
 from stegvis.coaching.models import CheckIn, CoachFlag, CoachMessage
-from stegvis.coaching.urgent import with_triggers
 from stegvis.core.errors import StaleEdit
 from stegvis.core.idempotency import once_per_submission
 

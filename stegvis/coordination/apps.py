@@ -22,7 +22,7 @@ class CoordinationConfig(AppConfig):
     def ready(self):
         from stegvis.access.categories import Category
         from stegvis.cases.signals import milestone_completed
-        from stegvis.coaching.urgent import TRIGGERS, Trigger
+        from stegvis.coaching.flags.urgent import TRIGGERS, Trigger
         from stegvis.coordination.ics import invitation_attachment
         from stegvis.coordination.models import AgendaItem, Message, Thread
         from stegvis.notifications.channels import ATTACHMENTS

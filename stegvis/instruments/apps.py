@@ -15,7 +15,7 @@ class InstrumentsConfig(AppConfig):
 
     def ready(self):
         from stegvis.access.categories import Category
-        from stegvis.coaching.urgent import TRIGGERS, Trigger
+        from stegvis.coaching.flags.urgent import TRIGGERS, Trigger
         from stegvis.instruments.models import Administration
 
         # PHQ-9 item 9 raises an urgent flag (coaching's); the flag shows what was answered,

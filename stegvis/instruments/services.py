@@ -20,7 +20,7 @@ from stegvis.cases.models import (
     CertificateStatus,
     ClosedReason,
 )
-from stegvis.coaching.flag_services import questionnaire_answered
+from stegvis.coaching.flags.services import questionnaire_answered
 from stegvis.coaching.selectors import crisis_screen
 from stegvis.core.crisis import patient_wrote
 from stegvis.instruments.definitions import Instrument, instrument, instruments

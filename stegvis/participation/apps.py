@@ -6,7 +6,7 @@ class ParticipationConfig(AppConfig):
 
     def ready(self):
         from stegvis.access.categories import Category
-        from stegvis.coaching.urgent import TRIGGERS, Trigger
+        from stegvis.coaching.flags.urgent import TRIGGERS, Trigger
         from stegvis.participation.models import Proposal, ProposalComment
 
         # A patient's words of crisis in a proposal or comment raise an urgent flag; the

@@ -24,7 +24,7 @@ from stegvis.accounts.roles import Role
 from stegvis.cases.deadlines import milestone_title, responsible_for, rule_set
 from stegvis.cases.models import Case, CaseStatus
 from stegvis.cases.timelines import SETTLED, Responsible, case_timelines
-from stegvis.coaching.urgent import queue_flags
+from stegvis.coaching.flags.urgent import queue_flags
 from stegvis.coordination.models import MeetingStatus, TaskStatus
 from stegvis.coordination.selectors import meetings_for, tasks_for
 from stegvis.core.crisis import not_held_from

@@ -20,7 +20,7 @@ from stegvis.access.participation import participation_scope
 from stegvis.access.policy import cases_visible_to, own_cases
 from stegvis.accounts.models import Language
 from stegvis.accounts.roles import NETWORK_ROLES, Role
-from stegvis.coaching.urgent import urgent_flags_for
+from stegvis.coaching.flags.urgent import urgent_flags_for
 from stegvis.core.prepared import Prepared
 from stegvis.portal.duties import duties_for
 from stegvis.portal.next_step import next_step_for

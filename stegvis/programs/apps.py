@@ -25,7 +25,7 @@ class ProgramsConfig(AppConfig):
 
     def ready(self):
         from stegvis.access.categories import Category
-        from stegvis.coaching.urgent import TRIGGERS, Trigger
+        from stegvis.coaching.flags.urgent import TRIGGERS, Trigger
         from stegvis.plans.extensions import PLAN_SECTIONS
         from stegvis.programs.models import Attendance
 

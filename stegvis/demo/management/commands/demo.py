@@ -35,7 +35,7 @@ from stegvis.cases.services import (
     certificate_sign,
 )
 from stegvis.coaching import selectors as coaching_selectors
-from stegvis.coaching.flag_services import flag_raise
+from stegvis.coaching.flags.services import flag_raise
 from stegvis.coaching.models import Cadence, CheckIn, FlagKind
 from stegvis.coaching.reminders import reminders_plan_for
 from stegvis.coordination.meetings.services import meeting_schedule

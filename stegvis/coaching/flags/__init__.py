@@ -1,5 +1,7 @@
-"""What the coach's flags are and who answers them: open statuses, the people
-responsible for a patient's urgent flag, which flags a role works on."""
+"""The coach's flags, in one package: what they are and who answers them (here: open
+statuses, the people responsible for a patient's urgent flag, which flags a role works on),
+how they are raised, handled and escalated (`services`), and an urgent flag as the person
+responsible reads it, with the words of crisis under it (`urgent`)."""
 
 from datetime import datetime, timedelta
 

@@ -5,7 +5,7 @@ A safety flag is raised by the first signal (a check-in, a message, a proposalâ€
 signal while it is open renews it and is answered under the same flag (stegvis.core.models
 .HeldText keeps which flag). The card shows each of them the reader may read; the handling
 form sends back the held texts it showed, and those alone are released
-(flag_services.flag_handle).
+(flags.services.flag_handle).
 """
 
 from collections import defaultdict
