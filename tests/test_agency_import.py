@@ -7,12 +7,14 @@ Reads the agencies' published examples in ../shared/schemas as test data; the te
 never skip, when it is missing."""
 
 import json
+import threading
 from datetime import date
 from pathlib import Path
 
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import Client
 
 from stegvis.access.models import AccessEvent
@@ -382,3 +384,45 @@ def test_a_sykmelding_of_another_version_is_refused_by_its_schema(db):
     received = receive(unit, older, via="test")
     assert [p.rule for p in received.refused][:1] == ["xsd"]
     assert not Certificate.objects.exists()
+
+
+# Imports at once need committed rows and their own connections: PostgreSQL only (SQLite's
+# in-memory test database is one connection, and its writers are serialised anyway).
+if connection.vendor == "postgresql":
+
+    @pytest.mark.django_db(transaction=True)
+    def test_certificates_arriving_at_once_open_one_case():
+        unit = OrganisationFactory(name="Vårdcentralen Exempel", hsa_id=SE_UNIT_HSA)
+        patient = member(UserFactory(), unit, "patient")
+        patient.set_national_id(VALID_NUMBER.decode(), "SE")
+        patient.save()
+        base = swedish(SE_EXAMPLES / "pass-minimal.xml")
+        start = threading.Barrier(4)
+        received = []
+
+        def send_one(n):
+            data = base.replace(b"<ns3:extension>1234567<", f"<ns3:extension>at-once-{n}<".encode())
+            try:
+                start.wait()
+                received.append(receive(unit, data, via="test"))
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=send_one, args=(n,)) for n in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert [r.accepted for r in received] == [True] * 4
+        assert Case.objects.filter(patient=patient).count() == 1
+        assert Certificate.objects.filter(case__patient=patient).count() == 4
+
+
+def test_the_api_takes_only_xml(se_unit):
+    data = swedish(SE_EXAMPLES / "pass-minimal.xml")
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {integration_token(se_unit)}"}
+    sent = Client().post("/api/v1/agency/messages", data, content_type="text/plain", **headers)
+    assert (sent.status_code, sent.json()["code"]) == (415, "unsupported_media_type")
+    assert not ImportedCertificate.objects.exists()
+    as_text_xml = Client().post("/api/v1/agency/messages", data, content_type="text/xml", **headers)
+    assert as_text_xml.status_code == 201

@@ -45,6 +45,9 @@ def certificate_message(
     return HttpResponse(message, content_type="application/xml; charset=utf-8")
 
 
+XML_TYPES = ("application/xml", "text/xml")
+
+
 class IntegrationAuth(HttpBearer):
     """A unit's integration token (`stegvis agency integration`): it speaks for one unit's
     record system, and only here."""
@@ -86,10 +89,21 @@ class ReceivedOut(Schema):
         "requestBody": {
             "required": True,
             "content": {"application/xml": {"schema": {"type": "string"}}},
-        }
+        },
+        "responses": {
+            415: {
+                "description": "The body is not sent as application/xml (or text/xml).",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            }
+        },
     },
 )
 def receive_message(request):
+    if request.content_type not in XML_TYPES:
+        return JsonResponse(
+            {"code": "unsupported_media_type", "message": "Send the message as application/xml."},
+            status=415,
+        )
     received = importing.receive(request.auth.organisation, request.body, via=request.auth.name)
     if not received.accepted:
         return JsonResponse(

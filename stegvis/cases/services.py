@@ -347,9 +347,11 @@ def certificate_receive(
     patient's open case there (the newest), or opens one, and the deadlines follow its
     periods as they follow the certificates written here. The caller checked the message
     and the patient's registration, and records the receipt. True when a case was opened."""
+    # The patient's row is the lock: two certificates arriving at once for a patient with
+    # no open case would each open one (a lock on the cases holds nothing when none exists).
+    User.objects.select_for_update().only("pk").get(pk=patient.pk)
     case = (
-        Case.objects.select_for_update()
-        .filter(patient=patient, organisation=unit, status__in=OPEN_CASE_STATUSES)
+        Case.objects.filter(patient=patient, organisation=unit, status__in=OPEN_CASE_STATUSES)
         .order_by("-opened_on")
         .first()
     )
