@@ -261,6 +261,13 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def new_token(prefix: str) -> tuple[str, str, str]:
+    """A fresh bearer token: (raw, kept hash, hint). The raw value is shown once, never kept;
+    the hint (its first characters) tells a person's tokens apart."""
+    raw = prefix + secrets.token_urlsafe(32)
+    return raw, hash_token(raw), raw[: len(prefix) + 4]
+
+
 class PersonalAccessTokenQuerySet(models.QuerySet):
     def usable(self, now: datetime | None = None) -> "PersonalAccessTokenQuerySet":
         now = now or timezone.now()
@@ -294,13 +301,13 @@ class PersonalAccessToken(models.Model):
         cls, *, user: User, name: str, scope: str, days: int
     ) -> tuple["PersonalAccessToken", str]:
         """Create a token; the raw value is returned once and never stored."""
-        raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        raw, token_hash, hint = new_token(TOKEN_PREFIX)
         token = cls.objects.create(
             user=user,
             name=name,
             scope=scope,
-            token_hash=hash_token(raw),
-            hint=raw[: len(TOKEN_PREFIX) + 4],
+            token_hash=token_hash,
+            hint=hint,
             expires_at=timezone.now() + timedelta(days=days),
         )
         return token, raw

@@ -11,6 +11,7 @@ message changes nothing.
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -33,8 +34,6 @@ from stegvis.notifications.outbox import Notice, notify
 
 # The longest certificate id kept (ImportedCertificate.external_id).
 MAX_ID_LENGTH = 200
-# The format a unit of each country receives.
-FORMAT_OF_COUNTRY = {"SE": "lisjp", "NO": "sm2013"}
 
 
 @dataclass
@@ -80,71 +79,70 @@ def _normalised(system: str, code: str) -> str:
     return diagnosis_codes.normalise(code) if system == CodeSystem.ICD10 else code.strip()
 
 
-def _from_lisjp(document) -> _Message:
-    found = lisjp.read(document)
+def _message(message_format: str, found, *, unit_id: str, sick_from, diagnoses) -> _Message:
+    """What a reader found, in the terms the checks and the write share."""
     return _Message(
-        message_format="lisjp",
+        message_format=message_format,
         external_id=found.certificate_id,
-        unit_id=found.unit_hsa_id,
+        unit_id=unit_id,
         patient_number=found.patient_number,
         issuer_name=found.issuer_name,
         issuer_id=found.issuer_id,
         issuer_unit=found.issuer_unit,
         signed_at=found.signed_at,
-        sick_from=None,
+        sick_from=sick_from,
         content=CertificateContent(
-            fields=found.fields,
-            diagnoses=[
-                (CodeSystem.ICD10, _normalised(CodeSystem.ICD10, code), text)
-                for code, text in found.diagnoses
-            ],
+            fields={k: v for k, v in found.fields.items() if v is not None},
+            diagnoses=[(s, _normalised(s, code), text) for s, code, text in diagnoses],
             periods=found.periods,
         ),
     )
+
+
+def _from_lisjp(document) -> _Message:
+    found = lisjp.read(document)
+    diagnoses = [(CodeSystem.ICD10, code, text) for code, text in found.diagnoses]
+    return _message("lisjp", found, unit_id=found.unit_hsa_id, sick_from=None, diagnoses=diagnoses)
 
 
 def _from_sm2013(document) -> _Message:
     found = sm2013.read(document)
-    return _Message(
-        message_format="sm2013",
-        external_id=found.certificate_id,
+    return _message(
+        "sm2013",
+        found,
         unit_id=found.sender_her_id,
-        patient_number=found.patient_number,
-        issuer_name=found.issuer_name,
-        issuer_id=found.issuer_id,
-        issuer_unit=found.issuer_unit,
-        signed_at=found.signed_at,
         sick_from=found.sick_from,
-        content=CertificateContent(
-            fields={k: v for k, v in found.fields.items() if v is not None},
-            diagnoses=[
-                (system, _normalised(system, code), text) for system, code, text in found.diagnoses
-            ],
-            periods=found.periods,
-        ),
+        diagnoses=found.diagnoses,
     )
 
 
-READERS = {"lisjp": _from_lisjp, "sm2013": _from_sm2013}
-UNIT_ID_NAMES = {"lisjp": "HSA-id", "sm2013": "HER-id"}
+@dataclass(frozen=True)
+class Receives:
+    """What a unit of one country takes in, and the identity of the unit its messages name."""
+
+    message_format: str
+    read: Callable
+    unit_field: str
+    unit_id_name: str
 
 
-def _unit_id(unit: Organisation, message_format: str) -> str:
-    return unit.hsa_id if message_format == "lisjp" else unit.her_id
+RECEIVES = {
+    "SE": Receives("lisjp", _from_lisjp, "hsa_id", "HSA-id"),
+    "NO": Receives("sm2013", _from_sm2013, "her_id", "HER-id"),
+}
 
 
 def _checked(unit: Organisation, data: bytes) -> tuple[_Message, national_id.NationalId]:
     """The message read, with the patient's normalised number; Refused naming every rule."""
     document = validation.parse(data)
     message_format = validation.kind_of(document)
-    expected = FORMAT_OF_COUNTRY[unit.jurisdiction]
-    if message_format != expected:
-        raise Refused(
-            [Problem("format", _("A unit in this country receives %(f)s.") % {"f": expected})]
-        )
+    receives = RECEIVES[unit.jurisdiction]
+    if message_format != receives.message_format:
+        expected = {"f": receives.message_format}
+        raise Refused([Problem("format", _("A unit in this country receives %(f)s.") % expected)])
     validation.check(message_format, document)
     try:
-        message = READERS[message_format](document)
+        message = receives.read(document)
     except (ValueError, KeyError, AttributeError, TypeError):
         # Within the schema, yet not what a certificate says (a grade no code list has).
         problem = Problem("content", _("The message cannot be read as a certificate."))
@@ -157,17 +155,14 @@ def _checked(unit: Organisation, data: bytes) -> tuple[_Message, national_id.Nat
     except ValidationError as error:
         problems.append(Problem("patient-id", " ".join(error.messages)))
         number = None
-    unit_id = _unit_id(unit, message_format)
+    unit_id = getattr(unit, receives.unit_field)
     if not unit_id or message.unit_id != unit_id:
+        named = {"theirs": message.unit_id, "kind": receives.unit_id_name, "ours": unit_id or "—"}
         problems.append(
             Problem(
                 "unit",
                 _("The message names the unit %(theirs)s; this unit's %(kind)s is %(ours)s.")
-                % {
-                    "theirs": message.unit_id,
-                    "kind": UNIT_ID_NAMES[message_format],
-                    "ours": unit_id or "—",
-                },
+                % named,
             )
         )
     if problems:

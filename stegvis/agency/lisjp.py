@@ -14,19 +14,20 @@ from django.utils import timezone
 from lxml import etree
 
 from stegvis.agency.codes import codes
-from stegvis.agency.validation import RIV_CORE, RIV_RESPONDER, RIV_TYPES, xs_date, xs_datetime
+from stegvis.agency.validation import (
+    RIV_CORE,
+    RIV_RESPONDER,
+    RIV_TYPES,
+    text_at,
+    xs_date,
+    xs_datetime,
+)
+from stegvis.agency.validation import element as _el
 from stegvis.cases.models import Certificate
 
 NSMAP = {None: RIV_CORE, "ns2": RIV_RESPONDER, "ns3": RIV_TYPES}
 G, R, T = f"{{{RIV_CORE}}}", f"{{{RIV_RESPONDER}}}", f"{{{RIV_TYPES}}}"
 NS = {"g": RIV_CORE, "r": RIV_RESPONDER, "t": RIV_TYPES}
-
-
-def _el(parent, tag: str, text=None) -> etree._Element:
-    element = etree.SubElement(parent, tag)
-    if text is not None:
-        element.text = str(text)
-    return element
 
 
 def _ii(parent, tag: str, root: str, extension: str) -> None:
@@ -220,8 +221,7 @@ class Read:
 
 
 def _text(element, path: str) -> str:
-    found = element.find(path, NS)
-    return "".join(found.itertext()).strip() if found is not None else ""
+    return text_at(element, path, NS)
 
 
 def read(document: etree._ElementTree) -> Read:

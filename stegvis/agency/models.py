@@ -1,13 +1,11 @@
 """What the agency app keeps: the systems at a unit that send it certificates, and each
 certificate received from another system with who issued it."""
 
-import secrets
-
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from stegvis.accounts.models import Organisation, hash_token
+from stegvis.accounts.models import Organisation, hash_token, new_token
 from stegvis.cases.models import Certificate
 
 INTEGRATION_TOKEN_PREFIX = "stvi_"  # noqa: S105 (a label, not a secret)
@@ -33,12 +31,9 @@ class UnitIntegration(models.Model):
     @classmethod
     def issue(cls, *, organisation: Organisation, name: str) -> tuple["UnitIntegration", str]:
         """A new integration; its raw token is returned once and never stored."""
-        raw = INTEGRATION_TOKEN_PREFIX + secrets.token_urlsafe(32)
+        raw, token_hash, hint = new_token(INTEGRATION_TOKEN_PREFIX)
         integration = cls.objects.create(
-            organisation=organisation,
-            name=name,
-            token_hash=hash_token(raw),
-            hint=raw[: len(INTEGRATION_TOKEN_PREFIX) + 4],
+            organisation=organisation, name=name, token_hash=token_hash, hint=hint
         )
         return integration, raw
 

@@ -34,17 +34,17 @@ from stegvis.access.helpers import record_system
 from stegvis.agency import validation
 from stegvis.agency.codes import codes
 from stegvis.agency.models import Agency, AgencyDelivery, Answer
-from stegvis.agency.services import NotExportable, message_for
+from stegvis.agency.services import FORMATS, NotExportable, message_for
 from stegvis.cases.models import Certificate, CertificateKind
 from stegvis.notifications import outbox
 from stegvis.notifications.models import Channel, NotificationKind, OutboxKind, OutboxMessage
 
 logger = logging.getLogger(__name__)
 
-# Each kind of certificate, the agency it goes to and the format it goes in.
-ROUTES = {
-    CertificateKind.FK_7804: (Agency.FORSAKRINGSKASSAN, "lisjp"),
-    CertificateKind.NO_SYKMELDING: (Agency.NAV, "sm2013"),
+# The agency each kind of certificate goes to, in its own format (services.FORMATS, first).
+AGENCY_OF_KIND = {
+    CertificateKind.FK_7804: Agency.FORSAKRINGSKASSAN,
+    CertificateKind.NO_SYKMELDING: Agency.NAV,
 }
 WSDL = (
     validation.SCHEMAS / "se-intyg/schemas/interactions/RegisterCertificateInteraction/"
@@ -102,7 +102,7 @@ class _AgencySession(requests.Session):
 
 def queue_on_signing(sender, *, actor, certificate: Certificate, **kwargs) -> None:
     """Queue the signed certificate for its agency, if this installation sends to it."""
-    agency, message_format = ROUTES[certificate.kind]
+    agency, message_format = AGENCY_OF_KIND[certificate.kind], FORMATS[certificate.kind][0]
     if not endpoint(agency)["url"]:
         return
     message = outbox.queue(

@@ -11,19 +11,13 @@ from django.utils import timezone
 from lxml import etree
 
 from stegvis.agency.codes import codes
-from stegvis.agency.validation import FELLES, MSGHEAD, SM2013, xs_date, xs_datetime
+from stegvis.agency.validation import FELLES, MSGHEAD, SM2013, text_at, xs_date, xs_datetime
+from stegvis.agency.validation import element as _el
 from stegvis.cases import sykmelding
 from stegvis.cases.models import Certificate, CodeSystem, PeriodActivity
 
 M, H, F = f"{{{MSGHEAD}}}", f"{{{SM2013}}}", f"{{{FELLES}}}"
 NS = {"m": MSGHEAD, "h": SM2013, "f": FELLES}
-
-
-def _el(parent, tag: str, text=None, **attributes) -> etree._Element:
-    element = etree.SubElement(parent, tag, {k: v for k, v in attributes.items() if v})
-    if text is not None:
-        element.text = str(text)
-    return element
 
 
 def _bool(value) -> str:
@@ -284,8 +278,7 @@ class Read:
 
 
 def _text(element, path: str) -> str:
-    found = element.find(path, NS) if element is not None else None
-    return "".join(found.itertext()).strip() if found is not None else ""
+    return text_at(element, path, NS)
 
 
 def _read_bool(element, path: str):

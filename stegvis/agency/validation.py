@@ -157,3 +157,17 @@ def xs_datetime(text: str) -> datetime:
     """An xs:dateTime, aware (one written without a zone is in Stegvis's own)."""
     moment = datetime.fromisoformat(text.strip())
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+
+
+def element(parent, tag: str, text=None, **attributes) -> etree._Element:
+    """A child of `parent` with `text` and the attributes that have a value."""
+    child = etree.SubElement(parent, tag, {k: v for k, v in attributes.items() if v})
+    if text is not None:
+        child.text = str(text)
+    return child
+
+
+def text_at(element_, path: str, namespaces: dict) -> str:
+    """The text under `path` (empty when it, or `element_`, is missing)."""
+    found = element_.find(path, namespaces) if element_ is not None else None
+    return "".join(found.itertext()).strip() if found is not None else ""
