@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "stegvis.access.reader.ReaderMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "stegvis.accounts.middleware.SessionLimitMiddleware",
     "stegvis.core.middleware.UserLanguageMiddleware",

@@ -20,6 +20,7 @@ from stegvis.access.models import (
     AuditChainOrigin,
     Outcome,
 )
+from stegvis.access.reader import forget_decisions
 from stegvis.core import prepared, request_context
 
 HASHED_FIELDS = (
@@ -121,6 +122,8 @@ class atomic(ContextDecorator):
         except BaseException as error:
             self._transaction.__exit__(type(error), error, error.__traceback__)
             raise
+        # What the policy answered before this write may no longer hold.
+        forget_decisions()
         return self._transaction.__exit__(None, None, None)
 
 

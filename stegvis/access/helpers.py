@@ -14,15 +14,10 @@ from django.http import Http404
 
 from stegvis.access import audit
 from stegvis.access.categories import Action, Category
-from stegvis.access.checks import Check, role_in
 from stegvis.access.models import AccessEvent, Outcome
-from stegvis.access.policy import (
-    Decision,
-    care_bases,
-    cases_visible_to,
-    consent_grants,
-    decide,
-)
+from stegvis.access.policy import Decision, care_bases, cases_visible_to, consent_grants
+from stegvis.access.reader import reader_for
+from stegvis.access.rules import Rule, declared
 from stegvis.accounts.models import User
 from stegvis.accounts.roles import Role
 from stegvis.cases.models import Case
@@ -61,7 +56,7 @@ def _checked(user, decision, obj, checks) -> tuple:
     """The decision after the object's own rules, and the first rule that failed."""
     if decision.allowed:
         for check in checks:
-            if not check.holds(user, decision, obj):
+            if not declared(check).passes(user, decision, obj):
                 return replace(decision, allowed=False, basis=check.reason), check
     return decision, None
 
@@ -69,7 +64,8 @@ def _checked(user, decision, obj, checks) -> tuple:
 def _decide_and_record(user, patient, category, action, object_type, object_id, obj, checks):
     """One audit event for the decision, with its real outcome; Http404 when it refuses,
     PermissionDenied when a `forbidden` check refuses (the reader may see, not do)."""
-    decision, failed = _checked(user, decide(user, patient, category, action), obj, checks)
+    decision = reader_for(user).decide(patient, category, action)
+    decision, failed = _checked(user, decision, obj, checks)
     audit.append([_event(user, patient, category, action, decision, object_type, object_id)])
     if failed is not None and failed.forbidden:
         raise PermissionDenied
@@ -78,8 +74,8 @@ def _decide_and_record(user, patient, category, action, object_type, object_id, 
     return decision
 
 
-def _with_roles(checks, roles) -> tuple[Check, ...]:
-    return (*(() if roles is None else (role_in(roles),)), *checks)
+def _with_roles(checks, roles: Rule | None) -> tuple[Rule, ...]:
+    return (*(() if roles is None else (roles,)), *checks)
 
 
 def get_patient_for(
@@ -90,7 +86,7 @@ def get_patient_for(
     action: str = Action.VIEW,
     object_type: str = "patient",
     object_id: str = "",
-    checks: Iterable[Check] = (),
+    checks: Iterable[Rule] = (),
 ) -> User:
     """The patient, if `user` may do `action` on `category` of them; else Http404.
 
@@ -121,7 +117,8 @@ def categories_allowed(
     """Of `categories`, those `user` may reach for a patient already shown to them: what
     else a page includes, or which links it offers (only where they lead somewhere). Each
     is a decision recorded like any other, in one statement; a linked page decides again."""
-    decisions = {category: decide(user, patient, category, action) for category in categories}
+    reader = reader_for(user)
+    decisions = {category: reader.decide(patient, category, action) for category in categories}
     audit.append(
         [
             _event(user, patient, category, action, decision, object_type, patient.pk)
@@ -146,7 +143,9 @@ def shared_with(
     (invited to a meeting, told of a message, given a task): the person is the actor."""
     people = list(people)
     action = Action.SHARE
-    decisions = {person.pk: decide(person, patient, category, action) for person in people}
+    decisions = {
+        person.pk: reader_for(person).decide(patient, category, action) for person in people
+    }
     audit.append(
         [
             _event(person, patient, category, action, decisions[person.pk], object_type, object_id)
@@ -160,14 +159,14 @@ def who_may_be_offered(people: Iterable[User], patient: User, category: str) -> 
     """(person, decision) for those of `people` who reach `category` of the patient: the
     choices a form offers (whom to write to). Nothing is shared by offering a choice, so
     nothing is recorded; choosing one goes through `shared_with`, which records it."""
-    found = [(person, decide(person, patient, category)) for person in people]
+    found = [(person, reader_for(person).decide(patient, category)) for person in people]
     return [(person, decision) for person, decision in found if decision.allowed]
 
 
 def record_decision(user: User, patient: User, *, category: str, action: str, obj) -> Decision:
     """Record a write a service has just made on the patient's data, with the way the
     actor reached it (opening a case at their unit, a patient changing their network)."""
-    decision = decide(user, patient, category, action)
+    decision = reader_for(user).decide(patient, category, action, fresh=True)
     audit.append([_event(user, patient, category, action, decision, obj._meta.model_name, obj.pk)])
     return decision
 
@@ -333,10 +332,10 @@ def get_object_for(
     object_type: str,
     patient_field: str = "case__patient",
     roles=None,
-    checks: Iterable[Check] = (),
+    checks: Iterable[Rule] = (),
 ):
     """An object of a patient, if `user` may do `action` on `category` of that patient
-    and the object's own `checks` hold (`roles`: only these roles may do the action).
+    and the object's own `checks` hold (`roles`: a declared rule of who alone may do the action).
 
     Http404 for what does not exist or may not be seen, and one audit event either way.
     The object carries the allowing Decision as `access_decision`.
@@ -362,7 +361,7 @@ def get_case_for(
     return get_object_for(
         user,
         # Whether the capacity note holds a patient's words of crisis not yet read by the
-        # care team: the note's own check (checks.NOTE_SHARED_WITH_READER) keeps it back.
+        # care team: the note's own rule (plans.rules.NOTE_SHARED_WITH_READER) keeps it back.
         Case.objects.annotate(
             capacity_note_held=held_subquery("capacitynote", "capacity_note__pk", any_revision=True)
         ),

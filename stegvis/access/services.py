@@ -10,7 +10,7 @@ from stegvis.access import audit
 from stegvis.access.care import EVENT_OBJECT
 from stegvis.access.categories import Action, Category
 from stegvis.access.models import AccessEvent, LogReview, Outcome, ReviewKind
-from stegvis.access.policy import decide
+from stegvis.access.reader import reader_for
 from stegvis.accounts.models import Organisation, User
 from stegvis.accounts.roles import Role
 
@@ -47,7 +47,7 @@ def record_review_read(reviewer: User, review: LogReview, events: list[AccessEve
     patients = {e.patient_id: e.patient for e in events if e.patient_id}
     records = []
     for patient in patients.values():
-        decision = decide(reviewer, patient, Category.ACCESS_LOG, Action.VIEW)
+        decision = reader_for(reviewer).decide(patient, Category.ACCESS_LOG, Action.VIEW)
         records.append(
             audit.new_event(
                 actor=reviewer,

@@ -34,6 +34,8 @@ class TokenAuth(HttpBearer):
         if found.last_used_at is None or now - found.last_used_at > LAST_USED_RESOLUTION:
             PersonalAccessToken.objects.filter(pk=found.pk).update(last_used_at=now)
         request.user = found.user
+        # The reader (stegvis.access.reader) caps what it decides at the token's scope.
+        request.token = found
         return found.user
 
 

@@ -1,20 +1,9 @@
 """Resolving certificates through the access policy, shared by the pages and the API."""
 
 from stegvis.access.categories import Action, Category
-from stegvis.access.checks import Check
 from stegvis.access.helpers import get_object_for
 from stegvis.accounts.models import User
-from stegvis.accounts.roles import Role
 from stegvis.cases.models import Certificate, CertificateKind, CertificateStatus
-
-# Only physicians write and sign certificates; others with access may read them.
-CERTIFIERS = frozenset({Role.PHYSICIAN})
-# A certificate another system issued is corrected there, never here (it has no author here).
-WRITTEN_HERE = Check(
-    "issued_elsewhere",
-    lambda user, decision, certificate: certificate.created_by_id is not None,
-    True,
-)
 
 
 def get_certificate_for(

@@ -14,9 +14,7 @@ from stegvis.access.helpers import get_case_for, get_patient_for
 from stegvis.access.policy import cases_visible_to
 from stegvis.cases import fmb, services, sykmelding, validation
 from stegvis.cases.access import (
-    CERTIFIERS,
     SCREENED_FROM_PATIENT,
-    WRITTEN_HERE,
     get_certificate_for,
     get_employer_copy_for,
     medical_details_withheld,
@@ -34,6 +32,7 @@ from stegvis.cases.models import (
     Prognosis,
     WorkMeasure,
 )
+from stegvis.cases.rules import CERTIFIERS, WRITTEN_HERE
 from stegvis.cases.timeline_input import TimelineIn
 from stegvis.cases.timelines import case_timeline
 from stegvis.core.errors import ApiError, FieldErrors

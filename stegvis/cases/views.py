@@ -14,26 +14,27 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from stegvis.access.categories import Action, Category
-from stegvis.access.checks import NOTE_SHARED_WITH_READER, Check
 from stegvis.access.helpers import categories_allowed, get_case_for, refuse
 from stegvis.accounts.roles import Role
 from stegvis.cases import codes, services
 from stegvis.cases.access import (
-    CERTIFIERS,
-    WRITTEN_HERE,
     get_certificate_for,
     get_employer_copy_for,
     medical_details_withheld,
 )
-from stegvis.cases.deadlines import JURISDICTIONS, Period, responsible_for, rule_set
+from stegvis.cases.deadlines import JURISDICTIONS, Period, rule_set
 from stegvis.cases.forms import CaseForm, CertificateForms, NewCaseForm
 from stegvis.cases.models import Certificate
-from stegvis.cases.timelines import case_timeline, current_versions, roles_that_mark
+from stegvis.cases.rules import (
+    CASE_EDITORS,
+    CERTIFIERS,
+    MARKS_DUTY,
+    NOTE_SHARED_WITH_READER,
+    WRITTEN_HERE,
+)
+from stegvis.cases.timelines import case_timeline, current_versions
 from stegvis.core.errors import StaleEdit
 from stegvis.core.idempotency import once_per_submission
-
-CASE_EDITORS = frozenset({Role.PHYSICIAN, Role.REHAB_COORDINATOR})
-
 
 # The pages a case page links to, by the category each needs. A patient reaches their own
 # check-ins, questionnaires and messages from their home page instead.
@@ -55,7 +56,7 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
             "timeline": timeline,
             "rules": rule_set(case.jurisdiction),
             "is_patient": is_patient,
-            "may_edit": not is_patient and bool(request.user.roles & CASE_EDITORS),
+            "may_edit": not is_patient and bool(request.user.roles & CASE_EDITORS.roles),
             # Each duty is marked by its responsible party or the coordinator.
             "marking_role": case.access_decision.role,
             # Links only where they lead: each a decision, recorded; the pages check again.
@@ -65,7 +66,9 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
                 OWN_CASE_LINKS if is_patient else CASE_LINKS,
                 object_type="case_page_links",
             ),
-            "may_see_note": NOTE_SHARED_WITH_READER.holds(request.user, case.access_decision, case),
+            "may_see_note": NOTE_SHARED_WITH_READER.passes(
+                request.user, case.access_decision, case
+            ),
         },
     )
 
@@ -75,7 +78,7 @@ def case_detail(request: HttpRequest, case_id) -> HttpResponse:
 def case_new(request: HttpRequest) -> HttpResponse:
     """Open a case at a care unit where the user is a physician or coordinator."""
     unit = next(
-        (m.organisation for m in request.user.memberships_cached() if m.role in CASE_EDITORS),
+        (m.organisation for m in request.user.memberships_cached() if m.role in CASE_EDITORS.roles),
         None,
     )
     if unit is None:
@@ -119,19 +122,6 @@ def case_edit(request: HttpRequest, case_id) -> HttpResponse:
     return render(request, "cases/case_edit.html", {"case": case, "form": form})
 
 
-def _marks_duty(duties: dict) -> Check:
-    """Each duty is marked by its responsible party (by the case's jurisdiction and the
-    patient's employment) or the coordinator; the case's own rule, after the policy's."""
-
-    def holds(user, decision, case) -> bool:
-        rule = duties.get(case.jurisdiction)
-        return rule is not None and decision.role in roles_that_mark(
-            responsible_for(rule, case.employment)
-        )
-
-    return Check("not_responsible_for_duty", holds, forbidden=True)
-
-
 @login_required
 @require_POST
 def milestone_done(request: HttpRequest, case_id, code: str) -> HttpResponse:
@@ -154,7 +144,7 @@ def milestone_done(request: HttpRequest, case_id, code: str) -> HttpResponse:
         case_id,
         category=Category.CAPACITY,
         action=Action.UPDATE,
-        checks=[_marks_duty(duties)],
+        checks=[MARKS_DUTY.given(duties=duties)],
     )
     if request.POST.get("undo"):
         services.milestone_reopen(actor=request.user, case=case, code=code)

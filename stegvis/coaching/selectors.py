@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from stegvis.access.categories import Category
-from stegvis.access.checks import QUEUE_ROLES
 from stegvis.access.policy import consented_patient_ids, patients_visible_to
 from stegvis.accounts.models import User
 from stegvis.accounts.roles import Role
@@ -31,6 +30,7 @@ from stegvis.coaching.models import (
     Reminder,
 )
 from stegvis.coaching.reminders import OPEN_STATUSES
+from stegvis.coaching.rules import QUEUE_ROLES
 
 MEASURE_LABELS = {
     "mood": _("Mood"),

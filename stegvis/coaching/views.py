@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from stegvis.access.categories import Action, Category
-from stegvis.access.checks import OWN, WORKS_QUEUE
 from stegvis.access.helpers import (
     get_object_for,
     get_patient_for,
@@ -22,6 +21,7 @@ from stegvis.access.helpers import (
     record_patients_listed,
     refuse,
 )
+from stegvis.access.rules import OWN
 from stegvis.accounts.roles import Role
 from stegvis.coaching import selectors, services
 from stegvis.coaching.feedback import message_for
@@ -41,6 +41,7 @@ from stegvis.coaching.guidance import (
     strategies,
 )
 from stegvis.coaching.models import CheckIn, CoachFlag, CoachMessage
+from stegvis.coaching.rules import WORKS_QUEUE
 from stegvis.core.errors import StaleEdit
 from stegvis.core.idempotency import once_per_submission
 

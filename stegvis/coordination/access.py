@@ -3,11 +3,12 @@
 from django.db.models import Q
 
 from stegvis.access.categories import Action, Category
-from stegvis.access.checks import INVITED_TO_MEETING, RUNS_MEETING, STAFF_ONLY
 from stegvis.access.helpers import get_case_for, get_object_for
 from stegvis.access.policy import care_cases
+from stegvis.access.rules import STAFF_ONLY
 from stegvis.accounts.models import User
 from stegvis.coordination.models import Meeting, Task, Thread
+from stegvis.coordination.rules import INVITED_TO_MEETING, RUNS_MEETING
 from stegvis.core.crisis import held_subquery
 
 
@@ -58,12 +59,12 @@ def get_running_meeting_for(user: User, meeting_id) -> Meeting:
 
 def may_answer(user: User, meeting: Meeting) -> bool:
     """For a meeting already resolved: whether its page offers the invitation's answer."""
-    return INVITED_TO_MEETING.holds(user, meeting.access_decision, meeting)
+    return INVITED_TO_MEETING.passes(user, meeting.access_decision, meeting)
 
 
 def may_run(user: User, meeting: Meeting) -> bool:
     """For a meeting already resolved: whether its page offers the running controls."""
-    return RUNS_MEETING.holds(user, meeting.access_decision, meeting)
+    return RUNS_MEETING.passes(user, meeting.access_decision, meeting)
 
 
 def get_task_for(user: User, task_id, action=Action.VIEW) -> Task:

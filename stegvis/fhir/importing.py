@@ -23,8 +23,8 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from stegvis.access import audit
 from stegvis.access.categories import Action, Category
-from stegvis.access.checks import OWN, STAFF_ONLY
 from stegvis.access.helpers import get_case_for, get_patient_for
+from stegvis.access.rules import OWN, STAFF_ONLY
 from stegvis.cases.models import Case
 from stegvis.coaching.guidance import mentions_crisis
 from stegvis.coaching.models import CheckIn

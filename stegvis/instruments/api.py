@@ -9,8 +9,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from stegvis.access.categories import Action, Category
-from stegvis.access.checks import ANSWERED_BY_THE_PATIENT
 from stegvis.access.helpers import get_object_for, get_patient_for
+from stegvis.access.rules import ANSWERED_BY_THE_PATIENT
 from stegvis.core.crisis_api import CrisisLinesOut
 from stegvis.core.errors import ApiError, FieldErrors
 from stegvis.instruments import services

@@ -11,17 +11,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from stegvis.access.categories import Action, Category
-from stegvis.access.checks import ANSWERED_BY_THE_PATIENT
 from stegvis.access.helpers import get_case_for, get_object_for, get_self_for
+from stegvis.access.rules import ANSWERED_BY_THE_PATIENT
 from stegvis.accounts.roles import Role
 from stegvis.coaching.charts import chart
 from stegvis.instruments import services
 from stegvis.instruments.definitions import instrument, instruments, metadata_only
 from stegvis.instruments.forms import AnswerForm, RequestForm
 from stegvis.instruments.models import Administration, AdministrationStatus
+from stegvis.instruments.rules import REQUESTERS
 from stegvis.instruments.scoring import AnswerErrors
-
-REQUESTERS = {Role.PHYSICIAN, Role.REHAB_COORDINATOR, Role.MMR_CLINICIAN}
 
 
 def score_charts(patient) -> list:
@@ -120,7 +119,7 @@ def case_questionnaires(request: HttpRequest, case_id) -> HttpResponse:
         action=Action.CREATE if is_write else Action.VIEW,
         roles=REQUESTERS if is_write else None,
     )
-    may_request = case.access_decision.role in REQUESTERS
+    may_request = case.access_decision.role in REQUESTERS.roles
     enabled = [instruments()[c] for c in instruments() if c in services.enabled_codes()]
     form = RequestForm(request.POST or None, enabled=enabled) if may_request else None
     if is_write and form.is_valid():

@@ -11,6 +11,7 @@ from ninja import Router, Schema, Status
 
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import get_object_for, get_patient_for
+from stegvis.access.rules import PATIENT_ONLY
 from stegvis.accounts.models import Membership, Organisation
 from stegvis.accounts.roles import Role
 from stegvis.core.errors import FieldErrors
@@ -84,7 +85,7 @@ def _member(request, member_id, action):
         action=action,
         object_type="networkmember",
         patient_field="patient",
-        roles=[Role.PATIENT],
+        roles=PATIENT_ONLY,
     )
 
 
@@ -195,6 +196,6 @@ def withdraw_consent(request, consent_id: str):
         action=Action.DELETE,
         object_type="consent",
         patient_field="patient",
-        roles=[Role.PATIENT],
+        roles=PATIENT_ONLY,
     )
     return services.consent_withdraw(actor=request.user, consent=consent)

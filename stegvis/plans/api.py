@@ -9,17 +9,17 @@ from ninja import Header, Router, Schema, Status
 from pydantic import ValidationError as SchemaError
 
 from stegvis.access.categories import Action, Category
-from stegvis.access.checks import NOT_HELD_BACK
 from stegvis.access.helpers import get_case_for, get_object_for
-from stegvis.accounts.roles import Role
+from stegvis.access.rules import NOT_HELD_BACK, PATIENT_ONLY
 from stegvis.core.crisis_api import CRISIS_NOTE, CrisisLinesOut
 from stegvis.core.errors import ApiError, FieldErrors, NotAllowed, Text
 from stegvis.network.models import NetworkMember
 from stegvis.plans import content, selectors, services
-from stegvis.plans.access import NOTE_EDITORS, get_note_for
+from stegvis.plans.access import get_note_for
 from stegvis.plans.content import PlanContent
 from stegvis.plans.employer_points import employer_plan_rules
 from stegvis.plans.models import PlanProposal
+from stegvis.plans.rules import EMPLOYER_ONLY, NOTE_EDITORS
 
 router = Router(tags=["plans"])
 
@@ -178,7 +178,7 @@ def put_plan(
     response: HttpResponse,
     if_match: str | None = IfMatch,
 ):
-    case = _case(request, case_id, Category.PLAN, Action.UPDATE, roles=[Role.PATIENT])
+    case = _case(request, case_id, Category.PLAN, Action.UPDATE, roles=PATIENT_ONLY)
     plan = selectors.plan_of(case)
     new_content = payload.model_dump(mode="json")
     if new_content != plan.content:
@@ -261,7 +261,7 @@ def decide_proposal(request, proposal_id: str, payload: ProposalAnswerIn):
         action=Action.UPDATE,
         object_type="plan_proposal",
         patient_field="plan__case__patient",
-        roles=[Role.PATIENT],
+        roles=PATIENT_ONLY,
     )
     return services.proposal_decide(actor=request.user, proposal=proposal, accept=payload.accept)
 
@@ -321,7 +321,7 @@ def put_note(
     summary="Share the note with a manager in the network (the patient only)",
 )
 def share_note(request, case_id: str, payload: ShareIn, response: HttpResponse):
-    case, note = get_note_for(request.user, case_id, action=Action.UPDATE, roles=[Role.PATIENT])
+    case, note = get_note_for(request.user, case_id, action=Action.UPDATE, roles=PATIENT_ONLY)
     member = NetworkMember.objects.filter(pk=payload.member_id, patient=case.patient).first()
     if member is None:
         raise FieldErrors({"member_id": ["Not a member of your network."]})
@@ -338,9 +338,7 @@ def share_note(request, case_id: str, payload: ShareIn, response: HttpResponse):
     summary="Stop sharing the note (the patient only)",
 )
 def unshare_note(request, case_id: str, response: HttpResponse):
-    _case_obj, note = get_note_for(
-        request.user, case_id, action=Action.UPDATE, roles=[Role.PATIENT]
-    )
+    _case_obj, note = get_note_for(request.user, case_id, action=Action.UPDATE, roles=PATIENT_ONLY)
     return _note_out(services.capacity_note_unshare(actor=request.user, note=note), response)
 
 
@@ -388,7 +386,7 @@ def put_employer_plan(
     response: HttpResponse,
     if_match: str | None = IfMatch,
 ):
-    case = _case(request, case_id, Category.CAPACITY, Action.UPDATE, [Role.EMPLOYER_MANAGER])
+    case = _case(request, case_id, Category.CAPACITY, Action.UPDATE, EMPLOYER_ONLY)
     plan = selectors.employer_plan_of(case)
     _require_match(if_match, plan.etag)
     codes = {p.code for p in employer_plan_rules(case.jurisdiction).points}
@@ -411,7 +409,7 @@ def put_employer_plan(
     summary="Mark the employer's plan complete (all points answered); marks the milestone done",
 )
 def complete_employer_plan(request, case_id: str, response: HttpResponse):
-    case = _case(request, case_id, Category.CAPACITY, Action.UPDATE, [Role.EMPLOYER_MANAGER])
+    case = _case(request, case_id, Category.CAPACITY, Action.UPDATE, EMPLOYER_ONLY)
     plan = selectors.employer_plan_of(case)
     missing = services.employer_plan_missing(plan)
     if missing:

@@ -7,9 +7,9 @@ import uuid
 from django.db.models import Exists, Min, OuterRef
 from django.utils import timezone
 
-from stegvis.access.checks import NOTE_SHARED_WITH_READER
 from stegvis.accounts.models import User
 from stegvis.cases.models import WorkMeasure
+from stegvis.cases.rules import NOTE_SHARED_WITH_READER
 from stegvis.core.crisis import held_ids
 from stegvis.network.models import MemberStatus, NetworkMember
 from stegvis.plans import content
@@ -154,7 +154,7 @@ def employer_plan_context(user: User, case, plan: EmployerPlan) -> dict:
         "answers": [(p, plan.answers.get(p.code, "")) for p in rules.points],
         "missing": employer_plan_missing(plan),
         "note": note
-        if NOTE_SHARED_WITH_READER.holds(user, case.access_decision, case) and not note.is_empty
+        if NOTE_SHARED_WITH_READER.passes(user, case.access_decision, case) and not note.is_empty
         else None,
         "adjustments": rtw["adjustments"],
         "schedule": rtw["schedule"],

@@ -10,14 +10,15 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from pydantic import ValidationError as SchemaError
 
 from stegvis.access.categories import Action, Category
-from stegvis.access.checks import NOTE_SHARED_WITH_READER
 from stegvis.access.helpers import get_case_for, get_object_for, refuse
+from stegvis.access.rules import PATIENT_ONLY
 from stegvis.accounts.roles import Role
+from stegvis.cases.rules import NOTE_SHARED_WITH_READER
 from stegvis.core.crisis import crisis_page
 from stegvis.core.errors import NotAllowed, StaleEdit
 from stegvis.core.pdf import pdf_response
 from stegvis.plans import content, selectors, services
-from stegvis.plans.access import NOTE_EDITORS, get_note_for
+from stegvis.plans.access import get_note_for
 from stegvis.plans.employer_points import employer_plan_rules
 from stegvis.plans.forms import (
     CapacityNoteForm,
@@ -27,6 +28,7 @@ from stegvis.plans.forms import (
     SectionEditor,
 )
 from stegvis.plans.models import PlanProposal
+from stegvis.plans.rules import EMPLOYER_ONLY, NOTE_EDITORS
 
 
 def _plan_case(request, case_id, action=Action.VIEW):
@@ -58,7 +60,7 @@ def plan_detail(request: HttpRequest, case_id) -> HttpResponse:
     plan = selectors.plan_of(case)
     context = selectors.plan_context(case, plan, _is_owner(case))
     # The note's link only where it leads: an employer reads it once the patient shares it.
-    may_see_note = NOTE_SHARED_WITH_READER.holds(request.user, case.access_decision, case)
+    may_see_note = NOTE_SHARED_WITH_READER.passes(request.user, case.access_decision, case)
     context.update(comment_form=CommentForm(), may_see_note=may_see_note)
     return render(request, "plans/plan.html", context)
 
@@ -170,7 +172,7 @@ def proposal_decide(request: HttpRequest, proposal_id) -> HttpResponse:
         action=Action.UPDATE,
         object_type="plan_proposal",
         patient_field="plan__case__patient",
-        roles=[Role.PATIENT],
+        roles=PATIENT_ONLY,
     )
     accept = request.POST.get("answer") == "accept"
     services.proposal_decide(actor=request.user, proposal=proposal, accept=accept)
@@ -223,7 +225,7 @@ def capacity_note(request: HttpRequest, case_id) -> HttpResponse:
         case_id,
         action=Action.UPDATE if is_write else Action.VIEW,
         # Patient and physician write the note; only the patient shares it.
-        roles=([Role.PATIENT] if sharing else NOTE_EDITORS) if is_write else None,
+        roles=(PATIENT_ONLY if sharing else NOTE_EDITORS) if is_write else None,
     )
     form = CapacityNoteForm(request.POST or None, instance=note)
     status = 200
@@ -256,7 +258,7 @@ def capacity_note(request: HttpRequest, case_id) -> HttpResponse:
             "form": form,
             "conflict": status == 409,
             "revision": _form_base(request, "revision", note.revision, status == 409),
-            "may_edit": decision.role in NOTE_EDITORS,
+            "may_edit": decision.role in NOTE_EDITORS.roles,
             "is_owner": decision.role == Role.PATIENT,
             "employers": services.employer_members(case.patient),
         },
@@ -311,9 +313,11 @@ def employer_plan(request: HttpRequest, case_id) -> HttpResponse:
     """The employer completes the plan, seeing only the capacity note (if shared with
     them), the adjustments and the graded schedule: never a diagnosis."""
     is_write = request.method == "POST"
-    editors = [Role.EMPLOYER_MANAGER]
     case, plan = _employer_case(
-        request, case_id, Action.UPDATE if is_write else Action.VIEW, editors if is_write else None
+        request,
+        case_id,
+        Action.UPDATE if is_write else Action.VIEW,
+        EMPLOYER_ONLY if is_write else None,
     )
     rules = employer_plan_rules(case.jurisdiction)
     form = EmployerPlanForm(

@@ -7,6 +7,7 @@ import uuid
 from stegvis.access.categories import CARE_ROLES, LOG_REVIEW_ROLES, Action, Category
 from stegvis.access.helpers import get_object_for, record_patients_listed, refuse
 from stegvis.access.policy import patients_visible_to
+from stegvis.access.rules import CARE_TEAM_ONLY
 from stegvis.accounts.models import User
 from stegvis.programs.models import (
     Attendance,
@@ -78,7 +79,7 @@ def get_referral_for(
         action=action,
         object_type="referral",
         patient_field="patient",
-        roles=CARE_ROLES,
+        roles=CARE_TEAM_ONLY,
     )
 
 
@@ -91,7 +92,7 @@ def get_note_for(user: User, note_id, action=Action.VIEW) -> ConferenceNote:
         action=action,
         object_type="conferencenote",
         patient_field="referral__patient",
-        roles=CARE_ROLES,
+        roles=CARE_TEAM_ONLY,
     )
 
 

@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from stegvis.access.categories import CARE_ROLES, Action, Category
+from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import get_case_for, get_object_for, get_self_for
+from stegvis.access.rules import CARE_TEAM_ONLY
 from stegvis.accounts.models import User
 from stegvis.core import disclosure
 from stegvis.core.crisis import crisis_page
@@ -409,7 +410,7 @@ def referral_new(request: HttpRequest, case_id) -> HttpResponse:
         case_id,
         category=Category.CLINICAL_NOTES,
         action=Action.CREATE,
-        roles=CARE_ROLES,
+        roles=CARE_TEAM_ONLY,
     )
     teams = Team.objects.filter(organisation_id=case.organisation_id)
     form = forms.ReferralForm(request.POST or None, teams=teams)

@@ -1,0 +1,29 @@
+from django.core.management.base import BaseCommand
+
+from stegvis.access.categories import ROLE_CEILING, Category
+from stegvis.access.rules import RULES
+
+
+class Command(BaseCommand):
+    help = (
+        "The access policy as tables. `access rules`: what each role may ever reach (the "
+        "ceiling a care relationship or a consent opens), then every declared rule, with "
+        "the app that declares it and how a refusal answers."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("action", choices=["rules"])
+
+    def handle(self, *args, action, **options):
+        write = self.stdout.write
+        write("Ceilings: the most each role may reach of a patient\n")
+        for role, categories in ROLE_CEILING.items():
+            reached = ", ".join(c.value for c in Category if c in categories) or "-"
+            write(f"  {role:<28} {reached}")
+        write("\nRules: what the categories do not say about one object or action\n")
+        width = max(len(name) for name in RULES)
+        for name in sorted(RULES):
+            rule = RULES[name]
+            answer = "403" if rule.forbidden else "404"
+            roles = f" [{', '.join(sorted(rule.roles))}]" if rule.roles else ""
+            write(f"  {name:<{width}}  {answer}  {rule.reason:<26} {rule.says}{roles}")

@@ -1,0 +1,98 @@
+"""The reader: the one object a request reads patient data through.
+
+Every request gets one (`ReaderMiddleware`, as `request.reader`), bound to the person
+acting, their memberships (cached on the user), the scopes their credential carries (a
+personal token's "read" or "read and write"; an app's scopes later) and the request. It
+decides through the policy, at most once per patient, category and action per request (the
+policy's queries are most of what an audited read spends), caps each decision at the
+credential's scopes, and hands the audited helpers (`stegvis.access.helpers`) what they
+record. A write through `audit.atomic` may change what the policy would answer (a consent
+withdrawn, a care relationship ended), so the reader forgets its decisions after each.
+
+Outside a request (a worker, a management command) a reader is made per call and remembers
+nothing beyond it.
+"""
+
+from contextvars import ContextVar
+from dataclasses import replace
+
+from stegvis.access.categories import Action
+from stegvis.access.policy import Decision, decide
+from stegvis.accounts.models import TokenScope, User
+
+# What a credential that may only read still may do.
+READ_ACTIONS = frozenset({Action.VIEW, Action.EXPORT})
+ALL_SCOPES = frozenset(TokenScope.values)
+
+
+class Reader:
+    def __init__(self, user: User | None = None, *, request=None):
+        self._user = user
+        self.request = request
+        self._decisions: dict[tuple, Decision] = {}
+
+    @property
+    def user(self) -> User:
+        # The request's person as authenticated by the time of asking: an API token is
+        # checked after the middleware has run.
+        return self._user if self.request is None else self.request.user
+
+    @property
+    def scopes(self) -> frozenset[str]:
+        token = getattr(self.request, "token", None)
+        return ALL_SCOPES if token is None else frozenset({token.scope}) | {TokenScope.READ}
+
+    def decide(
+        self, patient: User, category: str, action: str = Action.VIEW, *, fresh: bool = False
+    ) -> Decision:
+        """The policy's answer, capped at the scopes; `fresh` asks again (a write has just
+        been made that the answer may depend on)."""
+        user = self.user
+        key = (getattr(user, "pk", None), patient.pk, category, action)
+        found = None if fresh else self._decisions.get(key)
+        if found is None:
+            found = self._capped(decide(user, patient, category, action), action)
+            self._decisions[key] = found
+        return found
+
+    def _capped(self, decision: Decision, action: str) -> Decision:
+        if decision.allowed and action not in READ_ACTIONS and TokenScope.WRITE not in self.scopes:
+            return replace(decision, allowed=False, basis="scope_not_granted")
+        return decision
+
+    def forget(self) -> None:
+        self._decisions.clear()
+
+
+_current: ContextVar[Reader | None] = ContextVar("stegvis_reader", default=None)
+
+
+def reader_for(user: User) -> Reader:
+    """The request's reader when `user` is the one acting in it; else a reader of its own
+    (a decision about someone else, such as whom a message is shared with)."""
+    current = _current.get()
+    if current is not None and getattr(current.user, "pk", None) == user.pk:
+        return current
+    return Reader(user)
+
+
+def forget_decisions() -> None:
+    """After a write: what the policy answered before it may no longer hold."""
+    current = _current.get()
+    if current is not None:
+        current.forget()
+
+
+class ReaderMiddleware:
+    """Gives each request its reader, for the request's duration."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.reader = Reader(request=request)
+        token = _current.set(request.reader)
+        try:
+            return self.get_response(request)
+        finally:
+            _current.reset(token)
