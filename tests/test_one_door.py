@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -17,6 +18,7 @@ from stegvis.access import audit
 from stegvis.access.categories import Category
 from stegvis.access.helpers import get_case_for, get_patient_for, shared_with
 from stegvis.access.models import AccessEvent, CareRelationship
+from stegvis.accounts.models import User
 from stegvis.accounts.roles import Role
 from stegvis.cases import services as cases
 from stegvis.cases.models import Case
@@ -46,6 +48,97 @@ def test_no_module_outside_access_imports_the_policys_decide():
         and "stegvis.access.policy.decide" in _imports(path)
     ]
     assert importers == []
+
+
+def _reaches_a_patient(model, seen=()) -> bool:
+    """Whether the model's rows belong to a patient: a case, or a row that leads to one
+    (or to a patient) through its foreign keys."""
+    if model is Case:
+        return True
+    for field in model._meta.get_fields():
+        if not (field.is_relation and field.concrete and (field.many_to_one or field.one_to_one)):
+            continue
+        related = field.related_model
+        if related is User:
+            if field.name == "patient":
+                return True
+            continue
+        onward = related not in seen and related.__module__.startswith("stegvis.")
+        if onward and _reaches_a_patient(related, (*seen, model)):
+            return True
+    return False
+
+
+# Patient data by the model graph, so a new model is covered the day it is written.
+PATIENT_MODELS = {
+    f"{model.__module__}.{model.__name__}"
+    for model in apps.get_models()
+    if model.__module__.startswith("stegvis.") and _reaches_a_patient(model)
+}
+
+
+def _request_layer(path: Path) -> bool:
+    """Where a request is answered: views, API operations, forms, template tags."""
+    return (
+        path.name in {"views.py", "api.py", "forms.py", "context_processors.py"}
+        or "templatetags" in path.parts
+    )
+
+
+def reads_around_the_reader(source: str) -> list[str]:
+    """Each `Model.objects` (or `_default_manager`) of a patient-data model in `source`."""
+    tree = ast.parse(source)
+    imported = {
+        alias.asname or alias.name: f"{node.module}.{alias.name}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module
+        for alias in node.names
+    }
+    found = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Attribute) and node.attr in {"objects", "_default_manager"}):
+            continue
+        owner = node.value
+        if isinstance(owner, ast.Name):
+            name = imported.get(owner.id)
+        elif isinstance(owner, ast.Attribute) and isinstance(owner.value, ast.Name):
+            name = f"{imported.get(owner.value.id)}.{owner.attr}"
+        else:
+            continue
+        if name in PATIENT_MODELS:
+            found.append(f"{node.lineno}: {name}")
+    return found
+
+
+def test_no_view_reaches_a_patient_models_manager():
+    """Views, API operations, forms and template tags resolve patient data through the
+    audited helpers and read the rest through their app's selectors, which take what the
+    reader resolved; none reads a patient-data table itself."""
+    around = {
+        str(path.relative_to(ROOT)): found
+        for path in ROOT.rglob("*.py")
+        if "migrations" not in path.parts and _request_layer(path)
+        for found in [reads_around_the_reader(path.read_text(encoding="utf-8"))]
+        if found
+    }
+    assert around == {}
+
+
+def test_the_contract_finds_a_planted_read_around_the_reader():
+    assert {"stegvis.cases.models.Certificate", "stegvis.plans.models.PlanVersion",
+            "stegvis.coaching.models.CheckIn"} <= PATIENT_MODELS  # fmt: skip
+    assert "stegvis.accounts.models.Organisation" not in PATIENT_MODELS
+    planted = (
+        "from stegvis.cases.models import Certificate as C\n"
+        "from stegvis.coaching import models\n"
+        "def view(request, pk):\n"
+        "    C.objects.get(pk=pk)\n"
+        "    return models.CheckIn._default_manager.all()\n"
+    )
+    assert reads_around_the_reader(planted) == [
+        "4: stegvis.cases.models.Certificate",
+        "5: stegvis.coaching.models.CheckIn",
+    ]
 
 
 # Modules whose transactions hold no audit event: the workers' claims of queued rows, and

@@ -5,8 +5,8 @@ from ninja import Field, Query, Router, Schema
 
 from stegvis.access.categories import Category
 from stegvis.access.helpers import get_patient_for, record_patients_listed
-from stegvis.access.models import AccessEvent
 from stegvis.access.policy import patients_visible_to, visible_cases_of
+from stegvis.access.selectors import access_events_of
 
 router = Router(tags=["patients"])
 
@@ -101,11 +101,7 @@ def list_access_events(request, patient_id: str, page: Query[PageQuery]):
         request.user, patient_id, category=Category.ACCESS_LOG, object_type="access_log"
     )
     offset, limit = page.bounded()
-    events = (
-        AccessEvent.objects.filter(patient=patient)
-        .select_related("actor_organisation")
-        .order_by("-occurred_at", "-pk")
-    )
+    events = access_events_of(patient)
     items = [
         {
             "occurred_at": e.occurred_at,

@@ -334,12 +334,15 @@ def get_object_for(
     roles=None,
     checks: Iterable[Rule] = (),
 ):
-    """An object of a patient, if `user` may do `action` on `category` of that patient
-    and the object's own `checks` hold (`roles`: a declared rule of who alone may do the action).
+    """An object of a patient (from `queryset`, or a model's whole table), if `user` may
+    do `action` on `category` of that patient and the object's own `checks` hold (`roles`:
+    a declared rule of who alone may do the action).
 
     Http404 for what does not exist or may not be seen, and one audit event either way.
     The object carries the allowing Decision as `access_decision`.
     """
+    if isinstance(queryset, type):
+        queryset = queryset._default_manager.all()
     try:
         key = queryset.model._meta.pk.to_python(str(object_id))
     except ValidationError:

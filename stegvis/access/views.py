@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from stegvis.access import care, services
+from stegvis.access import care, selectors, services
 from stegvis.access.categories import Action, Category
 from stegvis.access.forms import EstablishForm, RefusalForm, ReviewOutcomeForm, SampleForm
 from stegvis.access.helpers import (
@@ -16,9 +16,8 @@ from stegvis.access.helpers import (
     record_patients_listed,
     refuse,
 )
-from stegvis.access.models import AccessEvent, CareReason, LogReview
+from stegvis.access.models import CareReason, LogReview
 from stegvis.accounts.models import User
-from stegvis.cases.models import Case
 from stegvis.core.errors import NotAllowed
 
 EVENTS_PAGE_SIZE = 50
@@ -32,14 +31,10 @@ def my_access_log(request: HttpRequest) -> HttpResponse:
         request.user, request.user.pk, category=Category.ACCESS_LOG, object_type="access_log"
     )
     include_own = request.GET.get("own") == "1"
-    events = AccessEvent.objects.filter(patient=patient).select_related(
-        "actor_organisation", "actor"
-    )
+    events = selectors.access_events_of(patient)
     if not include_own:
         events = events.exclude(actor=patient)
-    page = Paginator(events.order_by("-occurred_at", "-pk"), EVENTS_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(events, EVENTS_PAGE_SIZE).get_page(request.GET.get("page"))
     User.objects.filter(pk=patient.pk).update(access_log_seen_at=timezone.now())
     care.attach_relationships(patient, page)
     refusal = RefusalForm(initial={"refuse": care.refuses(patient)})
@@ -100,9 +95,7 @@ def care_establish(request: HttpRequest) -> HttpResponse:
             except NotAllowed as refusal:
                 form.add_error(None, str(refusal))
             else:
-                case = Case.objects.filter(
-                    patient=patient, organisation=membership.organisation
-                ).latest("opened_on")
+                case = selectors.latest_case_at(patient, membership.organisation)
                 return redirect("case_detail", case_id=case.pk)
     running = care.active_for(request.user)
     if running:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import categories_allowed, get_case_for, refuse
 from stegvis.accounts.roles import Role
-from stegvis.cases import codes, services
+from stegvis.cases import codes, selectors, services
 from stegvis.cases.access import (
     get_certificate_for,
     get_employer_copy_for,
@@ -24,7 +24,6 @@ from stegvis.cases.access import (
 )
 from stegvis.cases.deadlines import JURISDICTIONS, Period, rule_set
 from stegvis.cases.forms import CaseForm, CertificateForms, NewCaseForm
-from stegvis.cases.models import Certificate
 from stegvis.cases.rules import (
     CASE_EDITORS,
     CERTIFIERS,
@@ -256,7 +255,7 @@ def certificate_detail(request: HttpRequest, certificate_id) -> HttpResponse:
 
 
 def _render_detail(request, certificate, sign_errors=None, status=200) -> HttpResponse:
-    versions = Certificate.objects.filter(series=certificate.series).order_by("version")
+    versions = selectors.versions_of(certificate)
     return render(
         request,
         "cases/certificate_detail.html",

@@ -4,7 +4,7 @@ from zoneinfo import available_timezones
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from stegvis.coaching.models import MEASURES, Cadence, CheckIn, EscalatedTo
+from stegvis.coaching.models import MEASURES, Cadence, EscalatedTo
 
 TIME_ZONES = ["Europe/Stockholm", "Europe/Oslo", "Europe/Helsinki", "Europe/Copenhagen"]
 
@@ -94,12 +94,6 @@ class CheckinForm(forms.Form):
             "hours_worked": data.get("hours_worked"),
             "note": data.get("note", "").strip(),
         }
-
-
-def last_values(patient) -> dict:
-    """The last check-in's answers, so today's takes only the changes."""
-    last = CheckIn.objects.filter(patient=patient).order_by("-submitted_at").first()
-    return {m: getattr(last, m) for m in MEASURES} if last else {}
 
 
 class ScheduleForm(forms.Form):

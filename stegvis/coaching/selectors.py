@@ -26,6 +26,7 @@ from stegvis.coaching.models import (
     CheckIn,
     CheckinSchedule,
     CoachFlag,
+    CoachMessage,
     FlagKind,
     Reminder,
 )
@@ -323,3 +324,21 @@ def work_queue(user: User, limit: int = 100) -> list[QueueRow]:
         )
         for row in ranked
     ]
+
+
+def last_values(patient: User) -> dict:
+    """The last check-in's answers, so today's takes only the changes."""
+    last = CheckIn.objects.filter(patient=patient).order_by("-submitted_at").first()
+    return {m: getattr(last, m) for m in MEASURES} if last else {}
+
+
+def coach_thread_of(patient: User) -> QuerySet[CoachMessage]:
+    """The patient's conversation with their coach, the first message first."""
+    return (
+        CoachMessage.objects.filter(patient=patient).select_related("author").order_by("created_at")
+    )
+
+
+def flags_of(patient: User) -> QuerySet[CoachFlag]:
+    """The patient's flags, open first, the latest first."""
+    return CoachFlag.objects.filter(patient=patient).order_by("status", "-raised_at")

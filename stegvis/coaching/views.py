@@ -32,7 +32,6 @@ from stegvis.coaching.forms import (
     FlagActionForm,
     MessageForm,
     ScheduleForm,
-    last_values,
 )
 from stegvis.coaching.guidance import (
     crisis_contacts,
@@ -40,7 +39,7 @@ from stegvis.coaching.guidance import (
     mentions_crisis,
     strategies,
 )
-from stegvis.coaching.models import CheckIn, CoachFlag, CoachMessage
+from stegvis.coaching.models import CheckIn, CoachFlag
 from stegvis.coaching.rules import WORKS_QUEUE
 from stegvis.core.errors import StaleEdit
 from stegvis.core.idempotency import once_per_submission
@@ -57,7 +56,7 @@ def _own(request, action=Action.VIEW, category=Category.CHECKINS, object_type="c
 def checkin(request: HttpRequest) -> HttpResponse:
     is_write = request.method == "POST"
     patient = _own(request, Action.CREATE if is_write else Action.VIEW)
-    form = CheckinForm(request.POST or None, initial_values=last_values(patient))
+    form = CheckinForm(request.POST or None, initial_values=selectors.last_values(patient))
     if is_write and form.is_valid():
         result = services.checkin_submit(
             actor=patient, values=form.values(), submission_id=form.cleaned_data["submission_id"]
@@ -72,7 +71,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
 def checkin_done(request: HttpRequest, checkin_id) -> HttpResponse:
     found = get_object_for(
         request.user,
-        CheckIn.objects.all(),
+        CheckIn,
         checkin_id,
         category=Category.CHECKINS,
         object_type="checkin",
@@ -170,9 +169,7 @@ def crisis_help(request: HttpRequest) -> HttpResponse:
 
 
 def _thread(patient):
-    return list(
-        CoachMessage.objects.filter(patient=patient).select_related("author").order_by("created_at")
-    )
+    return list(selectors.coach_thread_of(patient))
 
 
 @login_required
@@ -266,9 +263,7 @@ def coach_patient(request: HttpRequest, patient_id) -> HttpResponse:
         {
             "flags": with_triggers(
                 request.user,
-                list(
-                    CoachFlag.objects.filter(patient=patient).order_by("status", "-raised_at")[:20]
-                ),
+                list(selectors.flags_of(patient)[:20]),
                 decided={(patient.pk, Category.MESSAGES): may_message},
             ),
             "thread": _thread(patient) if may_message else None,
@@ -292,7 +287,7 @@ def _seen(request: HttpRequest, flag: CoachFlag) -> set[int]:
 def flag_action(request: HttpRequest, flag_id) -> HttpResponse:
     flag = get_object_for(
         request.user,
-        CoachFlag.objects.all(),
+        CoachFlag,
         flag_id,
         category=Category.CHECKINS,
         action=Action.UPDATE,

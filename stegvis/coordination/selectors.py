@@ -4,7 +4,7 @@ a fixed number of queries, whatever their length."""
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from stegvis.access.categories import Category
@@ -12,6 +12,7 @@ from stegvis.access.policy import cases_visible_to, patients_visible_to
 from stegvis.accounts.models import User
 from stegvis.cases.models import CaseStatus
 from stegvis.coordination.models import (
+    Attachment,
     Meeting,
     MeetingStatus,
     Message,
@@ -20,7 +21,7 @@ from stegvis.coordination.models import (
     Thread,
     ThreadParticipant,
 )
-from stegvis.core.crisis import held_subquery
+from stegvis.core.crisis import held_subquery, not_held_from
 from stegvis.core.prepared import counted
 
 OPEN_CASE_STATUSES = (CaseStatus.ACTIVE, CaseStatus.PARTIAL_RETURN)
@@ -142,3 +143,19 @@ def day_view(user: User, day: date) -> DayView:
     )
     unread = list(threads_for(user).filter(unread__gt=0))
     return DayView(day, meetings, tasks, deadlines, unread)
+
+
+def messages_of(thread: Thread, reader: User) -> QuerySet[Message]:
+    """A thread's messages the reader may read (another's words of crisis wait for a
+    person responsible), with their authors and attachments."""
+    attachments = Prefetch("attachments", queryset=Attachment.objects.order_by("name"))
+    return (
+        not_held_from(Message.objects.filter(thread=thread), reader)
+        .select_related("author")
+        .prefetch_related(attachments)
+    )
+
+
+def attachments_for(user: User) -> QuerySet[Attachment]:
+    """Attachments of the threads the user takes part in."""
+    return Attachment.objects.filter(message__thread__participants__user=user)

@@ -16,7 +16,7 @@ from stegvis.core import disclosure
 from stegvis.core.csv_stream import csv_lines
 from stegvis.core.errors import FieldErrors
 from stegvis.insights import published, release
-from stegvis.insights.models import COLUMNS, HOLDS, CaseExtract, ExtractState
+from stegvis.insights.models import COLUMNS, HOLDS, ExtractState
 from stegvis.insights.rules import Generalisation, rules
 from stegvis.insights.survival import life_table, time_to_rtw
 
@@ -115,7 +115,7 @@ def extract_csv(request, unit: int | None = None):
     scope = get_statistics_scope(
         request.user, object_type="insights_extract", action=Action.EXPORT, holds=HOLDS
     )
-    region = CaseExtract.objects.filter(organisation_id__in=scope.units)
+    region = release.units_rows(scope)
     level = release.level_of(scope)
     rows = release.kept(region, level)
     if _unit(scope, unit) is not None:

@@ -114,7 +114,7 @@ def level_of(scope) -> Generalisation | None:
         "file_level",
         scope,
         (),
-        lambda: level_for(CaseExtract.objects.filter(organisation_id__in=scope.units)).name,
+        lambda: level_for(units_rows(scope)).name,
     )
     return rules().level(name)
 
@@ -141,10 +141,15 @@ def period_start(day: date, dates: str) -> date:
     return date(day.year, first_month, 1)
 
 
+def units_rows(scope):
+    """Every row of the reader's units, before any is kept back."""
+    return CaseExtract.objects.filter(organisation_id__in=scope.units)
+
+
 def figure_rows(scope):
     """The rows the reader's figures are computed from: their units' cases, or, for a reader
     who holds the region's rows, exactly those rows."""
-    rows = CaseExtract.objects.filter(organisation_id__in=scope.units)
+    rows = units_rows(scope)
     return kept(rows, level_of(scope)) if scope.rows else rows
 
 

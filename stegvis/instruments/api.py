@@ -13,7 +13,7 @@ from stegvis.access.helpers import get_object_for, get_patient_for
 from stegvis.access.rules import ANSWERED_BY_THE_PATIENT
 from stegvis.core.crisis_api import CrisisLinesOut
 from stegvis.core.errors import ApiError, FieldErrors
-from stegvis.instruments import services
+from stegvis.instruments import selectors, services
 from stegvis.instruments.definitions import Instrument, instrument, instruments
 from stegvis.instruments.models import Administration
 from stegvis.instruments.scoring import AnswerErrors, score
@@ -210,7 +210,7 @@ def questionnaire_list(request, patient_id: uuid.UUID):
     patient = get_patient_for(
         request.user, patient_id, category=Category.QUESTIONNAIRES, object_type="questionnaires"
     )
-    return list(Administration.objects.filter(patient=patient).order_by("-due_on"))
+    return list(selectors.administrations_of(patient))
 
 
 @router.post("/administrations/{administration_id}/answers", response=AdministrationAnsweredOut)
@@ -220,7 +220,7 @@ def questionnaire_answer(request, administration_id: uuid.UUID):
     crisis lines to show at once and alone, as the result page does; otherwise it is empty."""
     administration = get_object_for(
         request.user,
-        Administration.objects.all(),
+        Administration,
         administration_id,
         category=Category.QUESTIONNAIRES,
         action=Action.UPDATE,

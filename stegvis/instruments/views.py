@@ -15,7 +15,7 @@ from stegvis.access.helpers import get_case_for, get_object_for, get_self_for
 from stegvis.access.rules import ANSWERED_BY_THE_PATIENT
 from stegvis.accounts.roles import Role
 from stegvis.coaching.charts import chart
-from stegvis.instruments import services
+from stegvis.instruments import selectors, services
 from stegvis.instruments.definitions import instrument, instruments, metadata_only
 from stegvis.instruments.forms import AnswerForm, RequestForm
 from stegvis.instruments.models import Administration, AdministrationStatus
@@ -25,11 +25,7 @@ from stegvis.instruments.scoring import AnswerErrors
 
 def score_charts(patient) -> list:
     """Scores over time, one chart per instrument answered."""
-    done = list(
-        Administration.objects.filter(
-            patient=patient, status=AdministrationStatus.COMPLETED
-        ).order_by("completed_at")
-    )
+    done = list(selectors.completed_of(patient).order_by("completed_at"))
     if not done:
         return []
     start = min(a.completed_at for a in done).date()
@@ -55,9 +51,7 @@ def my_questionnaires(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "pending": [(a, instrument(a.instrument_code)) for a in services.pending_for(patient)],
-        "done": Administration.objects.filter(
-            patient=patient, status=AdministrationStatus.COMPLETED
-        ).order_by("-completed_at")[:50],
+        "done": selectors.completed_of(patient).order_by("-completed_at")[:50],
         "charts": score_charts(patient),
     }
     return render(request, "instruments/mine.html", context)
@@ -69,7 +63,7 @@ def answer(request: HttpRequest, administration_id) -> HttpResponse:
     is_write = request.method == "POST"
     administration = get_object_for(
         request.user,
-        Administration.objects.all(),
+        Administration,
         administration_id,
         category=Category.QUESTIONNAIRES,
         action=Action.UPDATE if is_write else Action.VIEW,
@@ -139,9 +133,7 @@ def case_questionnaires(request: HttpRequest, case_id) -> HttpResponse:
     context = {
         "case": case,
         "form": form,
-        "administrations": Administration.objects.filter(patient=case.patient).order_by("-due_on")[
-            :100
-        ],
+        "administrations": selectors.administrations_of(case.patient)[:100],
         "charts": score_charts(case.patient),
     }
     return render(request, "instruments/case.html", context, status=422 if is_write else 200)

@@ -79,7 +79,7 @@ def _member_out(member: NetworkMember) -> dict:
 def _member(request, member_id, action):
     return get_object_for(
         request.user,
-        NetworkMember.objects.select_related("organisation", "user"),
+        selectors.members_with_their_people(),
         member_id,
         category=Category.NETWORK,
         action=action,
@@ -190,7 +190,7 @@ def grant_consent(request, member_id: str, payload: ConsentIn):
 def withdraw_consent(request, consent_id: str):
     consent = get_object_for(
         request.user,
-        Consent.objects.all(),
+        Consent,
         consent_id,
         category=Category.NETWORK,
         action=Action.DELETE,

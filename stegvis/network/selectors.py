@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from stegvis.access.categories import ROLE_CEILING, Category
@@ -87,3 +87,13 @@ def consent_grid(member: NetworkMember) -> list[PurposeSection]:
         ]
         sections.append(PurposeSection(rule, rule.legal_reference_for(min(rule.countries)), rows))
     return sections
+
+
+def members_with_their_people() -> QuerySet[NetworkMember]:
+    """Network members with their person and organisation, to resolve one through the door."""
+    return NetworkMember.objects.select_related("organisation", "user")
+
+
+def member_of(patient: User, member_id) -> NetworkMember | None:
+    """One member of the patient's own network, or None."""
+    return NetworkMember.objects.filter(pk=member_id, patient=patient).first()

@@ -36,7 +36,7 @@ def _own_network(request: HttpRequest, object_type: str = "network") -> User:
 def _member_for(request: HttpRequest, member_id, action: str = "view") -> NetworkMember:
     return get_object_for(
         request.user,
-        NetworkMember.objects.select_related("organisation", "user"),
+        selectors.members_with_their_people(),
         member_id,
         category=Category.NETWORK,
         action=action,

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -9,14 +8,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from stegvis.access.categories import Category
 from stegvis.access.helpers import record_cases_listed, record_patients_listed
-from stegvis.access.policy import cases_visible_to, patients_visible_to
-from stegvis.notifications import channels
+from stegvis.notifications import channels, selectors
 from stegvis.notifications.forms import PreferenceForm
 from stegvis.notifications.models import (
-    Channel,
-    Notification,
     NotificationPreference,
-    OutboxMessage,
 )
 
 PAGE_SIZE = 50
@@ -28,22 +23,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     """The user's notifications about patients they may still see; each listed case or
     patient is audited. How each was delivered is shown beside it."""
     user = request.user
-    visible = (
-        Q(case__in=cases_visible_to(user, Category.CAPACITY))
-        | Q(case__isnull=True, patient__in=patients_visible_to(user))
-        | Q(case__isnull=True, patient__isnull=True)
-    )
-    notifications = list(
-        Notification.objects.filter(visible, recipient=user)
-        .select_related("case__patient", "patient")
-        .prefetch_related(
-            Prefetch(
-                "deliveries",
-                queryset=OutboxMessage.objects.exclude(channel=Channel.IN_APP).order_by("channel"),
-            )
-        )
-        .order_by("read_at", "-created_at")[:PAGE_SIZE]
-    )
+    notifications = selectors.inbox_of(user, PAGE_SIZE)
     cases = {n.case_id: n.case for n in notifications if n.case_id}.values()
     record_cases_listed(user, cases, category=Category.CAPACITY, object_type="notification_list")
     patients = {n.patient_id: n.patient for n in notifications if not n.case_id and n.patient_id}
@@ -55,9 +35,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def mark_all_read(request: HttpRequest) -> HttpResponse:
-    Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    selectors.unread(request.user.pk).update(read_at=timezone.now())
     return redirect("notification_list")
 
 

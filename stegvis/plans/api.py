@@ -13,7 +13,7 @@ from stegvis.access.helpers import get_case_for, get_object_for
 from stegvis.access.rules import NOT_HELD_BACK, PATIENT_ONLY
 from stegvis.core.crisis_api import CRISIS_NOTE, CrisisLinesOut
 from stegvis.core.errors import ApiError, FieldErrors, NotAllowed, Text
-from stegvis.network.models import NetworkMember
+from stegvis.network.selectors import member_of
 from stegvis.plans import content, selectors, services
 from stegvis.plans.access import get_note_for
 from stegvis.plans.content import PlanContent
@@ -255,7 +255,7 @@ def create_proposal(request, case_id: str, payload: ProposalIn):
 def decide_proposal(request, proposal_id: str, payload: ProposalAnswerIn):
     proposal = get_object_for(
         request.user,
-        PlanProposal.objects.all(),
+        PlanProposal,
         proposal_id,
         category=Category.PLAN,
         action=Action.UPDATE,
@@ -322,7 +322,7 @@ def put_note(
 )
 def share_note(request, case_id: str, payload: ShareIn, response: HttpResponse):
     case, note = get_note_for(request.user, case_id, action=Action.UPDATE, roles=PATIENT_ONLY)
-    member = NetworkMember.objects.filter(pk=payload.member_id, patient=case.patient).first()
+    member = member_of(case.patient, payload.member_id)
     if member is None:
         raise FieldErrors({"member_id": ["Not a member of your network."]})
     try:

@@ -166,7 +166,7 @@ def plan_section(request: HttpRequest, case_id, section: str) -> HttpResponse:
 def proposal_decide(request: HttpRequest, proposal_id) -> HttpResponse:
     proposal = get_object_for(
         request.user,
-        PlanProposal.objects.select_related("plan__case"),
+        PlanProposal,
         proposal_id,
         category=Category.PLAN,
         action=Action.UPDATE,

@@ -15,34 +15,17 @@ from stegvis.access.helpers import (
     record_cases_listed,
     record_patients_listed,
 )
-from stegvis.access.models import BY_OTHERS, AccessEvent
 from stegvis.access.participation import participation_scope
 from stegvis.access.policy import cases_visible_to, own_cases
+from stegvis.access.selectors import NEW_ACCESSES, NEW_ACCESSES_COUNTED
 from stegvis.accounts.models import Language
 from stegvis.accounts.roles import NETWORK_ROLES, Role
 from stegvis.coaching.flags.urgent import urgent_flags_for
-from stegvis.core.prepared import Prepared
 from stegvis.portal.duties import duties_for
 from stegvis.portal.next_step import next_step_for
 from stegvis.programs.selectors import home_programs
 
 CASELOAD_PAGE_SIZE = 50
-
-
-# The home page says "more than 99" past this: a count of every access, which a caseload's
-# views add to all day, took half of a patient's home page once they ran to thousands.
-NEW_ACCESSES_COUNTED = 100
-
-
-def _new_accesses(patient, since):
-    """Others' accesses to the patient's data since they last looked at their log."""
-    return AccessEvent.objects.filter(
-        BY_OTHERS, patient_id=patient, occurred_at__gt=since
-    ).values_list("pk")[:NEW_ACCESSES_COUNTED]
-
-
-# Asked on every home page of a patient (stegvis/core/prepared.py).
-NEW_ACCESSES = Prepared(_new_accesses)
 
 
 @login_required

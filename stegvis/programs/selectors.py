@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from stegvis.access.categories import CARE_ROLES, Action, Category
@@ -216,3 +216,8 @@ def own_sessions(patient: User) -> list[Session]:
             attendance__referral__status=ReferralStatus.INCLUDED,
         ).order_by("starts_at")
     )
+
+
+def referrals_of(patient: User) -> QuerySet[Referral]:
+    """The patient's own referrals to programs."""
+    return Referral.objects.filter(patient=patient)

@@ -37,7 +37,6 @@ from stegvis.programs.models import (
     Cohort,
     ConferenceStage,
     GoalStatus,
-    Referral,
     ReferralStatus,
     Team,
 )
@@ -626,7 +625,7 @@ def my_program_leave(request: HttpRequest, referral_id) -> HttpResponse:
     """The participant stops taking part; the team's part in their care ends."""
     referral = get_object_for(
         request.user,
-        Referral.objects.filter(patient=request.user),
+        selectors.referrals_of(request.user),
         referral_id,
         category=Category.CLINICAL_NOTES,
         action=Action.UPDATE,

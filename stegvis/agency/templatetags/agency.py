@@ -4,18 +4,13 @@ went when its agency was sent it, with the agency's answer."""
 from django import template
 
 from stegvis.agency.models import Answer
-from stegvis.notifications.models import DeliveryStatus, OutboxMessage
+from stegvis.notifications.selectors import outbox_gave_up
 
 register = template.Library()
 
-# The outbox gave up on the row (every attempt, or a worker that stopped mid-send).
-GAVE_UP = (DeliveryStatus.FAILED, DeliveryStatus.EXPIRED, DeliveryStatus.CANCELLED)
-
 
 def _answer(delivery) -> str:
-    if delivery.answer == Answer.WAITING and (
-        OutboxMessage.objects.filter(pk=delivery.outbox_message_id, status__in=GAVE_UP).exists()
-    ):
+    if delivery.answer == Answer.WAITING and outbox_gave_up(delivery.outbox_message_id):
         return Answer.UNDELIVERED
     return delivery.answer
 

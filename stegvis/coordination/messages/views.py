@@ -1,7 +1,6 @@
 """Message pages: the thread list, a thread, a new thread and attachments."""
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
@@ -20,12 +19,10 @@ from stegvis.coordination.access import (
 )
 from stegvis.coordination.messages.services import message_post, thread_mark_read, thread_start
 from stegvis.coordination.models import (
-    Attachment,
-    Message,
     ThreadKind,
 )
 from stegvis.coordination.participants import candidates
-from stegvis.core.crisis import crisis_page, not_held_from
+from stegvis.core.crisis import crisis_page
 from stegvis.core.idempotency import once_per_submission
 
 
@@ -120,11 +117,7 @@ def thread_detail(request: HttpRequest, thread_id) -> HttpResponse:
         if getattr(message, "crisis", None):
             return crisis_page(request)
         return redirect("thread_detail", thread.pk)
-    thread_messages = (
-        not_held_from(Message.objects.filter(thread=thread), request.user)
-        .select_related("author")
-        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("name")))
-    )
+    thread_messages = selectors.messages_of(thread, request.user)
     participants = thread.participants.select_related("user", "organisation")
     if not is_write:
         thread_mark_read(user=request.user, thread=thread)
@@ -142,7 +135,7 @@ def thread_detail(request: HttpRequest, thread_id) -> HttpResponse:
 def attachment_download(request: HttpRequest, attachment_id) -> HttpResponse:
     attachment = get_object_for(
         request.user,
-        Attachment.objects.filter(message__thread__participants__user=request.user),
+        selectors.attachments_for(request.user),
         attachment_id,
         category=Category.MESSAGES,
         object_type="attachment",
