@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.test import TestCase
 from django.urls import reverse
 
 from stegvis.access.categories import Category
@@ -121,23 +122,25 @@ def add_employer_directly(personas) -> NetworkMember:
 
 
 def test_an_email_invitation_becomes_an_account_of_the_invited_role(
-    patient_client, client, personas
+    patient_client, client, personas, django_capture_on_commit_callbacks
 ):
     organisation = personas.employer.memberships.get().organisation
-    response = patient_client.post(
-        "/network/add/",
-        {
-            "invite": "1",
-            "name": "Nora Chef",
-            "email": "Nora@Example.org",
-            "organisation": organisation.pk,
-            "role": Role.EMPLOYER_MANAGER,
-        },
-    )
+    # Committed, the invitation's e-mail is sent by a worker (the tests' task backend).
+    with django_capture_on_commit_callbacks(execute=True):
+        response = patient_client.post(
+            "/network/add/",
+            {
+                "invite": "1",
+                "name": "Nora Chef",
+                "email": "Nora@Example.org",
+                "organisation": organisation.pk,
+                "role": Role.EMPLOYER_MANAGER,
+            },
+        )
     assert response.status_code == 302
     (message,) = mail.outbox
     assert message.to == ["nora@example.org"]
-    link = re.search(r"http://testserver(/invitations/\S+/)", message.body).group(1)
+    link = re.search(r"https?://[^/\s]+(/invitations/\S+/)", message.body).group(1)
 
     patient_client.logout()
     page = client.get(link)
@@ -159,18 +162,21 @@ def test_an_email_invitation_becomes_an_account_of_the_invited_role(
     assert client.get(link).status_code == 404
 
 
-def test_the_invitation_email_carries_no_health_data(patient_client, personas):
+def test_the_invitation_email_carries_no_health_data(
+    patient_client, personas, django_capture_on_commit_callbacks
+):
     organisation = personas.employer.memberships.get().organisation
-    patient_client.post(
-        "/network/add/",
-        {
-            "invite": "1",
-            "name": "Nora",
-            "email": "nora@example.org",
-            "organisation": organisation.pk,
-            "role": Role.EMPLOYER_MANAGER,
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        patient_client.post(
+            "/network/add/",
+            {
+                "invite": "1",
+                "name": "Nora",
+                "email": "nora@example.org",
+                "organisation": organisation.pk,
+                "role": Role.EMPLOYER_MANAGER,
+            },
+        )
     body = mail.outbox[0].body.lower()
     for word in ("diagnos", "sjukskriv", "sick", "f43", "depression"):
         assert word not in body
@@ -180,12 +186,14 @@ def _invite_nora(patient_client, personas) -> tuple[str, NetworkMember]:
     """The patient invites Nora, by e-mail, as a manager at her employer: the link, and
     the invitation."""
     organisation = personas.employer.memberships.get().organisation
-    patient_client.post(
-        "/network/add/",
-        {"invite": "1", "name": "Nora", "email": "nora@example.org",
-         "organisation": organisation.pk, "role": Role.EMPLOYER_MANAGER},
-    )  # fmt: skip
-    link = re.search(r"http://testserver(/invitations/\S+/)", mail.outbox[-1].body).group(1)
+    # Committed, the invitation's e-mail is sent by a worker (the tests' task backend).
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        patient_client.post(
+            "/network/add/",
+            {"invite": "1", "name": "Nora", "email": "nora@example.org",
+             "organisation": organisation.pk, "role": Role.EMPLOYER_MANAGER},
+        )  # fmt: skip
+    link = re.search(r"https?://[^/\s]+(/invitations/\S+/)", mail.outbox[-1].body).group(1)
     patient_client.logout()
     return link, NetworkMember.objects.get(invited_email="nora@example.org")
 
@@ -331,12 +339,14 @@ def test_an_employers_caseload_of_consented_employees_has_flat_queries(
 
 def test_opening_an_invitation_link_is_audited(patient_client, client, personas, events_about):
     organisation = personas.employer.memberships.get().organisation
-    patient_client.post(
-        "/network/add/",
-        {"invite": "1", "name": "Nora", "email": "nora@example.org",
-         "organisation": organisation.pk, "role": Role.EMPLOYER_MANAGER},
-    )  # fmt: skip
-    link = re.search(r"http://testserver(/invitations/\S+/)", mail.outbox[0].body).group(1)
+    # Committed, the invitation's e-mail is sent by a worker (the tests' task backend).
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        patient_client.post(
+            "/network/add/",
+            {"invite": "1", "name": "Nora", "email": "nora@example.org",
+             "organisation": organisation.pk, "role": Role.EMPLOYER_MANAGER},
+        )  # fmt: skip
+    link = re.search(r"https?://[^/\s]+(/invitations/\S+/)", mail.outbox[0].body).group(1)
     patient_client.logout()
     before = events_about(personas.patient, basis="invitation", action="view")
     client.get(link)
@@ -350,3 +360,30 @@ def test_a_patient_sees_only_their_own_countrys_law_for_a_purpose(patient_client
     Case.objects.filter(patient=personas.patient).update(jurisdiction="NO")
     page = patient_client.get(f"/network/members/{member.pk}/").text
     assert "Arbeidsmiljøloven § 4-6" in page and "SFB 30 kap. 6 §" not in page
+
+
+def test_the_invitation_leaves_through_the_outbox_after_the_commit(patient_client, personas):
+    """Nothing is sent inside the request: the e-mail waits on the outbox, addressed to
+    someone with no account, until a worker sends it; asking again makes the first link
+    stop working."""
+    from stegvis.notifications.models import DeliveryStatus, OutboxKind, OutboxMessage
+    from stegvis.notifications.outbox import outbox_dispatch
+
+    organisation = personas.employer.memberships.get().organisation
+    invite = {"invite": "1", "name": "Nora", "email": "nora@example.org",
+              "organisation": organisation.pk, "role": Role.EMPLOYER_MANAGER}  # fmt: skip
+    assert patient_client.post("/network/add/", invite).status_code == 302
+    assert mail.outbox == []
+    (queued,) = OutboxMessage.objects.filter(kind=OutboxKind.NETWORK_INVITATION)
+    assert (queued.recipient_id, queued.address) == (None, "nora@example.org")
+    assert outbox_dispatch() == 1
+    first = re.search(r"https?://[^/\s]+(/invitations/\S+/)", mail.outbox[0].body).group(1)
+    queued.refresh_from_db()
+    assert queued.status == DeliveryStatus.SENT
+    patient_client.post("/network/add/", invite)
+    outbox_dispatch()
+    second = re.search(r"https?://[^/\s]+(/invitations/\S+/)", mail.outbox[1].body).group(1)
+    patient_client.logout()
+    assert patient_client.get(first).status_code == 404
+    assert patient_client.get(second).status_code == 200
+    assert NetworkMember.objects.filter(invited_email="nora@example.org").count() == 1

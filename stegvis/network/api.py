@@ -135,7 +135,6 @@ def add_member(request, patient_id: str, payload: MemberIn):
             name=payload.name,
             organisation=organisation,
             role=payload.role,
-            base_url=request.build_absolute_uri("/"),
         )
     else:
         raise FieldErrors({"user_id": ["Give user_id, or email to invite someone."]})

@@ -6,7 +6,7 @@ import secrets
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,7 @@ from stegvis.cases.country import country_of
 from stegvis.core.errors import NotAllowed
 from stegvis.network.models import OPEN_STATUSES, Consent, MemberStatus, NetworkMember
 from stegvis.network.purposes import purpose_set
+from stegvis.network.signals import member_invited
 
 INVITATION_DAYS = 14
 
@@ -94,9 +95,10 @@ def member_add(*, actor: User, user: User, organisation: Organisation, role: str
 
 @audit.atomic()
 def member_invite_by_email(
-    *, actor: User, email: str, name: str, organisation: Organisation, role: str, base_url: str
+    *, actor: User, email: str, name: str, organisation: Organisation, role: str
 ) -> NetworkMember:
-    """An e-mail invitation; its link makes (or signs in) an account of that role.
+    """An e-mail invitation; its link makes (or signs in) an account of that role. The
+    e-mail leaves through the delivery pipeline after the commit (`member_invited`).
 
     Asking twice for the same person sends a fresh link and keeps one invitation.
     """
@@ -113,23 +115,39 @@ def member_invite_by_email(
         )
     elif member.status == MemberStatus.ACTIVE:
         return member
+    # A link asked for before this one stops working now; the e-mail brings a new one.
+    member.token_hash = ""
+    member.save()
+    _record(actor=actor, patient=actor, action=Action.CREATE, basis="self", obj=member)
+    member_invited.send(sender=NetworkMember, member=member)
+    return member
+
+
+@audit.atomic()
+def invitation_email(member: NetworkMember) -> EmailMessage | None:
+    """The invitation's e-mail with a fresh link (valid INVITATION_DAYS from now), written
+    when it is sent: the link's token is stored only as its hash, so it cannot wait in a
+    queue. None when the invitation is no longer open (accepted or withdrawn meanwhile).
+
+    The invitee's language is unknown; the patient's is the best guess. The e-mail names
+    the person and the role, and nothing about their health."""
+    member = NetworkMember.objects.select_for_update().select_related("patient").get(pk=member.pk)
+    if member.status != MemberStatus.INVITED:
+        return None
     raw = secrets.token_urlsafe(32)
     member.token_hash = hash_invitation_token(raw)
     member.token_expires_at = timezone.now() + timedelta(days=INVITATION_DAYS)
-    member.save()
-    _record(actor=actor, patient=actor, action=Action.CREATE, basis="self", obj=member)
-    link = base_url.rstrip("/") + reverse("invitation_accept", args=[raw])
-    # The invitee's language is unknown; the patient's is the best guess. The e-mail names
-    # the person and the role, and nothing about their health.
-    with override(actor.preferred_language):
-        context = {"patient": actor, "member": member, "link": link, "days": INVITATION_DAYS}
-        send_mail(
-            subject=_("{name} invites you to Stegvis").format(name=actor.full_name or actor),
-            message=render_to_string("network/invitation_email.txt", context),
+    member.save(update_fields=["token_hash", "token_expires_at"])
+    patient = member.patient
+    link = settings.BASE_URL.rstrip("/") + reverse("invitation_accept", args=[raw])
+    with override(patient.preferred_language):
+        context = {"patient": patient, "member": member, "link": link, "days": INVITATION_DAYS}
+        return EmailMessage(
+            subject=_("{name} invites you to Stegvis").format(name=patient.full_name or patient),
+            body=render_to_string("network/invitation_email.txt", context),
             from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[member.invited_email],
+            to=[member.invited_email],
         )
-    return member
 
 
 def same_address(email: str, invited: str) -> bool:

@@ -158,9 +158,7 @@ def member_add(request: HttpRequest) -> HttpResponse:
         )
         return redirect("network_member", member.pk)
     if invite.is_valid():
-        member = services.member_invite_by_email(
-            actor=patient, base_url=request.build_absolute_uri("/"), **invite.cleaned_data
-        )
+        member = services.member_invite_by_email(actor=patient, **invite.cleaned_data)
         messages.success(
             request, _("We sent an invitation to {email}.").format(email=member.invited_email)
         )

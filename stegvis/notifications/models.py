@@ -112,6 +112,7 @@ class OutboxKind(models.TextChoices):
     DIGEST = "digest", _("Daily summary")
     CHECKIN_REMINDER = "checkin_reminder", _("Check-in reminder")
     AGENCY_MESSAGE = "agency_message", _("Certificate to an agency")
+    NETWORK_INVITATION = "network_invitation", _("Invitation to a patient's network")
 
 
 class OutboxMessage(models.Model):
@@ -124,7 +125,11 @@ class OutboxMessage(models.Model):
     notification = models.ForeignKey(
         Notification, null=True, on_delete=models.CASCADE, related_name="deliveries"
     )
-    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    # A person with an account, or (an invitation) an address with none behind it yet.
+    recipient = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    address = models.EmailField(blank=True, db_default="")
     kind = models.CharField(max_length=20, choices=OutboxKind.choices, default=OutboxKind.NOTICE)
     # The object a message of another app's kind is about (a reminder's id).
     object_id = models.CharField(max_length=64, blank=True)
@@ -157,9 +162,15 @@ class OutboxMessage(models.Model):
             ),
             models.Index(fields=["recipient", "status"]),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=False) | ~Q(address=""),
+                name="outbox_to_someone",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.channel} to {self.recipient_id}: {self.status}"
+        return f"{self.channel} to {self.recipient_id or 'an address'}: {self.status}"
 
     @property
     def is_digest(self) -> bool:

@@ -181,6 +181,7 @@ def notify(notice: Notice, people: Iterable[tuple[User, Case | None]]) -> list[N
 def queue(
     recipient_id,
     *,
+    address: str = "",
     kind: str,
     key: str,
     not_before: datetime,
@@ -190,11 +191,13 @@ def queue(
     at: datetime | None = None,
 ) -> OutboxMessage:
     """A message of `kind` to send at `not_before`, never after `expires_at`; `key` names
-    it once, so queueing it again returns the first row."""
+    it once, so queueing it again returns the first row. `address` instead of a recipient:
+    to someone with no account yet."""
     message, created = OutboxMessage.objects.get_or_create(
         dedupe_key=f"{key}:{channel}",
         defaults={
             "recipient_id": recipient_id,
+            "address": address,
             "kind": kind,
             "object_id": str(object_id),
             "channel": channel,
