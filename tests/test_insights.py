@@ -1026,3 +1026,25 @@ def test_the_pages_take_the_same_queries_for_few_cases_or_many(client, personas,
     few = queries()
     add(30, 20)
     assert queries() == few
+
+
+def test_after_a_refresh_the_worker_has_computed_what_each_reader_will_ask(client, personas, clock):
+    """The refresh job computes the new version's figures for every unit manager and
+    analyst, so the first reader's page reads no row of the extract; a refresh without
+    the warming leaves that work to the first reader."""
+    from stegvis.insights.tasks import refresh_extract_task
+
+    def extract_reads(url) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return sum("insights_caseextract" in q["sql"] for q in captured.captured_queries)
+
+    for _index in range(6):
+        _certified(personas.unit, date(2026, 1, 1), 20, physician=personas.treating_physician)
+    client.force_login(personas.unit_manager)
+    refresh()
+    assert extract_reads("/insights/") > 0
+    result = refresh_extract_task.call()
+    assert result["warmed_scopes"] >= 1
+    for url in ("/insights/", "/insights/?group_by=unit", "/api/v1/insights/time-to-rtw"):
+        assert extract_reads(url) == 0, url
