@@ -363,8 +363,10 @@ def _cases_of_consented(patient, user_id, category, roles, organisations, today)
 
 
 # The API's read of a patient and the patient's home list cases (stegvis/core/prepared.py).
-CASES_OF = Prepared(_cases_of)
-CASES_OF_CONSENTED = Prepared(_cases_of_consented)
+CASES_OF = Prepared(_cases_of, related=("organisation",))
+CASES_OF_CONSENTED = Prepared(
+    _cases_of_consented, related=("organisation",), annotations=("consented",)
+)
 
 
 def visible_cases_of(user: User, patient: User, decision: Decision, category: str) -> list[Case]:

@@ -20,7 +20,7 @@ def _usable_token(token_hash, now):
 
 
 # Asked on every API request (stegvis/core/prepared.py).
-USABLE_TOKEN = Prepared(_usable_token)
+USABLE_TOKEN = Prepared(_usable_token, related=("user",))
 
 
 class TokenAuth(HttpBearer):

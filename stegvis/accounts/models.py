@@ -245,7 +245,7 @@ def _memberships_of(user):
 
 
 # Asked on every request of a signed-in user (stegvis/core/prepared.py).
-MEMBERSHIPS = Prepared(_memberships_of)
+MEMBERSHIPS = Prepared(_memberships_of, related=("organisation",), annotations=("has_totp",))
 
 
 class TokenScope(models.TextChoices):

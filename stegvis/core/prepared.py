@@ -3,9 +3,11 @@
 On the hot path Django spends several times longer building and compiling a queryset than
 the database spends running it (bench/hotpath.py). A `Prepared` query is written with the
 ORM as usual, as a function of named parameters returning a queryset: `rows()` gives a
-`values_list` queryset's tuples, `instances()` a model queryset's objects (with what it
-`select_related` and its annotations), made as the ORM's own model iterator makes them,
-and `count()` how many rows either finds. The first call for a database and a shape (the
+`values_list` queryset's tuples, `instances()` a model queryset's objects, with the related
+objects and the annotations the Prepared names (`related=`, `annotations=`), made with the
+public `Model.from_db`, and `count()` how many rows either finds. The SQL is the ORM's own
+(for objects, of a `values_list` of their columns), as a query expression is given it: the
+compiler's `as_sql()` and its converters. The first call for a database and a shape (the
 lengths of the list parameters) builds it with stand-in values, compiles it, and notes
 where each stand-in landed among the SQL's parameters; later calls put their own values
 there and run the same SQL.
@@ -27,7 +29,6 @@ from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import connections
 from django.db.models import F, Func, IntegerField, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.db.models.query import get_related_populators
 
 _counter = itertools.count(1)
 # A list longer than this is run through the ORM as usual: a shape per length would keep
@@ -88,30 +89,71 @@ class _Compiled:
     # Per SQL parameter: (name, index in a list or None, None), or ("", None, constant).
     slots: tuple
     converters: dict
-    # For instances(): the model, its columns' place and names, and the related objects'
-    # populators, as the ORM's model iterator works them out from the compiler.
-    model: type | None = None
-    columns: slice | None = None
-    attnames: tuple = ()
-    populators: tuple = ()
-    fetch_mode: object = None
-    annotations: tuple = ()  # (name, position in the row) of each annotation
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One model's objects in a row of instances(): where its columns are, and where the
+    object goes (None: the row's own object; else the name of its foreign key)."""
+
+    model: type
+    attnames: tuple
+    columns: slice
+    relation: str | None
+
+
+def _attnames(model) -> tuple:
+    return tuple(f.attname for f in model._meta.get_fields() if f.concrete and not f.many_to_many)
 
 
 class Prepared:
-    def __init__(self, build: Callable[..., QuerySet], using: str = "default"):
+    def __init__(
+        self,
+        build: Callable[..., QuerySet],
+        using: str = "default",
+        *,
+        related: tuple[str, ...] = (),
+        annotations: tuple[str, ...] = (),
+    ):
+        """`related`: the foreign keys whose objects instances() builds in place (as
+        `select_related` would); `annotations`: the build's annotations it sets on each."""
         self.build = build
         self.using = using
+        self.related = related
+        self.annotations = annotations
         self._compiled: dict[tuple, _Compiled] = {}
+        self._parts: tuple[_Part, ...] | None = None
 
-    def _compile_once(self, connection, values: dict):
+    def _layout(self, model) -> tuple[tuple[_Part, ...], tuple[str, ...]]:
+        """The objects of a row and the columns of the `values_list` that selects them."""
+        if self._parts is None:
+            parts, start = [], 0
+            for relation in (None, *self.related):
+                of = model if relation is None else model._meta.get_field(relation).related_model
+                names = _attnames(of)
+                parts.append(_Part(of, names, slice(start, start + len(names)), relation))
+                start += len(names)
+            self._parts = tuple(parts)
+        columns = [
+            name if part.relation is None else f"{part.relation}__{name}"
+            for part in self._parts
+            for name in part.attnames
+        ]
+        return self._parts, (*columns, *self.annotations)
+
+    def _query(self, values: dict, objects: bool) -> QuerySet:
+        queryset = self.build(**values)
+        if objects:
+            queryset = queryset.values_list(*self._layout(queryset.model)[1])
+        return queryset
+
+    def _compile_once(self, connection, values: dict, objects: bool):
         stand_ins = {
             name: [_stand_in(v) for v in value] if isinstance(value, list | tuple) else
             _stand_in(value)
             for name, value in values.items()
         }  # fmt: skip
-        queryset = self.build(**stand_ins)
-        compiler = queryset.query.get_compiler(connection=connection)
+        compiler = self._query(stand_ins, objects).query.get_compiler(connection=connection)
         try:
             sql, params = compiler.as_sql()
         except EmptyResultSet:
@@ -121,12 +163,11 @@ class Prepared:
             where.get(p, ("", None, p)) if _hashable(p) else ("", None, p) for p in params
         )
         selected = [expression for expression, _sql, _alias in compiler.select]
-        converters = compiler.get_converters(selected)
-        return sql, slots, converters, *_model_layout(queryset, compiler, connection.alias)
+        return sql, slots, compiler.get_converters(selected)
 
-    def _compile(self, connection, values: dict) -> _Compiled:
-        first = self._compile_once(connection, values)
-        second = self._compile_once(connection, values)
+    def _compile(self, connection, values: dict, objects: bool) -> _Compiled:
+        first = self._compile_once(connection, values, objects)
+        second = self._compile_once(connection, values, objects)
         if first[:2] != second[:2]:
             raise ImproperlyConfigured(
                 f"{self.build.__qualname__} builds a query from a value it was not given"
@@ -136,24 +177,33 @@ class Prepared:
     def rows(self, **values) -> list[tuple]:
         if _too_long(values):
             return list(self.build(**values))
-        return self._run(values)[1]
+        return self._run(values, objects=False)[1]
 
     def instances(self, **values) -> list:
-        """The model objects, with the related ones `select_related` fetched in place."""
+        """The model objects, with the `related` ones built in place and the `annotations`
+        set, as the ORM's select_related and annotate would give them."""
         if _too_long(values):
-            return list(self.build(**values))
-        compiled, rows = self._run(values)
-        if compiled.sql is not None and compiled.model is None:
-            raise ImproperlyConfigured(f"{self.build.__qualname__} gives values, not objects")
+            return list(self.build(**values).select_related(*self.related))
+        compiled, rows = self._run(values, objects=True)
+        if compiled.sql is None:
+            return []
+        parts = self._parts
+        first_annotation = parts[-1].columns.stop
         found = []
         for row in rows:
-            instance = compiled.model.from_db(
-                self.using, compiled.attnames, row[compiled.columns], fetch_mode=compiled.fetch_mode
-            )
-            for populator in compiled.populators:
-                populator.populate(row, instance)
-            for name, position in compiled.annotations:
-                setattr(instance, name, row[position])
+            instance = None
+            for part in parts:
+                cells = row[part.columns]
+                if part.relation is None:
+                    instance = part.model.from_db(self.using, part.attnames, cells)
+                else:
+                    # A null foreign key leaves every column of its object empty.
+                    related = None
+                    if cells[part.attnames.index(part.model._meta.pk.attname)] is not None:
+                        related = part.model.from_db(self.using, part.attnames, cells)
+                    setattr(instance, part.relation, related)
+            for offset, name in enumerate(self.annotations):
+                setattr(instance, name, row[first_annotation + offset])
             found.append(instance)
         return found
 
@@ -166,15 +216,17 @@ class Prepared:
         """How many rows the query finds, counted by the database."""
         if _too_long(values):
             return self.build(**values).count()
-        _compiled, rows = self._run(values, counting=True)
+        _compiled, rows = self._run(values, objects=False, counting=True)
         return rows[0][0] if rows else 0
 
-    def _run(self, values: dict, counting: bool = False) -> tuple[_Compiled, list[tuple]]:
+    def _run(
+        self, values: dict, objects: bool, counting: bool = False
+    ) -> tuple[_Compiled, list[tuple]]:
         connection = connections[self.using]
-        key = (connection.vendor, connection.alias, _shape(values))
+        key = (connection.vendor, connection.alias, _shape(values), objects)
         compiled = self._compiled.get(key)
         if compiled is None:
-            compiled = self._compiled[key] = self._compile(connection, values)
+            compiled = self._compiled[key] = self._compile(connection, values, objects)
         if compiled.sql is None:
             return compiled, []
         params = [
@@ -198,20 +250,6 @@ class Prepared:
                     row[position] = function(row[position], expression, connection)
             converted.append(tuple(row))
         return compiled, converted
-
-
-def _model_layout(queryset: QuerySet, compiler, alias: str) -> tuple:
-    """What instances() needs to make objects from rows (nothing for a values queryset)."""
-    klass_info = compiler.klass_info
-    if klass_info is None or queryset._fields is not None:
-        return ()
-    fields = klass_info["select_fields"]
-    columns = slice(fields[0], fields[-1] + 1)
-    attnames = tuple(expression.target.attname for expression, _, _ in compiler.select[columns])
-    fetch_mode = queryset._fetch_mode
-    populators = get_related_populators(klass_info, compiler.select, alias, fetch_mode)
-    annotations = tuple(compiler.annotation_col_map.items())
-    return klass_info["model"], columns, attnames, tuple(populators), fetch_mode, annotations
 
 
 def _too_long(values: dict) -> bool:
