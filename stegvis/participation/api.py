@@ -4,21 +4,14 @@
 import uuid
 from datetime import date, datetime
 
-from django.db.models import Count
 from ninja import Router, Schema, Status
 from pydantic import Field
 
 from stegvis.access.participation import get_in_scope, get_participation_scope
-from stegvis.core.crisis import not_held_from
 from stegvis.core.crisis_api import CRISIS_NOTE, CrisisLinesOut
 from stegvis.core.errors import FieldErrors, Text
-from stegvis.participation import services
-from stegvis.participation.models import (
-    Proposal,
-    ProposalState,
-    Result,
-    author_shown_to,
-)
+from stegvis.participation import selectors, services
+from stegvis.participation.models import Proposal, ProposalState, author_shown_to
 
 router = Router(tags=["participation"])
 
@@ -58,19 +51,11 @@ class ServiceProposalSupportIn(Schema):
     support: bool = True
 
 
-def _proposals(reader):
-    """Proposals as the API shows `reader` them: with their author and how many support
-    them, without what is held back from them."""
-    return (
-        not_held_from(Proposal.objects.all(), reader)
-        .select_related("author")
-        .annotate(support_count=Count("supports"))
-    )
-
-
 def _shown(proposal: Proposal, reader, scope) -> dict:
     """A proposal as it is after a write: read again, with its supports counted."""
-    return _proposal(_proposals(reader).get(pk=proposal.pk), reader, scope)
+    return _proposal(
+        selectors.proposals_with_support_counts(reader).get(pk=proposal.pk), reader, scope
+    )
 
 
 def _proposal(proposal: Proposal, reader, scope) -> dict:
@@ -97,8 +82,7 @@ def _proposal(proposal: Proposal, reader, scope) -> dict:
 )
 def list_proposals(request, state: ProposalState | None = None):
     scope = get_participation_scope(request.user, object_type="proposal_list")
-    found = _proposals(request.user).filter(organisation_id__in=scope.units)
-    found = found.filter(state=state) if state else found.exclude(state=ProposalState.WITHDRAWN)
+    found = selectors.proposals_for(scope, request.user, state=state)
     return [_proposal(p, request.user, scope) for p in found[:200]]
 
 
@@ -130,7 +114,8 @@ def create_proposal(request, payload: ServiceProposalIn):
 )
 def get_proposal(request, service_proposal_id: str):
     proposal, scope = get_in_scope(
-        request.user, _proposals(request.user), service_proposal_id,
+        request.user, selectors.proposals_with_support_counts(request.user),
+        service_proposal_id,
         object_type="proposal",
     )  # fmt: skip
     return _proposal(proposal, request.user, scope)
@@ -143,7 +128,8 @@ def get_proposal(request, service_proposal_id: str):
 )
 def move_proposal(request, service_proposal_id: str, payload: ServiceProposalStateIn):
     proposal, scope = get_in_scope(
-        request.user, _proposals(request.user), service_proposal_id,
+        request.user, selectors.proposals_with_support_counts(request.user),
+        service_proposal_id,
         object_type="proposal",
     )  # fmt: skip
     services.proposal_move(
@@ -160,7 +146,8 @@ def move_proposal(request, service_proposal_id: str, payload: ServiceProposalSta
 )
 def support_proposal(request, service_proposal_id: str, payload: ServiceProposalSupportIn):
     proposal, scope = get_in_scope(
-        request.user, _proposals(request.user), service_proposal_id,
+        request.user, selectors.proposals_with_support_counts(request.user),
+        service_proposal_id,
         object_type="proposal",
     )  # fmt: skip
     services.proposal_support(actor=request.user, proposal=proposal, support=payload.support)
@@ -194,11 +181,7 @@ class ParticipationResultOut(Schema):
 )
 def list_results(request):
     scope = get_participation_scope(request.user, object_type="result_list")
-    results = (
-        Result.objects.filter(organisation_id__in=scope.units)
-        .select_related("responsible")
-        .prefetch_related("children", "timeline", "proposals")
-    )
+    results = selectors.results_of(scope.units)
     return [
         {
             "id": r.pk,

@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Max, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,17 +22,14 @@ from stegvis.access.participation import (
     record_network_listed,
 )
 from stegvis.accounts.mfa import mfa_satisfied
-from stegvis.accounts.models import Organisation, User
-from stegvis.accounts.roles import Role
-from stegvis.core.crisis import crisis_page, not_held_from
+from stegvis.core.crisis import crisis_page
 from stegvis.core.csv_stream import csv_response
 from stegvis.core.errors import StaleEdit
 from stegvis.core.idempotency import once_per_submission
 from stegvis.core.pdf import pdf_response
 from stegvis.insights.equality import MEASURES
-from stegvis.insights.models import ExtractState
 from stegvis.network.invitee import invitee
-from stegvis.participation import services
+from stegvis.participation import selectors, services
 from stegvis.participation.forms import (
     ActivityForm,
     AnswerForm,
@@ -48,17 +44,7 @@ from stegvis.participation.forms import (
     ResultForm,
 )
 from stegvis.participation.impact import report
-from stegvis.participation.models import (
-    Activity,
-    ActivityStatus,
-    AuthorKind,
-    ExperienceArea,
-    Proposal,
-    ProposalState,
-    Representative,
-    Result,
-    author_shown_to,
-)
+from stegvis.participation.models import AuthorKind, ProposalState, author_shown_to
 
 SHOWN_STATES = [state for state in ProposalState if state != ProposalState.WITHDRAWN]
 
@@ -69,15 +55,9 @@ def participation_home(request: HttpRequest) -> HttpResponse:
     """The proposals of the reader's units, by state; the facilitator's queue first."""
     scope = get_participation_scope(request.user, object_type="proposal_list")
     state = request.GET.get("state", "")
-    proposals = (
-        not_held_from(Proposal.objects.filter(organisation_id__in=scope.units), request.user)
-        .select_related("organisation", "author")
-        .annotate(support_count=Count("supports", distinct=True))
+    proposals = selectors.proposals_for(
+        scope, request.user, state=state if state in ProposalState.values else None
     )
-    if state in ProposalState.values:
-        proposals = proposals.filter(state=state)
-    else:
-        proposals = proposals.exclude(state=ProposalState.WITHDRAWN)
     return render(
         request,
         "participation/home.html",
@@ -87,19 +67,9 @@ def participation_home(request: HttpRequest) -> HttpResponse:
             "state": state,
             "states": SHOWN_STATES,
             "waiting": (
-                not_held_from(Proposal.objects.all(), request.user)
-                .filter(organisation_id__in=scope.answers_for, state=ProposalState.NOT_ANSWERED)
-                .count()
-                if scope.is_facilitator
-                else None
+                selectors.unanswered_count(scope, request.user) if scope.is_facilitator else None
             ),
         },
-    )
-
-
-def _units(scope) -> list[tuple[int, str]]:
-    return list(
-        Organisation.objects.filter(pk__in=scope.units).order_by("name").values_list("pk", "name")
     )
 
 
@@ -108,7 +78,7 @@ def _units(scope) -> list[tuple[int, str]]:
 @once_per_submission()
 def proposal_new(request: HttpRequest) -> HttpResponse:
     scope = get_participation_scope(request.user, object_type="proposal")
-    form = ProposalForm(request.POST or None, units=_units(scope))
+    form = ProposalForm(request.POST or None, units=selectors.unit_names(scope.units))
     if request.method == "POST" and form.is_valid():
         try:
             proposal = services.proposal_create(
@@ -139,9 +109,7 @@ def proposal_new(request: HttpRequest) -> HttpResponse:
 def proposal_detail(request: HttpRequest, service_proposal_id) -> HttpResponse:
     proposal, scope = get_in_scope(
         request.user,
-        not_held_from(Proposal.objects.all(), request.user).select_related(
-            "organisation", "author", "duplicate_of"
-        ),
+        selectors.proposals_shown_to(request.user),
         service_proposal_id,
         object_type="proposal",
     )
@@ -194,7 +162,7 @@ def proposal_detail(request: HttpRequest, service_proposal_id) -> HttpResponse:
                 of = None
                 if request.POST.get("duplicate_of"):
                     of, _scope = get_in_scope(
-                        request.user, Proposal.objects.all(), request.POST["duplicate_of"],
+                        request.user, selectors.every_proposal(), request.POST["duplicate_of"],
                         object_type="proposal", facilitator=True,
                     )  # fmt: skip
                 services.proposal_mark_duplicate(
@@ -217,7 +185,7 @@ def proposal_detail(request: HttpRequest, service_proposal_id) -> HttpResponse:
                 {**request.POST.dict(), "revision": proposal.revision},
             )
         status = 400
-    supporters = proposal.supports.count()
+    supporters = selectors.supporter_count(proposal)
     return render(
         request,
         "participation/proposal_detail.html",
@@ -226,25 +194,19 @@ def proposal_detail(request: HttpRequest, service_proposal_id) -> HttpResponse:
             "author": author_shown_to(request.user, scope, proposal),
             "comments": [
                 (c, author_shown_to(request.user, scope, c))
-                for c in not_held_from(proposal.comments.all(), request.user).select_related(
-                    "author"
-                )
+                for c in selectors.comments_on(proposal, request.user)
             ],
             "shown_as": AuthorKind(scope.kind).label,
-            "changes": proposal.changes.all(),
+            "changes": selectors.changes_of(proposal),
             "supporters": supporters,
-            "supported": proposal.supports.filter(user=request.user).exists(),
+            "supported": selectors.supported_by(proposal, request.user),
             "answer_form": answer if proposal.organisation_id in scope.answers_for else None,
             "comment_form": comment,
             "may_withdraw": services.may_move(
                 scope, request.user, proposal, ProposalState.WITHDRAWN
             ),
             "others": (
-                not_held_from(Proposal.objects.all(), request.user)
-                .filter(organisation=proposal.organisation)
-                .exclude(pk=proposal.pk)
-                .exclude(duplicate_of=proposal)
-                .order_by("title")[:100]
+                selectors.proposals_it_may_repeat(proposal, request.user)
                 if proposal.organisation_id in scope.answers_for
                 else []
             ),
@@ -260,7 +222,7 @@ def network(request: HttpRequest) -> HttpResponse:
     scope = get_facilitator_scope(request.user, object_type="representative_list")
     search = NetworkSearchForm(request.GET or None)
     invite = InviteForm(request.POST or None)
-    organisation = Organisation.objects.filter(pk__in=scope.facilitates).order_by("pk").first()
+    organisation = selectors.network_organisation(scope)
     if request.method == "POST" and invite.is_valid():
         try:
             services.representative_invite(
@@ -279,15 +241,10 @@ def network(request: HttpRequest) -> HttpResponse:
                 _("We sent an invitation to {email}.").format(email=invite.cleaned_data["email"]),
             )
             return redirect("participation_network")
-    found = Representative.objects.filter(
-        organisation_id__in=scope.facilitates, left_at__isnull=True
-    ).select_related("user")
-    if search.is_valid():
-        if search.cleaned_data["area"]:
-            found = found.filter(areas__area=search.cleaned_data["area"])
-        if search.cleaned_data["when"]:
-            found = found.filter(**{f"available_{search.cleaned_data['when']}": True})
-    found = list(found.prefetch_related("areas").order_by("user__family_name", "user__given_name"))
+    wanted = search.cleaned_data if search.is_valid() else {}
+    found = selectors.representatives_of(
+        scope.facilitates, area=wanted.get("area"), when=wanted.get("when")
+    )
     record_network_listed(request.user, found)
     return render(
         request,
@@ -296,41 +253,17 @@ def network(request: HttpRequest) -> HttpResponse:
             "search": search,
             "invite": invite,
             "representatives": found,
-            "health": _health(scope),
+            "health": selectors.network_health(scope.facilitates),
         },
         status=400 if invite.is_bound else 200,
     )
-
-
-def _health(scope) -> list[dict]:
-    """Per experience area: active representatives, those who may be contacted, and the
-    last time one of them took part."""
-    rows = (
-        Representative.objects.filter(organisation_id__in=scope.facilitates, left_at__isnull=True)
-        .values("areas__area")
-        .annotate(
-            active=Count("pk", distinct=True),
-            contactable=Count("pk", filter=Q(may_contact=True), distinct=True),
-            last=Max("last_involved_on"),
-        )
-    )
-    by_area = {row["areas__area"]: row for row in rows}
-    return [
-        {
-            "area": area.label,
-            "active": by_area.get(area.value, {}).get("active", 0),
-            "contactable": by_area.get(area.value, {}).get("contactable", 0),
-            "last": by_area.get(area.value, {}).get("last"),
-        }
-        for area in ExperienceArea
-    ]
 
 
 @login_required
 @require_safe
 def representative_detail(request: HttpRequest, representative_id: int) -> HttpResponse:
     representative = get_representative_for(
-        request.user, Representative.objects.all(), representative_id
+        request.user, selectors.every_representative(), representative_id
     )
     return render(request, "participation/representative.html", {"representative": representative})
 
@@ -339,13 +272,13 @@ def representative_detail(request: HttpRequest, representative_id: int) -> HttpR
 @login_required
 @require_http_methods(["GET", "POST"])
 def my_profile(request: HttpRequest) -> HttpResponse:
-    mine = Representative.objects.filter(user=request.user, left_at__isnull=True).first()
+    mine = selectors.representative_of(request.user)
     representative = get_representative_for(
-        request.user, Representative.objects.all(), mine.pk if mine else 0
+        request.user, selectors.every_representative(), mine.pk if mine else 0
     )
     initial = {
         "revision": representative.revision,
-        "areas": list(representative.areas.values_list("area", flat=True)),
+        "areas": selectors.areas_of(representative),
         **{
             name: getattr(representative, name)
             for name in ProfileForm.base_fields
@@ -374,7 +307,7 @@ def my_profile(request: HttpRequest) -> HttpResponse:
                 _("Your profile changed in another window. Check it and save again."),
             )
             form.data = form.data.copy()
-            form.data["revision"] = Representative.objects.get(pk=representative.pk).revision
+            form.data["revision"] = selectors.saved_revision(representative)
         else:
             messages.success(request, _("Saved."))
             return redirect("my_participation_profile")
@@ -432,14 +365,11 @@ def activity_list(request: HttpRequest) -> HttpResponse:
                 **form.cleaned_data,
             )
             return redirect("activity_detail", activity_id=activity.pk)
-    if scope.is_facilitator:
-        activities = Activity.objects.filter(organisation_id__in=scope.answers_for)
-    else:
-        activities = Activity.objects.filter(participants__representative__user=request.user)
+    activities = selectors.activities_for(scope, request.user)
     return render(
         request,
         "participation/activities.html",
-        {"activities": activities.distinct()[:100], "form": form, "scope": scope},
+        {"activities": activities[:100], "form": form, "scope": scope},
         status=400 if form is not None and form.is_bound else 200,
     )
 
@@ -447,10 +377,8 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def activity_detail(request: HttpRequest, activity_id) -> HttpResponse:
-    activity, scope, runs = get_activity_for(request.user, Activity.objects.all(), activity_id)
-    participants = list(
-        activity.participants.select_related("representative__user").order_by("invited_at")
-    )
+    activity, scope, runs = get_activity_for(request.user, selectors.every_activity(), activity_id)
+    participants = selectors.participants_of(activity)
     record = RecordForm(
         request.POST if request.POST.get("action") == "record" else None,
         initial={"revision": activity.revision, "status": activity.status,
@@ -467,9 +395,7 @@ def activity_detail(request: HttpRequest, activity_id) -> HttpResponse:
                 )
                 return redirect("activity_detail", activity_id=activity.pk)
             if action == "invite" and runs:
-                chosen = Representative.objects.filter(
-                    pk__in=request.POST.getlist("representatives")
-                ).select_related("user")
+                chosen = selectors.representatives_among(request.POST.getlist("representatives"))
                 services.activity_invite(
                     actor=request.user, scope=scope, activity=activity,
                     representatives=list(chosen), base_url=request.build_absolute_uri("/"),
@@ -491,18 +417,11 @@ def activity_detail(request: HttpRequest, activity_id) -> HttpResponse:
         except StaleEdit:
             record.add_error(None, _("Someone saved this activity meanwhile. Your text is kept."))
             record.data = record.data.copy()
-            record.data["revision"] = Activity.objects.get(pk=activity.pk).revision
+            record.data["revision"] = selectors.saved_revision(activity)
         status = 400
     invited = {p.representative_id for p in participants}
     candidates = (
-        Representative.objects.filter(
-            organisation_id__in=scope.facilitates, left_at__isnull=True, may_contact=True
-        )
-        .exclude(pk__in=invited)
-        .select_related("user")
-        .prefetch_related("areas")
-        if runs
-        else []
+        selectors.representatives_to_invite(scope.facilitates, besides=invited) if runs else []
     )
     return render(
         request,
@@ -530,26 +449,6 @@ def _minutes(value: str | None) -> int | None:
 
 
 # "You said, we did"
-def _managers(units) -> list[tuple[int, str]]:
-    people = User.objects.filter(
-        memberships__organisation_id__in=units, memberships__role=Role.UNIT_MANAGER
-    ).distinct()
-    return [(user.pk, user.full_name or user.email) for user in people]
-
-
-def _result_tree(units):
-    results = list(
-        Result.objects.filter(organisation_id__in=units)
-        .select_related("responsible", "organisation")
-        .prefetch_related("children", "timeline", "proposals", "activities")
-    )
-    by_pk = {r.pk: r for r in results}
-    for result in results:
-        result.rolled_up = services.rolled_up_progress(result)
-        result.child_list = [by_pk[child.pk] for child in result.children.all()]
-    return [r for r in results if r.parent_id is None], by_pk
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def you_said_we_did(request: HttpRequest) -> HttpResponse:
@@ -560,14 +459,9 @@ def you_said_we_did(request: HttpRequest) -> HttpResponse:
     if scope.is_facilitator:
         form = ResultForm(
             request.POST if request.POST.get("action") == "create" else None,
-            managers=_managers(scope.answers_for),
+            managers=selectors.manager_choices(scope.answers_for),
             indicators=[(code, item.title) for code, item in MEASURES.items()],
-            parents=[
-                (str(pk), title)
-                for pk, title in Result.objects.filter(
-                    organisation_id__in=scope.answers_for
-                ).values_list("pk", "title")
-            ],
+            parents=selectors.result_choices(scope.answers_for),
         )
     if request.method == "POST":
         if not scope.is_facilitator:
@@ -576,25 +470,23 @@ def you_said_we_did(request: HttpRequest) -> HttpResponse:
             if request.POST.get("action") == "create" and form.is_valid():
                 data = dict(form.cleaned_data)
                 parent = data.pop("parent")
-                proposals = Proposal.objects.filter(
-                    pk__in=request.POST.getlist("proposals"),
-                    organisation_id__in=scope.answers_for,
+                proposals = selectors.proposals_among(
+                    request.POST.getlist("proposals"), scope.answers_for
                 )
-                activities = Activity.objects.filter(
-                    pk__in=request.POST.getlist("activities"),
-                    organisation_id__in=scope.answers_for,
+                activities = selectors.activities_among(
+                    request.POST.getlist("activities"), scope.answers_for
                 )
                 services.result_create(
                     actor=request.user, scope=scope, organisation_id=min(scope.answers_for),
                     proposals=list(proposals), activities=list(activities),
                     responsible_id=data.pop("responsible"),
-                    parent=Result.objects.get(pk=parent) if parent else None, **data,
+                    parent=selectors.larger_result(parent) if parent else None, **data,
                 )  # fmt: skip
                 messages.success(request, _("The result is recorded."))
                 return redirect("you_said_we_did")
             if request.POST.get("action") == "progress":
                 result, _scope = get_in_scope(
-                    request.user, Result.objects.all(), request.POST.get("result"),
+                    request.user, selectors.every_result(), request.POST.get("result"),
                     object_type="result", facilitator=True,
                 )  # fmt: skip
                 progress = ProgressForm(request.POST)
@@ -608,7 +500,7 @@ def you_said_we_did(request: HttpRequest) -> HttpResponse:
             messages.error(request, str(refused))
         except StaleEdit:
             messages.error(request, _("Someone updated this result meanwhile. Look again."))
-    roots, _by_pk = _result_tree(scope.units)
+    roots = selectors.result_tree(scope.units)
     return render(
         request,
         "participation/results.html",
@@ -618,19 +510,9 @@ def you_said_we_did(request: HttpRequest) -> HttpResponse:
             "scope": scope,
             "progress_form": ProgressForm(),
             "accepted": (
-                Proposal.objects.filter(
-                    organisation_id__in=scope.answers_for, state=ProposalState.ACCEPTED
-                )
-                if scope.is_facilitator
-                else []
+                selectors.accepted_proposals(scope.answers_for) if scope.is_facilitator else []
             ),
-            "held": (
-                Activity.objects.filter(
-                    organisation_id__in=scope.answers_for, status=ActivityStatus.HELD
-                )
-                if scope.is_facilitator
-                else []
-            ),
+            "held": selectors.held_activities(scope.answers_for) if scope.is_facilitator else [],
         },
         status=400 if form is not None and form.is_bound else 200,
     )
@@ -644,9 +526,7 @@ def impact(request: HttpRequest) -> HttpResponse:
     result that names one; as a page, a PDF and a CSV."""
     units = get_report_scope(request.user, object_type="participation_impact")
     today = timezone.localdate()
-    names = list(
-        Organisation.objects.filter(pk__in=units).order_by("name").values_list("pk", "name")
-    )
+    names = selectors.unit_names(units)
     form = ReportForm(
         {"start": today - timedelta(days=365), "end": today, **request.GET.dict()}, units=names
     )
@@ -654,8 +534,7 @@ def impact(request: HttpRequest) -> HttpResponse:
         return render(
             request, "participation/impact.html", {"form": form, "report": None}, status=400
         )
-    state = ExtractState.objects.first()
-    as_of = state.as_of if state and state.as_of else today
+    as_of = selectors.extract_as_of() or today
     if form.cleaned_data.get("unit"):
         units = {form.cleaned_data["unit"]}
     found = report(units, form.cleaned_data["start"], form.cleaned_data["end"], as_of)
