@@ -229,6 +229,26 @@ def test_a_proposal_with_words_of_crisis_is_held_from_others_until_someone_respo
     assert "Sara" not in client.get(detail).text
 
 
+def test_a_facilitator_cannot_name_a_held_proposal_before_it_is_seen(
+    client, personas, case, django_capture_on_commit_callbacks
+):
+    """Held back from the facilitator, the proposal cannot be named by its id either: not
+    as the one another repeats, nor among those a result comes from."""
+    with django_capture_on_commit_callbacks(execute=True):
+        _proposal(client, personas, case)
+    held = Proposal.objects.get(title="Väntan")
+    other = Proposal.objects.create(
+        organisation=personas.unit, author=personas.coordinator, author_kind="staff",
+        title="Kortare köer", body="Telefonkön är lång.",
+    )  # fmt: skip
+    client.force_login(personas.facilitator)
+    answer = client.post(f"/participation/proposals/{other.pk}/",
+                         {"action": "duplicate", "duplicate_of": held.pk})  # fmt: skip
+    assert answer.status_code == 404
+    other.refresh_from_db()
+    assert other.duplicate_of_id is None
+
+
 def test_a_comment_with_words_of_crisis_is_held_from_others(client, personas, case):
     _comment(client, personas, case)
     comment = ProposalComment.objects.get()

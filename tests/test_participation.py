@@ -16,6 +16,7 @@ from stegvis.accounts.roles import Role
 from stegvis.cases.models import Case
 from stegvis.core.errors import StaleEdit
 from stegvis.notifications.models import Notification
+from stegvis.notifications.outbox import outbox_dispatch
 from stegvis.participation import services
 from stegvis.participation.models import (
     InvitationStatus,
@@ -192,6 +193,8 @@ def test_an_invited_person_joins_and_describes_their_experience(client, personas
     client.force_login(personas.facilitator)
     answer = client.post("/participation/network/", {"name": "Rut", "email": "rut@example.org"})
     assert answer.status_code == 302
+    assert mail.outbox == []  # the worker sends it
+    outbox_dispatch()
     (message,) = mail.outbox
     link = re.search(r"https?://\S+/participation/join/\S+/", message.body).group(0)
     client.logout()
@@ -216,6 +219,7 @@ def _invite_rut(client, personas) -> str:
     client.force_login(personas.facilitator)
     client.post("/participation/network/", {"name": "Rut", "email": "rut@example.org"})
     client.logout()
+    outbox_dispatch()
     return re.search(r"https?://\S+(/participation/join/\S+/)", mail.outbox[-1].body).group(1)
 
 
@@ -331,11 +335,15 @@ def test_an_invitation_carries_the_role_and_the_preparation_and_skips_who_said_n
     with pytest.raises(services.NotAllowed):
         services.activity_invite(
             actor=personas.facilitator, scope=scope, activity=activity,
-            representatives=[willing, unwilling], base_url="http://x/",
+            representatives=[willing, unwilling],
         )  # fmt: skip
     assert not activity.participants.exists() and mail.outbox == []
     services.activity_invite(actor=personas.facilitator, scope=scope, activity=activity,
-                             representatives=[willing], base_url="http://x/")  # fmt: skip
+                             representatives=[willing])  # fmt: skip
+    # Sent by a worker, not inside the request; once, however often it is dispatched.
+    assert mail.outbox == [] and activity.participants.get().preparation_sent_at is None
+    outbox_dispatch()
+    outbox_dispatch()
     (message,) = mail.outbox
     assert message.to == [personas.representative.email]
     assert "vi väljer formuleringar" in message.body and "Läs formulären innan." in message.body
@@ -346,8 +354,7 @@ def test_minutes_and_time_given_are_recorded_and_the_representative_is_involved(
     activity = _activity(personas)
     scope = participation_scope(personas.facilitator)
     services.activity_invite(actor=personas.facilitator, scope=scope, activity=activity,
-                             representatives=[personas.representative.representative],
-                             base_url="http://x/")  # fmt: skip
+                             representatives=[personas.representative.representative])  # fmt: skip
     client.force_login(personas.representative)
     url = f"/participation/activities/{activity.pk}/"
     assert "Ni läser och säger vad som är svårt" in client.get(url).text

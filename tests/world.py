@@ -241,7 +241,6 @@ def world(personas, case):
         scope=facilitating,
         activity=workshop,
         representatives=[personas.representative.representative],
-        base_url="http://testserver/",
     )
     token = PersonalAccessToken.objects.create(
         user=patient,

@@ -5,7 +5,6 @@ came from."""
 
 from datetime import date, datetime, time, timedelta
 
-from django.conf import settings
 from django.utils import timezone
 
 from stegvis.access.participation import participation_scope
@@ -150,7 +149,6 @@ def load_participation(staff: dict[str, User], unit: Organisation, person, today
         scope=scope,
         activity=held,
         representatives=invited,
-        base_url=settings.BASE_URL.rstrip("/") + "/",
     )
     services.activity_record(
         actor=facilitator, scope=scope, activity=held, revision=held.revision, status="held",
@@ -172,7 +170,6 @@ def load_participation(staff: dict[str, User], unit: Organisation, person, today
         scope=scope,
         activity=planned,
         representatives=[people[login].representative for login in ("representant", "rep.li")],
-        base_url=settings.BASE_URL.rstrip("/") + "/",
     )
     manager = staff["chef"]
     reminders = services.result_create(

@@ -124,14 +124,14 @@ def member_invite_by_email(
 
 
 @audit.atomic()
-def invitation_email(member: NetworkMember) -> EmailMessage | None:
+def invitation_email(member_id) -> EmailMessage | None:
     """The invitation's e-mail with a fresh link (valid INVITATION_DAYS from now), written
     when it is sent: the link's token is stored only as its hash, so it cannot wait in a
     queue. None when the invitation is no longer open (accepted or withdrawn meanwhile).
 
     The invitee's language is unknown; the patient's is the best guess. The e-mail names
     the person and the role, and nothing about their health."""
-    member = NetworkMember.objects.select_for_update().select_related("patient").get(pk=member.pk)
+    member = NetworkMember.objects.select_for_update().select_related("patient").get(pk=member_id)
     if member.status != MemberStatus.INVITED:
         return None
     raw = secrets.token_urlsafe(32)

@@ -113,6 +113,11 @@ class OutboxKind(models.TextChoices):
     CHECKIN_REMINDER = "checkin_reminder", _("Check-in reminder")
     AGENCY_MESSAGE = "agency_message", _("Certificate to an agency")
     NETWORK_INVITATION = "network_invitation", _("Invitation to a patient's network")
+    REPRESENTATIVE_INVITATION = (
+        "representative_join",
+        _("Invitation to be a patient representative"),
+    )
+    ACTIVITY_PREPARATION = "activity_invite", _("Invitation to an involvement activity")
 
 
 class OutboxMessage(models.Model):

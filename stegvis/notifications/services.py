@@ -13,7 +13,8 @@ from stegvis.cases.timelines import (
     MilestoneStatus,
     TimelineEntry,
 )
-from stegvis.notifications.models import Notification, NotificationKind
+from stegvis.notifications import emails
+from stegvis.notifications.models import Notification, NotificationKind, OutboxKind, OutboxMessage
 from stegvis.notifications.outbox import Notice, notify
 
 OPEN_STATUSES = (CaseStatus.ACTIVE, CaseStatus.PARTIAL_RETURN)
@@ -101,4 +102,12 @@ def tell_unit_manager(sender, relationship, **kwargs) -> list[Notification]:
             object_id=str(relationship.pk),
         ),
         [(manager, None) for manager in managers],
+    )
+
+
+def queue_network_invitation(sender, member, **kwargs) -> OutboxMessage:
+    """A patient invited someone by e-mail to their network: the e-mail waits on the outbox,
+    its link made when a worker sends it (stegvis.network.services.invitation_email)."""
+    return emails.queue_to_address(
+        member.invited_email, kind=OutboxKind.NETWORK_INVITATION, object_id=member.pk
     )

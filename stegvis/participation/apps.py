@@ -7,7 +7,10 @@ class ParticipationConfig(AppConfig):
     def ready(self):
         from stegvis.access.categories import Category
         from stegvis.coaching.flags.urgent import TRIGGERS, Trigger
+        from stegvis.notifications import emails
+        from stegvis.notifications.models import OutboxKind
         from stegvis.participation.models import Proposal, ProposalComment
+        from stegvis.participation.services import invitation_email, preparation_email
 
         # A patient's words of crisis in a proposal or comment raise an urgent flag; the
         # flag shows them to those who may read the patient's messages.
@@ -17,3 +20,6 @@ class ParticipationConfig(AppConfig):
         TRIGGERS["proposalcomment"] = Trigger(
             ProposalComment, lambda comment: comment.body, Category.MESSAGES
         )
+        # Its invitations and preparations leave through the outbox after the commit.
+        emails.register(OutboxKind.REPRESENTATIVE_INVITATION, invitation_email)
+        emails.register(OutboxKind.ACTIVITY_PREPARATION, preparation_email)

@@ -83,10 +83,10 @@ def proposals_with_support_counts(reader: User) -> QuerySet[Proposal]:
     )
 
 
-def every_proposal() -> QuerySet[Proposal]:
-    """Every proposal, held back or not: for get_in_scope to resolve the one a facilitator
-    says another repeats."""
-    return Proposal.objects.all()
+def every_proposal(reader: User) -> QuerySet[Proposal]:
+    """Every proposal the reader may read (none held back from them): for get_in_scope to
+    resolve the one a facilitator says another repeats."""
+    return not_held_from(Proposal.objects.all(), reader)
 
 
 def comments_on(proposal: Proposal, reader: User) -> QuerySet[ProposalComment]:
@@ -122,15 +122,16 @@ def proposals_it_may_repeat(proposal: Proposal, reader: User) -> QuerySet[Propos
     )
 
 
-def proposals_among(ids, units) -> QuerySet[Proposal]:
-    """Of the proposals with these ids, those of the units (what a facilitator chose for a
-    result)."""
-    return Proposal.objects.filter(pk__in=ids, organisation_id__in=units)
+def proposals_among(ids, units, reader: User) -> QuerySet[Proposal]:
+    """Of the proposals with these ids, those of the units the reader may read (what a
+    facilitator chose for a result)."""
+    return not_held_from(Proposal.objects.filter(pk__in=ids, organisation_id__in=units), reader)
 
 
-def accepted_proposals(units) -> QuerySet[Proposal]:
-    """The units' accepted proposals, newest first: what a new result may come from."""
-    return Proposal.objects.filter(organisation_id__in=units, state=ProposalState.ACCEPTED)
+def accepted_proposals(units, reader: User) -> QuerySet[Proposal]:
+    """The units' accepted proposals the reader may read: what a new result may come from."""
+    accepted = Proposal.objects.filter(organisation_id__in=units, state=ProposalState.ACCEPTED)
+    return not_held_from(accepted, reader)
 
 
 # The network of representatives

@@ -9,7 +9,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -24,7 +24,8 @@ from stegvis.accounts.roles import Role
 from stegvis.core.crisis import patient_wrote
 from stegvis.core.errors import NotAllowed, StaleEdit
 from stegvis.network.services import InvitationUsed, hash_invitation_token, same_address
-from stegvis.notifications.models import NotificationKind
+from stegvis.notifications import emails as mail
+from stegvis.notifications.models import NotificationKind, OutboxKind
 from stegvis.notifications.outbox import Notice, notify
 from stegvis.participation.models import (
     Activity,
@@ -86,10 +87,10 @@ def _update_unless_stale(obj, revision: int, **changes) -> None:
 @audit.atomic()
 def representative_invite(
     *, actor: User, scope: ParticipationScope, organisation: Organisation, email: str, name: str,
-    base_url: str,
 ) -> RepresentativeInvitation:  # fmt: skip
-    """An e-mailed link to join the network. Asking again sends a fresh link and keeps one
-    invitation; someone already in the network is not invited again."""
+    """An e-mailed link to join the network, sent through the outbox after the commit (see
+    `invitation_email`). Asking again sends a fresh link and keeps one invitation; someone
+    already in the network is not invited again."""
     _require(organisation.pk in scope.facilitates, _("You do not run this network."))
     email = email.strip().lower()
     already = Representative.objects.filter(
@@ -99,22 +100,42 @@ def representative_invite(
     invitation = RepresentativeInvitation.objects.filter(
         organisation=organisation, email=email, status=InvitationStatus.OPEN
     ).first() or RepresentativeInvitation(organisation=organisation, email=email)
-    raw = secrets.token_urlsafe(32)
     invitation.name = name
     invitation.invited_by = actor
-    invitation.token_hash = hash_invitation_token(raw)
+    # A link asked for before this one stops working now; the e-mail brings a new one.
+    invitation.token_hash = ""
     invitation.expires_at = timezone.now() + timedelta(days=INVITATION_DAYS)
     invitation.save()
-    link = base_url.rstrip("/") + reverse("representative_join", args=[raw])
-    with override(actor.preferred_language):
-        context = {"invitation": invitation, "link": link, "days": INVITATION_DAYS}
-        send_mail(
-            subject=_("You are invited to help develop {unit}").format(unit=organisation.name),
-            message=render_to_string("participation/invitation_email.txt", context),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[email],
-        )
+    mail.queue_to_address(email, kind=OutboxKind.REPRESENTATIVE_INVITATION, object_id=invitation.pk)
     return invitation
+
+
+@audit.atomic()
+def invitation_email(invitation_id) -> EmailMessage | None:
+    """The invitation's e-mail with a fresh link (valid INVITATION_DAYS from now), written
+    as a worker sends it: the token is stored only as its hash, so it cannot wait in a
+    queue. None when the invitation is no longer open. In the inviter's language."""
+    invitation = (
+        RepresentativeInvitation.objects.select_for_update()
+        .select_related("organisation", "invited_by")
+        .get(pk=invitation_id)
+    )
+    if invitation.status != InvitationStatus.OPEN:
+        return None
+    raw = secrets.token_urlsafe(32)
+    invitation.token_hash = hash_invitation_token(raw)
+    invitation.expires_at = timezone.now() + timedelta(days=INVITATION_DAYS)
+    invitation.save(update_fields=["token_hash", "expires_at"])
+    link = mail.link_to(reverse("representative_join", args=[raw]))
+    with override(invitation.invited_by.preferred_language):
+        context = {"invitation": invitation, "link": link, "days": INVITATION_DAYS}
+        unit = invitation.organisation.name
+        return EmailMessage(
+            subject=_("You are invited to help develop {unit}").format(unit=unit),
+            body=render_to_string("participation/invitation_email.txt", context),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[invitation.email],
+        )
 
 
 def invitation_for_token(raw: str) -> RepresentativeInvitation | None:
@@ -284,6 +305,7 @@ def proposal_mark_duplicate(
     return proposal
 
 
+@audit.atomic()
 def proposal_support(*, actor: User, proposal: Proposal, support: bool) -> None:
     """One support per person; supporting twice changes nothing."""
     if not support:
@@ -336,28 +358,29 @@ def activity_create(*, actor: User, scope: ParticipationScope, organisation_id: 
     return activity
 
 
-def _send_preparation(activity: Activity, participants, base_url: str) -> None:
-    """The role description and the preparation, by e-mail, to each invited representative
-    in their own language; noted so nobody gets it twice."""
-    link = base_url.rstrip("/") + reverse("activity_detail", args=[activity.pk])
-    for participant in participants:
-        user = participant.representative.user
-        with override(user.preferred_language):
-            context = {"activity": activity, "user": user, "link": link}
-            send_mail(
-                subject=_("Invitation: {title}").format(title=activity.title),
-                message=render_to_string("participation/activity_email.txt", context),
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                recipient_list=[user.email],
-            )
-    ActivityParticipant.objects.filter(pk__in=[p.pk for p in participants]).update(
-        preparation_sent_at=timezone.now()
-    )
+@audit.atomic()
+def preparation_email(participant_id) -> EmailMessage:
+    """The role description and the preparation for one invited representative, in their
+    own language, as a worker sends it; noted as sent."""
+    participant = ActivityParticipant.objects.select_related(
+        "activity", "representative__user"
+    ).get(pk=participant_id)
+    activity, user = participant.activity, participant.representative.user
+    link = mail.link_to(reverse("activity_detail", args=[activity.pk]))
+    ActivityParticipant.objects.filter(pk=participant.pk).update(preparation_sent_at=timezone.now())
+    with override(user.preferred_language):
+        context = {"activity": activity, "user": user, "link": link}
+        return EmailMessage(
+            subject=_("Invitation: {title}").format(title=activity.title),
+            body=render_to_string("participation/activity_email.txt", context),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[user.email],
+        )
 
 
 @audit.atomic()
 def activity_invite(
-    *, actor: User, scope: ParticipationScope, activity: Activity, representatives, base_url: str
+    *, actor: User, scope: ParticipationScope, activity: Activity, representatives
 ) -> list[ActivityParticipant]:
     """Invite representatives of the network who may be contacted; anyone who withdrew that
     consent, or left, is not invited (and not told)."""
@@ -378,10 +401,13 @@ def activity_invite(
         )
         if created:
             new.append(participant)
-    _send_preparation(activity, new, base_url)
+            # Once per person: the outbox's key makes a second invitation the same row.
+            mail.queue_to(representative.user, kind=OutboxKind.ACTIVITY_PREPARATION,
+                          object_id=participant.pk)  # fmt: skip
     return new
 
 
+@audit.atomic()
 def participant_respond(*, actor: User, participant: ActivityParticipant, coming: bool) -> None:
     _require(participant.representative.user_id == actor.pk, _("Only the invited person answers."))
     ActivityParticipant.objects.filter(pk=participant.pk).exclude(

@@ -162,8 +162,8 @@ def proposal_detail(request: HttpRequest, service_proposal_id) -> HttpResponse:
                 of = None
                 if request.POST.get("duplicate_of"):
                     of, _scope = get_in_scope(
-                        request.user, selectors.every_proposal(), request.POST["duplicate_of"],
-                        object_type="proposal", facilitator=True,
+                        request.user, selectors.every_proposal(request.user),
+                        request.POST["duplicate_of"], object_type="proposal", facilitator=True,
                     )  # fmt: skip
                 services.proposal_mark_duplicate(
                     actor=request.user, scope=scope, proposal=proposal, of=of
@@ -231,7 +231,6 @@ def network(request: HttpRequest) -> HttpResponse:
                 organisation=organisation,
                 email=invite.cleaned_data["email"],
                 name=invite.cleaned_data["name"],
-                base_url=request.build_absolute_uri("/"),
             )
         except services.NotAllowed as refused:
             invite.add_error("email", str(refused))
@@ -398,7 +397,7 @@ def activity_detail(request: HttpRequest, activity_id) -> HttpResponse:
                 chosen = selectors.representatives_among(request.POST.getlist("representatives"))
                 services.activity_invite(
                     actor=request.user, scope=scope, activity=activity,
-                    representatives=list(chosen), base_url=request.build_absolute_uri("/"),
+                    representatives=list(chosen),
                 )  # fmt: skip
                 messages.success(request, _("The invitations are sent."))
                 return redirect("activity_detail", activity_id=activity.pk)
@@ -471,7 +470,7 @@ def you_said_we_did(request: HttpRequest) -> HttpResponse:
                 data = dict(form.cleaned_data)
                 parent = data.pop("parent")
                 proposals = selectors.proposals_among(
-                    request.POST.getlist("proposals"), scope.answers_for
+                    request.POST.getlist("proposals"), scope.answers_for, request.user
                 )
                 activities = selectors.activities_among(
                     request.POST.getlist("activities"), scope.answers_for
@@ -510,7 +509,9 @@ def you_said_we_did(request: HttpRequest) -> HttpResponse:
             "scope": scope,
             "progress_form": ProgressForm(),
             "accepted": (
-                selectors.accepted_proposals(scope.answers_for) if scope.is_facilitator else []
+                selectors.accepted_proposals(scope.answers_for, request.user)
+                if scope.is_facilitator
+                else []
             ),
             "held": selectors.held_activities(scope.answers_for) if scope.is_facilitator else [],
         },
