@@ -1046,5 +1046,6 @@ def test_after_a_refresh_the_worker_has_computed_what_each_reader_will_ask(clien
     assert extract_reads("/insights/") > 0
     result = refresh_extract_task.call()
     assert result["warmed_scopes"] >= 1
-    for url in ("/insights/", "/insights/?group_by=unit", "/api/v1/insights/time-to-rtw"):
+    for url in ("/insights/", "/insights/?group_by=unit", "/insights/variation/",
+                "/api/v1/insights/time-to-rtw"):  # fmt: skip
         assert extract_reads(url) == 0, url

@@ -10,6 +10,7 @@ from stegvis.insights import measures, survival
 from stegvis.insights.models import ExtractState
 from stegvis.insights.release import figure_rows, level_of, wide_ages
 from stegvis.insights.remembered import remembered
+from stegvis.insights.variation import INDICATORS, Funnel, variation
 
 
 def as_of() -> date:
@@ -33,3 +34,16 @@ def curves(scope) -> dict:
         return survival.curves_of(survival.observations_of(figure_rows(scope), wide_ages=wide))
 
     return remembered("curves", scope, (), compute)
+
+
+def variation_of(scope, code: str, by_physician: bool) -> Funnel:
+    """An indicator's funnel for the reader's units (or physicians). Its limits need SciPy,
+    a second to import in every process: computed once per version, by the worker."""
+
+    def compute():
+        found = variation(figures(scope)[code], code, by_physician=by_physician)
+        # Numbers and keys only: the indicator's words are the reader's language's.
+        return found.mean, found.points, found.hidden, found.limits
+
+    mean, points, hidden, limits = remembered("variation", scope, (code, by_physician), compute)
+    return Funnel(INDICATORS[code], mean, points, hidden, limits)

@@ -22,7 +22,7 @@ from stegvis.insights.release import date_label
 from stegvis.insights.rules import rules
 from stegvis.insights.survival import Difference, share_by, time_to_rtw
 from stegvis.insights.templatetags.insights import GROUPS as GROUP_NAMES
-from stegvis.insights.variation import INDICATORS, funnel, variation
+from stegvis.insights.variation import INDICATORS, funnel
 
 EQUALITY_DAY = 180
 # The page's splits → the curves' dimension.
@@ -142,7 +142,7 @@ def practice_variation(request: HttpRequest) -> HttpResponse:
         names = {scope.own_physician: _("You")}
         labels = names
     else:
-        found = variation(published.figures(scope)[code], code, by_physician=by_physician)
+        found = published.variation_of(scope, code, bool(by_physician))
         region_hidden = published.figures(scope)[code].region_total.hidden
         names = _unit_names(scope)
         if by_physician:

@@ -11,6 +11,7 @@ from stegvis.access.statistics import StatisticsScope, statistics_scope
 from stegvis.accounts.models import User
 from stegvis.accounts.roles import Role
 from stegvis.insights import published, release
+from stegvis.insights.variation import INDICATORS
 
 READERS = (Role.UNIT_MANAGER, Role.REGION_ANALYST)
 
@@ -34,4 +35,7 @@ def warm() -> int:
         release.level_of(scope)
         published.figures(scope)
         published.curves(scope)
+        for code in INDICATORS:
+            for by_physician in {False, scope.physicians}:
+                published.variation_of(scope, code, by_physician)
     return len(scopes)
