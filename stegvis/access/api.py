@@ -1,11 +1,12 @@
 import uuid
 from datetime import date, datetime
+from functools import partial
 
 from ninja import Field, Query, Router, Schema
 
 from stegvis.access.categories import Category
 from stegvis.access.helpers import get_patient_for, record_patients_listed
-from stegvis.access.policy import patients_visible_to, visible_cases_of
+from stegvis.access.policy import patient_with_cases, patients_visible_to
 from stegvis.access.selectors import access_events_of
 
 router = Router(tags=["patients"])
@@ -70,8 +71,10 @@ def list_patients(request, page: Query[PageQuery]):
 
 @router.get("/patients/{patient_id}", response=PatientOut, summary="One patient")
 def get_patient(request, patient_id: str):
-    patient = get_patient_for(request.user, patient_id, category=Category.IDENTITY)
-    cases = visible_cases_of(request.user, patient, patient.access_decision, Category.IDENTITY)
+    # The patient and their cases in one query, once the policy allowed (by id alone).
+    with_cases = partial(patient_with_cases, request.user, Category.IDENTITY)
+    patient = get_patient_for(request.user, patient_id, category=Category.IDENTITY, load=with_cases)
+    cases = patient.visible_cases
     return {
         "id": patient.pk,
         "given_name": patient.given_name,

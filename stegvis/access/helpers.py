@@ -4,7 +4,7 @@ What a user may not see answers 404, whether it exists or not, so nothing leaks.
 """
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from operator import attrgetter
 from typing import NoReturn
@@ -15,22 +15,19 @@ from django.http import Http404
 from stegvis.access import audit
 from stegvis.access.categories import Action, Category
 from stegvis.access.models import AccessEvent, Outcome
-from stegvis.access.policy import Decision, care_bases, cases_visible_to, consent_grants
+from stegvis.access.policy import (
+    USER_BY_ID,
+    Decision,
+    care_bases,
+    cases_visible_to,
+    consent_grants,
+)
 from stegvis.access.reader import reader_for
 from stegvis.access.rules import Rule, declared
 from stegvis.accounts.models import User
 from stegvis.accounts.roles import Role
 from stegvis.cases.models import Case
 from stegvis.core.crisis import held_subquery
-from stegvis.core.prepared import Prepared
-
-
-def _user(pk):
-    return User.objects.filter(pk=pk)
-
-
-# Every patient page and API read starts here (stegvis/core/prepared.py).
-USER_BY_ID = Prepared(_user)
 
 
 def _actor(user: User) -> User | None:
@@ -78,6 +75,10 @@ def _with_roles(checks, roles: Rule | None) -> tuple[Rule, ...]:
     return (*(() if roles is None else (roles,)), *checks)
 
 
+def _user_row(patient_id, decision) -> User | None:
+    return USER_BY_ID.first(pk=patient_id)
+
+
 def get_patient_for(
     user: User,
     patient_id,
@@ -87,22 +88,36 @@ def get_patient_for(
     object_type: str = "patient",
     object_id: str = "",
     checks: Iterable[Rule] = (),
+    load: Callable[[uuid.UUID, Decision], User | None] = _user_row,
 ) -> User:
     """The patient, if `user` may do `action` on `category` of them; else Http404.
 
-    The patient carries the allowing Decision as `access_decision` (the role the user
-    came in, for what they write)."""
+    The policy decides on the patient's id alone, so the patient is read once it is
+    allowed, by `load(id, decision)`: their row, or their row with what the caller shows
+    beside it, in one query. The patient carries the allowing Decision as
+    `access_decision` (the role the user came in, for what they write)."""
     try:
-        patient = USER_BY_ID.first(pk=uuid.UUID(str(patient_id)))
+        key = uuid.UUID(str(patient_id))
     except ValueError:
-        patient = None
-    if patient is None:
-        refuse(
-            user, category=category, action=action, object_type=object_type, object_id=patient_id
+        key = None
+    if key is None or checks:  # the object's own rules read the patient
+        patient = None if key is None else load(key, None)
+        if patient is None:
+            refuse(user, category=category, action=action, object_type=object_type,
+                   object_id=patient_id)  # fmt: skip
+        patient.access_decision = _decide_and_record(
+            user, patient, category, action, object_type, object_id or key, patient, checks
         )
-    patient.access_decision = _decide_and_record(
-        user, patient, category, action, object_type, object_id or patient.pk, patient, checks
-    )
+        return patient
+    decision = reader_for(user).decide(User(pk=key), category, action)
+    if not decision.allowed and not User.objects.filter(pk=key).exists():
+        refuse(user, category=category, action=action, object_type=object_type, object_id=key)
+    event = _event(user, User(pk=key), category, action, decision, object_type, object_id or key)
+    audit.append([event])
+    patient = load(key, decision) if decision.allowed else None
+    if patient is None:  # refused; or removed in the moment between
+        raise Http404
+    patient.access_decision = decision
     return patient
 
 

@@ -362,26 +362,49 @@ def _cases_of_consented(patient, user_id, category, roles, organisations, today)
     )
 
 
-# The API's read of a patient and the patient's home list cases (stegvis/core/prepared.py).
-CASES_OF = Prepared(_cases_of, related=("organisation",))
+def _user(pk):
+    return User.objects.filter(pk=pk)
+
+
+# The API's read of a patient and the patient's home list cases, each with its unit and
+# patient (stegvis/core/prepared.py); a patient read alone is read by id.
+CASES_OF = Prepared(_cases_of, related=("organisation", "patient"))
 CASES_OF_CONSENTED = Prepared(
-    _cases_of_consented, related=("organisation",), annotations=("consented",)
+    _cases_of_consented, related=("organisation", "patient"), annotations=("consented",)
 )
+USER_BY_ID = Prepared(_user)
+
+
+def patient_with_cases(user: User, category: str, patient_id, decision: Decision) -> User | None:
+    """The patient `decision` allowed, read with their cases in one query, carrying as
+    `visible_cases` those of them `user` may see (`visible_cases_of`)."""
+    cases, visible = _cases_and_visible(user, patient_id, decision, category)
+    patient = cases[0].patient if cases else USER_BY_ID.first(pk=patient_id)
+    if patient is not None:
+        patient.visible_cases = visible
+    return patient
 
 
 def visible_cases_of(user: User, patient: User, decision: Decision, category: str) -> list[Case]:
     """`cases_visible_to(user, category)` for the one patient `decision` (of `category`)
     allowed, oldest first with their units: the decision already says how the user reaches
     the patient, so only a consent behind a care basis is still to be found."""
+    return _cases_and_visible(user, patient.pk, decision, category)[1]
+
+
+def _cases_and_visible(user, patient_id, decision, category) -> tuple[list[Case], list[Case]]:
+    """The patient's cases as read (all, or none when none need reading), and those of them
+    `user` may see."""
     if not decision.allowed:
-        return []
+        return [], []
     if decision.basis == "self" or decision.basis.startswith("consent:"):
-        return CASES_OF.instances(patient=patient.pk)
+        cases = CASES_OF.instances(patient=patient_id)
+        return cases, cases
     memberships = _memberships_for_category(user, category)
     if not memberships:  # no care relationship, no consent: nothing beyond the above
-        return []
+        return [], []
     cases = CASES_OF_CONSENTED.instances(
-        patient=patient.pk,
+        patient=patient_id,
         user_id=user.pk,
         category=category,
         roles=[m.role for m in memberships],
@@ -389,11 +412,11 @@ def visible_cases_of(user: User, patient: User, decision: Decision, category: st
         today=timezone.localdate(),
     )
     if cases and cases[0].consented:
-        return cases
+        return cases, cases
     units = set(_memberships_in(user, category, LOG_REVIEW_ROLES))
     if decision.basis.startswith("care:"):
         units |= set(_memberships_in(user, category, CARE_ROLES))
-    return [case for case in cases if case.organisation_id in units]
+    return cases, [case for case in cases if case.organisation_id in units]
 
 
 def own_cases(user: User) -> list[Case]:

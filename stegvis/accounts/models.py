@@ -129,13 +129,16 @@ class User(AbstractBaseUser):
     def memberships_cached(self) -> list["Membership"]:
         """The user's memberships, fetched once per request-scoped user object."""
         if not hasattr(self, "_memberships_cache"):
-            memberships = MEMBERSHIPS.instances(user=self.pk)
-            for membership in memberships:
-                membership.user = self  # as the related manager would have set it
-            if memberships and not hasattr(self, "_mfa_satisfied"):
-                self._mfa_satisfied = memberships[0].has_totp
-            self._memberships_cache = memberships
+            self.memberships_found(MEMBERSHIPS.instances(user=self.pk))
         return self._memberships_cache
+
+    def memberships_found(self, memberships: list["Membership"]) -> None:
+        """Keep memberships read with something else (a token's), each with `has_totp`."""
+        for membership in memberships:
+            membership.user = self  # as the related manager would have set it
+        if memberships and not hasattr(self, "_mfa_satisfied"):
+            self._mfa_satisfied = memberships[0].has_totp
+        self._memberships_cache = memberships
 
     @property
     def roles(self) -> set[str]:
@@ -230,7 +233,7 @@ class Membership(models.Model):
         return role_title(self.role, self.organisation)
 
 
-def _memberships_of(user):
+def memberships_of(user):
     from allauth.mfa.models import Authenticator  # allauth's models load after ours
 
     # Whether the user has a second factor comes with each row: both are asked on every
@@ -245,7 +248,7 @@ def _memberships_of(user):
 
 
 # Asked on every request of a signed-in user (stegvis/core/prepared.py).
-MEMBERSHIPS = Prepared(_memberships_of, related=("organisation",), annotations=("has_totp",))
+MEMBERSHIPS = Prepared(memberships_of, related=("organisation",), annotations=("has_totp",))
 
 
 class TokenScope(models.TextChoices):

@@ -20,10 +20,12 @@ from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import record_cases_listed, record_patients_listed
 from stegvis.access.models import AccessEvent
 from stegvis.access.policy import care_cases, cases_visible_to, patients_visible_to
+from stegvis.accounts.models import User
 from stegvis.cases.models import Case, CertificateDiagnosis, CertificateKind, CertificateStatus
 from stegvis.coaching.models import CheckIn
 from stegvis.coordination.models import Meeting, Message, Task, Thread
 from stegvis.core.crisis import held_ids, not_held_from
+from stegvis.core.prepared import Prepared
 from stegvis.fhir import records, resources
 from stegvis.instruments.models import Administration, AdministrationStatus
 from stegvis.network.models import Consent, MemberStatus, NetworkMember
@@ -283,6 +285,20 @@ def with_countries(patients: QuerySet) -> QuerySet:
     in the same query."""
     newest = Case.objects.filter(patient=OuterRef("pk")).order_by("-opened_on")
     return patients.annotate(country=Subquery(newest.values("jurisdiction")[:1]))
+
+
+def _patient_with_country(pk):
+    return with_countries(User.objects.filter(pk=pk))
+
+
+# A Patient resource's read, one query (stegvis/core/prepared.py).
+PATIENT_WITH_COUNTRY = Prepared(_patient_with_country, annotations=("country",))
+
+
+def patient_with_country(patient_id, decision=None) -> User | None:
+    """The patient with their country, for a Patient resource (a loader of
+    `get_patient_for`, which reads the patient once the policy allowed)."""
+    return PATIENT_WITH_COUNTRY.first(pk=patient_id)
 
 
 def kinds_of(resource: str) -> list[Kind]:

@@ -17,7 +17,6 @@ from stegvis.access.categories import Category, national_id_shown
 from stegvis.access.helpers import get_patient_for, record_patients_listed, refuse
 from stegvis.access.policy import patients_visible_to
 from stegvis.accounts import national_id
-from stegvis.accounts.models import User
 from stegvis.fhir import records, resources
 from stegvis.fhir.capability import capability_statement, search_params
 from stegvis.fhir.http import (
@@ -31,7 +30,15 @@ from stegvis.fhir.http import (
     searchset,
     site_url,
 )
-from stegvis.fhir.kinds import KINDS, Kind, kinds_of, record_read, rows_for, with_countries
+from stegvis.fhir.kinds import (
+    KINDS,
+    Kind,
+    kinds_of,
+    patient_with_country,
+    record_read,
+    rows_for,
+    with_countries,
+)
 from stegvis.instruments.definitions import instruments
 
 
@@ -44,18 +51,13 @@ def metadata(request: HttpRequest) -> HttpResponse:
 @fhir_view
 def patient_read(request: HttpRequest, patient_id) -> HttpResponse:
     found = get_patient_for(request.user, patient_id, category=Category.IDENTITY,
-                            object_type="fhir_patient")  # fmt: skip
+                            object_type="fhir_patient", load=patient_with_country)  # fmt: skip
     return answer(_patient(request.user, found))
 
 
 def _patient(reader, patient) -> dict:
-    return resources.patient(
-        _with_country(patient), with_number=national_id_shown(reader, patient.pk)
-    )
-
-
-def _with_country(patient):
-    return with_countries(User.objects.filter(pk=patient.pk)).get()
+    """`patient` as read by `patient_with_country`."""
+    return resources.patient(patient, with_number=national_id_shown(reader, patient.pk))
 
 
 def _patient_search(request: HttpRequest) -> HttpResponse:
@@ -255,7 +257,7 @@ def patient_everything(request: HttpRequest, patient_id) -> HttpResponse:
     """Patient/$everything: what the reader may see of the patient, each kind decided and
     recorded on its own (an employer's Bundle holds no Condition)."""
     patient = get_patient_for(request.user, patient_id, category=Category.IDENTITY,
-                              object_type="fhir_everything")  # fmt: skip
+                              object_type="fhir_everything", load=patient_with_country)  # fmt: skip
     entries = [_patient(request.user, patient)]
     for kind in KINDS:
         rows = list(rows_for(request.user, kind, patient).order_by(*kind.order))
