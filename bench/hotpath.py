@@ -173,7 +173,7 @@ def pairs(label: str, database_url: str, args) -> None:
 # these parts. Frames of none (the ORM, the driver, prepared queries, the standard library)
 # work for their caller, so a policy's query counts as the policy's time.
 PARTS = [
-    ("audit", ("stegvis/access/audit.py", "stegvis/access/sealing.py")),
+    ("audit", ("stegvis/audit/",)),
     ("policy", ("stegvis/access/",)),
     ("authentication", ("stegvis/accounts/api_auth.py", "django/contrib/auth/",
                         "django/contrib/sessions/", "allauth/", "axes/", "stegvis/accounts/mfa.py",
@@ -316,8 +316,8 @@ import sys, time
 import django
 django.setup()
 from django.utils import timezone
-from stegvis.access import audit
-from stegvis.access.models import Outcome
+from stegvis.audit import audit
+from stegvis.audit.models import Outcome
 start, until, count = float(sys.argv[1]), float(sys.argv[2]), 0
 time.sleep(max(0, start - time.time()))
 while time.time() < until:
@@ -333,7 +333,7 @@ SEAL_SCRIPT = """
 import time
 import django
 django.setup()
-from stegvis.access import audit
+from stegvis.audit import audit
 started = time.perf_counter()
 sealed = audit.seal()
 print(sealed, time.perf_counter() - started)

@@ -47,7 +47,7 @@ SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 # The key that encrypts national identity numbers. Production sets it; development
 # derives one from SECRET_KEY (see stegvis.accounts.national_id and the deploy check).
 STEGVIS_DATA_KEY = _secret("STEGVIS_DATA_KEY")
-# The audit chain's HMAC keys, "id:secret" pairs, newest last (stegvis/access/sealing.py);
+# The audit chain's HMAC keys, "id:secret" pairs, newest last (stegvis/audit/sealing.py);
 # never in the database. Development derives one from SECRET_KEY.
 STEGVIS_AUDIT_KEYS = _secret("STEGVIS_AUDIT_KEYS")
 # Where the worker appends the audit chain's signed checkpoints: outside the database, on
@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "stegvis.core",
     "stegvis.accounts",
+    "stegvis.audit",
     "stegvis.access",
     "stegvis.cases",
     "stegvis.network",

@@ -6,10 +6,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from stegvis.access.models import AccessEvent
 from stegvis.accounts.models import Organisation, User
 from stegvis.accounts.roles import OrganisationKind as Kind
 from stegvis.accounts.roles import Role
+from stegvis.audit.models import AccessEvent
 from stegvis.cases.models import Case
 from stegvis.cases.services import case_refresh_deadline
 from stegvis.network import services as network

@@ -17,10 +17,10 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
 
-from stegvis.access.models import AccessEvent
 from stegvis.agency.importing import receive
 from stegvis.agency.models import ImportedCertificate, UnitIntegration
 from stegvis.agency.validation import MAX_MESSAGE_BYTES
+from stegvis.audit.models import AccessEvent
 from stegvis.cases.models import Case, Certificate
 from stegvis.notifications.models import Notification
 from tests.factories import OrganisationFactory, UserFactory, member, patient_at

@@ -12,9 +12,9 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from lxml import etree
 
-from stegvis.access.models import AccessEvent
 from stegvis.agency import lisjp, sm2013, validation
 from stegvis.agency.services import message_for
+from stegvis.audit.models import AccessEvent
 from stegvis.cases.models import Certificate
 from tests.support import complete_body, send
 

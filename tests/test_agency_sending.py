@@ -11,9 +11,9 @@ from django.test import Client
 from django.utils import timezone
 from lxml import etree
 
-from stegvis.access.models import AccessEvent
 from stegvis.agency import validation
 from stegvis.agency.models import AgencyDelivery, Answer
+from stegvis.audit.models import AccessEvent
 from stegvis.cases.models import Certificate
 from stegvis.notifications.models import DeliveryStatus, Notification, OutboxMessage
 from stegvis.notifications.outbox import MAX_ATTEMPTS, outbox_dispatch, outbox_release_stale

@@ -6,8 +6,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from stegvis.access.models import AccessEvent
 from stegvis.accounts.models import PersonalAccessToken, TokenScope
+from stegvis.audit.models import AccessEvent
 from tests.conftest import PERSONA_NAMES
 
 # persona -> (GET /patients/{patient}, GET /patients/{patient}/access-events)

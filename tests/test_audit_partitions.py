@@ -12,8 +12,8 @@ import psycopg
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from stegvis.access import audit, partitions
-from stegvis.access.models import AccessEvent, Outcome
+from stegvis.audit import audit, partitions
+from stegvis.audit.models import AccessEvent, Outcome
 
 
 def test_month_partitions_are_named_and_counted_by_calendar_month():
@@ -94,8 +94,8 @@ django.setup()
 from datetime import datetime, UTC
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
-from stegvis.access import audit, sealing
-from stegvis.access.models import GENESIS_HASH
+from stegvis.audit import audit, sealing
+from stegvis.audit.models import GENESIS_HASH
 state = MigrationLoader(connection).project_state(("access", "0008_region_analyst_role"))
 Event = state.apps.get_model("access", "AccessEvent")
 previous, key, ids = GENESIS_HASH, sealing.current_key_id(), []
@@ -120,9 +120,10 @@ import django, json
 django.setup()
 from datetime import datetime, UTC
 from django.db import connection
-from stegvis.access import audit, partitions
-from stegvis.access.models import AccessEvent, LogReview
+from stegvis.access.models import LogReview
 from stegvis.accounts.models import Organisation, User
+from stegvis.audit import audit, partitions
+from stegvis.audit.models import AccessEvent
 patient = User.objects.create(email="p@example.org")
 (new,) = audit.append([audit.new_event(
     actor=None, actor_role="system", patient=patient, category="identity", action="view",

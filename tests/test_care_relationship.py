@@ -14,10 +14,11 @@ from django.utils import timezone
 
 from stegvis.access import care
 from stegvis.access.categories import Category
-from stegvis.access.models import AccessEvent, CareReason, CareRefusal, CareRelationship
+from stegvis.access.models import CareReason, CareRefusal, CareRelationship
 from stegvis.access.policy import cases_visible_to, decide, patients_visible_to
 from stegvis.access.services import log_review_create
 from stegvis.accounts.roles import Role
+from stegvis.audit.models import AccessEvent
 from stegvis.network.purposes import Purpose
 from stegvis.notifications.models import Notification, NotificationKind
 from tests.factories import UserFactory, member

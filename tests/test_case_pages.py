@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from stegvis.access.categories import Category
-from stegvis.access.models import AccessEvent
+from stegvis.audit.models import AccessEvent
 from stegvis.cases.models import Case, Certificate, MilestoneCompletion
 from stegvis.network.purposes import Purpose
 from tests.conftest import PERSONA_NAMES

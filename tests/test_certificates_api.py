@@ -7,7 +7,7 @@ import pytest
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from stegvis.access.models import AccessEvent
+from stegvis.audit.models import AccessEvent
 from stegvis.cases.models import Case, Certificate, CertificatePeriod, CertificateStatus
 from tests.conftest import PERSONA_NAMES
 from tests.support import complete_body, day

@@ -13,8 +13,8 @@ from django.test import Client
 from django.utils import timezone
 
 from stegvis.access.categories import Category
-from stegvis.access.models import AccessEvent
 from stegvis.accounts.roles import Role
+from stegvis.audit.models import AccessEvent
 from stegvis.cases.models import Case
 from stegvis.coaching.flags.services import flag_raise, flags_scan
 from stegvis.coaching.models import CoachFlag, CoachMessage, Reminder, ReminderStatus

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from stegvis.access.categories import Category
-from stegvis.access.models import AccessEvent
+from stegvis.audit.models import AccessEvent
 from stegvis.coaching import feedback
 from stegvis.coaching.guidance import feedback_rules, mentions_crisis, strategies
 from stegvis.coaching.models import CheckIn, CoachFlag, Reminder, ReminderStatus

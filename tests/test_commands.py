@@ -5,10 +5,10 @@ from django.core.management import CommandError, call_command
 from django.tasks import TaskResultStatus
 from django.test import override_settings
 
-from stegvis.access.audit import verify
-from stegvis.access.models import AccessEvent
-from stegvis.access.tasks import verify_audit_chain
 from stegvis.accounts.models import Membership, Organisation, User
+from stegvis.audit.audit import verify
+from stegvis.audit.models import AccessEvent
+from stegvis.audit.tasks import verify_audit_chain
 from stegvis.cases.models import Case
 from stegvis.demo.management.commands.demo import PATIENTS
 from stegvis.demo.programs import FINISHED

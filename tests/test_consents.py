@@ -9,10 +9,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from stegvis.access.categories import EMPLOYER_NEVER, Category
-from stegvis.access.models import AccessEvent
 from stegvis.access.policy import cases_visible_to, decide, patients_visible_to, visible_cases_of
 from stegvis.accounts.models import PersonalAccessToken, TokenScope
 from stegvis.accounts.roles import Role
+from stegvis.audit.models import AccessEvent
 from stegvis.cases.models import Case
 from stegvis.network import services
 from stegvis.network.models import Consent, MemberStatus

@@ -6,7 +6,7 @@ import pytest
 from icalendar import Calendar
 
 from stegvis.access.categories import Category
-from stegvis.access.models import AccessEvent
+from stegvis.audit.models import AccessEvent
 from stegvis.network.purposes import Purpose
 from stegvis.plans.selectors import plan_of
 from tests.support import SIP_PLAN, send

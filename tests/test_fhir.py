@@ -7,8 +7,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from stegvis.access.categories import Category
-from stegvis.access.models import AccessEvent
 from stegvis.accounts.models import PersonalAccessToken, hash_token
+from stegvis.audit.models import AccessEvent
 from stegvis.network.purposes import Purpose
 from tests.factories import patient_at
 from tests.support import signed_diagnosis

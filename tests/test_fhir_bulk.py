@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from stegvis.access.models import AccessEvent
 from stegvis.accounts.models import Organisation, PersonalAccessToken, hash_token
+from stegvis.audit.models import AccessEvent
 from stegvis.fhir.export import purge_expired
 from stegvis.fhir.models import ExportFile, ExportJob
 from stegvis.instruments.definitions import instruments

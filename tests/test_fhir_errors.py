@@ -4,7 +4,7 @@ under strict handling); a running export answers 202 with a body; unknown addres
 /api/v1/ answer in the API's own error shape."""
 
 from stegvis.access.categories import Category
-from stegvis.access.models import AccessEvent
+from stegvis.audit.models import AccessEvent
 from stegvis.fhir.export import run_claimed
 from stegvis.fhir.models import ExportJob, ExportStatus
 from stegvis.network.purposes import Purpose

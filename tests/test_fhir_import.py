@@ -13,7 +13,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.utils import timezone
 
-from stegvis.access.models import AccessEvent
+from stegvis.audit.models import AccessEvent
 from stegvis.cases.models import Case
 from stegvis.coaching.models import CheckIn
 from stegvis.coordination.models import Meeting

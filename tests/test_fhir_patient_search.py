@@ -4,7 +4,7 @@
 import json
 
 from stegvis.access.categories import Category
-from stegvis.access.models import AccessEvent
+from stegvis.audit.models import AccessEvent
 from stegvis.cases.models import Case
 from stegvis.fhir.resources import (
     FODSELSNUMMER,

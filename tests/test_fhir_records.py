@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from stegvis.access.models import AccessEvent
+from stegvis.audit.models import AccessEvent
 from tests.fhir_validation import problems
 
 

@@ -13,9 +13,9 @@ from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from stegvis.access.models import AccessEvent
 from stegvis.accounts.models import Membership
 from stegvis.accounts.roles import OrganisationKind, Role
+from stegvis.audit.models import AccessEvent
 from stegvis.cases.models import (
     Case,
     CaseStatus,

@@ -3,7 +3,8 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from stegvis.access.models import AccessEvent, LogReview
+from stegvis.access.models import LogReview
+from stegvis.audit.models import AccessEvent
 
 
 def _sample(client, personas, **extra):

@@ -12,8 +12,8 @@ from pydantic import ValidationError
 
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import get_case_for
-from stegvis.access.models import AccessEvent
 from stegvis.accounts.roles import Role
+from stegvis.audit.models import AccessEvent
 from stegvis.cases.models import Case, MilestoneCompletion
 from stegvis.coordination.ics import meeting_calendar
 from stegvis.coordination.meetings.services import (

@@ -11,8 +11,8 @@ from PIL import Image
 
 from stegvis.access.categories import Category
 from stegvis.access.helpers import get_patient_for
-from stegvis.access.models import AccessEvent
 from stegvis.accounts.models import User
+from stegvis.audit.models import AccessEvent
 from stegvis.coordination.messages.services import message_post, thread_start
 from stegvis.coordination.models import Attachment, Message, Thread, ThreadKind
 from stegvis.coordination.selectors import threads_for, unread_message_count

@@ -8,10 +8,10 @@ from django.test import TestCase
 from django.urls import reverse
 
 from stegvis.access.categories import Category
-from stegvis.access.models import AccessEvent
 from stegvis.access.policy import decide
 from stegvis.accounts.models import Membership, User
 from stegvis.accounts.roles import Role
+from stegvis.audit.models import AccessEvent
 from stegvis.cases.models import Case
 from stegvis.network import services
 from stegvis.network.models import Consent, MemberStatus, NetworkMember

@@ -6,7 +6,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from stegvis.access.models import AccessEvent
+from stegvis.audit.models import AccessEvent
 from stegvis.cases.models import Case, CaseStatus, ClosedReason, Employment
 from stegvis.core.models import ScheduledRun
 from stegvis.core.scheduler import enqueue_due

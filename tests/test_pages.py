@@ -8,10 +8,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from stegvis.access import audit
 from stegvis.access.categories import Category
-from stegvis.access.models import AccessEvent
 from stegvis.accounts.roles import Role
+from stegvis.audit import audit
+from stegvis.audit.models import AccessEvent
 from stegvis.cases.models import Case
 from stegvis.network import services as network
 from stegvis.network.purposes import Purpose

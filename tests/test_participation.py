@@ -10,9 +10,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from stegvis.access.models import AccessEvent
 from stegvis.access.participation import participation_scope
 from stegvis.accounts.roles import Role
+from stegvis.audit.models import AccessEvent
 from stegvis.cases.models import Case
 from stegvis.core.errors import StaleEdit
 from stegvis.notifications.models import Notification

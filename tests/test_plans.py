@@ -5,7 +5,7 @@ import re
 import pytest
 
 from stegvis.access.categories import Category
-from stegvis.access.models import AccessEvent
+from stegvis.audit.models import AccessEvent
 from stegvis.cases.models import Case, MilestoneCompletion
 from stegvis.network.purposes import Purpose
 from stegvis.plans import selectors, services

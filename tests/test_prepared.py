@@ -8,9 +8,9 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
-from stegvis.access import audit
-from stegvis.access.models import AccessEvent, Outcome
 from stegvis.accounts.models import PersonalAccessToken, TokenScope, User
+from stegvis.audit import audit
+from stegvis.audit.models import AccessEvent, Outcome
 from stegvis.cases.models import Case
 from stegvis.core import prepared
 from stegvis.core.prepared import Prepared

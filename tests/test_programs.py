@@ -16,9 +16,10 @@ from icalendar import Calendar
 
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import get_case_for
-from stegvis.access.models import AccessEvent, CareRelationship
+from stegvis.access.models import CareRelationship
 from stegvis.access.policy import decide
 from stegvis.accounts.roles import Role
+from stegvis.audit.models import AccessEvent
 from stegvis.cases.models import (
     Case,
     CaseStatus,

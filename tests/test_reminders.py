@@ -10,7 +10,7 @@ from django.core import mail
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from stegvis.access.models import AccessEvent
+from stegvis.audit.models import AccessEvent
 from stegvis.coaching import reminders
 from stegvis.coaching.models import Cadence, CheckinSchedule, Reminder, ReminderStatus
 from stegvis.coaching.services import checkin_submit, schedule_save

@@ -18,7 +18,7 @@ from collections import Counter
 
 import pytest
 
-from stegvis.access.models import AccessEvent
+from stegvis.audit.models import AccessEvent
 from tests.route_table import LISTS, PATIENT_DATA, PERSONAS, TABLE
 from tests.support import send
 from tests.world import OTHER_METHODS, PAGE_METHODS, ROUTES, filled, url_for

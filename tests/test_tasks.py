@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from stegvis.access.categories import Category
 from stegvis.access.helpers import get_case_for
-from stegvis.access.models import AccessEvent
+from stegvis.audit.models import AccessEvent
 from stegvis.cases.models import Case, CertificateDiagnosis
 from stegvis.cases.services import milestone_complete
 from stegvis.coordination.meetings.services import decision_add, meeting_schedule

@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from stegvis.access.categories import Category
 from stegvis.access.helpers import get_case_for
-from stegvis.access.models import AccessEvent
 from stegvis.access.participation import participation_scope
 from stegvis.access.services import log_review_create
 from stegvis.accounts.models import PersonalAccessToken, hash_token
 from stegvis.api import api
+from stegvis.audit.models import AccessEvent
 from stegvis.coaching.flags.services import flag_raise
 from stegvis.coordination.meetings.services import meeting_schedule
 from stegvis.coordination.messages.services import thread_start

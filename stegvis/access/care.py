@@ -11,13 +11,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from stegvis.access import audit
 from stegvis.access.categories import CARE_ROLES, Action, Category
 from stegvis.access.helpers import record_allowed
 from stegvis.access.models import PASSES_REFUSAL, CareReason, CareRefusal, CareRelationship
 from stegvis.access.signals import care_relationship_established
 from stegvis.accounts import national_id
 from stegvis.accounts.models import Membership, Organisation, User
+from stegvis.audit import audit
 from stegvis.cases.models import Case
 from stegvis.core.errors import NotAllowed
 

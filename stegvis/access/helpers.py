@@ -12,9 +12,7 @@ from typing import NoReturn
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
-from stegvis.access import audit
 from stegvis.access.categories import Action, Category
-from stegvis.access.models import AccessEvent, Outcome
 from stegvis.access.policy import (
     USER_BY_ID,
     Decision,
@@ -26,6 +24,8 @@ from stegvis.access.reader import reader_for
 from stegvis.access.rules import Rule, declared
 from stegvis.accounts.models import User
 from stegvis.accounts.roles import Role
+from stegvis.audit import audit
+from stegvis.audit.models import AccessEvent, Outcome
 from stegvis.cases.models import Case
 from stegvis.core.crisis import held_subquery
 

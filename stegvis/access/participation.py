@@ -13,12 +13,12 @@ their facilitators' only, and each reading of it is logged on the representative
 import uuid
 from dataclasses import dataclass
 
-from stegvis.access import audit
 from stegvis.access.categories import CARE_ROLES, LOG_REVIEW_ROLES, Action, Category
 from stegvis.access.helpers import refuse
-from stegvis.access.models import Outcome
 from stegvis.accounts.models import Organisation, User
 from stegvis.accounts.roles import OrganisationKind, Role
+from stegvis.audit import audit
+from stegvis.audit.models import Outcome
 
 STAFF_WHO_PROPOSE = CARE_ROLES | LOG_REVIEW_ROLES
 

@@ -7,7 +7,8 @@ decides through the policy, at most once per patient, category and action per re
 policy's queries are most of what an audited read spends), caps each decision at the
 credential's scopes, and hands the audited helpers (`stegvis.access.helpers`) what they
 record. A write through `audit.atomic` may change what the policy would answer (a consent
-withdrawn, a care relationship ended), so the reader forgets its decisions after each.
+withdrawn, a care relationship ended), so the reader forgets its decisions after each (the
+audit trail's `written` signal: it knows nothing of readers).
 
 Outside a request (a worker, a management command) a reader is made per call and remembers
 nothing beyond it.
@@ -16,9 +17,12 @@ nothing beyond it.
 from contextvars import ContextVar
 from dataclasses import replace
 
+from django.dispatch import receiver
+
 from stegvis.access.categories import Action
 from stegvis.access.policy import Decision, decide
 from stegvis.accounts.models import TokenScope, User
+from stegvis.audit.signals import written
 
 # What a credential that may only read still may do.
 READ_ACTIONS = frozenset({Action.VIEW, Action.EXPORT})
@@ -76,7 +80,9 @@ def reader_for(user: User) -> Reader:
     return Reader(user)
 
 
-def forget_decisions() -> None:
+# Connected as this module is imported, so before any reader exists to forget.
+@receiver(written)
+def forget_decisions(**kwargs) -> None:
     """After a write: what the policy answered before it may no longer hold."""
     current = _current.get()
     if current is not None:

@@ -2,12 +2,12 @@
 issued): the unit receives them only for a patient registered there, and each one received
 is on the patient's log, named by the unit that received it."""
 
-from stegvis.access import audit
 from stegvis.access.categories import Action, Category
-from stegvis.access.models import Outcome
 from stegvis.accounts import national_id
 from stegvis.accounts.models import Organisation, User
 from stegvis.accounts.roles import Role
+from stegvis.audit import audit
+from stegvis.audit.models import Outcome
 
 RECEIVED_BASIS = "received_from_system"
 

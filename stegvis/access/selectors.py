@@ -2,8 +2,8 @@
 
 from django.db.models import QuerySet
 
-from stegvis.access.models import BY_OTHERS, AccessEvent
 from stegvis.accounts.models import Organisation, User
+from stegvis.audit.models import BY_OTHERS, AccessEvent
 from stegvis.cases.models import Case
 from stegvis.core.prepared import Prepared
 

@@ -6,13 +6,14 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from stegvis.access import audit
 from stegvis.access.care import EVENT_OBJECT
 from stegvis.access.categories import Action, Category
-from stegvis.access.models import AccessEvent, LogReview, Outcome, ReviewKind
+from stegvis.access.models import LogReview, ReviewKind
 from stegvis.access.reader import reader_for
 from stegvis.accounts.models import Organisation, User
 from stegvis.accounts.roles import Role
+from stegvis.audit import audit
+from stegvis.audit.models import AccessEvent, Outcome
 
 
 def managed_units(user: User) -> list[Organisation]:

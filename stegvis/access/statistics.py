@@ -12,12 +12,12 @@ rows to find who was left out of them."""
 
 from dataclasses import dataclass
 
-from stegvis.access import audit
 from stegvis.access.categories import PSEUDONYMISED_CEILING, ROLE_CEILING, Action, Category
 from stegvis.access.helpers import refuse
-from stegvis.access.models import Outcome
 from stegvis.accounts.models import Organisation, User
 from stegvis.accounts.roles import OrganisationKind, Role
+from stegvis.audit import audit
+from stegvis.audit.models import Outcome
 from stegvis.core.pseudonyms import pseudonym
 
 

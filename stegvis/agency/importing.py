@@ -19,13 +19,13 @@ from django.db import IntegrityError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from stegvis.access import audit
 from stegvis.access.receiving import record_received, registered_patient
 from stegvis.accounts import national_id
 from stegvis.accounts.models import Organisation
 from stegvis.agency import lisjp, sm2013, validation
 from stegvis.agency.models import ImportedCertificate
 from stegvis.agency.validation import Problem, Refused
+from stegvis.audit import audit
 from stegvis.cases import codes as diagnosis_codes
 from stegvis.cases.models import CodeSystem
 from stegvis.cases.services import CertificateContent, certificate_receive

@@ -10,11 +10,11 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from stegvis.access import audit
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import record_decision
 from stegvis.accounts.models import Jurisdiction, Language, User
 from stegvis.accounts.roles import Role
+from stegvis.audit import audit
 from stegvis.cases import fmb, sykmelding
 from stegvis.cases.deadlines import Period, capacity_days, current_chain, rule_set
 from stegvis.cases.models import (

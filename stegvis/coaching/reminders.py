@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from stegvis.access import audit
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import record_system
+from stegvis.audit import audit
 from stegvis.coaching.models import Cadence, CheckinSchedule, Reminder, ReminderStatus
 from stegvis.notifications import outbox
 from stegvis.notifications.channels import Rendered, absolute

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from stegvis.access import audit
 from stegvis.accounts.models import User
+from stegvis.audit import audit
 from stegvis.coaching.feedback import choose_rule, signals_for, suggest_strategies
 from stegvis.coaching.flags.services import checkin_recorded, message_posted
 from stegvis.coaching.guidance import mentions_crisis

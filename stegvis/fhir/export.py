@@ -8,10 +8,10 @@ from pathlib import Path
 from django.db.models import Q
 from django.utils import timezone, translation
 
-from stegvis.access import audit
 from stegvis.access.categories import Action, Category, national_id_shown
 from stegvis.access.helpers import record_patients_listed
 from stegvis.access.policy import patients_visible_to
+from stegvis.audit import audit
 from stegvis.cases.models import Case
 from stegvis.fhir import records, resources
 from stegvis.fhir.kinds import KINDS, record_read, rows_for, with_countries

@@ -21,10 +21,10 @@ from django.http import Http404
 from django.utils import timezone
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
-from stegvis.access import audit
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import get_case_for, get_patient_for
 from stegvis.access.rules import OWN, STAFF_ONLY
+from stegvis.audit import audit
 from stegvis.cases.models import Case
 from stegvis.coaching.guidance import mentions_crisis
 from stegvis.coaching.models import CheckIn

@@ -18,9 +18,9 @@ from django.urls import reverse
 
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import record_cases_listed, record_patients_listed
-from stegvis.access.models import AccessEvent
 from stegvis.access.policy import care_cases, cases_visible_to, patients_visible_to
 from stegvis.accounts.models import User
+from stegvis.audit.models import AccessEvent
 from stegvis.cases.models import Case, CertificateDiagnosis, CertificateKind, CertificateStatus
 from stegvis.coaching.models import CheckIn
 from stegvis.coordination.models import Meeting, Message, Task, Thread

@@ -8,10 +8,10 @@ from itertools import batched
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from stegvis.access import audit
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import record_system
 from stegvis.accounts.models import User
+from stegvis.audit import audit
 from stegvis.cases.models import (
     Case,
     CaseStatus,

@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from stegvis.access import audit
 from stegvis.access.categories import EMPLOYER_NEVER, ROLE_CEILING, Action, Category
 from stegvis.access.helpers import record_allowed, record_refused
 from stegvis.accounts.models import Membership, Organisation, User
 from stegvis.accounts.roles import Role
+from stegvis.audit import audit
 from stegvis.cases.country import country_of
 from stegvis.core.errors import NotAllowed
 from stegvis.network.models import OPEN_STATUSES, Consent, MemberStatus, NetworkMember

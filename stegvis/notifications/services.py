@@ -3,11 +3,11 @@ the unit manager's notice of a care relationship established outside the named t
 
 from django.urls import reverse
 
-from stegvis.access import audit
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import record_system
 from stegvis.accounts.models import User
 from stegvis.accounts.roles import Role
+from stegvis.audit import audit
 from stegvis.cases.models import Case, CaseStatus
 from stegvis.cases.timelines import (
     MilestoneStatus,

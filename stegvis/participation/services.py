@@ -17,10 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from stegvis.access import audit
 from stegvis.access.participation import ParticipationScope
 from stegvis.accounts.models import Membership, Organisation, User
 from stegvis.accounts.roles import Role
+from stegvis.audit import audit
 from stegvis.core.crisis import patient_wrote
 from stegvis.core.errors import NotAllowed, StaleEdit
 from stegvis.network.services import InvitationUsed, hash_invitation_token, same_address

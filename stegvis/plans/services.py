@@ -8,10 +8,10 @@ from datetime import date
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from stegvis.access import audit
 from stegvis.access.categories import Category
 from stegvis.accounts.models import User
 from stegvis.accounts.roles import Role
+from stegvis.audit import audit
 from stegvis.cases.services import milestone_complete, milestone_reopen
 from stegvis.core.crisis import patient_wrote, revision_id
 from stegvis.core.errors import NotAllowed, StaleEdit

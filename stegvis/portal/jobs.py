@@ -40,17 +40,17 @@ def scan_deadlines_task() -> dict:
 # (name, task, interval)
 SCHEDULE = [
     ("scan_deadlines", "stegvis.portal.jobs.scan_deadlines_task", timedelta(hours=1)),
-    ("seal_audit_events", "stegvis.access.tasks.seal_audit_events", timedelta(minutes=1)),
+    ("seal_audit_events", "stegvis.audit.tasks.seal_audit_events", timedelta(minutes=1)),
     # The checkpoint first: a new worker's first verification then finds one.
     (
         "checkpoint_audit_chain",
-        "stegvis.access.tasks.checkpoint_audit_chain",
+        "stegvis.audit.tasks.checkpoint_audit_chain",
         timedelta(minutes=15),
     ),
-    ("verify_audit_chain", "stegvis.access.tasks.verify_audit_chain", timedelta(days=1)),
+    ("verify_audit_chain", "stegvis.audit.tasks.verify_audit_chain", timedelta(days=1)),
     (
         "ensure_audit_partitions",
-        "stegvis.access.tasks.ensure_audit_partitions",
+        "stegvis.audit.tasks.ensure_audit_partitions",
         timedelta(days=1),
     ),
     ("plan_reminders", "stegvis.coaching.tasks.plan_reminders_task", timedelta(hours=1)),

@@ -11,11 +11,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from stegvis.access import audit
 from stegvis.access.care import program_relationships_set
 from stegvis.access.categories import CARE_ROLES, LOG_REVIEW_ROLES, Action, Category
 from stegvis.access.helpers import record_allowed, record_decision
 from stegvis.accounts.models import Membership, Organisation, User
+from stegvis.audit import audit
 from stegvis.cases.models import Case
 from stegvis.coordination.meetings.services import meeting_mark_held, meeting_schedule
 from stegvis.core.crisis import patient_wrote

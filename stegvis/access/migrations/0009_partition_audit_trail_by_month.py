@@ -1,12 +1,12 @@
 """On PostgreSQL, the audit trail becomes a table partitioned by month (see
-stegvis/access/partitions.py); SQLite keeps one table. Not reversible: a month partition
+stegvis/audit/partitions.py); SQLite keeps one table. Not reversible: a month partition
 is archived and dropped whole, never merged back."""
 
 from importlib import import_module
 
 from django.db import migrations
 
-from stegvis.access.partitions import partition_the_audit_trail
+from stegvis.audit.partitions import partition_the_audit_trail
 
 append_only = import_module("stegvis.access.migrations.0002_append_only_audit")
 

@@ -1,5 +1,5 @@
 """Audit events are written unsealed and sealed into the chain afterwards, in batches, by
-one sealer at a time (stegvis/access/audit.py): a request no longer waits for the chain
+one sealer at a time (stegvis/audit/audit.py): a request no longer waits for the chain
 head's lock. An event is sealed once: the append-only triggers now let an UPDATE through
 only when it seals an unsealed event and changes nothing else."""
 

@@ -10,7 +10,7 @@ from dataclasses import asdict
 from django.db import migrations, models
 from django.utils import timezone
 
-from stegvis.access import sealing
+from stegvis.audit import sealing
 
 
 def record_the_origin(apps, schema_editor):

@@ -15,10 +15,10 @@ from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
 
-from stegvis.access import audit
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import record_system
 from stegvis.accounts.models import User
+from stegvis.audit import audit
 from stegvis.cases.models import Case
 from stegvis.coaching.flags import (
     OPEN,

@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from stegvis.access import audit
 from stegvis.access.categories import Category
 from stegvis.accounts.models import User
 from stegvis.accounts.roles import Role
+from stegvis.audit import audit
 from stegvis.cases.models import Case
 from stegvis.cases.services import milestone_complete
 from stegvis.coordination import sip

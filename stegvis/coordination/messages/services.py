@@ -4,11 +4,11 @@ clinical need), retried submissions returning the first message, everyone else t
 from django.urls import reverse
 from django.utils import timezone
 
-from stegvis.access import audit
 from stegvis.access.categories import Category
 from stegvis.access.helpers import shared_with
 from stegvis.accounts.models import User
 from stegvis.accounts.roles import Role
+from stegvis.audit import audit
 from stegvis.coordination import attachments
 from stegvis.coordination.models import (
     Attachment,

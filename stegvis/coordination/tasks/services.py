@@ -6,9 +6,9 @@ from datetime import date
 from django.urls import reverse
 from django.utils import timezone
 
-from stegvis.access import audit
 from stegvis.access.categories import Category
 from stegvis.accounts.models import User
+from stegvis.audit import audit
 from stegvis.cases.models import Case
 from stegvis.cases.timelines import MilestoneStatus, TimelineEntry
 from stegvis.coordination.models import (

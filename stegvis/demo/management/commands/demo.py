@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone, translation
 
-from stegvis.access import audit, care
+from stegvis.access import care
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import get_case_for, record_allowed
 from stegvis.access.models import CareReason
@@ -26,6 +26,7 @@ from stegvis.accounts.models import (
 )
 from stegvis.accounts.roles import OrganisationKind as Kind
 from stegvis.accounts.roles import Role
+from stegvis.audit import audit
 from stegvis.cases import codes
 from stegvis.cases.models import Case, CaseStatus
 from stegvis.cases.services import (

@@ -17,10 +17,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
-from stegvis.access import audit
 from stegvis.accounts.models import Membership, Organisation, User
 from stegvis.accounts.roles import OrganisationKind as Kind
 from stegvis.accounts.roles import Role
+from stegvis.audit import audit
 from stegvis.cases.deadlines import milestones
 from stegvis.cases.models import (
     Case,

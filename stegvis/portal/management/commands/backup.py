@@ -12,7 +12,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from stegvis.access.audit import checkpoint
+from stegvis.audit.audit import checkpoint
 
 
 class Command(BaseCommand):

@@ -3,8 +3,8 @@ import logging
 from django.core.mail import mail_admins
 from django.tasks import task
 
-from stegvis.access import partitions
-from stegvis.access.audit import checkpoint, seal, verify
+from stegvis.audit import partitions
+from stegvis.audit.audit import checkpoint, seal, verify
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from stegvis.access.audit import checkpoint, verify
-from stegvis.access.sealing import checkpoint_path
+from stegvis.audit.audit import checkpoint, verify
+from stegvis.audit.sealing import checkpoint_path
 
 # `audit verify`'s exit status when nothing is wrong with the chain but no checkpoint of
 # this database proves its age (a broken chain exits with 1, CommandError's own).

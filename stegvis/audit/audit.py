@@ -12,15 +12,15 @@ from datetime import UTC
 from django.db import DatabaseError, connections, transaction
 from django.utils import timezone
 
-from stegvis.access import sealing
-from stegvis.access.models import (
+from stegvis.audit import sealing
+from stegvis.audit.models import (
     GENESIS_HASH,
     AccessEvent,
     AuditChainHead,
     AuditChainOrigin,
     Outcome,
 )
-from stegvis.access.reader import forget_decisions
+from stegvis.audit.signals import written
 from stegvis.core import prepared, request_context
 
 HASHED_FIELDS = (
@@ -39,7 +39,7 @@ def _canonical(value) -> object:
 
 def event_digest(previous_hash: str, values: dict, key_id: str) -> str:
     """The event's seal: an HMAC, under the key `key_id`, of the previous hash and its
-    content (stegvis/access/sealing.py)."""
+    content (stegvis/audit/sealing.py)."""
     payload = {name: _canonical(values[name]) for name in HASHED_FIELDS}
     body = json.dumps(payload, sort_keys=True, separators=(",", ":"))
     return sealing.seal(key_id, f"{previous_hash}|{body}".encode())
@@ -122,8 +122,9 @@ class atomic(ContextDecorator):
         except BaseException as error:
             self._transaction.__exit__(type(error), error, error.__traceback__)
             raise
-        # What the policy answered before this write may no longer hold.
-        forget_decisions()
+        # What was decided before this write may no longer hold: those who remember it (the
+        # access app's readers) are told, not called, since the trail sits below them.
+        written.send(sender=atomic)
         return self._transaction.__exit__(None, None, None)
 
 
