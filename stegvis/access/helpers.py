@@ -109,10 +109,12 @@ def get_patient_for(
             user, patient, category, action, object_type, object_id or key, patient, checks
         )
         return patient
-    decision = reader_for(user).decide(User(pk=key), category, action)
+    # Only the id is asked of the patient until the policy has answered.
+    unread = User(pk=key)
+    decision = reader_for(user).decide(unread, category, action)
     if not decision.allowed and not User.objects.filter(pk=key).exists():
         refuse(user, category=category, action=action, object_type=object_type, object_id=key)
-    event = _event(user, User(pk=key), category, action, decision, object_type, object_id or key)
+    event = _event(user, unread, category, action, decision, object_type, object_id or key)
     audit.append([event])
     patient = load(key, decision) if decision.allowed else None
     if patient is None:  # refused; or removed in the moment between
