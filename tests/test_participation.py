@@ -350,6 +350,20 @@ def test_an_invitation_carries_the_role_and_the_preparation_and_skips_who_said_n
     assert activity.participants.get().preparation_sent_at is not None
 
 
+def test_a_representative_who_leaves_before_the_preparation_leaves_gets_none(personas):
+    """The e-mail is written as the worker sends it: someone who left the network
+    meanwhile is not contacted, and the table never says it was sent."""
+    activity = _activity(personas)
+    scope = participation_scope(personas.facilitator)
+    representative = personas.representative.representative
+    services.activity_invite(actor=personas.facilitator, scope=scope, activity=activity,
+                             representatives=[representative])  # fmt: skip
+    services.representative_leave(actor=personas.representative, representative=representative)
+    outbox_dispatch()
+    assert mail.outbox == []
+    assert activity.participants.get().preparation_sent_at is None
+
+
 def test_minutes_and_time_given_are_recorded_and_the_representative_is_involved(client, personas):
     activity = _activity(personas)
     scope = participation_scope(personas.facilitator)

@@ -113,3 +113,44 @@ def test_the_rule_table_prints_every_rule_of_every_app():
     for name, rule in RULES.items():
         assert name in printed and rule.says in printed
     assert "employer_manager             identity, capacity, plan, messages, meetings" in printed
+
+
+def test_a_write_undone_leaves_no_decision_behind(personas, case):
+    """A consent granted and then undone with its transaction allows nothing afterwards,
+    though the reader was asked while it stood."""
+    from stegvis.audit import audit
+
+    def grant_then_fail(reader):
+        member = network.member_add(actor=personas.patient, user=personas.employer,
+                                    organisation=personas.employer.memberships.get()
+                                    .organisation, role=personas.employer.memberships.get()
+                                    .role)  # fmt: skip
+        during = None
+        try:
+            with audit.atomic():
+                network.consent_grant(actor=personas.patient, member=member,
+                                      category=Category.PLAN,
+                                      purpose=Purpose.EMPLOYER_DIALOGUE)  # fmt: skip
+                during = reader.decide(personas.patient, Category.PLAN)
+                raise RuntimeError("the rest of the write failed")
+        except RuntimeError:
+            pass
+        return during, reader.decide(personas.patient, Category.PLAN)
+
+    during, after = _in_request(personas.employer, grant_then_fail)
+    assert during.allowed and not after.allowed
+
+
+def test_a_write_inside_another_makes_the_reader_ask_again(personas, case):
+    from stegvis.audit import audit
+
+    member = personas.with_consent(personas.employer, [Category.PLAN], Purpose.EMPLOYER_DIALOGUE)
+
+    def withdraw_within(reader):
+        with audit.atomic():
+            before = reader.decide(personas.patient, Category.PLAN)
+            network.consent_withdraw(actor=personas.patient, consent=member.consents.get())
+            return before, reader.decide(personas.patient, Category.PLAN)
+
+    before, after = _in_request(personas.employer, withdraw_within)
+    assert before.allowed and not after.allowed

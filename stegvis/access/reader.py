@@ -65,7 +65,13 @@ class Reader:
         return decision
 
     def forget(self) -> None:
+        """Forget every decision, and the person's memberships they rest on (a write may
+        have ended one: a representative leaving)."""
         self._decisions.clear()
+        user = self.user
+        for remembered in ("_memberships_cache", "_mfa_satisfied"):
+            if hasattr(user, remembered):
+                delattr(user, remembered)
 
 
 _current: ContextVar[Reader | None] = ContextVar("stegvis_reader", default=None)

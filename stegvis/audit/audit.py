@@ -108,6 +108,15 @@ class atomic(ContextDecorator):
         return self
 
     def __exit__(self, exc_type, exc, tb):
+        try:
+            return self._exit(exc_type, exc, tb)
+        finally:
+            # What was decided before this block may no longer hold, whether its write
+            # stands, was undone, or waits for an outer block: those who remember it (the
+            # access app's readers) are told, not called, since the trail sits below them.
+            written.send(sender=atomic)
+
+    def _exit(self, exc_type, exc, tb):
         if not self._outermost:
             return self._transaction.__exit__(exc_type, exc, tb)
         events = _pending.get()
@@ -122,9 +131,6 @@ class atomic(ContextDecorator):
         except BaseException as error:
             self._transaction.__exit__(type(error), error, error.__traceback__)
             raise
-        # What was decided before this write may no longer hold: those who remember it (the
-        # access app's readers) are told, not called, since the trail sits below them.
-        written.send(sender=atomic)
         return self._transaction.__exit__(None, None, None)
 
 

@@ -2,7 +2,7 @@
 
 from django.dispatch import Signal
 
-# Sent when an `audit.atomic()` block's write and its events are about to commit (no
-# kwargs). What was decided before the write may no longer hold (a consent withdrawn, a
-# care relationship ended): the access app's reader forgets its decisions.
+# Sent as each `audit.atomic()` block ends, nested or not, committed or undone (no kwargs).
+# What was decided before or during it may no longer hold (a consent withdrawn, a care
+# relationship ended, or one granted and then undone): the access app's reader forgets.
 written = Signal()

@@ -18,18 +18,29 @@ from stegvis.notifications.models import OutboxMessage
 from stegvis.notifications.tasks import dispatch_urgent_task
 
 WRITERS: dict[str, Callable[[str], EmailMessage | None]] = {}
+# Called with the object's id once its e-mail has left (the preparation noted as sent).
+AFTER_SENDING: dict[str, Callable[[str], None]] = {}
 
 
-def register(kind: str, writer: Callable[[str], EmailMessage | None]) -> None:
+def register(
+    kind: str,
+    writer: Callable[[str], EmailMessage | None],
+    after_sending: Callable[[str], None] | None = None,
+) -> None:
     WRITERS[kind] = writer
+    if after_sending is not None:
+        AFTER_SENDING[kind] = after_sending
     outbox.SENDERS[kind] = _send
 
 
 def _send(message: OutboxMessage) -> None:
     email = WRITERS[message.kind](message.object_id)
-    if email is not None:
-        with mailers.default as connection:
-            connection.send_messages([email])
+    if email is None:
+        return
+    with mailers.default as connection:
+        connection.send_messages([email])
+    if message.kind in AFTER_SENDING:
+        AFTER_SENDING[message.kind](message.object_id)
 
 
 def _queued(message: OutboxMessage) -> OutboxMessage:

@@ -10,7 +10,11 @@ class ParticipationConfig(AppConfig):
         from stegvis.notifications import emails
         from stegvis.notifications.models import OutboxKind
         from stegvis.participation.models import Proposal, ProposalComment
-        from stegvis.participation.services import invitation_email, preparation_email
+        from stegvis.participation.services import (
+            invitation_email,
+            preparation_email,
+            preparation_sent,
+        )
 
         # A patient's words of crisis in a proposal or comment raise an urgent flag; the
         # flag shows them to those who may read the patient's messages.
@@ -22,4 +26,4 @@ class ParticipationConfig(AppConfig):
         )
         # Its invitations and preparations leave through the outbox after the commit.
         emails.register(OutboxKind.REPRESENTATIVE_INVITATION, invitation_email)
-        emails.register(OutboxKind.ACTIVITY_PREPARATION, preparation_email)
+        emails.register(OutboxKind.ACTIVITY_PREPARATION, preparation_email, preparation_sent)

@@ -358,16 +358,29 @@ def activity_create(*, actor: User, scope: ParticipationScope, organisation_id: 
     return activity
 
 
-@audit.atomic()
-def preparation_email(participant_id) -> EmailMessage:
+def preparation_email(participant_id) -> EmailMessage | None:
     """The role description and the preparation for one invited representative, in their
-    own language, as a worker sends it; noted as sent."""
-    participant = ActivityParticipant.objects.select_related(
-        "activity", "representative__user"
-    ).get(pk=participant_id)
-    activity, user = participant.activity, participant.representative.user
+    own language, as a worker sends it; None when it may no longer be sent (they left the
+    network or withdrew their consent to be contacted meanwhile, or the activity is no
+    longer planned)."""
+    participant = (
+        ActivityParticipant.objects.select_related("activity", "representative__user")
+        .filter(pk=participant_id)
+        .first()
+    )
+    if participant is None:
+        return None
+    activity, representative = participant.activity, participant.representative
+    still_wanted = (
+        representative.active
+        and representative.may_contact
+        and participant.status == ParticipantStatus.INVITED
+        and activity.status == ActivityStatus.PLANNED
+    )
+    if not still_wanted:
+        return None
+    user = representative.user
     link = mail.link_to(reverse("activity_detail", args=[activity.pk]))
-    ActivityParticipant.objects.filter(pk=participant.pk).update(preparation_sent_at=timezone.now())
     with override(user.preferred_language):
         context = {"activity": activity, "user": user, "link": link}
         return EmailMessage(
@@ -376,6 +389,12 @@ def preparation_email(participant_id) -> EmailMessage:
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[user.email],
         )
+
+
+@audit.atomic()
+def preparation_sent(participant_id) -> None:
+    """Noted once the e-mail has left, so the facilitator's table says so."""
+    ActivityParticipant.objects.filter(pk=participant_id).update(preparation_sent_at=timezone.now())
 
 
 @audit.atomic()
