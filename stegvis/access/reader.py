@@ -7,8 +7,9 @@ decides through the policy, at most once per patient, category and action per re
 policy's queries are most of what an audited read spends), caps each decision at the
 credential's scopes, and hands the audited helpers (`stegvis.access.helpers`) what they
 record. A write through `audit.atomic` may change what the policy would answer (a consent
-withdrawn, a care relationship ended), so the reader forgets its decisions after each (the
-audit trail's `written` signal: it knows nothing of readers).
+withdrawn, a care relationship ended, a grant undone), so the reader forgets its decisions
+as each such block ends, nested or not, committed or not (the audit trail's `written`
+signal: it knows nothing of readers).
 
 Outside a request (a worker, a management command) a reader is made per call and remembers
 nothing beyond it.

@@ -131,8 +131,10 @@ def invitation_email(member_id) -> EmailMessage | None:
 
     The invitee's language is unknown; the patient's is the best guess. The e-mail names
     the person and the role, and nothing about their health."""
-    member = NetworkMember.objects.select_for_update().select_related("patient").get(pk=member_id)
-    if member.status != MemberStatus.INVITED:
+    member = (
+        NetworkMember.objects.select_for_update().select_related("patient").filter(pk=member_id)
+    ).first()
+    if member is None or member.status != MemberStatus.INVITED:
         return None
     raw = secrets.token_urlsafe(32)
     member.token_hash = hash_invitation_token(raw)

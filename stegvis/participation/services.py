@@ -118,9 +118,10 @@ def invitation_email(invitation_id) -> EmailMessage | None:
     invitation = (
         RepresentativeInvitation.objects.select_for_update()
         .select_related("organisation", "invited_by")
-        .get(pk=invitation_id)
+        .filter(pk=invitation_id)
+        .first()
     )
-    if invitation.status != InvitationStatus.OPEN:
+    if invitation is None or invitation.status != InvitationStatus.OPEN:
         return None
     raw = secrets.token_urlsafe(32)
     invitation.token_hash = hash_invitation_token(raw)
