@@ -1,4 +1,4 @@
-"""Stegvis's records as FHIR R4 (4.0.1) resources, as plain dicts (docs/domain.md §12).
+"""Stegvis's records as FHIR R4 (4.0.1) resources, as plain dicts (docs/law-and-guidance.md §12).
 
 Plain dicts rather than fhir.resources models: its current major version models R4B and R5,
 not R4, and the resources are checked by an independent R4 validator instead.
@@ -50,7 +50,7 @@ def _meta(updated: datetime | None) -> dict:
 
 # The national base profile a patient's record follows, by the country of their newest
 # case: HL7 Sweden's basprofiler (canonical http://hl7.se/fhir) or HL7 Norway's no-basis.
-# Checked against R4 core only: no profile-aware validator runs here (docs/domain.md §12).
+# Checked against R4 core only: no profile-aware validator runs here (docs/law-and-guidance.md §12).
 PATIENT_PROFILES = {
     "SE": "http://hl7.se/fhir/StructureDefinition/SEBasePatient",
     "NO": "http://hl7.no/fhir/StructureDefinition/no-basis-Patient",

@@ -3,7 +3,7 @@
 from stegvis.access.rules import only
 from stegvis.accounts.roles import Role
 
-# Patient and physician write the note together (docs/domain.md §6).
+# Patient and physician write the note together (docs/law-and-guidance.md §6).
 NOTE_EDITORS = only(
     "plans.note_editors",
     [Role.PATIENT, Role.PHYSICIAN],
