@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from stegvis.accounts.models import User
 from stegvis.notifications import outbox
-from stegvis.notifications.channels import absolute
 from stegvis.notifications.models import OutboxMessage
 from stegvis.notifications.tasks import dispatch_urgent_task
 
@@ -63,6 +62,3 @@ def queue_to(user: User, *, kind: str, object_id) -> OutboxMessage:
         user.pk, kind=kind, key=f"{kind}:{object_id}", not_before=timezone.now(),
         object_id=object_id,
     ))  # fmt: skip
-
-
-link_to = absolute

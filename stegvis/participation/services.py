@@ -25,6 +25,7 @@ from stegvis.core.crisis import patient_wrote
 from stegvis.core.errors import NotAllowed, StaleEdit
 from stegvis.network.services import InvitationUsed, hash_invitation_token, same_address
 from stegvis.notifications import emails as mail
+from stegvis.notifications.channels import absolute
 from stegvis.notifications.models import NotificationKind, OutboxKind
 from stegvis.notifications.outbox import Notice, notify
 from stegvis.participation.models import (
@@ -127,7 +128,7 @@ def invitation_email(invitation_id) -> EmailMessage | None:
     invitation.token_hash = hash_invitation_token(raw)
     invitation.expires_at = timezone.now() + timedelta(days=INVITATION_DAYS)
     invitation.save(update_fields=["token_hash", "expires_at"])
-    link = mail.link_to(reverse("representative_join", args=[raw]))
+    link = absolute(reverse("representative_join", args=[raw]))
     with override(invitation.invited_by.preferred_language):
         context = {"invitation": invitation, "link": link, "days": INVITATION_DAYS}
         unit = invitation.organisation.name
@@ -381,7 +382,7 @@ def preparation_email(participant_id) -> EmailMessage | None:
     if not still_wanted:
         return None
     user = representative.user
-    link = mail.link_to(reverse("activity_detail", args=[activity.pk]))
+    link = absolute(reverse("activity_detail", args=[activity.pk]))
     with override(user.preferred_language):
         context = {"activity": activity, "user": user, "link": link}
         return EmailMessage(
