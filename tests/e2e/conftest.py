@@ -107,6 +107,9 @@ def demo_database(tmp_path_factory):
     drop_database()
 
 
+SERVER_START_SECONDS = 120
+
+
 @contextmanager
 def serving_demo(tmp: Path, template: str):
     """The product on a copy of the demo database, served by gunicorn on a free port;
@@ -127,19 +130,28 @@ def serving_demo(tmp: Path, template: str):
             "2",
             "--log-level",
             "warning",
+            # A PDF drawn while the other database's suite holds the cores may take longer
+            # than gunicorn's 30 s default: it is slow, not broken.
+            "--timeout",
+            "120",
         ],
         env=env,
     )
     base_url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        # Generous: in CI the two databases' suites share two cores, and gunicorn's workers
+        # import the whole product before they answer.
+        deadline = time.monotonic() + SERVER_START_SECONDS
+        while True:
             try:
-                urllib.request.urlopen(f"{base_url}/health/", timeout=1)  # noqa: S310
+                urllib.request.urlopen(f"{base_url}/health/", timeout=2)  # noqa: S310
                 break
             except OSError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("the server did not start")
+                if server.poll() is not None:
+                    raise RuntimeError(f"the server exited ({server.returncode})") from None
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the server did not start") from None
+                time.sleep(0.2)
         yield base_url
     finally:
         server.terminate()
