@@ -98,6 +98,21 @@ def test_caseload_query_count_does_not_grow_with_its_length(
         client.get(reverse("home"))
 
 
+# The person with their memberships, the session, their cases, what waits for them, the
+# header's counts, their tasks and meetings, and the one audit event: eight statements.
+PATIENT_HOME_STATEMENTS = 8
+
+
+def test_the_patients_home_takes_at_most_eight_statements(client, personas):
+    client.force_login(personas.patient)
+    client.get(reverse("home"))  # a session's first request may write it
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert response.context["next_step"] is not None
+    assert len(captured) <= PATIENT_HOME_STATEMENTS, [q["sql"][:80] for q in captured]
+
+
 def test_patient_home_points_to_new_accesses(client, personas):
     client.force_login(personas.treating_physician)
     client.get(f"/api/v1/patients/{personas.patient.pk}")

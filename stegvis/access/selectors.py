@@ -5,7 +5,6 @@ from django.db.models import QuerySet
 from stegvis.accounts.models import Organisation, User
 from stegvis.audit.models import BY_OTHERS, AccessEvent
 from stegvis.cases.models import Case
-from stegvis.core.prepared import Prepared
 
 
 def access_events_of(patient: User) -> QuerySet[AccessEvent]:
@@ -22,15 +21,13 @@ def access_events_of(patient: User) -> QuerySet[AccessEvent]:
 NEW_ACCESSES_COUNTED = 100
 
 
-def _new_accesses(patient, since):
-    """Others' accesses to the patient's data since they last looked at their log."""
-    return AccessEvent.objects.filter(
+def new_accesses_of(patient, since):
+    """Others' accesses to the patient's data since they last looked at their log, the
+    first NEW_ACCESSES_COUNTED of them (to be counted)."""
+    first = AccessEvent.objects.filter(
         BY_OTHERS, patient_id=patient, occurred_at__gt=since
     ).values_list("pk")[:NEW_ACCESSES_COUNTED]
-
-
-# Asked on every home page of a patient (stegvis/core/prepared.py).
-NEW_ACCESSES = Prepared(_new_accesses)
+    return AccessEvent.objects.filter(pk__in=first)
 
 
 def latest_case_at(patient: User, organisation: Organisation) -> Case:

@@ -16,7 +16,7 @@ from stegvis.accounts.models import User
 from stegvis.network.forms import RegisterForm
 from stegvis.network.services import same_address
 
-BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
+BACKEND = "stegvis.accounts.backends.Backend"
 
 
 @dataclass

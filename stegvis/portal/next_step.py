@@ -11,15 +11,17 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from stegvis.access.selectors import new_accesses_of
 from stegvis.accounts.models import User
 from stegvis.cases.deadlines import milestone_title, responsible_for, rule_set
 from stegvis.cases.models import Case
 from stegvis.cases.timelines import Responsible
 from stegvis.coaching.selectors import open_windows
-from stegvis.core.prepared import Prepared
+from stegvis.core.prepared import Prepared, counted
 from stegvis.instruments.services import pending_for
 from stegvis.network.models import MemberStatus, NetworkMember
 from stegvis.plans.models import CapacityNote, PlanProposal, ProposalStatus, RtwPlan
+from stegvis.programs.selectors import open_referrals
 
 SOON = timedelta(days=7)
 
@@ -60,7 +62,7 @@ def _deadline_text(case: Case) -> str:
     )
 
 
-def _patient_waits(patient, today, now) -> dict:
+def _patient_waits(patient, today, now, since) -> dict:
     return {
         "join_request": Subquery(
             NetworkMember.objects.filter(patient_id=patient, status=MemberStatus.REQUESTED)
@@ -74,6 +76,9 @@ def _patient_waits(patient, today, now) -> dict:
                 patient_id=patient, role="employer_manager", status=MemberStatus.ACTIVE
             )
         ),
+        # Not steps, but shown beside the step on the same page: asked in the same row.
+        "in_program": Exists(open_referrals(patient)),
+        "new_accesses": counted(new_accesses_of(patient, since)),
     }
 
 
@@ -96,40 +101,51 @@ def _one_row(patient, waits: dict):
 
 # Asked on every patient's home page, built once (stegvis/core/prepared.py).
 WAITING = Prepared(
-    lambda patient, today, now: _one_row(patient, _patient_waits(patient, today, now))
+    lambda patient, today, now, since: _one_row(patient, _patient_waits(patient, today, now, since))
 )
 WAITING_ON_CASE = Prepared(
-    lambda patient, today, now, case: _one_row(
-        patient, {**_patient_waits(patient, today, now), **_case_waits(case)}
+    lambda patient, today, now, since, case: _one_row(
+        patient, {**_patient_waits(patient, today, now, since), **_case_waits(case)}
     )
 )
 
 
 @dataclass(frozen=True)
-class _Waiting:
-    """The row, in the order of its columns: the patient's, then the open case's."""
+class Waiting:
+    """What waits for the patient: the row, in the order of its columns (the patient's,
+    then the open case's), and the case it was asked for."""
 
+    case: Case | None
     join_request: object
     questionnaire_due: bool
     checkin_open: bool
     manager_in_network: bool
+    in_program: bool
+    # Others' accesses since the patient last looked at their log, up to NEW_ACCESSES_COUNTED.
+    new_accesses: int
     # Without an open case, nothing waits on one.
     proposal_pending: bool = False
     plan_written: bool = False
     capacity_note_shared: bool = False
 
 
-def _what_waits(patient: User, case: Case | None) -> _Waiting:
-    values = {"patient": patient.pk, "today": timezone.localdate(), "now": timezone.now()}
-    if case is None:
-        return _Waiting(*WAITING.rows(**values)[0])
-    return _Waiting(*WAITING_ON_CASE.rows(**values, case=case.pk)[0])
-
-
-def next_step_for(patient: User, cases: list[Case]) -> NextStep | None:
+def what_waits(patient: User, cases: list[Case]) -> Waiting:
+    """Everything the patient's home asks beside their cases, in one statement."""
     open_cases = [c for c in cases if c.closed_on is None]
     case = open_cases[0] if open_cases else None
-    waiting = _what_waits(patient, case)
+    values = {
+        "patient": patient.pk,
+        "today": timezone.localdate(),
+        "now": timezone.now(),
+        "since": patient.access_log_seen_at or patient.date_joined,
+    }
+    if case is None:
+        return Waiting(case, *WAITING.rows(**values)[0])
+    return Waiting(case, *WAITING_ON_CASE.rows(**values, case=case.pk)[0])
+
+
+def next_step_for(waiting: Waiting) -> NextStep | None:
+    case = waiting.case
     if waiting.join_request is not None:
         request = NetworkMember.objects.select_related("user").get(pk=waiting.join_request)
         return NextStep(

@@ -17,12 +17,12 @@ from stegvis.access.helpers import (
 )
 from stegvis.access.participation import participation_scope
 from stegvis.access.policy import cases_visible_to, own_cases
-from stegvis.access.selectors import NEW_ACCESSES, NEW_ACCESSES_COUNTED
+from stegvis.access.selectors import NEW_ACCESSES_COUNTED
 from stegvis.accounts.models import Language
 from stegvis.accounts.roles import NETWORK_ROLES, Role
 from stegvis.coaching.flags.urgent import urgent_flags_for
 from stegvis.portal.duties import duties_for
-from stegvis.portal.next_step import next_step_for
+from stegvis.portal.next_step import next_step_for, what_waits
 from stegvis.programs.selectors import home_programs
 
 CASELOAD_PAGE_SIZE = 50
@@ -37,12 +37,11 @@ def home(request: HttpRequest) -> HttpResponse:
         cases = own_cases(user)
         record_cases_listed(user, cases, object_type="home")
         context["own_cases"] = cases
-        context["next_step"] = next_step_for(user, cases)
-        context["programs"] = home_programs(user)
+        waiting = what_waits(user, cases)
+        context["next_step"] = next_step_for(waiting)
+        context["programs"] = home_programs(user) if waiting.in_program else []
         context["new_accesses_counted"] = NEW_ACCESSES_COUNTED
-        context["new_accesses"] = NEW_ACCESSES.count(
-            patient=user.pk, since=user.access_log_seen_at or user.date_joined
-        )
+        context["new_accesses"] = waiting.new_accesses
     # A caseload for those who work with one patient at a time; a manager, an analyst or a
     # facilitator sees units and figures (their own cards below), never a list of patients.
     if user.roles & NETWORK_ROLES:

@@ -188,18 +188,20 @@ def begun(cohorts) -> list[tuple[Cohort, int, int]]:
     return found
 
 
-def home_programs(user: User) -> list[Referral]:
-    """For the patient's home: the programs they are assessed for or take part in, each
-    with the questionnaires before the program (T0) still waiting for them. Read as the
-    patient's own (recorded) once there is one."""
-    open_ = Referral.objects.filter(
-        patient=user, status__in=[ReferralStatus.ASSESSING, ReferralStatus.INCLUDED]
+def open_referrals(patient) -> QuerySet[Referral]:
+    """The patient's referrals being assessed or running."""
+    return Referral.objects.filter(
+        patient=patient, status__in=[ReferralStatus.ASSESSING, ReferralStatus.INCLUDED]
     )
-    if not open_.exists():
-        return []
+
+
+def home_programs(user: User) -> list[Referral]:
+    """For the patient's home, once it knows there is one (`open_referrals`): the programs
+    they are assessed for or take part in, each with the questionnaires before the program
+    (T0) still waiting for them. Read as the patient's own (recorded)."""
     patient = get_self_for(user, category=Category.MEETINGS, object_type="home_program")
     referrals = list(
-        open_.filter(patient=patient).select_related("team", "cohort__program_version__program")
+        open_referrals(patient).select_related("team", "cohort__program_version__program")
     )
     t0 = pending_for(patient).filter(occasion=registry().occasions["t0"]).count()
     for referral in referrals:
