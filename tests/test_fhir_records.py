@@ -3,6 +3,7 @@ messages, the patient's own log, the PDFs and every kind of plan. Each decided b
 policy under its own category, so an employer's view holds no health data."""
 
 import json
+import re
 from datetime import timedelta
 
 from django.utils import timezone
@@ -134,3 +135,82 @@ def test_the_program_is_a_care_plan_with_the_participants_goals(client, personas
     program = kinds["mmr-program"]
     assert program["id"] == f"mmr-{world['referral_id']}"
     assert client.get(f"/fhir/CarePlan/{program['id']}").status_code == 200
+
+
+def _pages_of(client, url) -> list[dict]:
+    """Every page of a Bundle, following its `next` links."""
+    pages = []
+    while url:
+        answer = client.get(url)
+        assert answer.status_code == 200, answer.content
+        pages.append(answer.json())
+        url = next((link["url"] for link in pages[-1]["link"] if link["relation"] == "next"), "")
+    return pages
+
+
+def test_everything_pages_with_count_and_the_pages_hold_the_whole(client, personas, world):
+    whole = _everything(client, personas.treating_physician, world)
+    url = f"/fhir/Patient/{world['patient_id']}/$everything?_count=3"
+    pages = _pages_of(client, url)
+    paged = [entry["resource"] for page in pages for entry in page["entry"]]
+    assert len(pages) > 2 and all(len(page["entry"]) <= 3 for page in pages)
+    assert [(r["resourceType"], r["id"]) for r in paged] == [
+        (r["resourceType"], r["id"]) for r in whole
+    ]
+    assert paged[0]["resourceType"] == "Patient"
+    assert "_offset=3" in pages[0]["link"][1]["url"]  # self, then next
+    assert problems(pages) == []
+
+
+def test_a_page_of_everything_records_only_what_it_shows(client, personas, world):
+    client.force_login(personas.treating_physician)
+    before = AccessEvent.objects.count()
+    answer = client.get(f"/fhir/Patient/{world['patient_id']}/$everything?_count=1")
+    (entry,) = answer.json()["entry"]
+    assert entry["resource"]["resourceType"] == "Patient"
+    recorded = AccessEvent.objects.order_by("pk")[before:]
+    assert {(e.category, e.object_type) for e in recorded} == {("identity", "fhir_everything")}
+
+
+def test_everything_since_leaves_out_what_has_not_changed(client, personas, world):
+    client.force_login(personas.treating_physician)
+    url = f"/fhir/Patient/{world['patient_id']}/$everything"
+    whole = client.get(url).json()["entry"]
+    later = (timezone.now() + timedelta(hours=1)).isoformat()
+    since = client.get(url, {"_since": later}).json()["entry"]
+    types = [entry["resource"]["resourceType"] for entry in since]
+    # Nothing with a time of change is that new; what keeps none (the case, a meeting) and
+    # the Patient stay, so a client merging by id loses nothing.
+    assert "Patient" in types and "EpisodeOfCare" in types and "Appointment" in types
+    assert not {"Observation", "QuestionnaireResponse", "Condition", "Task"} & set(types)
+    earlier = (timezone.now() - timedelta(days=400)).isoformat()
+    assert len(client.get(url, {"_since": earlier}).json()["entry"]) == len(whole)
+
+
+def test_everything_refuses_bad_paging_and_since_as_operation_outcomes(client, personas, world):
+    client.force_login(personas.treating_physician)
+    url = f"/fhir/Patient/{world['patient_id']}/$everything"
+    for params, expression in (({"_since": "yesterday"}, "_since"), ({"_count": "many"}, "_count"),
+                               ({"_count": "-1"}, "_count")):  # fmt: skip
+        answer = client.get(url, params)
+        assert answer.status_code == 400, params
+        assert answer.json()["resourceType"] == "OperationOutcome"
+        assert answer.json()["issue"][0]["expression"] == [expression]
+
+
+def test_everything_asks_the_policy_once_whatever_the_kinds(client, personas, world):
+    """Seventeen kinds in eleven categories: the reader remembers each category's decision,
+    and the categories, differing only in which memberships' ceilings hold them, share the
+    one query of the physician's care relationships with the patient."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(personas.treating_physician)
+    url = f"/fhir/Patient/{world['patient_id']}/$everything"
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    # The policy's own care query, as a statement (a kind's rows may hold it as a subquery).
+    deciding = [
+        q for q in captured if re.match(r"SELECT \S+ AS \S+, \S+ AS \S+, 'care:named'", q["sql"])
+    ]
+    assert len(deciding) == 1

@@ -49,7 +49,35 @@ def test_a_request_asks_the_policy_once_per_patient_category_and_action(personas
     one, two, first, again, other = _in_request(personas.treating_physician, twice)
     assert one == two and one.allowed
     assert first > 0 and again == 0
-    assert other > 0  # another category is another question
+    # Another category is decided again, from the care relationships already read.
+    assert other == 0
+
+
+def test_a_care_relationship_made_in_the_request_counts_at_once(personas, case):
+    """The care relationships read for one decision are forgotten with the decisions when
+    a write ends: the colleague who establishes one reaches the patient in the same request."""
+    from stegvis.access import care
+    from stegvis.access.models import CareReason
+    from stegvis.accounts.roles import Role
+    from tests.factories import UserFactory, member
+
+    colleague = member(UserFactory(), personas.unit, Role.PHYSICIAN)
+    membership = colleague.memberships.get()
+
+    def establish_between(reader):
+        before = reader.decide(personas.patient, Category.PLAN)
+        care.establish(
+            actor=colleague,
+            membership=membership,
+            patient=personas.patient,
+            reason=CareReason.COVERING,
+            reason_text="Covering today.",
+            hours=4,
+        )
+        return before, reader.decide(personas.patient, Category.MEETINGS)
+
+    before, after = _in_request(colleague, establish_between)
+    assert not before.allowed and after.allowed and after.basis == "care:established"
 
 
 def test_a_write_makes_the_reader_ask_again(personas, case):

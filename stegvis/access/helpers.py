@@ -19,6 +19,7 @@ from stegvis.access.policy import (
     care_bases,
     cases_visible_to,
     consent_grants,
+    visible_cases_of,
 )
 from stegvis.access.reader import reader_for
 from stegvis.access.rules import Rule, declared
@@ -143,6 +144,35 @@ def categories_allowed(
         ]
     )
     return {category for category, decision in decisions.items() if decision.allowed}
+
+
+def scope_of_patient(user: User, patient: User, category: str, *, by_patient: bool):
+    """What `user` may see of `category` for one patient already shown to them: the
+    patient (a queryset of one) when `by_patient`, else the cases of theirs the reader may
+    see; None when refused. The reader's decision, remembered for the request: asked once
+    per patient and category however many kinds of data share it. Records nothing: the
+    caller records what it then shows (Patient/$everything)."""
+    decision = reader_for(user).decide(patient, category)
+    if not decision.allowed:
+        return None
+    if by_patient:
+        return User.objects.filter(pk=patient.pk)
+    cases = visible_cases_of(user, patient, decision, category)
+    return Case.objects.filter(pk__in=[case.pk for case in cases])
+
+
+def record_of_patient(
+    user: User, patient: User, category: str, object_ids, *, object_type: str
+) -> list[AccessEvent]:
+    """One event per object shown of one patient (from `scope_of_patient`), in one
+    statement: the reader's remembered decision names the way, so nothing is asked again."""
+    decision = reader_for(user).decide(patient, category)
+    return audit.append(
+        [
+            _event(user, patient, category, Action.VIEW, decision, object_type, object_id)
+            for object_id in object_ids
+        ]
+    )
 
 
 def may_access(

@@ -20,6 +20,7 @@ Whatever the way, a role never exceeds its ceiling (ROLE_CEILING): an employer c
 reach a diagnosis, clinical notes or questionnaire answers.
 """
 
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import rules
@@ -144,6 +145,22 @@ CARE_ROWS = Prepared(_care_rows)
 UNIT_ROWS = Prepared(_unit_rows)
 
 
+# The rows care_bases read in this request, by what they were asked for: the reader sets
+# it for a request's duration and empties it whenever a write may change the answer, so
+# the categories of one patient (which differ only in the memberships whose ceiling holds
+# them) share one query. Outside a request, nothing is remembered.
+care_memo: ContextVar[dict | None] = ContextVar("stegvis_care_memo", default=None)
+
+
+def _remembered(key: tuple, read):
+    memo = care_memo.get()
+    if memo is None:
+        return read()
+    if key not in memo:
+        memo[key] = read()
+    return memo[key]
+
+
 def care_bases(user: User, category: str, patient_ids) -> dict[object, CareBasis]:
     """Per patient, the care relationship (or the manager's log review) through which
     `user` reaches `category`: named on a case first, then established, then log review."""
@@ -151,8 +168,11 @@ def care_bases(user: User, category: str, patient_ids) -> dict[object, CareBasis
     patients = list(patient_ids)
     care = _memberships_in(user, category, CARE_ROLES)
     if care:
-        rows = CARE_ROWS.rows(
-            user_id=user.pk, organisations=list(care), patients=patients, now=timezone.now()
+        rows = _remembered(
+            ("care", user.pk, tuple(care), tuple(patients)),
+            lambda: CARE_ROWS.rows(
+                user_id=user.pk, organisations=list(care), patients=patients, now=timezone.now()
+            ),
         )
         for patient_id, organisation_id, basis in sorted(
             rows, key=lambda row: CARE_PRECEDENCE.index(row[2])
@@ -160,9 +180,11 @@ def care_bases(user: User, category: str, patient_ids) -> dict[object, CareBasis
             bases.setdefault(patient_id, CareBasis(basis, care[organisation_id]))
     review = _memberships_in(user, category, LOG_REVIEW_ROLES)
     if review:
-        for patient_id, organisation_id in UNIT_ROWS.rows(
-            organisations=list(review), patients=patients
-        ):
+        rows = _remembered(
+            ("review", tuple(review), tuple(patients)),
+            lambda: UNIT_ROWS.rows(organisations=list(review), patients=patients),
+        )
+        for patient_id, organisation_id in rows:
             bases.setdefault(patient_id, CareBasis("log_review", review[organisation_id]))
     return bases
 

@@ -21,7 +21,7 @@ from dataclasses import replace
 from django.dispatch import receiver
 
 from stegvis.access.categories import Action
-from stegvis.access.policy import Decision, decide
+from stegvis.access.policy import Decision, care_memo, decide
 from stegvis.accounts.models import TokenScope, User
 from stegvis.audit.signals import written
 
@@ -35,6 +35,8 @@ class Reader:
         self._user = user
         self.request = request
         self._decisions: dict[tuple, Decision] = {}
+        # The policy's care rows, shared by the categories of one patient (policy.care_memo).
+        self.care_rows: dict[tuple, list] = {}
 
     @property
     def user(self) -> User:
@@ -69,6 +71,7 @@ class Reader:
         """Forget every decision, and the person's memberships they rest on (a write may
         have ended one: a representative leaving)."""
         self._decisions.clear()
+        self.care_rows.clear()
         user = self.user
         for remembered in ("_memberships_cache", "_mfa_satisfied"):
             if hasattr(user, remembered):
@@ -105,7 +108,9 @@ class ReaderMiddleware:
     def __call__(self, request):
         request.reader = Reader(request=request)
         token = _current.set(request.reader)
+        memo = care_memo.set(request.reader.care_rows)
         try:
             return self.get_response(request)
         finally:
+            care_memo.reset(memo)
             _current.reset(token)

@@ -10,14 +10,13 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import record_aggregate, refuse
 from stegvis.accounts.models import Organisation
 from stegvis.fhir import resources
 from stegvis.fhir.export import EXPORTABLE, delete_files
-from stegvis.fhir.http import BadParameter, answer, fhir_view, problem, site_url
+from stegvis.fhir.http import BadParameter, answer, fhir_view, problem, since, site_url
 from stegvis.fhir.models import ExportJob, ExportLevel, ExportStatus
 from stegvis.fhir.tasks import run_export
 
@@ -35,16 +34,6 @@ def _types(request) -> list[str]:
     return types
 
 
-def _since(request):
-    text = request.GET.get("_since", "")
-    if not text:
-        return None
-    moment = parse_datetime(text)
-    if moment is None:
-        raise BadParameter("_since", "_since is an instant, e.g. 2026-01-01T00:00:00+01:00.")
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
-
-
 def _kick_off(request: HttpRequest, level: str, group=None) -> HttpResponse:
     if "respond-async" not in request.headers.get("Prefer", ""):
         raise BadParameter("Prefer", "An export runs in the background: send "
@@ -56,7 +45,7 @@ def _kick_off(request: HttpRequest, level: str, group=None) -> HttpResponse:
         level=level,
         group=group,
         types=_types(request),
-        since=_since(request),
+        since=since(request.GET),
         request_url=request.build_absolute_uri(),
         site=site_url(request),
     )

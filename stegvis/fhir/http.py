@@ -8,6 +8,8 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
 from stegvis.accounts.api_auth import TokenAuth
@@ -169,6 +171,17 @@ def paging(query) -> tuple[int, int]:
     if not 0 <= count <= MAX_COUNT or not 0 <= offset <= 10**9:
         raise BadParameter("_count", f"_count is 0 to {MAX_COUNT}; _offset 0 or more.")
     return count, offset
+
+
+def since(query):
+    """`_since`, an instant (a time without a zone is the site's), or None."""
+    text = query.get("_since", "")
+    if not text:
+        return None
+    moment = parse_datetime(text)
+    if moment is None:
+        raise BadParameter("_since", "_since is an instant, e.g. 2026-01-01T00:00:00+01:00.")
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
 def site_url(request) -> str:

@@ -17,7 +17,12 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from stegvis.access.categories import Action, Category
-from stegvis.access.helpers import record_cases_listed, record_patients_listed
+from stegvis.access.helpers import (
+    record_cases_listed,
+    record_of_patient,
+    record_patients_listed,
+    scope_of_patient,
+)
 from stegvis.access.policy import care_cases, cases_visible_to, patients_visible_to
 from stegvis.accounts.models import User
 from stegvis.audit.models import AccessEvent
@@ -266,6 +271,34 @@ def rows_for(user, kind: Kind, patient=None, condition: Q | None = None, unit=No
         scope = scope.filter(patient=patient) if patient else scope
         scope = scope.filter(organisation=unit) if unit is not None else scope
     return kind.rows(user, scope).filter(condition or Q())
+
+
+def everything_of(user, patient, since=None) -> list[tuple[Kind, QuerySet]]:
+    """Each kind's rows of one patient that the reader may see (Patient/$everything), the
+    policy asked once per category rather than once per kind; with `since`, only the rows
+    changed after it where a kind knows when a row changed (a kind that does not, such as
+    a meeting, is given whole: a client merging by id loses nothing)."""
+    scopes: dict[tuple, QuerySet | None] = {}
+    found = []
+    for kind in KINDS:
+        key = (kind.category, kind.by_patient)
+        if key not in scopes:
+            scopes[key] = scope_of_patient(user, patient, kind.category, by_patient=kind.by_patient)
+        if scopes[key] is None:
+            continue
+        rows = kind.rows(user, scopes[key])
+        if since is not None and kind.updated:
+            rows = rows.filter(**{f"{kind.updated}__gt": since})
+        found.append((kind, rows.order_by(*kind.order)))
+    return found
+
+
+def record_everything(user, patient, kind: Kind, rows) -> None:
+    """The reads of one patient's rows (`everything_of`), one event per case or patient,
+    in one statement."""
+    owners = dict.fromkeys(kind.owner_of(row).pk for row in rows)
+    if owners:
+        record_of_patient(user, patient, kind.category, owners, object_type="fhir_everything")
 
 
 def record_read(user, kind: Kind, rows, object_type: str, action: str = Action.VIEW) -> None:

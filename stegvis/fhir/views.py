@@ -28,13 +28,15 @@ from stegvis.fhir.http import (
     search_links,
     search_query,
     searchset,
+    since,
     site_url,
 )
 from stegvis.fhir.kinds import (
-    KINDS,
     Kind,
+    everything_of,
     kinds_of,
     patient_with_country,
+    record_everything,
     record_read,
     rows_for,
     with_countries,
@@ -208,7 +210,25 @@ def search(request: HttpRequest, resource: str) -> HttpResponse:
     kinds = kinds_of(resource)
     conditions = _last_updated(query, kinds)
     patient = _wanted_patient(request, query)
-    found = [(kind, rows_for(request.user, kind, patient, conditions[kind])) for kind in kinds]
+    found = [
+        (kind, rows_for(request.user, kind, patient, conditions[kind]).order_by(*kind.order))
+        for kind in kinds
+    ]
+    object_type = f"fhir_{resource.lower()}_search"
+    entries, total = _page(
+        request, found, count, offset, partial(record_read, request.user, object_type=object_type)
+    )
+    links = search_links(request, query, total, count, offset)
+    if not all(kind.one_per_row for kind in kinds):
+        # Counted in rows, not resources: known only when the first page holds them all.
+        total = len(entries) if offset == 0 and len(links) == 1 else None
+    return answer(resources.bundle("searchset", entries, base_url(request), total, links))
+
+
+def _page(request, found, count: int, offset: int, record) -> tuple[list, int]:
+    """`count` rows from `offset` of the kinds' ordered rows taken one kind after the
+    other, recorded (`record(kind, rows)`) and written as resources; and how many rows
+    there are in all."""
     totals = [rows.count() for _kind, rows in found]
     entries, skip, room = [], offset, count
     for (kind, rows), total in zip(found, totals, strict=True):
@@ -217,16 +237,11 @@ def search(request: HttpRequest, resource: str) -> HttpResponse:
         if skip >= total:
             skip -= total
             continue
-        page = list(rows.order_by(*kind.order)[skip : skip + room])
+        page = list(rows[skip : skip + room])
         skip, room = 0, room - len(page)
-        record_read(request.user, kind, page, object_type=f"fhir_{resource.lower()}_search")
+        record(kind, page)
         entries += kind.render(page, site_url(request))
-    total = sum(totals)
-    links = search_links(request, query, total, count, offset)
-    if not all(kind.one_per_row for kind in kinds):
-        # Counted in rows, not resources: known only when the first page holds them all.
-        total = len(entries) if offset == 0 and len(links) == 1 else None
-    return answer(resources.bundle("searchset", entries, base_url(request), total, links))
+    return entries, sum(totals)
 
 
 @fhir_view
@@ -254,16 +269,35 @@ def read(request: HttpRequest, resource: str, resource_id: str) -> HttpResponse:
 
 @fhir_view
 def patient_everything(request: HttpRequest, patient_id) -> HttpResponse:
-    """Patient/$everything: what the reader may see of the patient, each kind decided and
-    recorded on its own (an employer's Bundle holds no Condition)."""
+    """Patient/$everything: what the reader may see of the patient, each category decided
+    once and each kind recorded on its own (an employer's Bundle holds no Condition).
+    `_since` leaves out what has not changed since; `_count` pages the Bundle (the Patient
+    first, then each kind's rows), with a `next` link while more follow."""
+    query = request.GET
+    changed_since = since(query)
     patient = get_patient_for(request.user, patient_id, category=Category.IDENTITY,
                               object_type="fhir_everything", load=patient_with_country)  # fmt: skip
-    entries = [_patient(request.user, patient)]
-    for kind in KINDS:
-        rows = list(rows_for(request.user, kind, patient).order_by(*kind.order))
-        record_read(request.user, kind, rows, object_type="fhir_everything")
-        entries += kind.render(rows, site_url(request))
-    return answer(resources.bundle("searchset", entries, base_url(request), len(entries)))
+    found = everything_of(request.user, patient, changed_since)
+    if "_count" not in query:
+        count, offset = None, 0
+    else:
+        count, offset = paging(query)
+    first = [_patient(request.user, patient)] if offset == 0 and count != 0 else []
+    if count is None:  # the whole record, as one Bundle
+        entries = first
+        for kind, rows in found:
+            rows = list(rows)
+            record_everything(request.user, patient, kind, rows)
+            entries += kind.render(rows, site_url(request))
+        return answer(resources.bundle("searchset", entries, base_url(request), len(entries)))
+    # The Patient is the first row of the Bundle, the kinds' rows follow it.
+    record = partial(record_everything, request.user, patient)
+    rest, total = _page(request, found, count - len(first), max(offset - 1, 0), record)
+    entries, total = first + rest, total + 1
+    links = search_links(request, query, total, count, offset)
+    if not all(kind.one_per_row for kind, _rows in found):
+        total = len(entries) if offset == 0 and len(links) == 1 else None
+    return answer(resources.bundle("searchset", entries, base_url(request), total, links))
 
 
 @fhir_view
