@@ -34,15 +34,26 @@ class AccessEvent(models.Model):
     the chain's head; sealing is the one change the triggers let through."""
 
     occurred_at = models.DateTimeField()
+    # No index of their own on actor and patient: (actor, -occurred_at) and (patient,
+    # -occurred_at) below serve every lookup by either, and each index is one more write
+    # on every audited request.
     actor = models.ForeignKey(
-        User, null=True, on_delete=models.PROTECT, related_name="access_events_made"
+        User,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="access_events_made",
+        db_index=False,
     )
     actor_role = models.CharField(max_length=32, blank=True)
     actor_organisation = models.ForeignKey(
         Organisation, null=True, on_delete=models.PROTECT, related_name="+"
     )
     patient = models.ForeignKey(
-        User, null=True, on_delete=models.PROTECT, related_name="access_events_about"
+        User,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="access_events_about",
+        db_index=False,
     )
     category = models.CharField(max_length=20, choices=Category.choices)
     action = models.CharField(max_length=10, choices=Action.choices)
