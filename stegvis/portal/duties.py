@@ -7,6 +7,7 @@ test holds it)."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
@@ -21,7 +22,13 @@ from stegvis.access.policy import cases_visible_to
 from stegvis.accounts.models import User
 from stegvis.accounts.roles import OrganisationKind as Kind
 from stegvis.accounts.roles import Role
-from stegvis.cases.deadlines import milestone_title, responsible_for, rule_set
+from stegvis.cases.deadlines import (
+    EMPLOYMENTS,
+    JURISDICTIONS,
+    milestone_title,
+    responsible_for,
+    rule_set,
+)
 from stegvis.cases.models import Case, CaseStatus
 from stegvis.cases.timelines import SETTLED, Responsible, case_timelines
 from stegvis.coaching.flags.urgent import queue_flags
@@ -173,6 +180,24 @@ def _responsible(case: Case) -> str:
 TIMELINES_READ = 3 * SHOWN
 
 
+@cache
+def _stored_deadlines_of(parties: frozenset[str]) -> Q:
+    """On Case: a stored next deadline that is one of `parties`' own. The rule sets say
+    whose each milestone is, by kind of employment, so a long caseload is narrowed to a
+    page's worth in SQL rather than read whole."""
+    condition = Q(pk__in=[])
+    for jurisdiction in JURISDICTIONS:
+        for rule in rule_set(jurisdiction).milestones:
+            employments = [e for e in EMPLOYMENTS if responsible_for(rule, e) in parties]
+            if employments:
+                condition |= Q(
+                    jurisdiction=jurisdiction,
+                    next_deadline_code=rule.code,
+                    employment__in=employments,
+                )
+    return condition
+
+
 def _next_stored(cases, parties: set[str]) -> list[tuple[Case, str, date, str]]:
     """Each case's stored next deadline, where it is one of `parties`' own."""
     found = []
@@ -239,8 +264,10 @@ def chain_duties(user: User, roles: set[str], today: date) -> list[Duty]:
         rows = _next_own(cases[:TIMELINES_READ], parties, today)[:SHOWN]
     else:
         # A caseload can be long: the next deadline stored on each case decides, read once.
-        within = cases.filter(named, next_deadline_on__lte=today + HORIZON)
-        rows = _next_stored(within, parties)[:SHOWN]
+        within = cases.filter(
+            named, _stored_deadlines_of(frozenset(parties)), next_deadline_on__lte=today + HORIZON
+        )
+        rows = _next_stored(within[:SHOWN], parties)
     own = [row[0] for row in rows]
     record_cases_listed(user, own, category=Category.CAPACITY, object_type="home_duties")
     language = get_language() or "sv"
