@@ -28,8 +28,8 @@ from stegvis.cases.models import (
     CertificateStatus,
     ClosedReason,
 )
+from stegvis.insights.definitions import rules
 from stegvis.insights.extract import refresh
-from stegvis.insights.rules import rules
 from stegvis.plans.models import PlanVersion, RtwPlan
 from tests.attacker import Published, shown_small, small_together, worked_out
 from tests.factories import OrganisationFactory, UserFactory, member, patient_at

@@ -280,8 +280,8 @@ def test_the_regions_file_has_periods_not_dates_and_only_groups_of_five_or_more(
 
 def test_dates_go_by_quarter_where_months_would_leave_out_too_many_rows(personas, region, clock):
     doctor = personas.treating_physician
+    from stegvis.insights.definitions import rules
     from stegvis.insights.release import kept, left_out, level_for
-    from stegvis.insights.rules import rules
 
     for month in (1, 2, 3):  # two women a month: fewer than five in any month, six a quarter
         for _index in range(2):
@@ -313,8 +313,8 @@ def test_the_file_goes_down_the_ladder_to_wider_ages_and_longer_periods_before_l
         _certified(personas.unit, start, 14, sex="female", physician=doctor, born=born)
     refresh()
     _without_personas(personas)
+    from stegvis.insights.definitions import rules
     from stegvis.insights.release import left_out, level_for
-    from stegvis.insights.rules import rules
 
     rows = CaseExtract.objects.filter(organisation=personas.unit)
     ladder = {level.name: left_out(rows, level) for level in rules().generalisation}

@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
+from stegvis.insights.definitions import rules
 from stegvis.insights.episode import Leave, course
-from stegvis.insights.rules import rules
 
 D = date
 NEW_YEAR, JUNE = D(2026, 1, 1), D(2026, 6, 1)

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import get_case_for
 from stegvis.access.reader import Reader, ReaderMiddleware
-from stegvis.access.rules import RULES, Rule
+from stegvis.access.rules import RULES, SCOPES, Rule
 from stegvis.accounts.models import PersonalAccessToken, TokenScope
 from stegvis.network import services as network
 from stegvis.network.purposes import Purpose
@@ -141,6 +141,33 @@ def test_the_rule_table_prints_every_rule_of_every_app():
     for name, rule in RULES.items():
         assert name in printed and rule.says in printed
     assert "employer_manager             identity, capacity, plan, messages, meetings" in printed
+    # The scopes the apps declare (participation, insights) are in the same table.
+    assert {"participation.scope", "insights.scope"} <= set(SCOPES)
+    for name, scope in SCOPES.items():
+        assert name in printed and scope.says in printed
+
+
+def test_a_scope_is_worked_out_once_per_request_and_again_after_a_write(personas, case):
+    from stegvis.access.participation import participation_scope
+
+    def twice(reader):
+        with CaptureQueriesContext(connection) as first:
+            one = participation_scope(personas.patient)
+        with CaptureQueriesContext(connection) as again:
+            two = participation_scope(personas.patient)
+        reader.forget()  # as a write through audit.atomic does
+        with CaptureQueriesContext(connection) as after:
+            participation_scope(personas.patient)
+        return one, two, len(first), len(again), len(after)
+
+    one, two, first, again, after = _in_request(personas.patient, twice)
+    assert one == two and one.kind == "patient" and personas.unit.pk in one.units
+    assert first > 0 and again == 0 and after > 0
+
+
+def test_an_undeclared_scope_is_refused():
+    with pytest.raises(ImproperlyConfigured):
+        Reader().scope("nowhere.scope")
 
 
 def test_a_write_undone_leaves_no_decision_behind(personas, case):

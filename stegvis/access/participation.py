@@ -11,76 +11,26 @@ their facilitators' only, and each reading of it is logged on the representative
 """
 
 import uuid
-from dataclasses import dataclass
 
-from stegvis.access.categories import CARE_ROLES, LOG_REVIEW_ROLES, Action, Category
+from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import refuse
-from stegvis.accounts.models import Organisation, User
-from stegvis.accounts.roles import OrganisationKind, Role
+from stegvis.access.reader import reader_for
+from stegvis.accounts.models import User
+from stegvis.accounts.roles import Role
 from stegvis.audit import audit
 from stegvis.audit.models import Outcome
 
-STAFF_WHO_PROPOSE = CARE_ROLES | LOG_REVIEW_ROLES
+PARTICIPATION = "participation.scope"  # declared by stegvis/participation/rules.py
 
 
-@dataclass(frozen=True)
-class ParticipationScope:
-    kind: str  # "patient", "representative" or "staff" (facilitators are staff)
-    units: frozenset[int]  # whose proposals and results the reader sees and may propose to
-    facilitates: frozenset[int]  # the networks (unit or region) the reader facilitates
-    answers_for: frozenset[int]  # units whose proposals the reader answers
-    # Units where the reader works (a care or log-review role, or facilitating): the only
-    # readers who may be shown an author's name, and only when the author allowed it.
-    staff_at: frozenset[int] = frozenset()
-
-    @property
-    def is_facilitator(self) -> bool:
-        return bool(self.facilitates)
-
-    def is_staff_at(self, unit_id: int) -> bool:
-        return unit_id in self.staff_at
-
-
-def _units_under(organisation_ids) -> frozenset[int]:
-    """The care units an organisation stands for: itself, or a region's units."""
-    ids = set(organisation_ids)
-    children = Organisation.objects.filter(
-        parent_id__in=ids, kind=OrganisationKind.CARE_UNIT
-    ).values_list("pk", flat=True)
-    units = Organisation.objects.filter(pk__in=ids, kind=OrganisationKind.CARE_UNIT).values_list(
-        "pk", flat=True
-    )
-    return frozenset(children) | frozenset(units)
-
-
-def participation_scope(user: User) -> ParticipationScope | None:
+def participation_scope(user: User):
+    """Where the reader takes part (participation.rules.ParticipationScope), or None."""
     if not user.is_authenticated:
         return None
-    memberships = user.memberships_cached()
-    facilitates = frozenset(
-        m.organisation_id for m in memberships if m.role == Role.PARTICIPATION_FACILITATOR
-    )
-    staff = frozenset(m.organisation_id for m in memberships if m.role in STAFF_WHO_PROPOSE)
-    if facilitates:
-        units = _units_under(facilitates)
-        return ParticipationScope("staff", units, facilitates, units, units | staff)
-    representative = getattr(user, "representative", None) if _has_representative(user) else None
-    if representative is not None and representative.active:
-        units = _units_under([representative.organisation_id])
-        return ParticipationScope("representative", units, frozenset(), frozenset(), staff)
-    if staff:
-        return ParticipationScope("staff", staff, frozenset(), frozenset(), staff)
-    patient_at = frozenset(m.organisation_id for m in memberships if m.role == Role.PATIENT)
-    if patient_at:
-        return ParticipationScope("patient", patient_at, frozenset(), frozenset())
-    return None
+    return reader_for(user).scope(PARTICIPATION)
 
 
-def _has_representative(user: User) -> bool:
-    return any(m.role == Role.PATIENT_REPRESENTATIVE for m in user.memberships_cached())
-
-
-def get_participation_scope(user: User, *, object_type: str) -> ParticipationScope:
+def get_participation_scope(user: User, *, object_type: str):
     """The reader's scope; anyone outside participation is refused (recorded) as not found."""
     scope = participation_scope(user)
     if scope is None:
@@ -88,7 +38,7 @@ def get_participation_scope(user: User, *, object_type: str) -> ParticipationSco
     return scope
 
 
-def get_facilitator_scope(user: User, *, object_type: str) -> ParticipationScope:
+def get_facilitator_scope(user: User, *, object_type: str):
     scope = participation_scope(user)
     if scope is None or not scope.is_facilitator:
         refuse(user, category=Category.IDENTITY, object_type=object_type, basis="not_facilitator")
@@ -125,7 +75,7 @@ def get_representative_for(user: User, queryset, pk, *, action: str = Action.VIE
     return representative
 
 
-def _facilitates(scope: ParticipationScope, organisation_id: int) -> bool:
+def _facilitates(scope, organisation_id: int) -> bool:
     return organisation_id in scope.facilitates or organisation_id in scope.answers_for
 
 

@@ -22,6 +22,7 @@ from django.dispatch import receiver
 
 from stegvis.access.categories import Action
 from stegvis.access.policy import Decision, care_memo, decide
+from stegvis.access.rules import declared_scope
 from stegvis.accounts.models import TokenScope, User
 from stegvis.audit.signals import written
 
@@ -37,6 +38,7 @@ class Reader:
         self._decisions: dict[tuple, Decision] = {}
         # The policy's care rows, shared by the categories of one patient (policy.care_memo).
         self.care_rows: dict[tuple, list] = {}
+        self._scopes: dict[tuple, object] = {}
 
     @property
     def user(self) -> User:
@@ -62,6 +64,14 @@ class Reader:
             self._decisions[key] = found
         return found
 
+    def scope(self, name: str):
+        """The reader's scope declared as `name` (stegvis.access.rules.Scope), worked out
+        once per request."""
+        key = (name, getattr(self.user, "pk", None))
+        if key not in self._scopes:
+            self._scopes[key] = declared_scope(name).of(self.user)
+        return self._scopes[key]
+
     def _capped(self, decision: Decision, action: str) -> Decision:
         if decision.allowed and action not in READ_ACTIONS and TokenScope.WRITE not in self.scopes:
             return replace(decision, allowed=False, basis="scope_not_granted")
@@ -72,6 +82,7 @@ class Reader:
         have ended one: a representative leaving)."""
         self._decisions.clear()
         self.care_rows.clear()
+        self._scopes.clear()
         user = self.user
         for remembered in ("_memberships_cache", "_mfa_satisfied"):
             if hasattr(user, remembered):

@@ -72,6 +72,34 @@ def declared(rule: Rule) -> Rule:
     return rule
 
 
+@dataclass(frozen=True)
+class Scope:
+    """What a person reaches that is no one patient's data (the units whose service
+    development they take part in, the units whose figures they read), declared like a
+    rule by the app it belongs to; the reader works it out once per request."""
+
+    name: str  # "app.scope", unique
+    says: str  # who reaches what, in one plain sentence, for the rule table
+    of: Callable  # (user) -> the app's scope object, or None: reaches none
+
+
+SCOPES: dict[str, Scope] = {}
+
+
+def declare_scope(name: str, says: str, of: Callable) -> Scope:
+    if name in SCOPES:
+        raise ImproperlyConfigured(f"The scope {name} is declared twice.")
+    SCOPES[name] = Scope(name, says, of)
+    return SCOPES[name]
+
+
+def declared_scope(name: str) -> Scope:
+    found = SCOPES.get(name)
+    if found is None:
+        raise ImproperlyConfigured(f"{name} is not a declared scope (stegvis.access.rules).")
+    return found
+
+
 def _is_own(user, decision, obj) -> bool:
     return decision.basis == "self"
 

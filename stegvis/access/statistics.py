@@ -10,29 +10,12 @@ category a row holds (categories.PSEUDONYMISED_CEILING): the region's analyst. S
 reader's figures are computed from the same rows, so that no table can be set against the
 rows to find who was left out of them."""
 
-from dataclasses import dataclass
-
 from stegvis.access.categories import PSEUDONYMISED_CEILING, ROLE_CEILING, Action, Category
 from stegvis.access.helpers import refuse
-from stegvis.accounts.models import Organisation, User
-from stegvis.accounts.roles import OrganisationKind, Role
+from stegvis.access.reader import reader_for
+from stegvis.accounts.models import User
 from stegvis.audit import audit
 from stegvis.audit.models import Outcome
-from stegvis.core.pseudonyms import pseudonym
-
-
-@dataclass(frozen=True)
-class StatisticsScope:
-    role: str
-    organisation_id: int
-    units: frozenset[int]  # whose figures the reader sees, by name
-    physicians: bool  # per-physician figures (pseudonymous) within those units
-    # The region's units a comparison is made against (shown as unnamed points).
-    region_units: frozenset[int]
-    # A physician reading their own figures: their pseudonym in the extract.
-    own_physician: str = ""
-    # Holds the region's pseudonymised rows, and sees figures computed from those rows.
-    rows: bool = False
 
 
 def row_ceiling(role: str) -> frozenset[str]:
@@ -40,47 +23,14 @@ def row_ceiling(role: str) -> frozenset[str]:
     return PSEUDONYMISED_CEILING.get(role, ROLE_CEILING.get(role, frozenset()))
 
 
-def _region_units(region_ids) -> frozenset[int]:
-    return frozenset(
-        Organisation.objects.filter(
-            parent_id__in=region_ids, kind=OrganisationKind.CARE_UNIT
-        ).values_list("pk", flat=True)
-    )
+STATISTICS = "insights.scope"  # declared by stegvis/insights/rules.py
 
 
-def statistics_scope(user: User) -> StatisticsScope | None:
-    memberships = user.memberships_cached()
-    managed = [m.organisation for m in memberships if m.role == Role.UNIT_MANAGER]
-    if managed:
-        units = frozenset(unit.pk for unit in managed)
-        regions = {unit.parent_id for unit in managed if unit.parent_id}
-        return StatisticsScope(
-            Role.UNIT_MANAGER, managed[0].pk, units, True, units | _region_units(regions)
-        )
-    regions = [m.organisation_id for m in memberships if m.role == Role.REGION_ANALYST]
-    if regions:
-        units = _region_units(regions)
-        return StatisticsScope(
-            Role.REGION_ANALYST,
-            regions[0],
-            units,
-            False,
-            units,
-            rows=Role.REGION_ANALYST in PSEUDONYMISED_CEILING,
-        )
-    practices = [m.organisation for m in memberships if m.role == Role.PHYSICIAN]
-    if practices:
-        regions = {unit.parent_id for unit in practices if unit.parent_id}
-        around = frozenset(unit.pk for unit in practices) | _region_units(regions)
-        return StatisticsScope(
-            Role.PHYSICIAN,
-            practices[0].pk,
-            frozenset(),
-            False,
-            around,
-            own_physician=pseudonym("physician", user.pk),
-        )
-    return None
+def statistics_scope(user: User):
+    """Whose figures the reader sees (insights.rules.StatisticsScope), or None."""
+    if not user.is_authenticated:
+        return None
+    return reader_for(user).scope(STATISTICS)
 
 
 def get_statistics_scope(
@@ -97,7 +47,7 @@ def get_statistics_scope(
     only where the page shows them their own figures (`own_figures`). An answer in rows
     names the categories a row `holds`: a reader whose ceiling for pseudonymised rows lacks
     any of them is refused the same way."""
-    scope = statistics_scope(user) if user.is_authenticated else None
+    scope = statistics_scope(user)
     if scope is not None and scope.own_physician and not own_figures:
         scope = None
     if scope is None:

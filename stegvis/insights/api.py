@@ -16,8 +16,8 @@ from stegvis.core import disclosure
 from stegvis.core.csv_stream import csv_lines
 from stegvis.core.errors import FieldErrors
 from stegvis.insights import published, release
+from stegvis.insights.definitions import Generalisation, rules
 from stegvis.insights.models import COLUMNS, HOLDS, ExtractState
-from stegvis.insights.rules import Generalisation, rules
 from stegvis.insights.survival import life_table, time_to_rtw
 
 router = Router(tags=["insights"])

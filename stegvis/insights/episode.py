@@ -6,7 +6,7 @@ Pure functions of plain values, so each rule is tested by hand-built cases."""
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from stegvis.insights.rules import ExtractRules
+from stegvis.insights.definitions import ExtractRules
 
 OTHER_EXIT, RTW, CENSORED = "other_exit", "rtw", "censored"
 

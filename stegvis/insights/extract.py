@@ -29,9 +29,9 @@ from stegvis.cases.models import (
 from stegvis.coaching.models import Reminder, ReminderStatus
 from stegvis.coordination.models import Meeting, MeetingParticipant, MeetingStatus, Message
 from stegvis.core.pseudonyms import pseudonym
+from stegvis.insights.definitions import rules
 from stegvis.insights.episode import Leave, course
 from stegvis.insights.models import CaseExtract, ExtractState
-from stegvis.insights.rules import rules
 from stegvis.instruments.models import Administration, AdministrationStatus, Occasion
 from stegvis.plans.models import PlanVersion
 

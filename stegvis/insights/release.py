@@ -17,9 +17,9 @@ from django.db.models import Case, Count, F, Value, When, Window
 from django.db.models.functions import ExtractYear, TruncMonth, TruncQuarter
 
 from stegvis.core import disclosure
+from stegvis.insights.definitions import Generalisation, rules
 from stegvis.insights.models import CaseExtract
 from stegvis.insights.remembered import remembered
-from stegvis.insights.rules import Generalisation, rules
 
 # The columns a group is made of besides the age band and the start and end periods.
 GROUPED_BY = ("organisation_id", "sex", "diagnosis_group")

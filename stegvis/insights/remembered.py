@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 from django.core.cache import cache
 
-from stegvis.access.statistics import StatisticsScope
 from stegvis.insights.models import ExtractState
+from stegvis.insights.rules import StatisticsScope
 
 # The worker refreshes hourly; an answer outliving its version is never read again.
 KEEP_SECONDS = 2 * 60 * 60

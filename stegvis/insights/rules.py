@@ -1,80 +1,77 @@
-"""The extract's definitions as data (data/extract.toml)."""
+"""The insights app's scope (stegvis.access.rules): whose figures each person reads. A
+unit manager reads their units' figures, with each physician's (pseudonymous); a region's
+analyst the region's units and never a physician; a physician their own figures against
+the region's. The audited helper that applies it is stegvis/access/statistics.py."""
 
-from functools import cache
-from pathlib import Path
-from typing import Literal
+from dataclasses import dataclass
 
-from stegvis.core import disclosure
-from stegvis.core.lawdata import DataFile, Record, load
-
-DATA = Path(__file__).parent / "data" / "extract.toml"
-OUTCOMES = ("rtw", "other_exit", "censored")
-
-
-class Chapter(Record):
-    range: str
-    first: str
-    last: str
+from stegvis.access.categories import PSEUDONYMISED_CEILING
+from stegvis.access.rules import declare_scope
+from stegvis.accounts.models import Organisation, User
+from stegvis.accounts.roles import OrganisationKind, Role
+from stegvis.core.pseudonyms import pseudonym
 
 
-class Generalisation(Record):
-    """One step of the ladder the region's file is generalised down (release.py)."""
-
-    name: str
-    dates: Literal["month", "quarter", "half_year", "year"]
-    ages: Literal["bands", "wide", "none"]
-
-
-class ExtractRules(DataFile):
-    version: str
-    rtw_days: int
-    curve_days: tuple[int, ...]
-    most_left_out: float
-    generalisation: tuple[Generalisation, ...]
-    age_bands: tuple[tuple[int, int], ...]
-    wide_age_bands: tuple[tuple[int, int], ...]
-    closed_reasons: dict[str, str]
-    chapter: tuple[Chapter, ...]
-
-    @property
-    def smallest_cell(self) -> int:
-        """The small-cell rule's threshold, which is every figure's (stegvis.core.disclosure)."""
-        return disclosure.smallest()
-
-    @property
-    def age_band_labels(self) -> list[str]:
-        return [f"{low}-{high}" for low, high in self.age_bands]
-
-    def wide_age_band(self, band: str) -> str:
-        """The wide band a band lies in ("30-39" → "16-39"); every band lies in one."""
-        low, high = (int(part) for part in band.split("-"))
-        for wide_low, wide_high in self.wide_age_bands:
-            if wide_low <= low and high <= wide_high:
-                return f"{wide_low}-{wide_high}"
-        raise ValueError(band)
-
-    def level(self, name: str) -> Generalisation:
-        return next(level for level in self.generalisation if level.name == name)
-
-    def age_band(self, age: int | None) -> str:
-        for (low, high), label in zip(self.age_bands, self.age_band_labels, strict=True):
-            if age is not None and low <= age <= high:
-                return label
-        return ""
-
-    def chapter_of(self, code: str) -> str:
-        """The ICD-10 chapter of a code ("F32.1" → "F00-F99"), "" when none holds it."""
-        key = code.replace(".", "").upper()[:3]
-        for chapter in self.chapter:
-            if chapter.first <= key <= chapter.last:
-                return chapter.range
-        return ""
+@dataclass(frozen=True)
+class StatisticsScope:
+    role: str
+    organisation_id: int
+    units: frozenset[int]  # whose figures the reader sees, by name
+    physicians: bool  # per-physician figures (pseudonymous) within those units
+    # The region's units a comparison is made against (shown as unnamed points).
+    region_units: frozenset[int]
+    # A physician reading their own figures: their pseudonym in the extract.
+    own_physician: str = ""
+    # Holds the region's pseudonymised rows, and sees figures computed from those rows.
+    rows: bool = False
 
 
-@cache
-def rules() -> ExtractRules:
-    loaded = load(DATA, ExtractRules)
-    assert set(loaded.closed_reasons.values()) <= set(OUTCOMES)  # noqa: S101
-    for label in loaded.age_band_labels:  # a band split by the wide ones could not be merged
-        loaded.wide_age_band(label)
-    return loaded
+def _region_units(region_ids) -> frozenset[int]:
+    return frozenset(
+        Organisation.objects.filter(
+            parent_id__in=region_ids, kind=OrganisationKind.CARE_UNIT
+        ).values_list("pk", flat=True)
+    )
+
+
+def _scope_of(user: User) -> StatisticsScope | None:
+    memberships = user.memberships_cached()
+    managed = [m.organisation for m in memberships if m.role == Role.UNIT_MANAGER]
+    if managed:
+        units = frozenset(unit.pk for unit in managed)
+        regions = {unit.parent_id for unit in managed if unit.parent_id}
+        return StatisticsScope(
+            Role.UNIT_MANAGER, managed[0].pk, units, True, units | _region_units(regions)
+        )
+    regions = [m.organisation_id for m in memberships if m.role == Role.REGION_ANALYST]
+    if regions:
+        units = _region_units(regions)
+        return StatisticsScope(
+            Role.REGION_ANALYST,
+            regions[0],
+            units,
+            False,
+            units,
+            rows=Role.REGION_ANALYST in PSEUDONYMISED_CEILING,
+        )
+    practices = [m.organisation for m in memberships if m.role == Role.PHYSICIAN]
+    if practices:
+        regions = {unit.parent_id for unit in practices if unit.parent_id}
+        around = frozenset(unit.pk for unit in practices) | _region_units(regions)
+        return StatisticsScope(
+            Role.PHYSICIAN,
+            practices[0].pk,
+            frozenset(),
+            False,
+            around,
+            own_physician=pseudonym("physician", user.pk),
+        )
+    return None
+
+
+SCOPE = declare_scope(
+    "insights.scope",
+    "A unit manager reads their units' figures, an analyst the region's without physicians, "
+    "a physician their own against the region.",
+    _scope_of,
+)

@@ -25,7 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from stegvis.core.disclosure import Cell, Line, protect
-from stegvis.insights.rules import rules
+from stegvis.insights.definitions import rules
 
 RTW, OTHER_EXIT = "rtw", "other_exit"
 SEXES = ("female", "male")

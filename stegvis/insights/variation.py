@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from stegvis.core.disclosure import Cell
-from stegvis.insights.rules import rules
+from stegvis.insights.definitions import rules
 
 LIMITS = {"95": 0.95, "99.8": 0.998}
 

@@ -14,12 +14,12 @@ from stegvis.accounts.models import Organisation
 from stegvis.core.csv_stream import csv_response
 from stegvis.insights import exports, measures, published
 from stegvis.insights.charts import funnel_chart, km_curves, trend_line
+from stegvis.insights.definitions import rules
 from stegvis.insights.equality import MEASURES, SPLITS, equality
 from stegvis.insights.models import ExtractState
 from stegvis.insights.process import INDICATORS as PROCESS
 from stegvis.insights.process import process_table
 from stegvis.insights.release import date_label
-from stegvis.insights.rules import rules
 from stegvis.insights.survival import Difference, share_by, time_to_rtw
 from stegvis.insights.templatetags.insights import GROUPS as GROUP_NAMES
 from stegvis.insights.variation import INDICATORS, funnel

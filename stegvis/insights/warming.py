@@ -7,10 +7,11 @@ distinct one once. Nothing is read about any patient beyond the pseudonymised ex
 nothing is shown to anyone, so nothing is recorded; each reader's own reading still is.
 """
 
-from stegvis.access.statistics import StatisticsScope, statistics_scope
+from stegvis.access.statistics import statistics_scope
 from stegvis.accounts.models import User
 from stegvis.accounts.roles import Role
 from stegvis.insights import published, release
+from stegvis.insights.rules import StatisticsScope
 from stegvis.insights.variation import INDICATORS
 
 READERS = (Role.UNIT_MANAGER, Role.REGION_ANALYST)

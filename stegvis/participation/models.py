@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from stegvis.access.participation import ParticipationScope
 from stegvis.accounts.models import Organisation, User
+from stegvis.participation.rules import ParticipationScope
 
 
 class ExperienceArea(models.TextChoices):

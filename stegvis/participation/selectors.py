@@ -5,7 +5,6 @@ from datetime import date
 
 from django.db.models import Count, Max, Q, QuerySet
 
-from stegvis.access.participation import ParticipationScope
 from stegvis.accounts.models import Organisation, User
 from stegvis.accounts.roles import Role
 from stegvis.core.crisis import not_held_from
@@ -22,6 +21,7 @@ from stegvis.participation.models import (
     Representative,
     Result,
 )
+from stegvis.participation.rules import ParticipationScope
 from stegvis.participation.services import rolled_up_progress
 
 

@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from stegvis.access.participation import ParticipationScope
 from stegvis.accounts.models import Membership, Organisation, User
 from stegvis.accounts.roles import Role
 from stegvis.audit import audit
@@ -45,6 +44,7 @@ from stegvis.participation.models import (
     Result,
     TimelineEntry,
 )
+from stegvis.participation.rules import ParticipationScope
 
 INVITATION_DAYS = 14
 State = ProposalState

@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 
 from stegvis.access.categories import Category
 from stegvis.access.helpers import record_cases_listed, record_patients_listed
-from stegvis.access.participation import ParticipationScope
 from stegvis.access.policy import cases_visible_to
 from stegvis.accounts.models import User
 from stegvis.accounts.roles import OrganisationKind as Kind
@@ -45,6 +44,7 @@ from stegvis.participation.models import (
     Result,
     ResultStatus,
 )
+from stegvis.participation.rules import ParticipationScope
 from stegvis.programs.models import (
     Conference,
     ManagerCommitment,

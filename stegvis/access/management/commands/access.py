@@ -1,14 +1,14 @@
 from django.core.management.base import BaseCommand
 
 from stegvis.access.categories import ROLE_CEILING, Category
-from stegvis.access.rules import RULES
+from stegvis.access.rules import RULES, SCOPES
 
 
 class Command(BaseCommand):
     help = (
         "The access policy as tables. `access rules`: what each role may ever reach (the "
         "ceiling a care relationship or a consent opens), then every declared rule, with "
-        "the app that declares it and how a refusal answers."
+        "the app that declares it and how a refusal answers, then each app's scope."
     )
 
     def add_arguments(self, parser):
@@ -27,3 +27,7 @@ class Command(BaseCommand):
             answer = "403" if rule.forbidden else "404"
             roles = f" [{', '.join(sorted(rule.roles))}]" if rule.roles else ""
             write(f"  {name:<{width}}  {answer}  {rule.reason:<26} {rule.says}{roles}")
+        write("\nScopes: what a person reaches that is no one patient's data\n")
+        width = max(len(name) for name in SCOPES)
+        for name in sorted(SCOPES):
+            write(f"  {name:<{width}}  {SCOPES[name].says}")
