@@ -141,6 +141,7 @@ def _pages_of(client, url) -> list[dict]:
     """Every page of a Bundle, following its `next` links."""
     pages = []
     while url:
+        assert len(pages) < 200, "the next links never end"
         answer = client.get(url)
         assert answer.status_code == 200, answer.content
         pages.append(answer.json())
@@ -160,6 +161,22 @@ def test_everything_pages_with_count_and_the_pages_hold_the_whole(client, person
     assert paged[0]["resourceType"] == "Patient"
     assert "_offset=3" in pages[0]["link"][1]["url"]  # self, then next
     assert problems(pages) == []
+
+
+def test_the_patients_own_pages_end_though_each_reading_adds_to_her_log(client, personas, world):
+    """Each page the patient reads is recorded on her access log, which is one of the kinds
+    her $everything holds: the pages show the log as it was at the first page, so they end
+    and hold no row twice."""
+    client.force_login(personas.patient)
+    url = f"/fhir/Patient/{world['patient_id']}/$everything?_count=2"
+    pages = _pages_of(client, url)
+    found = [
+        (e["resource"]["resourceType"], e["resource"]["id"]) for p in pages for e in p["entry"]
+    ]
+    assert len(found) == len(set(found)) and ("AuditEvent" in {kind for kind, _id in found})
+    assert "_snapshot=" in pages[0]["link"][1]["url"]
+    bad = client.get(url + "&_snapshot=soon")
+    assert bad.status_code == 400 and bad.json()["issue"][0]["expression"] == ["_snapshot"]
 
 
 def test_a_page_of_everything_records_only_what_it_shows(client, personas, world):

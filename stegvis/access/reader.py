@@ -58,6 +58,8 @@ class Reader:
         been made that the answer may depend on)."""
         user = self.user
         key = (getattr(user, "pk", None), patient.pk, category, action)
+        if fresh:  # the care relationships read before may have changed too
+            self.care_rows.clear()
         found = None if fresh else self._decisions.get(key)
         if found is None:
             found = self._capped(decide(user, patient, category, action), action)

@@ -22,7 +22,10 @@ class Backend(AuthenticationBackend):
             return None
         memberships = MEMBERSHIPS_WITH_USER.instances(user=user_id)
         if not memberships:  # someone with no role anywhere: the person alone
-            return super().get_user(user_id)
+            user = super().get_user(user_id)
+            if user is not None:
+                user.memberships_found([])
+            return user
         user = memberships[0].user
         if not self.user_can_authenticate(user):
             return None

@@ -173,14 +173,15 @@ def paging(query) -> tuple[int, int]:
     return count, offset
 
 
-def since(query):
-    """`_since`, an instant (a time without a zone is the site's), or None."""
-    text = query.get("_since", "")
+def since(query, name: str = "_since"):
+    """`_since` (or another parameter `name`), an instant (a time without a zone is the
+    site's), or None."""
+    text = query.get(name, "")
     if not text:
         return None
     moment = parse_datetime(text)
     if moment is None:
-        raise BadParameter("_since", "_since is an instant, e.g. 2026-01-01T00:00:00+01:00.")
+        raise BadParameter(name, f"{name} is an instant, e.g. 2026-01-01T00:00:00+01:00.")
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 

@@ -273,11 +273,13 @@ def rows_for(user, kind: Kind, patient=None, condition: Q | None = None, unit=No
     return kind.rows(user, scope).filter(condition or Q())
 
 
-def everything_of(user, patient, since=None) -> list[tuple[Kind, QuerySet]]:
+def everything_of(user, patient, since=None, until=None) -> list[tuple[Kind, QuerySet]]:
     """Each kind's rows of one patient that the reader may see (Patient/$everything), the
     policy asked once per category rather than once per kind; with `since`, only the rows
     changed after it where a kind knows when a row changed (a kind that does not, such as
-    a meeting, is given whole: a client merging by id loses nothing)."""
+    a meeting, is given whole: a client merging by id loses nothing); with `until`, none
+    changed after it (the pages of one Bundle show the record as it was at the first: each
+    page's own reading adds to the patient's access log, which would push rows along)."""
     scopes: dict[tuple, QuerySet | None] = {}
     found = []
     for kind in KINDS:
@@ -289,6 +291,8 @@ def everything_of(user, patient, since=None) -> list[tuple[Kind, QuerySet]]:
         rows = kind.rows(user, scopes[key])
         if since is not None and kind.updated:
             rows = rows.filter(**{f"{kind.updated}__gt": since})
+        if until is not None and kind.updated:
+            rows = rows.filter(**{f"{kind.updated}__lte": until})
         found.append((kind, rows.order_by(*kind.order)))
     return found
 

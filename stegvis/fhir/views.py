@@ -267,21 +267,28 @@ def read(request: HttpRequest, resource: str, resource_id: str) -> HttpResponse:
                   object_id=resource_id)  # fmt: skip
 
 
+# Where the pages of a paged $everything take their rows from (set by the first page).
+SNAPSHOT = "_snapshot"
+
+
 @fhir_view
 def patient_everything(request: HttpRequest, patient_id) -> HttpResponse:
     """Patient/$everything: what the reader may see of the patient, each category decided
     once and each kind recorded on its own (an employer's Bundle holds no Condition).
     `_since` leaves out what has not changed since; `_count` pages the Bundle (the Patient
     first, then each kind's rows), with a `next` link while more follow."""
-    query = request.GET
+    query = request.GET.copy()
     changed_since = since(query)
-    patient = get_patient_for(request.user, patient_id, category=Category.IDENTITY,
-                              object_type="fhir_everything", load=patient_with_country)  # fmt: skip
-    found = everything_of(request.user, patient, changed_since)
     if "_count" not in query:
-        count, offset = None, 0
+        count, offset, until = None, 0, None
     else:
         count, offset = paging(query)
+        # Its pages show the record as it was at the first; its links carry the moment.
+        until = since(query, SNAPSHOT) or timezone.now()
+        query[SNAPSHOT] = until.isoformat()
+    patient = get_patient_for(request.user, patient_id, category=Category.IDENTITY,
+                              object_type="fhir_everything", load=patient_with_country)  # fmt: skip
+    found = everything_of(request.user, patient, changed_since, until)
     first = [_patient(request.user, patient)] if offset == 0 and count != 0 else []
     if count is None:  # the whole record, as one Bundle
         entries = first
