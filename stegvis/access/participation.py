@@ -25,8 +25,6 @@ PARTICIPATION = "participation.scope"  # declared by stegvis/participation/rules
 
 def participation_scope(user: User):
     """Where the reader takes part (participation.rules.ParticipationScope), or None."""
-    if not user.is_authenticated:
-        return None
     return reader_for(user).scope(PARTICIPATION)
 
 

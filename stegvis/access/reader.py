@@ -68,10 +68,13 @@ class Reader:
 
     def scope(self, name: str):
         """The reader's scope declared as `name` (stegvis.access.rules.Scope), worked out
-        once per request."""
-        key = (name, getattr(self.user, "pk", None))
+        once per request; none for someone not signed in."""
+        scope = declared_scope(name)
+        if not getattr(self.user, "is_authenticated", False):
+            return None
+        key = (name, self.user.pk)
         if key not in self._scopes:
-            self._scopes[key] = declared_scope(name).of(self.user)
+            self._scopes[key] = scope.of(self.user)
         return self._scopes[key]
 
     def _capped(self, decision: Decision, action: str) -> Decision:

@@ -16,7 +16,7 @@ from stegvis.access.helpers import record_aggregate, refuse
 from stegvis.accounts.models import Organisation
 from stegvis.fhir import resources
 from stegvis.fhir.export import EXPORTABLE, delete_files
-from stegvis.fhir.http import BadParameter, answer, fhir_view, problem, since, site_url
+from stegvis.fhir.http import BadParameter, answer, fhir_view, instant, problem, site_url
 from stegvis.fhir.models import ExportJob, ExportLevel, ExportStatus
 from stegvis.fhir.tasks import run_export
 
@@ -45,7 +45,7 @@ def _kick_off(request: HttpRequest, level: str, group=None) -> HttpResponse:
         level=level,
         group=group,
         types=_types(request),
-        since=since(request.GET),
+        since=instant(request.GET, "_since"),
         request_url=request.build_absolute_uri(),
         site=site_url(request),
     )

@@ -173,8 +173,8 @@ def paging(query) -> tuple[int, int]:
     return count, offset
 
 
-def since(query, name: str = "_since"):
-    """`_since` (or another parameter `name`), an instant (a time without a zone is the
+def instant(query, name: str):
+    """The parameter `name` (`_since`, say) as an instant (a time without a zone is the
     site's), or None."""
     text = query.get(name, "")
     if not text:

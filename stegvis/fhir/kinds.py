@@ -300,17 +300,23 @@ def everything_of(user, patient, since=None, until=None) -> list[tuple[Kind, Que
 def record_everything(user, patient, kind: Kind, rows) -> None:
     """The reads of one patient's rows (`everything_of`), one event per case or patient,
     in one statement."""
-    owners = dict.fromkeys(kind.owner_of(row).pk for row in rows)
+    owners = _owners(kind, rows)
     if owners:
         record_of_patient(user, patient, kind.category, owners, object_type="fhir_everything")
 
 
-def record_read(user, kind: Kind, rows, object_type: str, action: str = Action.VIEW) -> None:
-    """The reads (or the export) of rows, one event per case or patient, in one statement."""
+def _owners(kind: Kind, rows) -> dict:
+    """The cases or patients the rows belong to, by key, each once, in the rows' order."""
     owners = {}
     for row in rows:
         owner = kind.owner_of(row)
         owners.setdefault(owner.pk, owner)
+    return owners
+
+
+def record_read(user, kind: Kind, rows, object_type: str, action: str = Action.VIEW) -> None:
+    """The reads (or the export) of rows, one event per case or patient, in one statement."""
+    owners = _owners(kind, rows)
     listed = record_patients_listed if kind.by_patient else record_cases_listed
     if owners:
         listed(user, list(owners.values()), category=kind.category, object_type=object_type,

@@ -24,11 +24,11 @@ from stegvis.fhir.http import (
     answer,
     base_url,
     fhir_view,
+    instant,
     paging,
     search_links,
     search_query,
     searchset,
-    since,
     site_url,
 )
 from stegvis.fhir.kinds import (
@@ -278,13 +278,13 @@ def patient_everything(request: HttpRequest, patient_id) -> HttpResponse:
     `_since` leaves out what has not changed since; `_count` pages the Bundle (the Patient
     first, then each kind's rows), with a `next` link while more follow."""
     query = request.GET.copy()
-    changed_since = since(query)
+    changed_since = instant(query, "_since")
     if "_count" not in query:
         count, offset, until = None, 0, None
     else:
         count, offset = paging(query)
         # Its pages show the record as it was at the first; its links carry the moment.
-        until = since(query, SNAPSHOT) or timezone.now()
+        until = instant(query, SNAPSHOT) or timezone.now()
         query[SNAPSHOT] = until.isoformat()
     patient = get_patient_for(request.user, patient_id, category=Category.IDENTITY,
                               object_type="fhir_everything", load=patient_with_country)  # fmt: skip

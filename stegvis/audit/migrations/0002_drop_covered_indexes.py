@@ -12,6 +12,20 @@ INDEXES = {
 }
 
 
+def _unindexed(name, related_name):
+    return migrations.AlterField(
+        model_name="accessevent",
+        name=name,
+        field=models.ForeignKey(
+            db_index=False,
+            null=True,
+            on_delete=django.db.models.deletion.PROTECT,
+            related_name=related_name,
+            to=settings.AUTH_USER_MODEL,
+        ),
+    )
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("audit", "0001_initial"),
@@ -21,28 +35,8 @@ class Migration(migrations.Migration):
     operations = [
         migrations.SeparateDatabaseAndState(
             state_operations=[
-                migrations.AlterField(
-                    model_name="accessevent",
-                    name="actor",
-                    field=models.ForeignKey(
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="access_events_made",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                migrations.AlterField(
-                    model_name="accessevent",
-                    name="patient",
-                    field=models.ForeignKey(
-                        db_index=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="access_events_about",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                _unindexed("actor", "access_events_made"),
+                _unindexed("patient", "access_events_about"),
             ],
             database_operations=[
                 migrations.RunSQL(
