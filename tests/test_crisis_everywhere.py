@@ -525,3 +525,56 @@ def test_the_api_gives_the_lines_with_an_agenda_item_and_a_note(client, personas
                  HTTP_IF_MATCH=note["ETag"])  # fmt: skip
     assert saved.status_code == 200, saved.content
     assert {"112", "1177"} <= {line["number"] for line in saved.json()["crisis_lines"]}
+
+
+def test_a_goal_the_team_writes_in_the_patients_words_of_crisis_alerts_her_care_team(
+    client, personas, case, django_capture_on_commit_callbacks
+):
+    # An MMR goal is the patient's own words, typed by a team member: the same rules, though
+    # the one typing is a professional. The care team is told and reads the words; the team
+    # member gets the lines to give the patient now; a goal without such words raises nothing.
+    with time_machine.travel("2026-03-02 09:00 +01:00", tick=False):
+        mmr = build_team(personas)
+        referral = include(mmr, refer(personas, case, mmr))
+        client.force_login(mmr.physio)
+        url = f"/programs/referrals/{referral.pk}/"
+        goal = {"goal": "1", "text": "Gå till bageriet", "measure": "", "baseline": "",
+                "target": ""}  # fmt: skip
+        with django_capture_on_commit_callbacks(execute=True):
+            calm = client.post(url, {**goal, "submission_id": uuid.uuid4()}, follow=True)
+        assert "självskada" not in calm.text and not CoachFlag.objects.exists()
+        with django_capture_on_commit_callbacks(execute=True):
+            page = client.post(
+                url, {**goal, "text": WORDS, "submission_id": uuid.uuid4()}, follow=True
+            )
+    assert page.status_code == 200
+    told = re.search(r"Patientens läkare och koordinator har fått en varning[^<]*", page.text)
+    assert told and "112" in told[0] and "90101" in told[0], page.text
+    flag = _safety_flag(personas)
+    assert flag.urgent and flag.source_type == "goal"
+    alerted = set(
+        Notification.objects.filter(kind="urgent_flag").values_list("recipient", flat=True)
+    )
+    assert alerted == {personas.treating_physician.pk, personas.coordinator.pk}
+    shown = [t for u in urgent_flags_for(personas.treating_physician) for t in u.triggers]
+    assert any("inte leva längre" in text for text in shown), shown
+    # The patient still reads her goal in her plan: nothing of hers is held from her.
+    client.force_login(personas.patient)
+    assert "inte leva längre" in client.get(f"/cases/{case.pk}/plan/").text
+
+
+def test_the_api_gives_the_lines_with_a_goal_in_the_patients_words_of_crisis(
+    client, personas, case, django_capture_on_commit_callbacks
+):
+    with time_machine.travel("2026-03-02 09:00 +01:00", tick=False):
+        mmr = build_team(personas)
+        referral = include(mmr, refer(personas, case, mmr))
+        client.force_login(mmr.physio)
+        url = f"/api/v1/programs/referrals/{referral.pk}/goals"
+        with django_capture_on_commit_callbacks(execute=True):
+            calm = send(client, "post", url, {"text": "Lyfta matkassen"})
+            worried = send(client, "post", url, {"text": WORDS})
+    assert calm.status_code == worried.status_code == 201
+    assert calm.json()["crisis_lines"] == []
+    assert {"112", "90101"} <= {line["number"] for line in worried.json()["crisis_lines"]}
+    assert _safety_flag(personas).source_type == "goal"

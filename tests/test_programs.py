@@ -425,6 +425,7 @@ def test_including_into_a_cohort_that_has_begun_warns_the_team_first(
     with pytest.raises(Incomplete) as warned:
         include(mmr, referral)
     assert "2 av dess 3 gruppträffar har hållits" in str(warned.value)
+    assert "flyttas 1 till en senare vecka och 0 ryms inte" in str(warned.value)
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.ASSESSING
     # On the page: the warning beside the choice, then the team's confirmation.
@@ -466,6 +467,32 @@ def test_a_late_participants_schedule_and_calendar_hold_only_what_is_ahead(
     # The team's attendance list of a session held before she joined does not hold her.
     held = mmr.cohort.sessions.filter(referral__isnull=True).order_by("starts_at").first()
     assert not held.attendance.filter(referral=referral).exists()
+
+
+def test_own_sessions_that_no_longer_fit_before_the_program_ends_are_named_not_scheduled(
+    client, personas, case, mmr, clock, swedish
+):
+    # Joining in the last of the program's four weeks: the individual session of week 1
+    # would move to week 5, after the program. The team is told; nothing is scheduled then.
+    clock.move_to("2026-04-02 12:00 +02:00")
+    referral = refer(personas, case, mmr)
+    judge(mmr, referral)
+    with pytest.raises(Incomplete) as warned:
+        include(mmr, referral)
+    assert "flyttas 0 till en senare vecka och 1 ryms inte innan programmet slutar" in str(
+        warned.value
+    )
+    client.force_login(mmr.physio)
+    assert (
+        "1 ryms inte innan programmet slutar"
+        in client.get(f"/programs/referrals/{referral.pk}/").text
+    )
+    referral.refresh_from_db()
+    include(mmr, referral, late_confirmed=True)
+    assert not referral.own_sessions.exists()
+    program_ends = mmr.cohort.starts_on + timedelta(weeks=mmr.cohort.program_version.weeks)
+    rows = Attendance.objects.filter(referral=referral).select_related("session")
+    assert all(timezone.localdate(row.session.starts_at) < program_ends for row in rows)
 
 
 def test_inclusion_gives_the_questionnaires_before_the_program_at_once_and_home_says_so(

@@ -42,6 +42,22 @@ NETWORK_ROLES = STAFF_ROLES - {
     Role.UNIT_MANAGER, Role.ADMIN, Role.PARTICIPATION_FACILITATOR, Role.REGION_ANALYST
 }  # fmt: skip
 
+# Where a role that works with one patient still never asks a patient to let it in: Nav
+# receives the sykmelding and the follow-up plan itself and meets the person through its own
+# channels, and a request from the agency that decides their benefits is not one a person on
+# sick leave can freely refuse. Nav's advisers come into a network when the patient brings
+# them in.
+NEVER_ASKS_TO_JOIN = frozenset({OrganisationKind.NAV_OFFICE})
+
+
+def asks_to_join_as(memberships) -> list:
+    """The memberships under which a person may ask to join a patient's network."""
+    return [
+        m
+        for m in memberships
+        if m.role in NETWORK_ROLES and m.organisation.kind not in NEVER_ASKS_TO_JOIN
+    ]
+
 
 # What a role is called where its organisation's own name for it differs from the general
 # one: a caseworker at Nav is a Nav veileder, a manager at a Norwegian employer is the

@@ -2,7 +2,8 @@
 
 A check-in, a message, a proposal, a comment, a plan section, "I cannot come", a
 questionnaire's comment, an imported text: each app reports what the patient wrote with
-`patient_wrote`. The coach (stegvis.coaching.crisis, above this layer) answers: if the words
+`patient_wrote`, and an MMR goal a professional writes in the patient's words with
+`patient_said`. The coach (stegvis.coaching.crisis, above this layer) answers: if the words
 suggest a risk of self-harm, the urgent flag goes to the patient's care team, and the app
 shows the crisis lines at once and alone (`crisis_page`). Text meant for others is held back
 (`held_ids`) until a person responsible has handled the flag.
@@ -14,6 +15,7 @@ from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from stegvis.core.models import HeldText
 
@@ -29,10 +31,24 @@ def patient_wrote(
     (or the writer is not the patient: a professional's words about them raise nothing)."""
     if author is None or author.pk != patient_id or not text:
         return None
+    return _written(author, text, source_type, source_id, meant_for_others)
+
+
+def patient_said(*, patient, text: str, source_type: str, source_id):
+    """What a professional writes down in the patient's own words (an MMR goal, set with the
+    team): the patient's words under the same rules, though someone else typed them. The
+    crisis screen, for the professional to give the patient now, or None. Nothing is held:
+    such text is for the patient and their care team, who are the ones told."""
+    if not text:
+        return None
+    return _written(patient, text, source_type, source_id, meant_for_others=False)
+
+
+def _written(patient, text, source_type, source_id, meant_for_others):
     for _receiver, screen in text_written.send(
         sender=source_type,
-        author=author,
-        patient_id=patient_id,
+        author=patient,
+        patient_id=patient.pk,
         text=text,
         source_type=source_type,
         source_id=str(source_id),
@@ -96,6 +112,17 @@ def hold_with(obj, source_type: str, source_id) -> None:
             source_id=str(obj.pk),
             defaults={"flag_id": first.flag_id},
         )
+
+
+def crisis_words_told(screen) -> str:
+    """What the professional who wrote down the patient's words of crisis (`patient_said`)
+    reads: who has been told, and the lines to give the patient now."""
+    lines = ", ".join(f"{contact.name} {contact.number}" for contact in screen.contacts)
+    return _(
+        "These words suggest a risk of self-harm. The patient's physician and coordinator "
+        "have been alerted and can read them. Make sure the patient knows where to turn "
+        "now: %(lines)s."
+    ) % {"lines": lines}
 
 
 def crisis_page(request: HttpRequest) -> HttpResponse:

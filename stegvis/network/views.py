@@ -15,7 +15,7 @@ from stegvis.access.categories import Category
 from stegvis.access.helpers import get_object_for, get_self_for
 from stegvis.accounts.mfa import mfa_satisfied
 from stegvis.accounts.models import Membership, User
-from stegvis.accounts.roles import NETWORK_ROLES, STAFF_ROLES
+from stegvis.accounts.roles import STAFF_ROLES, asks_to_join_as
 from stegvis.cases.country import country_of
 from stegvis.network import selectors, services
 from stegvis.network.forms import (
@@ -205,7 +205,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 def join_request(request: HttpRequest) -> HttpResponse:
     """A staff member asks to join a patient's network. The answer is the same whether
     or not the patient exists, so the form reveals nobody."""
-    memberships = [m for m in request.user.memberships_cached() if m.role in NETWORK_ROLES]
+    memberships = asks_to_join_as(request.user.memberships_cached())
     if not memberships:
         raise Http404
     form = JoinRequestForm(request.POST or None)

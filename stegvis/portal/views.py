@@ -19,7 +19,7 @@ from stegvis.access.participation import participation_scope
 from stegvis.access.policy import cases_visible_to, own_cases
 from stegvis.access.selectors import NEW_ACCESSES_COUNTED
 from stegvis.accounts.models import Language
-from stegvis.accounts.roles import NETWORK_ROLES, Role
+from stegvis.accounts.roles import NETWORK_ROLES, Role, asks_to_join_as
 from stegvis.coaching.flags.urgent import urgent_flags_for
 from stegvis.portal.duties import duties_for
 from stegvis.portal.next_step import next_step_for, what_waits
@@ -65,7 +65,7 @@ def home(request: HttpRequest) -> HttpResponse:
     ]
     context["participation"] = participation = participation_scope(user)
     context["is_analyst"] = Role.REGION_ANALYST in user.roles
-    context["may_ask_to_join"] = bool(user.roles & NETWORK_ROLES)
+    context["may_ask_to_join"] = bool(asks_to_join_as(user.memberships_cached()))
     context["may_work_queue"] = bool(
         user.roles & {Role.COACH, Role.REHAB_COORDINATOR, Role.PHYSICIAN}
     )

@@ -11,6 +11,7 @@ from pydantic import Field
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import get_self_for
 from stegvis.core import disclosure
+from stegvis.core.crisis_api import CRISIS_NOTE, CrisisLinesOut
 from stegvis.core.errors import FieldErrors, Text
 from stegvis.programs import selectors, services
 from stegvis.programs.access import (
@@ -367,10 +368,16 @@ def get_referral(request, referral_id: str):
     return _referral(get_referral_for(request.user, referral_id))
 
 
+class ProgramGoalSetOut(ProgramGoalOut, CrisisLinesOut):
+    pass
+
+
 @router.post(
     "/programs/referrals/{referral_id}/goals",
-    response={201: ProgramGoalOut},
+    response={201: ProgramGoalSetOut},
     summary="A goal the participant set with the team",
+    description="The goal is the patient's own words, written down by a team member; words "
+    "of crisis in it alert the patient's care team. " + CRISIS_NOTE,
 )
 def create_goal(request, referral_id: str, payload: ProgramGoalIn):
     referral = get_referral_for(

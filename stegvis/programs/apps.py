@@ -27,10 +27,12 @@ class ProgramsConfig(AppConfig):
         from stegvis.access.categories import Category
         from stegvis.coaching.flags.urgent import TRIGGERS, Trigger
         from stegvis.plans.extensions import PLAN_SECTIONS
-        from stegvis.programs.models import Attendance
+        from stegvis.programs.models import Attendance, Goal
 
         PLAN_SECTIONS.append(program_goals_section)
         # Words of crisis in "I cannot come" raise an urgent flag that shows them.
         TRIGGERS["attendance"] = Trigger(
             Attendance, lambda attendance: attendance.message, Category.MEETINGS
         )
+        # And in a goal the team writes down in the patient's own words.
+        TRIGGERS["goal"] = Trigger(Goal, lambda goal: goal.text, Category.PLAN)

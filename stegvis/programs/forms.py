@@ -174,6 +174,16 @@ class JudgementForm(forms.Form):
             yield criterion.code, met, note
 
 
+def _begun_note(cohort, held: int, total: int, own_sessions: str) -> str:
+    held_note = _("%(cohort)s began on %(date)s: %(held)s of %(total)s group sessions held.") % {
+        "cohort": cohort.name,
+        "date": date_format(cohort.starts_on, "DATE_FORMAT"),
+        "held": held,
+        "total": total,
+    }
+    return f"{held_note} {own_sessions}".strip()
+
+
 class DecisionForm(forms.Form):
     revision = forms.IntegerField(widget=forms.HiddenInput)
     include = forms.ChoiceField(
@@ -200,16 +210,7 @@ class DecisionForm(forms.Form):
             self.fields["late_confirmed"] = forms.BooleanField(
                 label=_("The cohort has begun: include the patient from today on"),
                 required=False,
-                help_text=" ".join(
-                    _("%(cohort)s began on %(date)s: %(held)s of %(total)s group sessions held.")
-                    % {
-                        "cohort": cohort.name,
-                        "date": date_format(cohort.starts_on, "DATE_FORMAT"),
-                        "held": held,
-                        "total": total,
-                    }
-                    for cohort, held, total in begun
-                ),
+                help_text=" ".join(_begun_note(*cohort_begun) for cohort_begun in begun),
             )
 
     def clean(self):

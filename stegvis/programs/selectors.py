@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from stegvis.access.categories import CARE_ROLES, Action, Category
 from stegvis.access.helpers import categories_allowed, get_self_for, record_aggregate
@@ -20,6 +21,7 @@ from stegvis.programs.models import (
     Referral,
     ReferralStatus,
     Session,
+    SessionKind,
     Team,
     TeamMember,
 )
@@ -177,15 +179,61 @@ def sessions_held(cohort: Cohort, moment: datetime | None = None) -> tuple[int, 
     return group.filter(starts_at__lte=moment).count(), group.count()
 
 
-def begun(cohorts) -> list[tuple[Cohort, int, int]]:
+def begun(cohorts) -> list[tuple[Cohort, int, int, str]]:
     """Of the cohorts, those that have begun: each with its group sessions held so far and
-    in all (for the team's decision to include someone late)."""
+    in all, and what joining now does to a participant's own sessions (for the team's
+    decision to include someone late)."""
     found = []
     for cohort in cohorts:
         held, total = sessions_held(cohort)
         if held:
-            found.append((cohort, held, total))
+            found.append((cohort, held, total, own_sessions_note(cohort, timezone.now())))
     return found
+
+
+@dataclass(frozen=True)
+class OwnTime:
+    planned: plan.PlannedSession
+    starts_at: datetime | None  # None: it no longer fits before the program ends
+    weeks_later: int
+
+
+def own_session_times(cohort: Cohort, joined: datetime) -> list[OwnTime]:
+    """The program's individual sessions for someone joining the cohort at `joined`, none
+    before they joined: one still ahead keeps its planned time; one whose time has passed
+    moves to the same weekday and time in the first later week that holds no other of
+    theirs, within the program's weeks; one that would fall after them has no time."""
+    times, days = [], set()
+    weeks = cohort.program_version.weeks
+    for planned in plan.from_data(cohort.program_version.sessions):
+        if planned.kind != SessionKind.INDIVIDUAL:
+            continue
+        later = 0
+        # Whole weeks in local time, so a move across a change to summer time keeps the hour.
+        starts = planned.starts_at(cohort.starts_on)
+        while starts <= joined or timezone.localdate(starts) in days:
+            later += 1
+            starts = planned.starts_at(cohort.starts_on + timedelta(weeks=later))
+        if planned.week + later > weeks:
+            times.append(OwnTime(planned, None, later))
+            continue
+        days.add(timezone.localdate(starts))
+        times.append(OwnTime(planned, starts, later))
+    return times
+
+
+def own_sessions_note(cohort: Cohort, joined: datetime) -> str:
+    """For the team, before it includes someone late: how many of their own sessions move
+    to a later week, and how many no longer fit before the program ends."""
+    times = own_session_times(cohort, joined)
+    moved = sum(1 for t in times if t.starts_at is not None and t.weeks_later)
+    left = sum(1 for t in times if t.starts_at is None)
+    if not (moved or left):
+        return ""
+    return _(
+        "Of the patient's own sessions, %(moved)s move to a later week and %(left)s no "
+        "longer fit before the program ends: plan those with the patient."
+    ) % {"moved": moved, "left": left}
 
 
 def open_referrals(patient) -> QuerySet[Referral]:

@@ -18,7 +18,7 @@ from stegvis.accounts.models import Membership, Organisation, User
 from stegvis.audit import audit
 from stegvis.cases.models import Case
 from stegvis.coordination.meetings.services import meeting_mark_held, meeting_schedule
-from stegvis.core.crisis import patient_wrote
+from stegvis.core.crisis import patient_said, patient_wrote
 from stegvis.core.errors import Incomplete, NotAllowed, StaleEdit
 from stegvis.instruments.occasions import add_months, occasion_set
 from stegvis.instruments.services import enabled_codes, occasion_schedule
@@ -47,7 +47,7 @@ from stegvis.programs.models import (
     TeamMember,
 )
 from stegvis.programs.registry import registry
-from stegvis.programs.selectors import sessions_held
+from stegvis.programs.selectors import own_session_times, own_sessions_note, sessions_held
 
 CONFERENCE_KIND = "mmr_team_conference"
 
@@ -435,7 +435,12 @@ def referral_decide(
         )
         held, total = sessions_held(cohort)
         if held and not late_confirmed:
-            warning = _late_warning(cohort, held, total)
+            warning = " ".join(
+                filter(
+                    None,
+                    [_late_warning(cohort, held, total), own_sessions_note(cohort, timezone.now())],
+                )
+            )
             raise Incomplete(warning, {"late_confirmed": [warning]})
     status = ReferralStatus.INCLUDED if include else ReferralStatus.NOT_INCLUDED
     _update_unless_stale(
@@ -472,22 +477,13 @@ def referral_decide(
 
 
 def _own_sessions(cohort: Cohort, referral: Referral, joined: datetime) -> list[Session]:
-    """The participant's individual sessions, none before they joined: one still ahead
-    keeps its planned time; one whose time has passed moves to the same weekday and time
-    in the first week after joining that holds no other of theirs."""
-    own, days = [], set()
-    for planned in plan.from_data(cohort.program_version.sessions):
-        if planned.kind != SessionKind.INDIVIDUAL:
+    """The participant's individual sessions, at their times for someone joining now."""
+    own = []
+    for time in own_session_times(cohort, joined):
+        if time.starts_at is None:
             continue
-        later = 0
-        # Whole weeks in local time, so a move across a change to summer time keeps the hour.
-        starts = planned.starts_at(cohort.starts_on)
-        while starts <= joined or timezone.localdate(starts) in days:
-            later += 1
-            starts = planned.starts_at(cohort.starts_on + timedelta(weeks=later))
-        session = _session(cohort, planned, referral)
-        session.starts_at, session.week = starts, planned.week + later
-        days.add(timezone.localdate(session.starts_at))
+        session = _session(cohort, time.planned, referral)
+        session.starts_at, session.week = time.starts_at, time.planned.week + time.weeks_later
         own.append(session)
     return own
 
@@ -660,6 +656,11 @@ def goal_set(
         created_by=actor,
     )
     record_decision(actor, referral.patient, category=Category.PLAN, action=Action.CREATE, obj=goal)
+    # The patient's own words, typed by the team: words of crisis alert the care team, and
+    # the team member gets the lines to give the patient now.
+    goal.crisis = patient_said(
+        patient=referral.patient, text=goal.text, source_type="goal", source_id=goal.pk
+    )
     return goal
 
 

@@ -16,7 +16,7 @@ from stegvis.access.helpers import get_case_for, get_object_for, get_self_for
 from stegvis.access.rules import CARE_TEAM_ONLY
 from stegvis.accounts.models import User
 from stegvis.core import disclosure
-from stegvis.core.crisis import crisis_page
+from stegvis.core.crisis import crisis_page, crisis_words_told
 from stegvis.core.csv_stream import csv_lines
 from stegvis.core.errors import Incomplete, NotAllowed, StaleEdit
 from stegvis.core.idempotency import once_per_submission
@@ -505,7 +505,7 @@ def _referral_post(request, referral, judgement_form, decision_form, goal_form):
             return redirect("referral_detail", referral.pk)
         if goal_form is not None and goal_form.is_bound and goal_form.is_valid():
             data = goal_form.cleaned_data
-            services.goal_set(
+            goal = services.goal_set(
                 actor=user,
                 referral=referral,
                 text=data["text"],
@@ -514,6 +514,8 @@ def _referral_post(request, referral, judgement_form, decision_form, goal_form):
                 target=data["target"],
             )
             messages.success(request, _("The goal is in the patient's plan."))
+            if goal.crisis is not None:
+                messages.warning(request, crisis_words_told(goal.crisis))
             return redirect("referral_detail", referral.pk)
         if "goal_status" in request.POST:
             goal = referral.goals.filter(pk=_uuid(request.POST.get("goal_id"))).first()

@@ -75,8 +75,23 @@ PAGE_FACTS = """() => {
   const ids = [...document.querySelectorAll('[id]')].map((el) => el.id);
   const duplicates = [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
   const root = document.documentElement;
+  // A heading's word (its letters and digits) drawn on two lines: broken inside the word.
+  const broken = [];
+  for (const heading of document.querySelectorAll('h1, h2, h3')) {
+    const walker = document.createTreeWalker(heading, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const match of node.data.matchAll(/[\p{L}\p{N}]+/gu)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+        if (tops.size > 1) broken.push(match[0]);
+      }
+    }
+  }
   return {
     lang: root.lang,
+    broken,
     width: root.scrollWidth,
     header: Math.round(document.querySelector('.site-header').getBoundingClientRect().height),
     viewport: root.clientWidth,
@@ -186,6 +201,8 @@ def check_page(page: Page, crawl: Crawl, path: str) -> list[str]:
         )
     if facts["header"] > MAX_HEADER_PX:
         crawl.problems.append(f"{path}: the header takes {facts['header']} px of the screen")
+    if facts["broken"]:
+        crawl.problems.append(f"{path}: a heading's word broken across lines {facts['broken']}")
     if facts["duplicates"]:
         crawl.problems.append(f"{path}: duplicate ids {facts['duplicates']}")
     charts = "main svg" if path.startswith(CHART_PAGES) else "svg.chart"
