@@ -1,6 +1,7 @@
 """Safety flags and the human coach's work queue: who is told, who sees what, ranking,
 handling and escalation, and flags raised by time passing."""
 
+import html
 import re
 import uuid
 from datetime import datetime, timedelta
@@ -128,6 +129,10 @@ COACH_PAGES = ["/", "/coach/queue/", "/coach/patients/{patient}/", "/notificatio
                "/cases/{case}/capacity-note/", "/cases/{case}/"]  # fmt: skip
 
 
+# PHQ-9's ninth question, in Swedish: on no page the coach reaches.
+ITEM_9 = "Tankar på att det vore bättre om du vore död"
+
+
 def test_a_coach_sees_a_questionnaires_safety_flag_and_what_to_do_never_the_answer(
     client, responsible, coach, case
 ):
@@ -144,12 +149,25 @@ def test_a_coach_sees_a_questionnaires_safety_flag_and_what_to_do_never_the_answ
     answers = {f"item_{n}": 2 for n in range(1, 10)}
     client.post(f"/questionnaires/{phq9.pk}/", answers)
     assert CoachFlag.objects.filter(patient=patient, kind="safety", urgent=True).exists()
-    the_answer = ("Svarade 2 (av 3) på fråga 9", "PHQ-9", "fråga 9")
+    # The answer, and the question it answers (the catalogue may name PHQ-9 itself).
+    the_answer = ("Svarade 2 (av 3) på fråga 9", "fråga 9", ITEM_9)
     client.force_login(coach)
-    for url in COACH_PAGES:
-        page = client.get(url.format(patient=patient.pk, case=case.pk), follow=True)
-        assert page.status_code == 200, url
-        assert not [words for words in the_answer if words in page.text], url
+    # Every page the coach can reach from these by following links, and the FHIR record.
+    seeds = [url.format(patient=patient.pk, case=case.pk) for url in COACH_PAGES]
+    seeds.append(f"/fhir/Patient/{patient.pk}/$everything")
+    queue, seen = list(seeds), set(seeds)
+    while queue and len(seen) < 300:
+        url = queue.pop(0)
+        page = client.get(url, follow=True)
+        assert page.status_code == 200 or url not in seeds, url
+        text = page.content.decode(errors="replace")
+        assert not [words for words in the_answer if words in text], url
+        for link in re.findall(r'href="(/[^"#]*)"', text):
+            link = html.unescape(link)
+            if link not in seen and not link.startswith(("/static/", "/accounts/logout")):
+                seen.add(link)
+                queue.append(link)
+    assert len(seen) > len(seeds) + 10  # the walk went past its seeds
     home = client.get("/").text.split('id="urgent-heading"')[1]
     assert str(patient) in home and "Säkerhet: möjlig risk för självskada" in home
     assert "Bara patientens behandlare ser vad som utlöste flaggan" in home

@@ -204,6 +204,20 @@ def test_the_region_has_enough_cases_for_insights_that_are_not_all_hidden(client
     ]
 
 
+def test_a_page_without_a_curve_says_why_and_offers_no_chart_to_download(client, demo):
+    # Solbacken's manager saw no curve, no word on why, and a PNG link to one point at day 0.
+    without_a_curve = 0
+    for login in ("chef", "analytiker"):
+        reader = signed_in(client, login)
+        page = reader.get("/insights/").text
+        drawn = 'class="chart"' in page
+        assert drawn == ("format=png" in page), login
+        assert drawn != ("Ingen kurva ritas" in page), login
+        assert reader.get("/insights/?format=png").status_code == (200 if drawn else 404), login
+        without_a_curve += not drawn
+    assert without_a_curve  # the demo's own unit: its steps rest on fewer than five
+
+
 def test_solbackens_patients_have_test_identity_numbers_and_signed_diagnoses(demo):
     """Issue 33: without a sex or a diagnosis, Solbacken's own cases were all "unknown" and
     its manager's figures all hidden. Each has an identity number no real person has
@@ -276,6 +290,11 @@ def test_the_printout_serves_where_the_demo_runs_and_counts_what_it_lists(demo):
     # Nav's caseworker by the role's name in bokmål, not as Försäkringskassan's.
     nav = next(line for line in listed if line.split()[0].startswith("nav.veileder@"))
     assert "Veileder i Nav" in nav and "Försäkringskassan" not in nav
+    # The MMR team's members by their profession, not as "MMR clinician".
+    mats = next(line for line in listed if line.split()[0].startswith("fysioterapeut@"))
+    assert "Fysioterapeut" in mats and "MMR-behandlare" not in printed
+    # No second count that disagrees with the list.
+    assert "new this run" not in header
 
 
 def test_every_link_the_demo_mails_points_where_it_is_served(demo):

@@ -27,6 +27,7 @@ def _export(client, url: str) -> dict:
     """Kick off (the tests' task backend runs the job at once) and read the manifest."""
     kicked = client.get(url, **ASYNC)
     assert kicked.status_code == 202, kicked.content
+    assert kicked.json()["resourceType"] == "OperationOutcome"  # 202 said in words, as JSON
     status = client.get(_path(kicked["Content-Location"]))
     assert status.status_code == 200
     return status.json()

@@ -286,3 +286,32 @@ def test_imports_known_before_are_named_by_their_patient_and_sender():
     executor.migrate(executor.loader.graph.leaf_nodes())
     (row,) = ImportedResource.objects.all()
     assert (row.value, row.patient_id, row.author_id) == ("kept", patient.pk, patient.pk)
+
+
+# Who may import what about the patient, as the persona route table has its personas: a
+# valid Bundle each, beside the route table's empty one (which is refused before any
+# decision). A patient answers her own questionnaires but books no meeting; a refusal
+# writes nothing and is recorded.
+IMPORTERS = {
+    "treating_physician": (200, 200), "coordinator": (200, 200),
+    "unrelated_physician": (404, 404), "fk_caseworker": (404, 404), "employer": (404, 404),
+    "unit_manager": (404, 404), "outsider": (404, 404), "physician_without_mfa": (302, 302),
+    "patient": (200, 404), "facilitator": (404, 404), "representative": (404, 404),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("persona", sorted(IMPORTERS))
+def test_each_persona_imports_for_the_patient_only_as_the_policy_allows(
+    client, personas, case, persona
+):
+    user = getattr(personas, persona)
+    client.force_login(user)
+    expected = dict(zip(("answers", "meeting"), IMPORTERS[persona], strict=True))
+    answers = _post(client, [_phq9(personas.patient, value=f"qr-{persona}")])
+    meeting = _post(client, [_meeting(personas.patient, case, value=f"m-{persona}")])
+    assert {"answers": answers.status_code, "meeting": meeting.status_code} == expected
+    wrote = Administration.objects.filter(completed_at__isnull=False).exists()
+    assert wrote == (expected["answers"] == 200)
+    assert Meeting.objects.filter(case=case).exists() == (expected["meeting"] == 200)
+    refused = AccessEvent.objects.filter(actor=user, outcome="denied")
+    assert refused.exists() == (404 in IMPORTERS[persona])

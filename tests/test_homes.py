@@ -82,7 +82,7 @@ def _swedish_logins() -> list[str]:
 
 
 def _when(moment) -> str:
-    return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 def _day(day) -> str:
@@ -94,12 +94,12 @@ def _open_duties(person: User) -> list[tuple[str, str]]:
     today = timezone.localdate()
     ahead = today + timedelta(days=DAYS_AHEAD)
     roles = person.roles
-    found = [
-        (task.title, _day(task.due_on) if task.due_on else "")
-        for task in Task.objects.filter(assignee=person, status=TaskStatus.OPEN).filter(
-            Q(due_on__lte=ahead) | Q(due_on__isnull=True)
-        )
-    ]
+    tasks = Task.objects.filter(assignee=person, status=TaskStatus.OPEN).filter(
+        Q(due_on__lte=ahead) | Q(due_on__isnull=True)
+    )
+    found = [(task.title, _day(task.due_on) if task.due_on else "") for task in tasks]
+    # A deadline someone made a task of is the task: listed once.
+    tasked = {(task.case_id, task.milestone_code) for task in tasks if task.milestone_code}
     start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     language = translation.get_language()
     for seat in MeetingParticipant.objects.filter(
@@ -131,7 +131,7 @@ def _open_duties(person: User) -> list[tuple[str, str]]:
         own = case.responsible_coordinator_id == person.pk or any(
             whose in parties.get(role, ()) for role in roles
         )
-        if own:
+        if own and (case.pk, case.next_deadline_code) not in tasked:
             title = milestone_title(case.jurisdiction, case.next_deadline_code, language)
             found.append((title, _day(case.next_deadline_on)))
     if Role.COACH in roles:
@@ -235,6 +235,8 @@ def _compare_each_home(client):
         page = html.unescape(answer.content.decode())
         duties = _section(page, "duties-heading")
         assert duties.count('<li class="duty">') == min(len(expected), 10), (email, expected)
+        items = duties.split('<li class="duty">')[1:]
+        assert len(set(items)) == len(items), (email, "a duty listed twice")
         for what, when in expected:
             listed = [item for item in duties.split('<li class="duty">') if what in item]
             assert listed, (email, what)
@@ -243,6 +245,10 @@ def _compare_each_home(client):
         assert duties.count({"sv": "Ansvarig: ", "en": "Whose: "}[answer["Content-Language"]]) == (
             min(len(expected), 10)
         ), email
+        # One way of writing a date in a table: the caseload's columns agree.
+        caseload = page[page.find("<tbody>") : page.find("</tbody>")]
+        long_months = re.findall(r"\d{1,2}\.? (?:[a-zåø]{5,}) \d{4}", caseload)
+        assert not long_months, (email, long_months[:3])
         listed_waiting = _section(page, "waiting-heading")
         for text in waiting:
             assert text in listed_waiting, (email, text)

@@ -514,7 +514,7 @@ def test_the_facilitator_records_a_result_from_an_accepted_proposal_on_the_page(
     result = proposal.results.get()
     assert result.responsible == personas.unit_manager and result.timeline.count() == 1
     # Planned, 0 %: recorded, not "started" (issue 33).
-    assert "Planerat, 0 % – Registrerat." in client.get("/participation/results/").text
+    assert "Planerat, 0&nbsp;% – Registrerat." in client.get("/participation/results/").text
     refused = client.post("/participation/results/", {**form, "title": ""})
     assert refused.status_code == 400 and proposal.results.count() == 1
     held = _activity(personas)

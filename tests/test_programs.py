@@ -463,6 +463,8 @@ def test_a_late_participants_schedule_and_calendar_hold_only_what_is_ahead(
     assert len(events) == 2 and all(event["dtstart"].dt > now for event in events)
     page = client.get("/my-program/").text
     assert "Innan du kom med: 2 gruppträffar" in page
+    # She takes part from the day she joined, not from the cohort's first day.
+    assert "från 19 mars, när du kom med i gruppen, till" in page
     assert "Kom inte" not in page and "missat" not in page.replace("inte missat", "")
     # The team's attendance list of a session held before she joined does not hold her.
     held = mmr.cohort.sessions.filter(referral__isnull=True).order_by("starts_at").first()
@@ -868,6 +870,36 @@ def _participants_followed_a_year(personas, case, mmr, clock, *, working, not_wo
         closed_reason=ClosedReason.DISABILITY_BENEFIT,
     )
     clock.shift(timedelta(days=420))
+
+
+def test_the_registry_export_says_how_many_it_leaves_out_once_the_teams_care_has_ended(
+    client, personas, case, mmr, clock
+):
+    # Issue 33: the team's outcomes count a participant for good, while its export reads
+    # only those still in its care (to the end of the one-year follow-up). The export says
+    # how many it left out, to the team only, so the two can be set side by side.
+    include(mmr, refer(personas, case, mmr))
+    _answer(case, "program_start", "pain_nrs", 7.5, timezone.now())
+    Cohort.objects.filter(pk=mmr.cohort.pk).update(ended_on=mmr.cohort.starts_on + timedelta(28))
+    client.force_login(mmr.physio)
+    url = f"/programs/cohorts/{mmr.cohort.pk}/registry.csv"
+
+    def exported():
+        response = client.get(url)
+        rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+        return len(rows) - 1, response["X-Stegvis-Left-Out"]
+
+    assert exported() == (1, "0")
+    clock.shift(timedelta(days=2 * 365))
+    client.force_login(mmr.physio)  # a session of two years ago has long expired
+    assert exported() == (0, "1")
+    from stegvis.programs import outcomes
+
+    assert len(outcomes.participants(outcomes.included(team=mmr.team))) == 1  # still counted
+    # Someone outside the team who may open the cohort is told no count.
+    client.force_login(personas.unit_manager)
+    answer = client.get(url)
+    assert answer.status_code != 200 or "X-Stegvis-Left-Out" not in answer
 
 
 def test_a_manager_cannot_work_out_how_many_are_not_working_from_the_share_that_is(

@@ -50,7 +50,13 @@ def _kick_off(request: HttpRequest, level: str, group=None) -> HttpResponse:
         site=site_url(request),
     )
     run_export.enqueue(str(job.pk))
-    accepted = HttpResponse(status=202)
+    # The body is optional in Bulk Data; an OperationOutcome says in words what 202 means.
+    accepted = answer(
+        resources.outcome(
+            "information", "informational", "Accepted: the status is at Content-Location."
+        ),
+        202,
+    )
     accepted["Content-Location"] = request.build_absolute_uri(
         reverse("fhir_export_status", args=[job.pk])
     )

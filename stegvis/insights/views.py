@@ -3,9 +3,10 @@ equality, for unit managers and region analysts. Every figure comes from publish
 a page, its CSV and its chart show the same protected figures."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from stegvis.access.categories import Action
@@ -79,6 +80,12 @@ def _unit_names(scope) -> dict:
     return dict(Organisation.objects.filter(pk__in=scope.units).values_list("pk", "name"))
 
 
+NO_CURVE = gettext_lazy(
+    "No curve is drawn: after the first day, every step of it would rest on fewer than five "
+    "cases. The table gives what can be shown."
+)
+
+
 @login_required
 @require_safe
 def insights(request: HttpRequest) -> HttpResponse:
@@ -92,9 +99,12 @@ def insights(request: HttpRequest) -> HttpResponse:
     everyone = time_to_rtw(curves)
     shares = {group["key"]: share_by(group, EQUALITY_DAY) for group in groups}
     women, men = shares.get("female"), shares.get("male")
+    drawn = km_curves(groups, str(_("days")))
     if _export(request) == "csv":
         return csv_response(f"time-to-rtw-{group_by}", exports.KM_HEADER, exports.km_rows(groups))
     if _export(request) == "png":
+        if not drawn:  # as on the page: no step of any curve rests on five or more
+            raise Http404(NO_CURVE)
         figure = exports.km_png(
             groups,
             _("Share still on sick leave, by days since the start"),
@@ -107,7 +117,8 @@ def insights(request: HttpRequest) -> HttpResponse:
         "insights/insights.html",
         {
             "groups": groups,
-            "curves": km_curves(groups, str(_("days"))),
+            "curves": drawn,
+            "no_curve": NO_CURVE,
             "group_by": group_by,
             "groupings": GROUPINGS,
             "state": ExtractState.objects.first(),

@@ -86,6 +86,9 @@ class Duty:
     about: str = ""
     # Set for what happens at a time of day (a meeting, an activity).
     at: datetime | None = None
+    # The case and milestone of the chain it stands for, so that a task made from a
+    # deadline and the deadline itself are listed once.
+    milestone: tuple | None = None
 
     @property
     def overdue(self) -> bool:
@@ -134,6 +137,7 @@ def task_duties(user: User, today: date) -> list[Duty]:
             whose=_you(),
             url=reverse("task_inbox"),
             about="" if task.case.patient_id == user.pk else str(task.case.patient),
+            milestone=(task.case_id, task.milestone_code) if task.milestone_code else None,
         )
         for task in tasks
     ]
@@ -281,6 +285,7 @@ def chain_duties(user: User, roles: set[str], today: date) -> list[Duty]:
             whose=_you() if responsible in mine else str(Responsible(responsible).label),
             url=reverse("case_detail", args=[case.pk]),
             about=str(case.patient),
+            milestone=(case.pk, code),
         )
         for case, code, on, responsible in rows
     ]
@@ -501,7 +506,12 @@ def duties_for(user: User, *, scope: ParticipationScope | None, urgent_shown: se
     found = Duties()
     found.duties += task_duties(user, today)
     found.duties += meeting_duties(user, now)
-    found.duties += chain_duties(user, roles - {Role.PATIENT}, today)
+    tasked = {duty.milestone for duty in found.duties if duty.milestone}
+    found.duties += [
+        duty
+        for duty in chain_duties(user, roles - {Role.PATIENT}, today)
+        if duty.milestone not in tasked
+    ]
     if Role.COACH in roles or roles & {Role.PHYSICIAN, Role.REHAB_COORDINATOR}:
         found.duties += coach_duties(user, urgent_shown)
     parts = []

@@ -118,24 +118,31 @@ def team_outcomes(user: User, team: Team) -> outcomes.Summary:
     return outcomes_of(team)
 
 
-def registry_export(user: User, cohort: Cohort):
+REGISTRY_ROW_HOLDS = {Category.QUESTIONNAIRES, Category.SICK_LEAVE}
+
+
+def registry_export(user: User, cohort: Cohort) -> tuple[list, int]:
     """The cohort's registry rows, of the participants whose questionnaires the reader may
-    export (each recorded as an export)."""
+    export (each recorded as an export), and how many participants were left out: the
+    team's part in a participant's care, and so its export, ends with the follow-up a year
+    after the program, while the team's outcomes go on counting them."""
     referrals = list(
         outcomes.included(cohort=cohort).select_related("team", "cohort__program_version")
     )
+    # A row holds questionnaire answers and the days of sick leave: both must be allowed.
     allowed = [
         r
         for r in referrals
         if categories_allowed(
             user,
             r.patient,
-            [Category.QUESTIONNAIRES],
+            REGISTRY_ROW_HOLDS,
             object_type="mmr_registry_export",
             action=Action.EXPORT,
         )
+        == REGISTRY_ROW_HOLDS
     ]
-    return outcomes.registry_rows(outcomes.participants(allowed))
+    return outcomes.registry_rows(outcomes.participants(allowed)), len(referrals) - len(allowed)
 
 
 def own_programs(patient: User) -> list[Referral]:

@@ -337,9 +337,13 @@ def cohort_registry_csv(request: HttpRequest, cohort_id) -> HttpResponse:
     """The cohort's registry rows: one per participant and time point, pseudonymised; each
     participant's questionnaires recorded as exported."""
     cohort = get_cohort_for(request.user, cohort_id)
-    rows = selectors.registry_export(request.user, cohort)
+    rows, left_out = selectors.registry_export(request.user, cohort)
     response = StreamingHttpResponse(csv_lines(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="mmr-{cohort.starts_on}.csv"'
+    if services.is_member(request.user, cohort.team):
+        # Participants no longer in the team's care (the cohort page says why): a count,
+        # for the team only, as on the page.
+        response["X-Stegvis-Left-Out"] = str(left_out)
     return response
 
 

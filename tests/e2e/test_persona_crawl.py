@@ -71,7 +71,7 @@ VISIBLE_TEXTS = """() => {
   return texts;
 }"""
 
-PAGE_FACTS = """() => {
+PAGE_FACTS = r"""() => {
   const ids = [...document.querySelectorAll('[id]')].map((el) => el.id);
   const duplicates = [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
   const root = document.documentElement;
@@ -89,9 +89,22 @@ PAGE_FACTS = """() => {
       }
     }
   }
+  // A table's caption must be read where the page opens, not centred over a wide table.
+  const cut = [];
+  for (const caption of document.querySelectorAll('caption, .table-caption')) {
+    const range = document.createRange();
+    range.selectNodeContents(caption);
+    for (const r of range.getClientRects()) {
+      if (r.width && (r.left < -1 || r.right > root.clientWidth + 1)) {
+        cut.push(caption.textContent.trim().slice(0, 40));
+        break;
+      }
+    }
+  }
   return {
     lang: root.lang,
     broken,
+    cut,
     width: root.scrollWidth,
     header: Math.round(document.querySelector('.site-header').getBoundingClientRect().height),
     viewport: root.clientWidth,
@@ -203,6 +216,8 @@ def check_page(page: Page, crawl: Crawl, path: str) -> list[str]:
         crawl.problems.append(f"{path}: the header takes {facts['header']} px of the screen")
     if facts["broken"]:
         crawl.problems.append(f"{path}: a heading's word broken across lines {facts['broken']}")
+    if facts["cut"]:
+        crawl.problems.append(f"{path}: a table's caption runs off the screen {facts['cut']}")
     if facts["duplicates"]:
         crawl.problems.append(f"{path}: duplicate ids {facts['duplicates']}")
     charts = "main svg" if path.startswith(CHART_PAGES) else "svg.chart"

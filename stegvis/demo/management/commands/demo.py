@@ -57,6 +57,7 @@ from stegvis.network import services as network
 from stegvis.network.purposes import Purpose
 from stegvis.plans import selectors as plan_selectors
 from stegvis.plans import services as plans
+from stegvis.programs.models import TeamMember
 
 DEMO_PASSWORD = "stegvis-demo-2026"  # noqa: S105 (documented in the README)
 DOMAIN = "demo.stegvis.invalid"
@@ -215,8 +216,16 @@ class Command(BaseCommand):
             raise CommandError("Demo data is only for demo mode: set STEGVIS_DEMO=1.")
         with audit.atomic():
             created = self._load()
+        # An MMR team's members by their profession, as their patients read them.
+        professions = {
+            member.user.email: member.get_profession_display()
+            for member in TeamMember.objects.filter(user__email__endswith=DOMAIN).select_related(
+                "user"
+            )
+        }
         logins = [
-            (login, Role(role).label, given, family) for login, given, family, _o, role in STAFF
+            (login, professions.get(f"{login}@{DOMAIN}", Role(role).label), given, family)
+            for login, given, family, _o, role in STAFF
         ]
         logins += [
             (login, Role.PATIENT.label, given, family) for login, given, family, *_ in PATIENTS
@@ -234,8 +243,8 @@ class Command(BaseCommand):
                 logins.append((login, membership.role_title, given, family))
             logins.append((NORWEGIAN_PATIENT[0], str(Role.PATIENT.label), *NORWEGIAN_PATIENT[1:]))
         self.stdout.write(
-            f"Demo data ready ({created} people new this run). Sign in at {settings.BASE_URL} "
-            f"with password '{DEMO_PASSWORD}' as one of these {len(logins)}:"
+            f"Demo data ready ({'loaded' if created else 'already there'}). Sign in at "
+            f"{settings.BASE_URL} with password '{DEMO_PASSWORD}' as one of these {len(logins)}:"
         )
         for login, role, given, family in logins:
             self.stdout.write(f"  {login + '@' + DOMAIN:<40} {role} ({given} {family})")
