@@ -102,6 +102,11 @@ def test_the_mmr_team_has_a_running_cohort_and_outcomes_to_show(client, demo):
     # answers at T1 and T2 are not, beside the ten: they would tell that two (the running
     # cohort) have not answered yet.
     assert "(n = 10)" in outcomes and "visas ej" in outcomes
+    # WAS and ÖMPSQ, which the demo's participants never answered, say why they are empty.
+    for name in ("WAS", "ÖMPSQ-SF"):
+        row = re.search(rf"<th scope=\"row\">{name}</th>(.*?)</tr>", outcomes, re.S)
+        assert row and "ingen svarade både före och efter" in row[1], name
+        assert "ingen etablerad gräns" in row[1] and "–" not in row[1], name
     program = signed_in(client, "johan").get("/my-program/").text
     assert "Smärtskolan Solbacken" in program and "Baka ett helt pass" in program
     cohort = team.cohorts.get(name="Pågående grupp")
