@@ -368,9 +368,14 @@ def _pages_show_nothing_small(client) -> None:
                 n = int(share[2])
                 x = round(float(share[1].replace(",", ".")) * n / 100)
                 assert not any(0 < c < 5 for c in (n, x, n - x)), (url, cell)
-        for png in ("/insights/?format=png", "/insights/variation/?format=png",
-                    "/insights/process/?format=png"):  # fmt: skip
-            assert client.get(png).content[:4] == b"\x89PNG"
+    for png in ("/insights/variation/?format=png", "/insights/process/?format=png"):
+        assert client.get(png).content[:4] == b"\x89PNG"
+    # The curves' chart, where the page draws one; none to download where it does not.
+    curve = client.get("/insights/?format=png")
+    if 'class="chart"' in client.get("/insights/").text:
+        assert curve.content[:4] == b"\x89PNG"
+    else:
+        assert curve.status_code == 404
 
 
 def _attack(client, units: dict, reader_units: list[str], by_physician: bool) -> dict:
