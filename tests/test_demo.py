@@ -132,6 +132,7 @@ def test_the_finished_cohort_names_its_participants_and_exports_what_its_outcome
     physio = signed_in(client, "fysioterapeut")
     page = physio.get(f"/programs/cohorts/{finished.pk}/").text
     assert "Ingen intagen än" not in page and "namnges inte" not in page
+    assert 'name="schedule"' not in page  # a finished cohort calls no more conferences
     assert all(f"{given} {family}" in page for _login, given, family, *_rest in FINISHED)
     answer = physio.get(f"/programs/cohorts/{finished.pk}/registry.csv")
     header, *rows = csv.reader(io.StringIO(b"".join(answer.streaming_content).decode()))

@@ -365,11 +365,14 @@ def test_running_a_meeting_from_its_page_minutes_then_held_or_cancelled(client, 
     assert meeting.status == MeetingStatus.HELD
     assert held.redirect_chain[-1][0] == f"{url}/"
     other = call(case, personas.coordinator, kind="fk_reconciliation")
+    assert "calendar.ics" in client.get(f"/meetings/{other.pk}/").text  # planned: offered
     assert client.post(f"/meetings/{other.pk}/cancel/", {"revision": 1}).status_code == 302
     other.refresh_from_db()
     assert other.status == MeetingStatus.CANCELLED
     # A meeting called off is "Inställd", not "Avbruten" (broken off once begun; issue 33).
-    assert "<dd>Inställd</dd>" in client.get(f"/meetings/{other.pk}/").text
+    called_off = client.get(f"/meetings/{other.pk}/").text
+    assert "<dd>Inställd</dd>" in called_off
+    assert "calendar.ics" not in called_off  # nothing to add to a calendar any more
     assert client.post(f"/meetings/{other.pk}/cancel/", {}).status_code == 400
 
 

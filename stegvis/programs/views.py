@@ -267,9 +267,10 @@ def program_detail(request: HttpRequest, program_id) -> HttpResponse:
 def cohort_detail(request: HttpRequest, cohort_id) -> HttpResponse:
     cohort = get_cohort_for(request.user, cohort_id)
     member = services.is_member(request.user, cohort.team)
+    # A finished cohort calls no more conferences.
     conference_form = forms.ConferenceForm(
         request.POST if "schedule" in request.POST else None
-    ) if member else None  # fmt: skip
+    ) if member and cohort.ended_on is None else None  # fmt: skip
     hold_form = forms.HoldForm(request.POST if "hold" in request.POST else None)
     included = list(
         cohort.participants.filter(status=ReferralStatus.INCLUDED).select_related("patient")
@@ -300,7 +301,7 @@ def cohort_detail(request: HttpRequest, cohort_id) -> HttpResponse:
 
 def _cohort_post(request, cohort: Cohort, conference_form, hold_form, participants):
     try:
-        if conference_form.is_bound and conference_form.is_valid():
+        if conference_form is not None and conference_form.is_bound and conference_form.is_valid():
             cases = [
                 get_case_for(
                     request.user, r.case_id, category=Category.MEETINGS, action=Action.CREATE
