@@ -442,15 +442,21 @@ def test_the_impact_report_as_page_pdf_and_csv(client, personas):
     assert client.get("/participation/impact/").status_code == 404
 
 
-def test_an_indicator_before_and_after_a_result_hides_a_small_side(personas):
+def test_an_indicator_before_and_after_a_result_is_the_units_own_monthly_figures(personas):
+    # Issue 32: each side hid only itself, over six-month windows that moved by the day, so
+    # two reports (or two results) could be set against each other or against the unit's
+    # monthly table. A side is now the sum of that protected table's months, whole months
+    # only, shown only where each of its months is shown and has ended.
+    from stegvis.insights.measures import figures_for
     from stegvis.insights.models import CaseExtract
+    from stegvis.insights.rules import unit_scope
     from stegvis.participation.impact import before_after
 
     result = services.result_create(
         actor=personas.facilitator, scope=participation_scope(personas.facilitator),
         organisation_id=personas.unit.pk, title="Kvällspåminnelser",
         responsible=personas.unit_manager, indicator="checkin_adherence",
-        effective_on=date(2026, 3, 1),
+        effective_on=date(2026, 3, 12),
     )  # fmt: skip
     for index in range(12):
         start = date(2026, 1, 10) if index < 6 else date(2026, 4, 10)
@@ -461,19 +467,33 @@ def test_an_indicator_before_and_after_a_result_hides_a_small_side(personas):
             net_days=60, checkins_due=10, checkins_answered=4 if index < 6 else 9,
             as_of=date(2026, 6, 1),
         )  # fmt: skip
-    found = before_after(result, date(2026, 6, 1))
+
+    def compared(as_of):
+        figures = figures_for(unit_scope(personas.unit.pk), as_of)
+        return before_after(result, figures, as_of), figures["checkin_adherence"]
+
+    # December to February against March to May (the month it took effect, and two more).
+    found, table = compared(date(2026, 6, 1))
     assert (found.before.n, found.before.x, found.after.n, found.after.x) == (60, 24, 60, 54)
     assert found.before.share == 0.4 and found.after.share == 0.9
+    january, april = (table.by_month[(personas.unit.pk, date(2026, m, 1))] for m in (1, 4))
+    assert (january.n, january.x, april.n, april.x) == (60, 24, 60, 54)  # the table's own
+    # While May runs, the after side is not yet counted: it would change by the day.
+    found, _table = compared(date(2026, 5, 20))
+    assert found.after.pending and found.after.share is None and found.before.share == 0.4
+    # Four missed check-ins in April: the table hides April, so the side is not shown.
     after = CaseExtract.objects.filter(start_date=date(2026, 4, 10))
-    # Four missed check-ins in all: the share would tell them.
     after.update(checkins_answered=10)
     after.filter(pk=after.first().pk).update(checkins_answered=6)
-    assert before_after(result, date(2026, 6, 1)).after.share is None
-    # Four cases are too few, whatever they did.
-    after.update(checkins_answered=5)
-    after.filter(pk__in=list(after.values_list("pk", flat=True))[:2]).delete()
-    assert before_after(result, date(2026, 6, 1)).after.share is None
-    assert before_after(result, date(2026, 6, 1)).before.share == 0.4
+    found, table = compared(date(2026, 6, 1))
+    assert table.by_month[(personas.unit.pk, date(2026, 4, 1))].hidden
+    assert not found.after.shown and not found.after.pending and found.after.share is None
+    # And January with it, in the table and so here: else April would be the total less it.
+    assert table.by_month[(personas.unit.pk, date(2026, 1, 1))].hidden
+    assert not found.before.shown
+    # Older than the twelve months the table keeps: not shown.
+    found, _table = compared(date(2027, 3, 1))
+    assert not found.before.shown and not found.after.shown
 
 
 def test_the_api_makes_a_proposal_and_refuses_an_unanswered_acceptance(client, personas):

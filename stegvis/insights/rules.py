@@ -34,6 +34,16 @@ def _region_units(region_ids) -> frozenset[int]:
     )
 
 
+def unit_scope(unit_id: int) -> StatisticsScope:
+    """The figures of one unit as its own manager reads them: for a reader of figures about
+    the unit who holds no scope of their own (the participation facilitator's impact report),
+    so that they read only what that protected table already shows."""
+    parent = Organisation.objects.filter(pk=unit_id).values_list("parent_id", flat=True).first()
+    units = frozenset({unit_id})
+    around = _region_units([parent]) if parent else frozenset()
+    return StatisticsScope(Role.UNIT_MANAGER, unit_id, units, True, units | around)
+
+
 def _scope_of(user: User) -> StatisticsScope | None:
     memberships = user.memberships_cached()
     managed = [m.organisation for m in memberships if m.role == Role.UNIT_MANAGER]

@@ -1,10 +1,13 @@
 """The impact report for managers: what participation did at their units in a period, and
 the service's own indicators before and after a result that names one.
 
-The before/after comparison is of the cases that started in the six months before the
-result took effect with those that started in the six months after (or until the extract's
-day): a plain comparison, not proof of cause, and said so on the page. A side with fewer
-than five cases is not shown, as everywhere in the insights.
+The before/after comparison is of the cases that started in the whole months before the
+month the result took effect with those that started in as many months from it: a plain
+comparison, not proof of cause, and said so on the page. Each side is the sum of the unit's
+monthly figures as the insights publish them, protected together (core/disclosure.py), and
+is shown only where every one of its months is shown there and has ended. So the report
+tells nothing that the unit's own monthly table does not: no side can be set against those
+months, another result's side or a later report to work out a count under five.
 """
 
 from dataclasses import dataclass
@@ -13,9 +16,9 @@ from statistics import median
 
 from django.db.models import Count, Q, Sum
 
-from stegvis.core.disclosure import small, smallest
-from stegvis.insights.equality import MEASURES, counts
-from stegvis.insights.models import CaseExtract
+from stegvis.insights import published
+from stegvis.insights.equality import MEASURES
+from stegvis.insights.rules import unit_scope
 from stegvis.participation.models import (
     Activity,
     ActivityParticipant,
@@ -28,26 +31,22 @@ from stegvis.participation.models import (
     TimelineEntry,
 )
 
-WINDOW_DAYS = 183  # six months on either side
+# Whole months on either side: the monthly tables the sides are summed from hold twelve,
+# so both sides of a result fit in them for six months after the "after" side has ended.
+MONTHS_EACH_SIDE = 3
 
 
 @dataclass
 class Side:
     n: int
     x: int
-    cases: int
-
-    @property
-    def shown(self) -> bool:
-        # As wherever figures leave Stegvis (docs/disclosure.md): no side of fewer than five
-        # cases, and no share from which a count of one to four can be worked out.
-        if self.n == 0 or self.cases < smallest():
-            return False
-        return not (small(self.x) or small(self.n - self.x))
+    shown: bool
+    # Not shown yet: its last month has not ended (shown when it has, if its months are).
+    pending: bool = False
 
     @property
     def share(self) -> float | None:
-        return self.x / self.n if self.shown else None
+        return self.x / self.n if self.shown and self.n else None
 
 
 @dataclass
@@ -87,7 +86,8 @@ class Report:
         for item in self.before_after:
             prefix = f"result:{item.result.pk}:{item.measure.code}"
             for name, side in (("before", item.before), ("after", item.after)):
-                found.append((f"{prefix}:{name}_n", side.n if side.shown else "suppressed"))
+                hidden = "pending" if side.pending else "suppressed"
+                found.append((f"{prefix}:{name}_n", side.n if side.shown else hidden))
                 found.append((f"{prefix}:{name}_share", _rounded(side.share)))
         return found
 
@@ -96,29 +96,54 @@ def _rounded(value: float | None):
     return "" if value is None else round(value, 4)
 
 
-def _side(code: str, unit_id: int, start: date, end: date) -> Side:
-    rows = CaseExtract.objects.filter(
-        organisation_id=unit_id, start_date__gte=start, start_date__lt=end
-    )
-    n, x = counts(code, rows, "organisation").get(unit_id, (0, 0))
-    return Side(n, x, rows.count())
+def _month(day: date, months: int) -> date:
+    """The first day of the month `months` after (or before) the one `day` is in."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
 
 
-def before_after(result: Result, as_of: date) -> BeforeAfter | None:
+def _side(figures, unit_id: int, first: date, as_of: date) -> Side:
+    months = [_month(first, i) for i in range(MONTHS_EACH_SIDE)]
+    if _month(months[-1], 1) > as_of:
+        return Side(0, 0, shown=False, pending=True)
+    cells = [figures.by_month.get((unit_id, month)) for month in months]
+    if any(cell is None or cell.hidden for cell in cells):
+        return Side(0, 0, shown=False)  # a month the table hides, or older than it keeps
+    n, x = sum(cell.n for cell in cells), sum(cell.x for cell in cells)
+    return Side(n, x, shown=n > 0)
+
+
+def before_after(result: Result, figures: dict, as_of: date) -> BeforeAfter | None:
+    """`figures`: the measures' protected figures of the result's unit (insights)."""
     if not result.indicator or result.indicator not in MEASURES or not result.effective_on:
         return None
-    day = result.effective_on
-    window = timedelta(days=WINDOW_DAYS)
+    found = figures[result.indicator]
+    month = _month(result.effective_on, 0)
+    unit = result.organisation_id
     return BeforeAfter(
         result,
         MEASURES[result.indicator],
-        _side(result.indicator, result.organisation_id, day - window, day),
-        _side(result.indicator, result.organisation_id, day, min(day + window, as_of)),
+        _side(found, unit, _month(month, -MONTHS_EACH_SIDE), as_of),
+        _side(found, unit, month, as_of),
     )
 
 
-def report(units, start: date, end: date, as_of: date) -> Report:
-    """The period is whole days, `start` and `end` both included."""
+def unit_figures(reader_scope):
+    """The figures a unit's before/after is summed from: the reader's own where they read
+    the insights (so the report adds nothing to the tables they see), else the unit's as
+    its manager reads them."""
+
+    def of(unit_id: int) -> dict:
+        if reader_scope is not None and unit_id in reader_scope.units:
+            return published.figures(reader_scope)
+        return published.figures(unit_scope(unit_id))
+
+    return of
+
+
+def report(units, start: date, end: date, as_of: date, figures_of) -> Report:
+    """The period is whole days, `start` and `end` both included; `figures_of(unit)` gives
+    a unit's protected figures (unit_figures)."""
     until = end + timedelta(days=1)
     proposals = Proposal.objects.filter(
         organisation_id__in=units, created_at__date__gte=start, created_at__date__lt=until
@@ -151,7 +176,11 @@ def report(units, start: date, end: date, as_of: date) -> Report:
         .count()
     )
     results = Result.objects.filter(organisation_id__in=units).exclude(indicator="")
-    comparisons = [found for r in results if (found := before_after(r, as_of)) is not None]
+    comparisons = [
+        found
+        for r in results
+        if (found := before_after(r, figures_of(r.organisation_id), as_of)) is not None
+    ]
     return Report(
         start=start,
         end=end,

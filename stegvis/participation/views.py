@@ -21,6 +21,7 @@ from stegvis.access.participation import (
     get_representative_for,
     record_network_listed,
 )
+from stegvis.access.statistics import statistics_scope
 from stegvis.accounts.mfa import mfa_satisfied
 from stegvis.core.crisis import crisis_page
 from stegvis.core.csv_stream import csv_response
@@ -43,7 +44,7 @@ from stegvis.participation.forms import (
     ReportForm,
     ResultForm,
 )
-from stegvis.participation.impact import report
+from stegvis.participation.impact import MONTHS_EACH_SIDE, report, unit_figures
 from stegvis.participation.models import AuthorKind, ProposalState, author_shown_to
 
 SHOWN_STATES = [state for state in ProposalState if state != ProposalState.WITHDRAWN]
@@ -538,9 +539,10 @@ def impact(request: HttpRequest) -> HttpResponse:
     as_of = selectors.extract_as_of() or today
     if form.cleaned_data.get("unit"):
         units = {form.cleaned_data["unit"]}
-    found = report(units, form.cleaned_data["start"], form.cleaned_data["end"], as_of)
+    figures_of = unit_figures(statistics_scope(request.user))
+    found = report(units, form.cleaned_data["start"], form.cleaned_data["end"], as_of, figures_of)
     shown = ", ".join(name for pk, name in names if pk in units)
-    context = {"form": form, "report": found, "units": shown}
+    context = {"form": form, "report": found, "units": shown, "months_each_side": MONTHS_EACH_SIDE}
     wanted = request.GET.get("format")
     if wanted == "csv":
         return csv_response("participation-impact", ["measure", "value"], found.rows())
