@@ -441,3 +441,24 @@ def test_the_region_analyst_can_work_out_no_count_under_five_from_anything_they_
         one = _csv(_body(client.get(f"/api/v1/insights/cases.csv?unit={pk}")))[1:]
         assert len(one) == by["unit"][name]
     assert "start_date" in header
+
+
+def test_a_physician_can_work_out_no_count_under_five_from_their_own_figures(
+    client, region_world, personas
+):
+    # A physician reads their own cases against the region's (measures.own_figures): their
+    # own figure is protected as any other, and the region's is a share with no count, so
+    # the region's other cases cannot be worked out as the region less their own.
+    client.force_login(personas.treating_physician)
+    shown = 0
+    for code in VARIATION:
+        header, *rows = _csv(_body(client.get(f"/insights/variation/?indicator={code}&format=csv")))
+        # No count of the region's: its mean is a share alone.
+        assert header == ["group", "n", "x", "share", "region_mean", "signal"]
+        for group, n, x, _share, _mean, _signal in rows:
+            assert group == "Du"  # their own point only, never another physician or unit
+            if n:
+                counts = (int(n), int(x), int(n) - int(x))
+                assert not any(0 < c < 5 for c in counts), (code, counts)
+                shown += 1
+    assert shown  # the test reads figures, not empty pages
