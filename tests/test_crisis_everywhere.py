@@ -11,6 +11,7 @@ import time_machine
 from django.utils import timezone
 
 from stegvis.access.categories import Category
+from stegvis.accounts.roles import Role
 from stegvis.coaching.flags import OPEN
 from stegvis.coaching.flags.services import flag_handle
 from stegvis.coaching.flags.urgent import urgent_flags_for
@@ -24,7 +25,7 @@ from stegvis.notifications.models import Notification
 from stegvis.participation.models import Proposal, ProposalComment
 from stegvis.plans.models import PlanComment
 from stegvis.programs.models import Attendance
-from tests.factories import patient_at
+from tests.factories import UserFactory, member, patient_at
 from tests.mmr import build_team, include, refer
 from tests.support import join, scheduled_meeting, send, write_note
 
@@ -558,6 +559,11 @@ def test_a_goal_the_team_writes_in_the_patients_words_of_crisis_alerts_her_care_
     assert alerted == {personas.treating_physician.pk, personas.coordinator.pk}
     shown = [t for u in urgent_flags_for(personas.treating_physician) for t in u.triggers]
     assert any("inte leva längre" in text for text in shown), shown
+    # A coach on her network, whose ceiling holds no MMR goal, sees the flag, not the words.
+    coach = member(UserFactory(), personas.unit, Role.COACH)
+    personas.with_consent(coach, [Category.IDENTITY, Category.PLAN, Category.CHECKINS])
+    flags = [u for u in urgent_flags_for(coach) if u.flag.source_type == "goal"]
+    assert flags and not [t for u in flags for t in u.triggers if "inte leva" in t]
     # The patient still reads her goal in her plan: nothing of hers is held from her.
     client.force_login(personas.patient)
     assert "inte leva längre" in client.get(f"/cases/{case.pk}/plan/").text

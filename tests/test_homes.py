@@ -81,6 +81,14 @@ def _swedish_logins() -> list[str]:
     ]
 
 
+# A month's whole name in Swedish or English (not those the short format writes whole too:
+# "maj", "May"). Bokmål writes every date whole.
+LONG_MONTH = (
+    r"\d{1,2} (?:januari|january|februari|february|mars|march|april|juni|june|juli|july"
+    r"|augusti|august|september|oktober|october|november|december) \d{4}"
+)
+
+
 def _when(moment) -> str:
     return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
@@ -247,7 +255,7 @@ def _compare_each_home(client):
         ), email
         # One way of writing a date in a table: the caseload's columns agree.
         caseload = page[page.find("<tbody>") : page.find("</tbody>")]
-        long_months = re.findall(r"\d{1,2}\.? (?:[a-zåø]{5,}) \d{4}", caseload)
+        long_months = re.findall(LONG_MONTH, caseload, re.I)
         assert not long_months, (email, long_months[:3])
         listed_waiting = _section(page, "waiting-heading")
         for text in waiting:

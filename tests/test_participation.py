@@ -7,6 +7,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+import time_machine
 from django.core import mail
 from django.utils import timezone
 
@@ -442,7 +443,10 @@ def test_the_impact_report_as_page_pdf_and_csv(client, personas):
     assert client.get("/participation/impact/").status_code == 404
 
 
-def test_an_indicator_before_and_after_a_result_is_the_units_own_monthly_figures(personas):
+IMPACT = "/participation/impact/?start=2026-01-01&end=2026-06-01"
+
+
+def test_an_indicator_before_and_after_a_result_is_the_units_own_monthly_figures(client, personas):
     # Issue 32: each side hid only itself, over six-month windows that moved by the day, so
     # two reports (or two results) could be set against each other or against the unit's
     # monthly table. A side is now the sum of that protected table's months, whole months
@@ -478,6 +482,17 @@ def test_an_indicator_before_and_after_a_result_is_the_units_own_monthly_figures
     assert found.before.share == 0.4 and found.after.share == 0.9
     january, april = (table.by_month[(personas.unit.pk, date(2026, m, 1))] for m in (1, 4))
     assert (january.n, january.x, april.n, april.x) == (60, 24, 60, 54)  # the table's own
+    # The page, as the unit's manager and as the facilitator: the same sums of the same months.
+    from stegvis.insights.models import ExtractState
+
+    ExtractState.objects.create(as_of=date(2026, 6, 1), version=1)
+    for reader in (personas.unit_manager, personas.facilitator):
+        with time_machine.travel("2026-06-01 12:00 +02:00", tick=False):
+            client.force_login(reader)
+            answer = client.get(f"{IMPACT}&format=csv")
+            rows = dict(csv.reader(io.StringIO(answer.text)))
+        key = f"result:{result.pk}:checkin_adherence"
+        assert (rows[f"{key}:before_share"], rows[f"{key}:after_share"]) == ("0.4", "0.9")
     # While May runs, the after side is not yet counted: it would change by the day.
     found, _table = compared(date(2026, 5, 20))
     assert found.after.pending and found.after.share is None and found.before.share == 0.4

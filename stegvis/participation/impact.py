@@ -16,8 +16,10 @@ from statistics import median
 
 from django.db.models import Count, Q, Sum
 
+from stegvis.accounts.roles import Role
 from stegvis.insights import published
 from stegvis.insights.equality import MEASURES
+from stegvis.insights.process import INDICATORS as MONTHLY
 from stegvis.insights.rules import unit_scope
 from stegvis.participation.models import (
     Activity,
@@ -69,6 +71,7 @@ class Report:
     hours_given: float
     results_done: int
     before_after: list[BeforeAfter]
+    months_each_side: int = MONTHS_EACH_SIDE
 
     def rows(self) -> list[tuple[str, object]]:
         """The figures as (name, value), for the CSV (numbers never localised)."""
@@ -115,7 +118,8 @@ def _side(figures, unit_id: int, first: date, as_of: date) -> Side:
 
 def before_after(result: Result, figures: dict, as_of: date) -> BeforeAfter | None:
     """`figures`: the measures' protected figures of the result's unit (insights)."""
-    if not result.indicator or result.indicator not in MEASURES or not result.effective_on:
+    # Only an indicator the insights give by month: the sides are the months' sums.
+    if result.indicator not in MONTHLY or not result.effective_on:
         return None
     found = figures[result.indicator]
     month = _month(result.effective_on, 0)
@@ -129,12 +133,13 @@ def before_after(result: Result, figures: dict, as_of: date) -> BeforeAfter | No
 
 
 def unit_figures(reader_scope):
-    """The figures a unit's before/after is summed from: the reader's own where they read
-    the insights (so the report adds nothing to the tables they see), else the unit's as
-    its manager reads them."""
+    """The figures a unit's before/after is summed from: the unit manager's own table where
+    the reader is its manager (so the report adds nothing to what they see), else the
+    unit's alone, by month, as a manager of that one unit reads it."""
 
     def of(unit_id: int) -> dict:
-        if reader_scope is not None and unit_id in reader_scope.units:
+        own = reader_scope is not None and reader_scope.role == Role.UNIT_MANAGER
+        if own and unit_id in reader_scope.units:
             return published.figures(reader_scope)
         return published.figures(unit_scope(unit_id))
 

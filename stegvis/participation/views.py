@@ -44,7 +44,7 @@ from stegvis.participation.forms import (
     ReportForm,
     ResultForm,
 )
-from stegvis.participation.impact import MONTHS_EACH_SIDE, report, unit_figures
+from stegvis.participation.impact import MONTHLY, report, unit_figures
 from stegvis.participation.models import AuthorKind, ProposalState, author_shown_to
 
 SHOWN_STATES = [state for state in ProposalState if state != ProposalState.WITHDRAWN]
@@ -460,7 +460,8 @@ def you_said_we_did(request: HttpRequest) -> HttpResponse:
         form = ResultForm(
             request.POST if request.POST.get("action") == "create" else None,
             managers=selectors.manager_choices(scope.answers_for),
-            indicators=[(code, item.title) for code, item in MEASURES.items()],
+            # Those the insights give by month, which the impact report compares.
+            indicators=[(code, MEASURES[code].title) for code in MONTHLY],
             parents=selectors.result_choices(scope.answers_for),
         )
     if request.method == "POST":
@@ -542,7 +543,7 @@ def impact(request: HttpRequest) -> HttpResponse:
     figures_of = unit_figures(statistics_scope(request.user))
     found = report(units, form.cleaned_data["start"], form.cleaned_data["end"], as_of, figures_of)
     shown = ", ".join(name for pk, name in names if pk in units)
-    context = {"form": form, "report": found, "units": shown, "months_each_side": MONTHS_EACH_SIDE}
+    context = {"form": form, "report": found, "units": shown}
     wanted = request.GET.get("format")
     if wanted == "csv":
         return csv_response("participation-impact", ["measure", "value"], found.rows())

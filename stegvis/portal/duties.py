@@ -236,7 +236,9 @@ def at_nav(user: User) -> bool:
     return any(m.organisation.kind == Kind.NAV_OFFICE for m in user.memberships_cached())
 
 
-def chain_duties(user: User, roles: set[str], today: date) -> list[Duty]:
+def chain_duties(
+    user: User, roles: set[str], today: date, tasked: frozenset = frozenset()
+) -> list[Duty]:
     """The next duty of each case of the rehabilitation chain the user answers for: a named
     physician's or coordinator's own cases, an employer's or an agency's through the
     patient's consent."""
@@ -272,6 +274,8 @@ def chain_duties(user: User, roles: set[str], today: date) -> list[Duty]:
             named, _stored_deadlines_of(frozenset(parties)), next_deadline_on__lte=today + HORIZON
         )
         rows = _next_stored(within[:SHOWN], parties)
+    # A deadline someone made a task of is listed as the task (`tasked`: case, milestone).
+    rows = [row for row in rows if (row[0].pk, row[1]) not in tasked]
     own = [row[0] for row in rows]
     record_cases_listed(user, own, category=Category.CAPACITY, object_type="home_duties")
     language = get_language() or "sv"
@@ -506,12 +510,8 @@ def duties_for(user: User, *, scope: ParticipationScope | None, urgent_shown: se
     found = Duties()
     found.duties += task_duties(user, today)
     found.duties += meeting_duties(user, now)
-    tasked = {duty.milestone for duty in found.duties if duty.milestone}
-    found.duties += [
-        duty
-        for duty in chain_duties(user, roles - {Role.PATIENT}, today)
-        if duty.milestone not in tasked
-    ]
+    tasked = frozenset(duty.milestone for duty in found.duties if duty.milestone)
+    found.duties += chain_duties(user, roles - {Role.PATIENT}, today, tasked)
     if Role.COACH in roles or roles & {Role.PHYSICIAN, Role.REHAB_COORDINATOR}:
         found.duties += coach_duties(user, urgent_shown)
     parts = []

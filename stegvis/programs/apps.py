@@ -35,4 +35,4 @@ class ProgramsConfig(AppConfig):
             Attendance, lambda attendance: attendance.message, Category.MEETINGS
         )
         # And in a goal the team writes down in the patient's own words.
-        TRIGGERS["goal"] = Trigger(Goal, lambda goal: goal.text, Category.PLAN)
+        TRIGGERS["goal"] = Trigger(Goal, lambda goal: goal.text, Category.CLINICAL_NOTES)
