@@ -425,7 +425,8 @@ def test_including_into_a_cohort_that_has_begun_warns_the_team_first(
     with pytest.raises(Incomplete) as warned:
         include(mmr, referral)
     assert "2 av dess 3 gruppträffar har hållits" in str(warned.value)
-    assert "flyttas 1 till en senare vecka och 0 ryms inte" in str(warned.value)
+    assert "1 av patientens egna träffar flyttas till en senare vecka." in str(warned.value)
+    assert "ryms inte" not in str(warned.value)  # nothing said of what does not happen
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.ASSESSING
     # On the page: the warning beside the choice, then the team's confirmation.
@@ -441,6 +442,9 @@ def test_including_into_a_cohort_that_has_begun_warns_the_team_first(
     }
     page = client.post(url, form)
     assert page.status_code == 200 and "2 av dess 3 gruppträffar har hållits" in page.text
+    # The whole warning once above the form; at the box, what to do.
+    assert page.text.count("Patienten kommer med från i dag") == 1
+    assert "Kryssa i det här för att ta in patienten från i dag" in page.text
     assert client.post(url, {**form, "late_confirmed": "on"}).status_code == 302
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.INCLUDED
@@ -481,12 +485,11 @@ def test_own_sessions_that_no_longer_fit_before_the_program_ends_are_named_not_s
     judge(mmr, referral)
     with pytest.raises(Incomplete) as warned:
         include(mmr, referral)
-    assert "flyttas 0 till en senare vecka och 1 ryms inte innan programmet slutar" in str(
-        warned.value
-    )
+    assert "1 av dem ryms inte innan programmet slutar" in str(warned.value)
+    assert "flyttas" not in str(warned.value)
     client.force_login(mmr.physio)
     assert (
-        "1 ryms inte innan programmet slutar"
+        "1 av dem ryms inte innan programmet slutar"
         in client.get(f"/programs/referrals/{referral.pk}/").text
     )
     referral.refresh_from_db()
@@ -612,7 +615,7 @@ def test_a_program_is_refined_in_versions_and_a_stale_version_is_refused(mmr, cl
     assert mmr.cohort.program_version.number == 1  # the cohort keeps the version it ran
 
 
-def test_a_wrong_session_plan_names_each_wrong_line():
+def test_a_wrong_session_plan_names_each_wrong_line(swedish):
     with pytest.raises(ValueError) as error:
         plan.parse("1, 1, 09:00, group, physiotherapist, 90, Start\n9, 1, 9, lunch, x, 5, y", 4)
     assert "Rad 2" in str(error.value) and "Rad 1" not in str(error.value)

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from stegvis.access.categories import CARE_ROLES, Action, Category
 from stegvis.access.helpers import categories_allowed, get_self_for, record_aggregate
@@ -235,12 +235,26 @@ def own_sessions_note(cohort: Cohort, joined: datetime) -> str:
     times = own_session_times(cohort, joined)
     moved = sum(1 for t in times if t.starts_at is not None and t.weeks_later)
     left = sum(1 for t in times if t.starts_at is None)
-    if not (moved or left):
-        return ""
-    return _(
-        "Of the patient's own sessions, %(moved)s move to a later week and %(left)s no "
-        "longer fit before the program ends: plan those with the patient."
-    ) % {"moved": moved, "left": left}
+    parts = []
+    if moved:
+        parts.append(
+            ngettext(
+                "%(n)s of the patient's own sessions moves to a later week.",
+                "%(n)s of the patient's own sessions move to a later week.",
+                moved,
+            )
+            % {"n": moved}
+        )
+    if left:
+        parts.append(
+            ngettext(
+                "%(n)s of them no longer fits before the program ends: plan it with the patient.",
+                "%(n)s of them no longer fit before the program ends: plan them with the patient.",
+                left,
+            )
+            % {"n": left}
+        )
+    return " ".join(parts)
 
 
 def open_referrals(patient) -> QuerySet[Referral]:

@@ -435,13 +435,18 @@ def referral_decide(
         )
         held, total = sessions_held(cohort)
         if held and not late_confirmed:
+            # The whole warning once, above the form; at the box, what to do.
             warning = " ".join(
                 filter(
                     None,
-                    [_late_warning(cohort, held, total), own_sessions_note(cohort, timezone.now())],
+                    [
+                        _late_warning(cohort, held, total),
+                        own_sessions_note(cohort, timezone.now()),
+                    ],
                 )
             )
-            raise Incomplete(warning, {"late_confirmed": [warning]})
+            confirm = _("Tick this to include the patient from today on.")
+            raise Incomplete(warning, {"late_confirmed": [confirm]})
     status = ReferralStatus.INCLUDED if include else ReferralStatus.NOT_INCLUDED
     _update_unless_stale(
         referral,
