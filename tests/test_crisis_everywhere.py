@@ -528,16 +528,25 @@ def test_the_api_gives_the_lines_with_an_agenda_item_and_a_note(client, personas
     assert {"112", "1177"} <= {line["number"] for line in saved.json()["crisis_lines"]}
 
 
+PROGRAM_DAY = "2026-03-02 09:00 +01:00"
+
+
+def _a_team_member_with_her_referral(client, personas, case):
+    """The patient included in an MMR program; its physiotherapist signed in."""
+    mmr = build_team(personas)
+    referral = include(mmr, refer(personas, case, mmr))
+    client.force_login(mmr.physio)
+    return referral
+
+
 def test_a_goal_the_team_writes_in_the_patients_words_of_crisis_alerts_her_care_team(
     client, personas, case, django_capture_on_commit_callbacks
 ):
     # An MMR goal is the patient's own words, typed by a team member: the same rules, though
     # the one typing is a professional. The care team is told and reads the words; the team
     # member gets the lines to give the patient now; a goal without such words raises nothing.
-    with time_machine.travel("2026-03-02 09:00 +01:00", tick=False):
-        mmr = build_team(personas)
-        referral = include(mmr, refer(personas, case, mmr))
-        client.force_login(mmr.physio)
+    with time_machine.travel(PROGRAM_DAY, tick=False):
+        referral = _a_team_member_with_her_referral(client, personas, case)
         url = f"/programs/referrals/{referral.pk}/"
         goal = {"goal": "1", "text": "Gå till bageriet", "measure": "", "baseline": "",
                 "target": ""}  # fmt: skip
@@ -572,10 +581,8 @@ def test_a_goal_the_team_writes_in_the_patients_words_of_crisis_alerts_her_care_
 def test_the_api_gives_the_lines_with_a_goal_in_the_patients_words_of_crisis(
     client, personas, case, django_capture_on_commit_callbacks
 ):
-    with time_machine.travel("2026-03-02 09:00 +01:00", tick=False):
-        mmr = build_team(personas)
-        referral = include(mmr, refer(personas, case, mmr))
-        client.force_login(mmr.physio)
+    with time_machine.travel(PROGRAM_DAY, tick=False):
+        referral = _a_team_member_with_her_referral(client, personas, case)
         url = f"/api/v1/programs/referrals/{referral.pk}/goals"
         with django_capture_on_commit_callbacks(execute=True):
             calm = send(client, "post", url, {"text": "Lyfta matkassen"})

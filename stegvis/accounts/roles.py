@@ -50,13 +50,16 @@ NETWORK_ROLES = STAFF_ROLES - {
 NEVER_ASKS_TO_JOIN = frozenset({OrganisationKind.NAV_OFFICE})
 
 
+def may_ask_to_join(membership) -> bool:
+    """Whether a person may ask to join a patient's network under this membership."""
+    return (
+        membership.role in NETWORK_ROLES and membership.organisation.kind not in NEVER_ASKS_TO_JOIN
+    )
+
+
 def asks_to_join_as(memberships) -> list:
     """The memberships under which a person may ask to join a patient's network."""
-    return [
-        m
-        for m in memberships
-        if m.role in NETWORK_ROLES and m.organisation.kind not in NEVER_ASKS_TO_JOIN
-    ]
+    return [m for m in memberships if may_ask_to_join(m)]
 
 
 # What a role is called where its organisation's own name for it differs from the general

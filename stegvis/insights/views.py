@@ -99,9 +99,9 @@ def insights(request: HttpRequest) -> HttpResponse:
     everyone = time_to_rtw(curves)
     shares = {group["key"]: share_by(group, EQUALITY_DAY) for group in groups}
     women, men = shares.get("female"), shares.get("male")
-    drawn = km_curves(groups, str(_("days")))
     if _export(request) == "csv":
         return csv_response(f"time-to-rtw-{group_by}", exports.KM_HEADER, exports.km_rows(groups))
+    drawn = km_curves(groups, str(_("days")))
     if _export(request) == "png":
         if not drawn:  # as on the page: no step of any curve rests on five or more
             raise Http404(NO_CURVE)

@@ -16,7 +16,7 @@ from django.utils.translation import override
 from stegvis.access.categories import EMPLOYER_NEVER, ROLE_CEILING, Action, Category
 from stegvis.access.helpers import record_allowed, record_refused
 from stegvis.accounts.models import Membership, Organisation, User
-from stegvis.accounts.roles import Role, asks_to_join_as
+from stegvis.accounts.roles import Role, may_ask_to_join
 from stegvis.audit import audit
 from stegvis.cases.country import country_of
 from stegvis.core.errors import NotAllowed
@@ -235,7 +235,7 @@ def member_request_join(
     *, actor: User, membership: Membership, patient: User, message: str = ""
 ) -> NetworkMember:
     """A staff member asks to join. The patient sees it and answers; nothing is shared yet."""
-    if membership not in asks_to_join_as([membership]):
+    if not may_ask_to_join(membership):
         raise NotAllowed(_("This role is brought into a network by the patient, not by asking."))
     existing = _open_member(
         patient, user=actor, organisation=membership.organisation, role=membership.role

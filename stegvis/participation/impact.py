@@ -21,6 +21,7 @@ from stegvis.insights import published
 from stegvis.insights.equality import MEASURES
 from stegvis.insights.process import INDICATORS as MONTHLY
 from stegvis.insights.rules import unit_scope
+from stegvis.instruments.occasions import add_months
 from stegvis.participation.models import (
     Activity,
     ActivityParticipant,
@@ -101,8 +102,7 @@ def _rounded(value: float | None):
 
 def _month(day: date, months: int) -> date:
     """The first day of the month `months` after (or before) the one `day` is in."""
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
+    return add_months(day.replace(day=1), months)
 
 
 def _side(figures, unit_id: int, first: date, as_of: date) -> Side:
