@@ -8,6 +8,8 @@ workers throughout):
   - the audited API read (`GET /api/v1/patients/{id}`) and the audited FHIR read
     (`GET /fhir/Patient/{id}`) with a physician's personal access token, each decided by
     the policy and recorded on the patient's log, and the patient's home page;
+  - the same token's `GET /api/v1/me` (no patient data: no policy, no audit event), to show
+    what authentication and the API's framework cost before any patient is decided on;
   - a bare Django view, written here and nowhere in the product (one SELECT and one INSERT
     on the same database and settings), to show what the floor itself costs.
 Each runs in alternation with the floor under wrk (Debian's `wrk`; the Python client of
@@ -144,6 +146,9 @@ def pairs(label: str, database_url: str, args) -> None:
         ("audited FHIR read", (product_port, f"/fhir/Patient/{patient}", token)),
         ("patient home page", (product_port, "/",
                                {"Cookie": f"sessionid={secrets['patient_cookie']}"})),
+        # For scale: what an API request costs with the same token and no patient data
+        # (no policy, no audit event): the token, its holder, ninja and the answer.
+        ("token, no patient", (product_port, "/api/v1/me", token)),
         # For scale: the floor against a bare Django view (one SELECT, one INSERT).
         ("bare read", (bare_port, f"/read/{key}", {})),
     ]  # fmt: skip

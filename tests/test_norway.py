@@ -321,7 +321,7 @@ def test_a_sykmelding_marked_skjermes_shows_the_patient_no_medical_details(clien
 
 
 def test_skjermes_belongs_to_the_sykmelding_not_to_a_swedish_certificate(personas, case):
-    from stegvis.cases.access import medical_details_withheld
+    from stegvis.cases.rules import medical_details_withheld
 
     certificate = case.certificates.create(
         kind="fk7804", created_by=personas.treating_physician, no_screened_from_patient=True

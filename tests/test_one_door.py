@@ -51,6 +51,19 @@ def test_no_module_outside_access_imports_the_policys_decide():
     assert importers == []
 
 
+def test_nothing_outside_access_resolves_an_object_but_as_a_declared_record():
+    """Each kind of record a page or operation resolves by id is declared by its app
+    (stegvis.access.rules.declare_record) and printed in the rule table; none is assembled
+    beside a view from a queryset, a category and a patient field of its own."""
+    importers = [
+        str(path.relative_to(ROOT))
+        for path in ROOT.rglob("*.py")
+        if path.parts[len(ROOT.parts)] != "access"
+        and "stegvis.access.helpers.get_object_for" in _imports(path)
+    ]
+    assert importers == []
+
+
 def _reaches_a_patient(model, seen=()) -> bool:
     """Whether the model's rows belong to a patient: a case, or a row that leads to one
     (or to a patient) through its foreign keys."""

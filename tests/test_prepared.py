@@ -81,6 +81,37 @@ def test_an_empty_list_finds_nothing_and_a_long_one_goes_through_the_orm(
     assert len(query._compiled) == 1  # only the empty shape was kept
 
 
+def _case_ids(patients, organisation, opened_after):
+    return _cases(patients, organisation, opened_after).values("pk")
+
+
+def test_a_subquery_narrows_another_query_as_the_orms_would(people, django_assert_num_queries):
+    unit, other, patients = people
+    query = Prepared(_case_ids)
+    long_ago = timezone.localdate() - timedelta(days=30)
+    calls = [
+        ([p.pk for p in patients[:2]], unit.pk),
+        ([p.pk for p in patients[2:]], unit.pk),
+        ([p.pk for p in patients[:2]], other.pk),
+    ]
+    found = []
+    for patients_, organisation in calls:
+        expected = set(Case.objects.filter(pk__in=_case_ids(patients_, organisation, long_ago)))
+        subquery = query.subquery(
+            patients=patients_, organisation=organisation, opened_after=long_ago
+        )
+        with django_assert_num_queries(1):
+            narrowed = set(Case.objects.filter(pk__in=subquery))
+        assert narrowed == expected
+        found.append(len(narrowed))
+    assert found == [2, 2, 0]
+    assert len(query._compiled) == 1  # one shape (two patients), built once
+    # A shape that finds nothing narrows to nothing, with no statement.
+    with django_assert_num_queries(0):
+        empty = query.subquery(patients=[], organisation=unit.pk, opened_after=long_ago)
+        assert list(Case.objects.filter(pk__in=empty)) == []
+
+
 def _cases_with_units(patient, opened_after):
     return (
         Case.objects.filter(patient_id=patient, opened_on__gt=opened_after)

@@ -2,19 +2,20 @@
 the credential's scopes, applying only declared rules; and the printable rule table."""
 
 import io
+from dataclasses import replace
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import connection
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from stegvis.access.categories import Action, Category
-from stegvis.access.helpers import get_case_for
+from stegvis.access.helpers import get_case_for, get_record_for
 from stegvis.access.reader import Reader, ReaderMiddleware
-from stegvis.access.rules import RULES, SCOPES, Rule
+from stegvis.access.rules import RECORDS, RULES, SCOPES, Rule
 from stegvis.accounts.models import PersonalAccessToken, TokenScope
 from stegvis.network import services as network
 from stegvis.network.purposes import Purpose
@@ -131,6 +132,39 @@ def test_the_helpers_apply_only_declared_rules(personas, case):
                      checks=[undeclared])  # fmt: skip
 
 
+def test_the_helpers_resolve_only_declared_records(personas, case):
+    from stegvis.cases.models import Certificate
+    from stegvis.cases.rules import CERTIFICATE
+
+    certificate = Certificate.objects.create(
+        case=case, kind="fk7804", created_by=personas.treating_physician
+    )
+    found = get_record_for(personas.treating_physician, CERTIFICATE, certificate.pk)
+    assert found.access_decision.basis == "care:named"
+    # The same record written beside a view, looking in rows of its own: refused before
+    # it is looked for.
+    planted = replace(CERTIFICATE, rows=lambda user: Certificate.objects.all())
+    with pytest.raises(ImproperlyConfigured):
+        get_record_for(personas.treating_physician, planted, certificate.pk)
+
+
+def test_a_units_record_is_refused_and_recorded_for_anyone_not_on_its_staff(personas):
+    from stegvis.audit.models import AccessEvent
+    from stegvis.programs.models import Team
+    from stegvis.programs.rules import TEAM
+
+    team = Team.objects.create(
+        organisation=personas.unit, name="Smärtteamet", lead=personas.treating_physician
+    )
+    assert get_record_for(personas.coordinator, TEAM, team.pk) == team
+    with pytest.raises(Http404):
+        get_record_for(personas.employer, TEAM, team.pk)
+    refusal = AccessEvent.objects.latest("pk")
+    assert (refusal.actor, refusal.outcome, refusal.basis, refusal.object_type) == (
+        personas.employer, "denied", "not_unit_staff", "mmr_team"
+    )  # fmt: skip
+
+
 def test_the_rule_table_prints_every_rule_of_every_app():
     output = io.StringIO()
     call_command("access", "rules", stdout=output)
@@ -145,6 +179,13 @@ def test_the_rule_table_prints_every_rule_of_every_app():
     assert {"participation.scope", "insights.scope"} <= set(SCOPES)
     for name, scope in SCOPES.items():
         assert name in printed and scope.says in printed
+    # So are the kinds of record each app resolves by id, with the rules each applies.
+    apps = {name.split(".")[0] for name in RECORDS}
+    assert {"cases", "coaching", "coordination", "instruments", "network", "plans",
+            "programs"} <= apps  # fmt: skip
+    for name, record in RECORDS.items():
+        assert name in printed and record.says in printed
+    assert "[access.care_team_only]" in printed
 
 
 def test_a_scope_is_worked_out_once_per_request_and_again_after_a_write(personas, case):

@@ -9,7 +9,7 @@ from dataclasses import replace
 from operator import attrgetter
 from typing import NoReturn
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.http import Http404
 
 from stegvis.access.categories import Action, Category
@@ -22,7 +22,7 @@ from stegvis.access.policy import (
     visible_cases_of,
 )
 from stegvis.access.reader import reader_for
-from stegvis.access.rules import Rule, declared
+from stegvis.access.rules import Record, Rule, declared, declared_record
 from stegvis.accounts.models import User
 from stegvis.accounts.roles import Role
 from stegvis.audit import audit
@@ -405,16 +405,63 @@ def get_object_for(
     return found
 
 
+def get_record_for(
+    user: User,
+    record: Record,
+    record_id,
+    *,
+    action: str = Action.VIEW,
+    category: str | None = None,
+    roles: Rule | None = None,
+    checks: Iterable[Rule] = (),
+):
+    """A declared record (stegvis.access.rules.declare_record) by its id: a patient's, as
+    `get_object_for` resolves it, read as `category` where the record names none or may be
+    read as more than one (a referral's notes or its sick leave), with the record's own
+    rules first; a unit's, if it is among the reader's units' rows. Http404 for anything
+    else, recorded."""
+    record = declared_record(record)
+    rows = record.rows(user)
+    if record.patient_field is None:
+        try:
+            found = rows.filter(pk=uuid.UUID(str(record_id))).first()
+        except ValueError:
+            found = None
+        if found is None:
+            refuse(user, category=Category.IDENTITY, object_type=record.object_type,
+                   basis="not_unit_staff", object_id=record_id)  # fmt: skip
+        return found
+    category = category or record.category
+    if category is None:
+        raise ImproperlyConfigured(f"{record.name} is read as a category each reading names.")
+    return get_object_for(
+        user,
+        rows,
+        record_id,
+        category=category,
+        action=action,
+        object_type=record.object_type,
+        patient_field=record.patient_field,
+        roles=roles,
+        checks=(*record.checks, *checks),
+    )
+
+
+def readable_cases():
+    """Cases as the door reads them: with whether the capacity note holds a patient's words
+    of crisis not yet read by the care team, which the note's own rule
+    (plans.rules.NOTE_SHARED_WITH_READER) keeps back."""
+    return Case.objects.annotate(
+        capacity_note_held=held_subquery("capacitynote", "capacity_note__pk", any_revision=True)
+    )
+
+
 def get_case_for(
     user: User, case_id, *, category: str, action: str = Action.VIEW, roles=None, checks=()
 ) -> Case:
     return get_object_for(
         user,
-        # Whether the capacity note holds a patient's words of crisis not yet read by the
-        # care team: the note's own rule (plans.rules.NOTE_SHARED_WITH_READER) keeps it back.
-        Case.objects.annotate(
-            capacity_note_held=held_subquery("capacitynote", "capacity_note__pk", any_revision=True)
-        ),
+        readable_cases(),
         case_id,
         category=category,
         action=action,

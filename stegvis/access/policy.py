@@ -189,25 +189,66 @@ def care_bases(user: User, category: str, patient_ids) -> dict[object, CareBasis
     return bases
 
 
-def _care_cases(user: User, category: str) -> Q:
-    """On Case: the cases, at the user's care units, of patients they have a care
-    relationship with; and, for a unit manager, the unit's cases."""
+def _reached_cases(own, user_id, care, review, roles, organisations, category, now, today):
+    """The ids of the cases a reader reaches, each way given as a list (empty: not this
+    way): `own`, the reader as patient ([their id]); `care`, the care units where they
+    reach the cases of patients they have a care relationship with; `review`, the units
+    whose cases a unit manager reaches; `roles` and `organisations`, the (role, unit) pairs
+    in which a consent to `category` reaches its patient's cases."""
     condition = Q(pk__in=[])
-    care = _memberships_in(user, category, CARE_ROLES)
+    if own:
+        condition |= Q(patient_id__in=own)
     if care:
         condition |= Q(organisation_id__in=care) & (
-            Q(patient_id__in=_named_cases(user.pk, care).values("patient_id"))
-            | Q(patient_id__in=_established(user.pk, care).values("patient_id"))
+            Q(patient_id__in=_named_cases(user_id, care).values("patient_id"))
+            | Q(patient_id__in=_established(user_id, care, now).values("patient_id"))
         )
-    review = _memberships_in(user, category, LOG_REVIEW_ROLES)
     if review:
         condition |= Q(organisation_id__in=review)
-    return condition
+    if roles:
+        held = _held_by(user_id, category, roles, organisations, today)
+        condition |= Q(patient_id__in=held.values("patient_id"))
+    return Case.objects.filter(condition).values("pk")
+
+
+def _reached_patients(**ways):
+    return _reached_cases(**ways).values("patient_id")
+
+
+# Asked several times on every staff page (the caseload, its duties, its lists): the ORM
+# resolves these nested subqueries once per shape, not on every call (core/prepared.py).
+REACHED_CASES = Prepared(_reached_cases)
+REACHED_PATIENTS = Prepared(_reached_patients)
+
+
+def _reached(user: User, category: str, *, own: bool, consents: bool, of=REACHED_CASES):
+    """The ids of the cases (or, `of=REACHED_PATIENTS`, of their patients) `user` reaches
+    for `category`, as a subquery: as the patient (`own`), through care relationships and
+    log review (with a second factor), and, with `consents`, through consents."""
+    care, review, pairs = {}, {}, []
+    if mfa_satisfied(user):
+        care = _memberships_in(user, category, CARE_ROLES)
+        review = _memberships_in(user, category, LOG_REVIEW_ROLES)
+        if consents:
+            pairs = [(m.role, m.organisation_id) for m in _memberships_for_category(user, category)]
+    return of.subquery(
+        own=[user.pk] if own else [],
+        user_id=user.pk,
+        care=list(care),
+        review=list(review),
+        roles=[role for role, _unit in pairs],
+        organisations=[unit for _role, unit in pairs],
+        category=category,
+        now=timezone.now(),
+        today=timezone.localdate(),
+    )
 
 
 def care_cases(user: User, category: str) -> QuerySet[Case]:
     """Cases the user reaches through a care relationship (not through a consent)."""
-    return Case.objects.filter(_care_cases(user, category))
+    if not (user.is_authenticated and user.is_active):
+        return Case.objects.none()
+    return Case.objects.filter(pk__in=_reached(user, category, own=False, consents=False))
 
 
 @dataclass(frozen=True)
@@ -249,19 +290,6 @@ def _grant_rows(user_id, category, roles, organisations, patients, today):
 GRANT_ROWS = Prepared(_grant_rows)
 
 
-def _consents_held(user: User, category: str):
-    """Active consents for `category` given to `user` in a role they still hold.
-
-    A consent follows the member's role at an organisation: someone who has left the
-    organisation, or a role whose ceiling lacks the category, reaches nothing through it.
-    """
-    memberships = _memberships_for_category(user, category)
-    if not memberships:
-        return Consent.objects.none()
-    roles, organisations = zip(*((m.role, m.organisation_id) for m in memberships), strict=True)
-    return _held_by(user.pk, category, roles, organisations, timezone.localdate())
-
-
 def consent_grants(user: User, category: str, patient_ids) -> dict[object, Grant]:
     """Per patient, one active consent through which `user` reaches `category`."""
     memberships = _memberships_for_category(user, category)
@@ -285,9 +313,28 @@ def consent_grants(user: User, category: str, patient_ids) -> dict[object, Grant
     return grants
 
 
+def _consented_patients(user_id, category, roles, organisations, today):
+    return _held_by(user_id, category, roles, organisations, today).values("patient_id")
+
+
+CONSENTED_PATIENTS = Prepared(_consented_patients)
+
+
 def consented_patient_ids(user: User, category: str):
-    """A subquery of the patients whose `category` the user reaches through consent."""
-    return _consents_held(user, category).values("patient_id")
+    """A subquery of the patients whose `category` the user reaches through consent: an
+    active consent given to them in a role they still hold. A consent follows the member's
+    role at an organisation: someone who has left the organisation, or a role whose ceiling
+    lacks the category, reaches nothing through it."""
+    memberships = _memberships_for_category(user, category)
+    if not memberships:
+        return []
+    return CONSENTED_PATIENTS.subquery(
+        user_id=user.pk,
+        category=category,
+        roles=[m.role for m in memberships],
+        organisations=[m.organisation_id for m in memberships],
+        today=timezone.localdate(),
+    )
 
 
 @rules.predicate
@@ -345,14 +392,15 @@ def decide(user: User, patient: User, category: str, action: str = Action.VIEW) 
 
 
 def patients_visible_to(user: User, category: str = Category.IDENTITY) -> QuerySet[User]:
-    """The patients whose `category` the user may see (the user themself included)."""
+    """The patients whose `category` the user may see (the user themself included, as a
+    patient: with a case)."""
     if not (user.is_authenticated and user.is_active):
         return User.objects.none()
-    condition = Q(pk=user.pk, cases__isnull=False)
+    condition = Q(pk__in=_reached(user, category, own=True, consents=False, of=REACHED_PATIENTS))
     if mfa_satisfied(user):
-        condition |= Q(pk__in=care_cases(user, category).values("patient_id"))
+        # A consent reaches its patient whether or not they have a case (a coach's).
         condition |= Q(pk__in=consented_patient_ids(user, category))
-    return User.objects.filter(condition).distinct()
+    return User.objects.filter(condition)
 
 
 def cases_visible_to(user: User, category: str = Category.IDENTITY) -> QuerySet[Case]:
@@ -360,11 +408,7 @@ def cases_visible_to(user: User, category: str = Category.IDENTITY) -> QuerySet[
     care (or, for a unit manager, the unit's), and consented ones."""
     if not (user.is_authenticated and user.is_active):
         return Case.objects.none()
-    condition = Q(patient=user)
-    if mfa_satisfied(user):
-        condition |= _care_cases(user, category)
-        condition |= Q(patient_id__in=consented_patient_ids(user, category))
-    return Case.objects.filter(condition)
+    return Case.objects.filter(pk__in=_reached(user, category, own=True, consents=True))
 
 
 def _cases_of(patient):

@@ -5,10 +5,11 @@ narrows one object or action further (the capacity note reaches an employer only
 patient shared it with them; only a physician signs a certificate). A failed rule turns the
 decision into a refusal with the rule's reason, recorded once with that real outcome.
 
-Each app declares its rules in its own `rules.py` (found at start-up, as Django's admin
-finds `admin.py`), each with a name and a sentence saying what it does; the audited helpers
-apply only declared rules, so every rule in force is in one table (`stegvis access rules`)
-and a change of policy is a change of one declaration. This module holds the registry and
+Each app declares its rules, and the kinds of record the door resolves by id, in its own
+`rules.py` (found at start-up, as Django's admin finds `admin.py`), each with a name and a
+sentence saying what it does; the audited helpers apply only declared rules and resolve
+only declared records, so every rule in force is in one table (`stegvis access rules`) and
+a change of policy is a change of one declaration. This module holds the registry and
 the rules that belong to no one app.
 
 Rules read attributes only, so this module imports no app's models.
@@ -98,6 +99,52 @@ def declared_scope(name: str) -> Scope:
     if found is None:
         raise ImproperlyConfigured(f"{name} is not a declared scope (stegvis.access.rules).")
     return found
+
+
+@dataclass(frozen=True)
+class Record:
+    """A kind of record the audited door resolves by id, declared by the app it belongs to
+    like a rule: where the reader looks for it (`rows`, given the reader's person), the way
+    from it to its patient, the category of the patient's data it is read as (or none, when
+    each reading names its own: a case is read as what the page shows of it) and the rules
+    every reading of it applies. A record with no `patient_field` is a unit's own (an MMR
+    team's program), not one patient's: its `rows` hold only the reader's units', and
+    anything else is refused."""
+
+    name: str  # "app.record", unique
+    says: str  # what it is and who reaches it, in one plain sentence, for the rule table
+    rows: Callable  # (user) -> the queryset the record is looked for in
+    object_type: str  # as the audit event names it
+    category: str | None
+    patient_field: str | None  # None: a unit's record, no patient's data
+    checks: tuple[Rule, ...] = ()
+
+
+RECORDS: dict[str, Record] = {}
+
+
+def declare_record(
+    name: str,
+    says: str,
+    rows: Callable,
+    *,
+    object_type: str,
+    category: str | None = None,
+    patient_field: str | None = "case__patient",
+    checks: Iterable[Rule] = (),
+) -> Record:
+    if name in RECORDS:
+        raise ImproperlyConfigured(f"The record {name} is declared twice.")
+    checks = tuple(declared(check) for check in checks)
+    RECORDS[name] = Record(name, says, rows, object_type, category, patient_field, checks)
+    return RECORDS[name]
+
+
+def declared_record(record: Record) -> Record:
+    """`record`, if it is the one declared under its name: the helpers resolve no other."""
+    if RECORDS.get(record.name) is not record:
+        raise ImproperlyConfigured(f"{record.name} is not a declared record (access.rules).")
+    return record
 
 
 def _is_own(user, decision, obj) -> bool:

@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from stegvis.access.categories import Action, Category
-from stegvis.access.helpers import record_decision
+from stegvis.access.helpers import get_record_for, record_decision
 from stegvis.accounts.models import User
 from stegvis.agency import lisjp, sm2013, validation
 from stegvis.agency.models import RECEIVED
-from stegvis.cases.access import get_certificate_for, medical_details_withheld
 from stegvis.cases.models import Certificate, CertificateKind
+from stegvis.cases.rules import CERTIFICATE, medical_details_withheld
 
 # The formats each kind of certificate is written in; the first is its agency's own.
 FORMATS = {
@@ -106,7 +106,7 @@ def message_for(certificate: Certificate, message_format: str) -> bytes:
 
 def export(actor: User, certificate_id, message_format: str | None = None) -> bytes:
     """The certificate `actor` may read, as its agency's message; recorded as an export."""
-    certificate = get_certificate_for(actor, certificate_id, Action.VIEW)
+    certificate = get_record_for(actor, CERTIFICATE, certificate_id)
     if medical_details_withheld(actor, certificate):
         # The message carries the diagnoses the sykmelder withheld from the patient.
         raise NotExportable("withheld", _("This sykmelding's medical details are withheld."))

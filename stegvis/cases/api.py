@@ -10,15 +10,9 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from stegvis.access.categories import Action, Category
-from stegvis.access.helpers import get_case_for, get_patient_for
+from stegvis.access.helpers import get_case_for, get_patient_for, get_record_for
 from stegvis.access.policy import cases_visible_to
 from stegvis.cases import fmb, services, sykmelding, validation
-from stegvis.cases.access import (
-    SCREENED_FROM_PATIENT,
-    get_certificate_for,
-    get_employer_copy_for,
-    medical_details_withheld,
-)
 from stegvis.cases.deadlines import milestones, rule_set
 from stegvis.cases.forms import NORWAY_FIELDS, SWEDEN_FIELDS
 from stegvis.cases.models import (
@@ -32,7 +26,14 @@ from stegvis.cases.models import (
     Prognosis,
     WorkMeasure,
 )
-from stegvis.cases.rules import CERTIFIERS, WRITTEN_HERE
+from stegvis.cases.rules import (
+    CERTIFICATE,
+    CERTIFIERS,
+    EMPLOYER_COPY,
+    SCREENED_FROM_PATIENT,
+    WRITTEN_HERE,
+    medical_details_withheld,
+)
 from stegvis.cases.timeline_input import TimelineIn
 from stegvis.cases.timelines import case_timeline
 from stegvis.core.errors import ApiError, FieldErrors
@@ -425,7 +426,7 @@ def create_certificate(request, case_id: str, payload: CertificateIn):
     summary="One certificate",
 )
 def get_certificate(request, certificate_id: str):
-    certificate = get_certificate_for(request.user, certificate_id, Action.VIEW)
+    certificate = get_record_for(request.user, CERTIFICATE, certificate_id)
     return _certificate_out(
         certificate,
         with_assessment=not certificate.is_signed,
@@ -440,7 +441,9 @@ def get_certificate(request, certificate_id: str):
     summary="Change a draft (send the revision you read; 409 if it is stale or signed)",
 )
 def update_certificate(request, certificate_id: str, payload: CertificateUpdateIn):
-    certificate = get_certificate_for(request.user, certificate_id, Action.UPDATE, CERTIFIERS)
+    certificate = get_record_for(
+        request.user, CERTIFICATE, certificate_id, action=Action.UPDATE, roles=CERTIFIERS
+    )
     try:
         updated = services.certificate_update(
             actor=request.user,
@@ -460,7 +463,9 @@ def update_certificate(request, certificate_id: str, payload: CertificateUpdateI
     summary="Sign a draft (signing again changes nothing)",
 )
 def sign_certificate(request, certificate_id: str):
-    certificate = get_certificate_for(request.user, certificate_id, Action.UPDATE, CERTIFIERS)
+    certificate = get_record_for(
+        request.user, CERTIFICATE, certificate_id, action=Action.UPDATE, roles=CERTIFIERS
+    )
     try:
         signed = services.certificate_sign(actor=request.user, certificate=certificate)
     except services.CertificateIncomplete as incomplete:
@@ -475,8 +480,13 @@ def sign_certificate(request, certificate_id: str):
     summary="Start a corrected version of a signed certificate; the signed one stays",
 )
 def correct_certificate(request, certificate_id: str):
-    certificate = get_certificate_for(
-        request.user, certificate_id, Action.CREATE, CERTIFIERS, (WRITTEN_HERE,)
+    certificate = get_record_for(
+        request.user,
+        CERTIFICATE,
+        certificate_id,
+        action=Action.CREATE,
+        roles=CERTIFIERS,
+        checks=[WRITTEN_HERE],
     )
     if not certificate.is_signed:
         raise ApiError(409, "not_signed", "Only a signed certificate is corrected; edit the draft.")
@@ -491,7 +501,7 @@ def correct_certificate(request, certificate_id: str):
     summary="The employer's copy: periods and degrees, never a diagnosis",
 )
 def employer_copy(request, certificate_id: str):
-    certificate = get_employer_copy_for(request.user, certificate_id)
+    certificate = get_record_for(request.user, EMPLOYER_COPY, certificate_id)
     patient = certificate.case.patient
     norwegian = certificate.kind == CertificateKind.NO_SYKMELDING
     return {

@@ -1,8 +1,13 @@
-"""The cases app's rules (stegvis.access.rules): who writes certificates and marks duties."""
+"""The cases app's rules and records (stegvis.access.rules): who writes certificates and
+marks duties, how a certificate is read, and what a screened sykmelding keeps from its
+patient."""
 
-from stegvis.access.rules import declare, only
+from stegvis.access.categories import Category
+from stegvis.access.rules import declare, declare_record, only
+from stegvis.accounts.models import User
 from stegvis.accounts.roles import Role
 from stegvis.cases.deadlines import responsible_for
+from stegvis.cases.models import Certificate, CertificateKind, CertificateStatus
 from stegvis.cases.timelines import roles_that_mark
 
 CERTIFIERS = only(
@@ -64,3 +69,40 @@ NOTE_SHARED_WITH_READER = declare(
     _note_shared_with_reader,
     reason="note_not_shared",
 )
+
+
+CERTIFICATE = declare_record(
+    "cases.certificate",
+    "A sick-leave certificate (FK 7804, sykmelding), read as the patient's sick leave.",
+    lambda user: Certificate.objects.select_related("case__organisation"),
+    category=Category.SICK_LEAVE,
+    object_type="certificate",
+)
+
+EMPLOYER_COPY = declare_record(
+    "cases.employer_copy",
+    "A signed certificate as its employer copy: read as the patient's capacity, so with "
+    "no diagnosis.",
+    lambda user: Certificate.objects.filter(status=CertificateStatus.SIGNED),
+    category=Category.CAPACITY,
+    object_type="certificate_employer_copy",
+)
+
+
+# What a sykmelding marked "skjermes for pasient" keeps from the patient, beside its
+# diagnoses and each period's medical reasons: the whole medical assessment and what the
+# sykmelder tells Nav (as Nav itself blanks them). The periods and the employer's part stay.
+SCREENED_FROM_PATIENT = {
+    "no_other_absence_reason": "", "no_other_absence_text": "", "no_pregnancy_related": False,
+    "no_occupational_injury": False, "no_answers": {}, "no_measures_nav": "",
+    "no_measures_other": "", "no_nav_assistance": False, "no_nav_assistance_text": "",
+}  # fmt: skip
+
+
+def medical_details_withheld(user: User, certificate: Certificate) -> bool:
+    """Whether `user` is the patient of a sykmelding marked "skjermes for pasient"."""
+    return (
+        certificate.kind == CertificateKind.NO_SYKMELDING
+        and certificate.no_screened_from_patient
+        and user.pk == certificate.case.patient_id
+    )

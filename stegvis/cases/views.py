@@ -14,22 +14,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from stegvis.access.categories import Action, Category
-from stegvis.access.helpers import categories_allowed, get_case_for, refuse
+from stegvis.access.helpers import categories_allowed, get_case_for, get_record_for, refuse
 from stegvis.accounts.roles import Role
 from stegvis.cases import codes, selectors, services
-from stegvis.cases.access import (
-    get_certificate_for,
-    get_employer_copy_for,
-    medical_details_withheld,
-)
 from stegvis.cases.deadlines import JURISDICTIONS, Period, rule_set
 from stegvis.cases.forms import CaseForm, CertificateForms, NewCaseForm
 from stegvis.cases.rules import (
     CASE_EDITORS,
+    CERTIFICATE,
     CERTIFIERS,
+    EMPLOYER_COPY,
     MARKS_DUTY,
     NOTE_SHARED_WITH_READER,
     WRITTEN_HERE,
+    medical_details_withheld,
 )
 from stegvis.cases.timelines import case_timeline, current_versions
 from stegvis.core.errors import StaleEdit
@@ -250,7 +248,7 @@ def certificate_new(request: HttpRequest, case_id) -> HttpResponse:
 @login_required
 @require_safe
 def certificate_detail(request: HttpRequest, certificate_id) -> HttpResponse:
-    certificate = get_certificate_for(request.user, certificate_id)
+    certificate = get_record_for(request.user, CERTIFICATE, certificate_id)
     return _render_detail(request, certificate)
 
 
@@ -279,7 +277,9 @@ def _render_detail(request, certificate, sign_errors=None, status=200) -> HttpRe
 @require_http_methods(["GET", "POST"])
 def certificate_edit(request: HttpRequest, certificate_id) -> HttpResponse:
     action = Action.UPDATE if request.method == "POST" else Action.VIEW
-    certificate = get_certificate_for(request.user, certificate_id, action, CERTIFIERS)
+    certificate = get_record_for(
+        request.user, CERTIFICATE, certificate_id, action=action, roles=CERTIFIERS
+    )
     if certificate.is_signed:
         messages.info(request, _("A signed certificate never changes. Write a correction."))
         return redirect("certificate_detail", certificate_id=certificate.pk)
@@ -341,7 +341,9 @@ def certificate_guidance(request: HttpRequest, case_id) -> HttpResponse:
 @login_required
 @require_POST
 def certificate_sign(request: HttpRequest, certificate_id) -> HttpResponse:
-    certificate = get_certificate_for(request.user, certificate_id, Action.UPDATE, CERTIFIERS)
+    certificate = get_record_for(
+        request.user, CERTIFICATE, certificate_id, action=Action.UPDATE, roles=CERTIFIERS
+    )
     try:
         services.certificate_sign(actor=request.user, certificate=certificate)
     except services.CertificateIncomplete as incomplete:
@@ -353,8 +355,13 @@ def certificate_sign(request: HttpRequest, certificate_id) -> HttpResponse:
 @login_required
 @require_POST
 def certificate_correct(request: HttpRequest, certificate_id) -> HttpResponse:
-    certificate = get_certificate_for(
-        request.user, certificate_id, Action.CREATE, CERTIFIERS, (WRITTEN_HERE,)
+    certificate = get_record_for(
+        request.user,
+        CERTIFICATE,
+        certificate_id,
+        action=Action.CREATE,
+        roles=CERTIFIERS,
+        checks=[WRITTEN_HERE],
     )
     draft = services.certificate_correct(actor=request.user, certificate=certificate)
     return redirect("certificate_edit", certificate_id=draft.pk)
@@ -363,7 +370,7 @@ def certificate_correct(request: HttpRequest, certificate_id) -> HttpResponse:
 @login_required
 @require_safe
 def employer_copy(request: HttpRequest, certificate_id) -> HttpResponse:
-    certificate = get_employer_copy_for(request.user, certificate_id)
+    certificate = get_record_for(request.user, EMPLOYER_COPY, certificate_id)
     return render(request, "cases/employer_copy.html", {"certificate": certificate})
 
 

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import (
-    get_object_for,
     get_patient_for,
+    get_record_for,
     get_self_for,
     may_access,
     record_patients_listed,
@@ -39,8 +39,8 @@ from stegvis.coaching.guidance import (
     mentions_crisis,
     strategies,
 )
-from stegvis.coaching.models import CheckIn, CoachFlag
-from stegvis.coaching.rules import WORKS_QUEUE
+from stegvis.coaching.models import CoachFlag
+from stegvis.coaching.rules import CHECKIN, FLAG, WORKS_QUEUE
 from stegvis.core.errors import StaleEdit
 from stegvis.core.idempotency import once_per_submission
 
@@ -69,15 +69,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def checkin_done(request: HttpRequest, checkin_id) -> HttpResponse:
-    found = get_object_for(
-        request.user,
-        CheckIn,
-        checkin_id,
-        category=Category.CHECKINS,
-        object_type="checkin",
-        patient_field="patient",
-        checks=[OWN],
-    )
+    found = get_record_for(request.user, CHECKIN, checkin_id, checks=[OWN])
     rules = {rule.code: rule for rule in feedback_rules()}
     context = {
         "checkin": found,
@@ -285,16 +277,7 @@ def _seen(request: HttpRequest, flag: CoachFlag) -> set[int]:
 @login_required
 @require_POST
 def flag_action(request: HttpRequest, flag_id) -> HttpResponse:
-    flag = get_object_for(
-        request.user,
-        CoachFlag,
-        flag_id,
-        category=Category.CHECKINS,
-        action=Action.UPDATE,
-        object_type="coach_flag",
-        patient_field="patient",
-        checks=[WORKS_QUEUE],
-    )
+    flag = get_record_for(request.user, FLAG, flag_id, action=Action.UPDATE, checks=[WORKS_QUEUE])
     form = FlagActionForm(request.POST)
     # Handled from the home page's urgent list, the person goes back there.
     back = (

@@ -1,7 +1,15 @@
-"""The coordination app's rules (stegvis.access.rules): who runs and who answers a meeting."""
+"""The coordination app's rules and records (stegvis.access.rules): who runs and who
+answers a meeting, and how threads, meetings and tasks are read."""
 
-from stegvis.access.categories import CARE_ROLES
-from stegvis.access.rules import declare
+from django.db.models import Q
+
+from stegvis.access.categories import CARE_ROLES, Category
+from stegvis.access.policy import care_cases
+from stegvis.access.rules import declare, declare_record
+from stegvis.accounts.models import User
+from stegvis.coordination.models import Meeting, Task, Thread
+from stegvis.coordination.selectors import attachments_for
+from stegvis.core.crisis import held_subquery
 
 RUNS_MEETING = declare(
     "coordination.runs_meeting",
@@ -22,4 +30,67 @@ INVITED_TO_MEETING = declare(
     ),
     reason="not_invited",
     forbidden=True,
+)
+
+
+def may_answer(user: User, meeting: Meeting) -> bool:
+    """For a meeting already resolved: whether its page offers the invitation's answer."""
+    return INVITED_TO_MEETING.passes(user, meeting.access_decision, meeting)
+
+
+def may_run(user: User, meeting: Meeting) -> bool:
+    """For a meeting already resolved: whether its page offers the running controls."""
+    return RUNS_MEETING.passes(user, meeting.access_decision, meeting)
+
+
+def _threads_of(user: User):
+    # A thread begun with the patient's words of crisis waits for a person responsible.
+    held = Q(held_subquery("thread")) & ~Q(created_by=user)
+    return Thread.objects.filter(participants__user=user).exclude(held)
+
+
+THREAD = declare_record(
+    "coordination.thread",
+    "A message thread, to those who take part in it while the policy lets them reach the "
+    "patient's messages; one begun with words of crisis waits for a person responsible.",
+    _threads_of,
+    category=Category.MESSAGES,
+    object_type="message_thread",
+    patient_field="patient",
+)
+
+
+def visible_meetings(user: User):
+    """Meetings the user takes part in, or of the cases in their care."""
+    return Meeting.objects.filter(
+        Q(pk__in=Meeting.objects.filter(participants__user=user).values("pk"))
+        | Q(case__in=care_cases(user, Category.MEETINGS))
+    )
+
+
+MEETING = declare_record(
+    "coordination.meeting",
+    "A meeting, to those who take part in it or have the case in their care, while the "
+    "policy lets them reach the patient's meetings.",
+    visible_meetings,
+    category=Category.MEETINGS,
+    object_type="meeting",
+)
+
+TASK = declare_record(
+    "coordination.task",
+    "A task, to the one it is set for, while the policy lets them reach the patient's plan.",
+    lambda user: Task.objects.filter(assignee=user),
+    category=Category.PLAN,
+    object_type="task",
+)
+
+ATTACHMENT = declare_record(
+    "coordination.attachment",
+    "A message's attachment, to those who take part in its thread while the policy lets "
+    "them reach the patient's messages.",
+    attachments_for,
+    category=Category.MESSAGES,
+    object_type="attachment",
+    patient_field="message__thread__patient",
 )

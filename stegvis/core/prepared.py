@@ -28,6 +28,7 @@ from datetime import UTC, date, datetime, timedelta
 from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import connections
 from django.db.models import F, Func, IntegerField, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 _counter = itertools.count(1)
@@ -219,22 +220,43 @@ class Prepared:
         _compiled, rows = self._run(values, objects=False, counting=True)
         return rows[0][0] if rows else 0
 
-    def _run(
-        self, values: dict, objects: bool, counting: bool = False
-    ) -> tuple[_Compiled, list[tuple]]:
-        connection = connections[self.using]
+    def subquery(self, **values):
+        """The query as what an `__in` lookup takes: the SQL compiled once per shape with
+        this call's values (Django's public RawSQL), or an empty list where the shape finds
+        nothing. Used where one query's rows narrow another's (a reader's visible cases),
+        so the outer query is built around it instead of resolving it again."""
+        if _too_long(values):
+            return self.build(**values)
+        compiled = self._compiled_for(connections[self.using], values, objects=False)
+        if compiled.sql is None:
+            return []
+        # The ORM's own SQL, compiled from the build's queryset: its values stay parameters.
+        return RawSQL(compiled.sql, self._params(connections[self.using], compiled, values))  # noqa: S611
+
+    def _compiled_for(self, connection, values: dict, objects: bool) -> _Compiled:
         key = (connection.vendor, connection.alias, _shape(values), objects)
         compiled = self._compiled.get(key)
         if compiled is None:
             compiled = self._compiled[key] = self._compile(connection, values, objects)
-        if compiled.sql is None:
-            return compiled, []
-        params = [
+        return compiled
+
+    @staticmethod
+    def _params(connection, compiled: _Compiled, values: dict) -> list:
+        return [
             _to_db(connection, values[name] if index is None else values[name][index])
             if name
             else constant
             for name, index, constant in compiled.slots
         ]
+
+    def _run(
+        self, values: dict, objects: bool, counting: bool = False
+    ) -> tuple[_Compiled, list[tuple]]:
+        connection = connections[self.using]
+        compiled = self._compiled_for(connection, values, objects)
+        if compiled.sql is None:
+            return compiled, []
+        params = self._params(connection, compiled, values)
         # The ORM's own SQL, counted around: its values stay parameters.
         sql = f"SELECT COUNT(*) FROM ({compiled.sql}) counted" if counting else compiled.sql  # noqa: S608
         with connection.cursor() as cursor:

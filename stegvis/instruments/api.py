@@ -9,13 +9,13 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from stegvis.access.categories import Action, Category
-from stegvis.access.helpers import get_object_for, get_patient_for
+from stegvis.access.helpers import get_patient_for, get_record_for
 from stegvis.access.rules import ANSWERED_BY_THE_PATIENT
 from stegvis.core.crisis_api import CrisisLinesOut
 from stegvis.core.errors import ApiError, FieldErrors
 from stegvis.instruments import selectors, services
 from stegvis.instruments.definitions import Instrument, instrument, instruments
-from stegvis.instruments.models import Administration
+from stegvis.instruments.rules import ADMINISTRATION
 from stegvis.instruments.scoring import AnswerErrors, score
 
 router = Router(tags=["instruments"])
@@ -218,14 +218,11 @@ def questionnaire_answer(request, administration_id: uuid.UUID):
     """The patient answers; a retry with the same answers returns the same result. When
     an answer tells of thoughts of self-harm (PHQ-9 item 9), `crisis_lines` names the
     crisis lines to show at once and alone, as the result page does; otherwise it is empty."""
-    administration = get_object_for(
+    administration = get_record_for(
         request.user,
-        Administration,
+        ADMINISTRATION,
         administration_id,
-        category=Category.QUESTIONNAIRES,
         action=Action.UPDATE,
-        object_type="administration",
-        patient_field="patient",
         checks=[ANSWERED_BY_THE_PATIENT],
     )
     try:

@@ -11,15 +11,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from stegvis.access.categories import Action, Category
-from stegvis.access.helpers import get_case_for, get_object_for, get_self_for
+from stegvis.access.helpers import get_case_for, get_record_for, get_self_for
 from stegvis.access.rules import ANSWERED_BY_THE_PATIENT
 from stegvis.accounts.roles import Role
 from stegvis.coaching.charts import chart
 from stegvis.instruments import selectors, services
 from stegvis.instruments.definitions import instrument, instruments, metadata_only
 from stegvis.instruments.forms import AnswerForm, RequestForm
-from stegvis.instruments.models import Administration, AdministrationStatus
-from stegvis.instruments.rules import REQUESTERS
+from stegvis.instruments.models import AdministrationStatus
+from stegvis.instruments.rules import ADMINISTRATION, REQUESTERS
 from stegvis.instruments.scoring import AnswerErrors
 
 
@@ -61,14 +61,11 @@ def my_questionnaires(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def answer(request: HttpRequest, administration_id) -> HttpResponse:
     is_write = request.method == "POST"
-    administration = get_object_for(
+    administration = get_record_for(
         request.user,
-        Administration,
+        ADMINISTRATION,
         administration_id,
-        category=Category.QUESTIONNAIRES,
         action=Action.UPDATE if is_write else Action.VIEW,
-        object_type="administration",
-        patient_field="patient",
         checks=[ANSWERED_BY_THE_PATIENT],
     )
     definition = instrument(administration.instrument_code)

@@ -10,14 +10,15 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from stegvis.access.categories import Action, Category
-from stegvis.access.helpers import get_object_for, get_patient_for
+from stegvis.access.helpers import get_patient_for, get_record_for
 from stegvis.access.rules import PATIENT_ONLY
 from stegvis.accounts.models import Membership, Organisation
 from stegvis.accounts.roles import Role
 from stegvis.core.errors import FieldErrors
 from stegvis.network import selectors, services
-from stegvis.network.models import Consent, NetworkMember
+from stegvis.network.models import NetworkMember
 from stegvis.network.purposes import Purpose
+from stegvis.network.rules import CONSENT, NETWORK_MEMBER
 
 router = Router(tags=["network"])
 
@@ -77,15 +78,8 @@ def _member_out(member: NetworkMember) -> dict:
 
 
 def _member(request, member_id, action):
-    return get_object_for(
-        request.user,
-        selectors.members_with_their_people(),
-        member_id,
-        category=Category.NETWORK,
-        action=action,
-        object_type="networkmember",
-        patient_field="patient",
-        roles=PATIENT_ONLY,
+    return get_record_for(
+        request.user, NETWORK_MEMBER, member_id, action=action, roles=PATIENT_ONLY
     )
 
 
@@ -187,14 +181,7 @@ def grant_consent(request, member_id: str, payload: ConsentIn):
 
 @router.delete("/consents/{consent_id}", response=ConsentOut, summary="Withdraw a consent")
 def withdraw_consent(request, consent_id: str):
-    consent = get_object_for(
-        request.user,
-        Consent,
-        consent_id,
-        category=Category.NETWORK,
-        action=Action.DELETE,
-        object_type="consent",
-        patient_field="patient",
-        roles=PATIENT_ONLY,
+    consent = get_record_for(
+        request.user, CONSENT, consent_id, action=Action.DELETE, roles=PATIENT_ONLY
     )
     return services.consent_withdraw(actor=request.user, consent=consent)

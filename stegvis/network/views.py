@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from stegvis.access.care import program_team_of
 from stegvis.access.categories import Category
-from stegvis.access.helpers import get_object_for, get_self_for
+from stegvis.access.helpers import get_record_for, get_self_for
 from stegvis.accounts.mfa import mfa_satisfied
 from stegvis.accounts.models import Membership, User
 from stegvis.accounts.roles import STAFF_ROLES, asks_to_join_as
@@ -26,6 +26,7 @@ from stegvis.network.forms import (
 )
 from stegvis.network.invitee import invitee
 from stegvis.network.models import NetworkMember
+from stegvis.network.rules import NETWORK_MEMBER
 
 
 def _own_network(request: HttpRequest, object_type: str = "network") -> User:
@@ -34,15 +35,7 @@ def _own_network(request: HttpRequest, object_type: str = "network") -> User:
 
 
 def _member_for(request: HttpRequest, member_id, action: str = "view") -> NetworkMember:
-    return get_object_for(
-        request.user,
-        selectors.members_with_their_people(),
-        member_id,
-        category=Category.NETWORK,
-        action=action,
-        object_type="networkmember",
-        patient_field="patient",
-    )
+    return get_record_for(request.user, NETWORK_MEMBER, member_id, action=action)
 
 
 @login_required

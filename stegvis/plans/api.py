@@ -9,17 +9,21 @@ from ninja import Header, Router, Schema, Status
 from pydantic import ValidationError as SchemaError
 
 from stegvis.access.categories import Action, Category
-from stegvis.access.helpers import get_case_for, get_object_for
-from stegvis.access.rules import NOT_HELD_BACK, PATIENT_ONLY
+from stegvis.access.helpers import get_case_for, get_record_for
+from stegvis.access.rules import PATIENT_ONLY
 from stegvis.core.crisis_api import CRISIS_NOTE, CrisisLinesOut
 from stegvis.core.errors import ApiError, FieldErrors, NotAllowed, Text
 from stegvis.network.selectors import member_of
 from stegvis.plans import content, selectors, services
-from stegvis.plans.access import get_note_for
 from stegvis.plans.content import PlanContent
 from stegvis.plans.employer_points import employer_plan_rules
-from stegvis.plans.models import PlanProposal
-from stegvis.plans.rules import EMPLOYER_ONLY, NOTE_EDITORS
+from stegvis.plans.rules import (
+    CAPACITY_NOTE,
+    EMPLOYER_ONLY,
+    NOTE_EDITORS,
+    PLAN_VERSION,
+    PROPOSAL_TO_ANSWER,
+)
 
 router = Router(tags=["plans"])
 
@@ -205,15 +209,7 @@ def list_versions(request, case_id: str):
 def get_version(request, case_id: str, number: int):
     # One decision, on the version found within the case: not the case allowed and then
     # its missing version refused.
-    return get_object_for(
-        request.user,
-        selectors.versions_marked_held(),
-        selectors.version_id(case_id, number),
-        category=Category.PLAN,
-        object_type="plan_version",
-        patient_field="plan__case__patient",
-        checks=[NOT_HELD_BACK],
-    )
+    return get_record_for(request.user, PLAN_VERSION, selectors.version_id(case_id, number))
 
 
 @router.get(
@@ -253,16 +249,7 @@ def create_proposal(request, case_id: str, payload: ProposalIn):
     summary="Accept or decline a proposal (the patient only)",
 )
 def decide_proposal(request, proposal_id: str, payload: ProposalAnswerIn):
-    proposal = get_object_for(
-        request.user,
-        PlanProposal,
-        proposal_id,
-        category=Category.PLAN,
-        action=Action.UPDATE,
-        object_type="plan_proposal",
-        patient_field="plan__case__patient",
-        roles=PATIENT_ONLY,
-    )
+    proposal = get_record_for(request.user, PROPOSAL_TO_ANSWER, proposal_id, action=Action.UPDATE)
     return services.proposal_decide(actor=request.user, proposal=proposal, accept=payload.accept)
 
 
@@ -291,7 +278,8 @@ def _note_out(note, response: HttpResponse):
 
 @router.get("/cases/{case_id}/capacity-note", response=NoteOut, summary="The capacity note")
 def get_note(request, case_id: str, response: HttpResponse):
-    _case_obj, note = get_note_for(request.user, case_id)
+    case = get_record_for(request.user, CAPACITY_NOTE, case_id)
+    note = selectors.capacity_note_of(case)
     return _note_out(note, response)
 
 
@@ -304,7 +292,10 @@ def get_note(request, case_id: str, response: HttpResponse):
 def put_note(
     request, case_id: str, payload: NoteIn, response: HttpResponse, if_match: str | None = IfMatch
 ):
-    _case_obj, note = get_note_for(request.user, case_id, action=Action.UPDATE, roles=NOTE_EDITORS)
+    case = get_record_for(
+        request.user, CAPACITY_NOTE, case_id, action=Action.UPDATE, roles=NOTE_EDITORS
+    )
+    note = selectors.capacity_note_of(case)
     _require_match(if_match, note.etag)
     too_long = [n for n, v in payload.dict().items() if len(v) > 4000]
     if too_long:
@@ -321,7 +312,10 @@ def put_note(
     summary="Share the note with a manager in the network (the patient only)",
 )
 def share_note(request, case_id: str, payload: ShareIn, response: HttpResponse):
-    case, note = get_note_for(request.user, case_id, action=Action.UPDATE, roles=PATIENT_ONLY)
+    case = get_record_for(
+        request.user, CAPACITY_NOTE, case_id, action=Action.UPDATE, roles=PATIENT_ONLY
+    )
+    note = selectors.capacity_note_of(case)
     member = member_of(case.patient, payload.member_id)
     if member is None:
         raise FieldErrors({"member_id": ["Not a member of your network."]})
@@ -338,7 +332,10 @@ def share_note(request, case_id: str, payload: ShareIn, response: HttpResponse):
     summary="Stop sharing the note (the patient only)",
 )
 def unshare_note(request, case_id: str, response: HttpResponse):
-    _case_obj, note = get_note_for(request.user, case_id, action=Action.UPDATE, roles=PATIENT_ONLY)
+    case = get_record_for(
+        request.user, CAPACITY_NOTE, case_id, action=Action.UPDATE, roles=PATIENT_ONLY
+    )
+    note = selectors.capacity_note_of(case)
     return _note_out(services.capacity_note_unshare(actor=request.user, note=note), response)
 
 

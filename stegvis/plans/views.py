@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from pydantic import ValidationError as SchemaError
 
 from stegvis.access.categories import Action, Category
-from stegvis.access.helpers import get_case_for, get_object_for, refuse
+from stegvis.access.helpers import get_case_for, get_record_for, refuse
 from stegvis.access.rules import PATIENT_ONLY
 from stegvis.accounts.roles import Role
 from stegvis.cases.rules import NOTE_SHARED_WITH_READER
@@ -18,7 +18,6 @@ from stegvis.core.crisis import crisis_page
 from stegvis.core.errors import NotAllowed, StaleEdit
 from stegvis.core.pdf import pdf_response
 from stegvis.plans import content, selectors, services
-from stegvis.plans.access import get_note_for
 from stegvis.plans.employer_points import employer_plan_rules
 from stegvis.plans.forms import (
     CapacityNoteForm,
@@ -27,8 +26,7 @@ from stegvis.plans.forms import (
     ProposalCommentForm,
     SectionEditor,
 )
-from stegvis.plans.models import PlanProposal
-from stegvis.plans.rules import EMPLOYER_ONLY, NOTE_EDITORS
+from stegvis.plans.rules import CAPACITY_NOTE, EMPLOYER_ONLY, NOTE_EDITORS, PROPOSAL_TO_ANSWER
 
 
 def _plan_case(request, case_id, action=Action.VIEW):
@@ -164,16 +162,7 @@ def plan_section(request: HttpRequest, case_id, section: str) -> HttpResponse:
 @login_required
 @require_POST
 def proposal_decide(request: HttpRequest, proposal_id) -> HttpResponse:
-    proposal = get_object_for(
-        request.user,
-        PlanProposal,
-        proposal_id,
-        category=Category.PLAN,
-        action=Action.UPDATE,
-        object_type="plan_proposal",
-        patient_field="plan__case__patient",
-        roles=PATIENT_ONLY,
-    )
+    proposal = get_record_for(request.user, PROPOSAL_TO_ANSWER, proposal_id, action=Action.UPDATE)
     accept = request.POST.get("answer") == "accept"
     services.proposal_decide(actor=request.user, proposal=proposal, accept=accept)
     messages.success(request, _("Added to your plan.") if accept else _("Declined."))
@@ -220,13 +209,15 @@ def plan_versions(request: HttpRequest, case_id) -> HttpResponse:
 def capacity_note(request: HttpRequest, case_id) -> HttpResponse:
     is_write = request.method == "POST"
     sharing = is_write and ("share" in request.POST or "unshare" in request.POST)
-    case, note = get_note_for(
+    case = get_record_for(
         request.user,
+        CAPACITY_NOTE,
         case_id,
         action=Action.UPDATE if is_write else Action.VIEW,
         # Patient and physician write the note; only the patient shares it.
         roles=(PATIENT_ONLY if sharing else NOTE_EDITORS) if is_write else None,
     )
+    note = selectors.capacity_note_of(case)
     form = CapacityNoteForm(request.POST or None, instance=note)
     status = 200
     if sharing:
@@ -294,7 +285,8 @@ def _share_note(request, case, note) -> HttpResponse:
 @login_required
 @require_safe
 def capacity_note_pdf(request: HttpRequest, case_id) -> HttpResponse:
-    case, note = get_note_for(request.user, case_id, action=Action.EXPORT)
+    case = get_record_for(request.user, CAPACITY_NOTE, case_id, action=Action.EXPORT)
+    note = selectors.capacity_note_of(case)
     return pdf_response(
         request, "plans/pdf/capacity_note.html", {"case": case, "note": note}, "capacity-note.pdf"
     )

@@ -9,22 +9,15 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from stegvis.access.categories import Action, Category
-from stegvis.access.helpers import get_self_for
+from stegvis.access.helpers import get_record_for, get_self_for
 from stegvis.core import disclosure
 from stegvis.core.crisis_api import CRISIS_NOTE, CrisisLinesOut
 from stegvis.core.errors import FieldErrors, Text
 from stegvis.programs import selectors, services
-from stegvis.programs.access import (
-    get_cohort_for,
-    get_program_for,
-    get_referral_for,
-    get_session_for,
-    get_team_for,
-    teams_for,
-    visible_participants,
-)
 from stegvis.programs.models import AttendanceStatus, ReferralStatus
 from stegvis.programs.registry import registry
+from stegvis.programs.rules import COHORT, PROGRAM, REFERRAL, SESSION, TEAM
+from stegvis.programs.selectors import teams_for, visible_participants
 
 router = Router(tags=["programs"])
 
@@ -87,7 +80,7 @@ def list_teams(request):
 
 @router.get("/programs/teams/{team_id}", response=TeamDetailOut, summary="An MMR team")
 def get_team(request, team_id: str):
-    return _team(get_team_for(request.user, team_id), detail=True)
+    return _team(get_record_for(request.user, TEAM, team_id), detail=True)
 
 
 class OutcomeChangeOut(Schema):
@@ -145,7 +138,7 @@ def _change(result) -> dict:
     summary="A team's outcomes in the registry's shape (no figure about fewer than five)",
 )
 def get_outcomes(request, team_id: str):
-    team = get_team_for(request.user, team_id)
+    team = get_record_for(request.user, TEAM, team_id)
     summary = selectors.team_outcomes(request.user, team)
     points = list(registry().occasions)
     return {
@@ -200,7 +193,7 @@ class ProgramOut(Schema):
 
 @router.get("/programs/programs/{program_id}", response=ProgramOut, summary="A program")
 def get_program(request, program_id: str):
-    program = get_program_for(request.user, program_id)
+    program = get_record_for(request.user, PROGRAM, program_id)
     return {
         "id": program.pk,
         "team_id": program.team_id,
@@ -242,7 +235,7 @@ class CohortOut(Schema):
 
 @router.get("/programs/cohorts/{cohort_id}", response=CohortOut, summary="A cohort")
 def get_cohort(request, cohort_id: str):
-    cohort = get_cohort_for(request.user, cohort_id)
+    cohort = get_record_for(request.user, COHORT, cohort_id)
     participants = visible_participants(
         request.user,
         cohort.participants.filter(status=ReferralStatus.INCLUDED).select_related("patient"),
@@ -270,7 +263,7 @@ def get_cohort(request, cohort_id: str):
     summary="A cohort's group sessions",
 )
 def list_sessions(request, cohort_id: str):
-    cohort = get_cohort_for(request.user, cohort_id)
+    cohort = get_record_for(request.user, COHORT, cohort_id)
     return list(cohort.sessions.filter(referral__isnull=True))
 
 
@@ -292,7 +285,7 @@ class ProgramAttendanceOut(Schema):
     summary="Mark who came to a session",
 )
 def put_attendance(request, session_id: str, payload: ProgramAttendanceIn):
-    session = get_session_for(request.user, session_id)
+    session = get_record_for(request.user, SESSION, session_id)
     rows = list(session.attendance.select_related("referral__patient"))
     visible = {
         r.pk
@@ -365,7 +358,7 @@ def _referral(referral) -> dict:
     summary="A referral with the team's assessment and the goals",
 )
 def get_referral(request, referral_id: str):
-    return _referral(get_referral_for(request.user, referral_id))
+    return _referral(get_record_for(request.user, REFERRAL, referral_id))
 
 
 class ProgramGoalSetOut(ProgramGoalOut, CrisisLinesOut):
@@ -380,8 +373,8 @@ class ProgramGoalSetOut(ProgramGoalOut, CrisisLinesOut):
     "of crisis in it alert the patient's care team. " + CRISIS_NOTE,
 )
 def create_goal(request, referral_id: str, payload: ProgramGoalIn):
-    referral = get_referral_for(
-        request.user, referral_id, category=Category.PLAN, action=Action.CREATE
+    referral = get_record_for(
+        request.user, REFERRAL, referral_id, category=Category.PLAN, action=Action.CREATE
     )
     goal = services.goal_set(actor=request.user, referral=referral, **payload.model_dump())
     return Status(201, goal)

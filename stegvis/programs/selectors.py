@@ -7,8 +7,14 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from stegvis.access.categories import CARE_ROLES, Action, Category
-from stegvis.access.helpers import categories_allowed, get_self_for, record_aggregate
+from stegvis.access.categories import CARE_ROLES, LOG_REVIEW_ROLES, Action, Category
+from stegvis.access.helpers import (
+    categories_allowed,
+    get_self_for,
+    record_aggregate,
+    record_patients_listed,
+)
+from stegvis.access.policy import patients_visible_to
 from stegvis.accounts.models import User
 from stegvis.instruments.services import pending_for
 from stegvis.programs import outcomes, plan
@@ -292,3 +298,30 @@ def own_sessions(patient: User) -> list[Session]:
 def referrals_of(patient: User) -> QuerySet[Referral]:
     """The patient's own referrals to programs."""
     return Referral.objects.filter(patient=patient)
+
+
+# Who reaches a team's own records: the staff of its unit, in care or managing it.
+UNIT_STAFF = CARE_ROLES | LOG_REVIEW_ROLES
+
+
+def teams_for(user: User) -> QuerySet[Team]:
+    """Teams at the units where the user works in care or manages."""
+    units = [m.organisation_id for m in user.memberships_cached() if m.role in UNIT_STAFF]
+    return Team.objects.filter(organisation_id__in=units).select_related("organisation", "lead")
+
+
+def visible_participants(user: User, referrals, *, object_type: str, category=Category.MEETINGS):
+    """Of `referrals`, those whose patient the user reaches, each recorded as listed."""
+    referrals = list(referrals)
+    patients = {r.patient_id: r.patient for r in referrals}
+    visible = set(
+        patients_visible_to(user, category).filter(pk__in=patients).values_list("pk", flat=True)
+    )
+    if visible:
+        record_patients_listed(
+            user,
+            [patients[pk] for pk in visible],
+            category=category,
+            object_type=object_type,
+        )
+    return [r for r in referrals if r.patient_id in visible]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from stegvis.access.categories import Action, Category
-from stegvis.access.helpers import get_case_for, get_object_for, get_self_for
+from stegvis.access.helpers import get_case_for, get_record_for, get_self_for
 from stegvis.access.rules import CARE_TEAM_ONLY
 from stegvis.accounts.models import User
 from stegvis.core import disclosure
@@ -21,17 +21,6 @@ from stegvis.core.csv_stream import csv_lines
 from stegvis.core.errors import Incomplete, NotAllowed, StaleEdit
 from stegvis.core.idempotency import once_per_submission
 from stegvis.programs import forms, selectors, services
-from stegvis.programs.access import (
-    get_cohort_for,
-    get_note_for,
-    get_own_attendance,
-    get_program_for,
-    get_referral_for,
-    get_session_for,
-    get_team_for,
-    teams_for,
-    visible_participants,
-)
 from stegvis.programs.calendar import program_calendar
 from stegvis.programs.models import (
     Cohort,
@@ -41,6 +30,17 @@ from stegvis.programs.models import (
     Team,
 )
 from stegvis.programs.registry import registry
+from stegvis.programs.rules import (
+    COHORT,
+    CONFERENCE_NOTE,
+    OWN_ATTENDANCE,
+    OWN_REFERRAL,
+    PROGRAM,
+    REFERRAL,
+    SESSION,
+    TEAM,
+)
+from stegvis.programs.selectors import teams_for, visible_participants
 
 ERRORS = (NotAllowed, Incomplete)
 
@@ -105,7 +105,7 @@ def programs(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def team_detail(request: HttpRequest, team_id) -> HttpResponse:
-    team = get_team_for(request.user, team_id)
+    team = get_record_for(request.user, TEAM, team_id)
     user = request.user
     may_lead = services.leads_or_manages(user, team)
     member_form = commitment_form = program_form = None
@@ -186,7 +186,7 @@ def _team_post(request, team: Team, member_form, commitment_form, program_form):
 def team_outcomes(request: HttpRequest, team_id) -> HttpResponse:
     """The team's outcomes in the registry's shape: nothing from which a count of fewer
     than five people could be worked out."""
-    team = get_team_for(request.user, team_id)
+    team = get_record_for(request.user, TEAM, team_id)
     summary = selectors.team_outcomes(request.user, team)
     return render(
         request,
@@ -198,7 +198,7 @@ def team_outcomes(request: HttpRequest, team_id) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def program_detail(request: HttpRequest, program_id) -> HttpResponse:
-    program = get_program_for(request.user, program_id)
+    program = get_record_for(request.user, PROGRAM, program_id)
     versions = list(program.versions.select_related("created_by"))
     latest = versions[0]
     member = services.is_member(request.user, program.team)
@@ -265,7 +265,7 @@ def program_detail(request: HttpRequest, program_id) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def cohort_detail(request: HttpRequest, cohort_id) -> HttpResponse:
-    cohort = get_cohort_for(request.user, cohort_id)
+    cohort = get_record_for(request.user, COHORT, cohort_id)
     member = services.is_member(request.user, cohort.team)
     # A finished cohort calls no more conferences.
     conference_form = forms.ConferenceForm(
@@ -337,7 +337,7 @@ def _cohort_post(request, cohort: Cohort, conference_form, hold_form, participan
 def cohort_registry_csv(request: HttpRequest, cohort_id) -> HttpResponse:
     """The cohort's registry rows: one per participant and time point, pseudonymised; each
     participant's questionnaires recorded as exported."""
-    cohort = get_cohort_for(request.user, cohort_id)
+    cohort = get_record_for(request.user, COHORT, cohort_id)
     rows, left_out = selectors.registry_export(request.user, cohort)
     response = StreamingHttpResponse(csv_lines(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="mmr-{cohort.starts_on}.csv"'
@@ -352,7 +352,7 @@ def cohort_registry_csv(request: HttpRequest, cohort_id) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def session_detail(request: HttpRequest, session_id) -> HttpResponse:
     """A session: the team marks who came, and moves or cancels it."""
-    session = get_session_for(request.user, session_id)
+    session = get_record_for(request.user, SESSION, session_id)
     member = services.is_member(request.user, session.cohort.team)
     rows = list(session.attendance.select_related("referral__patient"))
     visible = {r.pk for r in visible_participants(
@@ -440,8 +440,8 @@ def referral_new(request: HttpRequest, case_id) -> HttpResponse:
 def referral_detail(request: HttpRequest, referral_id) -> HttpResponse:
     """The team's assessment, its decision, the participant's goals and conference notes."""
     is_write = request.method == "POST"
-    referral = get_referral_for(
-        request.user, referral_id, action=Action.UPDATE if is_write else Action.VIEW
+    referral = get_record_for(
+        request.user, REFERRAL, referral_id, action=Action.UPDATE if is_write else Action.VIEW
     )
     member = services.is_member(request.user, referral.team)
     judged = {j.criterion: j for j in referral.judgements.select_related("judged_by")}
@@ -552,7 +552,9 @@ def _uuid(value):
 def conference_note(request: HttpRequest, note_id) -> HttpResponse:
     """The team's structured note on one participant at a conference."""
     is_write = request.method == "POST"
-    note = get_note_for(request.user, note_id, Action.UPDATE if is_write else Action.VIEW)
+    note = get_record_for(
+        request.user, CONFERENCE_NOTE, note_id, action=Action.UPDATE if is_write else Action.VIEW
+    )
     goals = list(note.referral.goals.all())
     member = services.is_member(request.user, note.conference.cohort.team)
     form = forms.NoteForm(
@@ -630,15 +632,7 @@ def my_program_calendar(request: HttpRequest) -> HttpResponse:
 @require_POST
 def my_program_leave(request: HttpRequest, referral_id) -> HttpResponse:
     """The participant stops taking part; the team's part in their care ends."""
-    referral = get_object_for(
-        request.user,
-        selectors.referrals_of(request.user),
-        referral_id,
-        category=Category.CLINICAL_NOTES,
-        action=Action.UPDATE,
-        object_type="referral",
-        patient_field="patient",
-    )
+    referral = get_record_for(request.user, OWN_REFERRAL, referral_id, action=Action.UPDATE)
     try:
         services.referral_withdraw(actor=request.user, referral=referral)
     except NotAllowed as error:
@@ -651,7 +645,7 @@ def my_program_leave(request: HttpRequest, referral_id) -> HttpResponse:
 @login_required
 @require_POST
 def attendance_cannot_come(request: HttpRequest, attendance_id) -> HttpResponse:
-    attendance = get_own_attendance(request.user, attendance_id)
+    attendance = get_record_for(request.user, OWN_ATTENDANCE, attendance_id, action=Action.UPDATE)
     form = forms.CannotComeForm(request.POST)
     if form.is_valid():
         try:

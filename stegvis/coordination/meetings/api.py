@@ -10,13 +10,9 @@ from pydantic import ValidationError as SchemaError
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import (
     get_case_for,
+    get_record_for,
 )
 from stegvis.accounts.models import User
-from stegvis.coordination.access import (
-    get_meeting_for,
-    get_running_meeting_for,
-    visible_meetings,
-)
 from stegvis.coordination.ics import meeting_calendar
 from stegvis.coordination.meetings.services import (
     agenda_add,
@@ -25,6 +21,7 @@ from stegvis.coordination.meetings.services import (
     meeting_schedule,
     sip_plan_save,
 )
+from stegvis.coordination.rules import MEETING, RUNS_MEETING, visible_meetings
 from stegvis.coordination.schemas import (
     AgendaAddedOut,
     AgendaIn,
@@ -85,14 +82,14 @@ def create_meeting(request, case_id: str, payload: MeetingIn):
 
 @router.get("/meetings/{meeting_id}", response=MeetingDetailOut, summary="A meeting")
 def get_meeting(request, meeting_id: str):
-    return get_meeting_for(request.user, meeting_id)
+    return get_record_for(request.user, MEETING, meeting_id)
 
 
 @router.get(
     "/meetings/{meeting_id}/calendar.ics", summary="The meeting's calendar file (no health data)"
 )
 def get_meeting_calendar(request, meeting_id: str):
-    meeting = get_meeting_for(request.user, meeting_id)
+    meeting = get_record_for(request.user, MEETING, meeting_id)
     return HttpResponse(meeting_calendar(meeting), content_type="text/calendar; charset=utf-8")
 
 
@@ -103,7 +100,7 @@ def get_meeting_calendar(request, meeting_id: str):
     description=CRISIS_NOTE,
 )
 def add_agenda_item(request, meeting_id: str, payload: AgendaIn):
-    meeting = get_meeting_for(request.user, meeting_id, Action.CREATE)
+    meeting = get_record_for(request.user, MEETING, meeting_id, action=Action.CREATE)
     item = agenda_add(
         actor=request.user, meeting=meeting, text=payload.text, submission_id=uuid.uuid4()
     )
@@ -114,7 +111,9 @@ def add_agenda_item(request, meeting_id: str, payload: AgendaIn):
     "/meetings/{meeting_id}/sip-plan", response=MeetingDetailOut, summary="Save the SIP plan, whole"
 )
 def put_sip_plan(request, meeting_id: str, payload: SipPlanIn):
-    meeting = get_running_meeting_for(request.user, meeting_id)
+    meeting = get_record_for(
+        request.user, MEETING, meeting_id, action=Action.UPDATE, checks=[RUNS_MEETING]
+    )
     try:
         sip_plan_save(
             actor=request.user, meeting=meeting, plan=payload.plan, revision=payload.revision
@@ -134,7 +133,9 @@ def put_sip_plan(request, meeting_id: str, payload: SipPlanIn):
     "/meetings/{meeting_id}/decisions", response={201: DecisionOut}, summary="Record a decision"
 )
 def add_decision(request, meeting_id: str, payload: DecisionIn):
-    meeting = get_running_meeting_for(request.user, meeting_id)
+    meeting = get_record_for(
+        request.user, MEETING, meeting_id, action=Action.UPDATE, checks=[RUNS_MEETING]
+    )
     owner = User.objects.filter(pk=payload.owner_id).first()
     if owner is None:
         raise FieldErrors({"owner_id": ["Unknown person."]})
@@ -157,7 +158,9 @@ def add_decision(request, meeting_id: str, payload: DecisionIn):
     "/meetings/{meeting_id}/held", response=MeetingDetailOut, summary="Mark the meeting held"
 )
 def mark_held(request, meeting_id: str, payload: RevisionIn):
-    meeting = get_running_meeting_for(request.user, meeting_id)
+    meeting = get_record_for(
+        request.user, MEETING, meeting_id, action=Action.UPDATE, checks=[RUNS_MEETING]
+    )
     try:
         meeting_mark_held(actor=request.user, meeting=meeting, revision=payload.revision)
     except Incomplete as missing:

@@ -16,20 +16,13 @@ from pydantic import ValidationError as PydanticError
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import (
     get_case_for,
+    get_record_for,
     openable_case_ids,
     record_cases_listed,
 )
+from stegvis.access.rules import STAFF_ONLY
 from stegvis.accounts.models import User
 from stegvis.coordination import forms, ics, selectors
-from stegvis.coordination.access import (
-    case_for_staff,
-    get_invited_meeting_for,
-    get_meeting_for,
-    get_running_meeting_for,
-    may_answer,
-    may_run,
-    visible_meetings,
-)
 from stegvis.coordination.kinds import kinds_for_country
 from stegvis.coordination.meetings.services import (
     agenda_add,
@@ -48,6 +41,14 @@ from stegvis.coordination.models import (
     MeetingStatus,
 )
 from stegvis.coordination.participants import candidates
+from stegvis.coordination.rules import (
+    INVITED_TO_MEETING,
+    MEETING,
+    RUNS_MEETING,
+    may_answer,
+    may_run,
+    visible_meetings,
+)
 from stegvis.coordination.sip import PROVIDERS
 from stegvis.core.crisis import crisis_page, not_held_from
 from stegvis.core.errors import Incomplete, NotAllowed, StaleEdit
@@ -98,7 +99,13 @@ def _questionnaire_choices() -> list[tuple[str, str]]:
 @require_http_methods(["GET", "POST"])
 def meeting_new(request: HttpRequest, case_id) -> HttpResponse:
     is_write = request.method == "POST"
-    case = case_for_staff(request, case_id, Category.MEETINGS)
+    case = get_case_for(
+        request.user,
+        case_id,
+        category=Category.MEETINGS,
+        action=Action.CREATE if is_write else Action.VIEW,
+        checks=[STAFF_ONLY],  # the patient calls no meeting and sets no task
+    )
     people = [p for p in candidates(case.patient, Category.MEETINGS) if p[0] != request.user]
     form = forms.MeetingForm(
         request.POST or None,
@@ -183,13 +190,13 @@ def _meeting_page(request, meeting: Meeting, status: int = 200, **bound) -> Http
 @login_required
 @require_safe
 def meeting_detail(request: HttpRequest, meeting_id) -> HttpResponse:
-    return _meeting_page(request, get_meeting_for(request.user, meeting_id))
+    return _meeting_page(request, get_record_for(request.user, MEETING, meeting_id))
 
 
 @login_required
 @require_safe
 def meeting_calendar(request: HttpRequest, meeting_id) -> HttpResponse:
-    meeting = get_meeting_for(request.user, meeting_id)
+    meeting = get_record_for(request.user, MEETING, meeting_id)
     response = HttpResponse(
         ics.meeting_calendar(meeting), content_type="text/calendar; charset=utf-8"
     )
@@ -208,7 +215,7 @@ def _stale(request, meeting) -> HttpResponse:
 @require_POST
 @once_per_submission()
 def meeting_agenda(request: HttpRequest, meeting_id) -> HttpResponse:
-    meeting = get_meeting_for(request.user, meeting_id, Action.CREATE)
+    meeting = get_record_for(request.user, MEETING, meeting_id, action=Action.CREATE)
     form = forms.AgendaForm(request.POST)
     if not form.is_valid():
         return _meeting_page(request, meeting, 422, agenda_form=form)
@@ -227,7 +234,9 @@ def meeting_agenda(request: HttpRequest, meeting_id) -> HttpResponse:
 @login_required
 @require_POST
 def meeting_answer(request: HttpRequest, meeting_id) -> HttpResponse:
-    meeting = get_invited_meeting_for(request.user, meeting_id)
+    meeting = get_record_for(
+        request.user, MEETING, meeting_id, action=Action.CREATE, checks=[INVITED_TO_MEETING]
+    )
     if meeting.status != MeetingStatus.PLANNED:
         flash.info(request, _("This meeting is no longer planned: there is nothing to answer."))
         return redirect("meeting_detail", meeting.pk)
@@ -247,7 +256,9 @@ def meeting_answer(request: HttpRequest, meeting_id) -> HttpResponse:
 @login_required
 @require_POST
 def meeting_sip(request: HttpRequest, meeting_id) -> HttpResponse:
-    meeting = get_running_meeting_for(request.user, meeting_id)
+    meeting = get_record_for(
+        request.user, MEETING, meeting_id, action=Action.UPDATE, checks=[RUNS_MEETING]
+    )
     form = forms.SipPlanForm(request.POST)
     measures = forms.SipMeasureFormSet(request.POST, prefix="measures")
     if not (form.is_valid() and measures.is_valid()):
@@ -305,7 +316,9 @@ def _running_change(request, meeting_id, form_class, change, done: str, on_inval
     care team, audited), validate, write against the revision the form was read at, and
     say what happened. A stale revision shows what is saved now; a change the process
     refuses (a SIP held without its plan) says why."""
-    meeting = get_running_meeting_for(request.user, meeting_id)
+    meeting = get_record_for(
+        request.user, MEETING, meeting_id, action=Action.UPDATE, checks=[RUNS_MEETING]
+    )
     form = form_class(request.POST)
     if not form.is_valid():
         return on_invalid(meeting, form)
@@ -348,7 +361,9 @@ def meeting_minutes(request: HttpRequest, meeting_id) -> HttpResponse:
 @require_POST
 @once_per_submission()
 def meeting_decision(request: HttpRequest, meeting_id) -> HttpResponse:
-    meeting = get_running_meeting_for(request.user, meeting_id)
+    meeting = get_record_for(
+        request.user, MEETING, meeting_id, action=Action.UPDATE, checks=[RUNS_MEETING]
+    )
     participants = list(meeting.participants.select_related("user"))
     form = forms.DecisionForm(request.POST, participants=participants)
     if form.is_valid():

@@ -7,14 +7,13 @@ from ninja import Router, Status
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import (
     get_patient_for,
+    get_record_for,
     record_patients_listed,
 )
 from stegvis.coordination import selectors
-from stegvis.coordination.access import (
-    get_thread_for,
-)
 from stegvis.coordination.messages.services import message_post, thread_mark_read, thread_start
 from stegvis.coordination.models import ThreadKind
+from stegvis.coordination.rules import THREAD
 from stegvis.coordination.schemas import (
     MessageIn,
     MessagePostedOut,
@@ -79,7 +78,7 @@ def create_thread(request, patient_id: str, payload: ThreadIn):
     "/messages/threads/{thread_id}", response=ThreadDetailOut, summary="A thread; marks it read"
 )
 def get_thread(request, thread_id: str):
-    thread = get_thread_for(request.user, thread_id)
+    thread = get_record_for(request.user, THREAD, thread_id)
     thread_mark_read(user=request.user, thread=thread)
     thread.participant_ids = list(thread.participants.values_list("user_id", flat=True))
     # Ninja reads the attachments' related manager as a list; the messages are those the
@@ -95,7 +94,7 @@ def get_thread(request, thread_id: str):
     description=CRISIS_NOTE,
 )
 def post_message(request, thread_id: str, payload: MessageIn):
-    thread = get_thread_for(request.user, thread_id, Action.CREATE)
+    thread = get_record_for(request.user, THREAD, thread_id, action=Action.CREATE)
     message = message_post(
         actor=request.user,
         role=thread.access_decision.role,

@@ -7,21 +7,19 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import (
-    get_object_for,
     get_patient_for,
+    get_record_for,
     get_self_for,
     record_patients_listed,
 )
 from stegvis.accounts.models import User
 from stegvis.coordination import forms, selectors
-from stegvis.coordination.access import (
-    get_thread_for,
-)
 from stegvis.coordination.messages.services import message_post, thread_mark_read, thread_start
 from stegvis.coordination.models import (
     ThreadKind,
 )
 from stegvis.coordination.participants import candidates
+from stegvis.coordination.rules import ATTACHMENT, THREAD
 from stegvis.core.crisis import crisis_page
 from stegvis.core.idempotency import once_per_submission
 
@@ -103,7 +101,9 @@ def thread_new(request: HttpRequest, patient_id) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def thread_detail(request: HttpRequest, thread_id) -> HttpResponse:
     is_write = request.method == "POST"
-    thread = get_thread_for(request.user, thread_id, Action.CREATE if is_write else Action.VIEW)
+    thread = get_record_for(
+        request.user, THREAD, thread_id, action=Action.CREATE if is_write else Action.VIEW
+    )
     form = forms.MessageForm(request.POST or None, request.FILES or None)
     if is_write and form.is_valid():
         message = message_post(
@@ -133,14 +133,7 @@ def thread_detail(request: HttpRequest, thread_id) -> HttpResponse:
 @login_required
 @require_safe
 def attachment_download(request: HttpRequest, attachment_id) -> HttpResponse:
-    attachment = get_object_for(
-        request.user,
-        selectors.attachments_for(request.user),
-        attachment_id,
-        category=Category.MESSAGES,
-        object_type="attachment",
-        patient_field="message__thread__patient",
-    )
+    attachment = get_record_for(request.user, ATTACHMENT, attachment_id)
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,

@@ -7,14 +7,13 @@ from ninja import Router, Status
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import (
     get_case_for,
+    get_record_for,
     record_cases_listed,
 )
 from stegvis.accounts.models import User
 from stegvis.coordination import selectors
-from stegvis.coordination.access import (
-    get_task_for,
-)
 from stegvis.coordination.models import TaskStatus
+from stegvis.coordination.rules import TASK
 from stegvis.coordination.schemas import TaskDoneIn, TaskIn, TaskOut, _refused
 from stegvis.coordination.tasks.services import task_create, task_set_done
 from stegvis.core.errors import FieldErrors, NotAllowed
@@ -60,5 +59,5 @@ def create_task(request, case_id: str, payload: TaskIn):
 
 @router.post("/tasks/{task_id}/done", response=TaskOut, summary="Mark a task done (or open again)")
 def set_task_done(request, task_id: str, payload: TaskDoneIn):
-    task = get_task_for(request.user, task_id, Action.UPDATE)
+    task = get_record_for(request.user, TASK, task_id, action=Action.UPDATE)
     return task_set_done(actor=request.user, task=task, done=payload.done)

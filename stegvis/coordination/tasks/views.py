@@ -13,16 +13,16 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import (
+    get_case_for,
+    get_record_for,
     openable_case_ids,
     record_cases_listed,
     record_patients_listed,
 )
+from stegvis.access.rules import STAFF_ONLY
 from stegvis.coordination import forms, selectors
-from stegvis.coordination.access import (
-    case_for_staff,
-    get_task_for,
-)
 from stegvis.coordination.participants import candidates
+from stegvis.coordination.rules import TASK
 from stegvis.coordination.tasks.services import task_create, task_set_done
 from stegvis.core.errors import NotAllowed
 from stegvis.core.idempotency import once_per_submission
@@ -40,7 +40,7 @@ def task_inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def task_done(request: HttpRequest, task_id) -> HttpResponse:
-    task = get_task_for(request.user, task_id, Action.UPDATE)
+    task = get_record_for(request.user, TASK, task_id, action=Action.UPDATE)
     task_set_done(actor=request.user, task=task, done=request.POST.get("done") == "1")
     return redirect("day_view" if request.POST.get("next") == "day" else "task_inbox")
 
@@ -50,7 +50,13 @@ def task_done(request: HttpRequest, task_id) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def task_new(request: HttpRequest, case_id) -> HttpResponse:
     is_write = request.method == "POST"
-    case = case_for_staff(request, case_id, Category.PLAN)
+    case = get_case_for(
+        request.user,
+        case_id,
+        category=Category.PLAN,
+        action=Action.CREATE if is_write else Action.VIEW,
+        checks=[STAFF_ONLY],  # the patient calls no meeting and sets no task
+    )
     people = candidates(case.patient, Category.PLAN)
     if request.user not in [u for u, _d in people]:
         people.insert(0, (request.user, None))

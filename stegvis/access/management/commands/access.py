@@ -1,14 +1,15 @@
 from django.core.management.base import BaseCommand
 
 from stegvis.access.categories import ROLE_CEILING, Category
-from stegvis.access.rules import RULES, SCOPES
+from stegvis.access.rules import RECORDS, RULES, SCOPES
 
 
 class Command(BaseCommand):
     help = (
         "The access policy as tables. `access rules`: what each role may ever reach (the "
         "ceiling a care relationship or a consent opens), then every declared rule, with "
-        "the app that declares it and how a refusal answers, then each app's scope."
+        "the app that declares it and how a refusal answers, then each kind of record the door "
+        "resolves by id and what it is read as, then each app's scope."
     )
 
     def add_arguments(self, parser):
@@ -27,6 +28,15 @@ class Command(BaseCommand):
             answer = "403" if rule.forbidden else "404"
             roles = f" [{', '.join(sorted(rule.roles))}]" if rule.roles else ""
             write(f"  {name:<{width}}  {answer}  {rule.reason:<26} {rule.says}{roles}")
+        write("\nRecords: what the door resolves by id, read as which category, with which rules\n")
+        width = max(len(name) for name in RECORDS)
+        for name in sorted(RECORDS):
+            record = RECORDS[name]
+            read_as = "a unit's" if record.patient_field is None else record.category or "as asked"
+            checks = (
+                f" [{', '.join(check.name for check in record.checks)}]" if record.checks else ""
+            )
+            write(f"  {name:<{width}}  {read_as:<15} {record.says}{checks}")
         write("\nScopes: what a person reaches that is no one patient's data\n")
         width = max(len(name) for name in SCOPES)
         for name in sorted(SCOPES):
