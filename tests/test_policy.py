@@ -2,13 +2,19 @@
 
 import pytest
 from allauth.mfa.models import Authenticator
+from django.http import Http404
+from django.utils import timezone
 
 from stegvis.access.categories import ROLE_CEILING, Category
+from stegvis.access.helpers import get_case_for, get_record_for
 from stegvis.access.policy import cases_visible_to, decide, patients_visible_to
 from stegvis.accounts.mfa import mfa_satisfied
 from stegvis.accounts.models import Membership, User
 from stegvis.accounts.roles import Role
+from stegvis.audit.models import AccessEvent
 from stegvis.cases.models import Case
+from stegvis.coordination.meetings.services import meeting_schedule
+from stegvis.coordination.rules import MEETING
 from tests.factories import member
 
 C = Category
@@ -49,6 +55,23 @@ def test_staff_without_second_factor_are_refused_with_that_reason(personas):
     decision = decide(personas.physician_without_mfa, personas.patient, Category.IDENTITY)
     assert not decision.allowed
     assert decision.basis == "mfa_required"
+
+
+def test_a_meeting_in_the_care_of_someone_without_a_second_factor_is_refused_on_the_log(
+    personas, case
+):
+    """The meetings of the cases in a professional's care are looked for whether or not
+    they have a second factor, so the refusal is the policy's, on the patient's log."""
+    resolved = get_case_for(personas.coordinator, case.pk, category=Category.MEETINGS)
+    meeting = meeting_schedule(actor=personas.coordinator, case=resolved, kind="sip",
+                               starts_at=timezone.now(), participants=[])  # fmt: skip
+    Case.objects.filter(pk=case.pk).update(responsible_physician=personas.physician_without_mfa)
+    with pytest.raises(Http404):
+        get_record_for(personas.physician_without_mfa, MEETING, meeting.pk)
+    refusal = AccessEvent.objects.latest("pk")
+    assert (refusal.patient, refusal.outcome, refusal.basis) == (
+        personas.patient, "denied", "mfa_required"
+    )  # fmt: skip
 
 
 def test_an_employer_role_at_the_care_unit_gives_no_clinical_need(personas):

@@ -146,6 +146,10 @@ def test_the_helpers_resolve_only_declared_records(personas, case):
     planted = replace(CERTIFICATE, rows=lambda user: Certificate.objects.all())
     with pytest.raises(ImproperlyConfigured):
         get_record_for(personas.treating_physician, planted, certificate.pk)
+    # Nor is a record read as a category it does not declare (a certificate as capacity
+    # would reach an employer).
+    with pytest.raises(ImproperlyConfigured):
+        get_record_for(personas.employer, CERTIFICATE, certificate.pk, category="capacity")
 
 
 def test_a_units_record_is_refused_and_recorded_for_anyone_not_on_its_staff(personas):
@@ -163,6 +167,9 @@ def test_a_units_record_is_refused_and_recorded_for_anyone_not_on_its_staff(pers
     assert (refusal.actor, refusal.outcome, refusal.basis, refusal.object_type) == (
         personas.employer, "denied", "not_unit_staff", "mmr_team"
     )  # fmt: skip
+    # A unit's record is only read: a rule or an action given with it is a mistake.
+    with pytest.raises(ImproperlyConfigured):
+        get_record_for(personas.coordinator, TEAM, team.pk, action="update")
 
 
 def test_the_rule_table_prints_every_rule_of_every_app():

@@ -416,13 +416,14 @@ def get_record_for(
     checks: Iterable[Rule] = (),
 ):
     """A declared record (stegvis.access.rules.declare_record) by its id: a patient's, as
-    `get_object_for` resolves it, read as `category` where the record names none or may be
-    read as more than one (a referral's notes or its sick leave), with the record's own
-    rules first; a unit's, if it is among the reader's units' rows. Http404 for anything
-    else, recorded."""
+    `get_object_for` resolves it, read as its category (or as another it declares, named
+    by `category`), with `roles`, then the record's own rules, then `checks`; a unit's, if
+    it is among the reader's units' rows. Http404 for anything else, recorded."""
     record = declared_record(record)
     rows = record.rows(user)
     if record.patient_field is None:
+        if category or roles or checks or action != Action.VIEW:
+            raise ImproperlyConfigured(f"{record.name} is a unit's record: it is only read.")
         try:
             found = rows.filter(pk=uuid.UUID(str(record_id))).first()
         except ValueError:
@@ -432,8 +433,8 @@ def get_record_for(
                    basis="not_unit_staff", object_id=record_id)  # fmt: skip
         return found
     category = category or record.category
-    if category is None:
-        raise ImproperlyConfigured(f"{record.name} is read as a category each reading names.")
+    if category not in record.categories:
+        raise ImproperlyConfigured(f"{record.name} is not read as {category}.")
     return get_object_for(
         user,
         rows,

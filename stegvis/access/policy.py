@@ -221,16 +221,19 @@ REACHED_CASES = Prepared(_reached_cases)
 REACHED_PATIENTS = Prepared(_reached_patients)
 
 
-def _reached(user: User, category: str, *, own: bool, consents: bool, of=REACHED_CASES):
+def _reached(user: User, category: str, *, own: bool, consents: bool, of=REACHED_CASES,
+             second_factor: bool = True):  # fmt: skip
     """The ids of the cases (or, `of=REACHED_PATIENTS`, of their patients) `user` reaches
     for `category`, as a subquery: as the patient (`own`), through care relationships and
-    log review (with a second factor), and, with `consents`, through consents."""
+    log review (with a second factor, unless `second_factor` is False) and, with
+    `consents`, through consents (with a second factor)."""
+    verified = mfa_satisfied(user)
     care, review, pairs = {}, {}, []
-    if mfa_satisfied(user):
+    if verified or not second_factor:
         care = _memberships_in(user, category, CARE_ROLES)
         review = _memberships_in(user, category, LOG_REVIEW_ROLES)
-        if consents:
-            pairs = [(m.role, m.organisation_id) for m in _memberships_for_category(user, category)]
+    if consents and verified:
+        pairs = [(m.role, m.organisation_id) for m in _memberships_for_category(user, category)]
     return of.subquery(
         own=[user.pk] if own else [],
         user_id=user.pk,
@@ -245,10 +248,13 @@ def _reached(user: User, category: str, *, own: bool, consents: bool, of=REACHED
 
 
 def care_cases(user: User, category: str) -> QuerySet[Case]:
-    """Cases the user reaches through a care relationship (not through a consent)."""
+    """Cases the user reaches through a care relationship or log review (not a consent),
+    second factor or not: rows to look in (a meeting of a case in their care), each then
+    decided, so a professional without one is refused on the patient's log."""
     if not (user.is_authenticated and user.is_active):
         return Case.objects.none()
-    return Case.objects.filter(pk__in=_reached(user, category, own=False, consents=False))
+    reached = _reached(user, category, own=False, consents=False, second_factor=False)
+    return Case.objects.filter(pk__in=reached)
 
 
 @dataclass(frozen=True)

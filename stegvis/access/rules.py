@@ -105,11 +105,11 @@ def declared_scope(name: str) -> Scope:
 class Record:
     """A kind of record the audited door resolves by id, declared by the app it belongs to
     like a rule: where the reader looks for it (`rows`, given the reader's person), the way
-    from it to its patient, the category of the patient's data it is read as (or none, when
-    each reading names its own: a case is read as what the page shows of it) and the rules
+    from it to its patient, the category of the patient's data it is read as (and any other
+    a reading may name instead: a referral's goals are the patient's plan) and the rules
     every reading of it applies. A record with no `patient_field` is a unit's own (an MMR
-    team's program), not one patient's: its `rows` hold only the reader's units', and
-    anything else is refused."""
+    team's program), not one patient's: its `rows` hold only the reader's units', anything
+    else is refused, and it has no category and no rules."""
 
     name: str  # "app.record", unique
     says: str  # what it is and who reaches it, in one plain sentence, for the rule table
@@ -118,6 +118,11 @@ class Record:
     category: str | None
     patient_field: str | None  # None: a unit's record, no patient's data
     checks: tuple[Rule, ...] = ()
+    also_as: tuple[str, ...] = ()  # other categories a reading may name
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        return () if self.category is None else (self.category, *self.also_as)
 
 
 RECORDS: dict[str, Record] = {}
@@ -132,11 +137,17 @@ def declare_record(
     category: str | None = None,
     patient_field: str | None = "case__patient",
     checks: Iterable[Rule] = (),
+    also_as: Iterable[str] = (),
 ) -> Record:
     if name in RECORDS:
         raise ImproperlyConfigured(f"The record {name} is declared twice.")
-    checks = tuple(declared(check) for check in checks)
-    RECORDS[name] = Record(name, says, rows, object_type, category, patient_field, checks)
+    checks, also_as = tuple(declared(check) for check in checks), tuple(also_as)
+    if (patient_field is None) != (category is None) or (patient_field is None and checks):
+        raise ImproperlyConfigured(
+            f"{name}: a patient's record is read as a category; a unit's has none, nor rules."
+        )
+    RECORDS[name] = Record(name, says, rows, object_type, category, patient_field, checks,
+                           also_as)  # fmt: skip
     return RECORDS[name]
 
 

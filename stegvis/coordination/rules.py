@@ -4,8 +4,9 @@ answers a meeting, and how threads, meetings and tasks are read."""
 from django.db.models import Q
 
 from stegvis.access.categories import CARE_ROLES, Category
+from stegvis.access.helpers import readable_cases
 from stegvis.access.policy import care_cases
-from stegvis.access.rules import declare, declare_record
+from stegvis.access.rules import STAFF_ONLY, declare, declare_record
 from stegvis.accounts.models import User
 from stegvis.coordination.models import Meeting, Task, Thread
 from stegvis.coordination.selectors import attachments_for
@@ -75,6 +76,36 @@ MEETING = declare_record(
     visible_meetings,
     category=Category.MEETINGS,
     object_type="meeting",
+)
+
+RUNNING_MEETING = declare_record(
+    "coordination.running_meeting",
+    "A meeting as its organiser and the care team run it (minutes, the SIP plan, decisions).",
+    visible_meetings,
+    category=Category.MEETINGS,
+    object_type="meeting",
+    checks=[RUNS_MEETING],
+)
+
+INVITATION = declare_record(
+    "coordination.invitation",
+    "A meeting as an invited professional answers its invitation.",
+    visible_meetings,
+    category=Category.MEETINGS,
+    object_type="meeting",
+    checks=[INVITED_TO_MEETING],
+)
+
+STAFF_CASE = declare_record(
+    "coordination.staff_case",
+    "A case a professional calls a meeting on (read as meetings) or sets a task on (read as "
+    "the plan); the patient does neither.",
+    lambda user: readable_cases(),
+    category=Category.MEETINGS,
+    also_as=[Category.PLAN],
+    object_type="case",
+    patient_field="patient",
+    checks=[STAFF_ONLY],
 )
 
 TASK = declare_record(

@@ -5,12 +5,13 @@ the database spends running it (bench/hotpath.py). A `Prepared` query is written
 ORM as usual, as a function of named parameters returning a queryset: `rows()` gives a
 `values_list` queryset's tuples, `instances()` a model queryset's objects, with the related
 objects and the annotations the Prepared names (`related=`, `annotations=`), made with the
-public `Model.from_db`, and `count()` how many rows either finds. The SQL is the ORM's own
-(for objects, of a `values_list` of their columns), as a query expression is given it: the
-compiler's `as_sql()` and its converters. The first call for a database and a shape (the
-lengths of the list parameters) builds it with stand-in values, compiles it, and notes
-where each stand-in landed among the SQL's parameters; later calls put their own values
-there and run the same SQL.
+public `Model.from_db`, `count()` how many rows either finds, and `subquery()` the query as
+an `__in` lookup takes it (Django's RawSQL), for another query to be built around. The SQL
+is the ORM's own (for objects, of a `values_list` of their columns), as a query expression
+is given it: the compiler's `as_sql()` and its converters. The first call for a database
+and a shape (the lengths of the list parameters) builds it with stand-in values, compiles
+it, and notes where each stand-in landed among the SQL's parameters; later calls put their
+own values there and run the same SQL.
 
 Every value that changes from call to call must be a parameter: one the build function
 took from elsewhere (the clock, the date, a setting) would be frozen into the SQL. So pass

@@ -50,6 +50,7 @@ REFERRAL = declare_record(
     "clinical notes (or as their plan, for the goals) by their care team only.",
     lambda user: Referral.objects.select_related("team", "case", "cohort"),
     category=Category.CLINICAL_NOTES,
+    also_as=[Category.PLAN],
     object_type="referral",
     patient_field="patient",
     checks=[CARE_TEAM_ONLY],

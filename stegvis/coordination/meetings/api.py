@@ -21,7 +21,7 @@ from stegvis.coordination.meetings.services import (
     meeting_schedule,
     sip_plan_save,
 )
-from stegvis.coordination.rules import MEETING, RUNS_MEETING, visible_meetings
+from stegvis.coordination.rules import MEETING, RUNNING_MEETING, visible_meetings
 from stegvis.coordination.schemas import (
     AgendaAddedOut,
     AgendaIn,
@@ -111,9 +111,7 @@ def add_agenda_item(request, meeting_id: str, payload: AgendaIn):
     "/meetings/{meeting_id}/sip-plan", response=MeetingDetailOut, summary="Save the SIP plan, whole"
 )
 def put_sip_plan(request, meeting_id: str, payload: SipPlanIn):
-    meeting = get_record_for(
-        request.user, MEETING, meeting_id, action=Action.UPDATE, checks=[RUNS_MEETING]
-    )
+    meeting = get_record_for(request.user, RUNNING_MEETING, meeting_id, action=Action.UPDATE)
     try:
         sip_plan_save(
             actor=request.user, meeting=meeting, plan=payload.plan, revision=payload.revision
@@ -133,9 +131,7 @@ def put_sip_plan(request, meeting_id: str, payload: SipPlanIn):
     "/meetings/{meeting_id}/decisions", response={201: DecisionOut}, summary="Record a decision"
 )
 def add_decision(request, meeting_id: str, payload: DecisionIn):
-    meeting = get_record_for(
-        request.user, MEETING, meeting_id, action=Action.UPDATE, checks=[RUNS_MEETING]
-    )
+    meeting = get_record_for(request.user, RUNNING_MEETING, meeting_id, action=Action.UPDATE)
     owner = User.objects.filter(pk=payload.owner_id).first()
     if owner is None:
         raise FieldErrors({"owner_id": ["Unknown person."]})
@@ -158,9 +154,7 @@ def add_decision(request, meeting_id: str, payload: DecisionIn):
     "/meetings/{meeting_id}/held", response=MeetingDetailOut, summary="Mark the meeting held"
 )
 def mark_held(request, meeting_id: str, payload: RevisionIn):
-    meeting = get_record_for(
-        request.user, MEETING, meeting_id, action=Action.UPDATE, checks=[RUNS_MEETING]
-    )
+    meeting = get_record_for(request.user, RUNNING_MEETING, meeting_id, action=Action.UPDATE)
     try:
         meeting_mark_held(actor=request.user, meeting=meeting, revision=payload.revision)
     except Incomplete as missing:

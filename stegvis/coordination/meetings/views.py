@@ -20,7 +20,6 @@ from stegvis.access.helpers import (
     openable_case_ids,
     record_cases_listed,
 )
-from stegvis.access.rules import STAFF_ONLY
 from stegvis.accounts.models import User
 from stegvis.coordination import forms, ics, selectors
 from stegvis.coordination.kinds import kinds_for_country
@@ -42,9 +41,10 @@ from stegvis.coordination.models import (
 )
 from stegvis.coordination.participants import candidates
 from stegvis.coordination.rules import (
-    INVITED_TO_MEETING,
+    INVITATION,
     MEETING,
-    RUNS_MEETING,
+    RUNNING_MEETING,
+    STAFF_CASE,
     may_answer,
     may_run,
     visible_meetings,
@@ -99,12 +99,12 @@ def _questionnaire_choices() -> list[tuple[str, str]]:
 @require_http_methods(["GET", "POST"])
 def meeting_new(request: HttpRequest, case_id) -> HttpResponse:
     is_write = request.method == "POST"
-    case = get_case_for(
+    case = get_record_for(
         request.user,
+        STAFF_CASE,
         case_id,
         category=Category.MEETINGS,
         action=Action.CREATE if is_write else Action.VIEW,
-        checks=[STAFF_ONLY],  # the patient calls no meeting and sets no task
     )
     people = [p for p in candidates(case.patient, Category.MEETINGS) if p[0] != request.user]
     form = forms.MeetingForm(
@@ -234,9 +234,7 @@ def meeting_agenda(request: HttpRequest, meeting_id) -> HttpResponse:
 @login_required
 @require_POST
 def meeting_answer(request: HttpRequest, meeting_id) -> HttpResponse:
-    meeting = get_record_for(
-        request.user, MEETING, meeting_id, action=Action.CREATE, checks=[INVITED_TO_MEETING]
-    )
+    meeting = get_record_for(request.user, INVITATION, meeting_id, action=Action.CREATE)
     if meeting.status != MeetingStatus.PLANNED:
         flash.info(request, _("This meeting is no longer planned: there is nothing to answer."))
         return redirect("meeting_detail", meeting.pk)
@@ -256,9 +254,7 @@ def meeting_answer(request: HttpRequest, meeting_id) -> HttpResponse:
 @login_required
 @require_POST
 def meeting_sip(request: HttpRequest, meeting_id) -> HttpResponse:
-    meeting = get_record_for(
-        request.user, MEETING, meeting_id, action=Action.UPDATE, checks=[RUNS_MEETING]
-    )
+    meeting = get_record_for(request.user, RUNNING_MEETING, meeting_id, action=Action.UPDATE)
     form = forms.SipPlanForm(request.POST)
     measures = forms.SipMeasureFormSet(request.POST, prefix="measures")
     if not (form.is_valid() and measures.is_valid()):
@@ -316,9 +312,7 @@ def _running_change(request, meeting_id, form_class, change, done: str, on_inval
     care team, audited), validate, write against the revision the form was read at, and
     say what happened. A stale revision shows what is saved now; a change the process
     refuses (a SIP held without its plan) says why."""
-    meeting = get_record_for(
-        request.user, MEETING, meeting_id, action=Action.UPDATE, checks=[RUNS_MEETING]
-    )
+    meeting = get_record_for(request.user, RUNNING_MEETING, meeting_id, action=Action.UPDATE)
     form = form_class(request.POST)
     if not form.is_valid():
         return on_invalid(meeting, form)
@@ -361,9 +355,7 @@ def meeting_minutes(request: HttpRequest, meeting_id) -> HttpResponse:
 @require_POST
 @once_per_submission()
 def meeting_decision(request: HttpRequest, meeting_id) -> HttpResponse:
-    meeting = get_record_for(
-        request.user, MEETING, meeting_id, action=Action.UPDATE, checks=[RUNS_MEETING]
-    )
+    meeting = get_record_for(request.user, RUNNING_MEETING, meeting_id, action=Action.UPDATE)
     participants = list(meeting.participants.select_related("user"))
     form = forms.DecisionForm(request.POST, participants=participants)
     if form.is_valid():

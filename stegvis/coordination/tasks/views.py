@@ -13,16 +13,14 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import (
-    get_case_for,
     get_record_for,
     openable_case_ids,
     record_cases_listed,
     record_patients_listed,
 )
-from stegvis.access.rules import STAFF_ONLY
 from stegvis.coordination import forms, selectors
 from stegvis.coordination.participants import candidates
-from stegvis.coordination.rules import TASK
+from stegvis.coordination.rules import STAFF_CASE, TASK
 from stegvis.coordination.tasks.services import task_create, task_set_done
 from stegvis.core.errors import NotAllowed
 from stegvis.core.idempotency import once_per_submission
@@ -50,12 +48,12 @@ def task_done(request: HttpRequest, task_id) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def task_new(request: HttpRequest, case_id) -> HttpResponse:
     is_write = request.method == "POST"
-    case = get_case_for(
+    case = get_record_for(
         request.user,
+        STAFF_CASE,
         case_id,
         category=Category.PLAN,
         action=Action.CREATE if is_write else Action.VIEW,
-        checks=[STAFF_ONLY],  # the patient calls no meeting and sets no task
     )
     people = candidates(case.patient, Category.PLAN)
     if request.user not in [u for u, _d in people]:

@@ -32,11 +32,11 @@ class Command(BaseCommand):
         width = max(len(name) for name in RECORDS)
         for name in sorted(RECORDS):
             record = RECORDS[name]
-            read_as = "a unit's" if record.patient_field is None else record.category or "as asked"
+            read_as = "/".join(record.categories) or "a unit's"
             checks = (
                 f" [{', '.join(check.name for check in record.checks)}]" if record.checks else ""
             )
-            write(f"  {name:<{width}}  {read_as:<15} {record.says}{checks}")
+            write(f"  {name:<{width}}  {read_as:<19} {record.says}{checks}")
         write("\nScopes: what a person reaches that is no one patient's data\n")
         width = max(len(name) for name in SCOPES)
         for name in sorted(SCOPES):
