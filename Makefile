@@ -30,8 +30,14 @@ $(FHIR_VALIDATOR): tools/fhir-validate/package.json tools/fhir-validate/package-
 	cd tools/fhir-validate && npm ci --no-audit --no-fund --silent
 	touch $@
 
+# A real OpenID Connect provider the tests sign in at (oidc-provider, Node).
+OIDC_PROVIDER := tools/oidc-provider/node_modules/.installed
+$(OIDC_PROVIDER): tools/oidc-provider/package.json tools/oidc-provider/package-lock.json
+	cd tools/oidc-provider && npm ci --no-audit --no-fund --silent
+	touch $@
+
 install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev $(FHIR_VALIDATOR)
+install-dev: $(VENV)/.installed-dev $(FHIR_VALIDATOR) $(OIDC_PROVIDER)
 
 demo: install
 	mkdir -p var

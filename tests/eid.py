@@ -1,0 +1,88 @@
+"""Real e-ID providers for the tests: panva's oidc-provider (tools/oidc-provider) started on
+loopback with a configuration like a national broker's, and a person signing in on its own
+pages (the provider's development login form, driven over HTTP as a browser would)."""
+
+import json
+import socket
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import parse_qsl, urljoin, urlsplit
+
+import requests
+from joserfc.jwk import RSAKey
+
+ROOT = Path(__file__).resolve().parent.parent
+PROVIDER = ROOT / "tools" / "oidc-provider"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def client_key(kid: str = "stegvis-1") -> RSAKey:
+    """A client's key pair: Stegvis keeps the private half, the provider the public."""
+    return RSAKey.generate_key(2048, parameters={"kid": kid, "use": "sig", "alg": "RS256"})
+
+
+def start_provider(tmp_path: Path, *, clients: list[dict], accounts: dict, scopes: dict,
+                   acr: str = "", require_par: bool = True):  # fmt: skip
+    """The provider running on a free loopback port: (process, issuer)."""
+    if not (PROVIDER / "node_modules" / "oidc-provider").exists():
+        raise RuntimeError("tools/oidc-provider is not installed: run `make install-dev`")
+    port = free_port()
+    issuer = f"http://127.0.0.1:{port}"
+    config = tmp_path / f"provider-{port}.json"
+    config.write_text(json.dumps({
+        "issuer": issuer, "port": port, "clients": clients, "accounts": accounts,
+        "scopes": scopes, "acr": acr, "requirePar": require_par,
+    }))  # fmt: skip
+    process = subprocess.Popen(
+        ["node", str(PROVIDER / "provider.mjs"), str(config)],  # noqa: S607 (Node on the PATH)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    line = process.stdout.readline()
+    if not line.startswith("listening"):
+        process.kill()
+        raise RuntimeError(f"the provider did not start: {line}{process.stderr.read()}")
+    return process, issuer
+
+
+class _Form(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.action, self.fields = None, {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and self.action is None:
+            self.action = attrs.get("action")
+        if tag == "input" and attrs.get("name") and attrs.get("type") == "hidden":
+            self.fields[attrs["name"]] = attrs.get("value", "")
+
+
+def sign_in(authorization_url: str, redirect_uri: str, account: str) -> dict:
+    """Follow the browser's way through the provider's pages as `account`, up to the
+    redirect back to Stegvis: that answer's query (code, state, iss; or error)."""
+    browser = requests.Session()
+    url = authorization_url
+    response = browser.get(url, allow_redirects=False, timeout=10)
+    for _step in range(12):
+        if response.status_code in (302, 303):
+            url = urljoin(url, response.headers["Location"])
+            if url.startswith(redirect_uri):
+                return dict(parse_qsl(urlsplit(url).query))
+            response = browser.get(url, allow_redirects=False, timeout=10)
+            continue
+        form = _Form()
+        form.feed(response.text)
+        if form.action is None:
+            raise AssertionError(f"no form on the provider's page: {response.text[:300]}")
+        data = {**form.fields, "login": account, "password": "any"}
+        response = browser.post(urljoin(url, form.action), data=data, allow_redirects=False,
+                                timeout=10)  # fmt: skip
+    raise AssertionError("the provider never sent the browser back")
