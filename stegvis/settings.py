@@ -3,6 +3,7 @@
 The embedded default is SQLite under var/; DATABASE_URL switches to PostgreSQL.
 """
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -196,6 +197,9 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "stegvis.accounts.backends.Backend",
+    # Sessions begun by national e-ID (they authenticate no password).
+    "stegvis.accounts.backends.EidBackend",
+    "stegvis.accounts.backends.HighAssuranceEidBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -264,6 +268,17 @@ def _oidc_providers() -> dict:
 
 
 SOCIALACCOUNT_PROVIDERS = _oidc_providers()
+
+
+def _eid_providers() -> list[dict]:
+    """National e-ID providers (stegvis/accounts/eid), from the JSON file named by
+    STEGVIS_EID_PROVIDERS_FILE: a list of {"slug", "name", "profile", "issuer",
+    "client_id", "key_file", "scope", "acr_values"} (docs/deploy.md). None by default."""
+    path = env.str("STEGVIS_EID_PROVIDERS_FILE", default="")
+    return json.loads(Path(path).read_text(encoding="utf-8")) if path else []
+
+
+STEGVIS_EID_PROVIDERS = _eid_providers()
 
 # Lockout: 5 failures per account and address, lifted by itself after a cool-off, so a
 # lockout can never be used to shut a person out for good.

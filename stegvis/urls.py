@@ -13,6 +13,7 @@ urlpatterns = [
     path("", portal_views.home, name="home"),
     path("language/", portal_views.set_language, name="set_language"),
     path("health/", core_views.health, name="health"),
+    path("accounts/eid/", include("stegvis.accounts.eid.urls")),
     path("accounts/", include("allauth.urls")),
     path("account/", include("stegvis.accounts.urls")),
     path("", include("stegvis.access.urls")),

@@ -86,3 +86,25 @@ def sign_in(authorization_url: str, redirect_uri: str, account: str) -> dict:
         response = browser.post(urljoin(url, form.action), data=data, allow_redirects=False,
                                 timeout=10)  # fmt: skip
     raise AssertionError("the provider never sent the browser back")
+
+
+def walk(browser: requests.Session, response: requests.Response, account: str,
+         home: str) -> requests.Response:  # fmt: skip
+    """Follow `response` as a browser would, through the provider's sign-in pages as
+    `account`, until Stegvis (at `home`) answers with a page rather than a redirect."""
+    url = response.url
+    for _step in range(20):
+        if response.status_code in (302, 303):
+            url = urljoin(url, response.headers["Location"])
+            response = browser.get(url, allow_redirects=False, timeout=10)
+            continue
+        if url.startswith(home):
+            return response
+        form = _Form()
+        form.feed(response.text)
+        if form.action is None:
+            raise AssertionError(f"no form on the provider's page: {response.text[:300]}")
+        data = {**form.fields, "login": account, "password": "any"}
+        url = urljoin(url, form.action)
+        response = browser.post(url, data=data, allow_redirects=False, timeout=10)
+    raise AssertionError("the browser never came back to Stegvis")

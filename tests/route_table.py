@@ -19,7 +19,7 @@ NOT_PATIENT_DATA = {
     "page crisis_help", "page instrument_list", "page instrument_switch",
     "page notification_preferences", "page notifications_read", "page invitation_accept",
     "page network_add", "page network_join", "page log_reviews", "page checkin_schedule",
-    "page unit_opening_hours",
+    "page unit_opening_hours", "page eid_login", "page eid_callback",
     "GET /me", "PATCH /me", "POST /timeline", "GET /instruments", "GET /instruments/{code}",
     "POST /instruments/{code}/score",
     "page programs", "page program_detail", "page team_outcomes", "GET /programs/teams",
@@ -191,6 +191,9 @@ TABLE: dict[str, tuple[int, ...]] = {
     "page employer_plan_pdf": (200, 200, 404, 404, 200, 404, 404, 302, 200, 404, 404),
     "page flag_action": (302, 302, 404, 404, 404, 404, 404, 302, 404, 404, 404),
     "page health": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    # No e-ID provider is configured here: signing in by one is not found, for anyone.
+    "page eid_login": (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "page eid_callback": (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
     "page home": (200, 200, 200, 200, 200, 200, 200, 302, 200, 200, 200),
     "page instrument_list": (200, 200, 200, 200, 200, 200, 404, 302, 404, 200, 404),
     "page instrument_switch": (403, 403, 403, 403, 403, 403, 403, 302, 403, 403, 403),

@@ -337,6 +337,8 @@ FIXED = {
     "resource_type": lambda w: "Patient",
     # What the catch-alls under /fhir/ and /api/v1/ are asked for: nothing they offer.
     "path": lambda w: "Spaceship/1",
+    # An e-ID provider this installation is not registered with (none is, in the tests).
+    "provider": lambda w: "helseid",
 }
 
 

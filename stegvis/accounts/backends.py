@@ -31,3 +31,23 @@ class Backend(AuthenticationBackend):
             return None
         user.memberships_found(memberships)
         return user
+
+
+class EidBackend(Backend):
+    """The session of a person signed in by national e-ID (stegvis/accounts/eid). It
+    authenticates no credentials of its own: the e-ID view signs the person in with it, so
+    each request knows how they signed in."""
+
+    def authenticate(self, request, **credentials):
+        return None
+
+
+class HighAssuranceEidBackend(EidBackend):
+    """Signed in by e-ID at a high assurance level (BankID, SITHS, HelseID, MinID high):
+    itself two factors, so the session has proved a second factor (accounts.mfa)."""
+
+    def get_user(self, user_id):
+        user = super().get_user(user_id)
+        if user is not None:
+            user.second_factor_by_eid = True
+        return user

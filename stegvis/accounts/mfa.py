@@ -16,12 +16,13 @@ AUTHENTICATORS = Prepared(_authenticators)
 
 
 def mfa_satisfied(user: User) -> bool:
-    """True for a user with an active TOTP authenticator.
+    """True for a user with an active TOTP authenticator, or signed in by e-ID at a high
+    assurance level (accounts.backends.HighAssuranceEidBackend).
 
     allauth asks every user who has one for the second factor at login, and activation
     itself takes a valid code, so a session of such a user has passed MFA.
     """
-    if settings.STEGVIS_DEMO and user.is_demo:
+    if (settings.STEGVIS_DEMO and user.is_demo) or getattr(user, "second_factor_by_eid", False):
         return True
     if not hasattr(user, "_mfa_satisfied"):
         user.memberships_cached()  # which also tells, for a user with memberships

@@ -1,0 +1,63 @@
+"""From a verified e-ID login to the person it is: found by HPR number (health personnel in
+Norway) or by national identity number (checksum validated), linked the first time, never
+made a second account; a care role signs in at a high assurance level only."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+
+from stegvis.accounts import national_id
+from stegvis.accounts.eid.profiles import Profile, eid_data
+from stegvis.accounts.models import User
+
+
+class Refused(Exception):
+    """The person cannot be signed in; `code` names why (the page a person sees)."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Identified:
+    user: User
+    high: bool  # signed in at a high assurance level
+
+
+def person_for(profile: Profile, claims: dict) -> Identified:
+    high = str(claims.get(profile.assurance_claim, "")) in profile.high
+    by_hpr = _by_hpr(profile, claims)
+    by_number = _by_national_id(profile, claims)
+    if by_hpr and by_number and by_hpr.pk != by_number.pk:
+        raise Refused("identity_mismatch")
+    user = by_hpr or by_number
+    if user is None or not user.is_active:
+        raise Refused("no_account")
+    if not high and user.roles & eid_data().high_required_for_roles:
+        raise Refused("assurance_too_low")
+    hpr = str(claims.get(profile.hpr_number_claim, "")) if profile.hpr_number_claim else ""
+    if hpr and not user.hpr_number:  # linked the first time, by identity number
+        user.hpr_number = hpr
+        user.save(update_fields=["hpr_number"])
+    return Identified(user, high)
+
+
+def _by_hpr(profile: Profile, claims: dict) -> User | None:
+    hpr = str(claims.get(profile.hpr_number_claim, "")) if profile.hpr_number_claim else ""
+    if not hpr:
+        return None
+    if not (hpr.isdigit() and len(hpr) <= 9):
+        raise Refused("bad_identity_number")
+    return User.objects.filter(hpr_number=hpr).first()
+
+
+def _by_national_id(profile: Profile, claims: dict) -> User | None:
+    raw = claims.get(profile.national_id_claim)
+    if not raw:
+        return None
+    try:
+        parsed = national_id.parse(str(raw), profile.country)
+    except ValidationError:
+        raise Refused("bad_identity_number") from None
+    return User.objects.filter(national_id_hash=national_id.lookup_hash(parsed)).first()
