@@ -34,20 +34,26 @@ class Backend(AuthenticationBackend):
 
 
 class EidBackend(Backend):
-    """The session of a person signed in by national e-ID (stegvis/accounts/eid). It
-    authenticates no credentials of its own: the e-ID view signs the person in with it, so
-    each request knows how they signed in."""
+    """The session of a person signed in by national e-ID (stegvis/accounts/eid) below a
+    high assurance level. It authenticates no credentials of its own: the e-ID view signs
+    the person in with it, so each request knows how they signed in. No one-time code was
+    asked at that sign-in, so the session has proved no second factor (accounts.mfa), even
+    for someone who has one set up."""
+
+    second_factor = False
 
     def authenticate(self, request, **credentials):
         return None
 
-
-class HighAssuranceEidBackend(EidBackend):
-    """Signed in by e-ID at a high assurance level (BankID, SITHS, HelseID, MinID high):
-    itself two factors, so the session has proved a second factor (accounts.mfa)."""
-
     def get_user(self, user_id):
         user = super().get_user(user_id)
         if user is not None:
-            user.second_factor_by_eid = True
+            user.eid_second_factor = self.second_factor
         return user
+
+
+class HighAssuranceEidBackend(EidBackend):
+    """Signed in by e-ID at a high assurance level (BankID, SITHS, HelseID, MinID high):
+    itself two factors, so the session has proved a second factor."""
+
+    second_factor = True

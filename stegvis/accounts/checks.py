@@ -59,3 +59,20 @@ def check_production_secrets(app_configs, **kwargs):
             )
         )
     return problems
+
+
+@register(Tags.security)
+def check_eid_providers(app_configs, **kwargs):
+    """Each e-ID provider's configuration holds together before anyone signs in: its
+    profile exists, its key file is a private key, and it is reached over HTTPS (loopback
+    excepted, for the tests)."""
+    from stegvis.accounts.eid.providers import configuration_problems
+
+    return [
+        Error(
+            f"e-ID provider {slug!r}: {problem}",
+            hint="See docs/deploy.md, National e-ID.",
+            id="stegvis.E004",
+        )
+        for slug, problem in configuration_problems()
+    ]

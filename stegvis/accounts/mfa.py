@@ -16,14 +16,17 @@ AUTHENTICATORS = Prepared(_authenticators)
 
 
 def mfa_satisfied(user: User) -> bool:
-    """True for a user with an active TOTP authenticator, or signed in by e-ID at a high
-    assurance level (accounts.backends.HighAssuranceEidBackend).
+    """For a session begun by e-ID, whether it was at a high assurance level
+    (accounts.backends); otherwise, whether the user has an active TOTP authenticator.
 
-    allauth asks every user who has one for the second factor at login, and activation
-    itself takes a valid code, so a session of such a user has passed MFA.
+    allauth asks every user who has one for the second factor at a password sign-in, and
+    activation itself takes a valid code, so a session of such a user has passed MFA.
     """
-    if (settings.STEGVIS_DEMO and user.is_demo) or getattr(user, "second_factor_by_eid", False):
+    if settings.STEGVIS_DEMO and user.is_demo:
         return True
+    by_eid = getattr(user, "eid_second_factor", None)  # kept when a reader forgets
+    if by_eid is not None:
+        return by_eid
     if not hasattr(user, "_mfa_satisfied"):
         user.memberships_cached()  # which also tells, for a user with memberships
     if not hasattr(user, "_mfa_satisfied"):

@@ -27,7 +27,8 @@ class Identified:
 
 def person_for(profile: Profile, claims: dict) -> Identified:
     high = str(claims.get(profile.assurance_claim, "")) in profile.high
-    by_hpr = _by_hpr(profile, claims)
+    hpr = str(claims.get(profile.hpr_number_claim, "")) if profile.hpr_number_claim else ""
+    by_hpr = _by_hpr(hpr)
     by_number = _by_national_id(profile, claims)
     if by_hpr and by_number and by_hpr.pk != by_number.pk:
         raise Refused("identity_mismatch")
@@ -36,20 +37,21 @@ def person_for(profile: Profile, claims: dict) -> Identified:
         raise Refused("no_account")
     if not high and user.roles & eid_data().high_required_for_roles:
         raise Refused("assurance_too_low")
-    hpr = str(claims.get(profile.hpr_number_claim, "")) if profile.hpr_number_claim else ""
-    if hpr and not user.hpr_number:  # linked the first time, by identity number
+    if hpr and high and not user.hpr_number:  # linked the first time, by identity number
         user.hpr_number = hpr
         user.save(update_fields=["hpr_number"])
     return Identified(user, high)
 
 
-def _by_hpr(profile: Profile, claims: dict) -> User | None:
-    hpr = str(claims.get(profile.hpr_number_claim, "")) if profile.hpr_number_claim else ""
+def _by_hpr(hpr: str) -> User | None:
     if not hpr:
         return None
     if not (hpr.isdigit() and len(hpr) <= 9):
         raise Refused("bad_identity_number")
-    return User.objects.filter(hpr_number=hpr).first()
+    found = list(User.objects.filter(hpr_number=hpr)[:2])
+    if len(found) > 1:  # never guess between two accounts
+        raise Refused("identity_mismatch")
+    return found[0] if found else None
 
 
 def _by_national_id(profile: Profile, claims: dict) -> User | None:

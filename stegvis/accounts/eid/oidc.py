@@ -21,10 +21,11 @@ redeems the code and returns the verified claims. Neither logs an identity numbe
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from urllib.parse import urlencode
 
 import requests
@@ -72,8 +73,7 @@ class Pending:
     dpop_key: dict = field(default_factory=dict)  # this login's private DPoP key (JWK)
 
     def as_dict(self) -> dict:
-        return {"state": self.state, "nonce": self.nonce, "code_verifier": self.code_verifier,
-                "dpop_key": self.dpop_key}  # fmt: skip
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -161,25 +161,31 @@ def begin(client: Client) -> tuple[str, Pending]:
         request["dpop_jkt"] = key.thumbprint()
     answer = requests.post(endpoint, data=_authenticated(client, metadata, request),
                            timeout=TIMEOUT)  # fmt: skip
-    if answer.status_code != 201:
+    request_uri = answer.json().get("request_uri") if answer.status_code == 201 else None
+    if not request_uri:
         raise LoginRefused(f"the provider refused the pushed request ({_error(answer)})")
-    query = urlencode({"client_id": client.client_id, "request_uri": answer.json()["request_uri"]})
+    query = urlencode({"client_id": client.client_id, "request_uri": request_uri})
     return f"{metadata['authorization_endpoint']}?{query}", pending
 
 
 def _error(answer: requests.Response) -> str:
     try:
-        return answer.json().get("error", str(answer.status_code))
+        return _code(answer.json().get("error")) or str(answer.status_code)
     except ValueError:
         return str(answer.status_code)
+
+
+def _code(value) -> str:
+    """An OAuth error code as it may be logged: its own short form, or nothing."""
+    return value if isinstance(value, str) and re.fullmatch(r"[a-z_]{1,40}", value) else ""
 
 
 def finish(client: Client, pending: Pending, query: dict) -> Login:
     """Check what the browser brought back, redeem the code and verify the ID token."""
     metadata = Metadata.of(client.issuer)
     if "error" in query:
-        raise LoginRefused(f"the provider answered {query['error']}")
-    if not hmac.compare_digest(query.get("state", ""), pending.state):
+        raise LoginRefused(f"the provider answered {_code(query['error']) or 'an error'}")
+    if not hmac.compare_digest(query.get("state", "").encode(), pending.state.encode()):
         raise LoginRefused("the state is not this login's")
     # RFC 9207: where the provider names itself in the answer, it must be the one asked.
     names_itself = "iss" in query or metadata.get("authorization_response_iss_parameter_supported")
@@ -217,8 +223,8 @@ def _redeem(client: Client, metadata: dict, pending: Pending, code: str) -> dict
 
 
 def _verified_id_token(client: Client, metadata: dict, id_token: str, nonce: str) -> dict:
-    keys = KeySet.import_key_set(requests.get(metadata["jwks_uri"], timeout=TIMEOUT).json())
     try:
+        keys = KeySet.import_key_set(requests.get(metadata["jwks_uri"], timeout=TIMEOUT).json())
         token = jwt.decode(id_token, keys, algorithms=ID_TOKEN_ALGORITHMS)
         jwt.JWTClaimsRegistry(
             leeway=30,
@@ -229,9 +235,12 @@ def _verified_id_token(client: Client, metadata: dict, id_token: str, nonce: str
             iat={"essential": True},
             sub={"essential": True},
         ).validate(token.claims)
-    except (JoseError, ValueError) as error:
+    except (JoseError, ValueError, KeyError, TypeError) as error:
         raise LoginRefused(f"the ID token does not hold ({error.__class__.__name__})") from None
-    azp = token.claims.get("azp")
-    if azp is not None and azp != client.client_id:
+    # OpenID Connect Core 3.1.3.7: no audience but this client, and `azp` this client.
+    audiences = token.claims["aud"] if isinstance(token.claims["aud"], list) else []
+    if any(audience != client.client_id for audience in audiences):
+        raise LoginRefused("the ID token is also for another audience")
+    if token.claims.get("azp", client.client_id) != client.client_id:
         raise LoginRefused("the ID token was issued to another client")
     return dict(token.claims)

@@ -4,6 +4,7 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.urls import reverse
@@ -12,6 +13,9 @@ from joserfc.jwk import ECKey, RSAKey
 
 from stegvis.accounts.eid.oidc import Client
 from stegvis.accounts.eid.profiles import Profile, profile
+
+REQUIRED = {"slug", "name", "profile", "issuer", "client_id", "key_file"}
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,26 @@ def _key(path: str) -> RSAKey | ECKey:
 
 def providers() -> list[Provider]:
     return [_provider(entry) for entry in settings.STEGVIS_EID_PROVIDERS]
+
+
+def configuration_problems() -> list[tuple[str, str]]:
+    """(slug, what is wrong) for each provider whose configuration does not hold."""
+    problems = []
+    for entry in settings.STEGVIS_EID_PROVIDERS:
+        slug = entry.get("slug", "?")
+        missing = REQUIRED - set(entry)
+        if missing:
+            problems.append((slug, f"missing {', '.join(sorted(missing))}"))
+            continue
+        issuer = urlsplit(entry["issuer"])
+        if issuer.scheme != "https" and issuer.hostname not in LOOPBACK:
+            problems.append((slug, "the issuer is not reached over HTTPS"))
+        try:
+            profile(entry["profile"])
+            _key(entry["key_file"])
+        except (KeyError, OSError, ValueError) as error:
+            problems.append((slug, str(error)))
+    return problems
 
 
 def provider_named(slug: str) -> Provider | None:
