@@ -6,6 +6,7 @@ The embedded default is SQLite under var/; DATABASE_URL switches to PostgreSQL.
 import json
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.utils.csp import CSP
@@ -280,6 +281,21 @@ def _eid_providers() -> list[dict]:
 
 STEGVIS_EID_PROVIDERS = _eid_providers()
 
+
+def _eid_form_action(providers: list[dict]) -> list[str]:
+    """The origins an e-ID sign-in's form may lead to. It is posted to Stegvis and
+    answered with a redirect to the provider's sign-in page, and a browser holds that
+    redirect to the page's form-action too: each provider's `authorization_origin`, or
+    its issuer's origin."""
+    return sorted(
+        {
+            provider.get("authorization_origin")
+            or "{0.scheme}://{0.netloc}".format(urlsplit(provider.get("issuer", "")))
+            for provider in providers
+        }
+    )
+
+
 # Lockout: 5 failures per account and address, lifted by itself after a cool-off, so a
 # lockout can never be used to shut a person out for good.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -325,7 +341,7 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
     "base-uri": [CSP.NONE],
     "frame-ancestors": [CSP.NONE],
-    "form-action": [CSP.SELF],
+    "form-action": [CSP.SELF, *_eid_form_action(STEGVIS_EID_PROVIDERS)],
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

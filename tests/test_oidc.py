@@ -22,3 +22,18 @@ def test_provider_from_environment_appears_on_the_sign_in_page(client, db, monke
     html = client.get(reverse("account_login")).content.decode()
     assert "BankID" in html
     assert "/accounts/oidc/eid/login/" in html
+
+
+def test_an_e_id_sign_in_may_lead_to_each_providers_page():
+    """The sign-in form is posted to Stegvis and redirected to the provider: a browser
+    refuses that redirect unless the page's form-action names the provider (it did, in
+    Chromium, until this was there)."""
+    providers = [
+        {"issuer": "https://helseid-sts.nhn.no"},
+        {"issuer": "https://idporten.no", "authorization_origin": "https://login.idporten.no"},
+    ]
+    assert stegvis_settings._eid_form_action(providers) == [
+        "https://helseid-sts.nhn.no",
+        "https://login.idporten.no",
+    ]
+    assert stegvis_settings._eid_form_action([]) == []
