@@ -280,6 +280,8 @@ def _eid_providers() -> list[dict]:
 
 
 STEGVIS_EID_PROVIDERS = _eid_providers()
+# Staff sign in with a password and a one-time code unless this is off: then by e-ID only.
+STEGVIS_STAFF_PASSWORD_SIGN_IN = env.bool("STEGVIS_STAFF_PASSWORD_SIGN_IN", default=True)
 
 
 def _eid_form_action(providers: list[dict]) -> list[str]:

@@ -17,6 +17,7 @@ def _ids() -> set[str]:
         ("STEGVIS_AUDIT_KEYS", None, "stegvis.W002"),
         ("STEGVIS_PSEUDONYM_KEY", None, "stegvis.W003"),
         ("CACHES", {"default": {"BACKEND": LOCMEM}}, "stegvis.E003"),
+        ("STEGVIS_STAFF_PASSWORD_SIGN_IN", True, "stegvis.W004"),
     ],
 )
 def test_deploy_checks_refuse_unsafe_production_settings(db, settings, setting, value, check_id):
@@ -25,6 +26,7 @@ def test_deploy_checks_refuse_unsafe_production_settings(db, settings, setting, 
     settings.STEGVIS_DATA_KEY = "a-long-random-data-key"
     settings.STEGVIS_AUDIT_KEYS = "k1:a-long-random-audit-key"
     settings.STEGVIS_PSEUDONYM_KEY = "a-long-random-pseudonym-key"
+    settings.STEGVIS_STAFF_PASSWORD_SIGN_IN = False
     assert check_id not in _ids()
     setattr(settings, setting, value)
     assert check_id in _ids()

@@ -26,6 +26,19 @@ def test_login_by_email_and_password(client, personas):
     assert client.get("/api/v1/me").json()["email"] == "patient@example.org"
 
 
+def test_where_staff_sign_in_by_e_id_only_a_password_lets_no_staff_member_in(
+    client, personas, settings
+):
+    settings.STEGVIS_STAFF_PASSWORD_SIGN_IN = False
+    refused = _login(client, personas.coordinator.email, PASSWORD)
+    assert refused.status_code == 403
+    assert "e-ID" in refused.text or "e-legitimation" in refused.text
+    assert client.get("/api/v1/me").status_code == 401
+    # A patient keeps their password.
+    assert _login(client, "patient@example.org", PASSWORD, address="10.0.0.2").status_code == 302
+    assert client.get("/api/v1/me").json()["email"] == "patient@example.org"
+
+
 @pytest.mark.parametrize(
     ("preferred", "browser", "said"),
     [("en", "sv", "Successfully signed in as"), ("sv", "en", "Du har loggat in som")],

@@ -4,6 +4,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.shortcuts import render
 
 from stegvis.accounts.models import User
 
@@ -11,6 +12,18 @@ from stegvis.accounts.models import User
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         return False
+
+    def pre_login(self, request, user, **kwargs):
+        """Where staff sign in by e-ID only (STEGVIS_STAFF_PASSWORD_SIGN_IN off), a
+        password is no way in for them; patients keep it, and the demo's people too."""
+        password_barred = (
+            not settings.STEGVIS_STAFF_PASSWORD_SIGN_IN
+            and user.is_staff_member
+            and not (settings.STEGVIS_DEMO and user.is_demo)
+        )
+        if password_barred:
+            return render(request, "accounts/eid_only.html", status=403)
+        return super().pre_login(request, user, **kwargs)
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

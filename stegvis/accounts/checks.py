@@ -50,6 +50,16 @@ def check_production_secrets(app_configs, **kwargs):
                 id="stegvis.E002",
             )
         )
+    if settings.STEGVIS_STAFF_PASSWORD_SIGN_IN:
+        problems.append(
+            Warning(
+                "Staff, care roles included, can sign in with a password and a one-time code "
+                "alone.",
+                hint="Register Stegvis with the regions' e-ID providers (docs/deploy.md) and "
+                "set STEGVIS_STAFF_PASSWORD_SIGN_IN=0.",
+                id="stegvis.W004",
+            )
+        )
     if settings.STEGVIS_DEMO:
         problems.append(
             Error(
