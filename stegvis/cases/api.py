@@ -28,10 +28,10 @@ from stegvis.cases.models import (
 )
 from stegvis.cases.rules import (
     CERTIFICATE,
+    CERTIFICATE_TO_CORRECT,
     CERTIFIERS,
     EMPLOYER_COPY,
     SCREENED_FROM_PATIENT,
-    WRITTEN_HERE,
     medical_details_withheld,
 )
 from stegvis.cases.timeline_input import TimelineIn
@@ -481,12 +481,7 @@ def sign_certificate(request, certificate_id: str):
 )
 def correct_certificate(request, certificate_id: str):
     certificate = get_record_for(
-        request.user,
-        CERTIFICATE,
-        certificate_id,
-        action=Action.CREATE,
-        roles=CERTIFIERS,
-        checks=[WRITTEN_HERE],
+        request.user, CERTIFICATE_TO_CORRECT, certificate_id, action=Action.CREATE
     )
     if not certificate.is_signed:
         raise ApiError(409, "not_signed", "Only a signed certificate is corrected; edit the draft.")

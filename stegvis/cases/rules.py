@@ -79,6 +79,15 @@ CERTIFICATE = declare_record(
     object_type="certificate",
 )
 
+CERTIFICATE_TO_CORRECT = declare_record(
+    "cases.certificate_to_correct",
+    "A signed certificate a physician corrects here, if it was written here.",
+    lambda user: Certificate.objects.select_related("case__organisation"),
+    category=Category.SICK_LEAVE,
+    object_type="certificate",
+    checks=[CERTIFIERS, WRITTEN_HERE],
+)
+
 EMPLOYER_COPY = declare_record(
     "cases.employer_copy",
     "A signed certificate as its employer copy: read as the patient's capacity, so with "

@@ -22,11 +22,11 @@ from stegvis.cases.forms import CaseForm, CertificateForms, NewCaseForm
 from stegvis.cases.rules import (
     CASE_EDITORS,
     CERTIFICATE,
+    CERTIFICATE_TO_CORRECT,
     CERTIFIERS,
     EMPLOYER_COPY,
     MARKS_DUTY,
     NOTE_SHARED_WITH_READER,
-    WRITTEN_HERE,
     medical_details_withheld,
 )
 from stegvis.cases.timelines import case_timeline, current_versions
@@ -356,12 +356,7 @@ def certificate_sign(request: HttpRequest, certificate_id) -> HttpResponse:
 @require_POST
 def certificate_correct(request: HttpRequest, certificate_id) -> HttpResponse:
     certificate = get_record_for(
-        request.user,
-        CERTIFICATE,
-        certificate_id,
-        action=Action.CREATE,
-        roles=CERTIFIERS,
-        checks=[WRITTEN_HERE],
+        request.user, CERTIFICATE_TO_CORRECT, certificate_id, action=Action.CREATE
     )
     draft = services.certificate_correct(actor=request.user, certificate=certificate)
     return redirect("certificate_edit", certificate_id=draft.pk)

@@ -72,7 +72,7 @@ def eid_callback(request: HttpRequest, provider: str) -> HttpResponse:
     if not kept or kept.pop("provider") != found.slug:
         return _refused(request, found, "expired", status=400)
     try:
-        login_ = oidc.finish(found.client, oidc.Pending(**kept), request.GET.dict())
+        signed = oidc.finish(found.client, oidc.Pending(**kept), request.GET.dict())
     except oidc.LoginRefused as refusal:
         logger.info("e-ID sign-in at %s refused by the relying party: %s", found.slug,
                     refusal.reason)  # fmt: skip
@@ -81,7 +81,7 @@ def eid_callback(request: HttpRequest, provider: str) -> HttpResponse:
         logger.warning("e-ID sign-in at %s failed: %s", found.slug, error)
         return _refused(request, found, "provider", status=502)
     try:
-        identified = person_for(found.profile, login_.claims)
+        identified = person_for(found.profile, signed.claims)
     except Refused as refusal:
         return _refused(request, found, refusal.code)
     backend = "HighAssuranceEidBackend" if identified.high else "EidBackend"
