@@ -71,10 +71,14 @@ NOTE_SHARED_WITH_READER = declare(
 )
 
 
+def _certificates(user):
+    return Certificate.objects.select_related("case__organisation")
+
+
 CERTIFICATE = declare_record(
     "cases.certificate",
     "A sick-leave certificate (FK 7804, sykmelding), read as the patient's sick leave.",
-    lambda user: Certificate.objects.select_related("case__organisation"),
+    _certificates,
     category=Category.SICK_LEAVE,
     object_type="certificate",
 )
@@ -82,7 +86,7 @@ CERTIFICATE = declare_record(
 CERTIFICATE_TO_CORRECT = declare_record(
     "cases.certificate_to_correct",
     "A signed certificate a physician corrects here, if it was written here.",
-    lambda user: Certificate.objects.select_related("case__organisation"),
+    _certificates,
     category=Category.SICK_LEAVE,
     object_type="certificate",
     checks=[CERTIFIERS, WRITTEN_HERE],

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
-from stegvis.accounts import national_id
 from stegvis.accounts.eid.profiles import Profile, eid_data
 from stegvis.accounts.models import User
 
@@ -59,7 +58,8 @@ def _by_national_id(profile: Profile, claims: dict) -> User | None:
     if not raw:
         return None
     try:
-        parsed = national_id.parse(str(raw), profile.country)
+        return User.objects.get_by_national_id(str(raw), profile.country)
     except ValidationError:
         raise Refused("bad_identity_number") from None
-    return User.objects.filter(national_id_hash=national_id.lookup_hash(parsed)).first()
+    except User.DoesNotExist:
+        return None
