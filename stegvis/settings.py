@@ -114,6 +114,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "stegvis.accounts.eid.assignments.ActingUnitMiddleware",
     "stegvis.access.reader.ReaderMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "stegvis.accounts.middleware.SessionLimitMiddleware",
@@ -438,8 +439,15 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # WeasyPrint narrates each step of every PDF at INFO.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    # WeasyPrint narrates each step of every PDF at INFO. pysaml2 writes out an assertion's
+    # subject and attributes (identity numbers among them) at INFO, and parts of a refused
+    # one at ERROR: the e-ID views log each refusal's reason instead.
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "xmlschema": {"level": "WARNING"},
+        "saml2": {"level": "CRITICAL"},
+    },
 }
 
 # --- API ------------------------------------------------------------------------------------

@@ -1,14 +1,19 @@
 """Real e-ID providers for the tests: panva's oidc-provider (tools/oidc-provider) started on
-loopback with a configuration like a national broker's, and a person signing in on its own
-pages (the provider's development login form, driven over HTTP as a browser would)."""
+loopback with a configuration like a national broker's, pysaml2's IdP (tools/saml-idp) like
+Inera's, and a person signing in on their own pages (driven over HTTP as a browser would)."""
 
+import importlib.util
 import json
+import os
+import shutil
 import socket
 import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
+import pytest
 import requests
 from joserfc.jwk import RSAKey
 
@@ -108,3 +113,48 @@ def walk(browser: requests.Session, response: requests.Response, account: str,
         url = urljoin(url, form.action)
         response = browser.post(url, data=data, allow_redirects=False, timeout=10)
     raise AssertionError("the browser never came back to Stegvis")
+
+
+SAML_IDP = ROOT / "tools" / "saml-idp" / "idp.py"
+
+
+def needs_xmlsec1() -> None:
+    """SAML's signatures are made and checked by xmlsec1 (Debian's `xmlsec1`): without it
+    the SAML tests skip and say so, except in CI, where they must run."""
+    if shutil.which("xmlsec1") is None:
+        message = "xmlsec1 is not installed (apt-get install xmlsec1)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def self_signed(folder: Path, name: str) -> tuple[str, str]:
+    """A key and certificate pair as PEM files (the one tools/saml-idp makes for itself)."""
+    spec = importlib.util.spec_from_file_location("saml_idp", SAML_IDP)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.self_signed(folder, name)
+
+
+def start_saml_idp(folder: Path, *, port: int, sp_metadata: str, accounts: dict):
+    """pysaml2's IdP (tools/saml-idp) on `port`, knowing the service provider by its
+    metadata and the people who sign in there: (process, base address)."""
+    base = f"http://127.0.0.1:{port}"
+    metadata_file = folder / "sp-metadata.xml"
+    metadata_file.write_text(sp_metadata, encoding="utf-8")
+    config = folder / f"idp-{port}.json"
+    config.write_text(json.dumps({
+        "base": base, "port": port, "work": str(folder), "sp_metadata": str(metadata_file),
+        "accounts": accounts,
+    }))  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, str(SAML_IDP), str(config)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    line = process.stdout.readline()
+    if not line.startswith("listening"):
+        process.kill()
+        raise RuntimeError(f"the SAML IdP did not start: {line}{process.stderr.read()}")
+    return process, base

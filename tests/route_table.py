@@ -20,6 +20,7 @@ NOT_PATIENT_DATA = {
     "page notification_preferences", "page notifications_read", "page invitation_accept",
     "page network_add", "page network_join", "page log_reviews", "page checkin_schedule",
     "page unit_opening_hours", "page eid_login", "page eid_callback",
+    "page eid_saml_acs", "page eid_saml_metadata", "page eid_logged_out", "page eid_assignment",
     "GET /me", "PATCH /me", "POST /timeline", "GET /instruments", "GET /instruments/{code}",
     "POST /instruments/{code}/score",
     "page programs", "page program_detail", "page team_outcomes", "GET /programs/teams",
@@ -194,6 +195,11 @@ TABLE: dict[str, tuple[int, ...]] = {
     # No e-ID provider is configured here: signing in by one is not found, for anyone.
     "page eid_login": (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
     "page eid_callback": (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "page eid_saml_acs": (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "page eid_saml_metadata": (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "page eid_logged_out": (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    # Signed in without assignments: there is none to choose.
+    "page eid_assignment": (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
     "page home": (200, 200, 200, 200, 200, 200, 200, 302, 200, 200, 200),
     "page instrument_list": (200, 200, 200, 200, 200, 200, 404, 302, 404, 200, 404),
     "page instrument_switch": (403, 403, 403, 403, 403, 403, 403, 302, 403, 403, 403),
@@ -359,6 +365,8 @@ TABLE: dict[str, tuple[int, ...]] = {
     "POST page thread_new": (422, 422, 404, 422, 404, 404, 404, 302, 302, 404, 404),
     "POST page thread_new_own": (404, 404, 404, 404, 404, 404, 404, 302, 422, 404, 404),
     "POST page you_said_we_did": (404, 404, 404, 404, 404, 404, 404, 302, 404, 200, 404),
+    "POST page eid_assignment": (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    "POST page eid_logged_out": (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
     # A bulk export is cancelled with a DELETE to its status, by whoever asked for it.
     "DELETE page fhir_export_status": (202, 404, 404, 404, 404, 404, 404, 302, 404, 404, 404),
 }

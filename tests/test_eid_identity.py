@@ -94,8 +94,14 @@ def test_a_provider_configured_wrongly_is_named_before_anyone_signs_in(settings,
         {"slug": "plain", "name": "P", "profile": "idporten", "issuer": "http://idp.example",
          "client_id": "c", "key_file": str(tmp_path / "missing.json")},
         {"slug": "half", "name": "H", "profile": "helseid"},
+        {"slug": "siths", "name": "S", "profile": "inera_siths", "key_file": "k",
+         "cert_file": "c", "idp_metadata": "http://idp.example/metadata"},
+        {"slug": "odd", "name": "O", "profile": "no-such-profile"},
     ]  # fmt: skip
     problems = configuration_problems()
     plain = [problem for slug, problem in problems if slug == "plain"]
     assert len(plain) == 2 and "HTTPS" in plain[0] and "missing.json" in plain[1]
     assert ("half", "missing client_id, issuer, key_file") in problems
+    # A SAML provider's sign-in page origin is given, since its metadata is read later.
+    assert ("siths", "missing authorization_origin") in problems
+    assert any(slug == "odd" and "no-such-profile" in problem for slug, problem in problems)

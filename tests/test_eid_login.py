@@ -33,6 +33,7 @@ def helseid(live_server, tmp_path_factory):
     registration = {
         "client_id": "stegvis",
         "redirect_uris": [f"{live_server.url}/accounts/eid/helseid/callback/"],
+        "post_logout_redirect_uris": [f"{live_server.url}/accounts/eid/helseid/logged-out/"],
         "token_endpoint_auth_method": "private_key_jwt",
         "jwks": {"keys": [key.as_dict(private=False)]},
         "grant_types": ["authorization_code"],
@@ -149,3 +150,31 @@ def test_an_answer_brought_back_twice_signs_no_one_in_the_second_time(eid, peopl
     # In the same browser, still signed in: the login it finished is gone from the session.
     again = browser.get(callback, params=answer, allow_redirects=False, timeout=10)
     assert again.status_code == 400
+
+
+def test_signing_out_ends_the_session_at_the_provider_too(eid, people):
+    browser, landed = _sign_in(eid, "fastlege")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', landed.text).group(1)
+    out = browser.post(f"{eid}/accounts/logout/", data={"csrfmiddlewaretoken": token},
+                       allow_redirects=False, timeout=10)  # fmt: skip
+    location = out.headers["Location"]
+    assert "/session/end?" in location and "id_token_hint=" in location
+    assert _me(browser, eid).get("email") is None  # signed out at Stegvis already
+    # The provider asks whether to sign out there too; yes, and it sends the browser back.
+    asked = browser.get(location, timeout=10)
+    xsrf = re.search(r'name="xsrf" value="([^"]+)"', asked.text).group(1)
+    action = re.search(r'<form[^>]+action="([^"]+)"', asked.text).group(1)
+    confirmed = browser.post(requests.compat.urljoin(asked.url, action),
+                             data={"xsrf": xsrf, "logout": "yes"}, allow_redirects=False,
+                             timeout=10)  # fmt: skip
+    back = confirmed.headers["Location"]
+    assert back.startswith(f"{eid}/accounts/eid/helseid/logged-out/")
+    done = browser.get(back, allow_redirects=False, timeout=10)
+    assert done.status_code == 302 and "/accounts/login/" in done.headers["Location"]
+    # The provider no longer knows the browser: signing in again asks who it is.
+    page = browser.get(f"{eid}/accounts/login/", timeout=10)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    started = browser.post(f"{eid}/accounts/eid/helseid/login/", allow_redirects=False,
+                           data={"csrfmiddlewaretoken": token}, timeout=10)  # fmt: skip
+    at_provider = browser.get(started.headers["Location"], timeout=10)
+    assert 'name="login"' in at_provider.text

@@ -25,6 +25,13 @@ class AccountAdapter(DefaultAccountAdapter):
             return render(request, "accounts/eid_only.html", status=403)
         return super().pre_login(request, user, **kwargs)
 
+    def get_logout_redirect_url(self, request):
+        """Asked before the session ends: a person who signed in by e-ID goes on to be
+        signed out at the provider too, and comes back to the sign-in page."""
+        from stegvis.accounts.eid.views import provider_logout_url  # the views need us
+
+        return provider_logout_url(request) or super().get_logout_redirect_url(request)
+
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def is_open_for_signup(self, request, sociallogin) -> bool:

@@ -98,13 +98,13 @@ def parse(raw: str, country: str) -> NationalId:
     return parse_norwegian(raw) if country == "NO" else parse_swedish(raw)
 
 
-def _derived_key(info: bytes) -> bytes:
+def derived_key(info: bytes) -> bytes:
     master = (settings.STEGVIS_DATA_KEY or settings.SECRET_KEY).encode()
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(master)
 
 
 def _fernet() -> Fernet:
-    return Fernet(base64.urlsafe_b64encode(_derived_key(b"stegvis national id encryption")))
+    return Fernet(base64.urlsafe_b64encode(derived_key(b"stegvis national id encryption")))
 
 
 def encrypt(national_id: NationalId) -> str:
@@ -117,6 +117,6 @@ def decrypt(token: str) -> NationalId:
 
 
 def lookup_hash(national_id: NationalId) -> str:
-    key = _derived_key(b"stegvis national id lookup")
+    key = derived_key(b"stegvis national id lookup")
     message = f"{national_id.country}:{national_id.number}".encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()

@@ -78,10 +78,12 @@ class Pending:
 
 @dataclass(frozen=True)
 class Login:
-    """A finished login: the ID token's verified claims, and the token type issued."""
+    """A finished login: the ID token's verified claims, the token type issued, and the
+    ID token itself (the hint that signs the person out at the provider again)."""
 
     claims: dict
     token_type: str
+    id_token: str = ""
 
 
 def _b64(data: bytes) -> str:
@@ -192,8 +194,20 @@ def finish(client: Client, pending: Pending, query: dict) -> Login:
     if names_itself and query.get("iss") != metadata["issuer"]:
         raise LoginRefused("the answer comes from another issuer")
     tokens = _redeem(client, metadata, pending, query.get("code", ""))
-    claims = _verified_id_token(client, metadata, tokens.get("id_token", ""), pending.nonce)
-    return Login(claims, tokens.get("token_type", ""))
+    id_token = tokens.get("id_token", "")
+    claims = _verified_id_token(client, metadata, id_token, pending.nonce)
+    return Login(claims, tokens.get("token_type", ""), id_token)
+
+
+def logout_url(client: Client, id_token: str, after: str) -> str:
+    """Where the browser goes to be signed out at the provider too (OpenID Connect
+    RP-Initiated Logout), coming back to `after`; empty where the provider offers none."""
+    endpoint = Metadata.of(client.issuer).get("end_session_endpoint")
+    if not endpoint:
+        return ""
+    query = {"id_token_hint": id_token, "post_logout_redirect_uri": after,
+             "client_id": client.client_id}  # fmt: skip
+    return f"{endpoint}?{urlencode(query)}"
 
 
 def _redeem(client: Client, metadata: dict, pending: Pending, code: str) -> dict:
