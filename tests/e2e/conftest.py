@@ -111,13 +111,13 @@ SERVER_START_SECONDS = 120
 
 
 @contextmanager
-def serving_demo(tmp: Path, template: str):
-    """The product on a copy of the demo database, served by gunicorn on a free port;
-    yields its URL."""
+def serving_demo(tmp: Path, template: str, *, port: int | None = None, env: dict | None = None):
+    """The product on a copy of the demo database, served by gunicorn on `port` (a free
+    one if not given) with `env` added to its environment; yields its URL."""
     database_url, drop_database = _new_database(tmp, template)
-    env = _product_env(database_url, tmp)
+    env = {**_product_env(database_url, tmp), **(env or {})}
     subprocess.run([*STEGVIS, "collectstatic", "--no-input", "-v0"], env=env, check=True)
-    port = _free_port()
+    port = port or _free_port()
     server = subprocess.Popen(
         [
             sys.executable,

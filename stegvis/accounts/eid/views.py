@@ -47,8 +47,8 @@ REFUSALS = {
         "so that they can be joined."
     ),
     "assurance_too_low": _(
-        "To work with patients' data you sign in with an e-ID at the high level (SITHS, "
-        "BankID, HelseID or MinID at the high level)."
+        "To work with patients' data you sign in at the high level, and %(provider)s did "
+        "not confirm that level for this sign-in. Please sign in again at the high level."
     ),
     "no_assignment": _(
         "Your e-ID lists no assignment for care and treatment at a unit that uses Stegvis. "
@@ -59,7 +59,8 @@ REFUSALS = {
 
 def _refused(request: HttpRequest, provider, code: str, status: int = 403) -> HttpResponse:
     logger.info("e-ID sign-in at %s refused: %s", provider.slug if provider else "-", code)
-    context = {"message": REFUSALS[code], "provider": provider}
+    name = provider.name if provider else "e-ID"
+    context = {"message": REFUSALS[code] % {"provider": name}, "provider": provider}
     return render(request, "accounts/eid_refused.html", context, status=status)
 
 

@@ -129,8 +129,15 @@ class Command(BaseCommand):
         )
         per_unit = CASES_PER_UNIT_AND_YEAR * self.years if self.years else PATIENTS_PER_UNIT
         n_units = max(1, -(-n_patients // per_unit))
+        # Each in Inera's catalogue, by a fictional HSA-id of the catalogue's shape: a
+        # physician's assignments (medarbetaruppdrag) may name them.
         units = Organisation.objects.bulk_create(
-            Organisation(name=f"Vårdcentral {seed}-{i + 1}", kind=Kind.CARE_UNIT, parent=region)
+            Organisation(
+                name=f"Vårdcentral {seed}-{i + 1}",
+                kind=Kind.CARE_UNIT,
+                parent=region,
+                hsa_id=f"SE2321000016-S{seed}V{i + 1}",
+            )
             for i in range(n_units)
         )
         employers = Organisation.objects.bulk_create(
