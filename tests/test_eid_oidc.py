@@ -156,9 +156,10 @@ def sign_in_error(response: requests.Response) -> dict:
     return dict(parse_qsl(urlsplit(response.headers["Location"]).query))
 
 
-def test_a_wrong_pkce_verifier_is_refused(helseid):
+@pytest.mark.parametrize("verifier", ["w" * 64, ""], ids=["wrong", "missing"])
+def test_a_wrong_or_missing_pkce_verifier_is_refused(helseid, verifier):
     pending, answer = _signed_in(helseid)
-    pending.code_verifier = "w" * 64
+    pending.code_verifier = verifier
     with pytest.raises(LoginRefused, match="refused the code"):
         oidc.finish(helseid, pending, answer)
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from stegvis.accounts import opening_hours
+from stegvis.accounts.eid import assignments
 from stegvis.accounts.forms import OpeningHoursForm, PreferencesForm, TokenForm
 from stegvis.accounts.models import PersonalAccessToken
 from stegvis.accounts.roles import Role
@@ -39,6 +40,8 @@ def account_settings(request: HttpRequest) -> HttpResponse:
             "token_form": token_form,
             "new_token": new_token,
             "tokens": user.access_tokens.all(),
+            # Signed in by SITHS with several assignments: the one worked under can change.
+            "assignments_to_choose": assignments.several(request.session),
         },
     )
 

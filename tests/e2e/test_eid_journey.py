@@ -174,7 +174,8 @@ def test_a_physician_with_two_assignments_picks_one_by_siths(page: Page, eid_ste
     expect(page).to_have_url(f"{eid_stegvis}/")
     assert by_password and _links(page) == by_password
     # Under the other centre's assignment, none of Solbacken's patients.
-    page.goto(f"{eid_stegvis}/accounts/eid/assignment/")
+    page.goto(f"{eid_stegvis}/account/")
+    page.get_by_role("link", name="Byt medarbetaruppdrag").click()
     page.get_by_label("Vårdcentral 7-1", exact=False).check()
     page.get_by_role("button", name="Arbeta i detta uppdrag").click()
     expect(page).to_have_url(f"{eid_stegvis}/")

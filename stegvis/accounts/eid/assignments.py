@@ -77,6 +77,11 @@ def begin_acting(session, memberships: list[Membership]) -> bool:
     return len(units) > 1
 
 
+def several(session) -> bool:
+    """Whether this sign-in's assignments leave a choice."""
+    return len((session.get(ACTING) or {}).get("units", ())) > 1
+
+
 def pick(session, unit: int) -> bool:
     acting = session.get(ACTING)
     if not acting or unit not in acting["units"]:
