@@ -44,17 +44,18 @@ def start_provider(tmp_path: Path, *, clients: list[dict], accounts: dict, scope
         "issuer": issuer, "port": port, "clients": clients, "accounts": accounts,
         "scopes": scopes, "acr": acr, "requirePar": require_par,
     }))  # fmt: skip
-    process = subprocess.Popen(
-        ["node", str(PROVIDER / "provider.mjs"), str(config)],  # noqa: S607 (Node on the PATH)
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    command = ["node", str(PROVIDER / "provider.mjs"), str(config)]
+    return _listening(command), issuer
+
+
+def _listening(command: list[str]) -> subprocess.Popen:
+    """A provider started by `command`, once it says it is listening."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     line = process.stdout.readline()
     if not line.startswith("listening"):
         process.kill()
-        raise RuntimeError(f"the provider did not start: {line}{process.stderr.read()}")
-    return process, issuer
+        raise RuntimeError(f"{command[1]} did not start: {line}{process.stderr.read()}")
+    return process
 
 
 class _Form(HTMLParser):
@@ -147,14 +148,4 @@ def start_saml_idp(folder: Path, *, port: int, sp_metadata: str, accounts: dict)
         "base": base, "port": port, "work": str(folder), "sp_metadata": str(metadata_file),
         "accounts": accounts,
     }))  # fmt: skip
-    process = subprocess.Popen(
-        [sys.executable, str(SAML_IDP), str(config)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    line = process.stdout.readline()
-    if not line.startswith("listening"):
-        process.kill()
-        raise RuntimeError(f"the SAML IdP did not start: {line}{process.stderr.read()}")
-    return process, base
+    return _listening([sys.executable, str(SAML_IDP), str(config)]), base

@@ -18,16 +18,10 @@ from saml2.s_utils import SamlException
 from saml2.saml import NAMEID_FORMAT_PERSISTENT, NameID
 from saml2.xmldsig import SIG_RSA_SHA256
 
+from stegvis.accounts.eid.oidc import LoginRefused  # one refusal for either protocol
+
 # Where saml.py puts the authentication context (the assurance level) among the claims.
 AUTHN_CONTEXT = "authn_context"
-
-
-class LoginRefused(Exception):
-    """The answer cannot be taken; `reason` says why, for the log."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True)

@@ -86,7 +86,7 @@ def eid_login(request: HttpRequest, provider: str) -> HttpResponse:
         else:
             url, kept = oidc.begin(found.client)
             pending = kept.as_dict()
-    except (oidc.LoginRefused, saml.LoginRefused, OSError) as error:
+    except (oidc.LoginRefused, OSError) as error:
         logger.warning("e-ID sign-in at %s could not start: %s", found.slug, error)
         return _refused(request, found, "provider", status=502)
     request.session[PENDING] = {"provider": found.slug, **pending}
@@ -135,7 +135,7 @@ def eid_saml_acs(request: HttpRequest, provider: str) -> HttpResponse:
         return _refused(request, found, "expired", status=400)
     try:
         signed = saml.finish(found.client, answer, kept["request_id"])
-    except saml.LoginRefused as refusal:
+    except oidc.LoginRefused as refusal:
         logger.info("e-ID sign-in at %s refused by the service provider: %s", found.slug,
                     refusal.reason)  # fmt: skip
         return _refused(request, found, "provider", status=400)
@@ -152,6 +152,7 @@ def _sign_in(request: HttpRequest, found: Provider, claims: dict, logout: dict):
     backend = "HighAssuranceEidBackend" if identified.high else "EidBackend"
     login(request, identified.user, backend=f"stegvis.accounts.backends.{backend}")
     request.session[SIGNED_IN_BY] = {"provider": found.slug, **logout}
+    request.session.pop(assignments.ACTING, None)  # an earlier sign-in's, in this session
     if taken_up is not None and assignments.begin_acting(request.session, taken_up):
         return redirect("eid_assignment")
     return redirect("home")
@@ -166,12 +167,12 @@ def _assignments(found: Provider, claims: dict, identified) -> list[Membership] 
     if not identified.high:
         if held:
             raise Refused("assurance_too_low")
-        return None
+        return []
     worked_in_care = bool(identified.user.roles & assignments.assigned_roles())
     taken_up = assignments.take_up(identified.user, held)
     if not taken_up and (held or worked_in_care):
         raise Refused("no_assignment")
-    return taken_up or None
+    return taken_up
 
 
 @login_required
@@ -212,7 +213,7 @@ def provider_logout_url(request: HttpRequest) -> str:
             return saml.logout_url(found.client, kept["name_id"], kept["session_index"])
         id_token = _sealing().decrypt(kept["id_token"].encode()).decode()
         return oidc.logout_url(found.client, id_token, after)
-    except (oidc.LoginRefused, saml.LoginRefused, InvalidToken, OSError) as error:
+    except (oidc.LoginRefused, InvalidToken, OSError) as error:
         logger.warning("e-ID sign-out at %s could not be sent: %s", found.slug, error)
         return ""
 
