@@ -59,16 +59,25 @@ def _listening(command: list[str]) -> subprocess.Popen:
 
 
 class _Form(HTMLParser):
-    def __init__(self):
+    """A page's first form (or its first with the attribute `marked`): its action and
+    hidden fields."""
+
+    def __init__(self, marked: str = ""):
         super().__init__()
+        self.marked, self.inside = marked, False
         self.action, self.fields = None, {}
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "form" and self.action is None:
-            self.action = attrs.get("action")
-        if tag == "input" and attrs.get("name") and attrs.get("type") == "hidden":
+        if tag == "form" and self.action is None and (not self.marked or self.marked in attrs):
+            self.action, self.inside = attrs.get("action"), True
+        hidden = tag == "input" and attrs.get("name") and attrs.get("type") == "hidden"
+        if hidden and self.inside:
             self.fields[attrs["name"]] = attrs.get("value", "")
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
 
 
 def sign_in(authorization_url: str, redirect_uri: str, account: str) -> dict:

@@ -219,6 +219,26 @@ def test_an_answer_is_taken_once_and_only_for_the_request_it_answers(eid, physic
     assert late.status_code == 400 and 'role="alert"' in late.text
 
 
+def test_the_idp_takes_only_a_request_stegvis_signed(eid, physician):
+    _browser, started = _start(eid)
+    location = started.headers["Location"]
+    assert requests.get(location, timeout=10).status_code == 200
+    # The same request with its signature broken: the IdP refuses to show its sign-in page.
+    tampered = re.sub(r"Signature=([^&]+)", lambda m: "Signature=A" + m.group(1)[1:], location)
+    assert tampered != location
+    assert requests.get(tampered, timeout=10).status_code == 400
+
+
+def test_an_answer_another_site_posts_does_not_end_the_sign_in_under_way(eid, physician):
+    browser, started = _start(eid)
+    answer = _answer(browser, started, "physician")
+    acs = f"{eid}/accounts/eid/siths/saml/acs/"
+    junk = browser.post(acs, data={"SAMLResponse": "PGp1bmsvPg==", "again": "1"},
+                        allow_redirects=False, timeout=10)  # fmt: skip
+    assert junk.status_code == 400
+    assert browser.post(acs, data=answer, allow_redirects=False, timeout=10).status_code == 302
+
+
 def _start_in(browser: requests.Session, home: str) -> requests.Response:
     page = browser.get(f"{home}/accounts/login/", timeout=10)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)

@@ -155,8 +155,9 @@ def test_the_contract_finds_a_planted_read_around_the_reader():
     ]
 
 
-# Modules whose transactions hold no audit event: the workers' claims of queued rows, and
-# a unit's opening hours replaced whole (no patient's data, so nothing audited).
+# Modules whose transactions hold no audit event: the workers' claims of queued rows, a
+# unit's opening hours replaced whole, and a professional's memberships brought in step
+# with their assignments at sign-in (no patient's data, so nothing audited).
 # The idempotency store wraps a whole request so that its key commits with its write; the
 # audited write inside keeps its own audit.atomic, so its events are still appended last.
 PLAIN_TRANSACTIONS = {
@@ -165,6 +166,7 @@ PLAIN_TRANSACTIONS = {
     "core/tasks.py",
     "core/idempotency.py",
     "accounts/opening_hours.py",
+    "accounts/eid/assignments.py",
 }
 
 

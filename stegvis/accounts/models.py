@@ -138,7 +138,25 @@ class User(AbstractBaseUser):
             membership.user = self  # as the related manager would have set it
         if memberships and not hasattr(self, "_mfa_satisfied"):
             self._mfa_satisfied = memberships[0].has_totp
-        self._memberships_cache = memberships
+        self._memberships_all = memberships
+        self._memberships_cache = self._in_effect(memberships)
+
+    def act_at(self, unit: int | None) -> None:
+        """This request is a session signed in by e-ID with assignments, working under the
+        one at `unit` (None: not picked yet). Only that assignment's membership acts."""
+        self.acting_unit = unit
+        self._memberships_cache = self._in_effect(self.memberships_cached_all())
+
+    def memberships_cached_all(self) -> list["Membership"]:
+        self.memberships_cached()
+        return self._memberships_all
+
+    def _in_effect(self, memberships: list["Membership"]) -> list["Membership"]:
+        # A membership an assignment (medarbetaruppdrag) gives acts only in a session
+        # signed in with that assignment and working under it: never through a token, a
+        # password or another e-ID (stegvis/accounts/eid/assignments.py).
+        unit = getattr(self, "acting_unit", None)
+        return [m for m in memberships if not m.from_assignment or m.organisation_id == unit]
 
     @property
     def roles(self) -> set[str]:
@@ -216,6 +234,9 @@ class Membership(models.Model):
     )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Given by an assignment (medarbetaruppdrag) at the last sign-in by SITHS eID, and kept
+    # in step with them at each: it acts in such a session only, under the one picked.
+    from_assignment = models.BooleanField(default=False, db_default=False, editable=False)
 
     class Meta:
         constraints = [

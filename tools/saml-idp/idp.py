@@ -89,7 +89,8 @@ def idp_config(config: dict) -> IdPConfig:
                         "default": {"lifetime": {"minutes": 5}, "name_form": NAME_FORMAT_URI}
                     },
                     "name_id_format": [NAMEID_FORMAT_PERSISTENT],
-                    "want_authn_requests_signed": False,
+                    # Stegvis signs its requests (the Redirect binding's query signature).
+                    "want_authn_requests_signed": True,
                 }
             },
             "key_file": key_file,
@@ -132,7 +133,13 @@ class IdentityProvider:
         return [data]
 
     def _login_page(self, start_response, query):
-        request = self.server.parse_authn_request(query["SAMLRequest"], BINDING_HTTP_REDIRECT)
+        request = self.server.parse_authn_request(
+            query["SAMLRequest"],
+            BINDING_HTTP_REDIRECT,
+            relay_state=query.get("RelayState"),
+            sigalg=query.get("SigAlg"),
+            signature=query.get("Signature"),
+        )
         key = secrets.token_urlsafe(16)
         self.pending[key] = (request.message, query.get("RelayState", ""))
         return self._answer(start_response, LOGIN_PAGE.format(key=html.escape(key)))
@@ -162,7 +169,13 @@ class IdentityProvider:
         return self._answer(start_response, arguments["data"])
 
     def _log_out(self, start_response, query):
-        request = self.server.parse_logout_request(query["SAMLRequest"], BINDING_HTTP_REDIRECT)
+        request = self.server.parse_logout_request(
+            query["SAMLRequest"],
+            BINDING_HTTP_REDIRECT,
+            relay_state=query.get("RelayState"),
+            sigalg=query.get("SigAlg"),
+            signature=query.get("Signature"),
+        )
         response = self.server.create_logout_response(request.message, [BINDING_HTTP_REDIRECT])
         arguments = self.server.apply_binding(
             BINDING_HTTP_REDIRECT,

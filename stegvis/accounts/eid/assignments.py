@@ -13,7 +13,10 @@ from django.utils.functional import SimpleLazyObject
 
 from stegvis.accounts.eid.profiles import Profile, eid_data
 from stegvis.accounts.models import Membership, Organisation, User
+from stegvis.accounts.roles import OrganisationKind
 
+# Where an assignment for care can be: a care unit, or a pain rehabilitation team.
+ASSIGNED_AT = (OrganisationKind.CARE_UNIT, OrganisationKind.MMR_TEAM)
 # In the session of a person signed in with assignments: {"units": [organisation ids],
 # "unit": the one picked, or None until they pick}.
 ACTING = "stegvis_acting_unit"
@@ -51,7 +54,9 @@ def take_up(user: User, assignments: list[Assignment]) -> list[Membership]:
     HSA-id) exactly their assignments: the memberships they work under, by unit."""
     units = {
         unit.hsa_id: unit
-        for unit in Organisation.objects.filter(hsa_id__in={a.unit_hsa_id for a in assignments})
+        for unit in Organisation.objects.filter(
+            hsa_id__in={a.unit_hsa_id for a in assignments}, kind__in=ASSIGNED_AT
+        )
     }
     wanted = {(units[a.unit_hsa_id].pk, a.role) for a in assignments if a.unit_hsa_id in units}
     held = Membership.objects.filter(
@@ -62,9 +67,10 @@ def take_up(user: User, assignments: list[Assignment]) -> list[Membership]:
     ).delete()  # fmt: skip
     kept = []
     for organisation_id, role in sorted(wanted):
-        membership, _created = Membership.objects.get_or_create(
-            user=user, organisation_id=organisation_id, role=role
-        )
+        membership, _created = Membership.objects.update_or_create(
+            user=user, organisation_id=organisation_id, role=role,
+            defaults={"from_assignment": True},
+        )  # fmt: skip
         kept.append(membership)
     return kept
 
@@ -91,12 +97,9 @@ def pick(session, unit: int) -> bool:
 
 
 def narrowed(user: User, unit: int | None) -> User:
-    """`user` as they work now: of their memberships in assigned roles, only those at the
-    picked unit (none until they pick)."""
-    roles = assigned_roles()
-    user.memberships_found(
-        [m for m in user.memberships_cached() if m.role not in roles or m.organisation_id == unit]
-    )
+    """`user` as they work now: of the memberships their assignments give, only the one
+    at the picked unit (none until they pick)."""
+    user.act_at(unit)
     return user
 
 

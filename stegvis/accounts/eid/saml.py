@@ -10,7 +10,7 @@ for the identity provider anyway; one library on both sides, verifying with xmls
 from dataclasses import dataclass
 from functools import cache
 
-from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
+from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, SAMLError
 from saml2.client import Saml2Client
 from saml2.config import SPConfig
 from saml2.metadata import create_metadata_string
@@ -98,23 +98,29 @@ def _identity_provider(client: Saml2Client) -> str:
 
 def begin(sp: ServiceProvider) -> tuple[str, str]:
     """The provider's sign-in address with a signed request, and the request's id."""
-    client = _client(sp)
-    request_id, arguments = client.prepare_for_authenticate(
-        entityid=_identity_provider(client), binding=BINDING_HTTP_REDIRECT
-    )
+    try:
+        client = _client(sp)
+        request_id, arguments = client.prepare_for_authenticate(
+            entityid=_identity_provider(client), binding=BINDING_HTTP_REDIRECT
+        )
+    except (SAMLError, SamlException) as error:  # the metadata unread, or unfit
+        raise LoginRefused(type(error).__name__) from None
     return dict(arguments["headers"])["Location"], request_id
 
 
 def finish(sp: ServiceProvider, saml_response: str, request_id: str) -> Login:
     """The verified assertion of the answer posted back, which must answer `request_id`."""
     try:
-        response = _client(sp).parse_authn_request_response(
+        client = _client(sp)
+        response = client.parse_authn_request_response(
             saml_response, BINDING_HTTP_POST, outstanding={request_id: "/"}
         )
+        session = response.session_info()
+        name_id = str(session["name_id"].text)
     except Exception as error:  # pysaml2 says "refused" with some thirty exception types
         raise LoginRefused(type(error).__name__) from None
-    if response is None or response.assertion is None:
-        raise LoginRefused("no assertion")
+    # pysaml2 keeps each person it has read in memory; Stegvis has what it needs.
+    client.users.remove_person(session["name_id"])
     claims: dict[str, list[str]] = {}
     for statement in response.assertion.attribute_statement:
         for attribute in statement.attribute:
@@ -122,17 +128,16 @@ def finish(sp: ServiceProvider, saml_response: str, request_id: str) -> Login:
             claims.setdefault(attribute.name, []).extend(values)
     classes = [ref for ref, *_rest in response.authn_info()]
     claims[AUTHN_CONTEXT] = classes[0] if classes else ""
-    session = response.session_info()
-    return Login(claims, str(session["name_id"].text), session.get("session_index") or "")
+    return Login(claims, name_id, session.get("session_index") or "")
 
 
 def logout_url(sp: ServiceProvider, name_id: str, session_index: str) -> str:
     """Where the browser goes to be signed out at the provider: a signed LogoutRequest."""
-    client = _client(sp)
-    provider = _identity_provider(client)
     try:
+        client = _client(sp)
+        provider = _identity_provider(client)
         services = client.metadata.single_logout_service(provider, BINDING_HTTP_REDIRECT, "idpsso")
-    except SamlException as error:  # the provider offers no logout by redirect
+    except (SAMLError, SamlException) as error:  # no metadata, or no logout by redirect
         raise LoginRefused(type(error).__name__) from None
     destination = services[0]["location"]
     _request_id, request = client.create_logout_request(
