@@ -70,16 +70,21 @@ def inera(live_server, tmp_path_factory):
         "north-only": _physician(PHYSICIAN_HSA, [f"A1;Vård och behandling;{NORTH}"]),
         "administrator": _physician(PHYSICIAN_HSA, [f"A3;Administration;{NORTH}"]),
     }
-    process, _base = start_saml_idp(folder, port=port, sp_metadata=saml.metadata(sp),
-                                    accounts=accounts)  # fmt: skip
-    yield entry
+    process, base = start_saml_idp(folder, port=port, sp_metadata=saml.metadata(sp),
+                                   accounts=accounts)  # fmt: skip
+    yield {**entry, "test_idp_base": base}
     process.kill()
     process.wait()
 
 
 @pytest.fixture
+def inera_base(inera) -> str:
+    return inera["test_idp_base"]
+
+
+@pytest.fixture
 def eid(inera, live_server, settings):
-    settings.STEGVIS_EID_PROVIDERS = [inera]
+    settings.STEGVIS_EID_PROVIDERS = [{k: v for k, v in inera.items() if k != "test_idp_base"}]
     settings.BASE_URL = live_server.url
     settings.LANGUAGE_CODE = "en"
     return live_server.url
@@ -260,6 +265,28 @@ def test_signing_out_ends_the_session_at_the_idp_too(eid, physician):
     done = browser.get(back.headers["Location"], allow_redirects=False, timeout=10)
     assert done.status_code == 302 and "/accounts/login/" in done.headers["Location"]
     assert browser.get(f"{eid}/api/v1/me", timeout=10).status_code in (401, 403)
+
+
+@pytest.mark.parametrize("request_is", ["signed", "unsigned", "tampered"])
+def test_signing_out_at_the_idp_ends_the_session_here_when_it_is_signed(
+    eid, physician, inera_base, request_is
+):
+    signed_out = request_is == "signed"
+    browser, started = _start(eid)
+    walk(browser, started, "physician", eid)
+    assert browser.get(f"{eid}/api/v1/me", timeout=10).status_code == 200
+    query = "login=physician" + ("&unsigned=1" if request_is == "unsigned" else "")
+    told = browser.get(f"{inera_base}/logout-everywhere?{query}", allow_redirects=False,
+                       timeout=10)  # fmt: skip
+    location = told.headers["Location"]
+    assert "/accounts/eid/siths/logged-out/?SAMLRequest=" in location
+    if request_is == "tampered":
+        location = re.sub(r"Signature=([^&]+)", lambda m: "Signature=A" + m.group(1)[1:], location)
+    answered = browser.get(location, allow_redirects=False, timeout=10)
+    if signed_out:  # and Stegvis answers the IdP with a signed LogoutResponse
+        location = answered.headers["Location"]
+        assert "SAMLResponse=" in location and "Signature=" in location
+    assert (browser.get(f"{eid}/api/v1/me", timeout=10).status_code == 200) is not signed_out
 
 
 def test_stegvis_metadata_is_served_for_the_registration(eid):

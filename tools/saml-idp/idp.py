@@ -32,6 +32,7 @@ from saml2.config import IdPConfig
 from saml2.metadata import create_metadata_string
 from saml2.saml import NAME_FORMAT_URI, NAMEID_FORMAT_PERSISTENT, NameID
 from saml2.server import Server
+from saml2.xmldsig import SIG_RSA_SHA256
 
 LOGIN_PAGE = """<!doctype html>
 <html lang="sv"><head><meta charset="utf-8"><title>Inloggning – test-IdP</title>
@@ -121,8 +122,12 @@ class IdentityProvider:
                     k: v[0] for k, v in parse_qs(environ["wsgi.input"].read(size).decode()).items()
                 }
                 return self._log_in(start_response, form)
+            if path == "/slo/redirect" and "SAMLResponse" in query:
+                return self._answer(start_response, "utloggad", "text/plain")
             if path == "/slo/redirect":
                 return self._log_out(start_response, query)
+            if path == "/logout-everywhere":
+                return self._log_out_everywhere(start_response, query)
         except Exception as error:  # a test IdP says what went wrong, in its answer
             return self._answer(start_response, f"error: {error}", "text/plain", "400 Bad Request")
         return self._answer(start_response, "not found", "text/plain", "404 Not Found")
@@ -186,6 +191,24 @@ class IdentityProvider:
             query.get("RelayState", ""),
             response=True,
         )
+        location = dict(arguments["headers"])["Location"]
+        return self._answer(start_response, "", status="303 See Other",
+                            headers=[("Location", location)])  # fmt: skip
+
+    def _log_out_everywhere(self, start_response, query):
+        """The person signs out at the IdP: each service is told, by a LogoutRequest the
+        browser takes to it (signed, unless ?unsigned=1)."""
+        sp = next(iter(self.server.metadata.service_providers()))
+        destination = self.server.metadata.single_logout_service(
+            sp, BINDING_HTTP_REDIRECT, "spsso"
+        )[0]["location"]
+        name_id = NameID(format=NAMEID_FORMAT_PERSISTENT, text=query["login"])
+        _id, request = self.server.create_logout_request(destination, sp, name_id=name_id,
+                                                         sign=False)  # fmt: skip
+        arguments = self.server.apply_binding(
+            BINDING_HTTP_REDIRECT, str(request), destination,
+            sign="unsigned" not in query, sigalg=SIG_RSA_SHA256,
+        )  # fmt: skip
         location = dict(arguments["headers"])["Location"]
         return self._answer(start_response, "", status="303 See Other",
                             headers=[("Location", location)])  # fmt: skip

@@ -16,6 +16,7 @@ from saml2.config import SPConfig
 from saml2.metadata import create_metadata_string
 from saml2.s_utils import SamlException
 from saml2.saml import NAMEID_FORMAT_PERSISTENT, NameID
+from saml2.sigver import verify_redirect_signature
 from saml2.xmldsig import SIG_RSA_SHA256
 
 from stegvis.accounts.eid.oidc import LoginRefused  # one refusal for either protocol
@@ -151,3 +152,39 @@ def logout_url(sp: ServiceProvider, name_id: str, session_index: str) -> str:
         BINDING_HTTP_REDIRECT, str(request), destination, sign=True, sigalg=SIG_RSA_SHA256
     )
     return dict(arguments["headers"])["Location"]
+
+
+def logout_requested(sp: ServiceProvider, query: dict) -> tuple[str, str]:
+    """The provider's signed LogoutRequest (signing the person out everywhere, by the
+    Redirect binding): the name id it signs out, and the address of Stegvis's answer."""
+    try:
+        client = _client(sp)
+        # Anyone could otherwise sign anyone out. pysaml2 checks a request's signature
+        # at an identity provider only, so Stegvis checks it here.
+        signed = {k: query[k] for k in ("SAMLRequest", "RelayState", "SigAlg", "Signature")
+                  if k in query}  # fmt: skip
+        certificates = client.metadata.certs(_identity_provider(client), "idpsso", "signing")
+        if "Signature" not in signed or not any(
+            verify_redirect_signature(signed, client.sec.sec_backend, certificate)
+            for _name, certificate in certificates
+        ):
+            raise LoginRefused("a logout request the provider did not sign")
+        request = client.parse_logout_request(
+            query["SAMLRequest"],
+            BINDING_HTTP_REDIRECT,
+            relay_state=query.get("RelayState"),
+            sigalg=query.get("SigAlg"),
+            signature=query["Signature"],
+        )
+        provider = request.message.issuer.text
+        answer = client.create_logout_response(request.message, [BINDING_HTTP_REDIRECT])
+        service = client.metadata.single_logout_service(provider, BINDING_HTTP_REDIRECT, "idpsso")
+        arguments = client.apply_binding(
+            BINDING_HTTP_REDIRECT, str(answer), service[0]["location"],
+            query.get("RelayState", ""), response=True, sign=True, sigalg=SIG_RSA_SHA256,
+        )  # fmt: skip
+        return str(request.message.name_id.text), dict(arguments["headers"])["Location"]
+    except LoginRefused:
+        raise
+    except Exception as error:  # pysaml2's many ways of saying the request does not hold
+        raise LoginRefused(type(error).__name__) from None

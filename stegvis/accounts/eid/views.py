@@ -8,7 +8,7 @@ import base64
 import logging
 
 from cryptography.fernet import Fernet
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -226,8 +226,20 @@ def provider_logout_url(request: HttpRequest) -> str:
 @csrf_exempt  # where the provider sends the browser back after signing out there
 @require_http_methods(["GET", "POST"])
 def eid_logged_out(request: HttpRequest, provider: str) -> HttpResponse:
-    _found(provider)
-    return redirect("account_login")
+    """Back from signing out at the provider; or, by SAML, the provider signing the person
+    out of every service (a signed LogoutRequest), Stegvis among them, and told so."""
+    found = _found(provider)
+    if found.protocol != "saml" or "SAMLRequest" not in request.GET:
+        return redirect("account_login")
+    try:
+        name_id, answer = saml.logout_requested(found.client, request.GET.dict())
+    except oidc.LoginRefused as refusal:
+        logger.info("e-ID sign-out from %s refused: %s", found.slug, refusal.reason)
+        return redirect("account_login")
+    kept = request.session.get(SIGNED_IN_BY) or {}
+    if kept.get("provider") == found.slug and kept.get("name_id") == name_id:
+        logout(request)
+    return redirect(answer)
 
 
 @require_safe
