@@ -5,6 +5,7 @@ Inera's, and a person signing in on their own pages (driven over HTTP as a brows
 import importlib.util
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -101,6 +102,21 @@ def sign_in(authorization_url: str, redirect_uri: str, account: str) -> dict:
         response = browser.post(urljoin(url, form.action), data=data, allow_redirects=False,
                                 timeout=10)  # fmt: skip
     raise AssertionError("the provider never sent the browser back")
+
+
+def csrf_token(page: str) -> str:
+    """The CSRF token of a Stegvis page's forms."""
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+
+def press_eid_button(browser: requests.Session, home: str, slug: str,
+                     name: str = "") -> requests.Response:  # fmt: skip
+    """Press "Sign in with <name>" on Stegvis's sign-in page: Stegvis's answer, unfollowed."""
+    page = browser.get(f"{home}/accounts/login/", timeout=10)
+    assert name in page.text
+    return browser.post(f"{home}/accounts/eid/{slug}/login/", allow_redirects=False,
+                        data={"csrfmiddlewaretoken": csrf_token(page.text)},
+                        timeout=10)  # fmt: skip
 
 
 def walk(browser: requests.Session, response: requests.Response, account: str,

@@ -10,7 +10,7 @@ import requests
 from stegvis.accounts.eid import oidc
 from stegvis.accounts.models import User
 from stegvis.accounts.roles import Role
-from tests.eid import client_key, sign_in, start_provider, walk
+from tests.eid import client_key, csrf_token, press_eid_button, sign_in, start_provider, walk
 from tests.factories import OrganisationFactory, UserFactory, member
 
 HPR = "helseid://claims/hpr/hpr_number"
@@ -87,11 +87,7 @@ def _me(browser: requests.Session, home: str) -> dict:
 
 def _sign_in(home: str, account: str) -> tuple[requests.Session, requests.Response]:
     browser = requests.Session()
-    page = browser.get(f"{home}/accounts/login/", timeout=10)
-    assert "HelseID" in page.text
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-    started = browser.post(f"{home}/accounts/eid/helseid/login/", allow_redirects=False,
-                           data={"csrfmiddlewaretoken": token}, timeout=10)  # fmt: skip
+    started = press_eid_button(browser, home, "helseid", "HelseID")
     assert started.status_code == 302 and "request_uri=" in started.headers["Location"]
     return browser, walk(browser, started, account, home)
 
@@ -139,10 +135,7 @@ def test_each_refusal_is_a_page_that_says_why(eid, people, account, status, says
 
 def test_an_answer_brought_back_twice_signs_no_one_in_the_second_time(eid, people):
     browser = requests.Session()
-    page = browser.get(f"{eid}/accounts/login/", timeout=10)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-    started = browser.post(f"{eid}/accounts/eid/helseid/login/", allow_redirects=False,
-                           data={"csrfmiddlewaretoken": token}, timeout=10)  # fmt: skip
+    started = press_eid_button(browser, eid, "helseid")
     callback = f"{eid}/accounts/eid/helseid/callback/"
     answer = sign_in(started.headers["Location"], callback, "fastlege")
     first = browser.get(callback, params=answer, allow_redirects=False, timeout=10)
@@ -154,7 +147,7 @@ def test_an_answer_brought_back_twice_signs_no_one_in_the_second_time(eid, peopl
 
 def test_signing_out_ends_the_session_at_the_provider_too(eid, people):
     browser, landed = _sign_in(eid, "fastlege")
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', landed.text).group(1)
+    token = csrf_token(landed.text)
     out = browser.post(f"{eid}/accounts/logout/", data={"csrfmiddlewaretoken": token},
                        allow_redirects=False, timeout=10)  # fmt: skip
     location = out.headers["Location"]
@@ -172,9 +165,6 @@ def test_signing_out_ends_the_session_at_the_provider_too(eid, people):
     done = browser.get(back, allow_redirects=False, timeout=10)
     assert done.status_code == 302 and "/accounts/login/" in done.headers["Location"]
     # The provider no longer knows the browser: signing in again asks who it is.
-    page = browser.get(f"{eid}/accounts/login/", timeout=10)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-    started = browser.post(f"{eid}/accounts/eid/helseid/login/", allow_redirects=False,
-                           data={"csrfmiddlewaretoken": token}, timeout=10)  # fmt: skip
+    started = press_eid_button(browser, eid, "helseid")
     at_provider = browser.get(started.headers["Location"], timeout=10)
     assert 'name="login"' in at_provider.text

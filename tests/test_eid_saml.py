@@ -12,7 +12,16 @@ import requests
 from stegvis.accounts.eid import saml
 from stegvis.accounts.models import Membership
 from stegvis.accounts.roles import OrganisationKind, Role
-from tests.eid import _Form, free_port, needs_xmlsec1, self_signed, start_saml_idp, walk
+from tests.eid import (
+    _Form,
+    csrf_token,
+    free_port,
+    needs_xmlsec1,
+    press_eid_button,
+    self_signed,
+    start_saml_idp,
+    walk,
+)
 from tests.factories import OrganisationFactory, UserFactory, member
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -108,11 +117,7 @@ def physician(db):
 
 def _start(home: str) -> tuple[requests.Session, requests.Response]:
     browser = requests.Session()
-    page = browser.get(f"{home}/accounts/login/", timeout=10)
-    assert "SITHS eID" in page.text
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-    started = browser.post(f"{home}/accounts/eid/siths/login/", allow_redirects=False,
-                           data={"csrfmiddlewaretoken": token}, timeout=10)  # fmt: skip
+    started = press_eid_button(browser, home, "siths", "SITHS eID")
     assert started.status_code == 302 and "SAMLRequest=" in started.headers["Location"]
     assert "Signature=" in started.headers["Location"]  # the request is signed
     return browser, started
@@ -150,7 +155,7 @@ def test_a_physician_with_two_assignments_picks_one_and_works_under_it(eid, phys
     assert held == {(north.pk, Role.PHYSICIAN), (south.pk, Role.PHYSICIAN)}
     user.refresh_from_db()
     assert user.hsa_id == PHYSICIAN_HSA  # linked by the personnummer, the first time
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', landed.text).group(1)
+    token = csrf_token(landed.text)
     picked = browser.post(landed.url, data={"csrfmiddlewaretoken": token, "unit": south.pk},
                           allow_redirects=False, timeout=10)  # fmt: skip
     assert picked.status_code == 302
@@ -219,7 +224,7 @@ def test_an_answer_is_taken_once_and_only_for_the_request_it_answers(eid, physic
                             timeout=10)  # fmt: skip
     assert replayed.status_code == 400
     # An answer to an earlier request, after a new one began, answers nothing asked.
-    assert _start_in(browser, eid).status_code == 302
+    assert press_eid_button(browser, eid, "siths").status_code == 302
     late = browser.post(acs, data=answer, allow_redirects=False, timeout=10)
     assert late.status_code == 400 and 'role="alert"' in late.text
 
@@ -244,18 +249,10 @@ def test_an_answer_another_site_posts_does_not_end_the_sign_in_under_way(eid, ph
     assert browser.post(acs, data=answer, allow_redirects=False, timeout=10).status_code == 302
 
 
-def _start_in(browser: requests.Session, home: str) -> requests.Response:
-    page = browser.get(f"{home}/accounts/login/", timeout=10)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
-    data = {"csrfmiddlewaretoken": token.group(1)} if token else {}
-    return browser.post(f"{home}/accounts/eid/siths/login/", data=data,
-                        allow_redirects=False, timeout=10)  # fmt: skip
-
-
 def test_signing_out_ends_the_session_at_the_idp_too(eid, physician):
     browser, started = _start(eid)
     landed = walk(browser, started, "physician", eid)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', landed.text).group(1)
+    token = csrf_token(landed.text)
     out = browser.post(f"{eid}/accounts/logout/", data={"csrfmiddlewaretoken": token},
                        allow_redirects=False, timeout=10)  # fmt: skip
     location = out.headers["Location"]

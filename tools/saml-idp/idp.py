@@ -137,14 +137,25 @@ class IdentityProvider:
         start_response(status, [("Content-Type", f"{kind}; charset=utf-8"), *headers])
         return [data]
 
-    def _login_page(self, start_response, query):
-        request = self.server.parse_authn_request(
+    def _redirect(self, start_response, arguments):
+        """The browser sent on with a message by the Redirect binding."""
+        location = dict(arguments["headers"])["Location"]
+        return self._answer(start_response, "", status="303 See Other",
+                            headers=[("Location", location)])  # fmt: skip
+
+    @staticmethod
+    def _signed(parse, query):
+        """A request by the Redirect binding, its query signature checked by `parse`."""
+        return parse(
             query["SAMLRequest"],
             BINDING_HTTP_REDIRECT,
             relay_state=query.get("RelayState"),
             sigalg=query.get("SigAlg"),
             signature=query.get("Signature"),
         )
+
+    def _login_page(self, start_response, query):
+        request = self._signed(self.server.parse_authn_request, query)
         key = secrets.token_urlsafe(16)
         self.pending[key] = (request.message, query.get("RelayState", ""))
         return self._answer(start_response, LOGIN_PAGE.format(key=html.escape(key)))
@@ -174,13 +185,7 @@ class IdentityProvider:
         return self._answer(start_response, arguments["data"])
 
     def _log_out(self, start_response, query):
-        request = self.server.parse_logout_request(
-            query["SAMLRequest"],
-            BINDING_HTTP_REDIRECT,
-            relay_state=query.get("RelayState"),
-            sigalg=query.get("SigAlg"),
-            signature=query.get("Signature"),
-        )
+        request = self._signed(self.server.parse_logout_request, query)
         response = self.server.create_logout_response(request.message, [BINDING_HTTP_REDIRECT])
         arguments = self.server.apply_binding(
             BINDING_HTTP_REDIRECT,
@@ -191,9 +196,7 @@ class IdentityProvider:
             query.get("RelayState", ""),
             response=True,
         )
-        location = dict(arguments["headers"])["Location"]
-        return self._answer(start_response, "", status="303 See Other",
-                            headers=[("Location", location)])  # fmt: skip
+        return self._redirect(start_response, arguments)
 
     def _log_out_everywhere(self, start_response, query):
         """The person signs out at the IdP: each service is told, by a LogoutRequest the
@@ -209,9 +212,7 @@ class IdentityProvider:
             BINDING_HTTP_REDIRECT, str(request), destination,
             sign="unsigned" not in query, sigalg=SIG_RSA_SHA256,
         )  # fmt: skip
-        location = dict(arguments["headers"])["Location"]
-        return self._answer(start_response, "", status="303 See Other",
-                            headers=[("Location", location)])  # fmt: skip
+        return self._redirect(start_response, arguments)
 
 
 class QuietHandler(WSGIRequestHandler):

@@ -58,10 +58,12 @@ REFUSALS = {
 }
 
 
-def _refused(request: HttpRequest, provider, code: str, status: int = 403) -> HttpResponse:
-    logger.info("e-ID sign-in at %s refused: %s", provider.slug if provider else "-", code)
-    name = provider.name if provider else "e-ID"
-    context = {"message": REFUSALS[code] % {"provider": name}, "provider": provider}
+def _refused(
+    request: HttpRequest, provider: Provider, code: str, status: int = 403
+) -> HttpResponse:
+    logger.info("e-ID sign-in at %s refused: %s", provider.slug, code)
+    message = REFUSALS[code] % {"provider": provider.name}
+    context = {"message": message, "provider": provider}
     return render(request, "accounts/eid_refused.html", context, status=status)
 
 
