@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
+    "oauth2_provider",
     "django_tasks_db",
     "stegvis.core",
     "stegvis.accounts",
@@ -98,6 +99,7 @@ INSTALLED_APPS = [
     "stegvis.coordination",
     "stegvis.programs",
     "stegvis.participation",
+    "stegvis.smart",
     "stegvis.fhir",
     "stegvis.agency",
     "stegvis.insights",
@@ -281,6 +283,71 @@ def _eid_providers() -> list[dict]:
 
 
 STEGVIS_EID_PROVIDERS = _eid_providers()
+
+
+def _smart_signing_key() -> str:
+    """The RSA key (PEM) that signs SMART apps' ID tokens: STEGVIS_SMART_SIGNING_KEY[_FILE].
+    Without one, development generates one once beside the local database, as it does the
+    secret key (`check --deploy` refuses that in production, stegvis.E005)."""
+    key = _secret("STEGVIS_SMART_SIGNING_KEY")
+    if key:
+        return key
+    key_file = VAR_DIR / "dev-smart-signing-key.pem"
+    if not key_file.exists():
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        pem = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        key_file.write_bytes(pem)
+        key_file.chmod(0o600)
+    return key_file.read_text()
+
+
+STEGVIS_SMART_SIGNING_KEY_GENERATED = not _secret("STEGVIS_SMART_SIGNING_KEY")
+# SMART on FHIR's authorization server (stegvis/smart, docs/smart.md): django-oauth-toolkit
+# held to OAuth 2.0's current security advice (RFC 9700): authorization code with PKCE S256
+# only, no implicit or password grant, tokens kept only as their hashes, refresh tokens
+# rotated and a reused one ending the whole family.
+# Named so that Stegvis's own models' migrations can refer to them (they are not swapped).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"  # noqa: S105 (a model)
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"  # noqa: S105 (a model)
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"  # noqa: S105 (a model)
+OAUTH2_PROVIDER = {
+    "OAUTH2_VALIDATOR_CLASS": "stegvis.smart.validator.SmartValidator",
+    "SCOPES_BACKEND_CLASS": "stegvis.smart.scopes.SmartScopes",
+    "PKCE_REQUIRED": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 90 * 24 * 3600,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "REQUEST_APPROVAL_PROMPT": "force",
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"] if STEGVIS_HTTPS else ["http", "https"],
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": _smart_signing_key(),
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OIDC_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": [
+        "client_secret_basic",
+        "client_secret_post",
+        "none",
+    ],
+    "SCOPES": {},
+}
 # Staff sign in with a password and a one-time code unless this is off: then by e-ID only.
 STEGVIS_STAFF_PASSWORD_SIGN_IN = env.bool("STEGVIS_STAFF_PASSWORD_SIGN_IN", default=True)
 

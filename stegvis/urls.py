@@ -26,6 +26,8 @@ urlpatterns = [
     path("", include("stegvis.coordination.urls")),
     path("", include("stegvis.programs.urls")),
     path("", include("stegvis.participation.urls")),
+    # Before the FHIR API: its discovery document sits under /fhir/.
+    path("", include("stegvis.smart.urls")),
     path("", include("stegvis.fhir.urls")),
     path("", include("stegvis.insights.urls")),
 ]

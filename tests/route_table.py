@@ -45,6 +45,11 @@ NOT_PATIENT_DATA = {
     "POST /participation/proposals", "GET /participation/proposals/{service_proposal_id}",
     "POST /participation/proposals/{service_proposal_id}/state",
     "POST /participation/proposals/{service_proposal_id}/support", "GET /participation/results",
+    # SMART on FHIR's authorization server: what it publishes, and its OAuth endpoints, which
+    # answer an empty request before anyone's data is read (the consent screen records the
+    # patient it opens, stegvis/smart/launches.py).
+    "page smart_configuration", "page oidc-connect-discovery-info", "page jwks-info",
+    "page authorize", "page token", "page revoke-token", "page introspect", "page user-info",
 }  # fmt: skip
 PATIENT_DATA = {route: route not in NOT_PATIENT_DATA for route in ROUTES}
 # A page's POST (or DELETE) reaches what its GET does.
@@ -250,6 +255,18 @@ TABLE: dict[str, tuple[int, ...]] = {
     "page thread_new": (200, 200, 404, 200, 404, 404, 404, 302, 302, 404, 404),
     "page thread_new_own": (404, 404, 404, 404, 404, 404, 404, 302, 200, 404, 404),
     "page token_revoke": (404, 404, 404, 404, 404, 404, 404, 302, 302, 404, 404),
+    "page smart_configuration": (200, 200, 200, 200, 200, 200, 200, 302, 200, 200, 200),
+    "page oidc-connect-discovery-info": (200, 200, 200, 200, 200, 200, 200, 302, 200, 200, 200),
+    "page jwks-info": (200, 200, 200, 200, 200, 200, 200, 302, 200, 200, 200),
+    "page authorize": (400, 400, 400, 400, 400, 400, 400, 302, 400, 400, 400),
+    "POST page authorize": (400, 400, 400, 400, 400, 400, 400, 302, 400, 400, 400),
+    "page token": (400, 400, 400, 400, 400, 400, 400, 302, 400, 400, 400),
+    "page revoke-token": (400, 400, 400, 400, 400, 400, 400, 302, 400, 400, 400),
+    "page introspect": (401, 401, 401, 401, 401, 401, 401, 302, 401, 401, 401),
+    "page user-info": (401, 401, 401, 401, 401, 401, 401, 302, 401, 401, 401),
+    "POST page user-info": (401, 401, 401, 401, 401, 401, 401, 302, 401, 401, 401),
+    "page smart_apps": (404, 404, 404, 404, 404, 404, 404, 302, 200, 404, 404),
+    "page smart_app_revoke": (404, 404, 404, 404, 404, 404, 404, 302, 302, 404, 404),
     "page weekly_summary": (404, 404, 404, 404, 404, 404, 404, 302, 200, 404, 404),
     "page my_participation_profile": (404, 404, 404, 404, 404, 404, 404, 302, 404, 404, 200),
     "page participation": (200, 200, 200, 404, 404, 200, 404, 302, 200, 200, 200),

@@ -18,6 +18,7 @@ def _ids() -> set[str]:
         ("STEGVIS_PSEUDONYM_KEY", None, "stegvis.W003"),
         ("CACHES", {"default": {"BACKEND": LOCMEM}}, "stegvis.E003"),
         ("STEGVIS_STAFF_PASSWORD_SIGN_IN", True, "stegvis.W004"),
+        ("STEGVIS_SMART_SIGNING_KEY_GENERATED", True, "stegvis.E005"),
     ],
 )
 def test_deploy_checks_refuse_unsafe_production_settings(db, settings, setting, value, check_id):
@@ -27,6 +28,7 @@ def test_deploy_checks_refuse_unsafe_production_settings(db, settings, setting, 
     settings.STEGVIS_AUDIT_KEYS = "k1:a-long-random-audit-key"
     settings.STEGVIS_PSEUDONYM_KEY = "a-long-random-pseudonym-key"
     settings.STEGVIS_STAFF_PASSWORD_SIGN_IN = False
+    settings.STEGVIS_SMART_SIGNING_KEY_GENERATED = False
     assert check_id not in _ids()
     setattr(settings, setting, value)
     assert check_id in _ids()

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
+from oauth2_provider.models import Application
 
 from stegvis.access.categories import Category
 from stegvis.access.helpers import get_case_for
@@ -32,6 +33,7 @@ from stegvis.participation import services as participation
 from stegvis.plans.selectors import plan_of
 from stegvis.plans.services import proposal_create
 from stegvis.programs.services import conference_schedule
+from stegvis.smart.models import AppKind, AppRegistration, Connection
 from tests.mmr import build_team, include, refer
 from tests.support import checkin_on, complete_body, send
 
@@ -248,6 +250,15 @@ def world(personas, case):
         token_hash=hash_token("stegvis-test-token"),
         expires_at=timezone.now() + timedelta(days=30),
     )
+    app = Application.objects.create(
+        name="Peters app", client_type=Application.CLIENT_PUBLIC,
+        authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+        redirect_uris="https://app.example.org/callback",
+    )  # fmt: skip
+    AppRegistration.objects.create(application=app, kind=AppKind.PATIENT)
+    connection = Connection.objects.create(
+        user=patient, application=app, patient=patient, scope="patient/Observation.rs"
+    )
     export = ExportJob.objects.create(
         requested_by=personas.treating_physician,
         level="system",
@@ -277,6 +288,7 @@ def world(personas, case):
         "consent_id": employer.consents.first().pk,
         "review_id": review.pk,
         "token_id": token.pk,
+        "connection_id": connection.pk,
         "team_id": mmr.team.pk,
         "program_id": mmr.program.pk,
         "cohort_id": mmr.cohort.pk,

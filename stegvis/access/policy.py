@@ -35,6 +35,7 @@ from stegvis.access.categories import (
     Action,
     Category,
 )
+from stegvis.access.credentials import AppCredential
 from stegvis.access.models import CareReason, CareRelationship
 from stegvis.accounts.mfa import mfa_satisfied
 from stegvis.accounts.models import Membership, Organisation, User
@@ -397,6 +398,19 @@ def decide(user: User, patient: User, category: str, action: str = Action.VIEW) 
     return Decision(True, grant.basis, grant.role, grant.organisation)
 
 
+# The request being served, for the lists below: when an app acts in it (its credential,
+# stegvis.access.credentials), they narrow to what the app's scopes open. Set per request
+# by the reader's middleware.
+serving: ContextVar = ContextVar("stegvis_policy_request", default=None)
+
+
+def _as_the_app_may(category: str, field: str) -> Q:
+    credential = getattr(serving.get(), "token", None)
+    if isinstance(credential, AppCredential):
+        return credential.patients(category, field)
+    return Q()
+
+
 def patients_visible_to(user: User, category: str = Category.IDENTITY) -> QuerySet[User]:
     """The patients whose `category` the user may see (the user themself included, as a
     patient: with a case)."""
@@ -406,7 +420,7 @@ def patients_visible_to(user: User, category: str = Category.IDENTITY) -> QueryS
     if mfa_satisfied(user):
         # A consent reaches its patient whether or not they have a case (a coach's).
         condition |= Q(pk__in=consented_patient_ids(user, category))
-    return User.objects.filter(condition)
+    return User.objects.filter(condition & _as_the_app_may(category, "pk"))
 
 
 def cases_visible_to(user: User, category: str = Category.IDENTITY) -> QuerySet[Case]:
@@ -414,7 +428,10 @@ def cases_visible_to(user: User, category: str = Category.IDENTITY) -> QuerySet[
     care (or, for a unit manager, the unit's), and consented ones."""
     if not (user.is_authenticated and user.is_active):
         return Case.objects.none()
-    return Case.objects.filter(pk__in=_reached(user, category, own=True, consents=True))
+    return Case.objects.filter(
+        Q(pk__in=_reached(user, category, own=True, consents=True))
+        & _as_the_app_may(category, "patient_id")
+    )
 
 
 def _cases_of(patient):

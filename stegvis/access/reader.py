@@ -2,7 +2,8 @@
 
 Every request gets one (`ReaderMiddleware`, as `request.reader`), bound to the person
 acting, their memberships (cached on the user), the scopes their credential carries (a
-personal token's "read" or "read and write"; an app's scopes later) and the request. It
+personal token's "read" or "read and write"; an app's SMART scopes and launch patient,
+stegvis.access.credentials) and the request. It
 decides through the policy, at most once per patient, category and action per request (the
 policy's queries are most of what an audited read spends), caps each decision at the
 credential's scopes, and hands the audited helpers (`stegvis.access.helpers`) what they
@@ -21,14 +22,14 @@ from dataclasses import replace
 from django.dispatch import receiver
 
 from stegvis.access.categories import Action
-from stegvis.access.policy import Decision, care_memo, decide
+from stegvis.access.credentials import AppCredential
+from stegvis.access.policy import Decision, care_memo, decide, serving
 from stegvis.access.rules import declared_scope
 from stegvis.accounts.models import TokenScope, User
 from stegvis.audit.signals import written
 
 # What a credential that may only read still may do.
 READ_ACTIONS = frozenset({Action.VIEW, Action.EXPORT})
-ALL_SCOPES = frozenset(TokenScope.values)
 
 
 class Reader:
@@ -46,11 +47,6 @@ class Reader:
         # checked after the middleware has run.
         return self._user if self.request is None else self.request.user
 
-    @property
-    def scopes(self) -> frozenset[str]:
-        token = getattr(self.request, "token", None)
-        return ALL_SCOPES if token is None else frozenset({token.scope}) | {TokenScope.READ}
-
     def decide(
         self, patient: User, category: str, action: str = Action.VIEW, *, fresh: bool = False
     ) -> Decision:
@@ -62,7 +58,7 @@ class Reader:
             self.care_rows.clear()
         found = None if fresh else self._decisions.get(key)
         if found is None:
-            found = self._capped(decide(user, patient, category, action), action)
+            found = self._capped(decide(user, patient, category, action), patient, category, action)
             self._decisions[key] = found
         return found
 
@@ -77,8 +73,14 @@ class Reader:
             self._scopes[key] = scope.of(self.user)
         return self._scopes[key]
 
-    def _capped(self, decision: Decision, action: str) -> Decision:
-        if decision.allowed and action not in READ_ACTIONS and TokenScope.WRITE not in self.scopes:
+    def _capped(self, decision: Decision, patient: User, category: str, action: str) -> Decision:
+        if not decision.allowed:
+            return decision
+        token = getattr(self.request, "token", None)
+        if isinstance(token, AppCredential):
+            refusal = token.refusal(patient.pk, category, action)
+            return decision if refusal is None else replace(decision, allowed=False, basis=refusal)
+        if token is not None and action not in READ_ACTIONS and token.scope != TokenScope.WRITE:
             return replace(decision, allowed=False, basis="scope_not_granted")
         return decision
 
@@ -125,8 +127,10 @@ class ReaderMiddleware:
         request.reader = Reader(request=request)
         token = _current.set(request.reader)
         memo = care_memo.set(request.reader.care_rows)
+        served = serving.set(request)
         try:
             return self.get_response(request)
         finally:
+            serving.reset(served)
             care_memo.reset(memo)
             _current.reset(token)

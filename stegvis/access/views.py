@@ -32,8 +32,8 @@ def my_access_log(request: HttpRequest) -> HttpResponse:
     )
     include_own = request.GET.get("own") == "1"
     events = selectors.access_events_of(patient)
-    if not include_own:
-        events = events.exclude(actor=patient)
+    if not include_own:  # what an app did for her is shown all the same
+        events = events.exclude(actor=patient, via_app="")
     page = Paginator(events, EVENTS_PAGE_SIZE).get_page(request.GET.get("page"))
     User.objects.filter(pk=patient.pk).update(access_log_seen_at=timezone.now())
     care.attach_relationships(patient, page)

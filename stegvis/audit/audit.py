@@ -41,6 +41,9 @@ def event_digest(previous_hash: str, values: dict, key_id: str) -> str:
     """The event's seal: an HMAC, under the key `key_id`, of the previous hash and its
     content (stegvis/audit/sealing.py)."""
     payload = {name: _canonical(values[name]) for name in HASHED_FIELDS}
+    # Sealed when set, and only then: events sealed before apps could act keep their seal.
+    if values.get("via_app"):
+        payload["via_app"] = values["via_app"]
     body = json.dumps(payload, sort_keys=True, separators=(",", ":"))
     return sealing.seal(key_id, f"{previous_hash}|{body}".encode())
 
@@ -60,6 +63,7 @@ def new_event(**fields) -> AccessEvent:
     fields.setdefault("occurred_at", timezone.now())
     fields.setdefault("request_id", context.request_id)
     fields.setdefault("client_address", _normalised_address(context.client_address))
+    fields.setdefault("via_app", context.app)
     fields["object_id"] = str(fields.get("object_id") or "")
     return AccessEvent(**fields)
 
@@ -257,7 +261,7 @@ class Verification:
 def _chain(batch_size: int) -> Iterable[dict]:
     """The sealed events in the chain's order: those sealed under the head's lock before
     events were sealed apart (no position, in id order), then by position."""
-    fields = ("pk", "previous_hash", "hash", "key_id", *HASHED_FIELDS)
+    fields = ("pk", "previous_hash", "hash", "key_id", "via_app", *HASHED_FIELDS)
     before = AccessEvent.objects.filter(chain_position__isnull=True, hash__isnull=False)
     since = AccessEvent.objects.filter(chain_position__isnull=False)
     return itertools.chain(

@@ -64,6 +64,8 @@ class AccessEvent(models.Model):
     object_type = models.CharField(max_length=40)
     object_id = models.CharField(max_length=64, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
+    # The app that acted for the actor (a SMART on FHIR app, by its registered name), if any.
+    via_app = models.CharField(max_length=255, blank=True, default="")
     client_address = models.GenericIPAddressField(null=True, blank=True)
     previous_hash = models.CharField(max_length=64, blank=True, default="")
     # None until sealed: unique, so the many unsealed ones must be NULL, not "".

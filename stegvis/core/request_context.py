@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 class RequestContext:
     request_id: str = ""
     client_address: str | None = None
+    # The app acting for the signed-in person in this request (a SMART app's name), if any.
+    app: str = ""
     # What the audit trail already holds from this request, so a decision is recorded once
     # however many layers write it down. Only used while a request is being served.
     recorded: set = field(default_factory=set, compare=False)

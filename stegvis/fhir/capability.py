@@ -34,7 +34,7 @@ def search_params(resource: str) -> set[str]:
     }  # fmt: skip
 
 
-def capability_statement(base: str) -> dict:
+def capability_statement(base: str, security: dict) -> dict:
     return {
         "resourceType": "CapabilityStatement",
         "status": "active",
@@ -59,11 +59,7 @@ def capability_statement(base: str) -> dict:
                         "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export",
                     },
                 ],
-                "security": {
-                    "description": "A session, or a personal access token as "
-                    "'Authorization: Bearer'. Every read is decided by the access policy "
-                    "and recorded on the patient's log."
-                },
+                "security": security,
                 "resource": [
                     {
                         "type": kind,

@@ -12,9 +12,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
+from stegvis.access.credentials import AppCredential, act_as_app
 from stegvis.accounts.api_auth import TokenAuth
 from stegvis.core.errors import ApiError
 from stegvis.fhir import resources
+from stegvis.smart import connections
 
 CONTENT_TYPE = "application/fhir+json; charset=utf-8"
 MAX_COUNT = 100
@@ -35,13 +37,21 @@ def problem(status: int, code: str, text: str, expression=()) -> HttpResponse:
     return answer(resources.outcome("error", code, text, expression), status)
 
 
-def fhir_view(view=None, *, methods=("GET",), produces=JSON_TYPES, public=False):
+# The resource type an app asks, for a view that serves several: its `resource` argument.
+EACH = "each"
+# For a view that checks each resource it is sent itself (a transaction's entries).
+ITS_ENTRIES = "its entries"
+
+
+def fhir_view(view=None, *, methods=("GET",), produces=JSON_TYPES, public=False, app_scope=None):
     """Authenticate by session or bearer token (unless `public`); answer a refusal, a
     method not offered, a format not written or a bad parameter as an OperationOutcome.
     A write by session needs the CSRF token, as any form does; a token is sent on purpose,
-    so needs none."""
+    so needs none. An app's token (SMART on FHIR) needs a scope for `app_scope`, (resource
+    type or EACH, SMART interaction letter); a view without one takes no app's token."""
     if view is None:
-        return lambda found: fhir_view(found, methods=methods, produces=produces, public=public)
+        return lambda found: fhir_view(found, methods=methods, produces=produces, public=public,
+                                       app_scope=app_scope)  # fmt: skip
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
@@ -54,6 +64,8 @@ def fhir_view(view=None, *, methods=("GET",), produces=JSON_TYPES, public=False)
             return refused
         try:
             refused = None if public else _refused_caller(request)
+            if refused is None and isinstance(getattr(request, "token", None), AppCredential):
+                refused = _beyond_scopes(request.token, app_scope, kwargs)
             if refused is not None:
                 return refused
             return view(request, *args, **kwargs)
@@ -112,11 +124,13 @@ def _refused_caller(request: HttpRequest) -> HttpResponse | None:
     session without its CSRF token. None lets the caller in."""
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
+        raw = header.split(" ", 1)[1].strip()
         try:
-            user = TokenAuth().authenticate(request, header.split(" ", 1)[1].strip())
+            user = TokenAuth().authenticate(request, raw)
         except ApiError as error:  # a read-only token sent to write
             return problem(error.status_code, "forbidden", str(error))
-        return problem(401, "login", "The token is not valid.") if user is None else None
+        # Not a personal access token: an app's (SMART on FHIR), or none.
+        return _refused_app(request, raw) if user is None else None
     # Signed in first: someone with no session at all has no CSRF token to lack.
     if not request.user.is_authenticated:
         return problem(401, "login", "Sign in, or send a personal access token.")
@@ -125,6 +139,38 @@ def _refused_caller(request: HttpRequest) -> HttpResponse | None:
         if refused is not None:
             return problem(403, "security", "A write by session needs its CSRF token.")
     return None
+
+
+def _refused_app(request: HttpRequest, raw: str) -> HttpResponse | None:
+    """An app's token: let in as its person, capped at its scopes; or refused."""
+    found = connections.credential(raw)
+    if found is None:
+        refused = problem(401, "login", "The token is not valid.")
+        refused["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+        return refused
+    act_as_app(request, *found)
+    return None
+
+
+def _beyond_scopes(credential: AppCredential, app_scope, kwargs) -> HttpResponse | None:
+    """403 when the app's scopes do not open what the view does."""
+    if app_scope is None:
+        return problem(403, "forbidden", "Apps do not use this endpoint.")
+    if app_scope == ITS_ENTRIES:
+        return None
+    resource, letter = app_scope
+    resource = kwargs["resource"] if resource == EACH else resource
+    if credential.allows(resource, letter):
+        return None
+    refused = problem(403, "forbidden", f"The app's scopes do not open {resource} ({letter}).")
+    refused["WWW-Authenticate"] = 'Bearer error="insufficient_scope"'
+    return refused
+
+
+def app_opens(request: HttpRequest, resource: str, letter: str = "r") -> bool:
+    """Whether the request's app, if an app is asking, has a scope for `resource`."""
+    token = getattr(request, "token", None)
+    return not isinstance(token, AppCredential) or token.allows(resource, letter)
 
 
 class BadParameter(ValueError):

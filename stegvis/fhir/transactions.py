@@ -2,7 +2,7 @@
 
 from django.http import HttpRequest, HttpResponse
 
-from stegvis.fhir.http import answer, base_url, fhir_view
+from stegvis.fhir.http import ITS_ENTRIES, answer, app_opens, base_url, fhir_view, problem
 from stegvis.fhir.importing import Problem, apply, read_bundle
 from stegvis.fhir.resources import STEGVIS
 
@@ -10,16 +10,22 @@ from stegvis.fhir.resources import STEGVIS
 CRISIS_SYSTEM = f"{STEGVIS}/CodeSystem/outcome"
 
 
-@fhir_view(methods=("POST",))
+@fhir_view(methods=("POST",), app_scope=ITS_ENTRIES)
 def transaction(request: HttpRequest) -> HttpResponse:
     try:
-        entries = apply(request.user, read_bundle(request.body))
-    except Problem as problem:
+        entries = read_bundle(request.body)
+        kinds = {entry.resource.resourceType for entry in entries}
+        unopened = sorted(kind for kind in kinds if not app_opens(request, kind, "c"))
+        if unopened:
+            why = f"The app's scopes do not open writing {', '.join(unopened)}."
+            return problem(403, "forbidden", why)
+        entries = apply(request.user, entries)
+    except Problem as error:
         issues = [
-            {"severity": "error", "code": problem.code, "diagnostics": why, "expression": [where]}
-            for where, why in problem.issues
+            {"severity": "error", "code": error.code, "diagnostics": why, "expression": [where]}
+            for where, why in error.issues
         ]
-        return answer({"resourceType": "OperationOutcome", "issue": issues}, problem.status)
+        return answer({"resourceType": "OperationOutcome", "issue": issues}, error.status)
     return answer(
         {
             "resourceType": "Bundle",

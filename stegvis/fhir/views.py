@@ -20,8 +20,10 @@ from stegvis.accounts import national_id
 from stegvis.fhir import records, resources
 from stegvis.fhir.capability import capability_statement, search_params
 from stegvis.fhir.http import (
+    EACH,
     BadParameter,
     answer,
+    app_opens,
     base_url,
     fhir_view,
     instant,
@@ -42,15 +44,16 @@ from stegvis.fhir.kinds import (
     with_countries,
 )
 from stegvis.instruments.definitions import instruments
+from stegvis.smart.discovery import capability_security
 
 
 @fhir_view(public=True)
 def metadata(request: HttpRequest) -> HttpResponse:
     """The CapabilityStatement: open to anyone, as FHIR expects."""
-    return answer(capability_statement(base_url(request)))
+    return answer(capability_statement(base_url(request), capability_security(request)))
 
 
-@fhir_view
+@fhir_view(app_scope=("Patient", "r"))
 def patient_read(request: HttpRequest, patient_id) -> HttpResponse:
     found = get_patient_for(request.user, patient_id, category=Category.IDENTITY,
                             object_type="fhir_patient", load=patient_with_country)  # fmt: skip
@@ -77,9 +80,9 @@ def _patient_search(request: HttpRequest) -> HttpResponse:
     return answer(found)
 
 
-patient_search = fhir_view(_patient_search)
+patient_search = fhir_view(_patient_search, app_scope=("Patient", "s"))
 # POST Patient/_search: the same search, its parameters in a form.
-patient_search_form = fhir_view(_patient_search, methods=("POST",))
+patient_search_form = fhir_view(_patient_search, methods=("POST",), app_scope=("Patient", "s"))
 
 
 def _listed(reader, shown: bool, patient) -> dict:
@@ -202,7 +205,7 @@ def _bounds(value: str) -> list[tuple[str, datetime]]:
 DATE_PREFIXES = {"eq": "exact", "ge": "gte", "gt": "gt", "le": "lte", "lt": "lt"}
 
 
-@fhir_view
+@fhir_view(app_scope=(EACH, "s"))
 def search(request: HttpRequest, resource: str) -> HttpResponse:
     """A search over the resource type's kinds, one after the other, paged as one list."""
     query = search_query(request, search_params(resource))
@@ -244,7 +247,7 @@ def _page(request, found, count: int, offset: int, record) -> tuple[list, int]:
     return entries, sum(totals)
 
 
-@fhir_view
+@fhir_view(app_scope=(EACH, "r"))
 def read(request: HttpRequest, resource: str, resource_id: str) -> HttpResponse:
     """One resource by its id: the kind its id names, if the reader may see that row (and,
     where a row makes several resources, the one of them the id names)."""
@@ -271,7 +274,7 @@ def read(request: HttpRequest, resource: str, resource_id: str) -> HttpResponse:
 SNAPSHOT = "_snapshot"
 
 
-@fhir_view
+@fhir_view(app_scope=("Patient", "r"))
 def patient_everything(request: HttpRequest, patient_id) -> HttpResponse:
     """Patient/$everything: what the reader may see of the patient, each category decided
     once and each kind recorded on its own (an employer's Bundle holds no Condition).
@@ -289,6 +292,7 @@ def patient_everything(request: HttpRequest, patient_id) -> HttpResponse:
     patient = get_patient_for(request.user, patient_id, category=Category.IDENTITY,
                               object_type="fhir_everything", load=patient_with_country)  # fmt: skip
     found = everything_of(request.user, patient, changed_since, until)
+    found = [(kind, rows) for kind, rows in found if app_opens(request, kind.resource)]
     first = [_patient(request.user, patient)] if offset == 0 and count != 0 else []
     if count is None:  # the whole record, as one Bundle
         entries = first
@@ -307,7 +311,7 @@ def patient_everything(request: HttpRequest, patient_id) -> HttpResponse:
     return answer(resources.bundle("searchset", entries, base_url(request), total, links))
 
 
-@fhir_view
+@fhir_view(app_scope=("Questionnaire", "s"))
 def questionnaire_search(request: HttpRequest) -> HttpResponse:
     """The instruments Stegvis holds in full (not patient data), in the reader's language;
     `url` finds the one a QuestionnaireResponse names (with or without |version)."""
@@ -325,7 +329,7 @@ def questionnaire_search(request: HttpRequest) -> HttpResponse:
     return answer(resources.bundle("searchset", page, base_url(request), len(found), links))
 
 
-@fhir_view
+@fhir_view(app_scope=("Questionnaire", "r"))
 def questionnaire_read(request: HttpRequest, questionnaire_id: str) -> HttpResponse:
     for definition in instruments().values():
         if records.questionnaire_id(definition) == questionnaire_id:

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class SmartConfig(AppConfig):
+    name = "stegvis.smart"
+    verbose_name = "SMART on FHIR"
+
+    def ready(self):
+        from stegvis.smart import checks  # noqa: F401

@@ -1,0 +1,180 @@
+"""Connections: a person letting an app act for them, and the credential an app's token is.
+
+A patient's app reads and writes the patient's own data only (patient/ scopes, the patient
+in context). A staff app is opened from a patient's page (an EHR launch) with that patient
+in context, and may ask user/ scopes for what its person reaches besides. No scope ever
+reaches further than the person's role could (an employer's app never carries a clinical
+scope), and the policy decides each read as for the person themselves
+(stegvis.access.credentials).
+"""
+
+import hashlib
+from datetime import timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from oauth2_provider.models import AccessToken, RefreshToken
+
+from stegvis.access.categories import ROLE_CEILING
+from stegvis.access.credentials import CATEGORY_RESOURCES, AppCredential
+from stegvis.access.smart_scopes import InvalidScope, Scope, Scopes, parse
+from stegvis.audit import audit
+from stegvis.smart.models import AppKind, Connection, IssuedToken
+
+# Which scope contexts each kind of app may ask for.
+KIND_CONTEXTS = {AppKind.PATIENT: {"patient"}, AppKind.STAFF: {"patient", "user"}}
+# How often a connection's last use is written: once in a while is enough to show it.
+LAST_USED_RESOLUTION = timedelta(minutes=5)
+EVERY_RESOURCE = frozenset().union(*CATEGORY_RESOURCES.values())
+
+
+def reachable_resources(user, kind: str) -> frozenset[str]:
+    """The resource types `user` could ever read through an app of `kind`: a patient all
+    of their own; staff those of their roles' ceilings."""
+    if kind == AppKind.PATIENT:
+        return EVERY_RESOURCE if user.is_patient else frozenset()
+    categories = set().union(*(ROLE_CEILING.get(role, frozenset()) for role in user.roles))
+    return frozenset().union(*(CATEGORY_RESOURCES[c] for c in categories))
+
+
+def scopes_refusal(application, scopes, user=None) -> str | None:
+    """Why an app may not be granted `scopes` (a list), or None. With `user` (the person
+    answering the consent screen), a scope that reaches further than they could is refused."""
+    registration = getattr(application, "registration", None)
+    if registration is None:
+        return _("The app is not registered for SMART on FHIR.")
+    try:
+        parsed = [parse(scope) for scope in scopes]
+    except InvalidScope as error:
+        return _("The app asked for a permission Stegvis does not know: %(scope)s.") % {
+            "scope": error.scope
+        }
+    clinical = [scope for scope in parsed if isinstance(scope, Scope)]
+    allowed_contexts = KIND_CONTEXTS[registration.kind]
+    for scope in clinical:
+        if scope.context not in allowed_contexts:
+            return _("This kind of app may not ask for %(scope)s.") % {"scope": scope}
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    reachable = reachable_resources(user, registration.kind)
+    for scope in clinical:
+        wanted = EVERY_RESOURCE if scope.resource == "*" else {scope.resource}
+        if not wanted <= reachable:
+            return _("The app asked for %(scope)s, which reaches further than you can.") % {
+                "scope": scope
+            }
+    return None
+
+
+def let_in(*, user, application, patient_id, scope: str) -> Connection:
+    """The person's connection to the app for this patient, with the scope just granted."""
+    with audit.atomic():
+        connection, created = Connection.objects.active().get_or_create(
+            user=user, application=application, patient_id=patient_id, defaults={"scope": scope}
+        )
+        if not created and connection.scope != scope:
+            connection.scope = scope
+            connection.save(update_fields=["scope"])
+    return connection
+
+
+def of_issued(**token) -> Connection | None:
+    """The active connection a grant or token (a queryset of one, by name) was issued for."""
+    field, rows = next(iter(token.items()))
+    link = (
+        IssuedToken.objects.filter(**{f"{field}__in": rows}, connection__revoked_at__isnull=True)
+        .select_related("connection")
+        .first()
+    )
+    return None if link is None else link.connection
+
+
+def fhir_user(user) -> str:
+    """The person's FHIR resource, relative to the base (SMART's fhirUser)."""
+    return f"Patient/{user.pk}" if not user.is_staff_member else f"Practitioner/{user.pk}"
+
+
+def credential(raw: str):
+    """The usable app token `raw` is, as (its person, their AppCredential); None when it
+    is none, has expired or its connection was revoked."""
+    checksum = hashlib.sha256(raw.encode("utf-8")).hexdigest()
+    link = (
+        IssuedToken.objects.filter(
+            access_token__token_checksum=checksum,
+            access_token__expires__gt=timezone.now(),
+            connection__revoked_at__isnull=True,
+            connection__user__is_active=True,
+        )
+        .select_related("connection__user", "access_token__application")
+        .first()
+    )
+    if link is None:
+        return None
+    connection, token = link.connection, link.access_token
+    now = timezone.now()
+    if connection.last_used_at is None or now - connection.last_used_at > LAST_USED_RESOLUTION:
+        Connection.objects.filter(pk=connection.pk).update(last_used_at=now)
+    return connection.user, AppCredential(
+        app_name=token.application.name,
+        client_id=token.application.client_id,
+        connection_id=connection.pk,
+        scopes=Scopes.parse(token.scope),
+        patient_id=connection.patient_id,
+    )
+
+
+def revoke(connection: Connection) -> None:
+    """End the connection: every token it issued stops now."""
+    with audit.atomic():
+        Connection.objects.filter(pk=connection.pk).update(revoked_at=timezone.now())
+        issued = IssuedToken.objects.filter(connection=connection)
+        AccessToken.objects.filter(pk__in=issued.values("access_token")).delete()
+        RefreshToken.objects.filter(pk__in=issued.values("refresh_token")).update(
+            revoked=timezone.now()
+        )
+
+
+# What the discovery document lists: read and search of each resource type for a patient's
+# own app and for staff, and what a patient's app may write.
+SCOPES_SUPPORTED = [
+    *(f"{context}/{resource}.rs" for context in ("patient", "user")
+      for resource in sorted(EVERY_RESOURCE)),
+    "patient/QuestionnaireResponse.cruds",
+    "patient/Observation.cruds",
+]  # fmt: skip
+
+
+def connections_of(person) -> list[Connection]:
+    """The apps `person` has let in, newest first, ended ones after."""
+    return list(
+        Connection.objects.filter(user=person)
+        .select_related("application", "application__registration", "patient")
+        .order_by("revoked_at", "-created_at")
+    )
+
+
+def connection_of(person, connection_id) -> Connection | None:
+    return (
+        Connection.objects.active()
+        .select_related("application")
+        .filter(user=person, pk=connection_id)
+        .first()
+    )
+
+
+def introspection(raw: str, client, fhir_base: str) -> dict:
+    """RFC 7662's answer about `raw` to `client`: active only for its own usable token."""
+    found = credential(raw)
+    if found is None or found[1].client_id != client.client_id:
+        return {"active": False}
+    user, app = found
+    token = AccessToken.objects.get(token_checksum=hashlib.sha256(raw.encode()).hexdigest())
+    return {
+        "active": True,
+        "scope": token.scope,
+        "client_id": app.client_id,
+        "exp": int(token.expires.timestamp()),
+        "sub": str(user.pk),
+        "patient": str(app.patient_id),
+        "fhirUser": fhir_base + fhir_user(user),
+    }

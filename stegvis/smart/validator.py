@@ -1,0 +1,82 @@
+"""django-oauth-toolkit's validator with what SMART on FHIR adds: scopes read by SMART's
+grammar and held to what the person can ever reach, the connection a grant belongs to
+(the patient in context), `patient` in the token response and `fhirUser` in the ID token."""
+
+import hashlib
+
+from oauth2_provider.models import AccessToken, Grant, RefreshToken
+from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauth2_provider.settings import oauth2_settings
+
+from stegvis.smart import connections
+from stegvis.smart.models import IssuedToken
+
+
+def _checksum(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def fhir_base(request) -> str:
+    """The FHIR base address of the server the oauthlib `request` was made to (the issuer
+    is django-oauth-toolkit's address on it, /oauth)."""
+    return oauth2_settings.oidc_issuer(request).removesuffix("/oauth") + "/fhir/"
+
+
+class SmartValidator(OAuth2Validator):
+    oidc_claim_scope = {**OAuth2Validator.oidc_claim_scope, "fhirUser": "fhirUser"}
+
+    def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs):
+        """Every scope is one SMART's grammar reads and the app's kind may ask; once the
+        person is known (they are answering the consent screen), none reaches further than
+        they ever could."""
+        user = getattr(request, "user", None)
+        return connections.scopes_refusal(client, scopes, user) is None
+
+    def get_default_scopes(self, client_id, request, *args, **kwargs):
+        return ["openid", "fhirUser"]
+
+    def save_authorization_code(self, client_id, code, request, *args, **kwargs):
+        grant = self._create_authorization_code(request, code)
+        connection = connections.let_in(
+            user=request.user,
+            application=request.client,
+            patient_id=getattr(request, "smart_patient", None) or request.user.pk,
+            scope=" ".join(request.scopes),
+        )
+        IssuedToken.objects.create(connection=connection, grant=grant)
+
+    def validate_code(self, client_id, code, client, request, *args, **kwargs):
+        if not super().validate_code(client_id, code, client, request, *args, **kwargs):
+            return False
+        request.smart_connection = connections.of_issued(
+            grant=Grant.objects.filter(code=code, application=client)
+        )
+        return request.smart_connection is not None
+
+    def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs):
+        if not super().validate_refresh_token(refresh_token, client, request, *args, **kwargs):
+            return False
+        request.smart_connection = connections.of_issued(
+            refresh_token=RefreshToken.objects.filter(pk=request.refresh_token_instance.pk)
+        )
+        return request.smart_connection is not None
+
+    def _save_bearer_token(self, token, request, *args, **kwargs):
+        super()._save_bearer_token(token, request, *args, **kwargs)
+        connection = request.smart_connection
+        access = AccessToken.objects.get(token_checksum=_checksum(token["access_token"]))
+        IssuedToken.objects.get_or_create(access_token=access, defaults={"connection": connection})
+        if token.get("refresh_token"):
+            refresh = RefreshToken.objects.filter(
+                token_checksum=_checksum(token["refresh_token"]), revoked__isnull=True
+            ).first()
+            if refresh is not None:
+                IssuedToken.objects.get_or_create(
+                    refresh_token=refresh, defaults={"connection": connection}
+                )
+        # The launch context, beside the token (SMART App Launch: "patient").
+        if {"launch", "launch/patient"} & set(token["scope"].split()):
+            token["patient"] = str(connection.patient_id)
+
+    def get_additional_claims(self, request):
+        return {"fhirUser": fhir_base(request) + connections.fhir_user(request.user)}

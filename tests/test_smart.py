@@ -1,0 +1,453 @@
+"""SMART on FHIR App Launch 2.2: the groups of the SMART conformance tests mirrored over HTTP
+(discovery, standalone launch, EHR launch, OpenID Connect, introspection, refresh), each
+refusal with its own test, and the patient's own list of apps."""
+
+import base64
+import hashlib
+import json
+import secrets
+from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import time_machine
+from django.test import Client
+from django.utils import timezone
+from joserfc import jwt
+from joserfc.jwk import KeySet
+from oauth2_provider.models import Application, Grant, RefreshToken
+
+from stegvis.audit.models import AccessEvent
+from stegvis.coaching.models import CheckIn
+from stegvis.smart.models import AppKind, AppRegistration, Connection, Launch
+from tests.factories import patient_at
+
+AUD = "http://testserver/fhir"
+REDIRECT = "https://app.example.org/callback"
+NOW = timezone.datetime(2026, 3, 2, 9, 0, tzinfo=timezone.UTC)
+
+
+def register(kind=AppKind.PATIENT, *, name="Peters app", secret=None, organisation=None):
+    """A registered app; a confidential one when given a secret."""
+    app = Application.objects.create(
+        name=name,
+        client_type=Application.CLIENT_CONFIDENTIAL if secret else Application.CLIENT_PUBLIC,
+        authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+        redirect_uris=REDIRECT,
+        client_secret=secret or "",
+        algorithm=Application.RS256_ALGORITHM,
+    )
+    AppRegistration.objects.create(
+        application=app, kind=kind, organisation=organisation,
+        launch_url="https://app.example.org/launch",
+    )  # fmt: skip
+    return app
+
+
+def pkce() -> tuple[str, str]:
+    verifier = secrets.token_urlsafe(48)
+    digest = hashlib.sha256(verifier.encode()).digest()
+    return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def ask(client, app, scope, **extra):
+    """The app's authorization request; (the answer, the PKCE verifier, the parameters)."""
+    verifier, challenge = pkce()
+    params = {
+        "response_type": "code", "client_id": app.client_id, "redirect_uri": REDIRECT,
+        "scope": scope, "state": "st-1", "aud": AUD, "code_challenge": challenge,
+        "code_challenge_method": "S256", **extra,
+    }  # fmt: skip
+    return client.get("/oauth/authorize/", params), verifier, params
+
+
+def consent(client, app, scope, **extra) -> tuple[str, str]:
+    """The person lets the app in: (the code, the verifier)."""
+    page, verifier, params = ask(client, app, scope, **extra)
+    assert page.status_code == 200, page.content.decode()[:500]
+    answer = client.post("/oauth/authorize/", {**params, "allow": "true"})
+    assert answer.status_code == 302, answer.content.decode()[:500]
+    sent = parse_qs(urlsplit(answer["Location"]).query)
+    assert answer["Location"].startswith(REDIRECT) and sent["state"] == ["st-1"]
+    return sent["code"][0], verifier
+
+
+def tokens(client, app, code, verifier, secret=None, **extra) -> dict:
+    body = {
+        "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT,
+        "client_id": app.client_id, "code_verifier": verifier, **extra,
+    }  # fmt: skip
+    if secret:
+        body["client_secret"] = secret
+    return client.post("/oauth/token/", body)
+
+
+def connect(client, user, app, scope, secret=None, **extra) -> dict:
+    client.force_login(user)
+    code, verifier = consent(client, app, scope, **extra)
+    answer = tokens(client, app, code, verifier, secret)
+    assert answer.status_code == 200, answer.content
+    return answer.json()
+
+
+def speaks(user, language: str) -> None:
+    user.preferred_language = language
+    user.save(update_fields=["preferred_language"])
+
+
+def fhir(client, path, token, **headers):
+    return client.get(f"/fhir/{path}", HTTP_AUTHORIZATION=f"Bearer {token}", **headers)
+
+
+# Discovery
+
+
+def test_the_smart_configuration_names_the_endpoints_and_s256_alone(client):
+    answer = client.get("/fhir/.well-known/smart-configuration")
+    assert answer.status_code == 200 and answer["Content-Type"] == "application/json"
+    found = answer.json()
+    assert found["code_challenge_methods_supported"] == ["S256"]
+    assert found["authorization_endpoint"] == "http://testserver/oauth/authorize/"
+    assert found["token_endpoint"] == "http://testserver/oauth/token/"
+    assert found["introspection_endpoint"] == "http://testserver/oauth/introspect/"
+    assert found["revocation_endpoint"] == "http://testserver/oauth/revoke_token/"
+    assert found["management_endpoint"] == "http://testserver/account/apps/"
+    assert {"launch-ehr", "launch-standalone", "permission-v2", "sso-openid-connect",
+            "context-ehr-patient"} <= set(found["capabilities"])  # fmt: skip
+    assert {"openid", "fhirUser", "launch", "patient/Observation.rs"} <= set(
+        found["scopes_supported"]
+    )
+    assert "client_secret_basic" in found["token_endpoint_auth_methods_supported"]
+    # The CapabilityStatement's security names the same endpoints.
+    security = client.get("/fhir/metadata").json()["rest"][0]["security"]
+    assert security["service"][0]["coding"][0]["code"] == "SMART-on-FHIR"
+    uris = {e["url"]: e["valueUri"] for e in security["extension"][0]["extension"]}
+    assert uris == {
+        "authorize": found["authorization_endpoint"],
+        "token": found["token_endpoint"],
+        "introspect": found["introspection_endpoint"],
+        "revoke": found["revocation_endpoint"],
+        "manage": found["management_endpoint"],
+    }
+
+
+# Standalone launch: a patient's app
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "sees"),
+    [
+        ("sv", "Släppa in Peters app?", "vem som har sett uppgifterna"),
+        ("en", "Let Peters app in?", "who has seen the data"),
+        ("nb", "Slippe inn Peters app?", "hvem som har sett opplysningene"),
+    ],
+)
+def test_the_consent_screen_says_in_plain_words_what_the_app_will_see(
+    client, personas, language, title, sees
+):
+    app = register()
+    speaks(personas.patient, language)
+    client.force_login(personas.patient)
+    page, _verifier, _params = ask(client, app, "launch/patient patient/AuditEvent.rs openid")
+    text = page.content.decode()
+    assert page.status_code == 200 and title in text and sees in text
+    assert Grant.objects.count() == 0  # nothing is granted by looking
+
+
+def test_a_patients_app_reads_her_record_and_the_log_names_it(client, personas, case):
+    app = register()
+    issued = connect(client, personas.patient, app,
+                     "launch/patient openid fhirUser patient/EpisodeOfCare.rs")  # fmt: skip
+    assert issued["patient"] == str(personas.patient.pk)
+    assert issued["token_type"] == "Bearer" and "patient/EpisodeOfCare.rs" in issued["scope"]
+    answer = fhir(client, "EpisodeOfCare", issued["access_token"])
+    assert answer.status_code == 200
+    assert [e["resource"]["id"] for e in answer.json()["entry"]] == [str(case.pk)]
+    event = AccessEvent.objects.filter(category="capacity").latest("pk")
+    assert (event.actor, event.patient, event.via_app) == (
+        personas.patient, personas.patient, "Peters app"
+    )  # fmt: skip
+    # Her log says it was the app, on her behalf; her own visits hidden or not.
+    speaks(personas.patient, "en")
+    client.force_login(personas.patient)
+    log = client.get("/my-data/access/").content.decode()
+    assert "Peters app, on your behalf" in log
+
+
+def test_a_scope_caps_what_the_policy_allows(client, personas, case):
+    app = register()
+    issued = connect(client, personas.patient, app, "launch/patient patient/Observation.rs")
+    token = issued["access_token"]
+    assert fhir(client, "Observation", token).status_code == 200
+    refused = fhir(client, "EpisodeOfCare", token)
+    assert refused.status_code == 403
+    assert "insufficient_scope" in refused["WWW-Authenticate"]
+    # A write its scopes do not open.
+    assert send(client, token, pain_check_in(personas.patient)).status_code == 403
+    assert not CheckIn.objects.exists()
+    # An endpoint apps do not use.
+    assert fhir(client, "$export", token).status_code == 403
+
+
+def test_a_patients_app_never_reaches_another_patient(client, personas, case):
+    app = register()
+    issued = connect(client, personas.patient, app, "launch/patient patient/Patient.rs")
+    other = fhir(client, f"Patient/{personas.other_patient.pk}", issued["access_token"])
+    assert other.status_code == 404
+
+
+def pain_check_in(patient) -> dict:
+    return {
+        "resourceType": "Observation",
+        "identifier": [{"system": "https://app.example.org/checkins", "value": "nrs-1"}],
+        "status": "final",
+        "code": {"coding": [{"system": "http://loinc.org", "code": "72514-3"}]},
+        "subject": {"reference": f"Patient/{patient.pk}"},
+        "effectiveDateTime": timezone.now().replace(microsecond=0).isoformat(),
+        "valueInteger": 6,
+    }
+
+
+def send(client, token, resource):
+    bundle = {"resourceType": "Bundle", "type": "transaction", "entry": [{
+        "resource": resource,
+        "request": {"method": "POST", "url": resource["resourceType"]},
+    }]}  # fmt: skip
+    return client.post("/fhir/", json.dumps(bundle), content_type="application/fhir+json",
+                       HTTP_AUTHORIZATION=f"Bearer {token}")  # fmt: skip
+
+
+def test_a_patients_app_writes_her_check_in_when_let_to(client, personas, case):
+    app = register()
+    issued = connect(client, personas.patient, app, "launch/patient patient/Observation.cruds")
+    assert send(client, issued["access_token"], pain_check_in(personas.patient)).status_code == 200
+    assert CheckIn.objects.get(patient=personas.patient).pain == 6
+    event = AccessEvent.objects.filter(action="create", patient=personas.patient).latest("pk")
+    assert event.via_app == "Peters app"
+
+
+# EHR launch: a staff app opened from a patient's page
+
+
+def test_an_ehr_launch_puts_its_patient_in_context_and_keeps_the_app_there(client, personas, case):
+    second = patient_at(personas.unit)
+    from stegvis.cases.models import Case
+
+    Case.objects.filter(patient=second).update(responsible_physician=personas.treating_physician)
+    app = register(AppKind.STAFF, name="Rehab planner", secret="s3cret-value-xyz",
+                   organisation=personas.unit)  # fmt: skip
+    launch = Launch.objects.create(user=personas.treating_physician, application=app,
+                                   patient=personas.patient)  # fmt: skip
+    issued = connect(client, personas.treating_physician, app,
+                     "launch openid fhirUser patient/Patient.rs patient/EpisodeOfCare.rs",
+                     secret="s3cret-value-xyz", launch=launch.pk)  # fmt: skip
+    assert issued["patient"] == str(personas.patient.pk)
+    token = issued["access_token"]
+    assert fhir(client, f"Patient/{personas.patient.pk}", token).status_code == 200
+    # Another of the physician's patients is outside the launch.
+    assert fhir(client, f"Patient/{second.pk}", token).status_code == 404
+    refused = AccessEvent.objects.filter(patient=second, outcome="denied").latest("pk")
+    assert (refused.basis, refused.via_app) == ("outside_launch_patient", "Rehab planner")
+    listed = fhir(client, "Patient", token).json()
+    assert [e["resource"]["id"] for e in listed.get("entry", [])] == [str(personas.patient.pk)]
+
+
+def test_a_staff_app_needs_a_launch_from_the_patients_page(client, personas, case):
+    app = register(AppKind.STAFF, secret="s3cret-value-xyz")
+    client.force_login(personas.treating_physician)
+    page, _verifier, _params = ask(client, app, "launch patient/Patient.rs", launch="made-up")
+    assert page.status_code == 400
+    assert Grant.objects.count() == 0
+    # Nor another person's launch.
+    launch = Launch.objects.create(user=personas.coordinator, application=app,
+                                   patient=personas.patient)  # fmt: skip
+    page, _verifier, _params = ask(client, app, "launch patient/Patient.rs", launch=launch.pk)
+    assert page.status_code == 400
+
+
+def test_a_launch_lapses_after_five_minutes(client, personas, case):
+    app = register(AppKind.STAFF, secret="s3cret-value-xyz")
+    with time_machine.travel(NOW, tick=False):
+        launch = Launch.objects.create(user=personas.treating_physician, application=app,
+                                       patient=personas.patient)  # fmt: skip
+    client.force_login(personas.treating_physician)
+    with time_machine.travel(NOW + timedelta(minutes=6), tick=False):
+        page, _verifier, _params = ask(client, app, "launch patient/Patient.rs", launch=launch.pk)
+    assert page.status_code == 400
+
+
+# OpenID Connect
+
+
+def test_the_id_token_names_the_persons_fhir_resource(client, personas, case):
+    app = register()
+    issued = connect(client, personas.patient, app, "launch/patient openid fhirUser")
+    keys = KeySet.import_key_set(client.get("/oauth/.well-known/jwks.json").json())
+    claims = jwt.decode(issued["id_token"], keys).claims
+    assert claims["fhirUser"] == f"{AUD}/Patient/{personas.patient.pk}"
+    assert claims["aud"] == app.client_id and claims["sub"] == str(personas.patient.pk)
+
+
+# Introspection and revocation
+
+
+def test_introspection_answers_the_app_about_its_own_token_alone(client, personas, case):
+    app = register(secret="app-one-secret")
+    other = register(name="Other app", secret="app-two-secret")
+    issued = connect(client, personas.patient, app, "launch/patient openid fhirUser "
+                     "patient/Observation.rs", secret="app-one-secret")  # fmt: skip
+    token = issued["access_token"]
+
+    def asked(endpoint, client_id=app.client_id, secret="app-one-secret"):  # noqa: S107
+        sent = {"token": token, "client_id": client_id, "client_secret": secret}
+        return client.post(f"/oauth/{endpoint}/", sent)
+
+    found = asked("introspect").json()
+    assert found["active"] is True and found["client_id"] == app.client_id
+    assert found["patient"] == str(personas.patient.pk)
+    assert found["fhirUser"] == f"{AUD}/Patient/{personas.patient.pk}"
+    assert "patient/Observation.rs" in found["scope"] and found["exp"] > 0
+    assert asked("introspect", other.client_id, "app-two-secret").json() == {"active": False}
+    assert asked("introspect", secret="wrong").status_code == 401
+    assert asked("revoke_token").status_code == 200
+    assert fhir(client, "Observation", token).status_code == 401
+    again = asked("introspect").json()
+    assert again == {"active": False}
+
+
+# Refresh
+
+
+def test_offline_access_refreshes_and_a_reused_refresh_token_ends_the_family(
+    client, personas, case
+):
+    app = register()
+    issued = connect(client, personas.patient, app, "launch/patient offline_access "
+                     "patient/Observation.rs")  # fmt: skip
+    body = {"grant_type": "refresh_token", "client_id": app.client_id}
+    renewed = client.post("/oauth/token/", {**body, "refresh_token": issued["refresh_token"]})
+    assert renewed.status_code == 200
+    fresh = renewed.json()
+    assert fresh["patient"] == str(personas.patient.pk)
+    assert fhir(client, "Observation", fresh["access_token"]).status_code == 200
+    # The first refresh token, used again: refused, and the whole family with it.
+    reused = client.post("/oauth/token/", {**body, "refresh_token": issued["refresh_token"]})
+    assert reused.status_code == 400 and reused.json()["error"] == "invalid_grant"
+    after = client.post("/oauth/token/", {**body, "refresh_token": fresh["refresh_token"]})
+    assert after.status_code == 400
+
+
+def test_an_expired_refresh_token_is_refused(client, personas, case):
+    app = register()
+    with time_machine.travel(NOW, tick=False):
+        issued = connect(client, personas.patient, app, "launch/patient offline_access "
+                         "patient/Observation.rs")  # fmt: skip
+    with time_machine.travel(NOW + timedelta(days=92), tick=False):
+        answer = client.post("/oauth/token/", {"grant_type": "refresh_token",
+                             "client_id": app.client_id,
+                             "refresh_token": issued["refresh_token"]})  # fmt: skip
+    assert answer.status_code == 400 and answer.json()["error"] == "invalid_grant"
+
+
+# Refusals
+
+
+def test_a_wrong_redirect_uri_is_refused_without_a_redirect(client, personas):
+    app = register()
+    client.force_login(personas.patient)
+    page, _verifier, _params = ask(client, app, "launch/patient",
+                                   redirect_uri="https://evil.example.org/cb")  # fmt: skip
+    assert page.status_code == 400
+    assert "evil.example.org" not in page.get("Location", "")
+
+
+def test_plain_pkce_is_refused(client, personas):
+    app = register()
+    client.force_login(personas.patient)
+    page, _verifier, params = ask(client, app, "launch/patient patient/Observation.rs",
+                                  code_challenge="plain-verifier-" + "x" * 40,
+                                  code_challenge_method="plain")  # fmt: skip
+    answer = client.post("/oauth/authorize/", {**params, "allow": "true"})
+    location = answer.get("Location", "")
+    assert page.status_code != 200 or "code=" not in location
+    assert Grant.objects.count() == 0
+
+
+def test_a_wrong_verifier_gets_no_token(client, personas, case):
+    app = register()
+    client.force_login(personas.patient)
+    code, _verifier = consent(client, app, "launch/patient patient/Observation.rs")
+    answer = tokens(client, app, code, "x" * 50)
+    assert answer.status_code == 400 and "access_token" not in answer.json()
+
+
+def test_an_app_that_does_not_name_this_server_is_refused(client, personas):
+    app = register()
+    client.force_login(personas.patient)
+    page, _verifier, _params = ask(client, app, "launch/patient", aud="https://other.example/fhir")
+    assert page.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("person", "scope"),
+    [
+        ("employer", "launch user/Condition.rs"),  # an employer never holds a diagnosis
+        ("employer", "launch user/*.rs"),
+        ("treating_physician", "launch system/*.rs"),  # no person is a system
+    ],
+)
+def test_a_scope_wider_than_the_person_is_refused(client, personas, case, person, scope):
+    app = register(AppKind.STAFF, secret="s3cret-value-xyz")
+    user = personas.get(person)
+    launch = Launch.objects.create(user=user, application=app, patient=personas.patient)
+    client.force_login(user)
+    page, _verifier, params = ask(client, app, scope, launch=launch.pk)
+    assert page.status_code == 400
+    client.post("/oauth/authorize/", {**params, "allow": "true"})
+    assert Grant.objects.count() == 0 and Connection.objects.count() == 0
+
+
+def test_a_patients_app_asks_for_her_data_only(client, personas):
+    app = register()
+    client.force_login(personas.patient)
+    page, _verifier, _params = ask(client, app, "user/Patient.rs")
+    assert page.status_code == 400
+
+
+# The patient decides
+
+
+def test_the_patient_sees_her_apps_and_revoking_one_stops_it_at_once(client, personas, case):
+    app = register()
+    issued = connect(client, personas.patient, app, "launch/patient offline_access "
+                     "patient/Observation.rs")  # fmt: skip
+    assert fhir(client, "Observation", issued["access_token"]).status_code == 200
+    speaks(personas.patient, "en")
+    client.force_login(personas.patient)
+    page = client.get("/account/apps/").content.decode()
+    assert "Peters app" in page
+    connection = Connection.objects.get(user=personas.patient)
+    assert connection.last_used_at is not None
+    assert "Take back access for Peters app" in page
+    assert client.post(f"/account/apps/{connection.pk}/revoke/").status_code == 302
+    assert fhir(client, "Observation", issued["access_token"]).status_code == 401
+    refreshed = client.post("/oauth/token/", {"grant_type": "refresh_token",
+                            "client_id": app.client_id,
+                            "refresh_token": issued["refresh_token"]})  # fmt: skip
+    assert refreshed.status_code == 400
+    assert RefreshToken.objects.filter(revoked__isnull=True).count() == 0
+    # Another person cannot revoke her connection.
+    other = Client()
+    other.force_login(personas.other_patient)
+    assert "Peters app" not in other.get("/account/apps/").content.decode()
+    refused = other.post(f"/account/apps/{connection.pk}/revoke/")
+    assert refused.status_code == 302
+
+
+def test_each_category_opens_the_resource_types_its_data_is_written_as():
+    from stegvis.access.credentials import CATEGORY_RESOURCES
+    from stegvis.fhir.kinds import KINDS
+
+    written = {(kind.category, kind.resource) for kind in KINDS} | {("identity", "Patient")}
+    declared = {(c, r) for c, resources in CATEGORY_RESOURCES.items() for r in resources}
+    assert written == declared
