@@ -451,3 +451,22 @@ def test_each_category_opens_the_resource_types_its_data_is_written_as():
     written = {(kind.category, kind.resource) for kind in KINDS} | {("identity", "Patient")}
     declared = {(c, r) for c, resources in CATEGORY_RESOURCES.items() for r in resources}
     assert written == declared
+
+
+def test_an_app_registered_on_the_command_line_connects(client, personas, case):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("smart_app", "Peters app", "--redirect-uri", REDIRECT, "--confidential",
+                 "--description", "Pain diary", stdout=out)  # fmt: skip
+    printed = dict(line.split(": ", 1) for line in out.getvalue().splitlines())
+    app = Application.objects.get(client_id=printed["client_id"])
+    secret = printed["client_secret"].split()[0]
+    assert app.client_secret != secret  # kept only as its hash
+    issued = connect(client, personas.patient, app, "launch/patient patient/Observation.rs",
+                     secret=secret)  # fmt: skip
+    assert fhir(client, "Observation", issued["access_token"]).status_code == 200
+    with pytest.raises(Exception, match="unit"):
+        call_command("smart_app", "Staff app", "--kind", "staff", "--redirect-uri", REDIRECT)

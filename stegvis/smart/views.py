@@ -5,6 +5,7 @@ person's own list of the apps they have let in."""
 from urllib.parse import urlsplit
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -112,8 +113,6 @@ class Authorize(oauth.AuthorizationView):
 
 
 def _with_form_action(uris: list[str]) -> dict:
-    from django.conf import settings
-
     origins = sorted({"{0.scheme}://{0.netloc}".format(urlsplit(uri)) for uri in uris})
     policy = dict(settings.SECURE_CSP)
     policy["form-action"] = [CSP.SELF, *origins]
