@@ -145,6 +145,9 @@ def test_an_unsealed_event_can_be_sealed_but_not_changed(personas):
     # Not even together with a seal: sealing may write the seal's columns only.
     with pytest.raises(DatabaseError), transaction.atomic():
         AccessEvent.objects.filter(pk=event.pk).update(outcome="denied", hash="1" * 64)
+    # Nor which app acted (SMART on FHIR): part of what the event says.
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AccessEvent.objects.filter(pk=event.pk).update(via_app="Another app", hash="1" * 64)
     with pytest.raises(DatabaseError), transaction.atomic():
         AccessEvent.objects.filter(pk=event.pk).delete()
     assert AccessEvent.objects.get(pk=event.pk).outcome == "allowed"

@@ -17,6 +17,7 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 from oauth2_provider.models import Application, Grant, RefreshToken
 
+from stegvis.audit import audit
 from stegvis.audit.models import AccessEvent
 from stegvis.coaching.models import CheckIn
 from stegvis.smart.models import AppKind, AppRegistration, Connection, Launch
@@ -167,6 +168,9 @@ def test_a_patients_app_reads_her_record_and_the_log_names_it(client, personas, 
     assert (event.actor, event.patient, event.via_app) == (
         personas.patient, personas.patient, "Peters app"
     )  # fmt: skip
+    # The app's name is sealed into the chain with the rest of the event.
+    audit.seal()
+    assert audit.verify().ok
     # Her log says it was the app, on her behalf; her own visits hidden or not.
     speaks(personas.patient, "en")
     client.force_login(personas.patient)
