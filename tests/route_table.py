@@ -50,6 +50,8 @@ NOT_PATIENT_DATA = {
     # patient it opens, stegvis/smart/launches.py).
     "page smart_configuration", "page oidc-connect-discovery-info", "page jwks-info",
     "page authorize", "page token", "page revoke-token", "page introspect", "page user-info",
+    # A unit's staff apps, registered by its manager: no patient's data.
+    "page smart_unit_apps", "page smart_unit_app_remove",
 }  # fmt: skip
 PATIENT_DATA = {route: route not in NOT_PATIENT_DATA for route in ROUTES}
 # A page's POST (or DELETE) reaches what its GET does.
@@ -267,6 +269,10 @@ TABLE: dict[str, tuple[int, ...]] = {
     "POST page user-info": (401, 401, 401, 401, 401, 401, 401, 302, 401, 401, 401),
     "page smart_apps": (404, 404, 404, 404, 404, 404, 404, 302, 200, 404, 404),
     "page smart_app_revoke": (404, 404, 404, 404, 404, 404, 404, 302, 302, 404, 404),
+    "page smart_launch": (404, 404, 404, 404, 404, 404, 404, 302, 404, 404, 404),
+    "page smart_unit_apps": (404, 404, 404, 404, 404, 200, 404, 302, 404, 404, 404),
+    "POST page smart_unit_apps": (404, 404, 404, 404, 404, 400, 404, 302, 404, 404, 404),
+    "page smart_unit_app_remove": (404, 404, 404, 404, 404, 302, 404, 302, 404, 404, 404),
     "page weekly_summary": (404, 404, 404, 404, 404, 404, 404, 302, 200, 404, 404),
     "page my_participation_profile": (404, 404, 404, 404, 404, 404, 404, 302, 404, 404, 200),
     "page participation": (200, 200, 200, 404, 404, 200, 404, 302, 200, 200, 200),

@@ -4,7 +4,9 @@ refusal with its own test, and the patient's own list of apps."""
 
 import base64
 import hashlib
+import html
 import json
+import re
 import secrets
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -474,3 +476,57 @@ def test_an_app_registered_on_the_command_line_connects(client, personas, case):
     assert fhir(client, "Observation", issued["access_token"]).status_code == 200
     with pytest.raises(Exception, match="unit"):
         call_command("smart_app", "Staff app", "--kind", "staff", "--redirect-uri", REDIRECT)
+
+
+def test_a_physician_opens_a_staff_app_from_the_patients_page(client, personas, case):
+    app = register(AppKind.STAFF, name="Rehab planner", secret="s3cret-value-xyz",
+                   organisation=personas.unit)  # fmt: skip
+    speaks(personas.treating_physician, "en")
+    client.force_login(personas.treating_physician)
+    assert "Open in Rehab planner" in client.get(f"/cases/{case.pk}/").content.decode()
+    answer = client.post(f"/patients/{personas.patient.pk}/launch-app/", {"app": app.client_id})
+    assert answer.status_code == 200
+    address = re.search(r'href="(https://app\.example\.org/launch\?[^"]+)"',
+                        answer.content.decode()).group(1)  # fmt: skip
+    sent = parse_qs(urlsplit(html.unescape(address)).query)
+    assert sent["iss"] == [AUD]
+    issued = connect(client, personas.treating_physician, app, "launch patient/Patient.rs",
+                     secret="s3cret-value-xyz", launch=sent["launch"][0])  # fmt: skip
+    assert issued["patient"] == str(personas.patient.pk)
+    # Someone who may not see the patient, or works where the app is not registered: no launch.
+    for person in (personas.unrelated_physician, personas.employer):
+        client.force_login(person)
+        refused = client.post(f"/patients/{personas.patient.pk}/launch-app/",
+                              {"app": app.client_id})  # fmt: skip
+        assert refused.status_code == 404
+    assert Launch.objects.count() == 1
+
+
+def test_the_unit_manager_registers_a_staff_app_and_no_one_else_can(client, personas):
+    url = f"/account/units/{personas.unit.pk}/apps/"
+    speaks(personas.unit_manager, "en")
+    client.force_login(personas.unit_manager)
+    sent = {"name": "Rehab planner", "launch_url": "ftp://planner.example.org/launch",
+            "redirect_uris": "https://planner.example.org/cb", "confidential": "on"}  # fmt: skip
+    bad = client.post(url, sent)
+    assert bad.status_code == 400 and 'value="Rehab planner"' in bad.content.decode()
+    assert not AppRegistration.objects.exists()
+    good = client.post(url, {**sent, "launch_url": "https://planner.example.org/launch"})
+    assert good.status_code == 201
+    registration = AppRegistration.objects.get()
+    assert (registration.kind, registration.organisation, registration.registered_by) == (
+        AppKind.STAFF, personas.unit, personas.unit_manager
+    )  # fmt: skip
+    page = good.content.decode()
+    assert registration.application.client_id in page and "Copy the secret now" in page
+    assert client.get(url).status_code == 200
+    assert "Copy the secret now" not in client.get(url).content.decode()  # shown once
+    for person in (personas.patient, personas.treating_physician, personas.employer):
+        client.force_login(person)
+        assert client.get(url).status_code == 404
+        assert (
+            client.post(url, {**sent, "launch_url": "https://x.example.org/l"}).status_code == 404
+        )
+    client.force_login(personas.unit_manager)
+    removed = client.post(f"{url}{registration.pk}/remove/")
+    assert removed.status_code == 302 and not Application.objects.exists()

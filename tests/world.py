@@ -259,6 +259,15 @@ def world(personas, case):
     connection = Connection.objects.create(
         user=patient, application=app, patient=patient, scope="patient/Observation.rs"
     )
+    staff_app = AppRegistration.objects.create(
+        application=Application.objects.create(
+            name="Rehab planner", client_type=Application.CLIENT_PUBLIC,
+            authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+            redirect_uris="https://planner.example.org/cb",
+        ),
+        kind=AppKind.STAFF, organisation=personas.unit,
+        launch_url="https://planner.example.org/launch",
+    )  # fmt: skip
     export = ExportJob.objects.create(
         requested_by=personas.treating_physician,
         level="system",
@@ -289,6 +298,7 @@ def world(personas, case):
         "review_id": review.pk,
         "token_id": token.pk,
         "connection_id": connection.pk,
+        "registration_id": staff_app.pk,
         "team_id": mmr.team.pk,
         "program_id": mmr.program.pk,
         "cohort_id": mmr.cohort.pk,

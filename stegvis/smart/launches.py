@@ -38,3 +38,8 @@ def patient_for(user, app: Application, scope_text: str, launch_id: str):
                                object_type="smart_launch")  # fmt: skip
     except (Http404, NotAllowed):
         return _("You cannot open this patient's record.")
+
+
+def start(user, app: Application, patient) -> Launch:
+    """`user` opens `app` with `patient` (whom they have just been let see)."""
+    return Launch.objects.create(user=user, application=app, patient=patient)

@@ -35,4 +35,11 @@ urlpatterns = [
     path("oauth/", include(oauth_patterns)),
     path("account/apps/", views.my_apps, name="smart_apps"),
     path("account/apps/<int:connection_id>/revoke/", views.app_revoke, name="smart_app_revoke"),
+    path("patients/<uuid:patient_id>/launch-app/", views.launch_app, name="smart_launch"),
+    path("account/units/<int:unit_id>/apps/", views.unit_apps, name="smart_unit_apps"),
+    path(
+        "account/units/<int:unit_id>/apps/<int:registration_id>/remove/",
+        views.unit_app_remove,
+        name="smart_unit_app_remove",
+    ),
 ]

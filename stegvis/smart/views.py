@@ -2,26 +2,28 @@
 authorization view with SMART's audience and launch context), introspection, and the
 person's own list of the apps they have let in."""
 
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.csp import CSP
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from oauth2_provider import views as oauth
 from oauth2_provider.forms import AllowForm
 from oauth2_provider.oauth2_backends import get_oauthlib_core
 from oauthlib.common import Request as OauthlibRequest
 
 from stegvis.access.categories import Action, Category
-from stegvis.access.helpers import get_self_for
-from stegvis.smart import connections, discovery, launches, scopes
+from stegvis.access.helpers import get_patient_for, get_self_for, refuse
+from stegvis.smart import connections, discovery, launches, registrations, scopes
+from stegvis.smart.forms import StaffAppForm
+from stegvis.smart.models import AppKind
 
 
 def fhir_base(request: HttpRequest) -> str:
@@ -175,3 +177,65 @@ def app_revoke(request: HttpRequest, connection_id: int) -> HttpResponse:
         messages.success(request, _("%(app)s can no longer reach your data.")
                          % {"app": connection.application.name})  # fmt: skip
     return redirect("smart_apps")
+
+
+@login_required
+@require_POST
+def launch_app(request: HttpRequest, patient_id) -> HttpResponse:
+    """Open a staff app with this patient (SMART's EHR launch): the browser goes on to the
+    app's launch address with this server's FHIR address and the launch's id."""
+    registration = registrations.staff_app(request.user, request.POST.get("app", ""))
+    if registration is None:  # no app of the person's units: refused, recorded
+        refuse(request.user, category=Category.IDENTITY, object_type="smart_launch",
+               basis="no_such_app", object_id=patient_id)  # fmt: skip
+    patient = get_patient_for(request.user, patient_id, category=Category.IDENTITY,
+                              object_type="smart_launch")  # fmt: skip
+    launch = launches.start(request.user, registration.application, patient)
+    joiner = "&" if "?" in registration.launch_url else "?"
+    query = urlencode({"iss": fhir_base(request).rstrip("/"), "launch": launch.pk})
+    address = registration.launch_url + joiner + query
+    return render(request, "smart/launching.html",
+                  {"registration": registration, "address": address})  # fmt: skip
+
+
+def _managed_unit(request: HttpRequest, unit_id: int):
+    unit = next((u for u in registrations.managed_units(request.user) if u.pk == unit_id), None)
+    if unit is None:
+        raise Http404
+    return unit
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_apps(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """The unit's staff apps, registered by its manager: the client id, and a secret shown
+    once."""
+    unit = _managed_unit(request, unit_id)
+    form = StaffAppForm(request.POST or None)
+    issued, status = None, 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            issued = registrations.register(
+                kind=AppKind.STAFF, name=data["name"], redirect_uris=data["redirect_uris"],
+                launch_url=data["launch_url"], description=data["description"],
+                confidential=data["confidential"], unit=unit, by=request.user,
+            )  # fmt: skip
+            form, status = StaffAppForm(), 201
+    context = {"unit": unit, "form": form, "apps": registrations.apps_of_unit(unit),
+               "issued": issued}  # fmt: skip
+    return render(request, "smart/unit_apps.html", context, status=status)
+
+
+@login_required
+@require_POST
+def unit_app_remove(request: HttpRequest, unit_id: int, registration_id: int) -> HttpResponse:
+    unit = _managed_unit(request, unit_id)
+    found = next((r for r in registrations.apps_of_unit(unit) if r.pk == registration_id), None)
+    if found is None:
+        raise Http404
+    registrations.remove(found)
+    messages.success(request, _("%(app)s is removed, and every permission it held has ended.")
+                     % {"app": found.application.name})  # fmt: skip
+    return redirect("smart_unit_apps", unit_id=unit.pk)

@@ -5,14 +5,11 @@ A patient's app is registered by Stegvis's administrators; a staff app names the
 once and kept only as its hash.
 """
 
-import secrets
-
 from django.core.management.base import BaseCommand, CommandError
-from oauth2_provider.models import Application
 
 from stegvis.accounts.models import Organisation
-from stegvis.audit import audit
-from stegvis.smart.models import AppKind, AppRegistration
+from stegvis.smart import registrations
+from stegvis.smart.models import AppKind
 
 
 class Command(BaseCommand):
@@ -32,22 +29,11 @@ class Command(BaseCommand):
         organisation = Organisation.objects.filter(pk=unit).first() if unit else None
         if kind == AppKind.STAFF and organisation is None:
             raise CommandError("A staff app names its unit: --unit ORGANISATION_ID.")
-        secret = secrets.token_urlsafe(32) if confidential else ""
-        with audit.atomic():
-            app = Application.objects.create(
-                name=name,
-                client_type=(
-                    Application.CLIENT_CONFIDENTIAL if confidential else Application.CLIENT_PUBLIC
-                ),
-                authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
-                redirect_uris=" ".join(redirects),
-                client_secret=secret,
-                algorithm=Application.RS256_ALGORITHM,
-            )
-            AppRegistration.objects.create(
-                application=app, kind=kind, organisation=organisation,
-                launch_url=launch_url, description=description,
-            )  # fmt: skip
+        registration, secret = registrations.register(
+            kind=kind, name=name, redirect_uris=redirects, launch_url=launch_url,
+            description=description, confidential=confidential, unit=organisation,
+        )  # fmt: skip
+        app = registration.application
         self.stdout.write(f"client_id: {app.client_id}")
         if secret:
             self.stdout.write(f"client_secret: {secret}  (shown once)")

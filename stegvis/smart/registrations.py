@@ -1,0 +1,65 @@
+"""Registering apps: a staff app by the manager of the unit that uses it (never by a
+patient); which apps a member of staff may open with a patient."""
+
+import secrets
+
+from oauth2_provider.models import Application
+
+from stegvis.accounts.roles import STAFF_ROLES, Role
+from stegvis.audit import audit
+from stegvis.smart.models import AppKind, AppRegistration
+
+
+def staff_apps_of(user) -> list[AppRegistration]:
+    """The staff apps of the units where `user` works."""
+    units = [m.organisation_id for m in user.memberships_cached() if m.role in STAFF_ROLES]
+    if not units:
+        return []
+    return list(
+        AppRegistration.objects.filter(kind=AppKind.STAFF, organisation_id__in=units)
+        .select_related("application")
+        .order_by("application__name")
+    )
+
+
+def staff_app(user, client_id: str) -> AppRegistration | None:
+    return next((r for r in staff_apps_of(user) if r.application.client_id == client_id), None)
+
+
+def managed_units(user) -> list:
+    return [m.organisation for m in user.memberships_cached() if m.role == Role.UNIT_MANAGER]
+
+
+def apps_of_unit(unit) -> list[AppRegistration]:
+    return list(
+        AppRegistration.objects.filter(kind=AppKind.STAFF, organisation=unit)
+        .select_related("application", "registered_by")
+        .order_by("application__name")
+    )
+
+
+def register(*, kind: str, name: str, redirect_uris: list[str], launch_url: str = "",
+             description: str = "", confidential: bool = False, unit=None,
+             by=None) -> tuple[AppRegistration, str]:  # fmt: skip
+    """A new app, and its client secret (empty for a public client), which is shown once
+    and kept only as its hash."""
+    secret = secrets.token_urlsafe(32) if confidential else ""
+    with audit.atomic():
+        application = Application.objects.create(
+            name=name,
+            client_type=Application.CLIENT_CONFIDENTIAL if secret else Application.CLIENT_PUBLIC,
+            authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+            redirect_uris=" ".join(redirect_uris),
+            client_secret=secret,
+            algorithm=Application.RS256_ALGORITHM,
+        )
+        registration = AppRegistration.objects.create(
+            application=application, kind=kind, organisation=unit, registered_by=by,
+            launch_url=launch_url, description=description,
+        )  # fmt: skip
+    return registration, secret
+
+
+def remove(registration: AppRegistration) -> None:
+    """The app and every token it holds, gone."""
+    registration.application.delete()
