@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone, translation
+from oauth2_provider.models import Application
 
 from stegvis.access import care
 from stegvis.access.categories import Action, Category
@@ -58,6 +59,7 @@ from stegvis.network.purposes import Purpose
 from stegvis.plans import selectors as plan_selectors
 from stegvis.plans import services as plans
 from stegvis.programs.models import TeamMember
+from stegvis.smart.models import AppKind, AppRegistration
 
 DEMO_PASSWORD = "stegvis-demo-2026"  # noqa: S105 (documented in the README)
 DOMAIN = "demo.stegvis.invalid"
@@ -202,6 +204,13 @@ DEMO_TOKENS = {"lakare": ("stv_demo_lakare", TokenScope.WRITE),
                "peter": ("stv_demo_peter", TokenScope.READ)}  # fmt: skip
 
 
+# A SMART on FHIR app for patients, to try a launch with (README "Connect an app"): a
+# confidential client with a known secret, only ever in demo data; its answers come back
+# to the computer it runs on, on any port (RFC 8252's loopback).
+DEMO_APP = {"client_id": "stegvis-demo-diary", "secret": "stegvis-demo-diary-secret",
+            "name": "Smärtdagboken", "redirect_uris": "http://127.0.0.1/callback"}  # fmt: skip
+
+
 def next_week_on_a_working_day(now: datetime) -> datetime:
     """Ten o'clock a week from `now`, moved to Monday if that falls on a weekend."""
     starts = now.replace(hour=10, minute=0, second=0, microsecond=0) + timedelta(days=7)
@@ -250,6 +259,10 @@ class Command(BaseCommand):
             self.stdout.write(f"  {login + '@' + DOMAIN:<40} {role} ({given} {family})")
         tokens = ", ".join(f"{value} ({login})" for login, (value, _s) in DEMO_TOKENS.items())
         self.stdout.write(f"API tokens (Authorization: Bearer): {tokens}")
+        self.stdout.write(
+            f"SMART app {DEMO_APP['name']!r}: client_id {DEMO_APP['client_id']}, client_secret "
+            f"{DEMO_APP['secret']}, redirect_uri {DEMO_APP['redirect_uris']} (any port)"
+        )
 
     def _tokens(self, staff: dict) -> None:
         """Personal access tokens with known values, for trying the APIs (README): only
@@ -260,6 +273,21 @@ class Command(BaseCommand):
                 token_hash=hash_token(value),
                 defaults={"user": owner, "name": "Demo", "scope": scope,
                           "expires_at": timezone.now() + timedelta(days=365)},
+            )  # fmt: skip
+
+    def _smart_app(self) -> None:
+        app, created = Application.objects.get_or_create(
+            client_id=DEMO_APP["client_id"],
+            defaults={"name": DEMO_APP["name"], "client_secret": DEMO_APP["secret"],
+                      "client_type": Application.CLIENT_CONFIDENTIAL,
+                      "authorization_grant_type": Application.GRANT_AUTHORIZATION_CODE,
+                      "redirect_uris": DEMO_APP["redirect_uris"],
+                      "algorithm": Application.RS256_ALGORITHM},
+        )  # fmt: skip
+        if created:
+            AppRegistration.objects.create(
+                application=app, kind=AppKind.PATIENT,
+                description="En dagbok för smärta och sömn, mellan besöken.",
             )  # fmt: skip
 
     def _user(self, login: str, given: str, family: str, language: str = "sv", **identity):
@@ -369,6 +397,7 @@ class Command(BaseCommand):
             stdout=self.stdout,
         )
         self._tokens(staff)
+        self._smart_app()
         # Baselines for the cases whose questionnaire window is open today.
         administrations_plan(today)
         # The analysis extract, as the worker keeps it.
