@@ -16,7 +16,7 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 from joserfc import jwt
-from joserfc.jwk import KeySet
+from joserfc.jwk import KeySet, RSAKey
 from oauth2_provider.models import Application, Grant, RefreshToken
 
 from stegvis.audit import audit
@@ -530,3 +530,91 @@ def test_the_unit_manager_registers_a_staff_app_and_no_one_else_can(client, pers
     client.force_login(personas.unit_manager)
     removed = client.post(f"{url}{registration.pk}/remove/")
     assert removed.status_code == 302 and not Application.objects.exists()
+
+
+# A confidential client with keys (private_key_jwt)
+
+TOKEN_ENDPOINT = "http://testserver/oauth/token/"
+
+
+def keyed_app(client_key):
+    app = register(name="Keyed app")
+    app.client_type = Application.CLIENT_CONFIDENTIAL
+    app.save()
+    app.registration.jwks = {"keys": [client_key.as_dict(private=False)]}
+    app.registration.save()
+    return app
+
+
+def assertion(app, client_key, alg="RS384", **changed) -> str:
+    now = int(timezone.now().timestamp())
+    jti = secrets.token_urlsafe(16)
+    claims = {"iss": app.client_id, "sub": app.client_id, "aud": TOKEN_ENDPOINT,
+              "exp": now + 240, "iat": now, "jti": jti, **changed}  # fmt: skip
+    header = {"alg": alg, "kid": client_key.kid}
+    return jwt.encode(header, claims, client_key, algorithms=[alg])
+
+
+def exchange_with(client, app, code, verifier, signed):
+    return tokens(client, app, code, verifier,
+                  client_assertion_type="urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                  client_assertion=signed)  # fmt: skip
+
+
+@pytest.fixture
+def client_key():
+    return RSAKey.generate_key(2048, parameters={"kid": "app-1", "use": "sig"})
+
+
+def test_a_client_with_keys_authenticates_by_a_signed_assertion(client, personas, client_key):
+    app = keyed_app(client_key)
+    client.force_login(personas.patient)
+    code, verifier = consent(client, app, "launch/patient patient/Patient.rs")
+    answer = exchange_with(client, app, code, verifier, assertion(app, client_key))
+    assert answer.status_code == 200 and answer.json()["patient"] == str(personas.patient.pk)
+    found = client.get("/fhir/.well-known/smart-configuration").json()
+    assert "private_key_jwt" in found["token_endpoint_auth_methods_supported"]
+    assert "client-confidential-asymmetric" in found["capabilities"]
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        {"aud": "https://elsewhere.example.org/token"},  # for another server
+        {"sub": "someone-else"},
+        {"exp": "in-five-minutes"},
+    ],
+)
+def test_an_assertion_that_does_not_hold_is_refused(client, personas, client_key, changed):
+    app = keyed_app(client_key)
+    client.force_login(personas.patient)
+    code, verifier = consent(client, app, "launch/patient patient/Patient.rs")
+    answer = exchange_with(client, app, code, verifier, assertion(app, client_key, **changed))
+    assert answer.status_code == 401 and answer.json()["error"] == "invalid_client"
+
+
+def test_a_backend_assertion_older_than_five_minutes_is_refused(client, personas, client_key):
+    app = keyed_app(client_key)
+    client.force_login(personas.patient)
+    code, verifier = consent(client, app, "launch/patient patient/Patient.rs")
+    with time_machine.travel(timezone.now() - timedelta(minutes=6), tick=False):
+        old = assertion(app, client_key)
+    assert exchange_with(client, app, code, verifier, old).status_code == 401
+    # Nor one made to live longer than five minutes.
+    long_lived = assertion(app, client_key, exp=int(timezone.now().timestamp()) + 3600)
+    assert exchange_with(client, app, code, verifier, long_lived).status_code == 401
+
+
+def test_an_assertion_is_used_once_and_signed_as_smart_asks(client, personas, client_key):
+    app = keyed_app(client_key)
+    client.force_login(personas.patient)
+    code, verifier = consent(client, app, "launch/patient patient/Patient.rs")
+    weak = assertion(app, client_key, alg="RS256")
+    assert exchange_with(client, app, code, verifier, weak).status_code == 401
+    signed = assertion(app, client_key)
+    assert exchange_with(client, app, code, verifier, signed).status_code == 200
+    code, verifier = consent(client, app, "launch/patient patient/Patient.rs")
+    assert exchange_with(client, app, code, verifier, signed).status_code == 401
+    other_key = RSAKey.generate_key(2048, parameters={"kid": "app-1"})
+    forged = assertion(app, other_key)
+    assert exchange_with(client, app, code, verifier, forged).status_code == 401

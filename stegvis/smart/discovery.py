@@ -5,17 +5,18 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from stegvis.access.smart_scopes import OTHER_SCOPES
+from stegvis.smart.assertions import ALGORITHMS
 from stegvis.smart.connections import SCOPES_SUPPORTED
 
 # SMART App Launch 2.2's "capabilities" this server has.
 CAPABILITIES = [
     "launch-ehr", "launch-standalone",
-    "client-public", "client-confidential-symmetric",
+    "client-public", "client-confidential-symmetric", "client-confidential-asymmetric",
     "context-ehr-patient", "context-standalone-patient",
     "sso-openid-connect", "permission-offline", "permission-online",
     "permission-patient", "permission-user", "permission-v1", "permission-v2",
 ]  # fmt: skip
-TOKEN_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
+TOKEN_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"]
 # The CapabilityStatement's names for the endpoints (SMART's oauth-uris extension).
 OAUTH_URIS = {
     "authorize": "authorization_endpoint",
@@ -50,6 +51,7 @@ def configuration(request: HttpRequest) -> dict:
         "userinfo_endpoint": request.build_absolute_uri(reverse("oauth2_provider:user-info")),
         "grant_types_supported": ["authorization_code", "refresh_token"],
         "token_endpoint_auth_methods_supported": TOKEN_AUTH_METHODS,
+        "token_endpoint_auth_signing_alg_values_supported": ALGORITHMS,
         "response_types_supported": ["code"],
         "code_challenge_methods_supported": ["S256"],
         "scopes_supported": [*sorted(OTHER_SCOPES), *SCOPES_SUPPORTED],

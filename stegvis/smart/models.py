@@ -40,6 +40,10 @@ class AppRegistration(models.Model):
     # Where a launch from a patient's page sends the browser (SMART's launch URL).
     launch_url = models.URLField(_("launch URL"), blank=True)
     description = models.CharField(_("what the app does"), max_length=300, blank=True)
+    # A client that authenticates with a signed assertion (private_key_jwt) publishes its
+    # public keys at an address, or registered them here.
+    jwks_url = models.URLField(_("JWKS address"), blank=True)
+    jwks = models.JSONField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.application.name

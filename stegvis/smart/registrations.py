@@ -40,14 +40,18 @@ def apps_of_unit(unit) -> list[AppRegistration]:
 
 def register(*, kind: str, name: str, redirect_uris: list[str], launch_url: str = "",
              description: str = "", confidential: bool = False, unit=None,
-             by=None) -> tuple[AppRegistration, str]:  # fmt: skip
+             by=None, jwks_url: str = "", jwks: dict | None = None,
+             ) -> tuple[AppRegistration, str]:  # fmt: skip
     """A new app, and its client secret (empty for a public client), which is shown once
     and kept only as its hash."""
-    secret = secrets.token_urlsafe(32) if confidential else ""
+    keyed = bool(jwks_url or jwks)
+    secret = secrets.token_urlsafe(32) if confidential and not keyed else ""
     with audit.atomic():
         application = Application.objects.create(
             name=name,
-            client_type=Application.CLIENT_CONFIDENTIAL if secret else Application.CLIENT_PUBLIC,
+            client_type=(
+                Application.CLIENT_CONFIDENTIAL if secret or keyed else Application.CLIENT_PUBLIC
+            ),
             authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
             redirect_uris=" ".join(redirect_uris),
             client_secret=secret,
@@ -55,7 +59,7 @@ def register(*, kind: str, name: str, redirect_uris: list[str], launch_url: str 
         )
         registration = AppRegistration.objects.create(
             application=application, kind=kind, organisation=unit, registered_by=by,
-            launch_url=launch_url, description=description,
+            launch_url=launch_url, description=description, jwks_url=jwks_url, jwks=jwks,
         )  # fmt: skip
     return registration, secret
 

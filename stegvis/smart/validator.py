@@ -8,7 +8,7 @@ from oauth2_provider.models import AccessToken, Grant, RefreshToken
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.settings import oauth2_settings
 
-from stegvis.smart import connections
+from stegvis.smart import assertions, connections
 from stegvis.smart.models import IssuedToken
 
 
@@ -24,6 +24,22 @@ def fhir_base(request) -> str:
 
 class SmartValidator(OAuth2Validator):
     oidc_claim_scope = {**OAuth2Validator.oidc_claim_scope, "fhirUser": "fhirUser"}
+
+    def authenticate_client(self, request, *args, **kwargs):
+        """A signed assertion (private_key_jwt) where the client sends one; else a secret,
+        as django-oauth-toolkit checks it."""
+        sent = dict(request.decoded_body or ())
+        if sent.get("client_assertion_type") != assertions.ASSERTION_TYPE:
+            return super().authenticate_client(request, *args, **kwargs)
+        endpoint = oauth2_settings.oidc_issuer(request) + "/token/"
+        try:
+            client = assertions.client_of(sent.get("client_assertion", ""), endpoint)
+        except assertions.AssertionRefused:
+            return False
+        if sent.get("client_id", client.client_id) != client.client_id:
+            return False
+        request.client, request.client_id = client, client.client_id
+        return True
 
     def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs):
         """Every scope is one SMART's grammar reads and the app's kind may ask; once the
