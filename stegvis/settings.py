@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
     "oauth2_provider",
+    "corsheaders",
     "django_tasks_db",
     "stegvis.core",
     "stegvis.accounts",
@@ -110,6 +111,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything that answers: a preflight is answered here.
+    "corsheaders.middleware.CorsMiddleware",
     "stegvis.core.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -313,6 +316,12 @@ STEGVIS_SMART_SIGNING_KEY_GENERATED = not _secret("STEGVIS_SMART_SIGNING_KEY")
 # held to OAuth 2.0's current security advice (RFC 9700): authorization code with PKCE S256
 # only, no implicit or password grant, tokens kept only as their hashes, refresh tokens
 # rotated and a reused one ending the whole family.
+# Cross-origin requests (a SMART app in a browser): the FHIR API and the authorization
+# server only, from the origins of registered apps' addresses alone (stegvis/smart/cors.py).
+CORS_URLS_REGEX = r"^/(fhir|oauth)/.*$"
+CORS_ALLOWED_ORIGINS: list[str] = []
+CORS_EXPOSE_HEADERS = ["Content-Location", "Location", "X-Progress", "X-Request-ID"]
+
 # Named so that Stegvis's own models' migrations can refer to them (they are not swapped).
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"  # noqa: S105 (a model)

@@ -618,3 +618,28 @@ def test_an_assertion_is_used_once_and_signed_as_smart_asks(client, personas, cl
     other_key = RSAKey.generate_key(2048, parameters={"kid": "app-1"})
     forged = assertion(app, other_key)
     assert exchange_with(client, app, code, verifier, forged).status_code == 401
+
+
+def test_a_browser_app_calls_from_its_registered_origin_alone(client, personas):
+    app = register()
+    app.allowed_origins = "https://app.example.org http://127.0.0.1"
+    app.save()
+    asked = {"HTTP_ACCESS_CONTROL_REQUEST_METHOD": "POST",
+             "HTTP_ACCESS_CONTROL_REQUEST_HEADERS": "authorization, content-type"}  # fmt: skip
+    for origin in ("https://app.example.org", "http://127.0.0.1:53123"):
+        preflight = client.options("/oauth/token/", HTTP_ORIGIN=origin, **asked)
+        assert preflight["Access-Control-Allow-Origin"] == origin
+        read = client.get("/fhir/metadata", HTTP_ORIGIN=origin)
+        assert read["Access-Control-Allow-Origin"] == origin
+    for origin in (
+        "https://evil.example.org",
+        "http://127.0.0.2:53123",
+        "https://app.example.org.evil.example",
+    ):
+        assert "Access-Control-Allow-Origin" not in client.options(
+            "/oauth/token/", HTTP_ORIGIN=origin, **asked
+        )
+    # Stegvis's own pages are never for another origin.
+    assert "Access-Control-Allow-Origin" not in client.get(
+        "/", HTTP_ORIGIN="https://app.example.org"
+    )

@@ -6,4 +6,4 @@ class SmartConfig(AppConfig):
     verbose_name = "SMART on FHIR"
 
     def ready(self):
-        from stegvis.smart import checks  # noqa: F401
+        from stegvis.smart import checks, cors  # noqa: F401

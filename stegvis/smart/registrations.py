@@ -2,6 +2,7 @@
 patient); which apps a member of staff may open with a patient."""
 
 import secrets
+from urllib.parse import urlsplit
 
 from oauth2_provider.models import Application
 
@@ -54,6 +55,7 @@ def register(*, kind: str, name: str, redirect_uris: list[str], launch_url: str 
             ),
             authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
             redirect_uris=" ".join(redirect_uris),
+            allowed_origins=" ".join(origins_of([*redirect_uris, launch_url])),
             client_secret=secret,
             algorithm=Application.RS256_ALGORITHM,
         )
@@ -62,6 +64,12 @@ def register(*, kind: str, name: str, redirect_uris: list[str], launch_url: str 
             launch_url=launch_url, description=description, jwks_url=jwks_url, jwks=jwks,
         )  # fmt: skip
     return registration, secret
+
+
+def origins_of(addresses) -> list[str]:
+    """The origins of `addresses`: a browser app calls Stegvis from these."""
+    found = {"{0.scheme}://{0.netloc}".format(urlsplit(a)) for a in addresses if a}
+    return sorted(found)
 
 
 def remove(registration: AppRegistration) -> None:

@@ -2,7 +2,7 @@
 authorization view with SMART's audience and launch context), introspection, and the
 person's own list of the apps they have let in."""
 
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
@@ -115,7 +115,7 @@ class Authorize(oauth.AuthorizationView):
 
 
 def _with_form_action(uris: list[str]) -> dict:
-    origins = sorted({"{0.scheme}://{0.netloc}".format(urlsplit(uri)) for uri in uris})
+    origins = registrations.origins_of(uris)
     policy = dict(settings.SECURE_CSP)
     policy["form-action"] = [CSP.SELF, *origins]
     return policy

@@ -204,11 +204,16 @@ DEMO_TOKENS = {"lakare": ("stv_demo_lakare", TokenScope.WRITE),
                "peter": ("stv_demo_peter", TokenScope.READ)}  # fmt: skip
 
 
-# A SMART on FHIR app for patients, to try a launch with (README "Connect an app"): a
-# confidential client with a known secret, only ever in demo data; its answers come back
-# to the computer it runs on, on any port (RFC 8252's loopback).
-DEMO_APP = {"client_id": "stegvis-demo-diary", "secret": "stegvis-demo-diary-secret",
-            "name": "Smärtdagboken", "redirect_uris": "http://127.0.0.1/callback"}  # fmt: skip
+# SMART on FHIR apps for patients, to try a launch with (README "Connect an app"): one on a
+# server with a known secret (only ever in demo data), one in the browser with none. Their
+# answers come back to the computer they run on, on any port (RFC 8252's loopback).
+DEMO_APPS = [
+    {"client_id": "stegvis-demo-diary", "secret": "stegvis-demo-diary-secret",
+     "name": "Smärtdagboken", "redirect_uris": "http://127.0.0.1/callback"},
+    {"client_id": "stegvis-demo-web", "secret": "",
+     "name": "Smärtdagboken på webben", "redirect_uris": "http://127.0.0.1/app.html"},
+]  # fmt: skip
+DEMO_APP = DEMO_APPS[0]
 
 
 def next_week_on_a_working_day(now: datetime) -> datetime:
@@ -259,10 +264,10 @@ class Command(BaseCommand):
             self.stdout.write(f"  {login + '@' + DOMAIN:<40} {role} ({given} {family})")
         tokens = ", ".join(f"{value} ({login})" for login, (value, _s) in DEMO_TOKENS.items())
         self.stdout.write(f"API tokens (Authorization: Bearer): {tokens}")
-        self.stdout.write(
-            f"SMART app {DEMO_APP['name']!r}: client_id {DEMO_APP['client_id']}, client_secret "
-            f"{DEMO_APP['secret']}, redirect_uri {DEMO_APP['redirect_uris']} (any port)"
-        )
+        for app in DEMO_APPS:
+            secret = f", client_secret {app['secret']}" if app["secret"] else " (public)"
+            self.stdout.write(f"SMART app {app['name']!r}: client_id {app['client_id']}{secret}, "
+                              f"redirect_uri {app['redirect_uris']} (any port)")  # fmt: skip
 
     def _tokens(self, staff: dict) -> None:
         """Personal access tokens with known values, for trying the APIs (README): only
@@ -276,19 +281,22 @@ class Command(BaseCommand):
             )  # fmt: skip
 
     def _smart_app(self) -> None:
-        app, created = Application.objects.get_or_create(
-            client_id=DEMO_APP["client_id"],
-            defaults={"name": DEMO_APP["name"], "client_secret": DEMO_APP["secret"],
-                      "client_type": Application.CLIENT_CONFIDENTIAL,
-                      "authorization_grant_type": Application.GRANT_AUTHORIZATION_CODE,
-                      "redirect_uris": DEMO_APP["redirect_uris"],
-                      "algorithm": Application.RS256_ALGORITHM},
-        )  # fmt: skip
-        if created:
-            AppRegistration.objects.create(
-                application=app, kind=AppKind.PATIENT,
-                description="En dagbok för smärta och sömn, mellan besöken.",
+        for found in DEMO_APPS:
+            kind = Application.CLIENT_CONFIDENTIAL if found["secret"] else Application.CLIENT_PUBLIC
+            app, created = Application.objects.get_or_create(
+                client_id=found["client_id"],
+                defaults={"name": found["name"], "client_secret": found["secret"],
+                          "client_type": kind,
+                          "authorization_grant_type": Application.GRANT_AUTHORIZATION_CODE,
+                          "redirect_uris": found["redirect_uris"],
+                          "allowed_origins": "http://127.0.0.1",
+                          "algorithm": Application.RS256_ALGORITHM},
             )  # fmt: skip
+            if created:
+                AppRegistration.objects.create(
+                    application=app, kind=AppKind.PATIENT,
+                    description="En dagbok för smärta och sömn, mellan besöken.",
+                )  # fmt: skip
 
     def _user(self, login: str, given: str, family: str, language: str = "sv", **identity):
         user, created = User.objects.get_or_create(
