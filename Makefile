@@ -36,8 +36,14 @@ $(OIDC_PROVIDER): tools/oidc-provider/package.json tools/oidc-provider/package-l
 	cd tools/oidc-provider && npm ci --no-audit --no-fund --silent
 	touch $@
 
+# A SMART app written by someone else: SMART Health IT's JavaScript client (fhirclient).
+SMART_APP := tools/smart-app/node_modules/.installed
+$(SMART_APP): tools/smart-app/package.json tools/smart-app/package-lock.json
+	cd tools/smart-app && npm ci --no-audit --no-fund --silent
+	touch $@
+
 install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev $(FHIR_VALIDATOR) $(OIDC_PROVIDER)
+install-dev: $(VENV)/.installed-dev $(FHIR_VALIDATOR) $(OIDC_PROVIDER) $(SMART_APP)
 
 demo: install
 	mkdir -p var

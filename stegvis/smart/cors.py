@@ -14,11 +14,15 @@ from oauth2_provider.models import Application
 LOOPBACK = {"127.0.0.1", "::1"}
 
 
-def _without_loopback_port(origin: str) -> str:
+def is_loopback(origin: str) -> bool:
     parts = urlsplit(origin)
-    if parts.scheme == "http" and parts.hostname in LOOPBACK:
-        host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
-        return f"http://{host}"
+    return parts.scheme == "http" and parts.hostname in LOOPBACK
+
+
+def _without_loopback_port(origin: str) -> str:
+    if is_loopback(origin):
+        hostname = urlsplit(origin).hostname
+        return f"http://[{hostname}]" if ":" in hostname else f"http://{hostname}"
     return origin
 
 

@@ -21,7 +21,7 @@ from oauthlib.common import Request as OauthlibRequest
 
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import get_patient_for, get_self_for, refuse
-from stegvis.smart import connections, discovery, launches, registrations, scopes
+from stegvis.smart import connections, cors, discovery, launches, registrations, scopes
 from stegvis.smart.forms import StaffAppForm
 from stegvis.smart.models import AppKind
 
@@ -115,7 +115,9 @@ class Authorize(oauth.AuthorizationView):
 
 
 def _with_form_action(uris: list[str]) -> dict:
-    origins = registrations.origins_of(uris)
+    # A loopback address is registered without its port (RFC 8252: any port).
+    origins = [f"{origin}:*" if cors.is_loopback(origin) else origin
+               for origin in registrations.origins_of(uris)]  # fmt: skip
     policy = dict(settings.SECURE_CSP)
     policy["form-action"] = [CSP.SELF, *origins]
     return policy
