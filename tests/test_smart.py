@@ -490,6 +490,9 @@ def test_a_physician_opens_a_staff_app_from_the_patients_page(client, personas, 
                         answer.content.decode()).group(1)  # fmt: skip
     sent = parse_qs(urlsplit(html.unescape(address)).query)
     assert sent["iss"] == [AUD]
+    page, _verifier, _params = ask(client, app, "launch patient/Patient.rs",
+                                   launch=sent["launch"][0])  # fmt: skip
+    assert f"<strong>{personas.patient}</strong>" in page.content.decode()
     issued = connect(client, personas.treating_physician, app, "launch patient/Patient.rs",
                      secret="s3cret-value-xyz", launch=sent["launch"][0])  # fmt: skip
     assert issued["patient"] == str(personas.patient.pk)

@@ -19,7 +19,7 @@ def is_loopback(origin: str) -> bool:
     return parts.scheme == "http" and parts.hostname in LOOPBACK
 
 
-def _without_loopback_port(origin: str) -> str:
+def without_loopback_port(origin: str) -> str:
     if is_loopback(origin):
         hostname = urlsplit(origin).hostname
         return f"http://[{hostname}]" if ":" in hostname else f"http://{hostname}"
@@ -30,7 +30,7 @@ def _without_loopback_port(origin: str) -> str:
 def registered_app_origin(sender, request, **kwargs) -> bool:
     # django-cors-headers lets a request in if its address matches the setting *or* this
     # says yes: so this asks the address too.
-    origin = _without_loopback_port(request.headers.get("Origin", ""))
+    origin = without_loopback_port(request.headers.get("Origin", ""))
     if not origin or not re.match(settings.CORS_URLS_REGEX, request.path_info):
         return False
     candidates = Application.objects.filter(allowed_origins__contains=origin)

@@ -8,6 +8,7 @@ from oauth2_provider.models import Application
 
 from stegvis.accounts.roles import STAFF_ROLES, Role
 from stegvis.audit import audit
+from stegvis.smart import cors
 from stegvis.smart.models import AppKind, AppRegistration
 
 
@@ -67,8 +68,10 @@ def register(*, kind: str, name: str, redirect_uris: list[str], launch_url: str 
 
 
 def origins_of(addresses) -> list[str]:
-    """The origins of `addresses`: a browser app calls Stegvis from these."""
-    found = {"{0.scheme}://{0.netloc}".format(urlsplit(a)) for a in addresses if a}
+    """The origins of `addresses`: a browser app calls Stegvis from these (a loopback one
+    from any port: stegvis/smart/cors.py)."""
+    found = {cors.without_loopback_port("{0.scheme}://{0.netloc}".format(urlsplit(a)))
+             for a in addresses if a}  # fmt: skip
     return sorted(found)
 
 

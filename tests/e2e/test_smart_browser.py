@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browser import PHONE, assert_accessible
+from tests.e2e.browser import PHONE, assert_accessible, sign_in_as
 
 pytestmark = pytest.mark.browser
 
@@ -78,3 +78,40 @@ def test_a_patient_lets_a_browser_app_in_and_it_reads_her_record(page: Page, liv
     expect(
         page.get_by_text("Smärtdagboken på webben kommer inte längre åt dina uppgifter.")
     ).to_be_visible()
+
+
+def test_a_physician_opens_a_staff_app_from_a_patients_page(page: Page, live_stegvis,
+                                                             smart_app):  # fmt: skip
+    address, config = smart_app
+    page.set_viewport_size(PHONE)
+    # The unit's manager registers the app, as its supplier asked.
+    sign_in_as(page, live_stegvis, "chef", PHONE)
+    page.get_by_role("link", name="Appar på Vårdcentralen Solbacken").click()
+    page.get_by_label("Namn").fill("Rehabplaneraren")
+    page.get_by_label("Startadress").fill(f"{address}/app.html")
+    page.get_by_label("Återkomstadresser").fill(f"{address}/app.html")
+    page.get_by_role("button", name="Registrera appen").click()
+    expect(page.get_by_role("heading", name="Rehabplaneraren är registrerad")).to_be_visible()
+    assert_accessible(page)
+    client_id = page.locator("[role=status] dd").first.text_content().strip()
+    config.update(
+        clientId=client_id,
+        scope="launch openid fhirUser patient/Patient.rs patient/EpisodeOfCare.rs",
+    )
+    # A physician at the unit opens it from Sara's page: it works with Sara alone.
+    sign_in_as(page, live_stegvis, "lakare", PHONE)
+    page.get_by_role("link", name="Sara Ahmadi").click()
+    page.get_by_role("button", name="Öppna i Rehabplaneraren").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Släppa in Rehabplaneraren?")
+    expect(page.get_by_text("Sara Ahmadi")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Släpp in Rehabplaneraren").click()
+    out = page.locator("#out[data-state=ready]")
+    expect(out).to_be_visible(timeout=20_000)
+    found = json.loads(out.text_content())
+    assert found["given"] == ["Sara"] and found["fhirUser"].startswith("Practitioner/")
+    # The manager removes it again; what it held ends with it.
+    sign_in_as(page, live_stegvis, "chef", PHONE)
+    page.get_by_role("link", name="Appar på Vårdcentralen Solbacken").click()
+    page.get_by_role("button", name="Ta bort Rehabplaneraren").click()
+    expect(page.get_by_text("Inga appar är registrerade för enheten än.")).to_be_visible()
