@@ -353,6 +353,7 @@ OAUTH2_PROVIDER = {
     "OIDC_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": [
         "client_secret_basic",
         "client_secret_post",
+        "private_key_jwt",
         "none",
     ],
     "SCOPES": {},

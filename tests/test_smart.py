@@ -646,3 +646,54 @@ def test_a_browser_app_calls_from_its_registered_origin_alone(client, personas):
     assert "Access-Control-Allow-Origin" not in client.get(
         "/", HTTP_ORIGIN="https://app.example.org"
     )
+
+
+def test_a_client_with_keys_never_gets_in_by_a_secret(client, personas, client_key):
+    app = keyed_app(client_key)
+    client.force_login(personas.patient)
+    code, verifier = consent(client, app, "launch/patient patient/Patient.rs")
+    for secret in ("", "guess"):
+        refused = tokens(client, app, code, verifier, secret=secret or None,
+                         client_secret=secret)  # fmt: skip
+        assert refused.status_code == 401
+    # Nor may a public app introspect with its client id alone.
+    public = register(name="Public app")
+    asked = client.post("/oauth/introspect/", {"token": "x", "client_id": public.client_id,
+                                               "client_secret": ""})  # fmt: skip
+    assert asked.status_code == 401
+
+
+def test_without_offline_access_no_refresh_token_is_issued(client, personas, case):
+    issued = connect(client, personas.patient, register(), "launch/patient patient/Patient.rs")
+    assert "refresh_token" not in issued and issued["expires_in"] <= 3600
+
+
+def test_a_user_scope_of_one_type_does_not_widen_a_patient_scope_of_another(client, personas, case):
+    second = patient_at(personas.unit)
+    from stegvis.cases.models import Case
+
+    Case.objects.filter(patient=second).update(responsible_physician=personas.treating_physician)
+    app = register(AppKind.STAFF, name="Rehab planner", secret="s3cret-value-xyz")
+    launch = Launch.objects.create(user=personas.treating_physician, application=app,
+                                   patient=personas.patient)  # fmt: skip
+    issued = connect(client, personas.treating_physician, app,
+                     "launch patient/EpisodeOfCare.rs user/Task.rs",
+                     secret="s3cret-value-xyz", launch=launch.pk)  # fmt: skip
+    episodes = fhir(client, "EpisodeOfCare", issued["access_token"]).json()
+    assert {e["resource"]["patient"]["reference"] for e in episodes.get("entry", [])} == {
+        f"Patient/{personas.patient.pk}"
+    }
+
+
+def test_an_app_cannot_skip_the_consent_screen(client, personas, case):
+    app = register()
+    connect(client, personas.patient, app, "launch/patient patient/Patient.rs")
+    page, _verifier, _params = ask(client, app, "launch/patient patient/Patient.rs",
+                                   approval_prompt="auto")  # fmt: skip
+    assert page.status_code == 200 and "allow" in page.content.decode()
+
+
+def test_a_patients_app_may_read_the_questionnaires(client, personas, case):
+    issued = connect(client, personas.patient, register(),
+                     "launch/patient patient/Questionnaire.rs")  # fmt: skip
+    assert fhir(client, "Questionnaire", issued["access_token"]).status_code == 200

@@ -66,25 +66,30 @@ class AppCredential:
             return False
         return patient_id is None or str(patient_id) == str(self.patient_id)
 
-    def refusal(self, patient_id, category: str, action: str) -> str | None:
-        """Why the app may not do `action` on `category` of the patient, or None."""
+    def refusal(self, patient_id, category: str, action: str, resource=None) -> str | None:
+        """Why the app may not do `action` on `category` of the patient, or None; judged
+        by the scopes of `resource` alone when the request is about one resource type."""
         letter = ACTION_LETTER.get(action)
-        resources = CATEGORY_RESOURCES.get(category, frozenset())
-        if letter is None or not any(self.allows(r, letter) for r in resources):
+        types = _types(category, resource)
+        if letter is None or not any(self.allows(r, letter) for r in types):
             return "scope_not_granted"
-        if not any(self.allows(r, letter, patient_id) for r in resources):
+        if not any(self.allows(r, letter, patient_id) for r in types):
             return "outside_launch_patient"
         return None
 
-    def patients(self, category: str, field: str = "pk") -> Q:
+    def patients(self, category: str, field: str = "pk", resource=None) -> Q:
         """The condition on `field` (a patient's key) that narrows a list of what the
-        person reaches in `category` to what the app may read."""
-        resources = CATEGORY_RESOURCES.get(category, frozenset())
-        if any(self.scopes.allows("user", r, "r") for r in resources):
+        person reaches in `category` to what the app may read (of `resource`, if named)."""
+        types = _types(category, resource)
+        if any(self.scopes.allows("user", r, "r") for r in types):
             return Q()
-        if self.patient_id and any(self.scopes.allows("patient", r, "r") for r in resources):
+        if self.patient_id and any(self.scopes.allows("patient", r, "r") for r in types):
             return Q(**{field: self.patient_id})
         return Q(pk__in=[])
+
+
+def _types(category: str, resource) -> frozenset[str]:
+    return frozenset({resource}) if resource else CATEGORY_RESOURCES.get(category, frozenset())
 
 
 def act_as_app(request, user, credential: AppCredential) -> None:

@@ -404,11 +404,13 @@ def decide(user: User, patient: User, category: str, action: str = Action.VIEW) 
 serving: ContextVar = ContextVar("stegvis_policy_request", default=None)
 
 
-def _as_the_app_may(category: str, field: str) -> Q:
-    credential = getattr(serving.get(), "token", None)
-    if isinstance(credential, AppCredential):
-        return credential.patients(category, field)
-    return Q()
+def _as_the_app_may(user: User, category: str, field: str) -> Q:
+    """What an app acting for `user` in this request may list of `category`."""
+    request = serving.get()
+    credential = getattr(request, "token", None)
+    if not isinstance(credential, AppCredential) or request.user.pk != user.pk:
+        return Q()
+    return credential.patients(category, field, getattr(request, "app_resource", None))
 
 
 def patients_visible_to(user: User, category: str = Category.IDENTITY) -> QuerySet[User]:
@@ -420,7 +422,7 @@ def patients_visible_to(user: User, category: str = Category.IDENTITY) -> QueryS
     if mfa_satisfied(user):
         # A consent reaches its patient whether or not they have a case (a coach's).
         condition |= Q(pk__in=consented_patient_ids(user, category))
-    return User.objects.filter(condition & _as_the_app_may(category, "pk"))
+    return User.objects.filter(condition & _as_the_app_may(user, category, "pk"))
 
 
 def cases_visible_to(user: User, category: str = Category.IDENTITY) -> QuerySet[Case]:
@@ -430,7 +432,7 @@ def cases_visible_to(user: User, category: str = Category.IDENTITY) -> QuerySet[
         return Case.objects.none()
     return Case.objects.filter(
         Q(pk__in=_reached(user, category, own=True, consents=True))
-        & _as_the_app_may(category, "patient_id")
+        & _as_the_app_may(user, category, "patient_id")
     )
 
 

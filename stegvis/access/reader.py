@@ -78,7 +78,8 @@ class Reader:
             return decision
         token = getattr(self.request, "token", None)
         if isinstance(token, AppCredential):
-            refusal = token.refusal(patient.pk, category, action)
+            resource = getattr(self.request, "app_resource", None)
+            refusal = token.refusal(patient.pk, category, action, resource)
             return decision if refusal is None else replace(decision, allowed=False, basis=refusal)
         if token is not None and action not in READ_ACTIONS and token.scope != TokenScope.WRITE:
             return replace(decision, allowed=False, basis="scope_not_granted")

@@ -65,7 +65,7 @@ def fhir_view(view=None, *, methods=("GET",), produces=JSON_TYPES, public=False,
         try:
             refused = None if public else _refused_caller(request)
             if refused is None and isinstance(getattr(request, "token", None), AppCredential):
-                refused = _beyond_scopes(request.token, app_scope, kwargs)
+                refused = _beyond_scopes(request, request.token, app_scope, kwargs)
             if refused is not None:
                 return refused
             return view(request, *args, **kwargs)
@@ -152,7 +152,7 @@ def _refused_app(request: HttpRequest, raw: str) -> HttpResponse | None:
     return None
 
 
-def _beyond_scopes(credential: AppCredential, app_scope, kwargs) -> HttpResponse | None:
+def _beyond_scopes(request, credential: AppCredential, app_scope, kwargs) -> HttpResponse | None:
     """403 when the app's scopes do not open what the view does."""
     if app_scope is None:
         return problem(403, "forbidden", "Apps do not use this endpoint.")
@@ -161,16 +161,21 @@ def _beyond_scopes(credential: AppCredential, app_scope, kwargs) -> HttpResponse
     resource, letter = app_scope
     resource = kwargs["resource"] if resource == EACH else resource
     if credential.allows(resource, letter):
+        # What the policy decides in this request is judged by this type's scopes alone.
+        request.app_resource = resource
         return None
     refused = problem(403, "forbidden", f"The app's scopes do not open {resource} ({letter}).")
     refused["WWW-Authenticate"] = 'Bearer error="insufficient_scope"'
     return refused
 
 
-def app_opens(request: HttpRequest, resource: str, letter: str = "r") -> bool:
-    """Whether the request's app, if an app is asking, has a scope for `resource`."""
+def app_opens(request: HttpRequest, resource: str, letters: str, patient_id) -> bool:
+    """Whether the request's app, if an app is asking, has a scope for each of `letters`
+    on `resource` of the patient."""
     token = getattr(request, "token", None)
-    return not isinstance(token, AppCredential) or token.allows(resource, letter)
+    if not isinstance(token, AppCredential):
+        return True
+    return all(token.allows(resource, letter, patient_id) for letter in letters)
 
 
 class BadParameter(ValueError):

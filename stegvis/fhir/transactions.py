@@ -14,8 +14,10 @@ CRISIS_SYSTEM = f"{STEGVIS}/CodeSystem/outcome"
 def transaction(request: HttpRequest) -> HttpResponse:
     try:
         entries = read_bundle(request.body)
-        kinds = {entry.resource.resourceType for entry in entries}
-        unopened = sorted(kind for kind in kinds if not app_opens(request, kind, "c"))
+        # An entry known again by its identifier rewrites what it made: create and update.
+        unopened = sorted({entry.resource.resourceType for entry in entries
+                           if not app_opens(request, entry.resource.resourceType, "cu",
+                                            entry.patient_id)})  # fmt: skip
         if unopened:
             why = f"The app's scopes do not open writing {', '.join(unopened)}."
             return problem(403, "forbidden", why)

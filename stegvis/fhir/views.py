@@ -292,7 +292,8 @@ def patient_everything(request: HttpRequest, patient_id) -> HttpResponse:
     patient = get_patient_for(request.user, patient_id, category=Category.IDENTITY,
                               object_type="fhir_everything", load=patient_with_country)  # fmt: skip
     found = everything_of(request.user, patient, changed_since, until)
-    found = [(kind, rows) for kind, rows in found if app_opens(request, kind.resource)]
+    found = [(kind, rows) for kind, rows in found
+             if app_opens(request, kind.resource, "r", patient.pk)]  # fmt: skip
     first = [_patient(request.user, patient)] if offset == 0 and count != 0 else []
     if count is None:  # the whole record, as one Bundle
         entries = first

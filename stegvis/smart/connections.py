@@ -26,6 +26,8 @@ KIND_CONTEXTS = {AppKind.PATIENT: {"patient"}, AppKind.STAFF: {"patient", "user"
 # How often a connection's last use is written: once in a while is enough to show it.
 LAST_USED_RESOLUTION = timedelta(minutes=5)
 EVERY_RESOURCE = frozenset().union(*CATEGORY_RESOURCES.values())
+# What is no one's data: the questionnaires themselves.
+OPEN_RESOURCES = frozenset({"Questionnaire"})
 
 
 def reachable_resources(user, kind: str) -> frozenset[str]:
@@ -56,7 +58,7 @@ def scopes_refusal(application, scopes, user=None) -> str | None:
             return _("This kind of app may not ask for %(scope)s.") % {"scope": scope}
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    reachable = reachable_resources(user, registration.kind)
+    reachable = reachable_resources(user, registration.kind) | OPEN_RESOURCES
     for scope in clinical:
         wanted = EVERY_RESOURCE if scope.resource == "*" else {scope.resource}
         if not wanted <= reachable:
@@ -94,13 +96,17 @@ def fhir_user(user) -> str:
     return f"Patient/{user.pk}" if not user.is_staff_member else f"Practitioner/{user.pk}"
 
 
+def checksum(raw: str) -> str:
+    """How django-oauth-toolkit finds a token it keeps only the hash of."""
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
 def credential(raw: str):
     """The usable app token `raw` is, as (its person, their AppCredential); None when it
     is none, has expired or its connection was revoked."""
-    checksum = hashlib.sha256(raw.encode("utf-8")).hexdigest()
     link = (
         IssuedToken.objects.filter(
-            access_token__token_checksum=checksum,
+            access_token__token_checksum=checksum(raw),
             access_token__expires__gt=timezone.now(),
             connection__revoked_at__isnull=True,
             connection__user__is_active=True,
@@ -168,7 +174,7 @@ def introspection(raw: str, client, fhir_base: str) -> dict:
     if found is None or found[1].client_id != client.client_id:
         return {"active": False}
     user, app = found
-    token = AccessToken.objects.get(token_checksum=hashlib.sha256(raw.encode()).hexdigest())
+    token = AccessToken.objects.get(token_checksum=checksum(raw))
     return {
         "active": True,
         "scope": token.scope,

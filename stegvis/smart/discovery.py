@@ -13,7 +13,7 @@ CAPABILITIES = [
     "launch-ehr", "launch-standalone",
     "client-public", "client-confidential-symmetric", "client-confidential-asymmetric",
     "context-ehr-patient", "context-standalone-patient",
-    "sso-openid-connect", "permission-offline", "permission-online",
+    "sso-openid-connect", "permission-offline",
     "permission-patient", "permission-user", "permission-v1", "permission-v2",
 ]  # fmt: skip
 TOKEN_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"]

@@ -48,6 +48,9 @@ def register(*, kind: str, name: str, redirect_uris: list[str], launch_url: str 
     and kept only as its hash."""
     keyed = bool(jwks_url or jwks)
     secret = secrets.token_urlsafe(32) if confidential and not keyed else ""
+    # A secret nobody holds: a keyed client proves itself by its keys, a public one not at
+    # all (django-oauth-toolkit would keep an empty secret as the hash of "").
+    stored = secret or secrets.token_urlsafe(32)
     with audit.atomic():
         application = Application.objects.create(
             name=name,
@@ -57,7 +60,7 @@ def register(*, kind: str, name: str, redirect_uris: list[str], launch_url: str 
             authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
             redirect_uris=" ".join(redirect_uris),
             allowed_origins=" ".join(origins_of([*redirect_uris, launch_url])),
-            client_secret=secret,
+            client_secret=stored,
             algorithm=Application.RS256_ALGORITHM,
         )
         registration = AppRegistration.objects.create(

@@ -2,18 +2,12 @@
 grammar and held to what the person can ever reach, the connection a grant belongs to
 (the patient in context), `patient` in the token response and `fhirUser` in the ID token."""
 
-import hashlib
-
 from oauth2_provider.models import AccessToken, Grant, RefreshToken
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.settings import oauth2_settings
 
 from stegvis.smart import assertions, connections
 from stegvis.smart.models import IssuedToken
-
-
-def _checksum(raw: str) -> str:
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
 def fhir_base(request) -> str:
@@ -30,7 +24,10 @@ class SmartValidator(OAuth2Validator):
         as django-oauth-toolkit checks it."""
         sent = dict(request.decoded_body or ())
         if sent.get("client_assertion_type") != assertions.ASSERTION_TYPE:
-            return super().authenticate_client(request, *args, **kwargs)
+            # A client with keys proves itself by them alone, never by a secret.
+            return super().authenticate_client(request, *args, **kwargs) and not (
+                assertions.has_keys(request.client)
+            )
         endpoint = oauth2_settings.oidc_issuer(request) + "/token/"
         try:
             client = assertions.client_of(sent.get("client_assertion", ""), endpoint)
@@ -78,13 +75,16 @@ class SmartValidator(OAuth2Validator):
         return request.smart_connection is not None
 
     def _save_bearer_token(self, token, request, *args, **kwargs):
+        # Access beyond the hour only when the person let the app keep it (offline_access).
+        if "offline_access" not in token["scope"].split():
+            token.pop("refresh_token", None)
         super()._save_bearer_token(token, request, *args, **kwargs)
         connection = request.smart_connection
-        access = AccessToken.objects.get(token_checksum=_checksum(token["access_token"]))
+        access = AccessToken.objects.get(token_checksum=connections.checksum(token["access_token"]))
         IssuedToken.objects.get_or_create(access_token=access, defaults={"connection": connection})
         if token.get("refresh_token"):
             refresh = RefreshToken.objects.filter(
-                token_checksum=_checksum(token["refresh_token"]), revoked__isnull=True
+                token_checksum=connections.checksum(token["refresh_token"]), revoked__isnull=True
             ).first()
             if refresh is not None:
                 IssuedToken.objects.get_or_create(

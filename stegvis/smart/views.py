@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from oauth2_provider import views as oauth
 from oauth2_provider.forms import AllowForm
+from oauth2_provider.models import Application
 from oauth2_provider.oauth2_backends import get_oauthlib_core
 from oauthlib.common import Request as OauthlibRequest
 
@@ -59,6 +60,9 @@ class Authorize(oauth.AuthorizationView):
         }
 
     def get(self, request, *args, **kwargs):
+        # The person is always asked: an app may not skip the screen (approval_prompt=auto).
+        request.GET = request.GET.copy()
+        request.GET.pop("approval_prompt", None)
         refused = self._refused(request.GET)
         return refused or super().get(request, *args, **kwargs)
 
@@ -153,7 +157,8 @@ def introspect(request: HttpRequest) -> JsonResponse:
     core = get_oauthlib_core()
     uri, method, body, headers = core._extract_params(request)
     asking = OauthlibRequest(uri, method, body, headers)
-    if not core.server.request_validator.authenticate_client(asking):
+    authenticated = core.server.request_validator.authenticate_client(asking)
+    if not authenticated or asking.client.client_type != Application.CLIENT_CONFIDENTIAL:
         return JsonResponse({"error": "invalid_client"}, status=401)
     return JsonResponse(connections.introspection(request.POST.get("token", ""), asking.client,
                                                fhir_base(request)))  # fmt: skip

@@ -285,7 +285,9 @@ class Command(BaseCommand):
             kind = Application.CLIENT_CONFIDENTIAL if found["secret"] else Application.CLIENT_PUBLIC
             app, created = Application.objects.get_or_create(
                 client_id=found["client_id"],
-                defaults={"name": found["name"], "client_secret": found["secret"],
+                # A public app's secret is one nobody holds.
+                defaults={"name": found["name"],
+                          "client_secret": found["secret"] or uuid.uuid4().hex,
                           "client_type": kind,
                           "authorization_grant_type": Application.GRANT_AUTHORIZATION_CODE,
                           "redirect_uris": found["redirect_uris"],
