@@ -38,11 +38,11 @@ class AppRegistration(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # Where a launch from a patient's page sends the browser (SMART's launch URL).
-    launch_url = models.URLField(_("launch URL"), blank=True)
+    launch_url = models.URLField(_("launch URL"), max_length=300, blank=True)
     description = models.CharField(_("what the app does"), max_length=300, blank=True)
     # A client that authenticates with a signed assertion (private_key_jwt) publishes its
     # public keys at an address, or registered them here.
-    jwks_url = models.URLField(_("JWKS address"), blank=True)
+    jwks_url = models.URLField(_("JWKS address"), max_length=300, blank=True)
     jwks = models.JSONField(null=True, blank=True)
 
     def __str__(self) -> str:

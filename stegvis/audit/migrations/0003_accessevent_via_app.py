@@ -23,6 +23,12 @@ class Migration(migrations.Migration):
     dependencies = [("audit", "0002_drop_covered_indexes")]
 
     operations = [
+        # Undone last: removing the column may copy the table on SQLite, which loses its
+        # triggers, so the earlier ones are made again once it is gone.
+        migrations.RunPython(
+            migrations.RunPython.noop,
+            append_only._run({"sqlite": append_only.SQLITE_DROP + sealed_apart.SQLITE_CREATE}),
+        ),
         migrations.AddField(
             model_name="accessevent",
             name="via_app",
@@ -33,6 +39,7 @@ class Migration(migrations.Migration):
         # (PostgreSQL's trigger compares whole rows, the new column with them.)
         migrations.RunPython(
             append_only._run({"sqlite": append_only.SQLITE_DROP + SQLITE_CREATE}),
+            # Undone first: a trigger that names the column would keep it from going.
             append_only._run({"sqlite": append_only.SQLITE_DROP + sealed_apart.SQLITE_CREATE}),
         ),
     ]
