@@ -365,6 +365,9 @@ def test_a_wrong_redirect_uri_is_refused_without_a_redirect(client, personas):
                                    redirect_uri="https://evil.example.org/cb")  # fmt: skip
     assert page.status_code == 400
     assert "evil.example.org" not in page.get("Location", "")
+    # The person is told the app cannot connect; nothing to let in.
+    assert 'name="allow"' not in page.content.decode()
+    assert page.templates[0].name == "smart/refused.html"
 
 
 def test_plain_pkce_is_refused(client, personas):

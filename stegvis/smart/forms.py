@@ -1,6 +1,7 @@
 from urllib.parse import urlsplit
 
 from django import forms
+from django.utils.text import get_text_list
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.settings import oauth2_settings
 
@@ -8,9 +9,11 @@ from oauth2_provider.settings import oauth2_settings
 def _address(value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in oauth2_settings.ALLOWED_REDIRECT_URI_SCHEMES or not parts.netloc:
-        schemes = ", ".join(oauth2_settings.ALLOWED_REDIRECT_URI_SCHEMES)
+        schemes = get_text_list(
+            [f"{scheme}://" for scheme in oauth2_settings.ALLOWED_REDIRECT_URI_SCHEMES], _("or")
+        )
         raise forms.ValidationError(
-            _("%(address)s is not a full address (it starts with %(schemes)s)."),
+            _("%(address)s is not a full address. It must start with %(schemes)s."),
             params={"address": value, "schemes": schemes},
         )
     if parts.fragment:

@@ -26,18 +26,16 @@ RESOURCE_WORDS = {
     "AuditEvent": _("who has seen the data"),
     "*": _("everything in the record"),
 }
+# In the order they are shown, each following "It will also".
 OTHER_WORDS = {
-    "openid": _("Know who you are in Stegvis."),
-    "fhirUser": _("Know who you are in Stegvis."),
-    "profile": _("Know your name."),
-    "launch": _("Know which patient it was opened for."),
-    "launch/patient": _("Know which patient's record it works with."),
-    "launch/encounter": _("Know which visit it was opened for."),
-    "offline_access": _(
-        "Keep its access while you are not using it, until you take it back (at most 90 days "
-        "without use)."
-    ),
-    "online_access": _("Keep its access only while you are signed in."),
+    "openid": _("know who you are in Stegvis"),
+    "fhirUser": _("know who you are in Stegvis"),
+    "profile": _("know your name"),
+    "launch": _("know which patient it was opened for"),
+    "launch/patient": _("know that it is working with your record"),
+    "launch/encounter": _("know which visit it was opened for"),
+    "offline_access": _("keep its access while you are not using it, until you take it back"),
+    "online_access": _("keep its access only while you are signed in"),
 }
 
 
@@ -53,11 +51,12 @@ def described(scope_text: str) -> dict:
     """What an app asking `scope_text` will see and do, in the person's words: lists of
     what it reads, adds or changes, removes, and its other abilities."""
     scopes = Scopes.parse(scope_text)
+    other = [str(words) for name, words in OTHER_WORDS.items() if name in scopes.other]
     return {
         "read": _words(list(scopes.clinical), "rs"),
         "write": _words(list(scopes.clinical), "cu"),
         "delete": _words(list(scopes.clinical), "d"),
-        "other": sorted({str(OTHER_WORDS[name]) for name in scopes.other}),
+        "other": list(dict.fromkeys(other)),  # openid and fhirUser say the same
         "offline": "offline_access" in scopes.other,
     }
 

@@ -18,6 +18,7 @@ from oauth2_provider import views as oauth
 from oauth2_provider.forms import AllowForm
 from oauth2_provider.models import Application
 from oauth2_provider.oauth2_backends import get_oauthlib_core
+from oauth2_provider.views.base import BaseAuthorizationView
 from oauthlib.common import Request as OauthlibRequest
 
 from stegvis.access.categories import Action, Category
@@ -89,6 +90,16 @@ class Authorize(oauth.AuthorizationView):
         if wider:
             return self._refusal(application, wider)
         return None
+
+    def error_response(self, error, application, **kwargs):
+        """An error the app cannot be sent back with (an address it never registered): the
+        person is told the app cannot connect, in their language."""
+        redirect, answer = super(BaseAuthorizationView, self).error_response(error, **kwargs)
+        if redirect:
+            return self.redirect(answer["url"], application)
+        why = _("The app's request does not match how it is registered (its address or its name).")
+        return render(self.request, "smart/refused.html", {"application": application, "why": why},
+                      status=answer["error"].status_code)  # fmt: skip
 
     def _refusal(self, application, why: str) -> HttpResponse:
         return render(self.request, "smart/refused.html", {"application": application, "why": why},
