@@ -54,7 +54,12 @@ def test_a_patient_lets_a_browser_app_in_and_it_reads_her_record(page: Page, liv
                                                                   smart_app):  # fmt: skip
     address, config = smart_app
     config.update(clientId="stegvis-demo-web", scope=PATIENT_SCOPE)
-    page.set_viewport_size(PHONE)
+    # Her language is Swedish, whatever an earlier test chose for her (it follows her).
+    sign_in_as(page, live_stegvis, "sara", PHONE)
+    swedish = page.get_by_role("button", name="Svenska")
+    if swedish.count():
+        swedish.click()
+        expect(page.locator("html")).to_have_attribute("lang", "sv")
     page.context.clear_cookies()
     page.goto(f"{address}/app.html?iss={live_stegvis}/fhir")
     # The app sends her to Stegvis, which asks her to sign in, then what to let the app do.
