@@ -1,6 +1,6 @@
 """SMART on FHIR App Launch 2.2: the groups of the SMART conformance tests mirrored over HTTP
-(discovery, standalone launch, EHR launch, OpenID Connect, introspection, refresh), each
-refusal with its own test, and the patient's own list of apps."""
+(discovery, standalone launch, EHR launch, OpenID Connect, introspection, refresh, backend
+services), each refusal with its own test, and the patient's own list of apps."""
 
 import base64
 import hashlib
@@ -8,22 +8,32 @@ import html
 import json
 import re
 import secrets
+import tempfile
 from datetime import timedelta
+from io import StringIO
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 from oauth2_provider.models import Application, Grant, RefreshToken
 
+from stegvis.access.categories import Action, Category
+from stegvis.access.models import CareRefusal
+from stegvis.access.policy import decide
+from stegvis.accounts.models import Organisation
+from stegvis.accounts.roles import OrganisationKind
 from stegvis.audit import audit
 from stegvis.audit.models import AccessEvent
 from stegvis.coaching.models import CheckIn
 from stegvis.smart.models import AppKind, AppRegistration, Connection, Launch
-from tests.factories import patient_at
+from stegvis.smart.registrations import remove
+from tests.factories import OrganisationFactory, patient_at
 
 AUD = "http://testserver/fhir"
 REDIRECT = "https://app.example.org/callback"
@@ -191,8 +201,9 @@ def test_a_scope_caps_what_the_policy_allows(client, personas, case):
     # A write its scopes do not open.
     assert send(client, token, pain_check_in(personas.patient)).status_code == 403
     assert not CheckIn.objects.exists()
-    # An endpoint apps do not use.
-    assert fhir(client, "$export", token).status_code == 403
+    # A bulk export, which a patient/ scope does not open (the worker has no patient in
+    # context to hold it to).
+    assert fhir(client, "$export", token, HTTP_PREFER="respond-async").status_code == 403
 
 
 def test_a_patients_app_never_reaches_another_patient(client, personas, case):
@@ -463,10 +474,6 @@ def test_each_category_opens_the_resource_types_its_data_is_written_as():
 
 
 def test_an_app_registered_on_the_command_line_connects(client, personas, case):
-    from io import StringIO
-
-    from django.core.management import call_command
-
     out = StringIO()
     call_command("smart_app", "Peters app", "--redirect-uri", REDIRECT, "--confidential",
                  "--description", "Pain diary", stdout=out)  # fmt: skip
@@ -700,3 +707,187 @@ def test_a_patients_app_may_read_the_questionnaires(client, personas, case):
     issued = connect(client, personas.patient, register(),
                      "launch/patient patient/Questionnaire.rs")  # fmt: skip
     assert fhir(client, "Questionnaire", issued["access_token"]).status_code == 200
+
+
+# Backend services: a region's system, no person present
+
+SYSTEM = "Region analytics"
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+
+@pytest.fixture
+def region(personas):
+    """A region whose unit is the patient's, not the other patient's."""
+    region = OrganisationFactory(name="Region Solby", kind=OrganisationKind.REGION)
+    Organisation.objects.filter(pk=personas.unit.pk).update(parent=region)
+    return region
+
+
+def system_app(region, client_key) -> Application:
+    """A system registered as the administrators do, its keys in a JWKS file."""
+    keys = Path(tempfile.mkdtemp()) / "jwks.json"
+    keys.write_text(json.dumps({"keys": [client_key.as_dict(private=False)]}))
+    out = StringIO()
+    call_command("smart_app", SYSTEM, "--kind", "system", "--region", str(region.pk),
+                 "--jwks-file", str(keys), stdout=out)  # fmt: skip
+    client_id = out.getvalue().split("client_id: ", 1)[1].split()[0]
+    return Application.objects.get(client_id=client_id)
+
+
+def system_token(client, app, client_key, scope="system/*.rs", **changed):
+    return client.post("/oauth/token/", {
+        "grant_type": "client_credentials", "scope": scope,
+        "client_assertion_type": ASSERTION_TYPE,
+        "client_assertion": assertion(app, client_key, **changed),
+    })  # fmt: skip
+
+
+@pytest.fixture
+def system(region, client_key):
+    return system_app(region, client_key)
+
+
+def test_a_system_gets_a_five_minute_token_by_its_signed_assertion(client, system, client_key):
+    answer = system_token(client, system, client_key)
+    assert answer.status_code == 200, answer.content
+    issued = answer.json()
+    assert issued["token_type"] == "Bearer" and issued["expires_in"] == 300
+    assert "refresh_token" not in issued and "patient" not in issued and "id_token" not in issued
+    # Its `*` is granted as the types it reads: never messages, the network or the log.
+    granted = set(issued["scope"].split())
+    assert {"system/Patient.rs", "system/Condition.rs", "system/Observation.rs"} <= granted
+    assert not {"system/Communication.rs", "system/AuditEvent.rs", "system/Consent.rs"} & granted
+    found = client.get("/fhir/.well-known/smart-configuration").json()
+    assert "client_credentials" in found["grant_types_supported"]
+    assert "system/*.rs" in found["scopes_supported"]
+
+
+def test_a_system_reads_its_regions_patients_and_the_log_names_it(
+    client, personas, region, system, client_key, case
+):
+    token = system_token(client, system, client_key).json()["access_token"]
+    listed = fhir(client, "Patient", token).json()
+    assert [entry["resource"]["id"] for entry in listed.get("entry", [])] == [
+        str(personas.patient.pk)
+    ]  # not the other patient, whose unit is in no region of the system's
+    personas.patient.set_national_id("19880314-9825", "SE")
+    personas.patient.save()
+    shown = fhir(client, f"Patient/{personas.patient.pk}", token).json()
+    assert "9825" not in json.dumps(shown)  # the identity number stays out
+    assert fhir(client, f"Patient/{personas.other_patient.pk}", token).status_code == 404
+    assert fhir(client, "Communication", token).status_code == 403
+    account = system.registration.account
+    read = AccessEvent.objects.filter(patient=personas.patient, actor=account, outcome="allowed")
+    assert read.exists()
+    assert set(read.values_list("basis", "actor_role", "via_app", "actor_organisation")) == {
+        ("system:follow_up", "system", SYSTEM, region.pk)
+    }
+    speaks(personas.patient, "en")
+    client.force_login(personas.patient)
+    page = client.get("/my-data/access/").content.decode()
+    assert f"The system {SYSTEM}" in html.unescape(page)
+
+
+def test_a_system_never_reaches_a_patient_who_refuses(client, personas, system, client_key,
+                                                     case):  # fmt: skip
+    CareRefusal.objects.create(patient=personas.patient)
+    token = system_token(client, system, client_key).json()["access_token"]
+    assert fhir(client, "Patient", token).json().get("entry", []) == []
+    assert fhir(client, f"Patient/{personas.patient.pk}", token).status_code == 404
+
+
+def test_a_system_reads_and_writes_nothing(personas, system, case):
+    account = system.registration.account
+    assert decide(account, personas.patient, Category.CHECKINS, Action.VIEW).allowed
+    for action in (Action.CREATE, Action.UPDATE, Action.DELETE):
+        refused = decide(account, personas.patient, Category.CHECKINS, action)
+        assert not refused.allowed and refused.basis == "system_reads_only"
+    # Nor what its country's law leaves out: the patient's messages.
+    assert not decide(account, personas.patient, Category.MESSAGES).allowed
+
+
+def test_a_system_exports_its_regions_patients_and_it_alone_fetches_the_files(
+    client, personas, system, client_key, world
+):
+    token = system_token(client, system, client_key).json()["access_token"]
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    kicked = client.get("/fhir/$export", HTTP_PREFER="respond-async", **bearer)
+    assert kicked.status_code == 202, kicked.content
+    status_path = kicked["Content-Location"].replace("http://testserver", "")
+    manifest = client.get(status_path, **bearer).json()
+    files = {}
+    for output in manifest["output"]:
+        answer = client.get(output["url"].replace("http://testserver", ""), **bearer)
+        lines = b"".join(answer.streaming_content).decode().splitlines()
+        files[output["type"]] = [json.loads(line) for line in lines]
+    assert {"Patient", "Condition", "Observation", "EpisodeOfCare"} <= set(files)
+    assert not {"Communication", "AuditEvent", "Consent", "CareTeam"} & set(files)
+    assert [p["id"] for p in files["Patient"]] == [str(personas.patient.pk)]
+    account = system.registration.account
+    exported = AccessEvent.objects.filter(action="export", object_type="fhir_export", actor=account)
+    assert set(exported.values_list("patient", "via_app", "basis")) == {
+        (personas.patient.pk, SYSTEM, "system:follow_up")
+    }
+    # The export is the system's alone: the same account's other app, or a person, sees none.
+    client.force_login(personas.treating_physician)
+    assert client.get(status_path).status_code == 404
+
+
+def test_a_patient_app_gets_nothing_by_client_credentials(client, personas, client_key):
+    app = keyed_app(client_key)
+    answer = system_token(client, app, client_key, scope="patient/Patient.rs")
+    assert answer.status_code == 400 and answer.json()["error"] == "unauthorized_client"
+
+
+@pytest.mark.parametrize(
+    "scope",
+    [
+        "system/Observation.cruds",  # a system writes nothing
+        "patient/Patient.rs",  # nor works for a patient
+        "openid system/Patient.rs",  # nor has a person to name
+        "system/Communication.rs",  # nor reads messages
+        "",  # and names what it reads
+    ],
+)
+def test_a_system_scope_it_may_not_hold_is_refused(client, system, client_key, scope):
+    answer = system_token(client, system, client_key, scope=scope)
+    assert answer.status_code == 400 and answer.json()["error"] == "invalid_scope"
+
+
+def test_a_system_proves_itself_by_a_fresh_assertion_alone(client, system, client_key):
+    with time_machine.travel(timezone.now() - timedelta(minutes=6), tick=False):
+        old = assertion(system, client_key)
+    sent = {"grant_type": "client_credentials", "scope": "system/Patient.rs",
+            "client_assertion_type": ASSERTION_TYPE}  # fmt: skip
+    assert client.post("/oauth/token/", {**sent, "client_assertion": old}).status_code == 401
+    fresh = assertion(system, client_key)
+    assert client.post("/oauth/token/", {**sent, "client_assertion": fresh}).status_code == 200
+    assert client.post("/oauth/token/", {**sent, "client_assertion": fresh}).status_code == 401
+    by_secret = client.post("/oauth/token/", {"grant_type": "client_credentials",
+                            "scope": "system/Patient.rs", "client_id": system.client_id,
+                            "client_secret": "anything"})  # fmt: skip
+    assert by_secret.status_code == 401
+
+
+def test_a_removed_system_stops_at_once(client, personas, system, client_key, case):
+    token = system_token(client, system, client_key).json()["access_token"]
+    assert fhir(client, "Patient", token).status_code == 200
+    account = system.registration.account
+    remove(system.registration)
+    assert fhir(client, "Patient", token).status_code == 401
+    account.refresh_from_db()
+    assert not account.is_active  # kept, for the events that name it
+
+
+def test_introspection_of_a_system_token_names_no_patient_and_is_no_use(client, system,
+                                                                        client_key):  # fmt: skip
+    token = system_token(client, system, client_key).json()["access_token"]
+    connection = Connection.objects.get(application=system)
+    answer = client.post("/oauth/introspect/", {
+        "token": token, "client_assertion": assertion(system, client_key),
+        "client_assertion_type": ASSERTION_TYPE,
+    }).json()  # fmt: skip
+    assert answer["active"] is True and answer["client_id"] == system.client_id
+    assert "patient" not in answer and "fhirUser" not in answer
+    connection.refresh_from_db()
+    assert connection.last_used_at is None

@@ -4,6 +4,7 @@ ROLE_CEILING is the most a role can reach; whether a person reaches it for a giv
 is decided by the predicates in stegvis.access.policy.
 """
 
+from stegvis.access import systems
 from stegvis.accounts.roles import Role
 
 # Defined with the audit trail, below the policy, since every event names them; the policy's
@@ -37,6 +38,8 @@ def national_id_shown(reader, patient_id) -> bool:
 
 # The unit manager reaches the unit's patients only to review its access logs.
 LOG_REVIEW_ROLES = frozenset({Role.UNIT_MANAGER})
+# A registered system reaches the patients of its region's units, with no person present.
+SYSTEM_ROLES = frozenset({Role.SYSTEM})
 
 # An employer never holds a diagnosis, clinical notes or questionnaire answers.
 EMPLOYER_NEVER = frozenset({C.SICK_LEAVE, C.CLINICAL_NOTES, C.QUESTIONNAIRES})
@@ -62,6 +65,9 @@ ROLE_CEILING: dict[str, frozenset[str]] = {
     Role.PATIENT_REPRESENTATIVE: frozenset(),
     Role.ADMIN: frozenset(),
     Role.PATIENT: frozenset(),
+    # A region's registered system reads its units' patients for the region's follow-up,
+    # under its country's law (stegvis/access/data/systems.toml).
+    Role.SYSTEM: systems.ceiling(),
 }
 
 # What a role may hold in pseudonymised rows (one row per case, no name or number, but a

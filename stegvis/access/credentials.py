@@ -47,20 +47,22 @@ def categories_of(resource: str) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class AppCredential:
-    """An app acting for its person: what it was granted and for which patient."""
+    """An app acting for its person (a system: for its own account): what it was granted
+    and for which patient."""
 
     app_name: str
     client_id: str
     connection_id: int
     scopes: Scopes
-    # The patient the app was launched with (a patient's own app: the patient).
+    # The patient the app was launched with (a patient's own app: the patient; a system:
+    # none).
     patient_id: uuid.UUID | None
 
     def allows(self, resource: str, letter: str, patient_id=None) -> bool:
         """Whether a scope lets the app do `letter` on `resource` (of `patient_id`, when
-        one is named): a user/ scope for any patient its person reaches, a patient/ scope
-        for the launch's patient only."""
-        if self.scopes.allows("user", resource, letter):
+        one is named): a user/ or system/ scope for any patient its person (or account)
+        reaches, a patient/ scope for the launch's patient only."""
+        if self._for_any_patient(resource, letter):
             return True
         if not self.scopes.allows("patient", resource, letter):
             return False
@@ -81,11 +83,21 @@ class AppCredential:
         """The condition on `field` (a patient's key) that narrows a list of what the
         person reaches in `category` to what the app may read (of `resource`, if named)."""
         types = _types(category, resource)
-        if any(self.scopes.allows("user", r, "r") for r in types):
+        if any(self._for_any_patient(r, "r") for r in types):
             return Q()
         if self.patient_id and any(self.scopes.allows("patient", r, "r") for r in types):
             return Q(**{field: self.patient_id})
         return Q(pk__in=[])
+
+    def _for_any_patient(self, resource: str, letter: str) -> bool:
+        return self.scopes.allows("user", resource, letter) or self.scopes.allows(
+            "system", resource, letter
+        )
+
+    def exportable(self, resources) -> list[str]:
+        """Of `resources`, those a bulk export may hold for the app: what a user/ or system/
+        scope reads (an export is written by the worker, where no launch patient narrows)."""
+        return [resource for resource in resources if self._for_any_patient(resource, "r")]
 
 
 def _types(category: str, resource) -> frozenset[str]:

@@ -16,6 +16,10 @@ A person reaches a patient's data in one of these ways, each recorded as the bas
 4. "consent:<purpose>": they are an active member of the patient's network, with a second
    factor, holding an active consent for the category, in the role and organisation the
    consent was given to. A coach reaches a patient only this way.
+5. "system:<basis>": a region's registered system (a SMART backend service, no person
+   present, proving itself by its key), the patients with a case at one of the region's
+   units, for the region's own follow-up under its country's law (stegvis.access.systems):
+   reads only, and never a patient who refuses (spärr).
 Whatever the way, a role never exceeds its ceiling (ROLE_CEILING): an employer can never
 reach a diagnosis, clinical notes or questionnaire answers.
 """
@@ -28,15 +32,17 @@ from django.db.models import Case as Case_
 from django.db.models import Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from stegvis.access import systems
 from stegvis.access.categories import (
     CARE_ROLES,
     LOG_REVIEW_ROLES,
     ROLE_CEILING,
+    SYSTEM_ROLES,
     Action,
     Category,
 )
 from stegvis.access.credentials import AppCredential
-from stegvis.access.models import CareReason, CareRelationship
+from stegvis.access.models import CareReason, CareRefusal, CareRelationship
 from stegvis.accounts.mfa import mfa_satisfied
 from stegvis.accounts.models import Membership, Organisation, User
 from stegvis.accounts.roles import Role
@@ -83,6 +89,25 @@ def _memberships_in(user: User, category: str, roles) -> dict[int, Membership]:
     return {
         m.organisation_id: m for m in _memberships_for_category(user, category) if m.role in roles
     }
+
+
+def _system_memberships(user: User, category: str) -> dict[int, Membership]:
+    """A registered system's memberships at its regions whose country's basis reads
+    `category`, by region."""
+    found = {}
+    for region, membership in _memberships_in(user, category, SYSTEM_ROLES).items():
+        basis = systems.basis_for(membership.organisation.jurisdiction)
+        if basis is not None and category in basis.categories:
+            found[region] = membership
+    return found
+
+
+def _system_basis(membership: Membership) -> str:
+    return systems.basis_for(membership.organisation.jurisdiction).audit_basis
+
+
+# What a registered system does: it reads (and exports what it read).
+SYSTEM_ACTIONS = frozenset({Action.VIEW, Action.EXPORT})
 
 
 @dataclass(frozen=True)
@@ -141,9 +166,23 @@ def _unit_rows(organisations, patients):
     ).values_list("patient_id", "organisation_id")
 
 
+def _at_regions_units(regions) -> Q:
+    """Cases at a unit of one of `regions`, of patients who do not refuse (spärr)."""
+    refusing = CareRefusal.objects.filter(withdrawn_at__isnull=True).values("patient_id")
+    return Q(organisation__parent_id__in=regions) & ~Q(patient_id__in=refusing)
+
+
+def _system_rows(regions, patients):
+    """(patient, region) of each case a registered system of `regions` reaches."""
+    return Case.objects.filter(_at_regions_units(regions), patient_id__in=patients).values_list(
+        "patient_id", "organisation__parent_id"
+    )
+
+
 # Decided on every request: built by the ORM once per shape (stegvis/core/prepared.py).
 CARE_ROWS = Prepared(_care_rows)
 UNIT_ROWS = Prepared(_unit_rows)
+SYSTEM_ROWS = Prepared(_system_rows)
 
 
 # The rows care_bases read in this request, by what they were asked for: the reader sets
@@ -187,15 +226,22 @@ def care_bases(user: User, category: str, patient_ids) -> dict[object, CareBasis
         )
         for patient_id, organisation_id in rows:
             bases.setdefault(patient_id, CareBasis("log_review", review[organisation_id]))
+    regions = _system_memberships(user, category)
+    if regions:
+        for patient_id, region in SYSTEM_ROWS.rows(regions=list(regions), patients=patients):
+            membership = regions[region]
+            bases.setdefault(patient_id, CareBasis(_system_basis(membership), membership))
     return bases
 
 
-def _reached_cases(own, user_id, care, review, roles, organisations, category, now, today):
+def _reached_cases(own, user_id, care, review, system, roles, organisations, category, now,
+                   today):  # fmt: skip
     """The ids of the cases a reader reaches, each way given as a list (empty: not this
     way): `own`, the reader as patient ([their id]); `care`, the care units where they
     reach the cases of patients they have a care relationship with; `review`, the units
-    whose cases a unit manager reaches; `roles` and `organisations`, the (role, unit) pairs
-    in which a consent to `category` reaches its patient's cases."""
+    whose cases a unit manager reaches; `system`, the regions whose units' cases a
+    registered system reaches; `roles` and `organisations`, the (role, unit) pairs in which
+    a consent to `category` reaches its patient's cases."""
     condition = Q(pk__in=[])
     if own:
         condition |= Q(patient_id__in=own)
@@ -206,6 +252,8 @@ def _reached_cases(own, user_id, care, review, roles, organisations, category, n
         )
     if review:
         condition |= Q(organisation_id__in=review)
+    if system:
+        condition |= _at_regions_units(system)
     if roles:
         held = _held_by(user_id, category, roles, organisations, today)
         condition |= Q(patient_id__in=held.values("patient_id"))
@@ -240,6 +288,7 @@ def _reached(user: User, category: str, *, own: bool, consents: bool, of=REACHED
         user_id=user.pk,
         care=list(care),
         review=list(review),
+        system=list(_system_memberships(user, category)),
         roles=[role for role, _unit in pairs],
         organisations=[unit for _role, unit in pairs],
         category=category,
@@ -364,8 +413,15 @@ def holds_consent(user: User, target: Target) -> bool:
     return target.consent_grant(user) is not None
 
 
+@rules.predicate
+def reached_by_system(user: User, target: Target) -> bool:
+    """A registered system proves itself by its key on every token, not by a second factor."""
+    care = target.care_basis(user)
+    return care is not None and care.basis.startswith("system:")
+
+
 has_relation = in_care_relationship | holds_consent
-may_access_patient_data = is_the_patient | (has_relation & has_second_factor)
+may_access_patient_data = is_the_patient | reached_by_system | (has_relation & has_second_factor)
 
 
 def _primary_membership(user: User) -> Membership | None:
@@ -393,6 +449,8 @@ def decide(user: User, patient: User, category: str, action: str = Action.VIEW) 
         return Decision(True, "self", Role.PATIENT)
     care = target.care_basis(user)
     if care is not None:
+        if care.basis.startswith("system:") and action not in SYSTEM_ACTIONS:
+            return Decision(False, "system_reads_only", Role.SYSTEM, care.membership.organisation)
         return Decision(True, care.basis, care.membership.role, care.membership.organisation)
     grant = target.consent_grant(user)
     return Decision(True, grant.basis, grant.role, grant.organisation)
@@ -507,7 +565,12 @@ def _cases_and_visible(user, patient_id, decision, category) -> tuple[list[Case]
     units = set(_memberships_in(user, category, LOG_REVIEW_ROLES))
     if decision.basis.startswith("care:"):
         units |= set(_memberships_in(user, category, CARE_ROLES))
-    return cases, [case for case in cases if case.organisation_id in units]
+    regions = set(_system_memberships(user, category))
+    return cases, [
+        case
+        for case in cases
+        if case.organisation_id in units or case.organisation.parent_id in regions
+    ]
 
 
 def own_cases(user: User) -> list[Case]:

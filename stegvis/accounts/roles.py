@@ -30,6 +30,8 @@ class Role(models.TextChoices):
     PARTICIPATION_FACILITATOR = "participation_facilitator", _("Participation facilitator")
     PATIENT_REPRESENTATIVE = "patient_representative", _("Patient representative")
     ADMIN = "admin", _("Administrator")
+    # A region's registered system (a SMART backend service): no person, no sign-in.
+    SYSTEM = "system", _("Registered system")
 
 
 # Roles that never reach another person's patient data, so need no second factor.
@@ -39,7 +41,8 @@ STAFF_ROLES = frozenset(Role) - NON_STAFF_ROLES
 # network and they may ask to join one. Managers, analysts, facilitators and administrators
 # see units and figures, never one person's network.
 NETWORK_ROLES = STAFF_ROLES - {
-    Role.UNIT_MANAGER, Role.ADMIN, Role.PARTICIPATION_FACILITATOR, Role.REGION_ANALYST
+    Role.UNIT_MANAGER, Role.ADMIN, Role.PARTICIPATION_FACILITATOR, Role.REGION_ANALYST,
+    Role.SYSTEM,
 }  # fmt: skip
 
 # Where a role that works with one patient still never asks a patient to let it in: Nav

@@ -2,7 +2,8 @@
 answers 202 with a status address in Content-Location; the worker writes NDJSON files; the
 status answers 202 while it runs and the manifest when done; the files are served to the
 reader who asked, and only until they expire. What an export holds is what the policy lets
-that reader see, each patient's data recorded on their log as exported."""
+that reader see, each patient's data recorded on their log as exported. An app (a region's
+system, most often) exports what its scopes read, and it alone fetches the files."""
 
 import json
 
@@ -12,11 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from stegvis.access.categories import Action, Category
+from stegvis.access.credentials import AppCredential
 from stegvis.access.helpers import record_aggregate, refuse
 from stegvis.accounts.models import Organisation
 from stegvis.fhir import resources
 from stegvis.fhir.export import EXPORTABLE, delete_files
-from stegvis.fhir.http import BadParameter, answer, fhir_view, instant, problem, site_url
+from stegvis.fhir.http import EXPORT, BadParameter, answer, fhir_view, instant, problem, site_url
 from stegvis.fhir.models import ExportJob, ExportLevel, ExportStatus
 from stegvis.fhir.tasks import run_export
 
@@ -34,7 +36,21 @@ def _types(request) -> list[str]:
     return types
 
 
+def _app(request) -> AppCredential | None:
+    token = getattr(request, "token", None)
+    return token if isinstance(token, AppCredential) else None
+
+
 def _kick_off(request: HttpRequest, level: str, group=None) -> HttpResponse:
+    types, app = _types(request), _app(request)
+    if app is not None:
+        # Named every time: an empty list would mean every type to the worker.
+        types = app.exportable(types or EXPORTABLE)
+        if not types:
+            refused = problem(403, "forbidden", "The app's scopes read none of what it asked "
+                              "to export (a user/ or system/ scope is needed).")  # fmt: skip
+            refused["WWW-Authenticate"] = 'Bearer error="insufficient_scope"'
+            return refused
     if "respond-async" not in request.headers.get("Prefer", ""):
         raise BadParameter("Prefer", "An export runs in the background: send "
                            "'Prefer: respond-async'.")  # fmt: skip
@@ -42,9 +58,11 @@ def _kick_off(request: HttpRequest, level: str, group=None) -> HttpResponse:
         raise BadParameter("_outputFormat", f"Exports are written as {NDJSON}.")
     job = ExportJob.objects.create(
         requested_by=request.user,
+        client_id=app.client_id if app else "",
+        via_app=app.app_name if app else "",
         level=level,
         group=group,
-        types=_types(request),
+        types=types,
         since=instant(request.GET, "_since"),
         request_url=request.build_absolute_uri(),
         site=site_url(request),
@@ -63,17 +81,17 @@ def _kick_off(request: HttpRequest, level: str, group=None) -> HttpResponse:
     return accepted
 
 
-@fhir_view
+@fhir_view(app_scope=EXPORT)
 def export_system(request: HttpRequest) -> HttpResponse:
     return _kick_off(request, ExportLevel.SYSTEM)
 
 
-@fhir_view
+@fhir_view(app_scope=EXPORT)
 def export_patients(request: HttpRequest) -> HttpResponse:
     return _kick_off(request, ExportLevel.PATIENT)
 
 
-@fhir_view
+@fhir_view(app_scope=EXPORT)
 def export_group(request: HttpRequest, group_id: int) -> HttpResponse:
     """A group is a care unit: the patients with a case there (as far as the reader may
     see them)."""
@@ -82,16 +100,21 @@ def export_group(request: HttpRequest, group_id: int) -> HttpResponse:
 
 
 def _own_job(request, job_id, object_type: str) -> ExportJob:
-    """An export is its reader's alone: anyone else is told it does not exist (and the
-    asking is recorded, as any refusal)."""
-    job = ExportJob.objects.filter(pk=job_id, requested_by=request.user).first()
+    """An export is its reader's alone, and the app's that asked for it (or the reader's
+    own, when none did): anyone else is told it does not exist (and the asking is
+    recorded, as any refusal)."""
+    app = _app(request)
+    job = ExportJob.objects.filter(
+        pk=job_id, requested_by=request.user, client_id=app.client_id if app else ""
+    ).first()
     if job is None or job.status == ExportStatus.CANCELLED or timezone.now() > job.expires_at:
         refuse(request.user, category=Category.IDENTITY, object_type=object_type,
                object_id=job_id)  # fmt: skip
     return job
 
 
-@fhir_view(methods=("GET", "DELETE"), produces=("application/json", "application/fhir+json"))
+@fhir_view(methods=("GET", "DELETE"), produces=("application/json", "application/fhir+json"),
+           app_scope=EXPORT)  # fmt: skip
 def export_status(request: HttpRequest, job_id) -> HttpResponse:
     job = _own_job(request, job_id, "fhir_export_status")
     if request.method == "DELETE":
@@ -135,7 +158,8 @@ def manifest(body: dict) -> HttpResponse:
     return HttpResponse(json.dumps(body, ensure_ascii=False), content_type=MANIFEST)
 
 
-@fhir_view(produces=(NDJSON, "application/ndjson", "application/fhir+json", "application/json"))
+@fhir_view(produces=(NDJSON, "application/ndjson", "application/fhir+json", "application/json"),
+           app_scope=EXPORT)  # fmt: skip
 def export_file(request: HttpRequest, job_id, resource_type: str) -> FileResponse:
     job = _own_job(request, job_id, "fhir_export_file")
     found = job.files.filter(resource_type=resource_type).first()

@@ -3,6 +3,7 @@ each chunk recorded on the patients' logs as exported before it is written."""
 
 import json
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 from django.db.models import Q
@@ -13,6 +14,7 @@ from stegvis.access.helpers import record_patients_listed
 from stegvis.access.policy import patients_visible_to
 from stegvis.audit import audit
 from stegvis.cases.models import Case
+from stegvis.core import request_context
 from stegvis.fhir import records, resources
 from stegvis.fhir.kinds import KINDS, record_read, rows_for, with_countries
 from stegvis.fhir.models import (
@@ -154,6 +156,8 @@ def run_claimed(job_id) -> str:
     if not claimed:
         return "not claimed"
     job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
+    # Each patient's log names the app that asked, as for its reads in a request.
+    acting = request_context.current.set(replace(request_context.current.get(), app=job.via_app))
     try:
         # Texts (a Questionnaire's items, a plan's title) in the requester's language.
         with translation.override(job.requested_by.preferred_language):
@@ -168,6 +172,8 @@ def run_claimed(job_id) -> str:
             status=ExportStatus.FAILED, error="The export failed.", finished_at=timezone.now()
         )
         return "failed"
+    finally:
+        request_context.current.reset(acting)
     ExportJob.objects.filter(pk=job_id, status=ExportStatus.RUNNING).update(
         status=ExportStatus.DONE, finished_at=timezone.now(), progress=""
     )

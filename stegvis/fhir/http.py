@@ -41,6 +41,8 @@ def problem(status: int, code: str, text: str, expression=()) -> HttpResponse:
 EACH = "each"
 # For a view that checks each resource it is sent itself (a transaction's entries).
 ITS_ENTRIES = "its entries"
+# For a bulk export's views: the export holds what the app's scopes read (stegvis.fhir.bulk).
+EXPORT = "export"
 
 
 def fhir_view(view=None, *, methods=("GET",), produces=JSON_TYPES, public=False, app_scope=None):
@@ -156,7 +158,7 @@ def _beyond_scopes(request, credential: AppCredential, app_scope, kwargs) -> Htt
     """403 when the app's scopes do not open what the view does."""
     if app_scope is None:
         return problem(403, "forbidden", "Apps do not use this endpoint.")
-    if app_scope == ITS_ENTRIES:
+    if app_scope in (ITS_ENTRIES, EXPORT):
         return None
     resource, letter = app_scope
     resource = kwargs["resource"] if resource == EACH else resource

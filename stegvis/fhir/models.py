@@ -46,6 +46,10 @@ class ExportJob(models.Model):
         Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     types = models.JSONField(default=list)  # empty: every type
+    # The app that asked, if one did (SMART on FHIR): only it fetches the export, and each
+    # patient's log names it.
+    client_id = models.CharField(max_length=100, blank=True, default="")
+    via_app = models.CharField(max_length=255, blank=True, default="")
     since = models.DateTimeField(null=True, blank=True)
     request_url = models.URLField(max_length=2000)
     site = models.URLField(max_length=200)  # for links inside the resources

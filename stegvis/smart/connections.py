@@ -2,13 +2,15 @@
 
 A patient's app reads and writes the patient's own data only (patient/ scopes, the patient
 in context). A staff app is opened from a patient's page (an EHR launch) with that patient
-in context, and may ask user/ scopes for what its person reaches besides. No scope ever
-reaches further than the person's role could (an employer's app never carries a clinical
-scope), and the policy decides each read as for the person themselves
+in context, and may ask user/ scopes for what its person reaches besides. A region's
+system asks system/ scopes to read, as its own account, with no patient in context. No
+scope ever reaches further than the person's role could (an employer's app never carries a
+clinical scope), and the policy decides each read as for the person themselves
 (stegvis.access.credentials).
 """
 
 import hashlib
+from dataclasses import replace
 from datetime import timedelta
 
 from django.utils import timezone
@@ -22,7 +24,13 @@ from stegvis.audit import audit
 from stegvis.smart.models import AppKind, Connection, IssuedToken
 
 # Which scope contexts each kind of app may ask for.
-KIND_CONTEXTS = {AppKind.PATIENT: {"patient"}, AppKind.STAFF: {"patient", "user"}}
+KIND_CONTEXTS = {
+    AppKind.PATIENT: {"patient"},
+    AppKind.STAFF: {"patient", "user"},
+    AppKind.SYSTEM: {"system"},
+}
+# What a system does: read and search.
+SYSTEM_LETTERS = frozenset("rs")
 # How often a connection's last use is written: once in a while is enough to show it.
 LAST_USED_RESOLUTION = timedelta(minutes=5)
 EVERY_RESOURCE = frozenset().union(*CATEGORY_RESOURCES.values())
@@ -56,9 +64,47 @@ def scopes_refusal(application, scopes, user=None) -> str | None:
     for scope in clinical:
         if scope.context not in allowed_contexts:
             return _("This kind of app may not ask for %(scope)s.") % {"scope": scope}
+    if registration.kind == AppKind.SYSTEM:
+        return _system_scopes_refusal(parsed, registration.account)
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    reachable = reachable_resources(user, registration.kind) | OPEN_RESOURCES
+    return _beyond_reach(clinical, user, registration.kind)
+
+
+def _system_scopes_refusal(parsed, account) -> str | None:
+    """A system asks for system/ scopes to read, none reaching further than its account."""
+    if not parsed:
+        return _("A system names the system/ scopes it reads.")
+    for scope in parsed:
+        if not isinstance(scope, Scope):
+            return _("A system has no person to sign in: %(scope)s is not for it.") % {
+                "scope": scope
+            }
+        if not scope.actions <= SYSTEM_LETTERS:
+            return _("A system only reads: %(scope)s is not for it.") % {
+                "scope": scope
+            }
+    # Its `*` is read as the types its account reads (system_grant).
+    return _beyond_reach([s for s in parsed if s.resource != "*"], account, AppKind.SYSTEM)
+
+
+def system_grant(registration, scopes: list[str]) -> list[str]:
+    """What a system is granted of `scopes` (already allowed): `*` as each type its account
+    reads, so its token names no type it could never read (RFC 6749 lets the answer's
+    scope be narrower than the request's, and says so)."""
+    readable = sorted(reachable_resources(registration.account, AppKind.SYSTEM) | OPEN_RESOURCES)
+    granted: list[str] = []
+    for text in scopes:
+        scope = parse(text)
+        if scope.resource == "*":
+            granted += [str(replace(scope, resource=resource)) for resource in readable]
+        else:
+            granted.append(text)
+    return list(dict.fromkeys(granted))
+
+
+def _beyond_reach(clinical, user, kind) -> str | None:
+    reachable = reachable_resources(user, kind) | OPEN_RESOURCES
     for scope in clinical:
         wanted = EVERY_RESOURCE if scope.resource == "*" else {scope.resource}
         if not wanted <= reachable:
@@ -101,10 +147,10 @@ def checksum(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def credential(raw: str):
-    """The usable app token `raw` is, as (its person, their AppCredential); None when it
-    is none, has expired or its connection was revoked."""
-    link = (
+def _issued(raw: str) -> IssuedToken | None:
+    """The usable app token `raw` is, with its connection; None when it is none, has
+    expired or its connection was revoked."""
+    return (
         IssuedToken.objects.filter(
             access_token__token_checksum=checksum(raw),
             access_token__expires__gt=timezone.now(),
@@ -114,6 +160,12 @@ def credential(raw: str):
         .select_related("connection__user", "access_token__application")
         .first()
     )
+
+
+def credential(raw: str):
+    """The usable app token `raw` is, as (its person, their AppCredential); None when it
+    is none, has expired or its connection was revoked. Its use is the connection's last."""
+    link = _issued(raw)
     if link is None:
         return None
     connection, token = link.connection, link.access_token
@@ -147,6 +199,7 @@ SCOPES_SUPPORTED = [
       for resource in sorted(EVERY_RESOURCE)),
     "patient/QuestionnaireResponse.cruds",
     "patient/Observation.cruds",
+    "system/*.rs",
 ]  # fmt: skip
 
 
@@ -169,18 +222,20 @@ def connection_of(person, connection_id) -> Connection | None:
 
 
 def introspection(raw: str, client, fhir_base: str) -> dict:
-    """RFC 7662's answer about `raw` to `client`: active only for its own usable token."""
-    found = credential(raw)
-    if found is None or found[1].client_id != client.client_id:
+    """RFC 7662's answer about `raw` to `client`: active only for its own usable token.
+    Asking about a token is not using it: the last use stays as it was."""
+    link = _issued(raw)
+    if link is None or link.access_token.application_id != client.pk:
         return {"active": False}
-    user, app = found
-    token = AccessToken.objects.get(token_checksum=checksum(raw))
-    return {
+    connection, token = link.connection, link.access_token
+    answer = {
         "active": True,
         "scope": token.scope,
-        "client_id": app.client_id,
+        "client_id": client.client_id,
         "exp": int(token.expires.timestamp()),
-        "sub": str(user.pk),
-        "patient": str(app.patient_id),
-        "fhirUser": fhir_base + fhir_user(user),
+        "sub": str(connection.user_id),
     }
+    if connection.patient_id:  # a system has no patient in context, nor a person
+        answer["patient"] = str(connection.patient_id)
+        answer["fhirUser"] = fhir_base + fhir_user(connection.user)
+    return answer

@@ -49,7 +49,7 @@ def configuration(request: HttpRequest) -> dict:
         "jwks_uri": request.build_absolute_uri(reverse("oauth2_provider:jwks-info")),
         **endpoints(request),
         "userinfo_endpoint": request.build_absolute_uri(reverse("oauth2_provider:user-info")),
-        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
         "token_endpoint_auth_methods_supported": TOKEN_AUTH_METHODS,
         "token_endpoint_auth_signing_alg_values_supported": ALGORITHMS,
         "response_types_supported": ["code"],

@@ -21,11 +21,14 @@ LAUNCH_LIFETIME = timedelta(minutes=5)
 class AppKind(models.TextChoices):
     PATIENT = "patient", _("An app for patients")
     STAFF = "staff", _("An app for staff, opened from a patient's page")
+    SYSTEM = "system", _("A region's system, with no person present")
 
 
 class AppRegistration(models.Model):
     """What an OAuth application is to Stegvis. A patient app is registered by Stegvis's
-    administrators; a staff app by the manager of the unit that uses it, never by a patient."""
+    administrators; a staff app by the manager of the unit that uses it, never by a patient;
+    a system (a SMART backend service) by the administrators, for a region, with the
+    account it acts as (stegvis.access.systems says what that reads, and why)."""
 
     application = models.OneToOneField(
         Application, on_delete=models.CASCADE, related_name="registration"
@@ -44,6 +47,15 @@ class AppRegistration(models.Model):
     # public keys at an address, or registered them here.
     jwks_url = models.URLField(_("JWKS address"), max_length=300, blank=True)
     jwks = models.JSONField(null=True, blank=True)
+    # A system's own account: the person its audit events name, a member of its region in
+    # the system role, who never signs in.
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="system_registration",
+    )
 
     def __str__(self) -> str:
         return self.application.name
@@ -56,15 +68,17 @@ class ConnectionQuerySet(models.QuerySet):
 
 class Connection(models.Model):
     """A person letting an app act for them: a patient their own app, or a member of staff
-    an app opened with one patient. Revoking it stops every token it issued at once."""
+    an app opened with one patient; or a system's account, with no patient in context.
+    Revoking it stops every token it issued at once."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="app_connections"
     )
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="+")
-    # The patient in context: the patient themselves, or the one a staff launch named.
+    # The patient in context: the patient themselves, or the one a staff launch named
+    # (none for a system).
     patient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     scope = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)

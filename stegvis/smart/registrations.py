@@ -1,12 +1,14 @@
 """Registering apps: a staff app by the manager of the unit that uses it (never by a
-patient); which apps a member of staff may open with a patient."""
+patient), a region's system by Stegvis's administrators; which apps a member of staff may
+open with a patient."""
 
 import secrets
 from urllib.parse import urlsplit
 
 from oauth2_provider.models import Application
 
-from stegvis.accounts.roles import STAFF_ROLES, Role
+from stegvis.accounts.models import Membership, User
+from stegvis.accounts.roles import STAFF_ROLES, OrganisationKind, Role
 from stegvis.audit import audit
 from stegvis.smart import cors
 from stegvis.smart.models import AppKind, AppRegistration
@@ -70,6 +72,38 @@ def register(*, kind: str, name: str, redirect_uris: list[str], launch_url: str 
     return registration, secret
 
 
+class NotARegion(ValueError):
+    pass
+
+
+def register_system(*, name: str, region, jwks_url: str = "", jwks: dict | None = None,
+                    description: str = "") -> AppRegistration:  # fmt: skip
+    """A region's system (a SMART backend service): it gets tokens by the client
+    credentials grant, proving itself by a key alone, and acts as an account of its own,
+    a member of the region in the system role, which never signs in."""
+    if region is None or region.kind != OrganisationKind.REGION:
+        raise NotARegion(name)
+    if not (jwks_url or jwks):
+        raise ValueError("A system proves itself by its keys: give their address or a JWKS.")
+    with audit.atomic():
+        application = Application.objects.create(
+            name=name,
+            client_type=Application.CLIENT_CONFIDENTIAL,
+            authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
+            redirect_uris="",
+            client_secret=secrets.token_urlsafe(32),  # one nobody holds
+        )
+        # An address that receives nothing (.invalid), and no password: no way to sign in.
+        account = User.objects.create_user(
+            f"system-{application.client_id.lower()}@systems.invalid", given_name=name[:150]
+        )
+        Membership.objects.create(user=account, organisation=region, role=Role.SYSTEM)
+        return AppRegistration.objects.create(
+            application=application, kind=AppKind.SYSTEM, organisation=region,
+            description=description, jwks_url=jwks_url, jwks=jwks, account=account,
+        )  # fmt: skip
+
+
 def origins_of(addresses) -> list[str]:
     """The origins of `addresses`: a browser app calls Stegvis from these (a loopback one
     from any port: stegvis/smart/cors.py)."""
@@ -79,5 +113,9 @@ def origins_of(addresses) -> list[str]:
 
 
 def remove(registration: AppRegistration) -> None:
-    """The app and every token it holds, gone."""
-    registration.application.delete()
+    """The app and every token it holds, gone. A system's account stays, inactive, for the
+    audit events that name it."""
+    with audit.atomic():
+        if registration.account_id:
+            User.objects.filter(pk=registration.account_id).update(is_active=False)
+        registration.application.delete()

@@ -1,19 +1,29 @@
 """django-oauth-toolkit's validator with what SMART on FHIR adds: scopes read by SMART's
-grammar and held to what the person can ever reach, the connection a grant belongs to
-(the patient in context), `patient` in the token response and `fhirUser` in the ID token."""
+grammar and held to what the person (or a system's account) can ever reach, the connection
+a grant belongs to (the patient in context), a system's client credentials grant, `patient`
+in the token response and `fhirUser` in the ID token."""
 
 from oauth2_provider.models import AccessToken, Grant, RefreshToken
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.settings import oauth2_settings
 
 from stegvis.smart import assertions, connections
-from stegvis.smart.models import IssuedToken
+from stegvis.smart.models import AppKind, IssuedToken
+
+# A system's token lives five minutes, as SMART's backend services recommend: it asks
+# again with a fresh assertion, so a removed key or registration stops it soon.
+SYSTEM_TOKEN_SECONDS = 300
 
 
 def fhir_base(request) -> str:
     """The FHIR base address of the server the oauthlib `request` was made to (the issuer
     is django-oauth-toolkit's address on it, /oauth)."""
     return oauth2_settings.oidc_issuer(request).removesuffix("/oauth") + "/fhir/"
+
+
+def _system(client):
+    registration = getattr(client, "registration", None)
+    return registration if registration and registration.kind == AppKind.SYSTEM else None
 
 
 class SmartValidator(OAuth2Validator):
@@ -43,10 +53,15 @@ class SmartValidator(OAuth2Validator):
         person is known (they are answering the consent screen), none reaches further than
         they ever could."""
         user = getattr(request, "user", None)
-        return connections.scopes_refusal(client, scopes, user) is None
+        if connections.scopes_refusal(client, scopes, user) is not None:
+            return False
+        if system := _system(client):
+            request.scopes = connections.system_grant(system, scopes)
+        return True
 
     def get_default_scopes(self, client_id, request, *args, **kwargs):
-        return ["openid", "fhirUser"]
+        # A system names what it reads; a person's app is at least told who they are.
+        return [] if _system(request.client) else ["openid", "fhirUser"]
 
     def save_authorization_code(self, client_id, code, request, *args, **kwargs):
         grant = self._create_authorization_code(request, code)
@@ -78,6 +93,13 @@ class SmartValidator(OAuth2Validator):
         # Access beyond the hour only when the person let the app keep it (offline_access).
         if "offline_access" not in token["scope"].split():
             token.pop("refresh_token", None)
+        if request.grant_type == "client_credentials":
+            system = _system(request.client)
+            token["expires_in"] = SYSTEM_TOKEN_SECONDS
+            request.smart_connection = connections.let_in(
+                user=system.account, application=request.client, patient_id=None,
+                scope=token["scope"],
+            )  # fmt: skip
         super()._save_bearer_token(token, request, *args, **kwargs)
         connection = request.smart_connection
         access = AccessToken.objects.get(token_checksum=connections.checksum(token["access_token"]))

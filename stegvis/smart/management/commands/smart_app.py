@@ -1,7 +1,8 @@
 """Register a SMART on FHIR app: `stegvis smart_app "Name" --kind patient --redirect-uri URI`.
 
 A patient's app is registered by Stegvis's administrators; a staff app names the unit
-(organisation id) whose manager answers for it. A confidential client's secret is printed
+(organisation id) whose manager answers for it; a region's system (a backend service, no
+person present) names its region and its keys. A confidential client's secret is printed
 once and kept only as its hash; a client with keys (--jwks-url or --jwks-file) signs an
 assertion instead (private_key_jwt).
 """
@@ -22,9 +23,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("name")
         parser.add_argument("--kind", choices=AppKind.values, default=AppKind.PATIENT)
-        parser.add_argument("--redirect-uri", action="append", required=True, dest="redirects")
+        parser.add_argument("--redirect-uri", action="append", default=[], dest="redirects")
         parser.add_argument("--launch-url", default="")
         parser.add_argument("--unit", type=int, help="The unit (organisation id) of a staff app.")
+        parser.add_argument("--region", type=int, help="The region (organisation id) of a system.")
         parser.add_argument("--confidential", action="store_true", help="Issue a client secret.")
         parser.add_argument("--description", default="")
         parser.add_argument(
@@ -34,12 +36,26 @@ class Command(BaseCommand):
         )
         parser.add_argument("--jwks-file", help="A file of the app's public keys (a JWKS).")
 
-    def handle(self, *args, name, kind, redirects, launch_url, unit, confidential, description,
-               jwks_url, jwks_file, **options):  # fmt: skip
+    def handle(self, *args, name, kind, redirects, launch_url, unit, region, confidential,
+               description, jwks_url, jwks_file, **options):  # fmt: skip
+        jwks = json.loads(Path(jwks_file).read_text()) if jwks_file else None
+        if kind == AppKind.SYSTEM:
+            try:
+                registration = registrations.register_system(
+                    name=name, region=Organisation.objects.filter(pk=region).first(),
+                    jwks_url=jwks_url, jwks=jwks, description=description,
+                )  # fmt: skip
+            except registrations.NotARegion:
+                raise CommandError("A system names its region: --region ORGANISATION_ID.") from None
+            except ValueError as error:
+                raise CommandError(str(error)) from None
+            self.stdout.write(f"client_id: {registration.application.client_id}")
+            return
+        if not redirects:
+            raise CommandError("An app that people sign in to names its --redirect-uri.")
         organisation = Organisation.objects.filter(pk=unit).first() if unit else None
         if kind == AppKind.STAFF and organisation is None:
             raise CommandError("A staff app names its unit: --unit ORGANISATION_ID.")
-        jwks = json.loads(Path(jwks_file).read_text()) if jwks_file else None
         registration, secret = registrations.register(
             kind=kind, name=name, redirect_uris=redirects, launch_url=launch_url,
             description=description, confidential=confidential, unit=organisation,
