@@ -222,7 +222,7 @@ def _links(page: str) -> set[str]:
 def test_the_demo_prints_every_swedish_role_so_each_home_is_tried(demo):
     roles = {role for email in _swedish_logins() for role in _person(email).roles}
     # An administrator works in the admin; a system never signs in (it has no home).
-    assert roles >= set(Role) - {Role.ADMIN, Role.SYSTEM}
+    assert roles >= set(Role) - {Role.ADMIN, Role.REGISTERED_SYSTEM}
 
 
 def test_each_demo_persons_home_lists_their_own_duties_with_date_and_whose(client, demo):

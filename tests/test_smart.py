@@ -5,6 +5,7 @@ services), each refusal with its own test, and the patient's own list of apps.""
 import base64
 import hashlib
 import html
+import importlib.util
 import json
 import re
 import secrets
@@ -16,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import time_machine
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 from joserfc import jwt
@@ -32,7 +33,7 @@ from stegvis.audit import audit
 from stegvis.audit.models import AccessEvent
 from stegvis.coaching.models import CheckIn
 from stegvis.smart.models import AppKind, AppRegistration, Connection, Launch
-from stegvis.smart.registrations import remove
+from stegvis.smart.registrations import register_system, remove
 from tests.factories import OrganisationFactory, patient_at
 
 AUD = "http://testserver/fhir"
@@ -723,13 +724,18 @@ def region(personas):
     return region
 
 
-def system_app(region, client_key) -> Application:
-    """A system registered as the administrators do, its keys in a JWKS file."""
+def jwks_file(client_key) -> str:
     keys = Path(tempfile.mkdtemp()) / "jwks.json"
     keys.write_text(json.dumps({"keys": [client_key.as_dict(private=False)]}))
+    return str(keys)
+
+
+def system_app(region, client_key) -> Application:
+    """A system registered as the administrators do, by its region's name, its keys in a
+    JWKS file."""
     out = StringIO()
-    call_command("smart_app", SYSTEM, "--kind", "system", "--region", str(region.pk),
-                 "--jwks-file", str(keys), stdout=out)  # fmt: skip
+    call_command("smart_app", SYSTEM, "--kind", "system", "--region", region.name,
+                 "--jwks-file", jwks_file(client_key), stdout=out)  # fmt: skip
     client_id = out.getvalue().split("client_id: ", 1)[1].split()[0]
     return Application.objects.get(client_id=client_id)
 
@@ -745,6 +751,16 @@ def system_token(client, app, client_key, scope="system/*.rs", **changed):
 @pytest.fixture
 def system(region, client_key):
     return system_app(region, client_key)
+
+
+def test_a_system_is_registered_for_a_region_with_keys(personas, region, client_key):
+    keys = jwks_file(client_key)
+    with pytest.raises(CommandError, match="region"):  # a care unit is no region
+        call_command("smart_app", SYSTEM, "--kind", "system", "--region", str(personas.unit.pk),
+                     "--jwks-file", keys)  # fmt: skip
+    with pytest.raises(CommandError, match="keys"):  # a system has no secret
+        call_command("smart_app", SYSTEM, "--kind", "system", "--region", str(region.pk))
+    assert not AppRegistration.objects.filter(kind=AppKind.SYSTEM).exists()
 
 
 def test_a_system_gets_a_five_minute_token_by_its_signed_assertion(client, system, client_key):
@@ -780,7 +796,7 @@ def test_a_system_reads_its_regions_patients_and_the_log_names_it(
     read = AccessEvent.objects.filter(patient=personas.patient, actor=account, outcome="allowed")
     assert read.exists()
     assert set(read.values_list("basis", "actor_role", "via_app", "actor_organisation")) == {
-        ("system:follow_up", "system", SYSTEM, region.pk)
+        ("system:follow_up", "registered_system", SYSTEM, region.pk)
     }
     speaks(personas.patient, "en")
     client.force_login(personas.patient)
@@ -891,3 +907,22 @@ def test_introspection_of_a_system_token_names_no_patient_and_is_no_use(client, 
     assert "patient" not in answer and "fhirUser" not in answer
     connection.refresh_from_db()
     assert connection.last_used_at is None
+
+
+def test_the_readmes_backend_client_makes_keys_and_assertions_the_server_takes(
+    client, region, tmp_path
+):
+    script = Path(__file__).parents[1] / "scripts" / "backend_client.py"
+    spec = importlib.util.spec_from_file_location("backend_client", script)
+    backend_client = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(backend_client)
+    private, public = tmp_path / "key.json", tmp_path / "jwks.json"
+    backend_client.make_keys(str(private), str(public))
+    assert "d" not in json.loads(public.read_text())["keys"][0]  # the public half alone
+    registration = register_system(name=SYSTEM, region=region, jwks=json.loads(public.read_text()))
+    key = RSAKey.import_key(json.loads(private.read_text()))
+    signed = backend_client.assertion(registration.application.client_id, key, TOKEN_ENDPOINT)
+    answer = client.post("/oauth/token/", {"grant_type": "client_credentials",
+                         "scope": "system/Patient.rs", "client_assertion_type": ASSERTION_TYPE,
+                         "client_assertion": signed})  # fmt: skip
+    assert answer.status_code == 200 and answer.json()["scope"] == "system/Patient.rs"

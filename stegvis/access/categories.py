@@ -39,7 +39,7 @@ def national_id_shown(reader, patient_id) -> bool:
 # The unit manager reaches the unit's patients only to review its access logs.
 LOG_REVIEW_ROLES = frozenset({Role.UNIT_MANAGER})
 # A registered system reaches the patients of its region's units, with no person present.
-SYSTEM_ROLES = frozenset({Role.SYSTEM})
+SYSTEM_ROLES = frozenset({Role.REGISTERED_SYSTEM})
 
 # An employer never holds a diagnosis, clinical notes or questionnaire answers.
 EMPLOYER_NEVER = frozenset({C.SICK_LEAVE, C.CLINICAL_NOTES, C.QUESTIONNAIRES})
@@ -67,7 +67,7 @@ ROLE_CEILING: dict[str, frozenset[str]] = {
     Role.PATIENT: frozenset(),
     # A region's registered system reads its units' patients for the region's follow-up,
     # under its country's law (stegvis/access/data/systems.toml).
-    Role.SYSTEM: systems.ceiling(),
+    Role.REGISTERED_SYSTEM: systems.ceiling(),
 }
 
 # What a role may hold in pseudonymised rows (one row per case, no name or number, but a

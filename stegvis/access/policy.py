@@ -450,7 +450,9 @@ def decide(user: User, patient: User, category: str, action: str = Action.VIEW) 
     care = target.care_basis(user)
     if care is not None:
         if care.basis.startswith("system:") and action not in SYSTEM_ACTIONS:
-            return Decision(False, "system_reads_only", Role.SYSTEM, care.membership.organisation)
+            return Decision(
+                False, "system_reads_only", Role.REGISTERED_SYSTEM, care.membership.organisation
+            )
         return Decision(True, care.basis, care.membership.role, care.membership.organisation)
     grant = target.consent_grant(user)
     return Decision(True, grant.basis, grant.role, grant.organisation)

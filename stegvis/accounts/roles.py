@@ -31,7 +31,7 @@ class Role(models.TextChoices):
     PATIENT_REPRESENTATIVE = "patient_representative", _("Patient representative")
     ADMIN = "admin", _("Administrator")
     # A region's registered system (a SMART backend service): no person, no sign-in.
-    SYSTEM = "system", _("Registered system")
+    REGISTERED_SYSTEM = "registered_system", _("Registered system")
 
 
 # Roles that never reach another person's patient data, so need no second factor.
@@ -42,7 +42,7 @@ STAFF_ROLES = frozenset(Role) - NON_STAFF_ROLES
 # see units and figures, never one person's network.
 NETWORK_ROLES = STAFF_ROLES - {
     Role.UNIT_MANAGER, Role.ADMIN, Role.PARTICIPATION_FACILITATOR, Role.REGION_ANALYST,
-    Role.SYSTEM,
+    Role.REGISTERED_SYSTEM,
 }  # fmt: skip
 
 # Where a role that works with one patient still never asks a patient to let it in: Nav

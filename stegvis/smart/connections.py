@@ -81,9 +81,7 @@ def _system_scopes_refusal(parsed, account) -> str | None:
                 "scope": scope
             }
         if not scope.actions <= SYSTEM_LETTERS:
-            return _("A system only reads: %(scope)s is not for it.") % {
-                "scope": scope
-            }
+            return _("A system only reads: %(scope)s is not for it.") % {"scope": scope}
     # Its `*` is read as the types its account reads (system_grant).
     return _beyond_reach([s for s in parsed if s.resource != "*"], account, AppKind.SYSTEM)
 

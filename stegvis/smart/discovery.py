@@ -3,6 +3,7 @@
 
 from django.http import HttpRequest
 from django.urls import reverse
+from oauth2_provider.settings import oauth2_settings
 
 from stegvis.access.smart_scopes import OTHER_SCOPES
 from stegvis.smart.assertions import ALGORITHMS
@@ -25,6 +26,12 @@ OAUTH_URIS = {
     "revoke": "revocation_endpoint",
     "manage": "management_endpoint",
 }
+
+
+def fhir_base(request) -> str:
+    """The FHIR base address of the server `request` (Django's, or oauthlib's in the
+    validator) was made to: the issuer is django-oauth-toolkit's address on it, /oauth."""
+    return oauth2_settings.oidc_issuer(request).removesuffix("/oauth") + "/fhir/"
 
 
 def endpoints(request: HttpRequest) -> dict[str, str]:

@@ -97,7 +97,7 @@ def register_system(*, name: str, region, jwks_url: str = "", jwks: dict | None 
         account = User.objects.create_user(
             f"system-{application.client_id.lower()}@systems.invalid", given_name=name[:150]
         )
-        Membership.objects.create(user=account, organisation=region, role=Role.SYSTEM)
+        Membership.objects.create(user=account, organisation=region, role=Role.REGISTERED_SYSTEM)
         return AppRegistration.objects.create(
             application=application, kind=AppKind.SYSTEM, organisation=region,
             description=description, jwks_url=jwks_url, jwks=jwks, account=account,

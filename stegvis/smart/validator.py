@@ -8,17 +8,12 @@ from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.settings import oauth2_settings
 
 from stegvis.smart import assertions, connections
+from stegvis.smart.discovery import fhir_base
 from stegvis.smart.models import AppKind, IssuedToken
 
 # A system's token lives five minutes, as SMART's backend services recommend: it asks
 # again with a fresh assertion, so a removed key or registration stops it soon.
 SYSTEM_TOKEN_SECONDS = 300
-
-
-def fhir_base(request) -> str:
-    """The FHIR base address of the server the oauthlib `request` was made to (the issuer
-    is django-oauth-toolkit's address on it, /oauth)."""
-    return oauth2_settings.oidc_issuer(request).removesuffix("/oauth") + "/fhir/"
 
 
 def _system(client):

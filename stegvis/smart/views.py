@@ -24,12 +24,9 @@ from oauthlib.common import Request as OauthlibRequest
 from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import get_patient_for, get_self_for, refuse
 from stegvis.smart import connections, cors, discovery, launches, registrations, scopes
+from stegvis.smart.discovery import fhir_base
 from stegvis.smart.forms import StaffAppForm
 from stegvis.smart.models import AppKind
-
-
-def fhir_base(request: HttpRequest) -> str:
-    return request.build_absolute_uri("/fhir/")
 
 
 @require_GET

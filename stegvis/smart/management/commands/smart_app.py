@@ -13,8 +13,18 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from stegvis.accounts.models import Organisation
+from stegvis.accounts.roles import OrganisationKind
 from stegvis.smart import registrations
 from stegvis.smart.models import AppKind
+
+
+def _region(given: str | None):
+    if not given:
+        return None
+    found = Organisation.objects.filter(kind=OrganisationKind.REGION)
+    return (
+        found.filter(pk=int(given)).first() if given.isdigit() else found.filter(name=given).first()
+    )
 
 
 class Command(BaseCommand):
@@ -26,7 +36,7 @@ class Command(BaseCommand):
         parser.add_argument("--redirect-uri", action="append", default=[], dest="redirects")
         parser.add_argument("--launch-url", default="")
         parser.add_argument("--unit", type=int, help="The unit (organisation id) of a staff app.")
-        parser.add_argument("--region", type=int, help="The region (organisation id) of a system.")
+        parser.add_argument("--region", help="The region of a system: its organisation id or name.")
         parser.add_argument("--confidential", action="store_true", help="Issue a client secret.")
         parser.add_argument("--description", default="")
         parser.add_argument(
@@ -42,7 +52,7 @@ class Command(BaseCommand):
         if kind == AppKind.SYSTEM:
             try:
                 registration = registrations.register_system(
-                    name=name, region=Organisation.objects.filter(pk=region).first(),
+                    name=name, region=_region(region),
                     jwks_url=jwks_url, jwks=jwks, description=description,
                 )  # fmt: skip
             except registrations.NotARegion:
