@@ -130,7 +130,7 @@ def test_the_access_log_names_the_person_who_read_as_the_fhir_audit_event_does(c
     client.force_login(personas.patient)
     page = client.get(reverse("my_access_log")).content.decode()
     assert '<th scope="col">Vem</th>' in page
-    assert f"<td>{doctor.full_name}</td>" in page
+    assert f'<td data-label="Vem">{doctor.full_name}</td>' in page
 
 
 def test_new_accesses_are_others_and_the_systems_allowed_ones_never_the_patients_own(
