@@ -3,6 +3,7 @@ from django.urls import include, path
 from stegvis import api as api_module
 from stegvis.api import api
 from stegvis.core import views as core_views
+from stegvis.portal import app as portal_app
 from stegvis.portal import views as portal_views
 
 urlpatterns = [
@@ -13,6 +14,9 @@ urlpatterns = [
     path("", portal_views.home, name="home"),
     path("language/", portal_views.set_language, name="set_language"),
     path("health/", core_views.health, name="health"),
+    path("manifest.webmanifest", portal_app.manifest, name="web_manifest"),
+    path("sw.js", portal_app.service_worker, name="service_worker"),
+    path("offline/", portal_app.offline, name="offline"),
     path("accounts/eid/", include("stegvis.accounts.eid.urls")),
     path("accounts/", include("allauth.urls")),
     path("account/", include("stegvis.accounts.urls")),

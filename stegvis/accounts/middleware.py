@@ -33,6 +33,8 @@ class SessionLimitMiddleware:
 # language, static files. Patient data is refused by the access policy as well.
 MFA_EXEMPT_PREFIXES = (
     "/accounts/", "/language/", "/static/", "/health/", "/api/", "/invitations/", "/help/",
+    # The app's shell: no one's data, and the phone asks for it on every page.
+    "/manifest.webmanifest", "/sw.js", "/offline/",
 )  # fmt: skip
 
 

@@ -55,15 +55,22 @@ class UserLanguageMiddleware:
 
 
 class NoStoreMiddleware:
-    """Pages shown to a signed-in person may hold patient data: never cache them."""
+    """Pages shown to a signed-in person may hold patient data: never cache them. Signing
+    out wipes what the browser keeps for Stegvis (its caches, the app's stored drafts and
+    its service worker: Clear-Site-Data), so the next person on a shared phone finds none."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        response = self.get_response(request)
         user = getattr(request, "user", None)
-        if (user is not None and user.is_authenticated) or "Authorization" in request.headers:
+        was_signed_in = user is not None and user.is_authenticated
+        response = self.get_response(request)
+        user = getattr(request, "user", None)  # signing out puts an anonymous user here
+        signed_in = user is not None and user.is_authenticated
+        if signed_in or "Authorization" in request.headers:
             add_never_cache_headers(response)
             patch_cache_control(response, no_store=True, private=True)
+        if was_signed_in and not signed_in:
+            response["Clear-Site-Data"] = '"cache", "storage"'
         return response

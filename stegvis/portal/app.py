@@ -1,0 +1,96 @@
+"""Stegvis as an app on the phone's home screen (a progressive web app): the web app
+manifest in the reader's language, the service worker, and the page it shows offline.
+
+The service worker keeps the app's shell (styles, scripts, icons) and two pages that hold no
+one's data: the offline page and the crisis lines, so both open without a connection. It
+never keeps a page with a person's data: every other page is asked of the network each
+time. Signing out wipes whatever the phone keeps (Clear-Site-Data, core.middleware).
+"""
+
+import hashlib
+import json
+from functools import cache
+from pathlib import Path
+
+from django.contrib.staticfiles import finders
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+THEME_COLOUR = "#0b5c4a"  # the accent of site.css
+BACKGROUND_COLOUR = "#f4f6f8"  # its wash
+ICONS = [
+    ("core/icons/icon-192.png", "192x192", "any"),
+    ("core/icons/icon-512.png", "512x512", "any"),
+    ("core/icons/maskable-512.png", "512x512", "maskable"),
+]
+# What the phone keeps for the app to open offline: nothing of anyone's.
+SHELL_STATIC = ["core/css/site.css", "core/js/htmx-2.0.11.min.js", "core/js/app.js",
+                "core/favicon.svg", *(path for path, _size, _purpose in ICONS)]  # fmt: skip
+SHELL_PAGES = ["offline", "crisis_help"]
+
+
+@require_safe
+def manifest(request: HttpRequest) -> JsonResponse:
+    body = {
+        "id": "/",
+        "name": "Stegvis",
+        "short_name": "Stegvis",
+        "description": _("Step by step back to work: your plan, your check-ins and your network."),
+        "lang": get_language(),
+        "dir": "ltr",
+        "start_url": reverse("home"),
+        "scope": "/",
+        "display": "standalone",
+        "theme_color": THEME_COLOUR,
+        "background_color": BACKGROUND_COLOUR,
+        "icons": [
+            {"src": static(path), "sizes": sizes, "type": "image/png", "purpose": purpose}
+            for path, sizes, purpose in ICONS
+        ],
+        "shortcuts": [
+            {"name": _("Check in"), "url": reverse("checkin")},
+            {"name": _("Need help now?"), "url": reverse("crisis_help")},
+        ],
+    }
+    answer = JsonResponse(body, content_type="application/manifest+json",
+                          json_dumps_params={"ensure_ascii": False})  # fmt: skip
+    patch_vary_headers(answer, ["Accept-Language", "Cookie"])
+    return answer
+
+
+@cache
+def _version() -> str:
+    """Changes whenever a file the shell keeps changes: a new worker then takes over."""
+    digest = hashlib.sha256()
+    for path in SHELL_STATIC:
+        digest.update(Path(finders.find(path)).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@require_safe
+def service_worker(request: HttpRequest) -> HttpResponse:
+    context = {
+        "version": _version(),
+        "shell": json.dumps(
+            [static(path) for path in SHELL_STATIC] + [reverse(name) for name in SHELL_PAGES]
+        ),
+        "offline": json.dumps(reverse("offline")),
+        "help": json.dumps(reverse("crisis_help")),
+    }
+    answer = render(request, "portal/sw.js", context, content_type="text/javascript")
+    # Asked for again at every visit, so a new version takes over the next time.
+    answer["Cache-Control"] = "no-cache"
+    answer["Service-Worker-Allowed"] = "/"
+    return answer
+
+
+@require_safe
+def offline(request: HttpRequest) -> HttpResponse:
+    """What the app shows with no connection: no one's data, only what to do."""
+    return render(request, "portal/offline.html")

@@ -1,0 +1,77 @@
+"""Stegvis as an app on the phone: the manifest in the reader's language, a service worker
+that keeps the shell and the pages no one's data is on, the offline page, and signing out
+wiping what the phone keeps."""
+
+import re
+
+import pytest
+from django.contrib.staticfiles import finders
+from PIL import Image
+
+from stegvis.portal.app import SHELL_STATIC
+
+
+@pytest.mark.parametrize(
+    ("language", "description"),
+    [("sv", "Steg för steg"), ("en", "Step by step"), ("nb", "Steg for steg")],
+)
+def test_the_manifest_makes_stegvis_installable_in_the_readers_language(
+    client, db, language, description
+):
+    answer = client.get("/manifest.webmanifest", HTTP_ACCEPT_LANGUAGE=language)
+    assert answer["Content-Type"] == "application/manifest+json"
+    manifest = answer.json()
+    assert manifest["lang"] == language and manifest["description"].startswith(description)
+    assert manifest["start_url"] == "/" and manifest["scope"] == "/"
+    assert manifest["display"] == "standalone" and manifest["name"] == "Stegvis"
+    assert re.fullmatch(r"#[0-9a-f]{6}", manifest["theme_color"])
+    # What a phone needs to install it: a 192 and a 512 pixel icon, and one it may mask.
+    sizes = set()
+    for icon in manifest["icons"]:
+        path = finders.find(icon["src"].removeprefix("/static/"))
+        with Image.open(path) as image:
+            assert f"{image.width}x{image.height}" == icon["sizes"]
+        sizes.add((icon["sizes"], icon["purpose"]))
+    assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= sizes
+    assert {"/checkin/", "/help/"} == {shortcut["url"] for shortcut in manifest["shortcuts"]}
+
+
+def test_every_page_links_the_manifest_and_the_worker(client, personas):
+    client.force_login(personas.patient)
+    page = client.get("/").content.decode()
+    assert '<link rel="manifest" href="/manifest.webmanifest">' in page
+    assert '<script src="/static/core/js/app.js" defer></script>' in page
+
+
+def test_the_worker_keeps_the_shell_and_no_page_with_anyones_data(client, personas):
+    client.force_login(personas.patient)
+    answer = client.get("/sw.js")
+    assert answer["Content-Type"].startswith("text/javascript")
+    assert answer["Service-Worker-Allowed"] == "/"
+    assert "no-cache" in answer["Cache-Control"]
+    script = answer.content.decode()
+    kept = re.search(r"const KEPT = (\[.*?\]);", script).group(1)
+    assert set(re.findall(r'"([^"]+)"', kept)) == {
+        *(f"/static/{path}" for path in SHELL_STATIC),
+        "/offline/",
+        "/help/",
+    }
+    # Each shell file is there to keep, and none is a page of the patient's.
+    assert all(finders.find(path) for path in SHELL_STATIC)
+    # Kept as asked for by someone signed out, and pages always asked of the network.
+    assert 'credentials: "omit"' in script and "fetch(request).catch(" in script
+    assert str(personas.patient.pk) not in script and "csrf" not in script.lower()
+
+
+def test_the_offline_page_holds_no_ones_data_and_points_to_the_crisis_lines(client, db):
+    page = client.get("/offline/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "No connection right now" in page and 'href="/help/"' in page
+
+
+def test_signing_out_wipes_what_the_phone_keeps_and_nothing_else_does(client, personas):
+    client.force_login(personas.patient)
+    assert "Clear-Site-Data" not in client.get("/")
+    signed_out = client.post("/accounts/logout/")
+    assert signed_out.status_code == 302
+    assert signed_out["Clear-Site-Data"] == '"cache", "storage"'
+    assert "Clear-Site-Data" not in client.get("/accounts/login/")
