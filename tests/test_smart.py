@@ -27,14 +27,19 @@ from oauth2_provider.models import Application, Grant, RefreshToken
 from stegvis.access.categories import Action, Category
 from stegvis.access.models import CareRefusal
 from stegvis.access.policy import decide
-from stegvis.accounts.models import Organisation
-from stegvis.accounts.roles import OrganisationKind
+from stegvis.accounts.models import Membership, Organisation
+from stegvis.accounts.roles import OrganisationKind, Role
 from stegvis.audit import audit
 from stegvis.audit.models import AccessEvent
+from stegvis.cases.models import Case
 from stegvis.coaching.models import CheckIn
+from stegvis.core import request_context
+from stegvis.core.request_context import RequestContext
+from stegvis.fhir import export
+from stegvis.fhir.models import ExportJob, ExportLevel
 from stegvis.smart.models import AppKind, AppRegistration, Connection, Launch
-from stegvis.smart.registrations import register_system, remove
-from tests.factories import OrganisationFactory, patient_at
+from stegvis.smart.registrations import register_system
+from tests.factories import OrganisationFactory, UserFactory, patient_at
 
 AUD = "http://testserver/fhir"
 REDIRECT = "https://app.example.org/callback"
@@ -718,9 +723,11 @@ ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
 @pytest.fixture
 def region(personas):
-    """A region whose unit is the patient's, not the other patient's."""
+    """A region whose unit is the patient's; the other patient's unit is another region's."""
     region = OrganisationFactory(name="Region Solby", kind=OrganisationKind.REGION)
     Organisation.objects.filter(pk=personas.unit.pk).update(parent=region)
+    elsewhere = OrganisationFactory(name="Region Norrby", kind=OrganisationKind.REGION)
+    Organisation.objects.filter(pk=personas.other_unit.pk).update(parent=elsewhere)
     return region
 
 
@@ -760,6 +767,10 @@ def test_a_system_is_registered_for_a_region_with_keys(personas, region, client_
                      "--jwks-file", keys)  # fmt: skip
     with pytest.raises(CommandError, match="keys"):  # a system has no secret
         call_command("smart_app", SYSTEM, "--kind", "system", "--region", str(region.pk))
+    OrganisationFactory(name=region.name, kind=OrganisationKind.REGION)
+    with pytest.raises(CommandError, match="region"):  # a name two regions have: no guess
+        call_command("smart_app", SYSTEM, "--kind", "system", "--region", region.name,
+                     "--jwks-file", keys)  # fmt: skip
     assert not AppRegistration.objects.filter(kind=AppKind.SYSTEM).exists()
 
 
@@ -806,14 +817,47 @@ def test_a_system_reads_its_regions_patients_and_the_log_names_it(
 
 def test_a_system_never_reaches_a_patient_who_refuses(client, personas, system, client_key,
                                                      case):  # fmt: skip
-    CareRefusal.objects.create(patient=personas.patient)
+    refusal = CareRefusal.objects.create(patient=personas.patient)
     token = system_token(client, system, client_key).json()["access_token"]
     assert fhir(client, "Patient", token).json().get("entry", []) == []
     assert fhir(client, f"Patient/{personas.patient.pk}", token).status_code == 404
+    refusal.withdrawn_at = timezone.now()
+    refusal.save()
+    assert fhir(client, f"Patient/{personas.patient.pk}", token).status_code == 200
+
+
+def test_holding_the_role_is_not_being_the_system(client, personas, region, system, case):
+    """The system way opens only while the registered system acts by its own token: not for
+    its account by any other way, nor for anyone else who came to hold the role."""
+    impostor = UserFactory()
+    Membership.objects.create(user=impostor, organisation=region, role=Role.REGISTERED_SYSTEM)
+    for person in (impostor, system.registration.account):
+        assert not decide(person, personas.patient, Category.IDENTITY).allowed
+        client.force_login(person)
+        assert client.get("/api/v1/patients").json()["items"] == []
+        assert client.get(f"/api/v1/patients/{personas.patient.pk}").status_code == 404
+    # Nor can a patient invite someone into her network in that role.
+    client.force_login(personas.patient)
+    invited = client.post(
+        f"/api/v1/patients/{personas.patient.pk}/network",
+        {"organisation_id": region.pk, "role": Role.REGISTERED_SYSTEM, "email": "m@example.org",
+         "name": "Mallory"},
+        content_type="application/json",
+    )  # fmt: skip
+    assert invited.status_code == 422
+    assert [error["loc"] for error in invited.json()["errors"]] == [["role"]]
 
 
 def test_a_system_reads_and_writes_nothing(personas, system, case):
     account = system.registration.account
+    acting = request_context.current.set(RequestContext(system_account=str(account.pk)))
+    try:
+        decisions_of_the_acting_system(account, personas)
+    finally:
+        request_context.current.reset(acting)
+
+
+def decisions_of_the_acting_system(account, personas):
     assert decide(account, personas.patient, Category.CHECKINS, Action.VIEW).allowed
     for action in (Action.CREATE, Action.UPDATE, Action.DELETE):
         refused = decide(account, personas.patient, Category.CHECKINS, action)
@@ -844,9 +888,45 @@ def test_a_system_exports_its_regions_patients_and_it_alone_fetches_the_files(
     assert set(exported.values_list("patient", "via_app", "basis")) == {
         (personas.patient.pk, SYSTEM, "system:follow_up")
     }
-    # The export is the system's alone: the same account's other app, or a person, sees none.
-    client.force_login(personas.treating_physician)
-    assert client.get(status_path).status_code == 404
+    # The export is the system's app's alone: not its account's by any other way, nor anyone's.
+    for person in (account, personas.treating_physician):
+        client.force_login(person)
+        assert client.get(status_path).status_code == 404
+
+
+def test_the_worker_writes_a_systems_export_as_the_system_and_names_it(
+    personas, region, system, case
+):
+    """Outside any request, as the worker runs it: the export the system asked for reads as
+    the system and names its app; the same asked for by its account without the app, none."""
+    account = system.registration.account
+    asked = {"requested_by": account, "level": ExportLevel.SYSTEM, "types": ["Patient"],
+             "request_url": "http://testserver/fhir/$export",
+             "site": "http://testserver"}  # fmt: skip
+    by_app = ExportJob.objects.create(client_id=system.client_id, via_app=SYSTEM, **asked)
+    assert export.run_claimed(by_app.pk) == "done"
+    assert [found.count for found in by_app.files.all()] == [1]
+    events = AccessEvent.objects.filter(actor=account, action="export")
+    assert set(events.values_list("patient", "via_app", "basis")) == {
+        (personas.patient.pk, SYSTEM, "system:follow_up")
+    }
+    by_account = ExportJob.objects.create(**asked)
+    assert export.run_claimed(by_account.pk) == "done"
+    assert not by_account.files.exists()
+
+
+def test_a_systems_group_export_of_a_unit_outside_its_region_holds_no_one(
+    client, personas, region, system, client_key, case
+):
+    # The other patient has a case here too: that she is treated at the other region's unit
+    # is not the system's to learn.
+    Case.objects.create(patient=personas.other_patient, organisation=personas.unit)
+    token = system_token(client, system, client_key).json()["access_token"]
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    kicked = client.get(f"/fhir/Group/{personas.other_unit.pk}/$export?_type=Patient",
+                        HTTP_PREFER="respond-async", **bearer)  # fmt: skip
+    manifest = client.get(kicked["Content-Location"].replace("http://testserver", ""), **bearer)
+    assert manifest.json()["output"] == []
 
 
 def test_a_patient_app_gets_nothing_by_client_credentials(client, personas, client_key):
@@ -889,7 +969,7 @@ def test_a_removed_system_stops_at_once(client, personas, system, client_key, ca
     token = system_token(client, system, client_key).json()["access_token"]
     assert fhir(client, "Patient", token).status_code == 200
     account = system.registration.account
-    remove(system.registration)
+    call_command("smart_app", system.client_id, "--remove", stdout=StringIO())
     assert fhir(client, "Patient", token).status_code == 401
     account.refresh_from_db()
     assert not account.is_active  # kept, for the events that name it

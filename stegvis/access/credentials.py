@@ -57,6 +57,8 @@ class AppCredential:
     # The patient the app was launched with (a patient's own app: the patient; a system:
     # none).
     patient_id: uuid.UUID | None
+    # A region's registered system, acting as its own account.
+    system: bool = False
 
     def allows(self, resource: str, letter: str, patient_id=None) -> bool:
         """Whether a scope lets the app do `letter` on `resource` (of `patient_id`, when
@@ -109,4 +111,10 @@ def act_as_app(request, user, credential: AppCredential) -> None:
     scopes and launch patient, and every audit event of the request names the app."""
     request.user = user
     request.token = credential
-    request_context.current.set(replace(request_context.current.get(), app=credential.app_name))
+    request_context.current.set(
+        replace(
+            request_context.current.get(),
+            app=credential.app_name,
+            system_account=str(user.pk) if credential.system else "",
+        )
+    )

@@ -45,8 +45,9 @@ from stegvis.access.credentials import AppCredential
 from stegvis.access.models import CareReason, CareRefusal, CareRelationship
 from stegvis.accounts.mfa import mfa_satisfied
 from stegvis.accounts.models import Membership, Organisation, User
-from stegvis.accounts.roles import Role
+from stegvis.accounts.roles import OrganisationKind, Role
 from stegvis.cases.models import Case
+from stegvis.core import request_context
 from stegvis.core.prepared import Prepared
 from stegvis.network.models import Consent
 
@@ -93,11 +94,17 @@ def _memberships_in(user: User, category: str, roles) -> dict[int, Membership]:
 
 def _system_memberships(user: User, category: str) -> dict[int, Membership]:
     """A registered system's memberships at its regions whose country's basis reads
-    `category`, by region."""
+    `category`, by region: only while the system itself acts, by its own token or in the
+    export it asked for (request_context.system_account), never for whoever else holds the
+    role."""
+    if request_context.current.get().system_account != str(user.pk):
+        return {}
     found = {}
     for region, membership in _memberships_in(user, category, SYSTEM_ROLES).items():
         basis = systems.basis_for(membership.organisation.jurisdiction)
-        if basis is not None and category in basis.categories:
+        if membership.organisation.kind == OrganisationKind.REGION and (
+            basis is not None and category in basis.categories
+        ):
             found[region] = membership
     return found
 

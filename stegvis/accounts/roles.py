@@ -36,13 +36,13 @@ class Role(models.TextChoices):
 
 # Roles that never reach another person's patient data, so need no second factor.
 NON_STAFF_ROLES = frozenset({Role.PATIENT, Role.PATIENT_REPRESENTATIVE})
-STAFF_ROLES = frozenset(Role) - NON_STAFF_ROLES
+# A region's registered system is no member of staff: no person, no pages, no network.
+STAFF_ROLES = frozenset(Role) - NON_STAFF_ROLES - {Role.REGISTERED_SYSTEM}
 # The roles that work with one patient at a time, so a patient may bring them into their
 # network and they may ask to join one. Managers, analysts, facilitators and administrators
 # see units and figures, never one person's network.
 NETWORK_ROLES = STAFF_ROLES - {
-    Role.UNIT_MANAGER, Role.ADMIN, Role.PARTICIPATION_FACILITATOR, Role.REGION_ANALYST,
-    Role.REGISTERED_SYSTEM,
+    Role.UNIT_MANAGER, Role.ADMIN, Role.PARTICIPATION_FACILITATOR, Role.REGION_ANALYST
 }  # fmt: skip
 
 # Where a role that works with one patient still never asks a patient to let it in: Nav

@@ -11,9 +11,8 @@ from django.utils import timezone, translation
 
 from stegvis.access.categories import Action, Category, national_id_shown
 from stegvis.access.helpers import record_patients_listed
-from stegvis.access.policy import patients_visible_to
+from stegvis.access.policy import cases_visible_to, patients_visible_to
 from stegvis.audit import audit
-from stegvis.cases.models import Case
 from stegvis.core import request_context
 from stegvis.fhir import records, resources
 from stegvis.fhir.kinds import KINDS, record_read, rows_for, with_countries
@@ -26,6 +25,7 @@ from stegvis.fhir.models import (
     storage,
 )
 from stegvis.instruments.definitions import instruments
+from stegvis.smart.models import AppKind, AppRegistration
 
 logger = logging.getLogger(__name__)
 CHUNK = 500
@@ -71,9 +71,9 @@ def _check_still_wanted(job: ExportJob) -> None:
 def _patients(job: ExportJob, files: _Files) -> None:
     user = job.requested_by
     patients = patients_visible_to(user, Category.IDENTITY)
-    if job.group_id:
-        patients = patients.filter(pk__in=Case.objects.filter(organisation=job.group_id)
-                                   .values("patient"))  # fmt: skip
+    if job.group_id:  # through a case at the unit the reader may see (as kinds.rows_for)
+        at_unit = cases_visible_to(user, Category.IDENTITY).filter(organisation=job.group_id)
+        patients = patients.filter(pk__in=at_unit.values("patient"))
     # A patient's record keeps no time of change, so _since leaves every patient in.
     patients = with_countries(patients).order_by("pk")
     chunk: list = []
@@ -148,6 +148,17 @@ def delete_files(job: ExportJob) -> None:
     job.files.all().delete()
 
 
+def _system(job: ExportJob) -> str:
+    """The requester's id when a region's registered system asked, by its own app."""
+    asked_by_system = (
+        job.client_id
+        and AppRegistration.objects.filter(
+            kind=AppKind.SYSTEM, application__client_id=job.client_id, account=job.requested_by_id
+        ).exists()
+    )
+    return str(job.requested_by_id) if asked_by_system else ""
+
+
 def run_claimed(job_id) -> str:
     """Claim an accepted job (once, whichever worker comes first) and write it."""
     claimed = ExportJob.objects.filter(pk=job_id, status=ExportStatus.ACCEPTED).update(
@@ -156,8 +167,11 @@ def run_claimed(job_id) -> str:
     if not claimed:
         return "not claimed"
     job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
-    # Each patient's log names the app that asked, as for its reads in a request.
-    acting = request_context.current.set(replace(request_context.current.get(), app=job.via_app))
+    # Each patient's log names the app that asked, as for its reads in a request; a region's
+    # system reads as itself, as it did when it asked.
+    acting = request_context.current.set(
+        replace(request_context.current.get(), app=job.via_app, system_account=_system(job))
+    )
     try:
         # Texts (a Questionnaire's items, a plan's title) in the requester's language.
         with translation.override(job.requested_by.preferred_language):

@@ -260,12 +260,14 @@ KINDS: tuple[Kind, ...] = (
 
 def rows_for(user, kind: Kind, patient=None, condition: Q | None = None, unit=None) -> QuerySet:
     """The rows of `kind` the reader may see: of one patient, or of the patients with a
-    case at one unit, when given."""
+    case at one unit, when given (a case the reader may see: that a patient is treated at a
+    unit is no one's to learn from a list of it)."""
     if kind.by_patient:
         scope = patients_visible_to(user, kind.category)
         scope = scope.filter(pk=patient.pk) if patient else scope
         if unit is not None:
-            scope = scope.filter(pk__in=Case.objects.filter(organisation=unit).values("patient"))
+            at_unit = cases_visible_to(user, kind.category).filter(organisation=unit)
+            scope = scope.filter(pk__in=at_unit.values("patient"))
     else:
         scope = cases_visible_to(user, kind.category)
         scope = scope.filter(patient=patient) if patient else scope

@@ -13,7 +13,7 @@ from stegvis.access.categories import Action, Category
 from stegvis.access.helpers import get_patient_for, get_record_for
 from stegvis.access.rules import PATIENT_ONLY
 from stegvis.accounts.models import Membership, Organisation
-from stegvis.accounts.roles import Role
+from stegvis.accounts.roles import NETWORK_ROLES
 from stegvis.core.errors import FieldErrors
 from stegvis.network import selectors, services
 from stegvis.network.models import NetworkMember
@@ -107,7 +107,7 @@ def add_member(request, patient_id: str, payload: MemberIn):
     organisation = Organisation.objects.filter(pk=payload.organisation_id).first()
     if organisation is None:
         raise FieldErrors({"organisation_id": ["No such organisation."]})
-    if payload.role not in Role.values or payload.role == Role.PATIENT:
+    if payload.role not in NETWORK_ROLES:
         raise FieldErrors({"role": ["Not a role that can join a network."]})
     if payload.user_id:
         membership = Membership.objects.filter(

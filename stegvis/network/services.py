@@ -16,7 +16,7 @@ from django.utils.translation import override
 from stegvis.access.categories import EMPLOYER_NEVER, ROLE_CEILING, Action, Category
 from stegvis.access.helpers import record_allowed, record_refused
 from stegvis.accounts.models import Membership, Organisation, User
-from stegvis.accounts.roles import Role, may_ask_to_join
+from stegvis.accounts.roles import NETWORK_ROLES, Role, may_ask_to_join
 from stegvis.audit import audit
 from stegvis.cases.country import country_of
 from stegvis.core.errors import NotAllowed
@@ -68,8 +68,15 @@ def _open_member(patient: User, *, user=None, email="", organisation, role):
 
 
 @audit.atomic()
+def _network_role(role: str) -> None:
+    """A network holds the roles that work with one patient at a time, nothing else."""
+    if role not in NETWORK_ROLES:
+        raise NotAllowed(_("Not a role that can join a network."))
+
+
 def member_add(*, actor: User, user: User, organisation: Organisation, role: str) -> NetworkMember:
     """The patient lets a staff member in, found by organisation and role. Idempotent."""
+    _network_role(role)
     if not Membership.objects.filter(user=user, organisation=organisation, role=role).exists():
         raise ValueError("The person does not hold that role there.")
     existing = _open_member(actor, user=user, organisation=organisation, role=role)
@@ -102,6 +109,7 @@ def member_invite_by_email(
 
     Asking twice for the same person sends a fresh link and keeps one invitation.
     """
+    _network_role(role)
     member = _open_member(actor, email=email, organisation=organisation, role=role)
     if member is None:
         member = NetworkMember(
@@ -206,6 +214,9 @@ def invitation_accept(*, member: NetworkMember, user: User) -> NetworkMember:
     so of two requests at once only one finds it open (InvitationUsed for the other)."""
     if not same_address(user.email, member.invited_email):
         raise NotAllowed(_("This invitation was sent to someone else."))
+    # Accepting makes the invitee a member of the organisation in the role: never one that
+    # works with no patient of its own (a manager, an analyst, a region's system).
+    _network_role(member.role)
     now = timezone.now()
     taken = NetworkMember.objects.filter(
         pk=member.pk,

@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from oauth2_provider.models import AccessToken, RefreshToken
 
-from stegvis.access.categories import ROLE_CEILING
+from stegvis.access import systems
+from stegvis.access.categories import ROLE_CEILING, SYSTEM_ROLES
 from stegvis.access.credentials import CATEGORY_RESOURCES, AppCredential
 from stegvis.access.smart_scopes import InvalidScope, Scope, Scopes, parse
 from stegvis.audit import audit
@@ -43,6 +44,12 @@ def reachable_resources(user, kind: str) -> frozenset[str]:
     of their own; staff those of their roles' ceilings."""
     if kind == AppKind.PATIENT:
         return EVERY_RESOURCE if user.is_patient else frozenset()
+    if kind == AppKind.SYSTEM:  # what its region's country's law lets it read
+        categories = set().union(*(
+            systems.basis_for(m.organisation.jurisdiction).categories
+            for m in user.memberships_cached() if m.role in SYSTEM_ROLES
+        ))  # fmt: skip
+        return frozenset().union(*(CATEGORY_RESOURCES[c] for c in categories))
     categories = set().union(*(ROLE_CEILING.get(role, frozenset()) for role in user.roles))
     return frozenset().union(*(CATEGORY_RESOURCES[c] for c in categories))
 
@@ -155,7 +162,7 @@ def _issued(raw: str) -> IssuedToken | None:
             connection__revoked_at__isnull=True,
             connection__user__is_active=True,
         )
-        .select_related("connection__user", "access_token__application")
+        .select_related("connection__user", "access_token__application__registration")
         .first()
     )
 
@@ -176,6 +183,7 @@ def credential(raw: str):
         connection_id=connection.pk,
         scopes=Scopes.parse(token.scope),
         patient_id=connection.patient_id,
+        system=token.application.registration.kind == AppKind.SYSTEM,
     )
 
 

@@ -11,20 +11,23 @@ import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Q
 
 from stegvis.accounts.models import Organisation
 from stegvis.accounts.roles import OrganisationKind
 from stegvis.smart import registrations
-from stegvis.smart.models import AppKind
+from stegvis.smart.models import AppKind, AppRegistration
 
 
 def _region(given: str | None):
+    """The region `given` names, by id or by a name only one region has (a system reads
+    under its region's country's law: never a guess between two)."""
     if not given:
         return None
-    found = Organisation.objects.filter(kind=OrganisationKind.REGION)
-    return (
-        found.filter(pk=int(given)).first() if given.isdigit() else found.filter(name=given).first()
-    )
+    regions = Organisation.objects.filter(kind=OrganisationKind.REGION)
+    by_id = Q(pk=int(given)) if given.isdigit() else Q(pk__in=[])
+    found = list(regions.filter(by_id | Q(name=given)))
+    return found[0] if len(found) == 1 else None
 
 
 class Command(BaseCommand):
@@ -45,9 +48,20 @@ class Command(BaseCommand):
             help="Where the app publishes its public keys (private_key_jwt).",
         )
         parser.add_argument("--jwks-file", help="A file of the app's public keys (a JWKS).")
+        parser.add_argument(
+            "--remove", action="store_true",
+            help="Remove the app whose client id is given as NAME: its tokens stop at once.",
+        )  # fmt: skip
 
     def handle(self, *args, name, kind, redirects, launch_url, unit, region, confidential,
-               description, jwks_url, jwks_file, **options):  # fmt: skip
+               description, jwks_url, jwks_file, remove, **options):  # fmt: skip
+        if remove:
+            found = AppRegistration.objects.filter(application__client_id=name).first()
+            if found is None:
+                raise CommandError(f"No app has the client id {name}.")
+            registrations.remove(found)
+            self.stdout.write(f"removed: {name}")
+            return
         jwks = json.loads(Path(jwks_file).read_text()) if jwks_file else None
         if kind == AppKind.SYSTEM:
             try:
@@ -56,7 +70,9 @@ class Command(BaseCommand):
                     jwks_url=jwks_url, jwks=jwks, description=description,
                 )  # fmt: skip
             except registrations.NotARegion:
-                raise CommandError("A system names its region: --region ORGANISATION_ID.") from None
+                raise CommandError(
+                    "A system names its region: --region ID or a name one region has."
+                ) from None
             except ValueError as error:
                 raise CommandError(str(error)) from None
             self.stdout.write(f"client_id: {registration.application.client_id}")
