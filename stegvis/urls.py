@@ -17,6 +17,7 @@ urlpatterns = [
     path("manifest.webmanifest", portal_app.manifest, name="web_manifest"),
     path("sw.js", portal_app.service_worker, name="service_worker"),
     path("offline/", portal_app.offline, name="offline"),
+    path("more/", portal_app.more, name="more"),
     path("accounts/eid/", include("stegvis.accounts.eid.urls")),
     path("accounts/", include("allauth.urls")),
     path("account/", include("stegvis.accounts.urls")),

@@ -16,7 +16,7 @@ PERSONAS = (
 NOT_PATIENT_DATA = {
     "page home", "page set_language", "page health", "page account_settings",
     # The app's manifest, service worker and offline page: no one's data.
-    "page web_manifest", "page service_worker", "page offline",
+    "page web_manifest", "page service_worker", "page offline", "page more",
     "page token_revoke", "page case_new", "page code_search", "page strategies",
     "page crisis_help", "page instrument_list", "page instrument_switch",
     "page notification_preferences", "page notifications_read", "page invitation_accept",
@@ -204,6 +204,8 @@ TABLE: dict[str, tuple[int, ...]] = {
     "page web_manifest": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "page service_worker": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "page offline": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "page more": (200, 200, 200, 200, 200, 200, 200, 302, 200, 200, 200),
+    "page my_plan": (404, 404, 404, 404, 404, 404, 404, 302, 302, 404, 404),
     # No e-ID provider is configured here: signing in by one is not found, for anyone.
     "page eid_login": (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
     "page eid_callback": (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),

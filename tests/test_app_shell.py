@@ -75,3 +75,30 @@ def test_signing_out_wipes_what_the_phone_keeps_and_nothing_else_does(client, pe
     assert signed_out.status_code == 302
     assert signed_out["Clear-Site-Data"] == '"cache", "storage"'
     assert "Clear-Site-Data" not in client.get("/accounts/login/")
+
+
+def test_a_patient_has_the_apps_five_places_at_hand_and_staff_do_not(client, personas, case):
+    client.force_login(personas.patient)
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    nav = re.search(r'<nav class="app-nav".*?</nav>', page, re.S).group(0)
+    assert re.findall(r'href="([^"]+)"', nav) == ["/", "/checkin/", "/my-plan/", "/messages/",
+                                                  "/more/"]  # fmt: skip
+    assert re.search(r'href="/"\s+aria-current="page"', nav)
+    assert 'class="has-app-nav"' in page
+    client.force_login(personas.treating_physician)
+    assert "app-nav" not in client.get("/").content.decode()
+
+
+def test_the_plan_place_opens_the_patients_newest_plan(client, personas, case, events_about):
+    client.force_login(personas.patient)
+    assert client.get("/my-plan/")["Location"] == f"/cases/{case.pk}/plan/"
+    assert events_about(personas.patient, object_type="my_plan", outcome="allowed") == 1
+    case.delete()
+    assert client.get("/my-plan/")["Location"] == "/"
+
+
+def test_more_holds_the_menu_and_the_crisis_lines(client, personas):
+    client.force_login(personas.patient)
+    page = client.get("/more/").content.decode()
+    for place in ("/network/", "/my-data/access/", "/account/", "/help/", "/questionnaires/"):
+        assert f'href="{place}"' in page, place

@@ -3,6 +3,7 @@ from django.urls import path
 from stegvis.plans import views
 
 urlpatterns = [
+    path("my-plan/", views.my_plan, name="my_plan"),
     path("cases/<uuid:case_id>/plan/", views.plan_detail, name="plan_detail"),
     path("cases/<uuid:case_id>/plan.pdf", views.plan_pdf, name="plan_pdf"),
     path("cases/<uuid:case_id>/plan/versions/", views.plan_versions, name="plan_versions"),

@@ -10,7 +10,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from pydantic import ValidationError as SchemaError
 
 from stegvis.access.categories import Action, Category
-from stegvis.access.helpers import get_case_for, get_record_for, refuse
+from stegvis.access.helpers import get_case_for, get_record_for, get_self_for, refuse
+from stegvis.access.policy import own_cases
 from stegvis.access.rules import PATIENT_ONLY
 from stegvis.accounts.roles import Role
 from stegvis.cases.rules import NOTE_SHARED_WITH_READER
@@ -49,6 +50,18 @@ def _form_base(request, name: str, current: int, conflict: bool):
 
 def _is_owner(case) -> bool:
     return case.access_decision.role == Role.PATIENT
+
+
+@login_required
+@require_safe
+def my_plan(request: HttpRequest) -> HttpResponse:
+    """The patient's own plan, from the app's navigation: that of their newest case."""
+    patient = get_self_for(request.user, category=Category.PLAN, object_type="my_plan")
+    cases = own_cases(patient)
+    if not cases:
+        messages.info(request, _("You have no plan yet: it comes with your case."))
+        return redirect("home")
+    return redirect("plan_detail", cases[-1].pk)
 
 
 @login_required

@@ -12,6 +12,7 @@ import json
 from functools import cache
 from pathlib import Path
 
+from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -88,6 +89,13 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     answer["Cache-Control"] = "no-cache"
     answer["Service-Worker-Allowed"] = "/"
     return answer
+
+
+@login_required
+@require_safe
+def more(request: HttpRequest) -> HttpResponse:
+    """Everything the header's menu holds, as one page: the app's fifth place on a phone."""
+    return render(request, "portal/more.html")
 
 
 @require_safe
