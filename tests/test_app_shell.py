@@ -2,6 +2,7 @@
 that keeps the shell and the pages no one's data is on, the offline page, and signing out
 wiping what the phone keeps."""
 
+import json
 import re
 
 import pytest
@@ -102,3 +103,15 @@ def test_more_holds_the_menu_and_the_crisis_lines(client, personas):
     page = client.get("/more/").content.decode()
     for place in ("/network/", "/my-data/access/", "/account/", "/help/", "/questionnaires/"):
         assert f'href="{place}"' in page, place
+
+
+def test_the_check_in_keeps_offline_and_carries_the_crisis_words(client, personas, case):
+    client.force_login(personas.patient)
+    page = client.get("/checkin/").content.decode()
+    assert re.search(r"<form[^>]*data-keep-offline[^>]*>", page, re.S)
+    words = json.loads(re.search(r'id="crisis-words"[^>]*>(.*?)</script>', page, re.S).group(1))
+    # Each language's words: a Norwegian's or an English speaker's words count offline too.
+    assert {"självmord", "suicide", "selvmord"} <= set(words)
+    assert 'id="waiting-to-send"' in page
+    client.force_login(personas.treating_physician)
+    assert 'id="waiting-to-send"' not in client.get("/").content.decode()

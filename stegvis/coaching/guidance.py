@@ -77,10 +77,15 @@ def crisis_contacts(country: str | None = None) -> list[CrisisContact]:
 
 @cache
 def _crisis_pattern() -> re.Pattern:
-    words = [w for words in _crisis().words.values() for w in words]
+    words = crisis_words()
     alternatives = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words)
     # Words start at a word boundary but may go on: Swedish joins words ("självmordstankar").
     return re.compile(rf"(?<!\w)(?:{alternatives})", re.IGNORECASE)
+
+
+def crisis_words() -> list[str]:
+    """Every crisis word and phrase, of each language, for the pages to carry."""
+    return [word for words in _crisis().words.values() for word in words]
 
 
 def mentions_crisis(text: str) -> bool:

@@ -1,8 +1,116 @@
 // Stegvis as an app: the service worker (/sw.js, stegvis/portal/app.py) keeps the shell and
-// the offline and crisis pages on the phone. Without service workers, the pages work as they are.
+// the offline and crisis pages on the phone; a form marked data-keep-offline (the check-in)
+// is kept on the phone when there is no connection, shown as waiting, and sent when the
+// connection returns. Each form carries its submission id, so a form sent twice makes one
+// row (stegvis/core/idempotency.py). Signing out wipes what is kept (Clear-Site-Data).
+// Without scripts or service workers, the pages work as they are.
 "use strict";
+
 if ("serviceWorker" in navigator) {
   window.addEventListener("load", () => {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
   });
 }
+
+const outbox = {
+  name: "stegvis-outbox",
+  store: "forms",
+  open() {
+    return new Promise((resolve, reject) => {
+      const request = indexedDB.open(this.name, 1);
+      request.onupgradeneeded = () => request.result.createObjectStore(this.store, { keyPath: "key" });
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+  },
+  async run(mode, act) {
+    const db = await this.open();
+    return new Promise((resolve, reject) => {
+      const transaction = db.transaction(this.store, mode);
+      const request = act(transaction.objectStore(this.store));
+      transaction.oncomplete = () => { db.close(); resolve(request && request.result); };
+      transaction.onerror = () => { db.close(); reject(transaction.error); };
+    });
+  },
+  keep(entry) { return this.run("readwrite", (store) => store.put(entry)); },
+  all() { return this.run("readonly", (store) => store.getAll()); },
+  drop(key) { return this.run("readwrite", (store) => store.delete(key)); },
+};
+
+const waiting = document.getElementById("waiting-to-send");
+
+async function showWaiting(note) {
+  if (!waiting || !("indexedDB" in window)) return;
+  const count = (await outbox.all()).length;
+  const text = count === 1 ? waiting.dataset.one : waiting.dataset.many.replace("{count}", count);
+  waiting.textContent = note || (count ? text : "");
+  waiting.hidden = !waiting.textContent;
+}
+
+// Words of crisis travel with the page (the check-in's json_script "crisis-words"), so the
+// crisis lines show at once with no connection; the flag is raised when the form arrives.
+function mentionsCrisis(form) {
+  const words = document.getElementById("crisis-words");
+  if (!words) return false;
+  const text = Array.from(form.querySelectorAll("textarea, input[type=text]"))
+    .map((field) => field.value.replace(/\u2019/g, "'").toLowerCase()).join(" ");
+  return JSON.parse(words.textContent).some((word) => {
+    const escaped = word.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/ /g, "\\s+");
+    return new RegExp("(?<![\\p{L}\\p{N}_])" + escaped, "u").test(text);
+  });
+}
+
+document.addEventListener("submit", async (event) => {
+  const form = event.target;
+  if (!form.matches("form[data-keep-offline]") || navigator.onLine || !("indexedDB" in window)) {
+    return;
+  }
+  event.preventDefault();
+  const fields = Array.from(new FormData(form).entries()).filter(([, value]) => typeof value === "string");
+  const key = form.querySelector("[name=submission_id]").value;
+  await outbox.keep({ key, action: form.action, fields, savedAt: Date.now() });
+  if (mentionsCrisis(form)) {
+    window.location.assign(form.dataset.crisisUrl);
+    return;
+  }
+  form.hidden = true;
+  form.insertAdjacentHTML("afterend", '<p class="card" role="status"></p>');
+  form.nextElementSibling.textContent = form.dataset.keptText;
+  await showWaiting();
+});
+
+let sending = false;
+
+async function sendWaiting() {
+  if (sending || !navigator.onLine || !("indexedDB" in window)) return;
+  sending = true;
+  let failed = false;
+  let sent = 0;
+  try {
+    for (const entry of await outbox.all()) {
+      const body = new FormData();
+      entry.fields.forEach(([name, value]) => body.append(name, value));
+      let answer;
+      try {
+        answer = await fetch(entry.action, { method: "POST", body, credentials: "same-origin", redirect: "manual" });
+      } catch (error) {
+        break; // still no connection: everything stays for the next time
+      }
+      // Sent (the server answers a form with a redirect), or never to be: a refusal.
+      if (answer.type === "opaqueredirect" || answer.ok) {
+        await outbox.drop(entry.key);
+        sent += 1;
+      } else if (answer.status >= 400 && answer.status < 500 && answer.status !== 409 && answer.status !== 429) {
+        await outbox.drop(entry.key);
+        failed = true;
+      }
+    }
+  } finally {
+    sending = false;
+  }
+  const note = failed ? "failed" : sent ? "sent" : "";
+  await showWaiting(note && waiting ? waiting.dataset[note] : "");
+}
+
+window.addEventListener("online", sendWaiting);
+window.addEventListener("load", () => { showWaiting().then(sendWaiting); });

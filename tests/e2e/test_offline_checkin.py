@@ -1,0 +1,111 @@
+"""A check-in on the bus: written with the network off in Chromium, kept on the phone and
+shown as waiting, sent when the connection returns, and made exactly once (one row, one
+audit event) even when the phone sends it twice; crisis words written offline show the
+crisis lines at once, from the phone."""
+
+import uuid
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.browser import PHONE, sign_in
+
+pytestmark = pytest.mark.browser
+
+WAITING = """() => new Promise((resolve) => {
+  const opened = indexedDB.open("stegvis-outbox", 1);
+  opened.onupgradeneeded = () => opened.result.createObjectStore("forms", { keyPath: "key" });
+  opened.onsuccess = () => {
+    const store = opened.result.transaction("forms").objectStore("forms");
+    const all = store.getAll();
+    all.onsuccess = () => { opened.result.close(); resolve(all.result); };
+  };
+})"""
+# The phone sends what it kept a second time, as when the first answer was lost on the way.
+SEND_TWICE = """async () => {
+  const opened = await new Promise((resolve) => {
+    const request = indexedDB.open("stegvis-outbox", 1);
+    request.onsuccess = () => resolve(request.result);
+  });
+  const store = opened.transaction("forms", "readwrite").objectStore("forms");
+  await new Promise((resolve) => {
+    store.getAll().onsuccess = (event) => {
+      const [entry] = event.target.result;
+      store.put({ ...entry, key: entry.key + "-again" }).onsuccess = resolve;
+    };
+  });
+  opened.close();
+}"""
+
+
+def _check_in_open_and_ready(page: Page, base: str) -> None:
+    page.set_viewport_size(PHONE)
+    page.context.clear_cookies()
+    sign_in(page, base, "sara@demo.stegvis.invalid")
+    page.goto(f"{base}/checkin/")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+
+
+def _created_check_ins(page: Page, base: str) -> int:
+    """The creations of check-ins on the patient's own access log (FHIR AuditEvent)."""
+    found = page.request.get(f"{base}/fhir/AuditEvent?_count=100").json()
+    return sum(
+        1
+        for entry in found.get("entry", [])
+        if entry["resource"]["action"] == "C"
+        and entry["resource"]["entity"][0]["description"].startswith("checkins:")
+    )
+
+
+def _check_ins_saying(page: Page, base: str, note: str) -> int:
+    found = page.request.get(f"{base}/fhir/Observation?_count=100").json()
+    return sum(
+        1
+        for entry in found.get("entry", [])
+        if any(n.get("text") == note for n in entry["resource"].get("note", []))
+    )
+
+
+def test_a_check_in_written_offline_is_sent_once_when_the_connection_returns(
+    page: Page, live_stegvis
+):
+    _check_in_open_and_ready(page, live_stegvis)
+    created_before = _created_check_ins(page, live_stegvis)
+    note = f"På bussen hem {uuid.uuid4().hex[:8]}"
+    answers = []
+    page.on("response", lambda answer: answers.append(answer.headers.get("location"))
+            if answer.request.method == "POST" and "/checkin/" in answer.url else None)  # fmt: skip
+
+    page.context.set_offline(True)
+    page.locator("input.zero-to-ten").first.fill("6")
+    page.locator("textarea[name=note]").fill(note)
+    page.locator("form[data-keep-offline] button[type=submit]").click()
+    expect(page.locator("form[data-keep-offline]")).to_be_hidden()
+    waiting = page.locator("#waiting-to-send")
+    expect(waiting).to_have_text(waiting.get_attribute("data-one"))
+    assert len(page.evaluate(WAITING)) == 1 and answers == []
+    page.evaluate(SEND_TWICE)
+
+    page.context.set_offline(False)
+    expect(waiting).to_have_text(waiting.get_attribute("data-sent"))
+    assert page.evaluate(WAITING) == []
+    # Sent twice, made once: the second send is answered with the first's check-in.
+    assert len(answers) == 2 and answers[0] == answers[1]
+    assert answers[0].startswith("/checkins/")
+    assert _check_ins_saying(page, live_stegvis, note) == 1
+    assert _created_check_ins(page, live_stegvis) == created_before + 1
+
+
+def test_crisis_words_written_offline_show_the_crisis_lines_at_once(page: Page, live_stegvis):
+    _check_in_open_and_ready(page, live_stegvis)
+    page.context.set_offline(True)
+    try:
+        page.locator("textarea[name=note]").fill("Jag vill inte leva längre")
+        page.locator("form[data-keep-offline] button[type=submit]").click()
+        page.wait_for_url(f"{live_stegvis}/help/")
+        expect(page.get_by_text("90101").first).to_be_visible()
+        assert len(page.evaluate(WAITING)) == 1  # kept, to raise the flag when it arrives
+    finally:
+        page.context.set_offline(False)
+    page.goto(f"{live_stegvis}/")
+    page.wait_for_function(f"({WAITING})().then((kept) => kept.length === 0)")
