@@ -106,6 +106,12 @@ def _types(category: str, resource) -> frozenset[str]:
     return frozenset({resource}) if resource else CATEGORY_RESOURCES.get(category, frozenset())
 
 
+def app_of(request) -> AppCredential | None:
+    """The app acting in `request` (none, or a request with no app), if any."""
+    token = getattr(request, "token", None)
+    return token if isinstance(token, AppCredential) else None
+
+
 def act_as_app(request, user, credential: AppCredential) -> None:
     """The request is the app's, for `user`: the reader caps each decision at the app's
     scopes and launch patient, and every audit event of the request names the app."""

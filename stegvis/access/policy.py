@@ -41,7 +41,7 @@ from stegvis.access.categories import (
     Action,
     Category,
 )
-from stegvis.access.credentials import AppCredential
+from stegvis.access.credentials import app_of
 from stegvis.access.models import CareReason, CareRefusal, CareRelationship
 from stegvis.accounts.mfa import mfa_satisfied
 from stegvis.accounts.models import Membership, Organisation, User
@@ -474,8 +474,8 @@ serving: ContextVar = ContextVar("stegvis_policy_request", default=None)
 def _as_the_app_may(user: User, category: str, field: str) -> Q:
     """What an app acting for `user` in this request may list of `category`."""
     request = serving.get()
-    credential = getattr(request, "token", None)
-    if not isinstance(credential, AppCredential) or request.user.pk != user.pk:
+    credential = app_of(request)
+    if credential is None or request.user.pk != user.pk:
         return Q()
     return credential.patients(category, field, getattr(request, "app_resource", None))
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from stegvis.access.categories import Action, Category
-from stegvis.access.credentials import AppCredential
+from stegvis.access.credentials import app_of
 from stegvis.access.helpers import record_aggregate, refuse
 from stegvis.accounts.models import Organisation
 from stegvis.fhir import resources
@@ -36,13 +36,8 @@ def _types(request) -> list[str]:
     return types
 
 
-def _app(request) -> AppCredential | None:
-    token = getattr(request, "token", None)
-    return token if isinstance(token, AppCredential) else None
-
-
 def _kick_off(request: HttpRequest, level: str, group=None) -> HttpResponse:
-    types, app = _types(request), _app(request)
+    types, app = _types(request), app_of(request)
     if app is not None:
         # Named every time: an empty list would mean every type to the worker.
         types = app.exportable(types or EXPORTABLE)
@@ -103,7 +98,7 @@ def _own_job(request, job_id, object_type: str) -> ExportJob:
     """An export is its reader's alone, and the app's that asked for it (or the reader's
     own, when none did): anyone else is told it does not exist (and the asking is
     recorded, as any refusal)."""
-    app = _app(request)
+    app = app_of(request)
     job = ExportJob.objects.filter(
         pk=job_id, requested_by=request.user, client_id=app.client_id if app else ""
     ).first()

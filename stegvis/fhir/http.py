@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
-from stegvis.access.credentials import AppCredential, act_as_app
+from stegvis.access.credentials import AppCredential, act_as_app, app_of
 from stegvis.accounts.api_auth import TokenAuth
 from stegvis.core.errors import ApiError
 from stegvis.fhir import resources
@@ -66,7 +66,7 @@ def fhir_view(view=None, *, methods=("GET",), produces=JSON_TYPES, public=False,
             return refused
         try:
             refused = None if public else _refused_caller(request)
-            if refused is None and isinstance(getattr(request, "token", None), AppCredential):
+            if refused is None and app_of(request) is not None:
                 refused = _beyond_scopes(request, request.token, app_scope, kwargs)
             if refused is not None:
                 return refused
@@ -174,10 +174,8 @@ def _beyond_scopes(request, credential: AppCredential, app_scope, kwargs) -> Htt
 def app_opens(request: HttpRequest, resource: str, letters: str, patient_id) -> bool:
     """Whether the request's app, if an app is asking, has a scope for each of `letters`
     on `resource` of the patient."""
-    token = getattr(request, "token", None)
-    if not isinstance(token, AppCredential):
-        return True
-    return all(token.allows(resource, letter, patient_id) for letter in letters)
+    app = app_of(request)
+    return app is None or all(app.allows(resource, letter, patient_id) for letter in letters)
 
 
 class BadParameter(ValueError):
