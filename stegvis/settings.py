@@ -476,6 +476,45 @@ BASE_URL = env.str("STEGVIS_BASE_URL", default="http://127.0.0.1:8000")
 STEGVIS_SMS_BACKEND = env.str("STEGVIS_SMS_BACKEND", default="")
 
 
+def _vapid_private_key() -> str:
+    """The EC P-256 key (PEM) that signs Web Push requests (VAPID, RFC 8292):
+    STEGVIS_VAPID_PRIVATE_KEY[_FILE]. Development generates one once beside the local
+    database; every web and worker node must share it, or browsers' subscriptions break."""
+    key = _secret("STEGVIS_VAPID_PRIVATE_KEY")
+    if key:
+        return key
+    key_file = VAR_DIR / "dev-vapid-key.pem"
+    if not key_file.exists():
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        key_file.write_bytes(pem)
+        key_file.chmod(0o600)
+    return key_file.read_text()
+
+
+STEGVIS_VAPID_PRIVATE_KEY = _vapid_private_key()
+STEGVIS_VAPID_KEY_GENERATED = not _secret("STEGVIS_VAPID_PRIVATE_KEY")
+# Who push services may contact about Stegvis's messages (a mailto: or https: address).
+STEGVIS_VAPID_SUBJECT = env.str("STEGVIS_VAPID_SUBJECT", default="mailto:no-reply@stegvis.invalid")
+# The push services Stegvis writes to, as "scheme://host" patterns: the browsers' own.
+STEGVIS_PUSH_SERVICES = env.list(
+    "STEGVIS_PUSH_SERVICES",
+    default=[
+        "https://fcm.googleapis.com",
+        "https://updates.push.services.mozilla.com",
+        "https://*.push.apple.com",
+        "https://*.notify.windows.com",
+    ],
+)
+
+
 # Where signed certificates are sent (docs/deploy.md, "Agencies"): per agency an HTTPS URL,
 # the client certificate and key for mutual TLS, and the certificate authorities trusted for
 # the server (empty: the system's). No URL: nothing is sent, the certificate is printed.

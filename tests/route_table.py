@@ -20,6 +20,7 @@ NOT_PATIENT_DATA = {
     "page token_revoke", "page case_new", "page code_search", "page strategies",
     "page crisis_help", "page instrument_list", "page instrument_switch",
     "page notification_preferences", "page notifications_read", "page invitation_accept",
+    "page notification_device_add", "page notification_device_remove",
     "page network_add", "page network_join", "page log_reviews", "page checkin_schedule",
     "page unit_opening_hours", "page eid_login", "page eid_callback",
     "page eid_saml_acs", "page eid_saml_metadata", "page eid_logged_out", "page eid_assignment",
@@ -247,6 +248,9 @@ TABLE: dict[str, tuple[int, ...]] = {
     "page notification_list": (200, 200, 200, 200, 200, 200, 200, 302, 200, 200, 200),
     "page notification_preferences": (200, 200, 200, 200, 200, 200, 200, 302, 200, 200, 200),
     "page notifications_read": (302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302),
+    # Turning a device on or off is the person's own setting; another's device is not found.
+    "page notification_device_add": (302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302),
+    "page notification_device_remove": (404, 404, 404, 404, 404, 404, 404, 302, 302, 404, 404),
     "page plan_comment": (400, 400, 404, 400, 400, 404, 404, 302, 400, 404, 404),
     "page plan_detail": (200, 200, 404, 200, 200, 404, 404, 302, 200, 404, 404),
     "page plan_pdf": (200, 200, 404, 200, 200, 404, 404, 302, 200, 404, 404),

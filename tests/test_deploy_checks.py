@@ -19,6 +19,7 @@ def _ids() -> set[str]:
         ("CACHES", {"default": {"BACKEND": LOCMEM}}, "stegvis.E003"),
         ("STEGVIS_STAFF_PASSWORD_SIGN_IN", True, "stegvis.W004"),
         ("STEGVIS_SMART_SIGNING_KEY_GENERATED", True, "stegvis.E005"),
+        ("STEGVIS_VAPID_KEY_GENERATED", True, "stegvis.E006"),
     ],
 )
 def test_deploy_checks_refuse_unsafe_production_settings(db, settings, setting, value, check_id):
@@ -29,6 +30,7 @@ def test_deploy_checks_refuse_unsafe_production_settings(db, settings, setting, 
     settings.STEGVIS_PSEUDONYM_KEY = "a-long-random-pseudonym-key"
     settings.STEGVIS_STAFF_PASSWORD_SIGN_IN = False
     settings.STEGVIS_SMART_SIGNING_KEY_GENERATED = False
+    settings.STEGVIS_VAPID_KEY_GENERATED = False
     assert check_id not in _ids()
     setattr(settings, setting, value)
     assert check_id in _ids()

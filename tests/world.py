@@ -29,6 +29,7 @@ from stegvis.fhir.models import ExportJob
 from stegvis.instruments.models import Occasion
 from stegvis.instruments.services import administration_complete, occasion_schedule
 from stegvis.network.purposes import Purpose
+from stegvis.notifications.models import PushSubscription
 from stegvis.participation import services as participation
 from stegvis.plans.selectors import plan_of
 from stegvis.plans.services import proposal_create
@@ -276,7 +277,11 @@ def world(personas, case):
         site="http://testserver",
     )
     run_claimed(export.pk)
+    device = PushSubscription.objects.create(
+        user=patient, endpoint="https://fcm.googleapis.com/fcm/send/world", p256dh="k", auth="a"
+    )
     return {
+        "device_id": device.pk,
         "export_id": export.pk,
         "group_id": personas.unit.pk,
         "unit_id": personas.unit.pk,

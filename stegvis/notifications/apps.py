@@ -8,7 +8,7 @@ class NotificationsConfig(AppConfig):
         from stegvis.access.signals import care_relationship_established
         from stegvis.network.services import invitation_email
         from stegvis.network.signals import member_invited
-        from stegvis.notifications import emails
+        from stegvis.notifications import checks, emails, signals  # noqa: F401
         from stegvis.notifications.models import OutboxKind
         from stegvis.notifications.services import queue_network_invitation, tell_unit_manager
 
@@ -18,3 +18,4 @@ class NotificationsConfig(AppConfig):
         # An invitation to a patient's network leaves through the outbox after the commit.
         member_invited.connect(queue_network_invitation, dispatch_uid="queue_network_invitation")
         emails.register(OutboxKind.NETWORK_INVITATION, invitation_email)
+        signals.connect()

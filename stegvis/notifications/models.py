@@ -92,6 +92,8 @@ class Channel(models.TextChoices):
     IN_APP = "in_app", _("In Stegvis")
     EMAIL = "email", _("E-mail")
     SMS = "sms", _("Text message")
+    # A notification on the person's phone or computer (Web Push), to each device they let.
+    PUSH = "push", _("On your phone")
     # A service of an agency (Försäkringskassan, Nav): a certificate, sent by the agency app.
     AGENCY = "agency", _("Agency service")
 
@@ -223,7 +225,10 @@ phone_number = RegexValidator(
 
 
 class NotificationPreference(models.Model):
-    """How a person wants to be told. Without a row: e-mail at once, no text messages."""
+    """How a person wants to be told. Without a row: e-mail at once, no text messages, and
+    on each device they turned notifications on for. `by_topic` overrides the e-mail mode
+    and the device notifications per topic (stegvis/notifications/topics.py):
+    {"messages": {"email": "digest", "push": false}}."""
 
     user = models.OneToOneField(
         User, on_delete=models.CASCADE, primary_key=True, related_name="notification_preference"
@@ -235,7 +240,31 @@ class NotificationPreference(models.Model):
     sms_number = models.CharField(
         _("Mobile number"), max_length=16, blank=True, validators=[phone_number]
     )
+    # A holiday from being told: nothing outside Stegvis until it is turned off again,
+    # except what may not wait (an urgent flag, a deadline due today).
+    paused = models.BooleanField(_("Pause all notifications for now"), default=False)
+    by_topic = models.JSONField(default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.email}"
+
+
+class PushSubscription(models.Model):
+    """A device a person let Stegvis notify (the browser's PushSubscription): its push
+    service's address and the keys to encrypt for it. Dropped when the push service says it
+    is gone (404, 410), when the person turns it off, and when the session that made it
+    signs out (a shared phone tells no one else's news)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="push_subscriptions")
+    endpoint = models.URLField(max_length=2000, unique=True)
+    p256dh = models.CharField(max_length=100)
+    auth = models.CharField(max_length=40)
+    # What the person sees in their list ("Chrome on Android"), from the browser's own name.
+    device = models.CharField(max_length=80, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.device or 'a device'} of {self.user_id}"

@@ -21,21 +21,21 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from stegvis.accounts.models import User
+from stegvis.accounts.models import Membership, Role, User
 from stegvis.cases.models import Case
 from stegvis.core import prepared
-from stegvis.notifications import channels
+from stegvis.notifications import channels, push, topics
 from stegvis.notifications.models import (
     URGENT_KINDS,
     Channel,
     DeliveryEvent,
     DeliveryEventKind,
     DeliveryStatus,
-    EmailMode,
     Notification,
     NotificationPreference,
     OutboxKind,
     OutboxMessage,
+    PushSubscription,
 )
 
 logger = logging.getLogger(__name__)
@@ -85,19 +85,17 @@ def preferences_for(user_ids) -> dict:
     return {p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=user_ids)}
 
 
-def _wanted_channels(notification: Notification, preference, sms_on: bool) -> list[tuple[str, str]]:
-    """(channel, first status) for each channel the person is told on."""
-    wanted = [(Channel.IN_APP, DeliveryStatus.SENT)]
-    mode = preference.email if preference else EmailMode.IMMEDIATE
-    if notification.kind in URGENT_KINDS:
-        mode = EmailMode.IMMEDIATE
-    if mode == EmailMode.IMMEDIATE:
-        wanted.append((Channel.EMAIL, DeliveryStatus.PENDING))
-    elif mode == EmailMode.DIGEST:
-        wanted.append((Channel.EMAIL, DeliveryStatus.HELD))
-    if sms_on and preference and preference.sms and preference.sms_number:
-        wanted.append((Channel.SMS, DeliveryStatus.PENDING))
-    return wanted
+def _audience_of(user_ids) -> tuple[set, set]:
+    """Of these people: who is a patient, and who has a device to notify."""
+    patients = set(
+        Membership.objects.filter(user_id__in=user_ids, role=Role.PATIENT).values_list(
+            "user_id", flat=True
+        )
+    )
+    with_devices = set(
+        PushSubscription.objects.filter(user_id__in=user_ids).values_list("user_id", flat=True)
+    )
+    return patients, with_devices
 
 
 def notify(notice: Notice, people: Iterable[tuple[User, Case | None]]) -> list[Notification]:
@@ -135,9 +133,12 @@ def notify(notice: Notice, people: Iterable[tuple[User, Case | None]]) -> list[N
         n.dedupe_key: n
         for n in Notification.objects.filter(dedupe_key__in=[n.dedupe_key for n in new])
     }
-    preferences = preferences_for([n.recipient_id for n in new])
+    recipient_ids = [n.recipient_id for n in new]
+    preferences = preferences_for(recipient_ids)
+    patients, with_devices = _audience_of(recipient_ids)
     sms_on = channels.sms_backend() is not None
     now = timezone.now()
+    today = timezone.localdate(now)
     rows = [
         OutboxMessage(
             notification=stored[n.dedupe_key],
@@ -150,7 +151,15 @@ def notify(notice: Notice, people: Iterable[tuple[User, Case | None]]) -> list[N
         )
         for n in new
         if n.dedupe_key in stored
-        for channel, status in _wanted_channels(n, preferences.get(n.recipient_id), sms_on)
+        for channel, status in topics.wanted_channels(
+            n.kind,
+            preferences.get(n.recipient_id),
+            patient=n.recipient_id in patients,
+            has_devices=n.recipient_id in with_devices,
+            sms_on=sms_on,
+            due_on=n.due_on,
+            today=today,
+        )
     ]
     OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
     queued = list(OutboxMessage.objects.filter(dedupe_key__in=[r.dedupe_key for r in rows]))
@@ -302,34 +311,39 @@ def _send_one(message: OutboxMessage, mail, sms) -> None:
             raise RuntimeError("no text-message backend is configured")
         number = message.recipient.notification_preference.sms_number
         sms.send_text(number, channels.sms_text(rendered))
+    elif message.channel == Channel.PUSH:
+        urgent = message.notification is not None and message.notification.urgent
+        push.send(message, rendered.link, urgent=urgent)
 
 
-def _attempt(message: OutboxMessage, send, sent: list, failed: list) -> None:
+def _attempt(message: OutboxMessage, send, sent: list, failed: list, gone: list) -> None:
     try:
         send(message)
         sent.append(message)
+    except push.DevicesGone:
+        gone.append(message)
     except Exception as error:
         logger.exception("Sending outbox message %s failed", message.pk)
         failed.append((message, type(error).__name__))
 
 
 def _send(claimed: list[OutboxMessage], token: uuid.UUID, now: datetime) -> int:
-    sent, failed = [], []
+    sent, failed, gone = [], [], []
     # Kinds an app sends itself (a certificate to an agency) need no mail server.
     for message in claimed:
         if message.kind in SENDERS:
-            _attempt(message, SENDERS[message.kind], sent, failed)
+            _attempt(message, SENDERS[message.kind], sent, failed, gone)
     messages = [m for m in claimed if m.kind not in SENDERS]
     sms = channels.sms_backend()
     try:
         if messages:
             with mailers.default as mail:
                 for message in messages:
-                    _attempt(message, lambda m: _send_one(m, mail, sms), sent, failed)
+                    _attempt(message, lambda m: _send_one(m, mail, sms), sent, failed, gone)
     except Exception as error:
         # The mail server could not be reached at all: what was not sent is retried.
         logger.exception("The mail connection failed")
-        done = {m.pk for m in sent} | {m.pk for m, _reason in failed}
+        done = {m.pk for m in sent + gone} | {m.pk for m, _reason in failed}
         failed += [(m, type(error).__name__) for m in messages if m.pk not in done]
     with transaction.atomic():
         # One statement per language, not one per message: at 100 000 notices a minute the
@@ -342,6 +356,11 @@ def _send(claimed: list[OutboxMessage], token: uuid.UUID, now: datetime) -> int:
                 status=DeliveryStatus.SENT, sent_at=now, language=language
             )
         _log(sent, DeliveryEventKind.SENT, now)
+        # The push service forgot every device the person had: nothing left to send to.
+        OutboxMessage.objects.filter(pk__in=[m.pk for m in gone], claim_token=token).update(
+            status=DeliveryStatus.EXPIRED
+        )
+        _log(gone, DeliveryEventKind.EXPIRED, now, "no device to notify")
         for kind, hook in ON_SENT.items():
             of_kind = [m for m in sent if m.kind == kind]
             if of_kind:

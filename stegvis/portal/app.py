@@ -83,6 +83,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         ),
         "offline": json.dumps(reverse("offline")),
         "help": json.dumps(reverse("crisis_help")),
+        "icon": json.dumps(static(ICONS[0][0])),
     }
     answer = render(request, "portal/sw.js", context, content_type="text/javascript")
     # Asked for again at every visit, so a new version takes over the next time.

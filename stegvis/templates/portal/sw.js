@@ -4,6 +4,7 @@ const SHELL = "stegvis-shell-{{ version }}";
 const KEPT = {{ shell }};
 const OFFLINE = {{ offline }};
 const HELP = {{ help }};
+const ICON = {{ icon }};
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -39,5 +40,38 @@ self.addEventListener("fetch", (event) => {
   if (KEPT.includes(url.pathname)) {
     event.respondWith(caches.match(url.pathname).then((found) => found || fetch(request)));
   }
+});
+
+// A notification (Web Push): the message says only that something new is waiting, and
+// which page of Stegvis to open. One at a time: a newer one replaces the one shown.
+self.addEventListener("push", (event) => {
+  let message = {};
+  try {
+    message = event.data ? event.data.json() : {};
+  } catch (error) {
+    message = {};
+  }
+  const url = typeof message.url === "string" && message.url.startsWith("/") && !message.url.startsWith("//") ? message.url : "/";
+  event.waitUntil(
+    self.registration.showNotification(message.title || "Stegvis", {
+      body: message.body || "",
+      icon: ICON,
+      badge: ICON,
+      tag: "stegvis",
+      renotify: true,
+      data: { url },
+    })
+  );
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const target = new URL(event.notification.data.url || "/", self.location.origin).href;
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+      const open = windows.find((client) => client.url === target);
+      return open ? open.focus() : self.clients.openWindow(target);
+    })
+  );
 });
 {% endautoescape %}

@@ -114,3 +114,48 @@ async function sendWaiting() {
 
 window.addEventListener("online", sendWaiting);
 window.addEventListener("load", () => { showWaiting().then(sendWaiting); });
+
+// Notifications on this device (Web Push). The settings page's form is shown where the
+// browser can be notified; once the person allows it, the browser's subscription is posted
+// and the server encrypts each message for this device alone. A message says only that
+// something new is waiting (the service worker shows it).
+const deviceForm = document.querySelector("form[data-push-subscribe]");
+
+function deviceName() {
+  const platform = navigator.userAgentData ? navigator.userAgentData.platform : "";
+  const match = /Android|iPhone|iPad|Windows|Macintosh|Linux/.exec(navigator.userAgent);
+  return (platform || (match ? match[0] : "")).slice(0, 80);
+}
+
+function keyBytes(base64url) {
+  const base64 = base64url.replace(/-/g, "+").replace(/_/g, "/");
+  const raw = atob(base64 + "=".repeat((4 - (base64.length % 4)) % 4));
+  return Uint8Array.from(raw, (character) => character.charCodeAt(0));
+}
+
+if (deviceForm && "serviceWorker" in navigator && "PushManager" in window && "Notification" in window) {
+  const status = deviceForm.querySelector("[data-push-status]");
+  deviceForm.hidden = false;
+  deviceForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      if ((await Notification.requestPermission()) !== "granted") {
+        status.textContent = status.dataset.denied;
+        return;
+      }
+      const registration = await navigator.serviceWorker.ready;
+      const subscription = (await registration.pushManager.getSubscription())
+        || (await registration.pushManager.subscribe({
+          userVisibleOnly: true, applicationServerKey: keyBytes(deviceForm.dataset.key),
+        }));
+      const json = subscription.toJSON();
+      deviceForm.elements.endpoint.value = json.endpoint;
+      deviceForm.elements.p256dh.value = json.keys.p256dh;
+      deviceForm.elements.auth.value = json.keys.auth;
+      deviceForm.elements.device.value = deviceName();
+      deviceForm.submit();
+    } catch (error) {
+      status.textContent = status.dataset.failed;
+    }
+  });
+}
