@@ -2,8 +2,8 @@
 pages offer (GET only, breadth first, bounded) and each page is checked for what a new user
 would trip over: a link that answers 4xx/5xx, a console error, sideways scrolling, a page
 over 100 KB, a header that fills the screen, text in the other language, duplicate element
-ids, serious accessibility violations, and chart text smaller than 12 CSS px or over
-another text. The table of what was visited is printed at the
+ids, serious accessibility violations, chart text smaller than 12 CSS px or over
+another text, and a page the service worker does not control. The table of what was visited is printed at the
 end of the run."""
 
 import os
@@ -248,6 +248,9 @@ def crawl_as(browser: Browser, base: str, login: str, language: str) -> Crawl:
     page.on("console", lambda m: m.type == "error" and console.append(m.text))
     page.on("pageerror", lambda e: console.append(str(e)))
     sign_in(page, base, login, language)
+    # As on the phone of someone who uses the app: the service worker is installed, and
+    # every page crawled passes through it.
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
 
     queue: deque[tuple[str, str]] = deque([("/", "sign-in")])
     seen: set[str] = {"/"}
@@ -279,6 +282,8 @@ def crawl_as(browser: Browser, base: str, login: str, language: str) -> Crawl:
         if len(body) > MAX_HTML_BYTES:
             crawl.problems.append(f"{path}: {len(body) // 1024} KB of HTML")
         links = check_page(page, crawl, path)
+        if not page.evaluate("navigator.serviceWorker.controller !== null"):
+            crawl.problems.append(f"{path}: not served through the service worker")
         crawl.problems.extend(f"{path}: console: {text}" for text in console)
         for link in same_origin_links(base, links):
             if link in seen or per_shape[shape(link)] >= MAX_PER_SHAPE:
