@@ -3,8 +3,8 @@ pages offer (GET only, breadth first, bounded) and each page is checked for what
 would trip over: a link that answers 4xx/5xx, a console error, sideways scrolling, a page
 over 100 KB, a header that fills the screen, text in the other language, duplicate element
 ids, serious accessibility violations, chart text smaller than 12 CSS px or over
-another text, and a page the service worker does not control. The table of what was visited is printed at the
-end of the run."""
+another text, and a page the service worker does not control. The table of what was
+visited is printed at the end of the run."""
 
 import os
 import re

@@ -15,8 +15,8 @@ pytestmark = pytest.mark.browser
 
 SHOWN = """async () => {
     const registration = await navigator.serviceWorker.ready;
-    return (await registration.getNotifications()).map(
-        (notice) => ({title: notice.title, body: notice.body, tag: notice.tag, url: notice.data.url}));
+    return (await registration.getNotifications()).map((notice) => ({
+        title: notice.title, body: notice.body, tag: notice.tag, url: notice.data.url}));
 }"""
 
 
