@@ -1,6 +1,7 @@
 """Scheduled questionnaires: occasions from data, licence switch, answering, the safety
 path from PHQ-9 item 9, clinicians giving them on demand, results over time."""
 
+import uuid
 from datetime import date, timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from stegvis.accounts.roles import Role
+from stegvis.audit.models import AccessEvent
 from stegvis.cases.models import Case, CaseStatus, ClosedReason
 from stegvis.coaching.models import CoachFlag
 from stegvis.instruments import services
@@ -194,3 +196,25 @@ def test_the_daily_plan_asks_the_same_statements_for_few_cases_or_many(
     assert services.administrations_plan(today) == {"administrations": 0}
     for case in cases:
         assert services.administrations_plan_case(case, today) == []
+
+
+def test_answers_sent_twice_by_a_phone_make_one_answer_and_one_audit_event(client, personas, case):
+    """A phone that kept the answers offline may send them twice (the first answer lost on
+    the way): the page's submission id makes the second a replay of the first."""
+    services.administrations_plan_case(case, timezone.localdate())
+    phq9 = Administration.objects.get(instrument_code="phq9")
+    client.force_login(personas.patient)
+    page = client.get(f"/questionnaires/{phq9.pk}/")
+    assert 'name="submission_id"' in page.text and "data-keep-offline" in page.text
+    assert '"field": "item_9", "above": 0' in page.text, "the crisis rule travels with the page"
+    form = {**phq9_form(rest=2), "submission_id": str(uuid.uuid4())}
+    writes = AccessEvent.objects.filter(
+        patient=personas.patient, category="questionnaires", action="update"
+    )
+    first = client.post(f"/questionnaires/{phq9.pk}/", form)
+    second = client.post(f"/questionnaires/{phq9.pk}/", form)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert writes.count() == 1
+    phq9.refresh_from_db()
+    assert phq9.status == "completed" and phq9.total == 16

@@ -1,3 +1,4 @@
+import uuid
 from datetime import date
 
 from django import forms
@@ -12,9 +13,14 @@ from stegvis.instruments.models import Occasion
 class AnswerForm(forms.Form):
     """One field per item: radio buttons for options, a 0–10 row for numeric scales."""
 
+    # Sent again by a phone that kept the answers offline, the same id makes one answer.
+    submission_id = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, instrument: Instrument, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.instrument = instrument
+        if not self.is_bound:
+            self.initial["submission_id"] = uuid.uuid4()
         for item in instrument.items:
             choices = [(o.value, o.label) for o in item.options] or [
                 (v, str(v)) for v in range(item.minimum, item.maximum + 1)

@@ -15,6 +15,8 @@ from stegvis.access.helpers import get_case_for, get_record_for, get_self_for
 from stegvis.access.rules import ANSWERED_BY_THE_PATIENT
 from stegvis.accounts.roles import Role
 from stegvis.coaching.charts import chart
+from stegvis.coaching.guidance import crisis_words
+from stegvis.core.idempotency import once_per_submission
 from stegvis.instruments import selectors, services
 from stegvis.instruments.definitions import instrument, instruments, metadata_only
 from stegvis.instruments.forms import AnswerForm, RequestForm
@@ -57,8 +59,19 @@ def my_questionnaires(request: HttpRequest) -> HttpResponse:
     return render(request, "instruments/mine.html", context)
 
 
+def crisis_items(definition) -> list[dict]:
+    """The answers that open the crisis lines (PHQ-9's item 9 above 0), for the page to
+    check by itself when the answers are kept offline."""
+    return [
+        {"field": f"item_{flag.item}", "above": flag.above}
+        for flag in definition.flags
+        if flag.code in services.CRISIS_FLAGS
+    ]
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
+@once_per_submission()
 def answer(request: HttpRequest, administration_id) -> HttpResponse:
     is_write = request.method == "POST"
     administration = get_record_for(
@@ -92,7 +105,14 @@ def answer(request: HttpRequest, administration_id) -> HttpResponse:
             messages.info(request, _("You had already answered this questionnaire."))
         else:
             return redirect("questionnaire_answer", administration.pk)
-    context = {"administration": administration, "instrument": definition, "form": form}
+    context = {
+        "administration": administration,
+        "instrument": definition,
+        "form": form,
+        # The rules travel with the page: offline, the crisis lines still show at once.
+        "crisis_words": crisis_words(),
+        "crisis_items": crisis_items(definition),
+    }
     return render(request, "instruments/answer.html", context, status=422 if is_write else 200)
 
 

@@ -19,7 +19,7 @@ class PreferenceForm(forms.ModelForm):
         widgets = {"email": forms.RadioSelect, "sms_number": forms.TextInput(attrs={"type": "tel"})}
 
     def __init__(self, *args, sms_available: bool, has_devices: bool, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, label_suffix="", **kwargs)
         if not sms_available:
             del self.fields["sms"]
             del self.fields["sms_number"]
@@ -39,13 +39,13 @@ class PreferenceForm(forms.ModelForm):
                 required=False,
                 initial=own.get("email", ""),
             )
-            row = [self[email_name]]
+            devices = None
             if has_devices:
                 self.fields[push_name] = forms.BooleanField(
                     label=_("On my devices"), required=False, initial=own.get("push", True)
                 )
-                row.append(self[push_name])
-            self.topic_rows.append((topic, row))
+                devices = self[push_name]
+            self.topic_rows.append((topic, self[email_name], devices))
 
     def clean(self):
         data = super().clean()

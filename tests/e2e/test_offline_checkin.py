@@ -109,3 +109,43 @@ def test_crisis_words_written_offline_show_the_crisis_lines_at_once(page: Page, 
         page.context.set_offline(False)
     page.goto(f"{live_stegvis}/")
     page.wait_for_function(f"({WAITING})().then((kept) => kept.length === 0)")
+
+
+def _questionnaire_events(page: Page, base: str) -> list[str]:
+    """The patient's own access log's entries about questionnaires (FHIR AuditEvent)."""
+    found = page.request.get(f"{base}/fhir/AuditEvent?_count=100").json()
+    return [
+        entry["resource"]["action"]
+        for entry in found.get("entry", [])
+        if entry["resource"]["entity"][0]["description"].startswith("questionnaires:")
+    ]
+
+
+def test_a_questionnaire_answered_offline_is_sent_once(page: Page, live_stegvis):
+    page.set_viewport_size(PHONE)
+    page.context.clear_cookies()
+    sign_in(page, live_stegvis, "sara@demo.stegvis.invalid")
+    page.goto(f"{live_stegvis}/questionnaires/")
+    page.locator("main a[href^='/questionnaires/']").first.click()
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    form = page.locator("form[data-keep-offline]")
+    address = page.url
+    events_before = _questionnaire_events(page, live_stegvis)
+    page.goto(address)
+
+    page.context.set_offline(True)
+    # The lowest answer to every question: nothing that opens the crisis lines.
+    for group in form.locator("fieldset").all():
+        group.locator("input[type=radio]").first.check()
+    form.locator("button[type=submit]").click()
+    expect(form).to_be_hidden()
+    assert len(page.evaluate(WAITING)) == 1
+    page.evaluate(SEND_TWICE)
+
+    page.context.set_offline(False)
+    page.wait_for_function(f"({WAITING})().then((kept) => kept.length === 0)")
+    # Answered once: the page now shows the result, and the log one write more.
+    page.goto(address)
+    expect(page.locator("form[data-keep-offline]")).to_have_count(0)
+    events_after = _questionnaire_events(page, live_stegvis)
+    assert events_after.count("U") == events_before.count("U") + 1

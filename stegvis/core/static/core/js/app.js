@@ -47,17 +47,23 @@ async function showWaiting(note) {
   waiting.hidden = !waiting.textContent;
 }
 
-// Words of crisis travel with the page (the check-in's json_script "crisis-words"), so the
-// crisis lines show at once with no connection; the flag is raised when the form arrives.
+// The crisis rules travel with the page (json_script "crisis-words", and for a questionnaire
+// "crisis-items": an item whose answer above a value opens the crisis lines), so the crisis
+// lines show at once with no connection; the flag is raised when the form arrives.
 function mentionsCrisis(form) {
   const words = document.getElementById("crisis-words");
-  if (!words) return false;
+  const items = document.getElementById("crisis-items");
   const text = Array.from(form.querySelectorAll("textarea, input[type=text]"))
     .map((field) => field.value.replace(/\u2019/g, "'").toLowerCase()).join(" ");
-  return JSON.parse(words.textContent).some((word) => {
+  const said = words && JSON.parse(words.textContent).some((word) => {
     const escaped = word.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/ /g, "\\s+");
     return new RegExp("(?<![\\p{L}\\p{N}_])" + escaped, "u").test(text);
   });
+  const answered = items && JSON.parse(items.textContent).some((rule) => {
+    const field = form.elements[rule.field];
+    return field && field.value !== "" && Number(field.value) > rule.above;
+  });
+  return Boolean(said || answered);
 }
 
 document.addEventListener("submit", async (event) => {
