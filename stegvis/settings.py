@@ -151,6 +151,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "stegvis.portal.context_processors.unread_counts",
                 "stegvis.portal.context_processors.menu",
+                "stegvis.portal.context_processors.crisis_rules",
             ],
             # Every page writes a date with its weekday the same way (core/templatetags).
             "builtins": ["stegvis.core.templatetags.dates"],

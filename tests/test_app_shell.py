@@ -112,6 +112,10 @@ def test_the_check_in_keeps_offline_and_carries_the_crisis_words(client, persona
     words = json.loads(re.search(r'id="crisis-words"[^>]*>(.*?)</script>', page, re.S).group(1))
     # Each language's words: a Norwegian's or an English speaker's words count offline too.
     assert {"självmord", "suicide", "selvmord"} <= set(words)
-    assert 'id="waiting-to-send"' in page
+    assert 'id="waiting-to-send"' in page and 'id="kept-conflict"' in page
+    # Every page a patient opens carries the words, so a message or a plan written offline
+    # opens the crisis lines at once too.
+    assert 'id="crisis-words"' in client.get("/").content.decode()
     client.force_login(personas.treating_physician)
-    assert 'id="waiting-to-send"' not in client.get("/").content.decode()
+    home = client.get("/").content.decode()
+    assert 'id="waiting-to-send"' not in home and 'id="crisis-words"' not in home

@@ -52,6 +52,42 @@ def test_a_stale_save_is_refused_and_both_versions_are_shown(client, personas, c
     assert selectors.plan_of(case).content["goals"] == ["From my phone"]
 
 
+def test_a_save_a_phone_sends_twice_is_made_once_with_one_audit_event(client, personas, case):
+    """What the patient wrote offline may arrive twice (the first answer lost on the way)."""
+    client.force_login(personas.patient)
+    url = f"/cases/{case.pk}/plan/goals/"
+    page = client.get(url).content.decode()
+    assert "data-keep-offline" in page
+    submission = re.search(r'name="submission_id" value="([^"]+)"', page).group(1)
+    form = {"text": "Walk every day", "base_version": 0, "submission_id": submission}
+    writes = AccessEvent.objects.filter(patient=personas.patient, category="plan", action="update")
+    before = writes.count()
+    first, second = client.post(url, form), client.post(url, form)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert writes.count() == before + 1
+    assert selectors.plan_of(case).version == 1
+
+
+def test_a_change_kept_offline_that_meets_a_newer_version_is_shown_as_a_conflict(
+    client, personas, case
+):
+    client.force_login(personas.patient)
+    save_goals(client, case, "From my laptop", 0)
+    url = f"/cases/{case.pk}/plan/goals/"
+    kept = {"text": "Written on the bus", "base_version": 0, "submission_id": "a-phone-id"}
+    for _sent in range(2):  # sent, then sent again by "Compare": the conflict both times
+        answer = client.post(url, kept)
+        assert answer.status_code == 409 and answer["Stegvis-Conflict"] == "newer-version"
+        assert "Written on the bus" in answer.text and "From my laptop" in answer.text
+    assert selectors.plan_of(case).content["goals"] == ["From my laptop"]
+    # A professional suggests a change: the page is theirs to send, never kept offline.
+    client.force_login(personas.coordinator)
+    join(personas, "coordinator", Purpose.COORDINATION, [Category.PLAN])
+    page = client.get(url)
+    assert page.status_code == 200 and "data-keep-offline" not in page.text
+
+
 def test_all_sections_save_from_their_forms(client, personas, case):
     client.force_login(personas.patient)
     member = join(personas, "coordinator", Purpose.COORDINATION, [Category.PLAN])

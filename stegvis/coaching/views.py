@@ -35,7 +35,6 @@ from stegvis.coaching.forms import (
 )
 from stegvis.coaching.guidance import (
     crisis_contacts,
-    crisis_words,
     feedback_rules,
     mentions_crisis,
     strategies,
@@ -63,9 +62,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
             actor=patient, values=form.values(), submission_id=form.cleaned_data["submission_id"]
         )
         return redirect("checkin_done", result.checkin.pk)
-    # The words travel with the page: offline, the crisis lines still show at once.
-    context = {"form": form, "window": selectors.open_window(patient),
-               "crisis_words": crisis_words()}  # fmt: skip
+    context = {"form": form, "window": selectors.open_window(patient)}
     return render(request, "coaching/checkin.html", context, status=422 if is_write else 200)
 
 

@@ -15,7 +15,6 @@ from stegvis.access.helpers import get_case_for, get_record_for, get_self_for
 from stegvis.access.rules import ANSWERED_BY_THE_PATIENT
 from stegvis.accounts.roles import Role
 from stegvis.coaching.charts import chart
-from stegvis.coaching.guidance import crisis_words
 from stegvis.core.idempotency import once_per_submission
 from stegvis.instruments import selectors, services
 from stegvis.instruments.definitions import instrument, instruments, metadata_only
@@ -109,8 +108,8 @@ def answer(request: HttpRequest, administration_id) -> HttpResponse:
         "administration": administration,
         "instrument": definition,
         "form": form,
-        # The rules travel with the page: offline, the crisis lines still show at once.
-        "crisis_words": crisis_words(),
+        # The rule travels with the page (the crisis words with every patient's page): offline,
+        # the crisis lines still show at once.
         "crisis_items": crisis_items(definition),
     }
     return render(request, "instruments/answer.html", context, status=422 if is_write else 200)

@@ -1,6 +1,8 @@
 """The plan, capacity note and employer's plan pages (and their PDFs). Each view resolves
 the case through the access helpers, which decide and audit, then calls one service."""
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -17,6 +19,7 @@ from stegvis.accounts.roles import Role
 from stegvis.cases.rules import NOTE_SHARED_WITH_READER
 from stegvis.core.crisis import crisis_page
 from stegvis.core.errors import NotAllowed, StaleEdit
+from stegvis.core.idempotency import once_per_submission
 from stegvis.core.pdf import pdf_response
 from stegvis.plans import content, selectors, services
 from stegvis.plans.employer_points import employer_plan_rules
@@ -116,6 +119,7 @@ def _propose_section(request, case, plan, section: str, value, comment: dict) ->
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@once_per_submission()
 def plan_section(request: HttpRequest, case_id, section: str) -> HttpResponse:
     """The patient edits a section; anyone else with the plan proposes a change to it."""
     is_write = request.method == "POST"
@@ -153,7 +157,7 @@ def plan_section(request: HttpRequest, case_id, section: str) -> HttpResponse:
             status = 400
     elif is_write:
         status = 400
-    return render(
+    answer = render(
         request,
         "plans/section_edit.html",
         {
@@ -167,9 +171,16 @@ def plan_section(request: HttpRequest, case_id, section: str) -> HttpResponse:
             "conflict": conflict,
             "base_version": _form_base(request, "base_version", plan.version, conflict is not None),
             "owner_names": dict(owners),
+            # A form sent twice (kept on a phone offline, a double click) is saved once.
+            "submission_id": uuid.uuid4(),
         },
         status=status,
     )
+    if conflict is not None:
+        # Tells a phone sending what it kept offline that this is a conflict to show, not
+        # a refusal to drop nor a send still in progress (core/js/app.js).
+        answer["Stegvis-Conflict"] = "newer-version"
+    return answer
 
 
 @login_required

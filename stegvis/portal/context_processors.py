@@ -1,8 +1,10 @@
-"""What the header of every signed-in page counts (unread notifications and messages) and
-which of its links the reader's roles lead somewhere."""
+"""What the header of every signed-in page counts (unread notifications and messages),
+which of its links the reader's roles lead somewhere, and the crisis words a patient's
+pages carry."""
 
 from stegvis.accounts.models import User
 from stegvis.accounts.roles import NETWORK_ROLES
+from stegvis.coaching.guidance import crisis_words
 from stegvis.coordination.selectors import unread_in_own_threads
 from stegvis.core.prepared import Prepared, counted
 from stegvis.notifications.selectors import unread
@@ -38,3 +40,12 @@ def menu(request) -> dict:
     if user is None or not user.is_authenticated:
         return {}
     return {"works_with_patients": user.is_patient or bool(user.roles & NETWORK_ROLES)}
+
+
+def crisis_rules(request) -> dict:
+    """A patient's every page carries the crisis words (under a kilobyte), so anything she
+    writes with no connection still opens the crisis lines at once (core/js/app.js)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.is_patient:
+        return {}
+    return {"crisis_words": crisis_words()}

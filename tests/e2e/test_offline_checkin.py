@@ -3,6 +3,7 @@ shown as waiting, sent when the connection returns, and made exactly once (one r
 audit event) even when the phone sends it twice; crisis words written offline show the
 crisis lines at once, from the phone."""
 
+import re
 import uuid
 
 import pytest
@@ -149,3 +150,67 @@ def test_a_questionnaire_answered_offline_is_sent_once(page: Page, live_stegvis)
     expect(page.locator("form[data-keep-offline]")).to_have_count(0)
     events_after = _questionnaire_events(page, live_stegvis)
     assert events_after.count("U") == events_before.count("U") + 1
+
+
+def test_a_message_written_offline_is_sent_once(page: Page, live_stegvis):
+    page.set_viewport_size(PHONE)
+    page.context.clear_cookies()
+    sign_in(page, live_stegvis, "sara@demo.stegvis.invalid")
+    page.goto(f"{live_stegvis}/messages/new/")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    subject = f"Lite senare i dag {uuid.uuid4().hex[:8]}"
+    form = page.locator("form[data-keep-offline]")
+
+    page.context.set_offline(True)
+    form.locator("input[name=subject]").fill(subject)
+    form.locator("input[name=participants]").first.check()
+    form.locator("textarea[name=body]").fill("Jag kommer till mötet men blir en kvart sen.")
+    form.locator("button[type=submit]").click()
+    expect(form).to_be_hidden()
+    page.evaluate(SEND_TWICE)
+    sent = []
+    page.on("response", lambda answer: sent.append((answer.status, answer.headers.get("location")))
+            if answer.request.method == "POST" and "/messages/new/" in answer.url else None)  # fmt: skip
+    page.context.set_offline(False)
+    page.wait_for_function(f"({WAITING})().then((kept) => kept.length === 0)")
+    page.wait_for_timeout(300)  # the answers' events reach the test after the page saw them
+    # Sent twice, made once: the second send is answered with the first's redirect.
+    assert len(sent) == 2 and sent[0] == sent[1] and sent[0][0] == 302, sent
+    page.goto(f"{live_stegvis}/messages/")
+    expect(page.get_by_text(subject)).to_have_count(1)
+
+
+def test_a_plan_change_kept_offline_that_meets_a_newer_version_is_compared(
+    page: Page, live_stegvis
+):
+    page.set_viewport_size(PHONE)
+    page.context.clear_cookies()
+    sign_in(page, live_stegvis, "sara@demo.stegvis.invalid")
+    page.goto(f"{live_stegvis}/my-plan/")
+    goals = page.url.split("?")[0].rstrip("/") + "/goals/"
+    page.goto(goals)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    mine = f"Gå till jobbet två dagar i veckan {uuid.uuid4().hex[:6]}"
+    newer = f"Sova bättre först {uuid.uuid4().hex[:6]}"
+
+    page.context.set_offline(True)
+    page.locator("form[data-keep-offline] textarea[name=text]").fill(mine)
+    page.locator("form[data-keep-offline] button[type=submit]").click()
+    expect(page.locator("form[data-keep-offline]")).to_be_hidden()
+    # Meanwhile, on her laptop, she saves another version of her goals.
+    laptop = page.request.get(goals).text()
+    hidden = r'name="(csrfmiddlewaretoken|base_version|submission_id)" value="([^"]*)"'
+    fields = dict(re.findall(hidden, laptop))
+    saved = page.request.post(goals, form={**fields, "text": newer}, max_redirects=0)
+    assert saved.status == 302
+
+    page.context.set_offline(False)
+    notice = page.locator("#kept-conflict")
+    expect(notice).to_be_visible()
+    assert page.evaluate(WAITING)[0]["conflict"] is True
+    # Nothing overwritten: comparing shows the newer version and her offline text to merge.
+    notice.locator("button").click()
+    expect(page.locator("#newer-heading")).to_be_visible()
+    expect(page.locator("main section.card")).to_contain_text(newer)
+    expect(page.locator("form textarea[name=text]")).to_have_value(mine)
+    assert page.evaluate(WAITING) == []

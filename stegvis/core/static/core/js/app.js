@@ -38,13 +38,41 @@ const outbox = {
 };
 
 const waiting = document.getElementById("waiting-to-send");
+const conflict = document.getElementById("kept-conflict");
 
 async function showWaiting(note) {
   if (!waiting || !("indexedDB" in window)) return;
-  const count = (await outbox.all()).length;
+  const kept = await outbox.all();
+  const count = kept.filter((entry) => !entry.conflict).length;
   const text = count === 1 ? waiting.dataset.one : waiting.dataset.many.replace("{count}", count);
   waiting.textContent = note || (count ? text : "");
   waiting.hidden = !waiting.textContent;
+  if (conflict) conflict.hidden = !kept.some((entry) => entry.conflict);
+}
+
+// A change the server refused because a newer version was saved meanwhile is never sent
+// over it: the person compares the two. "Compare" sends it once more as a plain form, and
+// the server answers with both versions side by side and the kept text in the form.
+if (conflict) {
+  conflict.querySelector("button").addEventListener("click", async () => {
+    const entry = (await outbox.all()).find((kept) => kept.conflict);
+    if (!entry) return;
+    const form = document.createElement("form");
+    form.method = "post";
+    form.action = entry.action;
+    form.hidden = true;
+    entry.fields.forEach(([name, value]) => {
+      if (typeof value !== "string") return;
+      const input = document.createElement("input");
+      input.type = "hidden";
+      input.name = name;
+      input.value = value;
+      form.append(input);
+    });
+    document.body.append(form);
+    await outbox.drop(entry.key);
+    form.submit();
+  });
 }
 
 // The crisis rules travel with the page (json_script "crisis-words", and for a questionnaire
@@ -72,7 +100,9 @@ document.addEventListener("submit", async (event) => {
     return;
   }
   event.preventDefault();
-  const fields = Array.from(new FormData(form).entries()).filter(([, value]) => typeof value === "string");
+  // Text, and the files chosen (a message's attachments): an empty file field is not kept.
+  const fields = Array.from(new FormData(form).entries())
+    .filter(([, value]) => typeof value === "string" || value.size > 0);
   const key = form.querySelector("[name=submission_id]").value;
   await outbox.keep({ key, action: form.action, fields, savedAt: Date.now() });
   if (mentionsCrisis(form)) {
@@ -93,7 +123,7 @@ async function sendWaiting() {
   let failed = false;
   let sent = 0;
   try {
-    for (const entry of await outbox.all()) {
+    for (const entry of (await outbox.all()).filter((kept) => !kept.conflict)) {
       const body = new FormData();
       entry.fields.forEach(([name, value]) => body.append(name, value));
       let answer;
@@ -106,6 +136,8 @@ async function sendWaiting() {
       if (answer.type === "opaqueredirect" || answer.ok) {
         await outbox.drop(entry.key);
         sent += 1;
+      } else if (answer.status === 409 && answer.headers.get("Stegvis-Conflict")) {
+        await outbox.keep({ ...entry, conflict: true });
       } else if (answer.status >= 400 && answer.status < 500 && answer.status !== 409 && answer.status !== 429) {
         await outbox.drop(entry.key);
         failed = true;
