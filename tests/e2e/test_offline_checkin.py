@@ -169,8 +169,12 @@ def test_a_message_written_offline_is_sent_once(page: Page, live_stegvis):
     expect(form).to_be_hidden()
     page.evaluate(SEND_TWICE)
     sent = []
-    page.on("response", lambda answer: sent.append((answer.status, answer.headers.get("location")))
-            if answer.request.method == "POST" and "/messages/new/" in answer.url else None)  # fmt: skip
+
+    def record(answer):
+        if answer.request.method == "POST" and "/messages/new/" in answer.url:
+            sent.append((answer.status, answer.headers.get("location")))
+
+    page.on("response", record)
     page.context.set_offline(False)
     page.wait_for_function(f"({WAITING})().then((kept) => kept.length === 0)")
     page.wait_for_timeout(300)  # the answers' events reach the test after the page saw them
