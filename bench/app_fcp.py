@@ -27,11 +27,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from playwright.sync_api import sync_playwright  # noqa: E402
+from playwright.sync_api import sync_playwright
 
-from scripts.live_server import DEMO, Server, fresh_site  # noqa: E402
+from scripts.live_server import DEMO, Server, fresh_site
 
-DEMO_PASSWORD = "stegvis-demo-2026"  # noqa: S105 (the demo's, in the README)
+DEMO_PASSWORD = "stegvis-demo-2026"  # the demo's, in the README
 
 ROUND_TRIP = 0.5625  # seconds
 DOWN_BYTES_PER_SECOND = 1_440_000 / 8
