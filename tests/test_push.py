@@ -4,6 +4,7 @@ decrypted there to check that they say nothing about health; preferences per top
 pause, what may not wait, and the devices' end."""
 
 from datetime import UTC, date, datetime, time, timedelta
+from uuid import uuid4
 
 import pytest
 import time_machine
@@ -11,6 +12,7 @@ from django.core import mail
 
 from stegvis.coaching.models import Cadence, CheckinSchedule, Reminder
 from stegvis.coaching.reminders import reminders_plan_for
+from stegvis.coaching.services import coach_message_post
 from stegvis.notifications import outbox
 from stegvis.notifications.models import (
     DeliveryStatus,
@@ -299,3 +301,22 @@ def test_check_in_reminders_follow_the_patients_channels(client, patient, servic
         {"email": "immediate", "paused": "on", "push_checkins": "on"},
     )
     assert rows() == []
+
+
+def test_a_coachs_word_reaches_the_patients_phone_and_hers_does_not_echo(client, patient, service):
+    turn_on(client, patient, service)
+    coach = UserFactory()
+    coach_message_post(actor=patient, patient=patient, body="Hur gör jag?", submission_id=uuid4())
+    assert not OutboxMessage.objects.exists(), "her own message tells no one of hers"
+    coach_message_post(actor=coach, patient=patient, body="Så här!", submission_id=uuid4())
+    assert channels_of(patient) == {"in_app": "sent", "email": "pending", "push": "pending"}
+    outbox.outbox_dispatch()
+    (received,) = service.received
+    assert received.message["url"] == "/my-coach/"
+    assert "Så här" not in str(received.message)
+    # She may keep the coach to Stegvis alone.
+    client.post(
+        "/notifications/settings/", {"email": "immediate", "email_coach": "off", "push_coach": ""}
+    )
+    coach_message_post(actor=coach, patient=patient, body="Och sen?", submission_id=uuid4())
+    assert OutboxMessage.objects.filter(channel__in=["email", "push"]).count() == 2

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from django.urls import reverse
 from django.utils import timezone
 
 from stegvis.accounts.models import User
@@ -16,6 +17,8 @@ from stegvis.coaching.models import CheckIn, CheckinSchedule, CoachMessage
 from stegvis.coaching.reminders import reminder_answer, reminders_plan_for
 from stegvis.coaching.selectors import schedule_of
 from stegvis.core.errors import StaleEdit, replayed
+from stegvis.notifications import outbox
+from stegvis.notifications.models import NotificationKind
 
 
 @audit.atomic()
@@ -88,4 +91,20 @@ def coach_message_post(
     )
     if created:
         message_posted(message)
+        if not message.from_patient:
+            _tell_the_patient(message)
     return replayed(message, author_id=actor.pk, patient_id=patient.pk, body=body.strip())
+
+
+def _tell_the_patient(message: CoachMessage) -> None:
+    """The coach's word reaches the patient as she chose (in Stegvis, e-mail, her phone):
+    that the coach wrote, never what."""
+    outbox.notify(
+        outbox.Notice(
+            kind=NotificationKind.COACH_MESSAGE,
+            key=f"coach_message:{message.pk}",
+            link=reverse("my_coach"),
+            patient_id=message.patient_id,
+        ),
+        [(message.patient, None)],
+    )

@@ -36,6 +36,7 @@ class NotificationKind(models.TextChoices):
     CERTIFICATE_RECEIVED = "certificate_received", _("A new certificate about your sick leave")
     CERTIFICATE_REFUSED = "certificate_refused", _("An agency refused a certificate you signed")
     CERTIFICATE_NOT_SENT = "certificate_not_sent", _("A certificate you signed could not be sent")
+    COACH_MESSAGE = "coach_message", _("Your coach wrote to you")
 
 
 # Told at once on every channel the person has, whatever their digest preference: a

@@ -55,6 +55,12 @@ TOPICS = (
         PATIENTS,
     ),
     Topic(
+        "coach",
+        _("Your coach's messages and nudges"),
+        frozenset({NotificationKind.COACH_MESSAGE}),
+        PATIENTS,
+    ),
+    Topic(
         "care",
         _("Your plan, certificates and programs"),
         frozenset(
