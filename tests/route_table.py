@@ -251,6 +251,11 @@ TABLE: dict[str, tuple[int, ...]] = {
     # Turning a device on or off is the person's own setting; another's device is not found.
     "page notification_device_add": (302, 302, 302, 302, 302, 302, 302, 302, 302, 302, 302),
     "page notification_device_remove": (404, 404, 404, 404, 404, 404, 404, 302, 302, 404, 404),
+    # The patient asks about her sick leave; whoever reads her sick leave sees it (never an
+    # employer), and only a physician makes a draft from it.
+    "page sick_leave_requests": (404, 404, 404, 404, 404, 404, 404, 302, 200, 404, 404),
+    "page sick_leave_request": (200, 200, 404, 404, 404, 404, 404, 302, 200, 404, 404),
+    "page sick_leave_request_draft": (302, 403, 404, 404, 404, 404, 404, 302, 403, 404, 404),
     "page plan_comment": (400, 400, 404, 400, 400, 404, 404, 302, 400, 404, 404),
     "page plan_detail": (200, 200, 404, 200, 200, 404, 404, 302, 200, 404, 404),
     "page plan_pdf": (200, 200, 404, 200, 200, 404, 404, 302, 200, 404, 404),
@@ -382,6 +387,8 @@ TABLE: dict[str, tuple[int, ...]] = {
     "POST page network_join": (200, 200, 200, 200, 200, 404, 404, 302, 404, 404, 404),
     "POST page network_member": (404, 404, 404, 404, 404, 404, 404, 302, 400, 404, 404),
     "POST page notification_preferences": (422, 422, 422, 422, 422, 422, 422, 302, 422, 422, 422),
+    "POST page sick_leave_requests": (404, 404, 404, 404, 404, 404, 404, 302, 422, 404, 404),
+    "POST page sick_leave_request": (422, 403, 404, 404, 404, 404, 404, 302, 403, 404, 404),
     "POST page participation_network": (404, 404, 404, 404, 404, 404, 404, 302, 404, 200, 404),
     "POST page plan_section": (400, 400, 404, 400, 400, 404, 404, 302, 400, 404, 404),
     "POST page program_detail": (200, 200, 404, 404, 404, 200, 404, 302, 404, 404, 404),

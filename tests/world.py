@@ -22,7 +22,7 @@ from stegvis.audit.models import AccessEvent
 from stegvis.coaching.flags.services import flag_raise
 from stegvis.coordination.meetings.services import meeting_schedule
 from stegvis.coordination.messages.services import thread_start
-from stegvis.coordination.models import Message
+from stegvis.coordination.models import Message, SickLeaveRequest
 from stegvis.coordination.tasks.services import task_create
 from stegvis.fhir.export import run_claimed
 from stegvis.fhir.models import ExportJob
@@ -277,11 +277,17 @@ def world(personas, case):
         site="http://testserver",
     )
     run_claimed(export.pk)
+    asked = SickLeaveRequest.objects.create(
+        case=case, patient=patient, kind="extend", starts_on=case.sick_from,
+        ends_on=case.sick_from + timedelta(days=14), words="Fortfarande trött",
+        submission_id=uuid.uuid4(),
+    )  # fmt: skip
     device = PushSubscription.objects.create(
         user=patient, endpoint="https://fcm.googleapis.com/fcm/send/world", p256dh="k", auth="a"
     )
     return {
         "device_id": device.pk,
+        "request_id": asked.pk,
         "export_id": export.pk,
         "group_id": personas.unit.pk,
         "unit_id": personas.unit.pk,

@@ -232,6 +232,7 @@ class TaskSource(models.TextChoices):
     DECISION = "decision", _("A meeting decision")
     DEADLINE = "deadline", _("A deadline")
     FOLLOW_UP = "follow_up", _("A meeting follow-up")
+    REQUEST = "request", _("The patient's request")
 
 
 class TaskStatus(models.TextChoices):
@@ -254,6 +255,9 @@ class Task(models.Model):
         Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
     )
     milestone_code = models.CharField(max_length=40, blank=True)
+    sick_leave_request = models.ForeignKey(
+        "SickLeaveRequest", null=True, blank=True, on_delete=models.CASCADE, related_name="tasks"
+    )
     # Tasks made by the system once per event; a made-by-hand task by its form's id.
     dedupe_key = models.CharField(max_length=200, unique=True)
     created_by = models.ForeignKey(
@@ -294,4 +298,58 @@ class Task(models.Model):
             return milestone_title(self.case.jurisdiction, self.milestone_code, language)
         if self.source == TaskSource.FOLLOW_UP and self.meeting_id:
             return str(_("Follow up: {kind}")).format(kind=self.meeting.definition.title)
+        if self.source == TaskSource.REQUEST:
+            return str(_("Answer the patient's request about the sick leave"))
         return self.title
+
+
+class RequestKind(models.TextChoices):
+    EXTEND = "extend", _("To be on sick leave for longer")
+    SHORTEN = "shorten", _("To go back to work sooner")
+
+
+class RequestStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for an answer")
+    ANSWERED = "answered", _("Answered")
+
+
+class SickLeaveRequest(models.Model):
+    """The patient asks her physician to extend or shorten her sick leave, in her own words
+    and with the days. Only the physician makes a certificate: the answer is a reply, and
+    for more days perhaps a new draft the physician goes on to check and sign."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="sick_leave_requests")
+    patient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("I would like"), max_length=10, choices=RequestKind.choices)
+    starts_on = models.DateField(_("from"))
+    # Until when more sick leave is asked for; a request to go back sooner needs no end.
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+    degree = models.PositiveSmallIntegerField(_("how much"), null=True, blank=True)
+    words = models.TextField(_("in your own words"), max_length=2000)
+    # The page's id: a request sent twice (from a phone that kept it offline) is made once.
+    submission_id = models.UUIDField()
+    status = models.CharField(
+        max_length=10, choices=RequestStatus.choices, default=RequestStatus.OPEN
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    answer = models.TextField(_("your answer to the patient"), blank=True)
+    answered_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    # The draft the physician made from the request, if any (never signed by this).
+    draft = models.ForeignKey(
+        "cases.Certificate", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "submission_id"], name="sick_leave_request_once"
+            )
+        ]
+        indexes = [models.Index(fields=["case", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} from {self.starts_on} ({self.status})"

@@ -8,7 +8,7 @@ from stegvis.access.helpers import readable_cases
 from stegvis.access.policy import care_cases
 from stegvis.access.rules import STAFF_ONLY, declare, declare_record
 from stegvis.accounts.models import User
-from stegvis.coordination.models import Meeting, Task, Thread
+from stegvis.coordination.models import Meeting, SickLeaveRequest, Task, Thread
 from stegvis.coordination.selectors import attachments_for
 from stegvis.core.crisis import held_subquery
 
@@ -124,4 +124,15 @@ ATTACHMENT = declare_record(
     category=Category.MESSAGES,
     object_type="attachment",
     patient_field="message__thread__patient",
+)
+
+
+SICK_LEAVE_REQUEST = declare_record(
+    "coordination.sick_leave_request",
+    "A patient's request to extend or shorten her sick leave, and the answer, to whoever may "
+    "read her sick leave (never an employer); only a physician answers.",
+    lambda user: SickLeaveRequest.objects.select_related("case", "patient", "draft"),
+    category=Category.SICK_LEAVE,
+    object_type="sick_leave_request",
+    patient_field="patient",
 )

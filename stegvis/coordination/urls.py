@@ -2,9 +2,21 @@ from django.urls import path
 
 from stegvis.coordination.meetings import views as meetings
 from stegvis.coordination.messages import views as messages
+from stegvis.coordination.requests import views as requests
 from stegvis.coordination.tasks import views as tasks
 
 urlpatterns = [
+    path("sick-leave/requests/", requests.my_requests, name="sick_leave_requests"),
+    path(
+        "sick-leave/requests/<uuid:request_id>/",
+        requests.request_detail,
+        name="sick_leave_request",
+    ),
+    path(
+        "sick-leave/requests/<uuid:request_id>/draft/",
+        requests.request_draft,
+        name="sick_leave_request_draft",
+    ),
     path("messages/", messages.thread_list, name="thread_list"),
     path("messages/new/", messages.thread_new_own, name="thread_new_own"),
     path("messages/<uuid:thread_id>/", messages.thread_detail, name="thread_detail"),

@@ -37,6 +37,7 @@ class NotificationKind(models.TextChoices):
     CERTIFICATE_REFUSED = "certificate_refused", _("An agency refused a certificate you signed")
     CERTIFICATE_NOT_SENT = "certificate_not_sent", _("A certificate you signed could not be sent")
     COACH_MESSAGE = "coach_message", _("Your coach wrote to you")
+    REQUEST_ANSWERED = "request_answered", _("Your physician answered your request")
 
 
 # Told at once on every channel the person has, whatever their digest preference: a

@@ -67,6 +67,7 @@ TOPICS = (
             {
                 NotificationKind.PLAN_SENT,
                 NotificationKind.CERTIFICATE_RECEIVED,
+                NotificationKind.REQUEST_ANSWERED,
                 NotificationKind.PROGRAM_NEWS,
                 NotificationKind.PARTICIPATION_NEWS,
             }

@@ -135,16 +135,27 @@ def test_a_questionnaire_answered_offline_is_sent_once(page: Page, live_stegvis)
     page.goto(address)
 
     page.context.set_offline(True)
-    # The lowest answer to every question: nothing that opens the crisis lines.
+    # The lowest answer to every question (nothing that opens the crisis lines), and a name
+    # for an activity where the questionnaire asks for one.
     for group in form.locator("fieldset").all():
+        for name in group.locator("input[type=text]").all():
+            name.fill("Promenera")
         group.locator("input[type=radio]").first.check()
     form.locator("button[type=submit]").click()
     expect(form).to_be_hidden()
     assert len(page.evaluate(WAITING)) == 1
     page.evaluate(SEND_TWICE)
+    sent = []
 
+    def record(answer):
+        if answer.request.method == "POST" and "/questionnaires/" in answer.url:
+            sent.append(answer.status)
+
+    page.on("response", record)
     page.context.set_offline(False)
     page.wait_for_function(f"({WAITING})().then((kept) => kept.length === 0)")
+    page.wait_for_timeout(300)  # the answers' events reach the test after the page saw them
+    assert sent == [302, 302], sent
     # Answered once: the page now shows the result, and the log one write more.
     page.goto(address)
     expect(page.locator("form[data-keep-offline]")).to_have_count(0)

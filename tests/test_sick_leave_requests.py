@@ -1,0 +1,150 @@
+"""The patient asks for more (or less) sick leave; her physician sees it in the task inbox
+with the case's deadlines and the guidance, answers in words and perhaps with a new
+certificate draft, and she sees the answer. No certificate is ever made or signed but by
+the physician, and no employer sees a request."""
+
+import re
+import uuid
+from datetime import date, datetime, timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from stegvis.audit.models import AccessEvent
+from stegvis.cases.models import Certificate
+from stegvis.coordination.models import SickLeaveRequest, Task
+from stegvis.notifications.models import Notification
+from tests.support import signed_diagnosis
+
+TODAY = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.get_default_timezone())
+
+
+@pytest.fixture(autouse=True)
+def _frozen():
+    with time_machine.travel(TODAY, tick=False):
+        yield
+
+
+def ask(client, **fields):
+    page = client.get("/sick-leave/requests/").content.decode()
+    submission = re.search(r'name="submission_id" value="([^"]+)"', page).group(1)
+    form = {
+        "kind": "extend",
+        "starts_on": "2026-11-30",
+        "ends_on": "2026-12-13",
+        "degree": "50",
+        "words": "Jag orkar fortfarande inte arbeta heltid från måndag.",
+        "submission_id": submission,
+        **fields,
+    }
+    return client.post("/sick-leave/requests/", form), form
+
+
+def test_a_request_reaches_the_physicians_inbox_once(client, personas, case):
+    client.force_login(personas.patient)
+    answer, form = ask(client)
+    assert answer.status_code == 302
+    again = client.post("/sick-leave/requests/", form)
+    assert again["Location"] == answer["Location"], "a second send is the first's answer"
+    request = SickLeaveRequest.objects.get()
+    assert (request.kind, request.degree, request.ends_on) == ("extend", 50, date(2026, 12, 13))
+    (task,) = Task.objects.filter(sick_leave_request=request)
+    assert task.assignee == personas.treating_physician and task.due_on == date(2026, 11, 30)
+    client.force_login(personas.treating_physician)
+    inbox = client.get("/tasks/").content.decode()
+    assert "Answer the patient" in inbox or "Besvara" in inbox
+    assert f"/sick-leave/requests/{request.pk}/" in inbox
+
+
+def test_the_physician_sees_the_deadlines_and_the_guidance_and_answers(client, personas, case):
+    signed_diagnosis(case)
+    client.force_login(personas.patient)
+    ask(client)
+    request = SickLeaveRequest.objects.get()
+    client.force_login(personas.treating_physician)
+    page = client.get(f"/sick-leave/requests/{request.pk}/").content.decode()
+    assert "Jag orkar fortfarande inte arbeta heltid" in page
+    assert 'id="deadlines-heading"' in page and 'id="guidance"' in page
+    assert 'name="answer"' in page
+    # A draft for the days asked for, from the last signed certificate: never signed here.
+    made = client.post(f"/sick-leave/requests/{request.pk}/draft/")
+    draft = Certificate.objects.get(status="draft")
+    assert made["Location"] == f"/certificates/{draft.pk}/"
+    client.post(f"/sick-leave/requests/{request.pk}/draft/")
+    assert Certificate.objects.filter(status="draft").count() == 1, "made twice, one draft"
+    assert Certificate.objects.filter(status="signed").count() == 1, "nothing signed here"
+    ((degree, starts, ends),) = draft.periods.values_list("degree", "starts_on", "ends_on")
+    assert (degree, starts, ends) == (50, date(2026, 11, 30), date(2026, 12, 13))
+    assert draft.diagnoses.exists() and draft.examined_on is None
+    answered = client.post(
+        f"/sick-leave/requests/{request.pk}/", {"answer": "Jag har skrivit ett nytt intyg."}
+    )
+    assert answered.status_code == 302
+    request.refresh_from_db()
+    assert request.status == "answered" and request.draft == draft
+    assert not Task.objects.filter(sick_leave_request=request, status="open").exists()
+    # The patient is told, and reads the answer.
+    assert Notification.objects.filter(recipient=personas.patient, kind="request_answered")
+    client.force_login(personas.patient)
+    mine = client.get(f"/sick-leave/requests/{request.pk}/").content.decode()
+    assert "Jag har skrivit ett nytt intyg." in mine
+    assert 'name="answer"' not in mine and 'id="guidance"' not in mine
+
+
+def test_a_second_answer_never_overwrites_the_first(client, personas, case):
+    client.force_login(personas.patient)
+    ask(client)
+    request = SickLeaveRequest.objects.get()
+    client.force_login(personas.treating_physician)
+    client.post(f"/sick-leave/requests/{request.pk}/", {"answer": "Först."})
+    client.post(f"/sick-leave/requests/{request.pk}/", {"answer": "Sen."})
+    request.refresh_from_db()
+    assert request.answer == "Först."
+
+
+def test_only_a_physician_answers_and_no_employer_or_stranger_sees_it(client, personas, case):
+    client.force_login(personas.patient)
+    ask(client)
+    request = SickLeaveRequest.objects.get()
+    url = f"/sick-leave/requests/{request.pk}/"
+    client.force_login(personas.coordinator)
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"answer": "Nej."}).status_code in (403, 404)
+    assert client.post(f"{url}draft/").status_code in (403, 404)
+    for stranger in (personas.employer, personas.unrelated_physician, personas.other_patient):
+        client.force_login(stranger)
+        assert client.get(url).status_code == 404
+    assert SickLeaveRequest.objects.get().status == "open"
+    assert not Certificate.objects.exists(), "no one but a physician makes a draft"
+    refused = AccessEvent.objects.filter(
+        object_type="sick_leave_request", outcome="denied", actor=personas.employer
+    )
+    assert refused.exists()
+
+
+def test_a_bad_request_keeps_her_words_and_going_back_sooner_needs_no_end(client, personas, case):
+    client.force_login(personas.patient)
+    bad, _form = ask(client, ends_on="2026-11-01", words="Mina egna ord")
+    assert bad.status_code == 422 and "Mina egna ord" in bad.content.decode()
+    sooner, _form = ask(client, kind="shorten", ends_on="", degree="", words="Jag kan börja")
+    assert sooner.status_code == 302
+    request = SickLeaveRequest.objects.get()
+    assert request.ends_on is None and request.degree is None
+    client.force_login(personas.treating_physician)
+    page = client.get(f"/sick-leave/requests/{request.pk}/").content.decode()
+    assert "sick_leave_request_draft" not in page and "/draft/" not in page
+
+
+def test_crisis_words_in_a_request_open_the_crisis_lines(client, personas, case):
+    client.force_login(personas.patient)
+    answer, _form = ask(client, words="Jag vill inte leva längre")
+    assert answer["Location"].startswith("/help/")
+
+
+def test_the_days_are_checked_against_last_week(client, personas, case):
+    client.force_login(personas.patient)
+    early = (TODAY.date() - timedelta(days=30)).isoformat()
+    answer, _form = ask(client, starts_on=early)
+    assert answer.status_code == 422 and not SickLeaveRequest.objects.exists()
+    assert uuid.UUID(_form["submission_id"])
