@@ -289,20 +289,19 @@ def _eid_providers() -> list[dict]:
 STEGVIS_EID_PROVIDERS = _eid_providers()
 
 
-def _smart_signing_key() -> str:
-    """The RSA key (PEM) that signs SMART apps' ID tokens: STEGVIS_SMART_SIGNING_KEY[_FILE].
-    Without one, development generates one once beside the local database, as it does the
-    secret key (`check --deploy` refuses that in production, stegvis.E005)."""
-    key = _secret("STEGVIS_SMART_SIGNING_KEY")
+def _private_key(name: str, file_name: str, generate) -> str:
+    """A private key (PEM) from NAME or NAME_FILE; without one, development generates one
+    once beside the local database with `generate()`, as it does the secret key (`check
+    --deploy` refuses that in production: each such key must be the same on every node)."""
+    key = _secret(name)
     if key:
         return key
-    key_file = VAR_DIR / "dev-smart-signing-key.pem"
+    key_file = VAR_DIR / file_name
     if not key_file.exists():
         from cryptography.hazmat.primitives import serialization
-        from cryptography.hazmat.primitives.asymmetric import rsa
 
         VAR_DIR.mkdir(parents=True, exist_ok=True)
-        pem = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+        pem = generate().private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
@@ -310,6 +309,17 @@ def _smart_signing_key() -> str:
         key_file.write_bytes(pem)
         key_file.chmod(0o600)
     return key_file.read_text()
+
+
+def _smart_signing_key() -> str:
+    """The RSA key that signs SMART apps' ID tokens (stegvis.E005 without one)."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    return _private_key(
+        "STEGVIS_SMART_SIGNING_KEY",
+        "dev-smart-signing-key.pem",
+        lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048),
+    )
 
 
 STEGVIS_SMART_SIGNING_KEY_GENERATED = not _secret("STEGVIS_SMART_SIGNING_KEY")
@@ -478,26 +488,15 @@ STEGVIS_SMS_BACKEND = env.str("STEGVIS_SMS_BACKEND", default="")
 
 
 def _vapid_private_key() -> str:
-    """The EC P-256 key (PEM) that signs Web Push requests (VAPID, RFC 8292):
-    STEGVIS_VAPID_PRIVATE_KEY[_FILE]. Development generates one once beside the local
-    database; every web and worker node must share it, or browsers' subscriptions break."""
-    key = _secret("STEGVIS_VAPID_PRIVATE_KEY")
-    if key:
-        return key
-    key_file = VAR_DIR / "dev-vapid-key.pem"
-    if not key_file.exists():
-        from cryptography.hazmat.primitives import serialization
-        from cryptography.hazmat.primitives.asymmetric import ec
+    """The EC P-256 key that signs Web Push requests (VAPID, RFC 8292; stegvis.E006 without
+    one): browsers subscribe with its public half, so it outlives releases."""
+    from cryptography.hazmat.primitives.asymmetric import ec
 
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        key_file.write_bytes(pem)
-        key_file.chmod(0o600)
-    return key_file.read_text()
+    return _private_key(
+        "STEGVIS_VAPID_PRIVATE_KEY",
+        "dev-vapid-key.pem",
+        lambda: ec.generate_private_key(ec.SECP256R1()),
+    )
 
 
 STEGVIS_VAPID_PRIVATE_KEY = _vapid_private_key()
