@@ -200,6 +200,7 @@ TABLE: dict[str, tuple[int, ...]] = {
     "page day_view": (200, 200, 200, 200, 200, 200, 200, 302, 200, 200, 200),
     "page employer_plan": (200, 200, 404, 404, 200, 404, 404, 302, 200, 404, 404),
     "page employer_plan_pdf": (200, 200, 404, 404, 200, 404, 404, 302, 200, 404, 404),
+    "page employer_sick_leave_request": (403, 403, 404, 404, 200, 404, 404, 302, 403, 404, 404),
     "page flag_action": (302, 302, 404, 404, 404, 404, 404, 302, 404, 404, 404),
     "page health": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "page web_manifest": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
@@ -375,6 +376,7 @@ TABLE: dict[str, tuple[int, ...]] = {
     "POST page cohort_detail": (200, 200, 404, 404, 404, 200, 404, 302, 404, 404, 404),
     "POST page conference_note": (200, 200, 404, 404, 404, 404, 404, 302, 403, 404, 404),
     "POST page employer_plan": (403, 403, 404, 404, 400, 404, 404, 302, 403, 404, 404),
+    "POST page employer_sick_leave_request": (403, 403, 404, 404, 422, 404, 404, 302, 403, 404, 404),
     "POST page invitation_accept": (404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
     "POST page log_review": (404, 404, 404, 404, 404, 200, 404, 302, 404, 404, 404),
     # An empty form: the unit manager is told what is missing (400), nobody else learns more.

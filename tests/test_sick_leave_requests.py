@@ -11,11 +11,13 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from stegvis.access.categories import Category
 from stegvis.audit.models import AccessEvent
 from stegvis.cases.models import Certificate
 from stegvis.coordination.models import SickLeaveRequest, Task
+from stegvis.network.purposes import Purpose
 from stegvis.notifications.models import Notification
-from tests.support import signed_diagnosis
+from tests.support import join, signed_diagnosis
 
 TODAY = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.get_default_timezone())
 
@@ -148,3 +150,104 @@ def test_the_days_are_checked_against_last_week(client, personas, case):
     answer, _form = ask(client, starts_on=early)
     assert answer.status_code == 422 and not SickLeaveRequest.objects.exists()
     assert uuid.UUID(_form["submission_id"])
+
+
+def relay(client, case, **fields):
+    url = f"/cases/{case.pk}/employer/sick-leave-request/"
+    page = client.get(url).content.decode()
+    submission = re.search(r'name="submission_id" value="([^"]+)"', page).group(1)
+    form = {
+        "kind": "shorten",
+        "starts_on": "2026-11-30",
+        "words": "Jag kan arbeta halvtid från måndag.",
+        "employee_asked": "on",
+        "submission_id": submission,
+        **fields,
+    }
+    return client.post(url, form), form
+
+
+@pytest.fixture
+def employer_let_in(personas):
+    join(personas, "employer", Purpose.EMPLOYER_DIALOGUE, [Category.CAPACITY])
+    return personas.employer
+
+
+def test_the_manager_passes_on_the_employees_request_and_never_reads_the_answer(
+    client, personas, case, employer_let_in
+):
+    client.force_login(employer_let_in)
+    plan = client.get(f"/cases/{case.pk}/employer-plan/").content.decode()
+    assert f"/cases/{case.pk}/employer/sick-leave-request/" in plan
+    sent, form = relay(client, case)
+    assert sent.status_code == 302
+    again = client.post(f"/cases/{case.pk}/employer/sick-leave-request/", form)
+    assert again["Location"] == sent["Location"], "sent twice, passed on once"
+    request = SickLeaveRequest.objects.get()
+    assert (request.patient, request.relayed_by) == (personas.patient, employer_let_in)
+    (task,) = Task.objects.filter(sick_leave_request=request)
+    assert task.assignee == personas.treating_physician
+    told = Notification.objects.get(kind="request_relayed")
+    assert told.recipient == personas.patient
+    # She sees who passed it on; her physician sees it was passed on, and answers her.
+    client.force_login(personas.patient)
+    mine = client.get("/sick-leave/requests/").content.decode()
+    assert str(employer_let_in) in mine
+    client.force_login(personas.treating_physician)
+    page = client.get(f"/sick-leave/requests/{request.pk}/").content.decode()
+    assert "Jag kan arbeta halvtid" in page and str(employer_let_in) in page
+    client.post(f"/sick-leave/requests/{request.pk}/", {"answer": "Vi ses på torsdag."})
+    # The manager learns that it was answered, never what.
+    client.force_login(employer_let_in)
+    page = client.get(f"/cases/{case.pk}/employer/sick-leave-request/").content.decode()
+    assert "Vi ses på torsdag" not in page
+    assert "fått svaret" in page, "answered, says the page in Swedish"
+    assert client.get(f"/sick-leave/requests/{request.pk}/").status_code == 404
+
+
+def test_a_manager_passes_on_only_what_the_employee_asked_and_keeps_the_words(
+    client, personas, case, employer_let_in
+):
+    client.force_login(employer_let_in)
+    refused, _form = relay(client, case, employee_asked="", words="Hennes egna ord")
+    assert refused.status_code == 422 and "Hennes egna ord" in refused.content.decode()
+    assert not SickLeaveRequest.objects.exists()
+
+
+def test_without_the_employees_consent_or_as_anyone_else_nothing_is_passed_on(
+    client, personas, case
+):
+    url = f"/cases/{case.pk}/employer/sick-leave-request/"
+    client.force_login(personas.employer)
+    assert client.get(url).status_code == 404, "no consent, no case"
+    for other in (personas.coordinator, personas.patient):
+        client.force_login(other)
+        assert client.get(url).status_code in (403, 404)
+    assert not SickLeaveRequest.objects.exists()
+
+
+def test_the_degrees_offered_are_the_countrys(client):
+    from stegvis.coordination.requests.forms import RequestForm
+
+    def offered(jurisdiction):
+        field = RequestForm(jurisdiction=jurisdiction).fields["degree"]
+        return [value for value, _label in field.choices if value != ""]
+
+    assert offered("SE") == [100, 75, 50, 25]
+    assert offered("NO") == [100, 90, 80, 70, 60, 50, 40, 30, 20]
+
+
+def test_the_task_through_the_api_is_titled_in_the_readers_language(client, personas, case):
+    client.force_login(personas.patient)
+    ask(client)
+    physician = personas.treating_physician
+    client.force_login(physician)
+    titles = {}
+    for language in ("nb", "en"):
+        physician.preferred_language = language
+        physician.save(update_fields=["preferred_language"])
+        (task,) = client.get("/api/v1/tasks").json()
+        titles[language] = task["title"]
+    assert titles["en"] == "Answer the patient's request about the sick leave"
+    assert titles["nb"] and titles["nb"] != titles["en"]
+    assert task["sick_leave_request_id"] == str(SickLeaveRequest.objects.get().pk)

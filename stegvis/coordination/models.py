@@ -327,6 +327,11 @@ class SickLeaveRequest(models.Model):
     ends_on = models.DateField(_("until"), null=True, blank=True)
     degree = models.PositiveSmallIntegerField(_("how much"), null=True, blank=True)
     words = models.TextField(_("in your own words"), max_length=2000)
+    # The manager who passed on the employee's request from the employer's view, if any:
+    # they see that it was sent and answered, never the answer.
+    relayed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # The page's id: a request sent twice (from a phone that kept it offline) is made once.
     submission_id = models.UUIDField()
     status = models.CharField(

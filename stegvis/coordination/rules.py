@@ -131,7 +131,7 @@ SICK_LEAVE_REQUEST = declare_record(
     "coordination.sick_leave_request",
     "A patient's request to extend or shorten her sick leave, and the answer, to whoever may "
     "read her sick leave (never an employer); only a physician answers.",
-    lambda user: SickLeaveRequest.objects.select_related("case", "patient", "draft"),
+    lambda user: SickLeaveRequest.objects.select_related("case", "patient", "draft", "relayed_by"),
     category=Category.SICK_LEAVE,
     object_type="sick_leave_request",
     patient_field="patient",

@@ -164,6 +164,12 @@ class TaskOut(Schema):
     source: str
     milestone_code: str
     meeting_id: uuid.UUID | None
+    sick_leave_request_id: uuid.UUID | None
+
+    @staticmethod
+    def resolve_title(task) -> str:
+        # In the reader's language, as the task inbox shows it.
+        return task.display_title()
 
 
 class TaskDoneIn(Schema):

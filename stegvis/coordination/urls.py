@@ -8,6 +8,11 @@ from stegvis.coordination.tasks import views as tasks
 urlpatterns = [
     path("sick-leave/requests/", requests.my_requests, name="sick_leave_requests"),
     path(
+        "cases/<uuid:case_id>/employer/sick-leave-request/",
+        requests.employer_relay,
+        name="employer_sick_leave_request",
+    ),
+    path(
         "sick-leave/requests/<uuid:request_id>/",
         requests.request_detail,
         name="sick_leave_request",

@@ -38,6 +38,7 @@ class NotificationKind(models.TextChoices):
     CERTIFICATE_NOT_SENT = "certificate_not_sent", _("A certificate you signed could not be sent")
     COACH_MESSAGE = "coach_message", _("Your coach wrote to you")
     REQUEST_ANSWERED = "request_answered", _("Your physician answered your request")
+    REQUEST_RELAYED = "request_relayed", _("Your manager passed on a request for you")
 
 
 # Told at once on every channel the person has, whatever their digest preference: a

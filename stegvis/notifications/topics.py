@@ -68,6 +68,7 @@ TOPICS = (
                 NotificationKind.PLAN_SENT,
                 NotificationKind.CERTIFICATE_RECEIVED,
                 NotificationKind.REQUEST_ANSWERED,
+                NotificationKind.REQUEST_RELAYED,
                 NotificationKind.PROGRAM_NEWS,
                 NotificationKind.PARTICIPATION_NEWS,
             }

@@ -6,11 +6,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from stegvis.cases import validation
+from stegvis.cases.deadlines import rule_set
 from stegvis.coordination.models import RequestKind, SickLeaveRequest
 
 DATE = forms.DateInput(attrs={"type": "date"})
-# The degrees a certificate may have in each country (the patient chooses among them).
-DEGREES = {"SE": (100, 75, 50, 25), "NO": (100, 80, 60, 50, 40, 20)}
+# A country that allows any degree in a range (Norway: 20 to 100) is offered it in tens.
+OFFERED_STEP = 10
+
+
+def degrees_offered(jurisdiction: str) -> list[int]:
+    """The degrees a certificate may have in the country, highest first, for a choice."""
+    allowed = rule_set(jurisdiction).degrees
+    return sorted((d for d in allowed if d % OFFERED_STEP == 0 or len(allowed) <= 10), reverse=True)
 
 
 class RequestForm(forms.ModelForm):
@@ -35,7 +42,7 @@ class RequestForm(forms.ModelForm):
         self.jurisdiction = jurisdiction
         self.fields["degree"] = forms.TypedChoiceField(
             label=_("How much sick leave"),
-            choices=[("", _("As now"))] + [(d, f"{d} %") for d in DEGREES[jurisdiction]],
+            choices=[("", _("As now"))] + [(d, f"{d} %") for d in degrees_offered(jurisdiction)],
             coerce=int,
             empty_value=None,
             required=False,
@@ -60,6 +67,23 @@ class RequestForm(forms.ModelForm):
             for message in validation.degree_errors(self.jurisdiction, data["degree"]):
                 self.add_error("degree", message)
         return data
+
+
+class RelayForm(RequestForm):
+    """The same request as the employee's manager writes it down with her, from the
+    employer's view."""
+
+    employee_asked = forms.BooleanField(
+        label=_("The employee asked me to pass this on, in these words."),
+        error_messages={"required": _("Pass on only what the employee asked you to.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].label = _("The employee would like")
+        self.fields["words"].label = _("In the employee's words")
+        self.fields["words"].help_text = _("For example: I can work half days from Monday.")
+        self.fields["ends_on"].help_text = _("Only when the employee needs more sick leave.")
 
 
 class AnswerForm(forms.Form):

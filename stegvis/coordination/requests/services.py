@@ -25,7 +25,7 @@ from stegvis.coordination.models import (
     SickLeaveRequest,
     TaskSource,
 )
-from stegvis.coordination.tasks.services import task_made
+from stegvis.coordination.tasks.services import task_made, tasks_close_for_request
 from stegvis.core.crisis import patient_wrote
 from stegvis.core.errors import StaleEdit, replayed
 from stegvis.notifications.models import NotificationKind
@@ -52,30 +52,12 @@ def request_make(
     submission_id: uuid.UUID,
 ) -> SickLeaveRequest:
     """The patient's request, once per form; a task for each physician to answer it."""
-    request, created = SickLeaveRequest.objects.get_or_create(
-        patient=actor,
-        submission_id=submission_id,
-        defaults={
-            "case": case,
-            "kind": kind,
-            "starts_on": starts_on,
-            "ends_on": ends_on,
-            "degree": degree,
-            "words": words.strip(),
-        },
-    )
+    request, created = _request_once(
+        case, actor, submission_id, kind=kind, starts_on=starts_on, ends_on=ends_on,
+        degree=degree, words=words.strip(),
+    )  # fmt: skip
     if not created:
-        return replayed(request, case_id=case.pk, kind=kind, words=words.strip())
-    for physician in who_answers(case):
-        task_made(
-            assignee=physician,
-            case=case,
-            title="",
-            due_on=starts_on,
-            source=TaskSource.REQUEST,
-            key=f"sick_leave_request:{request.pk}:{physician.pk}",
-            sick_leave_request=request,
-        )
+        return replayed(request, author_id=actor.pk, case_id=case.pk, words=request.words)
     request.crisis = patient_wrote(
         author=actor,
         patient_id=case.patient_id,
@@ -84,6 +66,59 @@ def request_make(
         source_id=request.pk,
     )
     return request
+
+
+@audit.atomic()
+def request_relay(
+    *,
+    actor: User,
+    case: Case,
+    kind: str,
+    starts_on: date,
+    ends_on: date | None,
+    degree: int | None,
+    words: str,
+    submission_id: uuid.UUID,
+) -> SickLeaveRequest:
+    """The employee's request as her manager passes it on from the employer's view, once
+    per form: the physician answers her, and she is told that it was sent for her."""
+    request, created = _request_once(
+        case, case.patient, submission_id, kind=kind, starts_on=starts_on, ends_on=ends_on,
+        degree=degree, words=words.strip(), relayed_by=actor,
+    )  # fmt: skip
+    if not created:
+        return replayed(
+            request, author_id=case.patient_id, relayed_by_id=actor.pk, words=words.strip()
+        )
+    notify(
+        Notice(
+            kind=NotificationKind.REQUEST_RELAYED,
+            key=f"request_relayed:{request.pk}",
+            link=reverse("sick_leave_request", args=[request.pk]),
+            patient_id=case.patient_id,
+        ),
+        [(case.patient, None)],
+    )
+    return request
+
+
+def _request_once(case: Case, patient: User, submission_id: uuid.UUID, **fields):
+    """The request, made once per form, and a task for each physician to answer it."""
+    request, created = SickLeaveRequest.objects.get_or_create(
+        patient=patient, submission_id=submission_id, defaults={"case": case, **fields}
+    )
+    if created:
+        for physician in who_answers(case):
+            task_made(
+                assignee=physician,
+                case=case,
+                title="",
+                due_on=request.starts_on,
+                source=TaskSource.REQUEST,
+                key=f"sick_leave_request:{request.pk}:{physician.pk}",
+                sick_leave_request=request,
+            )
+    return request, created
 
 
 @audit.atomic()
@@ -98,7 +133,7 @@ def request_answer(*, actor: User, request: SickLeaveRequest, answer: str) -> Si
     )
     if not answered:
         raise StaleEdit
-    request.tasks.update(status="done", completed_at=timezone.now(), completed_by=actor)
+    tasks_close_for_request(actor=actor, request=request)
     notify(
         Notice(
             kind=NotificationKind.REQUEST_ANSWERED,
@@ -152,7 +187,16 @@ def open_case_of(patient: User) -> Case | None:
 
 
 def requests_of(patient: User):
-    return SickLeaveRequest.objects.filter(patient=patient).order_by("-created_at")
+    return (
+        SickLeaveRequest.objects.filter(patient=patient)
+        .select_related("relayed_by")
+        .order_by("-created_at")
+    )
+
+
+def requests_relayed_by(manager: User, case: Case):
+    """What a manager passed on for the employee: its days and whether it was answered."""
+    return SickLeaveRequest.objects.filter(relayed_by=manager, case=case).order_by("-created_at")
 
 
 def _last_signed(case: Case) -> Certificate | None:

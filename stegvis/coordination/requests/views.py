@@ -10,16 +10,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from stegvis.access.categories import Action, Category
-from stegvis.access.helpers import get_record_for, get_self_for
+from stegvis.access.helpers import get_case_for, get_record_for, get_self_for
 from stegvis.cases.rules import CERTIFIERS
 from stegvis.cases.timelines import MilestoneStatus, case_timeline
 from stegvis.coordination.models import RequestKind, RequestStatus
 from stegvis.coordination.requests import services
-from stegvis.coordination.requests.forms import AnswerForm, RequestForm
+from stegvis.coordination.requests.forms import AnswerForm, RelayForm, RequestForm
 from stegvis.coordination.rules import SICK_LEAVE_REQUEST
 from stegvis.core.crisis import crisis_page
 from stegvis.core.errors import StaleEdit
 from stegvis.core.idempotency import once_per_submission
+from stegvis.plans.rules import EMPLOYER_ONLY
 
 STILL_TO_COME = (MilestoneStatus.OVERDUE, MilestoneStatus.DUE_SOON, MilestoneStatus.UPCOMING)
 
@@ -111,3 +112,34 @@ def request_draft(request: HttpRequest, request_id) -> HttpResponse:
         request, _("A draft for the days asked for. Check it, complete it, then sign.")
     )
     return redirect("certificate_detail", certificate_id=draft.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@once_per_submission()
+def employer_relay(request: HttpRequest, case_id) -> HttpResponse:
+    """The employee's manager passes on her request from the employer's view, with her and
+    in her words. The manager sees what they passed on and whether it was answered; the
+    answer, like everything about the sick leave itself, is hers and her physician's."""
+    is_write = request.method == "POST"
+    case = get_case_for(
+        request.user,
+        case_id,
+        category=Category.CAPACITY,
+        action=Action.CREATE if is_write else Action.VIEW,
+        roles=EMPLOYER_ONLY,
+    )
+    open_case = case.status in services.OPEN
+    form = RelayForm(request.POST or None, jurisdiction=case.jurisdiction) if open_case else None
+    if is_write and form is not None and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "employee_asked"}
+        services.request_relay(actor=request.user, case=case, **data)
+        messages.success(request, _("Sent to the employee's physician. The employee is told."))
+        return redirect("employer_sick_leave_request", case.pk)
+    context = {
+        "case": case,
+        "form": form,
+        "relayed": services.requests_relayed_by(request.user, case),
+    }
+    status = 422 if is_write else 200
+    return render(request, "coordination/employer_relay.html", context, status=status)

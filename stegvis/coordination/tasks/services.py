@@ -78,6 +78,13 @@ def tasks_for_deadlines(case: Case, timeline: list[TimelineEntry], recipients) -
     return made
 
 
+def tasks_close_for_request(*, actor: User, request) -> int:
+    """Every physician's task to answer a request closes with the first answer."""
+    return Task.objects.filter(sick_leave_request=request, status=TaskStatus.OPEN).update(
+        status=TaskStatus.DONE, completed_at=timezone.now(), completed_by=actor
+    )
+
+
 def tasks_close_for_milestone(*, actor: User, case: Case, code: str) -> int:
     return Task.objects.filter(case=case, milestone_code=code, status=TaskStatus.OPEN).update(
         status=TaskStatus.DONE, completed_at=timezone.now(), completed_by=actor
