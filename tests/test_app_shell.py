@@ -4,6 +4,7 @@ wiping what the phone keeps."""
 
 import json
 import re
+import uuid
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -54,19 +55,57 @@ def test_the_worker_keeps_the_shell_and_no_page_with_anyones_data(client, person
     kept = re.search(r"const KEPT = (\[.*?\]);", script).group(1)
     assert set(re.findall(r'"([^"]+)"', kept)) == {
         *(f"/static/{path}" for path in SHELL_STATIC),
-        "/offline/",
-        "/help/",
+        *(f"{page}?lang={code}" for page in ("/offline/", "/help/") for code in ("sv", "en", "nb")),
     }
     # Each shell file is there to keep, and none is a page of the patient's.
     assert all(finders.find(path) for path in SHELL_STATIC)
     # Kept as asked for by someone signed out, and pages always asked of the network.
-    assert 'credentials: "omit"' in script and "fetch(request).catch(" in script
+    assert 'credentials: "omit"' in script and "patiently(fetch(request)" in script
     assert str(personas.patient.pk) not in script and "csrf" not in script.lower()
 
 
 def test_the_offline_page_holds_no_ones_data_and_points_to_the_crisis_lines(client, db):
     page = client.get("/offline/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "No connection right now" in page and 'href="/help/"' in page
+    # A blank check-in, hidden until the app finds a patient signed in on the phone, and
+    # the crisis words to check what is written in it.
+    (section,) = re.findall(r'<section id="offline-checkin"[^>]*>', page)
+    assert "hidden" in section and 'action="/checkin/"' in page
+    assert 'id="crisis-words"' in page and "Last time" not in page
+
+
+@pytest.mark.parametrize(
+    ("language", "offline", "first_line"),
+    [("sv", "Ingen uppkoppling", "Sverige"), ("nb", "Ingen tilkobling", "Norge"),
+     ("en", "No connection", "Sweden")],
+)  # fmt: skip
+def test_the_pages_kept_offline_are_kept_in_each_language(
+    client, db, language, offline, first_line
+):
+    # Asked for by the app with no cookie and in whatever language the phone's browser
+    # speaks: the address decides, so each language's copy is that language's.
+    page = client.get(f"/offline/?lang={language}", HTTP_ACCEPT_LANGUAGE="de")
+    assert page["Content-Language"] == language
+    assert f'<html lang="{language}">' in page.text and offline in page.text
+    help_page = client.get(f"/help/?lang={language}", HTTP_ACCEPT_LANGUAGE="de")
+    assert help_page["Content-Language"] == language
+    # The reader's country's lines first.
+    headings = re.findall(r"<h2[^>]*>([^<]+)</h2>", help_page.text)
+    assert first_line in headings[0], headings
+    assert client.get("/offline/?lang=xx", HTTP_ACCEPT_LANGUAGE="en")["Content-Language"] == "en"
+
+
+def test_a_form_that_arrived_tells_the_phone_so(client, personas, case):
+    client.force_login(personas.patient)
+    form = client.get("/checkin/").text
+    submission = re.search(r'name="submission_id" value="([^"]+)"', form).group(1)
+    answer = client.post("/checkin/", {"mood": "6", "submission_id": submission})
+    assert answer.status_code == 302
+    arrived = answer.cookies["stegvis-arrived"]
+    assert arrived.value == submission and not arrived["httponly"]
+    # A form that did not pass its checks arrived too: the page shows it with its errors.
+    refused = client.post("/checkin/", {"mood": "11", "submission_id": str(uuid.uuid4())})
+    assert refused.status_code == 422 and "stegvis-arrived" in refused.cookies
 
 
 def test_signing_out_wipes_what_the_phone_keeps_and_nothing_else_does(client, personas):

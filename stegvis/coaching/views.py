@@ -43,6 +43,7 @@ from stegvis.coaching.models import CoachFlag
 from stegvis.coaching.rules import CHECKIN, FLAG, WORKS_QUEUE
 from stegvis.core.errors import StaleEdit
 from stegvis.core.idempotency import once_per_submission
+from stegvis.core.language import in_language_asked
 
 
 def _own(request, action=Action.VIEW, category=Category.CHECKINS, object_type="checkins"):
@@ -146,6 +147,7 @@ def strategy_library(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@in_language_asked
 def crisis_help(request: HttpRequest) -> HttpResponse:
     """Crisis contacts for everyone, signed in or not: the reader's country first (from
     their case, else their language), the other one below it under its own name."""

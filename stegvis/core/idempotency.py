@@ -27,6 +27,8 @@ KEY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 RETENTION = timedelta(hours=24)
 MAX_KEY_LENGTH = 255
+# Read by the page that follows a form, so not HttpOnly: it names a submission, nothing more.
+ARRIVED_COOKIE = "stegvis-arrived"
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Form fields that differ between two sends of the same form without changing what it says.
 _NOT_CONTENT = frozenset({"csrfmiddlewaretoken"})
@@ -194,7 +196,13 @@ def once_per_submission(field: str = "submission_id"):
                     return replay(stored)
                 return view(request, *args, **kwargs)
 
-            return _once(claim_, run, _form_success)
+            response = _once(claim_, run, _form_success)
+            # The phone kept the form until now (core/js/app.js); this tells it the form
+            # arrived, whatever the answer, so it need not send it again.
+            response.set_cookie(
+                ARRIVED_COOKIE, key, max_age=300, samesite="Lax", secure=request.is_secure()
+            )
+            return response
 
         return wrapper
 

@@ -12,6 +12,7 @@ import json
 from functools import cache
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -23,6 +24,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from stegvis.coaching.forms import CheckinForm
+from stegvis.coaching.guidance import crisis_words
+from stegvis.core.language import in_language_asked
+
+# How long a page may take before the app shows what it keeps instead: a connection that
+# claims to be there but carries nothing (a train's Wi-Fi) is treated as none.
+NETWORK_PATIENCE_MS = 10_000
 THEME_COLOUR = "#0b5c4a"  # the accent of site.css
 BACKGROUND_COLOUR = "#f4f6f8"  # its wash
 ICONS = [
@@ -32,8 +40,16 @@ ICONS = [
 ]
 # What the phone keeps for the app to open offline: nothing of anyone's.
 SHELL_STATIC = ["core/css/site.css", "core/js/htmx-2.0.11.min.js", "core/js/app.js",
-                "core/favicon.svg", *(path for path, _size, _purpose in ICONS)]  # fmt: skip
+                "coaching/js/checkin.js", "core/favicon.svg",
+                *(path for path, _size, _purpose in ICONS)]  # fmt: skip
+# Kept in each language, so that with no connection they read as Stegvis did last.
 SHELL_PAGES = ["offline", "crisis_help"]
+
+
+def shell_pages() -> list[str]:
+    return [
+        f"{reverse(name)}?lang={code}" for name in SHELL_PAGES for code, _n in settings.LANGUAGES
+    ]
 
 
 @require_safe
@@ -78,11 +94,12 @@ def _version() -> str:
 def service_worker(request: HttpRequest) -> HttpResponse:
     context = {
         "version": _version(),
-        "shell": json.dumps(
-            [static(path) for path in SHELL_STATIC] + [reverse(name) for name in SHELL_PAGES]
-        ),
+        "shell": json.dumps([static(path) for path in SHELL_STATIC] + shell_pages()),
         "offline": json.dumps(reverse("offline")),
         "help": json.dumps(reverse("crisis_help")),
+        "languages": json.dumps([code for code, _name in settings.LANGUAGES]),
+        "default_language": json.dumps(settings.LANGUAGE_CODE),
+        "patience_ms": NETWORK_PATIENCE_MS,
         "icon": json.dumps(static(ICONS[0][0])),
     }
     answer = render(request, "portal/sw.js", context, content_type="text/javascript")
@@ -100,6 +117,10 @@ def more(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@in_language_asked
 def offline(request: HttpRequest) -> HttpResponse:
-    """What the app shows with no connection: no one's data, only what to do."""
-    return render(request, "portal/offline.html")
+    """What the app shows with no connection: no one's data, only what to do, and for a
+    patient a blank check-in to keep on the phone until the connection returns (the same
+    page for everyone: the app shows the check-in where a patient is signed in)."""
+    context = {"checkin_form": CheckinForm(), "crisis_words": crisis_words()}
+    return render(request, "portal/offline.html", context)

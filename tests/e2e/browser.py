@@ -31,3 +31,35 @@ def sign_in_as(page: Page, base: str, login: str, size=DESKTOP) -> None:
     page.context.clear_cookies()
     page.set_viewport_size(size)
     sign_in(page, base, f"{login}@demo.stegvis.invalid")
+
+
+# What the phone keeps to send (core/js/app.js's outbox in IndexedDB).
+KEPT_ON_PHONE = """() => new Promise((resolve) => {
+  const opened = indexedDB.open("stegvis-outbox", 1);
+  opened.onupgradeneeded = () => opened.result.createObjectStore("forms", { keyPath: "key" });
+  opened.onsuccess = () => {
+    const store = opened.result.transaction("forms").objectStore("forms");
+    const all = store.getAll();
+    all.onsuccess = () => { opened.result.close(); resolve(all.result); };
+  };
+})"""
+
+
+def created_check_ins(page: Page, base: str) -> int:
+    """The creations of check-ins on the patient's own access log (FHIR AuditEvent)."""
+    found = page.request.get(f"{base}/fhir/AuditEvent?_count=100").json()
+    return sum(
+        1
+        for entry in found.get("entry", [])
+        if entry["resource"]["action"] == "C"
+        and entry["resource"]["entity"][0]["description"].startswith("checkins:")
+    )
+
+
+def check_ins_saying(page: Page, base: str, note: str) -> int:
+    found = page.request.get(f"{base}/fhir/Observation?_count=100").json()
+    return sum(
+        1
+        for entry in found.get("entry", [])
+        if any(n.get("text") == note for n in entry["resource"].get("note", []))
+    )

@@ -9,19 +9,17 @@ import uuid
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browser import PHONE, sign_in
+from tests.e2e.browser import (
+    KEPT_ON_PHONE,
+    PHONE,
+    check_ins_saying,
+    created_check_ins,
+    sign_in,
+)
 
 pytestmark = pytest.mark.browser
 
-WAITING = """() => new Promise((resolve) => {
-  const opened = indexedDB.open("stegvis-outbox", 1);
-  opened.onupgradeneeded = () => opened.result.createObjectStore("forms", { keyPath: "key" });
-  opened.onsuccess = () => {
-    const store = opened.result.transaction("forms").objectStore("forms");
-    const all = store.getAll();
-    all.onsuccess = () => { opened.result.close(); resolve(all.result); };
-  };
-})"""
+WAITING = KEPT_ON_PHONE
 # The phone sends what it kept a second time, as when the first answer was lost on the way.
 SEND_TWICE = """async () => {
   const opened = await new Promise((resolve) => {
@@ -47,31 +45,11 @@ def _check_in_open_and_ready(page: Page, base: str) -> None:
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
 
 
-def _created_check_ins(page: Page, base: str) -> int:
-    """The creations of check-ins on the patient's own access log (FHIR AuditEvent)."""
-    found = page.request.get(f"{base}/fhir/AuditEvent?_count=100").json()
-    return sum(
-        1
-        for entry in found.get("entry", [])
-        if entry["resource"]["action"] == "C"
-        and entry["resource"]["entity"][0]["description"].startswith("checkins:")
-    )
-
-
-def _check_ins_saying(page: Page, base: str, note: str) -> int:
-    found = page.request.get(f"{base}/fhir/Observation?_count=100").json()
-    return sum(
-        1
-        for entry in found.get("entry", [])
-        if any(n.get("text") == note for n in entry["resource"].get("note", []))
-    )
-
-
 def test_a_check_in_written_offline_is_sent_once_when_the_connection_returns(
     page: Page, live_stegvis
 ):
     _check_in_open_and_ready(page, live_stegvis)
-    created_before = _created_check_ins(page, live_stegvis)
+    created_before = created_check_ins(page, live_stegvis)
     note = f"På bussen hem {uuid.uuid4().hex[:8]}"
     answers = []
     page.on("response", lambda answer: answers.append(answer.headers.get("location"))
@@ -93,8 +71,8 @@ def test_a_check_in_written_offline_is_sent_once_when_the_connection_returns(
     # Sent twice, made once: the second send is answered with the first's check-in.
     assert len(answers) == 2 and answers[0] == answers[1]
     assert answers[0].startswith("/checkins/")
-    assert _check_ins_saying(page, live_stegvis, note) == 1
-    assert _created_check_ins(page, live_stegvis) == created_before + 1
+    assert check_ins_saying(page, live_stegvis, note) == 1
+    assert created_check_ins(page, live_stegvis) == created_before + 1
 
 
 def test_crisis_words_written_offline_show_the_crisis_lines_at_once(page: Page, live_stegvis):

@@ -111,6 +111,8 @@ def test_a_cohort_from_referral_to_the_closing_conference(page: Page, live_stegv
     assert_accessible(page)
     page.locator("input[type=radio][value='6']").check()
     page.get_by_role("button", name="Skicka mina svar").click()
+    # Kept on the phone first, then sent: the answered page has no form left.
+    expect(page.locator("form[data-keep-offline]")).to_have_count(0)
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert_accessible(page)
 

@@ -5,6 +5,14 @@ const KEPT = {{ shell }};
 const OFFLINE = {{ offline }};
 const HELP = {{ help }};
 const ICON = {{ icon }};
+const LANGUAGES = {{ languages }};
+const DEFAULT_LANGUAGE = {{ default_language }};
+// How long a page may take before the phone shows what it keeps (a form: three times as
+// long, since it may carry a photo): a connection that claims to be there but carries
+// nothing is treated as none.
+const PATIENCE = {{ patience_ms }};
+// The language Stegvis was last read in on this phone, for the pages kept in each language.
+const READING = "stegvis-reading";
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -19,25 +27,74 @@ self.addEventListener("activate", (event) => {
   // An older version's shell goes: one version is kept at a time.
   event.waitUntil(
     caches.keys()
-      .then((names) => Promise.all(names.filter((name) => name !== SHELL).map((name) => caches.delete(name))))
+      .then((names) => Promise.all(names.filter((name) => name !== SHELL && name !== READING).map((name) => caches.delete(name))))
       .then(() => self.clients.claim())
   );
 });
 
+function patiently(answer, patience) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("no answer")), patience);
+    answer.then(
+      (found) => { clearTimeout(timer); resolve(found); },
+      (error) => { clearTimeout(timer); reject(error); }
+    );
+  });
+}
+
+let language = "";
+
+function remember(answer) {
+  const spoken = answer.headers.get("Content-Language") || "";
+  if (LANGUAGES.includes(spoken) && spoken !== language) {
+    language = spoken;
+    caches.open(READING).then((cache) => cache.put("/language", new Response(spoken)));
+  }
+  return answer;
+}
+
+async function readingLanguage() {
+  if (!language) {
+    const kept = await caches.match("/language", { cacheName: READING });
+    language = kept ? await kept.text() : "";
+  }
+  if (language) return language;
+  // Never read here yet: the phone's own language, if Stegvis speaks it.
+  const phone = (self.navigator.languages || [self.navigator.language])
+    .map((tag) => tag.toLowerCase().split("-")[0])
+    .map((code) => (code === "no" || code === "nn" ? "nb" : code));
+  return phone.find((code) => LANGUAGES.includes(code)) || DEFAULT_LANGUAGE;
+}
+
+async function keptPage(path) {
+  const found = await caches.match(`${path}?lang=${await readingLanguage()}`, { cacheName: SHELL });
+  return found || caches.match(`${path}?lang=${DEFAULT_LANGUAGE}`, { cacheName: SHELL });
+}
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
-  if (request.method !== "GET" || url.origin !== self.location.origin) {
+  if (url.origin !== self.location.origin) {
     return;
   }
   if (request.mode === "navigate") {
+    if (url.pathname === OFFLINE) {
+      // Holds no one's data, so always the kept one (in the language last read).
+      event.respondWith(keptPage(OFFLINE));
+      return;
+    }
+    const sent = request.method !== "GET";
     // A page always comes from the network, so nobody's data is ever kept here; without a
-    // connection, the crisis lines if asked for, else the offline page.
-    const kept = url.pathname === HELP ? HELP : OFFLINE;
-    event.respondWith(fetch(request).catch(() => caches.match(kept)));
+    // connection, the crisis lines if asked for, else the offline page. A form that could
+    // not be sent leads to the offline page, where it waits (core/js/app.js kept it).
+    event.respondWith(
+      patiently(fetch(request), sent ? 3 * PATIENCE : PATIENCE)
+        .then(remember)
+        .catch(() => (sent ? Response.redirect(OFFLINE, 303) : keptPage(url.pathname === HELP ? HELP : OFFLINE)))
+    );
     return;
   }
-  if (KEPT.includes(url.pathname)) {
+  if (request.method === "GET" && KEPT.includes(url.pathname)) {
     event.respondWith(caches.match(url.pathname).then((found) => found || fetch(request)));
   }
 });

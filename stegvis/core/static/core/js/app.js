@@ -40,10 +40,20 @@ const outbox = {
 const waiting = document.getElementById("waiting-to-send");
 const conflict = document.getElementById("kept-conflict");
 
+// Whose the kept forms are: the signed-in person of this page, or on the offline page (kept
+// for everyone alike) the one last signed in on this phone. Signing out wipes both.
+const person = document.body.dataset.person || "";
+if (person) {
+  localStorage.setItem("stegvis-person", person);
+  localStorage.setItem("stegvis-patient", "patient" in document.body.dataset ? "1" : "");
+}
+const owner = person || localStorage.getItem("stegvis-person") || "";
+const ownKept = async () => (await outbox.all()).filter((entry) => entry.owner === owner);
+
 async function showWaiting(note) {
   if (!waiting || !("indexedDB" in window)) return;
-  const kept = await outbox.all();
-  const count = kept.filter((entry) => !entry.conflict).length;
+  const kept = await ownKept();
+  const count = kept.filter((entry) => !entry.conflict && !entry.sent).length;
   const text = count === 1 ? waiting.dataset.one : waiting.dataset.many.replace("{count}", count);
   waiting.textContent = note || (count ? text : "");
   waiting.hidden = !waiting.textContent;
@@ -55,13 +65,13 @@ async function showWaiting(note) {
 // the server answers with both versions side by side and the kept text in the form.
 if (conflict) {
   conflict.querySelector("button").addEventListener("click", async () => {
-    const entry = (await outbox.all()).find((kept) => kept.conflict);
+    const entry = (await ownKept()).find((kept) => kept.conflict);
     if (!entry) return;
     const form = document.createElement("form");
     form.method = "post";
     form.action = entry.action;
     form.hidden = true;
-    entry.fields.forEach(([name, value]) => {
+    withToken(entry.fields).forEach(([name, value]) => {
       if (typeof value !== "string") return;
       const input = document.createElement("input");
       input.type = "hidden";
@@ -94,38 +104,83 @@ function mentionsCrisis(form) {
   return Boolean(said || answered);
 }
 
-document.addEventListener("submit", async (event) => {
-  const form = event.target;
-  if (!form.matches("form[data-keep-offline]") || navigator.onLine || !("indexedDB" in window)) {
-    return;
-  }
-  event.preventDefault();
-  // Text, and the files chosen (a message's attachments): an empty file field is not kept.
-  const fields = Array.from(new FormData(form).entries())
-    .filter(([, value]) => typeof value === "string" || value.size > 0);
-  const key = form.querySelector("[name=submission_id]").value;
-  await outbox.keep({ key, action: form.action, fields, savedAt: Date.now() });
-  if (mentionsCrisis(form)) {
-    window.location.assign(form.dataset.crisisUrl);
-    return;
-  }
+function showKept(form) {
   form.hidden = true;
   form.insertAdjacentHTML("afterend", '<p class="card" role="status"></p>');
   form.nextElementSibling.textContent = form.dataset.keptText;
+}
+
+// A form to keep is written to the phone before it leaves, every time. With no connection
+// it stays there and waits. With one, the browser sends it as usual, and the page that
+// answers says it arrived (the stegvis-arrived cookie, stegvis/core/idempotency.py); if
+// the connection only claimed to be there (on a train's Wi-Fi), the service worker shows
+// the offline page and the form waits there like one written offline.
+document.addEventListener("submit", async (event) => {
+  const form = event.target;
+  if (!form.matches("form[data-keep-offline]") || !("indexedDB" in window) || !owner) return;
+  if (form.dataset.kept === "sending") return; // the send after keeping it, below
+  event.preventDefault();
+  // Text, and the files chosen (a message's attachments): an empty file field is not kept.
+  const fields = Array.from(new FormData(form, event.submitter).entries())
+    .filter(([, value]) => typeof value === "string" || value.size > 0);
+  const key = form.elements.submission_id.value;
+  const crisis = mentionsCrisis(form);
+  const online = navigator.onLine && person;
+  await outbox.keep({ key, action: form.action, fields, owner, crisis, sent: Boolean(online), savedAt: Date.now() });
+  if (online) {
+    form.dataset.kept = "sending";
+    form.requestSubmit(event.submitter);
+    delete form.dataset.kept;
+    return;
+  }
+  if (crisis) {
+    window.location.assign(form.dataset.crisisUrl);
+    return;
+  }
+  showKept(form);
   await showWaiting();
 });
 
+function cookie(name) {
+  const found = document.cookie.split("; ").find((pair) => pair.startsWith(name + "="));
+  return found ? decodeURIComponent(found.slice(name.length + 1)).replace(/^"|"$/g, "") : "";
+}
+
+// What was sent as the last page left: dropped if the server says it arrived; otherwise it
+// never did (the offline page answered), and it waits like anything written offline, with
+// the crisis lines shown at once if it asked for them.
+async function settle() {
+  const arrived = cookie("stegvis-arrived");
+  if (arrived) {
+    await outbox.drop(arrived);
+    document.cookie = "stegvis-arrived=; Max-Age=0; path=/; SameSite=Lax";
+  }
+  const unsent = (await ownKept()).filter((entry) => entry.sent);
+  for (const entry of unsent) await outbox.keep({ ...entry, sent: false });
+  const crisis = unsent.find((entry) => entry.crisis);
+  const help = document.querySelector("form[data-crisis-url]");
+  if (crisis && help && !person) window.location.assign(help.dataset.crisisUrl);
+}
+
+// Sent with this page's token: a form kept on the offline page has none of its own.
+function withToken(fields) {
+  const token = document.querySelector("input[name=csrfmiddlewaretoken]");
+  const others = fields.filter(([name]) => name !== "csrfmiddlewaretoken");
+  return token ? [...others, ["csrfmiddlewaretoken", token.value]] : fields;
+}
+
 let sending = false;
 
+// Only from a page of the person who wrote it, who is signed in: the offline page waits.
 async function sendWaiting() {
-  if (sending || !navigator.onLine || !("indexedDB" in window)) return;
+  if (sending || !navigator.onLine || !person || !("indexedDB" in window)) return;
   sending = true;
   let failed = false;
   let sent = 0;
   try {
-    for (const entry of (await outbox.all()).filter((kept) => !kept.conflict)) {
+    for (const entry of (await ownKept()).filter((kept) => !kept.conflict && !kept.sent)) {
       const body = new FormData();
-      entry.fields.forEach(([name, value]) => body.append(name, value));
+      withToken(entry.fields).forEach(([name, value]) => body.append(name, value));
       let answer;
       try {
         answer = await fetch(entry.action, { method: "POST", body, credentials: "same-origin", redirect: "manual" });
@@ -150,8 +205,32 @@ async function sendWaiting() {
   await showWaiting(note && waiting ? waiting.dataset[note] : "");
 }
 
-window.addEventListener("online", sendWaiting);
-window.addEventListener("load", () => { showWaiting().then(sendWaiting); });
+// The offline page offers a blank check-in where a patient is signed in on this phone,
+// with a submission id of its own each time (the page itself is the same for everyone).
+const offlineCheckin = document.getElementById("offline-checkin");
+if (offlineCheckin && !person && localStorage.getItem("stegvis-patient") && "indexedDB" in window) {
+  offlineCheckin.querySelector("[name=submission_id]").value = crypto.randomUUID();
+  offlineCheckin.hidden = false;
+}
+
+// Back online on the offline page: the home page sends what waits, signed in. The browser
+// may say it is online when it is not, so the offline page asks the server first.
+async function reachable() {
+  try {
+    return (await fetch("/health/", { cache: "no-store" })).ok;
+  } catch (error) {
+    return false;
+  }
+}
+
+window.addEventListener("online", async () => {
+  if (person) sendWaiting();
+  else if (offlineCheckin && (await reachable())) window.location.assign("/");
+});
+window.addEventListener("load", () => {
+  if (!("indexedDB" in window)) return;
+  settle().then(showWaiting).then(sendWaiting);
+});
 
 // Notifications on this device (Web Push). The settings page's form is shown where the
 // browser can be notified; once the person allows it, the browser's subscription is posted
