@@ -226,13 +226,15 @@ def test_without_the_employees_consent_or_as_anyone_else_nothing_is_passed_on(
     assert not SickLeaveRequest.objects.exists()
 
 
-def test_the_degrees_offered_are_the_countrys(client):
+def test_the_kinds_and_degrees_offered_are_the_countrys(client):
     from stegvis.coordination.requests.forms import RequestForm
 
     def offered(jurisdiction):
         field = RequestForm(jurisdiction=jurisdiction).fields["degree"]
         return [value for value, _label in field.choices if value != ""]
 
+    kinds = RequestForm(jurisdiction="SE").fields["kind"].choices
+    assert [value for value, _label in kinds] == ["extend", "shorten"], "no blank choice"
     assert offered("SE") == [100, 75, 50, 25]
     assert offered("NO") == [100, 90, 80, 70, 60, 50, 40, 30, 20]
 

@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from tests.e2e.browser import (
     KEPT_ON_PHONE,
     PHONE,
+    assert_accessible,
     check_ins_saying,
     created_check_ins,
     sign_in,
@@ -58,6 +59,7 @@ def test_opened_cold_offline_the_app_offers_a_check_in_in_the_language_last_read
         expect(page.locator("h1")).to_have_text("Ingen tilkobling akkurat nå")
         checkin = page.locator("#offline-checkin")
         expect(checkin).to_be_visible()
+        assert_accessible(page)
         checkin.locator("input.zero-to-ten").first.fill("4")
         checkin.locator("textarea[name=note]").fill(note)
         checkin.locator("button[type=submit]").click()

@@ -40,6 +40,8 @@ class RequestForm(forms.ModelForm):
     def __init__(self, *args, jurisdiction: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.jurisdiction = jurisdiction
+        # One of the two, chosen: no blank first choice among the radio buttons.
+        self.fields["kind"].choices = RequestKind.choices
         self.fields["degree"] = forms.TypedChoiceField(
             label=_("How much sick leave"),
             choices=[("", _("As now"))] + [(d, f"{d} %") for d in degrees_offered(jurisdiction)],
