@@ -51,74 +51,49 @@ def request_make(
     words: str,
     submission_id: uuid.UUID,
 ) -> SickLeaveRequest:
-    """The patient's request, once per form; a task for each physician to answer it."""
-    request, created = _request_once(
-        case, actor, submission_id, kind=kind, starts_on=starts_on, ends_on=ends_on,
-        degree=degree, words=words.strip(),
-    )  # fmt: skip
-    if not created:
-        return replayed(request, author_id=actor.pk, case_id=case.pk, words=request.words)
-    request.crisis = patient_wrote(
-        author=actor,
+    """The request, once per form: the patient's own, or hers as her manager (the actor)
+    passes it on from the employer's view. A task for each physician to answer it; a
+    request passed on tells her it was sent for her."""
+    relayed_by = None if actor.pk == case.patient_id else actor
+    request, created = SickLeaveRequest.objects.get_or_create(
         patient_id=case.patient_id,
-        text=request.words,
-        source_type="sick_leave_request",
-        source_id=request.pk,
-    )
-    return request
-
-
-@audit.atomic()
-def request_relay(
-    *,
-    actor: User,
-    case: Case,
-    kind: str,
-    starts_on: date,
-    ends_on: date | None,
-    degree: int | None,
-    words: str,
-    submission_id: uuid.UUID,
-) -> SickLeaveRequest:
-    """The employee's request as her manager passes it on from the employer's view, once
-    per form: the physician answers her, and she is told that it was sent for her."""
-    request, created = _request_once(
-        case, case.patient, submission_id, kind=kind, starts_on=starts_on, ends_on=ends_on,
-        degree=degree, words=words.strip(), relayed_by=actor,
+        submission_id=submission_id,
+        defaults={"case": case, "kind": kind, "starts_on": starts_on, "ends_on": ends_on,
+                  "degree": degree, "words": words.strip(), "relayed_by": relayed_by},
     )  # fmt: skip
     if not created:
         return replayed(
-            request, author_id=case.patient_id, relayed_by_id=actor.pk, words=words.strip()
+            request, author_id=case.patient_id, relayed_by=relayed_by, words=words.strip()
         )
-    notify(
-        Notice(
-            kind=NotificationKind.REQUEST_RELAYED,
-            key=f"request_relayed:{request.pk}",
-            link=reverse("sick_leave_request", args=[request.pk]),
+    for physician in who_answers(case):
+        task_made(
+            assignee=physician,
+            case=case,
+            title="",
+            due_on=starts_on,
+            source=TaskSource.REQUEST,
+            key=f"sick_leave_request:{request.pk}:{physician.pk}",
+            sick_leave_request=request,
+        )
+    if relayed_by is not None:
+        notify(
+            Notice(
+                kind=NotificationKind.REQUEST_RELAYED,
+                key=f"request_relayed:{request.pk}",
+                link=reverse("sick_leave_request", args=[request.pk]),
+                patient_id=case.patient_id,
+            ),
+            [(case.patient, None)],
+        )
+    else:
+        request.crisis = patient_wrote(
+            author=actor,
             patient_id=case.patient_id,
-        ),
-        [(case.patient, None)],
-    )
+            text=request.words,
+            source_type="sick_leave_request",
+            source_id=request.pk,
+        )
     return request
-
-
-def _request_once(case: Case, patient: User, submission_id: uuid.UUID, **fields):
-    """The request, made once per form, and a task for each physician to answer it."""
-    request, created = SickLeaveRequest.objects.get_or_create(
-        patient=patient, submission_id=submission_id, defaults={"case": case, **fields}
-    )
-    if created:
-        for physician in who_answers(case):
-            task_made(
-                assignee=physician,
-                case=case,
-                title="",
-                due_on=request.starts_on,
-                source=TaskSource.REQUEST,
-                key=f"sick_leave_request:{request.pk}:{physician.pk}",
-                sick_leave_request=request,
-            )
-    return request, created
 
 
 @audit.atomic()

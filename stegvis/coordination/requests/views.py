@@ -133,7 +133,7 @@ def employer_relay(request: HttpRequest, case_id) -> HttpResponse:
     form = RelayForm(request.POST or None, jurisdiction=case.jurisdiction) if open_case else None
     if is_write and form is not None and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "employee_asked"}
-        services.request_relay(actor=request.user, case=case, **data)
+        services.request_make(actor=request.user, case=case, **data)
         messages.success(request, _("Sent to the employee's physician. The employee is told."))
         return redirect("employer_sick_leave_request", case.pk)
     context = {
