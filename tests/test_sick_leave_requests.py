@@ -253,3 +253,19 @@ def test_the_task_through_the_api_is_titled_in_the_readers_language(client, pers
     assert titles["en"] == "Answer the patient's request about the sick leave"
     assert titles["nb"] and titles["nb"] != titles["en"]
     assert task["sick_leave_request_id"] == str(SickLeaveRequest.objects.get().pk)
+
+
+def test_her_words_of_crisis_passed_on_by_the_manager_reach_her_care_team(
+    client, personas, case, employer_let_in
+):
+    from stegvis.coaching.models import CoachFlag
+
+    client.force_login(employer_let_in)
+    sent, _form = relay(client, case, words="Jag vill inte leva längre.")
+    # The manager is not shown the crisis lines meant for her; her care team is told.
+    assert sent.status_code == 302 and not sent["Location"].startswith("/help/")
+    assert CoachFlag.objects.filter(patient=personas.patient, kind="safety").exists()
+    made = AccessEvent.objects.filter(
+        actor=employer_let_in, action="create", object_type="sickleaverequest"
+    )
+    assert made.count() == 1

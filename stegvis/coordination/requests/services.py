@@ -13,6 +13,8 @@ from datetime import date
 from django.urls import reverse
 from django.utils import timezone
 
+from stegvis.access.categories import Action, Category
+from stegvis.access.helpers import record_decision
 from stegvis.accounts.models import User
 from stegvis.audit import audit
 from stegvis.cases import services as cases
@@ -26,7 +28,7 @@ from stegvis.coordination.models import (
     TaskSource,
 )
 from stegvis.coordination.tasks.services import task_made, tasks_close_for_request
-from stegvis.core.crisis import patient_wrote
+from stegvis.core.crisis import patient_said, patient_wrote
 from stegvis.core.errors import StaleEdit, replayed
 from stegvis.notifications.models import NotificationKind
 from stegvis.notifications.outbox import Notice, notify
@@ -75,17 +77,7 @@ def request_make(
             key=f"sick_leave_request:{request.pk}:{physician.pk}",
             sick_leave_request=request,
         )
-    if relayed_by is not None:
-        notify(
-            Notice(
-                kind=NotificationKind.REQUEST_RELAYED,
-                key=f"request_relayed:{request.pk}",
-                link=reverse("sick_leave_request", args=[request.pk]),
-                patient_id=case.patient_id,
-            ),
-            [(case.patient, None)],
-        )
-    else:
+    if relayed_by is None:
         request.crisis = patient_wrote(
             author=actor,
             patient_id=case.patient_id,
@@ -93,6 +85,24 @@ def request_make(
             source_type="sick_leave_request",
             source_id=request.pk,
         )
+        return request
+    # Her words, though her manager typed them: words of crisis reach her care team (the
+    # manager is not shown the crisis lines meant for her).
+    patient_said(
+        patient=case.patient, text=request.words, source_type="sick_leave_request",
+        source_id=request.pk,
+    )  # fmt: skip
+    record_decision(actor, case.patient, category=Category.CAPACITY, action=Action.CREATE,
+                    obj=request)  # fmt: skip
+    notify(
+        Notice(
+            kind=NotificationKind.REQUEST_RELAYED,
+            key=f"request_relayed:{request.pk}",
+            link=reverse("sick_leave_request", args=[request.pk]),
+            patient_id=case.patient_id,
+        ),
+        [(case.patient, None)],
+    )
     return request
 
 

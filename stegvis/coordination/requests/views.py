@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from stegvis.access.categories import Action, Category
-from stegvis.access.helpers import get_case_for, get_record_for, get_self_for
+from stegvis.access.helpers import get_case_for, get_record_for, get_self_for, record_of_patient
 from stegvis.cases.rules import CERTIFIERS
 from stegvis.cases.timelines import MilestoneStatus, case_timeline
 from stegvis.coordination.models import RequestKind, RequestStatus
@@ -136,10 +136,10 @@ def employer_relay(request: HttpRequest, case_id) -> HttpResponse:
         services.request_make(actor=request.user, case=case, **data)
         messages.success(request, _("Sent to the employee's physician. The employee is told."))
         return redirect("employer_sick_leave_request", case.pk)
-    context = {
-        "case": case,
-        "form": form,
-        "relayed": services.requests_relayed_by(request.user, case),
-    }
+    # What the manager wrote, and whether it was answered: read as the case's capacity.
+    relayed = list(services.requests_relayed_by(request.user, case))
+    record_of_patient(request.user, case.patient, Category.CAPACITY, [r.pk for r in relayed],
+                      object_type="sick_leave_request")  # fmt: skip
+    context = {"case": case, "form": form, "relayed": relayed}
     status = 422 if is_write else 200
     return render(request, "coordination/employer_relay.html", context, status=status)

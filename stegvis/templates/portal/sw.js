@@ -7,9 +7,9 @@ const HELP = {{ help }};
 const ICON = {{ icon }};
 const LANGUAGES = {{ languages }};
 const DEFAULT_LANGUAGE = {{ default_language }};
-// How long a page may take before the phone shows what it keeps (a form: three times as
-// long, since it may carry a photo): a connection that claims to be there but carries
-// nothing is treated as none.
+// How long a page may take before the phone shows what it keeps (a kept form: three times
+// as long, since it may carry a photo; the crisis lines a fifth): a connection that claims
+// to be there but carries nothing is treated as none.
 const PATIENCE = {{ patience_ms }};
 // The language Stegvis was last read in on this phone, for the pages kept in each language.
 const READING = "stegvis-reading";
@@ -84,13 +84,19 @@ self.addEventListener("fetch", (event) => {
       return;
     }
     const sent = request.method !== "GET";
+    if (sent && !url.searchParams.has("kept")) {
+      return; // a form the phone did not keep goes as the browser sends it
+    }
     // A page always comes from the network, so nobody's data is ever kept here; without a
-    // connection, the crisis lines if asked for, else the offline page. A form that could
-    // not be sent leads to the offline page, where it waits (core/js/app.js kept it).
+    // connection, the crisis lines if asked for (soon: they must not wait), else the
+    // offline page. A kept form that could not be sent leads to the offline page, where it
+    // waits (core/js/app.js).
+    const help = url.pathname === HELP;
+    const patience = sent ? 3 * PATIENCE : help ? PATIENCE / 5 : PATIENCE;
     event.respondWith(
-      patiently(fetch(request), sent ? 3 * PATIENCE : PATIENCE)
+      patiently(fetch(request), patience)
         .then(remember)
-        .catch(() => (sent ? Response.redirect(OFFLINE, 303) : keptPage(url.pathname === HELP ? HELP : OFFLINE)))
+        .catch(() => (sent ? Response.redirect(OFFLINE, 303) : keptPage(help ? HELP : OFFLINE)))
     );
     return;
   }

@@ -57,7 +57,8 @@ async function showWaiting(note) {
   const text = count === 1 ? waiting.dataset.one : waiting.dataset.many.replace("{count}", count);
   waiting.textContent = note || (count ? text : "");
   waiting.hidden = !waiting.textContent;
-  if (conflict) conflict.hidden = !kept.some((entry) => entry.conflict);
+  // Compared only on a page of hers, signed in: the offline page has no token to send it.
+  if (conflict) conflict.hidden = !person || !kept.some((entry) => entry.conflict);
 }
 
 // A change the server refused because a newer version was saved meanwhile is never sent
@@ -80,7 +81,8 @@ if (conflict) {
       form.append(input);
     });
     document.body.append(form);
-    await outbox.drop(entry.key);
+    // Kept until the server says it arrived, like any form sent (settle, below).
+    await outbox.keep({ ...entry, conflict: false, sent: true });
     form.submit();
   });
 }
@@ -111,26 +113,33 @@ function showKept(form) {
 }
 
 // A form to keep is written to the phone before it leaves, every time. With no connection
-// it stays there and waits. With one, the browser sends it as usual, and the page that
-// answers says it arrived (the stegvis-arrived cookie, stegvis/core/idempotency.py); if
-// the connection only claimed to be there (on a train's Wi-Fi), the service worker shows
-// the offline page and the form waits there like one written offline.
+// it stays there and waits. With one, the browser sends it as usual, marked as kept, and the
+// page that answers says it arrived (the stegvis-arrived cookie, core/idempotency.py); if
+// the connection only claimed to be there (on a train's Wi-Fi), the service worker answers
+// a kept form it could not send with the offline page, where it waits like one written
+// offline. A phone that cannot keep it (storage full) sends it as a plain form.
 document.addEventListener("submit", async (event) => {
   const form = event.target;
   if (!form.matches("form[data-keep-offline]") || !("indexedDB" in window) || !owner) return;
-  if (form.dataset.kept === "sending") return; // the send after keeping it, below
   event.preventDefault();
-  // Text, and the files chosen (a message's attachments): an empty file field is not kept.
-  const fields = Array.from(new FormData(form, event.submitter).entries())
-    .filter(([, value]) => typeof value === "string" || value.size > 0);
-  const key = form.elements.submission_id.value;
-  const crisis = mentionsCrisis(form);
-  const online = navigator.onLine && person;
-  await outbox.keep({ key, action: form.action, fields, owner, crisis, sent: Boolean(online), savedAt: Date.now() });
+  if (form.dataset.kept) return; // a second tap while the first is on its way
+  form.dataset.kept = "1";
+  const submitter = event.submitter;
+  const online = navigator.onLine && Boolean(person);
+  let crisis;
+  try {
+    // Text, and the files chosen (a message's attachments): an empty file field is not kept.
+    const fields = Array.from(new FormData(form, submitter).entries())
+      .filter(([, value]) => typeof value === "string" || value.size > 0);
+    crisis = mentionsCrisis(form);
+    await outbox.keep({ key: form.elements.submission_id.value, action: actionOf(form).href,
+                        fields, owner, crisis, sent: online, savedAt: Date.now() });
+  } catch (error) {
+    sendAsForm(form, submitter, false);
+    return;
+  }
   if (online) {
-    form.dataset.kept = "sending";
-    form.requestSubmit(event.submitter);
-    delete form.dataset.kept;
+    sendAsForm(form, submitter, true);
     return;
   }
   if (crisis) {
@@ -141,9 +150,39 @@ document.addEventListener("submit", async (event) => {
   await showWaiting();
 });
 
+// The form's address (read as an attribute: a field named "action" would hide the property).
+function actionOf(form) {
+  return new URL(form.getAttribute("action") || window.location.href, window.location.href);
+}
+
+function sendAsForm(form, submitter, kept) {
+  if (submitter && submitter.name) {
+    const pressed = document.createElement("input");
+    pressed.type = "hidden";
+    pressed.name = submitter.name;
+    pressed.value = submitter.value;
+    form.append(pressed);
+  }
+  if (kept) {
+    const action = actionOf(form);
+    action.searchParams.set("kept", "1"); // for the service worker: this one waits if it fails
+    form.setAttribute("action", action.pathname + action.search);
+  }
+  HTMLFormElement.prototype.submit.call(form); // no second submit event
+}
+
+// Back to a page from the browser's history: its forms may be sent again.
+window.addEventListener("pageshow", (event) => {
+  if (event.persisted) document.querySelectorAll("form[data-kept]").forEach((form) => delete form.dataset.kept);
+});
+
 function cookie(name) {
   const found = document.cookie.split("; ").find((pair) => pair.startsWith(name + "="));
   return found ? decodeURIComponent(found.slice(name.length + 1)).replace(/^"|"$/g, "") : "";
+}
+
+function forgetArrived() {
+  document.cookie = "stegvis-arrived=; Max-Age=0; path=/; SameSite=Lax";
 }
 
 // What was sent as the last page left: dropped if the server says it arrived; otherwise it
@@ -153,7 +192,7 @@ async function settle() {
   const arrived = cookie("stegvis-arrived");
   if (arrived) {
     await outbox.drop(arrived);
-    document.cookie = "stegvis-arrived=; Max-Age=0; path=/; SameSite=Lax";
+    forgetArrived();
   }
   const unsent = (await ownKept()).filter((entry) => entry.sent);
   for (const entry of unsent) await outbox.keep({ ...entry, sent: false });
@@ -187,15 +226,19 @@ async function sendWaiting() {
       } catch (error) {
         break; // still no connection: everything stays for the next time
       }
-      // Sent (the server answers a form with a redirect), or never to be: a refusal.
-      if (answer.type === "opaqueredirect" || answer.ok) {
+      // Arrived only if the server says so: a redirect may be to the sign-in page.
+      const arrived = cookie("stegvis-arrived") === new Map(entry.fields).get("submission_id");
+      if (arrived) forgetArrived();
+      if (answer.status === 409 && answer.headers.get("Stegvis-Conflict")) {
+        await outbox.keep({ ...entry, conflict: true });
+      } else if (arrived && (answer.type === "opaqueredirect" || answer.ok)) {
         await outbox.drop(entry.key);
         sent += 1;
-      } else if (answer.status === 409 && answer.headers.get("Stegvis-Conflict")) {
-        await outbox.keep({ ...entry, conflict: true });
-      } else if (answer.status >= 400 && answer.status < 500 && answer.status !== 409 && answer.status !== 429) {
-        await outbox.drop(entry.key);
+      } else if (arrived || [400, 404, 413, 422].includes(answer.status)) {
+        await outbox.drop(entry.key); // refused: what it said cannot be saved as it is
         failed = true;
+      } else {
+        break; // not arrived (signed out, a server error): everything stays for the next time
       }
     }
   } finally {
@@ -223,10 +266,22 @@ async function reachable() {
   }
 }
 
-window.addEventListener("online", async () => {
+// Home when the server answers, unless she is writing a check-in here. Asked now and then
+// too: on a connection that only claimed to be there, "online" never comes again.
+let writing = false;
+async function homeIfReachable() {
+  if (!writing && (await reachable())) window.location.assign("/");
+}
+
+window.addEventListener("online", () => {
   if (person) sendWaiting();
-  else if (offlineCheckin && (await reachable())) window.location.assign("/");
+  else if (offlineCheckin) homeIfReachable();
 });
+if (offlineCheckin && !person) {
+  offlineCheckin.addEventListener("input", () => { writing = true; });
+  offlineCheckin.addEventListener("submit", () => { writing = false; });
+  setInterval(async () => { if ((await ownKept()).length) homeIfReachable(); }, 30_000);
+}
 window.addEventListener("load", () => {
   if (!("indexedDB" in window)) return;
   settle().then(showWaiting).then(sendWaiting);
