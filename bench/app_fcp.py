@@ -21,7 +21,6 @@ import asyncio
 import shutil
 import statistics
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -30,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from playwright.sync_api import sync_playwright
 
 from scripts.live_server import DEMO, Server, fresh_site
+from scripts.loopback_proxy import LoopbackProxy
 
 DEMO_PASSWORD = "stegvis-demo-2026"  # the demo's, in the README
 
@@ -45,26 +45,10 @@ FCP = """() => new Promise((resolve) => {
 })"""
 
 
-class SlowLink:
+class SlowLink(LoopbackProxy):
     """A TCP proxy on loopback that, once `slow` is set, delays and paces like Fast 3G."""
 
-    def __init__(self, target_port: int):
-        self.target_port = target_port
-        self.slow = False
-        self.loop = asyncio.new_event_loop()
-        self.port = 0
-        ready = threading.Event()
-        threading.Thread(target=self._run, args=(ready,), daemon=True).start()
-        ready.wait()
-
-    def _run(self, ready: threading.Event) -> None:
-        asyncio.set_event_loop(self.loop)
-        server = self.loop.run_until_complete(
-            asyncio.start_server(self._connection, "127.0.0.1", 0)
-        )
-        self.port = server.sockets[0].getsockname()[1]
-        ready.set()
-        self.loop.run_forever()
+    slow = False
 
     async def _connection(self, client_reader, client_writer) -> None:
         server_reader, server_writer = await asyncio.open_connection("127.0.0.1", self.target_port)

@@ -3,28 +3,15 @@ front of the demo server that passes everything, or cuts every connection, or ho
 open and answers nothing. The browser's `navigator.onLine` stays true throughout."""
 
 import asyncio
-import threading
+
+from scripts.loopback_proxy import LoopbackProxy
 
 
-class FlakyLink:
+class FlakyLink(LoopbackProxy):
     def __init__(self, target_port: int):
-        self.target_port = target_port
         self.mode = "pass"
         self.open: set[asyncio.StreamWriter] = set()
-        self.loop = asyncio.new_event_loop()
-        self.port = 0
-        ready = threading.Event()
-        threading.Thread(target=self._run, args=(ready,), daemon=True).start()
-        ready.wait()
-
-    def _run(self, ready: threading.Event) -> None:
-        asyncio.set_event_loop(self.loop)
-        server = self.loop.run_until_complete(
-            asyncio.start_server(self._connection, "127.0.0.1", 0)
-        )
-        self.port = server.sockets[0].getsockname()[1]
-        ready.set()
-        self.loop.run_forever()
+        super().__init__(target_port)
 
     def set(self, mode: str) -> None:
         """ "pass", "cut" or "hold"; every connection open now ends, as when a train leaves

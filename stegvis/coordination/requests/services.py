@@ -94,15 +94,7 @@ def request_make(
     )  # fmt: skip
     record_decision(actor, case.patient, category=Category.CAPACITY, action=Action.CREATE,
                     obj=request)  # fmt: skip
-    notify(
-        Notice(
-            kind=NotificationKind.REQUEST_RELAYED,
-            key=f"request_relayed:{request.pk}",
-            link=reverse("sick_leave_request", args=[request.pk]),
-            patient_id=case.patient_id,
-        ),
-        [(case.patient, None)],
-    )
+    _tell_patient(request, NotificationKind.REQUEST_RELAYED)
     return request
 
 
@@ -119,17 +111,22 @@ def request_answer(*, actor: User, request: SickLeaveRequest, answer: str) -> Si
     if not answered:
         raise StaleEdit
     tasks_close_for_request(actor=actor, request=request)
+    _tell_patient(request, NotificationKind.REQUEST_ANSWERED)
+    request.refresh_from_db()
+    return request
+
+
+def _tell_patient(request: SickLeaveRequest, kind: str) -> None:
+    """Tell her that something happened to her request (what, she reads on its page)."""
     notify(
         Notice(
-            kind=NotificationKind.REQUEST_ANSWERED,
-            key=f"request_answered:{request.pk}",
+            kind=kind,
+            key=f"{kind}:{request.pk}",
             link=reverse("sick_leave_request", args=[request.pk]),
             patient_id=request.patient_id,
         ),
         [(request.patient, None)],
     )
-    request.refresh_from_db()
-    return request
 
 
 def draft_content(request: SickLeaveRequest) -> cases.CertificateContent:
