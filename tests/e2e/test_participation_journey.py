@@ -15,6 +15,7 @@ pytestmark = pytest.mark.browser
 def test_you_said_we_did_from_a_phone_to_a_result(page: Page, live_stegvis):
     sign_in_as(page, live_stegvis, "sara", PHONE)
     page.get_by_role("link", name="Lämna ett förslag").click()
+    expect(page.get_by_label("Din idé med några ord")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Din idé med några ord").fill("Större text i frågeformulären")
     page.get_by_label("Vad kunde bli bättre, och hur?").fill(
@@ -30,6 +31,7 @@ def test_you_said_we_did_from_a_phone_to_a_result(page: Page, live_stegvis):
 
     sign_in_as(page, live_stegvis, "facilitator")
     page.get_by_role("link", name="Gör verksamheten bättre").first.click()
+    expect(page.get_by_role("link", name="Större text i frågeformulären")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Större text i frågeformulären").click()
     expect(page.get_by_text("En patient", exact=False).first).to_be_visible()
@@ -45,8 +47,9 @@ def test_you_said_we_did_from_a_phone_to_a_result(page: Page, live_stegvis):
     expect(page.get_by_role("status")).to_contain_text("Förslagets läge är ändrat")
     assert_accessible(page)
     page.get_by_role("link", name="Ni sa, vi gjorde").first.click()
-    assert_accessible(page)
     form = page.locator("form").filter(has_text="Registrera")
+    expect(form.get_by_label("Vad vi gör")).to_be_visible()
+    assert_accessible(page)
     form.get_by_label("Vad vi gör").fill("Större text i formulären")
     form.get_by_label("Ansvarig chef").select_option(label="Maria Sjöberg")
     form.get_by_label("Större text i frågeformulären").check()
