@@ -9,7 +9,7 @@ PYTHON := $(shell bin/find-python)
 PORT ?= 8000
 DEMO_ENV := STEGVIS_DEMO=1 DEBUG=1 STEGVIS_BASE_URL=http://127.0.0.1:$(PORT)
 
-.PHONY: demo test install install-dev bench lint messages clean soak
+.PHONY: demo test install install-dev bench lint messages clean soak drill
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -86,3 +86,10 @@ clean:
 # A steady mixed load against gunicorn for SOAK_MINUTES (default 30): errors, p95, memory.
 soak: install-dev
 	$(PY) scripts/soak.py --minutes $${SOAK_MINUTES:-30}
+
+# A region on this machine (two web nodes, two workers, PgBouncer, a streaming replica)
+# under load while its parts are killed; needs Debian's postgresql and pgbouncer. CI runs
+# a short form (scripts/topology_drill.py --seconds 60).
+drill: install-dev
+	$(PY) scripts/topology_drill.py --seconds $${DRILL_SECONDS:-240} --clients 8 \
+	  --reminders $${DRILL_REMINDERS:-20000}

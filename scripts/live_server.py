@@ -30,15 +30,20 @@ def stegvis(env: dict, *args: str) -> str:
 
 def shell_json(env: dict, code: str):
     """Run Python in `stegvis shell`; its last printed line, read as JSON."""
-    return json.loads(stegvis(env, "shell", "-c", code).splitlines()[-1])
+    try:
+        return json.loads(stegvis(env, "shell", "-c", code).splitlines()[-1])
+    except subprocess.CalledProcessError as error:
+        raise SystemExit(f"stegvis shell failed:\n{error.stderr[-3000:]}") from error
 
 
-def fresh_site() -> tuple[dict, Path]:
+def fresh_site(**settings: str) -> tuple[dict, Path]:
     """A new database (SQLite in a temporary folder, or the empty PostgreSQL database that
-    DATABASE_URL names), migrated, with the demo loaded and static files collected."""
+    DATABASE_URL names), migrated, with the demo loaded and static files collected; any
+    other settings as environment variables."""
     var = Path(tempfile.mkdtemp(prefix="stegvis-drill-"))
     env = {
         **os.environ,
+        **settings,
         "DEBUG": "0",
         "STEGVIS_DEMO": "1",
         "STEGVIS_HTTPS": "0",
@@ -56,7 +61,7 @@ def token(env: dict, login: str) -> str:
     return stegvis(env, "shell", "-c", _ISSUE_TOKEN.format(email=login + DEMO)).split()[-1]
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -66,11 +71,11 @@ class Server:
     """gunicorn with `workers` sync workers on a free loopback port, in its own process
     group so that `kill_hard` takes the master and every worker down at once."""
 
-    def __init__(self, env: dict, var: Path, workers: int = 2):
+    def __init__(self, env: dict, var: Path, workers: int = 2, name: str = "server"):
         self.env, self.workers = env, workers
-        self.port = _free_port()
+        self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.log = (var / "server.log").open("a")
+        self.log = (var / f"{name}.log").open("a")
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:

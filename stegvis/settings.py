@@ -175,16 +175,34 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # a new connection parses the whole schema again on its first statement (4 ms a request).
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
-    "DATABASE_PREPARED_STATEMENTS", default=True
-):
-    # The values travel apart from the SQL, and psycopg prepares a statement on the server
-    # once it has run it 5 times on a connection: the hot queries are then planned once per
-    # connection, not once per request (the API read 35 % faster, docs/deploy.md). Off for
-    # a pooler that cannot keep prepared statements.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        server_side_binding=True, prepare_threshold=5
-    )
+# Behind a pooler in transaction mode (PgBouncer), a connection's server changes between
+# transactions: nothing may outlive one, neither a prepared statement (PgBouncer before 1.21
+# cannot keep them) nor a server-side cursor.
+DATABASE_POOLED = env.bool("DATABASE_POOLED", default=False)
+if DATABASE_POOLED:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+# A streaming replica for the heavy reads that may lag (stegvis/core/replica.py), connected
+# directly, not through the pooler.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **env.db("DATABASE_REPLICA_URL"),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["stegvis.core.replica.ReplicaRouter"]
+# How long a read waits for the replica to catch up with the primary before reading there.
+STEGVIS_REPLICA_WAIT = env.float("STEGVIS_REPLICA_WAIT", default=2.0)
+for alias, database in DATABASES.items():
+    if database["ENGINE"] == "django.db.backends.postgresql" and env.bool(
+        "DATABASE_PREPARED_STATEMENTS", default=not (DATABASE_POOLED and alias == "default")
+    ):
+        # The values travel apart from the SQL, and psycopg prepares a statement on the
+        # server once it has run it 5 times on a connection: the hot queries are then planned
+        # once per connection, not once per request (the API read 35 % faster,
+        # docs/deploy.md).
+        database.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Rate limits (allauth's) live in the cache, which every process and node must share: Redis
@@ -485,6 +503,13 @@ MAILERS = {
 BASE_URL = env.str("STEGVIS_BASE_URL", default="http://127.0.0.1:8000")
 # A class with send_text(number, text) for text messages; none is bundled, so off by default.
 STEGVIS_SMS_BACKEND = env.str("STEGVIS_SMS_BACKEND", default="")
+# How often the worker sends what is due in the outbox, and how often it looks for periodic
+# jobs that are due (seconds).
+STEGVIS_OUTBOX_EVERY_SECONDS = env.int("STEGVIS_OUTBOX_EVERY_SECONDS", default=60)
+STEGVIS_SCHEDULER_CHECK_SECONDS = env.int("STEGVIS_SCHEDULER_CHECK_SECONDS", default=30)
+# Seconds after which a worker's claim on the outbox counts as left by a worker that stopped
+# (a drill that kills workers shortens it to see them taken back within its run).
+STEGVIS_OUTBOX_CLAIM_TIMEOUT = env.int("STEGVIS_OUTBOX_CLAIM_TIMEOUT", default=15 * 60)
 
 
 def _vapid_private_key() -> str:

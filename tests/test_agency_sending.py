@@ -162,9 +162,9 @@ def test_a_client_without_the_agreed_certificate_is_turned_away_by_the_agency(
 def test_an_interrupted_send_goes_back_to_be_sent(fk, personas, case):
     certificate = sign_fk7804(personas, case)
     message = OutboxMessage.objects.get(pk=delivery_of(certificate).outbox_message_id)
-    # A worker claimed it and stopped before any answer.
+    # A worker was sending it and stopped before any answer.
     OutboxMessage.objects.filter(pk=message.pk).update(
-        status=DeliveryStatus.CLAIMED, claimed_at=timezone.now() - timedelta(hours=1)
+        status=DeliveryStatus.SENDING, claimed_at=timezone.now() - timedelta(hours=1)
     )
     assert outbox_release_stale() == 1
     assert outbox_dispatch() == 1
@@ -286,7 +286,7 @@ def test_an_answer_stored_before_the_worker_stopped_is_not_sent_again(fk, person
     delivery = delivery_of(certificate)
     # The worker stored Försäkringskassan's answer and stopped before marking the row sent.
     OutboxMessage.objects.filter(pk=delivery.outbox_message_id).update(
-        status=DeliveryStatus.CLAIMED, claimed_at=timezone.now() - timedelta(hours=1)
+        status=DeliveryStatus.SENDING, claimed_at=timezone.now() - timedelta(hours=1)
     )
     outbox_release_stale()
     outbox_dispatch()
@@ -301,7 +301,7 @@ def test_a_send_that_stops_its_worker_every_time_ends(fk, personas, case):
     now = timezone.now()
     for _ in range(MAX_ATTEMPTS):
         OutboxMessage.objects.filter(pk=message_id).update(
-            status=DeliveryStatus.CLAIMED, claimed_at=now - timedelta(hours=1)
+            status=DeliveryStatus.SENDING, claimed_at=now - timedelta(hours=1)
         )
         outbox_release_stale(now=now)
     message = OutboxMessage.objects.get(pk=message_id)

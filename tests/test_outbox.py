@@ -172,16 +172,51 @@ def test_a_failed_send_is_retried_later_and_given_up_after_five_attempts(db, set
 
 
 @time_machine.travel(MORNING, tick=False)
-def test_a_claim_left_by_a_stopped_worker_is_closed_and_not_sent_again(db):
+def test_a_message_being_sent_when_its_worker_stopped_is_closed_and_not_sent_again(db):
     tell(UserFactory())
     row = OutboxMessage.objects.get(channel="email")
-    assert outbox.outbox_claim(MORNING, 10, uuid.uuid4())
+    [claimed] = outbox.outbox_claim(MORNING, 10, uuid.uuid4())
+    outbox._take(claimed)  # and then it was killed
     assert outbox.outbox_release_stale(MORNING + timedelta(minutes=5)) == 0
     assert outbox.outbox_release_stale(MORNING + timedelta(minutes=16)) == 1
     row.refresh_from_db()
     assert row.status == DeliveryStatus.FAILED
     assert outbox.outbox_dispatch(MORNING + timedelta(hours=1)) == 0
     assert mail.outbox == []
+
+
+@time_machine.travel(MORNING, tick=False)
+def test_what_a_stopped_worker_claimed_and_had_not_begun_is_sent_once_by_another(db):
+    people = UserFactory.create_batch(outbox.SEND_GROUP + 5)
+    tell(*people)
+    claimed = outbox.outbox_claim(MORNING, len(people), uuid.uuid4())
+    # It was killed while the fourth message left: three sent, one in doubt, the rest not begun.
+    for message in claimed[:4]:
+        outbox._take(message)
+    assert outbox.outbox_release_stale(MORNING + timedelta(minutes=16)) == len(people)
+    assert outbox.outbox_dispatch(MORNING + timedelta(minutes=16)) == len(people) - 4
+    sent_to = sorted(address for message in mail.outbox for address in message.to)
+    assert sent_to == sorted(m.recipient.email for m in claimed[4:])
+    assert OutboxMessage.objects.filter(status=DeliveryStatus.FAILED).count() == 4
+
+
+@time_machine.travel(MORNING, tick=False)
+def test_a_slow_worker_does_not_send_what_was_taken_back_from_it(db, settings):
+    settings.STEGVIS_OUTBOX_CLAIM_TIMEOUT = 60
+    tell(UserFactory())
+    slow = uuid.uuid4()
+    claimed = outbox.outbox_claim(MORNING, 10, slow)
+    assert outbox.outbox_release_stale(MORNING + timedelta(minutes=2)) == 1
+    assert outbox.outbox_dispatch(MORNING + timedelta(minutes=2)) == 1
+    assert outbox._send(claimed, slow, MORNING + timedelta(minutes=3)) == 0
+    assert len(mail.outbox) == 1
+
+
+def test_each_email_names_its_outbox_row_in_its_message_id(db):
+    tell(UserFactory())
+    row = OutboxMessage.objects.get(channel="email")
+    outbox.outbox_dispatch()
+    assert mail.outbox[0].extra_headers["Message-ID"] == f"<outbox-{row.pk}@stegvis.invalid>"
 
 
 def test_preferences_page_saves_and_keeps_a_bad_number_with_an_error(client, db):

@@ -5,6 +5,7 @@ portal's (stegvis.portal.jobs.SCHEDULE), which knows every app."""
 import logging
 import threading
 
+from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -12,8 +13,6 @@ from django.utils.module_loading import import_string
 from stegvis.core.models import ScheduledRun
 
 logger = logging.getLogger(__name__)
-
-CHECK_EVERY_SECONDS = 30
 
 
 def enqueue_due(schedule, now=None) -> list[str]:
@@ -43,7 +42,7 @@ def start_in_background(stop: threading.Event, schedule) -> threading.Thread:
                 logger.exception("Scheduling periodic jobs failed; trying again shortly")
             finally:
                 close_old_connections()
-            stop.wait(CHECK_EVERY_SECONDS)
+            stop.wait(settings.STEGVIS_SCHEDULER_CHECK_SECONDS)
 
     thread = threading.Thread(target=loop, name="stegvis-scheduler", daemon=True)
     thread.start()

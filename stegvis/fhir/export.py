@@ -14,6 +14,7 @@ from stegvis.access.helpers import record_patients_listed
 from stegvis.access.policy import cases_visible_to, patients_visible_to
 from stegvis.audit import audit
 from stegvis.core import request_context
+from stegvis.core.replica import replica_reads
 from stegvis.fhir import records, resources
 from stegvis.fhir.kinds import KINDS, record_read, rows_for, with_countries
 from stegvis.fhir.models import (
@@ -174,7 +175,8 @@ def run_claimed(job_id) -> str:
     )
     try:
         # Texts (a Questionnaire's items, a plan's title) in the requester's language.
-        with translation.override(job.requested_by.preferred_language):
+        # A bulk read: on the replica when there is one, caught up to this moment.
+        with translation.override(job.requested_by.preferred_language), replica_reads():
             run(job)
     except Cancelled:
         delete_files(job)

@@ -15,6 +15,7 @@ from stegvis.accounts.models import Organisation
 from stegvis.core import disclosure
 from stegvis.core.csv_stream import csv_lines
 from stegvis.core.errors import FieldErrors
+from stegvis.core.replica import reads_from_replica
 from stegvis.insights import published, release
 from stegvis.insights.definitions import Generalisation, rules
 from stegvis.insights.models import COLUMNS, HOLDS, ExtractState
@@ -111,6 +112,7 @@ def _about(level: Generalisation, left_out: int) -> list[str]:
     summary="The region's pseudonymised extract, one row per case in groups of five or more (CSV)",
     response={200: None},
 )
+@reads_from_replica
 def extract_csv(request, unit: int | None = None):
     scope = get_statistics_scope(
         request.user, object_type="insights_extract", action=Action.EXPORT, holds=HOLDS
@@ -175,6 +177,7 @@ class TimeToRtwOut(Schema):
     response=TimeToRtwOut,
     summary="Time to return to work as a life table, by group (and competing exits)",
 )
+@reads_from_replica
 def get_time_to_rtw(
     request, group_by: GroupBy = GroupBy.ALL, unit: int | None = None, competing: bool = False
 ):

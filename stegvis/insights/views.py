@@ -13,6 +13,7 @@ from stegvis.access.categories import Action
 from stegvis.access.statistics import get_statistics_scope, statistics_scope
 from stegvis.accounts.models import Organisation
 from stegvis.core.csv_stream import csv_response
+from stegvis.core.replica import reads_from_replica
 from stegvis.insights import exports, measures, published
 from stegvis.insights.charts import funnel_chart, km_curves, trend_line
 from stegvis.insights.definitions import rules
@@ -88,6 +89,7 @@ NO_CURVE = gettext_lazy(
 
 @login_required
 @require_safe
+@reads_from_replica
 def insights(request: HttpRequest) -> HttpResponse:
     if elsewhere := _physicians_page(request):
         return elsewhere
@@ -133,6 +135,7 @@ def insights(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
+@reads_from_replica
 def practice_variation(request: HttpRequest) -> HttpResponse:
     """An indicator of practice against FMB as a funnel plot: the region's units, or a unit
     manager's physicians, each a point at its volume."""
@@ -204,6 +207,7 @@ def practice_variation(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
+@reads_from_replica
 def process_indicators(request: HttpRequest) -> HttpResponse:
     """One process indicator per unit and month of start, over the last twelve months and
     the cases that started earlier."""
@@ -249,6 +253,7 @@ def _cell(cell) -> str:
 
 @login_required
 @require_safe
+@reads_from_replica
 def equality_view(request: HttpRequest) -> HttpResponse:
     """Every indicator split by sex or by age band, women and men compared in words."""
     if elsewhere := _physicians_page(request):

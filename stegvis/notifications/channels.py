@@ -11,6 +11,7 @@ one the channel is simply not offered.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -83,8 +84,15 @@ def _render_digest(message: OutboxMessage) -> Rendered:
 
 
 def email_for(message: OutboxMessage, rendered: Rendered) -> EmailMessage:
+    # One Message-ID per outbox row, whichever worker sends it: a mail program shows a
+    # message that arrives twice once, and a receiver can count what it got.
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "stegvis.invalid"
     email = EmailMessage(
-        rendered.subject, rendered.body, settings.DEFAULT_FROM_EMAIL, [message.recipient.email]
+        rendered.subject,
+        rendered.body,
+        settings.DEFAULT_FROM_EMAIL,
+        [message.recipient.email],
+        headers={"Message-ID": f"<outbox-{message.pk}@{domain}>"},
     )
     for name, content, mimetype in rendered.attachments:
         email.attach(name, content, mimetype)

@@ -103,7 +103,8 @@ class Channel(models.TextChoices):
 
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("Waiting to be sent")
-    CLAIMED = "claimed", _("Being sent")
+    CLAIMED = "claimed", _("Taken by a worker, not yet sent")
+    SENDING = "sending", _("Being sent")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Could not be sent")
     HELD = "held", _("Waiting for the daily summary")

@@ -5,9 +5,10 @@ worker that sends it exactly once.
 outbox row per channel they want; `queue` adds a message of another app's kind (a check-in
 reminder) due later and expiring when its moment has passed. The worker claims due rows by
 a conditional update (on PostgreSQL picking candidates with SKIP LOCKED), renders each in
-the recipient's language, sends it, and logs every step in one delivery log. A row whose
-worker died mid-send is not sent again: a duplicate message is worse than one the delivery
-log shows as interrupted.
+the recipient's language, marks it as leaving, sends it, and logs every step in one
+delivery log, a small group at a time. What a worker that died had claimed and not yet sent
+goes back to be sent; a row it had marked as leaving is not sent again: a duplicate message
+is worse than one the delivery log shows as interrupted.
 """
 
 import logging
@@ -16,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.core.mail import mailers
 from django.db import connection, transaction
 from django.db.models import Q
@@ -53,8 +55,9 @@ SENDERS: dict[str, Callable[[OutboxMessage], None]] = {}
 RESENDABLE_KINDS: set[str] = set()
 
 MAX_ATTEMPTS = 5
-# A claim older than this belongs to a worker that stopped mid-send.
-CLAIM_TIMEOUT = timedelta(minutes=15)
+# How many messages are sent between two records of what was sent: a worker killed
+# mid-claim leaves at most this many sent but not recorded.
+SEND_GROUP = 20
 # The local hour after which the day's summary goes out.
 DIGEST_HOUR = 7
 
@@ -301,9 +304,24 @@ def outbox_claim(now: datetime, limit: int, token: uuid.UUID, only_ids=None) -> 
     return claimed
 
 
+class TakenBack(Exception):
+    """This worker's claim on the message was taken back (it counted as stopped)."""
+
+
+def _take(message: OutboxMessage) -> None:
+    """Mark one claimed message as leaving now, just before it leaves: a worker killed before
+    this leaves it claimed, to go back and be sent; killed after, it is in doubt."""
+    leaving = OutboxMessage.objects.filter(
+        pk=message.pk, claim_token=message.claim_token, status=DeliveryStatus.CLAIMED
+    ).update(status=DeliveryStatus.SENDING)
+    if not leaving:
+        raise TakenBack
+
+
 def _send_one(message: OutboxMessage, mail, sms) -> None:
     rendered = channels.render(message)
     message.language = message.recipient.preferred_language
+    _take(message)
     if message.channel == Channel.EMAIL:
         mail.send_messages([channels.email_for(message, rendered)])
     elif message.channel == Channel.SMS:
@@ -316,10 +334,17 @@ def _send_one(message: OutboxMessage, mail, sms) -> None:
         push.send(message, rendered.link, urgent=urgent)
 
 
+def _send_itself(message: OutboxMessage) -> None:
+    _take(message)
+    SENDERS[message.kind](message)
+
+
 def _attempt(message: OutboxMessage, send, sent: list, failed: list, gone: list) -> None:
     try:
         send(message)
         sent.append(message)
+    except TakenBack:
+        pass  # another worker sends it
     except push.DevicesGone:
         gone.append(message)
     except Exception as error:
@@ -327,12 +352,26 @@ def _attempt(message: OutboxMessage, send, sent: list, failed: list, gone: list)
         failed.append((message, type(error).__name__))
 
 
+def _claim_timeout() -> timedelta:
+    """A claim older than this belongs to a worker that stopped."""
+    return timedelta(seconds=settings.STEGVIS_OUTBOX_CLAIM_TIMEOUT)
+
+
 def _send(claimed: list[OutboxMessage], token: uuid.UUID, now: datetime) -> int:
+    """Send a claim, recording it group by group: a worker killed mid-claim leaves at most
+    one group's record to be made (its messages show as interrupted)."""
+    return sum(
+        _send_group(claimed[start : start + SEND_GROUP], token, now)
+        for start in range(0, len(claimed), SEND_GROUP)
+    )
+
+
+def _send_group(claimed: list[OutboxMessage], token: uuid.UUID, now: datetime) -> int:
     sent, failed, gone = [], [], []
     # Kinds an app sends itself (a certificate to an agency) need no mail server.
     for message in claimed:
         if message.kind in SENDERS:
-            _attempt(message, SENDERS[message.kind], sent, failed, gone)
+            _attempt(message, _send_itself, sent, failed, gone)
     messages = [m for m in claimed if m.kind not in SENDERS]
     sms = channels.sms_backend()
     try:
@@ -394,13 +433,20 @@ def outbox_dispatch(now: datetime | None = None, batch_size: int = 100, only_ids
 
 
 def outbox_release_stale(now: datetime | None = None) -> int:
-    """Close claims of workers that stopped mid-send, without sending them again; a kind
-    whose receiver recognises a resend goes back to be sent."""
+    """Take back the claims of workers that stopped: what they had not begun goes back to be
+    sent; what they were sending is closed, not sent again, unless its kind's receiver
+    recognises a resend."""
     now = now or timezone.now()
+    stale_before = now - _claim_timeout()
+    not_begun = list(
+        OutboxMessage.objects.filter(status=DeliveryStatus.CLAIMED, claimed_at__lt=stale_before)
+    )
+    OutboxMessage.objects.filter(
+        pk__in=[m.pk for m in not_begun], status=DeliveryStatus.CLAIMED
+    ).update(status=DeliveryStatus.PENDING, claim_token=None, claimed_at=None)
+    _log(not_begun, DeliveryEventKind.RETRY, now, "its worker stopped before sending it")
     stale = list(
-        OutboxMessage.objects.filter(
-            status=DeliveryStatus.CLAIMED, claimed_at__lt=now - CLAIM_TIMEOUT
-        )
+        OutboxMessage.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=stale_before)
     )
     closed, released = [], []
     for message in stale:
@@ -412,13 +458,13 @@ def outbox_release_stale(now: datetime | None = None) -> int:
             if resend
             else {"status": DeliveryStatus.FAILED}
         )
-        if OutboxMessage.objects.filter(pk=message.pk, status=DeliveryStatus.CLAIMED).update(
+        if OutboxMessage.objects.filter(pk=message.pk, status=DeliveryStatus.SENDING).update(
             **changes
         ):
             (released if resend else closed).append(message)
     _log(closed, DeliveryEventKind.FAILED, now, "interrupted; not resent to avoid a duplicate")
     _log(released, DeliveryEventKind.RETRY, now, "interrupted; the receiver knows a resend")
-    return len(closed) + len(released)
+    return len(not_begun) + len(closed) + len(released)
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.tasks import task
 from django.utils import timezone
 
@@ -54,7 +55,11 @@ SCHEDULE = [
         timedelta(days=1),
     ),
     ("plan_reminders", "stegvis.coaching.tasks.plan_reminders_task", timedelta(hours=1)),
-    ("dispatch_outbox", "stegvis.notifications.tasks.dispatch_outbox_task", timedelta(minutes=1)),
+    (
+        "dispatch_outbox",
+        "stegvis.notifications.tasks.dispatch_outbox_task",
+        timedelta(seconds=settings.STEGVIS_OUTBOX_EVERY_SECONDS),
+    ),
     ("build_digests", "stegvis.notifications.tasks.build_digests_task", timedelta(hours=1)),
     (
         "close_checkin_windows",
