@@ -319,18 +319,24 @@ def _take(message: OutboxMessage) -> None:
 
 
 def _send_one(message: OutboxMessage, mail, sms) -> None:
+    # Everything that can be done before it leaves is done first, so that the moment in
+    # doubt, from marking it as leaving to its leaving, is as short as it can be.
     rendered = channels.render(message)
     message.language = message.recipient.preferred_language
-    _take(message)
     if message.channel == Channel.EMAIL:
-        mail.send_messages([channels.email_for(message, rendered)])
+        email = channels.email_for(message, rendered)
+        _take(message)
+        mail.send_messages([email])
     elif message.channel == Channel.SMS:
         if sms is None:
             raise RuntimeError("no text-message backend is configured")
         number = message.recipient.notification_preference.sms_number
-        sms.send_text(number, channels.sms_text(rendered))
+        text = channels.sms_text(rendered)
+        _take(message)
+        sms.send_text(number, text)
     elif message.channel == Channel.PUSH:
         urgent = message.notification is not None and message.notification.urgent
+        _take(message)
         push.send(message, rendered.link, urgent=urgent)
 
 
