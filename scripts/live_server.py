@@ -67,16 +67,46 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-class Server:
-    """gunicorn with `workers` sync workers on a free loopback port, in its own process
-    group so that `kill_hard` takes the master and every worker down at once."""
+class ProcessGroup:
+    """A process started in a process group of its own, so that `kill_hard` takes it and
+    every child down at once, as a machine's crash would."""
+
+    process: subprocess.Popen | None = None
+
+    def kill_hard(self) -> None:
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill_hard()
+
+
+class Worker(ProcessGroup):
+    """`stegvis worker` (tasks and periodic jobs)."""
+
+    def __init__(self, env: dict, var: Path, name: str = "worker"):
+        self.env, self.log = env, (var / f"{name}.log").open("a")
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [str(BIN / "stegvis"), "worker"], env=self.env, cwd=ROOT, stdout=self.log,
+            stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+
+
+class Server(ProcessGroup):
+    """gunicorn with `workers` sync workers on a free loopback port."""
 
     def __init__(self, env: dict, var: Path, workers: int = 2, name: str = "server"):
         self.env, self.workers = env, workers
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = (var / f"{name}.log").open("a")
-        self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
         self.process = subprocess.Popen(
@@ -103,15 +133,6 @@ class Server:
             ["pgrep", "-g", str(self.process.pid)], capture_output=True, text=True
         ).stdout.split()
         return [int(pid) for pid in found]
-
-    def kill_hard(self) -> None:
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait()
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=30)
 
 
 # The demo people the drills act as, and the ids they act on (Johan's case at the unit).

@@ -68,18 +68,20 @@ class Topology:
         )
         _run([_bin("pg_ctl"), "-D", str(data), "-o", options, "-l", f"{data}.log", "-w", "start"])
 
-    def start(self) -> None:
-        primary, replica = self.folder / "primary", self.folder / "replica"
+    def start(self, replica: bool = True) -> None:
+        """The primary, its replica (unless `replica` is false) and the pooler."""
+        primary = self.folder / "primary"
         _run([_bin("initdb"), "-D", str(primary), "-U", "postgres", "--auth=trust",
               "-E", "UTF8", "--locale=C.UTF-8"])  # fmt: skip
         self._start_cluster(primary, self.primary_port)
         with psycopg.connect(self.url(self.primary_port, "postgres"), autocommit=True) as db:
             db.execute(f"CREATE DATABASE {DATABASE}")
-        # A streaming standby of it, as a region's read replica is made.
-        _run([_bin("pg_basebackup"), "-h", "127.0.0.1", "-p", str(self.primary_port),
-              "-U", "postgres", "-D", str(replica), "-R", "-X", "stream",
-              "--checkpoint=fast"])  # fmt: skip
-        self._start_cluster(replica, self.replica_port)
+        if replica:
+            # A streaming standby of it, as a region's read replica is made.
+            _run([_bin("pg_basebackup"), "-h", "127.0.0.1", "-p", str(self.primary_port),
+                  "-U", "postgres", "-D", str(self.folder / "replica"), "-R", "-X", "stream",
+                  "--checkpoint=fast"])  # fmt: skip
+            self._start_cluster(self.folder / "replica", self.replica_port)
         self.start_pooler()
 
     def start_pooler(self) -> None:

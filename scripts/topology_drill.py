@@ -26,11 +26,10 @@ and exits 0 only when L, D and F are 0 and the chain is intact.
 
 import argparse
 import http.cookiejar
+import itertools
 import json
-import os
 import random
 import re
-import signal
 import statistics
 import subprocess
 import sys
@@ -44,7 +43,7 @@ from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from live_server import BIN, DEMO, ROOT, Server, free_port, fresh_site, shell_json, stegvis
+from live_server import DEMO, Server, Worker, free_port, fresh_site, shell_json, stegvis
 from topology import Topology
 
 PATIENTS = ("sara", "johan", "ola", "peter", "karin", "linnea")
@@ -112,32 +111,6 @@ print(json.dumps({
                    for status in ("sent", "sending", "failed", "pending", "claimed")},
 }))
 """
-
-
-class Worker:
-    """`stegvis worker` in its own process group."""
-
-    def __init__(self, env: dict, var: Path, name: str):
-        self.env, self.log = env, (var / f"{name}.log").open("a")
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [str(BIN / "stegvis"), "worker"], env=self.env, cwd=ROOT, stdout=self.log,
-            stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-
-    def kill_hard(self) -> None:
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait()
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill_hard()
 
 
 class Load:
@@ -293,15 +266,15 @@ class Load:
     def insights(self) -> None:
         self._send("insights", self._api("analyst", "GET", "/api/v1/insights/time-to-rtw"))
 
-    def client(self, numbers) -> None:
+    def client(self, next_number) -> None:
         kinds = ["checkin", "message", "patient read", "fhir read", "caseload", "insights"]
         weights = [20, 10, 25, 15, 20, 10]
         while self.running:
             kind = random.choices(kinds, weights)[0]
             if kind == "checkin":
-                self.checkin(next(numbers))
+                self.checkin(next_number())
             elif kind == "message":
-                self.message(next(numbers))
+                self.message(next_number())
             elif kind == "caseload":
                 self.caseload(random.choice(["coordinator", "physician"]))
             elif kind == "insights":
@@ -376,16 +349,14 @@ def drill(args, topology: Topology, processes: list) -> int:
         load.caseload(who)
     served_before = topology.replica_transactions()
 
-    numbers = iter(range(10**9))
-    number_lock = threading.Lock()
+    numbers, number_lock = itertools.count(), threading.Lock()
 
-    def next_number():
-        while True:
-            with number_lock:
-                yield next(numbers)
+    def next_number() -> int:
+        with number_lock:
+            return next(numbers)
 
     started = time.monotonic()
-    clients = [threading.Thread(target=load.client, args=(next_number(),))
+    clients = [threading.Thread(target=load.client, args=(next_number,))
                for _ in range(args.clients)]  # fmt: skip
     for thread in clients:
         thread.start()
