@@ -49,6 +49,7 @@ from topology import Topology
 PATIENTS = ("sara", "johan", "ola", "peter", "karin", "linnea")
 STAFF = {"coordinator": "koordinator", "physician": "lakare", "analyst": "analytiker"}
 PASSWORD = "stegvis-demo-2026"
+WORKER_KILLED = "a worker killed (SIGKILL)"
 # One opener for every token request: building one makes a TLS context each time, which
 # cost the clients more than the requests did.
 PLAIN = urllib.request.build_opener()
@@ -363,25 +364,25 @@ def drill(args, topology: Topology, processes: list) -> int:
 
     faults: list[tuple[str, float]] = []
     lags: list[tuple[float, int]] = []
-    plan = [(0.2, "a web node killed (SIGKILL)"), (0.45, "a worker killed (SIGKILL)"),
-            (0.7, "the pooler's connections to the primary cut")]  # fmt: skip
-    for share, fault in plan:
+
+    def kill_and_restart(process) -> str:
+        process.kill_hard()
+        time.sleep(3)
+        process.start()
+        return ""
+
+    plan = [
+        (0.2, "a web node killed (SIGKILL)", lambda: kill_and_restart(nodes[0])),
+        (0.45, WORKER_KILLED, lambda: kill_and_restart(workers[0])),
+        (0.7, "the pooler's connections to the primary cut",
+         lambda: f" ({topology.cut_pooler_connections()} connections)"),
+    ]  # fmt: skip
+    for share, fault, act in plan:
         while time.monotonic() - started < share * args.seconds:
             lags.append(topology.replica_lag())
             time.sleep(1)
         at = time.monotonic()
-        if fault.startswith("a web node"):
-            nodes[0].kill_hard()
-            time.sleep(3)
-            nodes[0].start()
-        elif fault.startswith("a worker"):
-            workers[0].kill_hard()
-            time.sleep(3)
-            workers[0].start()
-        else:
-            cut = topology.cut_pooler_connections()
-            fault += f" ({cut} connections)"
-        faults.append((fault, at))
+        faults.append((fault + act(), at))
     while time.monotonic() - started < args.seconds:
         lags.append(topology.replica_lag())
         time.sleep(1)
@@ -417,7 +418,7 @@ def drill(args, topology: Topology, processes: list) -> int:
     never_sent = [*ids["pending"], *ids["claimed"]]
     # At most once: the message a worker was sending when it was killed is not sent again.
     # Only that one may be missing, one per kill; any more were lost.
-    worker_kills = sum(1 for fault, _at in faults if "worker" in fault)
+    worker_kills = sum(1 for _share, fault, _act in plan if fault == WORKER_KILLED)
     not_written = len(in_doubt) - in_doubt_delivered
     lost_notices = len(unsent) + len(never_sent) + max(0, not_written - worker_kills)
     try:
