@@ -36,8 +36,11 @@ def _run(command: list[str]) -> None:
 
 
 class Topology:
-    def __init__(self, ports: tuple[int, int, int]):
+    def __init__(self, ports: tuple[int, int, int], settings: dict[str, str] | None = None):
+        """`settings`: PostgreSQL settings for both clusters beyond the drill's own (a
+        benchmark's larger memory, say)."""
         self.primary_port, self.replica_port, self.pooler_port = ports
+        self.settings = {"shared_buffers": "64MB", **(settings or {})}
         self.folder = Path(tempfile.mkdtemp(prefix="stegvis-topology-"))
         if os.geteuid() == 0:
             shutil.chown(self.folder, "postgres", "postgres")
@@ -64,12 +67,12 @@ class Topology:
         options = (
             f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.folder}"
             " -c wal_level=replica -c max_wal_senders=4 -c max_connections=200"
-            " -c timezone=UTC -c shared_buffers=64MB"
-        )
+            " -c timezone=UTC"
+        ) + "".join(f" -c {name}={value}" for name, value in self.settings.items())
         _run([_bin("pg_ctl"), "-D", str(data), "-o", options, "-l", f"{data}.log", "-w", "start"])
 
-    def start(self, replica: bool = True) -> None:
-        """The primary, its replica (unless `replica` is false) and the pooler."""
+    def start(self, replica: bool = True, pooler: bool = True) -> None:
+        """The primary, its replica and the pooler (each unless turned off)."""
         primary = self.folder / "primary"
         _run([_bin("initdb"), "-D", str(primary), "-U", "postgres", "--auth=trust",
               "-E", "UTF8", "--locale=C.UTF-8"])  # fmt: skip
@@ -82,7 +85,8 @@ class Topology:
                   "-U", "postgres", "-D", str(self.folder / "replica"), "-R", "-X", "stream",
                   "--checkpoint=fast"])  # fmt: skip
             self._start_cluster(self.folder / "replica", self.replica_port)
-        self.start_pooler()
+        if pooler:
+            self.start_pooler()
 
     def start_pooler(self) -> None:
         config = self.folder / "pgbouncer.ini"

@@ -2,21 +2,27 @@ import dataclasses
 import hashlib
 import json
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from importlib import import_module
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from stegvis.access.categories import Category
 from stegvis.audit import audit, sealing
 from stegvis.audit.models import AccessEvent, AuditChainHead, AuditChainOrigin
-from stegvis.audit.tasks import seal_audit_events, verify_audit_chain
+from stegvis.audit.tasks import (
+    seal_audit_events,
+    verify_audit_chain,
+    verify_recent_audit_chain,
+)
 from stegvis.core.scheduler import enqueue_due
 from stegvis.portal.jobs import SCHEDULE
 
@@ -254,21 +260,35 @@ def test_verify_without_a_checkpoint_says_the_chains_age_cannot_be_proven(
 
 
 def test_the_nightly_verification_alerts_when_no_checkpoint_proves_the_chains_age(
-    personas, settings, mailoutbox
+    personas, settings, mailoutbox, audit_checkpoints
 ):
     settings.ADMINS = ["security@example.org"]
     _event(personas)
-    assert verify_audit_chain.call() == {
+    assert verify_recent_audit_chain.call() == {
         "ok": True, "age_proven": False, "checked": 1, "broken_event_id": None,
+        "since_checkpoint": None,
     }  # fmt: skip
     assert [m.subject.endswith("Stegvis audit chain unproven") for m in mailoutbox] == [True]
-    audit.checkpoint()
-    assert verify_audit_chain.call()["age_proven"] is True
+    first = audit.checkpoint()
+    assert verify_recent_audit_chain.call()["age_proven"] is True
+    assert len(mailoutbox) == 1
+    # Three days on, the night takes the chain up from that checkpoint; the week's
+    # verification recomputes it all.
+    with time_machine.travel(timezone.now() + timedelta(days=3)):
+        _event(personas)
+        nightly = verify_recent_audit_chain.call()
+        assert (nightly["since_checkpoint"], nightly["checked"]) == (first.last_id, 1)
+        assert verify_audit_chain.call()["checked"] == 2
     assert len(mailoutbox) == 1
 
 
-def test_the_worker_writes_a_checkpoint_before_its_first_verification(db):
+def test_the_chain_is_verified_from_a_recent_checkpoint_nightly_and_whole_weekly(db):
+    jobs = {path: every for _name, path, every in SCHEDULE}
+    assert jobs["stegvis.audit.tasks.verify_recent_audit_chain"] == timedelta(days=1)
+    assert jobs["stegvis.audit.tasks.verify_audit_chain"] == timedelta(days=7)
     names = enqueue_due(SCHEDULE)
+    # The worker writes a checkpoint before its first verifications.
+    assert names.index("checkpoint_audit_chain") < names.index("verify_recent_audit_chain")
     assert names.index("checkpoint_audit_chain") < names.index("verify_audit_chain")
 
 
@@ -339,6 +359,66 @@ def test_checkpoints_are_written_when_the_chain_grew_and_verified(personas, audi
     assert (first.count, second.count) == (1, 2) and second.last_id > first.last_id
     assert len(audit_checkpoints.read_text().splitlines()) == 2
     assert audit.verify().ok
+
+
+def _chain_in_three_checkpointed_parts(personas):
+    """Two events, a checkpoint on 1 March; two more, one on 1 April; then two more. The
+    clock is frozen at each checkpoint, which `since` compares with."""
+    events = []
+    for day in ("2026-03-01", "2026-04-01", None):
+        events += [_event(personas), _event(personas)]
+        if day:
+            with time_machine.travel(datetime.fromisoformat(f"{day}T12:00+00:00"), tick=False):
+                audit.checkpoint()
+    return events
+
+
+def test_verify_since_a_day_takes_the_chain_up_from_the_checkpoint_before_it(
+    personas, audit_checkpoints
+):
+    events = _chain_in_three_checkpointed_parts(personas)
+    from_april = audit.verify(since=datetime(2026, 4, 15, tzinfo=UTC))
+    assert from_april.ok and from_april.checked == 2 and from_april.since.count == 4
+    from_march = audit.verify(since=datetime(2026, 3, 15, tzinfo=UTC))
+    assert from_march.ok and from_march.checked == 4 and from_march.checkpoints == 2
+    # Before every checkpoint: the whole chain.
+    whole = audit.verify(since=datetime(2026, 2, 1, tzinfo=UTC))
+    assert whole.ok and whole.since is None and whole.checked == len(events)
+
+
+def test_verify_since_a_day_finds_what_was_changed_after_its_checkpoint_only(
+    personas, audit_checkpoints
+):
+    events = _chain_in_three_checkpointed_parts(personas)
+    _drop_triggers()
+    AccessEvent.objects.filter(pk=events[4].pk).update(category=Category.SICK_LEAVE)
+    assert audit.verify(since=datetime(2026, 4, 15, tzinfo=UTC)).broken_event_id == events[4].pk
+    AccessEvent.objects.filter(pk=events[4].pk).update(category=events[4].category)
+    # A change before the checkpoint is the full verification's to find.
+    AccessEvent.objects.filter(pk=events[1].pk).update(category=Category.SICK_LEAVE)
+    assert audit.verify(since=datetime(2026, 4, 15, tzinfo=UTC)).ok
+    assert audit.verify().broken_event_id == events[1].pk
+
+
+def test_verify_since_a_day_finds_the_newest_events_removed(personas, audit_checkpoints):
+    events = _chain_in_three_checkpointed_parts(personas)
+    _drop_triggers()
+    AccessEvent.objects.filter(pk=events[-1].pk).delete()
+    result = audit.verify(since=datetime(2026, 4, 15, tzinfo=UTC))
+    assert not result.ok and "newest" in result.reason
+    # The event a checkpoint names is gone: the one before it is where verification starts.
+    AccessEvent.objects.filter(pk=events[3].pk).delete()
+    result = audit.verify(since=datetime(2026, 4, 15, tzinfo=UTC))
+    assert result.since.count == 2 and result.broken_event_id == events[4].pk
+
+
+def test_audit_verify_command_since_a_day(personas, audit_checkpoints, capsys):
+    _chain_in_three_checkpointed_parts(personas)
+    call_command("audit", "verify", "--since", "2026-04-15")
+    out = capsys.readouterr().out
+    assert "2 events verified since the checkpoint of 2026-04-01" in out
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("audit", "verify", "--since", "April")
 
 
 def test_a_changed_checkpoint_is_found(personas, audit_checkpoints):

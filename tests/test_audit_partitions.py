@@ -86,6 +86,25 @@ else:
                 AccessEvent.objects.filter(pk=event.pk).delete()
             assert audit.seal() == (0 if sealed else 1)
 
+    def test_a_past_month_is_detached_whole_and_the_trail_kept_append_only(personas):
+        old_month = date(2019, 4, 1)
+        partitions.ensure_partitions(today=date(2019, 4, 20), since=old_month)
+        (old,) = audit.append([_event(personas.patient, datetime(2019, 4, 9, tzinfo=UTC))])
+        (kept,) = audit.append([_event(personas.patient, datetime.now(UTC))])
+        assert _partition_of(old) == "access_accessevent_2019_04"
+        assert partitions.detach_month(old_month) == "access_accessevent_2019_04"
+        assert "access_accessevent_2019_04" not in partitions.existing_partitions()
+        assert list(AccessEvent.objects.filter(patient=personas.patient)) == [kept]
+        with connection.cursor() as cursor:  # kept as a table of its own, to be archived
+            cursor.execute("SELECT id FROM access_accessevent_2019_04")
+            assert cursor.fetchall() == [(old.pk,)]
+        with pytest.raises(DatabaseError), transaction.atomic():
+            AccessEvent.objects.filter(pk=kept.pk).delete()
+        with pytest.raises(ValueError, match="has ended"):
+            partitions.detach_month(datetime.now(UTC).date())
+        with pytest.raises(ValueError, match="not a partition"):
+            partitions.detach_month(old_month)
+
     # Before the migration: events of three months, sealed as the code of the time sealed
     # them (in id order, under the head's lock), with the models of the time.
     WRITE_EVENTS = """

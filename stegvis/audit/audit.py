@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from contextlib import ContextDecorator
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
-from datetime import UTC
+from datetime import UTC, datetime
 
 from django.db import DatabaseError, connections, transaction
 from django.utils import timezone
@@ -245,6 +245,8 @@ class Verification:
     other_databases_checkpoints: int = 0
     # This database's checkpoints the chain was held against.
     checkpoints: int = 0
+    # The checkpoint the verification started from (None: the chain's start).
+    since: sealing.Checkpoint | None = None
 
     @property
     def ok(self) -> bool:
@@ -258,16 +260,22 @@ class Verification:
         return self.ok and self.checkpoints > 0
 
 
+CHAIN_FIELDS = ("pk", "previous_hash", "hash", "key_id", "via_app", *HASHED_FIELDS)
+
+
 def _chain(batch_size: int) -> Iterable[dict]:
     """The sealed events in the chain's order: those sealed under the head's lock before
     events were sealed apart (no position, in id order), then by position."""
-    fields = ("pk", "previous_hash", "hash", "key_id", "via_app", *HASHED_FIELDS)
     before = AccessEvent.objects.filter(chain_position__isnull=True, hash__isnull=False)
-    since = AccessEvent.objects.filter(chain_position__isnull=False)
     return itertools.chain(
-        before.order_by("pk").values(*fields).iterator(chunk_size=batch_size),
-        since.order_by("chain_position").values(*fields).iterator(chunk_size=batch_size),
+        before.order_by("pk").values(*CHAIN_FIELDS).iterator(chunk_size=batch_size),
+        _chain_after(0, batch_size),
     )
+
+
+def _chain_after(position: int, batch_size: int) -> Iterable[dict]:
+    after = AccessEvent.objects.filter(chain_position__gt=position)
+    return after.order_by("chain_position").values(*CHAIN_FIELDS).iterator(chunk_size=batch_size)
 
 
 def chain_origin() -> AuditChainOrigin:
@@ -282,9 +290,14 @@ def _unkeyed_start(origin: AuditChainOrigin) -> sealing.Checkpoint | None:
     return sealing.checkpoint_from(origin.unkeyed_start)
 
 
-def verify(batch_size: int = 5000) -> Verification:
+def verify(batch_size: int = 5000, since: datetime | None = None) -> Verification:
     """Seal what is waiting, recompute the chain from the start and hold it against every
     checkpoint written outside the database; name the first event that does not fit.
+
+    With `since`, only the chain after this database's newest checkpoint written before then
+    is recomputed (the whole chain when there is none): the events after it must follow on
+    from the hash it signed, so a month is verified in the time a month takes, not the
+    trail's ten years. The events before it are read only by a verification from the start.
 
     Every installation seals with a key (development's is derived from SECRET_KEY), so an
     event sealed without one is a forgery, unless it is among the events sealed before the
@@ -300,8 +313,39 @@ def verify(batch_size: int = 5000) -> Verification:
     if forged is not None:
         when = forged.at or "unreadable"
         return Verification(0, None, f"the checkpoint of {when} is not signed with a known key")
-    result = _verify_chain(origin, checkpoints, batch_size)
-    return replace(result, other_databases_checkpoints=others, checkpoints=len(checkpoints))
+    start = _starting_checkpoint(origin, checkpoints, since) if since else None
+    if start is None:
+        result = _verify_chain(origin, checkpoints, batch_size)
+    else:
+        later = [c for c in checkpoints if c.count > start.count]
+        result = _verify_segment(start, later, _chain_after(start.count, batch_size))
+        checkpoints = [start, *later]
+    return replace(
+        result,
+        other_databases_checkpoints=others,
+        checkpoints=len(checkpoints),
+        since=start,
+    )
+
+
+def _starting_checkpoint(
+    origin: AuditChainOrigin, checkpoints: list[sealing.Checkpoint], since: datetime
+) -> sealing.Checkpoint | None:
+    """The newest checkpoint written before `since` from which the chain can be taken up:
+    one past the events sealed before the chain was keyed or had positions (those are
+    verified from the start)."""
+    unkeyed = _unkeyed_start(origin)
+    before = [
+        c
+        for c in checkpoints
+        if datetime.fromisoformat(c.at) < since and c.count > (unkeyed.count if unkeyed else 0)
+    ]
+    for candidate in sorted(before, key=lambda c: c.count, reverse=True):
+        if AccessEvent.objects.filter(
+            pk=candidate.last_id, chain_position=candidate.count
+        ).exists():
+            return candidate
+    return None
 
 
 def _verify_chain(
@@ -311,25 +355,40 @@ def _verify_chain(
     if start is not None and not start.is_genuine():
         why = "the record of the events sealed before the chain was keyed is not signed"
         return Verification(0, None, f"{why} with a known key")
-    unkeyed = start.count if start else 0
+    genesis = sealing.Checkpoint(last_id=0, head_hash=GENESIS_HASH, count=0, at="", key_id="")
+    return _verify_segment(genesis, checkpoints, _chain(batch_size), start)
+
+
+def _verify_segment(
+    begin: sealing.Checkpoint,
+    checkpoints: list[sealing.Checkpoint],
+    rows: Iterable[dict],
+    unkeyed_start: sealing.Checkpoint | None = None,
+) -> Verification:
+    """Recompute the chain's `rows` from the state `begin` records (the genesis, or a
+    checkpoint) to the head, holding it against the `checkpoints` on the way. The count
+    checked is of the rows recomputed."""
+    unkeyed = unkeyed_start.count if unkeyed_start else 0
+    keyed_from = (unkeyed_start.last_id, unkeyed_start.head_hash) if unkeyed_start else None
     expected = {c.last_id: c for c in checkpoints}
-    previous = GENESIS_HASH
-    checked = last_id = 0
-    for row in _chain(batch_size):
-        problem = _row_problem(row, previous, may_be_unkeyed=checked < unkeyed)
+    previous, position, last_id = begin.head_hash, begin.count, begin.last_id
+    for row in rows:
+        checked = position - begin.count
+        problem = _row_problem(row, previous, may_be_unkeyed=position < unkeyed)
         if problem:
             return Verification(checked, row["pk"], problem)
         previous, last_id = row["hash"], row["pk"]
-        checked += 1
-        if checked == unkeyed and (start.last_id, start.head_hash) != (last_id, previous):
+        position += 1
+        if position == unkeyed and keyed_from != (last_id, previous):
             why = "the events sealed before the chain was keyed, up to this one, were changed"
-            return Verification(checked, row["pk"], why)
+            return Verification(checked + 1, row["pk"], why)
         checkpoint = expected.pop(row["pk"], None)
-        if checkpoint and (checkpoint.head_hash, checkpoint.count) != (previous, checked):
+        if checkpoint and (checkpoint.head_hash, checkpoint.count) != (previous, position):
             why = f"the checkpoint of {checkpoint.at} recorded another chain up to here"
-            return Verification(checked, row["pk"], why)
-    if checked < unkeyed:
-        why = f"{unkeyed - checked} of the events sealed before the chain was keyed are missing"
+            return Verification(checked + 1, row["pk"], why)
+    checked = position - begin.count
+    if position < unkeyed:
+        why = f"{unkeyed - position} of the events sealed before the chain was keyed are missing"
         return Verification(checked, None, why)
     if expected:
         lost = min(expected.values(), key=lambda c: c.last_id)

@@ -17,6 +17,7 @@ SQLite keeps one table.
 import logging
 from datetime import UTC, date, datetime
 
+from django.db import OperationalError, transaction
 from django.db import connection as default_connection
 
 TABLE = "access_accessevent"
@@ -155,3 +156,33 @@ def partition_the_audit_trail(schema_editor, append_only: list[str]) -> None:
     ensure_partitions(since=since, connection=connection)
     for statement in [*COPY, *INDEXES, *append_only]:
         schema_editor.execute(statement)
+
+
+def detach_month(
+    month: date, connection=default_connection, lock_timeout: str = "2s", attempts: int = 30
+) -> str:
+    """Detach a past month's partition from the trail, to be archived (`pg_dump -t`) and
+    dropped by an operator once its retention period has passed; returns its table's name.
+
+    DETACH takes the trail's strongest lock for an instant, and cannot be done
+    CONCURRENTLY while a default partition exists. Every request that audits would queue
+    behind a DETACH waiting for that lock, so it waits at most `lock_timeout` at a time and
+    tries again. Detached events leave every query of the trail, the chain's included:
+    verify from a checkpoint after them (`audit verify --since`)."""
+    if month >= _month_start(datetime.now(UTC).date()):
+        raise ValueError("Only a month that has ended can be detached.")
+    name = partition_name(_month_start(month))
+    if name not in existing_partitions(connection):
+        raise ValueError(f"{name} is not a partition of the audit trail.")
+    for attempt in range(1, attempts + 1):
+        try:
+            # SET LOCAL: the timeout ends with the transaction (behind a pooler too).
+            with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL lock_timeout = '{lock_timeout}'")
+                cursor.execute(f'ALTER TABLE "{TABLE}" DETACH PARTITION "{name}"')
+            return name
+        except OperationalError:  # the lock was not had in time: someone held the trail
+            if attempt == attempts:
+                raise
+            logger.warning("Detaching %s waited %s for the trail's lock", name, lock_timeout)
+    return name

@@ -48,7 +48,12 @@ SCHEDULE = [
         "stegvis.audit.tasks.checkpoint_audit_chain",
         timedelta(minutes=15),
     ),
-    ("verify_audit_chain", "stegvis.audit.tasks.verify_audit_chain", timedelta(days=1)),
+    (
+        "verify_recent_audit_chain",
+        "stegvis.audit.tasks.verify_recent_audit_chain",
+        timedelta(days=1),
+    ),
+    ("verify_audit_chain", "stegvis.audit.tasks.verify_audit_chain", timedelta(days=7)),
     (
         "ensure_audit_partitions",
         "stegvis.audit.tasks.ensure_audit_partitions",
