@@ -1,5 +1,6 @@
 import dataclasses
 import hashlib
+import hmac
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -322,6 +323,18 @@ def _forge(pk_from: int, change=None, key_id="dev"):
         )
         previous = event.hash
     AuditChainHead.objects.filter(pk=1).update(last_hash=previous)
+
+
+def test_a_seal_is_the_keyed_hmac_of_the_previous_hash_and_the_events_sorted_json(
+    personas, settings
+):
+    # The format every seal since the chain was keyed has, whatever serialises it.
+    settings.STEGVIS_AUDIT_KEYS = "k1:a-secret"
+    event = _event(personas)
+    content = {name: audit._canonical(getattr(event, name)) for name in audit.HASHED_FIELDS}
+    body = json.dumps(content, sort_keys=True, separators=(",", ":"))
+    message = f"{event.previous_hash}|{body}".encode()
+    assert event.hash == hmac.new(b"a-secret", message, hashlib.sha256).hexdigest()
 
 
 def test_an_edit_with_every_later_hash_recomputed_is_found(personas):

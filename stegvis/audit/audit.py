@@ -30,11 +30,16 @@ HASHED_FIELDS = (
 
 
 def _canonical(value) -> object:
-    if hasattr(value, "astimezone"):
-        return value.astimezone(UTC).isoformat()
     if value is None or isinstance(value, int | str):
         return value
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
     return str(value)
+
+
+# One encoder for every seal: json.dumps with options makes a new one per call, a third of
+# a seal's time when a month's chain (8 million events in a region) is recomputed.
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
 
 
 def event_digest(previous_hash: str, values: dict, key_id: str) -> str:
@@ -44,7 +49,7 @@ def event_digest(previous_hash: str, values: dict, key_id: str) -> str:
     # Sealed when set, and only then: events sealed before apps could act keep their seal.
     if values.get("via_app"):
         payload["via_app"] = values["via_app"]
-    body = json.dumps(payload, sort_keys=True, separators=(",", ":"))
+    body = _ENCODER.encode(payload)
     return sealing.seal(key_id, f"{previous_hash}|{body}".encode())
 
 

@@ -63,7 +63,7 @@ def seal(key_id: str, message: bytes) -> str:
         key = keys()[key_id]
     except KeyError:
         raise UnknownKey(key_id) from None
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
+    return hmac.digest(key, message, "sha256").hex()
 
 
 # --- Checkpoints ------------------------------------------------------------------------
