@@ -13,7 +13,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from stegvis.audit import audit, partitions
-from stegvis.audit.models import AccessEvent, Outcome
+from stegvis.audit.models import AccessEvent, AuditChainOrigin, Outcome
 
 
 def test_month_partitions_are_named_and_counted_by_calendar_month():
@@ -86,24 +86,36 @@ else:
                 AccessEvent.objects.filter(pk=event.pk).delete()
             assert audit.seal() == (0 if sealed else 1)
 
-    def test_a_past_month_is_detached_whole_and_the_trail_kept_append_only(personas):
-        old_month = date(2019, 4, 1)
-        partitions.ensure_partitions(today=date(2019, 4, 20), since=old_month)
-        (old,) = audit.append([_event(personas.patient, datetime(2019, 4, 9, tzinfo=UTC))])
+    def test_the_oldest_month_is_detached_whole_and_the_kept_chain_verifies(
+        personas, audit_checkpoints
+    ):
+        partitions.ensure_partitions(today=date(2019, 5, 20), since=date(2019, 4, 1))
+        april = [_event(personas.patient, datetime(2019, 4, day, tzinfo=UTC)) for day in (8, 9)]
+        may = _event(personas.patient, datetime(2019, 5, 3, tzinfo=UTC))
+        (old, older, kept_in_may) = audit.append([*april, may])
         (kept,) = audit.append([_event(personas.patient, datetime.now(UTC))])
-        assert _partition_of(old) == "access_accessevent_2019_04"
-        assert partitions.detach_month(old_month) == "access_accessevent_2019_04"
+        audit.checkpoint()  # seals them, April's first
+        with pytest.raises(ValueError, match="oldest month first"):
+            partitions.detach_month(date(2019, 5, 1))
+        assert audit.detach_oldest_month(date(2019, 4, 1)) == "access_accessevent_2019_04"
         assert "access_accessevent_2019_04" not in partitions.existing_partitions()
-        assert list(AccessEvent.objects.filter(patient=personas.patient)) == [kept]
+        assert set(AccessEvent.objects.filter(patient=personas.patient)) == {kept_in_may, kept}
         with connection.cursor() as cursor:  # kept as a table of its own, to be archived
-            cursor.execute("SELECT id FROM access_accessevent_2019_04")
-            assert cursor.fetchall() == [(old.pk,)]
+            cursor.execute("SELECT id FROM access_accessevent_2019_04 ORDER BY id")
+            assert cursor.fetchall() == [(old.pk,), (older.pk,)]
+        # The whole chain is verified from the newest event detached, against the
+        # checkpoints after it.
+        origin = AuditChainOrigin.objects.get()
+        assert origin.kept_from["last_id"] == older.pk
+        result = audit.verify()
+        assert result.ok and result.checked == AccessEvent.objects.count()
+        # That record is signed: moved on, it is found.
+        AuditChainOrigin.objects.update(kept_from={**origin.kept_from, "count": 1})
+        assert "not signed" in audit.verify().reason
         with pytest.raises(DatabaseError), transaction.atomic():
             AccessEvent.objects.filter(pk=kept.pk).delete()
         with pytest.raises(ValueError, match="has ended"):
             partitions.detach_month(datetime.now(UTC).date())
-        with pytest.raises(ValueError, match="not a partition"):
-            partitions.detach_month(old_month)
 
     # Before the migration: events of three months, sealed as the code of the time sealed
     # them (in id order, under the head's lock), with the models of the time.

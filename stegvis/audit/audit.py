@@ -6,13 +6,13 @@ import json
 from collections.abc import Iterable
 from contextlib import ContextDecorator
 from contextvars import ContextVar
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 
 from django.db import DatabaseError, connections, transaction
 from django.utils import timezone
 
-from stegvis.audit import sealing
+from stegvis.audit import partitions, sealing
 from stegvis.audit.models import (
     GENESIS_HASH,
     AccessEvent,
@@ -339,18 +339,18 @@ def _starting_checkpoint(
     """The newest checkpoint written before `since` from which the chain can be taken up:
     one past the events sealed before the chain was keyed or had positions (those are
     verified from the start)."""
-    unkeyed = _unkeyed_start(origin)
-    before = [
-        c
-        for c in checkpoints
-        if datetime.fromisoformat(c.at) < since and c.count > (unkeyed.count if unkeyed else 0)
-    ]
+    floor = max((c.count for c in (_unkeyed_start(origin), _kept_from(origin)) if c), default=0)
+    before = [c for c in checkpoints if datetime.fromisoformat(c.at) < since and c.count > floor]
     for candidate in sorted(before, key=lambda c: c.count, reverse=True):
         if AccessEvent.objects.filter(
             pk=candidate.last_id, chain_position=candidate.count
         ).exists():
             return candidate
     return None
+
+
+def _kept_from(origin: AuditChainOrigin) -> sealing.Checkpoint | None:
+    return sealing.checkpoint_from(origin.kept_from) if origin.kept_from else None
 
 
 def _verify_chain(
@@ -360,8 +360,53 @@ def _verify_chain(
     if start is not None and not start.is_genuine():
         why = "the record of the events sealed before the chain was keyed is not signed"
         return Verification(0, None, f"{why} with a known key")
-    genesis = sealing.Checkpoint(last_id=0, head_hash=GENESIS_HASH, count=0, at="", key_id="")
-    return _verify_segment(genesis, checkpoints, _chain(batch_size), start)
+    kept = _kept_from(origin)
+    if kept is None:
+        genesis = sealing.Checkpoint(last_id=0, head_hash=GENESIS_HASH, count=0, at="", key_id="")
+        return _verify_segment(genesis, checkpoints, _chain(batch_size), start)
+    if not kept.is_genuine():
+        why = "the record of where the chain kept after the oldest months were detached begins"
+        return Verification(0, None, f"{why} is not signed with a known key")
+    later = [c for c in checkpoints if c.count > kept.count]
+    unkeyed_kept = start if start and start.count > kept.count else None
+    return _verify_segment(kept, later, _chain_after(kept.count, batch_size), unkeyed_kept)
+
+
+def detach_oldest_month(month) -> str:
+    """Detach the trail's oldest month, its retention ended (PostgreSQL; archive its table
+    with pg_dump, then drop it), and record, signed, where the kept chain begins: the
+    month's newest event in the chain's order. The whole chain is verified from there on,
+    and its checkpoints before it are left aside; the archive keeps what was detached."""
+
+    def record_where_the_kept_chain_begins(name: str) -> None:
+        connection = connections[AccessEvent.objects.db]
+        with connection.cursor() as cursor:
+            # The name is the partition's, made by partitions.partition_name, not input.
+            cursor.execute(
+                f'SELECT id, hash, chain_position FROM "{name}"'  # noqa: S608
+                " WHERE chain_position IS NOT NULL ORDER BY chain_position DESC LIMIT 1"
+            )
+            newest = cursor.fetchone()
+            cursor.execute(f'SELECT EXISTS (SELECT 1 FROM "{name}")')  # noqa: S608
+            (holds_events,) = cursor.fetchone()
+        if newest is None and holds_events:
+            raise ValueError(f"{name} holds events sealed before the chain had positions.")
+        if newest is None:
+            return  # an empty month: the kept chain begins where it did
+        origin = chain_origin()
+        origin.kept_from = asdict(
+            sealing.Checkpoint(
+                last_id=newest[0],
+                head_hash=newest[1],
+                count=newest[2],
+                at=timezone.now().isoformat(),
+                key_id=sealing.current_key_id(),
+                database=str(origin.installation_id),
+            ).signed()
+        )
+        origin.save(update_fields=["kept_from"])
+
+    return partitions.detach_month(month, on_detached=record_where_the_kept_chain_begins)
 
 
 def _verify_segment(

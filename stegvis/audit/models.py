@@ -133,6 +133,10 @@ class AuditChainOrigin(models.Model):
     # was keyed (migration access.0005): the only unkeyed events `audit verify` accepts.
     # None: the chain began keyed.
     unkeyed_start = models.JSONField(null=True, blank=True)
+    # A signed checkpoint of the newest event detached with the oldest months of the trail
+    # (partitions archived and dropped when their retention ended): the kept chain is
+    # verified from here. None: nothing was ever detached.
+    kept_from = models.JSONField(null=True, blank=True)
 
     class Meta:
         db_table = "access_auditchainorigin"

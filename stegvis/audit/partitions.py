@@ -159,7 +159,11 @@ def partition_the_audit_trail(schema_editor, append_only: list[str]) -> None:
 
 
 def detach_month(
-    month: date, connection=default_connection, lock_timeout: str = "2s", attempts: int = 30
+    month: date,
+    connection=default_connection,
+    lock_timeout: str = "2s",
+    attempts: int = 30,
+    on_detached=None,
 ) -> str:
     """Detach a past month's partition from the trail, to be archived (`pg_dump -t`) and
     dropped by an operator once its retention period has passed; returns its table's name.
@@ -167,19 +171,27 @@ def detach_month(
     DETACH takes the trail's strongest lock for an instant, and cannot be done
     CONCURRENTLY while a default partition exists. Every request that audits would queue
     behind a DETACH waiting for that lock, so it waits at most `lock_timeout` at a time and
-    tries again. Detached events leave every query of the trail, the chain's included:
-    verify from a checkpoint after them (`audit verify --since`)."""
+    tries again. Only the oldest month goes, so that what is kept is one stretch of the
+    chain; `on_detached(name)` runs in the DETACH's transaction (the chain's record of where
+    the kept chain begins: `audit.detach_oldest_month`)."""
+    if not is_partitioned(connection):
+        raise ValueError("Only a partitioned audit trail (PostgreSQL) has months to detach.")
     if month >= _month_start(datetime.now(UTC).date()):
         raise ValueError("Only a month that has ended can be detached.")
     name = partition_name(_month_start(month))
-    if name not in existing_partitions(connection):
+    months = [p for p in existing_partitions(connection) if p != DEFAULT]
+    if name not in months:
         raise ValueError(f"{name} is not a partition of the audit trail.")
+    if name != months[0]:
+        raise ValueError(f"Detach the oldest month first ({months[0]}): the chain is kept whole.")
     for attempt in range(1, attempts + 1):
         try:
             # SET LOCAL: the timeout ends with the transaction (behind a pooler too).
             with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
                 cursor.execute(f"SET LOCAL lock_timeout = '{lock_timeout}'")
                 cursor.execute(f'ALTER TABLE "{TABLE}" DETACH PARTITION "{name}"')
+                if on_detached:
+                    on_detached(name)
             return name
         except OperationalError:  # the lock was not had in time: someone held the trail
             if attempt == attempts:
