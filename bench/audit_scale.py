@@ -21,7 +21,7 @@ same form that do not chain (computing 10^8 HMACs one after another would take a
 the load again, and a verification from a checkpoint never reads them).
 
 Usage: python bench/audit_scale.py [--events 100000000] [--years 10] [--patients 20000]
-Needs about 600 bytes of disk per event; it checks before it starts.
+Needs about 700 bytes of disk per event (10^8: 70 GB); it checks before it starts.
 """
 
 import argparse
@@ -47,7 +47,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from live_server import free_port, stegvis  # noqa: E402
 from topology import Topology, _bin  # noqa: E402
 
-BYTES_PER_EVENT = 600  # the row, its seven indexes and the log written with them
+BYTES_PER_EVENT = 700  # the row and its indexes (660 measured), and room to sort
 AUDIT_KEY = "bench:audit-scale-benchmark-key-0123456789"
 SERVER_SETTINGS = {
     "shared_buffers": "4GB",
@@ -447,7 +447,8 @@ def run(topology: Topology, args) -> None:
             )
             print(f"  {name}: {took:.0f} s", flush=True)
         for name, definition in indexes:
-            took, _ = timed(db.execute, definition)
+            # As defined on the parent ("ON ONLY"), it would be built on no partition.
+            took, _ = timed(db.execute, definition.replace(" ON ONLY ", " ON "))
             print(f"  {name}: {took:.0f} s", flush=True)
         report("keys and indexes built", f"{time.perf_counter() - build:.0f} s")
         took, _ = timed(db.execute, "ANALYZE access_accessevent")
