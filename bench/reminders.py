@@ -59,6 +59,7 @@ def build(total: int, chunk: int = 100_000) -> None:
 
 def _build(start: int, count: int) -> None:
     from django.contrib.auth.hashers import make_password
+    from django.db import connection
     from django.utils import timezone
 
     from stegvis.accounts.models import User
@@ -105,9 +106,18 @@ def _build(start: int, count: int) -> None:
         ],
         batch_size=5000,
     )
-    for reminder, message in zip(reminders, messages, strict=True):
-        reminder.delivery_id = message.pk
-    Reminder.objects.bulk_update(reminders, ["delivery"], batch_size=5000)
+    # Each reminder linked to its message in one statement: bulk_update's CASE over every
+    # 5 000 took 27 minutes for a million.
+    links = [
+        (message.pk, reminder.pk) for reminder, message in zip(reminders, messages, strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE coaching_reminder SET delivery_id = link.message"
+            " FROM unnest(%s::uuid[], %s::uuid[]) AS link(message, reminder)"
+            " WHERE coaching_reminder.id = link.reminder",
+            [[m for m, _r in links], [r for _m, r in links]],
+        )
 
 
 def reset() -> None:
