@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from live_server import free_port, stegvis  # noqa: E402
+from live_server import free_port, percentile, stegvis  # noqa: E402
 from topology import Topology, _bin  # noqa: E402
 
 BYTES_PER_EVENT = 700  # the row and its indexes (660 measured), and room to sort
@@ -309,10 +309,6 @@ class Load:
 
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.0f} ms"
-
-
-def percentile(values: list[float], share: float) -> float:
-    return values[min(len(values) - 1, int(share * len(values)))] if values else float("nan")
 
 
 # --- The run --------------------------------------------------------------------------------
@@ -625,7 +621,7 @@ def measure_partition_work(
     baseline = load.between(begun, steps[0][1])
     report(
         "the load before (append + a patient's newest 50)",
-        f"p50 {ms(percentile(baseline, 0.5))}, p99 {ms(percentile(baseline, 0.99))}",
+        f"p50 {ms(percentile(baseline, 50))}, p99 {ms(percentile(baseline, 99))}",
         f"({len(baseline) / (steps[0][1] - begun):.0f} a second)",
     )
     for label, start, end in steps:

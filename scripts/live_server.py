@@ -5,6 +5,7 @@ import json
 import os
 import signal
 import socket
+import statistics
 import subprocess
 import tempfile
 import time
@@ -59,6 +60,11 @@ def fresh_site(**settings: str) -> tuple[dict, Path]:
 
 def token(env: dict, login: str) -> str:
     return stegvis(env, "shell", "-c", _ISSUE_TOKEN.format(email=login + DEMO)).split()[-1]
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The `share`th percentile (1 to 99) of `values`; 0 with fewer than two."""
+    return statistics.quantiles(values, n=100)[int(share) - 1] if len(values) > 1 else 0.0
 
 
 def free_port() -> int:

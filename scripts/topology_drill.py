@@ -30,7 +30,6 @@ import itertools
 import json
 import random
 import re
-import statistics
 import subprocess
 import sys
 import threading
@@ -43,7 +42,16 @@ from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 
-from live_server import DEMO, Server, Worker, free_port, fresh_site, shell_json, stegvis
+from live_server import (
+    DEMO,
+    Server,
+    Worker,
+    free_port,
+    fresh_site,
+    percentile,
+    shell_json,
+    stegvis,
+)
 from topology import Topology
 
 PATIENTS = ("sara", "johan", "ola", "peter", "karin", "linnea")
@@ -282,10 +290,6 @@ class Load:
                 self.insights()
             else:
                 self.own_record(kind)
-
-
-def percentile(values: list[float], share: float) -> float:
-    return statistics.quantiles(values, n=100)[int(share) - 1] if len(values) > 1 else 0.0
 
 
 def mail_ids(folder: Path) -> Counter:

@@ -184,17 +184,19 @@ def detach_month(
         raise ValueError(f"{name} is not a partition of the audit trail.")
     if name != months[0]:
         raise ValueError(f"Detach the oldest month first ({months[0]}): the chain is kept whole.")
-    for attempt in range(1, attempts + 1):
+
+    def detach() -> str:
+        # SET LOCAL: the timeout ends with the transaction (behind a pooler too).
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL lock_timeout = '{lock_timeout}'")
+            cursor.execute(f'ALTER TABLE "{TABLE}" DETACH PARTITION "{name}"')
+            if on_detached:
+                on_detached(name)
+        return name
+
+    for _attempt in range(attempts - 1):
         try:
-            # SET LOCAL: the timeout ends with the transaction (behind a pooler too).
-            with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-                cursor.execute(f"SET LOCAL lock_timeout = '{lock_timeout}'")
-                cursor.execute(f'ALTER TABLE "{TABLE}" DETACH PARTITION "{name}"')
-                if on_detached:
-                    on_detached(name)
-            return name
+            return detach()
         except OperationalError:  # the lock was not had in time: someone held the trail
-            if attempt == attempts:
-                raise
             logger.warning("Detaching %s waited %s for the trail's lock", name, lock_timeout)
-    return name
+    return detach()  # the last attempt's error is the caller's
