@@ -75,3 +75,23 @@ def check_ins_saying(page: Page, base: str, note: str) -> int:
         for entry in found.get("entry", [])
         if any(n.get("text") == note for n in entry["resource"].get("note", []))
     )
+
+
+def posts_answered(page: Page, path: str, keep=lambda answer: answer.status) -> list:
+    """What the server answers to forms sent to `path` from now on (by `keep`), as the
+    page's response events arrive."""
+    answers = []
+    page.on("response", lambda answer: answers.append(keep(answer))
+            if answer.request.method == "POST" and path in answer.url else None)  # fmt: skip
+    return answers
+
+
+def await_answers(page: Page, answers: list, count: int, within_ms: int = 15_000) -> list:
+    """`answers` once `count` have come, and a moment for any more to show. A response's
+    event reaches the test some time after the page saw it, longer on a loaded machine."""
+    for _ in range(within_ms // 100):
+        if len(answers) >= count:
+            break
+        page.wait_for_timeout(100)
+    page.wait_for_timeout(300)
+    return answers

@@ -14,8 +14,10 @@ from tests.e2e.browser import (
     KEPT_ON_PHONE,
     PHONE,
     assert_accessible,
+    await_answers,
     check_ins_saying,
     created_check_ins,
+    posts_answered,
     sign_in,
 )
 from tests.e2e.flaky_link import FlakyLink
@@ -34,14 +36,6 @@ def _signed_in_with_the_app(page: Page, base: str, login: str, start: str = "/")
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.goto(f"{base}{start}")
     page.wait_for_function("navigator.serviceWorker.controller !== null")
-
-
-def _posts_to(page: Page, path: str) -> list:
-    """The statuses the server answers to forms sent to `path` from now on."""
-    answers = []
-    page.on("response", lambda answer: answers.append(answer.status)
-            if answer.request.method == "POST" and path in answer.url else None)  # fmt: skip
-    return answers
 
 
 def test_opened_cold_offline_the_app_offers_a_check_in_in_the_language_last_read(
@@ -73,13 +67,12 @@ def test_opened_cold_offline_the_app_offers_a_check_in_in_the_language_last_read
         expect(page.locator("main h2").first).to_contain_text("Norge")
         page.goto(f"{live_stegvis}/")
         expect(waiting).to_have_text(waiting.get_attribute("data-one"))
-        sent = _posts_to(page, "/checkin/")
+        sent = posts_answered(page, "/checkin/")
     finally:
         page.context.set_offline(False)
     # Back online, the offline page takes her home, which sends what waited, once.
     page.wait_for_function(NOTHING_KEPT)
-    page.wait_for_timeout(300)  # the answer's event reaches the test after the page saw it
-    assert sent == [302], sent
+    assert await_answers(page, sent, 1) == [302], sent
     assert check_ins_saying(page, live_stegvis, note) == 1
     assert created_check_ins(page, live_stegvis) == created_before + 1
 
@@ -116,12 +109,11 @@ def test_on_a_connection_that_carries_nothing_a_check_in_waits_and_is_sent_once(
     expect(page.locator("#offline-checkin")).to_be_visible()
 
     flaky.set("pass")
-    sent = _posts_to(page, "/checkin/")
+    sent = posts_answered(page, "/checkin/")
     page.locator("main a.button").first.click()  # "Try again"
     page.wait_for_url(f"{base}/")
     page.wait_for_function(NOTHING_KEPT)
-    page.wait_for_timeout(300)  # the answer's event reaches the test after the page saw it
-    assert sent == [302], sent
+    assert await_answers(page, sent, 1) == [302], sent
     assert check_ins_saying(page, live_stegvis, note) == 1
     assert created_check_ins(page, live_stegvis) == created_before + 1
 
@@ -155,11 +147,10 @@ def test_a_questionnaire_answer_of_crisis_written_offline_opens_the_crisis_lines
         assert len(page.evaluate(KEPT_ON_PHONE)) == 1  # kept, to raise the flag on arrival
     finally:
         page.context.set_offline(False)
-    sent = _posts_to(page, "/questionnaires/")
+    sent = posts_answered(page, "/questionnaires/")
     page.goto(f"{live_stegvis}/")
     page.wait_for_function(NOTHING_KEPT)
-    page.wait_for_timeout(300)  # the answer's event reaches the test after the page saw it
-    assert sent == [302], sent
+    assert await_answers(page, sent, 1) == [302], sent
     # Arrived: the questionnaire is answered, and its result page shows the crisis lines.
     page.goto(f"{live_stegvis}{address}")
     expect(form).to_have_count(0)

@@ -12,8 +12,10 @@ from playwright.sync_api import Page, expect
 from tests.e2e.browser import (
     KEPT_ON_PHONE,
     PHONE,
+    await_answers,
     check_ins_saying,
     created_check_ins,
+    posts_answered,
     sign_in,
 )
 
@@ -123,17 +125,10 @@ def test_a_questionnaire_answered_offline_is_sent_once(page: Page, live_stegvis)
     expect(form).to_be_hidden()
     assert len(page.evaluate(WAITING)) == 1
     page.evaluate(SEND_TWICE)
-    sent = []
-
-    def record(answer):
-        if answer.request.method == "POST" and "/questionnaires/" in answer.url:
-            sent.append(answer.status)
-
-    page.on("response", record)
+    sent = posts_answered(page, "/questionnaires/")
     page.context.set_offline(False)
     page.wait_for_function(f"({WAITING})().then((kept) => kept.length === 0)")
-    page.wait_for_timeout(300)  # the answers' events reach the test after the page saw them
-    assert sent == [302, 302], sent
+    assert await_answers(page, sent, 2) == [302, 302], sent
     # Answered once: the page now shows the result, and the log one write more.
     page.goto(address)
     expect(page.locator("form[data-keep-offline]")).to_have_count(0)
@@ -157,16 +152,12 @@ def test_a_message_written_offline_is_sent_once(page: Page, live_stegvis):
     form.locator("button[type=submit]").click()
     expect(form).to_be_hidden()
     page.evaluate(SEND_TWICE)
-    sent = []
-
-    def record(answer):
-        if answer.request.method == "POST" and "/messages/new/" in answer.url:
-            sent.append((answer.status, answer.headers.get("location")))
-
-    page.on("response", record)
+    sent = posts_answered(
+        page, "/messages/new/", lambda answer: (answer.status, answer.headers.get("location"))
+    )
     page.context.set_offline(False)
     page.wait_for_function(f"({WAITING})().then((kept) => kept.length === 0)")
-    page.wait_for_timeout(300)  # the answers' events reach the test after the page saw them
+    await_answers(page, sent, 2)
     # Sent twice, made once: the second send is answered with the first's redirect.
     assert len(sent) == 2 and sent[0] == sent[1] and sent[0][0] == 302, sent
     page.goto(f"{live_stegvis}/messages/")
