@@ -10,6 +10,7 @@ import time_machine
 from django.core import mail
 from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from stegvis.coaching.models import Cadence, CheckinSchedule
 from stegvis.coaching.reminders import reminders_plan_for
@@ -294,3 +295,26 @@ if connection.vendor == "postgresql":
             kind="checkin_reminder", status=DeliveryStatus.SENT
         )
         assert reminders_sent.count() == 20
+
+    @pytest.mark.django_db(transaction=True)
+    def test_a_claim_made_before_the_database_restarted_is_in_doubt_and_not_sent_again():
+        """The mark of leaving is committed without waiting for the disk, so a crash of the
+        database server may lose it: a claim from before its last start is not sent again."""
+        people = UserFactory.create_batch(3)
+        with time_machine.travel(MORNING, tick=False):
+            tell(*people)
+            claimed = outbox.outbox_claim(MORNING, 10, uuid.uuid4())
+            with CaptureQueriesContext(connection) as marking:
+                outbox._take(claimed[0])
+        assert "SET LOCAL synchronous_commit = off" in [q["sql"] for q in marking]
+        rows = OutboxMessage.objects.filter(pk__in=[m.pk for m in claimed])
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_postmaster_start_time()")
+            (started,) = cursor.fetchone()
+        assert {row.claimed_in for row in rows} == {started}
+        # Claimed by a server that has since restarted: the two not marked are in doubt too.
+        rows.update(claimed_in=started - timedelta(hours=1))
+        assert outbox.outbox_release_stale(MORNING + timedelta(minutes=16)) == 3
+        assert {row.status for row in rows} == {DeliveryStatus.FAILED}
+        assert outbox.outbox_dispatch(MORNING + timedelta(hours=1)) == 0
+        assert mail.outbox == []
