@@ -117,6 +117,35 @@ else:
         with pytest.raises(ValueError, match="has ended"):
             partitions.detach_month(datetime.now(UTC).date())
 
+    def test_what_a_detached_month_leaves_before_the_cut_is_signed_into_it(
+        personas, audit_checkpoints
+    ):
+        partitions.ensure_partitions(today=date(2019, 5, 20), since=date(2019, 4, 1))
+        # May's first event is sealed before April's: it stays, before the cut in the chain.
+        (early_in_may,) = audit.append([_event(personas.patient, datetime(2019, 5, 2, tzinfo=UTC))])
+        audit.seal()
+        april = [_event(personas.patient, datetime(2019, 4, day, tzinfo=UTC)) for day in (8, 9)]
+        audit.append(april)
+        with pytest.raises(ValueError, match="not yet sealed"):
+            audit.detach_oldest_month(date(2019, 4, 1))
+        assert "access_accessevent_2019_04" in partitions.existing_partitions()
+        audit.checkpoint()  # at April's last event: where the cut will be
+        audit.append([_event(personas.patient, datetime.now(UTC))])
+        audit.checkpoint()
+        audit.detach_oldest_month(date(2019, 4, 1))
+        kept_from = AuditChainOrigin.objects.get().kept_from
+        assert kept_from["count"] == 3 and kept_from["left_behind"].startswith("1:")
+        result = audit.verify()
+        # The newest event is recomputed from the cut, against the one checkpoint after it.
+        assert result.ok and (result.checked, result.checkpoints) == (1, 1), result
+        # An event slipped in before the cut, fitting its own seal, is found.
+        row = AccessEvent.objects.filter(pk=early_in_may.pk).values(*audit.CHAIN_FIELDS).get()
+        forged = {**row, "object_id": "slipped in", "previous_hash": row["hash"]}
+        forged["hash"] = audit.event_digest(forged["previous_hash"], forged, row["key_id"])
+        del forged["pk"]
+        AccessEvent.objects.create(**forged, chain_position=2)
+        assert "added or removed" in audit.verify().reason
+
     # Before the migration: events of three months, sealed as the code of the time sealed
     # them (in id order, under the head's lock), with the models of the time.
     WRITE_EVENTS = """

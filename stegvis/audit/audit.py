@@ -1,5 +1,6 @@
 """Writing and verifying the audit trail."""
 
+import hashlib
 import ipaddress
 import itertools
 import json
@@ -10,6 +11,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 
 from django.db import DatabaseError, connections, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from stegvis.audit import partitions, sealing
@@ -324,13 +326,8 @@ def verify(batch_size: int = 5000, since: datetime | None = None) -> Verificatio
     else:
         later = [c for c in checkpoints if c.count > start.count]
         result = _verify_segment(start, later, _chain_after(start.count, batch_size))
-        checkpoints = [start, *later]
-    return replace(
-        result,
-        other_databases_checkpoints=others,
-        checkpoints=len(checkpoints),
-        since=start,
-    )
+        result = replace(result, checkpoints=1 + len(later))
+    return replace(result, other_databases_checkpoints=others, since=start)
 
 
 def _starting_checkpoint(
@@ -363,13 +360,39 @@ def _verify_chain(
     kept = _kept_from(origin)
     if kept is None:
         genesis = sealing.Checkpoint(last_id=0, head_hash=GENESIS_HASH, count=0, at="", key_id="")
-        return _verify_segment(genesis, checkpoints, _chain(batch_size), start)
+        result = _verify_segment(genesis, checkpoints, _chain(batch_size), start)
+        return replace(result, checkpoints=len(checkpoints))
     if not kept.is_genuine():
         why = "the record of where the chain kept after the oldest months were detached begins"
         return Verification(0, None, f"{why} is not signed with a known key")
+    problem, left_behind = _left_behind(kept.count, may_be_unkeyed=start is not None)
+    if problem:
+        return problem
+    if left_behind != kept.left_behind:
+        why = "events before where the kept chain begins were added or removed after the detach"
+        return Verification(0, None, why)
     later = [c for c in checkpoints if c.count > kept.count]
     unkeyed_kept = start if start and start.count > kept.count else None
-    return _verify_segment(kept, later, _chain_after(kept.count, batch_size), unkeyed_kept)
+    result = _verify_segment(kept, later, _chain_after(kept.count, batch_size), unkeyed_kept)
+    return replace(result, checkpoints=len(later))
+
+
+def _left_behind(cut: int, may_be_unkeyed: bool) -> tuple[Verification | None, str]:
+    """The sealed events still in the trail from before the `cut` in the chain's order,
+    which the kept chain does not recompute: the next month's few sealed before the detached
+    month's last, and older ones without a position. Each must fit its own seal; their
+    number and a digest of their ids and seals are signed into the cut at the detach."""
+    rows = AccessEvent.objects.filter(
+        Q(chain_position__lte=cut) | Q(chain_position__isnull=True, hash__isnull=False)
+    )
+    digest, count = hashlib.sha256(), 0
+    for row in rows.order_by("pk").values(*CHAIN_FIELDS).iterator(chunk_size=5000):
+        problem = _row_problem(row, row["previous_hash"], may_be_unkeyed)
+        if problem:
+            return Verification(0, row["pk"], problem), ""
+        digest.update(f"{row['pk']}:{row['hash']}\n".encode())
+        count += 1
+    return None, f"{count}:{digest.hexdigest()}"
 
 
 def detach_oldest_month(month) -> str:
@@ -387,12 +410,20 @@ def detach_oldest_month(month) -> str:
                 " WHERE chain_position IS NOT NULL ORDER BY chain_position DESC LIMIT 1"
             )
             newest = cursor.fetchone()
-            cursor.execute(f'SELECT EXISTS (SELECT 1 FROM "{name}")')  # noqa: S608
-            (holds_events,) = cursor.fetchone()
+            cursor.execute(
+                f'SELECT EXISTS (SELECT 1 FROM "{name}"),'  # noqa: S608
+                f' EXISTS (SELECT 1 FROM "{name}" WHERE hash IS NULL)'
+            )
+            holds_events, unsealed = cursor.fetchone()
+        if unsealed:
+            raise ValueError(f"{name} holds events not yet sealed: run `audit verify` first.")
         if newest is None and holds_events:
             raise ValueError(f"{name} holds events sealed before the chain had positions.")
         if newest is None:
             return  # an empty month: the kept chain begins where it did
+        problem, left_behind = _left_behind(newest[2], may_be_unkeyed=True)
+        if problem:
+            raise ValueError(f"The kept trail does not fit its seals: {problem.reason}.")
         origin = chain_origin()
         origin.kept_from = asdict(
             sealing.Checkpoint(
@@ -402,6 +433,7 @@ def detach_oldest_month(month) -> str:
                 at=timezone.now().isoformat(),
                 key_id=sealing.current_key_id(),
                 database=str(origin.installation_id),
+                left_behind=left_behind,
             ).signed()
         )
         origin.save(update_fields=["kept_from"])

@@ -79,13 +79,17 @@ class Checkpoint:
     # The installation id of the database whose chain this is (AuditChainOrigin); empty in
     # the checkpoints written before they named one.
     database: str = ""
+    # Only in the record of where the kept chain begins (audit.detach_oldest_month): how
+    # many events, and a digest of their ids and seals, the detached months left before it.
+    left_behind: str = ""
     signature: str = ""
 
     def _message(self) -> bytes:
         fields = {k: v for k, v in asdict(self).items() if k != "signature"}
-        if not self.database:
-            # Signed before checkpoints named their database: their message had no such field.
-            del fields["database"]
+        for later_field in ("database", "left_behind"):
+            if not fields[later_field]:
+                # Signed before the field was added, or without it: not in the message.
+                del fields[later_field]
         return json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()
 
     def belongs_to(self, database: str) -> bool:
