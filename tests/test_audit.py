@@ -434,6 +434,50 @@ def test_audit_verify_command_since_a_day(personas, audit_checkpoints, capsys):
         call_command("audit", "verify", "--since", "April")
 
 
+def _chain_checkpointed_every_two(personas):
+    """Two events and a checkpoint on each of 1 to 4 March (the clock frozen at each), then
+    two more."""
+    events = []
+    for day in range(1, 5):
+        events += [_event(personas), _event(personas)]
+        with time_machine.travel(datetime(2026, 3, day, 12, tzinfo=UTC), tick=False):
+            audit.checkpoint()
+    return [*events, _event(personas), _event(personas)]
+
+
+SINCE_1_MARCH = datetime(2026, 3, 1, 18, tzinfo=UTC)
+
+
+def test_verifying_in_parts_cuts_the_chain_at_checkpoints_and_finds_the_same(
+    personas, audit_checkpoints
+):
+    events = _chain_checkpointed_every_two(personas)
+    first, *later = sealing.read_checkpoints()
+    parts = audit._parts(first, later, 3)
+    # Each run begins where the one before it ended; the last runs to the head.
+    assert [(p.begin.count, p.end.count if p.end else None) for p in parts] == [
+        (2, 4), (4, 6), (6, None),
+    ]  # fmt: skip
+    assert [[c.count for c in p.checkpoints] for p in parts] == [[4], [6], [8]]
+    whole = audit.verify(since=SINCE_1_MARCH)
+    assert whole.ok and whole.checked == len(events) - 2
+    assert audit.verify(since=SINCE_1_MARCH, workers=3) == whole
+    # A change in the second run: named, after the good events before it in all the runs.
+    _drop_triggers()
+    AccessEvent.objects.filter(pk=events[4].pk).update(category=Category.SICK_LEAVE)
+    broken = audit.verify(since=SINCE_1_MARCH, workers=3)
+    assert (broken.broken_event_id, broken.checked) == (events[4].pk, 2)
+    assert broken == audit.verify(since=SINCE_1_MARCH)
+
+
+def test_audit_verify_command_in_several_processes(personas, audit_checkpoints, capsys):
+    _chain_checkpointed_every_two(personas)
+    call_command("audit", "verify", "--since", "2026-03-02", "--workers", "2")
+    assert "8 events verified since the checkpoint of 2026-03-01" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="1 or more"):
+        call_command("audit", "verify", "--workers", "0")
+
+
 def test_a_changed_checkpoint_is_found(personas, audit_checkpoints):
     _event(personas)
     audit.checkpoint()
@@ -615,3 +659,25 @@ def test_a_checkpoint_written_before_checkpoints_named_their_database_still_hold
     )
     result = audit.verify()
     assert not result.ok and f"event {events[-1].pk}" in result.reason
+
+
+# Processes of their own see only what is committed: PostgreSQL, outside a test's transaction.
+if connection.vendor == "postgresql":
+
+    @pytest.mark.django_db(transaction=True)
+    def test_verifying_in_processes_of_their_own_finds_what_one_process_finds(
+        personas, audit_checkpoints
+    ):
+        events = _chain_checkpointed_every_two(personas)
+        whole = audit.verify(since=SINCE_1_MARCH)
+        assert audit.verify(since=SINCE_1_MARCH, workers=3) == whole and whole.ok
+        # A genuine checkpoint that records another chain at 3 March: the run that holds it,
+        # in its own process, names the event.
+        lines = audit_checkpoints.read_text().splitlines()
+        third = sealing.checkpoint_from(json.loads(lines[2]))
+        other = dataclasses.replace(third, head_hash="0" * 64, signature="").signed()
+        lines[2] = json.dumps(dataclasses.asdict(other))
+        audit_checkpoints.write_text("\n".join(lines) + "\n")
+        broken = audit.verify(since=SINCE_1_MARCH, workers=3)
+        assert broken.broken_event_id == events[5].pk and "another chain" in broken.reason
+        assert broken == audit.verify(since=SINCE_1_MARCH)

@@ -4,7 +4,9 @@ import hashlib
 import ipaddress
 import itertools
 import json
+import multiprocessing
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import ContextDecorator
 from contextvars import ContextVar
 from dataclasses import asdict, dataclass, replace
@@ -297,7 +299,7 @@ def _unkeyed_start(origin: AuditChainOrigin) -> sealing.Checkpoint | None:
     return sealing.checkpoint_from(origin.unkeyed_start)
 
 
-def verify(batch_size: int = 5000, since: datetime | None = None) -> Verification:
+def verify(batch_size: int = 5000, since: datetime | None = None, workers: int = 1) -> Verification:
     """Seal what is waiting, recompute the chain from the start and hold it against every
     checkpoint written outside the database; name the first event that does not fit.
 
@@ -309,7 +311,11 @@ def verify(batch_size: int = 5000, since: datetime | None = None) -> Verificatio
     Every installation seals with a key (development's is derived from SECRET_KEY), so an
     event sealed without one is a forgery, unless it is among the events sealed before the
     chain was keyed, which the chain's origin records under a key's signature. Checkpoints
-    that name another database (two sharing a checkpoint file) are left aside, and counted."""
+    that name another database (two sharing a checkpoint file) are left aside, and counted.
+
+    With `workers`, the chain from a checkpoint on is recomputed in that many processes at
+    once, each a run of the stretches between checkpoints (PostgreSQL, outside a
+    transaction); the result is the same as one process's."""
     seal()
     origin = chain_origin()
     database = str(origin.installation_id)
@@ -322,10 +328,10 @@ def verify(batch_size: int = 5000, since: datetime | None = None) -> Verificatio
         return Verification(0, None, f"the checkpoint of {when} is not signed with a known key")
     start = _starting_checkpoint(origin, checkpoints, since) if since else None
     if start is None:
-        result = _verify_chain(origin, checkpoints, batch_size)
+        result = _verify_chain(origin, checkpoints, batch_size, workers)
     else:
         later = [c for c in checkpoints if c.count > start.count]
-        result = _verify_segment(start, later, _chain_after(start.count, batch_size))
+        result = _verify_in_parts(start, later, batch_size, workers)
         result = replace(result, checkpoints=1 + len(later))
     return replace(result, other_databases_checkpoints=others, since=start)
 
@@ -351,7 +357,7 @@ def _kept_from(origin: AuditChainOrigin) -> sealing.Checkpoint | None:
 
 
 def _verify_chain(
-    origin: AuditChainOrigin, checkpoints: list[sealing.Checkpoint], batch_size: int
+    origin: AuditChainOrigin, checkpoints: list[sealing.Checkpoint], batch_size: int, workers: int
 ) -> Verification:
     start = _unkeyed_start(origin)
     if start is not None and not start.is_genuine():
@@ -372,9 +378,10 @@ def _verify_chain(
         why = "events before where the kept chain begins were added or removed after the detach"
         return Verification(0, None, why)
     later = [c for c in checkpoints if c.count > kept.count]
-    unkeyed_kept = start if start and start.count > kept.count else None
-    result = _verify_segment(kept, later, _chain_after(kept.count, batch_size), unkeyed_kept)
-    return replace(result, checkpoints=len(later))
+    if start and start.count > kept.count:
+        unkeyed = _verify_segment(kept, later, _chain_after(kept.count, batch_size), start)
+        return replace(unkeyed, checkpoints=len(later))
+    return replace(_verify_in_parts(kept, later, batch_size, workers), checkpoints=len(later))
 
 
 def _left_behind(cut: int, may_be_unkeyed: bool) -> tuple[Verification | None, str]:
@@ -441,15 +448,86 @@ def detach_oldest_month(month) -> str:
     return partitions.detach_month(month, on_detached=record_where_the_kept_chain_begins)
 
 
+@dataclass(frozen=True)
+class _Part:
+    """A run of the chain's stretches between checkpoints: from `begin` to `end` (a
+    checkpoint, or None: to the head), held against the `checkpoints` on the way."""
+
+    begin: sealing.Checkpoint
+    checkpoints: list[sealing.Checkpoint]
+    end: sealing.Checkpoint | None
+
+
+def _parts(
+    begin: sealing.Checkpoint, checkpoints: list[sealing.Checkpoint], count: int
+) -> list[_Part]:
+    """About `count` runs of about as many events each, cut at checkpoints: each run ends at
+    a checkpoint, where the next begins, so none depends on another's result."""
+    ordered = sorted(checkpoints, key=lambda c: c.count)
+    if count < 2 or not ordered:
+        return [_Part(begin, ordered, None)]
+    size = (ordered[-1].count - begin.count) / count
+    parts, first = [], begin
+    for checkpoint in ordered[:-1]:
+        if checkpoint.count - first.count >= size:
+            inside = [c for c in ordered if first.count < c.count <= checkpoint.count]
+            parts.append(_Part(first, inside, checkpoint))
+            first = checkpoint
+    parts.append(_Part(first, [c for c in ordered if c.count > first.count], None))
+    return parts
+
+
+def _verify_part(part: _Part, batch_size: int) -> Verification:
+    after = AccessEvent.objects.filter(chain_position__gt=part.begin.count)
+    if part.end is not None:
+        after = after.filter(chain_position__lte=part.end.count)
+    rows = after.order_by("chain_position").values(*CHAIN_FIELDS).iterator(chunk_size=batch_size)
+    return _verify_segment(part.begin, part.checkpoints, rows, to_head=part.end is None)
+
+
+def _verify_part_apart(part: _Part, batch_size: int) -> Verification:
+    """In a process of its own: a connection of its own, closed when done."""
+    try:
+        return _verify_part(part, batch_size)
+    finally:
+        connections.close_all()
+
+
+def _verify_in_parts(
+    begin: sealing.Checkpoint, checkpoints: list[sealing.Checkpoint], batch_size: int, workers: int
+) -> Verification:
+    """The chain from `begin` to the head, in `workers` parts, each in a process of its own
+    where the processes can see what this one sees."""
+    connection = connections[AccessEvent.objects.db]
+    apart = workers > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block
+    parts = _parts(begin, checkpoints, workers)
+    if not apart:
+        # Inside a transaction other processes would not see what it holds: one by one.
+        results = [_verify_part(part, batch_size) for part in parts]
+    else:
+        # Forked, each child opens its own connection: none may inherit this one's socket.
+        connections.close_all()
+        forking = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(len(parts), mp_context=forking) as pool:
+            results = list(pool.map(_verify_part_apart, parts, [batch_size] * len(parts)))
+    checked = 0
+    for result in results:
+        if not result.ok:
+            return replace(result, checked=checked + result.checked)
+        checked += result.checked
+    return Verification(checked)
+
+
 def _verify_segment(
     begin: sealing.Checkpoint,
     checkpoints: list[sealing.Checkpoint],
     rows: Iterable[dict],
     unkeyed_start: sealing.Checkpoint | None = None,
+    to_head: bool = True,
 ) -> Verification:
     """Recompute the chain's `rows` from the state `begin` records (the genesis, or a
-    checkpoint) to the head, holding it against the `checkpoints` on the way. The count
-    checked is of the rows recomputed."""
+    checkpoint) to the head (or to the last of the `checkpoints`), holding it against the
+    `checkpoints` on the way. The count checked is of the rows recomputed."""
     unkeyed = unkeyed_start.count if unkeyed_start else 0
     keyed_from = (unkeyed_start.last_id, unkeyed_start.head_hash) if unkeyed_start else None
     expected = {c.last_id: c for c in checkpoints}
@@ -476,6 +554,8 @@ def _verify_segment(
         lost = min(expected.values(), key=lambda c: c.last_id)
         why = f"event {lost.last_id} of the checkpoint of {lost.at} is missing: events removed"
         return Verification(checked, None, why)
+    if not to_head:
+        return Verification(checked)
     head = AuditChainHead.objects.filter(pk=1).first() or AuditChainHead()
     if head.last_hash != previous or head.last_event_id != last_id:
         return Verification(checked, None, "the newest events are missing from the chain")

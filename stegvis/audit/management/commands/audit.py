@@ -25,6 +25,13 @@ class Command(BaseCommand):
             help="verify: take the chain up from the newest checkpoint written before this "
             "day (UTC) instead of its start (a nightly run: since yesterday)",
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="verify: recompute the chain in this many processes at once, each from a "
+            "checkpoint to a later one (PostgreSQL; about one per core)",
+        )
 
     def _since(self, value: str | None) -> datetime | None:
         if value is None:
@@ -35,7 +42,7 @@ class Command(BaseCommand):
             raise CommandError(f"--since takes a day as YYYY-MM-DD, not {value!r}.") from None
         return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
-    def handle(self, *args, action, since=None, **options):
+    def handle(self, *args, action, since=None, workers=1, **options):
         if action == "checkpoint":
             written = checkpoint()
             if written is None:
@@ -43,7 +50,9 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(f"Checkpoint: {written.count} events up to {written.last_id}.")
             return
-        result = verify(since=self._since(since))
+        if workers < 1:
+            raise CommandError("--workers takes a number of processes, 1 or more.")
+        result = verify(since=self._since(since), workers=workers)
         if result.other_databases_checkpoints:
             self.stdout.write(
                 f"{result.other_databases_checkpoints} checkpoints of another database in "
