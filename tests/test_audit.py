@@ -470,6 +470,22 @@ def test_verifying_in_parts_cuts_the_chain_at_checkpoints_and_finds_the_same(
     assert broken == audit.verify(since=SINCE_1_MARCH)
 
 
+def test_verifying_the_whole_chain_in_parts_finds_the_same(personas, audit_checkpoints):
+    legacy = _event(personas)
+    _as_before_the_chain_was_keyed()  # the first event without a key or a position
+    _record_the_origin()
+    events = [legacy, *_chain_checkpointed_every_two(personas)]
+    whole = audit.verify()
+    assert whole.ok and whole.checked == len(events) and whole.checkpoints == 4
+    assert audit.verify(workers=3) == whole
+    for changed in (events[1], events[6]):  # before the first checkpoint, and after
+        AccessEvent.objects.filter(pk=changed.pk).update(category=Category.SICK_LEAVE)
+        broken = audit.verify(workers=3)
+        assert broken.broken_event_id == changed.pk and broken == audit.verify()
+        AccessEvent.objects.filter(pk=changed.pk).update(category=changed.category)
+    assert audit.verify(workers=3).ok
+
+
 def test_audit_verify_command_in_several_processes(personas, audit_checkpoints, capsys):
     _chain_checkpointed_every_two(personas)
     call_command("audit", "verify", "--since", "2026-03-02", "--workers", "2")
@@ -671,6 +687,7 @@ if connection.vendor == "postgresql":
         events = _chain_checkpointed_every_two(personas)
         whole = audit.verify(since=SINCE_1_MARCH)
         assert audit.verify(since=SINCE_1_MARCH, workers=3) == whole and whole.ok
+        assert audit.verify(workers=3) == audit.verify()
         # A genuine checkpoint that records another chain at 3 March: the run that holds it,
         # in its own process, names the event.
         lines = audit_checkpoints.read_text().splitlines()

@@ -272,18 +272,32 @@ class Verification:
 CHAIN_FIELDS = ("pk", "previous_hash", "hash", "key_id", "via_app", *HASHED_FIELDS)
 
 
-def _chain(batch_size: int) -> Iterable[dict]:
+def _chain(batch_size: int, up_to: int | None = None) -> Iterable[dict]:
     """The sealed events in the chain's order: those sealed under the head's lock before
-    events were sealed apart (no position, in id order), then by position."""
-    before = AccessEvent.objects.filter(chain_position__isnull=True, hash__isnull=False)
+    events were sealed apart (no position, in id order), then by position (up to `up_to`)."""
+    before = _without_position().order_by("pk").values(*CHAIN_FIELDS)
     return itertools.chain(
-        before.order_by("pk").values(*CHAIN_FIELDS).iterator(chunk_size=batch_size),
-        _chain_after(0, batch_size),
+        before.iterator(chunk_size=batch_size), _chain_after(0, batch_size, up_to)
     )
 
 
-def _chain_after(position: int, batch_size: int) -> Iterable[dict]:
+def _without_position():
+    return AccessEvent.objects.filter(chain_position__isnull=True, hash__isnull=False)
+
+
+def _first_checkpoint_past_the_start(
+    unkeyed_start: sealing.Checkpoint | None, checkpoints: list[sealing.Checkpoint]
+) -> sealing.Checkpoint | None:
+    """The first checkpoint past the events sealed without a key or without a position,
+    from which the chain can be taken up by position."""
+    floor = max(unkeyed_start.count if unkeyed_start else 0, _without_position().count())
+    return min((c for c in checkpoints if c.count > floor), key=lambda c: c.count, default=None)
+
+
+def _chain_after(position: int, batch_size: int, up_to: int | None = None) -> Iterable[dict]:
     after = AccessEvent.objects.filter(chain_position__gt=position)
+    if up_to is not None:
+        after = after.filter(chain_position__lte=up_to)
     return after.order_by("chain_position").values(*CHAIN_FIELDS).iterator(chunk_size=batch_size)
 
 
@@ -366,7 +380,19 @@ def _verify_chain(
     kept = _kept_from(origin)
     if kept is None:
         genesis = sealing.Checkpoint(last_id=0, head_hash=GENESIS_HASH, count=0, at="", key_id="")
-        result = _verify_segment(genesis, checkpoints, _chain(batch_size), start)
+        first = _first_checkpoint_past_the_start(start, checkpoints) if workers > 1 else None
+        if first is None:
+            result = _verify_segment(genesis, checkpoints, _chain(batch_size), start)
+            return replace(result, checkpoints=len(checkpoints))
+        # The events without a key or a position up to the first checkpoint past them, here;
+        # from that checkpoint on, in parts.
+        inside = [c for c in checkpoints if c.count <= first.count]
+        rows = _chain(batch_size, up_to=first.count)
+        result = _verify_segment(genesis, inside, rows, start, to_head=False)
+        if result.ok:
+            later = [c for c in checkpoints if c.count > first.count]
+            rest = _verify_in_parts(first, later, batch_size, workers)
+            result = replace(rest, checked=result.checked + rest.checked)
         return replace(result, checkpoints=len(checkpoints))
     if not kept.is_genuine():
         why = "the record of where the chain kept after the oldest months were detached begins"
@@ -478,11 +504,9 @@ def _parts(
 
 
 def _verify_part(part: _Part, batch_size: int) -> Verification:
-    after = AccessEvent.objects.filter(chain_position__gt=part.begin.count)
-    if part.end is not None:
-        after = after.filter(chain_position__lte=part.end.count)
-    rows = after.order_by("chain_position").values(*CHAIN_FIELDS).iterator(chunk_size=batch_size)
-    return _verify_segment(part.begin, part.checkpoints, rows, to_head=part.end is None)
+    end = part.end.count if part.end else None
+    rows = _chain_after(part.begin.count, batch_size, up_to=end)
+    return _verify_segment(part.begin, part.checkpoints, rows, to_head=end is None)
 
 
 def _verify_part_apart(part: _Part, batch_size: int) -> Verification:
