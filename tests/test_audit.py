@@ -470,6 +470,22 @@ def test_verifying_in_parts_cuts_the_chain_at_checkpoints_and_finds_the_same(
     assert broken == audit.verify(since=SINCE_1_MARCH)
 
 
+def test_a_run_of_the_chain_ends_exactly_at_its_checkpoint(personas, audit_checkpoints):
+    _chain_checkpointed_every_two(personas)
+    first, second, *_ = sealing.read_checkpoints()
+    rows = list(
+        AccessEvent.objects.filter(
+            chain_position__gt=first.count, chain_position__lte=second.count + 1
+        )
+        .order_by("chain_position")
+        .values(*audit.CHAIN_FIELDS)
+    )
+    assert audit._verify_segment(first, [second], rows[:-1], end=second).ok
+    # The next run's first event, read as this run's too: it follows on, but past the end.
+    past = audit._verify_segment(first, [second], rows, end=second)
+    assert past.broken_event_id == rows[-1]["pk"] and "does not end" in past.reason
+
+
 def test_verifying_the_whole_chain_in_parts_finds_the_same(personas, audit_checkpoints):
     legacy = _event(personas)
     _as_before_the_chain_was_keyed()  # the first event without a key or a position

@@ -388,7 +388,7 @@ def _verify_chain(
         # from that checkpoint on, in parts.
         inside = [c for c in checkpoints if c.count <= first.count]
         rows = _chain(batch_size, up_to=first.count)
-        result = _verify_segment(genesis, inside, rows, start, to_head=False)
+        result = _verify_segment(genesis, inside, rows, start, end=first)
         if result.ok:
             later = [c for c in checkpoints if c.count > first.count]
             rest = _verify_in_parts(first, later, batch_size, workers)
@@ -432,7 +432,9 @@ def detach_oldest_month(month) -> str:
     """Detach the trail's oldest month, its retention ended (PostgreSQL; archive its table
     with pg_dump, then drop it), and record, signed, where the kept chain begins: the
     month's newest event in the chain's order. The whole chain is verified from there on,
-    and its checkpoints before it are left aside; the archive keeps what was detached."""
+    and its checkpoints before it are left aside; the archive keeps what was detached.
+    What is left before that point is signed as it is found: detach after a verification
+    of the whole chain has passed (the weekly one)."""
 
     def record_where_the_kept_chain_begins(name: str) -> None:
         connection = connections[AccessEvent.objects.db]
@@ -454,10 +456,11 @@ def detach_oldest_month(month) -> str:
             raise ValueError(f"{name} holds events sealed before the chain had positions.")
         if newest is None:
             return  # an empty month: the kept chain begins where it did
-        problem, left_behind = _left_behind(newest[2], may_be_unkeyed=True)
+        origin = chain_origin()
+        unkeyed = origin.unkeyed_start is not None
+        problem, left_behind = _left_behind(newest[2], may_be_unkeyed=unkeyed)
         if problem:
             raise ValueError(f"The kept trail does not fit its seals: {problem.reason}.")
-        origin = chain_origin()
         origin.kept_from = asdict(
             sealing.Checkpoint(
                 last_id=newest[0],
@@ -506,7 +509,7 @@ def _parts(
 def _verify_part(part: _Part, batch_size: int) -> Verification:
     end = part.end.count if part.end else None
     rows = _chain_after(part.begin.count, batch_size, up_to=end)
-    return _verify_segment(part.begin, part.checkpoints, rows, to_head=end is None)
+    return _verify_segment(part.begin, part.checkpoints, rows, end=part.end)
 
 
 def _verify_part_apart(part: _Part, batch_size: int) -> Verification:
@@ -547,10 +550,10 @@ def _verify_segment(
     checkpoints: list[sealing.Checkpoint],
     rows: Iterable[dict],
     unkeyed_start: sealing.Checkpoint | None = None,
-    to_head: bool = True,
+    end: sealing.Checkpoint | None = None,
 ) -> Verification:
     """Recompute the chain's `rows` from the state `begin` records (the genesis, or a
-    checkpoint) to the head (or to the last of the `checkpoints`), holding it against the
+    checkpoint) to the head, or to the checkpoint `end`, holding it against the
     `checkpoints` on the way. The count checked is of the rows recomputed."""
     unkeyed = unkeyed_start.count if unkeyed_start else 0
     keyed_from = (unkeyed_start.last_id, unkeyed_start.head_hash) if unkeyed_start else None
@@ -578,7 +581,12 @@ def _verify_segment(
         lost = min(expected.values(), key=lambda c: c.last_id)
         why = f"event {lost.last_id} of the checkpoint of {lost.at} is missing: events removed"
         return Verification(checked, None, why)
-    if not to_head:
+    if end is not None:
+        # The run must end exactly where the next begins: nothing after its checkpoint.
+        if (last_id, previous, position) != (end.last_id, end.head_hash, end.count):
+            return Verification(
+                checked, last_id, f"the chain does not end at the checkpoint of {end.at}"
+            )
         return Verification(checked)
     head = AuditChainHead.objects.filter(pk=1).first() or AuditChainHead()
     if head.last_hash != previous or head.last_event_id != last_id:

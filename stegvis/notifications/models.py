@@ -156,9 +156,9 @@ class OutboxMessage(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     claim_token = models.UUIDField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
-    # When the database server had last started at the claim (PostgreSQL only). The mark
-    # of leaving is written without waiting for the disk, so a claim from before a restart
-    # may have lost it: such a claim is in doubt, never sent again (outbox_release_stale).
+    # When the database had last recovered from a crash, at the claim (PostgreSQL only).
+    # The mark of leaving is written without waiting for the disk, so a claim from before a
+    # crash may have lost it: such a claim is in doubt, never sent again.
     claimed_in = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     # The language it was rendered in when sent.

@@ -295,7 +295,7 @@ def outbox_claim(now: datetime, limit: int, token: uuid.UUID, only_ids=None) -> 
             status=DeliveryStatus.CLAIMED,
             claim_token=token,
             claimed_at=now,
-            claimed_in=_server_started(),
+            claimed_in=_last_recovery(),
         )
     # By primary key: the claim token has no index, and a scan per batch of a large
     # outbox was most of the claim's time.
@@ -312,11 +312,14 @@ class TakenBack(Exception):
     """This worker's claim on the message was taken back (it counted as stopped)."""
 
 
-def _server_started():
-    """The database server's last start (PostgreSQL), or None where marks are durable."""
+def _last_recovery():
+    """When the database last recovered from a crash (PostgreSQL), or None where marks are
+    durable. A crash recovery, a restored backup or another server after a failover resets
+    the server's statistics, and with them this time; a clean restart keeps both, and
+    loses no commit. (pg_postmaster_start_time() stays the same through a crash-restart.)"""
     if connection.vendor != "postgresql":
         return None
-    return RawSQL("SELECT pg_postmaster_start_time()", ())
+    return RawSQL("SELECT stats_reset FROM pg_stat_bgwriter", ())
 
 
 def _take(message: OutboxMessage) -> None:
@@ -328,7 +331,7 @@ def _take(message: OutboxMessage) -> None:
         if on_its_own:
             # Seen by every other worker at once, but not waited for on the disk: a durable
             # commit per message held each worker to 125 sends a second (bench/reminders.py).
-            # Only a crash of the database server can lose it; claimed_in covers that case.
+            # Only a crash of the database server can lose it: claimed_in covers that case.
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit = off")
         leaving = OutboxMessage.objects.filter(
@@ -465,10 +468,12 @@ def outbox_release_stale(now: datetime | None = None) -> int:
     now = now or timezone.now()
     stale_before = now - _claim_timeout()
     in_doubt = Q(status=DeliveryStatus.SENDING)
-    if (started := _server_started()) is not None:
-        # Claimed before the database server restarted: marks of leaving may have been lost
-        # with it (_take), so nothing in the claim is known not to have left.
-        in_doubt |= Q(status=DeliveryStatus.CLAIMED, claimed_in__lt=started)
+    if (recovered := _last_recovery()) is not None:
+        # Claimed before the database last recovered from a crash: marks of leaving may
+        # have been lost in it (_take), so nothing in the claim is known not to have left.
+        in_doubt |= Q(status=DeliveryStatus.CLAIMED, claimed_in__isnull=False) & ~Q(
+            claimed_in=recovered
+        )
     stale_claims = OutboxMessage.objects.filter(claimed_at__lt=stale_before)
     not_begun = list(stale_claims.filter(status=DeliveryStatus.CLAIMED).exclude(in_doubt))
     OutboxMessage.objects.filter(
