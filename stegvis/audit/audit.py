@@ -272,17 +272,18 @@ class Verification:
 CHAIN_FIELDS = ("pk", "previous_hash", "hash", "key_id", "via_app", *HASHED_FIELDS)
 
 
+# Sealed under the head's lock before events were sealed apart: first in the chain, by id.
+SEALED_WITHOUT_POSITION = Q(chain_position__isnull=True, hash__isnull=False)
+
+
 def _chain(batch_size: int, up_to: int | None = None) -> Iterable[dict]:
-    """The sealed events in the chain's order: those sealed under the head's lock before
-    events were sealed apart (no position, in id order), then by position (up to `up_to`)."""
-    before = _without_position().order_by("pk").values(*CHAIN_FIELDS)
+    """The sealed events in the chain's order: those without a position, in id order, then
+    by position (up to `up_to`)."""
+    before = AccessEvent.objects.filter(SEALED_WITHOUT_POSITION).order_by("pk")
     return itertools.chain(
-        before.iterator(chunk_size=batch_size), _chain_after(0, batch_size, up_to)
+        before.values(*CHAIN_FIELDS).iterator(chunk_size=batch_size),
+        _chain_after(0, batch_size, up_to),
     )
-
-
-def _without_position():
-    return AccessEvent.objects.filter(chain_position__isnull=True, hash__isnull=False)
 
 
 def _first_checkpoint_past_the_start(
@@ -290,7 +291,8 @@ def _first_checkpoint_past_the_start(
 ) -> sealing.Checkpoint | None:
     """The first checkpoint past the events sealed without a key or without a position,
     from which the chain can be taken up by position."""
-    floor = max(unkeyed_start.count if unkeyed_start else 0, _without_position().count())
+    without_position = AccessEvent.objects.filter(SEALED_WITHOUT_POSITION).count()
+    floor = max(unkeyed_start.count if unkeyed_start else 0, without_position)
     return min((c for c in checkpoints if c.count > floor), key=lambda c: c.count, default=None)
 
 
@@ -415,9 +417,7 @@ def _left_behind(cut: int, may_be_unkeyed: bool) -> tuple[Verification | None, s
     which the kept chain does not recompute: the next month's few sealed before the detached
     month's last, and older ones without a position. Each must fit its own seal; their
     number and a digest of their ids and seals are signed into the cut at the detach."""
-    rows = AccessEvent.objects.filter(
-        Q(chain_position__lte=cut) | Q(chain_position__isnull=True, hash__isnull=False)
-    )
+    rows = AccessEvent.objects.filter(Q(chain_position__lte=cut) | SEALED_WITHOUT_POSITION)
     digest, count = hashlib.sha256(), 0
     for row in rows.order_by("pk").values(*CHAIN_FIELDS).iterator(chunk_size=5000):
         problem = _row_problem(row, row["previous_hash"], may_be_unkeyed)
