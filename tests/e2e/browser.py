@@ -1,5 +1,8 @@
 """What the browser tests share: the phone screen, the accessibility check, signing in."""
 
+from pathlib import Path
+from typing import NamedTuple
+
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
@@ -77,21 +80,47 @@ def check_ins_saying(page: Page, base: str, note: str) -> int:
     )
 
 
-def posts_answered(page: Page, path: str, keep=lambda answer: answer.status) -> list:
-    """What the server answers to forms sent to `path` from now on (by `keep`), as the
-    page's response events arrive."""
-    answers = []
-    page.on("response", lambda answer: answers.append(keep(answer))
-            if answer.request.method == "POST" and path in answer.url else None)  # fmt: skip
-    return answers
+# The servers' access logs (tests/e2e/conftest.py starts gunicorn with them), by URL; a
+# line a request: method, path, status and where a redirect leads.
+ACCESS_LOGS: dict[str, Path] = {}
+ACCESS_LOG_FORMAT = "%(m)s %(U)s %(s)s %({location}o)s"
 
 
-def await_answers(page: Page, answers: list, count: int, within_ms: int = 15_000) -> list:
-    """`answers` once `count` have come, and a moment for any more to show. A response's
-    event reaches the test some time after the page saw it, longer on a loaded machine."""
-    for _ in range(within_ms // 100):
-        if len(answers) >= count:
-            break
-        page.wait_for_timeout(100)
-    page.wait_for_timeout(300)
-    return answers
+class Answer(NamedTuple):
+    status: int
+    location: str
+
+
+class ServerAnswers:
+    """What the server at `base` answers to forms posted to a path starting with `path`
+    from now on, counted where they arrive: in its access log. (Playwright's response
+    events on a page a service worker controls miss a request now and then.)"""
+
+    def __init__(self, base: str, path: str):
+        self.log = ACCESS_LOGS[base]
+        self.path = path
+        self.start = self.log.stat().st_size if self.log.exists() else 0
+
+    def now(self) -> list[Answer]:
+        with self.log.open("rb") as log:
+            log.seek(self.start)
+            written = log.read().decode().split("\n")
+        answers = []
+        for line in written[:-1]:  # the last is empty, or a line still being written
+            method, path, status, location = line.split(" ")
+            if method == "POST" and path.startswith(self.path):
+                answers.append(Answer(int(status), location))
+        return answers
+
+    def awaited(self, page: Page, count: int, within_ms: int = 15_000) -> list[Answer]:
+        """The answers once `count` have come, and a moment for any more to show: gunicorn
+        writes its line once the answer has left."""
+        for _ in range(within_ms // 100):
+            if len(self.now()) >= count:
+                break
+            page.wait_for_timeout(100)
+        page.wait_for_timeout(300)
+        return self.now()
+
+    def statuses(self, page: Page, count: int) -> list[int]:
+        return [answer.status for answer in self.awaited(page, count)]

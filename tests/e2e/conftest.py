@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.browser import ACCESS_LOG_FORMAT, ACCESS_LOGS
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Chromium's own background traffic has nowhere to go here; keep it quiet.
 CHROMIUM_ARGS = [
@@ -118,6 +120,9 @@ def serving_demo(tmp: Path, template: str, *, port: int | None = None, env: dict
     env = {**_product_env(database_url, tmp), **(env or {})}
     subprocess.run([*STEGVIS, "collectstatic", "--no-input", "-v0"], env=env, check=True)
     port = port or _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    access_log = tmp / "access.log"
+    ACCESS_LOGS[base_url] = access_log
     server = subprocess.Popen(
         [
             sys.executable,
@@ -134,10 +139,15 @@ def serving_demo(tmp: Path, template: str, *, port: int | None = None, env: dict
             # than gunicorn's 30 s default: it is slow, not broken.
             "--timeout",
             "120",
+            # What the server answered, a line a request: the tests count the phone's sends
+            # where they arrive (tests/e2e/browser.py, ServerAnswers).
+            "--access-logfile",
+            str(access_log),
+            "--access-logformat",
+            ACCESS_LOG_FORMAT,
         ],
         env=env,
     )
-    base_url = f"http://127.0.0.1:{port}"
     try:
         # Generous: in CI the two databases' suites share two cores, and gunicorn's workers
         # import the whole product before they answer.

@@ -13,11 +13,10 @@ from playwright.sync_api import Page, expect
 from tests.e2e.browser import (
     KEPT_ON_PHONE,
     PHONE,
+    ServerAnswers,
     assert_accessible,
-    await_answers,
     check_ins_saying,
     created_check_ins,
-    posts_answered,
     sign_in,
 )
 from tests.e2e.flaky_link import FlakyLink
@@ -67,12 +66,12 @@ def test_opened_cold_offline_the_app_offers_a_check_in_in_the_language_last_read
         expect(page.locator("main h2").first).to_contain_text("Norge")
         page.goto(f"{live_stegvis}/")
         expect(waiting).to_have_text(waiting.get_attribute("data-one"))
-        sent = posts_answered(page, "/checkin/")
+        sent = ServerAnswers(live_stegvis, "/checkin/")
     finally:
         page.context.set_offline(False)
     # Back online, the offline page takes her home, which sends what waited, once.
     page.wait_for_function(NOTHING_KEPT)
-    assert await_answers(page, sent, 1) == [302], sent
+    assert sent.statuses(page, 1) == [302], sent.now()
     assert check_ins_saying(page, live_stegvis, note) == 1
     assert created_check_ins(page, live_stegvis) == created_before + 1
 
@@ -109,11 +108,11 @@ def test_on_a_connection_that_carries_nothing_a_check_in_waits_and_is_sent_once(
     expect(page.locator("#offline-checkin")).to_be_visible()
 
     flaky.set("pass")
-    sent = posts_answered(page, "/checkin/")
+    sent = ServerAnswers(live_stegvis, "/checkin/")
     page.locator("main a.button").first.click()  # "Try again"
     page.wait_for_url(f"{base}/")
     page.wait_for_function(NOTHING_KEPT)
-    assert await_answers(page, sent, 1) == [302], sent
+    assert sent.statuses(page, 1) == [302], sent.now()
     assert check_ins_saying(page, live_stegvis, note) == 1
     assert created_check_ins(page, live_stegvis) == created_before + 1
 
@@ -147,10 +146,10 @@ def test_a_questionnaire_answer_of_crisis_written_offline_opens_the_crisis_lines
         assert len(page.evaluate(KEPT_ON_PHONE)) == 1  # kept, to raise the flag on arrival
     finally:
         page.context.set_offline(False)
-    sent = posts_answered(page, "/questionnaires/")
+    sent = ServerAnswers(live_stegvis, "/questionnaires/")
     page.goto(f"{live_stegvis}/")
     page.wait_for_function(NOTHING_KEPT)
-    assert await_answers(page, sent, 1) == [302], sent
+    assert sent.statuses(page, 1) == [302], sent.now()
     # Arrived: the questionnaire is answered, and its result page shows the crisis lines.
     page.goto(f"{live_stegvis}{address}")
     expect(form).to_have_count(0)

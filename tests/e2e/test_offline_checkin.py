@@ -12,10 +12,9 @@ from playwright.sync_api import Page, expect
 from tests.e2e.browser import (
     KEPT_ON_PHONE,
     PHONE,
-    await_answers,
+    ServerAnswers,
     check_ins_saying,
     created_check_ins,
-    posts_answered,
     sign_in,
 )
 
@@ -125,10 +124,10 @@ def test_a_questionnaire_answered_offline_is_sent_once(page: Page, live_stegvis)
     expect(form).to_be_hidden()
     assert len(page.evaluate(WAITING)) == 1
     page.evaluate(SEND_TWICE)
-    sent = posts_answered(page, "/questionnaires/")
+    sent = ServerAnswers(live_stegvis, "/questionnaires/")
     page.context.set_offline(False)
     page.wait_for_function(f"({WAITING})().then((kept) => kept.length === 0)")
-    assert await_answers(page, sent, 2) == [302, 302], sent
+    assert sent.statuses(page, 2) == [302, 302], sent.now()
     # Answered once: the page now shows the result, and the log one write more.
     page.goto(address)
     expect(page.locator("form[data-keep-offline]")).to_have_count(0)
@@ -152,14 +151,12 @@ def test_a_message_written_offline_is_sent_once(page: Page, live_stegvis):
     form.locator("button[type=submit]").click()
     expect(form).to_be_hidden()
     page.evaluate(SEND_TWICE)
-    sent = posts_answered(
-        page, "/messages/new/", lambda answer: (answer.status, answer.headers.get("location"))
-    )
+    sent = ServerAnswers(live_stegvis, "/messages/new/")
     page.context.set_offline(False)
     page.wait_for_function(f"({WAITING})().then((kept) => kept.length === 0)")
-    await_answers(page, sent, 2)
+    answers = sent.awaited(page, 2)
     # Sent twice, made once: the second send is answered with the first's redirect.
-    assert len(sent) == 2 and sent[0] == sent[1] and sent[0][0] == 302, sent
+    assert len(answers) == 2 and answers[0] == answers[1] and answers[0].status == 302, answers
     page.goto(f"{live_stegvis}/messages/")
     expect(page.get_by_text(subject)).to_have_count(1)
 
