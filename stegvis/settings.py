@@ -269,7 +269,12 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if STEGVIS_HTTPS else "http"
 # Lockout per account and address is django-axes' job (with its cool-off page). allauth keeps,
 # in the shared cache, per-address limits against spraying (a few guesses at many accounts)
 # and a per-account limit counted across addresses (a few guesses from many addresses).
-ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip,100/h/ip,20/h/key"}
+# Sign-ins of any outcome per address: a unit's staff behind one address sign in together at
+# eight, so a large unit raises it (allauth's default is 30 a minute).
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "20/m/ip,100/h/ip,20/h/key",
+    "login": env.str("STEGVIS_SIGN_IN_RATE", default="30/m/ip"),
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Stegvis"
 SOCIALACCOUNT_ADAPTER = "stegvis.accounts.adapters.SocialAccountAdapter"

@@ -10,6 +10,8 @@ import pytest
 from django.contrib.staticfiles import finders
 from PIL import Image
 
+from stegvis.notifications import outbox
+from stegvis.notifications.models import NotificationKind
 from stegvis.portal.app import SHELL_STATIC
 
 
@@ -127,6 +129,17 @@ def test_a_patient_has_the_apps_five_places_at_hand_and_staff_do_not(client, per
     assert 'class="has-app-nav"' in page
     client.force_login(personas.treating_physician)
     assert "app-nav" not in client.get("/").content.decode()
+
+
+def test_the_more_place_counts_what_is_new(client, personas, case):
+    """On a phone the header's menu gives way to the bottom bar: "More" shows the count of
+    new notifications the menu would have."""
+    more_place = re.compile(r'<a href="/more/">[^<]+(?:<span class="badge">(\d+)<)?')
+    client.force_login(personas.patient)
+    assert more_place.search(client.get("/").content.decode()).group(1) is None
+    notice = outbox.Notice(kind=NotificationKind.MESSAGE_RECEIVED, key="shell:1", link="/")
+    outbox.notify(notice, [(personas.patient, None)])
+    assert more_place.search(client.get("/").content.decode()).group(1) == "1"
 
 
 def test_the_plan_place_opens_the_patients_newest_plan(client, personas, case, events_about):

@@ -81,6 +81,21 @@ def test_too_many_failures_lock_the_account_for_a_cool_off_only(personas):
         assert _login(client, "patient@example.org", PASSWORD).status_code == 302
 
 
+def test_sign_ins_from_one_address_are_limited_as_configured(personas, settings):
+    assert production_settings.ACCOUNT_RATE_LIMITS["login"] == "30/m/ip"  # unless configured
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login": "3/m/ip"}
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        for _ in range(3):
+            assert (
+                _login(Client(), "patient@example.org", PASSWORD, "192.0.2.80").status_code == 302
+            )
+        assert _login(Client(), "patient@example.org", PASSWORD, "192.0.2.80").status_code == 429
+        assert _login(Client(), "patient@example.org", PASSWORD, "192.0.2.81").status_code == 302
+    with time_machine.travel(start + timedelta(minutes=2), tick=False):
+        assert _login(Client(), "patient@example.org", PASSWORD, "192.0.2.80").status_code == 302
+
+
 def test_a_lockout_from_one_address_does_not_shut_the_person_out_elsewhere(personas):
     attacker, owner = Client(), Client()
     for _ in range(settings.AXES_FAILURE_LIMIT + 2):

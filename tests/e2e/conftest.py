@@ -90,6 +90,8 @@ def _product_env(database_url: str, var: Path) -> dict:
         # One key for the session: the copies decrypt what the demo encrypted with it.
         "SECRET_KEY": SECRET_KEY,
         "LOG_LEVEL": "WARNING",
+        # Every persona signs in from 127.0.0.1, dozens a minute: more than a unit's morning.
+        "STEGVIS_SIGN_IN_RATE": "600/m/ip",
     }
 
 

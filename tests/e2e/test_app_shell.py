@@ -5,7 +5,7 @@ lines come from the phone, and signing out wipes what the phone kept."""
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browser import PHONE, assert_accessible, sign_in
+from tests.e2e.browser import DESKTOP, PHONE, assert_accessible, sign_in, sign_in_as
 
 pytestmark = pytest.mark.browser
 
@@ -44,7 +44,33 @@ def test_signing_out_wipes_what_the_phone_kept(page: Page, live_stegvis):
         await (await caches.open("sara-drafts")).put("/drafts/1", new Response("check-in"));
         localStorage.setItem("draft", "check-in");
     }""")
-    page.locator("form[action='/accounts/logout/'] button").click()
+    page.locator(".app-nav").get_by_role("link", name="Mer").click()
+    page.get_by_role("button", name="Logga ut").click()
     page.wait_for_url(f"{live_stegvis}/accounts/login/**")
     assert page.evaluate("caches.has('sara-drafts')") is False
     assert page.evaluate("localStorage.getItem('draft')") is None
+
+
+def test_on_a_phone_a_patient_has_one_menu_at_the_thumb_and_staff_keep_the_header(
+    page: Page, live_stegvis
+):
+    sign_in_as(page, live_stegvis, "sara", PHONE)
+    header_menu = page.locator(".site-header").get_by_role("navigation")
+    expect(header_menu).to_be_hidden()
+    expect(page.locator(".site-header").get_by_role("button", name="English")).to_be_visible()
+    # Nothing runs past the screen's edge.
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.keyboard.press("Tab")  # the skip link, then the brand, then the languages
+    page.keyboard.press("Tab")
+    expect(page.locator(".site-header .brand")).to_be_focused()
+    page.locator(".app-nav").get_by_role("link", name="Mer").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mer")
+    expect(page.get_by_role("link", name="Vem har sett mina uppgifter")).to_be_visible()
+    expect(page.get_by_role("button", name="Logga ut")).to_be_visible()
+    assert_accessible(page)
+    # On a desktop her header has the menu; so does a physician's on a phone (no bottom bar).
+    page.set_viewport_size(DESKTOP)
+    expect(header_menu).to_be_visible()
+    sign_in_as(page, live_stegvis, "lakare", PHONE)
+    expect(page.locator(".site-header").get_by_role("navigation")).to_be_visible()
+    expect(page.locator(".app-nav")).to_be_hidden()
