@@ -4,11 +4,13 @@ The embedded default is SQLite under var/; DATABASE_URL switches to PostgreSQL.
 """
 
 import json
+import re
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -270,11 +272,15 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if STEGVIS_HTTPS else "http"
 # in the shared cache, per-address limits against spraying (a few guesses at many accounts)
 # and a per-account limit counted across addresses (a few guesses from many addresses).
 # Sign-ins of any outcome per address: a unit's staff behind one address sign in together at
-# eight, so a large unit raises it (allauth's default is 30 a minute).
-ACCOUNT_RATE_LIMITS = {
-    "login_failed": "20/m/ip,100/h/ip,20/h/key",
-    "login": env.str("STEGVIS_SIGN_IN_RATE", default="30/m/ip"),
-}
+# eight, so a large unit raises it (allauth's default is 30 a minute). allauth reads it only
+# at the first sign-in, so a mistyped rate stops the start here instead.
+SIGN_IN_RATE = env.str("STEGVIS_SIGN_IN_RATE", default="30/m/ip")
+_RATE = r"\d+/(\d+(\.\d+)?)?[smhd](/(ip|key|user))?"
+if not re.fullmatch(rf"{_RATE}(,{_RATE})*", SIGN_IN_RATE):
+    raise ImproperlyConfigured(
+        f"STEGVIS_SIGN_IN_RATE={SIGN_IN_RATE!r}: write sign-ins/period/ip, as 30/m/ip or 90/5m/ip"
+    )
+ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip,100/h/ip,20/h/key", "login": SIGN_IN_RATE}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Stegvis"
 SOCIALACCOUNT_ADAPTER = "stegvis.accounts.adapters.SocialAccountAdapter"

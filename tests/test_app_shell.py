@@ -132,14 +132,19 @@ def test_a_patient_has_the_apps_five_places_at_hand_and_staff_do_not(client, per
 
 
 def test_the_more_place_counts_what_is_new(client, personas, case):
-    """On a phone the header's menu gives way to the bottom bar: "More" shows the count of
-    new notifications the menu would have."""
-    more_place = re.compile(r'<a href="/more/">[^<]+(?:<span class="badge">(\d+)<)?')
+    """On a phone the header's menu gives way to the bottom bar: "More" says how many new
+    notifications the menu would have shown (the patient here reads Swedish)."""
+    more_place = re.compile(
+        r'<a href="/more/">[^<]+'
+        r'(?:<span class="badge">(\d+)<span class="visually-hidden"> ([^<]+)<)?'
+    )
     client.force_login(personas.patient)
-    assert more_place.search(client.get("/").content.decode()).group(1) is None
-    notice = outbox.Notice(kind=NotificationKind.MESSAGE_RECEIVED, key="shell:1", link="/")
-    outbox.notify(notice, [(personas.patient, None)])
-    assert more_place.search(client.get("/").content.decode()).group(1) == "1"
+    assert more_place.search(client.get("/").content.decode()).groups() == (None, None)
+    for key in ("shell:1", "shell:2"):
+        notice = outbox.Notice(kind=NotificationKind.MESSAGE_RECEIVED, key=key, link="/")
+        outbox.notify(notice, [(personas.patient, None)])
+        said = more_place.search(client.get("/").content.decode()).groups()
+        assert said == {"shell:1": ("1", "ny avisering"), "shell:2": ("2", "nya aviseringar")}[key]
 
 
 def test_the_plan_place_opens_the_patients_newest_plan(client, personas, case, events_about):

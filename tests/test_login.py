@@ -1,11 +1,13 @@
 """Login: e-mail and password, lockout with a cool-off, Argon2, MFA for staff."""
 
+import runpy
 from datetime import timedelta
 
 import pytest
 import time_machine
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -81,8 +83,23 @@ def test_too_many_failures_lock_the_account_for_a_cool_off_only(personas):
         assert _login(client, "patient@example.org", PASSWORD).status_code == 302
 
 
+def _settings_with(monkeypatch, **env) -> dict:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(production_settings.__file__)
+
+
+def test_the_sign_in_rate_is_checked_as_the_settings_load(monkeypatch):
+    monkeypatch.delenv("STEGVIS_SIGN_IN_RATE", raising=False)
+    assert _settings_with(monkeypatch)["ACCOUNT_RATE_LIMITS"]["login"] == "30/m/ip"
+    loaded = _settings_with(monkeypatch, STEGVIS_SIGN_IN_RATE="90/5m/ip,600/h/ip")
+    assert loaded["ACCOUNT_RATE_LIMITS"]["login"] == "90/5m/ip,600/h/ip"
+    for mistyped in ("60/min", "60 per minute", "60/m/ip,", "/m/ip"):
+        with pytest.raises(ImproperlyConfigured, match="STEGVIS_SIGN_IN_RATE"):
+            _settings_with(monkeypatch, STEGVIS_SIGN_IN_RATE=mistyped)
+
+
 def test_sign_ins_from_one_address_are_limited_as_configured(personas, settings):
-    assert production_settings.ACCOUNT_RATE_LIMITS["login"] == "30/m/ip"  # unless configured
     settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login": "3/m/ip"}
     start = timezone.now()
     with time_machine.travel(start, tick=False):

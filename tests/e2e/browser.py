@@ -81,9 +81,10 @@ def check_ins_saying(page: Page, base: str, note: str) -> int:
 
 
 # The servers' access logs (tests/e2e/conftest.py starts gunicorn with them), by URL; a
-# line a request: method, path, status and where a redirect leads.
+# line a request: method, status, where a redirect leads ("-" if nowhere) and the path, last
+# (gunicorn writes it decoded, so it may hold spaces).
 ACCESS_LOGS: dict[str, Path] = {}
-ACCESS_LOG_FORMAT = "%(m)s %(U)s %(s)s %({location}o)s"
+ACCESS_LOG_FORMAT = "%(m)s %(s)s %({location}o)s %(U)s"
 
 
 class Answer(NamedTuple):
@@ -104,10 +105,10 @@ class ServerAnswers:
     def now(self) -> list[Answer]:
         with self.log.open("rb") as log:
             log.seek(self.start)
-            written = log.read().decode().split("\n")
+            written = log.read().split(b"\n")
         answers = []
         for line in written[:-1]:  # the last is empty, or a line still being written
-            method, path, status, location = line.split(" ")
+            method, status, location, path = line.decode(errors="replace").split(" ", 3)
             if method == "POST" and path.startswith(self.path):
                 answers.append(Answer(int(status), location))
         return answers

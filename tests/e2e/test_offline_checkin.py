@@ -52,9 +52,7 @@ def test_a_check_in_written_offline_is_sent_once_when_the_connection_returns(
     _check_in_open_and_ready(page, live_stegvis)
     created_before = created_check_ins(page, live_stegvis)
     note = f"På bussen hem {uuid.uuid4().hex[:8]}"
-    answers = []
-    page.on("response", lambda answer: answers.append(answer.headers.get("location"))
-            if answer.request.method == "POST" and "/checkin/" in answer.url else None)  # fmt: skip
+    sent = ServerAnswers(live_stegvis, "/checkin/")
 
     page.context.set_offline(True)
     page.locator("input.zero-to-ten").first.fill("6")
@@ -63,15 +61,16 @@ def test_a_check_in_written_offline_is_sent_once_when_the_connection_returns(
     expect(page.locator("form[data-keep-offline]")).to_be_hidden()
     waiting = page.locator("#waiting-to-send")
     expect(waiting).to_have_text(waiting.get_attribute("data-one"))
-    assert len(page.evaluate(WAITING)) == 1 and answers == []
+    assert len(page.evaluate(WAITING)) == 1 and sent.now() == []
     page.evaluate(SEND_TWICE)
 
     page.context.set_offline(False)
     expect(waiting).to_have_text(waiting.get_attribute("data-sent"))
     assert page.evaluate(WAITING) == []
     # Sent twice, made once: the second send is answered with the first's check-in.
-    assert len(answers) == 2 and answers[0] == answers[1]
-    assert answers[0].startswith("/checkins/")
+    answers = sent.awaited(page, 2)
+    assert len(answers) == 2 and answers[0] == answers[1] and answers[0].status == 302, answers
+    assert answers[0].location.startswith("/checkins/")
     assert check_ins_saying(page, live_stegvis, note) == 1
     assert created_check_ins(page, live_stegvis) == created_before + 1
 
