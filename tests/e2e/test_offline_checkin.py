@@ -73,6 +73,42 @@ def test_a_check_in_written_offline_is_sent_once_when_the_connection_returns(
     assert answers[0].location.startswith("/checkins/")
     assert check_ins_saying(page, live_stegvis, note) == 1
     assert created_check_ins(page, live_stegvis) == created_before + 1
+    # The page no longer says it waits on the phone.
+    kept_note = page.get_by_text(
+        page.locator("form[data-keep-offline]").get_attribute("data-kept-text")
+    )
+    expect(kept_note).to_have_count(0)
+
+
+def test_a_check_in_the_server_refuses_comes_back_to_be_put_right(page: Page, live_stegvis):
+    _check_in_open_and_ready(page, live_stegvis)
+    note = f"Skrev fel siffra {uuid.uuid4().hex[:8]}"
+    form = page.locator("form[data-keep-offline]")
+    mood = form.locator("input.zero-to-ten").first
+    # A form the phone kept from before the rules changed: the browser no longer stops 11.
+    mood.evaluate("(field) => field.removeAttribute('max')")
+
+    page.context.set_offline(True)
+    mood.fill("11")
+    form.locator("textarea[name=note]").fill(note)
+    form.locator("button[type=submit]").click()
+    expect(form).to_be_hidden()
+    kept_note = page.get_by_text(form.get_attribute("data-kept-text"))
+    expect(kept_note).to_be_visible()
+    sent = ServerAnswers(live_stegvis, "/checkin/")
+    page.context.set_offline(False)
+    waiting = page.locator("#waiting-to-send")
+    expect(waiting).to_have_text(waiting.get_attribute("data-failed"))
+    assert sent.statuses(page, 1) == [422]
+    # Back as she wrote it, nothing left waiting: she puts it right and sends it.
+    expect(form).to_be_visible()
+    expect(kept_note).to_have_count(0)
+    expect(form.locator("textarea[name=note]")).to_have_value(note)
+    assert page.evaluate(WAITING) == []
+    mood.fill("4")
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(f"{live_stegvis}/checkins/**")
+    assert check_ins_saying(page, live_stegvis, note) == 1
 
 
 def test_crisis_words_written_offline_show_the_crisis_lines_at_once(page: Page, live_stegvis):

@@ -110,6 +110,20 @@ function showKept(form) {
   form.hidden = true;
   form.insertAdjacentHTML("afterend", '<p class="card" role="status"></p>');
   form.nextElementSibling.textContent = form.dataset.keptText;
+  form.nextElementSibling.dataset.keptNote = form.elements.submission_id.value;
+}
+
+// Once a kept form has left, this page stops saying it waits; one the server refused comes
+// back as she wrote it, to be put right and sent again (its key was released).
+function keptFormSettled(key, refused) {
+  const note = Array.from(document.querySelectorAll("[data-kept-note]")).find((found) => found.dataset.keptNote === key);
+  if (!note) return;
+  const form = note.previousElementSibling;
+  note.remove();
+  if (refused && form) {
+    form.hidden = false;
+    delete form.dataset.kept;
+  }
 }
 
 // A form to keep is written to the phone before it leaves, every time. With no connection
@@ -233,9 +247,11 @@ async function sendWaiting() {
         await outbox.keep({ ...entry, conflict: true });
       } else if (arrived && (answer.type === "opaqueredirect" || answer.ok)) {
         await outbox.drop(entry.key);
+        keptFormSettled(entry.key, false);
         sent += 1;
       } else if (arrived || [400, 404, 413, 422].includes(answer.status)) {
         await outbox.drop(entry.key); // refused: what it said cannot be saved as it is
+        keptFormSettled(entry.key, true);
         failed = true;
       } else {
         break; // not arrived (signed out, a server error): everything stays for the next time
